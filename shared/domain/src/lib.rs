@@ -1,0 +1,12 @@
+//! Vigil's domain: the types every other crate agrees on. Pure: no I/O, no clocks, no randomness, so the portal
+//! (wasm32) and the server validate with the same code.
+
+pub mod error;
+pub mod ids;
+pub mod identity;
+pub mod record;
+pub mod text;
+
+pub use error::{FieldError, Invalid};
+pub use ids::{CampaignId, CompanyId, LocationId, PartnerId, RecordId, UserId};
+pub use identity::{Action, Claims, ConfidentialField, Grant, LocationScope, Permissions, Resource, Role, Section, SectionAccess, User};

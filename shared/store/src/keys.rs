@@ -1,0 +1,141 @@
+//! Every key of the single table is built here, and nowhere else. Tenant items start with `C#<company>`, so a
+//! request scoped to one company cannot address another's items whatever IDs it sends.
+//!
+//! | item | PK | SK | GSIs |
+//! |---|---|---|---|
+//! | company profile | `C#co` | `COMPANY` | GSI1 `COMPANIES` / `co` |
+//! | office location | `C#co` | `LOC#00000001` | |
+//! | user | `C#co` | `USER#sub` | GSI1 `USEREMAIL#email` / `co` |
+//! | counter | `C#co` | `COUNTER#name` | |
+//! | partner company | `C#co` | `PARTNER#00000001` | |
+//! | campaign | `C#co` | `CAMPAIGN#00000001` | GSI1 `C#co#PARTNER#00000001#CAMPAIGNS` / campaign |
+//! | lead or customer profile | `C#co#R#00000000000042` | `PROFILE` | GSI1 kind by last name, GSI2 kind by created |
+//! | record sub-item | `C#co#R#…` | `HIST#…`, `NOTE#…`, … | |
+//! | outbox email | `C#co#OUTBOX` | `MAIL#ts#id` | |
+//! | idempotency claim | `IDEM#scope#key` | `IDEM` | (TTL `expires_at`) |
+//!
+//! Numbers are zero-padded so string order is numeric order.
+
+use crate::Key;
+use vigil_domain::{record::Kind, CampaignId, CompanyId, LocationId, PartnerId, RecordId, UserId};
+
+pub fn company_pk(co: &CompanyId) -> String {
+    format!("C#{co}")
+}
+
+pub fn company(co: &CompanyId) -> Key {
+    Key::new(company_pk(co), "COMPANY")
+}
+
+/// GSI1 partition listing every company (the dev sign-in page and platform jobs read it).
+pub const COMPANIES_GSI1PK: &str = "COMPANIES";
+
+pub fn location(co: &CompanyId, id: LocationId) -> Key {
+    Key::new(company_pk(co), format!("LOC#{:08}", id.0))
+}
+
+pub const LOCATION_PREFIX: &str = "LOC#";
+
+pub fn user(co: &CompanyId, id: &UserId) -> Key {
+    Key::new(company_pk(co), format!("USER#{id}"))
+}
+
+pub const USER_PREFIX: &str = "USER#";
+
+/// GSI1 partition of the user with this (lowercased) email.
+pub fn user_email_gsi1pk(email: &str) -> String {
+    format!("USEREMAIL#{}", email.to_ascii_lowercase())
+}
+
+pub fn counter(co: &CompanyId, name: &str) -> Key {
+    Key::new(company_pk(co), format!("COUNTER#{name}"))
+}
+
+pub fn partner(co: &CompanyId, id: PartnerId) -> Key {
+    Key::new(company_pk(co), format!("PARTNER#{:08}", id.0))
+}
+
+pub const PARTNER_PREFIX: &str = "PARTNER#";
+
+pub fn campaign(co: &CompanyId, id: CampaignId) -> Key {
+    Key::new(company_pk(co), format!("CAMPAIGN#{:08}", id.0))
+}
+
+pub const CAMPAIGN_PREFIX: &str = "CAMPAIGN#";
+
+pub fn partner_campaigns_gsi1pk(co: &CompanyId, partner: PartnerId) -> String {
+    format!("C#{co}#PARTNER#{:08}#CAMPAIGNS", partner.0)
+}
+
+pub fn record_pk(co: &CompanyId, id: RecordId) -> String {
+    format!("C#{co}#R#{:014}", id.0)
+}
+
+pub fn record(co: &CompanyId, id: RecordId) -> Key {
+    Key::new(record_pk(co, id), "PROFILE")
+}
+
+fn kind_tag(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Lead => "LEADS",
+        Kind::Customer => "CUSTOMERS",
+    }
+}
+
+/// GSI1: a company's leads (or customers) sorted by last name, first name, ID; doubles as a name prefix index.
+pub fn records_by_name_gsi1(co: &CompanyId, kind: Kind, last: &str, first: &str, id: RecordId) -> (String, String) {
+    (format!("C#{co}#{}#NAME", kind_tag(kind)), format!("{}#{}#{:014}", fold(last), fold(first), id.0))
+}
+
+/// GSI2: a company's leads (or customers) in ID order (IDs grow with creation time).
+pub fn records_by_id_gsi2(co: &CompanyId, kind: Kind, id: RecordId) -> (String, String) {
+    (format!("C#{co}#{}#ID", kind_tag(kind)), format!("{:014}", id.0))
+}
+
+/// A change-history entry of a record, newest last in key order.
+pub fn history(co: &CompanyId, id: RecordId, at: &str, seq: u32) -> Key {
+    Key::new(record_pk(co, id), format!("HIST#{at}#{seq:04}"))
+}
+
+pub fn outbox_pk(co: &CompanyId) -> String {
+    format!("C#{co}#OUTBOX")
+}
+
+pub fn outbox_mail(co: &CompanyId, at: &str, id: &str) -> Key {
+    Key::new(outbox_pk(co), format!("MAIL#{at}#{id}"))
+}
+
+/// The claim a worker takes before handling a message, so a redelivery is recognised.
+pub fn idempotency(scope: &str, key: &str) -> Key {
+    Key::new(format!("IDEM#{scope}#{key}"), "IDEM")
+}
+
+/// Lowercase, for case-insensitive prefix search over sort keys.
+pub fn fold(s: &str) -> String {
+    s.trim().to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tenant_keys_start_with_the_company() {
+        let co = CompanyId::parse("acme").unwrap();
+        for k in [company(&co), location(&co, LocationId(1)), counter(&co, "record"), record(&co, RecordId(42))] {
+            assert!(k.pk.starts_with("C#acme"), "{k:?}");
+        }
+        // A company whose name extends another's cannot reach into its partitions.
+        let a = record_pk(&CompanyId::parse("acme").unwrap(), RecordId(1));
+        let b = record_pk(&CompanyId::parse("acme-2").unwrap(), RecordId(1));
+        assert_ne!(a, b);
+        assert!(!b.starts_with(&format!("{}#", company_pk(&co))) || !b.starts_with(&a));
+    }
+
+    #[test]
+    fn padded_numbers_sort_numerically() {
+        let co = CompanyId::parse("acme").unwrap();
+        assert!(record(&co, RecordId(9)).pk < record(&co, RecordId(10)).pk);
+        assert!(records_by_id_gsi2(&co, Kind::Lead, RecordId(99)).1 < records_by_id_gsi2(&co, Kind::Lead, RecordId(100)).1);
+    }
+}

@@ -1,0 +1,15 @@
+//! Storage for Vigil: the single-table key design ([`keys`]), the [`Table`] and [`Queue`] ports the app layer talks
+//! to, and their backends: DynamoDB/SQS ([`dynamo`], [`sqs`]) for AWS and one embedded SQLite file ([`embedded`]) for
+//! a laptop. No business rule lives here.
+
+pub mod cursor;
+pub mod dynamo;
+pub mod embedded;
+pub mod keys;
+pub mod queue;
+pub mod sqs;
+pub mod table;
+
+pub use cursor::{CursorError, CursorSigner};
+pub use queue::{OutgoingMessage, Queue, QueueError, QueueSpec, ReceivedMessage};
+pub use table::{Condition, Index, Item, Key, Page, Query, SortCond, StoreError, Table, TxOp, Update};
