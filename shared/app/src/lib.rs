@@ -1,1 +1,20 @@
+//! Vigil's use cases. Each module is one operation or one closely related group: it takes the acting user, checks
+//! permissions, applies the domain rules and talks to the store ports. Nothing here knows about HTTP or AWS.
 
+pub mod auth;
+pub mod clock;
+pub mod error;
+pub mod idempotency;
+pub mod items;
+pub mod jobs;
+pub mod directory;
+pub mod followups;
+pub mod outbox;
+pub mod records;
+pub mod seed;
+pub mod services;
+pub mod tokens;
+
+pub use auth::Actor;
+pub use error::AppError;
+pub use services::Services;

@@ -87,6 +87,9 @@ pub struct Record {
     pub lead_rep_id: Option<UserId>,
     #[serde(default)]
     pub account_number: Option<String>,
+    /// `YYYY-MM-DD`.
+    #[serde(default)]
+    pub next_followup: Option<String>,
     /// RFC 3339, UTC.
     pub created_at: String,
     pub created_by: UserId,

@@ -9,7 +9,7 @@
 //! | counter | `C#co` | `COUNTER#name` | |
 //! | partner company | `C#co` | `PARTNER#00000001` | |
 //! | campaign | `C#co` | `CAMPAIGN#00000001` | GSI1 `C#co#PARTNER#00000001#CAMPAIGNS` / campaign |
-//! | lead or customer profile | `C#co#R#00000000000042` | `PROFILE` | GSI1 kind by last name, GSI2 kind by created |
+//! | lead or customer profile | `C#co#R#00000000000042` | `PROFILE` | GSI1 kind by name, GSI2 kind by ID, GSI3 rep's, GSI4 follow-up date |
 //! | record sub-item | `C#co#R#…` | `HIST#…`, `NOTE#…`, … | |
 //! | outbox email | `C#co#OUTBOX` | `MAIL#ts#id` | |
 //! | idempotency claim | `IDEM#scope#key` | `IDEM` | (TTL `expires_at`) |
@@ -90,6 +90,26 @@ pub fn records_by_name_gsi1(co: &CompanyId, kind: Kind, last: &str, first: &str,
 /// GSI2: a company's leads (or customers) in ID order (IDs grow with creation time).
 pub fn records_by_id_gsi2(co: &CompanyId, kind: Kind, id: RecordId) -> (String, String) {
     (format!("C#{co}#{}#ID", kind_tag(kind)), format!("{:014}", id.0))
+}
+
+/// GSI3: the records a lead rep owns, in ID order (a rep restricted to own leads lists through this).
+pub fn records_by_rep_gsi3(co: &CompanyId, kind: Kind, rep: &UserId, id: RecordId) -> (String, String) {
+    (format!("C#{co}#REP#{rep}#{}", kind_tag(kind)), format!("{:014}", id.0))
+}
+
+/// GSI4: leads whose next follow-up falls on `date` (`YYYY-MM-DD`): the reminder job's access path.
+pub fn followups_gsi4(co: &CompanyId, date: &str, id: RecordId) -> (String, String) {
+    (format!("C#{co}#FOLLOWUP#{date}"), format!("{:014}", id.0))
+}
+
+/// The maintained count of a company's leads or customers (list totals never count rows).
+pub fn record_total(co: &CompanyId, kind: Kind) -> Key {
+    counter(co, &format!("TOTAL#{}", kind_tag(kind)))
+}
+
+/// Per-company sequence of record IDs.
+pub fn record_sequence(co: &CompanyId) -> Key {
+    counter(co, "RECORD_ID")
 }
 
 /// A change-history entry of a record, newest last in key order.

@@ -1,0 +1,40 @@
+//! The HTTP routes of the API and the Lambda function behind each. `infra/template.yaml`, `infra/openapi.yaml` and
+//! the local runtime's router must list exactly these (a test in `tests/` checks it).
+
+/// One route: API Gateway's route key (`GET /api/v1/leads/{id}`) and the function (binary) that serves it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    pub method: &'static str,
+    pub path: &'static str,
+    /// The binary in `functions/src/bin/` and the `Binary` build property in the template.
+    pub function: &'static str,
+    /// False for the few routes that take no session (health).
+    pub auth: bool,
+}
+
+const fn route(method: &'static str, path: &'static str, function: &'static str) -> Route {
+    Route { method, path, function, auth: true }
+}
+
+/// Routes deployed to API Gateway.
+pub const ROUTES: &[Route] = &[
+    Route { method: "GET", path: "/api/v1/health", function: "health", auth: false },
+    route("GET", "/api/v1/me", "me"),
+    route("GET", "/api/v1/office-locations", "list_office_locations"),
+    route("GET", "/api/v1/partners", "list_partners"),
+    route("GET", "/api/v1/leads", "list_leads"),
+    route("GET", "/api/v1/leads/{id}", "get_lead"),
+    route("GET", "/api/v1/customers", "list_customers"),
+    route("GET", "/api/v1/customers/{id}", "get_customer"),
+    route("GET", "/api/v1/outbox", "list_outbox"),
+];
+
+/// Routes that exist only in the local runtime (demo sign-in); never deployed.
+pub const LOCAL_ONLY_ROUTES: &[Route] = &[
+    Route { method: "GET", path: "/api/v1/dev/users", function: "dev_users", auth: false },
+    Route { method: "POST", path: "/api/v1/dev/sign-in", function: "dev_sign_in", auth: false },
+];
+
+/// Functions that are not behind a route: queue workers and scheduled jobs.
+pub const WORKERS: &[&str] = &["jobs_worker"];
+pub const SCHEDULED: &[(&str, &str)] = &[("followup_reminders", "cron(0 13 * * ? *)")];

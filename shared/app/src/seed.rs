@@ -1,0 +1,271 @@
+//! Demo data for the embedded default: two companies, each with three office locations, a user for every role,
+//! ten partner companies with campaigns, and leads and customers with varied, realistic details. Deterministic (a
+//! fixed random seed), so screenshots and tests see the same people every time.
+
+use crate::clock::{date, rfc3339};
+use crate::directory::{campaign_item, location_item, partner_item, user_item, Campaign, Company, CompanySettings, OfficeLocation, Partner};
+use crate::records::record_item;
+use crate::{AppError, Services};
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use serde_json::json;
+use time::Duration;
+use vigil_domain::record::{Kind, Record, Stage};
+use vigil_domain::{CampaignId, CompanyId, LocationId, PartnerId, RecordId, Role, User, UserId};
+use vigil_store::{keys, Item};
+
+#[derive(Debug, Clone, Copy)]
+pub struct SeedSize {
+    pub leads: u32,
+    pub customers: u32,
+}
+
+impl Default for SeedSize {
+    fn default() -> Self {
+        Self { leads: 2000, customers: 500 }
+    }
+}
+
+/// The demo companies: (id, name, email domain, parent/child billing on).
+pub const DEMO_COMPANIES: [(&str, &str, &str, bool); 2] =
+    [("acme", "Acme Alarm Co.", "acme.example", true), ("bluebird", "Bluebird Security", "bluebird.example", false)];
+
+/// Seeds the demo companies that do not exist yet; returns how many it created. The company item is written last,
+/// so a seed cut short is redone on the next start.
+pub async fn seed_demo(svc: &Services, size: SeedSize) -> Result<usize, AppError> {
+    let mut created = 0;
+    for (n, (id, name, domain, families)) in DEMO_COMPANIES.iter().enumerate() {
+        let co = CompanyId::parse(id).map_err(|e| AppError::Internal(e.message))?;
+        if svc.table.get(&keys::company(&co)).await?.is_some() {
+            continue;
+        }
+        let company = Company {
+            id: co.clone(),
+            name: (*name).to_owned(),
+            settings: CompanySettings { parent_child_billing: *families, do_not_show_customer_list: false },
+        };
+        seed_company(svc, &company, domain, n as u64, size).await?;
+        svc.table.put(company.to_item(), None).await?;
+        tracing::info!(company = %co, leads = size.leads, customers = size.customers, "seeded demo company");
+        created += 1;
+    }
+    Ok(created)
+}
+
+const LOCATIONS: [[(&str, &str, &str); 3]; 2] = [
+    [("Salt Lake City", "Salt Lake City", "UT"), ("Boise", "Boise", "ID"), ("Las Vegas", "Las Vegas", "NV")],
+    [("Dallas HQ", "Dallas", "TX"), ("Houston", "Houston", "TX"), ("Oklahoma City", "Oklahoma City", "OK")],
+];
+
+const FIRST: &[&str] = &[
+    "James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Elizabeth", "William",
+    "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah", "Carlos", "Karen", "Daniel", "Lisa",
+    "Matthew", "Nancy", "Anthony", "Betty", "Mark", "Sandra", "Donald", "Ashley", "Steven", "Kimberly", "Andrew",
+    "Emily", "Paul", "Donna", "Joshua", "Michelle", "Kenneth", "Carol", "Kevin", "Amanda", "Brian", "Melissa",
+    "George", "Deborah", "Timothy", "Stephanie", "Ronald", "Rebecca", "Jason", "Sharon", "Edward", "Laura", "Jeffrey",
+    "Cynthia", "Ryan", "Dorothy", "Jacob", "Amy", "Gary", "Angela", "Nicholas", "Helen", "Eric", "Anna", "Jonathan",
+    "Brenda", "Stephen", "Pamela", "Larry", "Nicole", "Justin", "Emma", "Scott", "Samantha", "Brandon", "Katherine",
+    "Benjamin", "Christine", "Samuel", "Rachel", "Gregory", "Catherine", "Alexander", "Debra", "Patrick", "Carolyn",
+    "Frank", "Janet", "Raymond", "Maria", "Jack", "Heather", "Dennis", "Diane", "Jerry", "Olivia", "Tyler", "Julie",
+    "Aaron", "Joyce", "José", "Victoria", "Adam", "Ruth", "Nathan", "Virginia", "Henry", "Lauren", "Zachary", "Kelly",
+    "Douglas", "Christina", "Peter", "Joan", "Kyle", "Evelyn", "Noah", "Judith", "Ethan", "Andrea", "Jeremy", "Hannah",
+    "Walter", "Megan", "Christian", "Cheryl", "Keith", "Jacqueline", "Roger", "Martha", "Terry", "Madison", "Austin",
+    "Teresa", "Sean", "Gloria", "Gerald", "Sara", "Carl", "Janice", "Harold", "Ann", "Dylan", "Kathryn", "Arthur",
+    "Abigail", "Lawrence", "Sophia", "Jordan", "Frances", "Jesse", "Jean", "Bryan", "Alice", "Billy", "Judy", "Bruce",
+    "Isabella", "Gabriel", "Julia", "Joe", "Grace", "Logan", "Amber", "Alan", "Denise", "Juan", "Danielle", "Albert",
+    "Marilyn", "Willie", "Beverly", "Elijah", "Charlotte", "Wayne", "Natalie", "Randy", "Theresa", "Vincent", "Diana",
+    "Mason", "Brittany", "Roy", "Doris", "Ralph", "Kayla", "Bobby", "Alexis", "Russell", "Lori", "Bradley", "Marie",
+    "Philip", "Nguyen", "Eugene", "Mei", "Priya", "Ahmed", "Fatima", "Hiroshi", "Ingrid", "Lucía",
+];
+
+const LAST: &[&str] = &[
+    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez",
+    "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore", "Jackson", "Martin", "Lee",
+    "Perez", "Thompson", "White", "Harris", "Sanchez", "Clark", "Ramirez", "Lewis", "Robinson", "Walker", "Young",
+    "Allen", "King", "Wright", "Scott", "Torres", "Nguyen", "Hill", "Flores", "Green", "Adams", "Nelson", "Baker",
+    "Hall", "Rivera", "Campbell", "Mitchell", "Carter", "Roberts", "Gomez", "Phillips", "Evans", "Turner", "Diaz",
+    "Parker", "Cruz", "Edwards", "Collins", "Reyes", "Stewart", "Morris", "Morales", "Murphy", "Cook", "Rogers",
+    "Gutierrez", "Ortiz", "Morgan", "Cooper", "Peterson", "Bailey", "Reed", "Kelly", "Howard", "Ramos", "Kim", "Cox",
+    "Ward", "Richardson", "Watson", "Brooks", "Chavez", "Wood", "James", "Bennett", "Gray", "Mendoza", "Ruiz",
+    "Hughes", "Price", "Alvarez", "Castillo", "Sanders", "Patel", "Myers", "Long", "Ross", "Foster", "Jimenez",
+    "Powell", "Jenkins", "Perry", "Russell", "Sullivan", "Bell", "Coleman", "Butler", "Henderson", "Barnes",
+    "Gonzales", "Fisher", "Vasquez", "Simmons", "Romero", "Jordan", "Patterson", "Alexander", "Hamilton", "Graham",
+    "Reynolds", "Griffin", "Wallace", "Moreno", "West", "Cole", "Hayes", "Bryant", "Herrera", "Gibson", "Ellis",
+    "Tran", "Medina", "Aguilar", "Stevens", "Murray", "Ford", "Castro", "Marshall", "Owens", "Harrison", "Fernandez",
+    "McDonald", "Woods", "Washington", "Kennedy", "Wells", "Vargas", "Henry", "Chen", "Freeman", "Webb", "Tucker",
+    "Guzman", "Burns", "Crawford", "Olson", "Simpson", "Porter", "Hunter", "Gordon", "Mendez", "Silva", "Shaw",
+    "Snyder", "Mason", "Dixon", "Muñoz", "Hunt", "Hicks", "Holmes", "Palmer", "Wagner", "Black", "Robertson", "Boyd",
+    "Rose", "Stone", "Salazar", "Fox", "Warren", "Mills", "Meyer", "Rice", "Schmidt", "Garza", "Daniels", "Ferguson",
+    "Nichols", "Stephens", "Soto", "Weaver", "Ryan", "Gardner", "Payne", "Grant", "Dunn", "Kelley", "Spencer",
+    "Hawkins", "Arnold", "Pierce", "Vazquez", "Hansen", "Peters", "Santos", "Hart", "Bradley", "Knight", "O'Brien",
+];
+
+const STREETS: &[&str] = &[
+    "Main St", "Oak Ave", "Maple Dr", "Cedar Ln", "Pine St", "Elm St", "Washington Blvd", "Lake View Dr", "Hillcrest Rd",
+    "Sunset Blvd", "Park Ave", "Ridge Rd", "Meadow Ln", "Canyon Rd", "River Rd", "Willow Way", "Aspen Ct",
+    "Juniper St", "Highland Ave", "Lincoln Ave", "Jefferson St", "Mountain View Dr", "Spring St", "Cherry Ln",
+    "Birch Rd", "Valley Dr", "Desert Sky Ln", "Prairie Rd", "Bluebonnet Ln", "Magnolia Ave",
+];
+
+/// City, state, ZIP, area code.
+const CITIES: &[(&str, &str, &str, &str)] = &[
+    ("Salt Lake City", "UT", "84101", "801"), ("Provo", "UT", "84601", "801"), ("Ogden", "UT", "84401", "801"),
+    ("St. George", "UT", "84770", "435"), ("Sandy", "UT", "84070", "801"), ("Boise", "ID", "83702", "208"),
+    ("Meridian", "ID", "83642", "208"), ("Nampa", "ID", "83651", "208"), ("Las Vegas", "NV", "89101", "702"),
+    ("Henderson", "NV", "89002", "702"), ("Reno", "NV", "89501", "775"), ("Dallas", "TX", "75201", "214"),
+    ("Plano", "TX", "75024", "972"), ("Houston", "TX", "77002", "713"), ("Austin", "TX", "78701", "512"),
+    ("San Antonio", "TX", "78205", "210"), ("Fort Worth", "TX", "76102", "817"), ("Oklahoma City", "OK", "73102", "405"),
+    ("Tulsa", "OK", "74103", "918"), ("Norman", "OK", "73069", "405"), ("Phoenix", "AZ", "85004", "602"),
+    ("Mesa", "AZ", "85201", "480"), ("Denver", "CO", "80202", "303"), ("Colorado Springs", "CO", "80903", "719"),
+    ("Albuquerque", "NM", "87102", "505"),
+];
+
+const PARTNERS: [&str; 10] = [
+    "HomeShield Leads", "SafeNest Marketing", "Door-to-Door Pros", "BrightPath Media", "Alarm Lead Exchange",
+    "Summit Referral Group", "Neighborly Ads", "SecureClick Digital", "Patriot Telemarketing", "Keystone Partners",
+];
+const CAMPAIGNS: [&str; 6] = ["Spring Promo", "Web Form", "Home Show", "Radio Spot", "Summer Blitz", "Referral Bonus"];
+const TAGS: &[&str] = &["Pet owner", "Pool", "Spanish speaker", "Vacation home", "Smart home", "Renter", "Referral", "VIP", "Camera interest", "Fire/CO"];
+const DISPOSITIONS: &[&str] = &["Hot", "Warm", "Cold"];
+const BUSINESS_SUFFIX: &[&str] = &["Dental", "Auto Repair", "Bakery", "Law Office", "Pharmacy", "Storage", "Daycare"];
+
+async fn seed_company(svc: &Services, company: &Company, domain: &str, n: u64, size: SeedSize) -> Result<(), AppError> {
+    let co = &company.id;
+    let mut rng = StdRng::seed_from_u64(0x5eed_0000 + n);
+    let now = svc.clock.now();
+    let mut items: Vec<Item> = Vec::new();
+
+    let locations: Vec<OfficeLocation> = LOCATIONS[n as usize % 2]
+        .iter()
+        .enumerate()
+        .map(|(i, (name, city, state))| OfficeLocation { id: LocationId(i as u32 + 1), name: (*name).into(), city: (*city).into(), state: (*state).into() })
+        .collect();
+    items.extend(locations.iter().map(|l| location_item(co, l)));
+
+    let mut partners = Vec::new();
+    let mut campaign_id = 0;
+    for (i, name) in PARTNERS.iter().enumerate() {
+        let id = PartnerId(i as u32 + 1);
+        let campaigns: Vec<Campaign> = CAMPAIGNS
+            .choose_multiple(&mut rng, 2 + i % 3)
+            .map(|c| {
+                campaign_id += 1;
+                Campaign { id: CampaignId(campaign_id), partner_id: id, name: (*c).into() }
+            })
+            .collect();
+        let p = Partner { id, name: (*name).into(), campaigns };
+        items.push(partner_item(co, &p));
+        items.extend(p.campaigns.iter().map(|c| campaign_item(co, c)));
+        partners.push(p);
+    }
+
+    let people = [
+        (Role::Admin, "Avery", "Admin"),
+        (Role::Office, "Olivia", "Office"),
+        (Role::LeadRep, "Leo", "Leadrep"),
+        (Role::SalesRep, "Sam", "Sales"),
+        (Role::Installer, "Ian", "Installer"),
+        (Role::Partner, "Pat", "Partner"),
+    ];
+    let users: Vec<User> = people
+        .iter()
+        .map(|(role, first, last)| {
+            let home = LocationId(1);
+            User {
+                id: UserId::parse(&format!("{co}-{}", role.as_str().replace('_', "-"))).expect("demo user ids are valid"),
+                company: co.clone(),
+                email: format!("{}@{domain}", role.as_str().replace('_', ".")),
+                name: format!("{first} {last}"),
+                role: *role,
+                home_location: home,
+                partner_id: (*role == Role::Partner).then_some(PartnerId(1)),
+                permissions: role.default_permissions(home),
+                active: true,
+            }
+        })
+        .collect();
+    items.extend(users.iter().map(user_item));
+    let reps: Vec<&User> = users.iter().filter(|u| matches!(u.role, Role::LeadRep | Role::SalesRep)).collect();
+    let creators: Vec<&User> = users.iter().filter(|u| matches!(u.role, Role::Admin | Role::Office | Role::LeadRep | Role::SalesRep)).collect();
+
+    let total = size.leads + size.customers;
+    let mut kinds: Vec<Kind> = (0..total).map(|i| if i < size.leads { Kind::Lead } else { Kind::Customer }).collect();
+    kinds.shuffle(&mut rng);
+    let span_minutes = 540 * 24 * 60i64;
+    for (i, kind) in kinds.into_iter().enumerate() {
+        let id = RecordId(i as u64 + 1);
+        let first = *FIRST.choose(&mut rng).expect("non-empty");
+        let last = *LAST.choose(&mut rng).expect("non-empty");
+        let (city, state, zip, area) = *CITIES.choose(&mut rng).expect("non-empty");
+        let created = now - Duration::minutes(span_minutes * (total as i64 - i as i64) / total as i64) + Duration::seconds(rng.gen_range(0..50));
+        let partner = partners.choose(&mut rng).expect("non-empty");
+        let from_partner = rng.gen_bool(0.8);
+        let stage = match kind {
+            Kind::Customer => Stage::Converted,
+            Kind::Lead => *[Stage::New, Stage::New, Stage::New, Stage::Contacted, Stage::Contacted, Stage::Qualified, Stage::Unqualified]
+                .choose(&mut rng)
+                .expect("non-empty"),
+        };
+        let rep = (kind == Kind::Lead && rng.gen_bool(0.7)).then(|| reps.choose(&mut rng).expect("non-empty").id.clone());
+        let tag_count = rng.gen_range(0..=3);
+        let mut tags: Vec<String> = TAGS.choose_multiple(&mut rng, tag_count).map(|t| t.to_string()).collect();
+        tags.sort();
+        let email_user = format!("{}.{}{}", fold_ascii(first), fold_ascii(last), rng.gen_range(1..99));
+        let email_domain = *["gmail.com", "yahoo.com", "outlook.com", "icloud.com", "hotmail.com", "aol.com"].choose(&mut rng).expect("non-empty");
+        let followup = (kind == Kind::Lead && stage != Stage::Unqualified && rng.gen_bool(0.15)).then(|| date(now + Duration::days(rng.gen_range(-2..=5))));
+        let record = Record {
+            id,
+            kind,
+            stage,
+            first_name: first.into(),
+            last_name: last.into(),
+            business_name: rng.gen_bool(0.08).then(|| format!("{last} {}", BUSINESS_SUFFIX.choose(&mut rng).expect("non-empty"))),
+            email: rng.gen_bool(0.85).then(|| format!("{email_user}@{email_domain}")),
+            primary_phone: format!("{area}{}{:04}", rng.gen_range(200..999), rng.gen_range(0..10000)),
+            address1: Some(format!("{} {}", rng.gen_range(100..9999), STREETS.choose(&mut rng).expect("non-empty"))),
+            city: city.into(),
+            state: state.into(),
+            zip: Some(zip.into()),
+            office_location_id: Some(LocationId(rng.gen_range(1..=3))),
+            source_id: from_partner.then_some(partner.id),
+            campaign_id: if from_partner { partner.campaigns.choose(&mut rng).map(|c| c.id) } else { None },
+            disposition: (kind == Kind::Lead).then(|| DISPOSITIONS.choose(&mut rng).expect("non-empty").to_string()),
+            rating: rng.gen_range(0..=5),
+            tags,
+            lead_rep_id: rep,
+            account_number: (kind == Kind::Customer).then(|| format!("{}{:06}", n + 1, id.0)),
+            next_followup: followup,
+            created_at: rfc3339(created),
+            created_by: creators.choose(&mut rng).expect("non-empty").id.clone(),
+            archived: kind == Kind::Customer && rng.gen_bool(0.03),
+            version: 1,
+        };
+        items.push(record_item(co, &record));
+    }
+    let counter = |key: vigil_store::Key, value: u64| {
+        let mut item = key.to_item();
+        item.insert("value".into(), json!(value));
+        item
+    };
+    items.push(counter(keys::record_sequence(co), total as u64));
+    items.push(counter(keys::record_total(co, Kind::Lead), size.leads as u64));
+    items.push(counter(keys::record_total(co, Kind::Customer), size.customers as u64));
+    svc.table.batch_put(items).await?;
+    Ok(())
+}
+
+fn fold_ascii(s: &str) -> String {
+    s.chars()
+        .filter_map(|c| match c {
+            'á' | 'à' => Some('a'),
+            'é' => Some('e'),
+            'í' => Some('i'),
+            'ó' => Some('o'),
+            'ú' => Some('u'),
+            'ñ' => Some('n'),
+            c if c.is_ascii_alphanumeric() => Some(c.to_ascii_lowercase()),
+            _ => None,
+        })
+        .collect()
+}

@@ -1,0 +1,21 @@
+use crate::clock::Clock;
+use std::sync::Arc;
+use vigil_store::{CursorSigner, Queue, Table};
+
+/// The ports an operation may use, built once per process (per Lambda container, or once for the local runtime).
+#[derive(Clone)]
+pub struct Services {
+    pub table: Arc<dyn Table>,
+    pub queue: Arc<dyn Queue>,
+    pub cursors: CursorSigner,
+    pub clock: Arc<dyn Clock>,
+}
+
+/// Logical queue names (each backend maps them to its own queues).
+pub mod queues {
+    /// Background jobs: emails, reminders.
+    pub const JOBS: &str = "jobs";
+    pub const JOBS_DLQ: &str = "jobs-dlq";
+    /// Receives before a job moves to the dead-letter queue (the template's maxReceiveCount).
+    pub const JOBS_MAX_RECEIVES: u32 = 5;
+}
