@@ -1,1 +1,13 @@
+//! The embedded runtime: one process that plays API Gateway (routing, JWT authorizer), SQS (polling the embedded
+//! queues into the same worker Lambda runs), EventBridge (a timer for scheduled jobs) and serves the portal. Every
+//! request reaches the very handler its Lambda runs, through a real API Gateway v2 event.
 
+pub mod backend;
+pub mod config;
+pub mod dev;
+pub mod gateway;
+pub mod jobs;
+pub mod server;
+
+pub use config::{Backend, Config};
+pub use server::{start, Running};

@@ -29,6 +29,13 @@ pub enum AppError {
     Internal(String),
 }
 
+impl AppError {
+    /// One field's problem, as a validation failure.
+    pub fn from_field(e: vigil_domain::FieldError) -> Self {
+        AppError::Invalid(e.into())
+    }
+}
+
 impl From<CursorError> for AppError {
     fn from(e: CursorError) -> Self {
         AppError::BadRequest { field: "cursor", code: "invalid_cursor", message: format!("{e}; start again from the first page") }

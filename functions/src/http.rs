@@ -1,0 +1,105 @@
+//! HTTP handlers: one function per route (named as in `routes.rs`), all funnelled through [`handle`] so every
+//! request gets the same authentication, logging and error mapping.
+
+use crate::problem::{from_app_error, Problem};
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde::Serialize;
+use std::time::Instant;
+use tracing::{error, info, warn};
+use vigil_app::{auth, directory, outbox, records, Actor, AppError, Services};
+use vigil_domain::record::Kind;
+use vigil_domain::{Claims, CompanyId, RecordId, UserId};
+
+/// The version reported by health checks.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Serves one API Gateway request with the handler named `function`. Never fails: every error is a response.
+pub async fn handle(svc: &Services, function: &str, req: Request) -> Response<Body> {
+    let started = Instant::now();
+    let request_id = request_id(&req);
+    let claims = claims_of(&req);
+    let result = dispatch(svc, function, &req, claims.as_ref()).await;
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let company = claims.as_ref().map(|c| c.company.to_string()).unwrap_or_default();
+    let user = claims.as_ref().map(|c| c.sub.to_string()).unwrap_or_default();
+    match result {
+        Ok(resp) => {
+            info!(request_id, company, user, operation = function, status = resp.status().as_u16(), latency_ms, "request");
+            resp
+        }
+        Err(e) => {
+            let problem = from_app_error(&e);
+            if problem.status >= 500 {
+                error!(request_id, company, user, operation = function, status = problem.status, latency_ms, error = %e, "request failed");
+            } else {
+                warn!(request_id, company, user, operation = function, status = problem.status, latency_ms, reason = %e, "request refused");
+            }
+            problem.into_response()
+        }
+    }
+}
+
+fn request_id(req: &Request) -> String {
+    match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => ctx.request_id.clone().unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+/// The JWT authorizer's claims, as API Gateway (or the local runtime playing it) passes them on.
+pub fn claims_of(req: &Request) -> Option<Claims> {
+    let Some(RequestContext::ApiGatewayV2(ctx)) = req.request_context_ref() else { return None };
+    let claims = &ctx.authorizer.as_ref()?.jwt.as_ref()?.claims;
+    Some(Claims {
+        sub: UserId::parse(claims.get("sub")?).ok()?,
+        company: CompanyId::parse(claims.get("custom:company")?).ok()?,
+        email: claims.get("email").cloned().unwrap_or_default(),
+        exp: claims.get("exp")?.parse().ok()?,
+        iat: claims.get("iat").and_then(|v| v.parse().ok()).unwrap_or(0),
+    })
+}
+
+async fn dispatch(svc: &Services, function: &str, req: &Request, claims: Option<&Claims>) -> Result<Response<Body>, AppError> {
+    if function == "health" {
+        return json(200, &serde_json::json!({"status": "ok", "version": VERSION}));
+    }
+    let actor = auth::authenticate(svc, claims.ok_or(AppError::Unauthenticated)?).await?;
+    let q = req.query_string_parameters();
+    match function {
+        "me" => json(200, &directory::me(svc, &actor).await?),
+        "list_office_locations" => json(200, &Items { items: directory::office_locations(svc, &actor).await? }),
+        "list_partners" => json(200, &Items { items: directory::partners(svc, &actor).await? }),
+        "list_leads" | "list_customers" => {
+            let kind = if function == "list_leads" { Kind::Lead } else { Kind::Customer };
+            let per_page = records::PerPage::parse(q.first("per_page")).map_err(AppError::from_field)?;
+            json(200, &records::list(svc, &actor, kind, per_page, q.first("cursor")).await?)
+        }
+        "get_lead" | "get_customer" => json(200, &records::get(svc, &actor, record_id(req)?).await?),
+        "list_outbox" => json(200, &outbox::list(svc, &actor, q.first("cursor")).await?),
+        other => {
+            let _: &Actor = &actor;
+            Err(AppError::Internal(format!("no handler named {other}")))
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Items<T> {
+    items: Vec<T>,
+}
+
+fn record_id(req: &Request) -> Result<RecordId, AppError> {
+    let params = req.path_parameters();
+    RecordId::parse(params.first("id").unwrap_or_default()).map_err(AppError::from_field)
+}
+
+fn json<T: Serialize>(status: u16, value: &T) -> Result<Response<Body>, AppError> {
+    let body = serde_json::to_string(value).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Response::builder().status(status).header("content-type", "application/json").body(Body::Text(body)).expect("static headers are valid"))
+}
+
+/// A response for requests no route matched (the local runtime uses it too, so both 404s look alike).
+pub fn no_route(method: &str, path: &str) -> Response<Body> {
+    Problem::new(404, "not-found", "Not found", format!("no route for {method} {path}")).into_response()
+}

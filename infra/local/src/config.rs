@@ -1,0 +1,93 @@
+//! Settings, from the environment: `VIGIL_PORT` (8080), `VIGIL_DATA_DIR` (`.vigil`), `VIGIL_BACKEND`
+//! (`embedded` | `aws`), `VIGIL_WEB_DIR` (`web/dist`), `VIGIL_SEED` (`true`), `VIGIL_SEED_LEADS` / `VIGIL_SEED_CUSTOMERS`
+//! (2000 / 500 a company), `VIGIL_TIMER_SECS` (60). With `aws`, the `functions` crate's variables name the table
+//! and queues (`VIGIL_TABLE`, `VIGIL_QUEUE_URL_JOBS`, `VIGIL_AWS_ENDPOINT`, …).
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+use vigil_app::seed::SeedSize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Embedded,
+    Aws,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    pub backend: Backend,
+    pub web_dir: PathBuf,
+    /// `None` leaves the data as it is.
+    pub seed: Option<SeedSize>,
+    /// How often scheduled jobs and the TTL sweep run.
+    pub timer: Duration,
+    /// How long a signed-in session lasts.
+    pub session: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8080),
+            data_dir: PathBuf::from(".vigil"),
+            backend: Backend::Embedded,
+            web_dir: PathBuf::from("web/dist"),
+            seed: Some(SeedSize::default()),
+            timer: Duration::from_secs(60),
+            session: Duration::from_secs(12 * 3600),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{name} is invalid: {reason}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub reason: String,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let mut c = Config::default();
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        fn num<T: std::str::FromStr>(name: &'static str, v: String) -> Result<T, ConfigError> {
+            v.parse().map_err(|_| ConfigError { name, reason: format!("{v:?} is not a number") })
+        }
+        if let Some(p) = var("VIGIL_PORT") {
+            c.addr.set_port(num("VIGIL_PORT", p)?);
+        }
+        if let Some(h) = var("VIGIL_HOST") {
+            c.addr.set_ip(h.parse().map_err(|_| ConfigError { name: "VIGIL_HOST", reason: format!("{h:?} is not an IP address") })?);
+        }
+        if let Some(d) = var("VIGIL_DATA_DIR") {
+            c.data_dir = d.into();
+        }
+        if let Some(w) = var("VIGIL_WEB_DIR") {
+            c.web_dir = w.into();
+        }
+        c.backend = match var("VIGIL_BACKEND").as_deref() {
+            None | Some("embedded") => Backend::Embedded,
+            Some("aws") => Backend::Aws,
+            Some(other) => return Err(ConfigError { name: "VIGIL_BACKEND", reason: format!("{other:?} is not embedded or aws") }),
+        };
+        let mut size = SeedSize::default();
+        if let Some(n) = var("VIGIL_SEED_LEADS") {
+            size.leads = num("VIGIL_SEED_LEADS", n)?;
+        }
+        if let Some(n) = var("VIGIL_SEED_CUSTOMERS") {
+            size.customers = num("VIGIL_SEED_CUSTOMERS", n)?;
+        }
+        c.seed = match var("VIGIL_SEED").as_deref() {
+            None | Some("true") | Some("1") => Some(size),
+            Some("false") | Some("0") => None,
+            Some(other) => return Err(ConfigError { name: "VIGIL_SEED", reason: format!("{other:?} is not true or false") }),
+        };
+        if let Some(s) = var("VIGIL_TIMER_SECS") {
+            c.timer = Duration::from_secs(num("VIGIL_TIMER_SECS", s)?);
+        }
+        Ok(c)
+    }
+}

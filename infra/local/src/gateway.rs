@@ -1,0 +1,198 @@
+//! Plays API Gateway's HTTP API: matches a request to a route of `vigil_functions::routes`, runs the JWT authorizer
+//! (here: the local session signer), and builds the same v2 event API Gateway would send to the route's Lambda.
+
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use vigil_app::tokens::TokenSigner;
+use vigil_functions::routes::{Route, LOCAL_ONLY_ROUTES, ROUTES};
+
+/// A matched route with its path parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Matched {
+    pub route: Route,
+    pub params: BTreeMap<String, String>,
+}
+
+/// Every route the local runtime serves: the deployed ones and the local-only ones.
+pub fn all_routes() -> impl Iterator<Item = &'static Route> {
+    ROUTES.iter().chain(LOCAL_ONLY_ROUTES.iter())
+}
+
+/// The route for `method path`, as API Gateway picks it (literal segments win over `{param}` ones).
+pub fn find(method: &str, path: &str) -> Option<Matched> {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    let mut best: Option<(usize, Matched)> = None;
+    for route in all_routes().filter(|r| r.method.eq_ignore_ascii_case(method)) {
+        let pattern: Vec<&str> = route.path.split('/').collect();
+        if pattern.len() != segments.len() {
+            continue;
+        }
+        let mut params = BTreeMap::new();
+        let mut literal = 0;
+        let fits = pattern.iter().zip(&segments).all(|(p, s)| match p.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+            Some(name) if !s.is_empty() => {
+                params.insert(name.to_owned(), (*s).to_owned());
+                true
+            }
+            Some(_) => false,
+            None => {
+                literal += 1;
+                p == s
+            }
+        });
+        if fits && best.as_ref().is_none_or(|(l, _)| literal > *l) {
+            best = Some((literal, Matched { route: *route, params }));
+        }
+    }
+    best.map(|(_, m)| m)
+}
+
+/// What the authorizer decided.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Authorized {
+    /// Claims as API Gateway passes them to the function (all values strings).
+    Claims(Map<String, Value>),
+    /// The route needs no token.
+    Public,
+}
+
+/// Verifies the bearer token as API Gateway's JWT authorizer would; `Err` is a 401.
+pub fn authorize(signer: &TokenSigner, route: &Route, authorization: Option<&str>, now: u64) -> Result<Authorized, &'static str> {
+    if !route.auth {
+        return Ok(Authorized::Public);
+    }
+    let token = authorization.and_then(|h| h.strip_prefix("Bearer ")).ok_or("missing bearer token")?;
+    let claims = signer.verify(token.trim(), now).map_err(|e| match e {
+        vigil_app::tokens::TokenError::Expired => "token has expired",
+        _ => "token is invalid",
+    })?;
+    let mut map = Map::new();
+    map.insert("sub".into(), json!(claims.sub.to_string()));
+    map.insert("custom:company".into(), json!(claims.company.to_string()));
+    map.insert("email".into(), json!(claims.email));
+    map.insert("exp".into(), json!(claims.exp.to_string()));
+    map.insert("iat".into(), json!(claims.iat.to_string()));
+    Ok(Authorized::Claims(map))
+}
+
+/// The pieces of an HTTP request the event is built from.
+pub struct Incoming<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub raw_query: &'a str,
+    /// Lowercase names; repeated headers joined with commas, as API Gateway does.
+    pub headers: BTreeMap<String, String>,
+    pub body: Option<String>,
+    pub request_id: &'a str,
+    pub now_ms: i64,
+    pub source_ip: String,
+}
+
+/// An API Gateway HTTP API (payload format 2.0) event for the matched route.
+pub fn event(m: &Matched, req: &Incoming<'_>, auth: &Authorized) -> Value {
+    let route_key = format!("{} {}", m.route.method, m.route.path);
+    let mut query: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (k, v) in form_urlencoded::parse(req.raw_query.as_bytes()) {
+        query.entry(k.into_owned()).or_default().push(v.into_owned());
+    }
+    let query: Map<String, Value> = query.into_iter().map(|(k, v)| (k, json!(v.join(",")))).collect();
+    let mut ctx = json!({
+        "accountId": "000000000000",
+        "apiId": "local",
+        "domainName": req.headers.get("host").cloned().unwrap_or_else(|| "localhost".into()),
+        "domainPrefix": "local",
+        "http": {
+            "method": req.method,
+            "path": req.path,
+            "protocol": "HTTP/1.1",
+            "sourceIp": req.source_ip,
+            "userAgent": req.headers.get("user-agent").cloned().unwrap_or_default(),
+        },
+        "requestId": req.request_id,
+        "routeKey": route_key,
+        "stage": "$default",
+        "time": "",
+        "timeEpoch": req.now_ms,
+    });
+    if let Authorized::Claims(claims) = auth {
+        ctx["authorizer"] = json!({"jwt": {"claims": claims, "scopes": null}});
+    }
+    let mut event = json!({
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": req.path,
+        "rawQueryString": req.raw_query,
+        "headers": req.headers,
+        "requestContext": ctx,
+        "isBase64Encoded": false,
+    });
+    if !query.is_empty() {
+        event["queryStringParameters"] = Value::Object(query);
+    }
+    if !m.params.is_empty() {
+        event["pathParameters"] = json!(m.params);
+    }
+    if let Some(body) = &req.body {
+        event["body"] = json!(body);
+    }
+    event
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vigil_domain::{Claims, CompanyId, UserId};
+
+    #[test]
+    fn routes_match_with_parameters() {
+        let m = find("GET", "/api/v1/leads/42").unwrap();
+        assert_eq!(m.route.function, "get_lead");
+        assert_eq!(m.params.get("id").map(String::as_str), Some("42"));
+        assert_eq!(find("GET", "/api/v1/leads").unwrap().route.function, "list_leads");
+        assert!(find("DELETE", "/api/v1/health").is_none());
+        assert!(find("GET", "/api/v1/leads/42/nope").is_none());
+        assert_eq!(find("POST", "/api/v1/dev/sign-in").unwrap().route.function, "dev_sign_in");
+    }
+
+    #[test]
+    fn the_authorizer_refuses_missing_forged_and_expired_tokens() {
+        let signer = TokenSigner::new(b"k".to_vec());
+        let route = find("GET", "/api/v1/me").unwrap().route;
+        let claims = Claims { sub: UserId::parse("u").unwrap(), company: CompanyId::parse("acme").unwrap(), email: String::new(), exp: 100, iat: 1 };
+        let token = signer.sign(&claims);
+        assert!(authorize(&signer, &route, None, 1).is_err());
+        assert!(authorize(&signer, &route, Some(&format!("Bearer {token}")), 100).is_err());
+        assert!(authorize(&TokenSigner::new(b"x".to_vec()), &route, Some(&format!("Bearer {token}")), 1).is_err());
+        let Ok(Authorized::Claims(c)) = authorize(&signer, &route, Some(&format!("Bearer {token}")), 1) else { panic!() };
+        assert_eq!(c["custom:company"], "acme");
+        let health = find("GET", "/api/v1/health").unwrap().route;
+        assert_eq!(authorize(&signer, &health, None, 1), Ok(Authorized::Public));
+    }
+
+    #[test]
+    fn events_parse_as_lambda_http_requests_with_claims_and_parameters() {
+        use lambda_http::RequestExt;
+        let m = find("GET", "/api/v1/leads/7").unwrap();
+        let mut claims = Map::new();
+        claims.insert("sub".into(), json!("u1"));
+        claims.insert("custom:company".into(), json!("acme"));
+        claims.insert("exp".into(), json!("99999999999"));
+        let req = Incoming {
+            method: "GET",
+            path: "/api/v1/leads/7",
+            raw_query: "a=1&a=2&b=x%20y",
+            headers: BTreeMap::new(),
+            body: None,
+            request_id: "r1",
+            now_ms: 0,
+            source_ip: "127.0.0.1".into(),
+        };
+        let ev = event(&m, &req, &Authorized::Claims(claims));
+        let r = lambda_http::request::from_str(&ev.to_string()).unwrap();
+        assert_eq!(r.path_parameters().first("id"), Some("7"));
+        assert_eq!(r.query_string_parameters().first("b"), Some("x y"));
+        assert_eq!(r.query_string_parameters().first("a"), Some("1,2"));
+        let c = vigil_functions::http::claims_of(&r).unwrap();
+        assert_eq!(c.company.as_str(), "acme");
+    }
+}

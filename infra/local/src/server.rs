@@ -1,0 +1,210 @@
+//! The HTTP server: API routes through the gateway to the handlers, everything else to the portal's files.
+
+use crate::backend::{self, BackendError};
+use crate::config::Config;
+use crate::dev;
+use crate::gateway::{self, Incoming};
+use axum::body::Body as AxumBody;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use axum::Router;
+use lambda_http::Body as LambdaBody;
+use rand::RngCore;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tower_http::services::{ServeDir, ServeFile};
+use tracing::info;
+use vigil_app::tokens::TokenSigner;
+use vigil_app::{AppError, Services};
+use vigil_functions::problem::{from_app_error, Problem};
+
+struct Runtime {
+    services: Services,
+    signer: TokenSigner,
+    session_secs: u64,
+}
+
+/// A started runtime. Dropping it does not stop it; call [`Running::stop`].
+pub struct Running {
+    pub addr: SocketAddr,
+    pub services: Services,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Running {
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        for t in self.tasks {
+            let _ = t.await;
+        }
+    }
+
+    /// Waits until the server task ends (it ends on `stop` or a fatal error).
+    pub async fn wait(mut self) {
+        if let Some(server) = self.tasks.pop() {
+            let _ = server.await;
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Backend(#[from] BackendError),
+    #[error("seeding demo data failed: {0}")]
+    Seed(AppError),
+    #[error("cannot listen on {0}: {1}")]
+    Bind(SocketAddr, std::io::Error),
+}
+
+/// Opens the backends, seeds demo data on first start, and serves on `config.addr` (port 0 picks a free port).
+pub async fn start(config: Config) -> Result<Running, StartError> {
+    let backends = backend::open(&config).await?;
+    let services = backends.services.clone();
+    if let Some(size) = config.seed {
+        let started = std::time::Instant::now();
+        let created = vigil_app::seed::seed_demo(&services, size).await.map_err(StartError::Seed)?;
+        if created > 0 {
+            info!(companies = created, seconds = started.elapsed().as_secs_f64(), "demo data seeded");
+        }
+    }
+    let runtime = Arc::new(Runtime { services: services.clone(), signer: TokenSigner::new(backends.token_key), session_secs: config.session.as_secs() });
+
+    let index = config.web_dir.join("index.html");
+    let portal = ServeDir::new(&config.web_dir).not_found_service(ServeFile::new(&index));
+    let app = Router::new()
+        .route("/api", any(api))
+        .route("/api/{*rest}", any(api))
+        .with_state(runtime)
+        .fallback_service(portal);
+    let app = if index.exists() { app } else { app.fallback(portal_missing) };
+
+    let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| StartError::Bind(config.addr, e))?;
+    let addr = listener.local_addr().map_err(|e| StartError::Bind(config.addr, e))?;
+    let (stop, stopped) = watch::channel(false);
+    let mut tasks = vec![
+        tokio::spawn(crate::jobs::poll_forever(services.clone(), stopped.clone())),
+        tokio::spawn(crate::jobs::timer_forever(services.clone(), backends.embedded, config.timer, stopped.clone())),
+    ];
+    let mut shutdown = stopped;
+    tasks.push(tokio::spawn(async move {
+        let serve = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move {
+                let _ = shutdown.changed().await;
+            });
+        if let Err(e) = serve.await {
+            tracing::error!(error = %e, "server stopped");
+        }
+    }));
+    info!(%addr, backend = ?config.backend, "Vigil local runtime listening");
+    Ok(Running { addr, services, stop, tasks })
+}
+
+async fn portal_missing() -> impl IntoResponse {
+    (
+        StatusCode::NOT_FOUND,
+        [("content-type", "text/html; charset=utf-8")],
+        "<!doctype html><title>Vigil</title><p>The portal has not been built. Run <code>cargo xtask run</code> from the repository root.</p>",
+    )
+}
+
+fn request_id() -> String {
+    let mut b = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+async fn api(State(rt): State<Arc<Runtime>>, ConnectInfo(peer): ConnectInfo<SocketAddr>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let method = parts.method.as_str().to_owned();
+    let path = parts.uri.path().to_owned();
+    let Some(matched) = gateway::find(&method, &path) else {
+        return to_axum(vigil_functions::http::no_route(&method, &path));
+    };
+    let body = match axum::body::to_bytes(body, 1 << 20).await {
+        Ok(b) if b.is_empty() => None,
+        Ok(b) => match String::from_utf8(b.to_vec()) {
+            Ok(s) => Some(s),
+            Err(_) => return problem(Problem::new(400, "bad-request", "The request cannot be used", "the body must be UTF-8 JSON")),
+        },
+        Err(_) => return problem(Problem::new(413, "too-large", "Request too large", "the body may be at most 1 MiB")),
+    };
+    let mut headers: BTreeMap<String, String> = BTreeMap::new();
+    for (name, value) in &parts.headers {
+        if let Ok(v) = value.to_str() {
+            headers.entry(name.as_str().to_owned()).and_modify(|e| {
+                e.push(',');
+                e.push_str(v);
+            }).or_insert_with(|| v.to_owned());
+        }
+    }
+    let now = rt.services.clock.now();
+    let now_secs = now.unix_timestamp().max(0) as u64;
+
+    // The local-only demo sign-in is not a Lambda.
+    match matched.route.function {
+        "dev_users" => return local_json(dev::list_users(&rt.services).await),
+        "dev_sign_in" => return local_json(dev::sign_in(&rt.services, &rt.signer, body.as_deref(), rt.session_secs).await),
+        _ => {}
+    }
+
+    let auth = match gateway::authorize(&rt.signer, &matched.route, headers.get("authorization").map(String::as_str), now_secs) {
+        Ok(a) => a,
+        // API Gateway's own 401: the function is never invoked.
+        Err(reason) => return problem(Problem::new(401, "unauthenticated", "Please sign in", reason)),
+    };
+    let rid = request_id();
+    let incoming = Incoming {
+        method: &method,
+        path: &path,
+        raw_query: parts.uri.query().unwrap_or(""),
+        headers,
+        body,
+        request_id: &rid,
+        now_ms: (now.unix_timestamp_nanos() / 1_000_000) as i64,
+        source_ip: peer.ip().to_string(),
+    };
+    let event = gateway::event(&matched, &incoming, &auth);
+    let request = match lambda_http::request::from_str(&event.to_string()) {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "could not build a Lambda request");
+            return problem(Problem::new(500, "internal", "Something went wrong", "the gateway could not build the request"));
+        }
+    };
+    to_axum(vigil_functions::handle(&rt.services, matched.route.function, request).await)
+}
+
+fn local_json<T: serde::Serialize>(result: Result<T, AppError>) -> Response {
+    match result {
+        Ok(v) => axum::Json(v).into_response(),
+        Err(e) => problem(from_app_error(&e)),
+    }
+}
+
+fn problem(p: Problem) -> Response {
+    to_axum(p.into_response())
+}
+
+fn to_axum(resp: lambda_http::Response<LambdaBody>) -> Response {
+    let (parts, body) = resp.into_parts();
+    let body = match body {
+        LambdaBody::Empty => AxumBody::empty(),
+        LambdaBody::Text(s) => AxumBody::from(s),
+        LambdaBody::Binary(b) => AxumBody::from(b),
+        _ => AxumBody::empty(),
+    };
+    let mut out = Response::from_parts(parts, body);
+    out.headers_mut().insert("cache-control", HeaderValue::from_static("no-store"));
+    out
+}
