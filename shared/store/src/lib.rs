@@ -2,6 +2,7 @@
 //! to, and their backends: DynamoDB/SQS ([`dynamo`], [`sqs`]) for AWS and one embedded SQLite file ([`embedded`]) for
 //! a laptop. No business rule lives here.
 
+pub mod aws;
 pub mod cursor;
 pub mod dynamo;
 pub mod embedded;
@@ -12,4 +13,6 @@ pub mod table;
 
 pub use cursor::{CursorError, CursorSigner};
 pub use queue::{OutgoingMessage, Queue, QueueError, QueueSpec, ReceivedMessage};
-pub use table::{Condition, Index, Item, Key, Page, Query, SortCond, StoreError, Table, TxOp, Update};
+pub use table::{Condition, Index, Item, Key, Page, Query, SortCond, StoreError, Table, TxOp, Update, EXPIRES_AT, PK, SK, VERSION};
+pub use dynamo::DynamoTable;
+pub use sqs::SqsQueue;
