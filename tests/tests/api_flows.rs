@@ -1,0 +1,292 @@
+//! API flows through the local runtime over real HTTP: sign-in, the authorizer, tenancy, permissions, paging and the
+//! jobs queue.
+
+use serde_json::{json, Value};
+use std::time::Duration;
+use vigil_app::jobs::{self, Job, Outcome};
+use vigil_app::records::record_item;
+use vigil_domain::record::{Kind, Record, Stage};
+use vigil_domain::{CompanyId, LocationId, RecordId, UserId};
+use vigil_tests::runtime::{eventually, LocalRuntime};
+
+const ACME_OFFICE: &str = "office@acme.example";
+const ACME_ADMIN: &str = "admin@acme.example";
+const BLUEBIRD_ADMIN: &str = "admin@bluebird.example";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_needs_no_session_and_unknown_routes_are_problem_json() {
+    let rt = LocalRuntime::start_small().await;
+    let resp = rt.http().get(rt.url("/api/v1/health")).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.json::<Value>().await.unwrap()["status"], "ok");
+
+    let resp = rt.http().get(rt.url("/api/v1/no-such-thing")).send().await.unwrap();
+    assert_eq!(resp.status(), 404);
+    assert_eq!(resp.headers()["content-type"], "application/problem+json");
+    rt.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_users_cover_every_role_of_both_companies() {
+    let rt = LocalRuntime::start_small().await;
+    let users: Vec<Value> = rt.http().get(rt.url("/api/v1/dev/users")).send().await.unwrap().json().await.unwrap();
+    for company in ["acme", "bluebird"] {
+        for role in ["admin", "office", "lead_rep", "sales_rep", "installer", "partner"] {
+            assert!(
+                users.iter().any(|u| u["company"] == company && u["role"] == role && u["email"].as_str().is_some_and(|e| e.contains('@'))),
+                "{company} has a {role}"
+            );
+        }
+    }
+    let resp = rt.http().post(rt.url("/api/v1/dev/sign-in")).json(&json!({"email": "nobody@acme.example"})).send().await.unwrap();
+    assert_eq!(resp.status(), 422);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["errors"][0]["field"], "email");
+    let resp = rt.http().post(rt.url("/api/v1/dev/sign-in")).body("not json").send().await.unwrap();
+    assert_eq!(resp.status(), 422);
+    rt.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_expired_and_forged_tokens_are_401() {
+    let rt = LocalRuntime::start_small().await;
+    let token = rt.sign_in(ACME_OFFICE).await;
+    let (status, me) = rt.get(&token, "/api/v1/me").await;
+    assert_eq!(status, 200);
+    assert_eq!(me["company"], "acme");
+    assert_eq!(me["role"], "office");
+    assert_eq!(me["nav"]["leads"], true);
+
+    let resp = rt.http().get(rt.url("/api/v1/me")).send().await.unwrap();
+    assert_eq!(resp.status(), 401);
+
+    // Same claims, signed with another key.
+    let claims = vigil_domain::Claims {
+        sub: UserId::parse("acme-admin").unwrap(),
+        company: CompanyId::parse("acme").unwrap(),
+        email: ACME_ADMIN.into(),
+        exp: u64::MAX / 2,
+        iat: 0,
+    };
+    let forged = vigil_app::tokens::TokenSigner::new(b"not the runtime's key".to_vec()).sign(&claims);
+    assert_eq!(rt.get(&forged, "/api/v1/me").await.0, 401);
+
+    // A token whose payload was edited to another company keeps its old signature.
+    let mut parts: Vec<&str> = token.split('.').collect();
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let mut payload: Value = serde_json::from_slice(&b64.decode(parts[1]).unwrap()).unwrap();
+    payload["custom:company"] = json!("bluebird");
+    let edited = b64.encode(payload.to_string());
+    parts[1] = &edited;
+    assert_eq!(rt.get(&parts.join("."), "/api/v1/me").await.0, 401);
+
+    let mut expired_claims = claims.clone();
+    expired_claims.exp = 1;
+    let (status, body) = rt.get(&forged.replace('.', "x"), "/api/v1/me").await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(rt.get("", "/api/v1/leads").await.0, 401);
+    rt.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_sessions_are_401() {
+    let rt = LocalRuntime::start_with(|c| {
+        c.seed = Some(vigil_app::seed::SeedSize { leads: 5, customers: 5 });
+        c.session = Duration::from_secs(1);
+    })
+    .await;
+    let token = rt.sign_in(ACME_OFFICE).await;
+    assert_eq!(rt.get(&token, "/api/v1/me").await.0, 200);
+    eventually("the session to expire", Duration::from_secs(5), || async { (rt.get(&token, "/api/v1/me").await.0 == 401).then_some(()) }).await;
+    rt.stop().await;
+}
+
+fn record(id: u64, kind: Kind, first: &str) -> Record {
+    Record {
+        id: RecordId(id),
+        kind,
+        stage: if kind == Kind::Lead { Stage::New } else { Stage::Converted },
+        first_name: first.into(),
+        last_name: "Tenantson".into(),
+        business_name: None,
+        email: Some("t@example.com".into()),
+        primary_phone: "8015550100".into(),
+        address1: None,
+        city: "Provo".into(),
+        state: "UT".into(),
+        zip: None,
+        office_location_id: Some(LocationId(1)),
+        source_id: None,
+        campaign_id: None,
+        disposition: None,
+        rating: 0,
+        tags: vec![],
+        lead_rep_id: None,
+        account_number: None,
+        next_followup: None,
+        created_at: "2026-01-01T00:00:00.000Z".into(),
+        created_by: UserId::parse("acme-admin").unwrap(),
+        archived: false,
+        version: 1,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_companys_records_are_404_whatever_ids_are_sent() {
+    let rt = LocalRuntime::start_small().await;
+    let acme = CompanyId::parse("acme").unwrap();
+    // Records only acme has: IDs bluebird never issued.
+    for (id, kind) in [(90_001, Kind::Lead), (90_002, Kind::Customer)] {
+        rt.services().table.put(record_item(&acme, &record(id, kind, "Secret")), None).await.unwrap();
+    }
+    let acme_token = rt.sign_in(ACME_ADMIN).await;
+    let blue_token = rt.sign_in(BLUEBIRD_ADMIN).await;
+    for path in ["/api/v1/leads/90001", "/api/v1/customers/90001", "/api/v1/leads/90002", "/api/v1/customers/90002"] {
+        assert_eq!(rt.get(&acme_token, path).await.0, 200, "acme sees its own {path}");
+        let (status, body) = rt.get(&blue_token, path).await;
+        assert_eq!(status, 404, "bluebird must not see {path}: {body}");
+        assert!(!body.to_string().contains("Secret"));
+    }
+    // IDs both companies issued: each company reads only its own record under that number.
+    for id in 1..=160 {
+        let (a_status, a) = rt.get(&acme_token, &format!("/api/v1/customers/{id}")).await;
+        let (b_status, b) = rt.get(&blue_token, &format!("/api/v1/customers/{id}")).await;
+        assert_eq!((a_status, b_status), (200, 200), "record {id}");
+        assert_eq!(a["id"], id);
+        assert_ne!((&a["first_name"], &a["last_name"], &a["primary_phone"]), (&b["first_name"], &b["last_name"], &b["primary_phone"]), "record {id}");
+    }
+    // Lists never mix companies, and a cursor from one company's list is refused by the other's.
+    let (_, a_page) = rt.get(&acme_token, "/api/v1/leads?per_page=10").await;
+    let cursor = a_page["next_cursor"].as_str().expect("acme has more than 10 leads").to_owned();
+    let (status, body) = rt.get(&blue_token, &format!("/api/v1/leads?per_page=10&cursor={cursor}")).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["errors"][0]["field"], "cursor");
+    // Malformed IDs are a clear 422, not a 500.
+    let (status, body) = rt.get(&acme_token, "/api/v1/leads/abc").await;
+    assert_eq!(status, 422);
+    assert_eq!(body["errors"][0]["field"], "id");
+    rt.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lists_page_with_signed_cursors_and_counted_totals() {
+    let rt = LocalRuntime::start_small().await;
+    let token = rt.sign_in(ACME_OFFICE).await;
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/leads?per_page=50".to_owned();
+    loop {
+        let (status, page) = rt.get(&token, &path).await;
+        assert_eq!(status, 200, "{page}");
+        assert_eq!(page["meta"]["total"], 120);
+        assert_eq!(page["meta"]["total_exact"], true);
+        assert_eq!(page["meta"]["access_path"], "gsi2_by_id");
+        let items = page["items"].as_array().unwrap();
+        assert!(page["meta"]["items_read"].as_u64().unwrap() <= items.len() as u64 + 2, "reads in proportion to the page");
+        for item in items {
+            assert_eq!(item["kind"], "lead");
+            seen.push(item["id"].as_u64().unwrap());
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => path = format!("/api/v1/leads?per_page=50&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 120);
+    let mut sorted = seen.clone();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    sorted.dedup();
+    assert_eq!(seen, sorted, "newest first, each once");
+
+    let (status, body) = rt.get(&token, "/api/v1/leads?per_page=7").await;
+    assert_eq!(status, 422);
+    assert_eq!(body["errors"][0]["field"], "per_page");
+    let (_, first) = rt.get(&token, "/api/v1/leads?per_page=10").await;
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let (status, _) = rt.get(&token, &format!("/api/v1/leads?per_page=25&cursor={cursor}")).await;
+    assert_eq!(status, 400, "a cursor belongs to its query (page size included)");
+    let (status, _) = rt.get(&token, &format!("/api/v1/customers?per_page=10&cursor={cursor}")).await;
+    assert_eq!(status, 400, "a leads cursor does not page customers");
+    let (status, _) = rt.get(&token, "/api/v1/leads?cursor=garbage").await;
+    assert_eq!(status, 400);
+    rt.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn permissions_are_enforced_on_the_server() {
+    let rt = LocalRuntime::start_small().await;
+    // A lead rep lists only their own leads, through their own index.
+    let rep = rt.sign_in("lead.rep@acme.example").await;
+    let (status, page) = rt.get(&rep, "/api/v1/leads?per_page=50").await;
+    assert_eq!(status, 200);
+    assert_eq!(page["meta"]["access_path"], "gsi3_rep_by_id");
+    assert_eq!(page["meta"]["total_exact"], false);
+    let mine: Vec<u64> = page["items"].as_array().unwrap().iter().map(|i| i["id"].as_u64().unwrap()).collect();
+    assert!(!mine.is_empty(), "the demo lead rep owns some leads");
+    for id in &mine {
+        let (status, lead) = rt.get(&rep, &format!("/api/v1/leads/{id}")).await;
+        assert_eq!(status, 200);
+        assert_eq!(lead["lead_rep_id"], "acme-lead-rep");
+    }
+    // Someone else's lead is forbidden, and customers are not theirs to see at all.
+    let office = rt.sign_in(ACME_OFFICE).await;
+    let (_, all) = rt.get(&office, "/api/v1/leads?per_page=50").await;
+    let other = all["items"].as_array().unwrap().iter().map(|i| i["id"].as_u64().unwrap()).find(|id| !mine.contains(id)).unwrap();
+    assert_eq!(rt.get(&rep, &format!("/api/v1/leads/{other}")).await.0, 403);
+    assert_eq!(rt.get(&rep, "/api/v1/customers").await.0, 403);
+    // An installer sees no leads; only admins read the outbox.
+    let installer = rt.sign_in("installer@acme.example").await;
+    assert_eq!(rt.get(&installer, "/api/v1/leads").await.0, 403);
+    assert_eq!(rt.get(&office, "/api/v1/outbox").await.0, 403);
+    // A sales rep works their home office only: every customer they list is there.
+    let sales = rt.sign_in("sales.rep@acme.example").await;
+    let (status, page) = rt.get(&sales, "/api/v1/customers?per_page=10").await;
+    assert_eq!(status, 200);
+    for item in page["items"].as_array().unwrap() {
+        let (_, c) = rt.get(&sales, &format!("/api/v1/customers/{}", item["id"])).await;
+        assert_eq!(c["office_location_id"], 1);
+    }
+    rt.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_queued_email_reaches_the_outbox_once_however_often_it_is_delivered() {
+    let rt = LocalRuntime::start_small().await;
+    let svc = rt.services().clone();
+    let acme = CompanyId::parse("acme").unwrap();
+    let job = Job::SendEmail { company: acme.clone(), to: "ann@example.com".into(), subject: "Welcome aboard".into(), body: "Hi Ann".into() };
+    // Queued twice under one key (a retried enqueue): delivered once.
+    jobs::enqueue(&svc, "test:welcome:ann", job.clone()).await.unwrap();
+    jobs::enqueue(&svc, "test:welcome:ann", job.clone()).await.unwrap();
+    let admin = rt.sign_in(ACME_ADMIN).await;
+    let outbox = eventually("the email in the outbox", Duration::from_secs(20), || async {
+        let (_, page) = rt.get(&admin, "/api/v1/outbox").await;
+        let items = page["items"].as_array().cloned().unwrap_or_default();
+        items.iter().any(|m| m["subject"] == "Welcome aboard").then_some(items)
+    })
+    .await;
+    assert_eq!(outbox.iter().filter(|m| m["subject"] == "Welcome aboard").count(), 1);
+    // A redelivery of the same message is recognised and skipped.
+    let body = serde_json::to_string(&jobs::Envelope { idempotency_key: "test:welcome:ann".into(), job }).unwrap();
+    assert_eq!(jobs::handle_message(&svc, &body).await.unwrap(), Outcome::Duplicate);
+    // The scheduled follow-up reminder emails the rep of a lead due today, once however often it runs.
+    let mut due = record(90_010, Kind::Lead, "Duetoday");
+    due.lead_rep_id = Some(UserId::parse("acme-lead-rep").unwrap());
+    due.next_followup = Some(vigil_app::clock::date(svc.clock.now()));
+    svc.table.put(record_item(&acme, &due), None).await.unwrap();
+    assert!(vigil_functions::worker::followup_reminders(&svc).await.unwrap() >= 1);
+    vigil_functions::worker::followup_reminders(&svc).await.unwrap();
+    let reminders = eventually("the follow-up reminder", Duration::from_secs(20), || async {
+        let (_, page) = rt.get(&admin, "/api/v1/outbox").await;
+        let items = page["items"].as_array().cloned().unwrap_or_default();
+        let r: Vec<Value> = items.into_iter().filter(|m| m["to"] == "lead.rep@acme.example" && m["body"].as_str().is_some_and(|b| b.contains("Duetoday"))).collect();
+        (!r.is_empty()).then_some(r)
+    })
+    .await;
+    assert_eq!(reminders.len(), 1);
+    // Another company's outbox is its own.
+    let blue = rt.sign_in(BLUEBIRD_ADMIN).await;
+    let (_, page) = rt.get(&blue, "/api/v1/outbox").await;
+    assert!(page["items"].as_array().unwrap().iter().all(|m| m["subject"] != "Welcome aboard"));
+    rt.stop().await;
+}
