@@ -72,7 +72,10 @@ pub async fn open(config: &Config) -> Result<Backends, BackendError> {
         }
         Backend::Aws => {
             // The rehearsal's cursor secret comes from the environment like a Lambda's, else from the data dir.
-            let settings = vigil_functions::env::AwsSettings::from_env_with(Some(cursor_key))?;
+            let settings = match &config.aws {
+                Some(s) => s.clone(),
+                None => vigil_functions::env::AwsSettings::from_env_with(Some(cursor_key))?,
+            };
             let services = vigil_functions::env::aws_services(&settings).await;
             Ok(Backends { services, embedded: None, token_key })
         }

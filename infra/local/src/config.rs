@@ -26,6 +26,8 @@ pub struct Config {
     pub timer: Duration,
     /// How long a signed-in session lasts.
     pub session: Duration,
+    /// The AWS backend's settings; `None` reads them from the environment like a Lambda does.
+    pub aws: Option<vigil_functions::env::AwsSettings>,
 }
 
 impl Default for Config {
@@ -38,6 +40,7 @@ impl Default for Config {
             seed: Some(SeedSize::default()),
             timer: Duration::from_secs(60),
             session: Duration::from_secs(12 * 3600),
+            aws: None,
         }
     }
 }
