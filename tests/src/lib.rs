@@ -1,3 +1,4 @@
 
 pub mod contract;
 pub mod moto;
+pub mod browser;

@@ -1,0 +1,312 @@
+//! The portal's one HTTP client: every call to `/api/v1` goes through here, so the bearer token, the problem+json
+//! error shape and the response types live in one place.
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use vigil_domain::record::{Kind, Record, Stage};
+use vigil_domain::{CampaignId, FieldError, LocationId, PartnerId, RecordId, Role};
+
+const BASE: &str = "/api/v1";
+
+/// What went wrong with a call, as the API describes it (problem+json) or as the browser saw it (status 0: the
+/// request never got an answer).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    pub status: u16,
+    pub title: String,
+    pub detail: Option<String>,
+    pub errors: Vec<FieldError>,
+}
+
+impl ApiError {
+    fn network(detail: String) -> Self {
+        Self { status: 0, title: "Could not reach the server".into(), detail: Some(detail), errors: vec![] }
+    }
+
+    fn unreadable(status: u16, detail: String) -> Self {
+        Self { status, title: "The server sent a response the portal could not read".into(), detail: Some(detail), errors: vec![] }
+    }
+
+    /// The token is missing, expired or revoked: the user has to sign in again.
+    pub fn is_unauthorized(&self) -> bool {
+        self.status == 401
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.status == 404
+    }
+
+    pub fn is_forbidden(&self) -> bool {
+        self.status == 403
+    }
+
+    /// One line for a toast or an inline error box: the detail when the server gave one, else the title.
+    pub fn message(&self) -> String {
+        match &self.detail {
+            Some(d) if !d.is_empty() => d.clone(),
+            _ => self.title.clone(),
+        }
+    }
+}
+
+/// The body of an error response (`application/problem+json`).
+#[derive(Debug, Deserialize)]
+struct Problem {
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    detail: Option<String>,
+    #[serde(default)]
+    errors: Vec<FieldError>,
+}
+
+/// A demo user the local runtime can sign in without a password.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct DevUser {
+    pub email: String,
+    pub name: String,
+    pub company: String,
+    pub company_name: String,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SignedIn {
+    pub token: String,
+}
+
+/// Which sections the signed-in user may open; the server decides from their permissions.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Deserialize)]
+pub struct Nav {
+    #[serde(default)]
+    pub leads: bool,
+    #[serde(default)]
+    pub customers: bool,
+    #[serde(default)]
+    pub admin: bool,
+}
+
+/// The signed-in user (`GET /api/v1/me`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Me {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub company: String,
+    pub company_name: String,
+    pub role: Role,
+    pub role_label: String,
+    #[serde(default)]
+    pub home_location_id: Option<LocationId>,
+    #[serde(default)]
+    pub partner_id: Option<PartnerId>,
+    #[serde(default)]
+    pub nav: Nav,
+}
+
+/// One row of the Leads or Customers list.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RecordRow {
+    pub id: RecordId,
+    pub kind: Kind,
+    pub first_name: String,
+    pub last_name: String,
+    #[serde(default)]
+    pub city: String,
+    #[serde(default)]
+    pub state: String,
+    #[serde(default)]
+    pub primary_phone: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    pub stage: Stage,
+    #[serde(default)]
+    pub rating: u8,
+    pub created_at: String,
+}
+
+/// How the server answered a list query: how many items it read, which access path it used, and the total from
+/// its counters (exact, or an estimate when no counter covers the filter).
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct ListMeta {
+    #[serde(default)]
+    pub items_read: u64,
+    #[serde(default)]
+    pub access_path: String,
+    #[serde(default)]
+    pub total: Option<u64>,
+    #[serde(default = "yes")]
+    pub total_exact: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// One page of a list and the opaque cursor of the next one.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    #[serde(default)]
+    pub next_cursor: Option<String>,
+    #[serde(default)]
+    pub meta: Option<ListMeta>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct OfficeLocation {
+    pub id: LocationId,
+    pub name: String,
+    #[serde(default)]
+    pub city: String,
+    #[serde(default)]
+    pub state: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Campaign {
+    pub id: CampaignId,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Partner {
+    pub id: PartnerId,
+    pub name: String,
+    #[serde(default)]
+    pub campaigns: Vec<Campaign>,
+}
+
+/// An email the local runtime "sent" into its sandbox outbox instead of SES.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct OutboxEmail {
+    pub id: String,
+    pub to: String,
+    pub subject: String,
+    #[serde(default)]
+    pub body: String,
+    pub created_at: String,
+}
+
+/// A list response without paging (`{items: [...]}`).
+#[derive(Debug, Deserialize)]
+struct Items<T> {
+    items: Vec<T>,
+}
+
+#[derive(Serialize)]
+struct SignInBody<'a> {
+    email: &'a str,
+}
+
+/// How many rows a list page asks for.
+pub const PER_PAGE: u32 = 25;
+
+/// Lists the demo users of the local runtime. In production the route does not exist: a 404 means sign-in goes
+/// through the company's identity provider.
+pub async fn dev_users() -> Result<Vec<DevUser>, ApiError> {
+    send(Request::get(&format!("{BASE}/dev/users"))).await
+}
+
+pub async fn dev_sign_in(email: &str) -> Result<SignedIn, ApiError> {
+    let req = Request::post(&format!("{BASE}/dev/sign-in"))
+        .json(&SignInBody { email })
+        .map_err(|e| ApiError::network(e.to_string()))?;
+    finish(req.send().await).await
+}
+
+/// Calls made on behalf of a signed-in user.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Client {
+    token: String,
+}
+
+impl Client {
+    pub fn new(token: impl Into<String>) -> Self {
+        Self { token: token.into() }
+    }
+
+    fn get(&self, path: &str) -> RequestBuilder {
+        Request::get(&format!("{BASE}{path}")).header("Authorization", &format!("Bearer {}", self.token))
+    }
+
+    pub async fn me(&self) -> Result<Me, ApiError> {
+        send(self.get("/me")).await
+    }
+
+    /// A page of leads (`kind = Lead`) or customers (`kind = Customer`).
+    pub async fn records(&self, kind: Kind, cursor: Option<&str>) -> Result<Page<RecordRow>, ApiError> {
+        let path = format!("{}?per_page={PER_PAGE}{}", collection(kind), cursor_param(cursor));
+        send(self.get(&path)).await
+    }
+
+    pub async fn record(&self, kind: Kind, id: RecordId) -> Result<Record, ApiError> {
+        send(self.get(&format!("{}/{id}", collection(kind)))).await
+    }
+
+    pub async fn office_locations(&self) -> Result<Vec<OfficeLocation>, ApiError> {
+        send::<Items<OfficeLocation>>(self.get("/office-locations")).await.map(|p| p.items)
+    }
+
+    pub async fn partners(&self) -> Result<Vec<Partner>, ApiError> {
+        send::<Items<Partner>>(self.get("/partners")).await.map(|p| p.items)
+    }
+
+    pub async fn outbox(&self, cursor: Option<&str>) -> Result<Page<OutboxEmail>, ApiError> {
+        let path = match cursor {
+            Some(c) => format!("/outbox?cursor={}", js_sys::encode_uri_component(c)),
+            None => "/outbox".to_owned(),
+        };
+        send(self.get(&path)).await
+    }
+}
+
+fn collection(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Lead => "/leads",
+        Kind::Customer => "/customers",
+    }
+}
+
+fn cursor_param(cursor: Option<&str>) -> String {
+    match cursor {
+        Some(c) => format!("&cursor={}", js_sys::encode_uri_component(c)),
+        None => String::new(),
+    }
+}
+
+async fn send<T: DeserializeOwned>(req: RequestBuilder) -> Result<T, ApiError> {
+    finish(req.send().await).await
+}
+
+async fn finish<T: DeserializeOwned>(sent: Result<Response, gloo_net::Error>) -> Result<T, ApiError> {
+    let resp = sent.map_err(|e| ApiError::network(e.to_string()))?;
+    let status = resp.status();
+    let text = resp.text().await.map_err(|e| ApiError::network(e.to_string()))?;
+    if resp.ok() {
+        return serde_json::from_str(&text).map_err(|e| ApiError::unreadable(status, e.to_string()));
+    }
+    Err(match serde_json::from_str::<Problem>(&text) {
+        Ok(p) => ApiError {
+            status,
+            title: p.title.unwrap_or_else(|| fallback_title(status)),
+            detail: p.detail,
+            errors: p.errors,
+        },
+        Err(_) => ApiError { status, title: fallback_title(status), detail: None, errors: vec![] },
+    })
+}
+
+fn fallback_title(status: u16) -> String {
+    match status {
+        401 => "Please sign in again".into(),
+        403 => "You do not have permission to do that".into(),
+        404 => "Not found".into(),
+        409 => "Someone else changed this record".into(),
+        422 => "Some fields need attention".into(),
+        429 => "Too many requests, try again shortly".into(),
+        s if s >= 500 => format!("The server had a problem ({s})"),
+        s => format!("The request failed ({s})"),
+    }
+}

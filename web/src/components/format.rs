@@ -1,0 +1,108 @@
+//! How values read on screen: phones as (801) 555-0101, dates in the browser's locale, stages by their label.
+
+use vigil_domain::record::{Kind, Stage};
+use wasm_bindgen::JsValue;
+
+/// Stored phones are digits only; ten of them are shown the North American way.
+pub fn phone(digits: &str) -> String {
+    if digits.len() == 10 && digits.bytes().all(|b| b.is_ascii_digit()) {
+        format!("({}) {}-{}", &digits[0..3], &digits[3..6], &digits[6..])
+    } else {
+        digits.to_owned()
+    }
+}
+
+/// An RFC 3339 timestamp as a date in the user's locale (falls back to the raw text if it does not parse).
+pub fn date(rfc3339: &str) -> String {
+    let d = js_sys::Date::new(&JsValue::from_str(rfc3339));
+    if d.get_time().is_nan() {
+        return rfc3339.to_owned();
+    }
+    d.to_locale_date_string("en-US", &JsValue::UNDEFINED).into()
+}
+
+/// An RFC 3339 timestamp as date and time in the user's locale.
+pub fn date_time(rfc3339: &str) -> String {
+    let d = js_sys::Date::new(&JsValue::from_str(rfc3339));
+    if d.get_time().is_nan() {
+        return rfc3339.to_owned();
+    }
+    d.to_locale_string("en-US", &JsValue::UNDEFINED).into()
+}
+
+pub fn stage(s: Stage) -> &'static str {
+    match s {
+        Stage::New => "New",
+        Stage::Contacted => "Contacted",
+        Stage::Qualified => "Qualified",
+        Stage::Unqualified => "Unqualified",
+        Stage::Converted => "Converted",
+    }
+}
+
+pub fn kind(k: Kind) -> &'static str {
+    match k {
+        Kind::Lead => "Lead",
+        Kind::Customer => "Customer",
+    }
+}
+
+/// "Last, First", as the lists sort and show names.
+pub fn last_first(first: &str, last: &str) -> String {
+    match (first.is_empty(), last.is_empty()) {
+        (_, true) => first.to_owned(),
+        (true, false) => last.to_owned(),
+        _ => format!("{last}, {first}"),
+    }
+}
+
+/// A 0-5 rating as filled and empty stars, with the number for screen readers in the caller's label.
+pub fn stars(rating: u8) -> String {
+    let r = rating.min(5) as usize;
+    format!("{}{}", "★".repeat(r), "☆".repeat(5 - r))
+}
+
+/// "25 leads", "1 lead", or "about 1,200 leads" when the server's total is an estimate.
+pub fn total(n: u64, exact: bool, singular: &str, plural: &str) -> String {
+    let noun = if n == 1 { singular } else { plural };
+    let n = thousands(n);
+    if exact {
+        format!("{n} {noun}")
+    } else {
+        format!("about {n} {noun}")
+    }
+}
+
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn totals_say_when_they_are_estimates() {
+        assert_eq!(total(1, true, "lead", "leads"), "1 lead");
+        assert_eq!(total(1234567, true, "lead", "leads"), "1,234,567 leads");
+        assert_eq!(total(1200, false, "lead", "leads"), "about 1,200 leads");
+        assert_eq!(total(0, true, "lead", "leads"), "0 leads");
+    }
+
+    #[test]
+    fn phones_and_names() {
+        assert_eq!(phone("8015550101"), "(801) 555-0101");
+        assert_eq!(phone("555"), "555");
+        assert_eq!(last_first("Ann", "Lee"), "Lee, Ann");
+        assert_eq!(last_first("Ann", ""), "Ann");
+        assert_eq!(stars(3), "★★★☆☆");
+    }
+}

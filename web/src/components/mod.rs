@@ -1,0 +1,6 @@
+//! Parts more than one screen uses.
+
+pub mod format;
+pub mod nav;
+pub mod pager;
+pub mod route_link;

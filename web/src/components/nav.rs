@@ -1,0 +1,86 @@
+//! The top navigation: the sections the user may open, who they are, and Sign out. Under 640px the links fold
+//! behind a Menu button.
+
+use crate::api::Me;
+use crate::app::Route;
+use crate::components::route_link::RouteLink;
+use crate::session::{use_session, SessionAction};
+use std::rc::Rc;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct TopNavProps {
+    pub me: Rc<Me>,
+}
+
+#[component]
+pub fn TopNav(props: &TopNavProps) -> Html {
+    let session = use_session();
+    let navigator = use_navigator();
+    let route = use_route::<Route>();
+    let open = use_state(|| false);
+    let me = &props.me;
+
+    let toggle = {
+        let open = open.clone();
+        Callback::from(move |_| open.set(!*open))
+    };
+    let close = {
+        let open = open.clone();
+        Callback::from(move |()| open.set(false))
+    };
+    let sign_out = Callback::from(move |_| {
+        // Go to sign-in first, so the signed-out shell does not remember this page as where to return.
+        if let Some(nav) = &navigator {
+            nav.push(&Route::SignIn);
+        }
+        session.dispatch(SessionAction::SignOut);
+    });
+
+    let section = |to: Route, label: &'static str, testid: &'static str| {
+        let current = matches!(
+            (&route, &to),
+            (Some(Route::Leads | Route::Lead { .. }), Route::Leads)
+                | (Some(Route::Customers | Route::Customer { .. }), Route::Customers)
+                | (Some(Route::Admin), Route::Admin)
+        );
+        html! {
+            <li>
+                <RouteLink {to} class="nav-link" testid={testid} {current} onnavigate={close.clone()}>{ label }</RouteLink>
+            </li>
+        }
+    };
+
+    html! {
+        <header class="topbar" data-testid="top-nav">
+            <div class="topbar-row">
+                <RouteLink to={Route::Home} class="brand" testid="brand">
+                    <span class="brand-mark" aria-hidden="true">{ "◆" }</span>{ " Vigil" }
+                </RouteLink>
+                <button type="button" class="menu-button" aria-controls="nav-menu" aria-expanded={open.to_string()}
+                    data-testid="nav-menu-button" onclick={toggle}>
+                    { if *open { "Close" } else { "Menu" } }
+                </button>
+            </div>
+            <nav id="nav-menu" class={classes!("nav-menu", open.then_some("open"))} aria-label="Main">
+                <ul class="nav-links">
+                    if me.nav.leads { { section(Route::Leads, "Leads", "nav-leads") } }
+                    if me.nav.customers { { section(Route::Customers, "Customers", "nav-customers") } }
+                    if me.nav.admin { { section(Route::Admin, "Admin", "nav-admin") } }
+                </ul>
+                <div class="nav-user">
+                    <span class="user-who">
+                        <span class="user-name" data-testid="user-name">{ me.name.clone() }</span>
+                        <span class="user-company" data-testid="user-company">
+                            { format!("{} · {}", me.company_name, me.role_label) }
+                        </span>
+                    </span>
+                    <button type="button" class="button secondary" data-testid="sign-out" onclick={sign_out}>
+                        { "Sign out" }
+                    </button>
+                </div>
+            </nav>
+        </header>
+    }
+}

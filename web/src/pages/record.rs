@@ -1,0 +1,201 @@
+//! A lead's or customer's record: header with name, ID and stage, then cards with the profile fields.
+
+use crate::api::ApiError;
+use crate::app::Route;
+use crate::components::format;
+use crate::components::route_link::RouteLink;
+use crate::pages::records::record_route;
+use crate::session::{use_report_error, use_session};
+use vigil_domain::record::{Kind, Record};
+use vigil_domain::RecordId;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct RecordPageProps {
+    pub kind: Kind,
+    /// As it appears in the URL; parsed here so a bad one gets a clear page instead of a failed call.
+    pub id: AttrValue,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Load {
+    Loading,
+    Loaded(Box<Record>),
+    Missing,
+    Failed(ApiError),
+}
+
+#[component]
+pub fn RecordPage(props: &RecordPageProps) -> Html {
+    let kind = props.kind;
+    let id = RecordId::parse(&props.id).ok();
+    let session = use_session();
+    let report = use_report_error();
+    let load = use_state(|| Load::Loading);
+    let attempt = use_state(|| 0u32);
+
+    {
+        let (load, client) = (load.clone(), session.client());
+        use_effect_with((kind, id, *attempt), move |(kind, id, _)| {
+            let (kind, id) = (*kind, *id);
+            if let (Some(client), Some(id)) = (client, id) {
+                load.set(Load::Loading);
+                wasm_bindgen_futures::spawn_local(async move {
+                    load.set(match client.record(kind, id).await {
+                        Ok(r) => Load::Loaded(Box::new(r)),
+                        Err(e) if e.is_not_found() => Load::Missing,
+                        Err(e) => {
+                            report.emit(e.clone());
+                            Load::Failed(e)
+                        }
+                    });
+                });
+            }
+        });
+    }
+
+    let (list_route, list_label, noun) = match kind {
+        Kind::Lead => (Route::Leads, "All leads", "Lead"),
+        Kind::Customer => (Route::Customers, "All customers", "Customer"),
+    };
+    let back = html! {
+        <RouteLink to={list_route} class="back-link" testid="back-to-list">{ format!("← {list_label}") }</RouteLink>
+    };
+
+    let Some(id) = id else {
+        return html! {
+            <section class="record-page">
+                { back }
+                <div class="notice" data-testid="record-missing">
+                    <h1>{ format!("{noun} not found") }</h1>
+                    <p>{ format!("\"{}\" is not a {} ID; IDs are whole numbers.", props.id, noun.to_lowercase()) }</p>
+                </div>
+            </section>
+        };
+    };
+
+    let body = match &*load {
+        Load::Loading => html! { <p class="loading" data-testid="loading">{ format!("Loading {} {id}…", noun.to_lowercase()) }</p> },
+        Load::Missing => html! {
+            <div class="notice" data-testid="record-missing">
+                <h1>{ format!("{noun} {id} not found") }</h1>
+                <p>{ "It may have been deleted, or it belongs to an office you cannot see." }</p>
+            </div>
+        },
+        Load::Failed(e) => {
+            let retry = {
+                let attempt = attempt.clone();
+                Callback::from(move |_| attempt.set(*attempt + 1))
+            };
+            html! {
+                <div class="error-box" role="alert" data-testid="record-error">
+                    <p>{ format!("Could not load {} {id}: {}", noun.to_lowercase(), e.message()) }</p>
+                    <button type="button" class="button secondary" onclick={retry}>{ "Try again" }</button>
+                </div>
+            }
+        }
+        Load::Loaded(r) => record_view(kind, r),
+    };
+
+    html! {
+        <section class="record-page" data-testid="record-page">
+            { back }
+            { body }
+        </section>
+    }
+}
+
+fn record_view(route_kind: Kind, r: &Record) -> Html {
+    let title = match r.business_name.as_deref().filter(|b| !b.is_empty()) {
+        Some(b) => format!("{} ({b})", r.display_name()),
+        None => r.display_name(),
+    };
+    let moved = (r.kind != route_kind).then(|| {
+        html! {
+            <p class="notice" data-testid="kind-moved">
+                { format!("This record is now a {}. ", format::kind(r.kind).to_lowercase()) }
+                <RouteLink to={record_route(r.kind, r.id)}>{ format!("Open it as a {}", format::kind(r.kind).to_lowercase()) }</RouteLink>
+            </p>
+        }
+    });
+    let address = [r.address1.clone().unwrap_or_default(), format!("{}, {} {}", r.city, r.state, r.zip.clone().unwrap_or_default())]
+        .into_iter()
+        .map(|l| l.trim().trim_end_matches(',').to_owned())
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>();
+
+    html! {
+        <>
+            <header class="record-header">
+                <div>
+                    <p class="record-kind" data-testid="record-kind">{ format!("{} #{}", format::kind(r.kind), r.id) }</p>
+                    <h1 data-testid="record-name">{ title }</h1>
+                </div>
+                <div class="record-status">
+                    <span class={classes!("badge", format!("stage-{}", r.stage.as_str()))} data-testid="record-stage">{ format::stage(r.stage) }</span>
+                    <span class="stars" aria-label={format!("Rating {} of 5", r.rating)}>{ format::stars(r.rating) }</span>
+                </div>
+            </header>
+            { for moved }
+            <div class="cards">
+                <section class="card" aria-labelledby="card-contact">
+                    <h2 id="card-contact">{ "Contact information" }</h2>
+                    <dl class="fields">
+                        { field("first_name", "First name", Some(html! { r.first_name.clone() })) }
+                        { field("last_name", "Last name", Some(html! { r.last_name.clone() })) }
+                        { field("business_name", "Business", text(&r.business_name)) }
+                        { field("email", "Email", r.email.as_ref().filter(|e| !e.is_empty()).map(|e| html! {
+                            <a href={format!("mailto:{e}")}>{ e.clone() }</a>
+                        })) }
+                        { field("primary_phone", "Phone", (!r.primary_phone.is_empty()).then(|| html! {
+                            <a href={format!("tel:{}", r.primary_phone)}>{ format::phone(&r.primary_phone) }</a>
+                        })) }
+                        { field("address", "Address", (!address.is_empty()).then(|| html! {
+                            { for address.iter().map(|l| html! { <span class="line">{ l.clone() }</span> }) }
+                        })) }
+                    </dl>
+                </section>
+                <section class="card" aria-labelledby="card-sale">
+                    <h2 id="card-sale">{ "Sale information" }</h2>
+                    <dl class="fields">
+                        { field("office_location_id", "Office location", r.office_location_id.map(|l| html! { format!("Location #{l}") })) }
+                        { field("source_id", "Source", r.source_id.map(|p| html! { format!("Partner #{p}") })) }
+                        { field("campaign_id", "Campaign", r.campaign_id.map(|c| html! { format!("Campaign #{c}") })) }
+                        { field("disposition", "Disposition", text(&r.disposition)) }
+                        { field("rating", "Rating", Some(html! { format!("{} of 5", r.rating) })) }
+                        { field("tags", "Tags", (!r.tags.is_empty()).then(|| html! {
+                            <ul class="tags">{ for r.tags.iter().map(|t| html! { <li class="tag">{ t.clone() }</li> }) }</ul>
+                        })) }
+                    </dl>
+                </section>
+                <section class="card" aria-labelledby="card-record">
+                    <h2 id="card-record">{ "Record" }</h2>
+                    <dl class="fields">
+                        { field("id", "ID", Some(html! { r.id.to_string() })) }
+                        { field("kind", "Kind", Some(html! { format::kind(r.kind) })) }
+                        { field("stage", "Stage", Some(html! { format::stage(r.stage) })) }
+                        { field("created_at", "Entered", Some(html! { format::date_time(&r.created_at) })) }
+                        { field("created_by", "Entered by", Some(html! { r.created_by.to_string() })) }
+                        { field("version", "Version", Some(html! { r.version.to_string() })) }
+                    </dl>
+                </section>
+            </div>
+        </>
+    }
+}
+
+fn text(v: &Option<String>) -> Option<Html> {
+    v.as_ref().filter(|s| !s.is_empty()).map(|s| html! { s.clone() })
+}
+
+/// One label and value; an absent value reads "—" so every card has the same rows.
+fn field(name: &'static str, label: &'static str, value: Option<Html>) -> Html {
+    html! {
+        <div class="field">
+            <dt>{ label }</dt>
+            <dd data-testid={format!("field-{name}")}>
+                { value.unwrap_or_else(|| html! { <span class="muted">{ "—" }</span> }) }
+            </dd>
+        </div>
+    }
+}

@@ -1,0 +1,210 @@
+//! The Leads and Customers lists: a table on wide screens, cards on phones, 25 per page with cursor paging and the
+//! total from the server's counters.
+
+use crate::api::{ApiError, Page, RecordRow};
+use crate::app::Route;
+use crate::components::format;
+use crate::components::pager::{CursorTrail, Pager};
+use crate::components::route_link::RouteLink;
+use crate::session::{use_report_error, use_session};
+use vigil_domain::record::Kind;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct RecordListProps {
+    pub kind: Kind,
+}
+
+struct Words {
+    title: &'static str,
+    singular: &'static str,
+    plural: &'static str,
+}
+
+fn words(kind: Kind) -> Words {
+    match kind {
+        Kind::Lead => Words { title: "Leads", singular: "lead", plural: "leads" },
+        Kind::Customer => Words { title: "Customers", singular: "customer", plural: "customers" },
+    }
+}
+
+pub fn record_route(kind: Kind, id: vigil_domain::RecordId) -> Route {
+    let id = id.to_string();
+    match kind {
+        Kind::Lead => Route::Lead { id },
+        Kind::Customer => Route::Customer { id },
+    }
+}
+
+#[component]
+pub fn RecordList(props: &RecordListProps) -> Html {
+    let kind = props.kind;
+    let w = words(kind);
+    let session = use_session();
+    let report = use_report_error();
+    let trail = use_state(CursorTrail::default);
+    let page = use_state(|| None::<Page<RecordRow>>);
+    let error = use_state(|| None::<ApiError>);
+    let busy = use_state(|| true);
+    let attempt = use_state(|| 0u32);
+
+    {
+        let (page, error, busy, report) = (page.clone(), error.clone(), busy.clone(), report.clone());
+        let client = session.client();
+        use_effect_with((kind, (*trail).clone(), *attempt), move |(kind, trail, _)| {
+            let kind = *kind;
+            let cursor = trail.current();
+            busy.set(true);
+            if let Some(client) = client {
+                wasm_bindgen_futures::spawn_local(async move {
+                    match client.records(kind, cursor.as_deref()).await {
+                        Ok(p) => {
+                            page.set(Some(p));
+                            error.set(None);
+                        }
+                        Err(e) => {
+                            error.set(Some(e.clone()));
+                            report.emit(e);
+                        }
+                    }
+                    busy.set(false);
+                });
+            }
+        });
+    }
+
+    let on_next = {
+        let trail = trail.clone();
+        Callback::from(move |c: String| trail.set(trail.forward(c)))
+    };
+    let on_previous = {
+        let trail = trail.clone();
+        Callback::from(move |()| trail.set(trail.back()))
+    };
+    let retry = {
+        let attempt = attempt.clone();
+        Callback::from(move |_| attempt.set(*attempt + 1))
+    };
+
+    let total = page.as_ref().and_then(|p| p.meta.as_ref()).and_then(|m| {
+        m.total.map(|n| format::total(n, m.total_exact, w.singular, w.plural))
+    });
+
+    let body = match (&*page, &*error) {
+        (_, Some(e)) => html! {
+            <div class="error-box" role="alert" data-testid="list-error">
+                <p>{ format!("Could not load {}: {}", w.plural, e.message()) }</p>
+                <button type="button" class="button secondary" onclick={retry}>{ "Try again" }</button>
+            </div>
+        },
+        (None, None) => html! { <p class="loading" data-testid="loading">{ format!("Loading {}…", w.plural) }</p> },
+        (Some(p), None) if p.items.is_empty() && trail.page_number() == 1 => html! {
+            <div class="empty-state" data-testid="empty-state">
+                <p><strong>{ format!("No {} yet.", w.plural) }</strong></p>
+                <p class="muted">{ match kind {
+                    Kind::Lead => "Leads arrive from web-to-lead forms, partner companies and your team.",
+                    Kind::Customer => "Customers appear here when a lead is converted or a customer is created.",
+                } }</p>
+            </div>
+        },
+        (Some(p), None) => html! {
+            <>
+                { table(kind, &p.items) }
+                { cards(kind, &p.items) }
+                <Pager page_number={trail.page_number()} next_cursor={p.next_cursor.clone()} busy={*busy}
+                    {on_next} {on_previous} />
+                if let Some(m) = &p.meta {
+                    <p class="list-meta muted" data-testid="list-meta">
+                        { format!("This page read {} items via the {} access path.", m.items_read, m.access_path) }
+                    </p>
+                }
+            </>
+        },
+    };
+
+    html! {
+        <section class="list-page" aria-busy={busy.to_string()} data-testid={format!("{}-page", w.plural)}>
+            <header class="page-header">
+                <h1>{ w.title }</h1>
+                if let Some(t) = total {
+                    <span class="total" data-testid="records-total">{ t }</span>
+                }
+            </header>
+            { body }
+        </section>
+    }
+}
+
+fn table(kind: Kind, rows: &[RecordRow]) -> Html {
+    html! {
+        <div class="table-wrap">
+            <table class="records-table" data-testid="records-table">
+                <thead>
+                    <tr>
+                        <th scope="col">{ "ID" }</th>
+                        <th scope="col">{ "Entered" }</th>
+                        <th scope="col">{ "Name" }</th>
+                        <th scope="col">{ "City" }</th>
+                        <th scope="col">{ "Phone" }</th>
+                        <th scope="col">{ "Email" }</th>
+                        <th scope="col">{ "Stage" }</th>
+                        <th scope="col">{ "Rating" }</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    { for rows.iter().map(|r| html! {
+                        <tr key={r.id.0} data-testid="record-row" data-id={r.id.to_string()}>
+                            <td class="num">{ r.id.0 }</td>
+                            <td>{ format::date(&r.created_at) }</td>
+                            <td>
+                                <RouteLink to={record_route(kind, r.id)} testid="record-link">
+                                    { format::last_first(&r.first_name, &r.last_name) }
+                                </RouteLink>
+                            </td>
+                            <td>{ city_state(r) }</td>
+                            <td class="nowrap">{ format::phone(&r.primary_phone) }</td>
+                            <td>{ r.email.clone().unwrap_or_default() }</td>
+                            <td><span class={classes!("badge", format!("stage-{}", r.stage.as_str()))}>{ format::stage(r.stage) }</span></td>
+                            <td class="stars" aria-label={format!("{} of 5", r.rating)}>{ format::stars(r.rating) }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+fn cards(kind: Kind, rows: &[RecordRow]) -> Html {
+    html! {
+        <ul class="record-cards" data-testid="records-cards">
+            { for rows.iter().map(|r| html! {
+                <li key={r.id.0} class="record-card" data-testid="record-card" data-id={r.id.to_string()}>
+                    <div class="card-top">
+                        <RouteLink to={record_route(kind, r.id)} class="card-name" testid="record-card-link">
+                            { format!("{} {}", r.first_name, r.last_name) }
+                        </RouteLink>
+                        <span class={classes!("badge", format!("stage-{}", r.stage.as_str()))}>{ format::stage(r.stage) }</span>
+                    </div>
+                    <div class="card-line">
+                        if !r.primary_phone.is_empty() {
+                            <a href={format!("tel:{}", r.primary_phone)}>{ format::phone(&r.primary_phone) }</a>
+                        }
+                        <span>{ city_state(r) }</span>
+                    </div>
+                    <div class="card-line muted">
+                        <span>{ format!("#{} · entered {}", r.id, format::date(&r.created_at)) }</span>
+                        <span class="stars" aria-label={format!("{} of 5", r.rating)}>{ format::stars(r.rating) }</span>
+                    </div>
+                </li>
+            }) }
+        </ul>
+    }
+}
+
+fn city_state(r: &RecordRow) -> String {
+    match (r.city.is_empty(), r.state.is_empty()) {
+        (false, false) => format!("{}, {}", r.city, r.state),
+        (false, true) => r.city.clone(),
+        (true, _) => r.state.clone(),
+    }
+}
