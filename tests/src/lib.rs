@@ -2,3 +2,4 @@
 pub mod contract;
 pub mod moto;
 pub mod browser;
+pub mod rehearsal;

@@ -1,0 +1,524 @@
+//! The routes in `functions/src/routes.rs` are the source of truth. The SAM template must deploy exactly those (one
+//! function per binary, one HttpApi event per route, the authorizer on every route that wants a session), the OpenAPI
+//! description must document exactly those, and the local-only demo routes must never reach the template.
+
+use serde_yaml::{Mapping, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use vigil_functions::routes::{Route, LOCAL_ONLY_ROUTES, ROUTES, SCHEDULED, WORKERS};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the repository").to_path_buf()
+}
+
+/// Reads a YAML file, turning CloudFormation short-form tags (`!Ref X`, `!GetAtt A.B`, `!Sub s`) into their long
+/// forms (`{Ref: X}`, `{Fn::GetAtt: [A, B]}`, `{Fn::Sub: s}`), so the rest of the test reads plain mappings.
+fn load(rel: &str) -> Value {
+    let path = repo().join(rel);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    let value: Value = serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("parsing {}: {e}", path.display()));
+    untag(value)
+}
+
+fn untag(v: Value) -> Value {
+    match v {
+        Value::Tagged(t) => {
+            let name = t.tag.to_string();
+            let name = name.trim_start_matches('!');
+            let key = if name == "Ref" { "Ref".to_string() } else { format!("Fn::{name}") };
+            let inner = match (name, untag(t.value)) {
+                ("GetAtt", Value::String(s)) => {
+                    Value::Sequence(s.splitn(2, '.').map(|p| Value::String(p.to_string())).collect())
+                }
+                (_, other) => other,
+            };
+            let mut m = Mapping::new();
+            m.insert(Value::String(key), inner);
+            Value::Mapping(m)
+        }
+        Value::Mapping(m) => Value::Mapping(m.into_iter().map(|(k, v)| (untag(k), untag(v))).collect()),
+        Value::Sequence(s) => Value::Sequence(s.into_iter().map(untag).collect()),
+        other => other,
+    }
+}
+
+fn get<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    path.iter().try_fold(v, |v, k| v.get(*k))
+}
+
+fn text<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
+    get(v, path).and_then(Value::as_str)
+}
+
+/// `{Ref: X}` → X.
+fn ref_target(v: &Value) -> Option<&str> {
+    text(v, &["Ref"])
+}
+
+/// `{Fn::GetAtt: [X, attr]}` → X.
+fn getatt_target(v: &Value) -> Option<&str> {
+    get(v, &["Fn::GetAtt"]).and_then(|s| s.get(0)).and_then(Value::as_str)
+}
+
+fn route_key(method: &str, path: &str) -> (String, String) {
+    (method.to_ascii_uppercase(), path.to_string())
+}
+
+fn route_keys(routes: &[Route]) -> BTreeSet<(String, String)> {
+    routes.iter().map(|r| route_key(r.method, r.path)).collect()
+}
+
+/// Every function the template deploys: binary name → (logical ID, resource).
+struct Template {
+    doc: Value,
+}
+
+#[derive(Debug)]
+struct Function<'a> {
+    logical_id: String,
+    binary: Option<String>,
+    resource: &'a Value,
+}
+
+#[derive(Debug)]
+struct HttpEvent {
+    function_binary: String,
+    method: String,
+    path: String,
+    api: Option<String>,
+    authorizer: Option<String>,
+}
+
+impl Template {
+    fn load() -> Self {
+        Template { doc: load("infra/template.yaml") }
+    }
+
+    fn resources(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.doc
+            .get("Resources")
+            .and_then(Value::as_mapping)
+            .expect("template has Resources")
+            .iter()
+            .map(|(k, v)| (k.as_str().expect("logical IDs are strings"), v))
+    }
+
+    fn resource(&self, logical_id: &str) -> &Value {
+        self.doc
+            .get("Resources")
+            .and_then(|r| r.get(logical_id))
+            .unwrap_or_else(|| panic!("template has no resource {logical_id}"))
+    }
+
+    fn functions(&self) -> Vec<Function<'_>> {
+        self.resources()
+            .filter(|(_, r)| text(r, &["Type"]) == Some("AWS::Serverless::Function"))
+            .map(|(id, r)| Function {
+                logical_id: id.to_string(),
+                binary: text(r, &["Metadata", "BuildProperties", "Binary"]).map(str::to_string),
+                resource: r,
+            })
+            .collect()
+    }
+
+    fn function(&self, binary: &str) -> Function<'_> {
+        let mut found: Vec<_> = self.functions().into_iter().filter(|f| f.binary.as_deref() == Some(binary)).collect();
+        let ids: Vec<_> = found.iter().map(|f| f.logical_id.as_str()).collect();
+        assert_eq!(found.len(), 1, "exactly one template function must build binary {binary}, found {ids:?}");
+        found.remove(0)
+    }
+
+    /// A function property, falling back to `Globals.Function`.
+    fn property<'a>(&'a self, f: &Function<'a>, name: &str) -> Option<&'a Value> {
+        get(f.resource, &["Properties", name]).or_else(|| get(&self.doc, &["Globals", "Function", name]))
+    }
+
+    fn events<'a>(&self, f: &Function<'a>, kind: &str) -> Vec<&'a Value> {
+        get(f.resource, &["Properties", "Events"])
+            .and_then(Value::as_mapping)
+            .map(|events| events.values().filter(|e| text(e, &["Type"]) == Some(kind)).collect())
+            .unwrap_or_default()
+    }
+
+    fn http_events(&self) -> Vec<HttpEvent> {
+        let mut out = vec![];
+        for f in self.functions() {
+            for e in self.events(&f, "HttpApi") {
+                out.push(HttpEvent {
+                    function_binary: f.binary.clone().unwrap_or_else(|| format!("<no Binary on {}>", f.logical_id)),
+                    method: text(e, &["Properties", "Method"])
+                        .expect("HttpApi events name a Method")
+                        .to_ascii_uppercase(),
+                    path: text(e, &["Properties", "Path"]).expect("HttpApi events name a Path").to_string(),
+                    api: get(e, &["Properties", "ApiId"]).and_then(ref_target).map(str::to_string),
+                    authorizer: text(e, &["Properties", "Auth", "Authorizer"]).map(str::to_string),
+                });
+            }
+        }
+        out
+    }
+}
+
+fn all_functions() -> BTreeSet<&'static str> {
+    ROUTES.iter().map(|r| r.function).chain(WORKERS.iter().copied()).chain(SCHEDULED.iter().map(|(f, _)| *f)).collect()
+}
+
+#[test]
+fn routes_rs_is_consistent_with_itself() {
+    let deployed = route_keys(ROUTES);
+    assert_eq!(deployed.len(), ROUTES.len(), "a route is listed twice in ROUTES");
+    for r in LOCAL_ONLY_ROUTES {
+        assert!(
+            !deployed.contains(&route_key(r.method, r.path)),
+            "{} {} is both deployed and local-only",
+            r.method,
+            r.path
+        );
+        assert!(!all_functions().contains(r.function), "local-only function {} is also deployed", r.function);
+    }
+    for r in ROUTES.iter().chain(LOCAL_ONLY_ROUTES) {
+        assert!(r.path.starts_with("/api/v1/"), "{} is outside /api/v1", r.path);
+        assert!(["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&r.method), "odd method {}", r.method);
+    }
+}
+
+#[test]
+fn template_http_events_are_exactly_the_routes() {
+    let t = Template::load();
+    let events = t.http_events();
+    let mut seen = BTreeMap::new();
+    for e in &events {
+        if let Some(prev) = seen.insert(route_key(&e.method, &e.path), &e.function_binary) {
+            panic!("{} {} is served twice in the template ({prev} and {})", e.method, e.path, e.function_binary);
+        }
+    }
+    let in_template: BTreeSet<_> = seen.keys().cloned().collect();
+    let expected = route_keys(ROUTES);
+    let missing: Vec<_> = expected.difference(&in_template).collect();
+    let extra: Vec<_> = in_template.difference(&expected).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "template routes differ from ROUTES: missing {missing:?}, extra {extra:?}"
+    );
+
+    for r in ROUTES {
+        let served_by = seen[&route_key(r.method, r.path)];
+        assert_eq!(served_by, r.function, "{} {} must be served by the {} function", r.method, r.path, r.function);
+    }
+}
+
+#[test]
+fn local_only_routes_are_not_deployed() {
+    let t = Template::load();
+    let events: BTreeSet<_> = t.http_events().iter().map(|e| route_key(&e.method, &e.path)).collect();
+    let binaries: BTreeSet<_> = t.functions().into_iter().filter_map(|f| f.binary).collect();
+    for r in LOCAL_ONLY_ROUTES {
+        assert!(
+            !events.contains(&route_key(r.method, r.path)),
+            "local-only {} {} is in the template",
+            r.method,
+            r.path
+        );
+        assert!(!binaries.contains(r.function), "local-only function {} is in the template", r.function);
+        let resources = serde_yaml::to_string(&t.doc["Resources"]).unwrap();
+        assert!(!resources.contains(r.path), "local-only path {} appears somewhere in the template", r.path);
+    }
+}
+
+#[test]
+fn every_function_has_exactly_one_template_function() {
+    let t = Template::load();
+    let wanted = all_functions();
+    for name in &wanted {
+        let f = t.function(name);
+        assert_eq!(text(f.resource, &["Metadata", "BuildMethod"]), Some("rust-cargolambda"), "{name}: BuildMethod");
+        assert_eq!(t.property(&f, "Runtime").and_then(Value::as_str), Some("provided.al2023"), "{name}: Runtime");
+        assert_eq!(t.property(&f, "Handler").and_then(Value::as_str), Some("bootstrap"), "{name}: Handler");
+        let arch: Vec<_> = t
+            .property(&f, "Architectures")
+            .and_then(Value::as_sequence)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        assert_eq!(arch, ["arm64"], "{name}: Architectures");
+        assert!(t.property(&f, "CodeUri").is_some(), "{name}: CodeUri");
+    }
+    for f in t.functions() {
+        let binary =
+            f.binary.as_deref().unwrap_or_else(|| panic!("{} has no Metadata.BuildProperties.Binary", f.logical_id));
+        assert!(
+            wanted.contains(binary),
+            "template function {} builds {binary}, which routes.rs does not list",
+            f.logical_id
+        );
+    }
+}
+
+#[test]
+fn the_authorizer_guards_every_route_that_wants_a_session() {
+    let t = Template::load();
+    let events = t.http_events();
+    for r in ROUTES {
+        let e = events
+            .iter()
+            .find(|e| (e.method.as_str(), e.path.as_str()) == (r.method, r.path))
+            .unwrap_or_else(|| panic!("{} {} is not in the template", r.method, r.path));
+        let api_id = e.api.as_deref().unwrap_or_else(|| panic!("{} {} names no ApiId", r.method, r.path));
+        let api = t.resource(api_id);
+        assert_eq!(text(api, &["Type"]), Some("AWS::Serverless::HttpApi"));
+        let default = text(api, &["Properties", "Auth", "DefaultAuthorizer"]);
+        let effective = match e.authorizer.as_deref() {
+            Some("NONE") => None,
+            Some(named) => Some(named),
+            None => default,
+        };
+        if r.auth {
+            let name = effective.unwrap_or_else(|| panic!("{} {} has no authorizer", r.method, r.path));
+            let authorizer = get(api, &["Properties", "Auth", "Authorizers", name])
+                .unwrap_or_else(|| panic!("{} {}: authorizer {name} is not defined on {api_id}", r.method, r.path));
+            assert!(get(authorizer, &["JwtConfiguration", "issuer"]).is_some(), "{name} must be a JWT authorizer");
+        } else {
+            assert_eq!(effective, None, "{} {} takes no session but has an authorizer", r.method, r.path);
+        }
+    }
+}
+
+#[test]
+fn workers_consume_their_queue_with_partial_batch_failures() {
+    let t = Template::load();
+    for name in WORKERS {
+        let f = t.function(name);
+        let events = t.events(&f, "SQS");
+        assert_eq!(events.len(), 1, "{name} must have one SQS event");
+        let e = events[0];
+        let types: Vec<_> = get(e, &["Properties", "FunctionResponseTypes"])
+            .and_then(Value::as_sequence)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        assert!(types.contains(&"ReportBatchItemFailures"), "{name} must report partial batch failures");
+
+        let queue_id = get(e, &["Properties", "Queue"])
+            .and_then(getatt_target)
+            .expect("the SQS event names its queue with GetAtt");
+        let queue = t.resource(queue_id);
+        assert_eq!(text(queue, &["Type"]), Some("AWS::SQS::Queue"));
+        // `jobs_worker` consumes the `jobs` queue.
+        let stem = name.trim_end_matches("_worker").replace('_', "");
+        assert!(
+            queue_id.to_ascii_lowercase().starts_with(&stem),
+            "{name} consumes {queue_id}, expected the {stem} queue"
+        );
+
+        let timeout = t.property(&f, "Timeout").and_then(Value::as_u64).expect("function timeout");
+        let visibility =
+            get(queue, &["Properties", "VisibilityTimeout"]).and_then(Value::as_u64).expect("queue VisibilityTimeout");
+        let window = get(e, &["Properties", "MaximumBatchingWindowInSeconds"]).and_then(Value::as_u64).unwrap_or(0);
+        assert!(
+            visibility >= 6 * timeout + window,
+            "{queue_id} VisibilityTimeout {visibility} < 6 x {name} timeout {timeout} + batching window {window}"
+        );
+
+        let max_receive = get(queue, &["Properties", "RedrivePolicy", "maxReceiveCount"])
+            .and_then(Value::as_u64)
+            .expect("maxReceiveCount");
+        assert!(max_receive >= 5, "{queue_id} maxReceiveCount {max_receive} < 5");
+        let dlq = get(queue, &["Properties", "RedrivePolicy", "deadLetterTargetArn"])
+            .and_then(getatt_target)
+            .expect("DLQ by GetAtt");
+        assert_eq!(text(t.resource(dlq), &["Type"]), Some("AWS::SQS::Queue"));
+
+        // The queue's URL reaches every function as VIGIL_QUEUE_URL_<NAME>.
+        let var = format!("VIGIL_QUEUE_URL_{}", name.trim_end_matches("_worker").to_ascii_uppercase());
+        let env = get(&t.doc, &["Globals", "Function", "Environment", "Variables", &var]).and_then(ref_target);
+        assert_eq!(env, Some(queue_id), "Globals must set {var} to {queue_id}");
+    }
+}
+
+#[test]
+fn functions_get_the_environment_the_code_reads() {
+    let t = Template::load();
+    let vars = get(&t.doc, &["Globals", "Function", "Environment", "Variables"]).expect("Globals environment");
+    // functions/src/env.rs: required in AWS mode.
+    for name in ["VIGIL_BACKEND", "VIGIL_TABLE", "VIGIL_QUEUE_URL_JOBS", "VIGIL_CURSOR_SECRET"] {
+        assert!(vars.get(name).is_some(), "Globals must set {name}");
+    }
+    assert_eq!(text(vars, &["VIGIL_BACKEND"]), Some("aws"));
+}
+
+#[test]
+fn scheduled_functions_run_on_their_schedule() {
+    let t = Template::load();
+    for (name, expression) in SCHEDULED {
+        let f = t.function(name);
+        let schedules: Vec<_> =
+            t.events(&f, "Schedule").into_iter().filter_map(|e| text(e, &["Properties", "Schedule"])).collect();
+        assert_eq!(schedules, [*expression], "{name} must run on {expression}");
+    }
+}
+
+#[test]
+fn table_and_queues_match_the_key_design() {
+    let t = Template::load();
+    let table = t.resource("Table");
+    let p = |k: &str| get(table, &["Properties", k]);
+    assert_eq!(p("BillingMode").and_then(Value::as_str), Some("PAY_PER_REQUEST"));
+    let gsis = p("GlobalSecondaryIndexes").and_then(Value::as_sequence).expect("GSIs");
+    let names: Vec<_> = gsis.iter().filter_map(|g| text(g, &["IndexName"])).collect();
+    assert_eq!(names, ["GSI1", "GSI2", "GSI3", "GSI4"]);
+    for g in gsis {
+        let n = text(g, &["IndexName"]).unwrap();
+        let keys: Vec<_> = g["KeySchema"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .map(|k| (text(k, &["AttributeName"]).unwrap(), text(k, &["KeyType"]).unwrap()))
+            .collect();
+        assert_eq!(keys, [(format!("{n}PK").as_str(), "HASH"), (format!("{n}SK").as_str(), "RANGE")]);
+        assert_eq!(text(g, &["Projection", "ProjectionType"]), Some("ALL"));
+    }
+    assert_eq!(
+        get(table, &["Properties", "TimeToLiveSpecification", "AttributeName"]).and_then(Value::as_str),
+        Some("expires_at")
+    );
+    assert_eq!(
+        get(table, &["Properties", "PointInTimeRecoverySpecification", "PointInTimeRecoveryEnabled"])
+            .and_then(Value::as_bool),
+        Some(true)
+    );
+    assert_eq!(get(table, &["Properties", "SSESpecification", "SSEType"]).and_then(Value::as_str), Some("KMS"));
+}
+
+// ------------------------------------------------------------------------------------------------------- OpenAPI ---
+
+const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+struct Operation<'a> {
+    method: String,
+    path: String,
+    local_only: bool,
+    op: &'a Value,
+}
+
+fn operations(doc: &Value) -> Vec<Operation<'_>> {
+    let paths = doc.get("paths").and_then(Value::as_mapping).expect("openapi has paths");
+    let mut out = vec![];
+    for (path, item) in paths {
+        let path = path.as_str().expect("path keys are strings");
+        for (method, op) in item.as_mapping().expect("path items are mappings") {
+            let method = method.as_str().unwrap_or_default();
+            if !METHODS.contains(&method) {
+                continue;
+            }
+            out.push(Operation {
+                method: method.to_ascii_uppercase(),
+                path: path.to_string(),
+                local_only: op.get("x-local-only").and_then(Value::as_bool) == Some(true),
+                op,
+            });
+        }
+    }
+    out
+}
+
+#[test]
+fn openapi_documents_exactly_the_routes() {
+    let doc = load("infra/openapi.yaml");
+    let ops = operations(&doc);
+    let deployed: BTreeSet<_> = ops.iter().filter(|o| !o.local_only).map(|o| route_key(&o.method, &o.path)).collect();
+    let local: BTreeSet<_> = ops.iter().filter(|o| o.local_only).map(|o| route_key(&o.method, &o.path)).collect();
+
+    let expected = route_keys(ROUTES);
+    let missing: Vec<_> = expected.difference(&deployed).collect();
+    let extra: Vec<_> = deployed.difference(&expected).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "OpenAPI operations differ from ROUTES: missing {missing:?}, extra {extra:?}"
+    );
+
+    let expected_local = route_keys(LOCAL_ONLY_ROUTES);
+    assert_eq!(local, expected_local, "operations marked x-local-only must be exactly LOCAL_ONLY_ROUTES");
+}
+
+#[test]
+fn openapi_security_and_parameters_match_the_routes() {
+    let doc = load("infra/openapi.yaml");
+    let global_security = doc.get("security").and_then(Value::as_sequence).map(|s| !s.is_empty()).unwrap_or(false);
+    assert!(
+        get(&doc, &["components", "securitySchemes", "bearer", "scheme"]).and_then(Value::as_str) == Some("bearer")
+    );
+    let ops = operations(&doc);
+    for r in ROUTES.iter().chain(LOCAL_ONLY_ROUTES) {
+        let o = ops
+            .iter()
+            .find(|o| (o.method.as_str(), o.path.as_str()) == (r.method, r.path))
+            .unwrap_or_else(|| panic!("{} {} is not in the OpenAPI description", r.method, r.path));
+        let secured = match o.op.get("security").and_then(Value::as_sequence) {
+            Some(s) => !s.is_empty(),
+            None => global_security,
+        };
+        assert_eq!(secured, r.auth, "{} {}: OpenAPI security must match auth={}", r.method, r.path, r.auth);
+
+        // Every {param} of the path is declared as a path parameter (inline or by $ref).
+        let declared: BTreeSet<String> =
+            o.op.get("parameters")
+                .and_then(Value::as_sequence)
+                .into_iter()
+                .flatten()
+                .map(|p| resolve(&doc, p))
+                .filter(|p| text(p, &["in"]) == Some("path"))
+                .filter_map(|p| text(p, &["name"]).map(str::to_string))
+                .collect();
+        let in_path: BTreeSet<String> = r
+            .path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(str::to_string)
+            .collect();
+        assert_eq!(declared, in_path, "{} {}: path parameters", r.method, r.path);
+
+        let ok = get(o.op, &["responses", "200"])
+            .or_else(|| get(o.op, &["responses", "201"]))
+            .or_else(|| get(o.op, &["responses", "204"]));
+        assert!(ok.is_some(), "{} {} documents no success response", r.method, r.path);
+        if r.auth {
+            assert!(get(o.op, &["responses", "401"]).is_some(), "{} {} documents no 401", r.method, r.path);
+        }
+    }
+    let problem = get(&doc, &["components", "schemas", "Problem", "properties"]).expect("Problem schema");
+    for field in ["type", "title", "status", "detail", "errors"] {
+        assert!(problem.get(field).is_some(), "Problem lacks {field}");
+    }
+}
+
+fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
+    match text(v, &["$ref"]) {
+        Some(r) => {
+            let path: Vec<&str> = r.trim_start_matches("#/").split('/').collect();
+            get(doc, &path).unwrap_or_else(|| panic!("dangling $ref {r}"))
+        }
+        None => v,
+    }
+}
+
+/// cfn-lint applies the SAM transform and checks the result; the CI command runs it too. Skipped (with a note) when
+/// cfn-lint is not installed.
+#[test]
+fn cfn_lint_passes() {
+    let out = match std::process::Command::new("cfn-lint").arg("infra/template.yaml").current_dir(repo()).output() {
+        Ok(out) => out,
+        Err(e) => {
+            eprintln!("cfn-lint not run ({e}); install it with `pip install cfn-lint`");
+            return;
+        }
+    };
+    assert!(
+        out.status.success(),
+        "cfn-lint infra/template.yaml failed ({}):\n{}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
