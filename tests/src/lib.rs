@@ -1,5 +1,8 @@
+//! Shared harness for the cross-crate tests: the contract suites, moto_server, the cloud rehearsal stack, the
+//! in-process local runtime and a WebDriver client.
 
+pub mod browser;
 pub mod contract;
 pub mod moto;
-pub mod browser;
 pub mod rehearsal;
+pub mod runtime;

@@ -1,1 +1,120 @@
-fn main() {}
+//! The README's two commands.
+//!
+//! * `cargo xtask run`  — installs what is missing, builds the portal and the local runtime, and starts Vigil on the
+//!   embedded default with demo data (http://127.0.0.1:8080 unless `VIGIL_PORT` says otherwise).
+//! * `cargo xtask test` — installs what is missing (wasm target, wasm-bindgen-cli, Chromium, moto, cfn-lint), builds
+//!   the portal, lints the SAM template and runs every test of the workspace.
+
+mod web;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = repo_root();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(&root),
+        Some("test") => test(&root, &args[1..]),
+        Some("web") => web::build_web(&root),
+        _ => {
+            eprintln!("usage: cargo xtask run | test [-- cargo test args] | web");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).expect("infra/xtask is two levels down").to_path_buf()
+}
+
+fn step(what: &str) {
+    eprintln!("\n==> {what}");
+}
+
+/// Runs a command in `root`, failing with its name when it fails.
+fn sh(root: &Path, program: &str, args: &[&str]) -> Result<(), String> {
+    let status = Command::new(program).args(args).current_dir(root).status().map_err(|e| format!("cannot start {program}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{program} {}` failed ({status})", args.join(" ")))
+    }
+}
+
+fn have(program: &str) -> bool {
+    Command::new("sh").args(["-c", &format!("command -v {program} >/dev/null 2>&1")]).status().is_ok_and(|s| s.success())
+}
+
+fn run(root: &Path) -> Result<(), String> {
+    step("building the portal (wasm)");
+    web::build_web(root)?;
+    step("building and starting the local runtime (embedded database in .vigil/, demo data on first start)");
+    let status = Command::new("cargo")
+        .args(["run", "--quiet", "-p", "vigil-local", "--bin", "vigil-local"])
+        .current_dir(root)
+        .env("VIGIL_WEB_DIR", root.join("web/dist"))
+        .env("VIGIL_LOG_FORMAT", std::env::var("VIGIL_LOG_FORMAT").unwrap_or_else(|_| "pretty".into()))
+        .status()
+        .map_err(|e| format!("cannot start cargo: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("the local runtime stopped ({status})")) }
+}
+
+fn test(root: &Path, extra: &[String]) -> Result<(), String> {
+    step("checking test tools (Chromium, chromedriver, moto, cfn-lint)");
+    install_tools(root)?;
+    step("building the portal (wasm)");
+    web::build_web(root)?;
+    step("linting the SAM template (cfn-lint)");
+    sh(root, "cfn-lint", &["infra/template.yaml"])?;
+    step("running every test (unit, contract on both backends, API flows, rehearsal on moto, browser)");
+    let mut args = vec!["test", "--workspace", "--no-fail-fast"];
+    args.extend(extra.iter().map(String::as_str));
+    sh(root, "cargo", &args)
+}
+
+fn install_tools(root: &Path) -> Result<(), String> {
+    if !(have("chromium") && have("chromedriver")) {
+        if !have("apt-get") {
+            return Err("Chromium and chromedriver are needed for the browser tests: install them (Debian: apt-get install chromium chromium-driver)".into());
+        }
+        let sudo = if is_root() { vec![] } else { vec!["sudo"] };
+        let mut update = sudo.clone();
+        update.extend(["apt-get", "update", "-qq"]);
+        sh(root, update[0], &update[1..])?;
+        let mut install = sudo;
+        install.extend(["apt-get", "install", "-y", "-qq", "chromium", "chromium-driver"]);
+        let status = Command::new(install[0]).args(&install[1..]).env("DEBIAN_FRONTEND", "noninteractive").current_dir(root).status();
+        if !status.is_ok_and(|s| s.success()) {
+            return Err("installing chromium and chromium-driver with apt-get failed".into());
+        }
+    }
+    let python = if have("python3") { "python3" } else { "python" };
+    let mut missing = Vec::new();
+    if !have("moto_server") {
+        missing.push("moto[server]");
+    }
+    if !have("cfn-lint") {
+        missing.push("cfn-lint");
+    }
+    if Command::new(python).args(["-c", "import samtranslator"]).output().map_or(true, |o| !o.status.success()) {
+        missing.push("aws-sam-translator");
+    }
+    if !missing.is_empty() {
+        let mut args = vec!["-m", "pip", "install", "--quiet"];
+        args.extend(missing.iter().copied());
+        sh(root, python, &args)?;
+    }
+    Ok(())
+}
+
+fn is_root() -> bool {
+    Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
