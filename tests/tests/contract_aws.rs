@@ -3,6 +3,14 @@
 //!
 //! Note to the contract suite's authors: every case passes on moto 5.2.1 as written; no case is skipped or weakened
 //! here. Cases below the macros cover what only the AWS adapters do (placeholders, chunking, error mapping).
+//!
+//! Where moto 5.2.1 differs from documented DynamoDB behaviour (none of it changes a contract result):
+//! - a query whose `Limit` is reached exactly at the end of the results has no `LastEvaluatedKey` on moto; AWS returns
+//!   one whenever the limit is reached (the contract accepts both);
+//! - numbers come back as written (`1.50`); AWS trims them (`1.5`): the same JSON number either way;
+//! - an inverted `BETWEEN` and an `ExclusiveStartKey` from another partition return nothing on moto; AWS rejects both
+//!   with a ValidationException. The adapter answers them itself (empty page; `StoreError::Invalid`), so it behaves
+//!   the same on both.
 
 use std::collections::HashMap;
 use std::sync::Arc;
