@@ -104,9 +104,6 @@ fn install_tools(root: &Path) -> Result<(), String> {
     if !have("cfn-lint") {
         missing.push("cfn-lint");
     }
-    if Command::new(python).args(["-c", "import samtranslator"]).output().map_or(true, |o| !o.status.success()) {
-        missing.push("aws-sam-translator");
-    }
     if !missing.is_empty() {
         let mut args = vec!["-m", "pip", "install", "--quiet"];
         args.extend(missing.iter().copied());
