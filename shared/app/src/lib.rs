@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod directory;
 pub mod followups;
 pub mod outbox;
+pub mod record_index;
 pub mod records;
 pub mod seed;
 pub mod services;
