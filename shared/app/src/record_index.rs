@@ -2,9 +2,11 @@
 //! lookup items of its access paths and the maintained counters. Create, edit, stage, tag, convert and delete
 //! operations add these to their transaction, so an index never disagrees with its record.
 
+use serde_json::json;
+use std::collections::BTreeMap;
 use vigil_domain::record::Record;
 use vigil_domain::CompanyId;
-use vigil_store::{keys, TxOp, Update};
+use vigil_store::{keys, Item, Key, TxOp, Update};
 
 /// The extra transaction operations for a record going from `old` to `new` (`None` = does not exist), beyond the
 /// profile item itself (written with [`crate::records::record_item`]).
@@ -23,4 +25,21 @@ pub fn index_writes(co: &CompanyId, old: Option<&Record>, new: Option<&Record>) 
         _ => {}
     }
     ops
+}
+
+/// The index items and counters for records written in bulk (the demo seed and benchmarks), equal to what
+/// [`index_writes`] would have written creating them one by one.
+pub fn seed_items(co: &CompanyId, records: &[Record]) -> Vec<Item> {
+    let mut counters: BTreeMap<Key, i64> = BTreeMap::new();
+    for r in records {
+        *counters.entry(keys::record_total(co, r.kind)).or_default() += 1;
+    }
+    counters
+        .into_iter()
+        .map(|(key, value)| {
+            let mut item = key.to_item();
+            item.insert("value".into(), json!(value));
+            item
+        })
+        .collect()
 }

@@ -4,6 +4,7 @@
 
 use crate::clock::{date, rfc3339};
 use crate::directory::{campaign_item, location_item, partner_item, user_item, Campaign, Company, CompanySettings, OfficeLocation, Partner};
+use crate::record_index::seed_items;
 use crate::records::record_item;
 use crate::{AppError, Services};
 use rand::rngs::StdRng;
@@ -193,6 +194,7 @@ async fn seed_company(svc: &Services, company: &Company, domain: &str, n: u64, s
     let mut kinds: Vec<Kind> = (0..total).map(|i| if i < size.leads { Kind::Lead } else { Kind::Customer }).collect();
     kinds.shuffle(&mut rng);
     let span_minutes = 540 * 24 * 60i64;
+    let mut records = Vec::with_capacity(total as usize);
     for (i, kind) in kinds.into_iter().enumerate() {
         let id = RecordId(i as u64 + 1);
         let first = *FIRST.choose(&mut rng).expect("non-empty");
@@ -242,15 +244,12 @@ async fn seed_company(svc: &Services, company: &Company, domain: &str, n: u64, s
             version: 1,
         };
         items.push(record_item(co, &record));
+        records.push(record);
     }
-    let counter = |key: vigil_store::Key, value: u64| {
-        let mut item = key.to_item();
-        item.insert("value".into(), json!(value));
-        item
-    };
-    items.push(counter(keys::record_sequence(co), total as u64));
-    items.push(counter(keys::record_total(co, Kind::Lead), size.leads as u64));
-    items.push(counter(keys::record_total(co, Kind::Customer), size.customers as u64));
+    let mut sequence = keys::record_sequence(co).to_item();
+    sequence.insert("value".into(), json!(total));
+    items.push(sequence);
+    items.extend(seed_items(co, &records));
     svc.table.batch_put(items).await?;
     Ok(())
 }
