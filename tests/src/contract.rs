@@ -30,8 +30,8 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use vigil_store::{
-    Condition, Index, Item, Key, OutgoingMessage, Page, QueueError, Query, ReceivedMessage, SortCond, StoreError,
-    TxOp, Update,
+    Condition, Index, Item, Key, OutgoingMessage, Page, Query, QueueError, ReceivedMessage, SortCond, StoreError, TxOp,
+    Update,
 };
 
 pub use vigil_store::{Queue, Table};
@@ -216,7 +216,9 @@ pub mod table {
 
         // put
         reset(ok_item.clone()).await;
-        t.put(written.clone(), Some(cond.clone())).await.unwrap_or_else(|e| panic!("put with {cond:?} must succeed: {e:?}"));
+        t.put(written.clone(), Some(cond.clone()))
+            .await
+            .unwrap_or_else(|e| panic!("put with {cond:?} must succeed: {e:?}"));
         assert_eq!(must_get(t, &key).await, written);
         reset(bad_item.clone()).await;
         let bad_stored = bad_item.clone().map(with_key);
@@ -240,7 +242,10 @@ pub mod table {
 
         // delete
         reset(ok_item.clone()).await;
-        let old = t.delete(&key, Some(cond.clone())).await.unwrap_or_else(|e| panic!("delete with {cond:?} must succeed: {e:?}"));
+        let old = t
+            .delete(&key, Some(cond.clone()))
+            .await
+            .unwrap_or_else(|e| panic!("delete with {cond:?} must succeed: {e:?}"));
         assert_eq!(old, ok_item.clone().map(with_key));
         must_be_gone(t, &key).await;
         reset(bad_item.clone()).await;
@@ -251,13 +256,22 @@ pub mod table {
         let side = Key::new("C#acme#COND", "SIDE");
         let side_item = side.to_item();
         reset(ok_item.clone()).await;
-        t.transact(vec![TxOp::Put { item: side_item.clone(), cond: None }, TxOp::Check { key: key.clone(), cond: cond.clone() }])
-            .await
-            .unwrap_or_else(|e| panic!("transaction check with {cond:?} must succeed: {e:?}"));
+        t.transact(vec![
+            TxOp::Put { item: side_item.clone(), cond: None },
+            TxOp::Check { key: key.clone(), cond: cond.clone() },
+        ])
+        .await
+        .unwrap_or_else(|e| panic!("transaction check with {cond:?} must succeed: {e:?}"));
         assert_eq!(must_get(t, &side).await, side_item);
         t.delete(&side, None).await.expect("delete side");
         reset(bad_item.clone()).await;
-        match t.transact(vec![TxOp::Put { item: side_item, cond: None }, TxOp::Check { key: key.clone(), cond: cond.clone() }]).await {
+        match t
+            .transact(vec![
+                TxOp::Put { item: side_item, cond: None },
+                TxOp::Check { key: key.clone(), cond: cond.clone() },
+            ])
+            .await
+        {
             Err(StoreError::ConditionFailed { op: Some(1), current }) => {
                 if current.is_some() {
                     assert_eq!(current, bad_stored, "current item of a failed transaction check");
@@ -286,7 +300,13 @@ pub mod table {
 
     pub async fn condition_attr_equals(t: Arc<dyn Table>) {
         let cond = Condition::AttrEquals("status".into(), json!("open"));
-        check_condition(&*t, cond.clone(), Some(item(json!({"status": "open"}))), Some(item(json!({"status": "Open"})))).await;
+        check_condition(
+            &*t,
+            cond.clone(),
+            Some(item(json!({"status": "open"}))),
+            Some(item(json!({"status": "Open"}))),
+        )
+        .await;
         check_condition(&*t, cond, Some(item(json!({"status": "open"}))), Some(item(json!({"other": "open"})))).await;
         let num = Condition::AttrEquals("n".into(), json!(7));
         check_condition(&*t, num.clone(), Some(item(json!({"n": 7}))), Some(item(json!({"n": 8})))).await;
@@ -311,7 +331,8 @@ pub mod table {
     pub async fn condition_attr_less_than(t: Arc<dyn Table>) {
         let cond = Condition::AttrLessThan("count".into(), 10.0);
         check_condition(&*t, cond.clone(), Some(item(json!({"count": 9}))), Some(item(json!({"count": 10})))).await;
-        check_condition(&*t, cond.clone(), Some(item(json!({"count": -3.5}))), Some(item(json!({"count": 11.25})))).await;
+        check_condition(&*t, cond.clone(), Some(item(json!({"count": -3.5}))), Some(item(json!({"count": 11.25}))))
+            .await;
         check_condition(&*t, cond.clone(), Some(item(json!({"count": 9.99}))), Some(item(json!({"other": 1})))).await;
         check_condition(&*t, cond, Some(item(json!({"count": 0}))), None).await;
     }
@@ -325,13 +346,20 @@ pub mod table {
             Some(item(json!({"version": 2, "status": "closed"}))),
         )
         .await;
-        check_condition(&*t, cond, Some(item(json!({"version": 2, "status": "open"}))), Some(item(json!({"version": 1, "status": "open"})))).await;
+        check_condition(
+            &*t,
+            cond,
+            Some(item(json!({"version": 2, "status": "open"}))),
+            Some(item(json!({"version": 1, "status": "open"}))),
+        )
+        .await;
     }
 
     pub async fn condition_or(t: Arc<dyn Table>) {
         let cond = Condition::Or(vec![Condition::NotExists, Condition::AttrLessThan("expires_at".into(), 1000.0)]);
         check_condition(&*t, cond.clone(), None, Some(item(json!({"expires_at": 5000})))).await;
-        check_condition(&*t, cond, Some(item(json!({"expires_at": 999}))), Some(item(json!({"expires_at": 1000})))).await;
+        check_condition(&*t, cond, Some(item(json!({"expires_at": 999}))), Some(item(json!({"expires_at": 1000}))))
+            .await;
     }
 
     pub async fn optimistic_concurrency(t: Arc<dyn Table>) {
@@ -351,7 +379,8 @@ pub mod table {
         assert_eq!(after.get("version"), Some(&json!(2)));
         assert_eq!(after.get("name"), Some(&json!("Grace")));
         assert_condition_failed(
-            t.update(&key, Update::default().set("name", "Linus").add("version", 1), Some(Condition::VersionIs(1))).await,
+            t.update(&key, Update::default().set("name", "Linus").add("version", 1), Some(Condition::VersionIs(1)))
+                .await,
             None,
             Some(&after),
         );
@@ -411,10 +440,21 @@ pub mod table {
 
         // A condition that needs the item keeps update from creating it.
         let other = Key::new("C#acme#R#10", "PROFILE");
-        assert_condition_failed(t.update(&other, Update::default().set("name", "x"), Some(Condition::Exists)).await, None, None);
-        assert_condition_failed(t.update(&other, Update::default().set("name", "x"), Some(Condition::VersionIs(0))).await, None, None);
+        assert_condition_failed(
+            t.update(&other, Update::default().set("name", "x"), Some(Condition::Exists)).await,
+            None,
+            None,
+        );
+        assert_condition_failed(
+            t.update(&other, Update::default().set("name", "x"), Some(Condition::VersionIs(0))).await,
+            None,
+            None,
+        );
         must_be_gone(&*t, &other).await;
-        let made = t.update(&other, Update::default().set("name", "x"), Some(Condition::NotExists)).await.expect("create if absent");
+        let made = t
+            .update(&other, Update::default().set("name", "x"), Some(Condition::NotExists))
+            .await
+            .expect("create if absent");
         assert_eq!(made.get("name"), Some(&json!("x")));
     }
 
@@ -491,7 +531,8 @@ pub mod table {
         let mut start = None;
         for round in 0.. {
             assert!(round < 1000, "pagination does not end for {query:?}");
-            let page: Page = t.query(&query.clone().start(start.take())).await.unwrap_or_else(|e| panic!("{query:?}: {e:?}"));
+            let page: Page =
+                t.query(&query.clone().start(start.take())).await.unwrap_or_else(|e| panic!("{query:?}: {e:?}"));
             if let Some(limit) = query.limit {
                 assert!(page.items.len() <= limit as usize, "page larger than limit {limit}: {}", page.items.len());
             }
@@ -523,7 +564,10 @@ pub mod table {
     }
 
     fn sk_of(index: Index, i: &Item) -> String {
-        i.get(index.sk_attr()).and_then(Value::as_str).unwrap_or_else(|| panic!("item without {}: {i:?}", index.sk_attr())).to_string()
+        i.get(index.sk_attr())
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("item without {}: {i:?}", index.sk_attr()))
+            .to_string()
     }
 
     /// Checks every sort condition in both directions, unpaged and paged, against a model of the partition.
@@ -560,7 +604,8 @@ pub mod table {
 
     pub async fn query_base_sort_conditions(t: Arc<dyn Table>) {
         let pk = "C#acme#R#20";
-        let stored: Vec<Item> = SORT_KEYS.iter().enumerate().map(|(n, sk)| item(json!({"PK": pk, "SK": sk, "n": n}))).collect();
+        let stored: Vec<Item> =
+            SORT_KEYS.iter().enumerate().map(|(n, sk)| item(json!({"PK": pk, "SK": sk, "n": n}))).collect();
         t.batch_put(stored.clone()).await.expect("batch_put");
         // Neighbouring partitions must not leak in.
         for other in ["C#acme#R#2", "C#acme#R#200", "C#acme#R#20#", "c#acme#R#20"] {
@@ -577,7 +622,8 @@ pub mod table {
             .enumerate()
             .map(|(n, sk)| {
                 // Base keys in a different order than the index keys, spread over several partitions.
-                let mut i = item(json!({"PK": format!("C#acme#R#{}", n % 3), "SK": format!("ITEM#{:02}", 40 - n), "n": n}));
+                let mut i =
+                    item(json!({"PK": format!("C#acme#R#{}", n % 3), "SK": format!("ITEM#{:02}", 40 - n), "n": n}));
                 i.insert(pk_attr.into(), json!(gpk));
                 i.insert(sk_attr.into(), json!(sk));
                 i
@@ -612,7 +658,8 @@ pub mod table {
 
     pub async fn query_pagination_exhausts(t: Arc<dyn Table>) {
         let pk = "C#acme#R#30";
-        let stored: Vec<Item> = (0..57).map(|n| item(json!({"PK": pk, "SK": format!("HIST#{n:04}"), "n": n}))).collect();
+        let stored: Vec<Item> =
+            (0..57).map(|n| item(json!({"PK": pk, "SK": format!("HIST#{n:04}"), "n": n}))).collect();
         t.batch_put(stored.clone()).await.expect("batch_put");
         let sks: Vec<String> = stored.iter().map(|i| sk_of(Index::Base, i)).collect();
         for limit in [1, 5, 10, 19, 56, 57, 58, 100] {
@@ -679,7 +726,8 @@ pub mod table {
                 assert_eq!(unique, want, "{q:?}: no item missing");
             }
         }
-        let smiths = t.query(&Query::new(Index::Gsi2, "C#acme#LEAD").sort(SortCond::Eq("NAME#smith".into()))).await.expect("eq");
+        let smiths =
+            t.query(&Query::new(Index::Gsi2, "C#acme#LEAD").sort(SortCond::Eq("NAME#smith".into()))).await.expect("eq");
         assert_eq!(smiths.items.len(), stored.iter().filter(|i| i["GSI2SK"] == "NAME#smith").count());
     }
 
@@ -694,20 +742,28 @@ pub mod table {
         ])
         .await
         .expect("batch_put");
-        let keys_in = |page: Page| page.items.iter().map(|i| i["PK"].as_str().unwrap_or_default().to_string()).collect::<Vec<_>>();
+        let keys_in = |page: Page| {
+            page.items.iter().map(|i| i["PK"].as_str().unwrap_or_default().to_string()).collect::<Vec<_>>()
+        };
         let q = Query::new(Index::Gsi1, gpk);
         assert_eq!(keys_in(t.query(&q).await.expect("q")), vec!["C#acme#R#1"], "only items with both GSI1 attributes");
 
         // Giving an item both attributes puts it in the index; its sort key places it.
-        t.update(&Key::new("C#acme#R#2", "PROFILE"), Update::default().set("GSI1SK", "bergen#2"), None).await.expect("update");
+        t.update(&Key::new("C#acme#R#2", "PROFILE"), Update::default().set("GSI1SK", "bergen#2"), None)
+            .await
+            .expect("update");
         assert_eq!(keys_in(t.query(&q).await.expect("q")), vec!["C#acme#R#2", "C#acme#R#1"]);
         // Changing the sort key moves it.
-        t.update(&Key::new("C#acme#R#2", "PROFILE"), Update::default().set("GSI1SK", "trondheim#2"), None).await.expect("update");
+        t.update(&Key::new("C#acme#R#2", "PROFILE"), Update::default().set("GSI1SK", "trondheim#2"), None)
+            .await
+            .expect("update");
         assert_eq!(keys_in(t.query(&q).await.expect("q")), vec!["C#acme#R#1", "C#acme#R#2"]);
         // Removing an attribute takes it out; so does a put without it, or a delete.
         t.update(&Key::new("C#acme#R#1", "PROFILE"), Update::default().remove("GSI1PK"), None).await.expect("update");
         assert_eq!(keys_in(t.query(&q).await.expect("q")), vec!["C#acme#R#2"]);
-        t.put(item(json!({"PK": "C#acme#R#2", "SK": "PROFILE", "GSI3PK": gpk, "GSI3SK": "x"})), None).await.expect("put");
+        t.put(item(json!({"PK": "C#acme#R#2", "SK": "PROFILE", "GSI3PK": gpk, "GSI3SK": "x"})), None)
+            .await
+            .expect("put");
         assert!(t.query(&q).await.expect("q").items.is_empty());
         assert_eq!(keys_in(t.query(&Query::new(Index::Gsi3, gpk)).await.expect("q")), vec!["C#acme#R#2"]);
         t.delete(&Key::new("C#acme#R#2", "PROFILE"), None).await.expect("delete");
@@ -740,7 +796,8 @@ pub mod table {
         assert_eq!(t.query(&Query::new(Index::Base, pk)).await.expect("query").items, stored);
 
         // Overwrites in bulk replace whole items.
-        let replaced: Vec<Item> = stored.iter().take(30).map(|i| item(json!({"PK": pk, "SK": i["SK"], "new": true}))).collect();
+        let replaced: Vec<Item> =
+            stored.iter().take(30).map(|i| item(json!({"PK": pk, "SK": i["SK"], "new": true}))).collect();
         t.batch_put(replaced.clone()).await.expect("batch_put overwrite");
         let now = t.query(&Query::new(Index::Base, pk)).await.expect("query").items;
         assert_eq!(now[..30], replaced[..]);
@@ -750,7 +807,8 @@ pub mod table {
         t.batch_delete(&doomed).await.expect("batch_delete");
         let left = t.query(&Query::new(Index::Base, pk)).await.expect("query").items;
         let left_sks: Vec<String> = left.iter().map(|i| sk_of(Index::Base, i)).collect();
-        let want: Vec<String> = stored.iter().take(10).chain(stored.iter().skip(55)).map(|i| sk_of(Index::Base, i)).collect();
+        let want: Vec<String> =
+            stored.iter().take(10).chain(stored.iter().skip(55)).map(|i| sk_of(Index::Base, i)).collect();
         assert_eq!(left_sks, want);
         // Deleting keys that are not there is fine.
         t.batch_delete(&doomed).await.expect("batch_delete again");
@@ -767,7 +825,10 @@ pub mod table {
 
         let ops = |check: Condition| {
             vec![
-                TxOp::Put { item: item(json!({"PK": pk, "SK": "HIST#1", "what": "converted"})), cond: Some(Condition::NotExists) },
+                TxOp::Put {
+                    item: item(json!({"PK": pk, "SK": "HIST#1", "what": "converted"})),
+                    cond: Some(Condition::NotExists),
+                },
                 TxOp::Update {
                     key: Key::new(pk, "PROFILE"),
                     update: Update::default().set("stage", "customer").add("version", 1),
@@ -775,7 +836,11 @@ pub mod table {
                 },
                 TxOp::Delete { key: Key::new(pk, "NOTE#1"), cond: None },
                 TxOp::Check { key: Key::new("C#acme", "COUNTER#lead"), cond: check },
-                TxOp::Update { key: Key::new("C#acme", "COUNTER#customer"), update: Update::default().add("value", 1), cond: None },
+                TxOp::Update {
+                    key: Key::new("C#acme", "COUNTER#customer"),
+                    update: Update::default().add("value", 1),
+                    cond: None,
+                },
             ]
         };
         let failing = t.transact(ops(Condition::AttrLessThan("value".into(), 5.0))).await;
@@ -805,7 +870,11 @@ pub mod table {
             other => panic!("expected ConditionFailed on op 0, got {other:?}"),
         }
         let mut update_fails = ops(Condition::Exists);
-        update_fails[1] = TxOp::Update { key: Key::new(pk, "PROFILE"), update: Update::default().set("stage", "x"), cond: Some(Condition::VersionIs(2)) };
+        update_fails[1] = TxOp::Update {
+            key: Key::new(pk, "PROFILE"),
+            update: Update::default().set("stage", "x"),
+            cond: Some(Condition::VersionIs(2)),
+        };
         assert!(matches!(t.transact(update_fails).await, Err(StoreError::ConditionFailed { op: Some(1), .. })));
         assert_eq!(must_get(&*t, &Key::new(pk, "PROFILE")).await, profile, "still nothing written");
         must_be_gone(&*t, &Key::new(pk, "HIST#1")).await;
@@ -822,25 +891,42 @@ pub mod table {
         .await
         .expect("seed");
         t.transact(vec![
-            TxOp::Put { item: item(json!({"PK": pk, "SK": "HIST#1", "what": "converted"})), cond: Some(Condition::NotExists) },
+            TxOp::Put {
+                item: item(json!({"PK": pk, "SK": "HIST#1", "what": "converted"})),
+                cond: Some(Condition::NotExists),
+            },
             TxOp::Update {
                 key: Key::new(pk, "PROFILE"),
                 update: Update::default().set("stage", "customer").remove("GSI1PK").add("version", 1),
                 cond: Some(Condition::VersionIs(3)),
             },
             TxOp::Delete { key: Key::new(pk, "NOTE#1"), cond: Some(Condition::Exists) },
-            TxOp::Check { key: Key::new("C#acme", "COUNTER#lead"), cond: Condition::AttrLessThan("value".into(), 10.0) },
-            TxOp::Update { key: Key::new("C#acme", "COUNTER#customer"), update: Update::default().add("value", 1), cond: None },
+            TxOp::Check {
+                key: Key::new("C#acme", "COUNTER#lead"),
+                cond: Condition::AttrLessThan("value".into(), 10.0),
+            },
+            TxOp::Update {
+                key: Key::new("C#acme", "COUNTER#customer"),
+                update: Update::default().add("value", 1),
+                cond: None,
+            },
         ])
         .await
         .expect("transaction");
-        assert_eq!(must_get(&*t, &Key::new(pk, "HIST#1")).await, item(json!({"PK": pk, "SK": "HIST#1", "what": "converted"})));
+        assert_eq!(
+            must_get(&*t, &Key::new(pk, "HIST#1")).await,
+            item(json!({"PK": pk, "SK": "HIST#1", "what": "converted"}))
+        );
         assert_eq!(
             must_get(&*t, &Key::new(pk, "PROFILE")).await,
             item(json!({"PK": pk, "SK": "PROFILE", "version": 4, "stage": "customer", "GSI1SK": "x"}))
         );
         must_be_gone(&*t, &Key::new(pk, "NOTE#1")).await;
-        assert_eq!(must_get(&*t, &Key::new("C#acme", "COUNTER#lead")).await["value"], json!(9), "a check writes nothing");
+        assert_eq!(
+            must_get(&*t, &Key::new("C#acme", "COUNTER#lead")).await["value"],
+            json!(9),
+            "a check writes nothing"
+        );
         assert_eq!(must_get(&*t, &Key::new("C#acme", "COUNTER#customer")).await["value"], json!(1));
         assert!(t.query(&Query::new(Index::Gsi1, "C#acme#LEADS")).await.expect("q").items.is_empty());
     }
@@ -937,7 +1023,8 @@ pub mod queue {
     async fn receive_within(q: &dyn Queue, queue: &str, visibility: u32, within: Duration) -> Vec<ReceivedMessage> {
         let deadline = Instant::now() + within;
         loop {
-            let got = q.receive(queue, 10, visibility, 1).await.unwrap_or_else(|e| panic!("receive from {queue}: {e:?}"));
+            let got =
+                q.receive(queue, 10, visibility, 1).await.unwrap_or_else(|e| panic!("receive from {queue}: {e:?}"));
             if !got.is_empty() || Instant::now() >= deadline {
                 return got;
             }
@@ -1000,7 +1087,11 @@ pub mod queue {
             assert!(got.len() <= 4, "at most max messages: {}", got.len());
             for m in got {
                 assert_eq!(m.receive_count, 1, "nothing is received twice while invisible");
-                assert!(seen.insert(m.message_id.clone(), m.body.clone()).is_none(), "message {} delivered twice", m.message_id);
+                assert!(
+                    seen.insert(m.message_id.clone(), m.body.clone()).is_none(),
+                    "message {} delivered twice",
+                    m.message_id
+                );
                 q.delete(PLAIN, &m.receipt_handle).await.expect("delete");
             }
         }
@@ -1017,7 +1108,11 @@ pub mod queue {
         assert_empty_now(&*q, PLAIN).await;
         let m = receive_one(&*q, PLAIN, 30, Duration::from_secs(15)).await;
         assert_eq!(m.body, "later");
-        assert!(sent_at.elapsed() >= Duration::from_millis(1000), "a delayed message came too soon: {:?}", sent_at.elapsed());
+        assert!(
+            sent_at.elapsed() >= Duration::from_millis(1000),
+            "a delayed message came too soon: {:?}",
+            sent_at.elapsed()
+        );
     }
 
     pub async fn visibility_timeout(q: Arc<dyn Queue>) {

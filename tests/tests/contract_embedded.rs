@@ -1,18 +1,38 @@
 //! The Table and Queue contracts on the embedded SQLite backend, one fresh database file per test.
 
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 use vigil_store::embedded::EmbeddedDb;
 use vigil_store::{Queue, QueueSpec, Table};
 
-/// A fresh database in its own directory under cargo's `target/tmp`. The directory is kept on purpose: the backend
-/// holds no handle to it, so nothing could delete it only after the test is done with the file.
+/// This process's directory under cargo's `target/tmp`. Nothing can delete a test's database after the test (the
+/// factory hands out the backend, not a guard), so each run instead clears out what runs over an hour old left.
+fn run_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("contract-embedded");
+        std::fs::create_dir_all(&base).expect("contract-embedded dir");
+        let stale = |e: &std::fs::DirEntry| {
+            e.metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > Duration::from_secs(3600))
+        };
+        for entry in std::fs::read_dir(&base).into_iter().flatten().flatten() {
+            if stale(&entry) {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+        tempfile::Builder::new().prefix("run-").tempdir_in(&base).expect("run dir").keep()
+    })
+}
+
+/// A fresh database file in a directory of its own.
 fn fresh_db() -> EmbeddedDb {
-    let dir = tempfile::Builder::new()
-        .prefix("contract-embedded-")
-        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
-        .expect("temp dir");
-    let path = dir.keep().join("vigil.db");
-    EmbeddedDb::open(&path).expect("open embedded db")
+    let dir = tempfile::Builder::new().prefix("case-").tempdir_in(run_dir()).expect("case dir").keep();
+    EmbeddedDb::open(&dir.join("vigil.db")).expect("open embedded db")
 }
 
 async fn make_table() -> Arc<dyn Table> {

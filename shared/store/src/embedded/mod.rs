@@ -105,7 +105,8 @@ impl EmbeddedDb {
             std::fs::create_dir_all(dir)
                 .map_err(|e| StoreError::Backend(format!("cannot create {}: {e}", dir.display())))?;
         }
-        let conn = Connection::open(path).map_err(|e| StoreError::Backend(format!("cannot open {}: {e}", path.display())))?;
+        let conn =
+            Connection::open(path).map_err(|e| StoreError::Backend(format!("cannot open {}: {e}", path.display())))?;
         // Another process (a CLI seeding the same file) may hold the write lock for a moment.
         conn.busy_timeout(Duration::from_secs(5)).map_err(store_err)?;
         let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(store_err)?;
@@ -239,9 +240,12 @@ mod tests {
         {
             let db = EmbeddedDb::open(&path).expect("open");
             let t = db.table();
-            t.put(item(json!({"PK": "C#acme", "SK": "COMPANY", "GSI1PK": "COMPANIES", "GSI1SK": "acme", "n": 1})), None)
-                .await
-                .expect("put");
+            t.put(
+                item(json!({"PK": "C#acme", "SK": "COMPANY", "GSI1PK": "COMPANIES", "GSI1SK": "acme", "n": 1})),
+                None,
+            )
+            .await
+            .expect("put");
             assert_eq!(t.increment(&Key::new("C#acme", "COUNTER#record"), 7).await.expect("increment"), 7);
             let q = db.queue(specs()).expect("queues");
             q.send("jobs", OutgoingMessage::new("kept")).await.expect("send");

@@ -56,7 +56,10 @@ impl EmbeddedQueue {
         for spec in by_name.values() {
             if let Some(dlq) = &spec.dead_letter {
                 if !by_name.contains_key(dlq) || dlq == &spec.name {
-                    return Err(invalid(format!("queue {}: dead-letter queue {dlq} is not among the queues", spec.name)));
+                    return Err(invalid(format!(
+                        "queue {}: dead-letter queue {dlq} is not among the queues",
+                        spec.name
+                    )));
                 }
             }
         }
@@ -91,7 +94,12 @@ struct Candidate {
 
 /// One receive attempt: takes up to `max` visible messages, moving those past `max_receives` to the dead-letter
 /// queue on the way, all in one transaction so two receivers never get the same message.
-fn receive_now(conn: &mut Connection, spec: &QueueSpec, max: u32, visibility: u32) -> Result<Vec<ReceivedMessage>, QueueError> {
+fn receive_now(
+    conn: &mut Connection,
+    spec: &QueueSpec,
+    max: u32,
+    visibility: u32,
+) -> Result<Vec<ReceivedMessage>, QueueError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(queue_err)?;
     let now = now_millis();
     let hidden_until = now + i64::from(visibility) * 1000;
@@ -107,7 +115,13 @@ fn receive_now(conn: &mut Connection, spec: &QueueSpec, max: u32, visibility: u3
             )
             .and_then(|mut stmt| {
                 stmt.query_map(params![spec.name, now, want], |r| {
-                    Ok(Candidate { seq: r.get(0)?, id: r.get(1)?, body: r.get(2)?, attributes: r.get(3)?, receive_count: r.get(4)? })
+                    Ok(Candidate {
+                        seq: r.get(0)?,
+                        id: r.get(1)?,
+                        body: r.get(2)?,
+                        attributes: r.get(3)?,
+                        receive_count: r.get(4)?,
+                    })
                 })?
                 .collect::<Result<Vec<_>, _>>()
             })
@@ -171,7 +185,10 @@ impl Queue for EmbeddedQueue {
             return Err(invalid(format!("message body must be 1 byte to 256 KB, got {} bytes", message.body.len())));
         }
         if message.attributes.len() > MAX_ATTRIBUTES {
-            return Err(invalid(format!("at most {MAX_ATTRIBUTES} message attributes, got {}", message.attributes.len())));
+            return Err(invalid(format!(
+                "at most {MAX_ATTRIBUTES} message attributes, got {}",
+                message.attributes.len()
+            )));
         }
         let attributes = serde_json::to_string(&message.attributes)
             .map_err(|e| QueueError::Backend(format!("cannot encode message attributes: {e}")))?;
@@ -192,7 +209,13 @@ impl Queue for EmbeddedQueue {
         Ok(id)
     }
 
-    async fn receive(&self, queue: &str, max: u32, visibility_timeout: u32, wait_seconds: u32) -> Result<Vec<ReceivedMessage>, QueueError> {
+    async fn receive(
+        &self,
+        queue: &str,
+        max: u32,
+        visibility_timeout: u32,
+        wait_seconds: u32,
+    ) -> Result<Vec<ReceivedMessage>, QueueError> {
         let spec = self.spec(queue)?.clone();
         if !(1..=10).contains(&max) {
             return Err(invalid(format!("receive takes 1 to 10 messages, not {max}")));
@@ -238,7 +261,8 @@ impl Queue for EmbeddedQueue {
         let receipt = receipt_handle.to_string();
         self.shared
             .run(move |conn| {
-                conn.execute("DELETE FROM messages WHERE queue = ?1 AND receipt = ?2", params![name, receipt]).map_err(queue_err)
+                conn.execute("DELETE FROM messages WHERE queue = ?1 AND receipt = ?2", params![name, receipt])
+                    .map_err(queue_err)
             })
             .await?;
         Ok(())

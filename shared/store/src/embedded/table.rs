@@ -40,8 +40,11 @@ impl EmbeddedTable {
     pub async fn sweep_expired(&self, now_epoch_secs: i64) -> Result<usize, StoreError> {
         self.shared
             .run(move |conn| {
-                conn.execute("DELETE FROM items WHERE expires_at IS NOT NULL AND expires_at < ?1", params![now_epoch_secs])
-                    .map_err(store_err)
+                conn.execute(
+                    "DELETE FROM items WHERE expires_at IS NOT NULL AND expires_at < ?1",
+                    params![now_epoch_secs],
+                )
+                .map_err(store_err)
             })
             .await
     }
@@ -211,10 +214,14 @@ fn apply(key: &Key, current: Option<Item>, update: &Update) -> Result<Item, Stor
         let sum = match item.get(name) {
             None => Value::from(*by),
             Some(Value::Number(n)) => match n.as_i64() {
-                Some(i) => Value::from(i.checked_add(*by).ok_or_else(|| invalid(format!("adding {by} to {name} overflows")))?),
+                Some(i) => {
+                    Value::from(i.checked_add(*by).ok_or_else(|| invalid(format!("adding {by} to {name} overflows")))?)
+                }
                 None => {
                     let f = n.as_f64().unwrap_or(0.0) + *by as f64;
-                    Value::Number(Number::from_f64(f).ok_or_else(|| invalid(format!("adding {by} to {name} is not a number")))?)
+                    Value::Number(
+                        Number::from_f64(f).ok_or_else(|| invalid(format!("adding {by} to {name} is not a number")))?,
+                    )
                 }
             },
             Some(other) => return Err(invalid(format!("cannot add to {name}, which is not a number: {other}"))),
@@ -602,7 +609,9 @@ mod tests {
         let mut queries = Vec::new();
         for index in [Index::Base, Index::Gsi1, Index::Gsi2, Index::Gsi3, Index::Gsi4] {
             for forward in [true, false] {
-                for sort in [None, Some(SortCond::BeginsWith("x".into())), Some(SortCond::Between("a".into(), "b".into()))] {
+                for sort in
+                    [None, Some(SortCond::BeginsWith("x".into())), Some(SortCond::Between("a".into(), "b".into()))]
+                {
                     let mut q = Query::new(index, "P").limit(10).start(Some(start(index)));
                     q.sort = sort;
                     q.forward = forward;
