@@ -130,6 +130,8 @@ impl EmbeddedDb {
             )));
         }
         conn.execute_batch(SCHEMA).map_err(store_err)?;
+        // Queries build their SQL per shape (index, sort condition, direction, start); keep every shape prepared.
+        conn.set_prepared_statement_cache_capacity(256);
         conn.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(store_err)?;
         Ok(Self { shared: Arc::new(Shared { conn: Mutex::new(conn), arrivals: Notify::new() }) })
     }

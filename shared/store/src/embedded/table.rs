@@ -395,18 +395,19 @@ fn query_sql(query: &Query) -> Result<(String, Vec<SqlValue>), StoreError> {
 fn query(conn: &Connection, query: &Query) -> Result<Page, StoreError> {
     let (sql, args) = query_sql(query)?;
     let mut stmt = conn.prepare_cached(&sql).map_err(store_err)?;
-    let bodies = stmt
+    let mut bodies = stmt
         .query_map(params_from_iter(args.iter()), |r| r.get::<_, String>(0))
         .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
         .map_err(store_err)?;
-    let mut items = bodies.iter().map(|b| decode(b)).collect::<Result<Vec<_>, _>>()?;
-    let more = query.limit.is_some_and(|l| items.len() > l as usize);
-    let last_key = if more {
-        items.truncate(query.limit.map(|l| l as usize).unwrap_or(items.len()));
-        items.last().map(|last| last_key_of(query.index, last))
-    } else {
-        None
+    let more = match query.limit.map(|l| l as usize) {
+        Some(limit) if bodies.len() > limit => {
+            bodies.truncate(limit);
+            true
+        }
+        _ => false,
     };
+    let items = bodies.iter().map(|b| decode(b)).collect::<Result<Vec<_>, _>>()?;
+    let last_key = if more { items.last().map(|last| last_key_of(query.index, last)) } else { None };
     Ok(Page { items, last_key })
 }
 
