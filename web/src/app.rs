@@ -111,8 +111,9 @@ fn SignedInShell(props: &ShellProps) -> Html {
                 },
             }
         }
-        Route::Leads => html! { <pages::records::RecordList kind={Kind::Lead} /> },
-        Route::Customers => html! { <pages::records::RecordList kind={Kind::Customer} /> },
+        // Keyed, so going from one list to the other starts on page 1 rather than reusing the other's cursor.
+        Route::Leads => html! { <pages::records::RecordList key="leads" kind={Kind::Lead} /> },
+        Route::Customers => html! { <pages::records::RecordList key="customers" kind={Kind::Customer} /> },
         Route::Lead { id } => html! { <pages::record::RecordPage kind={Kind::Lead} id={id.clone()} /> },
         Route::Customer { id } => html! { <pages::record::RecordPage kind={Kind::Customer} id={id.clone()} /> },
         Route::Admin => html! { <pages::admin::Admin /> },

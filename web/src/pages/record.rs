@@ -1,6 +1,6 @@
 //! A lead's or customer's record: header with name, ID and stage, then cards with the profile fields.
 
-use crate::api::ApiError;
+use crate::api::{ApiError, OfficeLocation, Partner};
 use crate::app::Route;
 use crate::components::format;
 use crate::components::route_link::RouteLink;
@@ -25,6 +25,32 @@ enum Load {
     Failed(ApiError),
 }
 
+/// Names for the IDs a record refers to. Best effort: a user who may not list partners or locations sees the IDs.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Names {
+    locations: Vec<OfficeLocation>,
+    partners: Vec<Partner>,
+}
+
+impl Names {
+    fn location(&self, id: vigil_domain::LocationId) -> String {
+        self.locations.iter().find(|l| l.id == id).map(|l| l.name.clone()).unwrap_or_else(|| format!("Location #{id}"))
+    }
+
+    fn partner(&self, id: vigil_domain::PartnerId) -> String {
+        self.partners.iter().find(|p| p.id == id).map(|p| p.name.clone()).unwrap_or_else(|| format!("Partner #{id}"))
+    }
+
+    fn campaign(&self, id: vigil_domain::CampaignId) -> String {
+        self.partners
+            .iter()
+            .flat_map(|p| &p.campaigns)
+            .find(|c| c.id == id)
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|| format!("Campaign #{id}"))
+    }
+}
+
 #[component]
 pub fn RecordPage(props: &RecordPageProps) -> Html {
     let kind = props.kind;
@@ -33,6 +59,20 @@ pub fn RecordPage(props: &RecordPageProps) -> Html {
     let report = use_report_error();
     let load = use_state(|| Load::Loading);
     let attempt = use_state(|| 0u32);
+    let names = use_state(Names::default);
+
+    {
+        let (names, client) = (names.clone(), session.client());
+        use_effect_with((), move |_| {
+            if let Some(client) = client {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let locations = client.office_locations().await.unwrap_or_default();
+                    let partners = client.partners().await.unwrap_or_default();
+                    names.set(Names { locations, partners });
+                });
+            }
+        });
+    }
 
     {
         let (load, client) = (load.clone(), session.client());
@@ -94,7 +134,7 @@ pub fn RecordPage(props: &RecordPageProps) -> Html {
                 </div>
             }
         }
-        Load::Loaded(r) => record_view(kind, r),
+        Load::Loaded(r) => record_view(kind, r, &names),
     };
 
     html! {
@@ -105,7 +145,7 @@ pub fn RecordPage(props: &RecordPageProps) -> Html {
     }
 }
 
-fn record_view(route_kind: Kind, r: &Record) -> Html {
+fn record_view(route_kind: Kind, r: &Record, names: &Names) -> Html {
     let title = match r.business_name.as_deref().filter(|b| !b.is_empty()) {
         Some(b) => format!("{} ({b})", r.display_name()),
         None => r.display_name(),
@@ -158,9 +198,9 @@ fn record_view(route_kind: Kind, r: &Record) -> Html {
                 <section class="card" aria-labelledby="card-sale">
                     <h2 id="card-sale">{ "Sale information" }</h2>
                     <dl class="fields">
-                        { field("office_location_id", "Office location", r.office_location_id.map(|l| html! { format!("Location #{l}") })) }
-                        { field("source_id", "Source", r.source_id.map(|p| html! { format!("Partner #{p}") })) }
-                        { field("campaign_id", "Campaign", r.campaign_id.map(|c| html! { format!("Campaign #{c}") })) }
+                        { field("office_location_id", "Office location", r.office_location_id.map(|l| html! { names.location(l) })) }
+                        { field("source_id", "Source", r.source_id.map(|p| html! { names.partner(p) })) }
+                        { field("campaign_id", "Campaign", r.campaign_id.map(|c| html! { names.campaign(c) })) }
                         { field("disposition", "Disposition", text(&r.disposition)) }
                         { field("rating", "Rating", Some(html! { format!("{} of 5", r.rating) })) }
                         { field("tags", "Tags", (!r.tags.is_empty()).then(|| html! {
