@@ -317,9 +317,7 @@ async fn every_demo_role_lands_on_a_section_it_may_open() {
     let b = Browser::start().await.unwrap();
     b.set_window_size(1280, 900).await.unwrap();
 
-    // Partner logins are left out until the server lists the customers attributed to their partner company:
-    // `me` offers them Customers, but `GET /customers` answers 403 for them so far.
-    for user in users.iter().filter(|u| u["company"] == company && u["role"] != "partner") {
+    for user in users.iter().filter(|u| u["company"] == company) {
         let email = user["email"].as_str().unwrap();
         let me = portal.api(Some(&portal.token_for(email).await), "/api/v1/me").await;
         let nav = &me["nav"];

@@ -169,7 +169,8 @@ pub async fn me(svc: &Services, actor: &Actor) -> Result<Me, AppError> {
         permissions: p.clone(),
         nav: Nav {
             leads: p.allows_somewhere(Resource::Leads, Action::View),
-            customers: p.allows_somewhere(Resource::Customers, Action::View) || u.role == Role::Partner,
+            // Partner logins get their read-only customer list with the partner-companies feature; until then no nav.
+            customers: p.allows_somewhere(Resource::Customers, Action::View),
             admin: p.allows_somewhere(Resource::Users, Action::View) || p.allows_somewhere(Resource::CompanySettings, Action::View),
         },
     })
