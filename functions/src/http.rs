@@ -7,7 +7,7 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use std::time::Instant;
 use tracing::{error, info, warn};
-use vigil_app::{auth, directory, outbox, records, Actor, AppError, Services};
+use vigil_app::{auth, directory, lead_list, outbox, records, Actor, AppError, Services};
 use vigil_domain::record::Kind;
 use vigil_domain::{Claims, CompanyId, RecordId, UserId};
 
@@ -70,10 +70,14 @@ async fn dispatch(svc: &Services, function: &str, req: &Request, claims: Option<
         "me" => json(200, &directory::me(svc, &actor).await?),
         "list_office_locations" => json(200, &Items { items: directory::office_locations(svc, &actor).await? }),
         "list_partners" => json(200, &Items { items: directory::partners(svc, &actor).await? }),
-        "list_leads" | "list_customers" => {
-            let kind = if function == "list_leads" { Kind::Lead } else { Kind::Customer };
+        "list_leads" => {
+            let params = lead_list::LeadFilter::PARAMS.iter().filter_map(|p| Some(((*p).to_owned(), q.first(p)?.to_owned()))).collect();
+            let filter = lead_list::LeadFilter::parse(&params)?;
+            json(200, &lead_list::list(svc, &actor, &filter).await?)
+        }
+        "list_customers" => {
             let per_page = records::PerPage::parse(q.first("per_page")).map_err(AppError::from_field)?;
-            json(200, &records::list(svc, &actor, kind, per_page, q.first("cursor")).await?)
+            json(200, &records::list(svc, &actor, Kind::Customer, per_page, q.first("cursor")).await?)
         }
         "get_lead" | "get_customer" => json(200, &records::get(svc, &actor, record_id(req)?).await?),
         "list_outbox" => json(200, &outbox::list(svc, &actor, q.first("cursor")).await?),

@@ -182,7 +182,8 @@ async fn lists_page_with_signed_cursors_and_counted_totals() {
         assert_eq!(page["meta"]["total_exact"], true);
         assert_eq!(page["meta"]["access_path"], "gsi2_by_id");
         let items = page["items"].as_array().unwrap();
-        assert!(page["meta"]["items_read"].as_u64().unwrap() <= items.len() as u64 + 2, "reads in proportion to the page");
+        // The page, its lookahead, the counter, the company's settings and the page's source/campaign names.
+        assert!(page["meta"]["items_read"].as_u64().unwrap() <= 3 * items.len() as u64 + 50, "reads in proportion to the page");
         for item in items {
             assert_eq!(item["kind"], "lead");
             seen.push(item["id"].as_u64().unwrap());
@@ -220,7 +221,7 @@ async fn permissions_are_enforced_on_the_server() {
     let (status, page) = rt.get(&rep, "/api/v1/leads?per_page=50").await;
     assert_eq!(status, 200);
     assert_eq!(page["meta"]["access_path"], "gsi3_rep_by_id");
-    assert_eq!(page["meta"]["total_exact"], false);
+    assert_eq!(page["meta"]["total_exact"], true, "a per-rep counter is maintained");
     let mine: Vec<u64> = page["items"].as_array().unwrap().iter().map(|i| i["id"].as_u64().unwrap()).collect();
     assert!(!mine.is_empty(), "the demo lead rep owns some leads");
     for id in &mine {

@@ -7,6 +7,7 @@ pub mod error;
 pub mod idempotency;
 pub mod items;
 pub mod jobs;
+pub mod lead_list;
 pub mod directory;
 pub mod followups;
 pub mod outbox;

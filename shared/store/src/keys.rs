@@ -135,6 +135,82 @@ pub fn fold(s: &str) -> String {
     s.trim().to_lowercase()
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Lead/customer list access paths (owned by `vigil_app::record_index` / `vigil_app::lead_list`).
+//
+// Besides its profile, a record has a few *index items* under its own partition (`C#co#R#…`, SK `IX#…`), written and
+// deleted with it in the same transaction. Each carries the record's list columns (so a list page reads one item
+// per candidate row) and uses up to four GSI slots to sit in four access-path partitions at once:
+//
+// | index item (SK) | GSI1 | GSI2 | GSI3 | GSI4 |
+// |---|---|---|---|---|
+// | `IX#FACET` | campaign / id | stage / id | disposition / id | source / id |
+// | `IX#SORT` | address order | email order | first-name order | phone digits / id |
+// | `IX#LOOKUP` | first-name 3-prefix / id | last-name 3-prefix / id | account number / id | SSN blind index / id |
+// | `IX#EMAIL#n` | email-word 3-prefix / id (one word per slot, four per item) | … | … | … |
+// | `IX#TAGS#n` | tag / id (one tag per slot, four per item) | … | … | … |
+//
+// Partitions sorted by ID use the padded ID as sort key (`{:014}`), so every such path merges with the others by
+// ID. Counters (`COUNTER#LIST#…` under `C#co`) hold the size of every countable partition.
+// ---------------------------------------------------------------------------------------------------------------
+
+/// SK of a record's list index items.
+pub const LIST_INDEX_PREFIX: &str = "IX#";
+
+pub fn list_index_item(co: &CompanyId, id: RecordId, name: &str) -> Key {
+    Key::new(record_pk(co, id), format!("{LIST_INDEX_PREFIX}{name}"))
+}
+
+fn list_pk(co: &CompanyId, kind: Kind, path: &str) -> String {
+    format!("C#{co}#{}#{path}", kind_tag(kind))
+}
+
+/// The sort key of every ID-ordered list partition.
+pub fn id_sk(id: RecordId) -> String {
+    format!("{:014}", id.0)
+}
+
+/// A facet partition (ID order): `facet` is `STAGE`, `DISPO`, `SOURCE`, `CAMPAIGN`, `TAG`; `value` folded.
+pub fn list_facet_pk(co: &CompanyId, kind: Kind, facet: &str, value: &str) -> String {
+    list_pk(co, kind, &format!("{facet}#{}", fold(value)))
+}
+
+/// Numeric lookup (ID order): phone digits and account numbers.
+pub fn list_number_pk(co: &CompanyId, kind: Kind, digits: &str) -> String {
+    list_pk(co, kind, &format!("NUM#{digits}"))
+}
+
+/// SSN last-4 lookup by blind index (a keyed hash; the digits never appear in a key).
+pub fn list_ssn_pk(co: &CompanyId, kind: Kind, blind_index: &str) -> String {
+    list_pk(co, kind, &format!("SSN4#{blind_index}"))
+}
+
+/// Three-character word prefix partitions (ID order): `field` is `FN`, `LN` or `EW` (email word).
+pub fn list_prefix_pk(co: &CompanyId, kind: Kind, field: &str, prefix3: &str) -> String {
+    list_pk(co, kind, &format!("{field}#{prefix3}"))
+}
+
+/// Sorted partitions doubling as prefix indexes: `ADDR` (city, address), `EMAIL`, `FIRST` (first, last name).
+pub fn list_sorted_pk(co: &CompanyId, kind: Kind, order: &str) -> String {
+    list_pk(co, kind, order)
+}
+
+/// Sort key of a sorted partition: the folded parts, then the padded ID.
+pub fn list_sorted_sk(parts: &[&str], id: RecordId) -> String {
+    let mut s = String::new();
+    for p in parts {
+        s.push_str(&fold(p));
+        s.push('#');
+    }
+    s.push_str(&id_sk(id));
+    s
+}
+
+/// The maintained size of one list partition (`facet`/`value` as in [`list_facet_pk`]; also `REP`, `FOLLOWUP`).
+pub fn list_counter(co: &CompanyId, kind: Kind, facet: &str, value: &str) -> Key {
+    counter(co, &format!("LIST#{}#{facet}#{}", kind_tag(kind), fold(value)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
