@@ -62,6 +62,16 @@ pub async fn aws_services(s: &AwsSettings) -> Services {
         queue: Arc::new(SqsQueue::new(aws_sdk_sqs::Client::new(&config), s.queue_urls.clone())),
         cursors: CursorSigner::new(s.cursor_secret.clone()),
         clock: Arc::new(SystemClock),
+        data_keys: ssn_keys_from_env(),
+    }
+}
+
+/// The SSN keys: `VIGIL_SSN_KEY` (at least 32 characters) until the KMS adapter that decrypts the stack's envelope
+/// data key replaces it (the seam is `vigil_app::ssn::DataKeys`); without either, SSN writes are refused.
+fn ssn_keys_from_env() -> Arc<dyn vigil_app::ssn::DataKeys> {
+    match std::env::var("VIGIL_SSN_KEY") {
+        Ok(k) if k.len() >= 32 => Arc::new(vigil_app::ssn::LocalKeys::from_secret(k.as_bytes())),
+        _ => Arc::new(vigil_app::ssn::UnconfiguredKeys),
     }
 }
 

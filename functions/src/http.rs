@@ -11,6 +11,8 @@ use vigil_app::{auth, directory, lead_list, outbox, records, Actor, AppError, Se
 use vigil_domain::record::Kind;
 use vigil_domain::{Claims, CompanyId, RecordId, UserId};
 
+mod leads;
+
 /// The version reported by health checks.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -79,7 +81,12 @@ async fn dispatch(svc: &Services, function: &str, req: &Request, claims: Option<
             let per_page = records::PerPage::parse(q.first("per_page")).map_err(AppError::from_field)?;
             json(200, &records::list(svc, &actor, Kind::Customer, per_page, q.first("cursor")).await?)
         }
-        "get_lead" | "get_customer" => json(200, &records::get(svc, &actor, record_id(req)?).await?),
+        "get_lead" => json(200, &vigil_app::leads::get(svc, &actor, record_id(req)?).await?),
+        "get_customer" => {
+            let record = records::get(svc, &actor, record_id(req)?).await?;
+            json(200, &vigil_app::leads::view(svc, &actor, &record)?)
+        }
+        f if leads::handles(f) => leads::dispatch(svc, &actor, f, req).await,
         "list_outbox" => json(200, &outbox::list(svc, &actor, q.first("cursor")).await?),
         other => {
             let _: &Actor = &actor;
@@ -93,12 +100,12 @@ struct Items<T> {
     items: Vec<T>,
 }
 
-fn record_id(req: &Request) -> Result<RecordId, AppError> {
+pub(crate) fn record_id(req: &Request) -> Result<RecordId, AppError> {
     let params = req.path_parameters();
     RecordId::parse(params.first("id").unwrap_or_default()).map_err(AppError::from_field)
 }
 
-fn json<T: Serialize>(status: u16, value: &T) -> Result<Response<Body>, AppError> {
+pub(crate) fn json<T: Serialize>(status: u16, value: &T) -> Result<Response<Body>, AppError> {
     let body = serde_json::to_string(value).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(Response::builder().status(status).header("content-type", "application/json").body(Body::Text(body)).expect("static headers are valid"))
 }

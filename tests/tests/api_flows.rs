@@ -129,6 +129,7 @@ fn record(id: u64, kind: Kind, first: &str) -> Record {
         created_by: UserId::parse("acme-admin").unwrap(),
         archived: false,
         version: 1,
+        lead: Default::default(),
     }
 }
 

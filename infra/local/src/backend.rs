@@ -54,6 +54,8 @@ pub async fn open(config: &Config) -> Result<Backends, BackendError> {
     std::fs::create_dir_all(&config.data_dir).map_err(|e| BackendError::DataDir(config.data_dir.display().to_string(), e))?;
     let token_key = secret(&config.data_dir, "session.key")?;
     let cursor_key = secret(&config.data_dir, "cursor.key")?;
+    // SSN encryption and blind-index keys (a KMS envelope key in AWS).
+    let ssn_keys = Arc::new(vigil_app::ssn::LocalKeys::from_secret(&secret(&config.data_dir, "ssn.key")?));
     match config.backend {
         Backend::Embedded => {
             let db = EmbeddedDb::open(&config.data_dir.join("vigil.db"))?;
@@ -67,6 +69,7 @@ pub async fn open(config: &Config) -> Result<Backends, BackendError> {
                 queue: Arc::new(queue),
                 cursors: CursorSigner::new(cursor_key),
                 clock: Arc::new(SystemClock),
+                data_keys: ssn_keys,
             };
             Ok(Backends { services, embedded: Some(table), token_key })
         }
@@ -76,7 +79,8 @@ pub async fn open(config: &Config) -> Result<Backends, BackendError> {
                 Some(s) => s.clone(),
                 None => vigil_functions::env::AwsSettings::from_env_with(Some(cursor_key))?,
             };
-            let services = vigil_functions::env::aws_services(&settings).await;
+            let mut services = vigil_functions::env::aws_services(&settings).await;
+            services.data_keys = ssn_keys;
             Ok(Backends { services, embedded: None, token_key })
         }
     }

@@ -118,7 +118,11 @@ pub async fn users(svc: &Services, co: &CompanyId) -> Result<Vec<User>, AppError
 /// Partner companies with their campaigns, in ID order.
 pub async fn partners(svc: &Services, actor: &Actor) -> Result<Vec<Partner>, AppError> {
     actor.require_somewhere(Resource::PartnerCompanies, Action::View)?;
-    let co = actor.company();
+    partners_of(svc, actor.company()).await
+}
+
+/// Partner companies with their campaigns, without a permission check: for forms that offer them as lead sources.
+pub async fn partners_of(svc: &Services, co: &CompanyId) -> Result<Vec<Partner>, AppError> {
     let mut partners: Vec<Partner> = read_prefix(svc, co, keys::PARTNER_PREFIX).await?.into_iter().map(from_item).collect::<Result<_, _>>()?;
     let campaigns: Vec<Campaign> = read_prefix(svc, co, keys::CAMPAIGN_PREFIX).await?.into_iter().map(from_item).collect::<Result<_, _>>()?;
     for c in campaigns {

@@ -7,6 +7,9 @@ pub mod error;
 pub mod idempotency;
 pub mod items;
 pub mod jobs;
+pub mod lead_options;
+pub mod lead_scoring;
+pub mod leads;
 pub mod lead_list;
 pub mod directory;
 pub mod followups;
@@ -15,6 +18,8 @@ pub mod record_index;
 pub mod records;
 pub mod seed;
 pub mod services;
+pub mod ssn;
+pub mod tags;
 pub mod tokens;
 
 pub use auth::Actor;

@@ -12,8 +12,11 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
 use time::Duration;
-use vigil_domain::record::{Kind, Record, Stage};
-use vigil_domain::{CampaignId, CompanyId, LocationId, PartnerId, RecordId, Role, User, UserId};
+use crate::lead_options::{account_class_item, disposition_item, AccountClass, Disposition};
+use crate::tags::{tag_item, Tag};
+use vigil_domain::lead::{score as lead_score, AccountType, ScoringWeights, INDUSTRIES};
+use vigil_domain::record::{Kind, LeadFields, Record, Stage};
+use vigil_domain::{AccountClassId, CampaignId, CompanyId, DispositionId, LocationId, PartnerId, RecordId, Role, TagId, User, UserId};
 use vigil_store::{keys, Item};
 
 #[derive(Debug, Clone, Copy)]
@@ -128,7 +131,10 @@ const PARTNERS: [&str; 10] = [
 ];
 const CAMPAIGNS: [&str; 6] = ["Spring Promo", "Web Form", "Home Show", "Radio Spot", "Summer Blitz", "Referral Bonus"];
 const TAGS: &[&str] = &["Pet owner", "Pool", "Spanish speaker", "Vacation home", "Smart home", "Renter", "Referral", "VIP", "Camera interest", "Fire/CO"];
-const DISPOSITIONS: &[&str] = &["Hot", "Warm", "Cold"];
+/// Company lead statuses (dispositions), IDs 1, 2, 3.
+pub const DISPOSITIONS: &[&str] = &["Hot", "Warm", "Cold"];
+const ACCOUNT_CLASSES: &[&str] = &["Standard", "Premier", "Builder", "Multi-site"];
+const TITLES: &[&str] = &["Owner", "Office Manager", "CEO", "VP Operations", "Facilities Director", "Bookkeeper"];
 const BUSINESS_SUFFIX: &[&str] = &["Dental", "Auto Repair", "Bakery", "Law Office", "Pharmacy", "Storage", "Daycare"];
 
 async fn seed_company(svc: &Services, company: &Company, domain: &str, n: u64, size: SeedSize) -> Result<(), AppError> {
@@ -187,6 +193,22 @@ async fn seed_company(svc: &Services, company: &Company, domain: &str, n: u64, s
         })
         .collect();
     items.extend(users.iter().map(user_item));
+    let tags: Vec<Tag> = TAGS.iter().enumerate().map(|(i, name)| Tag { id: TagId(i as u32 + 1), name: (*name).into() }).collect();
+    items.extend(tags.iter().map(|t| tag_item(co, t)));
+    let mut tag_sequence = keys::tag_sequence(co).to_item();
+    tag_sequence.insert("value".into(), json!(tags.len()));
+    items.push(tag_sequence);
+    let dispositions: Vec<Disposition> =
+        DISPOSITIONS.iter().enumerate().map(|(i, name)| Disposition { id: DispositionId(i as u32 + 1), name: (*name).into(), active: true }).collect();
+    items.extend(dispositions.iter().map(|d| disposition_item(co, d)));
+    items.extend(
+        ACCOUNT_CLASSES
+            .iter()
+            .enumerate()
+            .map(|(i, name)| account_class_item(co, &AccountClass { id: AccountClassId(i as u32 + 1), name: (*name).into(), active: true })),
+    );
+    let weights = ScoringWeights::default();
+
     let reps: Vec<&User> = users.iter().filter(|u| matches!(u.role, Role::LeadRep | Role::SalesRep)).collect();
     let creators: Vec<&User> = users.iter().filter(|u| matches!(u.role, Role::Admin | Role::Office | Role::LeadRep | Role::SalesRep)).collect();
 
@@ -211,12 +233,12 @@ async fn seed_company(svc: &Services, company: &Company, domain: &str, n: u64, s
         };
         let rep = (kind == Kind::Lead && rng.gen_bool(0.7)).then(|| reps.choose(&mut rng).expect("non-empty").id.clone());
         let tag_count = rng.gen_range(0..=3);
-        let mut tags: Vec<String> = TAGS.choose_multiple(&mut rng, tag_count).map(|t| t.to_string()).collect();
-        tags.sort();
+        let record_tags: Vec<TagId> = tags.choose_multiple(&mut rng, tag_count).map(|t| t.id).collect();
         let email_user = format!("{}.{}{}", fold_ascii(first), fold_ascii(last), rng.gen_range(1..99));
         let email_domain = *["gmail.com", "yahoo.com", "outlook.com", "icloud.com", "hotmail.com", "aol.com"].choose(&mut rng).expect("non-empty");
         let followup = (kind == Kind::Lead && stage != Stage::Unqualified && rng.gen_bool(0.15)).then(|| date(now + Duration::days(rng.gen_range(-2..=5))));
-        let record = Record {
+        let disposition = (kind == Kind::Lead).then(|| dispositions.choose(&mut rng).expect("non-empty"));
+        let mut record = Record {
             id,
             kind,
             stage,
@@ -232,9 +254,9 @@ async fn seed_company(svc: &Services, company: &Company, domain: &str, n: u64, s
             office_location_id: Some(LocationId(rng.gen_range(1..=3))),
             source_id: from_partner.then_some(partner.id),
             campaign_id: if from_partner { partner.campaigns.choose(&mut rng).map(|c| c.id) } else { None },
-            disposition: (kind == Kind::Lead).then(|| DISPOSITIONS.choose(&mut rng).expect("non-empty").to_string()),
+            disposition: disposition.map(|d| d.name.clone()),
             rating: rng.gen_range(0..=5),
-            tags,
+            tags: vec![],
             lead_rep_id: rep,
             account_number: (kind == Kind::Customer).then(|| format!("{}{:06}", n + 1, id.0)),
             next_followup: followup,
@@ -242,7 +264,21 @@ async fn seed_company(svc: &Services, company: &Company, domain: &str, n: u64, s
             created_by: creators.choose(&mut rng).expect("non-empty").id.clone(),
             archived: kind == Kind::Customer && rng.gen_bool(0.03),
             version: 1,
+            lead: LeadFields { disposition_id: disposition.map(|d| d.id), ..LeadFields::default() },
         };
+        record.set_tag_ids(&record_tags);
+        if record.business_name.is_some() {
+            record.lead.account_type = AccountType::Commercial;
+            record.lead.account_class_id = Some(AccountClassId(rng.gen_range(1..=ACCOUNT_CLASSES.len() as u32)));
+            record.lead.job_title = TITLES.choose(&mut rng).map(|t| (*t).to_string());
+            record.lead.industry = INDUSTRIES.choose(&mut rng).map(|t| (*t).to_string());
+            record.lead.employees = Some(rng.gen_range(2..400));
+            record.lead.web_visits = rng.gen_range(0..8);
+        }
+        let (score, factors) = lead_score(&record, &weights);
+        record.lead.score = score;
+        record.lead.score_factors = factors;
+        record.lead.hot = record.rating >= 4;
         items.push(record_item(co, &record));
         records.push(record);
     }

@@ -9,6 +9,8 @@ pub struct Services {
     pub queue: Arc<dyn Queue>,
     pub cursors: CursorSigner,
     pub clock: Arc<dyn Clock>,
+    /// SSN encryption and blind-index keys (`crate::ssn`).
+    pub data_keys: Arc<dyn crate::ssn::DataKeys>,
 }
 
 /// Logical queue names (each backend maps them to its own queues).

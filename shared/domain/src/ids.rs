@@ -127,6 +127,18 @@ numeric_id!(
     /// A campaign of a partner company.
     CampaignId, u32, "campaign_id"
 );
+numeric_id!(
+    /// A tag the company defined (records store tag IDs, so renaming a tag renames it everywhere).
+    TagId, u32, "tag_id"
+);
+numeric_id!(
+    /// A company lead status (disposition): Hot, Warm, Cold, …
+    DispositionId, u32, "disposition_id"
+);
+numeric_id!(
+    /// A company account class.
+    AccountClassId, u32, "account_class_id"
+);
 
 #[cfg(test)]
 mod tests {

@@ -4,9 +4,10 @@
 pub mod error;
 pub mod ids;
 pub mod identity;
+pub mod lead;
 pub mod record;
 pub mod text;
 
 pub use error::{FieldError, Invalid};
-pub use ids::{CampaignId, CompanyId, LocationId, PartnerId, RecordId, UserId};
+pub use ids::{AccountClassId, CampaignId, CompanyId, DispositionId, LocationId, PartnerId, RecordId, TagId, UserId};
 pub use identity::{Action, Claims, ConfidentialField, Grant, LocationScope, Permissions, Resource, Role, Section, SectionAccess, User};

@@ -1,6 +1,7 @@
 //! A lead and a customer are one record: converting a lead keeps its ID and turns it into a customer.
 
-use crate::{CampaignId, FieldError, LocationId, PartnerId, RecordId, UserId};
+use crate::lead::AccountType;
+use crate::{AccountClassId, CampaignId, DispositionId, FieldError, LocationId, PartnerId, RecordId, TagId, UserId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -50,6 +51,78 @@ impl Stage {
             Stage::Qualified | Stage::Converted => &[],
         }
     }
+
+    /// A move by hand from this stage to `to`: allowed only to one of [`Stage::next`]; the error names those.
+    pub fn move_to(self, to: Stage) -> Result<Stage, FieldError> {
+        if self.next().contains(&to) {
+            return Ok(to);
+        }
+        let allowed: Vec<&str> = self.next().iter().map(|s| s.as_str()).collect();
+        let message = if to == Stage::Converted {
+            "a lead becomes converted only by converting it to a customer".to_owned()
+        } else if allowed.is_empty() {
+            format!("a {} lead cannot move to another stage", self.as_str())
+        } else {
+            format!("a {} lead can move only to {}", self.as_str(), allowed.join(" or "))
+        };
+        Err(FieldError::new("to", "invalid_transition", message))
+    }
+}
+
+/// One factor's share of a lead's score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoreFactor {
+    /// `company_size`, `industry_fit`, `title_seniority` or `engagement`.
+    pub factor: String,
+    /// The most this factor can add (the admin's weight).
+    pub weight: u8,
+    /// What it adds for this lead.
+    pub points: u8,
+}
+
+/// The New Lead form's extra fields, the qualification fields of the second product, the score and the encrypted
+/// SSN. Flattened into [`Record`], so the stored item and the JSON stay flat and old items (without these
+/// attributes) still read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LeadFields {
+    pub address2: Option<String>,
+    pub county: Option<String>,
+    pub cross_street: Option<String>,
+    /// A code of [`crate::lead::LANGUAGES`].
+    pub language: Option<String>,
+    pub account_type: AccountType,
+    pub account_class_id: Option<AccountClassId>,
+    /// The company lead status; `Record::disposition` keeps its name for lists.
+    pub disposition_id: Option<DispositionId>,
+    pub job_title: Option<String>,
+    /// One of [`crate::lead::INDUSTRIES`].
+    pub industry: Option<String>,
+    /// US dollars a year.
+    pub annual_revenue: Option<u64>,
+    pub employees: Option<u32>,
+    pub website: Option<String>,
+    /// US dollars.
+    pub budget: Option<u64>,
+    pub timeline: Option<String>,
+    pub email_opt_out: bool,
+    pub do_not_call: bool,
+    /// Engagement events counted so far.
+    pub web_visits: u32,
+    pub webinars_attended: u32,
+    /// Rated 4 stars or more.
+    pub hot: bool,
+    /// 0–100, recomputed on every create and update.
+    pub score: u8,
+    pub score_factors: Vec<ScoreFactor>,
+    /// AES-GCM ciphertext of the SSN (base64 of nonce + ciphertext). Never sent to clients.
+    pub ssn_encrypted: Option<String>,
+    /// Keyed hash of the SSN's last four digits (`vigil_app::ssn::ssn_last4_blind_index`): numeric search matches on
+    /// it without decrypting anything. Never sent to clients.
+    pub ssn_last4_index: Option<String>,
+    /// RFC 3339, UTC, and who, of the last change.
+    pub updated_at: Option<String>,
+    pub updated_by: Option<UserId>,
 }
 
 /// The profile item of a lead or customer: what lists, headers and the seed need. Later features add fields.
@@ -81,6 +154,9 @@ pub struct Record {
     pub disposition: Option<String>,
     #[serde(default)]
     pub rating: u8,
+    /// The company tag IDs on this record, as decimal strings (`"3"`), sorted numerically, no repeats; names come
+    /// from `GET /api/v1/tags`. Set through `PUT /api/v1/leads/{id}/tags`; the list's tag filters (`tags=3,7`) and
+    /// per-tag counters read this. [`Record::tag_ids`] gives them typed.
     #[serde(default)]
     pub tags: Vec<String>,
     #[serde(default)]
@@ -97,17 +173,85 @@ pub struct Record {
     pub archived: bool,
     #[serde(default)]
     pub version: u64,
+    #[serde(flatten)]
+    pub lead: LeadFields,
 }
 
 impl Record {
+    pub fn tag_ids(&self) -> Vec<TagId> {
+        self.tags.iter().filter_map(|t| TagId::parse(t).ok()).collect()
+    }
+
+    /// Stores tag IDs the way [`Record::tags`] holds them.
+    pub fn set_tag_ids(&mut self, ids: &[TagId]) {
+        let mut ids = ids.to_vec();
+        ids.sort();
+        ids.dedup();
+        self.tags = ids.into_iter().map(|t| t.to_string()).collect();
+    }
+
     pub fn display_name(&self) -> String {
         format!("{} {}", self.first_name, self.last_name)
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    pub(crate) fn sample() -> Record {
+        Record {
+            id: RecordId(7),
+            kind: Kind::Lead,
+            stage: Stage::New,
+            first_name: "Ann".into(),
+            last_name: "Lee".into(),
+            business_name: None,
+            email: None,
+            primary_phone: "8015550101".into(),
+            address1: None,
+            city: "Provo".into(),
+            state: "UT".into(),
+            zip: Some("84601".into()),
+            office_location_id: Some(LocationId(1)),
+            source_id: Some(PartnerId(1)),
+            campaign_id: None,
+            disposition: None,
+            rating: 0,
+            tags: vec![],
+            lead_rep_id: None,
+            account_number: None,
+            next_followup: None,
+            created_at: "2026-01-01T00:00:00.000Z".into(),
+            created_by: UserId::parse("u").unwrap(),
+            archived: false,
+            version: 1,
+            lead: LeadFields::default(),
+        }
+    }
+
+    #[test]
+    fn moves_outside_next_name_the_allowed_stages() {
+        assert_eq!(Stage::New.move_to(Stage::Contacted).unwrap(), Stage::Contacted);
+        let e = Stage::New.move_to(Stage::Qualified).unwrap_err();
+        assert!(e.message.contains("contacted"), "{}", e.message);
+        let e = Stage::Contacted.move_to(Stage::New).unwrap_err();
+        assert!(e.message.contains("qualified or unqualified"), "{}", e.message);
+        assert!(Stage::Qualified.move_to(Stage::Converted).is_err());
+        assert_eq!(Stage::Unqualified.move_to(Stage::New).unwrap(), Stage::New);
+        assert!(Stage::Qualified.move_to(Stage::New).is_err());
+    }
+
+    #[test]
+    fn old_items_without_lead_fields_still_read() {
+        let mut v = serde_json::to_value(sample()).unwrap();
+        for k in ["address2", "score", "score_factors", "hot", "account_type", "web_visits"] {
+            v.as_object_mut().unwrap().remove(k);
+        }
+        v["PK"] = serde_json::json!("C#acme#R#1");
+        let r: Record = serde_json::from_value(v).unwrap();
+        assert_eq!(r.lead, LeadFields::default());
+    }
 
     #[test]
     fn stages_move_one_step_at_a_time() {

@@ -11,13 +11,18 @@
 //! | campaign | `C#co` | `CAMPAIGN#00000001` | GSI1 `C#co#PARTNER#00000001#CAMPAIGNS` / campaign |
 //! | lead or customer profile | `C#co#R#00000000000042` | `PROFILE` | GSI1 kind by name, GSI2 kind by ID, GSI3 rep's, GSI4 follow-up date |
 //! | record sub-item | `C#co#R#…` | `HIST#…`, `NOTE#…`, … | |
+//! | tag | `C#co` | `TAG#00000001` | |
+//! | lead status (disposition) | `C#co` | `DISPOSITION#00000001` | |
+//! | account class | `C#co` | `ACCOUNTCLASS#00000001` | |
+//! | company setting | `C#co` | `SETTINGS#name` | |
+//! | lead duplicate lookup | `C#co#LEADDUP#<hash of name+phone+address>` | `R#00000000000042` | |
 //! | outbox email | `C#co#OUTBOX` | `MAIL#ts#id` | |
 //! | idempotency claim | `IDEM#scope#key` | `IDEM` | (TTL `expires_at`) |
 //!
 //! Numbers are zero-padded so string order is numeric order.
 
 use crate::Key;
-use vigil_domain::{record::Kind, CampaignId, CompanyId, LocationId, PartnerId, RecordId, UserId};
+use vigil_domain::{record::Kind, AccountClassId, CampaignId, CompanyId, DispositionId, LocationId, PartnerId, RecordId, TagId, UserId};
 
 pub fn company_pk(co: &CompanyId) -> String {
     format!("C#{co}")
@@ -110,6 +115,44 @@ pub fn record_total(co: &CompanyId, kind: Kind) -> Key {
 /// Per-company sequence of record IDs.
 pub fn record_sequence(co: &CompanyId) -> Key {
     counter(co, "RECORD_ID")
+}
+
+pub fn tag(co: &CompanyId, id: TagId) -> Key {
+    Key::new(company_pk(co), format!("TAG#{:08}", id.0))
+}
+
+pub const TAG_PREFIX: &str = "TAG#";
+
+/// Per-company sequence of tag IDs.
+pub fn tag_sequence(co: &CompanyId) -> Key {
+    counter(co, "TAG_ID")
+}
+
+pub fn disposition(co: &CompanyId, id: DispositionId) -> Key {
+    Key::new(company_pk(co), format!("DISPOSITION#{:08}", id.0))
+}
+
+pub const DISPOSITION_PREFIX: &str = "DISPOSITION#";
+
+pub fn account_class(co: &CompanyId, id: AccountClassId) -> Key {
+    Key::new(company_pk(co), format!("ACCOUNTCLASS#{:08}", id.0))
+}
+
+pub const ACCOUNT_CLASS_PREFIX: &str = "ACCOUNTCLASS#";
+
+/// A company setting (`lead_scoring`, …).
+pub fn setting(co: &CompanyId, name: &str) -> Key {
+    Key::new(company_pk(co), format!("SETTINGS#{name}"))
+}
+
+/// The partition holding one lookup item per lead with the same duplicate key (`dup_hash`: a hex digest of
+/// `vigil_domain::lead::duplicate_key`); the duplicate check is one query on it.
+pub fn lead_duplicates_pk(co: &CompanyId, dup_hash: &str) -> String {
+    format!("C#{co}#LEADDUP#{dup_hash}")
+}
+
+pub fn lead_duplicate(co: &CompanyId, dup_hash: &str, id: RecordId) -> Key {
+    Key::new(lead_duplicates_pk(co, dup_hash), format!("R#{:014}", id.0))
 }
 
 /// A change-history entry of a record, newest last in key order.

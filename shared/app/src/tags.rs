@@ -1,0 +1,68 @@
+//! The company's tags. Records store tag IDs; admins create tags; anyone with Tags View lists them.
+
+use crate::items::{from_item, item_of};
+use crate::{Actor, AppError, Services};
+use serde::{Deserialize, Serialize};
+use vigil_domain::{Action, CompanyId, FieldError, Invalid, Resource, TagId};
+use vigil_store::{keys, Condition, Index, Query, SortCond, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tag {
+    pub id: TagId,
+    pub name: String,
+}
+
+pub fn tag_item(co: &CompanyId, t: &Tag) -> vigil_store::Item {
+    item_of(&keys::tag(co, t.id), t, &[])
+}
+
+/// Every tag of the company, in ID order (a company has tens of tags, not thousands).
+pub async fn all(svc: &Services, co: &CompanyId) -> Result<Vec<Tag>, AppError> {
+    let mut out = Vec::new();
+    let mut start = None;
+    loop {
+        let q = Query::new(Index::Base, keys::company_pk(co)).sort(SortCond::BeginsWith(keys::TAG_PREFIX.into())).start(start);
+        let page = svc.table.query(&q).await?;
+        for item in page.items {
+            out.push(from_item(item)?);
+        }
+        match page.last_key {
+            Some(k) => start = Some(k),
+            None => return Ok(out),
+        }
+    }
+}
+
+pub async fn list(svc: &Services, actor: &Actor) -> Result<Vec<Tag>, AppError> {
+    actor.require_somewhere(Resource::Tags, Action::View)?;
+    all(svc, actor.company()).await
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewTag {
+    #[serde(default)]
+    pub name: String,
+}
+
+/// Admins (Tags Create) add a tag; names are 1–50 characters and unique ignoring case.
+pub async fn create(svc: &Services, actor: &Actor, input: NewTag) -> Result<Tag, AppError> {
+    actor.require_somewhere(Resource::Tags, Action::Create)?;
+    let name = input.name.trim().to_owned();
+    if name.is_empty() {
+        return Err(Invalid::from(FieldError::required("name")).into());
+    }
+    if name.chars().count() > 50 {
+        return Err(Invalid::one("name", "too_long", "tag names are at most 50 characters").into());
+    }
+    let co = actor.company();
+    if all(svc, co).await?.iter().any(|t| t.name.eq_ignore_ascii_case(&name)) {
+        return Err(Invalid::one("name", "taken", "a tag with this name exists already").into());
+    }
+    let id = TagId(u32::try_from(svc.table.increment(&keys::tag_sequence(co), 1).await?).map_err(|_| AppError::Internal("tag sequence overflow".into()))?);
+    let tag = Tag { id, name };
+    match svc.table.put(tag_item(co, &tag), Some(Condition::NotExists)).await {
+        Ok(()) => Ok(tag),
+        Err(StoreError::ConditionFailed { .. }) => Err(AppError::Conflict { message: "tag ID was taken; try again".into(), current: None }),
+        Err(e) => Err(e.into()),
+    }
+}
