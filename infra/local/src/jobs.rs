@@ -84,12 +84,18 @@ pub async fn poll_forever(svc: Services, mut stop: watch::Receiver<bool>) {
 /// Scheduled jobs: follow-up reminders (idempotent per company, day and rep) and the embedded TTL sweep.
 pub async fn timer_forever(svc: Services, embedded: Option<EmbeddedTable>, every: Duration, mut stop: watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(every);
+    // EventBridge runs the reminder once a day; the timer does too (a missed day runs at the next tick).
+    let mut reminded_on = None;
     loop {
         tokio::select! {
             _ = stop.changed() => return,
             _ = tick.tick() => {
-                if let Err(e) = vigil_functions::worker::followup_reminders(&svc).await {
-                    warn!(error = %e, "follow-up reminders failed");
+                let today = vigil_app::clock::date(svc.clock.now());
+                if reminded_on.as_ref() != Some(&today) {
+                    match vigil_functions::worker::followup_reminders(&svc).await {
+                        Ok(_) => reminded_on = Some(today),
+                        Err(e) => warn!(error = %e, "follow-up reminders failed"),
+                    }
                 }
                 if let Some(table) = &embedded {
                     match table.sweep_expired(svc.clock.now().unix_timestamp()).await {
