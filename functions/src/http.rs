@@ -11,6 +11,7 @@ use vigil_app::{auth, directory, lead_list, outbox, records, Actor, AppError, Se
 use vigil_domain::record::Kind;
 use vigil_domain::{Claims, CompanyId, RecordId, UserId};
 
+mod customers;
 mod leads;
 
 /// The version reported by health checks.
@@ -82,10 +83,7 @@ async fn dispatch(svc: &Services, function: &str, req: &Request, claims: Option<
             json(200, &records::list(svc, &actor, Kind::Customer, per_page, q.first("cursor")).await?)
         }
         "get_lead" => json(200, &vigil_app::leads::get(svc, &actor, record_id(req)?).await?),
-        "get_customer" => {
-            let record = records::get(svc, &actor, record_id(req)?).await?;
-            json(200, &vigil_app::leads::view(svc, &actor, &record)?)
-        }
+        f if customers::handles(f) => customers::dispatch(svc, &actor, f, req).await,
         f if leads::handles(f) => leads::dispatch(svc, &actor, f, req).await,
         "list_outbox" => json(200, &outbox::list(svc, &actor, q.first("cursor")).await?),
         other => {

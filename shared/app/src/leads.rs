@@ -88,7 +88,7 @@ pub struct HistoryEntry {
     pub after: Value,
 }
 
-fn history_ops(co: &CompanyId, id: RecordId, at: &str, by: &str, changes: &[FieldChange]) -> Vec<TxOp> {
+pub(crate) fn history_ops(co: &CompanyId, id: RecordId, at: &str, by: &str, changes: &[FieldChange]) -> Vec<TxOp> {
     changes
         .iter()
         .enumerate()
@@ -150,7 +150,7 @@ fn dup_item(co: &CompanyId, r: &Record) -> Item {
     item_of(&keys::lead_duplicate(co, &dup_hash(r), r.id), &m, &[])
 }
 
-fn dup_ops(co: &CompanyId, old: Option<&Record>, new: Option<&Record>) -> Vec<TxOp> {
+pub(crate) fn dup_ops(co: &CompanyId, old: Option<&Record>, new: Option<&Record>) -> Vec<TxOp> {
     let same_key = matches!((old, new), (Some(o), Some(n)) if dup_hash(o) == dup_hash(n));
     let mut ops = Vec::new();
     if let (Some(o), false) = (old, same_key) {
@@ -166,7 +166,7 @@ fn dup_ops(co: &CompanyId, old: Option<&Record>, new: Option<&Record>) -> Vec<Tx
 // ---------------------------------------------------------------------------------------------------------------
 // Reference checks shared by create and edit.
 
-async fn check_source(svc: &Services, co: &CompanyId, source: Option<PartnerId>, campaign: Option<CampaignId>, errors: &mut Vec<FieldError>) -> Result<(), AppError> {
+pub(crate) async fn check_source(svc: &Services, co: &CompanyId, source: Option<PartnerId>, campaign: Option<CampaignId>, errors: &mut Vec<FieldError>) -> Result<(), AppError> {
     if let Some(p) = source {
         if svc.table.get(&keys::partner(co, p)).await?.is_none() {
             errors.push(FieldError::new("source_id", "not_found", "choose one of the company's sources"));
@@ -200,7 +200,7 @@ async fn check_disposition(svc: &Services, co: &CompanyId, id: DispositionId, er
     Ok(None)
 }
 
-async fn check_account_class(svc: &Services, co: &CompanyId, id: vigil_domain::AccountClassId, errors: &mut Vec<FieldError>) -> Result<(), AppError> {
+pub(crate) async fn check_account_class(svc: &Services, co: &CompanyId, id: vigil_domain::AccountClassId, errors: &mut Vec<FieldError>) -> Result<(), AppError> {
     match svc.table.get(&keys::account_class(co, id)).await? {
         Some(item) if from_item::<AccountClass>(item.clone())?.active => {}
         _ => errors.push(FieldError::new("account_class_id", "not_found", "choose one of the active account classes")),
@@ -208,7 +208,7 @@ async fn check_account_class(svc: &Services, co: &CompanyId, id: vigil_domain::A
     Ok(())
 }
 
-fn finish(errors: Vec<FieldError>) -> Result<(), AppError> {
+pub(crate) fn finish(errors: Vec<FieldError>) -> Result<(), AppError> {
     if errors.is_empty() { Ok(()) } else { Err(Invalid { errors }.into()) }
 }
 
@@ -422,7 +422,7 @@ pub async fn edit(svc: &Services, actor: &Actor, id: RecordId, body: &Map<String
     view(svc, actor, &saved)
 }
 
-fn set_ssn(svc: &Services, co: &CompanyId, r: &mut Record, s: &Ssn) -> Result<(), AppError> {
+pub(crate) fn set_ssn(svc: &Services, co: &CompanyId, r: &mut Record, s: &Ssn) -> Result<(), AppError> {
     let keys = svc.data_keys.as_ref();
     r.lead.ssn_encrypted = Some(ssn::encrypt(keys, co, r.id, s)?);
     r.lead.ssn_last4_index = Some(ssn::ssn_last4_blind_index(&keys.blind_index_key()?, co, s.last4()));

@@ -3,6 +3,8 @@
 
 pub mod auth;
 pub mod clock;
+pub mod customer_items;
+pub mod customers;
 pub mod error;
 pub mod idempotency;
 pub mod items;

@@ -1,6 +1,7 @@
 //! Vigil's domain: the types every other crate agrees on. Pure: no I/O, no clocks, no randomness, so the portal
 //! (wasm32) and the server validate with the same code.
 
+pub mod customer;
 pub mod error;
 pub mod ids;
 pub mod identity;

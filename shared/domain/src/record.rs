@@ -123,6 +123,9 @@ pub struct LeadFields {
     /// RFC 3339, UTC, and who, of the last change.
     pub updated_at: Option<String>,
     pub updated_by: Option<UserId>,
+    /// The customer cards' fields (sale, installation, more personal information, parent link, lifecycle).
+    #[serde(flatten)]
+    pub customer: crate::customer::CustomerFields,
 }
 
 /// The profile item of a lead or customer: what lists, headers and the seed need. Later features add fields.

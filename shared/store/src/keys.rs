@@ -10,7 +10,8 @@
 //! | partner company | `C#co` | `PARTNER#00000001` | |
 //! | campaign | `C#co` | `CAMPAIGN#00000001` | GSI1 `C#co#PARTNER#00000001#CAMPAIGNS` / campaign |
 //! | lead or customer profile | `C#co#R#00000000000042` | `PROFILE` | GSI1 kind by name, GSI2 kind by ID, GSI3 rep's, GSI4 follow-up date |
-//! | record sub-item | `C#co#R#…` | `HIST#…`, `NOTE#…`, … | |
+//! | record sub-item | `C#co#R#…` | `HIST#…`, `NOTE#…`, `CONTACT#…`, `EQUIP#…`, `APPT#…`, `RINV#…`, `SPAY#…`, `SEQ#ITEMS` | |
+//! | sub-customer link | `C#co#R#<parent>` | `SUBCUST#<child>` | |
 //! | tag | `C#co` | `TAG#00000001` | |
 //! | lead status (disposition) | `C#co` | `DISPOSITION#00000001` | |
 //! | account class | `C#co` | `ACCOUNTCLASS#00000001` | |
@@ -159,6 +160,24 @@ pub fn lead_duplicate(co: &CompanyId, dup_hash: &str, id: RecordId) -> Key {
 pub fn history(co: &CompanyId, id: RecordId, at: &str, seq: u32) -> Key {
     Key::new(record_pk(co, id), format!("HIST#{at}#{seq:04}"))
 }
+
+/// A customer sub-record (note, contact, equipment, appointment, recurring invoice, scheduled payment) under the
+/// record's partition: `prefix` is the collection's (`NOTE`, `CONTACT`, `EQUIP`, `APPT`, `RINV`, `SPAY`).
+pub fn record_child_item(co: &CompanyId, id: RecordId, prefix: &str, seq: u64) -> Key {
+    Key::new(record_pk(co, id), format!("{prefix}#{seq:08}"))
+}
+
+/// The per-record sequence of sub-record numbers.
+pub fn record_child_sequence(co: &CompanyId, id: RecordId) -> Key {
+    Key::new(record_pk(co, id), "SEQ#ITEMS")
+}
+
+/// Under a parent customer's partition, one link item per sub-customer (so the parent's one Query lists them).
+pub fn sub_customer_link(co: &CompanyId, parent: RecordId, child: RecordId) -> Key {
+    Key::new(record_pk(co, parent), format!("{SUB_CUSTOMER_PREFIX}{:014}", child.0))
+}
+
+pub const SUB_CUSTOMER_PREFIX: &str = "SUBCUST#";
 
 pub fn outbox_pk(co: &CompanyId) -> String {
     format!("C#{co}#OUTBOX")

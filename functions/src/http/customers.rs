@@ -1,0 +1,102 @@
+//! Handlers of the customer record: the Home page read, form options, saving, create, convert, archive, parent
+//! links, sub-records, delete, duplicate and history.
+
+use super::{json, record_id};
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use vigil_app::customer_items::{self, Collection};
+use vigil_app::{customers, records, Actor, AppError, Services};
+use vigil_domain::{Invalid, RecordId};
+
+const FUNCTIONS: &[&str] = &[
+    "get_customer",
+    "customer_form_options",
+    "create_customer",
+    "update_customer",
+    "delete_customer",
+    "duplicate_customer",
+    "customer_history",
+    "convert_lead",
+    "customer_archive_preview",
+    "archive_customer",
+    "unarchive_customer",
+    "customer_parent_candidates",
+    "list_customer_items",
+    "create_customer_item",
+];
+
+pub fn handles(function: &str) -> bool {
+    FUNCTIONS.contains(&function)
+}
+
+/// The sub-record collection a `/api/v1/customers/{id}/<collection>` request names (its last path segment).
+fn collection(req: &Request) -> Result<Collection, AppError> {
+    let last = req.uri().path().trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_owned();
+    Collection::from_segment(&last).ok_or_else(|| AppError::Internal(format!("no customer collection named {last}")))
+}
+
+pub async fn dispatch(svc: &Services, actor: &Actor, function: &str, req: &Request) -> Result<Response<Body>, AppError> {
+    let q = req.query_string_parameters();
+    match function {
+        "get_customer" => json(200, &customers::get(svc, actor, record_id(req)?).await?),
+        "customer_form_options" => json(200, &customers::form_options(svc, actor).await?),
+        "create_customer" => json(201, &customers::create(svc, actor, &object(req)?).await?),
+        "update_customer" => json(200, &customers::edit(svc, actor, record_id(req)?, &object(req)?).await?),
+        "delete_customer" => {
+            customers::delete(svc, actor, record_id(req)?).await?;
+            Ok(Response::builder().status(204).body(Body::Empty).expect("static response"))
+        }
+        "duplicate_customer" => json(201, &customers::duplicate(svc, actor, record_id(req)?).await?),
+        "customer_history" => {
+            let per_page = records::PerPage::parse(q.first("per_page")).map_err(AppError::from_field)?;
+            json(200, &customers::history(svc, actor, record_id(req)?, per_page, q.first("cursor")).await?)
+        }
+        "convert_lead" => json(200, &customers::convert(svc, actor, record_id(req)?, parse(req)?).await?),
+        "customer_archive_preview" => json(200, &customers::archive_preview(svc, actor, record_id(req)?).await?),
+        "archive_customer" => json(200, &customers::archive(svc, actor, record_id(req)?, parse(req)?).await?),
+        "unarchive_customer" => json(200, &customers::unarchive(svc, actor, record_id(req)?, parse(req)?).await?),
+        "customer_parent_candidates" => {
+            let exclude = match q.first("exclude") {
+                Some(s) if !s.is_empty() => Some(RecordId::parse(s).map_err(AppError::from_field)?),
+                _ => None,
+            };
+            json(200, &Items { items: customers::parent_candidates(svc, actor, q.first("q").unwrap_or_default(), exclude).await? })
+        }
+        "list_customer_items" => json(200, &Items { items: customer_items::list(svc, actor, record_id(req)?, collection(req)?).await? }),
+        "create_customer_item" => json(201, &customer_items::create(svc, actor, record_id(req)?, collection(req)?, &object(req)?).await?),
+        other => Err(AppError::Internal(format!("no customer handler named {other}"))),
+    }
+}
+
+#[derive(serde::Serialize)]
+struct Items<T> {
+    items: Vec<T>,
+}
+
+fn body_text(req: &Request) -> &[u8] {
+    match req.body() {
+        Body::Text(s) => s.as_bytes(),
+        Body::Binary(b) => b,
+        _ => b"",
+    }
+}
+
+fn bad_body(message: String) -> AppError {
+    AppError::Invalid(Invalid::one("body", "invalid_json", message))
+}
+
+/// The request body as a JSON object (422 naming `body` otherwise).
+fn object(req: &Request) -> Result<Map<String, Value>, AppError> {
+    match serde_json::from_slice::<Value>(body_text(req)) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(bad_body("the body must be a JSON object".into())),
+        Err(e) => Err(bad_body(format!("the body is not JSON: {}", e.to_string().split(" at line").next().unwrap_or("invalid")))),
+    }
+}
+
+/// The request body as `T` (422 naming the problem otherwise; never echoes the body).
+fn parse<T: DeserializeOwned>(req: &Request) -> Result<T, AppError> {
+    serde_json::from_value(Value::Object(object(req)?))
+        .map_err(|e| bad_body(format!("the body does not fit this request: {}", e.to_string().split(" at line").next().unwrap_or("invalid"))))
+}

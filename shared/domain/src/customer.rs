@@ -1,0 +1,308 @@
+//! The customer side of a record: the fields of the Sale, Installation & Equipment and extra Personal Information
+//! cards, which card (section grant) each field belongs to, which are confidential, and how a field sent in a
+//! `PATCH` is parsed. Lead-only fields live in [`crate::record::LeadFields`]; these are flattened into it so the
+//! stored profile stays one flat item.
+
+use crate::record::Record;
+use crate::{text, ConfidentialField, FieldError, RecordId, Section, UserId};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CustomerFields {
+    // Personal Information (leads too).
+    /// `YYYY-MM-DD`; confidential.
+    pub birthdate: Option<String>,
+    pub work_phone: Option<String>,
+    pub cell_phone: Option<String>,
+    pub other_phone: Option<String>,
+    pub best_time_to_contact: Option<String>,
+    pub spouse: Option<String>,
+    pub credit_score: Option<u32>,
+    pub credit_tracking_number: Option<String>,
+    pub business_contact: Option<String>,
+    // Sale Information.
+    pub sale_date: Option<String>,
+    pub sold_by_id: Option<UserId>,
+    pub trainee_id: Option<UserId>,
+    pub adt_number: Option<String>,
+    pub adt_serial: Option<String>,
+    /// One of the company's MMR rates (`GET /api/v1/customers/form-options` `mmr_rates`).
+    pub mmr_id: Option<u32>,
+    pub mmr_a_la_carte: bool,
+    pub monitoring_plan: Option<String>,
+    pub canceled: bool,
+    pub cancel_date: Option<String>,
+    pub cancel_reason: Option<String>,
+    pub discount_affiliate: Option<String>,
+    pub discount_affiliate_member_number: Option<String>,
+    pub monitoring_company_id: Option<u32>,
+    pub interactive_services_provider: Option<String>,
+    pub adt_system_type: Option<String>,
+    pub contract_term_months: Option<u32>,
+    pub activation_fee_id: Option<u32>,
+    pub warranty_term: Option<String>,
+    pub dealer_number: Option<String>,
+    pub collections_date: Option<String>,
+    /// Read-only here (set by funding).
+    pub funding_status: Option<String>,
+    pub funded_date: Option<String>,
+    // Installation & Equipment.
+    pub install_date: Option<String>,
+    pub install_tech_id: Option<UserId>,
+    pub confirmation_number: Option<String>,
+    pub receiver_number: Option<String>,
+    pub installed: bool,
+    pub abort_code: Option<String>,
+    /// Codes of [`SERVICES`].
+    pub services: Vec<String>,
+    // Family and lifecycle.
+    /// The parent customer this sub-customer bills through.
+    pub parent_id: Option<RecordId>,
+    pub archived_at: Option<String>,
+    pub converted_at: Option<String>,
+    pub converted_by: Option<UserId>,
+    /// Set first when a delete starts, so a crashed delete is resumed (and the record is gone for readers).
+    pub deleting: bool,
+}
+
+/// The Services checkboxes of the installation card.
+pub const SERVICES: &[(&str, &str)] = &[
+    ("two_way_voice", "2-Way Voice"),
+    ("cellular_backup", "Cellular Backup"),
+    ("guard_response", "Guard Response"),
+    ("maintenance", "Maintenance"),
+    ("invoicing", "Invoicing"),
+    ("aarp", "AARP"),
+    ("tellular", "Tellular"),
+    ("pulse", "Pulse"),
+];
+
+/// Which card a field sits on; its section grant decides who may see and change it.
+pub fn section_of(field: &str) -> Option<Section> {
+    const CONTACT: &[&str] = &[
+        "first_name", "last_name", "business_name", "email", "primary_phone", "address1", "address2", "city", "state", "zip",
+        "county", "cross_street", "language", "account_type", "account_class_id", "ssn", "birthdate", "work_phone", "cell_phone",
+        "other_phone", "best_time_to_contact", "spouse", "credit_score", "credit_tracking_number", "business_contact",
+        "office_location_id",
+    ];
+    const SALE: &[&str] = &[
+        "sale_date", "sold_by_id", "trainee_id", "lead_rep_id", "adt_number", "adt_serial", "account_number", "mmr_id",
+        "mmr_a_la_carte", "monitoring_plan", "canceled", "cancel_date", "cancel_reason", "source_id", "campaign_id",
+        "discount_affiliate", "discount_affiliate_member_number", "monitoring_company_id", "interactive_services_provider",
+        "adt_system_type", "contract_term_months", "activation_fee_id", "warranty_term", "dealer_number", "collections_date",
+        "parent_id",
+    ];
+    const INSTALL: &[&str] = &["install_date", "install_tech_id", "confirmation_number", "receiver_number", "installed", "abort_code", "services"];
+    if CONTACT.contains(&field) {
+        Some(Section::ContactInformation)
+    } else if SALE.contains(&field) {
+        Some(Section::SaleInformation)
+    } else if INSTALL.contains(&field) {
+        Some(Section::InstallationEquipment)
+    } else {
+        None
+    }
+}
+
+/// Fields of the personal card the lead editor (`vigil_domain::lead::edit_lead`) parses for customers too.
+pub const PERSONAL_LEAD_FIELDS: &[&str] = &[
+    "first_name", "last_name", "business_name", "email", "primary_phone", "address1", "address2", "city", "state", "zip",
+    "county", "cross_street", "language", "account_type", "account_class_id", "ssn", "source_id", "campaign_id",
+];
+
+/// The confidential grant a field needs to be seen (and changed once set).
+pub fn confidential(field: &str) -> Option<ConfidentialField> {
+    match field {
+        "ssn" => Some(ConfidentialField::Ssn),
+        "birthdate" => Some(ConfidentialField::Birthdate),
+        "confirmation_number" => Some(ConfidentialField::ConfirmationNumber),
+        "receiver_number" => Some(ConfidentialField::ReceiverNumber),
+        "abort_code" => Some(ConfidentialField::AbortCode),
+        _ => None,
+    }
+}
+
+/// The credit score's letter grade, shown beside the number.
+pub fn credit_grade(score: u32) -> &'static str {
+    match score {
+        700.. => "A",
+        650..=699 => "B",
+        600..=649 => "C",
+        550..=599 => "D",
+        _ => "F",
+    }
+}
+
+/// Whole months left on a contract of `term` months that started on `start` (`YYYY-MM-DD`), as of `today`.
+pub fn months_remaining(start: &str, term: u32, today: &str) -> Option<u32> {
+    let ym = |s: &str| -> Option<(i64, i64, i64)> { Some((s.get(0..4)?.parse().ok()?, s.get(5..7)?.parse().ok()?, s.get(8..10)?.parse().ok()?)) };
+    let (sy, sm, sd) = ym(start)?;
+    let (ty, tm, td) = ym(today)?;
+    let mut elapsed = (ty - sy) * 12 + (tm - sm);
+    if td < sd {
+        elapsed -= 1;
+    }
+    Some((term as i64 - elapsed.max(0)).clamp(0, term as i64) as u32)
+}
+
+fn text_of(field: &str, v: &Value, max: usize) -> Result<Option<String>, FieldError> {
+    match v {
+        Value::Null => Ok(None),
+        Value::String(s) if s.trim().is_empty() => Ok(None),
+        Value::String(s) if s.trim().chars().count() > max => Err(FieldError::new(field, "too_long", format!("at most {max} characters"))),
+        Value::String(s) => Ok(Some(s.trim().to_owned())),
+        _ => Err(FieldError::new(field, "invalid", "must be text")),
+    }
+}
+
+fn date_of(field: &str, v: &Value) -> Result<Option<String>, FieldError> {
+    text_of(field, v, 10)?.map(|d| crate::lead::date(field, &d)).transpose()
+}
+
+fn number_of(field: &str, v: &Value, max: u64) -> Result<Option<u64>, FieldError> {
+    match v {
+        Value::Null => Ok(None),
+        Value::Number(n) => n.as_u64().filter(|n| *n <= max).map(Some).ok_or_else(|| FieldError::new(field, "invalid", format!("must be a whole number up to {max}"))),
+        _ => Err(FieldError::new(field, "invalid", "must be a number")),
+    }
+}
+
+fn id_of(field: &str, v: &Value) -> Result<Option<u32>, FieldError> {
+    match number_of(field, v, u32::MAX as u64) {
+        Ok(Some(0)) | Err(_) => Err(FieldError::new(field, "invalid", "must be an ID (a positive whole number)")),
+        Ok(n) => Ok(n.map(|n| n as u32)),
+    }
+}
+
+fn user_of(field: &str, v: &Value) -> Result<Option<UserId>, FieldError> {
+    text_of(field, v, 128)?.map(|s| UserId::parse(&s).map_err(|_| FieldError::new(field, "invalid", "must be a user ID"))).transpose()
+}
+
+fn bool_of(field: &str, v: &Value) -> Result<bool, FieldError> {
+    v.as_bool().ok_or_else(|| FieldError::new(field, "invalid", "must be true or false"))
+}
+
+fn phone_of(field: &str, v: &Value) -> Result<Option<String>, FieldError> {
+    text_of(field, v, 32)?.map(|p| text::phone_digits(field, &p)).transpose()
+}
+
+/// Applies one customer-card field (not the personal fields the lead editor parses) to `r`. `Ok(false)` when the
+/// field is not one of these.
+pub fn apply_field(r: &mut Record, field: &str, v: &Value) -> Result<bool, FieldError> {
+    let c = &mut r.lead.customer;
+    const T: usize = 200;
+    match field {
+        "birthdate" => c.birthdate = date_of(field, v)?,
+        "work_phone" => c.work_phone = phone_of(field, v)?,
+        "cell_phone" => c.cell_phone = phone_of(field, v)?,
+        "other_phone" => c.other_phone = phone_of(field, v)?,
+        "best_time_to_contact" => c.best_time_to_contact = text_of(field, v, T)?,
+        "spouse" => c.spouse = text_of(field, v, T)?,
+        "credit_score" => c.credit_score = number_of(field, v, 900)?.map(|n| n as u32),
+        "credit_tracking_number" => c.credit_tracking_number = text_of(field, v, 64)?,
+        "business_contact" => c.business_contact = text_of(field, v, T)?,
+        "sale_date" => c.sale_date = date_of(field, v)?,
+        "sold_by_id" => c.sold_by_id = user_of(field, v)?,
+        "trainee_id" => c.trainee_id = user_of(field, v)?,
+        "lead_rep_id" => r.lead_rep_id = user_of(field, v)?,
+        "adt_number" => c.adt_number = text_of(field, v, 64)?,
+        "adt_serial" => c.adt_serial = text_of(field, v, 64)?,
+        "account_number" => r.account_number = text_of(field, v, 32)?,
+        "mmr_id" => c.mmr_id = id_of(field, v)?,
+        "mmr_a_la_carte" => c.mmr_a_la_carte = bool_of(field, v)?,
+        "monitoring_plan" => c.monitoring_plan = text_of(field, v, T)?,
+        "canceled" => c.canceled = bool_of(field, v)?,
+        "cancel_date" => c.cancel_date = date_of(field, v)?,
+        "cancel_reason" => c.cancel_reason = text_of(field, v, T)?,
+        "discount_affiliate" => c.discount_affiliate = text_of(field, v, T)?,
+        "discount_affiliate_member_number" => c.discount_affiliate_member_number = text_of(field, v, 64)?,
+        "monitoring_company_id" => c.monitoring_company_id = id_of(field, v)?,
+        "interactive_services_provider" => c.interactive_services_provider = text_of(field, v, T)?,
+        "adt_system_type" => c.adt_system_type = text_of(field, v, T)?,
+        "contract_term_months" => c.contract_term_months = number_of(field, v, 240)?.map(|n| n as u32),
+        "activation_fee_id" => c.activation_fee_id = id_of(field, v)?,
+        "warranty_term" => c.warranty_term = text_of(field, v, T)?,
+        "dealer_number" => c.dealer_number = text_of(field, v, 64)?,
+        "collections_date" => c.collections_date = date_of(field, v)?,
+        "install_date" => c.install_date = date_of(field, v)?,
+        "install_tech_id" => c.install_tech_id = user_of(field, v)?,
+        "confirmation_number" => c.confirmation_number = text_of(field, v, 64)?,
+        "receiver_number" => c.receiver_number = text_of(field, v, 64)?,
+        "installed" => c.installed = bool_of(field, v)?,
+        "abort_code" => c.abort_code = text_of(field, v, 64)?,
+        "services" => {
+            let list = v.as_array().ok_or_else(|| FieldError::new(field, "invalid", "must be a list of service codes"))?;
+            let mut out = Vec::new();
+            for s in list {
+                match s.as_str().filter(|s| SERVICES.iter().any(|(code, _)| code == s)) {
+                    Some(s) if !out.iter().any(|o: &String| o == s) => out.push(s.to_owned()),
+                    Some(_) => {}
+                    None => return Err(FieldError::new(field, "invalid", "unknown service code")),
+                }
+            }
+            out.sort();
+            c.services = out;
+        }
+        "parent_id" => {
+            c.parent_id = match v {
+                Value::Null => None,
+                v => Some(RecordId(number_of(field, v, u64::MAX)?.filter(|n| *n > 0).ok_or_else(|| FieldError::new(field, "invalid", "must be a customer ID"))?)),
+            }
+        }
+        _ => return Ok(false),
+    }
+    if c.cancel_date.is_some() && !c.canceled && field == "cancel_date" {
+        return Err(FieldError::new("cancel_date", "invalid", "check Account Is Canceled before giving a cancel date"));
+    }
+    Ok(true)
+}
+
+/// Lead-only fields that go away when a lead becomes a customer.
+pub fn clear_lead_only(r: &mut Record) {
+    r.disposition = None;
+    r.rating = 0;
+    r.next_followup = None;
+    let l = &mut r.lead;
+    l.disposition_id = None;
+    l.job_title = None;
+    l.industry = None;
+    l.annual_revenue = None;
+    l.employees = None;
+    l.website = None;
+    l.budget = None;
+    l.timeline = None;
+    l.web_visits = 0;
+    l.webinars_attended = 0;
+    l.hot = false;
+    l.score = 0;
+    l.score_factors = vec![];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grades_and_months_remaining() {
+        assert_eq!(credit_grade(720), "A");
+        assert_eq!(credit_grade(610), "C");
+        assert_eq!(credit_grade(400), "F");
+        assert_eq!(months_remaining("2025-01-15", 36, "2026-01-20"), Some(24));
+        assert_eq!(months_remaining("2025-01-15", 36, "2026-01-10"), Some(25));
+        assert_eq!(months_remaining("2020-01-01", 12, "2026-01-01"), Some(0));
+    }
+
+    #[test]
+    fn fields_parse_and_sections_are_known() {
+        let mut r = crate::record::tests::sample();
+        assert!(apply_field(&mut r, "services", &serde_json::json!(["pulse", "aarp", "pulse"])).unwrap());
+        assert_eq!(r.lead.customer.services, ["aarp", "pulse"]);
+        assert!(apply_field(&mut r, "sale_date", &serde_json::json!("2026-02-30")).is_err());
+        assert!(!apply_field(&mut r, "rating", &serde_json::json!(3)).unwrap());
+        assert_eq!(section_of("abort_code"), Some(Section::InstallationEquipment));
+        assert_eq!(section_of("parent_id"), Some(Section::SaleInformation));
+        assert_eq!(confidential("birthdate"), Some(ConfidentialField::Birthdate));
+    }
+}

@@ -1,0 +1,418 @@
+//! The customer record over HTTP through the local runtime: the Home page read with section and confidential-field
+//! masking, saving with grants and versions, plain create, converting a lead, parent/sub-customers, archive and
+//! unarchive with their cascade, sub-records, delete, duplicate, history and tenancy.
+//!
+//! Confidential values (SSN, birthdate) are compared without printing them, so a failure never shows one.
+
+use serde_json::{json, Value};
+use std::time::Duration;
+use vigil_domain::{CompanyId, RecordId};
+use vigil_store::{keys, Index, Query};
+use vigil_tests::runtime::{eventually, LocalRuntime};
+
+const ADMIN: &str = "admin@acme.example";
+const OFFICE: &str = "office@acme.example";
+const SALES: &str = "sales.rep@acme.example";
+const INSTALLER: &str = "installer@acme.example";
+const OTHER_ADMIN: &str = "admin@bluebird.example";
+
+const SSN: &str = "123-45-6789";
+const BIRTHDATE: &str = "1980-05-17";
+
+async fn send(rt: &LocalRuntime, method: &str, token: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let mut req = rt.http().request(method, rt.url(path)).bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.expect("request");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// A new customer at office location 1 (the sales rep's and installer's home), with extra fields.
+async fn new_customer(rt: &LocalRuntime, token: &str, first: &str, extra: Value) -> Value {
+    let mut body = json!({
+        "first_name": first, "last_name": "Homeowner", "primary_phone": "(801) 555-0142", "city": "Provo", "state": "UT",
+        "zip": "84601", "address1": "77 Canyon Rd", "account_type": "residential", "office_location_id": 1
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    let (status, c) = send(rt, "POST", token, "/api/v1/customers", Some(body)).await;
+    assert_eq!(status, 201, "{}", c["detail"]);
+    c
+}
+
+fn id(v: &Value) -> u64 {
+    v["id"].as_u64().expect("record id")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn home_page_shows_cards_by_section_and_masks_confidential_fields() {
+    let rt = LocalRuntime::start_small().await;
+    let admin = rt.sign_in(ADMIN).await;
+    let office = rt.sign_in(OFFICE).await;
+    let installer = rt.sign_in(INSTALLER).await;
+
+    // Form options come from the company's seeded lists.
+    let (status, opts) = rt.get(&office, "/api/v1/customers/form-options").await;
+    assert_eq!(status, 200, "{opts}");
+    assert_eq!(opts["office_locations"].as_array().unwrap().len(), 3);
+    assert!(opts["sold_by"].as_array().unwrap().iter().any(|u| u["id"] == "acme-sales-rep"));
+    assert!(opts["technicians"].as_array().unwrap().iter().any(|u| u["id"] == "acme-installer"));
+    for list in ["mmr_rates", "monitoring_companies", "contract_terms", "activation_fees", "account_classes"] {
+        assert!(!opts[list].as_array().unwrap().is_empty(), "{list}");
+    }
+    assert_eq!(opts["parent_child_billing"], true);
+    let mmr = opts["mmr_rates"][1]["id"].as_u64().unwrap();
+
+    let c = new_customer(
+        &rt,
+        &admin,
+        "Connie",
+        json!({"ssn": SSN, "birthdate": BIRTHDATE, "confirmation_number": "CN-5521", "abort_code": "4411", "sale_date": "2026-01-10",
+               "sold_by_id": "acme-sales-rep", "contract_term_months": 36, "mmr_id": mmr, "credit_score": 712,
+               "install_tech_id": "acme-installer", "installed": true, "services": ["cellular_backup", "two_way_voice"]}),
+    )
+    .await;
+    let cid = id(&c);
+    assert_eq!(c["kind"], "customer");
+    assert_eq!(c["cards"]["personal"]["credit_grade"], "A");
+    assert!(c["cards"]["sale"]["contract_months_remaining"].as_u64().is_some());
+    assert_eq!(c["header"]["sale"]["sold_by"]["name"], "Sam Sales");
+    assert_eq!(c["header"]["install"]["technician"]["name"], "Ian Installer");
+    assert_eq!(c["header"]["location"]["name"], "Salt Lake City");
+    assert_eq!(c["header"]["created_by"]["name"], "Avery Admin");
+    assert!(c["header"]["status_boxes"].as_array().unwrap().iter().any(|b| b["label"] == "Monitored"));
+    assert!(c["tabs"]["notes"].is_number() && c["warnings"]["notes"].is_boolean());
+
+    // The admin holds every confidential grant.
+    let (_, a) = rt.get(&admin, &format!("/api/v1/customers/{cid}")).await;
+    assert!(a["cards"]["personal"]["ssn"] == SSN, "admin sees the SSN");
+    assert!(a["cards"]["personal"]["birthdate"] == BIRTHDATE, "admin sees the birthdate");
+    assert_eq!(a["cards"]["installation"]["confirmation_number"], "CN-5521");
+
+    // Office staff see the cards but every confidential field masked.
+    let (status, o) = rt.get(&office, &format!("/api/v1/customers/{cid}")).await;
+    assert_eq!(status, 200);
+    assert!(o["cards"]["personal"]["ssn"].as_str().is_some_and(|s| s.starts_with("***")), "office sees a masked SSN");
+    assert!(o["cards"]["personal"]["birthdate"] == "***", "office sees a masked birthdate");
+    assert_eq!(o["cards"]["installation"]["confirmation_number"], "***");
+    assert_eq!(o["cards"]["installation"]["abort_code"], "***");
+    assert_eq!(o["cards"]["installation"]["receiver_number"], Value::Null, "nothing stored shows as null");
+    assert!(!o.to_string().contains("6789") && !o.to_string().contains("1980"), "no confidential value leaks elsewhere");
+
+    // The installer has no Sale Information grant: that card and the sale badge are left out.
+    let (status, i) = rt.get(&installer, &format!("/api/v1/customers/{cid}")).await;
+    assert_eq!(status, 200);
+    assert!(i["cards"].get("sale").is_none());
+    assert!(i.get("sale_date").is_none() && i.get("sold_by_id").is_none(), "nor do the flat record's sale fields");
+    assert!(i["header"]["sale"].is_null());
+    assert!(i["cards"]["installation"].is_object());
+    assert_eq!(i["editable"]["personal"], false);
+
+    // A customer at another location is 403 for a user granted only at home.
+    let elsewhere = new_customer(&rt, &admin, "Elsa", json!({"office_location_id": 2})).await;
+    assert_eq!(rt.get(&installer, &format!("/api/v1/customers/{}", id(&elsewhere))).await.0, 403);
+
+    // A lead's ID works too.
+    let (_, leads) = rt.get(&admin, "/api/v1/leads?per_page=10").await;
+    let lead_id = leads["items"][0]["id"].as_u64().unwrap();
+    let (status, l) = rt.get(&admin, &format!("/api/v1/customers/{lead_id}")).await;
+    assert_eq!(status, 200, "{l}");
+    assert_eq!(l["kind"], "lead");
+    assert!(l["cards"]["lead"].is_object() && l["cards"].get("sale").is_none());
+    assert!(l["header"]["location"].is_null() && l["header"]["status_boxes"].as_array().unwrap().is_empty());
+    rt.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saving_checks_grants_versions_and_writes_history() {
+    let rt = LocalRuntime::start_small().await;
+    let admin = rt.sign_in(ADMIN).await;
+    let office = rt.sign_in(OFFICE).await;
+    let sales = rt.sign_in(SALES).await;
+    let installer = rt.sign_in(INSTALLER).await;
+
+    // Plain create requires the personal information and an office location.
+    let (status, p) = send(&rt, "POST", &admin, "/api/v1/customers", Some(json!({"first_name": "No"}))).await;
+    assert_eq!(status, 422);
+    let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    for f in ["last_name", "primary_phone", "city", "state", "account_type", "office_location_id"] {
+        assert!(fields.contains(&f), "{f} missing from {fields:?}");
+    }
+
+    let c = new_customer(&rt, &admin, "Sally", json!({})).await;
+    let cid = id(&c);
+    let path = format!("/api/v1/customers/{cid}");
+    let v = c["version"].as_u64().unwrap();
+
+    // The sales rep may change sale fields but not installation ones: 403 naming them.
+    let (status, p) = send(&rt, "PATCH", &sales, &path, Some(json!({"version": v, "installed": true, "abort_code": "1", "spouse": "Sam"}))).await;
+    assert_eq!(status, 403, "{p}");
+    let detail = p["detail"].as_str().unwrap();
+    assert!(detail.contains("installed") && detail.contains("abort_code") && !detail.contains("spouse"), "{detail}");
+    // The installer only views customers.
+    assert_eq!(send(&rt, "PATCH", &installer, &path, Some(json!({"version": v, "installed": true}))).await.0, 403);
+
+    // Office staff may enter an SSN where none exists, not change one.
+    let (status, saved) = send(&rt, "PATCH", &office, &path, Some(json!({"version": v, "ssn": SSN, "spouse": "Sam", "sale_date": "2026-02-01"}))).await;
+    assert_eq!(status, 200, "{}", saved["detail"]);
+    assert!(saved["cards"]["personal"]["ssn"].as_str().is_some_and(|s| s.starts_with("***")), "masked for office");
+    let v2 = saved["version"].as_u64().unwrap();
+    assert_eq!(v2, v + 1);
+    let (status, p) = send(&rt, "PATCH", &office, &path, Some(json!({"version": v2, "ssn": "123-45-6780"}))).await;
+    assert_eq!(status, 403);
+    assert!(p["detail"].as_str().unwrap().contains("ssn"));
+    // Validation names the field.
+    let (status, p) = send(&rt, "PATCH", &office, &path, Some(json!({"version": v2, "mmr_id": 999, "sale_date": "2026-13-01"}))).await;
+    assert_eq!(status, 422);
+    let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert!(fields.contains(&"mmr_id") && fields.contains(&"sale_date"), "{fields:?}");
+
+    // A stale version is 409 with the current record.
+    let (status, p) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": v, "spouse": "Pat"}))).await;
+    assert_eq!(status, 409);
+    assert!(p["detail"].as_str().unwrap().contains("another user changed this customer"));
+    assert_eq!(p["current"]["version"].as_u64(), Some(v2));
+    assert_eq!(p["current"]["cards"]["personal"]["spouse"], "Sam");
+
+    // History: newest first, paged with a signed cursor; SSN changes carry no value.
+    let (status, h) = rt.get(&admin, &format!("{path}/history?per_page=10")).await;
+    assert_eq!(status, 200, "{h}");
+    let items = h["items"].as_array().unwrap();
+    assert!(items.iter().any(|e| e["field"] == "spouse" && e["after"] == "Sam"));
+    let ssn_entry = items.iter().find(|e| e["field"] == "ssn").expect("ssn history");
+    assert!(ssn_entry["after"] == "***" || ssn_entry["after"] == "changed", "SSN history holds no value");
+    assert!(!h.to_string().contains("6789"));
+    assert!(items.windows(2).all(|w| w[0]["at"].as_str() >= w[1]["at"].as_str()));
+    assert_eq!(items.last().unwrap()["field"], "created");
+    for n in 0..12 {
+        let cur = saved_version(&rt, &admin, &path).await;
+        assert_eq!(send(&rt, "PATCH", &admin, &path, Some(json!({"version": cur, "best_time_to_contact": format!("after {n}")}))).await.0, 200);
+    }
+    let (_, first) = rt.get(&admin, &format!("{path}/history?per_page=10")).await;
+    let cursor = first["next_cursor"].as_str().expect("a second page");
+    let (status, second) = rt.get(&admin, &format!("{path}/history?per_page=10&cursor={cursor}")).await;
+    assert_eq!(status, 200);
+    assert!(!second["items"].as_array().unwrap().is_empty());
+    assert_ne!(first["items"][0], second["items"][0]);
+    let (status, _) = rt.get(&admin, &format!("/api/v1/customers/1/history?per_page=10&cursor={cursor}")).await;
+    assert_eq!(status, 400, "a cursor belongs to its record");
+    rt.stop().await;
+}
+
+async fn saved_version(rt: &LocalRuntime, token: &str, path: &str) -> u64 {
+    rt.get(token, path).await.1["version"].as_u64().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn converting_a_lead_keeps_its_id_and_lands_as_a_customer() {
+    let rt = LocalRuntime::start_small().await;
+    let admin = rt.sign_in(ADMIN).await;
+    let (_, opts) = rt.get(&admin, "/api/v1/leads/form-options").await;
+    let source = &opts["sources"][0];
+    let disposition = opts["dispositions"][0]["id"].as_u64().unwrap();
+    let body = json!({
+        "source_id": source["id"], "campaign_id": source["campaigns"][0]["id"], "first_name": "Lena", "last_name": "Leadsworth",
+        "primary_phone": "8015550177", "disposition_id": disposition, "city": "Provo", "state": "UT", "zip": "84601"
+    });
+    let (status, lead) = send(&rt, "POST", &admin, "/api/v1/leads?allow_duplicates=true", Some(body)).await;
+    assert_eq!(status, 201, "{lead}");
+    let lid = id(&lead);
+    assert_eq!(send(&rt, "PATCH", &admin, &format!("/api/v1/leads/{lid}"), Some(json!({"version": lead["version"], "rating": 3}))).await.0, 200);
+
+    let (status, p) = send(&rt, "POST", &admin, &format!("/api/v1/leads/{lid}/convert"), Some(json!({"office_location_id": 2}))).await;
+    assert_eq!(status, 422);
+    assert_eq!(p["errors"][0]["field"], "sold_by_id");
+    let (status, c) =
+        send(&rt, "POST", &admin, &format!("/api/v1/leads/{lid}/convert"), Some(json!({"office_location_id": 2, "sold_by_id": "acme-sales-rep"}))).await;
+    assert_eq!(status, 200, "{c}");
+    assert_eq!(id(&c), lid);
+    assert_eq!(c["kind"], "customer");
+    assert_eq!(c["stage"], "converted");
+    assert_eq!(c["cards"]["personal"]["first_name"], "Lena");
+    assert_eq!(c["cards"]["sale"]["sold_by_id"], "acme-sales-rep");
+    assert!(c["cards"].get("lead").is_none());
+    assert_eq!(c["header"]["location"]["name"], "Boise");
+
+    // Lead-only fields are gone from the stored profile; the record left the lead list for the customer list.
+    let svc = rt.services();
+    let co = CompanyId::parse("acme").unwrap();
+    let stored = svc.table.get(&keys::record(&co, RecordId(lid))).await.unwrap().unwrap();
+    assert_eq!(stored["rating"], 0);
+    assert!(stored["disposition"].is_null());
+    assert_eq!(stored["kind"], "customer");
+    let lead_dups = svc.table.query(&Query::new(Index::Base, keys::record_pk(&co, RecordId(lid)))).await.unwrap();
+    assert!(lead_dups.items.iter().any(|i| i["SK"].as_str().unwrap().starts_with("HIST#") && i["field"] == "converted"));
+    let (_, customers) = rt.get(&admin, "/api/v1/customers?per_page=10").await;
+    assert_eq!(customers["items"][0]["id"].as_u64(), Some(lid), "newest first");
+
+    // Converting twice is refused; the lead editor treats it as locked.
+    assert_eq!(send(&rt, "POST", &admin, &format!("/api/v1/leads/{lid}/convert"), Some(json!({"office_location_id": 2, "sold_by_id": "acme-sales-rep"}))).await.0, 409);
+
+    let mail = eventually("the conversion email", Duration::from_secs(20), || async {
+        let (_, outbox) = rt.get(&admin, "/api/v1/outbox").await;
+        outbox["items"].as_array()?.iter().find(|m| m["subject"].as_str().is_some_and(|s| s.contains(&format!("#{lid} is now a customer")))).cloned()
+    })
+    .await;
+    assert_eq!(mail["to"], ADMIN);
+    rt.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn archiving_a_parent_cascades_to_sub_customers_and_unarchive_follows_the_rules() {
+    let rt = LocalRuntime::start_small().await;
+    let admin = rt.sign_in(ADMIN).await;
+    let office = rt.sign_in(OFFICE).await;
+    let parent = new_customer(&rt, &admin, "Parker", json!({"business_name": "Parker Property Mgmt"})).await;
+    let child = new_customer(&rt, &admin, "Chloe", json!({})).await;
+    let other = new_customer(&rt, &admin, "Olga", json!({})).await;
+    let (pid, cid) = (id(&parent), id(&child));
+
+    // Parent picker: by business name and by ID.
+    let (status, found) = rt.get(&admin, "/api/v1/customers/parent-candidates?q=Homeowner").await;
+    assert_eq!(status, 200, "{found}");
+    assert!(found["items"].as_array().unwrap().iter().any(|c| c["id"] == pid));
+    let (_, by_id) = rt.get(&admin, &format!("/api/v1/customers/parent-candidates?q={pid}")).await;
+    assert_eq!(by_id["items"][0]["id"].as_u64(), Some(pid));
+
+    // Link from the sub-customer; both headers show it.
+    let (status, linked) = send(&rt, "PATCH", &admin, &format!("/api/v1/customers/{cid}"), Some(json!({"version": child["version"], "parent_id": pid}))).await;
+    assert_eq!(status, 200, "{linked}");
+    assert_eq!(linked["header"]["parent"]["id"].as_u64(), Some(pid));
+    let (_, p) = rt.get(&admin, &format!("/api/v1/customers/{pid}")).await;
+    assert_eq!(p["header"]["children"][0]["id"].as_u64(), Some(cid));
+    // Sub-customers are no candidates; a parent cannot get a parent; no grandchildren.
+    let (_, found) = rt.get(&admin, "/api/v1/customers/parent-candidates?q=Homeowner").await;
+    assert!(!found["items"].as_array().unwrap().iter().any(|c| c["id"] == cid));
+    let (status, e) = send(&rt, "PATCH", &admin, &format!("/api/v1/customers/{pid}"), Some(json!({"version": p["version"], "parent_id": id(&other)}))).await;
+    assert_eq!(status, 422);
+    assert_eq!(e["errors"][0]["code"], "has_children");
+    let (_, o) = rt.get(&admin, &format!("/api/v1/customers/{}", id(&other))).await;
+    let (status, e) = send(&rt, "PATCH", &admin, &format!("/api/v1/customers/{}", id(&other)), Some(json!({"version": o["version"], "parent_id": cid}))).await;
+    assert_eq!(status, 422);
+    assert_eq!(e["errors"][0]["code"], "sub_customer");
+
+    // Sub-records: the ones archiving touches, and some it does not.
+    let post = |rid: u64, col: &'static str, body: Value| {
+        let (rt, admin) = (&rt, admin.clone());
+        async move { send(rt, "POST", &admin, &format!("/api/v1/customers/{rid}/{col}"), Some(body)).await }
+    };
+    assert_eq!(post(pid, "recurring-invoices", json!({"amount_cents": 3999, "start_date": "2026-01-01"})).await.0, 201);
+    assert_eq!(post(pid, "appointments", json!({"date": "2099-06-01", "kind": "tech"})).await.0, 201);
+    assert_eq!(post(pid, "appointments", json!({"date": "2001-06-01"})).await.0, 201);
+    assert_eq!(post(cid, "scheduled-payments", json!({"amount_cents": 5000, "date": "2099-01-15"})).await.0, 201);
+    assert_eq!(post(cid, "notes", json!({"text": "Gate code changes monthly"})).await.0, 201);
+    assert_eq!(post(cid, "contacts", json!({"name": "Neighbor Ned", "phone": "801-555-0100"})).await.0, 201);
+    let (status, e) = post(cid, "equipment", json!({"quantity": 0})).await;
+    assert_eq!(status, 422, "{e}");
+    let (_, notes) = rt.get(&admin, &format!("/api/v1/customers/{cid}/notes")).await;
+    assert_eq!(notes["items"][0]["data"]["text"], "Gate code changes monthly");
+    let (_, c) = rt.get(&admin, &format!("/api/v1/customers/{cid}")).await;
+    assert_eq!(c["tabs"]["notes"], 1);
+    assert_eq!(c["tabs"]["contacts"], 1);
+
+    // Office staff may not archive.
+    assert_eq!(send(&rt, "POST", &office, &format!("/api/v1/customers/{pid}/archive"), Some(json!({"confirm": true}))).await.0, 403);
+
+    let (status, preview) = rt.get(&admin, &format!("/api/v1/customers/{pid}/archive-preview")).await;
+    assert_eq!(status, 200, "{preview}");
+    assert_eq!(preview["customer"]["recurring_invoices"].as_array().unwrap().len(), 1);
+    assert_eq!(preview["customer"]["appointments"].as_array().unwrap().len(), 1, "only future appointments");
+    assert_eq!(preview["sub_customers"][0]["id"].as_u64(), Some(cid));
+    assert_eq!(preview["sub_customers"][0]["scheduled_payments"].as_array().unwrap().len(), 1);
+    assert_eq!(preview["nothing_affected"], false);
+    let (_, quiet) = rt.get(&admin, &format!("/api/v1/customers/{}/archive-preview", id(&other))).await;
+    assert_eq!(quiet["nothing_affected"], true);
+
+    assert_eq!(send(&rt, "POST", &admin, &format!("/api/v1/customers/{pid}/archive"), Some(json!({"confirm": false}))).await.0, 422);
+    let (status, archived) = send(&rt, "POST", &admin, &format!("/api/v1/customers/{pid}/archive"), Some(json!({"confirm": true}))).await;
+    assert_eq!(status, 200, "{archived}");
+    assert_eq!(archived["archived"], true);
+    assert_eq!(archived["actions"]["unarchive"], true);
+    assert_eq!(archived["editable"]["personal"], false);
+    let (_, c) = rt.get(&admin, &format!("/api/v1/customers/{cid}")).await;
+    assert_eq!(c["archived"], true, "the sub-customer was archived with its parent");
+
+    // Both are read-only.
+    for (rid, version) in [(pid, archived["version"].clone()), (cid, c["version"].clone())] {
+        let (status, e) = send(&rt, "PATCH", &admin, &format!("/api/v1/customers/{rid}"), Some(json!({"version": version, "spouse": "X"}))).await;
+        assert_eq!(status, 409);
+        assert!(e["detail"].as_str().unwrap().contains("archived"));
+        assert_eq!(post(rid, "notes", json!({"text": "more"})).await.0, 409);
+    }
+    let (_, rinv) = rt.get(&admin, &format!("/api/v1/customers/{pid}/recurring-invoices")).await;
+    assert_eq!(rinv["items"][0]["status"], "cancelled");
+    let (_, appts) = rt.get(&admin, &format!("/api/v1/customers/{pid}/appointments")).await;
+    assert!(appts["items"].as_array().unwrap().iter().any(|a| a["status"] == "scheduled"), "past appointments stay as they were");
+
+    // Unarchiving the sub-customer is blocked while the parent is archived.
+    let (status, e) = send(&rt, "POST", &admin, &format!("/api/v1/customers/{cid}/unarchive"), Some(json!({"confirm": true}))).await;
+    assert_eq!(status, 409);
+    assert!(e["detail"].as_str().unwrap().contains("unarchive the parent first"));
+    // Parent only: the child stays archived; nothing cancelled comes back.
+    let (status, p) = send(&rt, "POST", &admin, &format!("/api/v1/customers/{pid}/unarchive"), Some(json!({"confirm": true, "include_children": false}))).await;
+    assert_eq!(status, 200, "{p}");
+    assert_eq!(p["archived"], false);
+    assert_eq!(rt.get(&admin, &format!("/api/v1/customers/{cid}")).await.1["archived"], true);
+    let (_, rinv) = rt.get(&admin, &format!("/api/v1/customers/{pid}/recurring-invoices")).await;
+    assert_eq!(rinv["items"][0]["status"], "cancelled");
+    // Archive again, then unarchive with children.
+    assert_eq!(send(&rt, "POST", &admin, &format!("/api/v1/customers/{pid}/archive"), Some(json!({"confirm": true}))).await.0, 200);
+    let (status, _) = send(&rt, "POST", &admin, &format!("/api/v1/customers/{pid}/unarchive"), Some(json!({"confirm": true, "include_children": true}))).await;
+    assert_eq!(status, 200);
+    assert_eq!(rt.get(&admin, &format!("/api/v1/customers/{cid}")).await.1["archived"], false);
+
+    // Unlink (null) from the sub-customer.
+    let (_, c) = rt.get(&admin, &format!("/api/v1/customers/{cid}")).await;
+    let (status, c) = send(&rt, "PATCH", &admin, &format!("/api/v1/customers/{cid}"), Some(json!({"version": c["version"], "parent_id": null}))).await;
+    assert_eq!(status, 200, "{c}");
+    assert!(c["header"]["parent"].is_null());
+    assert!(rt.get(&admin, &format!("/api/v1/customers/{pid}")).await.1["header"]["children"].is_null());
+    rt.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_duplicate_and_tenancy() {
+    let rt = LocalRuntime::start_small().await;
+    let admin = rt.sign_in(ADMIN).await;
+    let office = rt.sign_in(OFFICE).await;
+    let stranger = rt.sign_in(OTHER_ADMIN).await;
+    let c = new_customer(&rt, &admin, "Dora", json!({"ssn": SSN, "spouse": "Dan", "account_number": "778812"})).await;
+    let cid = id(&c);
+    for n in 0..3 {
+        let (s, _) = send(&rt, "POST", &admin, &format!("/api/v1/customers/{cid}/notes"), Some(json!({"text": format!("note {n}")}))).await;
+        assert_eq!(s, 201);
+    }
+
+    // Another company's user cannot see or touch it: it does not exist for them.
+    assert_eq!(rt.get(&stranger, &format!("/api/v1/customers/{cid}")).await.0, 404);
+    assert_eq!(send(&rt, "PATCH", &stranger, &format!("/api/v1/customers/{cid}"), Some(json!({"version": 1, "spouse": "X"}))).await.0, 404);
+    assert_eq!(send(&rt, "DELETE", &stranger, &format!("/api/v1/customers/{cid}"), None).await.0, 404);
+    assert_eq!(rt.get(&stranger, &format!("/api/v1/customers/{cid}/notes")).await.0, 404);
+
+    // Duplicate: a new customer without SSN, history or account number.
+    let (status, d) = send(&rt, "POST", &admin, &format!("/api/v1/customers/{cid}/duplicate"), None).await;
+    assert_eq!(status, 201, "{d}");
+    let did = id(&d);
+    assert_ne!(did, cid);
+    assert!(d["cards"]["personal"]["ssn"].is_null());
+    assert_eq!(d["cards"]["personal"]["spouse"], "Dan");
+    assert!(d["cards"]["sale"]["account_number"].is_null());
+    assert_eq!(d["tabs"]["notes"], 0);
+    let (_, h) = rt.get(&admin, &format!("/api/v1/customers/{did}/history")).await;
+    assert_eq!(h["items"].as_array().unwrap().len(), 1);
+
+    // Delete needs the permission; then the whole partition goes, and nothing else.
+    assert_eq!(send(&rt, "DELETE", &office, &format!("/api/v1/customers/{cid}"), None).await.0, 403);
+    assert_eq!(send(&rt, "DELETE", &admin, &format!("/api/v1/customers/{cid}"), None).await.0, 204);
+    assert_eq!(rt.get(&admin, &format!("/api/v1/customers/{cid}")).await.0, 404);
+    let co = CompanyId::parse("acme").unwrap();
+    let left = rt.services().table.query(&Query::new(Index::Base, keys::record_pk(&co, RecordId(cid)))).await.unwrap();
+    assert!(left.items.is_empty(), "{} items left", left.items.len());
+    assert_eq!(rt.get(&admin, &format!("/api/v1/customers/{did}")).await.0, 200, "the duplicate stays");
+    assert_eq!(send(&rt, "DELETE", &admin, &format!("/api/v1/customers/{cid}"), None).await.0, 404);
+    rt.stop().await;
+}
