@@ -365,6 +365,25 @@ impl<'a> Element<'a> {
         self.browser.post(&format!("/element/{}/click", self.id), json!({})).await.map(drop).map_err(|e| err(format!("click {}: {e}", self.css)))
     }
 
+    /// Types `text` into the element (focusing it first), as a user would.
+    pub async fn send_keys(&self, text: &str) -> Result<()> {
+        self.browser
+            .post(&format!("/element/{}/value", self.id), json!({ "text": text }))
+            .await
+            .map(drop)
+            .map_err(|e| err(format!("type into {}: {e}", self.css)))
+    }
+
+    /// Empties an input or textarea.
+    pub async fn clear(&self) -> Result<()> {
+        self.browser.post(&format!("/element/{}/clear", self.id), json!({})).await.map(drop).map_err(|e| err(format!("clear {}: {e}", self.css)))
+    }
+
+    /// An input's current value (the property, not the attribute).
+    pub async fn value(&self) -> Result<String> {
+        Ok(self.get("property/value").await?.as_str().unwrap_or_default().to_owned())
+    }
+
     /// The rendered text, as a user reads it (hidden parts left out).
     pub async fn text(&self) -> Result<String> {
         Ok(self.get("text").await?.as_str().unwrap_or_default().to_owned())

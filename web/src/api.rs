@@ -17,15 +17,26 @@ pub struct ApiError {
     pub title: String,
     pub detail: Option<String>,
     pub errors: Vec<FieldError>,
+    /// What a 409 carries beside the message: the record as it is now (stale version) or the duplicates found.
+    pub current: Option<serde_json::Value>,
 }
 
 impl ApiError {
     fn network(detail: String) -> Self {
-        Self { status: 0, title: "Could not reach the server".into(), detail: Some(detail), errors: vec![] }
+        Self { status: 0, title: "Could not reach the server".into(), detail: Some(detail), errors: vec![], current: None }
     }
 
     fn unreadable(status: u16, detail: String) -> Self {
-        Self { status, title: "The server sent a response the portal could not read".into(), detail: Some(detail), errors: vec![] }
+        Self { status, title: "The server sent a response the portal could not read".into(), detail: Some(detail), errors: vec![], current: None }
+    }
+
+    pub fn is_conflict(&self) -> bool {
+        self.status == 409
+    }
+
+    /// The message the server gave for `field`, if any.
+    pub fn field_message(&self, field: &str) -> Option<String> {
+        self.errors.iter().find(|e| e.field == field).map(|e| e.message.clone())
     }
 
     /// The token is missing, expired or revoked: the user has to sign in again.
@@ -59,6 +70,8 @@ struct Problem {
     detail: Option<String>,
     #[serde(default)]
     errors: Vec<FieldError>,
+    #[serde(default)]
+    current: Option<serde_json::Value>,
 }
 
 /// A demo user the local runtime can sign in without a password.
@@ -138,6 +151,9 @@ pub struct ListMeta {
     pub total: Option<u64>,
     #[serde(default = "yes")]
     pub total_exact: bool,
+    /// Search mode (the company's `do_not_show_customer_list`): no rows until a search is submitted.
+    #[serde(default)]
+    pub search_required: bool,
 }
 
 fn yes() -> bool {
@@ -187,6 +203,210 @@ pub struct OutboxEmail {
     #[serde(default)]
     pub body: String,
     pub created_at: String,
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Leads.
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Named {
+    pub id: u32,
+    #[serde(default)]
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct StateOption {
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub country: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+/// What the New Lead form and the list filters offer (`GET /api/v1/leads/form-options`).
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct FormOptions {
+    #[serde(default)]
+    pub sources: Vec<Partner>,
+    #[serde(default)]
+    pub dispositions: Vec<Named>,
+    #[serde(default)]
+    pub states: Vec<StateOption>,
+    #[serde(default)]
+    pub account_types: Vec<Choice>,
+    #[serde(default)]
+    pub account_classes: Vec<Named>,
+    #[serde(default)]
+    pub languages: Vec<Choice>,
+    #[serde(default)]
+    pub industries: Vec<String>,
+}
+
+/// A row of the Leads list.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct LeadRow {
+    pub id: RecordId,
+    pub created_at: String,
+    pub first_name: String,
+    pub last_name: String,
+    #[serde(default)]
+    pub city: String,
+    #[serde(default)]
+    pub state: String,
+    #[serde(default)]
+    pub primary_phone: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    pub stage: Stage,
+    /// The lead status (disposition), e.g. Hot.
+    #[serde(default)]
+    pub disposition: Option<String>,
+    #[serde(default)]
+    pub source: Option<NamedOpt>,
+    #[serde(default)]
+    pub campaign: Option<NamedOpt>,
+    /// The callback date (next follow-up), `YYYY-MM-DD`.
+    #[serde(default)]
+    pub next_followup: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub rating: u8,
+}
+
+/// An ID with its name when the server knows it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct NamedOpt {
+    pub id: u32,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct NamedStr {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct HistoryEntry {
+    pub at: String,
+    #[serde(default)]
+    pub by: String,
+    pub field: String,
+}
+
+/// The list's side panel (`GET /api/v1/leads/{id}/preview`); sections the user may not see are absent.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct LeadPreview {
+    pub id: RecordId,
+    pub first_name: String,
+    pub last_name: String,
+    #[serde(default)]
+    pub entered_at: String,
+    #[serde(default)]
+    pub city: String,
+    #[serde(default)]
+    pub state: String,
+    pub stage: Stage,
+    #[serde(default)]
+    pub tags: Vec<Named>,
+    #[serde(default)]
+    pub warnings: Vec<String>,
+    #[serde(default)]
+    pub primary_phone: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub lead_status: Option<String>,
+    #[serde(default)]
+    pub lead_rep: Option<NamedStr>,
+    #[serde(default)]
+    pub source: Option<Named>,
+    #[serde(default)]
+    pub campaign: Option<Named>,
+    #[serde(default)]
+    pub callback_date: Option<String>,
+    #[serde(default)]
+    pub rating: u8,
+    #[serde(default)]
+    pub score: u8,
+    #[serde(default)]
+    pub latest_interaction: Option<HistoryEntry>,
+}
+
+/// A company tag (`GET /api/v1/tags`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Tag {
+    pub id: u32,
+    pub name: String,
+}
+
+/// A lead the duplicate check found (in a 409's `current.duplicates`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct DuplicateLead {
+    pub id: RecordId,
+    pub first_name: String,
+    pub last_name: String,
+    #[serde(default)]
+    pub primary_phone: String,
+    #[serde(default)]
+    pub address1: Option<String>,
+    #[serde(default)]
+    pub city: String,
+    #[serde(default)]
+    pub state: String,
+}
+
+impl ApiError {
+    /// The leads a 409 on create names as duplicates (empty for other conflicts).
+    pub fn duplicates(&self) -> Vec<DuplicateLead> {
+        self.current
+            .as_ref()
+            .and_then(|c| c.get("duplicates"))
+            .and_then(|d| serde_json::from_value(d.clone()).ok())
+            .unwrap_or_default()
+    }
+}
+
+/// `{items: [...]}` or a bare list: both read as the list.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ListOf<T> {
+    Wrapped { items: Vec<T> },
+    Bare(Vec<T>),
+}
+
+impl<T> ListOf<T> {
+    fn into_vec(self) -> Vec<T> {
+        match self {
+            ListOf::Wrapped { items } | ListOf::Bare(items) => items,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct StageBody<'a> {
+    to: &'a str,
+    version: u64,
+}
+
+#[derive(Serialize)]
+struct TagsBody<'a> {
+    tag_ids: &'a [u32],
+    version: u64,
+}
+
+#[derive(Serialize)]
+struct NewTagBody<'a> {
+    name: &'a str,
 }
 
 /// A list response without paging (`{items: [...]}`).
@@ -253,6 +473,66 @@ impl Client {
         send::<Items<Partner>>(self.get("/partners")).await.map(|p| p.items)
     }
 
+    fn with_body(&self, method: &str, path: &str) -> RequestBuilder {
+        let url = format!("{BASE}{path}");
+        let req = match method {
+            "POST" => Request::post(&url),
+            "PUT" => Request::put(&url),
+            "PATCH" => Request::patch(&url),
+            _ => Request::delete(&url),
+        };
+        req.header("Authorization", &format!("Bearer {}", self.token))
+    }
+
+    async fn send_json<B: Serialize, T: DeserializeOwned>(&self, method: &str, path: &str, body: &B) -> Result<T, ApiError> {
+        let req = self.with_body(method, path).json(body).map_err(|e| ApiError::network(e.to_string()))?;
+        finish(req.send().await).await
+    }
+
+    pub async fn lead_form_options(&self) -> Result<FormOptions, ApiError> {
+        send(self.get("/leads/form-options")).await
+    }
+
+    /// A page of the Leads list; `query` is the list's query string without `?` (see `lead_filter`).
+    pub async fn leads(&self, query: &str, cursor: Option<&str>) -> Result<Page<LeadRow>, ApiError> {
+        let mut path = format!("/leads?{query}");
+        if let Some(c) = cursor {
+            path.push_str(&format!("{}cursor={}", if query.is_empty() { "" } else { "&" }, js_sys::encode_uri_component(c)));
+        }
+        send(self.get(&path)).await
+    }
+
+    pub async fn lead_preview(&self, id: RecordId) -> Result<LeadPreview, ApiError> {
+        send(self.get(&format!("/leads/{id}/preview"))).await
+    }
+
+    /// `POST /api/v1/leads` with the New Lead form; `allow_duplicates` after the user chose "create anyway".
+    pub async fn create_lead(&self, form: &serde_json::Map<String, serde_json::Value>, allow_duplicates: bool) -> Result<Record, ApiError> {
+        let path = if allow_duplicates { "/leads?allow_duplicates=true" } else { "/leads" };
+        self.send_json("POST", path, form).await
+    }
+
+    /// `PATCH /api/v1/leads/{id}` with the fields to change and the version they were read at.
+    pub async fn edit_lead(&self, id: RecordId, fields: serde_json::Value) -> Result<Record, ApiError> {
+        self.send_json("PATCH", &format!("/leads/{id}"), &fields).await
+    }
+
+    pub async fn move_lead_stage(&self, id: RecordId, to: Stage, version: u64) -> Result<Record, ApiError> {
+        self.send_json("POST", &format!("/leads/{id}/stage"), &StageBody { to: to.as_str(), version }).await
+    }
+
+    pub async fn tags(&self) -> Result<Vec<Tag>, ApiError> {
+        send::<ListOf<Tag>>(self.get("/tags")).await.map(ListOf::into_vec)
+    }
+
+    pub async fn create_tag(&self, name: &str) -> Result<Tag, ApiError> {
+        self.send_json("POST", "/tags", &NewTagBody { name }).await
+    }
+
+    pub async fn set_lead_tags(&self, id: RecordId, tag_ids: &[u32], version: u64) -> Result<Record, ApiError> {
+        self.send_json("PUT", &format!("/leads/{id}/tags"), &TagsBody { tag_ids, version }).await
+    }
+
     pub async fn outbox(&self, cursor: Option<&str>) -> Result<Page<OutboxEmail>, ApiError> {
         let path = match cursor {
             Some(c) => format!("/outbox?cursor={}", js_sys::encode_uri_component(c)),
@@ -293,8 +573,9 @@ async fn finish<T: DeserializeOwned>(sent: Result<Response, gloo_net::Error>) ->
             title: p.title.unwrap_or_else(|| fallback_title(status)),
             detail: p.detail,
             errors: p.errors,
+            current: p.current,
         },
-        Err(_) => ApiError { status, title: fallback_title(status), detail: None, errors: vec![] },
+        Err(_) => ApiError { status, title: fallback_title(status), detail: None, errors: vec![], current: None },
     })
 }
 

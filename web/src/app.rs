@@ -16,6 +16,8 @@ pub enum Route {
     SignIn,
     #[at("/leads")]
     Leads,
+    #[at("/leads/new")]
+    NewLead,
     #[at("/leads/:id")]
     Lead { id: String },
     #[at("/customers")]
@@ -112,7 +114,8 @@ fn SignedInShell(props: &ShellProps) -> Html {
             }
         }
         // Keyed, so going from one list to the other starts on page 1 rather than reusing the other's cursor.
-        Route::Leads => html! { <pages::records::RecordList key="leads" kind={Kind::Lead} /> },
+        Route::Leads => html! { <pages::leads::LeadsPage /> },
+        Route::NewLead => html! { <pages::new_lead::NewLeadPage /> },
         Route::Customers => html! { <pages::records::RecordList key="customers" kind={Kind::Customer} /> },
         Route::Lead { id } => html! { <pages::record::RecordPage kind={Kind::Lead} id={id.clone()} /> },
         Route::Customer { id } => html! { <pages::record::RecordPage kind={Kind::Customer} id={id.clone()} /> },

@@ -3,9 +3,11 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod lead_filter;
 pub mod pages;
 pub mod session;
 pub mod toast;
+pub mod zip_table;
 
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen(start)]

@@ -41,7 +41,7 @@ pub fn TopNav(props: &TopNavProps) -> Html {
     let section = |to: Route, label: &'static str, testid: &'static str| {
         let current = matches!(
             (&route, &to),
-            (Some(Route::Leads | Route::Lead { .. }), Route::Leads)
+            (Some(Route::Leads | Route::NewLead | Route::Lead { .. }), Route::Leads)
                 | (Some(Route::Customers | Route::Customer { .. }), Route::Customers)
                 | (Some(Route::Admin), Route::Admin)
         );

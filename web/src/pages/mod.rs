@@ -1,6 +1,9 @@
 //! One module per screen.
 
 pub mod admin;
+pub mod lead_work;
+pub mod leads;
+pub mod new_lead;
 pub mod not_found;
 pub mod record;
 pub mod records;

@@ -134,7 +134,20 @@ pub fn RecordPage(props: &RecordPageProps) -> Html {
                 </div>
             }
         }
-        Load::Loaded(r) => record_view(kind, r, &names),
+        Load::Loaded(r) => {
+            let work = (kind == Kind::Lead && r.kind == Kind::Lead).then(|| {
+                let on_saved = {
+                    let load = load.clone();
+                    Callback::from(move |saved: Record| load.set(Load::Loaded(Box::new(saved))))
+                };
+                let on_reload = {
+                    let attempt = attempt.clone();
+                    Callback::from(move |()| attempt.set(*attempt + 1))
+                };
+                html! { <crate::pages::lead_work::LeadWork record={(**r).clone()} {on_saved} {on_reload} /> }
+            });
+            html! { <>{ record_view(kind, r, &names, work) }</> }
+        }
     };
 
     html! {
@@ -145,7 +158,7 @@ pub fn RecordPage(props: &RecordPageProps) -> Html {
     }
 }
 
-fn record_view(route_kind: Kind, r: &Record, names: &Names) -> Html {
+fn record_view(route_kind: Kind, r: &Record, names: &Names, work: Option<Html>) -> Html {
     let title = match r.business_name.as_deref().filter(|b| !b.is_empty()) {
         Some(b) => format!("{} ({b})", r.display_name()),
         None => r.display_name(),
@@ -177,6 +190,7 @@ fn record_view(route_kind: Kind, r: &Record, names: &Names) -> Html {
                 </div>
             </header>
             { for moved }
+            { for work }
             <div class="cards">
                 <section class="card" aria-labelledby="card-contact">
                     <h2 id="card-contact">{ "Contact information" }</h2>

@@ -1,0 +1,317 @@
+//! The Leads pages end to end in headless Chromium against the local runtime: the tag filter with each operator
+//! (rows compared with the API's answer to the same query, and restored from the URL on reload), New Lead with a bad
+//! ZIP and then a good one picked from the ZIP suggestions, landing on the new lead and moving its stage.
+//!
+//! Needs `chromium` and `chromium-driver` (Debian); builds `web/dist` first when it is older than the portal's
+//! sources. Screenshots land in `target/browser/`.
+
+#[path = "../../infra/xtask/src/web.rs"]
+#[allow(dead_code)]
+mod web_build;
+
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::time::{Instant, SystemTime};
+use vigil_tests::browser::{soon, url_path, Browser};
+use vigil_tests::runtime::LocalRuntime;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+}
+
+fn screenshot_path(name: &str) -> PathBuf {
+    root().join("target").join("browser").join(format!("{name}.png"))
+}
+
+fn ensure_portal_built() {
+    static BUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
+    let root = root();
+    let built = modified(&root.join("web/dist/vigil_web_bg.wasm"));
+    let sources = newest(&root.join("web/src")).max(newest(&root.join("web/static"))).max(modified(&root.join("web/index.html")));
+    if built.is_none() || built < sources || !root.join("web/dist/index.html").is_file() {
+        web_build::build_web(&root).expect("building the portal (web/dist) failed");
+    }
+}
+
+fn modified(p: &Path) -> Option<SystemTime> {
+    std::fs::metadata(p).and_then(|m| m.modified()).ok()
+}
+
+fn newest(dir: &Path) -> Option<SystemTime> {
+    let mut best = modified(dir);
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = entry.path();
+        let t = if p.is_dir() { newest(&p) } else { modified(&p) };
+        best = best.max(t);
+    }
+    best
+}
+
+struct Portal {
+    base: String,
+    _runtime: Option<LocalRuntime>,
+}
+
+impl Portal {
+    async fn start() -> Self {
+        if let Ok(base) = std::env::var("VIGIL_BROWSER_BASE_URL") {
+            return Portal { base: base.trim_end_matches('/').to_owned(), _runtime: None };
+        }
+        ensure_portal_built();
+        let runtime = LocalRuntime::start().await;
+        Portal { base: runtime.base_url().trim_end_matches('/').to_owned(), _runtime: Some(runtime) }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Calls the API; panics unless the answer is a success.
+    async fn api(&self, method: reqwest::Method, token: Option<&str>, path: &str, body: Option<Value>) -> Value {
+        let mut req = reqwest::Client::new().request(method.clone(), self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let status = resp.status();
+        let text = resp.text().await.unwrap_or_default();
+        assert!(status.is_success(), "{method} {path}: {status}: {text}");
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
+    async fn get(&self, token: &str, path: &str) -> Value {
+        self.api(reqwest::Method::GET, Some(token), path, None).await
+    }
+
+    /// The first company's demo user with `role`, and a token for them.
+    async fn user(&self, role: &str) -> (String, String) {
+        let users = self.api(reqwest::Method::GET, None, "/api/v1/dev/users", None).await;
+        let users = users.as_array().expect("demo users").clone();
+        let company = users[0]["company"].clone();
+        let u = users.iter().find(|u| u["company"] == company && u["role"] == role).expect("a demo user with that role");
+        let email = u["email"].as_str().unwrap().to_owned();
+        let token = self.api(reqwest::Method::POST, None, "/api/v1/dev/sign-in", Some(json!({ "email": email }))).await["token"]
+            .as_str()
+            .expect("a token")
+            .to_owned();
+        (email, token)
+    }
+}
+
+async fn sign_in(b: &Browser, portal: &Portal, email: &str) {
+    b.navigate(&portal.url("/sign-in")).await.unwrap();
+    b.wait_for(&format!(r#"[data-testid="dev-user"][data-email="{email}"]"#), soon()).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="top-nav"]"#, soon()).await.unwrap();
+}
+
+/// The IDs of the rows the table shows now.
+async fn shown_ids(b: &Browser) -> Vec<String> {
+    let mut ids = Vec::new();
+    for row in b.find_all(r#"[data-testid="record-row"]"#).await.unwrap_or_default() {
+        if let Ok(Some(id)) = row.attribute("data-id").await {
+            ids.push(id);
+        }
+    }
+    ids
+}
+
+/// Waits until the table shows exactly `want` (an empty list: the "no leads match" state).
+async fn wait_for_rows(b: &Browser, want: &[String], what: &str) {
+    let deadline = soon();
+    loop {
+        let ids = shown_ids(b).await;
+        let empty_ok = want.is_empty() && !b.find_all(r#"[data-testid="empty-state"]"#).await.unwrap_or_default().is_empty();
+        if (!want.is_empty() && ids == want) || empty_ok {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{what}: the table shows {ids:?}, the API answered {want:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+fn ids_of(page: &Value) -> Vec<String> {
+    page["items"].as_array().expect("items").iter().map(|r| r["id"].to_string()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tag_filter_with_each_operator_matches_the_api_and_survives_a_reload() {
+    let portal = Portal::start().await;
+    let (email, token) = portal.user("office").await;
+    let tags = portal.get(&token, "/api/v1/tags").await;
+    let tags = tags.get("items").unwrap_or(&tags).as_array().expect("tags").clone();
+    assert!(tags.len() >= 2, "the demo company has tags: {tags:?}");
+    let (a, c) = (tags[0]["id"].as_u64().unwrap(), tags[1]["id"].as_u64().unwrap());
+
+    let b = Browser::start().await.unwrap();
+    b.set_window_size(1280, 900).await.unwrap();
+    sign_in(&b, &portal, &email).await;
+    b.wait_for_path("/leads", soon()).await.unwrap();
+    b.wait_for(r#"[data-testid="record-row"]"#, soon()).await.unwrap();
+
+    // Open the flyout and pick the two tags.
+    b.find(r#"[data-testid="filter-toggle"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="filter-flyout"]"#, soon()).await.unwrap();
+    for t in [a, c] {
+        b.wait_for(&format!(r#"[data-testid="filter-tags"] [data-testid="option"][data-value="{t}"]"#), soon()).await.unwrap().click().await.unwrap();
+        b.wait_for(&format!(r#"[data-testid="filter-tags"] [data-testid="pill"][data-value="{t}"]"#), soon()).await.unwrap();
+    }
+
+    for op in ["any", "all", "none", "not_all"] {
+        if b.find_all(r#"[data-testid="filter-flyout"]"#).await.unwrap().is_empty() {
+            b.find(r#"[data-testid="filter-toggle"]"#).await.unwrap().click().await.unwrap();
+        }
+        b.wait_for(&format!(r#"[data-testid="filter-tags-op"] option[value="{op}"]"#), soon()).await.unwrap().click().await.unwrap();
+        b.find(r#"[data-testid="filter-submit"]"#).await.unwrap().click().await.unwrap();
+        let expected = ids_of(&portal.get(&token, &format!("/api/v1/leads?tags={a},{c}&tags_op={op}")).await);
+        // The URL holds the filter.
+        let deadline = soon();
+        loop {
+            let url = b.current_url().await.unwrap();
+            if url.contains(&format!("tags_op={op}")) && url.contains("tags=") {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the URL does not hold the tag filter: {url}");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        wait_for_rows(&b, &expected, &format!("tags_op={op}")).await;
+        // Every row agrees with the operator, as the rows' tags say.
+        for row in b.find_all(r#"[data-testid="record-row"]"#).await.unwrap() {
+            let row_tags: Vec<u64> =
+                row.attribute("data-tags").await.unwrap().unwrap_or_default().split(',').filter_map(|t| t.parse().ok()).collect();
+            let (has_a, has_c) = (row_tags.contains(&a), row_tags.contains(&c));
+            let ok = match op {
+                "any" => has_a || has_c,
+                "all" => has_a && has_c,
+                "none" => !has_a && !has_c,
+                _ => !(has_a && has_c),
+            };
+            assert!(ok, "tags_op={op}: a row has tags {row_tags:?}");
+        }
+        b.screenshot(&screenshot_path(&format!("leads-tags-{op}"))).await.unwrap();
+    }
+
+    // A bookmarked view: reloading the URL restores the filter and the same rows.
+    let url = b.current_url().await.unwrap();
+    let expected = ids_of(&portal.get(&token, &format!("/api/v1/leads?tags={a},{c}&tags_op=not_all")).await);
+    b.navigate(&url).await.unwrap();
+    wait_for_rows(&b, &expected, "after reload").await;
+    b.find(r#"[data-testid="filter-toggle"]"#).await.unwrap().click().await.unwrap();
+    let op = b.wait_for(r#"[data-testid="filter-tags-op"]"#, soon()).await.unwrap().value().await.unwrap();
+    assert_eq!(op, "not_all");
+    assert_eq!(b.find_all(r#"[data-testid="filter-tags"] [data-testid="pill"]"#).await.unwrap().len(), 2);
+
+    // Clear keeps sort and per-page, drops the tags.
+    b.find(r#"[data-testid="filter-per-page"] option[value="10"]"#).await.unwrap().click().await.unwrap();
+    b.find(r#"[data-testid="filter-submit"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="record-row"]"#, soon()).await.unwrap();
+    b.find(r#"[data-testid="filter-toggle"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="filter-clear"]"#, soon()).await.unwrap().click().await.unwrap();
+    let expected = ids_of(&portal.get(&token, "/api/v1/leads?per_page=10").await);
+    wait_for_rows(&b, &expected, "after Clear").await;
+    let url = b.current_url().await.unwrap();
+    assert!(url.contains("per_page=10") && !url.contains("tags="), "{url}");
+
+    // The preview eye loads the side panel on demand.
+    let first = expected[0].clone();
+    b.find(&format!(r#"[data-testid="record-row"][data-id="{first}"] [data-testid="preview-eye"]"#)).await.unwrap().click().await.unwrap();
+    b.wait_for_text(r#"[data-testid="preview-id"]"#, &first, soon()).await.unwrap();
+    b.screenshot(&screenshot_path("leads-preview")).await.unwrap();
+    b.find(r#"[data-testid="preview-close"]"#).await.unwrap().click().await.unwrap();
+    b.wait_gone(r#"[data-testid="preview-panel"]"#, soon()).await.unwrap();
+
+    b.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_lead_rejects_a_bad_zip_then_lands_on_the_new_lead_and_moves_its_stage() {
+    let portal = Portal::start().await;
+    let (email, token) = portal.user("office").await;
+    let options = portal.get(&token, "/api/v1/leads/form-options").await;
+    let source = options["sources"][0]["id"].as_u64().expect("a source");
+    let disposition = options["dispositions"][0]["id"].as_u64().expect("a lead status");
+
+    let b = Browser::start().await.unwrap();
+    b.set_window_size(1280, 900).await.unwrap();
+    sign_in(&b, &portal, &email).await;
+    b.wait_for(r#"[data-testid="new-lead"]"#, soon()).await.unwrap().click().await.unwrap();
+    b.wait_for_path("/leads/new", soon()).await.unwrap();
+    b.wait_for(r#"[data-testid="input-source_id"]"#, soon()).await.unwrap();
+
+    let stamp = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_millis() % 1_000_000;
+    let last = format!("Browsertest{stamp}");
+    b.find(&format!(r#"[data-testid="input-source_id"] option[value="{source}"]"#)).await.unwrap().click().await.unwrap();
+    b.find(&format!(r#"[data-testid="input-disposition_id"] option[value="{disposition}"]"#)).await.unwrap().click().await.unwrap();
+    b.find(r#"[data-testid="input-first_name"]"#).await.unwrap().send_keys("Zoe").await.unwrap();
+    b.find(r#"[data-testid="input-last_name"]"#).await.unwrap().send_keys(&last).await.unwrap();
+    b.find(r#"[data-testid="input-primary_phone"]"#).await.unwrap().send_keys(&format!("801555{:04}", stamp % 10_000)).await.unwrap();
+    b.find(r#"[data-testid="input-city"]"#).await.unwrap().send_keys("Provo").await.unwrap();
+    b.find(r#"[data-testid="input-state"] option[value="UT"]"#).await.unwrap().click().await.unwrap();
+    b.find(r#"[data-testid="input-zip"]"#).await.unwrap().send_keys("22").await.unwrap();
+    b.find(r#"[data-testid="save-lead"]"#).await.unwrap().click().await.unwrap();
+
+    // The ZIP's message sits beside the ZIP field, and nothing was created.
+    let msg = b.wait_for(r#"[data-testid="field-zip"] [data-testid="error-zip"]"#, soon()).await.unwrap().text().await.unwrap();
+    assert!(msg.contains("ZIP"), "{msg}");
+    assert_eq!(url_path(&b.current_url().await.unwrap()), "/leads/new");
+    b.screenshot(&screenshot_path("new-lead-bad-zip")).await.unwrap();
+
+    // A good ZIP, picked from the suggestions, fills city, state and county.
+    let zip = b.find(r#"[data-testid="input-zip"]"#).await.unwrap();
+    zip.send_keys("\u{E003}\u{E003}846").await.unwrap();
+    b.wait_for(r#"[data-testid="zip-suggestion"][data-zip="84601"]"#, soon()).await.unwrap();
+    b.screenshot(&screenshot_path("new-lead-zip-suggestions")).await.unwrap();
+    b.find(r#"[data-testid="zip-suggestion"][data-zip="84601"]"#).await.unwrap().click().await.unwrap();
+    b.wait_gone(r#"[data-testid="zip-suggestions"]"#, soon()).await.unwrap();
+    assert_eq!(b.find(r#"[data-testid="input-zip"]"#).await.unwrap().value().await.unwrap(), "84601");
+    assert_eq!(b.find(r#"[data-testid="input-city"]"#).await.unwrap().value().await.unwrap(), "Provo");
+    assert_eq!(b.find(r#"[data-testid="input-state"]"#).await.unwrap().value().await.unwrap(), "UT");
+    assert_eq!(b.find(r#"[data-testid="input-county"]"#).await.unwrap().value().await.unwrap(), "Utah County");
+    assert!(b.find_all(r#"[data-testid="error-zip"]"#).await.unwrap().is_empty());
+    b.find(r#"[data-testid="save-lead"]"#).await.unwrap().click().await.unwrap();
+
+    // Lands on the new lead.
+    let deadline = soon();
+    let id = loop {
+        let path = url_path(&b.current_url().await.unwrap()).to_owned();
+        if let Some(id) = path.strip_prefix("/leads/").filter(|s| s.chars().all(|c| c.is_ascii_digit()) && !s.is_empty()) {
+            break id.to_owned();
+        }
+        if let Ok(d) = b.find(r#"[data-testid="create-anyway"]"#).await {
+            d.click().await.unwrap();
+        }
+        assert!(Instant::now() < deadline, "did not land on the new lead (at {path})");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let name = b.wait_for(r#"[data-testid="record-name"]"#, soon()).await.unwrap().text().await.unwrap();
+    assert!(name.contains(&last), "{name}");
+    let lead = portal.get(&token, &format!("/api/v1/leads/{id}")).await;
+    assert_eq!((lead["zip"].as_str(), lead["county"].as_str(), lead["stage"].as_str()), (Some("84601"), Some("Utah County"), Some("new")));
+
+    // Only the allowed moves are offered: New → Contacted; then Qualified or Unqualified.
+    b.wait_for_text(r#"[data-testid="lead-stage"]"#, "New", soon()).await.unwrap();
+    let moves = b.find_all(r#"[data-testid="stage-move"]"#).await.unwrap();
+    assert_eq!(moves.len(), 1);
+    assert_eq!(moves[0].attribute("data-stage").await.unwrap().as_deref(), Some("contacted"));
+    moves[0].click().await.unwrap();
+    b.wait_for_text(r#"[data-testid="lead-stage"]"#, "Contacted", soon()).await.unwrap();
+    b.wait_for(r#"[data-testid="stage-move"][data-stage="unqualified"]"#, soon()).await.unwrap();
+    let mut offered = Vec::new();
+    for m in b.find_all(r#"[data-testid="stage-move"]"#).await.unwrap() {
+        offered.push(m.attribute("data-stage").await.unwrap().unwrap_or_default());
+    }
+    assert_eq!(offered, vec!["qualified", "unqualified"]);
+    assert_eq!(portal.get(&token, &format!("/api/v1/leads/{id}")).await["stage"], "contacted");
+
+    // Four stars: saved with the version, and the lead turns hot.
+    b.find(r#"[data-testid="star"][data-value="4"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="rating"][data-value="4"]"#, soon()).await.unwrap();
+    b.wait_for(r#"[data-testid="lead-hot"]"#, soon()).await.unwrap();
+    assert_eq!(portal.get(&token, &format!("/api/v1/leads/{id}")).await["rating"], 4);
+    b.screenshot(&screenshot_path("new-lead-landed")).await.unwrap();
+
+    b.close().await.unwrap();
+}
