@@ -80,7 +80,8 @@ async fn dispatch(svc: &Services, function: &str, req: &Request, claims: Option<
         }
         "list_customers" => {
             let per_page = records::PerPage::parse(q.first("per_page")).map_err(AppError::from_field)?;
-            json(200, &records::list(svc, &actor, Kind::Customer, per_page, q.first("cursor")).await?)
+            let archive = records::ArchiveFilter::parse(q.first("archived")).map_err(AppError::from_field)?;
+            json(200, &records::list_filtered(svc, &actor, Kind::Customer, per_page, q.first("cursor"), archive).await?)
         }
         "get_lead" => json(200, &vigil_app::leads::get(svc, &actor, record_id(req)?).await?),
         f if customers::handles(f) => customers::dispatch(svc, &actor, f, req).await,

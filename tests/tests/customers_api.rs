@@ -333,6 +333,13 @@ async fn archiving_a_parent_cascades_to_sub_customers_and_unarchive_follows_the_
     assert_eq!(archived["archived"], true);
     assert_eq!(archived["actions"]["unarchive"], true);
     assert_eq!(archived["editable"]["personal"], false);
+    // The Customer List's Archive Status filter.
+    let (_, only) = rt.get(&admin, "/api/v1/customers?per_page=50&archived=archived_only").await;
+    let only: Vec<u64> = only["items"].as_array().unwrap().iter().map(|r| { assert_eq!(r["archived"], true); r["id"].as_u64().unwrap() }).collect();
+    assert!(only.contains(&pid) && only.contains(&cid));
+    let (_, active) = rt.get(&admin, "/api/v1/customers?per_page=50&archived=active_only").await;
+    assert!(active["items"].as_array().unwrap().iter().all(|r| r["archived"] == false));
+    assert_eq!(rt.get(&admin, "/api/v1/customers?archived=maybe").await.0, 422);
     let (_, c) = rt.get(&admin, &format!("/api/v1/customers/{cid}")).await;
     assert_eq!(c["archived"], true, "the sub-customer was archived with its parent");
 
@@ -414,5 +421,24 @@ async fn delete_duplicate_and_tenancy() {
     assert!(left.items.is_empty(), "{} items left", left.items.len());
     assert_eq!(rt.get(&admin, &format!("/api/v1/customers/{did}")).await.0, 200, "the duplicate stays");
     assert_eq!(send(&rt, "DELETE", &admin, &format!("/api/v1/customers/{cid}"), None).await.0, 404);
+
+    // A delete a crash interrupted (marker written, items left) is gone for readers and resumes when called again.
+    let e = new_customer(&rt, &admin, "Eddie", json!({})).await;
+    let eid = id(&e);
+    for n in 0..4 {
+        send(&rt, "POST", &admin, &format!("/api/v1/customers/{eid}/contacts"), Some(json!({"name": format!("C{n}"), "phone": "8015550101"}))).await;
+    }
+    let svc = rt.services();
+    let key = keys::record(&co, RecordId(eid));
+    let mut profile = svc.table.get(&key).await.unwrap().unwrap();
+    profile.insert("deleting".into(), json!(true));
+    profile.retain(|k, _| !k.starts_with("GSI"));
+    svc.table.put(profile, None).await.unwrap();
+    assert_eq!(rt.get(&admin, &format!("/api/v1/customers/{eid}")).await.0, 404);
+    let (_, list) = rt.get(&admin, "/api/v1/customers?per_page=10").await;
+    assert!(!list["items"].as_array().unwrap().iter().any(|r| r["id"] == eid));
+    assert_eq!(send(&rt, "DELETE", &admin, &format!("/api/v1/customers/{eid}"), None).await.0, 204);
+    let left = svc.table.query(&Query::new(Index::Base, keys::record_pk(&co, RecordId(eid)))).await.unwrap();
+    assert!(left.items.is_empty());
     rt.stop().await;
 }

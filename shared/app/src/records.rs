@@ -118,6 +118,34 @@ pub struct ListPage {
     pub meta: ListMeta,
 }
 
+/// The Customer List's Archive Status filter (`archived=all|archived_only|active_only`, all by default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ArchiveFilter {
+    #[default]
+    All,
+    ArchivedOnly,
+    ActiveOnly,
+}
+
+impl ArchiveFilter {
+    pub fn parse(s: Option<&str>) -> Result<Self, FieldError> {
+        match s {
+            None | Some("") | Some("all") => Ok(Self::All),
+            Some("archived_only") => Ok(Self::ArchivedOnly),
+            Some("active_only") => Ok(Self::ActiveOnly),
+            Some(_) => Err(FieldError::new("archived", "invalid", "archived must be all, archived_only or active_only")),
+        }
+    }
+
+    fn keeps(self, archived: bool) -> bool {
+        match self {
+            Self::All => true,
+            Self::ArchivedOnly => archived,
+            Self::ActiveOnly => !archived,
+        }
+    }
+}
+
 /// How many items one list request may read before it returns a short page with a cursor, so a user who can see
 /// few of many records still gets a bounded request.
 const READ_BUDGET_PAGES: u32 = 8;
@@ -125,6 +153,18 @@ const READ_BUDGET_PAGES: u32 = 8;
 /// Newest first. Users limited to their own records list through their own index; users limited to some locations
 /// read the company index and skip what they may not see, within a read budget.
 pub async fn list(svc: &Services, actor: &Actor, kind: Kind, per_page: PerPage, cursor: Option<&str>) -> Result<ListPage, AppError> {
+    list_filtered(svc, actor, kind, per_page, cursor, ArchiveFilter::All).await
+}
+
+/// As [`list`], keeping only the rows the archive filter wants (skipped rows count against the read budget).
+pub async fn list_filtered(
+    svc: &Services,
+    actor: &Actor,
+    kind: Kind,
+    per_page: PerPage,
+    cursor: Option<&str>,
+    archive: ArchiveFilter,
+) -> Result<ListPage, AppError> {
     let resource = resource_of(kind);
     actor.require_somewhere(resource, Action::View)?;
     let co = actor.company();
@@ -137,7 +177,10 @@ pub async fn list(svc: &Services, actor: &Actor, kind: Kind, per_page: PerPage, 
         let (pk, _) = keys::records_by_id_gsi2(co, kind, RecordId(1));
         (Index::Gsi2, pk, "gsi2_by_id")
     };
-    let fingerprint = format!("{co}|{}|{kind:?}|{access_path}|{}", actor.id(), per_page.get());
+    let fingerprint = match archive {
+        ArchiveFilter::All => format!("{co}|{}|{kind:?}|{access_path}|{}", actor.id(), per_page.get()),
+        other => format!("{co}|{}|{kind:?}|{access_path}|{}|{other:?}", actor.id(), per_page.get()),
+    };
     let mut start = match cursor {
         Some(c) if !c.is_empty() => Some(svc.cursors.open(&fingerprint, c)?),
         _ => None,
@@ -161,7 +204,7 @@ pub async fn list(svc: &Services, actor: &Actor, kind: Kind, per_page: PerPage, 
             let key_attrs = key_of(&item, index);
             let record: Record = from_item(item)?;
             let target = Target { location: record.office_location_id, owner: record.lead_rep_id.as_ref() };
-            if perms.allows(actor.id(), resource, Action::View, target) {
+            if perms.allows(actor.id(), resource, Action::View, target) && archive.keeps(record.archived) && !record.lead.customer.deleting {
                 rows.push(Row::from(record));
             }
             last_seen = Some(key_attrs);
