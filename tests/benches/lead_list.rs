@@ -33,6 +33,7 @@ fn lead(rng: &mut StdRng, id: u64, today: &str) -> Record {
     let (city, state) = *CITIES.choose(rng).unwrap();
     let source = rng.gen_range(1..=10u32);
     let tags: Vec<String> = (1..=10).filter(|_| rng.gen_bool(0.12)).map(|t: u32| t.to_string()).collect();
+    let disposition = *["Hot", "Warm", "Cold"].choose(rng).unwrap();
     let stage = ["new", "new", "new", "contacted", "contacted", "qualified", "unqualified"].choose(rng).unwrap();
     serde_json::from_value(json!({
         "id": id, "kind": "lead", "stage": stage, "first_name": first, "last_name": last,
@@ -42,7 +43,7 @@ fn lead(rng: &mut StdRng, id: u64, today: &str) -> Record {
         "city": city, "state": state, "office_location_id": rng.gen_range(1..=3),
         "source_id": rng.gen_bool(0.9).then_some(source),
         "campaign_id": rng.gen_bool(0.7).then(|| (source - 1) * 3 + rng.gen_range(1..=3)),
-        "disposition": ["Hot", "Warm", "Cold"].choose(rng).unwrap(),
+        "disposition": disposition,
         "rating": rng.gen_range(0..=5), "tags": tags,
         "lead_rep_id": rng.gen_bool(0.7).then(|| *REPS.choose(rng).unwrap()),
         "next_followup": rng.gen_bool(0.02).then(|| today.to_owned()),

@@ -760,7 +760,9 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
         }
     }
     let ssn_index = conds.number.as_deref().filter(|n| n.len() == 4).and_then(|n| ssn_lookup_value(svc, &co, n));
-    let plan = plan(&co, &conds, &counts, filter.sort, filter.per_page.get(), own_only || !all_locations, ssn_index.as_deref());
+    // A rep limited to own leads is already a rep condition (with its own counter); only a location limit makes a
+    // counted total an upper bound.
+    let plan = plan(&co, &conds, &counts, filter.sort, filter.per_page.get(), !all_locations, ssn_index.as_deref());
     let want = filter.per_page.get() as usize;
     let desc = filter.descending;
     let order = filter.sort.order();
