@@ -920,20 +920,11 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
     Ok(LeadListPage { items, next_cursor, meta: LeadListMeta { items_read: rd.read, access_path: plan.path, total, total_exact, search_required: false } })
 }
 
-/// The blind index of SSN last-4 digits typed into the number search.
-fn ssn_lookup_value(_svc: &Services, co: &CompanyId, last4: &str) -> Option<String> {
-    Some(dev_ssn_blind_index(co, last4))
-}
-
-/// Development stand-in for the SSN feature's keyed hash (`ssn::ssn_last4_blind_index`), which replaces it once it
-/// lands; the lookup key is the only place the value appears.
-pub fn dev_ssn_blind_index(co: &CompanyId, last4: &str) -> String {
-    use hmac::{Hmac, Mac};
-    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(b"vigil-dev-ssn-blind-index").expect("any key length");
-    mac.update(co.as_str().as_bytes());
-    mac.update(b"|");
-    mac.update(last4.as_bytes());
-    mac.finalize().into_bytes().iter().take(16).map(|b| format!("{b:02x}")).collect()
+/// The blind index of SSN last-4 digits typed into the number search (the same keyed hash the SSN write stores);
+/// without a configured key there is no SSN path, and the other numeric paths still answer.
+fn ssn_lookup_value(svc: &Services, co: &CompanyId, last4: &str) -> Option<String> {
+    let key = svc.data_keys.blind_index_key().ok()?;
+    Some(crate::ssn::ssn_last4_blind_index(&key, co, last4))
 }
 
 fn open_len(plan: &Plan) -> f64 {
