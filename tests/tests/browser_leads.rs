@@ -315,3 +315,146 @@ async fn new_lead_rejects_a_bad_zip_then_lands_on_the_new_lead_and_moves_its_sta
 
     b.close().await.unwrap();
 }
+
+impl Portal {
+    /// A fresh lead of the demo company (duplicates allowed), as the API returns it.
+    async fn new_lead(&self, token: &str, last_name: &str) -> Value {
+        let options = self.get(token, "/api/v1/leads/form-options").await;
+        let body = json!({
+            "source_id": options["sources"][0]["id"], "disposition_id": options["dispositions"][0]["id"],
+            "first_name": "Edith", "last_name": last_name, "primary_phone": "8015550199", "city": "Provo", "state": "UT", "zip": "84601",
+        });
+        self.api(reqwest::Method::POST, Some(token), "/api/v1/leads?allow_duplicates=true", Some(body)).await
+    }
+
+    async fn status_of(&self, token: &str, path: &str) -> u16 {
+        reqwest::Client::new().get(self.url(path)).bearer_auth(token).send().await.expect("request").status().as_u16()
+    }
+}
+
+fn stamp() -> u128 {
+    SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_millis() % 1_000_000
+}
+
+/// Replaces what a field holds with `text` (select-all, then type).
+async fn retype(b: &Browser, css: &str, text: &str) {
+    let el = b.wait_for(css, soon()).await.unwrap();
+    el.clear().await.unwrap();
+    el.send_keys(text).await.unwrap();
+}
+
+async fn shown_score(b: &Browser) -> u64 {
+    b.find(r#"[data-testid="lead-score"]"#).await.unwrap().text().await.unwrap().trim().parse().expect("a score")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn editing_qualification_fields_rescores_the_lead_and_bad_values_show_beside_their_fields() {
+    let portal = Portal::start().await;
+    let (email, token) = portal.user("office").await;
+    let lead = portal.new_lead(&token, &format!("Scoretest{}", stamp())).await;
+    let id = lead["id"].to_string();
+    assert_eq!(lead["ssn"], Value::Null);
+
+    let b = Browser::start().await.unwrap();
+    b.set_window_size(1280, 1000).await.unwrap();
+    sign_in(&b, &portal, &email).await;
+    b.navigate(&portal.url(&format!("/leads/{id}"))).await.unwrap();
+    b.wait_for(r#"[data-testid="lead-details"]"#, soon()).await.unwrap();
+    // The SSN is enterable (none stored) once the page knows how the server shows it.
+    let deadline = soon();
+    while b.find(r#"[data-testid="edit-ssn"]"#).await.unwrap().attribute("disabled").await.unwrap().is_some() {
+        assert!(Instant::now() < deadline, "the SSN field never became enterable");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let before = shown_score(&b).await;
+    assert_eq!(before, lead["score"].as_u64().unwrap());
+
+    // Bad values: the message sits beside each field and nothing is saved.
+    retype(&b, r#"[data-testid="edit-website"]"#, "not a website").await;
+    retype(&b, r#"[data-testid="edit-employees"]"#, "lots").await;
+    b.find(r#"[data-testid="save-details"]"#).await.unwrap().click().await.unwrap();
+    let msg = b.wait_for(r#"[data-testid="ld-field-website"] [data-testid="ld-error-website"]"#, soon()).await.unwrap().text().await.unwrap();
+    assert!(msg.contains("web address"), "{msg}");
+    let msg = b.wait_for(r#"[data-testid="ld-field-employees"] [data-testid="ld-error-employees"]"#, soon()).await.unwrap().text().await.unwrap();
+    assert!(msg.contains("whole number"), "{msg}");
+    b.screenshot(&screenshot_path("lead-edit-errors")).await.unwrap();
+    assert_eq!(portal.get(&token, &format!("/api/v1/leads/{id}")).await["version"], lead["version"]);
+
+    // Good values: a senior title in a best-fit industry at a big company scores higher, factor by factor.
+    retype(&b, r#"[data-testid="edit-website"]"#, "https://acme-example.com").await;
+    retype(&b, r#"[data-testid="edit-employees"]"#, "1500").await;
+    retype(&b, r#"[data-testid="edit-job_title"]"#, "Chief Executive Officer").await;
+    b.find(r#"[data-testid="edit-industry"] option[value="Technology"]"#).await.unwrap().click().await.unwrap();
+    retype(&b, r#"[data-testid="edit-web_visits"]"#, "6").await;
+    b.find(r#"[data-testid="edit-do_not_call"]"#).await.unwrap().click().await.unwrap();
+    retype(&b, r#"[data-testid="edit-ssn"]"#, "123-45-6789").await;
+    assert!(b.find_all(r#"[data-testid="ld-error-website"]"#).await.unwrap().is_empty(), "typing clears the field's error");
+    b.find(r#"[data-testid="save-details"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="details-saved"]"#, soon()).await.unwrap();
+    let saved = portal.get(&token, &format!("/api/v1/leads/{id}")).await;
+    let after = saved["score"].as_u64().unwrap();
+    assert!(after > before, "score {before} → {after}");
+    b.wait_for_text(r#"[data-testid="lead-score"]"#, &after.to_string(), soon()).await.unwrap();
+    let industry = b.find(r#"[data-testid="score-factor"][data-factor="industry_fit"] td.num"#).await.unwrap().text().await.unwrap();
+    assert_ne!(industry.trim(), "0", "industry fit now adds points");
+    assert_eq!((saved["employees"].as_u64(), saved["industry"].as_str(), saved["do_not_call"].as_bool()), (Some(1500), Some("Technology"), Some(true)));
+    assert_eq!(saved["website"], "https://acme-example.com");
+    // Office staff may enter an SSN but not read it back: the server masks it, and so does the page.
+    assert_eq!(saved["ssn"], "***");
+    b.wait_for_text(r#"[data-testid="ssn-masked"]"#, "***", soon()).await.unwrap();
+    // The history lists the changes.
+    b.wait_for(r#"[data-testid="history-entry"][data-field="job_title"]"#, soon()).await.unwrap();
+    b.wait_for(r#"[data-testid="history-entry"][data-field="ssn"]"#, soon()).await.unwrap();
+    b.screenshot(&screenshot_path("lead-edit-saved")).await.unwrap();
+
+    // Someone else saves first: the page's version is stale, and it says so.
+    let version = saved["version"].as_u64().unwrap();
+    portal.api(reqwest::Method::PATCH, Some(&token), &format!("/api/v1/leads/{id}"), Some(json!({ "timeline": "Next year", "version": version }))).await;
+    retype(&b, r#"[data-testid="edit-timeline"]"#, "This quarter").await;
+    b.find(r#"[data-testid="save-details"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="details-conflict"]"#, soon()).await.unwrap();
+    b.find(r#"[data-testid="details-reload"]"#).await.unwrap().click().await.unwrap();
+    let deadline = soon();
+    while b.find(r#"[data-testid="edit-timeline"]"#).await.unwrap().value().await.unwrap_or_default() != "Next year" {
+        assert!(Instant::now() < deadline, "the reload did not bring the other user's change");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    b.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_deletes_a_lead_after_confirming_and_lands_on_the_list() {
+    let portal = Portal::start().await;
+    let (office_email, office_token) = portal.user("office").await;
+    let (email, token) = portal.user("admin").await;
+    let lead = portal.new_lead(&token, &format!("Deletetest{}", stamp())).await;
+    let id = lead["id"].to_string();
+
+    let b = Browser::start().await.unwrap();
+    b.set_window_size(1280, 900).await.unwrap();
+    // Office staff may not delete leads: no button.
+    sign_in(&b, &portal, &office_email).await;
+    b.navigate(&portal.url(&format!("/leads/{id}"))).await.unwrap();
+    b.wait_for(r#"[data-testid="lead-details"]"#, soon()).await.unwrap();
+    assert!(b.find_all(r#"[data-testid="delete-lead"]"#).await.unwrap().is_empty());
+    assert_eq!(portal.status_of(&office_token, &format!("/api/v1/leads/{id}")).await, 200);
+    b.find(r#"[data-testid="sign-out"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for_path("/sign-in", soon()).await.unwrap();
+
+    sign_in(&b, &portal, &email).await;
+    b.navigate(&portal.url(&format!("/leads/{id}"))).await.unwrap();
+    b.wait_for(r#"[data-testid="delete-lead"]"#, soon()).await.unwrap().click().await.unwrap();
+    // Cancel keeps it.
+    b.wait_for(r#"[data-testid="delete-cancel"]"#, soon()).await.unwrap().click().await.unwrap();
+    b.wait_gone(r#"[data-testid="delete-confirm"]"#, soon()).await.unwrap();
+    b.find(r#"[data-testid="delete-lead"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="delete-confirm"]"#, soon()).await.unwrap();
+    b.screenshot(&screenshot_path("lead-delete-confirm")).await.unwrap();
+    b.find(r#"[data-testid="delete-confirm-yes"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for_path("/leads", soon()).await.unwrap();
+    b.wait_for(r#"[data-testid="leads-page"]"#, soon()).await.unwrap();
+    assert_eq!(portal.status_of(&token, &format!("/api/v1/leads/{id}")).await, 404);
+
+    b.close().await.unwrap();
+}

@@ -116,6 +116,9 @@ pub struct Me {
     pub partner_id: Option<PartnerId>,
     #[serde(default)]
     pub nav: Nav,
+    /// What the user may do where; the portal hides what the server would refuse (the server still decides).
+    #[serde(default)]
+    pub permissions: vigil_domain::Permissions,
 }
 
 /// One row of the Leads or Customers list.
@@ -301,6 +304,10 @@ pub struct HistoryEntry {
     #[serde(default)]
     pub by: String,
     pub field: String,
+    #[serde(default)]
+    pub before: serde_json::Value,
+    #[serde(default)]
+    pub after: serde_json::Value,
 }
 
 /// The list's side panel (`GET /api/v1/leads/{id}/preview`); sections the user may not see are absent.
@@ -589,5 +596,69 @@ fn fallback_title(status: u16) -> String {
         429 => "Too many requests, try again shortly".into(),
         s if s >= 500 => format!("The server had a problem ({s})"),
         s => format!("The request failed ({s})"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The lead page (edit, history, delete), the list's rep filter and the admin's lead settings.
+
+/// A lead as `GET`/`PATCH /api/v1/leads/{id}` return it: the record plus `ssn` — absent when none is stored, the
+/// number for users with the SSN grant, `***` for everyone else.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct LeadView {
+    #[serde(flatten)]
+    pub record: Record,
+    #[serde(default)]
+    pub ssn: Option<String>,
+}
+
+/// A user a record can be assigned to (customers form-options `lead_reps`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct UserChoice {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct LeadRepOptions {
+    #[serde(default)]
+    lead_reps: Vec<UserChoice>,
+}
+
+impl Client {
+    pub async fn lead(&self, id: RecordId) -> Result<LeadView, ApiError> {
+        send(self.get(&format!("/leads/{id}"))).await
+    }
+
+    /// `PATCH /api/v1/leads/{id}`: `fields` carries the changed fields and the `version` they were read at.
+    pub async fn patch_lead(&self, id: RecordId, fields: &serde_json::Map<String, serde_json::Value>) -> Result<LeadView, ApiError> {
+        self.send_json("PATCH", &format!("/leads/{id}"), fields).await
+    }
+
+    /// `DELETE /api/v1/leads/{id}` (204, no body).
+    pub async fn delete_lead(&self, id: RecordId) -> Result<(), ApiError> {
+        let sent = self.with_body("DELETE", &format!("/leads/{id}")).send().await;
+        match sent {
+            Ok(resp) if resp.ok() => Ok(()),
+            other => finish::<serde_json::Value>(other).await.map(|_| ()),
+        }
+    }
+
+    /// The lead's history, oldest first (the newest 100 entries).
+    pub async fn lead_history(&self, id: RecordId) -> Result<Vec<HistoryEntry>, ApiError> {
+        send::<ListOf<HistoryEntry>>(self.get(&format!("/leads/{id}/history"))).await.map(ListOf::into_vec)
+    }
+
+    /// The users leads can be assigned to; empty when the user may not read the customer form options.
+    pub async fn lead_reps(&self) -> Result<Vec<UserChoice>, ApiError> {
+        send::<LeadRepOptions>(self.get("/customers/form-options")).await.map(|o| o.lead_reps)
+    }
+
+    pub async fn lead_scoring(&self) -> Result<vigil_domain::lead::ScoringWeights, ApiError> {
+        send(self.get("/settings/lead-scoring")).await
+    }
+
+    pub async fn set_lead_scoring(&self, w: &vigil_domain::lead::ScoringWeights) -> Result<vigil_domain::lead::ScoringWeights, ApiError> {
+        self.send_json("PUT", "/settings/lead-scoring", w).await
     }
 }

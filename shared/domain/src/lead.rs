@@ -497,7 +497,10 @@ pub fn edit_lead(current: &Record, body: &Map<String, Value>, today: &str) -> Re
             "county" => e.take(optional_text(k, some, TEXT_MAX)).map(|s| r.lead.county = s).unwrap_or(()),
             "cross_street" => e.take(optional_text(k, some, TEXT_MAX)).map(|s| r.lead.cross_street = s).unwrap_or(()),
             "job_title" => e.take(optional_text(k, some, TEXT_MAX)).map(|s| r.lead.job_title = s).unwrap_or(()),
-            "website" => e.take(optional_text(k, some, TEXT_MAX)).map(|s| r.lead.website = s).unwrap_or(()),
+            "website" => e
+                .take(optional_text(k, some, TEXT_MAX).and_then(|w| w.map(|w| text::website(k, &w)).transpose()))
+                .map(|s| r.lead.website = s)
+                .unwrap_or(()),
             "timeline" => e.take(optional_text(k, some, TEXT_MAX)).map(|s| r.lead.timeline = s).unwrap_or(()),
             "email" => e
                 .take(optional_text(k, some, 254).and_then(|m| m.map(|m| text::email(k, &m)).transpose()))

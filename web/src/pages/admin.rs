@@ -21,6 +21,8 @@ pub fn Admin() -> Html {
             <header class="page-header"><h1>{ "Admin" }</h1></header>
             <OfficeLocations />
             <Partners />
+            <crate::pages::lead_settings::LeadScoringSettings />
+            <crate::pages::lead_settings::TagSettings />
             <Outbox />
         </section>
     }

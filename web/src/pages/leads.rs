@@ -1,7 +1,7 @@
 //! The Leads page: saved-view tabs, the Find Leads flyout (filters in the URL, sticky sort and per-page), a sortable
 //! table on wide screens and cards on phones, the preview eye with its lazily loaded side panel, and + New Lead.
 
-use crate::api::{ApiError, FormOptions, LeadPreview, LeadRow, Page, Tag};
+use crate::api::{ApiError, FormOptions, LeadPreview, LeadRow, Page, Tag, UserChoice};
 use crate::app::Route;
 use crate::components::format;
 use crate::components::multi_select::MultiSelect;
@@ -10,7 +10,8 @@ use crate::components::route_link::RouteLink;
 use crate::lead_filter::{self, campaign_options, LeadFilter, PER_PAGES, SORTS, TAG_OPS, VIEWS};
 use crate::session::{use_report_error, use_session};
 use gloo_storage::{LocalStorage, Storage};
-use vigil_domain::RecordId;
+use vigil_domain::record::Stage;
+use vigil_domain::{Action, RecordId, Resource};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -75,12 +76,14 @@ pub fn LeadsPage() -> Html {
     let draft = use_state(|| applied.clone());
     let options = use_state(FormOptions::default);
     let tags = use_state(Vec::<Tag>::new);
+    let reps = use_state(Vec::<UserChoice>::new);
     let preview = use_state(|| PreviewState::Closed);
 
-    // Sources, campaigns and tags for the flyout; best effort (a user who may not create leads may not read the
-    // form options, and then filters by what the URL holds).
+    // Sources, campaigns, lead statuses, tags and lead reps for the flyout; best effort (a user who may not create
+    // leads may not read the form options, one who may not see customers gets no rep list, and then filters by what
+    // the URL holds).
     {
-        let (options, tags, client) = (options.clone(), tags.clone(), session.client());
+        let (options, tags, reps, client) = (options.clone(), tags.clone(), reps.clone(), session.client());
         use_effect_with((), move |_| {
             if let Some(client) = client {
                 wasm_bindgen_futures::spawn_local(async move {
@@ -89,6 +92,9 @@ pub fn LeadsPage() -> Html {
                     }
                     if let Ok(t) = client.tags().await {
                         tags.set(t);
+                    }
+                    if let Ok(r) = client.lead_reps().await {
+                        reps.set(r);
                     }
                 });
             }
@@ -241,6 +247,16 @@ pub fn LeadsPage() -> Html {
                 <p class="muted">{ "Your company shows leads only after a search: enter criteria (or none) and press Submit." }</p>
             </div>
         },
+        (Some(p), None) if p.items.is_empty() && p.next_cursor.is_some() => html! {
+            <>
+                <div class="empty-state" data-testid="empty-page">
+                    <p><strong>{ "No leads on this page, but more may follow." }</strong></p>
+                    <p class="muted">{ "The search reads a bounded slice of the leads per request; the next page continues where it stopped." }</p>
+                </div>
+                <Pager page_number={current_trail.page_number()} next_cursor={p.next_cursor.clone()} busy={*busy}
+                    {on_next} {on_previous} />
+            </>
+        },
         (Some(p), None) if p.items.is_empty() => html! {
             <div class="empty-state" data-testid="empty-state">
                 if applied.search_count() > 0 || !applied.view.is_empty() {
@@ -256,6 +272,16 @@ pub fn LeadsPage() -> Html {
             <>
                 { table(&p.items, &applied, &sort_by, &open_preview, &source_name) }
                 { cards(&p.items, &source_name) }
+                if p.next_cursor.is_some() && (p.items.len() as u32) < applied.per_page_or_default() {
+                    // The planner bounds what one request reads: a short page with a cursor is not the end.
+                    <p class="notice more-note" role="status" data-testid="more-may-follow">
+                        { format!("{} on this page; more leads may follow. ", p.items.len()) }
+                        <button type="button" class="link-button" disabled={*busy} data-testid="load-more"
+                            onclick={{ let (c, on_next) = (p.next_cursor.clone(), on_next.clone()); Callback::from(move |_| if let Some(c) = &c { on_next.emit(c.clone()) }) }}>
+                            { "Load more" }
+                        </button>
+                    </p>
+                }
                 <Pager page_number={current_trail.page_number()} next_cursor={p.next_cursor.clone()} busy={*busy}
                     {on_next} {on_previous} />
                 if let Some(m) = &p.meta {
@@ -268,6 +294,7 @@ pub fn LeadsPage() -> Html {
     };
 
     let active = applied.search_count();
+    let may_create = session.me.as_ref().is_some_and(|m| m.permissions.allows_somewhere(Resource::Leads, Action::Create));
     html! {
         <section class="list-page leads-page" aria-busy={busy.to_string()} data-testid="leads-page">
             <header class="page-header">
@@ -280,12 +307,14 @@ pub fn LeadsPage() -> Html {
                         data-testid="filter-toggle" onclick={toggle_flyout}>
                         { if active > 0 { format!("Filters ({active})") } else { "Filters".to_owned() } }
                     </button>
-                    <RouteLink to={Route::NewLead} class="button" testid="new-lead">{ "+ New Lead" }</RouteLink>
+                    if may_create {
+                        <RouteLink to={Route::NewLead} class="button" testid="new-lead">{ "+ New Lead" }</RouteLink>
+                    }
                 </div>
             </header>
             { tabs }
             if flyout_open {
-                { flyout_view(&draft, &options, &tags, on_submit, on_clear, flyout.clone(), search_required) }
+                { flyout_view(&draft, &options, &tags, &reps, on_submit, on_clear, flyout.clone(), search_required) }
             }
             { body }
             if !matches!(*preview, PreviewState::Closed) {
@@ -310,6 +339,7 @@ fn flyout_view(
     draft: &UseStateHandle<LeadFilter>,
     options: &FormOptions,
     tags: &[Tag],
+    reps: &[UserChoice],
     on_submit: Callback<SubmitEvent>,
     on_clear: Callback<MouseEvent>,
     flyout: UseStateHandle<bool>,
@@ -356,6 +386,28 @@ fn flyout_view(
     });
     let on_per_page = set(|d, v| d.per_page = v.parse().unwrap_or(0));
     let on_tags_op = set(|d, v| d.tags_op = v);
+    let on_stage = set(|d, v| d.stage = v);
+    let on_disposition = set(|d, v| d.disposition = v);
+    let on_rep = set(|d, v| d.rep = v);
+    // A value the URL holds but the lists do not offer (yet) stays selectable, so Submit keeps it.
+    let choice_list = |current: &str, choices: Vec<(String, String)>, any: &'static str| {
+        let known = current.is_empty() || choices.iter().any(|(v, _)| v == current);
+        html! {
+            <>
+                <option value="" selected={current.is_empty()}>{ any }</option>
+                if !known {
+                    <option value={current.to_owned()} selected=true>{ current.to_owned() }</option>
+                }
+                { for choices.into_iter().map(|(v, l)| {
+                    let selected = v == current;
+                    html! { <option value={v} {selected}>{ l }</option> }
+                }) }
+            </>
+        }
+    };
+    let stages: Vec<(String, String)> = Stage::ALL.iter().map(|s| (s.as_str().to_owned(), format::stage(*s).to_owned())).collect();
+    let dispositions: Vec<(String, String)> = options.dispositions.iter().map(|d| (d.name.clone(), d.name.clone())).collect();
+    let rep_choices: Vec<(String, String)> = reps.iter().map(|r| (r.id.clone(), r.name.clone())).collect();
     let on_keydown = Callback::from(move |e: KeyboardEvent| {
         if e.key() == "Escape" && !search_required {
             flyout.set(false);
@@ -400,6 +452,31 @@ fn flyout_view(
                     </div>
                     { text("f-email", "Email", &draft.email, "filter-email", set(|d, v| d.email = v),
                         Some("Matches the start of any word of the primary email.")) }
+                </fieldset>
+                <fieldset>
+                    <legend>{ "Pipeline" }</legend>
+                    <div class="form-row">
+                        <div class="form-field">
+                            <label for="f-stage">{ "Stage" }</label>
+                            <select id="f-stage" class="input" data-testid="filter-stage" onchange={on_stage.reform(select_value)}>
+                                { choice_list(&draft.stage, stages, "Any stage") }
+                            </select>
+                        </div>
+                        <div class="form-field">
+                            <label for="f-disposition">{ "Lead status" }</label>
+                            <select id="f-disposition" class="input" data-testid="filter-disposition" onchange={on_disposition.reform(select_value)}>
+                                { choice_list(&draft.disposition, dispositions, "Any status") }
+                            </select>
+                        </div>
+                        if !rep_choices.is_empty() || !draft.rep.is_empty() {
+                            <div class="form-field">
+                                <label for="f-rep">{ "Lead rep" }</label>
+                                <select id="f-rep" class="input" data-testid="filter-rep" onchange={on_rep.reform(select_value)}>
+                                    { choice_list(&draft.rep, rep_choices, "Any rep") }
+                                </select>
+                            </div>
+                        }
+                    </div>
                 </fieldset>
                 <fieldset>
                     <legend>{ "Source and campaign" }</legend>

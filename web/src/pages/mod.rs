@@ -1,6 +1,8 @@
 //! One module per screen.
 
 pub mod admin;
+pub mod lead_page;
+pub mod lead_settings;
 pub mod lead_work;
 pub mod leads;
 pub mod new_lead;

@@ -1,0 +1,720 @@
+//! The lead page below the pipeline card: the edit form, the history list and Delete lead.
+//!
+//! The edit form: personal information and the qualification fields the score reads. Only the fields
+//! the user changed are sent (`PATCH /api/v1/leads/{id}` with the version the page shows), checked first with the
+//! server's own rules (`vigil_domain::lead::edit_lead`); the server's 422 field errors show beside their fields and a
+//! 409 says someone else changed the lead. The SSN arrives as the server shows it: `***` without the grant (then it
+//! stays read-only), empty when none is stored (then it can be entered).
+
+use crate::api::{FormOptions, HistoryEntry, LeadView};
+use crate::app::Route;
+use crate::components::format;
+use crate::session::{use_report_error, use_session};
+use crate::toast::use_toasts;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use vigil_domain::record::Record;
+use vigil_domain::{Action, Resource, Section, SectionAccess};
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+/// How a field is edited and sent.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Text(&'static str),
+    /// Sent as the digits typed; the server (and `edit_lead`) say when it is not a whole number.
+    Number,
+    Date,
+    Check,
+    States,
+    Languages,
+    Industries,
+    Dispositions,
+}
+
+struct Field {
+    name: &'static str,
+    label: &'static str,
+    kind: Kind,
+    hint: Option<&'static str>,
+}
+
+const fn f(name: &'static str, label: &'static str, kind: Kind) -> Field {
+    Field { name, label, kind, hint: None }
+}
+
+const fn h(name: &'static str, label: &'static str, kind: Kind, hint: &'static str) -> Field {
+    Field { name, label, kind, hint: Some(hint) }
+}
+
+/// Personal information (the Contact Information section: changing it needs that section's Modify).
+const PERSONAL: &[Field] = &[
+    f("first_name", "First name", Kind::Text("text")),
+    f("last_name", "Last name", Kind::Text("text")),
+    f("primary_phone", "Primary phone", Kind::Text("tel")),
+    f("email", "Email", Kind::Text("email")),
+    f("address1", "Address line 1", Kind::Text("text")),
+    f("address2", "Address line 2", Kind::Text("text")),
+    f("city", "City", Kind::Text("text")),
+    f("state", "State", Kind::States),
+    f("zip", "Zip", Kind::Text("text")),
+    f("county", "County", Kind::Text("text")),
+    f("cross_street", "Cross street", Kind::Text("text")),
+];
+
+/// What the lead score and the rep's follow-up read.
+const QUALIFICATION: &[Field] = &[
+    f("disposition_id", "Lead status", Kind::Dispositions),
+    f("business_name", "Business name", Kind::Text("text")),
+    f("job_title", "Job title", Kind::Text("text")),
+    f("industry", "Industry", Kind::Industries),
+    h("annual_revenue", "Annual revenue (USD)", Kind::Number, "Whole dollars, e.g. 2500000"),
+    f("employees", "Employees", Kind::Number),
+    h("website", "Website", Kind::Text("url"), "e.g. example.com"),
+    h("budget", "Budget (USD)", Kind::Number, "Whole dollars"),
+    h("timeline", "Timeline", Kind::Text("text"), "e.g. this quarter"),
+    f("next_followup", "Next follow-up", Kind::Date),
+    f("web_visits", "Web visits", Kind::Number),
+    f("webinars_attended", "Webinars attended", Kind::Number),
+    f("language", "Language", Kind::Languages),
+    f("email_opt_out", "Opted out of email", Kind::Check),
+    f("do_not_call", "Do not call", Kind::Check),
+];
+
+type Values = BTreeMap<&'static str, String>;
+
+fn opt(v: &Option<String>) -> String {
+    v.clone().unwrap_or_default()
+}
+
+fn num<T: ToString>(v: Option<T>) -> String {
+    v.map(|n| n.to_string()).unwrap_or_default()
+}
+
+/// The form's values for a record, as strings (checkboxes are `"true"`/`"false"`).
+fn values_of(r: &Record, ssn: Option<&str>) -> Values {
+    let l = &r.lead;
+    let mut v = Values::new();
+    let mut put = |k: &'static str, s: String| {
+        v.insert(k, s);
+    };
+    put("first_name", r.first_name.clone());
+    put("last_name", r.last_name.clone());
+    put("primary_phone", r.primary_phone.clone());
+    put("email", opt(&r.email));
+    put("address1", opt(&r.address1));
+    put("address2", opt(&l.address2));
+    put("city", r.city.clone());
+    put("state", r.state.clone());
+    put("zip", opt(&r.zip));
+    put("county", opt(&l.county));
+    put("cross_street", opt(&l.cross_street));
+    put("disposition_id", num(l.disposition_id.map(|d| d.0)));
+    put("business_name", opt(&r.business_name));
+    put("job_title", opt(&l.job_title));
+    put("industry", opt(&l.industry));
+    put("annual_revenue", num(l.annual_revenue));
+    put("employees", num(l.employees));
+    put("website", opt(&l.website));
+    put("budget", num(l.budget));
+    put("timeline", opt(&l.timeline));
+    put("next_followup", opt(&r.next_followup));
+    put("web_visits", l.web_visits.to_string());
+    put("webinars_attended", l.webinars_attended.to_string());
+    put("language", opt(&l.language));
+    put("email_opt_out", l.email_opt_out.to_string());
+    put("do_not_call", l.do_not_call.to_string());
+    put("ssn", ssn.unwrap_or_default().to_owned());
+    v
+}
+
+fn kind_of(name: &str) -> Option<Kind> {
+    if name == "ssn" {
+        return Some(Kind::Text("text"));
+    }
+    PERSONAL.iter().chain(QUALIFICATION).find(|f| f.name == name).map(|f| f.kind)
+}
+
+/// The PATCH body: the fields that differ from what was loaded, blank ones as `null`, plus the version.
+fn changes(before: &Values, after: &Values, version: u64) -> Map<String, Value> {
+    let mut m = Map::new();
+    for (k, v) in after {
+        if before.get(k) == Some(v) {
+            continue;
+        }
+        let t = v.trim();
+        let value = match kind_of(k) {
+            Some(Kind::Check) => Value::Bool(t == "true"),
+            Some(Kind::Dispositions) => t.parse::<u64>().map(Value::from).unwrap_or_else(|_| Value::String(t.to_owned())),
+            _ if t.is_empty() => Value::Null,
+            _ => Value::String(t.to_owned()),
+        };
+        m.insert((*k).to_owned(), value);
+    }
+    if !m.is_empty() {
+        m.insert("version".into(), Value::from(version));
+    }
+    m
+}
+
+/// What the server would say about these changes, by field (the same rules, run here first).
+fn check(current: &Record, body: &Map<String, Value>, today: &str) -> BTreeMap<String, String> {
+    match vigil_domain::lead::edit_lead(current, body, today) {
+        Ok(_) => BTreeMap::new(),
+        Err(inv) => by_field(&inv.errors),
+    }
+}
+
+fn by_field(errors: &[vigil_domain::FieldError]) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for e in errors {
+        out.entry(e.field.clone()).or_insert_with(|| e.message.clone());
+    }
+    out
+}
+
+fn today() -> String {
+    String::from(js_sys::Date::new_0().to_iso_string()).chars().take(10).collect()
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LeadDetailsProps {
+    pub record: Record,
+    /// The lead as the server returned it after the save (its score and factors recomputed).
+    pub on_saved: Callback<Record>,
+    /// Reload the lead (after a conflict).
+    pub on_reload: Callback<()>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Status {
+    Idle,
+    Saving,
+    Saved,
+    Conflict(String),
+    Failed(String),
+}
+
+#[component]
+pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
+    let session = use_session();
+    let report = use_report_error();
+    let toasts = use_toasts();
+    let r = &props.record;
+    let options = use_state(FormOptions::default);
+    // The SSN as the server shows it to this user (`None`: none stored), for the version on screen.
+    let ssn = use_state(|| None::<(u64, Option<String>)>);
+    let loaded = ssn.as_ref().filter(|(v, _)| *v == r.version).map(|(_, s)| s.clone());
+    let base = values_of(r, loaded.clone().flatten().as_deref());
+    let values = use_state(|| base.clone());
+    let errors = use_state(BTreeMap::<String, String>::new);
+    let status = use_state(|| Status::Idle);
+
+    {
+        let (options, client) = (options.clone(), session.client());
+        use_effect_with((), move |_| {
+            if let Some(client) = client {
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Ok(o) = client.lead_form_options().await {
+                        options.set(o);
+                    }
+                });
+            }
+        });
+    }
+    // The SSN is not part of the record type: read the lead as the API shows it whenever the version changes.
+    {
+        let (ssn, client, id, version, known) = (ssn.clone(), session.client(), r.id, r.version, loaded.is_some());
+        use_effect_with((id, version), move |_| {
+            if let (Some(client), false) = (client, known) {
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Ok(v) = client.lead(id).await {
+                        ssn.set(Some((v.record.version, v.ssn)));
+                    }
+                });
+            }
+        });
+    }
+    // A new version (saved here, a stage move, a reload) or the SSN arriving resets the form to it.
+    {
+        let (values, errors, base) = (values.clone(), errors.clone(), base.clone());
+        use_effect_with((r.version, loaded.clone()), move |_| {
+            values.set(base);
+            errors.set(BTreeMap::new());
+        });
+    }
+
+    let me = session.me.clone();
+    let may_modify = me.as_ref().is_some_and(|m| m.permissions.allows_somewhere(Resource::Leads, Action::Modify));
+    let may_personal = may_modify && me.as_ref().is_some_and(|m| m.permissions.section(Section::ContactInformation) >= SectionAccess::Modify);
+    let locked = r.stage == vigil_domain::record::Stage::Converted;
+
+    let set = {
+        let (values, errors, status) = (values.clone(), errors.clone(), status.clone());
+        Callback::from(move |(k, v): (&'static str, String)| {
+            let mut next = (*values).clone();
+            next.insert(k, v);
+            values.set(next);
+            if errors.contains_key(k) {
+                let mut e = (*errors).clone();
+                e.remove(k);
+                errors.set(e);
+            }
+            if matches!(*status, Status::Saved | Status::Failed(_)) {
+                status.set(Status::Idle);
+            }
+        })
+    };
+    let body = changes(&base, &values, r.version);
+    let dirty = !body.is_empty();
+
+    let on_submit = {
+        let (record, body, errors, status, client, on_saved, report, toasts, ssn) =
+            (r.clone(), body.clone(), errors.clone(), status.clone(), session.client(), props.on_saved.clone(), report.clone(), toasts.clone(), ssn.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if body.is_empty() {
+                return;
+            }
+            let found = check(&record, &body, &today());
+            if !found.is_empty() {
+                let first = found.keys().next().cloned().unwrap_or_default();
+                errors.set(found);
+                status.set(Status::Idle);
+                focus(&format!("ld-{first}"));
+                return;
+            }
+            let Some(client) = client.clone() else { return };
+            status.set(Status::Saving);
+            let (body, errors, status, on_saved, report, toasts, ssn, id) =
+                (body.clone(), errors.clone(), status.clone(), on_saved.clone(), report.clone(), toasts.clone(), ssn.clone(), record.id);
+            wasm_bindgen_futures::spawn_local(async move {
+                match client.patch_lead(id, &body).await {
+                    Ok(LeadView { record, ssn: shown }) => {
+                        ssn.set(Some((record.version, shown)));
+                        status.set(Status::Saved);
+                        toasts.info(&format!("Lead {id} saved"));
+                        on_saved.emit(record);
+                    }
+                    Err(e) if e.is_conflict() => status.set(Status::Conflict(e.message())),
+                    Err(e) if e.status == 422 || e.status == 400 => {
+                        let found = by_field(&e.errors);
+                        status.set(Status::Failed(if found.is_empty() { e.message() } else { "Some fields need attention.".into() }));
+                        if let Some(first) = found.keys().next() {
+                            focus(&format!("ld-{first}"));
+                        }
+                        errors.set(found);
+                    }
+                    Err(e) if e.is_forbidden() => status.set(Status::Failed(e.message())),
+                    Err(e) => {
+                        status.set(Status::Failed(e.message()));
+                        report.emit(e);
+                    }
+                }
+            });
+        })
+    };
+    let discard = {
+        let (values, errors, status, base) = (values.clone(), errors.clone(), status.clone(), base.clone());
+        Callback::from(move |_| {
+            values.set(base.clone());
+            errors.set(BTreeMap::new());
+            status.set(Status::Idle);
+        })
+    };
+    let reload = {
+        let (on_reload, status) = (props.on_reload.clone(), status.clone());
+        Callback::from(move |_| {
+            status.set(Status::Idle);
+            on_reload.emit(());
+        })
+    };
+
+    let saving = *status == Status::Saving;
+    let control = |fd: &Field, enabled: bool| -> Html {
+        let name = fd.name;
+        let id = format!("ld-{name}");
+        let value = values.get(name).cloned().unwrap_or_default();
+        let err = errors.get(name).cloned();
+        let invalid = err.as_ref().map(|_| "true");
+        let described = err.as_ref().map(|_| format!("lderr-{name}")).or_else(|| fd.hint.map(|_| format!("ldhint-{name}")));
+        let disabled = !enabled || saving;
+        let oninput = set.reform(move |e: InputEvent| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            (name, input.value())
+        });
+        let onchange_select = set.reform(move |e: Event| {
+            let s: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            (name, s.value())
+        });
+        let select = |choices: Vec<(String, String)>| {
+            let known = value.is_empty() || choices.iter().any(|(v, _)| *v == value);
+            html! {
+                <select class="input" id={id.clone()} name={name} {disabled} aria-invalid={invalid} aria-describedby={described.clone()}
+                    data-testid={format!("edit-{name}")} onchange={onchange_select.clone()}>
+                    <option value="" selected={value.is_empty()}>{ "—" }</option>
+                    if !known {
+                        <option value={value.clone()} selected=true>{ value.clone() }</option>
+                    }
+                    { for choices.into_iter().map(|(v, l)| {
+                        let selected = v == value;
+                        html! { <option value={v} {selected}>{ l }</option> }
+                    }) }
+                </select>
+            }
+        };
+        let input = match fd.kind {
+            Kind::Check => {
+                let checked = value == "true";
+                let onchange = set.reform(move |e: Event| {
+                    let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+                    (name, input.checked().to_string())
+                });
+                return html! {
+                    <div class="form-field check-field" data-testid={format!("ld-field-{name}")}>
+                        <label for={id.clone()}>
+                            <input type="checkbox" id={id} name={name} {checked} {disabled} data-testid={format!("edit-{name}")} {onchange} />
+                            { format!(" {}", fd.label) }
+                        </label>
+                    </div>
+                };
+            }
+            Kind::States => select(options.states.iter().map(|s| (s.code.clone(), format!("{} ({})", s.name, s.code))).collect()),
+            Kind::Languages => select(options.languages.iter().map(|c| (c.value.clone(), c.label.clone())).collect()),
+            Kind::Industries => {
+                let list: Vec<String> = if options.industries.is_empty() {
+                    vigil_domain::lead::INDUSTRIES.iter().map(|s| (*s).to_owned()).collect()
+                } else {
+                    options.industries.clone()
+                };
+                select(list.into_iter().map(|i| (i.clone(), i)).collect())
+            }
+            Kind::Dispositions => select(options.dispositions.iter().map(|d| (d.id.to_string(), d.name.clone())).collect()),
+            Kind::Number => html! {
+                <input type="text" inputmode="numeric" class="input" {id} name={name} value={value.clone()} {disabled}
+                    aria-invalid={invalid} aria-describedby={described.clone()} data-testid={format!("edit-{name}")} {oninput} />
+            },
+            Kind::Date => html! {
+                <input type="date" class="input" {id} name={name} value={value.clone()} {disabled}
+                    aria-invalid={invalid} aria-describedby={described.clone()} data-testid={format!("edit-{name}")} {oninput} />
+            },
+            Kind::Text(t) => html! {
+                <input type={t} class="input" {id} name={name} value={value.clone()} {disabled}
+                    aria-invalid={invalid} aria-describedby={described.clone()} data-testid={format!("edit-{name}")} {oninput} />
+            },
+        };
+        html! {
+            <div class={classes!("form-field", err.is_some().then_some("invalid"))} data-testid={format!("ld-field-{name}")}>
+                <label for={format!("ld-{name}")}>{ fd.label }</label>
+                { input }
+                if let (Some(hint), None) = (fd.hint, &err) {
+                    <span class="hint" id={format!("ldhint-{name}")}>{ hint }</span>
+                }
+                if let Some(msg) = err {
+                    <span class="field-error" id={format!("lderr-{name}")} role="alert" data-testid={format!("ld-error-{name}")}>{ msg }</span>
+                }
+            </div>
+        }
+    };
+
+    // The SSN: masked for users without the grant (read-only), enterable when none is stored.
+    let ssn_field = {
+        let shown = loaded.clone().flatten();
+        let masked = shown.as_deref().is_some_and(|s| s.contains('*'));
+        let err = errors.get("ssn").cloned();
+        if masked {
+            html! {
+                <div class="form-field" data-testid="ld-field-ssn">
+                    <span class="field-label">{ "SSN" }</span>
+                    <span class="ssn-masked" data-testid="ssn-masked">{ shown.unwrap_or_default() }</span>
+                    <span class="hint">{ "Hidden: you do not have the SSN grant." }</span>
+                </div>
+            }
+        } else {
+            let enabled = may_personal && !locked && loaded.is_some();
+            html! {
+                <div class={classes!("form-field", err.is_some().then_some("invalid"))} data-testid="ld-field-ssn">
+                    <label for="ld-ssn">{ "SSN" }</label>
+                    <input type="text" class="input" id="ld-ssn" name="ssn" autocomplete="off" inputmode="numeric" placeholder="123-45-6789"
+                        value={values.get("ssn").cloned().unwrap_or_default()} disabled={!enabled || saving}
+                        aria-invalid={err.as_ref().map(|_| "true")} aria-describedby={err.as_ref().map(|_| "lderr-ssn".to_owned())}
+                        data-testid="edit-ssn" oninput={set.reform(|e: InputEvent| {
+                            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+                            ("ssn", input.value())
+                        })} />
+                    if let Some(msg) = err {
+                        <span class="field-error" id="lderr-ssn" role="alert" data-testid="ld-error-ssn">{ msg }</span>
+                    }
+                </div>
+            }
+        }
+    };
+
+    let known_fields = |k: &str| k == "ssn" || PERSONAL.iter().chain(QUALIFICATION).any(|f| f.name == k);
+    let other_errors: Vec<(String, String)> = errors.iter().filter(|(k, _)| !known_fields(k)).map(|(k, m)| (k.clone(), m.clone())).collect();
+    let status_line = match &*status {
+        Status::Idle => html! {},
+        Status::Saving => html! { <span class="muted" role="status">{ "Saving…" }</span> },
+        Status::Saved => html! { <span class="ok" role="status" data-testid="details-saved">{ "Saved. The score is up to date." }</span> },
+        Status::Failed(msg) => html! { <div class="error-box" role="alert" data-testid="details-error">{ msg.clone() }</div> },
+        Status::Conflict(msg) => html! {
+            <div class="error-box" role="alert" data-testid="details-conflict">
+                <p><strong>{ "Someone else changed this lead while you were editing." }</strong>{ format!(" {msg}") }</p>
+                <p>{ "Reload it to see their changes; what you typed here is not saved." }</p>
+                <button type="button" class="button secondary" data-testid="details-reload" onclick={reload}>{ "Reload the lead" }</button>
+            </div>
+        },
+    };
+    let editable = may_modify && !locked;
+
+    html! {
+        <section class="card lead-details" aria-labelledby="card-details" data-testid="lead-details">
+            <h2 id="card-details">{ "Lead details" }</h2>
+            if locked {
+                <p class="muted">{ "A converted lead is locked; edit the customer instead." }</p>
+            } else if !may_modify {
+                <p class="muted">{ "You may view this lead but not change it." }</p>
+            }
+            <form class="lead-form" onsubmit={on_submit} novalidate=true aria-busy={saving.to_string()}>
+                <fieldset>
+                    <legend>{ "Personal information" }</legend>
+                    if may_modify && !may_personal {
+                        <p class="muted">{ "You may not change contact information." }</p>
+                    }
+                    <div class="form-grid">
+                        { for PERSONAL.iter().map(|fd| control(fd, may_personal && !locked)) }
+                        { ssn_field }
+                    </div>
+                </fieldset>
+                <fieldset>
+                    <legend>{ "Qualification" }</legend>
+                    <div class="form-grid">
+                        { for QUALIFICATION.iter().map(|fd| control(fd, editable)) }
+                    </div>
+                </fieldset>
+                if !other_errors.is_empty() {
+                    <ul class="error-box" data-testid="details-other-errors">
+                        { for other_errors.iter().map(|(k, m)| html! { <li>{ format!("{k}: {m}") }</li> }) }
+                    </ul>
+                }
+                { status_line }
+                if editable {
+                    <div class="actions">
+                        <button type="submit" class="button" disabled={saving || !dirty} data-testid="save-details">
+                            { if saving { "Saving…" } else { "Save changes" } }
+                        </button>
+                        <button type="button" class="button secondary" disabled={saving || !dirty} data-testid="discard-details" onclick={discard}>
+                            { "Discard changes" }
+                        </button>
+                    </div>
+                }
+            </form>
+        </section>
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// History.
+
+#[derive(Properties, PartialEq)]
+pub struct LeadHistoryProps {
+    pub id: vigil_domain::RecordId,
+    /// Reloads when the lead changes.
+    pub version: u64,
+}
+
+fn shown(v: &Value) -> String {
+    match v {
+        Value::Null => "—".into(),
+        Value::String(s) if s.is_empty() => "—".into(),
+        Value::String(s) => s.clone(),
+        Value::Array(a) if a.is_empty() => "—".into(),
+        Value::Array(a) => a.iter().map(shown).collect::<Vec<_>>().join(", "),
+        other => other.to_string(),
+    }
+}
+
+fn field_label(field: &str) -> String {
+    PERSONAL
+        .iter()
+        .chain(QUALIFICATION)
+        .find(|f| f.name == field)
+        .map(|f| f.label.to_owned())
+        .unwrap_or_else(|| match field {
+            "ssn" => "SSN".into(),
+            "created" => "Created".into(),
+            other => {
+                let s = other.replace('_', " ");
+                let mut c = s.chars();
+                c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+            }
+        })
+}
+
+/// Who changed what and when, newest first (`GET /api/v1/leads/{id}/history`: the newest 100 entries).
+#[component]
+pub fn LeadHistory(props: &LeadHistoryProps) -> Html {
+    let session = use_session();
+    let entries = use_state(|| None::<Result<Vec<HistoryEntry>, String>>);
+    {
+        let (entries, client) = (entries.clone(), session.client());
+        use_effect_with((props.id, props.version), move |(id, _)| {
+            let id = *id;
+            if let Some(client) = client {
+                wasm_bindgen_futures::spawn_local(async move {
+                    entries.set(Some(client.lead_history(id).await.map_err(|e| e.message())));
+                });
+            }
+        });
+    }
+    let body = match &*entries {
+        None => html! { <p class="loading">{ "Loading the history…" }</p> },
+        Some(Err(msg)) => html! { <p class="error-box" role="alert">{ format!("Could not load the history: {msg}") }</p> },
+        Some(Ok(list)) if list.is_empty() => html! { <p class="muted" data-testid="history-empty">{ "No changes recorded yet." }</p> },
+        Some(Ok(list)) => html! {
+            <div class="table-wrap">
+                <table class="simple-table history" data-testid="lead-history">
+                    <thead>
+                        <tr><th scope="col">{ "When" }</th><th scope="col">{ "Who" }</th><th scope="col">{ "Field" }</th>
+                            <th scope="col">{ "Before" }</th><th scope="col">{ "After" }</th></tr>
+                    </thead>
+                    <tbody>
+                        { for list.iter().rev().map(|h| html! {
+                            <tr data-testid="history-entry" data-field={h.field.clone()}>
+                                <td class="nowrap">{ format::date_time(&h.at) }</td>
+                                <td>{ h.by.clone() }</td>
+                                <td>{ field_label(&h.field) }</td>
+                                <td>{ shown(&h.before) }</td>
+                                <td>{ shown(&h.after) }</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            </div>
+        },
+    };
+    html! {
+        <section class="card" aria-labelledby="card-history">
+            <h2 id="card-history">{ "History" }</h2>
+            { body }
+        </section>
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Delete.
+
+#[derive(Properties, PartialEq)]
+pub struct DeleteLeadProps {
+    pub id: vigil_domain::RecordId,
+    pub name: AttrValue,
+}
+
+/// Delete lead, for users with Leads Delete (the server checks the lead's office too): asks first, then removes the
+/// lead and everything under it and goes back to the list.
+#[component]
+pub fn DeleteLead(props: &DeleteLeadProps) -> Html {
+    let session = use_session();
+    let toasts = use_toasts();
+    let navigator = use_navigator();
+    let asking = use_state(|| false);
+    let busy = use_state(|| false);
+    let problem = use_state(|| None::<String>);
+    let may = session.me.as_ref().is_some_and(|m| m.permissions.allows_somewhere(Resource::Leads, Action::Delete));
+    if !may {
+        return html! {};
+    }
+    let ask = {
+        let (asking, problem) = (asking.clone(), problem.clone());
+        Callback::from(move |_| {
+            problem.set(None);
+            asking.set(true);
+        })
+    };
+    let cancel = {
+        let asking = asking.clone();
+        Callback::from(move |_| asking.set(false))
+    };
+    let confirm = {
+        let (busy, problem, asking, client, id) = (busy.clone(), problem.clone(), asking.clone(), session.client(), props.id);
+        Callback::from(move |_| {
+            let Some(client) = client.clone() else { return };
+            busy.set(true);
+            let (busy, problem, asking, toasts, navigator) = (busy.clone(), problem.clone(), asking.clone(), toasts.clone(), navigator.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match client.delete_lead(id).await {
+                    Ok(()) => {
+                        toasts.info(&format!("Lead {id} deleted"));
+                        if let Some(nav) = navigator {
+                            nav.push(&Route::Leads);
+                        }
+                    }
+                    Err(e) => {
+                        busy.set(false);
+                        asking.set(false);
+                        problem.set(Some(if e.is_forbidden() {
+                            "You do not have permission to delete this lead.".to_owned()
+                        } else {
+                            format!("Could not delete the lead: {}", e.message())
+                        }));
+                    }
+                }
+            });
+        })
+    };
+    html! {
+        <section class="card danger-zone" aria-labelledby="card-delete" data-testid="delete-lead-card">
+            <h2 id="card-delete">{ "Delete lead" }</h2>
+            if let Some(msg) = &*problem {
+                <p class="error-box" role="alert" data-testid="delete-error">{ msg.clone() }</p>
+            }
+            if *asking {
+                <div role="alertdialog" aria-labelledby="delete-question" class="confirm" data-testid="delete-confirm">
+                    <p id="delete-question"><strong>{ format!("Delete lead {} ({})?", props.id, props.name) }</strong></p>
+                    <p>{ "Its history, notes and tags go with it. This cannot be undone." }</p>
+                    <div class="actions">
+                        <button type="button" class="button danger" disabled={*busy} data-testid="delete-confirm-yes" onclick={confirm}>
+                            { if *busy { "Deleting…" } else { "Yes, delete it" } }
+                        </button>
+                        <button type="button" class="button secondary" disabled={*busy} data-testid="delete-cancel" onclick={cancel}>{ "Cancel" }</button>
+                    </div>
+                </div>
+            } else {
+                <p class="muted">{ "Removes the lead and everything under it." }</p>
+                <button type="button" class="button danger" data-testid="delete-lead" onclick={ask}>{ "Delete lead…" }</button>
+            }
+        </section>
+    }
+}
+
+fn focus(id: &str) {
+    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) {
+        if let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) {
+            let _ = el.focus();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_changed_fields_are_sent_with_the_version() {
+        let before: Values = [("employees", "10"), ("website", "acme.com"), ("do_not_call", "false"), ("job_title", "")]
+            .into_iter()
+            .map(|(k, v)| (k, v.to_owned()))
+            .collect();
+        let mut after = before.clone();
+        assert!(changes(&before, &after, 3).is_empty());
+        after.insert("employees", "250".into());
+        after.insert("website", "".into());
+        after.insert("do_not_call", "true".into());
+        let m = changes(&before, &after, 3);
+        assert_eq!(m.get("employees"), Some(&Value::from("250")));
+        assert_eq!(m.get("website"), Some(&Value::Null));
+        assert_eq!(m.get("do_not_call"), Some(&Value::Bool(true)));
+        assert_eq!(m.get("version"), Some(&Value::from(3u64)));
+        assert!(!m.contains_key("job_title"));
+    }
+}
