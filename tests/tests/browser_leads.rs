@@ -124,7 +124,8 @@ async fn wait_for_rows(b: &Browser, want: &[String], what: &str) {
     let deadline = soon();
     loop {
         let ids = shown_ids(b).await;
-        let empty_ok = want.is_empty() && !b.find_all(r#"[data-testid="empty-state"]"#).await.unwrap_or_default().is_empty();
+        let empty_ok = want.is_empty()
+            && !b.find_all(r#"[data-testid="empty-state"], [data-testid="empty-page"]"#).await.unwrap_or_default().is_empty();
         if (!want.is_empty() && ids == want) || empty_ok {
             return;
         }
@@ -455,6 +456,76 @@ async fn an_admin_deletes_a_lead_after_confirming_and_lands_on_the_list() {
     b.wait_for_path("/leads", soon()).await.unwrap();
     b.wait_for(r#"[data-testid="leads-page"]"#, soon()).await.unwrap();
     assert_eq!(portal.status_of(&token, &format!("/api/v1/leads/{id}")).await, 404);
+
+    b.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stage_status_and_rep_filters_match_the_api_and_an_admin_sets_score_weights_and_creates_a_tag() {
+    let portal = Portal::start().await;
+    let (email, token) = portal.user("admin").await;
+    let options = portal.get(&token, "/api/v1/leads/form-options").await;
+    let status = options["dispositions"][0]["name"].as_str().expect("a lead status").to_owned();
+    let reps = portal.get(&token, "/api/v1/customers/form-options").await;
+    let rep = reps["lead_reps"][0]["id"].as_str().expect("a lead rep").to_owned();
+
+    let b = Browser::start().await.unwrap();
+    b.set_window_size(1280, 1000).await.unwrap();
+    sign_in(&b, &portal, &email).await;
+    b.wait_for_path("/leads", soon()).await.unwrap();
+    b.wait_for(r#"[data-testid="record-row"]"#, soon()).await.unwrap();
+    b.wait_for(r#"[data-testid="new-lead"]"#, soon()).await.unwrap();
+
+    // Stage and lead status together, then a lead rep alone.
+    b.find(r#"[data-testid="filter-toggle"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="filter-stage"] option[value="contacted"]"#, soon()).await.unwrap().click().await.unwrap();
+    b.wait_for(&format!(r#"[data-testid="filter-disposition"] option[value="{status}"]"#), soon()).await.unwrap().click().await.unwrap();
+    b.screenshot(&screenshot_path("leads-flyout-pipeline")).await.unwrap();
+    b.find(r#"[data-testid="filter-submit"]"#).await.unwrap().click().await.unwrap();
+    let expected = ids_of(&portal.get(&token, &format!("/api/v1/leads?stage=contacted&disposition={status}")).await);
+    wait_for_rows(&b, &expected, "stage and status").await;
+    let url = b.current_url().await.unwrap();
+    assert!(url.contains("stage=contacted") && url.contains("disposition="), "{url}");
+
+    b.find(r#"[data-testid="filter-toggle"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="filter-clear"]"#, soon()).await.unwrap().click().await.unwrap();
+    b.wait_for(&format!(r#"[data-testid="filter-rep"] option[value="{rep}"]"#), soon()).await.unwrap().click().await.unwrap();
+    b.find(r#"[data-testid="filter-submit"]"#).await.unwrap().click().await.unwrap();
+    let page = portal.get(&token, &format!("/api/v1/leads?rep={rep}")).await;
+    wait_for_rows(&b, &ids_of(&page), "rep").await;
+    // A short page with a cursor is not the end of the list.
+    let short = page["next_cursor"].is_string() && page["items"].as_array().unwrap().len() < 25;
+    assert_eq!(!b.find_all(r#"[data-testid="more-may-follow"]"#).await.unwrap().is_empty(), short);
+
+    // Admin: weights over 100 in total are refused beside the form; a good set is saved.
+    b.navigate(&portal.url("/admin")).await.unwrap();
+    retype(&b, r#"[data-testid="weight-engagement"]"#, "60").await;
+    b.find(r#"[data-testid="save-weights"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="weight-error-weights"]"#, soon()).await.unwrap();
+    retype(&b, r#"[data-testid="weight-engagement"]"#, "10").await;
+    b.find(r#"[data-testid="best-industry"][data-value="Retail"]"#).await.unwrap().click().await.unwrap();
+    b.find(r#"[data-testid="save-weights"]"#).await.unwrap().click().await.unwrap();
+    let deadline = soon();
+    loop {
+        let w = portal.get(&token, "/api/v1/settings/lead-scoring").await;
+        if w["engagement"] == 10 && w["best_industries"].as_array().unwrap().iter().any(|i| i == "Retail") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the weights were not saved: {w}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    // A new tag shows in the list and is there for the leads.
+    let name = format!("Browsertag{}", stamp());
+    // (Enter submits: the weights' toast may cover the button at the bottom of the window.)
+    retype(&b, r#"[data-testid="admin-new-tag"]"#, &format!("{name}\u{E007}")).await;
+    b.wait_for_text(r#"[data-testid="admin-tags"]"#, &name, soon()).await.unwrap();
+    let tags = portal.get(&token, "/api/v1/tags").await;
+    assert!(tags.get("items").unwrap_or(&tags).as_array().unwrap().iter().any(|t| t["name"] == name.as_str()));
+    // The same name again is refused beside the field.
+    retype(&b, r#"[data-testid="admin-new-tag"]"#, &format!("{}\u{E007}", name.to_lowercase())).await;
+    b.wait_for(r#"[data-testid="admin-tag-error"]"#, soon()).await.unwrap();
+    b.screenshot(&screenshot_path("admin-lead-settings")).await.unwrap();
 
     b.close().await.unwrap();
 }
