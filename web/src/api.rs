@@ -600,6 +600,288 @@ fn fallback_title(status: u16) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Customers: the Home page, its form options, saving, converting, archiving, the parent picker and sub-records.
+
+/// `GET /api/v1/customers/{id}`: the record as the Home page shows it. The cards stay JSON objects: which fields a
+/// card holds is the server's decision, and masked confidential values arrive as `"***"`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct CustomerHome {
+    pub id: RecordId,
+    pub kind: Kind,
+    pub version: u64,
+    #[serde(default)]
+    pub archived: bool,
+    pub header: CustomerHeader,
+    #[serde(default)]
+    pub tabs: serde_json::Map<String, serde_json::Value>,
+    #[serde(default)]
+    pub warnings: serde_json::Map<String, serde_json::Value>,
+    #[serde(default)]
+    pub tag_list: Vec<Named>,
+    #[serde(default)]
+    pub cards: serde_json::Map<String, serde_json::Value>,
+    #[serde(default)]
+    pub editable: CardsEditable,
+    #[serde(default)]
+    pub actions: CustomerActions,
+    #[serde(default)]
+    pub parent_child_billing: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct CustomerHeader {
+    pub id: RecordId,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub status_boxes: Vec<StatusBox>,
+    #[serde(default)]
+    pub created_at: String,
+    #[serde(default)]
+    pub created_by: Option<NamedStr>,
+    #[serde(default)]
+    pub sale: Option<SaleBadge>,
+    #[serde(default)]
+    pub install: Option<InstallBadge>,
+    #[serde(default)]
+    pub location: Option<Named>,
+    #[serde(default)]
+    pub city: String,
+    #[serde(default)]
+    pub state: String,
+    #[serde(default)]
+    pub parent: Option<RecordLink>,
+    #[serde(default)]
+    pub children: Option<Vec<RecordLink>>,
+    #[serde(default)]
+    pub archived: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct StatusBox {
+    pub category: String,
+    pub label: String,
+    pub color: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SaleBadge {
+    #[serde(default)]
+    pub date: Option<String>,
+    #[serde(default)]
+    pub sold_by: Option<NamedStr>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct InstallBadge {
+    #[serde(default)]
+    pub date: Option<String>,
+    #[serde(default)]
+    pub technician: Option<NamedStr>,
+}
+
+/// Another customer the header links to (parent or sub-customer).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RecordLink {
+    pub id: RecordId,
+    #[serde(default)]
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default, Deserialize)]
+pub struct CardsEditable {
+    #[serde(default)]
+    pub personal: bool,
+    #[serde(default)]
+    pub sale: bool,
+    #[serde(default)]
+    pub installation: bool,
+}
+
+/// What the signed-in user may do with this record now.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Deserialize)]
+pub struct CustomerActions {
+    #[serde(default)]
+    pub modify: bool,
+    #[serde(default)]
+    pub delete: bool,
+    #[serde(default)]
+    pub archive: bool,
+    #[serde(default)]
+    pub unarchive: bool,
+    #[serde(default)]
+    pub convert: bool,
+    #[serde(default)]
+    pub duplicate: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Priced {
+    pub id: u32,
+    pub name: String,
+    #[serde(default)]
+    pub amount_cents: u64,
+}
+
+/// `GET /api/v1/customers/form-options`: the select options of the customer cards and of Convert to Customer.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct CustomerFormOptions {
+    #[serde(default)]
+    pub office_locations: Vec<OfficeLocation>,
+    #[serde(default)]
+    pub sold_by: Vec<NamedStr>,
+    #[serde(default)]
+    pub lead_reps: Vec<NamedStr>,
+    #[serde(default)]
+    pub technicians: Vec<NamedStr>,
+    #[serde(default)]
+    pub account_classes: Vec<Named>,
+    #[serde(default)]
+    pub account_types: Vec<Choice>,
+    #[serde(default)]
+    pub monitoring_companies: Vec<Named>,
+    #[serde(default)]
+    pub contract_terms: Vec<u32>,
+    #[serde(default)]
+    pub activation_fees: Vec<Priced>,
+    #[serde(default)]
+    pub mmr_rates: Vec<Priced>,
+    #[serde(default)]
+    pub monitoring_plans: Vec<String>,
+    #[serde(default)]
+    pub interactive_services_providers: Vec<String>,
+    #[serde(default)]
+    pub adt_system_types: Vec<String>,
+    #[serde(default)]
+    pub warranty_terms: Vec<String>,
+    #[serde(default)]
+    pub cancel_reasons: Vec<String>,
+    #[serde(default)]
+    pub parent_child_billing: bool,
+}
+
+/// What archiving would do (`GET /api/v1/customers/{id}/archive-preview`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ArchivePreview {
+    pub customer: ArchiveAffected,
+    #[serde(default)]
+    pub sub_customers: Vec<ArchiveAffected>,
+    #[serde(default)]
+    pub nothing_affected: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ArchiveAffected {
+    pub id: RecordId,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub recurring_invoices: Vec<SubRecord>,
+    #[serde(default)]
+    pub appointments: Vec<SubRecord>,
+    #[serde(default)]
+    pub scheduled_payments: Vec<SubRecord>,
+}
+
+/// A top-level customer the parent picker offers.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ParentCandidate {
+    pub id: RecordId,
+    pub name: String,
+    #[serde(default)]
+    pub business_name: Option<String>,
+    #[serde(default)]
+    pub account_number: Option<String>,
+    #[serde(default)]
+    pub city: String,
+    #[serde(default)]
+    pub state: String,
+}
+
+/// One note, contact, equipment line, appointment, recurring invoice or scheduled payment of a customer.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SubRecord {
+    pub id: u64,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub created_at: String,
+    #[serde(default)]
+    pub data: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct ConvertBody<'a> {
+    office_location_id: u32,
+    sold_by_id: &'a str,
+    version: u64,
+}
+
+#[derive(Serialize)]
+struct ConfirmBody {
+    confirm: bool,
+    include_children: bool,
+}
+
+impl Client {
+    pub async fn customer_home(&self, id: RecordId) -> Result<CustomerHome, ApiError> {
+        send(self.get(&format!("/customers/{id}"))).await
+    }
+
+    pub async fn customer_form_options(&self) -> Result<CustomerFormOptions, ApiError> {
+        send(self.get("/customers/form-options")).await
+    }
+
+    /// `PATCH /api/v1/customers/{id}` with the changed fields and `version`.
+    pub async fn save_customer(&self, id: RecordId, fields: &serde_json::Map<String, serde_json::Value>) -> Result<CustomerHome, ApiError> {
+        self.send_json("PATCH", &format!("/customers/{id}"), fields).await
+    }
+
+    pub async fn convert_lead(&self, id: RecordId, office_location_id: u32, sold_by_id: &str, version: u64) -> Result<CustomerHome, ApiError> {
+        self.send_json("POST", &format!("/leads/{id}/convert"), &ConvertBody { office_location_id, sold_by_id, version }).await
+    }
+
+    pub async fn archive_preview(&self, id: RecordId) -> Result<ArchivePreview, ApiError> {
+        send(self.get(&format!("/customers/{id}/archive-preview"))).await
+    }
+
+    pub async fn archive_customer(&self, id: RecordId) -> Result<CustomerHome, ApiError> {
+        self.send_json("POST", &format!("/customers/{id}/archive"), &ConfirmBody { confirm: true, include_children: false }).await
+    }
+
+    pub async fn unarchive_customer(&self, id: RecordId, include_children: bool) -> Result<CustomerHome, ApiError> {
+        self.send_json("POST", &format!("/customers/{id}/unarchive"), &ConfirmBody { confirm: true, include_children }).await
+    }
+
+    pub async fn parent_candidates(&self, q: &str, exclude: RecordId) -> Result<Vec<ParentCandidate>, ApiError> {
+        let path = format!("/customers/parent-candidates?q={}&exclude={exclude}", js_sys::encode_uri_component(q));
+        send::<ListOf<ParentCandidate>>(self.get(&path)).await.map(ListOf::into_vec)
+    }
+
+    pub async fn delete_customer(&self, id: RecordId) -> Result<(), ApiError> {
+        let resp = self.with_body("DELETE", &format!("/customers/{id}")).send().await.map_err(|e| ApiError::network(e.to_string()))?;
+        if resp.ok() {
+            return Ok(());
+        }
+        finish::<serde_json::Value>(Ok(resp)).await.map(|_| ())
+    }
+
+    pub async fn duplicate_customer(&self, id: RecordId) -> Result<CustomerHome, ApiError> {
+        self.send_json("POST", &format!("/customers/{id}/duplicate"), &serde_json::json!({})).await
+    }
+
+    /// The sub-records of one collection (`notes`, `contacts`, `equipment`, `appointments`, `recurring-invoices`,
+    /// `scheduled-payments`).
+    pub async fn customer_items(&self, id: RecordId, collection: &str) -> Result<Vec<SubRecord>, ApiError> {
+        send::<ListOf<SubRecord>>(self.get(&format!("/customers/{id}/{collection}"))).await.map(ListOf::into_vec)
+    }
+
+    pub async fn create_customer_item(&self, id: RecordId, collection: &str, body: &serde_json::Map<String, serde_json::Value>) -> Result<SubRecord, ApiError> {
+        self.send_json("POST", &format!("/customers/{id}/{collection}"), body).await
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // The lead page (edit, history, delete), the list's rep filter and the admin's lead settings.
 
 /// A lead as `GET`/`PATCH /api/v1/leads/{id}` return it: the record plus `ssn` — absent when none is stored, the

@@ -24,6 +24,8 @@ pub enum Route {
     Customers,
     #[at("/customers/:id")]
     Customer { id: String },
+    #[at("/customers/:id/:tab")]
+    CustomerTab { id: String, tab: String },
     #[at("/admin")]
     Admin,
     #[not_found]
@@ -118,7 +120,8 @@ fn SignedInShell(props: &ShellProps) -> Html {
         Route::NewLead => html! { <pages::new_lead::NewLeadPage /> },
         Route::Customers => html! { <pages::records::RecordList key="customers" kind={Kind::Customer} /> },
         Route::Lead { id } => html! { <pages::record::RecordPage kind={Kind::Lead} id={id.clone()} /> },
-        Route::Customer { id } => html! { <pages::record::RecordPage kind={Kind::Customer} id={id.clone()} /> },
+        Route::Customer { id } => html! { <pages::customer::CustomerPage key={id.clone()} id={id.clone()} /> },
+        Route::CustomerTab { id, tab } => html! { <pages::customer::CustomerPage key={id.clone()} id={id.clone()} tab={tab.clone()} /> },
         Route::Admin => html! { <pages::admin::Admin /> },
         Route::NotFound | Route::SignIn => html! { <pages::not_found::NotFound /> },
     };

@@ -1,6 +1,7 @@
 //! Parts more than one screen uses.
 
 pub mod format;
+pub mod modal;
 pub mod multi_select;
 pub mod nav;
 pub mod pager;

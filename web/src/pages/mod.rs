@@ -1,6 +1,8 @@
 //! One module per screen.
 
 pub mod admin;
+pub mod customer;
+pub mod customer_items;
 pub mod lead_page;
 pub mod lead_settings;
 pub mod lead_work;

@@ -146,7 +146,11 @@ pub fn RecordPage(props: &RecordPageProps) -> Html {
                 };
                 html! { <crate::pages::lead_work::LeadWork record={(**r).clone()} {on_saved} {on_reload} /> }
             });
-            html! { <>{ record_view(kind, r, &names, work) }</> }
+            // Convert to Customer (pages::customer): the same record becomes a customer with the same ID.
+            let convert = (kind == Kind::Lead && r.kind == Kind::Lead && r.stage != vigil_domain::record::Stage::Converted).then(|| html! {
+                <div class="page-actions"><crate::pages::customer::ConvertLead id={r.id} version={r.version} /></div>
+            });
+            html! { <>{ for convert }{ record_view(kind, r, &names, work) }</> }
         }
     };
 

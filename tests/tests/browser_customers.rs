@@ -1,0 +1,289 @@
+//! The customer record (Home) end to end in headless Chromium against the local runtime: editing a field with
+//! Save & Stay, the conflict message when another session saved first, the masked SSN for a user without the
+//! confidential grant, converting a lead and landing on the customer, and archiving a parent with its sub-customer
+//! (both archived and read-only).
+//!
+//! Needs `chromium` and `chromium-driver` (Debian); builds `web/dist` first when it is older than the portal's
+//! sources. Screenshots land in `target/browser/`. Confidential values are compared without printing them.
+
+#[path = "../../infra/xtask/src/web.rs"]
+#[allow(dead_code)]
+mod web_build;
+
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::time::{Instant, SystemTime};
+use vigil_tests::browser::{soon, Browser};
+use vigil_tests::runtime::LocalRuntime;
+
+const ADMIN: &str = "admin@acme.example";
+const OFFICE: &str = "office@acme.example";
+const SSN: &str = "123-45-6789";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+}
+
+fn screenshot_path(name: &str) -> PathBuf {
+    root().join("target").join("browser").join(format!("{name}.png"))
+}
+
+fn ensure_portal_built() {
+    static BUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
+    let root = root();
+    let built = modified(&root.join("web/dist/vigil_web_bg.wasm"));
+    let sources = newest(&root.join("web/src")).max(newest(&root.join("web/static"))).max(modified(&root.join("web/index.html")));
+    if built.is_none() || built < sources || !root.join("web/dist/index.html").is_file() {
+        web_build::build_web(&root).expect("building the portal (web/dist) failed");
+    }
+}
+
+fn modified(p: &Path) -> Option<SystemTime> {
+    std::fs::metadata(p).and_then(|m| m.modified()).ok()
+}
+
+fn newest(dir: &Path) -> Option<SystemTime> {
+    let mut best = modified(dir);
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = entry.path();
+        let t = if p.is_dir() { newest(&p) } else { modified(&p) };
+        best = best.max(t);
+    }
+    best
+}
+
+struct Portal {
+    base: String,
+    _runtime: Option<LocalRuntime>,
+}
+
+impl Portal {
+    async fn start() -> Self {
+        if let Ok(base) = std::env::var("VIGIL_BROWSER_BASE_URL") {
+            return Portal { base: base.trim_end_matches('/').to_owned(), _runtime: None };
+        }
+        ensure_portal_built();
+        let runtime = LocalRuntime::start_small().await;
+        Portal { base: runtime.base_url().trim_end_matches('/').to_owned(), _runtime: Some(runtime) }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Calls the API: the status and the JSON body.
+    async fn call(&self, method: reqwest::Method, token: Option<&str>, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut req = reqwest::Client::new().request(method.clone(), self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// Calls the API; panics unless the answer is a success.
+    async fn ok(&self, method: reqwest::Method, token: &str, path: &str, body: Option<Value>) -> Value {
+        let (status, v) = self.call(method.clone(), Some(token), path, body).await;
+        assert!((200..300).contains(&status), "{method} {path}: {status}: {}", v["detail"]);
+        v
+    }
+
+    async fn token(&self, email: &str) -> String {
+        let (_, v) = self.call(reqwest::Method::POST, None, "/api/v1/dev/sign-in", Some(json!({ "email": email }))).await;
+        v["token"].as_str().expect("a token").to_owned()
+    }
+
+    /// A new customer at office location 1 (where the office user works).
+    async fn new_customer(&self, token: &str, first: &str, last: &str) -> Value {
+        let body = json!({
+            "first_name": first, "last_name": last, "primary_phone": "(801) 555-0142", "city": "Provo", "state": "UT",
+            "zip": "84601", "address1": "77 Canyon Rd", "account_type": "residential", "office_location_id": 1
+        });
+        self.ok(reqwest::Method::POST, token, "/api/v1/customers", Some(body)).await
+    }
+}
+
+async fn sign_in(b: &Browser, portal: &Portal, email: &str) {
+    b.navigate(&portal.url("/sign-in")).await.unwrap();
+    b.wait_for(&format!(r#"[data-testid="dev-user"][data-email="{email}"]"#), soon()).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="top-nav"]"#, soon()).await.unwrap();
+}
+
+async fn browser_as(portal: &Portal, email: &str) -> Browser {
+    let b = Browser::start().await.unwrap();
+    b.set_window_size(1280, 1000).await.unwrap();
+    sign_in(&b, portal, email).await;
+    b
+}
+
+async fn open_customer(b: &Browser, portal: &Portal, id: u64) {
+    b.navigate(&portal.url(&format!("/customers/{id}"))).await.unwrap();
+    b.wait_for(r#"[data-testid="customer-header"]"#, soon()).await.unwrap();
+    b.wait_for(r#"[data-testid="card-personal"]"#, soon()).await.unwrap();
+}
+
+/// Waits until the input shows `want`.
+async fn wait_for_value(b: &Browser, css: &str, want: &str) {
+    let deadline = soon();
+    loop {
+        let got = match b.find(css).await {
+            Ok(el) => el.value().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if got == want {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{css} shows {got:?}, expected {want:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+async fn is_disabled(b: &Browser, css: &str) -> bool {
+    b.find(css).await.unwrap().attribute("disabled").await.unwrap().is_some()
+}
+
+async fn set_field(b: &Browser, field: &str, text: &str) {
+    let el = b.find(&format!(r#"[data-testid="input-{field}"]"#)).await.unwrap();
+    el.clear().await.unwrap();
+    el.send_keys(text).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn customer_home_saves_warns_of_conflicts_masks_converts_and_archives() {
+    let portal = Portal::start().await;
+    let admin = portal.token(ADMIN).await;
+    save_and_stay_then_conflict(&portal, &admin).await;
+    ssn_masked_for_office(&portal, &admin).await;
+    convert_a_lead(&portal, &admin).await;
+    archive_parent_with_child(&portal, &admin).await;
+}
+
+/// Save & Stay keeps the page and the value survives a reload; a save from another session in between makes the
+/// browser's next save show the conflict message, and Reload brings the other session's value.
+async fn save_and_stay_then_conflict(portal: &Portal, admin: &str) {
+    let c = portal.new_customer(admin, "Sadie", "Staywell").await;
+    let id = c["id"].as_u64().unwrap();
+    let b = browser_as(portal, ADMIN).await;
+    open_customer(&b, portal, id).await;
+    assert_eq!(b.find(r#"[data-testid="customer-name"]"#).await.unwrap().text().await.unwrap(), "Sadie Staywell");
+
+    set_field(&b, "spouse", "Sam Staywell").await;
+    b.find(r#"[data-testid="save-stay-top"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for_text(".toast", "Customer saved", soon()).await.unwrap();
+    assert!(b.current_url().await.unwrap().ends_with(&format!("/customers/{id}")), "Save & Stay stays");
+    let stored = portal.ok(reqwest::Method::GET, admin, &format!("/api/v1/customers/{id}"), None).await;
+    assert_eq!(stored["cards"]["personal"]["spouse"], "Sam Staywell");
+    b.navigate(&portal.url(&format!("/customers/{id}"))).await.unwrap();
+    wait_for_value(&b, r#"[data-testid="input-spouse"]"#, "Sam Staywell").await;
+    b.screenshot(&screenshot_path("customer-home")).await.unwrap();
+
+    // A second session saves with the version the browser has too.
+    let version = stored["version"].clone();
+    portal.ok(reqwest::Method::PATCH, admin, &format!("/api/v1/customers/{id}"), Some(json!({"version": version, "spouse": "Other Session"}))).await;
+    set_field(&b, "best_time_to_contact", "Evenings").await;
+    b.find(r#"[data-testid="save-stay-bottom"]"#).await.unwrap().click().await.unwrap();
+    let conflict = b.wait_for(r#"[data-testid="save-conflict"]"#, soon()).await.unwrap();
+    assert!(conflict.text().await.unwrap().contains("another user changed this customer"), "{}", conflict.text().await.unwrap());
+    b.screenshot(&screenshot_path("customer-conflict")).await.unwrap();
+    // The message shows beside the bottom buttons too, where the user clicked.
+    b.find(r#"[data-testid="save-message-bottom"] [data-testid="conflict-reload"]"#).await.unwrap().click().await.unwrap();
+    wait_for_value(&b, r#"[data-testid="input-spouse"]"#, "Other Session").await;
+    b.wait_gone(r#"[data-testid="save-conflict"]"#, soon()).await.unwrap();
+    let _ = b.close().await;
+}
+
+/// The admin sees the SSN; the office user (no confidential grant) sees it masked and cannot edit it.
+async fn ssn_masked_for_office(portal: &Portal, admin: &str) {
+    let c = portal.new_customer(admin, "Masha", "Masked").await;
+    let id = c["id"].as_u64().unwrap();
+    portal.ok(reqwest::Method::PATCH, admin, &format!("/api/v1/customers/{id}"), Some(json!({"version": c["version"], "ssn": SSN}))).await;
+
+    let b = browser_as(portal, ADMIN).await;
+    open_customer(&b, portal, id).await;
+    let shown = b.find(r#"[data-testid="input-ssn"]"#).await.unwrap().value().await.unwrap();
+    assert!(shown == SSN, "the admin does not see the stored SSN");
+    let _ = b.close().await;
+
+    let b = browser_as(portal, OFFICE).await;
+    open_customer(&b, portal, id).await;
+    let shown = b.find(r#"[data-testid="input-ssn"]"#).await.unwrap().value().await.unwrap();
+    assert!(shown.starts_with("***") && !shown.contains("6789"), "the office user sees an unmasked SSN");
+    assert!(is_disabled(&b, r#"[data-testid="input-ssn"]"#).await, "a masked SSN is not editable");
+    b.screenshot(&screenshot_path("customer-ssn-masked")).await.unwrap();
+    let _ = b.close().await;
+}
+
+/// Convert to Customer on a lead: choose the office location and who sold it, land on the customer (same ID).
+async fn convert_a_lead(portal: &Portal, admin: &str) {
+    let opts = portal.ok(reqwest::Method::GET, admin, "/api/v1/leads/form-options", None).await;
+    let source = &opts["sources"][0];
+    let body = json!({
+        "source_id": source["id"], "campaign_id": source["campaigns"][0]["id"], "first_name": "Lena", "last_name": "Leadsworth",
+        "primary_phone": "8015550177", "disposition_id": opts["dispositions"][0]["id"], "city": "Provo", "state": "UT", "zip": "84601"
+    });
+    let lead = portal.ok(reqwest::Method::POST, admin, "/api/v1/leads?allow_duplicates=true", Some(body)).await;
+    let lid = lead["id"].as_u64().unwrap();
+
+    let b = browser_as(portal, ADMIN).await;
+    b.navigate(&portal.url(&format!("/leads/{lid}"))).await.unwrap();
+    b.wait_for(r#"[data-testid="convert-lead"]"#, soon()).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="convert-dialog"]"#, soon()).await.unwrap();
+    b.wait_for(r#"[data-testid="convert-office_location_id"] option[value="2"]"#, soon()).await.unwrap().click().await.unwrap();
+    b.find(r#"[data-testid="convert-sold_by_id"] option[value="acme-sales-rep"]"#).await.unwrap().click().await.unwrap();
+    b.screenshot(&screenshot_path("customer-convert")).await.unwrap();
+    b.find(r#"[data-testid="convert-confirm"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for_path(&format!("/customers/{lid}"), soon()).await.unwrap();
+    b.wait_for_text(r#"[data-testid="customer-name"]"#, "Lena Leadsworth", soon()).await.unwrap();
+    b.wait_for_text(r#"[data-testid="location"]"#, "Boise", soon()).await.unwrap();
+    let stored = portal.ok(reqwest::Method::GET, admin, &format!("/api/v1/customers/{lid}"), None).await;
+    assert_eq!(stored["kind"], "customer");
+    assert_eq!(stored["cards"]["sale"]["sold_by_id"], "acme-sales-rep");
+    let _ = b.close().await;
+}
+
+/// Archiving a parent archives its sub-customer too; both pages say so and take no saves.
+async fn archive_parent_with_child(portal: &Portal, admin: &str) {
+    let parent = portal.new_customer(admin, "Parker", "Parentson").await;
+    let child = portal.new_customer(admin, "Chloe", "Childers").await;
+    let (pid, cid) = (parent["id"].as_u64().unwrap(), child["id"].as_u64().unwrap());
+    portal.ok(reqwest::Method::PATCH, admin, &format!("/api/v1/customers/{cid}"), Some(json!({"version": child["version"], "parent_id": pid}))).await;
+
+    let b = browser_as(portal, ADMIN).await;
+    open_customer(&b, portal, pid).await;
+    b.wait_for(r#"[data-testid="children-indicator"]"#, soon()).await.unwrap();
+    b.find(r#"[data-testid="quick-actions-button"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="action-archive"]"#, soon()).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="archive-children"]"#, soon()).await.unwrap();
+    assert!(is_disabled(&b, r#"[data-testid="archive-confirm"]"#).await, "archiving waits for the confirmation box");
+    b.find(r#"[data-testid="archive-confirm-check"]"#).await.unwrap().click().await.unwrap();
+    b.screenshot(&screenshot_path("customer-archive-dialog")).await.unwrap();
+    b.find(r#"[data-testid="archive-confirm"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="archived-banner"]"#, soon()).await.unwrap();
+    b.wait_for_text(r#"[data-testid="status-box"][data-category="account"]"#, "Archived", soon()).await.unwrap();
+    assert!(is_disabled(&b, r#"[data-testid="save-top"]"#).await && is_disabled(&b, r#"[data-testid="save-stay-bottom"]"#).await);
+    assert!(is_disabled(&b, r#"[data-testid="input-first_name"]"#).await, "an archived customer's fields are read-only");
+    // Archived: the quick actions offer only Unarchive.
+    b.find(r#"[data-testid="quick-actions-button"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="action-unarchive"]"#, soon()).await.unwrap();
+    assert!(b.find_all(r#"[data-testid="action-archive"], [data-testid="action-delete"], [data-testid^="action-new-"]"#).await.unwrap().is_empty());
+    b.screenshot(&screenshot_path("customer-archived-parent")).await.unwrap();
+
+    // The sub-customer went with it.
+    open_customer(&b, portal, cid).await;
+    b.wait_for(r#"[data-testid="parent-indicator"]"#, soon()).await.unwrap();
+    b.wait_for(r#"[data-testid="archived-banner"]"#, soon()).await.unwrap();
+    assert!(is_disabled(&b, r#"[data-testid="save-stay-top"]"#).await);
+    let (status, e) = portal
+        .call(reqwest::Method::PATCH, Some(admin), &format!("/api/v1/customers/{cid}"), Some(json!({"version": 999, "spouse": "X"})))
+        .await;
+    assert_eq!(status, 409);
+    assert!(e["detail"].as_str().unwrap_or_default().contains("archived"));
+    b.screenshot(&screenshot_path("customer-archived-child")).await.unwrap();
+    let _ = b.close().await;
+}

@@ -1,0 +1,272 @@
+//! One screen for every customer sub-record tab (notes, contacts, equipment, appointments, recurring invoices,
+//! scheduled payments): the list, newest first, and a form to add one. Which fields a collection has is the only
+//! thing that differs, so it is a table of field specs.
+
+use crate::api::{ApiError, SubRecord};
+use crate::components::format;
+use crate::session::{use_report_error, use_session};
+use crate::toast::use_toasts;
+use serde_json::{Map, Value};
+use vigil_domain::RecordId;
+use yew::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Input {
+    Text,
+    Date,
+    /// Dollars typed, cents sent.
+    Money,
+    Whole,
+    Check,
+    Choice(&'static [&'static str]),
+}
+
+struct Spec {
+    field: &'static str,
+    label: &'static str,
+    input: Input,
+    required: bool,
+}
+
+const fn f(field: &'static str, label: &'static str, input: Input, required: bool) -> Spec {
+    Spec { field, label, input, required }
+}
+
+/// A customer tab that lists sub-records: its URL segment, its title and the key of its count in `tabs`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Collection {
+    pub segment: &'static str,
+    pub title: &'static str,
+    pub singular: &'static str,
+    pub count_key: &'static str,
+}
+
+pub const COLLECTIONS: &[Collection] = &[
+    Collection { segment: "notes", title: "Notes & Tickets", singular: "Note", count_key: "notes" },
+    Collection { segment: "appointments", title: "Appointments", singular: "Appointment", count_key: "appointments" },
+    Collection { segment: "equipment", title: "Equipment", singular: "Equipment", count_key: "equipment" },
+    Collection { segment: "recurring-invoices", title: "Recurring Invoices", singular: "Recurring Invoice", count_key: "recurring_invoices" },
+    Collection { segment: "scheduled-payments", title: "Scheduled Payments", singular: "Scheduled Payment", count_key: "scheduled_payments" },
+    Collection { segment: "contacts", title: "Contacts", singular: "Contact", count_key: "contacts" },
+];
+
+pub fn collection(segment: &str) -> Option<Collection> {
+    COLLECTIONS.iter().copied().find(|c| c.segment == segment)
+}
+
+fn specs(segment: &str) -> Vec<Spec> {
+    match segment {
+        "notes" => vec![
+            f("text", "Note", Input::Text, true),
+            f("ticket", "Ticket (has a due date)", Input::Check, false),
+            f("due_date", "Due date", Input::Date, false),
+        ],
+        "contacts" => vec![f("name", "Name", Input::Text, true), f("phone", "Phone", Input::Text, true), f("relation", "Relation", Input::Text, false)],
+        "equipment" => vec![f("name", "Item", Input::Text, true), f("quantity", "Quantity", Input::Whole, false), f("zone", "Zone", Input::Text, false)],
+        "appointments" => vec![
+            f("date", "Date", Input::Date, true),
+            f("kind", "Kind", Input::Choice(&["tech", "sale"]), false),
+            f("note", "Note", Input::Text, false),
+        ],
+        "recurring-invoices" => vec![
+            f("amount_cents", "Amount ($)", Input::Money, true),
+            f("frequency", "Frequency", Input::Choice(&["monthly", "quarterly", "yearly"]), false),
+            f("start_date", "Start date", Input::Date, true),
+            f("description", "Description", Input::Text, false),
+        ],
+        "scheduled-payments" => vec![f("amount_cents", "Amount ($)", Input::Money, true), f("date", "Date", Input::Date, true)],
+        _ => vec![],
+    }
+}
+
+fn shown(spec: &Spec, v: Option<&Value>) -> String {
+    match (spec.input, v) {
+        (_, None | Some(Value::Null)) => String::new(),
+        (Input::Money, Some(Value::Number(n))) => n.as_u64().map(|c| format!("${}.{:02}", c / 100, c % 100)).unwrap_or_default(),
+        (Input::Check, Some(Value::Bool(b))) => if *b { "Yes".into() } else { "No".into() },
+        (_, Some(Value::String(s))) => s.clone(),
+        (_, Some(other)) => other.to_string(),
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct CustomerItemsProps {
+    pub id: RecordId,
+    pub collection: Collection,
+    /// The customer takes new sub-records (not archived, and the user may modify it).
+    pub can_create: bool,
+    /// A sub-record was added: the header's counts are stale.
+    pub on_changed: Callback<()>,
+}
+
+#[component]
+pub fn CustomerItems(props: &CustomerItemsProps) -> Html {
+    let session = use_session();
+    let report = use_report_error();
+    let toasts = use_toasts();
+    let items = use_state(|| None::<Result<Vec<SubRecord>, ApiError>>);
+    let attempt = use_state(|| 0u32);
+    let form = use_state(Map::<String, Value>::new);
+    let error = use_state(|| None::<ApiError>);
+    let busy = use_state(|| false);
+    let segment = props.collection.segment;
+
+    {
+        let (items, client, id) = (items.clone(), session.client(), props.id);
+        use_effect_with((id, segment, *attempt), move |_| {
+            if let Some(client) = client {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let got = client.customer_items(id, segment).await;
+                    if let Err(e) = &got {
+                        report.emit(e.clone());
+                    }
+                    items.set(Some(got));
+                });
+            }
+        });
+    }
+
+    let specs = specs(segment);
+    let set = |field: &'static str, input: Input| {
+        let form = form.clone();
+        Callback::from(move |e: Event| {
+            let value = match input {
+                Input::Check => Value::Bool(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked()),
+                Input::Choice(_) => Value::String(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()),
+                _ => {
+                    let raw = e.target_unchecked_into::<web_sys::HtmlInputElement>().value();
+                    let raw = raw.trim();
+                    match input {
+                        _ if raw.is_empty() => Value::Null,
+                        Input::Money => raw
+                            .trim_start_matches('$')
+                            .parse::<f64>()
+                            .ok()
+                            .map(|d| Value::from((d * 100.0).round() as u64))
+                            .unwrap_or_else(|| Value::String(raw.into())),
+                        Input::Whole => raw.parse::<u64>().map(Value::from).unwrap_or_else(|_| Value::String(raw.into())),
+                        _ => Value::String(raw.into()),
+                    }
+                }
+            };
+            let mut next = (*form).clone();
+            next.insert(field.into(), value);
+            form.set(next);
+        })
+    };
+
+    let onsubmit = {
+        let (form, error, busy, attempt, client, id, on_changed, toasts) =
+            (form.clone(), error.clone(), busy.clone(), attempt.clone(), session.client(), props.id, props.on_changed.clone(), toasts.clone());
+        let singular = props.collection.singular;
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let Some(client) = client.clone() else { return };
+            let body: Map<String, Value> = form.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), v.clone())).collect();
+            let (form, error, busy, attempt, on_changed, toasts) =
+                (form.clone(), error.clone(), busy.clone(), attempt.clone(), on_changed.clone(), toasts.clone());
+            busy.set(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                match client.create_customer_item(id, segment, &body).await {
+                    Ok(_) => {
+                        form.set(Map::new());
+                        error.set(None);
+                        toasts.info(&format!("{singular} added"));
+                        attempt.set(*attempt + 1);
+                        on_changed.emit(());
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+                busy.set(false);
+            });
+        })
+    };
+
+    let form_html = props.can_create.then(|| {
+        html! {
+            <form class="card item-form" data-testid="item-form" {onsubmit}>
+                <h3>{ format!("New {}", props.collection.singular.to_lowercase()) }</h3>
+                <div class="form-grid">
+                { for specs.iter().map(|s| {
+                    let id = format!("item-{}", s.field);
+                    let message = error.as_ref().and_then(|e| e.field_message(s.field));
+                    let current = form.get(s.field);
+                    let control = match s.input {
+                        Input::Check => html! {
+                            <input type="checkbox" id={id.clone()} data-testid={id.clone()}
+                                checked={current.and_then(Value::as_bool).unwrap_or(false)} onchange={set(s.field, s.input)} />
+                        },
+                        Input::Choice(options) => html! {
+                            <select class="input" id={id.clone()} data-testid={id.clone()} onchange={set(s.field, s.input)}>
+                                { for options.iter().map(|o| html! {
+                                    <option value={*o} selected={current.and_then(Value::as_str) == Some(*o)}>{ *o }</option>
+                                }) }
+                            </select>
+                        },
+                        input => {
+                            let kind = if input == Input::Date { "date" } else { "text" };
+                            let value = match current {
+                                Some(Value::Number(n)) if input == Input::Money => n.as_u64().map(|c| format!("{}.{:02}", c / 100, c % 100)).unwrap_or_default(),
+                                Some(Value::String(s)) => s.clone(),
+                                Some(Value::Number(n)) => n.to_string(),
+                                _ => String::new(),
+                            };
+                            html! {
+                                <input class="input" type={kind} id={id.clone()} data-testid={id.clone()} {value}
+                                    inputmode={(matches!(input, Input::Money | Input::Whole)).then_some("decimal")}
+                                    required={s.required} onchange={set(s.field, input)} />
+                            }
+                        }
+                    };
+                    html! {
+                        <div class={classes!("form-field", message.is_some().then_some("invalid"))}>
+                            <label for={id}>{ s.label }{ s.required.then(|| html! { <span class="required">{ " *" }</span> }) }</label>
+                            { control }
+                            { for message.map(|m| html! { <span class="field-error">{ m }</span> }) }
+                        </div>
+                    }
+                }) }
+                </div>
+                { for error.as_ref().filter(|e| e.errors.is_empty()).map(|e| html! {
+                    <p class="error-box" role="alert" data-testid="item-error">{ e.message() }</p>
+                }) }
+                <div class="actions">
+                    <button type="submit" class="button" disabled={*busy} data-testid="item-create">{ format!("Add {}", props.collection.singular.to_lowercase()) }</button>
+                </div>
+            </form>
+        }
+    });
+
+    let list = match &*items {
+        None => html! { <p class="loading">{ "Loading…" }</p> },
+        Some(Err(e)) => html! { <p class="error-box" role="alert">{ e.message() }</p> },
+        Some(Ok(rows)) if rows.is_empty() => html! {
+            <p class="empty-state" data-testid="items-empty">{ format!("No {} yet.", props.collection.title.to_lowercase()) }</p>
+        },
+        Some(Ok(rows)) => html! {
+            <ul class="item-list" data-testid="item-list">
+                { for rows.iter().map(|r| html! {
+                    <li class="card item" data-testid="item-row" data-id={r.id.to_string()}>
+                        <div class="card-top">
+                            <span class="muted">{ format::date_time(&r.created_at) }</span>
+                            <span class={classes!("badge", format!("item-{}", r.status))}>{ r.status.clone() }</span>
+                        </div>
+                        <dl class="fields">
+                            { for specs.iter().filter(|s| r.data.get(s.field).is_some_and(|v| !v.is_null())).map(|s| html! {
+                                <div class="field"><dt>{ s.label }</dt><dd>{ shown(s, r.data.get(s.field)) }</dd></div>
+                            }) }
+                        </dl>
+                    </li>
+                }) }
+            </ul>
+        },
+    };
+
+    html! {
+        <section class="customer-items" data-testid={format!("items-{segment}")}>
+            <h2>{ props.collection.title }</h2>
+            { for form_html }
+            { list }
+        </section>
+    }
+}
