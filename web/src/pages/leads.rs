@@ -278,7 +278,7 @@ pub fn LeadsPage() -> Html {
                         { format!("{} on this page; more leads may follow. ", p.items.len()) }
                         <button type="button" class="link-button" disabled={*busy} data-testid="load-more"
                             onclick={{ let (c, on_next) = (p.next_cursor.clone(), on_next.clone()); Callback::from(move |_| if let Some(c) = &c { on_next.emit(c.clone()) }) }}>
-                            { "Load more" }
+                            { "Go to the next page" }
                         </button>
                     </p>
                 }

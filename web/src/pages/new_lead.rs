@@ -1,4 +1,4 @@
-//! + New Lead: the plain create form. Checked with the server's own rules (`vigil_domain::lead::NewLead::parse`)
+//! New Lead (the list's "+ New Lead"): the plain create form. Checked with the server's own rules (`vigil_domain::lead::NewLead::parse`)
 //! before sending; the server's 422 field errors show beside their fields, a 409 lists the duplicates with a way to
 //! create the lead anyway. Typing a ZIP suggests city, state and county from Vigil's ZIP table.
 
