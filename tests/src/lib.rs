@@ -4,5 +4,6 @@
 pub mod browser;
 pub mod contract;
 pub mod moto;
+pub mod portal;
 pub mod rehearsal;
 pub mod runtime;

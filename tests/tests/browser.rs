@@ -7,96 +7,9 @@
 //! the test builds it first with the same code as `cargo xtask` (infra/xtask/src/web.rs).
 //! `VIGIL_BROWSER_BASE_URL=http://127.0.0.1:PORT` runs the test against a portal that is already running instead.
 
-#[path = "../../infra/xtask/src/web.rs"]
-#[allow(dead_code)]
-mod web_build;
-
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 use vigil_tests::browser::{soon, url_path, Browser};
-use vigil_tests::runtime::LocalRuntime;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
-}
-
-fn screenshot_path(name: &str) -> PathBuf {
-    root().join("target").join("browser").join(format!("{name}.png"))
-}
-
-/// Builds `web/dist` unless it is newer than every source file of the portal. Tests running at once share one
-/// build through the lock.
-fn ensure_portal_built() {
-    static BUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
-    let root = root();
-    let built = modified(&root.join("web/dist/vigil_web_bg.wasm"));
-    let sources = newest(&root.join("web/src")).max(newest(&root.join("web/static"))).max(modified(&root.join("web/index.html")));
-    if built.is_none() || built < sources || !root.join("web/dist/index.html").is_file() {
-        web_build::build_web(&root).expect("building the portal (web/dist) failed");
-    }
-}
-
-fn modified(p: &Path) -> Option<SystemTime> {
-    std::fs::metadata(p).and_then(|m| m.modified()).ok()
-}
-
-fn newest(dir: &Path) -> Option<SystemTime> {
-    let mut best = modified(dir);
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = entry.path();
-        let t = if p.is_dir() { newest(&p) } else { modified(&p) };
-        best = best.max(t);
-    }
-    best
-}
-
-/// The portal under test: the local runtime started here, or one already running.
-struct Portal {
-    base: String,
-    _runtime: Option<LocalRuntime>,
-}
-
-impl Portal {
-    async fn start() -> Self {
-        if let Ok(base) = std::env::var("VIGIL_BROWSER_BASE_URL") {
-            return Portal { base: base.trim_end_matches('/').to_owned(), _runtime: None };
-        }
-        ensure_portal_built();
-        let runtime = LocalRuntime::start().await;
-        Portal { base: runtime.base_url().trim_end_matches('/').to_owned(), _runtime: Some(runtime) }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    async fn api(&self, token: Option<&str>, path: &str) -> Value {
-        let mut req = reqwest::Client::new().get(self.url(path));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        let resp = req.send().await.unwrap_or_else(|e| panic!("GET {path}: {e}"));
-        assert!(resp.status().is_success(), "GET {path}: {}", resp.status());
-        resp.json().await.unwrap_or_else(|e| panic!("GET {path}: {e}"))
-    }
-
-    async fn demo_users(&self) -> Vec<Value> {
-        self.api(None, "/api/v1/dev/users").await.as_array().expect("demo users are a list").clone()
-    }
-
-    async fn token_for(&self, email: &str) -> String {
-        let resp = reqwest::Client::new()
-            .post(self.url("/api/v1/dev/sign-in"))
-            .json(&serde_json::json!({ "email": email }))
-            .send()
-            .await
-            .expect("dev sign-in");
-        let v: Value = resp.json().await.expect("dev sign-in body");
-        v["token"].as_str().expect("a token").to_owned()
-    }
-}
+use vigil_tests::portal::{screenshot_path, Portal};
 
 /// The first company's demo user with `role`.
 fn first_company_user(users: &[Value], role: &str) -> Value {
@@ -133,8 +46,8 @@ async fn office_user_signs_in_browses_leads_opens_one_and_signs_out() {
     let office = first_company_user(&users, "office");
     let email = office["email"].as_str().unwrap();
     let token = portal.token_for(email).await;
-    let me = portal.api(Some(&token), "/api/v1/me").await;
-    let first_page = portal.api(Some(&token), "/api/v1/leads?per_page=25").await;
+    let me = portal.get(&token, "/api/v1/me").await;
+    let first_page = portal.get(&token, "/api/v1/leads?per_page=25").await;
     let rows = first_page["items"].as_array().expect("lead rows");
     assert!(!rows.is_empty(), "the seed gives the first company leads");
 
@@ -255,7 +168,7 @@ async fn at_phone_width_lists_are_cards_and_the_menu_folds() {
     let admin = first_company_user(&users, "admin");
     let email = admin["email"].as_str().unwrap();
     let token = portal.token_for(email).await;
-    let first_page = portal.api(Some(&token), "/api/v1/leads?per_page=25").await;
+    let first_page = portal.get(&token, "/api/v1/leads?per_page=25").await;
     let rows = first_page["items"].as_array().expect("lead rows");
     assert!(!rows.is_empty(), "the seed gives the first company leads");
 
@@ -319,7 +232,7 @@ async fn every_demo_role_lands_on_a_section_it_may_open() {
 
     for user in users.iter().filter(|u| u["company"] == company) {
         let email = user["email"].as_str().unwrap();
-        let me = portal.api(Some(&portal.token_for(email).await), "/api/v1/me").await;
+        let me = portal.get(&portal.token_for(email).await, "/api/v1/me").await;
         let nav = &me["nav"];
         b.navigate(&portal.url("/")).await.unwrap();
         sign_in_as(&b, email).await;

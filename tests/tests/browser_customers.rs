@@ -6,107 +6,22 @@
 //! Needs `chromium` and `chromium-driver` (Debian); builds `web/dist` first when it is older than the portal's
 //! sources. Screenshots land in `target/browser/`. Confidential values are compared without printing them.
 
-#[path = "../../infra/xtask/src/web.rs"]
-#[allow(dead_code)]
-mod web_build;
-
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 use vigil_tests::browser::{soon, Browser};
-use vigil_tests::runtime::LocalRuntime;
+use vigil_tests::portal::{screenshot_path, Portal};
 
 const ADMIN: &str = "admin@acme.example";
 const OFFICE: &str = "office@acme.example";
 const SSN: &str = "123-45-6789";
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
-}
-
-fn screenshot_path(name: &str) -> PathBuf {
-    root().join("target").join("browser").join(format!("{name}.png"))
-}
-
-fn ensure_portal_built() {
-    static BUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
-    let root = root();
-    let built = modified(&root.join("web/dist/vigil_web_bg.wasm"));
-    let sources = newest(&root.join("web/src")).max(newest(&root.join("web/static"))).max(modified(&root.join("web/index.html")));
-    if built.is_none() || built < sources || !root.join("web/dist/index.html").is_file() {
-        web_build::build_web(&root).expect("building the portal (web/dist) failed");
-    }
-}
-
-fn modified(p: &Path) -> Option<SystemTime> {
-    std::fs::metadata(p).and_then(|m| m.modified()).ok()
-}
-
-fn newest(dir: &Path) -> Option<SystemTime> {
-    let mut best = modified(dir);
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = entry.path();
-        let t = if p.is_dir() { newest(&p) } else { modified(&p) };
-        best = best.max(t);
-    }
-    best
-}
-
-struct Portal {
-    base: String,
-    _runtime: Option<LocalRuntime>,
-}
-
-impl Portal {
-    async fn start() -> Self {
-        if let Ok(base) = std::env::var("VIGIL_BROWSER_BASE_URL") {
-            return Portal { base: base.trim_end_matches('/').to_owned(), _runtime: None };
-        }
-        ensure_portal_built();
-        let runtime = LocalRuntime::start_small().await;
-        Portal { base: runtime.base_url().trim_end_matches('/').to_owned(), _runtime: Some(runtime) }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    /// Calls the API: the status and the JSON body.
-    async fn call(&self, method: reqwest::Method, token: Option<&str>, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut req = reqwest::Client::new().request(method.clone(), self.url(path));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
-        let status = resp.status().as_u16();
-        let text = resp.text().await.unwrap_or_default();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-    }
-
-    /// Calls the API; panics unless the answer is a success.
-    async fn ok(&self, method: reqwest::Method, token: &str, path: &str, body: Option<Value>) -> Value {
-        let (status, v) = self.call(method.clone(), Some(token), path, body).await;
-        assert!((200..300).contains(&status), "{method} {path}: {status}: {}", v["detail"]);
-        v
-    }
-
-    async fn token(&self, email: &str) -> String {
-        let (_, v) = self.call(reqwest::Method::POST, None, "/api/v1/dev/sign-in", Some(json!({ "email": email }))).await;
-        v["token"].as_str().expect("a token").to_owned()
-    }
-
-    /// A new customer at office location 1 (where the office user works).
-    async fn new_customer(&self, token: &str, first: &str, last: &str) -> Value {
-        let body = json!({
-            "first_name": first, "last_name": last, "primary_phone": "(801) 555-0142", "city": "Provo", "state": "UT",
-            "zip": "84601", "address1": "77 Canyon Rd", "account_type": "residential", "office_location_id": 1
-        });
-        self.ok(reqwest::Method::POST, token, "/api/v1/customers", Some(body)).await
-    }
+/// A new customer at office location 1 (where the office user works).
+async fn new_customer(portal: &Portal, token: &str, first: &str, last: &str) -> Value {
+    let body = json!({
+        "first_name": first, "last_name": last, "primary_phone": "(801) 555-0142", "city": "Provo", "state": "UT",
+        "zip": "84601", "address1": "77 Canyon Rd", "account_type": "residential", "office_location_id": 1
+    });
+    portal.api(reqwest::Method::POST, Some(token), "/api/v1/customers", Some(body)).await
 }
 
 async fn sign_in(b: &Browser, portal: &Portal, email: &str) {
@@ -156,8 +71,8 @@ async fn set_field(b: &Browser, field: &str, text: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn customer_home_saves_warns_of_conflicts_masks_converts_and_archives() {
-    let portal = Portal::start().await;
-    let admin = portal.token(ADMIN).await;
+    let portal = Portal::start_small().await;
+    let admin = portal.token_for(ADMIN).await;
     save_and_stay_then_conflict(&portal, &admin).await;
     ssn_masked_for_office(&portal, &admin).await;
     convert_a_lead(&portal, &admin).await;
@@ -167,7 +82,7 @@ async fn customer_home_saves_warns_of_conflicts_masks_converts_and_archives() {
 /// Save & Stay keeps the page and the value survives a reload; a save from another session in between makes the
 /// browser's next save show the conflict message, and Reload brings the other session's value.
 async fn save_and_stay_then_conflict(portal: &Portal, admin: &str) {
-    let c = portal.new_customer(admin, "Sadie", "Staywell").await;
+    let c = new_customer(&portal, admin, "Sadie", "Staywell").await;
     let id = c["id"].as_u64().unwrap();
     let b = browser_as(portal, ADMIN).await;
     open_customer(&b, portal, id).await;
@@ -177,7 +92,7 @@ async fn save_and_stay_then_conflict(portal: &Portal, admin: &str) {
     b.find(r#"[data-testid="save-stay-top"]"#).await.unwrap().click().await.unwrap();
     b.wait_for_text(".toast", "Customer saved", soon()).await.unwrap();
     assert!(b.current_url().await.unwrap().ends_with(&format!("/customers/{id}")), "Save & Stay stays");
-    let stored = portal.ok(reqwest::Method::GET, admin, &format!("/api/v1/customers/{id}"), None).await;
+    let stored = portal.api(reqwest::Method::GET, Some(admin), &format!("/api/v1/customers/{id}"), None).await;
     assert_eq!(stored["cards"]["personal"]["spouse"], "Sam Staywell");
     b.navigate(&portal.url(&format!("/customers/{id}"))).await.unwrap();
     wait_for_value(&b, r#"[data-testid="input-spouse"]"#, "Sam Staywell").await;
@@ -185,7 +100,7 @@ async fn save_and_stay_then_conflict(portal: &Portal, admin: &str) {
 
     // A second session saves with the version the browser has too.
     let version = stored["version"].clone();
-    portal.ok(reqwest::Method::PATCH, admin, &format!("/api/v1/customers/{id}"), Some(json!({"version": version, "spouse": "Other Session"}))).await;
+    portal.api(reqwest::Method::PATCH, Some(admin), &format!("/api/v1/customers/{id}"), Some(json!({"version": version, "spouse": "Other Session"}))).await;
     set_field(&b, "best_time_to_contact", "Evenings").await;
     b.find(r#"[data-testid="save-stay-bottom"]"#).await.unwrap().click().await.unwrap();
     let conflict = b.wait_for(r#"[data-testid="save-conflict"]"#, soon()).await.unwrap();
@@ -200,9 +115,9 @@ async fn save_and_stay_then_conflict(portal: &Portal, admin: &str) {
 
 /// The admin sees the SSN; the office user (no confidential grant) sees it masked and cannot edit it.
 async fn ssn_masked_for_office(portal: &Portal, admin: &str) {
-    let c = portal.new_customer(admin, "Masha", "Masked").await;
+    let c = new_customer(&portal, admin, "Masha", "Masked").await;
     let id = c["id"].as_u64().unwrap();
-    portal.ok(reqwest::Method::PATCH, admin, &format!("/api/v1/customers/{id}"), Some(json!({"version": c["version"], "ssn": SSN}))).await;
+    portal.api(reqwest::Method::PATCH, Some(admin), &format!("/api/v1/customers/{id}"), Some(json!({"version": c["version"], "ssn": SSN}))).await;
 
     let b = browser_as(portal, ADMIN).await;
     open_customer(&b, portal, id).await;
@@ -221,13 +136,13 @@ async fn ssn_masked_for_office(portal: &Portal, admin: &str) {
 
 /// Convert to Customer on a lead: choose the office location and who sold it, land on the customer (same ID).
 async fn convert_a_lead(portal: &Portal, admin: &str) {
-    let opts = portal.ok(reqwest::Method::GET, admin, "/api/v1/leads/form-options", None).await;
+    let opts = portal.api(reqwest::Method::GET, Some(admin), "/api/v1/leads/form-options", None).await;
     let source = &opts["sources"][0];
     let body = json!({
         "source_id": source["id"], "campaign_id": source["campaigns"][0]["id"], "first_name": "Lena", "last_name": "Leadsworth",
         "primary_phone": "8015550177", "disposition_id": opts["dispositions"][0]["id"], "city": "Provo", "state": "UT", "zip": "84601"
     });
-    let lead = portal.ok(reqwest::Method::POST, admin, "/api/v1/leads?allow_duplicates=true", Some(body)).await;
+    let lead = portal.api(reqwest::Method::POST, Some(admin), "/api/v1/leads?allow_duplicates=true", Some(body)).await;
     let lid = lead["id"].as_u64().unwrap();
 
     let b = browser_as(portal, ADMIN).await;
@@ -241,7 +156,7 @@ async fn convert_a_lead(portal: &Portal, admin: &str) {
     b.wait_for_path(&format!("/customers/{lid}"), soon()).await.unwrap();
     b.wait_for_text(r#"[data-testid="customer-name"]"#, "Lena Leadsworth", soon()).await.unwrap();
     b.wait_for_text(r#"[data-testid="location"]"#, "Boise", soon()).await.unwrap();
-    let stored = portal.ok(reqwest::Method::GET, admin, &format!("/api/v1/customers/{lid}"), None).await;
+    let stored = portal.api(reqwest::Method::GET, Some(admin), &format!("/api/v1/customers/{lid}"), None).await;
     assert_eq!(stored["kind"], "customer");
     assert_eq!(stored["cards"]["sale"]["sold_by_id"], "acme-sales-rep");
     let _ = b.close().await;
@@ -249,10 +164,10 @@ async fn convert_a_lead(portal: &Portal, admin: &str) {
 
 /// Archiving a parent archives its sub-customer too; both pages say so and take no saves.
 async fn archive_parent_with_child(portal: &Portal, admin: &str) {
-    let parent = portal.new_customer(admin, "Parker", "Parentson").await;
-    let child = portal.new_customer(admin, "Chloe", "Childers").await;
+    let parent = new_customer(&portal, admin, "Parker", "Parentson").await;
+    let child = new_customer(&portal, admin, "Chloe", "Childers").await;
     let (pid, cid) = (parent["id"].as_u64().unwrap(), child["id"].as_u64().unwrap());
-    portal.ok(reqwest::Method::PATCH, admin, &format!("/api/v1/customers/{cid}"), Some(json!({"version": child["version"], "parent_id": pid}))).await;
+    portal.api(reqwest::Method::PATCH, Some(admin), &format!("/api/v1/customers/{cid}"), Some(json!({"version": child["version"], "parent_id": pid}))).await;
 
     let b = browser_as(portal, ADMIN).await;
     open_customer(&b, portal, pid).await;

@@ -5,102 +5,10 @@
 //! Needs `chromium` and `chromium-driver` (Debian); builds `web/dist` first when it is older than the portal's
 //! sources. Screenshots land in `target/browser/`.
 
-#[path = "../../infra/xtask/src/web.rs"]
-#[allow(dead_code)]
-mod web_build;
-
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 use vigil_tests::browser::{soon, url_path, Browser};
-use vigil_tests::runtime::LocalRuntime;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
-}
-
-fn screenshot_path(name: &str) -> PathBuf {
-    root().join("target").join("browser").join(format!("{name}.png"))
-}
-
-fn ensure_portal_built() {
-    static BUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
-    let root = root();
-    let built = modified(&root.join("web/dist/vigil_web_bg.wasm"));
-    let sources = newest(&root.join("web/src")).max(newest(&root.join("web/static"))).max(modified(&root.join("web/index.html")));
-    if built.is_none() || built < sources || !root.join("web/dist/index.html").is_file() {
-        web_build::build_web(&root).expect("building the portal (web/dist) failed");
-    }
-}
-
-fn modified(p: &Path) -> Option<SystemTime> {
-    std::fs::metadata(p).and_then(|m| m.modified()).ok()
-}
-
-fn newest(dir: &Path) -> Option<SystemTime> {
-    let mut best = modified(dir);
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = entry.path();
-        let t = if p.is_dir() { newest(&p) } else { modified(&p) };
-        best = best.max(t);
-    }
-    best
-}
-
-struct Portal {
-    base: String,
-    _runtime: Option<LocalRuntime>,
-}
-
-impl Portal {
-    async fn start() -> Self {
-        if let Ok(base) = std::env::var("VIGIL_BROWSER_BASE_URL") {
-            return Portal { base: base.trim_end_matches('/').to_owned(), _runtime: None };
-        }
-        ensure_portal_built();
-        let runtime = LocalRuntime::start().await;
-        Portal { base: runtime.base_url().trim_end_matches('/').to_owned(), _runtime: Some(runtime) }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    /// Calls the API; panics unless the answer is a success.
-    async fn api(&self, method: reqwest::Method, token: Option<&str>, path: &str, body: Option<Value>) -> Value {
-        let mut req = reqwest::Client::new().request(method.clone(), self.url(path));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
-        let status = resp.status();
-        let text = resp.text().await.unwrap_or_default();
-        assert!(status.is_success(), "{method} {path}: {status}: {text}");
-        serde_json::from_str(&text).unwrap_or(Value::Null)
-    }
-
-    async fn get(&self, token: &str, path: &str) -> Value {
-        self.api(reqwest::Method::GET, Some(token), path, None).await
-    }
-
-    /// The first company's demo user with `role`, and a token for them.
-    async fn user(&self, role: &str) -> (String, String) {
-        let users = self.api(reqwest::Method::GET, None, "/api/v1/dev/users", None).await;
-        let users = users.as_array().expect("demo users").clone();
-        let company = users[0]["company"].clone();
-        let u = users.iter().find(|u| u["company"] == company && u["role"] == role).expect("a demo user with that role");
-        let email = u["email"].as_str().unwrap().to_owned();
-        let token = self.api(reqwest::Method::POST, None, "/api/v1/dev/sign-in", Some(json!({ "email": email }))).await["token"]
-            .as_str()
-            .expect("a token")
-            .to_owned();
-        (email, token)
-    }
-}
+use vigil_tests::portal::{screenshot_path, Portal};
 
 async fn sign_in(b: &Browser, portal: &Portal, email: &str) {
     b.navigate(&portal.url("/sign-in")).await.unwrap();
@@ -317,20 +225,18 @@ async fn new_lead_rejects_a_bad_zip_then_lands_on_the_new_lead_and_moves_its_sta
     b.close().await.unwrap();
 }
 
-impl Portal {
-    /// A fresh lead of the demo company (duplicates allowed), as the API returns it.
-    async fn new_lead(&self, token: &str, last_name: &str) -> Value {
-        let options = self.get(token, "/api/v1/leads/form-options").await;
-        let body = json!({
-            "source_id": options["sources"][0]["id"], "disposition_id": options["dispositions"][0]["id"],
-            "first_name": "Edith", "last_name": last_name, "primary_phone": "8015550199", "city": "Provo", "state": "UT", "zip": "84601",
-        });
-        self.api(reqwest::Method::POST, Some(token), "/api/v1/leads?allow_duplicates=true", Some(body)).await
-    }
+/// A fresh lead of the demo company (duplicates allowed), as the API returns it.
+async fn new_lead(portal: &Portal, token: &str, last_name: &str) -> Value {
+    let options = portal.get(token, "/api/v1/leads/form-options").await;
+    let body = json!({
+        "source_id": options["sources"][0]["id"], "disposition_id": options["dispositions"][0]["id"],
+        "first_name": "Edith", "last_name": last_name, "primary_phone": "8015550199", "city": "Provo", "state": "UT", "zip": "84601",
+    });
+    portal.api(reqwest::Method::POST, Some(token), "/api/v1/leads?allow_duplicates=true", Some(body)).await
+}
 
-    async fn status_of(&self, token: &str, path: &str) -> u16 {
-        reqwest::Client::new().get(self.url(path)).bearer_auth(token).send().await.expect("request").status().as_u16()
-    }
+async fn status_of(portal: &Portal, token: &str, path: &str) -> u16 {
+    portal.call(reqwest::Method::GET, Some(token), path, None).await.0
 }
 
 fn stamp() -> u128 {
@@ -352,7 +258,7 @@ async fn shown_score(b: &Browser) -> u64 {
 async fn editing_qualification_fields_rescores_the_lead_and_bad_values_show_beside_their_fields() {
     let portal = Portal::start().await;
     let (email, token) = portal.user("office").await;
-    let lead = portal.new_lead(&token, &format!("Scoretest{}", stamp())).await;
+    let lead = new_lead(&portal, &token, &format!("Scoretest{}", stamp())).await;
     let id = lead["id"].to_string();
     assert_eq!(lead["ssn"], Value::Null);
 
@@ -429,7 +335,7 @@ async fn an_admin_deletes_a_lead_after_confirming_and_lands_on_the_list() {
     let portal = Portal::start().await;
     let (office_email, office_token) = portal.user("office").await;
     let (email, token) = portal.user("admin").await;
-    let lead = portal.new_lead(&token, &format!("Deletetest{}", stamp())).await;
+    let lead = new_lead(&portal, &token, &format!("Deletetest{}", stamp())).await;
     let id = lead["id"].to_string();
 
     let b = Browser::start().await.unwrap();
@@ -439,7 +345,7 @@ async fn an_admin_deletes_a_lead_after_confirming_and_lands_on_the_list() {
     b.navigate(&portal.url(&format!("/leads/{id}"))).await.unwrap();
     b.wait_for(r#"[data-testid="lead-details"]"#, soon()).await.unwrap();
     assert!(b.find_all(r#"[data-testid="delete-lead"]"#).await.unwrap().is_empty());
-    assert_eq!(portal.status_of(&office_token, &format!("/api/v1/leads/{id}")).await, 200);
+    assert_eq!(status_of(&portal, &office_token, &format!("/api/v1/leads/{id}")).await, 200);
     b.find(r#"[data-testid="sign-out"]"#).await.unwrap().click().await.unwrap();
     b.wait_for_path("/sign-in", soon()).await.unwrap();
 
@@ -455,7 +361,7 @@ async fn an_admin_deletes_a_lead_after_confirming_and_lands_on_the_list() {
     b.find(r#"[data-testid="delete-confirm-yes"]"#).await.unwrap().click().await.unwrap();
     b.wait_for_path("/leads", soon()).await.unwrap();
     b.wait_for(r#"[data-testid="leads-page"]"#, soon()).await.unwrap();
-    assert_eq!(portal.status_of(&token, &format!("/api/v1/leads/{id}")).await, 404);
+    assert_eq!(status_of(&portal, &token, &format!("/api/v1/leads/{id}")).await, 404);
 
     b.close().await.unwrap();
 }
