@@ -7,12 +7,14 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use std::time::Instant;
 use tracing::{error, info, warn};
-use vigil_app::{auth, directory, lead_list, outbox, records, Actor, AppError, Services};
+use vigil_app::{auth, directory, lead_list, outbox, Actor, AppError, Services};
 use vigil_domain::record::Kind;
 use vigil_domain::{Claims, CompanyId, RecordId, UserId};
 
+mod custom_fields;
 mod customers;
 mod leads;
+mod mmr;
 
 /// The version reported by health checks.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -73,17 +75,15 @@ async fn dispatch(svc: &Services, function: &str, req: &Request, claims: Option<
         "me" => json(200, &directory::me(svc, &actor).await?),
         "list_office_locations" => json(200, &Items { items: directory::office_locations(svc, &actor).await? }),
         "list_partners" => json(200, &Items { items: directory::partners(svc, &actor).await? }),
-        "list_leads" => {
+        "list_leads" | "list_customers" => {
+            let kind = if function == "list_leads" { Kind::Lead } else { Kind::Customer };
             let params = lead_list::LeadFilter::PARAMS.iter().filter_map(|p| Some(((*p).to_owned(), q.first(p)?.to_owned()))).collect();
-            let filter = lead_list::LeadFilter::parse(&params)?;
+            let filter = lead_list::LeadFilter::parse_for(kind, &params)?;
             json(200, &lead_list::list(svc, &actor, &filter).await?)
         }
-        "list_customers" => {
-            let per_page = records::PerPage::parse(q.first("per_page")).map_err(AppError::from_field)?;
-            let archive = records::ArchiveFilter::parse(q.first("archived")).map_err(AppError::from_field)?;
-            json(200, &records::list_filtered(svc, &actor, Kind::Customer, per_page, q.first("cursor"), archive).await?)
-        }
         "get_lead" => json(200, &vigil_app::leads::get(svc, &actor, record_id(req)?).await?),
+        f if custom_fields::handles(f) => custom_fields::dispatch(svc, &actor, f, req).await,
+        f if mmr::handles(f) => mmr::dispatch(svc, &actor, f, req).await,
         f if customers::handles(f) => customers::dispatch(svc, &actor, f, req).await,
         f if leads::handles(f) => leads::dispatch(svc, &actor, f, req).await,
         "list_outbox" => json(200, &outbox::list(svc, &actor, q.first("cursor")).await?),

@@ -62,6 +62,14 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/api/v1/customers/{id}/recurring-invoices", "create_customer_item"),
     route("GET", "/api/v1/customers/{id}/scheduled-payments", "list_customer_items"),
     route("POST", "/api/v1/customers/{id}/scheduled-payments", "create_customer_item"),
+    route("GET", "/api/v1/settings/custom-fields", "list_custom_fields"),
+    route("POST", "/api/v1/settings/custom-fields", "create_custom_field"),
+    route("PATCH", "/api/v1/settings/custom-fields/{id}", "update_custom_field"),
+    route("DELETE", "/api/v1/settings/custom-fields/{id}", "delete_custom_field"),
+    route("GET", "/api/v1/settings/mmr", "get_mmr_settings"),
+    route("PUT", "/api/v1/settings/mmr", "put_mmr_settings"),
+    route("GET", "/api/v1/customers/mmr-rates", "list_mmr_rates"),
+    route("PUT", "/api/v1/customers/{id}/tags", "set_customer_tags"),
     route("GET", "/api/v1/outbox", "list_outbox"),
 ];
 

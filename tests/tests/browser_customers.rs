@@ -1,7 +1,8 @@
 //! The customer record (Home) end to end in headless Chromium against the local runtime: editing a field with
 //! Save & Stay, the conflict message when another session saved first, the masked SSN for a user without the
 //! confidential grant, converting a lead and landing on the customer, and archiving a parent with its sub-customer
-//! (both archived and read-only).
+//! (both archived and read-only); the tag widget, the parent picker by business name, unarchiving with
+//! sub-customers, duplicate and delete.
 //!
 //! Needs `chromium` and `chromium-driver` (Debian); builds `web/dist` first when it is older than the portal's
 //! sources. Screenshots land in `target/browser/`. Confidential values are compared without printing them.
@@ -201,4 +202,115 @@ async fn archive_parent_with_child(portal: &Portal, admin: &str) {
     assert!(e["detail"].as_str().unwrap_or_default().contains("archived"));
     b.screenshot(&screenshot_path("customer-archived-child")).await.unwrap();
     let _ = b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn customer_home_tags_parent_picker_unarchive_duplicate_and_delete() {
+    let portal = Portal::start_small().await;
+    let admin = portal.token_for(ADMIN).await;
+    let b = browser_as(&portal, ADMIN).await;
+    tags_added_and_removed(&b, &portal, &admin).await;
+    parent_found_by_business_name(&b, &portal, &admin).await;
+    unarchive_with_children(&b, &portal, &admin).await;
+    duplicate_then_delete(&b, &portal, &admin).await;
+    let _ = b.close().await;
+}
+
+/// The tag widget adds a company tag from its select and removes it with the chip's ×; each is saved at once.
+async fn tags_added_and_removed(b: &Browser, portal: &Portal, admin: &str) {
+    let c = new_customer(portal, admin, "Tabitha", "Tagger").await;
+    let id = c["id"].as_u64().unwrap();
+    let tag = portal.api(reqwest::Method::POST, Some(admin), "/api/v1/tags", Some(json!({"name": "Browser VIP"}))).await;
+    let tag_id = tag["id"].as_u64().unwrap();
+    open_customer(b, portal, id).await;
+    b.wait_for(r#"[data-testid="no-tags"]"#, soon()).await.unwrap();
+    b.wait_for(&format!(r#"[data-testid="tag-add"] option[value="{tag_id}"]"#), soon()).await.unwrap().click().await.unwrap();
+    b.wait_for_text(&format!(r#"[data-testid="customer-tag"][data-tag="{tag_id}"]"#), "Browser VIP", soon()).await.unwrap();
+    let stored = portal.get(admin, &format!("/api/v1/customers/{id}")).await;
+    assert_eq!(stored["tag_list"][0]["name"], "Browser VIP");
+    b.screenshot(&screenshot_path("customer-tags")).await.unwrap();
+
+    // A field edited before the tag change is still there and saves with the record's new version.
+    set_field(b, "spouse", "Tom Tagger").await;
+    b.find(r#"[data-testid="tag-remove"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="no-tags"]"#, soon()).await.unwrap();
+    b.find(r#"[data-testid="save-stay-top"]"#).await.unwrap().click().await.unwrap();
+    b.wait_gone(r#"[data-testid="unsaved"]"#, soon()).await.unwrap();
+    let stored = portal.get(admin, &format!("/api/v1/customers/{id}")).await;
+    assert_eq!(stored["tag_list"], json!([]));
+    assert_eq!(stored["cards"]["personal"]["spouse"], "Tom Tagger");
+}
+
+/// The parent picker finds a top-level customer by a word of its business name; Save & Stay links them.
+async fn parent_found_by_business_name(b: &Browser, portal: &Portal, admin: &str) {
+    let body = json!({
+        "first_name": "Pam", "last_name": "Owner", "business_name": "Quuxworth Property Holdings", "primary_phone": "(801) 555-0190",
+        "city": "Provo", "state": "UT", "account_type": "commercial", "office_location_id": 1
+    });
+    let parent = portal.api(reqwest::Method::POST, Some(admin), "/api/v1/customers", Some(body)).await;
+    let pid = parent["id"].as_u64().unwrap();
+    let child = new_customer(portal, admin, "Carl", "Renter").await;
+    let cid = child["id"].as_u64().unwrap();
+    open_customer(b, portal, cid).await;
+    let search = b.wait_for(r#"[data-testid="parent-search"]"#, soon()).await.unwrap();
+    search.send_keys("propert").await.unwrap();
+    b.find(r#"[data-testid="parent-search-go"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(&format!(r#"[data-testid="parent-candidate"][data-id="{pid}"]"#), soon()).await.unwrap().click().await.unwrap();
+    b.find(r#"[data-testid="save-stay-top"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="parent-indicator"]"#, soon()).await.unwrap();
+    let stored = portal.get(admin, &format!("/api/v1/customers/{cid}")).await;
+    assert_eq!(stored["header"]["parent"]["id"], json!(pid));
+    b.screenshot(&screenshot_path("customer-parent-linked")).await.unwrap();
+}
+
+/// Unarchiving a parent with "this customer and its sub-customers" brings both back.
+async fn unarchive_with_children(b: &Browser, portal: &Portal, admin: &str) {
+    let parent = new_customer(portal, admin, "Uma", "Unarchive").await;
+    let child = new_customer(portal, admin, "Ulla", "Unarchive").await;
+    let (pid, cid) = (parent["id"].as_u64().unwrap(), child["id"].as_u64().unwrap());
+    portal.api(reqwest::Method::PATCH, Some(admin), &format!("/api/v1/customers/{cid}"), Some(json!({"version": child["version"], "parent_id": pid}))).await;
+    portal.api(reqwest::Method::POST, Some(admin), &format!("/api/v1/customers/{pid}/archive"), Some(json!({"confirm": true}))).await;
+
+    open_customer(b, portal, pid).await;
+    b.wait_for(r#"[data-testid="archived-banner"]"#, soon()).await.unwrap();
+    b.find(r#"[data-testid="quick-actions-button"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="action-unarchive"]"#, soon()).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="unarchive-with-children"]"#, soon()).await.unwrap().click().await.unwrap();
+    assert!(is_disabled(b, r#"[data-testid="unarchive-confirm"]"#).await, "unarchiving waits for the confirmation box");
+    b.find(r#"[data-testid="unarchive-confirm-check"]"#).await.unwrap().click().await.unwrap();
+    b.find(r#"[data-testid="unarchive-confirm"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for_text(r#"[data-testid="status-box"][data-category="account"]"#, "Active", soon()).await.unwrap();
+    b.wait_gone(r#"[data-testid="archived-banner"]"#, soon()).await.unwrap();
+    assert!(!is_disabled(b, r#"[data-testid="input-first_name"]"#).await, "an unarchived customer is editable again");
+    let child_now = portal.get(admin, &format!("/api/v1/customers/{cid}")).await;
+    assert_eq!(child_now["archived"], json!(false), "the sub-customer came back with its parent");
+}
+
+/// Duplicate lands on the copy (a new ID, same name); Delete on the copy returns to the list and the copy is gone.
+async fn duplicate_then_delete(b: &Browser, portal: &Portal, admin: &str) {
+    let original = new_customer(portal, admin, "Dolly", "Duplicate").await;
+    let id = original["id"].as_u64().unwrap();
+    open_customer(b, portal, id).await;
+    b.find(r#"[data-testid="quick-actions-button"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="action-duplicate"]"#, soon()).await.unwrap().click().await.unwrap();
+    let deadline = soon();
+    let copy_id = loop {
+        let url = b.current_url().await.unwrap();
+        let path = vigil_tests::browser::url_path(&url).to_owned();
+        if let Some(n) = path.strip_prefix("/customers/").and_then(|s| s.parse::<u64>().ok()).filter(|n| *n != id) {
+            break n;
+        }
+        assert!(Instant::now() < deadline, "duplicating did not land on the copy (at {path})");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    b.wait_for_text(r#"[data-testid="customer-id"]"#, &format!("#{copy_id}"), soon()).await.unwrap();
+    assert_eq!(b.find(r#"[data-testid="customer-name"]"#).await.unwrap().text().await.unwrap(), "Dolly Duplicate");
+
+    b.find(r#"[data-testid="delete-top"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="delete-confirm"]"#, soon()).await.unwrap().click().await.unwrap();
+    b.wait_for_path("/customers", soon()).await.unwrap();
+    let (status, _) = portal.call(reqwest::Method::GET, Some(admin), &format!("/api/v1/customers/{copy_id}"), None).await;
+    assert_eq!(status, 404, "the deleted copy is gone");
+    let (status, _) = portal.call(reqwest::Method::GET, Some(admin), &format!("/api/v1/customers/{id}"), None).await;
+    assert_eq!(status, 200, "the original stays");
 }

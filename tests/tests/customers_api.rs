@@ -275,6 +275,12 @@ async fn archiving_a_parent_cascades_to_sub_customers_and_unarchive_follows_the_
     let (status, found) = rt.get(&admin, "/api/v1/customers/parent-candidates?q=Homeowner").await;
     assert_eq!(status, 200, "{found}");
     assert!(found["items"].as_array().unwrap().iter().any(|c| c["id"] == pid));
+    // A later word of the business name, by prefix (the business-name word index, not the last name).
+    let (status, found) = rt.get(&admin, "/api/v1/customers/parent-candidates?q=propert").await;
+    assert_eq!(status, 200, "{found}");
+    assert!(found["items"].as_array().unwrap().iter().any(|c| c["id"] == pid), "{found}");
+    let (status, e) = rt.get(&admin, "/api/v1/customers/parent-candidates?q=p").await;
+    assert_eq!((status, e["errors"][0]["field"].as_str()), (422, Some("q")));
     let (_, by_id) = rt.get(&admin, &format!("/api/v1/customers/parent-candidates?q={pid}")).await;
     assert_eq!(by_id["items"][0]["id"].as_u64(), Some(pid));
 
@@ -441,4 +447,48 @@ async fn delete_duplicate_and_tenancy() {
     let left = svc.table.query(&Query::new(Index::Base, keys::record_pk(&co, RecordId(eid)))).await.unwrap();
     assert!(left.items.is_empty());
     rt.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tags_on_the_home_page_are_versioned_and_checked() {
+    let rt = LocalRuntime::start_small().await;
+    let admin = rt.sign_in(ADMIN).await;
+    let installer = rt.sign_in(INSTALLER).await;
+    let c = new_customer(&rt, &admin, "Tess", json!({})).await;
+    let cid = id(&c);
+    let (s, tag) = send(&rt, "POST", &admin, "/api/v1/tags", Some(json!({"name": "Key holder"}))).await;
+    assert_eq!(s, 201, "{tag}");
+    let path = format!("/api/v1/customers/{cid}/tags");
+
+    let (s, e) = send(&rt, "PUT", &admin, &path, Some(json!({"tag_ids": [tag["id"]]}))).await;
+    assert_eq!((s, e["errors"][0]["field"].as_str()), (422, Some("version")));
+    let (s, e) = send(&rt, "PUT", &admin, &path, Some(json!({"tag_ids": [99999], "version": c["version"]}))).await;
+    assert_eq!((s, e["errors"][0]["field"].as_str()), (422, Some("tag_ids")));
+    let (s, e) = send(&rt, "PUT", &admin, &path, Some(json!({"tag_ids": ["x"], "version": c["version"]}))).await;
+    assert_eq!((s, e["errors"][0]["code"].as_str()), (422, Some("invalid")));
+
+    let (s, saved) = send(&rt, "PUT", &admin, &path, Some(json!({"tag_ids": [tag["id"]], "version": c["version"]}))).await;
+    assert_eq!(s, 200, "{saved}");
+    assert_eq!(saved["tag_list"][0]["name"], "Key holder");
+    assert_eq!(saved["version"].as_u64(), Some(c["version"].as_u64().unwrap() + 1));
+    // The old version is stale now; the conflict carries the current record.
+    let (s, e) = send(&rt, "PUT", &admin, &path, Some(json!({"tag_ids": [], "version": c["version"]}))).await;
+    assert_eq!(s, 409);
+    assert_eq!(e["current"]["tag_list"][0]["name"], "Key holder");
+    // Without Customer Modify: 403.
+    let (s, _) = send(&rt, "PUT", &installer, &path, Some(json!({"tag_ids": [], "version": saved["version"]}))).await;
+    assert_eq!(s, 403);
+    // The Customer List filters like the Leads list: the tag facet (moved in the same transaction), name prefixes.
+    let (s, listed) = rt.get(&admin, &format!("/api/v1/customers?tags={}", tag["id"])).await;
+    assert_eq!(s, 200, "{listed}");
+    let ids: Vec<u64> = listed["items"].as_array().unwrap().iter().map(|r| r["id"].as_u64().unwrap()).collect();
+    assert_eq!(ids, vec![cid], "{listed}");
+    assert_eq!(listed["meta"]["access_path"], "tags");
+    let (_, by_name) = rt.get(&admin, "/api/v1/customers?first_name=tes&last_name=homeo&per_page=50").await;
+    assert!(by_name["items"].as_array().unwrap().iter().any(|r| r["id"].as_u64() == Some(cid)), "{by_name}");
+    assert!(by_name["items"].as_array().unwrap().iter().all(|r| r["kind"] == "customer"));
+    assert_eq!(rt.get(&admin, "/api/v1/customers?sort=zip").await.0, 422);
+    // The change is in the history.
+    let (_, hist) = rt.get(&admin, &format!("/api/v1/customers/{cid}/history")).await;
+    assert!(hist["items"].as_array().unwrap().iter().any(|h| h["field"] == "tags"), "{hist}");
 }

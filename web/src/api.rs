@@ -696,6 +696,8 @@ pub struct CardsEditable {
     pub sale: bool,
     #[serde(default)]
     pub installation: bool,
+    #[serde(default)]
+    pub custom_fields: bool,
 }
 
 /// What the signed-in user may do with this record now.
@@ -756,6 +758,10 @@ pub struct CustomerFormOptions {
     pub warranty_terms: Vec<String>,
     #[serde(default)]
     pub cancel_reasons: Vec<String>,
+    #[serde(default)]
+    pub states: Vec<StateOption>,
+    #[serde(default)]
+    pub languages: Vec<Choice>,
     #[serde(default)]
     pub parent_child_billing: bool,
 }
@@ -835,6 +841,11 @@ impl Client {
     /// `PATCH /api/v1/customers/{id}` with the changed fields and `version`.
     pub async fn save_customer(&self, id: RecordId, fields: &serde_json::Map<String, serde_json::Value>) -> Result<CustomerHome, ApiError> {
         self.send_json("PATCH", &format!("/customers/{id}"), fields).await
+    }
+
+    /// `PUT /api/v1/customers/{id}/tags`: the Home page's tag widget.
+    pub async fn set_customer_tags(&self, id: RecordId, tag_ids: &[u32], version: u64) -> Result<CustomerHome, ApiError> {
+        self.send_json("PUT", &format!("/customers/{id}/tags"), &TagsBody { tag_ids, version }).await
     }
 
     pub async fn convert_lead(&self, id: RecordId, office_location_id: u32, sold_by_id: &str, version: u64) -> Result<CustomerHome, ApiError> {
@@ -942,5 +953,48 @@ impl Client {
 
     pub async fn set_lead_scoring(&self, w: &vigil_domain::lead::ScoringWeights) -> Result<vigil_domain::lead::ScoringWeights, ApiError> {
         self.send_json("PUT", "/settings/lead-scoring", w).await
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Custom fields (UDFs): the admin's definitions (`/api/v1/settings/custom-fields`) and the Home page card.
+
+pub use vigil_domain::custom_field::{CustomField, FieldType};
+
+/// One row of the Home page's Custom Fields card (`cards.custom_fields`): an active definition and the value.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct CustomFieldValue {
+    pub id: u32,
+    pub name: String,
+    pub field_type: FieldType,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub options: Vec<String>,
+    #[serde(default)]
+    pub value: serde_json::Value,
+}
+
+impl Client {
+    pub async fn custom_fields(&self) -> Result<Vec<CustomField>, ApiError> {
+        send::<ListOf<CustomField>>(self.get("/settings/custom-fields")).await.map(ListOf::into_vec)
+    }
+
+    /// `POST` with `{name, field_type, required, options}`.
+    pub async fn create_custom_field(&self, body: &serde_json::Map<String, serde_json::Value>) -> Result<CustomField, ApiError> {
+        self.send_json("POST", "/settings/custom-fields", body).await
+    }
+
+    /// `PATCH` with the changed attributes and the definition's `version`.
+    pub async fn update_custom_field(&self, id: u32, body: &serde_json::Map<String, serde_json::Value>) -> Result<CustomField, ApiError> {
+        self.send_json("PATCH", &format!("/settings/custom-fields/{id}"), body).await
+    }
+
+    pub async fn delete_custom_field(&self, id: u32) -> Result<(), ApiError> {
+        let resp = self.with_body("DELETE", &format!("/settings/custom-fields/{id}")).send().await.map_err(|e| ApiError::network(e.to_string()))?;
+        if resp.ok() {
+            return Ok(());
+        }
+        finish::<serde_json::Value>(Ok(resp)).await.map(|_| ())
     }
 }

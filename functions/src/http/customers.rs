@@ -24,6 +24,7 @@ const FUNCTIONS: &[&str] = &[
     "customer_parent_candidates",
     "list_customer_items",
     "create_customer_item",
+    "set_customer_tags",
 ];
 
 pub fn handles(function: &str) -> bool {
@@ -65,6 +66,7 @@ pub async fn dispatch(svc: &Services, actor: &Actor, function: &str, req: &Reque
         }
         "list_customer_items" => json(200, &Items { items: customer_items::list(svc, actor, record_id(req)?, collection(req)?).await? }),
         "create_customer_item" => json(201, &customer_items::create(svc, actor, record_id(req)?, collection(req)?, &object(req)?).await?),
+        "set_customer_tags" => json(200, &customers::set_tags(svc, actor, record_id(req)?, parse(req)?).await?),
         other => Err(AppError::Internal(format!("no customer handler named {other}"))),
     }
 }

@@ -11,7 +11,7 @@ use crate::jobs::{self, Job};
 use crate::leads::{self, history_ops, HistoryEntry, Named};
 use crate::record_index::index_writes;
 use crate::records::{record_item, resource_of};
-use crate::{lead_options, tags, Actor, AppError, Services};
+use crate::{custom_fields, lead_options, tags, Actor, AppError, Services};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use vigil_domain::customer::{self, apply_field, confidential, credit_grade, months_remaining, section_of, PERSONAL_LEAD_FIELDS, SERVICES};
@@ -79,7 +79,7 @@ pub struct CustomerOptions {
     pub monitoring_companies: Vec<IdName>,
     pub contract_terms: Vec<u32>,
     pub activation_fees: Vec<Priced>,
-    pub mmr_rates: Vec<Priced>,
+    // The MMR rates moved to their own setting (`crate::mmr`); a stored `mmr_rates` here is ignored.
     pub monitoring_plans: Vec<String>,
     pub interactive_services_providers: Vec<String>,
     pub adt_system_types: Vec<String>,
@@ -142,6 +142,8 @@ pub struct FormOptions {
     pub account_types: Vec<lead_options::Choice>,
     pub sources: Vec<directory::Partner>,
     pub services: Vec<lead_options::Choice>,
+    pub states: Vec<lead_options::StateOption>,
+    pub languages: Vec<lead_options::Choice>,
     /// Parent/sub-customer links are on for the company.
     pub parent_child_billing: bool,
     #[serde(flatten)]
@@ -163,6 +165,8 @@ pub async fn form_options(svc: &Services, actor: &Actor) -> Result<FormOptions, 
         account_types: AccountType::ALL.iter().map(|t| lead_options::Choice { value: t.as_str(), label: t.label() }).collect(),
         sources: directory::partners_of(svc, co).await?,
         services: SERVICES.iter().map(|(value, label)| lead_options::Choice { value, label }).collect(),
+        states: lead_options::states(),
+        languages: lead_options::languages(),
         parent_child_billing: directory::company(svc, co).await?.settings.parent_child_billing,
         lists: options(svc, co).await?,
     })
@@ -317,11 +321,19 @@ pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -
     if r.kind == Kind::Lead {
         cards.insert("lead".into(), Value::Object(card(&flat, LEAD_CARD, actor)));
     }
+    // UDFs: their own card, seen by whoever sees the record (see `custom_fields`).
+    let udf_card = custom_fields::card(svc, co, r).await?;
+    let has_udfs = udf_card.is_some();
+    if let Some(udfs) = udf_card {
+        cards.insert("custom_fields".into(), udfs);
+    }
     let modify = perms.allows(actor.id(), resource_of(r.kind), Action::Modify, target(r)) && !r.archived;
     let editable = json!({
         "personal": modify && perms.section(Section::ContactInformation) >= SectionAccess::Modify,
         "sale": modify && sale_view && perms.section(Section::SaleInformation) >= SectionAccess::Modify,
         "installation": modify && install_view && perms.section(Section::InstallationEquipment) >= SectionAccess::Modify,
+        // Saved through PATCH /customers, so customers only; Customers Modify decides, no section grant.
+        "custom_fields": modify && has_udfs && r.kind == Kind::Customer,
     });
     let t = target(r);
     let actions = json!({
@@ -457,6 +469,10 @@ async fn apply_body(
                 Ok(l) => r.office_location_id = l,
                 Err(e) => errors.push(e),
             },
+            "custom_fields" => match custom_fields::apply(svc, co, &r.lead.customer.custom_fields, v).await? {
+                Ok(values) => r.lead.customer.custom_fields = values,
+                Err(e) => errors.extend(e),
+            },
             "id" | "kind" | "stage" | "tags" | "created_at" | "created_by" | "archived" | "funding_status" | "funded_date" | "deleting" => {
                 errors.push(FieldError::new(k, "read_only", "cannot be changed here"))
             }
@@ -530,6 +546,7 @@ async fn apply_body(
         new.lead.ssn_last4_index = None;
     }
     let mut changes = lead_rules::diff(base, &new);
+    vigil_domain::custom_field::expand_changes(&mut changes);
     changes.append(&mut extra);
     mask_changes(&mut changes);
     Ok((new, ssn_change, changes))
@@ -617,6 +634,33 @@ pub async fn edit(svc: &Services, actor: &Actor, id: RecordId, body: &Map<String
     get(svc, actor, id).await
 }
 
+/// `PUT /api/v1/customers/{id}/tags`: replaces the record's tags (the Home page's tag widget; leads too, since the
+/// Home page shows both). The `version` is required, as for every Home page write.
+pub async fn set_tags(svc: &Services, actor: &Actor, id: RecordId, input: leads::SetTags) -> Result<Value, AppError> {
+    let co = actor.company().clone();
+    let ids = tags::check_ids(svc, &co, &input.tag_ids).await?;
+    let version = input.version.ok_or_else(|| AppError::from(Invalid::from(FieldError::required("version"))))?;
+    let current = load(svc, actor, id).await?;
+    actor.require(resource_of(current.kind), Action::Modify, target(&current))?;
+    writable(&current)?;
+    if current.kind == Kind::Lead && current.stage == Stage::Converted {
+        return Err(AppError::Conflict { message: "a converted lead is locked".into(), current: None });
+    }
+    if version != current.version {
+        return Err(conflict(svc, actor, id).await);
+    }
+    let mut new = current.clone();
+    new.set_tag_ids(&ids);
+    if new.tags == current.tags {
+        return get(svc, actor, id).await;
+    }
+    let change = FieldChange { field: "tags".into(), before: json!(current.tags), after: json!(new.tags) };
+    let now = rfc3339(svc.clock.now());
+    bump(&mut new, &current, &now, actor.id());
+    commit(svc, actor, id, save_ops(&co, &current, &new, &now, actor.id(), &[change])).await?;
+    get(svc, actor, id).await
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Parent / sub-customer.
 
@@ -700,10 +744,19 @@ pub async fn parent_candidates(svc: &Services, actor: &Actor, q: &str, exclude: 
             consider(from_item(item)?, &mut found);
         }
     } else {
-        // Last name prefix on the name index; business names through the same index when they start the name.
+        // Last names by prefix on the name index.
         let (pk, _) = keys::records_by_name_gsi1(co, Kind::Customer, "", "", RecordId(0));
         let page = svc.table.query(&Query::new(Index::Gsi1, pk).sort(SortCond::BeginsWith(keys::fold(q))).limit(50)).await?;
         for item in page.items {
+            consider(from_item(item)?, &mut found);
+        }
+        // Business names by word prefix: the word index partition of the query's first three letters, newest first,
+        // then the records themselves (the partition holds IDs; the full query is matched below).
+        let p3 = crate::record_index::prefix3(q);
+        let query = Query::new(Index::GSIS[crate::record_index::slot_of(&p3)], keys::list_prefix_pk(co, Kind::Customer, "BW", &p3)).backward().limit(200);
+        let page = svc.table.query(&query).await?;
+        let ids: Vec<Key> = page.items.iter().filter_map(|i| i.get("id").and_then(Value::as_u64)).map(|id| keys::record(co, RecordId(id))).collect();
+        for item in svc.table.batch_get(&ids).await? {
             consider(from_item(item)?, &mut found);
         }
     }
@@ -716,7 +769,10 @@ pub async fn parent_candidates(svc: &Services, actor: &Actor, q: &str, exclude: 
         .filter(|r| {
             q.parse::<u64>().is_ok()
                 || keys::fold(&r.last_name).starts_with(&folded)
-                || r.business_name.as_deref().is_some_and(|b| keys::fold(b).contains(&folded))
+                || r.business_name.as_deref().is_some_and(|b| {
+                    let words = crate::record_index::name_words(b);
+                    keys::fold(b).starts_with(&folded) || words.iter().any(|w| w.starts_with(&folded))
+                })
         })
         .take(20)
         .map(|r| Candidate { id: r.id, name: r.display_name(), business_name: r.business_name, account_number: r.account_number, city: r.city, state: r.state })
@@ -800,6 +856,7 @@ pub async fn create(svc: &Services, actor: &Actor, body: &Map<String, Value>) ->
         return Err(AppError::Forbidden(format!("you do not have permission to set: {}", denied.join(", "))));
     }
     let (record, _, _) = apply_body(svc, actor, &base, body).await?;
+    custom_fields::require_on_create(svc, actor.company(), &record).await?;
     actor.require(Resource::Customers, Action::Create, target(&record))?;
     if record.lead.customer.parent_id.is_some() {
         return Err(Invalid::one("parent_id", "invalid", "link a parent after the customer is created").into());

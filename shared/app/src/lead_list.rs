@@ -1,4 +1,4 @@
-//! The Leads list: filters parsed from the query string, a small planner that picks the most selective access path
+//! The Leads list and the Customer List (one engine; the filter names the kind): filters parsed from the query string, a small planner that picks the most selective access path
 //! (using the maintained counters) and filters the rest, and the execution that reads a page in proportion to the
 //! page, never to the company's table.
 //!
@@ -12,7 +12,7 @@ use crate::clock::date;
 use crate::directory::Company;
 use crate::items::from_item;
 use crate::record_index::{self, address_parts, email_words, prefix3, tag_key, ListEntry};
-use crate::records::{resource_of, PerPage};
+use crate::records::{resource_of, ArchiveFilter, PerPage};
 use crate::{Actor, AppError, Services};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -21,8 +21,6 @@ use vigil_domain::identity::Target;
 use vigil_domain::record::{Kind, Stage};
 use vigil_domain::{Action, CampaignId, CompanyId, FieldError, Invalid, LocationScope, PartnerId, RecordId, UserId};
 use vigil_store::{keys, Index, Item, Key, Query, SortCond};
-
-const KIND: Kind = Kind::Lead;
 
 // ----------------------------------------------------------------------------------------------------- the filter
 
@@ -76,9 +74,13 @@ impl SortField {
     }
 }
 
-/// A Leads list request as the user sent it (validated; nothing resolved against the user yet).
+/// A Leads (or Customer) list request as the user sent it (validated; nothing resolved against the user yet).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LeadFilter {
+    /// Leads or customers (by the route, not a parameter).
+    pub kind: Kind,
+    /// The Customer List's Archive Status (`archived=all|archived_only|active_only`).
+    pub archived: ArchiveFilter,
     /// Digits only.
     pub number: Option<String>,
     /// Folded prefixes.
@@ -126,13 +128,18 @@ fn text(s: Option<&str>) -> Option<String> {
 
 impl LeadFilter {
     /// The query parameters the list reads.
-    pub const PARAMS: [&'static str; 17] = [
+    pub const PARAMS: [&'static str; 18] = [
         "number", "first_name", "last_name", "email", "source", "campaign", "tags", "tags_op", "stage", "disposition", "rep",
-        "view", "sort", "dir", "per_page", "cursor", "submitted",
+        "view", "sort", "dir", "per_page", "cursor", "submitted", "archived",
     ];
 
-    /// Parses the query string; every bad parameter is named in the 422.
+    /// Parses a Leads list query string; every bad parameter is named in the 422.
     pub fn parse(q: &BTreeMap<String, String>) -> Result<Self, Invalid> {
+        Self::parse_for(Kind::Lead, q)
+    }
+
+    /// Parses the query string of the `kind`'s list.
+    pub fn parse_for(kind: Kind, q: &BTreeMap<String, String>) -> Result<Self, Invalid> {
         let get = |k: &str| q.get(k).map(String::as_str).filter(|v| !v.trim().is_empty());
         let mut errors = Vec::new();
         let mut take = |r: Result<(), FieldError>| {
@@ -141,6 +148,8 @@ impl LeadFilter {
             }
         };
         let mut f = LeadFilter {
+            kind,
+            archived: ArchiveFilter::All,
             number: None,
             first_name: text(get("first_name")),
             last_name: text(get("last_name")),
@@ -218,6 +227,7 @@ impl LeadFilter {
             Some(_) => Err(bad("dir", "dir must be asc or desc")),
         });
         take(PerPage::parse(get("per_page")).map(|p| f.per_page = p));
+        take(ArchiveFilter::parse(get("archived")).map(|a| f.archived = a));
         if errors.is_empty() {
             Ok(f)
         } else {
@@ -238,12 +248,15 @@ impl LeadFilter {
             || !self.dispositions.is_empty()
             || self.rep.is_some()
             || self.view.is_some()
+            || self.archived != ArchiveFilter::All
     }
 
     /// Everything that identifies the query, for the cursor's fingerprint.
     fn canonical(&self) -> String {
         format!(
-            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
+            self.kind,
+            self.archived,
             self.number,
             self.first_name,
             self.last_name,
@@ -268,6 +281,8 @@ impl LeadFilter {
 /// The filter resolved against the user and today: what a row must satisfy.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Conds {
+    pub kind: Kind,
+    pub archived: ArchiveFilter,
     pub number: Option<String>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
@@ -286,6 +301,8 @@ pub struct Conds {
 impl Conds {
     pub fn resolve(f: &LeadFilter, me: &UserId, own_only: bool, today: &str) -> Self {
         let mut c = Conds {
+            kind: f.kind,
+            archived: f.archived,
             number: f.number.clone(),
             first_name: f.first_name.clone(),
             last_name: f.last_name.clone(),
@@ -328,7 +345,7 @@ impl Conds {
     /// Whether the entry satisfies every condition (the number condition is enforced by its access path).
     pub fn matches(&self, e: &ListEntry) -> bool {
         let starts = |v: &str, q: &Option<String>| q.as_ref().is_none_or(|q| keys::fold(v).starts_with(q.as_str()));
-        if e.kind != KIND || !starts(&e.first_name, &self.first_name) || !starts(&e.last_name, &self.last_name) {
+        if e.kind != self.kind || !self.archived.keeps(e.archived) || !starts(&e.first_name, &self.first_name) || !starts(&e.last_name, &self.last_name) {
             return false;
         }
         if let Some(q) = &self.email {
@@ -466,10 +483,11 @@ pub fn plan(co: &CompanyId, c: &Conds, counts: &Counts, sort: SortField, per_pag
     // Conditions as (selectivity, exact count if this is the only condition).
     let mut dims: Vec<(f64, Option<u64>)> = Vec::new();
 
-    let all_pk = keys::records_by_id_gsi2(co, KIND, RecordId(0)).0;
+    let kind = c.kind;
+    let all_pk = keys::records_by_id_gsi2(co, kind, RecordId(0)).0;
     cands.push(Candidate { path: "gsi2_by_id", order: Order::Id, streams: vec![id_stream(Index::Gsi2, all_pk)], get: None, size: total, exact: true });
-    let name_pk = keys::records_by_name_gsi1(co, KIND, "", "", RecordId(0)).0;
-    let sorted = |order: &str, index| id_stream(index, keys::list_sorted_pk(co, KIND, order));
+    let name_pk = keys::records_by_name_gsi1(co, kind, "", "", RecordId(0)).0;
+    let sorted = |order: &str, index| id_stream(index, keys::list_sorted_pk(co, kind, order));
     cands.push(Candidate {
         path: "gsi1_by_name",
         order: Order::Name,
@@ -482,9 +500,9 @@ pub fn plan(co: &CompanyId, c: &Conds, counts: &Counts, sort: SortField, per_pag
     cands.push(Candidate { path: "email_order", order: Order::Email, streams: vec![sorted("EMAIL", Index::Gsi2)], get: None, size: total, exact: true });
 
     if let Some(n) = &c.number {
-        let mut streams = vec![id_stream(Index::Gsi4, keys::list_number_pk(co, KIND, n)), id_stream(Index::Gsi3, keys::list_number_pk(co, KIND, n))];
+        let mut streams = vec![id_stream(Index::Gsi4, keys::list_number_pk(co, kind, n)), id_stream(Index::Gsi3, keys::list_number_pk(co, kind, n))];
         if let Some(bi) = ssn_index.filter(|_| n.len() == 4) {
-            streams.push(id_stream(Index::Gsi4, keys::list_ssn_pk(co, KIND, bi)));
+            streams.push(id_stream(Index::Gsi4, keys::list_ssn_pk(co, kind, bi)));
         }
         let get = n.parse::<u64>().ok().filter(|v| *v > 0 && n.len() <= 14).map(RecordId);
         cands.push(Candidate { path: "number_lookup", order: Order::Id, streams, get, size: 3.0, exact: true });
@@ -495,7 +513,7 @@ pub fn plan(co: &CompanyId, c: &Conds, counts: &Counts, sort: SortField, per_pag
             return;
         }
         let n: u64 = values.iter().map(|v| counts.get(facet, v)).sum();
-        let streams = values.iter().map(|v| id_stream(index, keys::list_facet_pk(co, KIND, facet, v))).collect();
+        let streams = values.iter().map(|v| id_stream(index, keys::list_facet_pk(co, kind, facet, v))).collect();
         cands.push(Candidate { path, order: Order::Id, streams, get: None, size: n as f64, exact: true });
         dims.push((share(n), Some(n)));
     };
@@ -505,7 +523,7 @@ pub fn plan(co: &CompanyId, c: &Conds, counts: &Counts, sort: SortField, per_pag
     facet("disposition", "DISPO", Index::Gsi3, c.dispositions.clone(), &mut dims);
     if let Some(rep) = &c.rep {
         let n = counts.get("REP", rep.as_str());
-        let pk = keys::records_by_rep_gsi3(co, KIND, rep, RecordId(0)).0;
+        let pk = keys::records_by_rep_gsi3(co, kind, rep, RecordId(0)).0;
         cands.push(Candidate { path: "gsi3_rep_by_id", order: Order::Id, streams: vec![id_stream(Index::Gsi3, pk)], get: None, size: n as f64, exact: true });
         dims.push((share(n), Some(n)));
     }
@@ -517,7 +535,7 @@ pub fn plan(co: &CompanyId, c: &Conds, counts: &Counts, sort: SortField, per_pag
     }
     if let Some(op) = c.tags_op {
         let p: Vec<f64> = c.tags.iter().map(|t| share(counts.get("TAG", t))).collect();
-        let tag_stream = |t: &String| id_stream(Index::GSIS[slot_of(t)], keys::list_facet_pk(co, KIND, "TAG", t));
+        let tag_stream = |t: &String| id_stream(Index::GSIS[slot_of(t)], keys::list_facet_pk(co, kind, "TAG", t));
         let single = (c.tags.len() == 1).then(|| counts.get("TAG", &c.tags[0]));
         match op {
             TagsOp::Any => {
@@ -541,7 +559,7 @@ pub fn plan(co: &CompanyId, c: &Conds, counts: &Counts, sort: SortField, per_pag
         let p3 = prefix3(q);
         if p3.chars().count() == 3 && p3.chars().all(char::is_alphanumeric) {
             let size = total * prefix_share(3);
-            cands.push(Candidate { path, order: Order::Id, streams: vec![id_stream(index, keys::list_prefix_pk(co, KIND, field, &p3))], get: None, size, exact: false });
+            cands.push(Candidate { path, order: Order::Id, streams: vec![id_stream(index, keys::list_prefix_pk(co, kind, field, &p3))], get: None, size, exact: false });
         }
     };
     prefix("first_name_prefix", "FN", Index::Gsi1, &c.first_name, &mut dims);
@@ -550,16 +568,22 @@ pub fn plan(co: &CompanyId, c: &Conds, counts: &Counts, sort: SortField, per_pag
         let p3 = prefix3(q);
         dims.push((prefix_share(q.chars().count()) * 3.0, None));
         if p3.chars().count() == 3 && p3.chars().all(char::is_alphanumeric) {
-            let stream = id_stream(Index::GSIS[slot_of(&p3)], keys::list_prefix_pk(co, KIND, "EW", &p3));
+            let stream = id_stream(Index::GSIS[slot_of(&p3)], keys::list_prefix_pk(co, kind, "EW", &p3));
             cands.push(Candidate { path: "email_word_prefix", order: Order::Id, streams: vec![stream], get: None, size: total * prefix_share(3) * 3.0, exact: false });
         }
     }
     if let Some(q) = &c.first_name {
-        let stream = Stream { index: Index::Gsi3, pk: keys::list_sorted_pk(co, KIND, "FIRST"), prefix: Some(q.clone()) };
+        let stream = Stream { index: Index::Gsi3, pk: keys::list_sorted_pk(co, kind, "FIRST"), prefix: Some(q.clone()) };
         cands.push(Candidate { path: "first_name_order", order: Order::FirstName, streams: vec![stream], get: None, size: total * prefix_share(q.chars().count()), exact: false });
     }
     if c.min_rating.is_some() {
         dims.push((2.0 / 6.0, None));
+    }
+    // No counter for archived records: a guess (few customers are archived), so the total is an estimate.
+    match c.archived {
+        ArchiveFilter::All => {}
+        ArchiveFilter::ArchivedOnly => dims.push((0.05, None)),
+        ArchiveFilter::ActiveOnly => dims.push((0.95, None)),
     }
 
     let want = sort.order();
@@ -598,7 +622,7 @@ pub fn plan(co: &CompanyId, c: &Conds, counts: &Counts, sort: SortField, per_pag
 pub fn sort_key(co: &CompanyId, order: Order, e: &ListEntry) -> String {
     match order {
         Order::Id => keys::id_sk(e.id),
-        Order::Name => keys::records_by_name_gsi1(co, KIND, &e.last_name, &e.first_name, e.id).1,
+        Order::Name => keys::records_by_name_gsi1(co, e.kind, &e.last_name, &e.first_name, e.id).1,
         Order::Address => {
             let a = address_parts(e);
             keys::list_sorted_sk(&[&a[0], &a[1], &a[2]], e.id)
@@ -653,6 +677,8 @@ pub struct LeadRow {
     pub tags: Vec<String>,
     pub rating: u8,
     pub lead_rep_id: Option<UserId>,
+    /// Customers only: archived records show in the list unless filtered out.
+    pub archived: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -709,13 +735,14 @@ const SCAN_BASE: u32 = 40;
 
 /// The Leads list, a page at a time.
 pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<LeadListPage, AppError> {
-    let resource = resource_of(KIND);
+    let kind = filter.kind;
+    let resource = resource_of(kind);
     actor.require_somewhere(resource, Action::View)?;
     let co = actor.company().clone();
     let perms = &actor.user.permissions;
     let own_only = perms.own_only(resource, Action::View);
     let all_locations = perms.grants.iter().any(|g| g.resource == resource && g.actions.contains(&Action::View) && g.locations == LocationScope::All);
-    let fingerprint = format!("leads|{co}|{}|{}", actor.id(), filter.canonical());
+    let fingerprint = format!("list|{co}|{}|{}", actor.id(), filter.canonical());
     let after: Option<String> = match filter.cursor.as_deref() {
         Some(c) => {
             let item = svc.cursors.open(&fingerprint, c)?;
@@ -731,7 +758,7 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
             None => None,
         };
         if company.is_some_and(|c| c.settings.do_not_show_customer_list) {
-            let total = rd.batch_get(&[keys::record_total(&co, KIND)]).await?.first().and_then(|i| i.get("value")?.as_u64()).unwrap_or(0);
+            let total = rd.batch_get(&[keys::record_total(&co, kind)]).await?.first().and_then(|i| i.get("value")?.as_u64()).unwrap_or(0);
             return Ok(LeadListPage {
                 items: vec![],
                 next_cursor: None,
@@ -742,19 +769,19 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
 
     let today = date(svc.clock.now());
     let conds = Conds::resolve(filter, actor.id(), own_only, &today);
-    let mut counter_keys = vec![keys::record_total(&co, KIND)];
+    let mut counter_keys = vec![keys::record_total(&co, kind)];
     let needed = Counts::needed(&conds);
-    counter_keys.extend(needed.iter().map(|(f, v)| keys::list_counter(&co, KIND, f, v)));
+    counter_keys.extend(needed.iter().map(|(f, v)| keys::list_counter(&co, kind, f, v)));
     let counter_items = rd.batch_get(&counter_keys).await?;
     let mut counts = Counts::default();
     for item in counter_items {
         let (Some(k), Some(v)) = (Key::of(&item), item.get("value").and_then(Value::as_i64)) else { continue };
         let v = v.max(0) as u64;
-        if k == keys::record_total(&co, KIND) {
+        if k == keys::record_total(&co, kind) {
             counts.total = v;
         }
         for (f, val) in &needed {
-            if k == keys::list_counter(&co, KIND, f, val) {
+            if k == keys::list_counter(&co, kind, f, val) {
                 counts.by.insert((f.clone(), keys::fold(val)), v);
             }
         }
@@ -783,7 +810,7 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
         };
         if let Some(id) = plan.get {
             for item in rd.batch_get(&[keys::record(&co, id)]).await? {
-                if item.get("kind").and_then(Value::as_str) == Some("lead") {
+                if item.get("kind").and_then(Value::as_str) == Some(kind_name(kind)) {
                     consider(item)?;
                 }
             }
@@ -910,6 +937,7 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
             tags: e.tags,
             rating: e.rating,
             lead_rep_id: e.lead_rep_id,
+            archived: e.archived,
         })
         .collect();
     let next_cursor = next_after.map(|a| {
@@ -918,6 +946,13 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
         svc.cursors.seal(&fingerprint, &item)
     });
     Ok(LeadListPage { items, next_cursor, meta: LeadListMeta { items_read: rd.read, access_path: plan.path, total, total_exact, search_required: false } })
+}
+
+fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Lead => "lead",
+        Kind::Customer => "customer",
+    }
 }
 
 /// The blind index of SSN last-4 digits typed into the number search (the same keyed hash the SSN write stores);

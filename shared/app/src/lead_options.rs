@@ -89,6 +89,15 @@ pub struct FormOptions {
     pub industries: Vec<&'static str>,
 }
 
+/// US states, DC, territories and Canadian provinces, as every address select offers them.
+pub fn states() -> Vec<StateOption> {
+    STATES.iter().map(|(code, name, country)| StateOption { code, name, country: *country }).collect()
+}
+
+pub fn languages() -> Vec<Choice> {
+    LANGUAGES.iter().map(|(value, label)| Choice { value, label }).collect()
+}
+
 /// Whoever may create a lead may read what the form offers.
 pub async fn form_options(svc: &Services, actor: &Actor) -> Result<FormOptions, AppError> {
     actor.require_somewhere(Resource::Leads, Action::Create)?;
@@ -97,10 +106,10 @@ pub async fn form_options(svc: &Services, actor: &Actor) -> Result<FormOptions, 
     Ok(FormOptions {
         sources,
         dispositions: dispositions(svc, co).await?.into_iter().filter(|d| d.active).collect(),
-        states: STATES.iter().map(|(code, name, country)| StateOption { code, name, country: *country }).collect(),
+        states: states(),
         account_types: AccountType::ALL.iter().map(|t| Choice { value: t.as_str(), label: t.label() }).collect(),
         account_classes: account_classes(svc, co).await?.into_iter().filter(|c| c.active).collect(),
-        languages: LANGUAGES.iter().map(|(value, label)| Choice { value, label }).collect(),
+        languages: languages(),
         industries: INDUSTRIES.to_vec(),
     })
 }

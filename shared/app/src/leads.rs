@@ -489,22 +489,8 @@ pub struct SetTags {
 
 /// `PUT /api/v1/leads/{id}/tags`: replaces the lead's tags with these company tags.
 pub async fn set_tags(svc: &Services, actor: &Actor, id: RecordId, input: SetTags) -> Result<LeadView, AppError> {
-    let mut ids = Vec::new();
-    for v in &input.tag_ids {
-        match v.as_u64().and_then(|n| u32::try_from(n).ok()).filter(|n| *n > 0) {
-            Some(n) => ids.push(TagId(n)),
-            None => return Err(Invalid::one("tag_ids", "invalid", "tag_ids must be tag IDs (positive whole numbers)").into()),
-        }
-    }
-    if ids.len() > 50 {
-        return Err(Invalid::one("tag_ids", "too_many", "a lead may have at most 50 tags").into());
-    }
+    let ids = tags::check_ids(svc, actor.company(), &input.tag_ids).await?;
     let current = load_for_change(svc, actor, id, input.version).await?;
-    let known = tags::all(svc, actor.company()).await?;
-    let unknown: Vec<String> = ids.iter().filter(|t| !known.iter().any(|k| k.id == **t)).map(|t| t.to_string()).collect();
-    if !unknown.is_empty() {
-        return Err(Invalid::one("tag_ids", "not_found", format!("no such tag: {}", unknown.join(", "))).into());
-    }
     let mut new = current.clone();
     new.set_tag_ids(&ids);
     if new.tags == current.tags {

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod clock;
+pub mod custom_fields;
 pub mod customer_items;
 pub mod customers;
 pub mod error;
@@ -13,6 +14,7 @@ pub mod lead_options;
 pub mod lead_scoring;
 pub mod leads;
 pub mod lead_list;
+pub mod mmr;
 pub mod directory;
 pub mod followups;
 pub mod outbox;

@@ -81,6 +81,11 @@ impl From<&Record> for ListEntry {
     }
 }
 
+/// The folded words of a name (letters and digits; punctuation splits words).
+pub fn name_words(name: &str) -> Vec<String> {
+    keys::fold(name).split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_owned).collect()
+}
+
 /// Digits only (phone and account-number lookups match on digits).
 pub fn digits(s: &str) -> String {
     s.chars().filter(char::is_ascii_digit).collect()
@@ -200,6 +205,12 @@ pub fn index_items(co: &CompanyId, r: &Record) -> Vec<Item> {
 
     let word_prefixes: BTreeSet<String> = r.email.as_deref().map(email_words).unwrap_or_default().iter().map(|w| prefix3(w)).collect();
     items.extend(packed(co, r, &entry, "EMAIL", &word_prefixes, |p| keys::list_prefix_pk(co, kind, "EW", p)));
+
+    // Customers' business names by word prefix: the parent picker finds "Acme Property Management" from "prop".
+    if kind == Kind::Customer {
+        let words: BTreeSet<String> = r.business_name.as_deref().map(name_words).unwrap_or_default().iter().map(|w| prefix3(w)).collect();
+        items.extend(packed(co, r, &entry, "BIZ", &words, |p| keys::list_prefix_pk(co, kind, "BW", p)));
+    }
 
     let tags: BTreeSet<String> = r.tags.iter().map(|t| tag_key(t)).filter(|t| !t.is_empty()).collect();
     items.extend(packed(co, r, &entry, "TAGS", &tags, |t| keys::list_facet_pk(co, kind, "TAG", t)));

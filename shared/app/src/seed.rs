@@ -208,6 +208,9 @@ async fn seed_company(svc: &Services, company: &Company, domain: &str, n: u64, s
             .map(|(i, name)| account_class_item(co, &AccountClass { id: AccountClassId(i as u32 + 1), name: (*name).into(), active: true })),
     );
     items.push(crate::customers::options_item(co, &crate::customers::CustomerOptions::default()));
+    if n == 0 {
+        items.extend(crate::custom_fields::demo_items(co));
+    }
     let weights = ScoringWeights::default();
 
     let reps: Vec<&User> = users.iter().filter(|u| matches!(u.role, Role::LeadRep | Role::SalesRep)).collect();

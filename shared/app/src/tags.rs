@@ -33,6 +33,26 @@ pub async fn all(svc: &Services, co: &CompanyId) -> Result<Vec<Tag>, AppError> {
     }
 }
 
+/// Parses `tag_ids` of a request into company tags: positive whole numbers, at most 50, each an existing tag.
+pub async fn check_ids(svc: &Services, co: &CompanyId, raw: &[serde_json::Value]) -> Result<Vec<TagId>, AppError> {
+    let mut ids = Vec::new();
+    for v in raw {
+        match v.as_u64().and_then(|n| u32::try_from(n).ok()).filter(|n| *n > 0) {
+            Some(n) => ids.push(TagId(n)),
+            None => return Err(Invalid::one("tag_ids", "invalid", "tag_ids must be tag IDs (positive whole numbers)").into()),
+        }
+    }
+    if ids.len() > 50 {
+        return Err(Invalid::one("tag_ids", "too_many", "a record may have at most 50 tags").into());
+    }
+    let known = all(svc, co).await?;
+    let unknown: Vec<String> = ids.iter().filter(|t| !known.iter().any(|k| k.id == **t)).map(|t| t.to_string()).collect();
+    if !unknown.is_empty() {
+        return Err(Invalid::one("tag_ids", "not_found", format!("no such tag: {}", unknown.join(", "))).into());
+    }
+    Ok(ids)
+}
+
 pub async fn list(svc: &Services, actor: &Actor) -> Result<Vec<Tag>, AppError> {
     actor.require_somewhere(Resource::Tags, Action::View)?;
     all(svc, actor.company()).await

@@ -65,6 +65,10 @@ pub struct CustomerFields {
     pub converted_by: Option<UserId>,
     /// Set first when a delete starts, so a crashed delete is resumed (and the record is gone for readers).
     pub deleting: bool,
+    /// User-defined field values: definition ID (decimal string) → value as JSON, parsed by
+    /// [`crate::custom_field`]. Left out of the item when empty, so older items read and write unchanged.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub custom_fields: std::collections::BTreeMap<String, Value>,
 }
 
 /// The Services checkboxes of the installation card.

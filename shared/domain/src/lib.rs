@@ -1,11 +1,13 @@
 //! Vigil's domain: the types every other crate agrees on. Pure: no I/O, no clocks, no randomness, so the portal
 //! (wasm32) and the server validate with the same code.
 
+pub mod custom_field;
 pub mod customer;
 pub mod error;
 pub mod ids;
 pub mod identity;
 pub mod lead;
+pub mod mmr;
 pub mod record;
 pub mod text;
 

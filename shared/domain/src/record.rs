@@ -4,9 +4,10 @@ use crate::lead::AccountType;
 use crate::{AccountClassId, CampaignId, DispositionId, FieldError, LocationId, PartnerId, RecordId, TagId, UserId};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
+    #[default]
     Lead,
     Customer,
 }

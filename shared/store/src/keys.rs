@@ -16,6 +16,7 @@
 //! | lead status (disposition) | `C#co` | `DISPOSITION#00000001` | |
 //! | account class | `C#co` | `ACCOUNTCLASS#00000001` | |
 //! | company setting | `C#co` | `SETTINGS#name` | |
+//! | custom field (UDF) definition | `C#co` | `UDF#00000001` | |
 //! | lead duplicate lookup | `C#co#LEADDUP#<hash of name+phone+address>` | `R#00000000000042` | |
 //! | outbox email | `C#co#OUTBOX` | `MAIL#ts#id` | |
 //! | idempotency claim | `IDEM#scope#key` | `IDEM` | (TTL `expires_at`) |
@@ -140,6 +141,18 @@ pub fn account_class(co: &CompanyId, id: AccountClassId) -> Key {
 }
 
 pub const ACCOUNT_CLASS_PREFIX: &str = "ACCOUNTCLASS#";
+
+/// A user-defined field (UDF) definition; its values live on the records.
+pub fn custom_field(co: &CompanyId, id: u32) -> Key {
+    Key::new(company_pk(co), format!("{CUSTOM_FIELD_PREFIX}{id:08}"))
+}
+
+pub const CUSTOM_FIELD_PREFIX: &str = "UDF#";
+
+/// Per-company sequence of custom field IDs.
+pub fn custom_field_sequence(co: &CompanyId) -> Key {
+    counter(co, "UDF_ID")
+}
 
 /// A company setting (`lead_scoring`, …).
 pub fn setting(co: &CompanyId, name: &str) -> Key {

@@ -9,6 +9,7 @@ use crate::components::format;
 use crate::components::modal::Modal;
 use crate::components::route_link::RouteLink;
 use crate::pages::customer_items::{collection, CustomerItems, COLLECTIONS};
+use crate::pages::customer_tags::CustomerTags;
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;
 use serde_json::{Map, Value};
@@ -75,6 +76,8 @@ enum Opts {
     AdtSystemTypes,
     WarrantyTerms,
     CancelReasons,
+    States,
+    Languages,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -97,13 +100,13 @@ const PERSONAL: &[(&str, &str, Input)] = &[
     ("birthdate", "Birthdate", Input::Date),
     ("ssn", "SSN", Input::Text),
     ("spouse", "Spouse", Input::Text),
-    ("language", "Language", Input::Text),
+    ("language", "Language", Input::Select(Opts::Languages)),
     ("account_type", "Account type", Input::Select(Opts::AccountTypes)),
     ("account_class_id", "Account class", Input::Select(Opts::AccountClasses)),
     ("address1", "Address line 1", Input::Text),
     ("address2", "Address line 2", Input::Text),
     ("city", "City", Input::Text),
-    ("state", "State", Input::Text),
+    ("state", "State", Input::Select(Opts::States)),
     ("zip", "Zip", Input::Text),
     ("county", "County", Input::Text),
     ("cross_street", "Cross street", Input::Text),
@@ -175,6 +178,8 @@ fn options(o: &CustomerFormOptions, which: Opts) -> (Vec<(String, String)>, bool
         Opts::AdtSystemTypes => (s(&o.adt_system_types), false),
         Opts::WarrantyTerms => (s(&o.warranty_terms), false),
         Opts::CancelReasons => (s(&o.cancel_reasons), false),
+        Opts::States => (o.states.iter().map(|st| (st.code.clone(), format!("{} ({})", st.name, st.code))).collect(), false),
+        Opts::Languages => (o.languages.iter().map(|c| (c.value.clone(), c.label.clone())).collect(), false),
     }
 }
 
@@ -463,14 +468,7 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
                 on_dialog={{ let d = dialog.clone(); Callback::from(move |x: Dialog| d.set(Some(x))) }}
                 on_record={on_record.clone()} />
             <div class="below-header">
-                <div class="tag-widget" data-testid="tag-widget">
-                    <span class="field-label">{ "Tags" }</span>
-                    if c.tag_list.is_empty() {
-                        <span class="muted">{ " None" }</span>
-                    } else {
-                        <ul class="tags">{ for c.tag_list.iter().map(|t| html! { <li class="tag">{ t.name.clone() }</li> }) }</ul>
-                    }
-                </div>
+                <CustomerTags {id} version={c.version} tags={c.tag_list.clone()} editable={a.modify && !c.archived} on_saved={on_record.clone()} />
                 { for c.warnings.iter().any(|(_, v)| v == &Value::Bool(true)).then(|| html! {
                     <div class="warnings" role="status" data-testid="customer-warnings">
                         { for c.warnings.iter().filter(|(_, v)| *v == &Value::Bool(true)).map(|(k, _)| html! {

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod customer;
 pub mod customer_items;
+pub mod customer_tags;
 pub mod lead_page;
 pub mod lead_settings;
 pub mod lead_work;

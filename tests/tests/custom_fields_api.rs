@@ -1,0 +1,259 @@
+//! User-defined fields over HTTP through the local runtime: admins define them (others may not), bad definitions
+//! are 422 naming the attribute, definitions carry versions, values are validated per type and saved on the
+//! customer with history, required fields cannot be left empty, and another company's definitions are invisible.
+//!
+//! The first demo company (acme) is seeded with five fields: 1 Gate code (text), 2 Pets on site (checkbox,
+//! required), 3 Panel location (select), 4 Dog count (number), 5 Warranty start (date).
+
+use serde_json::{json, Value};
+use vigil_tests::runtime::LocalRuntime;
+
+const ADMIN: &str = "admin@acme.example";
+const OFFICE: &str = "office@acme.example";
+const LEAD_REP: &str = "lead.rep@acme.example";
+const INSTALLER: &str = "installer@acme.example";
+const PARTNER: &str = "partner@acme.example";
+const OTHER_ADMIN: &str = "admin@bluebird.example";
+
+const FIELDS: &str = "/api/v1/settings/custom-fields";
+
+async fn send(rt: &LocalRuntime, method: &str, token: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let mut req = rt.http().request(method, rt.url(path)).bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.expect("request");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// The `field` of every error of a problem body.
+fn error_fields(p: &Value) -> Vec<String> {
+    p["errors"].as_array().map(|a| a.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect()).unwrap_or_default()
+}
+
+fn names(list: &Value) -> Vec<String> {
+    list["items"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap().to_owned()).collect()
+}
+
+async fn new_field(rt: &LocalRuntime, admin: &str, body: Value) -> Value {
+    let (status, f) = send(rt, "POST", admin, FIELDS, Some(body)).await;
+    assert_eq!(status, 201, "{f}");
+    f
+}
+
+async fn new_customer(rt: &LocalRuntime, token: &str, custom: Value) -> (u16, Value) {
+    let body = json!({
+        "first_name": "Uma", "last_name": "Udf", "primary_phone": "(801) 555-0199", "city": "Provo", "state": "UT",
+        "account_type": "residential", "office_location_id": 1, "custom_fields": custom
+    });
+    send(rt, "POST", token, "/api/v1/customers", Some(body)).await
+}
+
+/// The card row of field `id` on a Home page read.
+fn card_value(c: &Value, id: u64) -> Value {
+    c["cards"]["custom_fields"].as_array().expect("custom fields card").iter().find(|f| f["id"] == id).map(|f| f["value"].clone()).unwrap_or(Value::Null)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_define_fields_and_nobody_else_may() {
+    let rt = LocalRuntime::start_small().await;
+    let admin = rt.sign_in(ADMIN).await;
+    let office = rt.sign_in(OFFICE).await;
+    let other = rt.sign_in(OTHER_ADMIN).await;
+
+    // Whoever may view customers or leads reads the definitions; the seed's five, in order.
+    let (status, list) = rt.get(&office, FIELDS).await;
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(names(&list), ["Gate code", "Pets on site", "Panel location", "Dog count", "Warranty start"]);
+    assert_eq!(list["items"][2]["field_type"], "select");
+    assert_eq!(list["items"][1]["required"], true);
+    for who in [LEAD_REP, INSTALLER] {
+        assert_eq!(rt.get(&rt.sign_in(who).await, FIELDS).await.0, 200, "{who} reads the definitions");
+    }
+    assert_eq!(rt.get(&rt.sign_in(PARTNER).await, FIELDS).await.0, 403);
+
+    // Only Company Settings Modify (admins) defines.
+    let (status, _) = send(&rt, "POST", &office, FIELDS, Some(json!({"name": "Office made", "field_type": "text"}))).await;
+    assert_eq!(status, 403);
+
+    // Bad definitions are 422 naming the attribute.
+    for (body, field) in [
+        (json!({"field_type": "text"}), "name"),
+        (json!({"name": "x".repeat(61), "field_type": "text"}), "name"),
+        (json!({"name": "Colour", "field_type": "colour"}), "field_type"),
+        (json!({"name": "Colour"}), "field_type"),
+        (json!({"name": "Colour", "field_type": "select"}), "options"),
+        (json!({"name": "Colour", "field_type": "select", "options": ["Red", "red"]}), "options"),
+        (json!({"name": "Colour", "field_type": "select", "options": ["Red", " "]}), "options"),
+        (json!({"name": "Colour", "field_type": "number", "options": ["1"]}), "options"),
+        (json!({"name": "Colour", "field_type": "text", "required": "yes"}), "required"),
+        (json!({"name": "GATE CODE", "field_type": "text"}), "name"),
+    ] {
+        let (status, p) = send(&rt, "POST", &admin, FIELDS, Some(body.clone())).await;
+        assert_eq!(status, 422, "{body} -> {p}");
+        assert!(error_fields(&p).contains(&field.to_owned()), "{body} names {field}: {p}");
+    }
+    let (status, p) = send(&rt, "POST", &admin, FIELDS, Some(json!("not an object"))).await;
+    assert_eq!((status, error_fields(&p)), (422, vec!["body".to_owned()]));
+
+    let f = new_field(&rt, &admin, json!({"name": "Siren colour", "field_type": "select", "options": ["Red", "Blue"], "required": true})).await;
+    let fid = f["id"].as_u64().unwrap();
+    assert_eq!((f["version"].as_u64(), f["active"].as_bool(), f["position"].as_u64()), (Some(1), Some(true), Some(6)));
+    assert_eq!(f["options"], json!(["Red", "Blue"]));
+    let path = format!("{FIELDS}/{fid}");
+
+    // Updates take the version; the type is fixed; a stale version is 409 with the definition as it is now.
+    let (status, p) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": 1, "field_type": "text"}))).await;
+    assert_eq!((status, error_fields(&p)), (422, vec!["field_type".to_owned()]));
+    let (status, p) = send(&rt, "PATCH", &admin, &path, Some(json!({"name": "Siren"}))).await;
+    assert_eq!((status, error_fields(&p)), (422, vec!["version".to_owned()]));
+    let (status, p) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": 1, "name": "Dog COUNT"}))).await;
+    assert_eq!((status, error_fields(&p)), (422, vec!["name".to_owned()]), "names stay unique ignoring case");
+    let (status, f2) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": 1, "name": "Siren", "options": ["Red", "Blue", "Green"], "position": 0}))).await;
+    assert_eq!(status, 200, "{f2}");
+    assert_eq!((f2["name"].as_str(), f2["version"].as_u64()), (Some("Siren"), Some(2)));
+    let (status, p) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": 1, "required": false}))).await;
+    assert_eq!(status, 409, "{p}");
+    assert_eq!(p["current"]["version"], 2);
+    let (status, _) = send(&rt, "PATCH", &office, &path, Some(json!({"version": 2, "name": "Mine"}))).await;
+    assert_eq!(status, 403);
+    let (_, list) = rt.get(&admin, FIELDS).await;
+    assert_eq!(names(&list)[0], "Siren", "position 0 sorts first");
+
+    // Another company sees none of it and cannot reach it by ID.
+    let (status, theirs) = rt.get(&other, FIELDS).await;
+    assert_eq!(status, 200);
+    assert!(theirs["items"].as_array().unwrap().is_empty(), "{theirs}");
+    assert_eq!(send(&rt, "PATCH", &other, &path, Some(json!({"version": 2, "name": "Theirs"}))).await.0, 404);
+    assert_eq!(send(&rt, "DELETE", &other, &path, None).await.0, 404);
+    let (status, theirs) = new_customer(&rt, &other, json!({ fid.to_string(): "Red" })).await;
+    assert_eq!(status, 422, "{theirs}");
+    assert_eq!(error_fields(&theirs), [format!("custom_fields.{fid}")]);
+
+    // Delete: 204, then gone; again 404.
+    assert_eq!(send(&rt, "DELETE", &office, &path, None).await.0, 403);
+    assert_eq!(send(&rt, "DELETE", &admin, &path, None).await.0, 204);
+    assert!(!names(&rt.get(&admin, FIELDS).await.1).contains(&"Siren".to_owned()));
+    assert_eq!(send(&rt, "DELETE", &admin, &path, None).await.0, 404);
+    assert_eq!(send(&rt, "PATCH", &admin, &format!("{FIELDS}/abc"), Some(json!({"version": 1}))).await.0, 422);
+    rt.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn values_are_validated_saved_shown_and_in_history() {
+    let rt = LocalRuntime::start_small().await;
+    let admin = rt.sign_in(ADMIN).await;
+    let installer = rt.sign_in(INSTALLER).await;
+    let code = new_field(&rt, &admin, json!({"name": "Alarm passcode", "field_type": "text", "required": true})).await;
+    let cid_field = code["id"].as_u64().unwrap();
+    let key = cid_field.to_string();
+
+    // Create: required fields must be filled (the seeded required checkbox is answered by leaving it unchecked).
+    let (status, p) = new_customer(&rt, &admin, json!({})).await;
+    assert_eq!(status, 422, "{p}");
+    assert_eq!(error_fields(&p), [format!("custom_fields.{key}")]);
+    assert!(p["errors"][0]["message"].as_str().unwrap().contains("Alarm passcode"), "{p}");
+    let (status, c) = new_customer(&rt, &admin, json!({ key.clone(): "4455", "3": "Garage" })).await;
+    assert_eq!(status, 201, "{c}");
+    let id = c["id"].as_u64().unwrap();
+    let path = format!("/api/v1/customers/{id}");
+    assert_eq!(card_value(&c, cid_field), "4455");
+    assert_eq!(card_value(&c, 3), "Garage");
+    assert_eq!(card_value(&c, 1), Value::Null);
+    assert_eq!(c["editable"]["custom_fields"], true);
+    let card = c["cards"]["custom_fields"].as_array().unwrap();
+    assert_eq!(card[0], json!({"id": 1, "name": "Gate code", "field_type": "text", "required": false, "options": [], "value": null}));
+    assert_eq!(card[2]["options"][0], "Garage");
+
+    // Each type's bad value is 422 naming custom_fields.<id>, with the label in the message.
+    let mut version = c["version"].as_u64().unwrap();
+    let code_field = format!("custom_fields.{key}");
+    for (value, field, label) in [
+        (json!({"4": "two"}), "custom_fields.4", "Dog count"),
+        (json!({"5": "2023-02-30"}), "custom_fields.5", "Warranty start"),
+        (json!({"5": "03/01/2024"}), "custom_fields.5", "Warranty start"),
+        (json!({"3": "Attic"}), "custom_fields.3", "Panel location"),
+        (json!({"2": "yes"}), "custom_fields.2", "Pets on site"),
+        (json!({"1": "x".repeat(501)}), "custom_fields.1", "Gate code"),
+        (json!({"1": 42}), "custom_fields.1", "Gate code"),
+        (json!({"99": "x"}), "custom_fields.99", "99"),
+        (json!({ key.clone(): null }), code_field.as_str(), "Alarm passcode"),
+        (json!({ key.clone(): "  " }), code_field.as_str(), "Alarm passcode"),
+    ] {
+        let (status, p) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": version, "custom_fields": value.clone()}))).await;
+        assert_eq!(status, 422, "{value} -> {p}");
+        assert_eq!(error_fields(&p), [field.to_owned()], "{value}");
+        assert!(p["errors"][0]["message"].as_str().unwrap().contains(label), "{value} -> {p}");
+    }
+    let (status, p) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": version, "custom_fields": [1]}))).await;
+    assert_eq!((status, error_fields(&p)), (422, vec!["custom_fields".to_owned()]));
+
+    // Good values of every type, with another field in the same save.
+    let body = json!({"version": version, "city": "Orem", "custom_fields": {"1": " #1234 ", "2": true, "3": "Basement", "4": 2, "5": "2024-02-29"}});
+    let (status, c) = send(&rt, "PATCH", &admin, &path, Some(body)).await;
+    assert_eq!(status, 200, "{c}");
+    version = c["version"].as_u64().unwrap();
+    let (_, c) = rt.get(&admin, &path).await;
+    assert_eq!(c["city"], "Orem");
+    for (fid, want) in [(1, json!("#1234")), (2, json!(true)), (3, json!("Basement")), (4, json!(2)), (5, json!("2024-02-29")), (cid_field, json!("4455"))] {
+        assert_eq!(card_value(&c, fid), want, "field {fid}");
+    }
+    assert_eq!(c["custom_fields"]["4"], 2, "the record carries the values too");
+
+    // Partial: only the keys sent change; null clears.
+    let (status, c) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": version, "custom_fields": {"4": null, "1": "#9"}}))).await;
+    assert_eq!(status, 200, "{c}");
+    version = c["version"].as_u64().unwrap();
+    assert_eq!((card_value(&c, 4), card_value(&c, 1), card_value(&c, 3)), (Value::Null, json!("#9"), json!("Basement")));
+    // Nothing changed: no new version.
+    let (_, same) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": version, "custom_fields": {"1": "#9"}}))).await;
+    assert_eq!(same["version"].as_u64(), Some(version));
+    // A stale record version is 409 as for every other field.
+    assert_eq!(send(&rt, "PATCH", &admin, &path, Some(json!({"version": version - 1, "custom_fields": {"1": "x"}}))).await.0, 409);
+
+    // History: one entry per changed field, named custom_fields.<id>.
+    let (status, h) = rt.get(&admin, &format!("{path}/history?per_page=50")).await;
+    assert_eq!(status, 200);
+    let entries: Vec<&Value> = h["items"].as_array().unwrap().iter().filter(|e| e["field"] == "custom_fields.4").collect();
+    assert_eq!(entries.len(), 2, "{h}");
+    assert!(entries.iter().any(|e| e["before"] == 2 && e["after"] == Value::Null), "{h}");
+    assert!(h["items"].as_array().unwrap().iter().any(|e| e["field"] == "custom_fields.1" && e["after"] == "#9"));
+    assert!(!h["items"].as_array().unwrap().iter().any(|e| e["field"] == "custom_fields"), "no whole-map entries");
+
+    // Viewers see the card read-only; they cannot save values.
+    let (status, seen) = rt.get(&installer, &path).await;
+    assert_eq!(status, 200);
+    assert_eq!((card_value(&seen, 3), &seen["editable"]["custom_fields"]), (json!("Basement"), &json!(false)));
+    assert_eq!(send(&rt, "PATCH", &installer, &path, Some(json!({"version": version, "custom_fields": {"1": "x"}}))).await.0, 403);
+
+    // Older records without the new required field still save unrelated changes.
+    let (_, page) = rt.get(&admin, "/api/v1/customers?per_page=10").await;
+    let old = page["items"].as_array().unwrap().iter().map(|r| r["id"].as_u64().unwrap()).find(|i| *i != id).expect("a seeded customer");
+    let (_, o) = rt.get(&admin, &format!("/api/v1/customers/{old}")).await;
+    let (status, saved) = send(&rt, "PATCH", &admin, &format!("/api/v1/customers/{old}"), Some(json!({"version": o["version"], "spouse": "Pat"}))).await;
+    assert_eq!(status, 200, "{saved}");
+
+    // Duplicate copies the values.
+    let (status, dup) = send(&rt, "POST", &admin, &format!("{path}/duplicate"), Some(json!({}))).await;
+    assert_eq!(status, 201, "{dup}");
+    assert_eq!((card_value(&dup, 3), card_value(&dup, cid_field)), (json!("Basement"), json!("4455")));
+
+    // A deactivated field leaves the card and takes no values.
+    let (status, _) = send(&rt, "PATCH", &admin, &format!("{FIELDS}/3"), Some(json!({"version": 1, "active": false}))).await;
+    assert_eq!(status, 200);
+    let (_, c) = rt.get(&admin, &path).await;
+    assert!(!c["cards"]["custom_fields"].as_array().unwrap().iter().any(|f| f["id"] == 3));
+    let (status, p) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": c["version"], "custom_fields": {"3": "Garage"}}))).await;
+    assert_eq!((status, error_fields(&p)), (422, vec!["custom_fields.3".to_owned()]));
+
+    // A company without definitions shows no card.
+    let other = rt.sign_in(OTHER_ADMIN).await;
+    let (_, page) = rt.get(&other, "/api/v1/customers?per_page=10").await;
+    let theirs = page["items"][0]["id"].as_u64().unwrap();
+    let (_, t) = rt.get(&other, &format!("/api/v1/customers/{theirs}")).await;
+    assert!(t["cards"].get("custom_fields").is_none(), "{}", t["cards"]);
+    assert_eq!(t["editable"]["custom_fields"], false);
+    rt.stop().await;
+}
