@@ -2,7 +2,7 @@
 //! Save & Stay, the conflict message when another session saved first, the masked SSN for a user without the
 //! confidential grant, converting a lead and landing on the customer, and archiving a parent with its sub-customer
 //! (both archived and read-only); the tag widget, the parent picker by business name, unarchiving with
-//! sub-customers, duplicate and delete.
+//! sub-customers (found first through the Customer List's Archive Status filter), duplicate and delete.
 //!
 //! Needs `chromium` and `chromium-driver` (Debian); builds `web/dist` first when it is older than the portal's
 //! sources. Screenshots land in `target/browser/`. Confidential values are compared without printing them.
@@ -62,6 +62,14 @@ async fn wait_for_value(b: &Browser, css: &str, want: &str) {
 
 async fn is_disabled(b: &Browser, css: &str) -> bool {
     b.find(css).await.unwrap().attribute("disabled").await.unwrap().is_some()
+}
+
+/// Clicks the element after scrolling it to the middle of the window, clear of the sticky header (WebDriver scrolls
+/// only as far as the viewport's edge, where the header covers it).
+async fn click_centered(b: &Browser, css: &str) {
+    b.wait_for(css, soon()).await.unwrap();
+    b.execute("document.querySelector(arguments[0]).scrollIntoView({block: 'center'})", json!([css])).await.unwrap();
+    b.find(css).await.unwrap().click().await.unwrap();
 }
 
 async fn set_field(b: &Browser, field: &str, text: &str) {
@@ -255,8 +263,8 @@ async fn parent_found_by_business_name(b: &Browser, portal: &Portal, admin: &str
     let search = b.wait_for(r#"[data-testid="parent-search"]"#, soon()).await.unwrap();
     search.send_keys("propert").await.unwrap();
     b.find(r#"[data-testid="parent-search-go"]"#).await.unwrap().click().await.unwrap();
-    b.wait_for(&format!(r#"[data-testid="parent-candidate"][data-id="{pid}"]"#), soon()).await.unwrap().click().await.unwrap();
-    b.find(r#"[data-testid="save-stay-top"]"#).await.unwrap().click().await.unwrap();
+    click_centered(b, &format!(r#"[data-testid="parent-candidate"][data-id="{pid}"]"#)).await;
+    click_centered(b, r#"[data-testid="save-stay-top"]"#).await;
     b.wait_for(r#"[data-testid="parent-indicator"]"#, soon()).await.unwrap();
     let stored = portal.get(admin, &format!("/api/v1/customers/{cid}")).await;
     assert_eq!(stored["header"]["parent"]["id"], json!(pid));
@@ -270,6 +278,18 @@ async fn unarchive_with_children(b: &Browser, portal: &Portal, admin: &str) {
     let (pid, cid) = (parent["id"].as_u64().unwrap(), child["id"].as_u64().unwrap());
     portal.api(reqwest::Method::PATCH, Some(admin), &format!("/api/v1/customers/{cid}"), Some(json!({"version": child["version"], "parent_id": pid}))).await;
     portal.api(reqwest::Method::POST, Some(admin), &format!("/api/v1/customers/{pid}/archive"), Some(json!({"confirm": true}))).await;
+
+    // The Customer List's flyout: Archive Status "Archived only" lists the archived family, badged.
+    b.navigate(&portal.url("/customers")).await.unwrap();
+    b.wait_for(r#"[data-testid="customer-filter-toggle"]"#, soon()).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="cf-archived"] option[value="archived_only"]"#, soon()).await.unwrap().click().await.unwrap();
+    b.find(r#"[data-testid="cf-last-name"]"#).await.unwrap().send_keys("Unarchive").await.unwrap();
+    b.find(r#"[data-testid="cf-submit"]"#).await.unwrap().click().await.unwrap();
+    for id in [pid, cid] {
+        b.wait_for(&format!(r#"[data-testid="record-row"][data-id="{id}"] [data-testid="archived-badge"]"#), soon()).await.unwrap();
+    }
+    assert_eq!(b.find_all(r#"[data-testid="record-row"]"#).await.unwrap().len(), 2, "only the archived Unarchive family");
+    b.screenshot(&screenshot_path("customer-list-archived-only")).await.unwrap();
 
     open_customer(b, portal, pid).await;
     b.wait_for(r#"[data-testid="archived-banner"]"#, soon()).await.unwrap();

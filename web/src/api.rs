@@ -140,6 +140,8 @@ pub struct RecordRow {
     #[serde(default)]
     pub rating: u8,
     pub created_at: String,
+    #[serde(default)]
+    pub archived: bool,
 }
 
 /// How the server answered a list query: how many items it read, which access path it used, and the total from
@@ -462,9 +464,13 @@ impl Client {
         send(self.get("/me")).await
     }
 
-    /// A page of leads (`kind = Lead`) or customers (`kind = Customer`).
-    pub async fn records(&self, kind: Kind, cursor: Option<&str>) -> Result<Page<RecordRow>, ApiError> {
-        let path = format!("{}?per_page={PER_PAGE}{}", collection(kind), cursor_param(cursor));
+    /// A page of leads (`kind = Lead`) or customers (`kind = Customer`); `filter` is `&name=value` list parameters
+    /// (a `per_page` in it replaces the default).
+    pub async fn records(&self, kind: Kind, filter: &str, cursor: Option<&str>) -> Result<Page<RecordRow>, ApiError> {
+        let mut q = if filter.contains("&per_page=") { String::new() } else { format!("&per_page={PER_PAGE}") };
+        q.push_str(filter);
+        q.push_str(&cursor_param(cursor));
+        let path = format!("{}?{}", collection(kind), q.trim_start_matches('&'));
         send(self.get(&path)).await
     }
 
@@ -748,6 +754,9 @@ pub struct CustomerFormOptions {
     pub activation_fees: Vec<Priced>,
     #[serde(default)]
     pub mmr_rates: Vec<Priced>,
+    /// `simple` (the `mmr_rates` dropdown) or `breakout` (the rate picker).
+    #[serde(default)]
+    pub mmr_mode: String,
     #[serde(default)]
     pub monitoring_plans: Vec<String>,
     #[serde(default)]
@@ -996,5 +1005,94 @@ impl Client {
             return Ok(());
         }
         finish::<serde_json::Value>(Ok(resp)).await.map(|_| ())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Monthly monitoring rates (MMR): the breakout picker and the admin's configuration.
+
+/// One line of a rate's breakdown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MmrLine {
+    pub item_id: u32,
+    #[serde(default)]
+    pub name: String,
+    pub amount_cents: u64,
+}
+
+/// A rate as the picker and the settings show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MmrRate {
+    pub id: u32,
+    #[serde(default)]
+    pub name: Option<String>,
+    pub amount_cents: u64,
+    #[serde(default)]
+    pub line_items: Vec<MmrLine>,
+    #[serde(default = "yes")]
+    pub active: bool,
+    /// The breakdown does not match the company's current MMR items.
+    #[serde(default)]
+    pub mismatch: bool,
+    /// May be given to the customer asked about.
+    #[serde(default = "yes")]
+    pub assignable: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct MmrItemFilter {
+    pub id: u32,
+    pub name: String,
+    #[serde(default)]
+    pub amounts: Vec<u64>,
+}
+
+/// The values each picker filter can take.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct MmrFilters {
+    #[serde(default)]
+    pub total: Vec<u64>,
+    #[serde(default)]
+    pub items: Vec<MmrItemFilter>,
+}
+
+/// `GET /api/v1/customers/mmr-rates`.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct MmrRateList {
+    pub items: Vec<MmrRate>,
+    #[serde(default)]
+    pub filters: MmrFilters,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MmrItem {
+    pub id: u32,
+    pub name: String,
+}
+
+/// `GET/PUT /api/v1/settings/mmr`: the whole configuration (a PUT sends it back with its `version`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MmrSettings {
+    pub mode: String,
+    pub version: u64,
+    #[serde(default)]
+    pub items: Vec<MmrItem>,
+    #[serde(default)]
+    pub rates: Vec<MmrRate>,
+}
+
+impl Client {
+    /// The picker's rates for `customer` narrowed by `filter` (a `vigil_domain::mmr::RateFilter` query string).
+    pub async fn mmr_rates(&self, customer: RecordId, filter: &str) -> Result<MmrRateList, ApiError> {
+        let sep = if filter.is_empty() { "" } else { "&" };
+        send(self.get(&format!("/customers/mmr-rates?customer_id={customer}{sep}{filter}"))).await
+    }
+
+    pub async fn mmr_settings(&self) -> Result<MmrSettings, ApiError> {
+        send(self.get("/settings/mmr")).await
+    }
+
+    pub async fn put_mmr_settings(&self, s: &MmrSettings) -> Result<MmrSettings, ApiError> {
+        self.send_json("PUT", "/settings/mmr", s).await
     }
 }

@@ -1,18 +1,53 @@
-//! Handlers of the mmr routes.
+//! Handlers of the monthly monitoring rate (MMR) routes: the company's configuration under Settings and the
+//! breakout rate picker under customers.
 
-use lambda_http::{Body, Request, Response};
-use vigil_app::{Actor, AppError, Services};
+use super::json;
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde_json::Value;
+use vigil_app::{mmr, Actor, AppError, Services};
+use vigil_domain::mmr::RateFilter;
+use vigil_domain::{FieldError, Invalid, RecordId};
 
-const FUNCTIONS: &[&str] = &[
-    "get_mmr_settings",
-    "put_mmr_settings",
-    "list_mmr_rates",
-];
+const FUNCTIONS: &[&str] = &["get_mmr_settings", "put_mmr_settings", "list_mmr_rates"];
 
 pub fn handles(function: &str) -> bool {
     FUNCTIONS.contains(&function)
 }
 
-pub async fn dispatch(_svc: &Services, _actor: &Actor, function: &str, _req: &Request) -> Result<Response<Body>, AppError> {
-    Err(AppError::Internal(format!("{function} is not implemented yet")))
+pub async fn dispatch(svc: &Services, actor: &Actor, function: &str, req: &Request) -> Result<Response<Body>, AppError> {
+    match function {
+        "get_mmr_settings" => json(200, &mmr::get(svc, actor).await?),
+        "put_mmr_settings" => json(200, &mmr::put(svc, actor, &object(req)?).await?),
+        "list_mmr_rates" => {
+            let q = req.query_string_parameters();
+            let customer = customer_id(q.first("customer_id"))?;
+            let filter = RateFilter::parse(q.first("total"), q.first("items"))?;
+            json(200, &mmr::list(svc, actor, customer, &filter).await?)
+        }
+        other => Err(AppError::Internal(format!("no mmr handler named {other}"))),
+    }
+}
+
+/// The optional `customer_id` query parameter (422 naming it when it is not a record ID).
+fn customer_id(raw: Option<&str>) -> Result<Option<RecordId>, AppError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => RecordId::parse(s)
+            .map(Some)
+            .map_err(|_| AppError::from_field(FieldError::new("customer_id", "invalid", "customer_id must be a customer ID (a positive whole number)"))),
+    }
+}
+
+/// The request body as a JSON object (422 naming `body` otherwise; never echoes the body).
+fn object(req: &Request) -> Result<Value, AppError> {
+    let bytes: &[u8] = match req.body() {
+        Body::Text(s) => s.as_bytes(),
+        Body::Binary(b) => b,
+        _ => b"",
+    };
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(v @ Value::Object(_)) => Ok(v),
+        Ok(_) => Err(Invalid::one("body", "invalid_json", "the body must be a JSON object").into()),
+        Err(e) => Err(Invalid::one("body", "invalid_json", format!("the body is not JSON: {}", e.to_string().split(" at line").next().unwrap_or("invalid"))).into()),
+    }
 }

@@ -101,7 +101,6 @@ impl Default for CustomerOptions {
                 .collect(),
             contract_terms: vec![12, 24, 36, 60],
             activation_fees: priced(&[("None", 0), ("Standard", 9900), ("Premium", 19900)]),
-            mmr_rates: priced(&[("Basic", 2999), ("Standard", 3999), ("Interactive", 4999), ("Video", 5999)]),
             monitoring_plans: s(&["Basic", "Interactive", "Video", "Commercial"]),
             interactive_services_providers: s(&["Alarm.com", "Resideo Total Connect", "Qolsys"]),
             adt_system_types: s(&["Residential", "Small Business", "Commercial"]),
@@ -146,6 +145,10 @@ pub struct FormOptions {
     pub languages: Vec<lead_options::Choice>,
     /// Parent/sub-customer links are on for the company.
     pub parent_child_billing: bool,
+    /// `simple` (a dropdown of `mmr_rates`) or `breakout` (the rate picker, `crate::mmr`).
+    pub mmr_mode: vigil_domain::mmr::MmrMode,
+    /// The rates a customer can be given now (active, matching the company's MMR items).
+    pub mmr_rates: Vec<Priced>,
     #[serde(flatten)]
     pub lists: CustomerOptions,
 }
@@ -156,7 +159,10 @@ pub async fn form_options(svc: &Services, actor: &Actor) -> Result<FormOptions, 
     let co = actor.company();
     let users: Vec<User> = directory::users(svc, co).await?.into_iter().filter(|u| u.active).collect();
     let pick = |roles: &[Role]| users.iter().filter(|u| roles.contains(&u.role)).map(|u| UserOption { id: u.id.clone(), name: u.name.clone() }).collect();
+    let (mmr_mode, mmr_rates) = crate::mmr::form_rates(svc, co).await?;
     Ok(FormOptions {
+        mmr_mode,
+        mmr_rates,
         office_locations: directory::office_locations(svc, actor).await?,
         sold_by: pick(&[Role::SalesRep, Role::Admin, Role::Office]),
         lead_reps: pick(&[Role::LeadRep, Role::SalesRep]),
@@ -313,6 +319,7 @@ pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -
         let mut sale = card(&flat, SALE_CARD, actor);
         let start = c.sale_date.clone().unwrap_or_else(|| r.created_at.get(..10).unwrap_or_default().to_owned());
         sale.insert("contract_months_remaining".into(), json!(c.contract_term_months.and_then(|t| months_remaining(&start, t, &today))));
+        sale.insert("mmr".into(), crate::mmr::summary(svc, co, c.mmr_id).await?);
         cards.insert("sale".into(), Value::Object(sale));
     }
     if install_view {
@@ -510,9 +517,7 @@ async fn apply_body(
         }
     }
     let opts = options(svc, co).await?;
-    if c.mmr_id.is_some() && c.mmr_id != o.mmr_id && !opts.mmr_rates.iter().any(|m| Some(m.id) == c.mmr_id) {
-        errors.push(FieldError::new("mmr_id", "not_found", "choose one of the company's monthly rates"));
-    }
+    crate::mmr::check_choice(svc, co, o.mmr_id, c.mmr_id, &mut errors).await?;
     if c.activation_fee_id.is_some() && c.activation_fee_id != o.activation_fee_id && !opts.activation_fees.iter().any(|m| Some(m.id) == c.activation_fee_id) {
         errors.push(FieldError::new("activation_fee_id", "not_found", "choose one of the company's activation fees"));
     }
@@ -896,6 +901,7 @@ pub async fn duplicate(svc: &Services, actor: &Actor, id: RecordId) -> Result<Va
     c.archived_at = None;
     c.converted_at = None;
     c.converted_by = None;
+    crate::mmr::for_duplicate(svc, actor.company(), c).await?;
     let new_id = insert(svc, actor, copy, &format!("duplicated from #{id}")).await?;
     get(svc, actor, new_id).await
 }

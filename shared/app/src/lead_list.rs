@@ -915,7 +915,14 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
         .collect();
 
     let first_page_complete = after.is_none() && next_after.is_none();
-    let (total, total_exact) = if first_page_complete && (plan.in_memory || exhausted) { (rows.len() as u64, true) } else { (plan.total, plan.total_exact) };
+    let (total, total_exact) = if first_page_complete && (plan.in_memory || exhausted) {
+        (rows.len() as u64, true)
+    } else if after.is_none() {
+        // An estimate never says fewer than the first page shows.
+        (plan.total.max(rows.len() as u64), plan.total_exact)
+    } else {
+        (plan.total, plan.total_exact)
+    };
     let items = rows
         .into_iter()
         .map(|(_, e)| LeadRow {

@@ -61,9 +61,15 @@ pub async fn put(svc: &Services, actor: &Actor, body: &Value) -> Result<Settings
     actor.require_somewhere(Resource::CompanySettings, Action::Modify)?;
     let co = actor.company();
     let (stored, exists) = load(svc, co).await?;
+    // A stale version first: checked against what is stored now, the rest of a stale body would only mislead
+    // (e.g. "rate #14 cannot be removed" when another admin added it).
+    let stale = || AppError::Conflict { message: STALE.into(), current: serde_json::to_value(settings_view(&stored)).ok() };
+    if body.get("version").and_then(Value::as_u64).is_some_and(|v| v != stored.version) {
+        return Err(stale());
+    }
     let mut next = parse_update(body, &stored)?;
     if next.version != stored.version {
-        return Err(AppError::Conflict { message: STALE.into(), current: serde_json::to_value(settings_view(&stored)).ok() });
+        return Err(stale());
     }
     next.version = stored.version + 1;
     let cond = if exists { Condition::VersionIs(stored.version) } else { Condition::NotExists };
@@ -199,9 +205,9 @@ pub fn seed_rate(s: &MmrSettings, c: &mut CustomerFields, id: RecordId, archived
         }
     }
     let offered: Vec<&MmrRate> = s.rates.iter().filter(|r| s.assignable(r, None)).collect();
-    if id.0 % 5 != 0 && !offered.is_empty() {
+    if !id.0.is_multiple_of(5) && !offered.is_empty() {
         c.mmr_id = Some(offered[id.0 as usize % offered.len()].id);
-        c.mmr_a_la_carte = s.mode == MmrMode::Simple && id.0 % 7 == 0;
+        c.mmr_a_la_carte = s.mode == MmrMode::Simple && id.0.is_multiple_of(7);
     }
 }
 

@@ -208,6 +208,9 @@ async fn seed_company(svc: &Services, company: &Company, domain: &str, n: u64, s
             .map(|(i, name)| account_class_item(co, &AccountClass { id: AccountClassId(i as u32 + 1), name: (*name).into(), active: true })),
     );
     items.push(crate::customers::options_item(co, &crate::customers::CustomerOptions::default()));
+    let mmr = crate::mmr::demo_settings(n);
+    items.push(crate::mmr::settings_item(co, &mmr));
+    let mut mmr_legacy_given = false;
     if n == 0 {
         items.extend(crate::custom_fields::demo_items(co));
     }
@@ -271,6 +274,9 @@ async fn seed_company(svc: &Services, company: &Company, domain: &str, n: u64, s
             lead: LeadFields { disposition_id: disposition.map(|d| d.id), ..LeadFields::default() },
         };
         record.set_tag_ids(&record_tags);
+        if kind == Kind::Customer {
+            crate::mmr::seed_rate(&mmr, &mut record.lead.customer, id, record.archived, &mut mmr_legacy_given);
+        }
         if record.business_name.is_some() {
             record.lead.account_type = AccountType::Commercial;
             record.lead.account_class_id = Some(AccountClassId(rng.gen_range(1..=ACCOUNT_CLASSES.len() as u32)));

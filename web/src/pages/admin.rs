@@ -23,6 +23,8 @@ pub fn Admin() -> Html {
             <Partners />
             <crate::pages::lead_settings::LeadScoringSettings />
             <crate::pages::lead_settings::TagSettings />
+            <crate::pages::mmr_admin::MmrAdmin />
+            <crate::pages::custom_fields_admin::CustomFieldsAdmin />
             <Outbox />
         </section>
     }

@@ -10,6 +10,7 @@ use crate::components::modal::Modal;
 use crate::components::route_link::RouteLink;
 use crate::pages::customer_items::{collection, CustomerItems, COLLECTIONS};
 use crate::pages::customer_tags::CustomerTags;
+use crate::pages::custom_fields_card::{self, CustomFieldsCard};
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;
 use serde_json::{Map, Value};
@@ -132,6 +133,7 @@ const SALE: &[(&str, &str, Input)] = &[
     ("monitoring_company_id", "Monitoring company", Input::Select(Opts::MonitoringCompanies)),
     ("monitoring_plan", "Monitoring plan", Input::Select(Opts::MonitoringPlans)),
     ("mmr_id", "Monthly rate (MMR)", Input::Select(Opts::MmrRates)),
+    ("mmr_a_la_carte", "A la carte", Input::Check),
     ("interactive_services_provider", "Interactive services", Input::Select(Opts::InteractiveProviders)),
     ("adt_system_type", "ADT system type", Input::Select(Opts::AdtSystemTypes)),
     ("contract_term_months", "Contract term", Input::Select(Opts::ContractTerms)),
@@ -399,6 +401,7 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
     let on_set = {
         let (edits, latest) = (edits.clone(), latest.clone());
         Callback::from(move |(k, v): (String, Value)| {
+            let v = custom_fields_card::merge_edit(&latest.borrow(), &k, v);
             latest.borrow_mut().insert(k.clone(), v.clone());
             edits.dispatch(Edit::Set(k, v))
         })
@@ -424,7 +427,8 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
                         <h2 id={format!("card-{key}")}>{ title }{ for (!editable).then(|| html! { <span class="muted small">{ " (read-only)" }</span> }) }</h2>
                         <div class="form-grid">
                             { for fields.iter().filter(|(f, _, _)| values.contains_key(*f)).map(|(f, label, input)| {
-                                field_input(f, label, *input, values.get(*f), edits.0.get(*f), editable, &opts, save_error.as_ref(), &on_set)
+                                crate::pages::mmr_picker::sale_field(f, id, values, &edits.0, editable, &opts, save_error.as_ref(), &on_set)
+                                    .unwrap_or_else(|| field_input(f, label, *input, values.get(*f), edits.0.get(*f), editable, &opts, save_error.as_ref(), &on_set))
                             }) }
                         </div>
                         { for (key == "sale" && c.parent_child_billing && c.header.children.is_none()).then(|| html! {
@@ -441,6 +445,8 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
                     <div class="customer-cards">
                         { card("personal", "Personal information", PERSONAL, c.editable.personal) }
                         { card("sale", "Sale information", SALE, c.editable.sale) }
+                        <CustomFieldsCard card={c.cards.get("custom_fields").cloned()} edited={edits.0.get("custom_fields").cloned()}
+                            editable={c.editable.custom_fields} error={(*save_error).clone()} on_set={on_set.clone()} />
                         { card("installation", "Installation & equipment", INSTALL, c.editable.installation) }
                     </div>
                     // Also next to the bottom buttons, where the user who clicked them is looking.

@@ -6,6 +6,7 @@ use crate::app::Route;
 use crate::components::format;
 use crate::components::pager::{CursorTrail, Pager};
 use crate::components::route_link::RouteLink;
+use crate::pages::customer_filter::{CustomerFilter, CustomerQuery};
 use crate::session::{use_report_error, use_session};
 use vigil_domain::record::Kind;
 use yew::prelude::*;
@@ -47,17 +48,19 @@ pub fn RecordList(props: &RecordListProps) -> Html {
     let error = use_state(|| None::<ApiError>);
     let busy = use_state(|| true);
     let attempt = use_state(|| 0u32);
+    let filter = use_state(CustomerQuery::default);
+    let flyout = use_state(|| false);
 
     {
         let (page, error, busy, report) = (page.clone(), error.clone(), busy.clone(), report.clone());
         let client = session.client();
-        use_effect_with((kind, (*trail).clone(), *attempt), move |(kind, trail, _)| {
-            let kind = *kind;
+        use_effect_with((kind, (*trail).clone(), *attempt, filter.query()), move |(kind, trail, _, query)| {
+            let (kind, query) = (*kind, query.clone());
             let cursor = trail.current();
             busy.set(true);
             if let Some(client) = client {
                 wasm_bindgen_futures::spawn_local(async move {
-                    match client.records(kind, cursor.as_deref()).await {
+                    match client.records(kind, &query, cursor.as_deref()).await {
                         Ok(p) => {
                             page.set(Some(p));
                             error.set(None);
@@ -86,6 +89,24 @@ pub fn RecordList(props: &RecordListProps) -> Html {
         Callback::from(move |_| attempt.set(*attempt + 1))
     };
 
+    let on_apply = {
+        let (filter, trail, flyout) = (filter.clone(), trail.clone(), flyout.clone());
+        Callback::from(move |q: CustomerQuery| {
+            // A new query starts again at its first page (a cursor belongs to the query it came from).
+            trail.set(CursorTrail::default());
+            filter.set(q);
+            flyout.set(false);
+        })
+    };
+    let toggle_flyout = {
+        let flyout = flyout.clone();
+        Callback::from(move |_: MouseEvent| flyout.set(!*flyout))
+    };
+    let close_flyout = {
+        let flyout = flyout.clone();
+        Callback::from(move |()| flyout.set(false))
+    };
+
     let total = page.as_ref().and_then(|p| p.meta.as_ref()).and_then(|m| {
         m.total.map(|n| format::total(n, m.total_exact, w.singular, w.plural))
     });
@@ -98,6 +119,12 @@ pub fn RecordList(props: &RecordListProps) -> Html {
             </div>
         },
         (None, None) => html! { <p class="loading" data-testid="loading">{ format!("Loading {}…", w.plural) }</p> },
+        (Some(p), None) if p.items.is_empty() && trail.page_number() == 1 && !filter.is_empty() => html! {
+            <div class="empty-state" data-testid="empty-state">
+                <p><strong>{ format!("No {} match these filters.", w.plural) }</strong></p>
+                <p class="muted">{ "Change or clear the filters to see more." }</p>
+            </div>
+        },
         (Some(p), None) if p.items.is_empty() && trail.page_number() == 1 => html! {
             <div class="empty-state" data-testid="empty-state">
                 <p><strong>{ format!("No {} yet.", w.plural) }</strong></p>
@@ -129,7 +156,14 @@ pub fn RecordList(props: &RecordListProps) -> Html {
                 if let Some(t) = total {
                     <span class="total" data-testid="records-total">{ t }</span>
                 }
+                if kind == Kind::Customer {
+                    <button type="button" class="button secondary" aria-expanded={flyout.to_string()} data-testid="customer-filter-toggle"
+                        onclick={toggle_flyout}>{ if filter.is_empty() { "Filters" } else { "Filters (on)" } }</button>
+                }
             </header>
+            if kind == Kind::Customer && *flyout {
+                <CustomerFilter applied={(*filter).clone()} {on_apply} on_close={close_flyout} />
+            }
             { body }
         </section>
     }
@@ -164,7 +198,12 @@ fn table(kind: Kind, rows: &[RecordRow]) -> Html {
                             <td>{ city_state(r) }</td>
                             <td class="nowrap">{ format::phone(&r.primary_phone) }</td>
                             <td>{ r.email.clone().unwrap_or_default() }</td>
-                            <td><span class={classes!("badge", format!("stage-{}", r.stage.as_str()))}>{ format::stage(r.stage) }</span></td>
+                            <td>
+                                <span class={classes!("badge", format!("stage-{}", r.stage.as_str()))}>{ format::stage(r.stage) }</span>
+                                if r.archived {
+                                    <span class="badge archived" data-testid="archived-badge">{ "Archived" }</span>
+                                }
+                            </td>
                             <td class="stars" aria-label={format!("{} of 5", r.rating)}>{ format::stars(r.rating) }</td>
                         </tr>
                     }) }
@@ -184,6 +223,9 @@ fn cards(kind: Kind, rows: &[RecordRow]) -> Html {
                             { format!("{} {}", r.first_name, r.last_name) }
                         </RouteLink>
                         <span class={classes!("badge", format!("stage-{}", r.stage.as_str()))}>{ format::stage(r.stage) }</span>
+                        if r.archived {
+                            <span class="badge archived">{ "Archived" }</span>
+                        }
                     </div>
                     <div class="card-line">
                         if !r.primary_phone.is_empty() {

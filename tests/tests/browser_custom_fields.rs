@@ -1,0 +1,118 @@
+//! User-defined fields end to end in headless Chromium against the local runtime: the admin adds a field on the
+//! Admin page (the server's message shows next to the name when it is missing), then on a customer's Home page
+//! fills custom fields of every input kind, saves with Save & Stay together with another field, reloads and reads
+//! the values back; clearing a required field shows the server's error under its input.
+//!
+//! Needs `chromium` and `chromium-driver` (Debian); builds `web/dist` first when it is older than the portal's
+//! sources. Screenshots land in `target/browser/`.
+
+use serde_json::{json, Value};
+use std::time::Instant;
+use vigil_tests::browser::{soon, Browser};
+use vigil_tests::portal::{screenshot_path, Portal};
+
+const ADMIN: &str = "admin@acme.example";
+/// WebDriver's Backspace key.
+const BACKSPACE: &str = "\u{E003}";
+
+async fn browser_as(portal: &Portal, email: &str) -> Browser {
+    let b = Browser::start().await.unwrap();
+    b.set_window_size(1280, 1000).await.unwrap();
+    b.navigate(&portal.url("/sign-in")).await.unwrap();
+    b.wait_for(&format!(r#"[data-testid="dev-user"][data-email="{email}"]"#), soon()).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="top-nav"]"#, soon()).await.unwrap();
+    b
+}
+
+fn input(id: u64) -> String {
+    format!(r#"[data-testid="input-custom_fields.{id}"]"#)
+}
+
+/// Waits until the element's value (or checked state, for `checked`) is `want`.
+async fn wait_for_value(b: &Browser, css: &str, want: &str) {
+    let deadline = soon();
+    loop {
+        let got = match b.find(css).await {
+            Ok(el) => el.value().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if got == want {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{css} shows {got:?}, expected {want:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+async fn is_checked(b: &Browser, css: &str) -> bool {
+    let v = b.execute("return document.querySelector(arguments[0]).checked;", json!([css])).await.unwrap();
+    v == Value::Bool(true)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_defines_a_field_and_the_home_page_saves_values() {
+    let portal = Portal::start_small().await;
+    let admin = portal.token_for(ADMIN).await;
+    let b = browser_as(&portal, ADMIN).await;
+
+    // Admin page: the seeded fields are listed; a field without a name gets the server's message beside the name.
+    b.navigate(&portal.url("/admin")).await.unwrap();
+    b.wait_for_text(r#"[data-testid="custom-field-name"]"#, "Gate code", soon()).await.unwrap();
+    b.find(r#"[data-testid="custom-field-input-required"]"#).await.unwrap().click().await.unwrap();
+    b.find(r#"[data-testid="create-custom-field"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="custom-field-error-name"]"#, soon()).await.unwrap();
+    b.find(r#"[data-testid="custom-field-input-name"]"#).await.unwrap().send_keys("Alarm passcode").await.unwrap();
+    b.find(r#"[data-testid="create-custom-field"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for_text(r#"[data-testid="custom-field-row"]"#, "Alarm passcode", soon()).await.unwrap();
+    b.wait_gone(r#"[data-testid="custom-field-error-name"]"#, soon()).await.unwrap();
+    b.screenshot(&screenshot_path("custom-fields-admin")).await.unwrap();
+    let defs = portal.get(&admin, "/api/v1/settings/custom-fields").await;
+    let passcode = defs["items"].as_array().unwrap().iter().find(|f| f["name"] == "Alarm passcode").expect("created")["id"].as_u64().unwrap();
+    assert_eq!(defs["items"].as_array().unwrap().iter().find(|f| f["id"] == passcode).unwrap()["required"], true);
+
+    // A customer (the required passcode must come along on create).
+    let body = json!({
+        "first_name": "Ursula", "last_name": "Udef", "primary_phone": "(801) 555-0177", "city": "Provo", "state": "UT",
+        "account_type": "residential", "office_location_id": 1, "custom_fields": { passcode.to_string(): "1357" }
+    });
+    let c = portal.api(reqwest::Method::POST, Some(&admin), "/api/v1/customers", Some(body)).await;
+    let id = c["id"].as_u64().expect("customer created");
+
+    // Home page: fill custom fields of each kind and another card's field, Save & Stay.
+    b.navigate(&portal.url(&format!("/customers/{id}"))).await.unwrap();
+    b.wait_for(r#"[data-testid="card-custom_fields"]"#, soon()).await.unwrap();
+    wait_for_value(&b, &input(passcode), "1357").await;
+    let required_label = b.find(r#"[data-testid="card-custom_fields"] label[for="udf-2"]"#).await.unwrap().text().await.unwrap();
+    assert!(required_label.contains('*'), "required fields are marked: {required_label}");
+    b.find(&input(1)).await.unwrap().send_keys("#4455").await.unwrap();
+    b.find(&format!(r#"{} option[value="Basement"]"#, input(3))).await.unwrap().click().await.unwrap();
+    b.find(&input(2)).await.unwrap().click().await.unwrap();
+    b.find(&input(4)).await.unwrap().send_keys("2").await.unwrap();
+    let spouse = b.find(r#"[data-testid="input-spouse"]"#).await.unwrap();
+    spouse.send_keys("Uli Udef").await.unwrap();
+    b.find(r#"[data-testid="save-stay-top"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for_text(".toast", "Customer saved", soon()).await.unwrap();
+    let stored = portal.get(&admin, &format!("/api/v1/customers/{id}")).await;
+    assert_eq!(stored["cards"]["personal"]["spouse"], "Uli Udef", "saved in the same form");
+    assert_eq!(stored["custom_fields"], json!({"1": "#4455", "2": true, "3": "Basement", "4": 2, passcode.to_string(): "1357"}));
+
+    // Reload: the values come back from the server.
+    b.navigate(&portal.url(&format!("/customers/{id}"))).await.unwrap();
+    b.wait_for(r#"[data-testid="card-custom_fields"]"#, soon()).await.unwrap();
+    wait_for_value(&b, &input(1), "#4455").await;
+    wait_for_value(&b, &input(3), "Basement").await;
+    wait_for_value(&b, &input(4), "2").await;
+    assert!(is_checked(&b, &input(2)).await, "Pets on site stays checked");
+    b.screenshot(&screenshot_path("custom-fields-card")).await.unwrap();
+
+    // Clearing the required passcode: the server's message shows under its input, and nothing is saved.
+    let el = b.find(&input(passcode)).await.unwrap();
+    el.send_keys(&BACKSPACE.repeat(4)).await.unwrap();
+    b.find(r#"[data-testid="save-stay-bottom"]"#).await.unwrap().click().await.unwrap();
+    let err = b.wait_for(&format!(r#"[data-testid="error-custom_fields.{passcode}"]"#), soon()).await.unwrap();
+    assert!(err.text().await.unwrap().contains("Alarm passcode is required"), "{}", err.text().await.unwrap());
+    b.screenshot(&screenshot_path("custom-fields-error")).await.unwrap();
+    let again = portal.get(&admin, &format!("/api/v1/customers/{id}")).await;
+    assert_eq!(again["custom_fields"][passcode.to_string()], "1357");
+    let _ = b.close().await;
+}
