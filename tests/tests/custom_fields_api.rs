@@ -6,6 +6,8 @@
 //! required), 3 Panel location (select), 4 Dog count (number), 5 Warranty start (date).
 
 use serde_json::{json, Value};
+use vigil_domain::{CompanyId, RecordId};
+use vigil_store::keys;
 use vigil_tests::runtime::LocalRuntime;
 
 const ADMIN: &str = "admin@acme.example";
@@ -255,5 +257,34 @@ async fn values_are_validated_saved_shown_and_in_history() {
     let (_, t) = rt.get(&other, &format!("/api/v1/customers/{theirs}")).await;
     assert!(t["cards"].get("custom_fields").is_none(), "{}", t["cards"]);
     assert_eq!(t["editable"]["custom_fields"], false);
+    rt.stop().await;
+}
+
+/// Converting a lead keeps the values it holds (the lead API takes none, so the store gives the lead some).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn converting_a_lead_keeps_its_values() {
+    let rt = LocalRuntime::start_small().await;
+    let admin = rt.sign_in(ADMIN).await;
+    let (_, opts) = rt.get(&admin, "/api/v1/leads/form-options").await;
+    let source = &opts["sources"][0];
+    let body = json!({
+        "source_id": source["id"], "campaign_id": source["campaigns"][0]["id"], "first_name": "Cora", "last_name": "Convert",
+        "primary_phone": "8015550166", "disposition_id": opts["dispositions"][0]["id"], "city": "Provo", "state": "UT", "zip": "84601"
+    });
+    let (status, lead) = send(&rt, "POST", &admin, "/api/v1/leads?allow_duplicates=true", Some(body)).await;
+    assert_eq!(status, 201, "{lead}");
+    let lid = lead["id"].as_u64().unwrap();
+
+    let table = &rt.services().table;
+    let key = keys::record(&CompanyId::parse("acme").unwrap(), RecordId(lid));
+    let mut item = table.get(&key).await.unwrap().expect("lead item");
+    item.insert("custom_fields".into(), json!({"1": "#77", "4": 1}));
+    table.put(item, None).await.unwrap();
+
+    let (status, c) = send(&rt, "POST", &admin, &format!("/api/v1/leads/{lid}/convert"), Some(json!({"office_location_id": 1, "sold_by_id": "acme-sales-rep"}))).await;
+    assert_eq!(status, 200, "{c}");
+    assert_eq!(c["kind"], "customer");
+    assert_eq!((card_value(&c, 1), card_value(&c, 4)), (json!("#77"), json!(1)));
+    assert_eq!(c["editable"]["custom_fields"], true);
     rt.stop().await;
 }

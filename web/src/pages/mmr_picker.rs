@@ -166,6 +166,9 @@ pub fn MmrField(props: &MmrFieldProps) -> Html {
     }
 }
 
+/// How one filter select changes the filters when it is set to an amount (or back to Any).
+type Apply = Box<dyn Fn(&RateFilter, Option<u64>) -> RateFilter>;
+
 #[derive(Properties, PartialEq)]
 pub struct MmrPickerProps {
     pub customer: RecordId,
@@ -216,7 +219,7 @@ pub fn MmrPicker(props: &MmrPickerProps) -> Html {
         Some(Ok(l)) => Some(l.filters.clone()),
         _ => None,
     };
-    let select = |testid: String, label: String, choices: &[u64], selected: Option<u64>, apply: Box<dyn Fn(&RateFilter, Option<u64>) -> RateFilter>| {
+    let select = |testid: String, label: String, choices: &[u64], selected: Option<u64>, apply: Apply| {
         let filter = filter.clone();
         let onchange = Callback::from(move |e: Event| {
             let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value().parse::<u64>().ok();
