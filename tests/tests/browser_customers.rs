@@ -91,7 +91,7 @@ async fn customer_home_saves_warns_of_conflicts_masks_converts_and_archives() {
 /// Save & Stay keeps the page and the value survives a reload; a save from another session in between makes the
 /// browser's next save show the conflict message, and Reload brings the other session's value.
 async fn save_and_stay_then_conflict(portal: &Portal, admin: &str) {
-    let c = new_customer(&portal, admin, "Sadie", "Staywell").await;
+    let c = new_customer(portal, admin, "Sadie", "Staywell").await;
     let id = c["id"].as_u64().unwrap();
     let b = browser_as(portal, ADMIN).await;
     open_customer(&b, portal, id).await;
@@ -124,7 +124,7 @@ async fn save_and_stay_then_conflict(portal: &Portal, admin: &str) {
 
 /// The admin sees the SSN; the office user (no confidential grant) sees it masked and cannot edit it.
 async fn ssn_masked_for_office(portal: &Portal, admin: &str) {
-    let c = new_customer(&portal, admin, "Masha", "Masked").await;
+    let c = new_customer(portal, admin, "Masha", "Masked").await;
     let id = c["id"].as_u64().unwrap();
     portal.api(reqwest::Method::PATCH, Some(admin), &format!("/api/v1/customers/{id}"), Some(json!({"version": c["version"], "ssn": SSN}))).await;
 
@@ -173,8 +173,8 @@ async fn convert_a_lead(portal: &Portal, admin: &str) {
 
 /// Archiving a parent archives its sub-customer too; both pages say so and take no saves.
 async fn archive_parent_with_child(portal: &Portal, admin: &str) {
-    let parent = new_customer(&portal, admin, "Parker", "Parentson").await;
-    let child = new_customer(&portal, admin, "Chloe", "Childers").await;
+    let parent = new_customer(portal, admin, "Parker", "Parentson").await;
+    let child = new_customer(portal, admin, "Chloe", "Childers").await;
     let (pid, cid) = (parent["id"].as_u64().unwrap(), child["id"].as_u64().unwrap());
     portal.api(reqwest::Method::PATCH, Some(admin), &format!("/api/v1/customers/{cid}"), Some(json!({"version": child["version"], "parent_id": pid}))).await;
 

@@ -1248,7 +1248,7 @@ pub async fn history(svc: &Services, actor: &Actor, id: RecordId, per_page: crat
     };
     let q = Query::new(Index::Base, keys::record_pk(co, id)).sort(SortCond::BeginsWith("HIST#".into())).backward().limit(per_page.get()).start(start);
     let page = svc.table.query(&q).await?;
-    let last = page.items.last().and_then(|i| Key::of(i)).map(|k| k.to_item());
+    let last = page.items.last().and_then(Key::of).map(|k| k.to_item());
     let full = page.items.len() as u32 == per_page.get();
     let items: Vec<HistoryEntry> = page.items.into_iter().map(from_item).collect::<Result<_, _>>()?;
     let next_cursor = match (page.last_key.is_some() || full, last) {

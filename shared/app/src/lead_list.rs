@@ -190,9 +190,18 @@ impl LeadFilter {
         take(ids("campaign", get("campaign"), CampaignId).map(|v| f.campaigns = v));
         take(match get("tags_op") {
             None | Some("any") => Ok(()),
-            Some("all") => Ok(f.tags_op = TagsOp::All),
-            Some("none") => Ok(f.tags_op = TagsOp::None),
-            Some("not_all") => Ok(f.tags_op = TagsOp::NotAll),
+            Some("all") => {
+                f.tags_op = TagsOp::All;
+                Ok(())
+            }
+            Some("none") => {
+                f.tags_op = TagsOp::None;
+                Ok(())
+            }
+            Some("not_all") => {
+                f.tags_op = TagsOp::NotAll;
+                Ok(())
+            }
             Some(_) => Err(bad("tags_op", "tags_op must be any, all, none or not_all")),
         });
         for s in split_list(get("stage").unwrap_or("")) {
@@ -212,7 +221,12 @@ impl LeadFilter {
                 .ok_or_else(|| bad("view", "view must be my_open, hot, todays_followups, recent or my_assigned")),
         });
         take(match get("sort") {
-            None => Ok(if f.view == Some(View::Recent) { f.sort = SortField::Created }),
+            None => {
+                if f.view == Some(View::Recent) {
+                    f.sort = SortField::Created;
+                }
+                Ok(())
+            }
             Some(s) => [("id", SortField::Id), ("name", SortField::Name), ("address", SortField::Address), ("email", SortField::Email), ("created", SortField::Created)]
                 .into_iter()
                 .find(|(n, _)| *n == s)
@@ -222,8 +236,14 @@ impl LeadFilter {
         f.descending = matches!(f.sort, SortField::Id | SortField::Created);
         take(match get("dir") {
             None => Ok(()),
-            Some("asc") => Ok(f.descending = false),
-            Some("desc") => Ok(f.descending = true),
+            Some("asc") => {
+                f.descending = false;
+                Ok(())
+            }
+            Some("desc") => {
+                f.descending = true;
+                Ok(())
+            }
             Some(_) => Err(bad("dir", "dir must be asc or desc")),
         });
         take(PerPage::parse(get("per_page")).map(|p| f.per_page = p));

@@ -96,7 +96,7 @@ fn field(row: &CustomFieldValue, edited: Option<Value>, message: Option<String>,
                 emit(if v.is_empty() { Value::Null } else { Value::String(v) })
             });
             // A stored value the admin since removed from the options still shows, so saving other fields keeps it.
-            let known = current.is_empty() || row.options.iter().any(|o| *o == current);
+            let known = current.is_empty() || row.options.contains(&current);
             html! {
                 <select class="input" id={id.clone()} data-testid={testid} {disabled} aria-invalid={invalid} aria-describedby={described} {onchange}>
                     <option value="" selected={current.is_empty()}>{ "—" }</option>
