@@ -281,6 +281,23 @@ impl Browser {
         }
     }
 
+    /// Waits until the input (or select) matching `css` has the value `want`.
+    pub async fn wait_for_value(&self, css: &str, want: &str, deadline: Instant) -> Result<()> {
+        loop {
+            let got = match self.find(css).await {
+                Ok(el) => el.value().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if got == want {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(self.timed_out(&format!("`{css}` to show {want:?} (it shows {got:?})")).await);
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
     /// Waits until a displayed element matching `css` has text containing `text`.
     pub async fn wait_for_text(&self, css: &str, text: &str, deadline: Instant) -> Result<Element<'_>> {
         loop {

@@ -6,6 +6,7 @@
 #[allow(dead_code)]
 mod web_build;
 
+use crate::browser::{soon, Browser};
 use crate::runtime::{repo_root, LocalRuntime};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -106,6 +107,28 @@ impl Portal {
     pub async fn token_for(&self, email: &str) -> String {
         let v = self.api(reqwest::Method::POST, None, "/api/v1/dev/sign-in", Some(json!({ "email": email }))).await;
         v["token"].as_str().expect("a token").to_owned()
+    }
+
+    /// A desktop-sized browser signed in as the demo user `email` through the sign-in page.
+    pub async fn browser_as(&self, email: &str) -> Browser {
+        let b = Browser::start().await.expect("starting the browser");
+        b.set_window_size(1280, 1000).await.expect("window size");
+        self.sign_in(&b, email).await;
+        b
+    }
+
+    /// Signs `b` in as the demo user `email` and waits for the navigation.
+    pub async fn sign_in(&self, b: &Browser, email: &str) {
+        b.navigate(&self.url("/sign-in")).await.expect("sign-in page");
+        b.wait_for(&format!(r#"[data-testid="dev-user"][data-email="{email}"]"#), soon()).await.expect("the demo user").click().await.expect("click");
+        b.wait_for(r#"[data-testid="top-nav"]"#, soon()).await.expect("signed in");
+    }
+
+    /// Opens a customer's Home page and waits for its header and first card.
+    pub async fn open_customer(&self, b: &Browser, id: u64) {
+        b.navigate(&self.url(&format!("/customers/{id}"))).await.expect("customer page");
+        b.wait_for(r#"[data-testid="customer-header"]"#, soon()).await.expect("customer header");
+        b.wait_for(r#"[data-testid="card-personal"]"#, soon()).await.expect("personal card");
     }
 
     /// The first company's demo user with `role`, and a token for them.

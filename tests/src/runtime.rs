@@ -69,9 +69,7 @@ impl LocalRuntime {
 
     /// GET with a bearer token; returns status and JSON body.
     pub async fn get(&self, token: &str, path: &str) -> (u16, Value) {
-        let resp = self.http.get(self.url(path)).bearer_auth(token).send().await.expect("GET");
-        let status = resp.status().as_u16();
-        (status, resp.json().await.unwrap_or(Value::Null))
+        send(self, "GET", token, path, None).await
     }
 
     pub async fn stop(mut self) {
@@ -82,6 +80,18 @@ impl LocalRuntime {
 }
 
 /// Polls `check` until it returns `Some` or the deadline passes (then panics with `what`).
+/// Any request with a bearer token and an optional JSON body; returns status and JSON body (null when none).
+pub async fn send(rt: &LocalRuntime, method: &str, token: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("HTTP method");
+    let mut req = rt.http().request(method, rt.url(path)).bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.expect("request");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
 pub async fn eventually<T, F, Fut>(what: &str, deadline: Duration, mut check: F) -> T
 where
     F: FnMut() -> Fut,

@@ -7,7 +7,6 @@
 //! sources. Screenshots land in `target/browser/`.
 
 use serde_json::{json, Value};
-use std::time::Instant;
 use vigil_tests::browser::{soon, Browser};
 use vigil_tests::portal::{screenshot_path, Portal};
 
@@ -15,33 +14,8 @@ const ADMIN: &str = "admin@acme.example";
 /// WebDriver's Backspace key.
 const BACKSPACE: &str = "\u{E003}";
 
-async fn browser_as(portal: &Portal, email: &str) -> Browser {
-    let b = Browser::start().await.unwrap();
-    b.set_window_size(1280, 1000).await.unwrap();
-    b.navigate(&portal.url("/sign-in")).await.unwrap();
-    b.wait_for(&format!(r#"[data-testid="dev-user"][data-email="{email}"]"#), soon()).await.unwrap().click().await.unwrap();
-    b.wait_for(r#"[data-testid="top-nav"]"#, soon()).await.unwrap();
-    b
-}
-
 fn input(id: u64) -> String {
     format!(r#"[data-testid="input-custom_fields.{id}"]"#)
-}
-
-/// Waits until the element's value (or checked state, for `checked`) is `want`.
-async fn wait_for_value(b: &Browser, css: &str, want: &str) {
-    let deadline = soon();
-    loop {
-        let got = match b.find(css).await {
-            Ok(el) => el.value().await.unwrap_or_default(),
-            Err(_) => String::new(),
-        };
-        if got == want {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{css} shows {got:?}, expected {want:?}");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
 }
 
 async fn is_checked(b: &Browser, css: &str) -> bool {
@@ -53,7 +27,7 @@ async fn is_checked(b: &Browser, css: &str) -> bool {
 async fn admin_defines_a_field_and_the_home_page_saves_values() {
     let portal = Portal::start_small().await;
     let admin = portal.token_for(ADMIN).await;
-    let b = browser_as(&portal, ADMIN).await;
+    let b = portal.browser_as(ADMIN).await;
 
     // Admin page: the seeded fields are listed; a field without a name gets the server's message beside the name.
     b.navigate(&portal.url("/admin")).await.unwrap();
@@ -81,7 +55,7 @@ async fn admin_defines_a_field_and_the_home_page_saves_values() {
     // Home page: fill custom fields of each kind and another card's field, Save & Stay.
     b.navigate(&portal.url(&format!("/customers/{id}"))).await.unwrap();
     b.wait_for(r#"[data-testid="card-custom_fields"]"#, soon()).await.unwrap();
-    wait_for_value(&b, &input(passcode), "1357").await;
+    b.wait_for_value(&input(passcode), "1357", soon()).await.unwrap();
     let required_label = b.find(r#"[data-testid="card-custom_fields"] label[for="udf-2"]"#).await.unwrap().text().await.unwrap();
     assert!(required_label.contains('*'), "required fields are marked: {required_label}");
     b.find(&input(1)).await.unwrap().send_keys("#4455").await.unwrap();
@@ -99,9 +73,9 @@ async fn admin_defines_a_field_and_the_home_page_saves_values() {
     // Reload: the values come back from the server.
     b.navigate(&portal.url(&format!("/customers/{id}"))).await.unwrap();
     b.wait_for(r#"[data-testid="card-custom_fields"]"#, soon()).await.unwrap();
-    wait_for_value(&b, &input(1), "#4455").await;
-    wait_for_value(&b, &input(3), "Basement").await;
-    wait_for_value(&b, &input(4), "2").await;
+    b.wait_for_value(&input(1), "#4455", soon()).await.unwrap();
+    b.wait_for_value(&input(3), "Basement", soon()).await.unwrap();
+    b.wait_for_value(&input(4), "2", soon()).await.unwrap();
     assert!(is_checked(&b, &input(2)).await, "Pets on site stays checked");
     b.screenshot(&screenshot_path("custom-fields-card")).await.unwrap();
 

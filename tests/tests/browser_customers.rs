@@ -25,41 +25,6 @@ async fn new_customer(portal: &Portal, token: &str, first: &str, last: &str) -> 
     portal.api(reqwest::Method::POST, Some(token), "/api/v1/customers", Some(body)).await
 }
 
-async fn sign_in(b: &Browser, portal: &Portal, email: &str) {
-    b.navigate(&portal.url("/sign-in")).await.unwrap();
-    b.wait_for(&format!(r#"[data-testid="dev-user"][data-email="{email}"]"#), soon()).await.unwrap().click().await.unwrap();
-    b.wait_for(r#"[data-testid="top-nav"]"#, soon()).await.unwrap();
-}
-
-async fn browser_as(portal: &Portal, email: &str) -> Browser {
-    let b = Browser::start().await.unwrap();
-    b.set_window_size(1280, 1000).await.unwrap();
-    sign_in(&b, portal, email).await;
-    b
-}
-
-async fn open_customer(b: &Browser, portal: &Portal, id: u64) {
-    b.navigate(&portal.url(&format!("/customers/{id}"))).await.unwrap();
-    b.wait_for(r#"[data-testid="customer-header"]"#, soon()).await.unwrap();
-    b.wait_for(r#"[data-testid="card-personal"]"#, soon()).await.unwrap();
-}
-
-/// Waits until the input shows `want`.
-async fn wait_for_value(b: &Browser, css: &str, want: &str) {
-    let deadline = soon();
-    loop {
-        let got = match b.find(css).await {
-            Ok(el) => el.value().await.unwrap_or_default(),
-            Err(_) => String::new(),
-        };
-        if got == want {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{css} shows {got:?}, expected {want:?}");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-}
-
 async fn is_disabled(b: &Browser, css: &str) -> bool {
     b.find(css).await.unwrap().attribute("disabled").await.unwrap().is_some()
 }
@@ -93,8 +58,8 @@ async fn customer_home_saves_warns_of_conflicts_masks_converts_and_archives() {
 async fn save_and_stay_then_conflict(portal: &Portal, admin: &str) {
     let c = new_customer(portal, admin, "Sadie", "Staywell").await;
     let id = c["id"].as_u64().unwrap();
-    let b = browser_as(portal, ADMIN).await;
-    open_customer(&b, portal, id).await;
+    let b = portal.browser_as(ADMIN).await;
+    portal.open_customer(&b, id).await;
     assert_eq!(b.find(r#"[data-testid="customer-name"]"#).await.unwrap().text().await.unwrap(), "Sadie Staywell");
 
     set_field(&b, "spouse", "Sam Staywell").await;
@@ -104,7 +69,7 @@ async fn save_and_stay_then_conflict(portal: &Portal, admin: &str) {
     let stored = portal.api(reqwest::Method::GET, Some(admin), &format!("/api/v1/customers/{id}"), None).await;
     assert_eq!(stored["cards"]["personal"]["spouse"], "Sam Staywell");
     b.navigate(&portal.url(&format!("/customers/{id}"))).await.unwrap();
-    wait_for_value(&b, r#"[data-testid="input-spouse"]"#, "Sam Staywell").await;
+    b.wait_for_value(r#"[data-testid="input-spouse"]"#, "Sam Staywell", soon()).await.unwrap();
     b.screenshot(&screenshot_path("customer-home")).await.unwrap();
 
     // A second session saves with the version the browser has too.
@@ -117,7 +82,7 @@ async fn save_and_stay_then_conflict(portal: &Portal, admin: &str) {
     b.screenshot(&screenshot_path("customer-conflict")).await.unwrap();
     // The message shows beside the bottom buttons too, where the user clicked.
     b.find(r#"[data-testid="save-message-bottom"] [data-testid="conflict-reload"]"#).await.unwrap().click().await.unwrap();
-    wait_for_value(&b, r#"[data-testid="input-spouse"]"#, "Other Session").await;
+    b.wait_for_value(r#"[data-testid="input-spouse"]"#, "Other Session", soon()).await.unwrap();
     b.wait_gone(r#"[data-testid="save-conflict"]"#, soon()).await.unwrap();
     let _ = b.close().await;
 }
@@ -128,14 +93,14 @@ async fn ssn_masked_for_office(portal: &Portal, admin: &str) {
     let id = c["id"].as_u64().unwrap();
     portal.api(reqwest::Method::PATCH, Some(admin), &format!("/api/v1/customers/{id}"), Some(json!({"version": c["version"], "ssn": SSN}))).await;
 
-    let b = browser_as(portal, ADMIN).await;
-    open_customer(&b, portal, id).await;
+    let b = portal.browser_as(ADMIN).await;
+    portal.open_customer(&b, id).await;
     let shown = b.find(r#"[data-testid="input-ssn"]"#).await.unwrap().value().await.unwrap();
     assert!(shown == SSN, "the admin does not see the stored SSN");
     let _ = b.close().await;
 
-    let b = browser_as(portal, OFFICE).await;
-    open_customer(&b, portal, id).await;
+    let b = portal.browser_as(OFFICE).await;
+    portal.open_customer(&b, id).await;
     let shown = b.find(r#"[data-testid="input-ssn"]"#).await.unwrap().value().await.unwrap();
     assert!(shown.starts_with("***") && !shown.contains("6789"), "the office user sees an unmasked SSN");
     assert!(is_disabled(&b, r#"[data-testid="input-ssn"]"#).await, "a masked SSN is not editable");
@@ -154,7 +119,7 @@ async fn convert_a_lead(portal: &Portal, admin: &str) {
     let lead = portal.api(reqwest::Method::POST, Some(admin), "/api/v1/leads?allow_duplicates=true", Some(body)).await;
     let lid = lead["id"].as_u64().unwrap();
 
-    let b = browser_as(portal, ADMIN).await;
+    let b = portal.browser_as(ADMIN).await;
     b.navigate(&portal.url(&format!("/leads/{lid}"))).await.unwrap();
     b.wait_for(r#"[data-testid="convert-lead"]"#, soon()).await.unwrap().click().await.unwrap();
     b.wait_for(r#"[data-testid="convert-dialog"]"#, soon()).await.unwrap();
@@ -178,8 +143,8 @@ async fn archive_parent_with_child(portal: &Portal, admin: &str) {
     let (pid, cid) = (parent["id"].as_u64().unwrap(), child["id"].as_u64().unwrap());
     portal.api(reqwest::Method::PATCH, Some(admin), &format!("/api/v1/customers/{cid}"), Some(json!({"version": child["version"], "parent_id": pid}))).await;
 
-    let b = browser_as(portal, ADMIN).await;
-    open_customer(&b, portal, pid).await;
+    let b = portal.browser_as(ADMIN).await;
+    portal.open_customer(&b, pid).await;
     b.wait_for(r#"[data-testid="children-indicator"]"#, soon()).await.unwrap();
     b.find(r#"[data-testid="quick-actions-button"]"#).await.unwrap().click().await.unwrap();
     b.wait_for(r#"[data-testid="action-archive"]"#, soon()).await.unwrap().click().await.unwrap();
@@ -199,7 +164,7 @@ async fn archive_parent_with_child(portal: &Portal, admin: &str) {
     b.screenshot(&screenshot_path("customer-archived-parent")).await.unwrap();
 
     // The sub-customer went with it.
-    open_customer(&b, portal, cid).await;
+    portal.open_customer(&b, cid).await;
     b.wait_for(r#"[data-testid="parent-indicator"]"#, soon()).await.unwrap();
     b.wait_for(r#"[data-testid="archived-banner"]"#, soon()).await.unwrap();
     assert!(is_disabled(&b, r#"[data-testid="save-stay-top"]"#).await);
@@ -216,7 +181,7 @@ async fn archive_parent_with_child(portal: &Portal, admin: &str) {
 async fn customer_home_tags_parent_picker_unarchive_duplicate_and_delete() {
     let portal = Portal::start_small().await;
     let admin = portal.token_for(ADMIN).await;
-    let b = browser_as(&portal, ADMIN).await;
+    let b = portal.browser_as(ADMIN).await;
     tags_added_and_removed(&b, &portal, &admin).await;
     parent_found_by_business_name(&b, &portal, &admin).await;
     unarchive_with_children(&b, &portal, &admin).await;
@@ -230,7 +195,7 @@ async fn tags_added_and_removed(b: &Browser, portal: &Portal, admin: &str) {
     let id = c["id"].as_u64().unwrap();
     let tag = portal.api(reqwest::Method::POST, Some(admin), "/api/v1/tags", Some(json!({"name": "Browser VIP"}))).await;
     let tag_id = tag["id"].as_u64().unwrap();
-    open_customer(b, portal, id).await;
+    portal.open_customer(b, id).await;
     b.wait_for(r#"[data-testid="no-tags"]"#, soon()).await.unwrap();
     b.wait_for(&format!(r#"[data-testid="tag-add"] option[value="{tag_id}"]"#), soon()).await.unwrap().click().await.unwrap();
     b.wait_for_text(&format!(r#"[data-testid="customer-tag"][data-tag="{tag_id}"]"#), "Browser VIP", soon()).await.unwrap();
@@ -259,7 +224,7 @@ async fn parent_found_by_business_name(b: &Browser, portal: &Portal, admin: &str
     let pid = parent["id"].as_u64().unwrap();
     let child = new_customer(portal, admin, "Carl", "Renter").await;
     let cid = child["id"].as_u64().unwrap();
-    open_customer(b, portal, cid).await;
+    portal.open_customer(b, cid).await;
     let search = b.wait_for(r#"[data-testid="parent-search"]"#, soon()).await.unwrap();
     search.send_keys("propert").await.unwrap();
     b.find(r#"[data-testid="parent-search-go"]"#).await.unwrap().click().await.unwrap();
@@ -291,7 +256,7 @@ async fn unarchive_with_children(b: &Browser, portal: &Portal, admin: &str) {
     assert_eq!(b.find_all(r#"[data-testid="record-row"]"#).await.unwrap().len(), 2, "only the archived Unarchive family");
     b.screenshot(&screenshot_path("customer-list-archived-only")).await.unwrap();
 
-    open_customer(b, portal, pid).await;
+    portal.open_customer(b, pid).await;
     b.wait_for(r#"[data-testid="archived-banner"]"#, soon()).await.unwrap();
     b.find(r#"[data-testid="quick-actions-button"]"#).await.unwrap().click().await.unwrap();
     b.wait_for(r#"[data-testid="action-unarchive"]"#, soon()).await.unwrap().click().await.unwrap();
@@ -310,7 +275,7 @@ async fn unarchive_with_children(b: &Browser, portal: &Portal, admin: &str) {
 async fn duplicate_then_delete(b: &Browser, portal: &Portal, admin: &str) {
     let original = new_customer(portal, admin, "Dolly", "Duplicate").await;
     let id = original["id"].as_u64().unwrap();
-    open_customer(b, portal, id).await;
+    portal.open_customer(b, id).await;
     b.find(r#"[data-testid="quick-actions-button"]"#).await.unwrap().click().await.unwrap();
     b.wait_for(r#"[data-testid="action-duplicate"]"#, soon()).await.unwrap().click().await.unwrap();
     let deadline = soon();

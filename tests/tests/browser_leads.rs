@@ -10,12 +10,6 @@ use std::time::{Instant, SystemTime};
 use vigil_tests::browser::{soon, url_path, Browser};
 use vigil_tests::portal::{screenshot_path, Portal};
 
-async fn sign_in(b: &Browser, portal: &Portal, email: &str) {
-    b.navigate(&portal.url("/sign-in")).await.unwrap();
-    b.wait_for(&format!(r#"[data-testid="dev-user"][data-email="{email}"]"#), soon()).await.unwrap().click().await.unwrap();
-    b.wait_for(r#"[data-testid="top-nav"]"#, soon()).await.unwrap();
-}
-
 /// The IDs of the rows the table shows now.
 async fn shown_ids(b: &Browser) -> Vec<String> {
     let mut ids = Vec::new();
@@ -57,7 +51,7 @@ async fn tag_filter_with_each_operator_matches_the_api_and_survives_a_reload() {
 
     let b = Browser::start().await.unwrap();
     b.set_window_size(1280, 900).await.unwrap();
-    sign_in(&b, &portal, &email).await;
+    portal.sign_in(&b, &email).await;
     b.wait_for_path("/leads", soon()).await.unwrap();
     b.wait_for(r#"[data-testid="record-row"]"#, soon()).await.unwrap();
 
@@ -145,7 +139,7 @@ async fn new_lead_rejects_a_bad_zip_then_lands_on_the_new_lead_and_moves_its_sta
 
     let b = Browser::start().await.unwrap();
     b.set_window_size(1280, 900).await.unwrap();
-    sign_in(&b, &portal, &email).await;
+    portal.sign_in(&b, &email).await;
     b.wait_for(r#"[data-testid="new-lead"]"#, soon()).await.unwrap().click().await.unwrap();
     b.wait_for_path("/leads/new", soon()).await.unwrap();
     b.wait_for(r#"[data-testid="input-source_id"]"#, soon()).await.unwrap();
@@ -264,7 +258,7 @@ async fn editing_qualification_fields_rescores_the_lead_and_bad_values_show_besi
 
     let b = Browser::start().await.unwrap();
     b.set_window_size(1280, 1000).await.unwrap();
-    sign_in(&b, &portal, &email).await;
+    portal.sign_in(&b, &email).await;
     b.navigate(&portal.url(&format!("/leads/{id}"))).await.unwrap();
     b.wait_for(r#"[data-testid="lead-details"]"#, soon()).await.unwrap();
     // The SSN is enterable (none stored) once the page knows how the server shows it.
@@ -341,7 +335,7 @@ async fn an_admin_deletes_a_lead_after_confirming_and_lands_on_the_list() {
     let b = Browser::start().await.unwrap();
     b.set_window_size(1280, 900).await.unwrap();
     // Office staff may not delete leads: no button.
-    sign_in(&b, &portal, &office_email).await;
+    portal.sign_in(&b, &office_email).await;
     b.navigate(&portal.url(&format!("/leads/{id}"))).await.unwrap();
     b.wait_for(r#"[data-testid="lead-details"]"#, soon()).await.unwrap();
     assert!(b.find_all(r#"[data-testid="delete-lead"]"#).await.unwrap().is_empty());
@@ -349,7 +343,7 @@ async fn an_admin_deletes_a_lead_after_confirming_and_lands_on_the_list() {
     b.find(r#"[data-testid="sign-out"]"#).await.unwrap().click().await.unwrap();
     b.wait_for_path("/sign-in", soon()).await.unwrap();
 
-    sign_in(&b, &portal, &email).await;
+    portal.sign_in(&b, &email).await;
     b.navigate(&portal.url(&format!("/leads/{id}"))).await.unwrap();
     b.wait_for(r#"[data-testid="delete-lead"]"#, soon()).await.unwrap().click().await.unwrap();
     // Cancel keeps it.
@@ -377,7 +371,7 @@ async fn stage_status_and_rep_filters_match_the_api_and_an_admin_sets_score_weig
 
     let b = Browser::start().await.unwrap();
     b.set_window_size(1280, 1000).await.unwrap();
-    sign_in(&b, &portal, &email).await;
+    portal.sign_in(&b, &email).await;
     b.wait_for_path("/leads", soon()).await.unwrap();
     b.wait_for(r#"[data-testid="record-row"]"#, soon()).await.unwrap();
     b.wait_for(r#"[data-testid="new-lead"]"#, soon()).await.unwrap();

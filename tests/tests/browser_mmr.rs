@@ -13,20 +13,6 @@ use vigil_tests::portal::{screenshot_path, Portal};
 
 const ADMIN: &str = "admin@acme.example";
 
-async fn browser_as(portal: &Portal, email: &str) -> Browser {
-    let b = Browser::start().await.unwrap();
-    b.set_window_size(1280, 1000).await.unwrap();
-    b.navigate(&portal.url("/sign-in")).await.unwrap();
-    b.wait_for(&format!(r#"[data-testid="dev-user"][data-email="{email}"]"#), soon()).await.unwrap().click().await.unwrap();
-    b.wait_for(r#"[data-testid="top-nav"]"#, soon()).await.unwrap();
-    b
-}
-
-async fn open_customer(b: &Browser, portal: &Portal, id: u64) {
-    b.navigate(&portal.url(&format!("/customers/{id}"))).await.unwrap();
-    b.wait_for(r#"[data-testid="card-sale"]"#, soon()).await.unwrap();
-}
-
 /// Waits until exactly `n` elements match.
 async fn wait_count(b: &Browser, css: &str, n: usize) {
     let deadline = soon();
@@ -59,8 +45,8 @@ async fn breakout_picker_filters_chooses_saves_and_guards_mismatched_rates() {
     let c = portal.api(reqwest::Method::POST, Some(&admin), "/api/v1/customers", Some(body)).await;
     let id = c["id"].as_u64().unwrap();
 
-    let b = browser_as(&portal, ADMIN).await;
-    open_customer(&b, &portal, id).await;
+    let b = portal.browser_as(ADMIN).await;
+    portal.open_customer(&b, id).await;
     b.wait_for_text(r#"[data-testid="mmr-current"]"#, "--", soon()).await.unwrap();
     assert!(b.find_all(r#"[data-testid="input-mmr_a_la_carte"]"#).await.unwrap().is_empty(), "a la carte is the simple mode's");
     let choose = b.wait_for_text(r#"[data-testid="mmr-choose"]"#, "Choose Rate", soon()).await.unwrap();
@@ -100,7 +86,7 @@ async fn breakout_picker_filters_chooses_saves_and_guards_mismatched_rates() {
     b.wait_for_text(".toast", "Customer saved", soon()).await.unwrap();
     let stored = portal.get(&admin, &format!("/api/v1/customers/{id}")).await;
     assert_eq!(stored["cards"]["sale"]["mmr_id"].as_u64(), Some(standard));
-    open_customer(&b, &portal, id).await;
+    portal.open_customer(&b, id).await;
     b.wait_for_text(r#"[data-testid="mmr-current"]"#, "$39.99 · Standard", soon()).await.unwrap();
     b.wait_for_text(r#"[data-testid="mmr-choose"]"#, "Change Rate", soon()).await.unwrap();
     b.screenshot(&screenshot_path("mmr-sale-card")).await.unwrap();

@@ -8,7 +8,7 @@
 use serde_json::{json, Value};
 use vigil_domain::{CompanyId, RecordId};
 use vigil_store::keys;
-use vigil_tests::runtime::LocalRuntime;
+use vigil_tests::runtime::{send, LocalRuntime};
 
 const ADMIN: &str = "admin@acme.example";
 const OFFICE: &str = "office@acme.example";
@@ -18,17 +18,6 @@ const PARTNER: &str = "partner@acme.example";
 const OTHER_ADMIN: &str = "admin@bluebird.example";
 
 const FIELDS: &str = "/api/v1/settings/custom-fields";
-
-async fn send(rt: &LocalRuntime, method: &str, token: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut req = rt.http().request(method, rt.url(path)).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await.expect("request");
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
 
 /// The `field` of every error of a problem body.
 fn error_fields(p: &Value) -> Vec<String> {

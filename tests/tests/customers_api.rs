@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use std::time::Duration;
 use vigil_domain::{CompanyId, RecordId};
 use vigil_store::{keys, Index, Query};
-use vigil_tests::runtime::{eventually, LocalRuntime};
+use vigil_tests::runtime::{eventually, send, LocalRuntime};
 
 const ADMIN: &str = "admin@acme.example";
 const OFFICE: &str = "office@acme.example";
@@ -18,17 +18,6 @@ const OTHER_ADMIN: &str = "admin@bluebird.example";
 
 const SSN: &str = "123-45-6789";
 const BIRTHDATE: &str = "1980-05-17";
-
-async fn send(rt: &LocalRuntime, method: &str, token: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut req = rt.http().request(method, rt.url(path)).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await.expect("request");
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
 
 /// A new customer at office location 1 (the sales rep's and installer's home), with extra fields.
 async fn new_customer(rt: &LocalRuntime, token: &str, first: &str, extra: Value) -> Value {

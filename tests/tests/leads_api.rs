@@ -5,23 +5,12 @@ use serde_json::{json, Value};
 use std::time::Duration;
 use vigil_domain::{CompanyId, RecordId};
 use vigil_store::{keys, Index, Query};
-use vigil_tests::runtime::{eventually, LocalRuntime};
+use vigil_tests::runtime::{eventually, send, LocalRuntime};
 
 const ADMIN: &str = "admin@acme.example";
 const OFFICE: &str = "office@acme.example";
 const LEAD_REP: &str = "lead.rep@acme.example";
 const INSTALLER: &str = "installer@acme.example";
-
-async fn send(rt: &LocalRuntime, method: &str, token: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut req = rt.http().request(method, rt.url(path)).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await.expect("request");
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
 
 /// A source with at least one campaign, another source's campaign, and a lead status from the form options.
 async fn options(rt: &LocalRuntime, token: &str) -> (u64, u64, u64, u64) {

@@ -4,22 +4,11 @@
 //! mode picks from the dropdown list).
 
 use serde_json::{json, Value};
-use vigil_tests::runtime::LocalRuntime;
+use vigil_tests::runtime::{send, LocalRuntime};
 
 const ADMIN: &str = "admin@acme.example";
 const OFFICE: &str = "office@acme.example";
 const SIMPLE_ADMIN: &str = "admin@bluebird.example";
-
-async fn send(rt: &LocalRuntime, method: &str, token: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut req = rt.http().request(method, rt.url(path)).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await.expect("request");
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
 
 async fn new_customer(rt: &LocalRuntime, token: &str, first: &str, extra: Value) -> (u16, Value) {
     let mut body = json!({
