@@ -268,6 +268,9 @@ async fn archiving_a_parent_cascades_to_sub_customers_and_unarchive_follows_the_
     let (status, found) = rt.get(&admin, "/api/v1/customers/parent-candidates?q=propert").await;
     assert_eq!(status, 200, "{found}");
     assert!(found["items"].as_array().unwrap().iter().any(|c| c["id"] == pid), "{found}");
+    // First name, and "first last".
+    let (_, found) = rt.get(&admin, "/api/v1/customers/parent-candidates?q=parker%20home").await;
+    assert!(found["items"].as_array().unwrap().iter().any(|c| c["id"] == pid), "{found}");
     let (status, e) = rt.get(&admin, "/api/v1/customers/parent-candidates?q=p").await;
     assert_eq!((status, e["errors"][0]["field"].as_str()), (422, Some("q")));
     let (_, by_id) = rt.get(&admin, &format!("/api/v1/customers/parent-candidates?q={pid}")).await;

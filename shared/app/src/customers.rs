@@ -721,8 +721,8 @@ pub struct Candidate {
     pub state: String,
 }
 
-/// `GET /api/v1/customers/parent-candidates?q=`: top-level customers matching an ID, account number, last name or
-/// business name prefix (at most 20).
+/// `GET /api/v1/customers/parent-candidates?q=`: top-level customers matching an ID, an account number, a last name,
+/// a first name (or "first last"), or a word of the business name, by prefix (at most 20).
 pub async fn parent_candidates(svc: &Services, actor: &Actor, q: &str, exclude: Option<RecordId>) -> Result<Vec<Candidate>, AppError> {
     actor.require_somewhere(Resource::Customers, Action::View)?;
     let co = actor.company();
@@ -757,12 +757,16 @@ pub async fn parent_candidates(svc: &Services, actor: &Actor, q: &str, exclude: 
         }
         // Business names by word prefix: the word index partition of the query's first three letters, newest first,
         // then the records themselves (the partition holds IDs; the full query is matched below).
+        // First names ("john", "john smi") the same way, through the first-name prefix partition.
         let p3 = crate::record_index::prefix3(q);
-        let query = Query::new(Index::GSIS[crate::record_index::slot_of(&p3)], keys::list_prefix_pk(co, Kind::Customer, "BW", &p3)).backward().limit(200);
-        let page = svc.table.query(&query).await?;
-        let ids: Vec<Key> = page.items.iter().filter_map(|i| i.get("id").and_then(Value::as_u64)).map(|id| keys::record(co, RecordId(id))).collect();
-        for item in svc.table.batch_get(&ids).await? {
-            consider(from_item(item)?, &mut found);
+        let by_business = Query::new(Index::GSIS[crate::record_index::slot_of(&p3)], keys::list_prefix_pk(co, Kind::Customer, "BW", &p3));
+        let by_first = Query::new(Index::Gsi1, keys::list_prefix_pk(co, Kind::Customer, "FN", &p3));
+        for query in [by_business, by_first] {
+            let page = svc.table.query(&query.backward().limit(200)).await?;
+            let ids: Vec<Key> = page.items.iter().filter_map(|i| i.get("id").and_then(Value::as_u64)).map(|id| keys::record(co, RecordId(id))).collect();
+            for item in svc.table.batch_get(&ids).await? {
+                consider(from_item(item)?, &mut found);
+            }
         }
     }
     let perms = &actor.user.permissions;
@@ -774,6 +778,7 @@ pub async fn parent_candidates(svc: &Services, actor: &Actor, q: &str, exclude: 
         .filter(|r| {
             q.parse::<u64>().is_ok()
                 || keys::fold(&r.last_name).starts_with(&folded)
+                || keys::fold(&format!("{} {}", r.first_name, r.last_name)).starts_with(&folded)
                 || r.business_name.as_deref().is_some_and(|b| {
                     let words = crate::record_index::name_words(b);
                     keys::fold(b).starts_with(&folded) || words.iter().any(|w| w.starts_with(&folded))
