@@ -968,21 +968,7 @@ impl Client {
 // ---------------------------------------------------------------------------------------------------------------
 // Custom fields (UDFs): the admin's definitions (`/api/v1/settings/custom-fields`) and the Home page card.
 
-pub use vigil_domain::custom_field::{CustomField, FieldType};
-
-/// One row of the Home page's Custom Fields card (`cards.custom_fields`): an active definition and the value.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct CustomFieldValue {
-    pub id: u32,
-    pub name: String,
-    pub field_type: FieldType,
-    #[serde(default)]
-    pub required: bool,
-    #[serde(default)]
-    pub options: Vec<String>,
-    #[serde(default)]
-    pub value: serde_json::Value,
-}
+pub use vigil_domain::custom_field::{CardField as CustomFieldValue, CustomField, FieldType};
 
 impl Client {
     pub async fn custom_fields(&self) -> Result<Vec<CustomField>, ApiError> {

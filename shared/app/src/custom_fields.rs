@@ -9,10 +9,9 @@
 
 use crate::items::{from_item, item_of};
 use crate::{Actor, AppError, Services};
-use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
-use vigil_domain::custom_field::{self as udf, CustomField, FieldType};
+use vigil_domain::custom_field::{self as udf, CardField, CustomField, FieldType};
 use vigil_domain::record::Record;
 use vigil_domain::{Action, CompanyId, FieldError, Invalid, Resource};
 use vigil_store::{keys, Condition, Index, Item, Query, SortCond, StoreError};
@@ -144,17 +143,6 @@ pub async fn require_on_create(svc: &Services, co: &CompanyId, r: &Record) -> Re
     } else {
         Err(Invalid { errors: missing }.into())
     }
-}
-
-/// One row of the Home page's Custom Fields card.
-#[derive(Debug, Clone, Serialize)]
-pub struct CardField {
-    pub id: u32,
-    pub name: String,
-    pub field_type: FieldType,
-    pub required: bool,
-    pub options: Vec<String>,
-    pub value: Value,
 }
 
 /// The Custom Fields card: the active definitions in order with the record's values; `None` when the company has

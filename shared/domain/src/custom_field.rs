@@ -86,6 +86,20 @@ fn yes() -> bool {
     true
 }
 
+/// One row of the Home page's Custom Fields card (`cards.custom_fields`): an active definition and the record's value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CardField {
+    pub id: u32,
+    pub name: String,
+    pub field_type: FieldType,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub options: Vec<String>,
+    #[serde(default)]
+    pub value: Value,
+}
+
 /// A definition body (`POST`) parsed; the ID, position and version come from the store.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewField {
