@@ -484,3 +484,26 @@ async fn tags_on_the_home_page_are_versioned_and_checked() {
     let (_, hist) = rt.get(&admin, &format!("/api/v1/customers/{cid}/history")).await;
     assert!(hist["items"].as_array().unwrap().iter().any(|h| h["field"] == "tags"), "{hist}");
 }
+
+/// A family too big for one transaction is refused whole: nobody in it is archived (never half a family).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_family_too_big_for_one_transaction_is_refused_whole() {
+    let rt = LocalRuntime::start_small().await;
+    let admin = rt.sign_in(ADMIN).await;
+    let parent = new_customer(&rt, &admin, "Bigfamily", json!({})).await;
+    let pid = id(&parent);
+    let mut children = Vec::new();
+    for n in 0..16 {
+        let child = new_customer(&rt, &admin, &format!("Kid{n}"), json!({})).await;
+        let (s, linked) = send(&rt, "PATCH", &admin, &format!("/api/v1/customers/{}", id(&child)), Some(json!({"version": child["version"], "parent_id": pid}))).await;
+        assert_eq!(s, 200, "{linked}");
+        children.push(id(&child));
+    }
+    let (status, e) = send(&rt, "POST", &admin, &format!("/api/v1/customers/{pid}/archive"), Some(json!({"confirm": true}))).await;
+    assert_eq!(status, 409, "{e}");
+    assert!(e["detail"].as_str().unwrap().contains("archive some sub-customers first"), "{e}");
+    for rid in std::iter::once(pid).chain(children) {
+        let (_, r) = rt.get(&admin, &format!("/api/v1/customers/{rid}")).await;
+        assert_eq!(r["archived"], false, "customer {rid} was archived although the family was refused");
+    }
+}
