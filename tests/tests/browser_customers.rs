@@ -202,6 +202,14 @@ async fn tags_added_and_removed(b: &Browser, portal: &Portal, admin: &str) {
     let stored = portal.get(admin, &format!("/api/v1/customers/{id}")).await;
     assert_eq!(stored["tag_list"][0]["name"], "Browser VIP");
     b.screenshot(&screenshot_path("customer-tags")).await.unwrap();
+    // The Customer List's tag filter finds exactly this customer.
+    b.navigate(&portal.url("/customers")).await.unwrap();
+    b.wait_for(r#"[data-testid="customer-filter-toggle"]"#, soon()).await.unwrap().click().await.unwrap();
+    b.wait_for(&format!(r#"[data-testid="cf-tag"] option[value="{tag_id}"]"#), soon()).await.unwrap().click().await.unwrap();
+    b.find(r#"[data-testid="cf-submit"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(&format!(r#"[data-testid="record-row"][data-id="{id}"]"#), soon()).await.unwrap();
+    assert_eq!(b.find_all(r#"[data-testid="record-row"]"#).await.unwrap().len(), 1, "only the tagged customer");
+    portal.open_customer(b, id).await;
 
     // A field edited before the tag change is still there and saves with the record's new version.
     set_field(b, "spouse", "Tom Tagger").await;
@@ -255,6 +263,12 @@ async fn unarchive_with_children(b: &Browser, portal: &Portal, admin: &str) {
     }
     assert_eq!(b.find_all(r#"[data-testid="record-row"]"#).await.unwrap().len(), 2, "only the archived Unarchive family");
     b.screenshot(&screenshot_path("customer-list-archived-only")).await.unwrap();
+    // The filter is in the URL: a reload (or a bookmark) shows the same list.
+    let url = b.current_url().await.unwrap();
+    assert!(url.contains("archived=archived_only") && url.contains("last_name=Unarchive"), "{url}");
+    b.navigate(&url).await.unwrap();
+    b.wait_for(&format!(r#"[data-testid="record-row"][data-id="{pid}"] [data-testid="archived-badge"]"#), soon()).await.unwrap();
+    assert_eq!(b.find_all(r#"[data-testid="record-row"]"#).await.unwrap().len(), 2, "the reloaded list keeps the filter");
 
     portal.open_customer(b, pid).await;
     b.wait_for(r#"[data-testid="archived-banner"]"#, soon()).await.unwrap();

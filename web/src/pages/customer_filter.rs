@@ -1,50 +1,87 @@
-//! The Customer List's filter flyout: the search fields the list engine shares with the Leads list, sort and page
-//! size, and Archive Status (All by default: archived customers show in the list unless filtered out).
+//! The Customer List's filter flyout: the search fields the list engine shares with the Leads list, a tag with its
+//! operator, sort and page size, and Archive Status (All by default: archived customers show in the list unless
+//! filtered out). The applied filter lives in the URL with the API's parameter names, so it can be bookmarked.
 
+use crate::api::Tag;
+use crate::lead_filter::{parse_query, to_query, TAG_OPS};
 use yew::prelude::*;
 
-/// What the flyout holds; `query` turns it into the list's query parameters.
+/// What the flyout holds, by the list's query parameter names.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerQuery {
     pub number: String,
     pub first_name: String,
     pub last_name: String,
     pub email: String,
+    /// One tag ID, or empty.
+    pub tags: String,
+    /// `any` (empty), `all`, `none`, `not_all`.
+    pub tags_op: String,
     /// `all` (empty), `active_only` or `archived_only`.
     pub archived: String,
     pub sort: String,
     pub per_page: String,
 }
 
+const PARAMS: [&str; 9] = ["number", "first_name", "last_name", "email", "tags", "tags_op", "archived", "sort", "per_page"];
+
 impl CustomerQuery {
-    /// `&name=value` pairs for the non-empty fields, URI-encoded.
-    pub fn query(&self) -> String {
-        let mut q = String::new();
-        for (k, v) in [
-            ("number", &self.number),
-            ("first_name", &self.first_name),
-            ("last_name", &self.last_name),
-            ("email", &self.email),
-            ("archived", &self.archived),
-            ("sort", &self.sort),
-            ("per_page", &self.per_page),
-        ] {
-            let v = v.trim();
-            if !v.is_empty() {
-                q.push_str(&format!("&{k}={}", js_sys::encode_uri_component(v)));
+    fn slot(&mut self, name: &str) -> Option<&mut String> {
+        Some(match name {
+            "number" => &mut self.number,
+            "first_name" => &mut self.first_name,
+            "last_name" => &mut self.last_name,
+            "email" => &mut self.email,
+            "tags" => &mut self.tags,
+            "tags_op" => &mut self.tags_op,
+            "archived" => &mut self.archived,
+            "sort" => &mut self.sort,
+            "per_page" => &mut self.per_page,
+            _ => return None,
+        })
+    }
+
+    /// The non-empty parameters, in a fixed order (the URL's query and the API's).
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut copy = self.clone();
+        PARAMS.iter().filter_map(|k| copy.slot(k).map(|v| (*k, v.trim().to_owned()))).filter(|(_, v)| !v.is_empty()).collect()
+    }
+
+    /// Reads the page URL's query (unknown parameters are ignored; the server validates the rest).
+    pub fn from_url(query: &str) -> Self {
+        let mut q = Self::default();
+        for (k, v) in parse_query(query, decode) {
+            if let Some(slot) = q.slot(&k) {
+                *slot = v;
             }
         }
         q
     }
 
-    pub fn is_empty(&self) -> bool {
-        *self == Self::default()
+    /// `&name=value` pairs for the API call, URI-encoded.
+    pub fn query(&self) -> String {
+        let q = to_query(&self.pairs(), encode);
+        if q.is_empty() { q } else { format!("&{q}") }
     }
+
+    pub fn is_empty(&self) -> bool {
+        self.pairs().is_empty()
+    }
+}
+
+fn decode(s: &str) -> String {
+    js_sys::decode_uri_component(s).map(String::from).unwrap_or_else(|_| s.to_owned())
+}
+
+fn encode(s: &str) -> String {
+    String::from(js_sys::encode_uri_component(s))
 }
 
 #[derive(Properties, PartialEq)]
 pub struct CustomerFilterProps {
     pub applied: CustomerQuery,
+    /// The company's tags (empty: no tag filter offered).
+    pub tags: Vec<Tag>,
     pub on_apply: Callback<CustomerQuery>,
     pub on_close: Callback<()>,
 }
@@ -113,6 +150,10 @@ pub fn CustomerFilter(props: &CustomerFilterProps) -> Html {
         }
     };
     let per_pages: Vec<(&str, &str)> = PER_PAGES.iter().map(|n| (*n, *n)).collect();
+    let tag_ids: Vec<String> = props.tags.iter().map(|t| t.id.to_string()).collect();
+    let mut tag_choices: Vec<(&str, &str)> = vec![("", "Any tag or none")];
+    tag_choices.extend(tag_ids.iter().zip(&props.tags).map(|(id, t)| (id.as_str(), t.name.as_str())));
+    let tag_ops: Vec<(&str, &str)> = TAG_OPS.iter().enumerate().map(|(i, (v, l))| (if i == 0 { "" } else { *v }, *l)).collect();
     let per_page = if draft.per_page.is_empty() { "25" } else { draft.per_page.as_str() };
     html! {
         <aside class="flyout" aria-label="Find customers" data-testid="customer-filter" onkeydown={on_keydown}>
@@ -127,6 +168,15 @@ pub fn CustomerFilter(props: &CustomerFilterProps) -> Html {
                     </div>
                     { text("cf-email", "Email", &draft.email, "cf-email", set(|d, v| d.email = v)) }
                 </fieldset>
+                if !props.tags.is_empty() {
+                    <fieldset>
+                        <legend>{ "Tags" }</legend>
+                        <div class="form-row">
+                            { select("cf-tags-op", "Customers that", &draft.tags_op, "cf-tags-op", &tag_ops, set(|d, v| d.tags_op = v)) }
+                            { select("cf-tag", "Tag", &draft.tags, "cf-tag", &tag_choices, set(|d, v| d.tags = v)) }
+                        </div>
+                    </fieldset>
+                }
                 <fieldset>
                     <legend>{ "Archive status, sort and page size" }</legend>
                     <div class="form-row">

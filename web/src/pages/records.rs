@@ -1,7 +1,7 @@
 //! The Leads and Customers lists: a table on wide screens, cards on phones, 25 per page with cursor paging and the
 //! total from the server's counters.
 
-use crate::api::{ApiError, Page, RecordRow};
+use crate::api::{ApiError, Page, RecordRow, Tag};
 use crate::app::Route;
 use crate::components::format;
 use crate::components::pager::{CursorTrail, Pager};
@@ -10,6 +10,7 @@ use crate::pages::customer_filter::{CustomerFilter, CustomerQuery};
 use crate::session::{use_report_error, use_session};
 use vigil_domain::record::Kind;
 use yew::prelude::*;
+use yew_router::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct RecordListProps {
@@ -43,18 +44,39 @@ pub fn RecordList(props: &RecordListProps) -> Html {
     let w = words(kind);
     let session = use_session();
     let report = use_report_error();
-    let trail = use_state(CursorTrail::default);
+    let trail_state = use_state(|| (String::new(), CursorTrail::default()));
     let page = use_state(|| None::<Page<RecordRow>>);
     let error = use_state(|| None::<ApiError>);
     let busy = use_state(|| true);
     let attempt = use_state(|| 0u32);
-    let filter = use_state(CustomerQuery::default);
     let flyout = use_state(|| false);
+    let navigator = use_navigator();
+    let location = use_location();
+    // The Customer List's filter is the URL's; a cursor trail belongs to the query it was made for.
+    let filter = match kind {
+        Kind::Customer => CustomerQuery::from_url(&location.as_ref().map(|l| l.query_str().to_owned()).unwrap_or_default()),
+        Kind::Lead => CustomerQuery::default(),
+    };
+    let query = filter.query();
+    let trail = if trail_state.0 == query { trail_state.1.clone() } else { CursorTrail::default() };
+    let tags = use_state(Vec::<Tag>::new);
+    {
+        let (tags, client) = (tags.clone(), session.client());
+        use_effect_with(kind, move |kind| {
+            if let (Kind::Customer, Some(client)) = (*kind, client) {
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Ok(t) = client.tags().await {
+                        tags.set(t);
+                    }
+                });
+            }
+        });
+    }
 
     {
         let (page, error, busy, report) = (page.clone(), error.clone(), busy.clone(), report.clone());
         let client = session.client();
-        use_effect_with((kind, (*trail).clone(), *attempt, filter.query()), move |(kind, trail, _, query)| {
+        use_effect_with((kind, trail.clone(), *attempt, query.clone()), move |(kind, trail, _, query)| {
             let (kind, query) = (*kind, query.clone());
             let cursor = trail.current();
             busy.set(true);
@@ -77,12 +99,12 @@ pub fn RecordList(props: &RecordListProps) -> Html {
     }
 
     let on_next = {
-        let trail = trail.clone();
-        Callback::from(move |c: String| trail.set(trail.forward(c)))
+        let (trail_state, trail, query) = (trail_state.clone(), trail.clone(), query.clone());
+        Callback::from(move |c: String| trail_state.set((query.clone(), trail.forward(c))))
     };
     let on_previous = {
-        let trail = trail.clone();
-        Callback::from(move |()| trail.set(trail.back()))
+        let (trail_state, trail, query) = (trail_state.clone(), trail.clone(), query.clone());
+        Callback::from(move |()| trail_state.set((query.clone(), trail.back())))
     };
     let retry = {
         let attempt = attempt.clone();
@@ -90,12 +112,17 @@ pub fn RecordList(props: &RecordListProps) -> Html {
     };
 
     let on_apply = {
-        let (filter, trail, flyout) = (filter.clone(), trail.clone(), flyout.clone());
+        let (navigator, flyout) = (navigator.clone(), flyout.clone());
         Callback::from(move |q: CustomerQuery| {
-            // A new query starts again at its first page (a cursor belongs to the query it came from).
-            trail.set(CursorTrail::default());
-            filter.set(q);
             flyout.set(false);
+            if let Some(nav) = &navigator {
+                let pairs = q.pairs();
+                if pairs.is_empty() {
+                    nav.push(&Route::Customers);
+                } else {
+                    let _ = nav.push_with_query(&Route::Customers, &pairs);
+                }
+            }
         })
     };
     let toggle_flyout = {
@@ -162,7 +189,7 @@ pub fn RecordList(props: &RecordListProps) -> Html {
                 }
             </header>
             if kind == Kind::Customer && *flyout {
-                <CustomerFilter applied={(*filter).clone()} {on_apply} on_close={close_flyout} />
+                <CustomerFilter applied={filter.clone()} tags={(*tags).clone()} {on_apply} on_close={close_flyout} />
             }
             { body }
         </section>
