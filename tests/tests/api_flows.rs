@@ -292,3 +292,29 @@ async fn a_queued_email_reaches_the_outbox_once_however_often_it_is_delivered() 
     assert!(page["items"].as_array().unwrap().iter().all(|m| m["subject"] != "Welcome aboard"));
     rt.stop().await;
 }
+
+/// Deep links into the portal (`/customers/12`) get `index.html` with 200, as CloudFront serves them; files are
+/// files, and an unknown API path stays a JSON 404.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_portal_answers_its_own_routes_with_index_html() {
+    let web = tempfile::tempdir().unwrap();
+    std::fs::write(web.path().join("index.html"), "<!doctype html><title>Vigil portal</title>").unwrap();
+    std::fs::write(web.path().join("app.js"), "console.log(1)").unwrap();
+    let dir = web.path().to_path_buf();
+    let rt = LocalRuntime::start_with(move |c| {
+        c.web_dir = dir;
+        c.seed = None;
+    })
+    .await;
+    for path in ["/", "/customers", "/customers/12/notes", "/admin"] {
+        let resp = rt.http().get(rt.url(path)).send().await.unwrap();
+        assert_eq!(resp.status(), 200, "{path}");
+        assert!(resp.text().await.unwrap().contains("Vigil portal"), "{path} serves index.html");
+    }
+    let js = rt.http().get(rt.url("/app.js")).send().await.unwrap();
+    assert_eq!((js.status().as_u16(), js.text().await.unwrap()), (200, "console.log(1)".to_owned()));
+    let api = rt.http().get(rt.url("/api/v1/no-such-thing")).send().await.unwrap();
+    assert_eq!(api.status(), 404);
+    assert!(api.headers()["content-type"].to_str().unwrap().contains("json"));
+    rt.stop().await;
+}

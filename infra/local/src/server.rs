@@ -81,7 +81,8 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let runtime = Arc::new(Runtime { services: services.clone(), signer: TokenSigner::new(backends.token_key), session_secs: config.session.as_secs() });
 
     let index = config.web_dir.join("index.html");
-    let portal = ServeDir::new(&config.web_dir).not_found_service(ServeFile::new(&index));
+    // Unknown paths are the portal's own routes (deep links): index.html with 200, as CloudFront serves them.
+    let portal = ServeDir::new(&config.web_dir).fallback(ServeFile::new(&index));
     let app = Router::new()
         .route("/api", any(api))
         .route("/api/{*rest}", any(api))
