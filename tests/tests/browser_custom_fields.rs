@@ -1,7 +1,8 @@
 //! User-defined fields end to end in headless Chromium against the local runtime: the admin adds a field on the
 //! Admin page (the server's message shows next to the name when it is missing), then on a customer's Home page
 //! fills custom fields of every input kind, saves with Save & Stay together with another field, reloads and reads
-//! the values back; clearing a required field shows the server's error under its input.
+//! the values back; clearing a required field shows the server's error under its input. A lead's page shows the
+//! same inputs in its edit form and saves them with the lead's Save.
 //!
 //! Needs `chromium` and `chromium-driver` (Debian); builds `web/dist` first when it is older than the portal's
 //! sources. Screenshots land in `target/browser/`.
@@ -88,5 +89,64 @@ async fn admin_defines_a_field_and_the_home_page_saves_values() {
     b.screenshot(&screenshot_path("custom-fields-error")).await.unwrap();
     let again = portal.get(&admin, &format!("/api/v1/customers/{id}")).await;
     assert_eq!(again["custom_fields"][passcode.to_string()], "1357");
+    let _ = b.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lead_page_edits_custom_fields_with_the_lead() {
+    let portal = Portal::start_small().await;
+    let admin = portal.token_for(ADMIN).await;
+    let f = portal.api(reqwest::Method::POST, Some(&admin), "/api/v1/settings/custom-fields", Some(json!({"name": "Site contact", "field_type": "text", "required": true}))).await;
+    let contact = f["id"].as_u64().expect("field created");
+    let options = portal.get(&admin, "/api/v1/leads/form-options").await;
+    let body = json!({
+        "source_id": options["sources"][0]["id"], "disposition_id": options["dispositions"][0]["id"], "first_name": "Lou",
+        "last_name": "Udef", "primary_phone": "8015550133", "city": "Provo", "state": "UT", "zip": "84601",
+        "custom_fields": { contact.to_string(): "Pat" }
+    });
+    let lead = portal.api(reqwest::Method::POST, Some(&admin), "/api/v1/leads?allow_duplicates=true", Some(body)).await;
+    let id = lead["id"].as_u64().expect("lead created");
+    let b = portal.browser_as(ADMIN).await;
+
+    // The lead page's edit form has a Custom fields section with the lead's values.
+    b.navigate(&portal.url(&format!("/leads/{id}"))).await.unwrap();
+    b.wait_for(r#"[data-testid="fieldset-custom_fields"]"#, soon()).await.unwrap();
+    b.wait_for_value(&input(contact), "Pat", soon()).await.unwrap();
+    let legend = b.find(r#"[data-testid="fieldset-custom_fields"] legend"#).await.unwrap().text().await.unwrap();
+    assert_eq!(legend, "Custom fields");
+
+    // Clearing the required field: the server's message under its input, nothing saved.
+    b.find(&input(contact)).await.unwrap().send_keys(&BACKSPACE.repeat(3)).await.unwrap();
+    b.find(&input(1)).await.unwrap().send_keys("#8080").await.unwrap();
+    b.find(r#"[data-testid="save-details"]"#).await.unwrap().click().await.unwrap();
+    let err = b.wait_for(&format!(r#"[data-testid="fieldset-custom_fields"] [data-testid="error-custom_fields.{contact}"]"#), soon()).await.unwrap();
+    assert!(err.text().await.unwrap().contains("Site contact is required"), "{}", err.text().await.unwrap());
+    b.screenshot(&screenshot_path("lead-custom-fields-error")).await.unwrap();
+    assert_eq!(portal.get(&admin, &format!("/api/v1/leads/{id}")).await["version"], lead["version"]);
+
+    // Fixed, with a select, a number and a profile field in the same Save.
+    // Typed in one go: the first key clears the error, and the input must keep the focus for the rest.
+    b.find(&input(contact)).await.unwrap().send_keys("Sam").await.unwrap();
+    b.wait_gone(&format!(r#"[data-testid="error-custom_fields.{contact}"]"#), soon()).await.unwrap();
+    b.wait_for_value(&input(contact), "Sam", soon()).await.unwrap();
+    b.find(&format!(r#"{} option[value="Garage"]"#, input(3))).await.unwrap().click().await.unwrap();
+    b.find(&input(4)).await.unwrap().send_keys("3").await.unwrap();
+    b.find(r#"[data-testid="edit-job_title"]"#).await.unwrap().send_keys("Owner").await.unwrap();
+    b.find(r#"[data-testid="save-details"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="details-saved"]"#, soon()).await.unwrap();
+    let saved = portal.get(&admin, &format!("/api/v1/leads/{id}")).await;
+    assert_eq!(saved["job_title"], "Owner");
+    assert_eq!(saved["custom_fields"], json!({"1": "#8080", "3": "Garage", "4": 3, contact.to_string(): "Sam"}));
+    b.wait_for(r#"[data-testid="history-entry"][data-field="custom_fields.4"]"#, soon()).await.unwrap();
+
+    // Reload: the values come back from the server.
+    b.navigate(&portal.url(&format!("/leads/{id}"))).await.unwrap();
+    b.wait_for(r#"[data-testid="fieldset-custom_fields"]"#, soon()).await.unwrap();
+    b.wait_for_value(&input(1), "#8080", soon()).await.unwrap();
+    b.wait_for_value(&input(3), "Garage", soon()).await.unwrap();
+    b.wait_for_value(&input(4), "3", soon()).await.unwrap();
+    b.wait_for_value(&input(contact), "Sam", soon()).await.unwrap();
+    assert!(!is_checked(&b, &input(2)).await, "Pets on site was left alone");
+    b.screenshot(&screenshot_path("lead-custom-fields")).await.unwrap();
     let _ = b.close().await;
 }

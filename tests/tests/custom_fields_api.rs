@@ -1,6 +1,7 @@
 //! User-defined fields over HTTP through the local runtime: admins define them (others may not), bad definitions
 //! are 422 naming the attribute, definitions carry versions, values are validated per type and saved on the
 //! customer with history, required fields cannot be left empty, and another company's definitions are invisible.
+//! Leads take values the same way (`POST`/`PATCH /api/v1/leads`), show them on their read and keep them converted.
 //!
 //! The first demo company (acme) is seeded with five fields: 1 Gate code (text), 2 Pets on site (checkbox,
 //! required), 3 Panel location (select), 4 Dog count (number), 5 Warranty start (date).
@@ -249,7 +250,8 @@ async fn values_are_validated_saved_shown_and_in_history() {
     rt.stop().await;
 }
 
-/// Converting a lead keeps the values it holds (the lead API takes none, so the store gives the lead some).
+/// Converting a lead keeps the values it holds (written straight to the store here, as leads made before the lead
+/// API took values hold them; `leads_take_values_like_customers` converts one given them through the API).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn converting_a_lead_keeps_its_values() {
     let rt = LocalRuntime::start_small().await;
@@ -275,5 +277,138 @@ async fn converting_a_lead_keeps_its_values() {
     assert_eq!(c["kind"], "customer");
     assert_eq!((card_value(&c, 1), card_value(&c, 4)), (json!("#77"), json!(1)));
     assert_eq!(c["editable"]["custom_fields"], true);
+    rt.stop().await;
+}
+
+/// A New Lead body (the first source, campaign and status of the form options) with these custom fields.
+async fn lead_body(rt: &LocalRuntime, token: &str, first: &str, custom: Option<Value>) -> Value {
+    let (status, opts) = rt.get(token, "/api/v1/leads/form-options").await;
+    assert_eq!(status, 200, "{opts}");
+    let source = &opts["sources"][0];
+    let mut body = json!({
+        "source_id": source["id"], "campaign_id": source["campaigns"][0]["id"], "first_name": first, "last_name": "Udf",
+        "primary_phone": "8015550142", "disposition_id": opts["dispositions"][0]["id"], "city": "Provo", "state": "UT", "zip": "84601"
+    });
+    if let Some(c) = custom {
+        body["custom_fields"] = c;
+    }
+    body
+}
+
+/// The card row of field `id` on a lead read (`custom_fields_card`).
+fn lead_card_value(l: &Value, id: u64) -> Value {
+    l["custom_fields_card"].as_array().expect("custom fields card on the lead read").iter().find(|f| f["id"] == id).map(|f| f["value"].clone()).unwrap_or(Value::Null)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leads_take_values_like_customers() {
+    let rt = LocalRuntime::start_small().await;
+    let admin = rt.sign_in(ADMIN).await;
+    let rep = rt.sign_in(LEAD_REP).await;
+    let office = rt.sign_in(OFFICE).await;
+    let signer = new_field(&rt, &admin, json!({"name": "Contract signer", "field_type": "text", "required": true})).await;
+    let key = signer["id"].as_u64().unwrap().to_string();
+    let signer_field = format!("custom_fields.{key}");
+    const LEADS: &str = "/api/v1/leads?allow_duplicates=true";
+
+    // Create: a required text field must be given (the seeded required checkbox is answered by leaving it unset),
+    // exactly as for a new customer; bad values are reported with the form's own problems.
+    let (status, p) = send(&rt, "POST", &admin, LEADS, Some(lead_body(&rt, &admin, "Lena", None).await)).await;
+    assert_eq!((status, error_fields(&p)), (422, vec![signer_field.clone()]), "{p}");
+    assert!(p["errors"][0]["message"].as_str().unwrap().contains("Contract signer"), "{p}");
+    let mut body = lead_body(&rt, &admin, "Lena", Some(json!({ key.clone(): "Pat", "3": "Attic" }))).await;
+    body["first_name"] = json!("");
+    let (status, p) = send(&rt, "POST", &admin, LEADS, Some(body)).await;
+    assert_eq!(status, 422, "{p}");
+    let mut fields = error_fields(&p);
+    fields.sort();
+    assert_eq!(fields, ["custom_fields.3", "first_name"], "{p}");
+    let (status, p) = send(&rt, "POST", &admin, LEADS, Some(lead_body(&rt, &admin, "Lena", Some(json!({ key.clone(): "  " }))).await)).await;
+    assert_eq!((status, error_fields(&p)), (422, vec![signer_field.clone()]), "blank is not an answer: {p}");
+    let (status, lead) = send(&rt, "POST", &admin, LEADS, Some(lead_body(&rt, &admin, "Lena", Some(json!({ key.clone(): " Pat ", "3": "Garage" }))).await)).await;
+    assert_eq!(status, 201, "{lead}");
+    assert_eq!(lead["custom_fields"], json!({ key.clone(): "Pat", "3": "Garage" }));
+    let id = lead["id"].as_u64().unwrap();
+    let path = format!("/api/v1/leads/{id}");
+
+    // The lead page's read: the card rows (every active definition in order) with the lead's values.
+    let (status, l) = rt.get(&admin, &path).await;
+    assert_eq!(status, 200, "{l}");
+    assert_eq!((lead_card_value(&l, 3), lead_card_value(&l, signer["id"].as_u64().unwrap()), lead_card_value(&l, 1)), (json!("Garage"), json!("Pat"), Value::Null));
+    assert_eq!(l["custom_fields_card"][0], json!({"id": 1, "name": "Gate code", "field_type": "text", "required": false, "options": [], "value": null}));
+    // The Home read of a lead says the values are editable (through the lead's PATCH) for who may modify it.
+    let (_, home) = rt.get(&admin, &format!("/api/v1/customers/{id}")).await;
+    assert_eq!((home["kind"].as_str(), &home["editable"]["custom_fields"]), (Some("lead"), &json!(true)));
+    assert_eq!(card_value(&home, 3), "Garage");
+
+    // PATCH: bad values are 422 naming custom_fields.<id>, with a profile field's problem in the same answer.
+    let mut version = l["version"].as_u64().unwrap();
+    for (value, field) in [
+        (json!({"4": "two"}), "custom_fields.4"),
+        (json!({"5": "2023-02-30"}), "custom_fields.5"),
+        (json!({"3": "Attic"}), "custom_fields.3"),
+        (json!({"2": "yes"}), "custom_fields.2"),
+        (json!({"99": "x"}), "custom_fields.99"),
+        (json!({ key.clone(): null }), signer_field.as_str()),
+    ] {
+        let (status, p) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": version, "custom_fields": value.clone()}))).await;
+        assert_eq!((status, error_fields(&p)), (422, vec![field.to_owned()]), "{value} -> {p}");
+    }
+    let (status, p) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": version, "custom_fields": [1]}))).await;
+    assert_eq!((status, error_fields(&p)), (422, vec!["custom_fields".to_owned()]));
+    let (status, p) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": version, "rating": 9, "custom_fields": {"4": "two"}}))).await;
+    let mut fields = error_fields(&p);
+    fields.sort();
+    assert_eq!((status, fields), (422, vec!["custom_fields.4".to_owned(), "rating".to_owned()]), "{p}");
+
+    // Good values with another field in the same save: one new version.
+    let body = json!({"version": version, "job_title": "Owner", "custom_fields": {"1": " #12 ", "2": true, "4": 2, "5": "2024-02-29"}});
+    let (status, l) = send(&rt, "PATCH", &admin, &path, Some(body)).await;
+    assert_eq!(status, 200, "{l}");
+    assert_eq!(l["version"].as_u64(), Some(version + 1));
+    version += 1;
+    assert_eq!(l["job_title"], "Owner");
+    assert_eq!(l["custom_fields"], json!({"1": "#12", "2": true, "3": "Garage", "4": 2, "5": "2024-02-29", key.clone(): "Pat"}));
+    // Partial: only the keys sent change; null clears; the same values again are no new version.
+    let (status, l) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": version, "custom_fields": {"4": null, "3": "Basement"}}))).await;
+    assert_eq!(status, 200, "{l}");
+    version += 1;
+    assert_eq!((l["custom_fields"].get("4"), &l["custom_fields"]["3"], &l["custom_fields"]["1"]), (None, &json!("Basement"), &json!("#12")));
+    let (_, same) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": version, "custom_fields": {"3": "Basement"}}))).await;
+    assert_eq!(same["version"].as_u64(), Some(version));
+    // The lead's version rules as for every other field: required, and stale is 409.
+    assert_eq!(send(&rt, "PATCH", &admin, &path, Some(json!({"custom_fields": {"1": "x"}}))).await.0, 422);
+    assert_eq!(send(&rt, "PATCH", &admin, &path, Some(json!({"version": version - 1, "custom_fields": {"1": "x"}}))).await.0, 409);
+    let (_, l) = rt.get(&admin, &path).await;
+    assert_eq!((lead_card_value(&l, 3), lead_card_value(&l, 4)), (json!("Basement"), Value::Null));
+
+    // History: one entry per changed value, named custom_fields.<id>, never the whole map.
+    let (status, h) = rt.get(&admin, &format!("{path}/history")).await;
+    assert_eq!(status, 200, "{h}");
+    let items = h["items"].as_array().unwrap();
+    let of = |f: &str| items.iter().filter(|e| e["field"] == f).collect::<Vec<_>>();
+    assert_eq!(of("custom_fields.4").len(), 2, "{h}");
+    assert!(of("custom_fields.4").iter().any(|e| e["before"] == Value::Null && e["after"] == 2), "{h}");
+    assert!(of("custom_fields.4").iter().any(|e| e["before"] == 2 && e["after"] == Value::Null), "{h}");
+    assert!(of("custom_fields.3").iter().any(|e| e["before"] == "Garage" && e["after"] == "Basement"), "{h}");
+    assert_eq!(of("job_title").len(), 1);
+    assert!(of("custom_fields").is_empty(), "no whole-map entries: {h}");
+
+    // Whoever may modify the lead sets them: an own-only lead rep on their own lead, not on someone else's.
+    let (status, mine) = send(&rt, "POST", &rep, LEADS, Some(lead_body(&rt, &rep, "Remy", Some(json!({ key.clone(): "Remy" }))).await)).await;
+    assert_eq!(status, 201, "{mine}");
+    let (status, mine) = send(&rt, "PATCH", &rep, &format!("/api/v1/leads/{}", mine["id"]), Some(json!({"version": mine["version"], "custom_fields": {"1": "#5"}}))).await;
+    assert_eq!((status, &mine["custom_fields"]["1"]), (200, &json!("#5")), "{mine}");
+    assert_eq!(send(&rt, "PATCH", &rep, &path, Some(json!({"version": version, "custom_fields": {"1": "x"}}))).await.0, 403);
+    assert_eq!(send(&rt, "PATCH", &office, &path, Some(json!({"version": version, "custom_fields": {"1": "#13"}}))).await.0, 200);
+
+    // Conversion keeps them; the converted lead is locked for the lead API.
+    let (status, c) = send(&rt, "POST", &admin, &format!("{path}/convert"), Some(json!({"office_location_id": 1, "sold_by_id": "acme-sales-rep"}))).await;
+    assert_eq!(status, 200, "{c}");
+    assert_eq!(c["kind"], "customer");
+    assert_eq!(c["custom_fields"], json!({"1": "#13", "2": true, "3": "Basement", "5": "2024-02-29", key.clone(): "Pat"}));
+    assert_eq!((card_value(&c, 3), card_value(&c, 1)), (json!("Basement"), json!("#13")));
+    // The lead API answers for leads only (the customer's PATCH takes over).
+    assert_eq!(send(&rt, "PATCH", &admin, &path, Some(json!({"version": c["version"], "custom_fields": {"1": "x"}}))).await.0, 404);
     rt.stop().await;
 }

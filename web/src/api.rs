@@ -905,13 +905,17 @@ impl Client {
 // The lead page (edit, history, delete), the list's rep filter and the admin's lead settings.
 
 /// A lead as `GET`/`PATCH /api/v1/leads/{id}` return it: the record plus `ssn` — absent when none is stored, the
-/// number for users with the SSN grant, `***` for everyone else.
+/// number for users with the SSN grant, `***` for everyone else; the values of its custom fields are the record's `custom_fields`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct LeadView {
     #[serde(flatten)]
     pub record: Record,
     #[serde(default)]
     pub ssn: Option<String>,
+    /// `GET` only: the Custom Fields card rows (definitions with this record's values, as `cards.custom_fields` of
+    /// the Home read); `null`/absent when the company has no active field.
+    #[serde(default)]
+    pub custom_fields_card: Option<serde_json::Value>,
 }
 
 /// A user a record can be assigned to (customers form-options `lead_reps`).

@@ -1,11 +1,12 @@
 //! User-defined fields (UDFs): the definitions admins manage under Settings (`/api/v1/settings/custom-fields`),
-//! the values saved with a customer (`custom_fields` on `PATCH`/`POST /api/v1/customers`), and the Custom Fields
-//! card of the Home page. Parsing and validation are the pure `vigil_domain::custom_field`.
+//! the values saved with a customer or a lead (`custom_fields` on `PATCH`/`POST /api/v1/customers` and
+//! `/api/v1/leads`), and the Custom Fields card of the Home page and the lead page. Parsing and validation are the
+//! pure `vigil_domain::custom_field`.
 //!
 //! Who may do what: anyone who may view customers or leads lists the definitions (the Home page renders the card
 //! from them); only Company Settings Modify (admins) changes them. Values are not under a section grant: whoever may
-//! view the record sees them, and whoever may modify it (Customers Modify) changes them — the card is its own
-//! section, kept simple on purpose.
+//! view the record sees them, and whoever may modify it (Customers Modify, or Leads Modify for a lead) changes them
+//! — the card is its own section, kept simple on purpose.
 
 use crate::items::{from_item, item_of};
 use crate::{Actor, AppError, Services};

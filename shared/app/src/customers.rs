@@ -339,8 +339,9 @@ pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -
         "personal": modify && perms.section(Section::ContactInformation) >= SectionAccess::Modify,
         "sale": modify && sale_view && perms.section(Section::SaleInformation) >= SectionAccess::Modify,
         "installation": modify && install_view && perms.section(Section::InstallationEquipment) >= SectionAccess::Modify,
-        // Saved through PATCH /customers, so customers only; Customers Modify decides, no section grant.
-        "custom_fields": modify && has_udfs && r.kind == Kind::Customer,
+        // Customers save them through PATCH /customers (Customers Modify), leads through PATCH /leads (Leads Modify,
+        // which `modify` is for a lead); no section grant. A converted lead is a customer, so `kind` covers the lock.
+        "custom_fields": modify && has_udfs && (r.kind == Kind::Customer || r.stage != Stage::Converted),
     });
     let t = target(r);
     let actions = json!({

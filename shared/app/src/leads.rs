@@ -1,6 +1,8 @@
 //! The lead write side and single-lead reads: create, edit (PATCH), stage moves, tags, delete, the full record and
 //! the list's preview panel. Every write is one conditional transaction carrying the profile item, the list index
 //! writes (`record_index::index_writes`), the duplicate lookup item and a history item per changed field.
+//! User-defined field values (`custom_fields`) live on the record for leads as for customers: create and edit take
+//! them through `custom_fields::apply` (the customer save's validation), so a converted lead keeps them.
 
 use crate::clock::{date, rfc3339};
 use crate::items::{from_item, item_of};
@@ -10,10 +12,11 @@ use crate::lead_scoring;
 use crate::record_index::index_writes;
 use crate::records::record_item;
 use crate::directory::Campaign;
-use crate::{ssn, tags, Actor, AppError, Services};
+use crate::{custom_fields, ssn, tags, Actor, AppError, Services};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use vigil_domain::identity::Target;
 use vigil_domain::lead::{self, duplicate_key, edit_lead, FieldChange, NewLead, Ssn};
 use vigil_domain::record::{Kind, LeadFields, Record, Stage};
@@ -66,9 +69,20 @@ pub fn view(svc: &Services, actor: &Actor, r: &Record) -> Result<LeadView, AppEr
 }
 
 /// `GET /api/v1/leads/{id}`. Like the customer read, it answers for a converted record too (same ID for life).
+///
+/// The lead page's read also carries `custom_fields_card`: the Custom Fields card rows (active definitions in order
+/// with this record's values, exactly `cards.custom_fields` of the customer Home read; `null` when the company has
+/// none). Added here rather than having the lead page call `GET /api/v1/customers/{id}`, which reads the whole
+/// partition for tab counts the lead page does not show. Only this read carries it: the writes return the record,
+/// whose `custom_fields` holds the values, and the definitions do not change with a lead save.
 pub async fn get(svc: &Services, actor: &Actor, id: RecordId) -> Result<LeadView, AppError> {
     let r = crate::records::get(svc, actor, id).await?;
-    view(svc, actor, &r)
+    let mut v = view(svc, actor, &r)?;
+    let card = custom_fields::card(svc, actor.company(), &r).await?;
+    if let Some(obj) = v.0.as_object_mut() {
+        obj.insert("custom_fields_card".into(), card.unwrap_or(Value::Null));
+    }
+    Ok(v)
 }
 
 fn conflict(svc: &Services, actor: &Actor, current: &Record) -> AppError {
@@ -220,8 +234,25 @@ pub(crate) fn finish(errors: Vec<FieldError>) -> Result<(), AppError> {
 pub async fn create(svc: &Services, actor: &Actor, form: &Map<String, Value>, allow_duplicates: bool) -> Result<LeadView, AppError> {
     actor.require_somewhere(Resource::Leads, Action::Create)?;
     let co = actor.company().clone();
-    let input = NewLead::parse(form)?;
-    let mut errors = Vec::new();
+    // `custom_fields` is not a New Lead form field: it is checked by the UDF rules (the customer save's), and its
+    // problems are reported together with the form's.
+    let mut form = form.clone();
+    let udfs = match form.remove("custom_fields") {
+        Some(v) => custom_fields::apply(svc, &co, &BTreeMap::new(), &v).await?,
+        None => Ok(BTreeMap::new()),
+    };
+    let input = match (NewLead::parse(&form), &udfs) {
+        (Ok(input), _) => input,
+        (Err(mut inv), Err(udf_errors)) => {
+            inv.errors.extend(udf_errors.iter().cloned());
+            return Err(inv.into());
+        }
+        (Err(inv), Ok(_)) => return Err(inv.into()),
+    };
+    let (udf_values, mut errors) = match udfs {
+        Ok(values) => (values, Vec::new()),
+        Err(errors) => (BTreeMap::new(), errors),
+    };
     check_source(svc, &co, Some(input.source_id), input.campaign_id, &mut errors).await?;
     let disposition = check_disposition(svc, &co, input.disposition_id, &mut errors).await?;
     if let Some(c) = input.account_class_id {
@@ -272,6 +303,9 @@ pub async fn create(svc: &Services, actor: &Actor, form: &Map<String, Value>, al
             ..LeadFields::default()
         },
     };
+    record.lead.customer.custom_fields = udf_values;
+    // Required UDFs exactly as a new customer (an unchecked checkbox counts as answered).
+    custom_fields::require_on_create(svc, &co, &record).await?;
 
     if !allow_duplicates {
         let page = svc.table.query(&Query::new(Index::Base, keys::lead_duplicates_pk(&co, &dup_hash(&record))).limit(20)).await?;
@@ -370,7 +404,8 @@ async fn load_for_change(svc: &Services, actor: &Actor, id: RecordId, version: O
 // ---------------------------------------------------------------------------------------------------------------
 // Edit.
 
-/// `PATCH /api/v1/leads/{id}`: the fields sent, with the record's `version`.
+/// `PATCH /api/v1/leads/{id}`: the fields sent, with the record's `version`. `custom_fields` (a partial map) is
+/// Leads Modify's like the qualification fields, saved in the same transaction with one history entry per value.
 pub async fn edit(svc: &Services, actor: &Actor, id: RecordId, body: &Map<String, Value>) -> Result<LeadView, AppError> {
     let version = version_of(body, true)?;
     let current = load_for_change(svc, actor, id, version).await?;
@@ -381,7 +416,27 @@ pub async fn edit(svc: &Services, actor: &Actor, id: RecordId, body: &Map<String
         return Err(AppError::Forbidden("you do not have permission to change contact information".into()));
     }
     let today = date(svc.clock.now());
-    let edit = edit_lead(&current, body, &today)?;
+    // `custom_fields` (a partial map of field ID to value) goes through the UDF rules, the profile fields through
+    // `edit_lead`; the problems of both are reported in one 422.
+    let mut fields = body.clone();
+    let udfs = match fields.remove("custom_fields") {
+        Some(v) => Some(custom_fields::apply(svc, &co, &current.lead.customer.custom_fields, &v).await?),
+        None => None,
+    };
+    let edit = match (edit_lead(&current, &fields, &today), udfs) {
+        (Ok(edit), None) => edit,
+        (Ok(mut edit), Some(Ok(values))) => {
+            if let Some(r) = edit.record.as_mut() {
+                r.lead.customer.custom_fields = values;
+            }
+            edit
+        }
+        (Ok(_), Some(Err(errors))) => return Err(Invalid { errors }.into()),
+        (Err(mut inv), udfs) => {
+            inv.errors.extend(udfs.and_then(Result::err).unwrap_or_default());
+            return Err(inv.into());
+        }
+    };
     let mut new = edit.record.clone().ok_or_else(|| AppError::Internal("edit produced no record".into()))?;
 
     let mut errors = Vec::new();
@@ -409,6 +464,11 @@ pub async fn edit(svc: &Services, actor: &Actor, id: RecordId, body: &Map<String
         None => {}
     }
     let mut changes = edit.changes.clone();
+    if new.lead.customer.custom_fields != current.lead.customer.custom_fields {
+        // One history entry per changed value (`custom_fields.<id>`), as the customer save writes them.
+        changes.push(FieldChange { field: "custom_fields".into(), before: json!(current.lead.customer.custom_fields), after: json!(new.lead.customer.custom_fields) });
+        vigil_domain::custom_field::expand_changes(&mut changes);
+    }
     if new.disposition != current.disposition && !changes.iter().any(|c| c.field == "disposition") {
         changes.push(FieldChange { field: "disposition".into(), before: json!(current.disposition), after: json!(new.disposition) });
     }

@@ -2,6 +2,9 @@
 //! between the Sale and Installation cards. It has no Save of its own: every change goes into the page's one form
 //! as `custom_fields: {"<id>": value}` (merged by [`merge_edit`]), and Save / Save & Stay send it with the other
 //! changed fields and the record's version. Server errors named `custom_fields.<id>` show under the input.
+//!
+//! The lead page shows the same inputs inside its edit form (`in_form`): there they are a fieldset of that form,
+//! saved by its Save, rather than a card of their own.
 
 use crate::api::{ApiError, CustomFieldValue, FieldType};
 use serde_json::{Map, Value};
@@ -32,6 +35,9 @@ pub struct CustomFieldsCardProps {
     pub error: Option<ApiError>,
     /// `("custom_fields", {"<id>": value})`.
     pub on_set: Callback<(String, Value)>,
+    /// Rendered as a "Custom fields" fieldset of an enclosing form (the lead page's edit form) instead of a card.
+    #[prop_or_default]
+    pub in_form: bool,
 }
 
 #[component]
@@ -41,17 +47,28 @@ pub fn CustomFieldsCard(props: &CustomFieldsCardProps) -> Html {
         return html! {};
     }
     let editable = props.editable;
+    let inputs = html! {
+        <div class="form-grid">
+            { for rows.iter().map(|row| {
+                let key = row.id.to_string();
+                let edited = props.edited.as_ref().and_then(|e| e.get(&key)).cloned();
+                let message = props.error.as_ref().and_then(|e| e.field_message(&format!("custom_fields.{key}")));
+                field(row, edited, message, editable, &props.on_set)
+            }) }
+        </div>
+    };
+    if props.in_form {
+        return html! {
+            <fieldset data-testid="fieldset-custom_fields">
+                <legend>{ "Custom fields" }</legend>
+                { inputs }
+            </fieldset>
+        };
+    }
     html! {
         <section class={classes!("card", "form-card", (!editable).then_some("read-only"))} aria-labelledby="card-custom_fields" data-testid="card-custom_fields">
             <h2 id="card-custom_fields">{ "Custom Fields" }{ for (!editable).then(|| html! { <span class="muted small">{ " (read-only)" }</span> }) }</h2>
-            <div class="form-grid">
-                { for rows.iter().map(|row| {
-                    let key = row.id.to_string();
-                    let edited = props.edited.as_ref().and_then(|e| e.get(&key)).cloned();
-                    let message = props.error.as_ref().and_then(|e| e.field_message(&format!("custom_fields.{key}")));
-                    field(row, edited, message, editable, &props.on_set)
-                }) }
-            </div>
+            { inputs }
         </section>
     }
 }
@@ -138,7 +155,11 @@ fn field(row: &CustomFieldValue, edited: Option<Value>, message: Option<String>,
                 { for row.required.then(|| html! { <span class="required" aria-label="required" title="Required">{ " *" }</span> }) }
             </label>
             { control }
-            { for message.map(|m| html! { <span class="field-error" id={format!("{id}-error")} data-testid={format!("error-custom_fields.{key}")}>{ m }</span> }) }
+            // `if`, not `{ for … }`: a `for` is spliced into the children, so the error going away would shorten the
+            // list, and Yew's unkeyed diff would then rebuild the label and input, taking the focus of whoever is typing.
+            if let Some(m) = message {
+                <span class="field-error" id={format!("{id}-error")} data-testid={format!("error-custom_fields.{key}")}>{ m }</span>
+            }
         </div>
     }
 }

@@ -5,14 +5,20 @@
 //! server's own rules (`vigil_domain::lead::edit_lead`); the server's 422 field errors show beside their fields and a
 //! 409 says someone else changed the lead. The SSN arrives as the server shows it: `***` without the grant (then it
 //! stays read-only), empty when none is stored (then it can be entered).
+//!
+//! Custom fields (UDFs): the definitions come with the lead read (`custom_fields_card`), the values from the
+//! record on screen; the inputs are the Home page's (`custom_fields_card`), and their changes go with the same
+//! PATCH as `custom_fields: {"<id>": value}`. Errors named `custom_fields.<id>` show under their input.
 
-use crate::api::{FormOptions, HistoryEntry, LeadView};
+use crate::api::{ApiError, CustomFieldValue, FormOptions, HistoryEntry, LeadView};
 use crate::app::Route;
 use crate::components::format;
+use crate::pages::custom_fields_card::CustomFieldsCard;
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
+use std::rc::Rc;
 use vigil_domain::record::Record;
 use vigil_domain::{Action, Resource, Section, SectionAccess};
 use yew::prelude::*;
@@ -157,6 +163,48 @@ fn changes(before: &Values, after: &Values, version: u64) -> Map<String, Value> 
     m
 }
 
+/// The custom field values changed on the page, by field ID. A reducer rather than a state: every edit merges into
+/// the edits as they are, so keystrokes that arrive before the page re-renders are not lost to a stale copy.
+#[derive(Debug, Default, PartialEq)]
+struct UdfEdits(Map<String, Value>);
+
+enum UdfEdit {
+    /// `{"<id>": value}` joins the edits made before.
+    Set(Map<String, Value>),
+    Clear,
+}
+
+impl Reducible for UdfEdits {
+    type Action = UdfEdit;
+
+    fn reduce(self: Rc<Self>, action: UdfEdit) -> Rc<Self> {
+        match action {
+            UdfEdit::Set(one) => {
+                let mut next = self.0.clone();
+                next.extend(one);
+                Rc::new(UdfEdits(next))
+            }
+            UdfEdit::Clear => Rc::new(UdfEdits::default()),
+        }
+    }
+}
+
+/// The custom field edits that differ from the record's values (an edit typed back to the stored value is no edit).
+fn udf_changes(r: &Record, edits: &Map<String, Value>) -> Map<String, Value> {
+    let stored = &r.lead.customer.custom_fields;
+    edits.iter().filter(|(k, v)| stored.get(*k).unwrap_or(&Value::Null) != *v).map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+/// The card rows for the record on screen: the definitions as last read, each with the record's current value (the
+/// record changes with every save and stage move; the definitions do not).
+fn udf_rows(card: &Value, r: &Record) -> Option<Value> {
+    let mut rows: Vec<CustomFieldValue> = serde_json::from_value(card.clone()).ok()?;
+    for row in &mut rows {
+        row.value = r.lead.customer.custom_fields.get(&row.id.to_string()).cloned().unwrap_or(Value::Null);
+    }
+    serde_json::to_value(rows).ok()
+}
+
 /// What the server would say about these changes, by field (the same rules, run here first).
 fn check(current: &Record, body: &Map<String, Value>, today: &str) -> BTreeMap<String, String> {
     match vigil_domain::lead::edit_lead(current, body, today) {
@@ -209,6 +257,10 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
     let values = use_state(|| base.clone());
     let errors = use_state(BTreeMap::<String, String>::new);
     let status = use_state(|| Status::Idle);
+    // Custom fields: the card rows of the lead read (`None` until read, or when the company has none) and the
+    // values changed here, by field ID.
+    let udf_card = use_state(|| None::<Value>);
+    let udf_edits = use_reducer(UdfEdits::default);
 
     {
         let (options, client) = (options.clone(), session.client());
@@ -222,14 +274,16 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
             }
         });
     }
-    // The SSN is not part of the record type: read the lead as the API shows it whenever the version changes.
+    // The SSN is not part of the record type: read the lead as the API shows it whenever the version changes. The
+    // same read carries the custom field definitions.
     {
-        let (ssn, client, id, version, known) = (ssn.clone(), session.client(), r.id, r.version, loaded.is_some());
+        let (ssn, udf_card, client, id, version, known) = (ssn.clone(), udf_card.clone(), session.client(), r.id, r.version, loaded.is_some());
         use_effect_with((id, version), move |_| {
             if let (Some(client), false) = (client, known) {
                 wasm_bindgen_futures::spawn_local(async move {
                     if let Ok(v) = client.lead(id).await {
                         ssn.set(Some((v.record.version, v.ssn)));
+                        udf_card.set(v.custom_fields_card.filter(|c| !c.is_null()));
                     }
                 });
             }
@@ -237,10 +291,11 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
     }
     // A new version (saved here, a stage move, a reload) or the SSN arriving resets the form to it.
     {
-        let (values, errors, base) = (values.clone(), errors.clone(), base.clone());
+        let (values, errors, udf_edits, base) = (values.clone(), errors.clone(), udf_edits.clone(), base.clone());
         use_effect_with((r.version, loaded.clone()), move |_| {
             values.set(base);
             errors.set(BTreeMap::new());
+            udf_edits.dispatch(UdfEdit::Clear);
         });
     }
 
@@ -265,7 +320,31 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
             }
         })
     };
-    let body = changes(&base, &values, r.version);
+    // A custom field's edit, merged into the ones made before (`{"<id>": value}`), clearing that field's error.
+    let set_udf = {
+        let (udf_edits, errors, status) = (udf_edits.clone(), errors.clone(), status.clone());
+        Callback::from(move |(_, v): (String, Value)| {
+            let Value::Object(one) = v else { return };
+            let named: Vec<String> = one.keys().map(|k| format!("custom_fields.{k}")).collect();
+            if named.iter().any(|k| errors.contains_key(k)) {
+                let mut e = (*errors).clone();
+                named.iter().for_each(|k| {
+                    e.remove(k);
+                });
+                errors.set(e);
+            }
+            udf_edits.dispatch(UdfEdit::Set(one));
+            if matches!(*status, Status::Saved | Status::Failed(_)) {
+                status.set(Status::Idle);
+            }
+        })
+    };
+    let mut body = changes(&base, &values, r.version);
+    let udf_body = udf_changes(r, &udf_edits.0);
+    if !udf_body.is_empty() {
+        body.insert("custom_fields".into(), Value::Object(udf_body));
+        body.insert("version".into(), Value::from(r.version));
+    }
     let dirty = !body.is_empty();
 
     let on_submit = {
@@ -276,12 +355,15 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
             if body.is_empty() {
                 return;
             }
-            let found = check(&record, &body, &today());
+            // `edit_lead` knows the profile fields only; the custom fields are the server's to check.
+            let mut profile = body.clone();
+            profile.remove("custom_fields");
+            let found = check(&record, &profile, &today());
             if !found.is_empty() {
                 let first = found.keys().next().cloned().unwrap_or_default();
                 errors.set(found);
                 status.set(Status::Idle);
-                focus(&format!("ld-{first}"));
+                focus(&input_id(&first));
                 return;
             }
             let Some(client) = client.clone() else { return };
@@ -290,7 +372,7 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
                 (body.clone(), errors.clone(), status.clone(), on_saved.clone(), report.clone(), toasts.clone(), ssn.clone(), record.id);
             wasm_bindgen_futures::spawn_local(async move {
                 match client.patch_lead(id, &body).await {
-                    Ok(LeadView { record, ssn: shown }) => {
+                    Ok(LeadView { record, ssn: shown, .. }) => {
                         ssn.set(Some((record.version, shown)));
                         status.set(Status::Saved);
                         toasts.info(&format!("Lead {id} saved"));
@@ -301,7 +383,7 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
                         let found = by_field(&e.errors);
                         status.set(Status::Failed(if found.is_empty() { e.message() } else { "Some fields need attention.".into() }));
                         if let Some(first) = found.keys().next() {
-                            focus(&format!("ld-{first}"));
+                            focus(&input_id(first));
                         }
                         errors.set(found);
                     }
@@ -315,9 +397,10 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
         })
     };
     let discard = {
-        let (values, errors, status, base) = (values.clone(), errors.clone(), status.clone(), base.clone());
+        let (values, errors, udf_edits, status, base) = (values.clone(), errors.clone(), udf_edits.clone(), status.clone(), base.clone());
         Callback::from(move |_| {
             values.set(base.clone());
+            udf_edits.dispatch(UdfEdit::Clear);
             errors.set(BTreeMap::new());
             status.set(Status::Idle);
         })
@@ -450,7 +533,21 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
         }
     };
 
-    let known_fields = |k: &str| k == "ssn" || PERSONAL.iter().chain(QUALIFICATION).any(|f| f.name == k);
+    let udf_rows = udf_card.as_ref().and_then(|c| udf_rows(c, r));
+    // Custom field errors show under their inputs (when the field is on screen), the card reading them as an API error.
+    let shown_udf = |k: &str| {
+        k.strip_prefix("custom_fields.").and_then(|id| id.parse::<u64>().ok()).is_some_and(|id| {
+            udf_rows.as_ref().and_then(Value::as_array).is_some_and(|rows| rows.iter().any(|row| row["id"] == id))
+        })
+    };
+    let udf_error = ApiError {
+        status: 422,
+        title: String::new(),
+        detail: None,
+        errors: errors.iter().filter(|(k, _)| shown_udf(k)).map(|(k, m)| vigil_domain::FieldError::new(k.as_str(), "invalid", m.as_str())).collect(),
+        current: None,
+    };
+    let known_fields = |k: &str| k == "ssn" || shown_udf(k) || PERSONAL.iter().chain(QUALIFICATION).any(|f| f.name == k);
     let other_errors: Vec<(String, String)> = errors.iter().filter(|(k, _)| !known_fields(k)).map(|(k, m)| (k.clone(), m.clone())).collect();
     let status_line = match &*status {
         Status::Idle => html! {},
@@ -492,6 +589,8 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
                         { for QUALIFICATION.iter().map(|fd| control(fd, editable)) }
                     </div>
                 </fieldset>
+                <CustomFieldsCard card={udf_rows.clone()} edited={(!udf_edits.0.is_empty()).then(|| Value::Object(udf_edits.0.clone()))}
+                    editable={editable && !saving} error={Some(udf_error)} on_set={set_udf} in_form=true />
                 if !other_errors.is_empty() {
                     <ul class="error-box" data-testid="details-other-errors">
                         { for other_errors.iter().map(|(k, m)| html! { <li>{ format!("{k}: {m}") }</li> }) }
@@ -543,6 +642,8 @@ fn field_label(field: &str) -> String {
         .unwrap_or_else(|| match field {
             "ssn" => "SSN".into(),
             "created" => "Created".into(),
+            // The history list does not read the definitions (a deleted field's entries stay): the field's ID.
+            f if f.starts_with("custom_fields.") => format!("Custom field #{}", &f["custom_fields.".len()..]),
             other => {
                 let s = other.replace('_', " ");
                 let mut c = s.chars();
@@ -687,6 +788,14 @@ pub fn DeleteLead(props: &DeleteLeadProps) -> Html {
     }
 }
 
+/// The element ID of a field's input, by the field an error names.
+fn input_id(field: &str) -> String {
+    match field.strip_prefix("custom_fields.") {
+        Some(id) => format!("udf-{id}"),
+        None => format!("ld-{field}"),
+    }
+}
+
 fn focus(id: &str) {
     if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) {
         if let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) {
@@ -716,5 +825,21 @@ mod tests {
         assert_eq!(m.get("do_not_call"), Some(&Value::Bool(true)));
         assert_eq!(m.get("version"), Some(&Value::from(3u64)));
         assert!(!m.contains_key("job_title"));
+    }
+
+    #[test]
+    fn custom_field_edits_are_sent_when_they_differ_and_errors_find_their_input() {
+        let mut r: Record = serde_json::from_value(serde_json::json!({
+            "id": 7, "kind": "lead", "stage": "new", "first_name": "A", "last_name": "B", "primary_phone": "8015550100",
+            "city": "Provo", "state": "UT", "created_at": "2024-01-01T00:00:00Z", "created_by": "u", "version": 3
+        }))
+        .unwrap();
+        r.lead.customer.custom_fields.insert("1".into(), Value::from("#1"));
+        let edits: Map<String, Value> = serde_json::from_value(serde_json::json!({"1": "#1", "3": null, "4": 2})).unwrap();
+        let sent = udf_changes(&r, &edits);
+        assert_eq!(Value::Object(sent), serde_json::json!({"4": 2}), "typed back to the stored value, or still empty: not sent");
+        let card = serde_json::json!([{"id": 1, "name": "Gate code", "field_type": "text", "value": null}]);
+        assert_eq!(udf_rows(&card, &r).unwrap()[0]["value"], "#1", "values follow the record on screen");
+        assert_eq!((input_id("custom_fields.4"), input_id("city")), ("udf-4".to_owned(), "ld-city".to_owned()));
     }
 }
