@@ -150,3 +150,45 @@ async fn the_lead_page_edits_custom_fields_with_the_lead() {
     b.screenshot(&screenshot_path("lead-custom-fields")).await.unwrap();
     let _ = b.close().await;
 }
+
+/// New Lead shows the company's custom fields: a required one left empty comes back with the server's message under
+/// its input and nothing is created; filled in, the lead lands with the value.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_lead_takes_custom_fields() {
+    let portal = Portal::start_small().await;
+    let admin = portal.token_for(ADMIN).await;
+    let field = portal
+        .api(reqwest::Method::POST, Some(&admin), "/api/v1/settings/custom-fields", Some(json!({"name": "Door color", "field_type": "text", "required": true})))
+        .await;
+    let fid = field["id"].as_u64().unwrap();
+    let options = portal.get(&admin, "/api/v1/leads/form-options").await;
+    let source = options["sources"][0]["id"].as_u64().expect("a source");
+    let disposition = options["dispositions"][0]["id"].as_u64().expect("a lead status");
+
+    let b = portal.browser_as(ADMIN).await;
+    b.navigate(&portal.url("/leads/new")).await.unwrap();
+    b.wait_for(&input(fid), soon()).await.unwrap();
+    b.find(&format!(r#"[data-testid="input-source_id"] option[value="{source}"]"#)).await.unwrap().click().await.unwrap();
+    b.find(&format!(r#"[data-testid="input-disposition_id"] option[value="{disposition}"]"#)).await.unwrap().click().await.unwrap();
+    b.find(r#"[data-testid="input-first_name"]"#).await.unwrap().send_keys("Dora").await.unwrap();
+    b.find(r#"[data-testid="input-last_name"]"#).await.unwrap().send_keys("Doorcolor").await.unwrap();
+    b.find(r#"[data-testid="input-primary_phone"]"#).await.unwrap().send_keys("8015550177").await.unwrap();
+    b.find(r#"[data-testid="input-city"]"#).await.unwrap().send_keys("Provo").await.unwrap();
+    b.find(r#"[data-testid="input-state"] option[value="UT"]"#).await.unwrap().click().await.unwrap();
+    b.find(r#"[data-testid="save-lead"]"#).await.unwrap().click().await.unwrap();
+
+    let msg = b.wait_for_text(&format!(r#"[data-testid="error-custom_fields.{fid}"]"#), "required", soon()).await.unwrap().text().await.unwrap();
+    assert!(msg.contains("Door color"), "{msg}");
+    assert!(b.current_url().await.unwrap().ends_with("/leads/new"), "nothing was created");
+    b.screenshot(&screenshot_path("custom-fields-new-lead-required")).await.unwrap();
+
+    b.find(&input(fid)).await.unwrap().send_keys("Red").await.unwrap();
+    b.wait_gone(&format!(r#"[data-testid="error-custom_fields.{fid}"]"#), soon()).await.unwrap();
+    b.find(r#"[data-testid="save-lead"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="record-name"]"#, soon()).await.unwrap();
+    let path = vigil_tests::browser::url_path(&b.current_url().await.unwrap()).to_owned();
+    let id = path.strip_prefix("/leads/").expect("landed on the lead");
+    let lead = portal.get(&admin, &format!("/api/v1/leads/{id}")).await;
+    assert_eq!(lead["custom_fields"][fid.to_string()], "Red", "{lead}");
+    let _ = b.close().await;
+}

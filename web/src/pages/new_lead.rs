@@ -1,11 +1,13 @@
 //! New Lead (the list's "+ New Lead"): the plain create form. Checked with the server's own rules (`vigil_domain::lead::NewLead::parse`)
 //! before sending; the server's 422 field errors show beside their fields, a 409 lists the duplicates with a way to
-//! create the lead anyway. Typing a ZIP suggests city, state and county from Vigil's ZIP table.
+//! create the lead anyway. Typing a ZIP suggests city, state and county from Vigil's ZIP table. The company's custom
+//! fields (UDFs) follow the standard ones, with the lead page's inputs; the server checks them.
 
 use crate::api::{ApiError, DuplicateLead, FormOptions};
 use crate::app::Route;
 use crate::components::format;
 use crate::components::route_link::RouteLink;
+use crate::pages::custom_fields_card::CustomFieldsCard;
 use crate::session::{use_report_error, use_session};
 use crate::zip_table::{self, ZipPlace};
 use serde_json::{Map, Value};
@@ -62,6 +64,11 @@ fn focus(id: &str) {
     }
 }
 
+/// Whether a server error names a field that shows its own message (the standard fields and the custom fields).
+fn shown_beside_input(field: &str) -> bool {
+    vigil_domain::lead::NEW_LEAD_FIELDS.contains(&field) || field.starts_with("custom_fields.")
+}
+
 #[derive(Debug, Clone, PartialEq)]
 enum Sending {
     Idle,
@@ -84,6 +91,45 @@ pub fn NewLeadPage() -> Html {
     let errors = use_state(BTreeMap::<String, String>::new);
     let sending = use_state(|| Sending::Idle);
     let suggestions = use_state(Vec::<ZipPlace>::new);
+    // The active definitions as the card reads them (`[{id, name, field_type, required, options, value}]`), the
+    // values typed, and the last 422 (its `custom_fields.<id>` errors show under the inputs).
+    let udf_card = use_state(|| None::<Value>);
+    let udf_values = use_state(Map::<String, Value>::new);
+    let udf_error = use_state(|| None::<ApiError>);
+
+    {
+        let (udf_card, client) = (udf_card.clone(), session.client());
+        use_effect_with((), move |_| {
+            if let Some(client) = client {
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Ok(mut defs) = client.custom_fields().await {
+                        defs.retain(|d| d.active);
+                        defs.sort_by_key(|d| (d.position, d.id));
+                        let rows: Vec<Value> = defs
+                            .into_iter()
+                            .map(|d| serde_json::json!({"id": d.id, "name": d.name, "field_type": d.field_type, "required": d.required, "options": d.options, "value": null}))
+                            .collect();
+                        udf_card.set((!rows.is_empty()).then_some(Value::Array(rows)));
+                    }
+                });
+            }
+        });
+    }
+    let set_udf = {
+        let (udf_values, udf_error) = (udf_values.clone(), udf_error.clone());
+        Callback::from(move |(_, v): (String, Value)| {
+            let Value::Object(m) = v else { return };
+            // An edited field's old message goes, as the standard fields' do.
+            if let Some(e) = &*udf_error {
+                let mut e = e.clone();
+                e.errors.retain(|f| !m.keys().any(|k| f.field == format!("custom_fields.{k}")));
+                udf_error.set(Some(e));
+            }
+            let mut next = (*udf_values).clone();
+            next.extend(m);
+            udf_values.set(next);
+        })
+    };
 
     {
         let (options, client) = (options.clone(), session.client());
@@ -150,8 +196,16 @@ pub fn NewLeadPage() -> Html {
     };
 
     let send = {
-        let (values, errors, sending, navigator, client, report) =
-            (values.clone(), errors.clone(), sending.clone(), navigator.clone(), session.client(), report.clone());
+        let (values, errors, sending, navigator, client, report, udf_values, udf_error) = (
+            values.clone(),
+            errors.clone(),
+            sending.clone(),
+            navigator.clone(),
+            session.client(),
+            report.clone(),
+            udf_values.clone(),
+            udf_error.clone(),
+        );
         Callback::from(move |allow_duplicates: bool| {
             let found = check(&values);
             if let Some(first) = found.keys().next() {
@@ -160,8 +214,11 @@ pub fn NewLeadPage() -> Html {
                 return;
             }
             let Some(client) = client.clone() else { return };
-            let (form, errors, sending, navigator, report) =
-                (form_json(&values), errors.clone(), sending.clone(), navigator.clone(), report.clone());
+            let mut form = form_json(&values);
+            if !udf_values.is_empty() {
+                form.insert("custom_fields".into(), Value::Object((*udf_values).clone()));
+            }
+            let (errors, sending, navigator, report, udf_error) = (errors.clone(), sending.clone(), navigator.clone(), report.clone(), udf_error.clone());
             sending.set(Sending::Busy);
             wasm_bindgen_futures::spawn_local(async move {
                 match client.create_lead(&form, allow_duplicates).await {
@@ -172,6 +229,7 @@ pub fn NewLeadPage() -> Html {
                         }
                     }
                     Err(e) if e.status == 422 && !e.errors.is_empty() => {
+                        udf_error.set(Some(e.clone()));
                         let found = by_field(&e.errors);
                         if let Some(first) = found.keys().next() {
                             focus(&format!("nl-{first}"));
@@ -342,9 +400,11 @@ pub fn NewLeadPage() -> Html {
                     { field("address2", "Address line 2", false, text_input("address2", "text", "address-line2")) }
                     { field("cross_street", "Cross street", false, text_input("cross_street", "text", "off")) }
                 </div>
-                if errors.keys().any(|k| !vigil_domain::lead::NEW_LEAD_FIELDS.contains(&k.as_str())) {
+                <CustomFieldsCard card={(*udf_card).clone()} edited={(!udf_values.is_empty()).then(|| Value::Object((*udf_values).clone()))}
+                    editable={!busy} error={(*udf_error).clone()} on_set={set_udf} in_form=true />
+                if errors.keys().any(|k| !shown_beside_input(k)) {
                     <ul class="error-box" data-testid="other-errors">
-                        { for errors.iter().filter(|(k, _)| !vigil_domain::lead::NEW_LEAD_FIELDS.contains(&k.as_str())).map(|(k, m)| html! { <li>{ format!("{k}: {m}") }</li> }) }
+                        { for errors.iter().filter(|(k, _)| !shown_beside_input(k)).map(|(k, m)| html! { <li>{ format!("{k}: {m}") }</li> }) }
                     </ul>
                 }
                 { status_line }
