@@ -281,6 +281,20 @@ impl Browser {
         }
     }
 
+    /// Waits until exactly `n` elements match `css`.
+    pub async fn wait_for_count(&self, css: &str, n: usize, deadline: Instant) -> Result<()> {
+        loop {
+            let got = self.find_all(css).await.map(|l| l.len()).unwrap_or(0);
+            if got == n {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(self.timed_out(&format!("{n} elements matching `{css}` (there are {got})")).await);
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
     /// Waits until the input (or select) matching `css` has the value `want`.
     pub async fn wait_for_value(&self, css: &str, want: &str, deadline: Instant) -> Result<()> {
         loop {

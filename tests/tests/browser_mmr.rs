@@ -13,19 +13,6 @@ use vigil_tests::portal::{screenshot_path, Portal};
 
 const ADMIN: &str = "admin@acme.example";
 
-/// Waits until exactly `n` elements match.
-async fn wait_count(b: &Browser, css: &str, n: usize) {
-    let deadline = soon();
-    loop {
-        let got = b.find_all(css).await.map(|l| l.len()).unwrap_or(0);
-        if got == n {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{css}: {got} elements, expected {n}");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-}
-
 fn rate_id(settings: &Value, name: &str) -> u64 {
     settings["rates"].as_array().unwrap().iter().find(|r| r["name"] == name).and_then(|r| r["id"].as_u64()).unwrap_or_else(|| panic!("no rate {name}"))
 }
@@ -74,7 +61,7 @@ async fn breakout_picker_filters_chooses_saves_and_guards_mismatched_rates() {
     }
     b.find(r#"[data-testid="mmr-filter-item-1"] option[value="3499"]"#).await.unwrap().click().await.unwrap();
     b.find(r#"[data-testid="mmr-filter-item-3"] option[value="500"]"#).await.unwrap().click().await.unwrap();
-    wait_count(&b, r#"[data-testid="mmr-rate"]"#, 1).await;
+    b.wait_for_count(r#"[data-testid="mmr-rate"]"#, 1, soon()).await.unwrap();
     let card = b.find(&format!(r#"[data-testid="mmr-rate"][data-id="{standard}"]"#)).await.unwrap();
     assert!(card.text().await.unwrap().contains("Warranty"), "the card shows its breakdown");
     b.screenshot(&screenshot_path("mmr-picker-filtered")).await.unwrap();

@@ -9,7 +9,6 @@
 //! sources. Screenshots land in `target/browser/`.
 
 use serde_json::Value;
-use std::time::Instant;
 use vigil_tests::browser::{soon, Browser};
 use vigil_tests::portal::{screenshot_path, Portal};
 
@@ -17,19 +16,6 @@ const ACME: &str = "admin@acme.example";
 const BLUEBIRD: &str = "admin@bluebird.example";
 const RATE: &str = r#"[data-testid="mmr-admin-rate"]"#;
 const NEW_RATE: &str = r#"[data-testid="mmr-admin-rate"][data-new="true"]"#;
-
-/// Waits until exactly `n` elements match.
-async fn wait_count(b: &Browser, css: &str, n: usize) {
-    let deadline = soon();
-    loop {
-        let got = b.find_all(css).await.map(|l| l.len()).unwrap_or(0);
-        if got == n {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{css}: {got} elements, expected {n}");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-}
 
 /// Replaces what the input matching `css` holds with `text`, as a user typing would.
 async fn retype(b: &Browser, css: &str, text: &str) {
@@ -46,7 +32,7 @@ fn rate<'a>(settings: &'a Value, name: &str) -> &'a Value {
 async fn open_editor(portal: &Portal, b: &Browser, rates: usize) {
     b.navigate(&portal.url("/admin")).await.unwrap();
     b.wait_for(r#"[data-testid="mmr-admin-form"]"#, soon()).await.unwrap();
-    wait_count(b, RATE, rates).await;
+    b.wait_for_count(RATE, rates, soon()).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -71,7 +57,7 @@ async fn admins_edit_save_and_guard_the_monthly_rates() {
 
     // A new rate: the total is the sum of the line amounts, read-only.
     b.find(r#"[data-testid="mmr-add-rate"]"#).await.unwrap().click().await.unwrap();
-    wait_count(&b, RATE, count + 1).await;
+    b.wait_for_count(RATE, count + 1, soon()).await.unwrap();
     assert!(b.find_all(&format!(r#"{NEW_RATE} input[data-testid="mmr-rate-total"]"#)).await.unwrap().is_empty(), "breakout totals are computed");
     retype(&b, &format!(r#"{NEW_RATE} [data-testid="mmr-rate-name"]"#), "Premium Plus").await;
     for (item, amount) in [(1, "44.99"), (2, "10"), (3, "$5.00"), (4, "0")] {
@@ -143,7 +129,7 @@ async fn admins_edit_save_and_guard_the_monthly_rates() {
     open_editor(&portal, &b, count).await;
     assert!(b.find_all(r#"[data-testid="mmr-items"]"#).await.unwrap().is_empty(), "line items are the breakout mode's");
     b.find(r#"[data-testid="mmr-add-rate"]"#).await.unwrap().click().await.unwrap();
-    wait_count(&b, RATE, count + 1).await;
+    b.wait_for_count(RATE, count + 1, soon()).await.unwrap();
     retype(&b, &format!(r#"{NEW_RATE} [data-testid="mmr-rate-name"]"#), "Bluebird Premium").await;
     retype(&b, &format!(r#"{NEW_RATE} [data-testid="mmr-rate-total"]"#), "64.50").await;
     b.find(r#"[data-testid="mmr-save"]"#).await.unwrap().click().await.unwrap();
