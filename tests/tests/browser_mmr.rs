@@ -8,7 +8,7 @@
 
 use serde_json::{json, Value};
 use std::time::Instant;
-use vigil_tests::browser::{soon, Browser};
+use vigil_tests::browser::soon;
 use vigil_tests::portal::{screenshot_path, Portal};
 
 const ADMIN: &str = "admin@acme.example";
