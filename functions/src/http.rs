@@ -94,14 +94,39 @@ async fn dispatch(svc: &Services, function: &str, req: &Request, claims: Option<
     }
 }
 
-#[derive(Serialize)]
-struct Items<T> {
-    items: Vec<T>,
-}
-
 pub(crate) fn record_id(req: &Request) -> Result<RecordId, AppError> {
     let params = req.path_parameters();
     RecordId::parse(params.first("id").unwrap_or_default()).map_err(AppError::from_field)
+}
+
+/// A list response (`{"items": [...]}`).
+#[derive(Serialize)]
+pub(crate) struct Items<T> {
+    pub(crate) items: Vec<T>,
+}
+
+fn bad_body(message: String) -> AppError {
+    AppError::Invalid(vigil_domain::Invalid::one("body", "invalid_json", message))
+}
+
+/// The request body as a JSON object (422 naming `body` otherwise; never echoes the body).
+pub(crate) fn object(req: &Request) -> Result<serde_json::Map<String, serde_json::Value>, AppError> {
+    let bytes: &[u8] = match req.body() {
+        Body::Text(s) => s.as_bytes(),
+        Body::Binary(b) => b,
+        _ => b"",
+    };
+    match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Ok(serde_json::Value::Object(m)) => Ok(m),
+        Ok(_) => Err(bad_body("the body must be a JSON object".into())),
+        Err(e) => Err(bad_body(format!("the body is not JSON: {}", e.to_string().split(" at line").next().unwrap_or("invalid")))),
+    }
+}
+
+/// The request body as `T` (422 naming the problem otherwise; never echoes the body).
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(req: &Request) -> Result<T, AppError> {
+    serde_json::from_value(serde_json::Value::Object(object(req)?))
+        .map_err(|e| bad_body(format!("the body does not fit this request: {}", e.to_string().split(" at line").next().unwrap_or("invalid"))))
 }
 
 pub(crate) fn json<T: Serialize>(status: u16, value: &T) -> Result<Response<Body>, AppError> {

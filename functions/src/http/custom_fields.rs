@@ -1,10 +1,9 @@
 //! Handlers of the custom fields routes (user-defined fields under Settings): list, create, update, delete.
 
-use super::json;
+use super::{json, object, Items};
 use lambda_http::{Body, Request, RequestExt, Response};
-use serde_json::{Map, Value};
 use vigil_app::{custom_fields, Actor, AppError, Services};
-use vigil_domain::{FieldError, Invalid};
+use vigil_domain::FieldError;
 
 const FUNCTIONS: &[&str] = &[
     "list_custom_fields",
@@ -30,11 +29,6 @@ pub async fn dispatch(svc: &Services, actor: &Actor, function: &str, req: &Reque
     }
 }
 
-#[derive(serde::Serialize)]
-struct Items<T> {
-    items: Vec<T>,
-}
-
 /// The `{id}` path parameter: a positive whole number.
 fn field_id(req: &Request) -> Result<u32, AppError> {
     let params = req.path_parameters();
@@ -45,16 +39,3 @@ fn field_id(req: &Request) -> Result<u32, AppError> {
     }
 }
 
-/// The request body as a JSON object (422 naming `body` otherwise; never echoes the body).
-fn object(req: &Request) -> Result<Map<String, Value>, AppError> {
-    let bytes: &[u8] = match req.body() {
-        Body::Text(s) => s.as_bytes(),
-        Body::Binary(b) => b,
-        _ => b"",
-    };
-    match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Object(m)) => Ok(m),
-        Ok(_) => Err(Invalid::one("body", "invalid_json", "the body must be a JSON object").into()),
-        Err(e) => Err(Invalid::one("body", "invalid_json", format!("the body is not JSON: {}", e.to_string().split(" at line").next().unwrap_or("invalid"))).into()),
-    }
-}

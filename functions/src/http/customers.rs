@@ -1,13 +1,11 @@
 //! Handlers of the customer record: the Home page read, form options, saving, create, convert, archive, parent
 //! links, sub-records, delete, duplicate and history.
 
-use super::{json, record_id};
+use super::{json, object, parse, record_id, Items};
 use lambda_http::{Body, Request, RequestExt, Response};
-use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
 use vigil_app::customer_items::{self, Collection};
 use vigil_app::{customers, records, Actor, AppError, Services};
-use vigil_domain::{Invalid, RecordId};
+use vigil_domain::RecordId;
 
 const FUNCTIONS: &[&str] = &[
     "get_customer",
@@ -71,34 +69,3 @@ pub async fn dispatch(svc: &Services, actor: &Actor, function: &str, req: &Reque
     }
 }
 
-#[derive(serde::Serialize)]
-struct Items<T> {
-    items: Vec<T>,
-}
-
-fn body_text(req: &Request) -> &[u8] {
-    match req.body() {
-        Body::Text(s) => s.as_bytes(),
-        Body::Binary(b) => b,
-        _ => b"",
-    }
-}
-
-fn bad_body(message: String) -> AppError {
-    AppError::Invalid(Invalid::one("body", "invalid_json", message))
-}
-
-/// The request body as a JSON object (422 naming `body` otherwise).
-fn object(req: &Request) -> Result<Map<String, Value>, AppError> {
-    match serde_json::from_slice::<Value>(body_text(req)) {
-        Ok(Value::Object(m)) => Ok(m),
-        Ok(_) => Err(bad_body("the body must be a JSON object".into())),
-        Err(e) => Err(bad_body(format!("the body is not JSON: {}", e.to_string().split(" at line").next().unwrap_or("invalid")))),
-    }
-}
-
-/// The request body as `T` (422 naming the problem otherwise; never echoes the body).
-fn parse<T: DeserializeOwned>(req: &Request) -> Result<T, AppError> {
-    serde_json::from_value(Value::Object(object(req)?))
-        .map_err(|e| bad_body(format!("the body does not fit this request: {}", e.to_string().split(" at line").next().unwrap_or("invalid"))))
-}

@@ -1,12 +1,12 @@
 //! Handlers of the monthly monitoring rate (MMR) routes: the company's configuration under Settings and the
 //! breakout rate picker under customers.
 
-use super::json;
+use super::{json, object};
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::Value;
 use vigil_app::{mmr, Actor, AppError, Services};
 use vigil_domain::mmr::RateFilter;
-use vigil_domain::{FieldError, Invalid, RecordId};
+use vigil_domain::{FieldError, RecordId};
 
 const FUNCTIONS: &[&str] = &["get_mmr_settings", "put_mmr_settings", "list_mmr_rates"];
 
@@ -17,7 +17,7 @@ pub fn handles(function: &str) -> bool {
 pub async fn dispatch(svc: &Services, actor: &Actor, function: &str, req: &Request) -> Result<Response<Body>, AppError> {
     match function {
         "get_mmr_settings" => json(200, &mmr::get(svc, actor).await?),
-        "put_mmr_settings" => json(200, &mmr::put(svc, actor, &object(req)?).await?),
+        "put_mmr_settings" => json(200, &mmr::put(svc, actor, &Value::Object(object(req)?)).await?),
         "list_mmr_rates" => {
             let q = req.query_string_parameters();
             let customer = customer_id(q.first("customer_id"))?;
@@ -38,16 +38,3 @@ fn customer_id(raw: Option<&str>) -> Result<Option<RecordId>, AppError> {
     }
 }
 
-/// The request body as a JSON object (422 naming `body` otherwise; never echoes the body).
-fn object(req: &Request) -> Result<Value, AppError> {
-    let bytes: &[u8] = match req.body() {
-        Body::Text(s) => s.as_bytes(),
-        Body::Binary(b) => b,
-        _ => b"",
-    };
-    match serde_json::from_slice::<Value>(bytes) {
-        Ok(v @ Value::Object(_)) => Ok(v),
-        Ok(_) => Err(Invalid::one("body", "invalid_json", "the body must be a JSON object").into()),
-        Err(e) => Err(Invalid::one("body", "invalid_json", format!("the body is not JSON: {}", e.to_string().split(" at line").next().unwrap_or("invalid"))).into()),
-    }
-}
