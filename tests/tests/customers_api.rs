@@ -333,6 +333,9 @@ async fn archiving_a_parent_cascades_to_sub_customers_and_unarchive_follows_the_
     assert_eq!(archived["editable"]["personal"], false);
     // The Customer List's Archive Status filter.
     let (_, only) = rt.get(&admin, "/api/v1/customers?per_page=50&archived=archived_only").await;
+    // Archived customers have their own counted partition: the page reads what it shows, and the total is exact.
+    assert_eq!((only["meta"]["access_path"].as_str(), only["meta"]["total_exact"].as_bool()), (Some("archived"), Some(true)), "{}", only["meta"]);
+    assert_eq!(only["meta"]["total"].as_u64(), Some(only["items"].as_array().unwrap().len() as u64));
     let only: Vec<u64> = only["items"].as_array().unwrap().iter().map(|r| { assert_eq!(r["archived"], true); r["id"].as_u64().unwrap() }).collect();
     assert!(only.contains(&pid) && only.contains(&cid));
     let (_, active) = rt.get(&admin, "/api/v1/customers?per_page=50&archived=active_only").await;

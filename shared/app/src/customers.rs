@@ -1112,6 +1112,7 @@ pub async fn archive(svc: &Services, actor: &Actor, id: RecordId, input: Confirm
         ops.extend(save_ops(&co, rec, &new, &now, actor.id(), &changes));
         ops.extend(aff.items().map(|s| cancel_op(&co, s)));
     }
+    let ops = crate::record_index::merge_counter_updates(ops);
     if ops.len() > TX_MAX {
         return Err(AppError::Conflict {
             message: format!("archiving this family touches {} items, more than one change can hold; archive some sub-customers first", ops.len()),
@@ -1169,7 +1170,7 @@ pub async fn unarchive(svc: &Services, actor: &Actor, id: RecordId, input: Confi
         ops.extend(save_ops(&co, rec, &new, &now, actor.id(), &changes));
     }
     ops.extend(guard);
-    commit(svc, actor, id, ops).await?;
+    commit(svc, actor, id, crate::record_index::merge_counter_updates(ops)).await?;
     get(svc, actor, id).await
 }
 

@@ -436,6 +436,9 @@ impl Counts {
         v.extend(c.tags.iter().map(|s| ("TAG".into(), s.clone())));
         v.extend(c.rep.iter().map(|s| ("REP".into(), s.to_string())));
         v.extend(c.followup.iter().map(|s| ("FOLLOWUP".into(), s.clone())));
+        if c.archived != ArchiveFilter::All {
+            v.push(("ARCHIVED".into(), "true".into()));
+        }
         v
     }
 }
@@ -599,11 +602,15 @@ pub fn plan(co: &CompanyId, c: &Conds, counts: &Counts, sort: SortField, per_pag
     if c.min_rating.is_some() {
         dims.push((2.0 / 6.0, None));
     }
-    // No counter for archived records: a guess (few customers are archived), so the total is an estimate.
+    let archived = counts.get("ARCHIVED", "true");
     match c.archived {
         ArchiveFilter::All => {}
-        ArchiveFilter::ArchivedOnly => dims.push((0.05, None)),
-        ArchiveFilter::ActiveOnly => dims.push((0.95, None)),
+        ArchiveFilter::ArchivedOnly => {
+            let pk = keys::list_facet_pk(co, kind, "ARCHIVED", "true");
+            cands.push(Candidate { path: "archived", order: Order::Id, streams: vec![id_stream(Index::Gsi1, pk)], get: None, size: archived as f64, exact: true });
+            dims.push((share(archived), Some(archived)));
+        }
+        ArchiveFilter::ActiveOnly => dims.push((1.0 - share(archived), Some(counts.total.saturating_sub(archived)))),
     }
 
     let want = sort.order();
