@@ -1,4 +1,5 @@
 //! A dialog over the page: labelled by its title, focus moves into it when it opens, Escape or Cancel closes it.
+//! `class` on the backdrop styles a variant (the MMR picker is full screen); `head_actions` sit beside the title.
 
 use yew::prelude::*;
 
@@ -7,6 +8,10 @@ pub struct ModalProps {
     pub title: AttrValue,
     pub testid: AttrValue,
     pub on_close: Callback<()>,
+    #[prop_or_default]
+    pub class: Classes,
+    #[prop_or_default]
+    pub head_actions: Html,
     #[prop_or_default]
     pub children: Html,
 }
@@ -41,10 +46,13 @@ pub fn Modal(props: &ModalProps) -> Html {
     };
     let title_id = format!("{}-title", props.testid);
     html! {
-        <div class="modal-backdrop">
+        <div class={classes!("modal-backdrop", props.class.clone())}>
             <div class="modal" role="dialog" aria-modal="true" aria-labelledby={title_id.clone()} data-testid={props.testid.clone()}
                  tabindex="-1" ref={panel} {onkeydown}>
-                <h2 id={title_id}>{ props.title.clone() }</h2>
+                <div class="modal-head">
+                    <h2 id={title_id}>{ props.title.clone() }</h2>
+                    { props.head_actions.clone() }
+                </div>
                 { props.children.clone() }
             </div>
         </div>

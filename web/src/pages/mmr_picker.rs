@@ -7,6 +7,7 @@
 //! Choosing only sets `mmr_id` in the page's form; Save or Save & Stay sends it like any other field.
 
 use crate::api::{ApiError, CustomerFormOptions, MmrRate, MmrRateList};
+use crate::components::modal::Modal;
 use crate::session::use_session;
 use serde_json::{Map, Value};
 use vigil_domain::mmr::RateFilter;
@@ -186,7 +187,6 @@ pub fn MmrPicker(props: &MmrPickerProps) -> Html {
     let session = use_session();
     let filter = use_state(RateFilter::default);
     let list = use_state(|| None::<Result<MmrRateList, ApiError>>);
-    let panel = use_node_ref();
     {
         let (list, client, customer) = (list.clone(), session.client(), props.customer);
         use_effect_with((*filter).clone(), move |f| {
@@ -196,23 +196,6 @@ pub fn MmrPicker(props: &MmrPickerProps) -> Html {
             }
         });
     }
-    {
-        let panel = panel.clone();
-        use_effect_with((), move |_| {
-            if let Some(el) = panel.cast::<web_sys::HtmlElement>() {
-                let _ = el.focus();
-            }
-        });
-    }
-    let onkeydown = {
-        let on_close = props.on_close.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Escape" {
-                e.prevent_default();
-                on_close.emit(());
-            }
-        })
-    };
     // The last answer's choices; the server computes them from every offered rate, so they do not shrink as filters
     // are applied, and the bar stays put while the next answer loads.
     let filters = match &*list {
@@ -268,20 +251,15 @@ pub fn MmrPicker(props: &MmrPickerProps) -> Html {
         },
     };
     html! {
-        <div class="modal-backdrop mmr-picker-backdrop">
-            <div class="modal mmr-picker" role="dialog" aria-modal="true" aria-labelledby="mmr-picker-title" data-testid="mmr-picker" tabindex="-1" ref={panel} {onkeydown}>
-                <div class="mmr-picker-head">
-                    <h2 id="mmr-picker-title">{ "Choose a monthly rate" }</h2>
-                    <button type="button" class="button secondary" data-testid="mmr-close" onclick={props.on_close.reform(|_| ())}>{ "Cancel" }</button>
-                </div>
-                { for filter_bar }
-                <div class="mmr-picker-body">{ body }</div>
-                <div class="actions mmr-picker-foot">
-                    <button type="button" class="button secondary" data-testid="mmr-clear" onclick={props.on_clear.reform(|_| ())}>{ "Clear" }</button>
-                    <span class="muted small">{ "Clear removes the rate from this customer when you save." }</span>
-                </div>
+        <Modal title="Choose a monthly rate" testid="mmr-picker" class="mmr-picker-backdrop" on_close={props.on_close.clone()}
+            head_actions={html! { <button type="button" class="button secondary" data-testid="mmr-close" onclick={props.on_close.reform(|_| ())}>{ "Cancel" }</button> }}>
+            { for filter_bar }
+            <div class="mmr-picker-body">{ body }</div>
+            <div class="actions mmr-picker-foot">
+                <button type="button" class="button secondary" data-testid="mmr-clear" onclick={props.on_clear.reform(|_| ())}>{ "Clear" }</button>
+                <span class="muted small">{ "Clear removes the rate from this customer when you save." }</span>
             </div>
-        </div>
+        </Modal>
     }
 }
 
