@@ -39,7 +39,10 @@ impl AwsSettings {
         let var = |name: &'static str| std::env::var(name).ok().filter(|v| !v.is_empty());
         let table = var("VIGIL_TABLE").ok_or(ConfigError::Missing("VIGIL_TABLE"))?;
         let mut queue_urls = HashMap::new();
-        queue_urls.insert(queues::JOBS.to_owned(), var("VIGIL_QUEUE_URL_JOBS").ok_or(ConfigError::Missing("VIGIL_QUEUE_URL_JOBS"))?);
+        queue_urls.insert(
+            queues::JOBS.to_owned(),
+            var("VIGIL_QUEUE_URL_JOBS").ok_or(ConfigError::Missing("VIGIL_QUEUE_URL_JOBS"))?,
+        );
         if let Some(dlq) = var("VIGIL_QUEUE_URL_JOBS_DLQ") {
             queue_urls.insert(queues::JOBS_DLQ.to_owned(), dlq);
         }

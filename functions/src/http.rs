@@ -30,7 +30,15 @@ pub async fn handle(svc: &Services, function: &str, req: Request) -> Response<Bo
     let user = claims.as_ref().map(|c| c.sub.to_string()).unwrap_or_default();
     match result {
         Ok(resp) => {
-            info!(request_id, company, user, operation = function, status = resp.status().as_u16(), latency_ms, "request");
+            info!(
+                request_id,
+                company,
+                user,
+                operation = function,
+                status = resp.status().as_u16(),
+                latency_ms,
+                "request"
+            );
             resp
         }
         Err(e) => {
@@ -65,7 +73,12 @@ pub fn claims_of(req: &Request) -> Option<Claims> {
     })
 }
 
-async fn dispatch(svc: &Services, function: &str, req: &Request, claims: Option<&Claims>) -> Result<Response<Body>, AppError> {
+async fn dispatch(
+    svc: &Services,
+    function: &str,
+    req: &Request,
+    claims: Option<&Claims>,
+) -> Result<Response<Body>, AppError> {
     if function == "health" {
         return json(200, &serde_json::json!({"status": "ok", "version": VERSION}));
     }
@@ -77,7 +90,10 @@ async fn dispatch(svc: &Services, function: &str, req: &Request, claims: Option<
         "list_partners" => json(200, &Items { items: directory::partners(svc, &actor).await? }),
         "list_leads" | "list_customers" => {
             let kind = if function == "list_leads" { Kind::Lead } else { Kind::Customer };
-            let params = lead_list::LeadFilter::PARAMS.iter().filter_map(|p| Some(((*p).to_owned(), q.first(p)?.to_owned()))).collect();
+            let params = lead_list::LeadFilter::PARAMS
+                .iter()
+                .filter_map(|p| Some(((*p).to_owned(), q.first(p)?.to_owned())))
+                .collect();
             let filter = lead_list::LeadFilter::parse_for(kind, &params)?;
             json(200, &lead_list::list(svc, &actor, &filter).await?)
         }
@@ -119,19 +135,30 @@ pub(crate) fn object(req: &Request) -> Result<serde_json::Map<String, serde_json
     match serde_json::from_slice::<serde_json::Value>(bytes) {
         Ok(serde_json::Value::Object(m)) => Ok(m),
         Ok(_) => Err(bad_body("the body must be a JSON object".into())),
-        Err(e) => Err(bad_body(format!("the body is not JSON: {}", e.to_string().split(" at line").next().unwrap_or("invalid")))),
+        Err(e) => Err(bad_body(format!(
+            "the body is not JSON: {}",
+            e.to_string().split(" at line").next().unwrap_or("invalid")
+        ))),
     }
 }
 
 /// The request body as `T` (422 naming the problem otherwise; never echoes the body).
 pub(crate) fn parse<T: serde::de::DeserializeOwned>(req: &Request) -> Result<T, AppError> {
-    serde_json::from_value(serde_json::Value::Object(object(req)?))
-        .map_err(|e| bad_body(format!("the body does not fit this request: {}", e.to_string().split(" at line").next().unwrap_or("invalid"))))
+    serde_json::from_value(serde_json::Value::Object(object(req)?)).map_err(|e| {
+        bad_body(format!(
+            "the body does not fit this request: {}",
+            e.to_string().split(" at line").next().unwrap_or("invalid")
+        ))
+    })
 }
 
 pub(crate) fn json<T: Serialize>(status: u16, value: &T) -> Result<Response<Body>, AppError> {
     let body = serde_json::to_string(value).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(Response::builder().status(status).header("content-type", "application/json").body(Body::Text(body)).expect("static headers are valid"))
+    Ok(Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(Body::Text(body))
+        .expect("static headers are valid"))
 }
 
 /// A response for requests no route matched (the local runtime uses it too, so both 404s look alike).

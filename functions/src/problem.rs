@@ -21,7 +21,14 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(status: u16, slug: &str, title: &str, detail: impl Into<String>) -> Self {
-        Self { kind: format!("https://vigil.example/problems/{slug}"), title: title.into(), status, detail: detail.into(), errors: vec![], current: None }
+        Self {
+            kind: format!("https://vigil.example/problems/{slug}"),
+            title: title.into(),
+            status,
+            detail: detail.into(),
+            errors: vec![],
+            current: None,
+        }
     }
 
     pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
@@ -42,11 +49,16 @@ impl Problem {
 /// Maps an operation's failure. Server-side failures say nothing of their cause to the caller (it is logged).
 pub fn from_app_error(e: &AppError) -> Problem {
     match e {
-        AppError::Invalid(inv) => Problem::new(422, "validation", "Some fields need attention", e.to_string()).with_errors(inv.errors.clone()),
-        AppError::BadRequest { field, code, message } => {
-            Problem::new(400, "bad-request", "The request cannot be used", message.clone()).with_errors(vec![FieldError::new(*field, *code, message.clone())])
+        AppError::Invalid(inv) => {
+            Problem::new(422, "validation", "Some fields need attention", e.to_string()).with_errors(inv.errors.clone())
         }
-        AppError::Unauthenticated => Problem::new(401, "unauthenticated", "Please sign in", "your session is missing, expired or invalid"),
+        AppError::BadRequest { field, code, message } => {
+            Problem::new(400, "bad-request", "The request cannot be used", message.clone())
+                .with_errors(vec![FieldError::new(*field, *code, message.clone())])
+        }
+        AppError::Unauthenticated => {
+            Problem::new(401, "unauthenticated", "Please sign in", "your session is missing, expired or invalid")
+        }
         AppError::Forbidden(msg) => Problem::new(403, "forbidden", "You do not have permission", msg.clone()),
         AppError::NotFound(what) => Problem::new(404, "not-found", "Not found", format!("{what} not found")),
         AppError::Conflict { message, current } => {
@@ -54,8 +66,11 @@ pub fn from_app_error(e: &AppError) -> Problem {
             p.current = current.clone();
             p
         }
-        AppError::Store(_) | AppError::Queue(_) | AppError::Internal(_) => {
-            Problem::new(500, "internal", "Something went wrong", "the server could not complete the request; it has been logged")
-        }
+        AppError::Store(_) | AppError::Queue(_) | AppError::Internal(_) => Problem::new(
+            500,
+            "internal",
+            "Something went wrong",
+            "the server could not complete the request; it has been logged",
+        ),
     }
 }

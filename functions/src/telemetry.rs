@@ -7,5 +7,9 @@ pub fn init() {
     let pretty = std::env::var("VIGIL_LOG_FORMAT").is_ok_and(|v| v == "pretty");
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
     // try_init: the local runtime and tests may call this more than once.
-    let _ = if pretty { builder.try_init() } else { builder.json().flatten_event(true).with_current_span(false).try_init() };
+    let _ = if pretty {
+        builder.try_init()
+    } else {
+        builder.json().flatten_event(true).with_current_span(false).try_init()
+    };
 }

@@ -20,10 +20,79 @@ use vigil_domain::{CompanyId, User, UserId};
 use vigil_store::{keys, Item, Key};
 use vigil_tests::runtime::LocalRuntime;
 
-const FIRST: &[&str] = &["James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Maria", "Carlos", "Priya", "Ahmed", "Mei", "Joseph", "Sarah", "Thomas", "Karen", "Daniel", "Nancy", "Mark", "Emily", "Kevin", "Laura", "Jason", "Amy", "Eric", "Anna", "Scott", "Grace"];
-const LAST: &[&str] = &["Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez", "Lee", "Nguyen", "Patel", "Kim", "Chen", "Young", "King", "Wright", "Scott", "Torres", "Hill", "Adams", "Baker", "Nelson", "Carter", "Mitchell", "Perez", "Roberts", "Turner", "Phillips", "Campbell", "Parker", "Evans", "Edwards", "Collins", "Stewart", "Sanchez", "Morris", "Rogers", "Reed"];
-const CITIES: &[(&str, &str)] = &[("Salt Lake City", "UT"), ("Provo", "UT"), ("Boise", "ID"), ("Las Vegas", "NV"), ("Reno", "NV"), ("Dallas", "TX"), ("Houston", "TX"), ("Austin", "TX"), ("Tulsa", "OK"), ("Phoenix", "AZ"), ("Denver", "CO"), ("Albuquerque", "NM")];
-const STREETS: &[&str] = &["Main St", "Oak Ave", "Maple Dr", "Cedar Ln", "Pine St", "Elm St", "Park Ave", "Ridge Rd", "River Rd", "Lincoln Ave"];
+const FIRST: &[&str] = &[
+    "James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Maria", "Carlos", "Priya",
+    "Ahmed", "Mei", "Joseph", "Sarah", "Thomas", "Karen", "Daniel", "Nancy", "Mark", "Emily", "Kevin", "Laura",
+    "Jason", "Amy", "Eric", "Anna", "Scott", "Grace",
+];
+const LAST: &[&str] = &[
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Lee",
+    "Nguyen",
+    "Patel",
+    "Kim",
+    "Chen",
+    "Young",
+    "King",
+    "Wright",
+    "Scott",
+    "Torres",
+    "Hill",
+    "Adams",
+    "Baker",
+    "Nelson",
+    "Carter",
+    "Mitchell",
+    "Perez",
+    "Roberts",
+    "Turner",
+    "Phillips",
+    "Campbell",
+    "Parker",
+    "Evans",
+    "Edwards",
+    "Collins",
+    "Stewart",
+    "Sanchez",
+    "Morris",
+    "Rogers",
+    "Reed",
+];
+const CITIES: &[(&str, &str)] = &[
+    ("Salt Lake City", "UT"),
+    ("Provo", "UT"),
+    ("Boise", "ID"),
+    ("Las Vegas", "NV"),
+    ("Reno", "NV"),
+    ("Dallas", "TX"),
+    ("Houston", "TX"),
+    ("Austin", "TX"),
+    ("Tulsa", "OK"),
+    ("Phoenix", "AZ"),
+    ("Denver", "CO"),
+    ("Albuquerque", "NM"),
+];
+const STREETS: &[&str] = &[
+    "Main St",
+    "Oak Ave",
+    "Maple Dr",
+    "Cedar Ln",
+    "Pine St",
+    "Elm St",
+    "Park Ave",
+    "Ridge Rd",
+    "River Rd",
+    "Lincoln Ave",
+];
 const DOMAINS: &[&str] = &["gmail.com", "yahoo.com", "outlook.com", "icloud.com", "hotmail.com", "aol.com"];
 const REPS: &[&str] = &["acme-lead-rep", "acme-sales-rep"];
 
@@ -60,7 +129,8 @@ async fn seed(rt: &LocalRuntime, co: &CompanyId, n: u64) -> (f64, Record) {
     let mut sample = None;
     let chunk = 10_000;
     for start in (1..=n).step_by(chunk) {
-        let records: Vec<Record> = (start..(start + chunk as u64).min(n + 1)).map(|id| lead(&mut rng, id, &today)).collect();
+        let records: Vec<Record> =
+            (start..(start + chunk as u64).min(n + 1)).map(|id| lead(&mut rng, id, &today)).collect();
         if sample.is_none() {
             sample = records.get(records.len() / 2).cloned();
         }
@@ -100,8 +170,14 @@ async fn main() {
         let co = CompanyId::parse("acme").unwrap();
         let (secs, sample) = seed(&rt, &co, n).await;
         println!("\n## {n} leads (seeded in {secs:.0} s)\n");
-        let office: User = from_item(rt.services().table.get(&keys::user(&co, &UserId::parse("acme-office").unwrap())).await.unwrap().unwrap()).unwrap();
-        let rep: User = from_item(rt.services().table.get(&keys::user(&co, &UserId::parse("acme-lead-rep").unwrap())).await.unwrap().unwrap()).unwrap();
+        let office: User = from_item(
+            rt.services().table.get(&keys::user(&co, &UserId::parse("acme-office").unwrap())).await.unwrap().unwrap(),
+        )
+        .unwrap();
+        let rep: User = from_item(
+            rt.services().table.get(&keys::user(&co, &UserId::parse("acme-lead-rep").unwrap())).await.unwrap().unwrap(),
+        )
+        .unwrap();
         let phone = sample.primary_phone.clone();
         let id = sample.id.0.to_string();
         let cases: Vec<(&str, String, &User)> = vec![
@@ -136,12 +212,18 @@ async fn main() {
             ("combo: my_open & tags=1,2", "view=my_open&tags=1,2".into(), &rep),
             ("combo: email=gma & contacted & campaign=4", "email=gma&stage=contacted&campaign=4".into(), &office),
         ];
-        println!("| filter | rows p1 | items read p1 | items read p2 | budget (3/row+50) | path | total | p50 ms | p95 ms |");
+        println!(
+            "| filter | rows p1 | items read p1 | items read p2 | budget (3/row+50) | path | total | p50 ms | p95 ms |"
+        );
         println!("|---|---|---|---|---|---|---|---|---|");
         for (name, query, user) in cases {
             let actor = Actor { user: user.clone() };
-            let mut params: BTreeMap<String, String> =
-                query.split('&').filter(|p| !p.is_empty()).filter_map(|p| p.split_once('=')).map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+            let mut params: BTreeMap<String, String> = query
+                .split('&')
+                .filter(|p| !p.is_empty())
+                .filter_map(|p| p.split_once('='))
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect();
             let filter = LeadFilter::parse(&params).unwrap();
             let mut times = Vec::new();
             let mut first = None;

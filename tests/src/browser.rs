@@ -130,10 +130,8 @@ impl Browser {
         let profile = tempfile::Builder::new().prefix("vigil-chromium-").tempdir().map_err(|e| err(e.to_string()))?;
         let port = free_port()?;
         let driver = Driver::start(port, profile.path())?;
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .map_err(|e| err(e.to_string()))?;
+        let http =
+            reqwest::Client::builder().timeout(Duration::from_secs(60)).build().map_err(|e| err(e.to_string()))?;
         let base = format!("http://127.0.0.1:{port}");
 
         // Ready when /status says so.
@@ -182,7 +180,11 @@ impl Browser {
         let status = resp.status();
         let body: Value = resp.json().await.map_err(|e| err(format!("new session: {e}")))?;
         let Some(id) = body["value"]["sessionId"].as_str() else {
-            return Err(err(format!("new session failed ({status}): {}\n{}", body["value"]["message"], driver.log_tail())));
+            return Err(err(format!(
+                "new session failed ({status}): {}\n{}",
+                body["value"]["message"],
+                driver.log_tail()
+            )));
         };
         let session = format!("{base}/session/{id}");
         Ok(Self { http, session, driver, _profile: profile })
@@ -317,7 +319,9 @@ impl Browser {
         loop {
             if let Ok(list) = self.find_all(css).await {
                 for e in list {
-                    if e.is_displayed().await.unwrap_or(false) && e.text().await.map(|t| t.contains(text)).unwrap_or(false) {
+                    if e.is_displayed().await.unwrap_or(false)
+                        && e.text().await.map(|t| t.contains(text)).unwrap_or(false)
+                    {
                         return Ok(e);
                     }
                 }
@@ -346,7 +350,8 @@ impl Browser {
     /// A timeout error that says where the browser was and what the page said.
     async fn timed_out(&self, waiting_for: &str) -> BrowserError {
         let url = self.current_url().await.unwrap_or_default();
-        let text = self.execute("return document.body ? document.body.innerText : ''", json!([])).await.unwrap_or_default();
+        let text =
+            self.execute("return document.body ? document.body.innerText : ''", json!([])).await.unwrap_or_default();
         let text: String = text.as_str().unwrap_or_default().chars().take(800).collect();
         err(format!("timed out waiting for {waiting_for}\nat {url}\npage text:\n{text}"))
     }
@@ -364,7 +369,8 @@ impl Browser {
         let inner = self.execute("return [window.innerWidth, window.innerHeight]", json!([])).await?;
         if inner != json!([width, height]) {
             let params = json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": false });
-            self.post("/goog/cdp/execute", json!({ "cmd": "Emulation.setDeviceMetricsOverride", "params": params })).await?;
+            self.post("/goog/cdp/execute", json!({ "cmd": "Emulation.setDeviceMetricsOverride", "params": params }))
+                .await?;
         }
         Ok(())
     }
@@ -389,11 +395,18 @@ impl Browser {
 
 impl<'a> Element<'a> {
     async fn get(&self, what: &str) -> Result<Value> {
-        self.browser.get(&format!("/element/{}/{what}", self.id)).await.map_err(|e| err(format!("{} ({})", e, self.css)))
+        self.browser
+            .get(&format!("/element/{}/{what}", self.id))
+            .await
+            .map_err(|e| err(format!("{} ({})", e, self.css)))
     }
 
     pub async fn click(&self) -> Result<()> {
-        self.browser.post(&format!("/element/{}/click", self.id), json!({})).await.map(drop).map_err(|e| err(format!("click {}: {e}", self.css)))
+        self.browser
+            .post(&format!("/element/{}/click", self.id), json!({}))
+            .await
+            .map(drop)
+            .map_err(|e| err(format!("click {}: {e}", self.css)))
     }
 
     /// Types `text` into the element (focusing it first), as a user would.
@@ -407,7 +420,11 @@ impl<'a> Element<'a> {
 
     /// Empties an input or textarea.
     pub async fn clear(&self) -> Result<()> {
-        self.browser.post(&format!("/element/{}/clear", self.id), json!({})).await.map(drop).map_err(|e| err(format!("clear {}: {e}", self.css)))
+        self.browser
+            .post(&format!("/element/{}/clear", self.id), json!({}))
+            .await
+            .map(drop)
+            .map_err(|e| err(format!("clear {}: {e}", self.css)))
     }
 
     /// An input's current value (the property, not the attribute).
@@ -430,12 +447,18 @@ impl<'a> Element<'a> {
 
     /// The first element inside this one matching `css`.
     pub async fn find(&self, css: &str) -> Result<Element<'a>> {
-        let v = self.browser.post(&format!("/element/{}/element", self.id), json!({ "using": "css selector", "value": css })).await?;
+        let v = self
+            .browser
+            .post(&format!("/element/{}/element", self.id), json!({ "using": "css selector", "value": css }))
+            .await?;
         self.browser.element(&v, css)
     }
 
     pub async fn find_all(&self, css: &str) -> Result<Vec<Element<'a>>> {
-        let v = self.browser.post(&format!("/element/{}/elements", self.id), json!({ "using": "css selector", "value": css })).await?;
+        let v = self
+            .browser
+            .post(&format!("/element/{}/elements", self.id), json!({ "using": "css selector", "value": css }))
+            .await?;
         v.as_array()
             .ok_or_else(|| err(format!("find_all {css}: not a list: {v}")))?
             .iter()

@@ -24,7 +24,8 @@ pub fn ensure_portal_built() {
     let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
     let root = repo_root();
     let built = modified(&root.join("web/dist/vigil_web_bg.wasm"));
-    let sources = newest(&root.join("web/src")).max(newest(&root.join("web/static"))).max(modified(&root.join("web/index.html")));
+    let sources =
+        newest(&root.join("web/src")).max(newest(&root.join("web/static"))).max(modified(&root.join("web/index.html")));
     if built.is_none() || built < sources || !root.join("web/dist/index.html").is_file() {
         web_build::build_web(&root).expect("building the portal (web/dist) failed");
     }
@@ -74,7 +75,13 @@ impl Portal {
     }
 
     /// Calls the API: the status and the JSON body (`Null` when there is none).
-    pub async fn call(&self, method: reqwest::Method, token: Option<&str>, path: &str, body: Option<Value>) -> (u16, Value) {
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        token: Option<&str>,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let mut req = reqwest::Client::new().request(method.clone(), self.url(path));
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -101,7 +108,11 @@ impl Portal {
     }
 
     pub async fn demo_users(&self) -> Vec<Value> {
-        self.api(reqwest::Method::GET, None, "/api/v1/dev/users", None).await.as_array().expect("demo users are a list").clone()
+        self.api(reqwest::Method::GET, None, "/api/v1/dev/users", None)
+            .await
+            .as_array()
+            .expect("demo users are a list")
+            .clone()
     }
 
     pub async fn token_for(&self, email: &str) -> String {
@@ -120,7 +131,12 @@ impl Portal {
     /// Signs `b` in as the demo user `email` and waits for the navigation.
     pub async fn sign_in(&self, b: &Browser, email: &str) {
         b.navigate(&self.url("/sign-in")).await.expect("sign-in page");
-        b.wait_for(&format!(r#"[data-testid="dev-user"][data-email="{email}"]"#), soon()).await.expect("the demo user").click().await.expect("click");
+        b.wait_for(&format!(r#"[data-testid="dev-user"][data-email="{email}"]"#), soon())
+            .await
+            .expect("the demo user")
+            .click()
+            .await
+            .expect("click");
         b.wait_for(r#"[data-testid="top-nav"]"#, soon()).await.expect("signed in");
     }
 
@@ -135,7 +151,8 @@ impl Portal {
     pub async fn user(&self, role: &str) -> (String, String) {
         let users = self.demo_users().await;
         let company = users[0]["company"].clone();
-        let u = users.iter().find(|u| u["company"] == company && u["role"] == role).expect("a demo user with that role");
+        let u =
+            users.iter().find(|u| u["company"] == company && u["role"] == role).expect("a demo user with that role");
         let email = u["email"].as_str().expect("an email").to_owned();
         let token = self.token_for(&email).await;
         (email, token)

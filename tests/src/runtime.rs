@@ -33,7 +33,8 @@ impl LocalRuntime {
     /// Starts with the default test configuration changed by `tweak` (backend, seed, …).
     pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Self {
         let data = tempfile::tempdir().expect("temp dir");
-        let mut config = Config { data_dir: data.path().to_path_buf(), web_dir: repo_root().join("web/dist"), ..Config::default() };
+        let mut config =
+            Config { data_dir: data.path().to_path_buf(), web_dir: repo_root().join("web/dist"), ..Config::default() };
         config.addr.set_port(0);
         config.timer = Duration::from_secs(3600);
         config.backend = Backend::Embedded;
@@ -61,7 +62,13 @@ impl LocalRuntime {
 
     /// A session token for a demo user, through the local sign-in endpoint.
     pub async fn sign_in(&self, email: &str) -> String {
-        let resp = self.http.post(self.url("/api/v1/dev/sign-in")).json(&json!({ "email": email })).send().await.expect("sign-in request");
+        let resp = self
+            .http
+            .post(self.url("/api/v1/dev/sign-in"))
+            .json(&json!({ "email": email }))
+            .send()
+            .await
+            .expect("sign-in request");
         assert_eq!(resp.status(), 200, "sign-in as {email}");
         let body: Value = resp.json().await.expect("sign-in JSON");
         body["token"].as_str().expect("token").to_owned()

@@ -33,12 +33,20 @@ async fn demo_users_cover_every_role_of_both_companies() {
     for company in ["acme", "bluebird"] {
         for role in ["admin", "office", "lead_rep", "sales_rep", "installer", "partner"] {
             assert!(
-                users.iter().any(|u| u["company"] == company && u["role"] == role && u["email"].as_str().is_some_and(|e| e.contains('@'))),
+                users.iter().any(|u| u["company"] == company
+                    && u["role"] == role
+                    && u["email"].as_str().is_some_and(|e| e.contains('@'))),
                 "{company} has a {role}"
             );
         }
     }
-    let resp = rt.http().post(rt.url("/api/v1/dev/sign-in")).json(&json!({"email": "nobody@acme.example"})).send().await.unwrap();
+    let resp = rt
+        .http()
+        .post(rt.url("/api/v1/dev/sign-in"))
+        .json(&json!({"email": "nobody@acme.example"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 422);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["errors"][0]["field"], "email");
@@ -98,7 +106,10 @@ async fn expired_sessions_are_401() {
     .await;
     let token = rt.sign_in(ACME_OFFICE).await;
     assert_eq!(rt.get(&token, "/api/v1/me").await.0, 200);
-    eventually("the session to expire", Duration::from_secs(5), || async { (rt.get(&token, "/api/v1/me").await.0 == 401).then_some(()) }).await;
+    eventually("the session to expire", Duration::from_secs(5), || async {
+        (rt.get(&token, "/api/v1/me").await.0 == 401).then_some(())
+    })
+    .await;
     rt.stop().await;
 }
 
@@ -155,7 +166,11 @@ async fn another_companys_records_are_404_whatever_ids_are_sent() {
         let (b_status, b) = rt.get(&blue_token, &format!("/api/v1/customers/{id}")).await;
         assert_eq!((a_status, b_status), (200, 200), "record {id}");
         assert_eq!(a["id"], id);
-        assert_ne!((&a["first_name"], &a["last_name"], &a["primary_phone"]), (&b["first_name"], &b["last_name"], &b["primary_phone"]), "record {id}");
+        assert_ne!(
+            (&a["first_name"], &a["last_name"], &a["primary_phone"]),
+            (&b["first_name"], &b["last_name"], &b["primary_phone"]),
+            "record {id}"
+        );
     }
     // Lists never mix companies, and a cursor from one company's list is refused by the other's.
     let (_, a_page) = rt.get(&acme_token, "/api/v1/leads?per_page=10").await;
@@ -184,7 +199,10 @@ async fn lists_page_with_signed_cursors_and_counted_totals() {
         assert_eq!(page["meta"]["access_path"], "gsi2_by_id");
         let items = page["items"].as_array().unwrap();
         // The page, its lookahead, the counter, the company's settings and the page's source/campaign names.
-        assert!(page["meta"]["items_read"].as_u64().unwrap() <= 3 * items.len() as u64 + 50, "reads in proportion to the page");
+        assert!(
+            page["meta"]["items_read"].as_u64().unwrap() <= 3 * items.len() as u64 + 50,
+            "reads in proportion to the page"
+        );
         for item in items {
             assert_eq!(item["kind"], "lead");
             seen.push(item["id"].as_u64().unwrap());
@@ -233,7 +251,13 @@ async fn permissions_are_enforced_on_the_server() {
     // Someone else's lead is forbidden, and customers are not theirs to see at all.
     let office = rt.sign_in(ACME_OFFICE).await;
     let (_, all) = rt.get(&office, "/api/v1/leads?per_page=50").await;
-    let other = all["items"].as_array().unwrap().iter().map(|i| i["id"].as_u64().unwrap()).find(|id| !mine.contains(id)).unwrap();
+    let other = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_u64().unwrap())
+        .find(|id| !mine.contains(id))
+        .unwrap();
     assert_eq!(rt.get(&rep, &format!("/api/v1/leads/{other}")).await.0, 403);
     assert_eq!(rt.get(&rep, "/api/v1/customers").await.0, 403);
     // An installer sees no leads; only admins read the outbox.
@@ -256,7 +280,12 @@ async fn a_queued_email_reaches_the_outbox_once_however_often_it_is_delivered() 
     let rt = LocalRuntime::start_small().await;
     let svc = rt.services().clone();
     let acme = CompanyId::parse("acme").unwrap();
-    let job = Job::SendEmail { company: acme.clone(), to: "ann@example.com".into(), subject: "Welcome aboard".into(), body: "Hi Ann".into() };
+    let job = Job::SendEmail {
+        company: acme.clone(),
+        to: "ann@example.com".into(),
+        subject: "Welcome aboard".into(),
+        body: "Hi Ann".into(),
+    };
     // Queued twice under one key (a retried enqueue): delivered once.
     jobs::enqueue(&svc, "test:welcome:ann", job.clone()).await.unwrap();
     jobs::enqueue(&svc, "test:welcome:ann", job.clone()).await.unwrap();
@@ -281,7 +310,12 @@ async fn a_queued_email_reaches_the_outbox_once_however_often_it_is_delivered() 
     let reminders = eventually("the follow-up reminder", Duration::from_secs(20), || async {
         let (_, page) = rt.get(&admin, "/api/v1/outbox").await;
         let items = page["items"].as_array().cloned().unwrap_or_default();
-        let r: Vec<Value> = items.into_iter().filter(|m| m["to"] == "lead.rep@acme.example" && m["body"].as_str().is_some_and(|b| b.contains("Duetoday"))).collect();
+        let r: Vec<Value> = items
+            .into_iter()
+            .filter(|m| {
+                m["to"] == "lead.rep@acme.example" && m["body"].as_str().is_some_and(|b| b.contains("Duetoday"))
+            })
+            .collect();
         (!r.is_empty()).then_some(r)
     })
     .await;

@@ -31,7 +31,14 @@ async fn sign_in_as(b: &Browser, email: &str) {
 fn total_text(meta: &Value, noun: &str) -> String {
     let n = meta["total"].as_u64().expect("a total");
     let noun = if n == 1 { noun.trim_end_matches('s') } else { noun };
-    let n = n.to_string().as_bytes().rchunks(3).rev().map(|c| std::str::from_utf8(c).unwrap()).collect::<Vec<_>>().join(",");
+    let n = n
+        .to_string()
+        .as_bytes()
+        .rchunks(3)
+        .rev()
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect::<Vec<_>>()
+        .join(",");
     if meta["total_exact"].as_bool().unwrap_or(true) {
         format!("{n} {noun}")
     } else {
@@ -83,7 +90,10 @@ async fn office_user_signs_in_browses_leads_opens_one_and_signs_out() {
     assert_eq!(shown[0].attribute("data-id").await.unwrap(), Some(rows[0]["id"].to_string()));
     let total = b.find(r#"[data-testid="records-total"]"#).await.unwrap().text().await.unwrap();
     assert_eq!(total, total_text(&first_page["meta"], "leads"));
-    assert!(!b.find(r#"[data-testid="records-cards"]"#).await.unwrap().is_displayed().await.unwrap(), "no cards on a wide screen");
+    assert!(
+        !b.find(r#"[data-testid="records-cards"]"#).await.unwrap().is_displayed().await.unwrap(),
+        "no cards on a wide screen"
+    );
     b.screenshot(&screenshot_path("leads-desktop")).await.unwrap();
 
     // Paging follows next_cursor; the other list starts on its own first page.
@@ -131,7 +141,10 @@ async fn office_user_signs_in_browses_leads_opens_one_and_signs_out() {
         .unwrap();
     b.wait_for_path(&format!("/leads/{id}"), soon()).await.unwrap();
     let heading = b.wait_for(r#"[data-testid="record-name"]"#, soon()).await.unwrap().text().await.unwrap();
-    assert!(heading.contains(lead["first_name"].as_str().unwrap()) && heading.contains(lead["last_name"].as_str().unwrap()), "{heading}");
+    assert!(
+        heading.contains(lead["first_name"].as_str().unwrap()) && heading.contains(lead["last_name"].as_str().unwrap()),
+        "{heading}"
+    );
     assert_eq!(b.find(r#"[data-testid="field-id"]"#).await.unwrap().text().await.unwrap(), id.to_string());
     let kind = b.find(r#"[data-testid="record-kind"]"#).await.unwrap().text().await.unwrap();
     assert_eq!(kind, format!("Lead #{id}"));
@@ -150,7 +163,9 @@ async fn office_user_signs_in_browses_leads_opens_one_and_signs_out() {
     assert_eq!(url_path(&b.current_url().await.unwrap()), "/sign-in");
 
     // A token the server no longer accepts signs the user out with a message.
-    b.execute("localStorage.setItem('vigil.token', JSON.stringify('not-a-valid-token'))", serde_json::json!([])).await.unwrap();
+    b.execute("localStorage.setItem('vigil.token', JSON.stringify('not-a-valid-token'))", serde_json::json!([]))
+        .await
+        .unwrap();
     b.navigate(&portal.url("/leads")).await.unwrap();
     b.wait_for_text(r#"[data-testid="toast-title"]"#, "Your session has ended", soon()).await.unwrap();
     b.wait_for(r#"[data-testid="dev-user"]"#, soon()).await.unwrap();
@@ -181,12 +196,23 @@ async fn at_phone_width_lists_are_cards_and_the_menu_folds() {
     // Cards instead of the table.
     b.wait_for(r#"[data-testid="record-card"]"#, soon()).await.unwrap();
     assert_eq!(b.find_all(r#"[data-testid="record-card"]"#).await.unwrap().len(), rows.len());
-    assert!(!b.find(r#"[data-testid="records-table"]"#).await.unwrap().is_displayed().await.unwrap(), "no table at phone width");
-    let width: u64 = b.execute("return document.documentElement.scrollWidth", serde_json::json!([])).await.unwrap().as_u64().unwrap();
+    assert!(
+        !b.find(r#"[data-testid="records-table"]"#).await.unwrap().is_displayed().await.unwrap(),
+        "no table at phone width"
+    );
+    let width: u64 = b
+        .execute("return document.documentElement.scrollWidth", serde_json::json!([]))
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap();
     assert!(width <= 375, "the page scrolls sideways at phone width ({width}px)");
 
     // The navigation folds behind Menu.
-    assert!(!b.find(r#"[data-testid="nav-leads"]"#).await.unwrap().is_displayed().await.unwrap(), "links hidden until Menu");
+    assert!(
+        !b.find(r#"[data-testid="nav-leads"]"#).await.unwrap().is_displayed().await.unwrap(),
+        "links hidden until Menu"
+    );
     b.screenshot(&screenshot_path("leads-phone")).await.unwrap();
     b.find(r#"[data-testid="nav-menu-button"]"#).await.unwrap().click().await.unwrap();
     b.wait_for(r#"[data-testid="nav-admin"]"#, soon()).await.unwrap();

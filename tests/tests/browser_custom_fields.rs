@@ -42,7 +42,10 @@ async fn admin_defines_a_field_and_the_home_page_saves_values() {
     b.wait_gone(r#"[data-testid="custom-field-error-name"]"#, soon()).await.unwrap();
     b.screenshot(&screenshot_path("custom-fields-admin")).await.unwrap();
     let defs = portal.get(&admin, "/api/v1/settings/custom-fields").await;
-    let passcode = defs["items"].as_array().unwrap().iter().find(|f| f["name"] == "Alarm passcode").expect("created")["id"].as_u64().unwrap();
+    let passcode = defs["items"].as_array().unwrap().iter().find(|f| f["name"] == "Alarm passcode").expect("created")
+        ["id"]
+        .as_u64()
+        .unwrap();
     assert_eq!(defs["items"].as_array().unwrap().iter().find(|f| f["id"] == passcode).unwrap()["required"], true);
 
     // A customer (the required passcode must come along on create).
@@ -57,7 +60,8 @@ async fn admin_defines_a_field_and_the_home_page_saves_values() {
     b.navigate(&portal.url(&format!("/customers/{id}"))).await.unwrap();
     b.wait_for(r#"[data-testid="card-custom_fields"]"#, soon()).await.unwrap();
     b.wait_for_value(&input(passcode), "1357", soon()).await.unwrap();
-    let required_label = b.find(r#"[data-testid="card-custom_fields"] label[for="udf-2"]"#).await.unwrap().text().await.unwrap();
+    let required_label =
+        b.find(r#"[data-testid="card-custom_fields"] label[for="udf-2"]"#).await.unwrap().text().await.unwrap();
     assert!(required_label.contains('*'), "required fields are marked: {required_label}");
     b.find(&input(1)).await.unwrap().send_keys("#4455").await.unwrap();
     b.find(&format!(r#"{} option[value="Basement"]"#, input(3))).await.unwrap().click().await.unwrap();
@@ -69,7 +73,10 @@ async fn admin_defines_a_field_and_the_home_page_saves_values() {
     b.wait_for_text(".toast", "Customer saved", soon()).await.unwrap();
     let stored = portal.get(&admin, &format!("/api/v1/customers/{id}")).await;
     assert_eq!(stored["cards"]["personal"]["spouse"], "Uli Udef", "saved in the same form");
-    assert_eq!(stored["custom_fields"], json!({"1": "#4455", "2": true, "3": "Basement", "4": 2, passcode.to_string(): "1357"}));
+    assert_eq!(
+        stored["custom_fields"],
+        json!({"1": "#4455", "2": true, "3": "Basement", "4": 2, passcode.to_string(): "1357"})
+    );
 
     // Reload: the values come back from the server.
     b.navigate(&portal.url(&format!("/customers/{id}"))).await.unwrap();
@@ -96,7 +103,14 @@ async fn admin_defines_a_field_and_the_home_page_saves_values() {
 async fn the_lead_page_edits_custom_fields_with_the_lead() {
     let portal = Portal::start_small().await;
     let admin = portal.token_for(ADMIN).await;
-    let f = portal.api(reqwest::Method::POST, Some(&admin), "/api/v1/settings/custom-fields", Some(json!({"name": "Site contact", "field_type": "text", "required": true}))).await;
+    let f = portal
+        .api(
+            reqwest::Method::POST,
+            Some(&admin),
+            "/api/v1/settings/custom-fields",
+            Some(json!({"name": "Site contact", "field_type": "text", "required": true})),
+        )
+        .await;
     let contact = f["id"].as_u64().expect("field created");
     let options = portal.get(&admin, "/api/v1/leads/form-options").await;
     let body = json!({
@@ -119,7 +133,13 @@ async fn the_lead_page_edits_custom_fields_with_the_lead() {
     b.find(&input(contact)).await.unwrap().send_keys(&BACKSPACE.repeat(3)).await.unwrap();
     b.find(&input(1)).await.unwrap().send_keys("#8080").await.unwrap();
     b.find(r#"[data-testid="save-details"]"#).await.unwrap().click().await.unwrap();
-    let err = b.wait_for(&format!(r#"[data-testid="fieldset-custom_fields"] [data-testid="error-custom_fields.{contact}"]"#), soon()).await.unwrap();
+    let err = b
+        .wait_for(
+            &format!(r#"[data-testid="fieldset-custom_fields"] [data-testid="error-custom_fields.{contact}"]"#),
+            soon(),
+        )
+        .await
+        .unwrap();
     assert!(err.text().await.unwrap().contains("Site contact is required"), "{}", err.text().await.unwrap());
     b.screenshot(&screenshot_path("lead-custom-fields-error")).await.unwrap();
     assert_eq!(portal.get(&admin, &format!("/api/v1/leads/{id}")).await["version"], lead["version"]);
@@ -158,7 +178,12 @@ async fn new_lead_takes_custom_fields() {
     let portal = Portal::start_small().await;
     let admin = portal.token_for(ADMIN).await;
     let field = portal
-        .api(reqwest::Method::POST, Some(&admin), "/api/v1/settings/custom-fields", Some(json!({"name": "Door color", "field_type": "text", "required": true})))
+        .api(
+            reqwest::Method::POST,
+            Some(&admin),
+            "/api/v1/settings/custom-fields",
+            Some(json!({"name": "Door color", "field_type": "text", "required": true})),
+        )
         .await;
     let fid = field["id"].as_u64().unwrap();
     let options = portal.get(&admin, "/api/v1/leads/form-options").await;
@@ -168,8 +193,18 @@ async fn new_lead_takes_custom_fields() {
     let b = portal.browser_as(ADMIN).await;
     b.navigate(&portal.url("/leads/new")).await.unwrap();
     b.wait_for(&input(fid), soon()).await.unwrap();
-    b.find(&format!(r#"[data-testid="input-source_id"] option[value="{source}"]"#)).await.unwrap().click().await.unwrap();
-    b.find(&format!(r#"[data-testid="input-disposition_id"] option[value="{disposition}"]"#)).await.unwrap().click().await.unwrap();
+    b.find(&format!(r#"[data-testid="input-source_id"] option[value="{source}"]"#))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.find(&format!(r#"[data-testid="input-disposition_id"] option[value="{disposition}"]"#))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     b.find(r#"[data-testid="input-first_name"]"#).await.unwrap().send_keys("Dora").await.unwrap();
     b.find(r#"[data-testid="input-last_name"]"#).await.unwrap().send_keys("Doorcolor").await.unwrap();
     b.find(r#"[data-testid="input-primary_phone"]"#).await.unwrap().send_keys("8015550177").await.unwrap();
@@ -177,7 +212,13 @@ async fn new_lead_takes_custom_fields() {
     b.find(r#"[data-testid="input-state"] option[value="UT"]"#).await.unwrap().click().await.unwrap();
     b.find(r#"[data-testid="save-lead"]"#).await.unwrap().click().await.unwrap();
 
-    let msg = b.wait_for_text(&format!(r#"[data-testid="error-custom_fields.{fid}"]"#), "required", soon()).await.unwrap().text().await.unwrap();
+    let msg = b
+        .wait_for_text(&format!(r#"[data-testid="error-custom_fields.{fid}"]"#), "required", soon())
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(msg.contains("Door color"), "{msg}");
     assert!(b.current_url().await.unwrap().ends_with("/leads/new"), "nothing was created");
     b.screenshot(&screenshot_path("custom-fields-new-lead-required")).await.unwrap();

@@ -74,14 +74,30 @@ async fn save_and_stay_then_conflict(portal: &Portal, admin: &str) {
 
     // A second session saves with the version the browser has too.
     let version = stored["version"].clone();
-    portal.api(reqwest::Method::PATCH, Some(admin), &format!("/api/v1/customers/{id}"), Some(json!({"version": version, "spouse": "Other Session"}))).await;
+    portal
+        .api(
+            reqwest::Method::PATCH,
+            Some(admin),
+            &format!("/api/v1/customers/{id}"),
+            Some(json!({"version": version, "spouse": "Other Session"})),
+        )
+        .await;
     set_field(&b, "best_time_to_contact", "Evenings").await;
     b.find(r#"[data-testid="save-stay-bottom"]"#).await.unwrap().click().await.unwrap();
     let conflict = b.wait_for(r#"[data-testid="save-conflict"]"#, soon()).await.unwrap();
-    assert!(conflict.text().await.unwrap().contains("another user changed this customer"), "{}", conflict.text().await.unwrap());
+    assert!(
+        conflict.text().await.unwrap().contains("another user changed this customer"),
+        "{}",
+        conflict.text().await.unwrap()
+    );
     b.screenshot(&screenshot_path("customer-conflict")).await.unwrap();
     // The message shows beside the bottom buttons too, where the user clicked.
-    b.find(r#"[data-testid="save-message-bottom"] [data-testid="conflict-reload"]"#).await.unwrap().click().await.unwrap();
+    b.find(r#"[data-testid="save-message-bottom"] [data-testid="conflict-reload"]"#)
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     b.wait_for_value(r#"[data-testid="input-spouse"]"#, "Other Session", soon()).await.unwrap();
     b.wait_gone(r#"[data-testid="save-conflict"]"#, soon()).await.unwrap();
     let _ = b.close().await;
@@ -91,7 +107,14 @@ async fn save_and_stay_then_conflict(portal: &Portal, admin: &str) {
 async fn ssn_masked_for_office(portal: &Portal, admin: &str) {
     let c = new_customer(portal, admin, "Masha", "Masked").await;
     let id = c["id"].as_u64().unwrap();
-    portal.api(reqwest::Method::PATCH, Some(admin), &format!("/api/v1/customers/{id}"), Some(json!({"version": c["version"], "ssn": SSN}))).await;
+    portal
+        .api(
+            reqwest::Method::PATCH,
+            Some(admin),
+            &format!("/api/v1/customers/{id}"),
+            Some(json!({"version": c["version"], "ssn": SSN})),
+        )
+        .await;
 
     let b = portal.browser_as(ADMIN).await;
     portal.open_customer(&b, id).await;
@@ -123,8 +146,18 @@ async fn convert_a_lead(portal: &Portal, admin: &str) {
     b.navigate(&portal.url(&format!("/leads/{lid}"))).await.unwrap();
     b.wait_for(r#"[data-testid="convert-lead"]"#, soon()).await.unwrap().click().await.unwrap();
     b.wait_for(r#"[data-testid="convert-dialog"]"#, soon()).await.unwrap();
-    b.wait_for(r#"[data-testid="convert-office_location_id"] option[value="2"]"#, soon()).await.unwrap().click().await.unwrap();
-    b.find(r#"[data-testid="convert-sold_by_id"] option[value="acme-sales-rep"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="convert-office_location_id"] option[value="2"]"#, soon())
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.find(r#"[data-testid="convert-sold_by_id"] option[value="acme-sales-rep"]"#)
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     b.screenshot(&screenshot_path("customer-convert")).await.unwrap();
     b.find(r#"[data-testid="convert-confirm"]"#).await.unwrap().click().await.unwrap();
     b.wait_for_path(&format!("/customers/{lid}"), soon()).await.unwrap();
@@ -141,7 +174,14 @@ async fn archive_parent_with_child(portal: &Portal, admin: &str) {
     let parent = new_customer(portal, admin, "Parker", "Parentson").await;
     let child = new_customer(portal, admin, "Chloe", "Childers").await;
     let (pid, cid) = (parent["id"].as_u64().unwrap(), child["id"].as_u64().unwrap());
-    portal.api(reqwest::Method::PATCH, Some(admin), &format!("/api/v1/customers/{cid}"), Some(json!({"version": child["version"], "parent_id": pid}))).await;
+    portal
+        .api(
+            reqwest::Method::PATCH,
+            Some(admin),
+            &format!("/api/v1/customers/{cid}"),
+            Some(json!({"version": child["version"], "parent_id": pid})),
+        )
+        .await;
 
     let b = portal.browser_as(ADMIN).await;
     portal.open_customer(&b, pid).await;
@@ -155,12 +195,22 @@ async fn archive_parent_with_child(portal: &Portal, admin: &str) {
     b.find(r#"[data-testid="archive-confirm"]"#).await.unwrap().click().await.unwrap();
     b.wait_for(r#"[data-testid="archived-banner"]"#, soon()).await.unwrap();
     b.wait_for_text(r#"[data-testid="status-box"][data-category="account"]"#, "Archived", soon()).await.unwrap();
-    assert!(is_disabled(&b, r#"[data-testid="save-top"]"#).await && is_disabled(&b, r#"[data-testid="save-stay-bottom"]"#).await);
-    assert!(is_disabled(&b, r#"[data-testid="input-first_name"]"#).await, "an archived customer's fields are read-only");
+    assert!(
+        is_disabled(&b, r#"[data-testid="save-top"]"#).await
+            && is_disabled(&b, r#"[data-testid="save-stay-bottom"]"#).await
+    );
+    assert!(
+        is_disabled(&b, r#"[data-testid="input-first_name"]"#).await,
+        "an archived customer's fields are read-only"
+    );
     // Archived: the quick actions offer only Unarchive.
     b.find(r#"[data-testid="quick-actions-button"]"#).await.unwrap().click().await.unwrap();
     b.wait_for(r#"[data-testid="action-unarchive"]"#, soon()).await.unwrap();
-    assert!(b.find_all(r#"[data-testid="action-archive"], [data-testid="action-delete"], [data-testid^="action-new-"]"#).await.unwrap().is_empty());
+    assert!(b
+        .find_all(r#"[data-testid="action-archive"], [data-testid="action-delete"], [data-testid^="action-new-"]"#)
+        .await
+        .unwrap()
+        .is_empty());
     b.screenshot(&screenshot_path("customer-archived-parent")).await.unwrap();
 
     // The sub-customer went with it.
@@ -169,7 +219,12 @@ async fn archive_parent_with_child(portal: &Portal, admin: &str) {
     b.wait_for(r#"[data-testid="archived-banner"]"#, soon()).await.unwrap();
     assert!(is_disabled(&b, r#"[data-testid="save-stay-top"]"#).await);
     let (status, e) = portal
-        .call(reqwest::Method::PATCH, Some(admin), &format!("/api/v1/customers/{cid}"), Some(json!({"version": 999, "spouse": "X"})))
+        .call(
+            reqwest::Method::PATCH,
+            Some(admin),
+            &format!("/api/v1/customers/{cid}"),
+            Some(json!({"version": 999, "spouse": "X"})),
+        )
         .await;
     assert_eq!(status, 409);
     assert!(e["detail"].as_str().unwrap_or_default().contains("archived"));
@@ -193,19 +248,32 @@ async fn customer_home_tags_parent_picker_unarchive_duplicate_and_delete() {
 async fn tags_added_and_removed(b: &Browser, portal: &Portal, admin: &str) {
     let c = new_customer(portal, admin, "Tabitha", "Tagger").await;
     let id = c["id"].as_u64().unwrap();
-    let tag = portal.api(reqwest::Method::POST, Some(admin), "/api/v1/tags", Some(json!({"name": "Browser VIP"}))).await;
+    let tag =
+        portal.api(reqwest::Method::POST, Some(admin), "/api/v1/tags", Some(json!({"name": "Browser VIP"}))).await;
     let tag_id = tag["id"].as_u64().unwrap();
     portal.open_customer(b, id).await;
     b.wait_for(r#"[data-testid="no-tags"]"#, soon()).await.unwrap();
-    b.wait_for(&format!(r#"[data-testid="tag-add"] option[value="{tag_id}"]"#), soon()).await.unwrap().click().await.unwrap();
-    b.wait_for_text(&format!(r#"[data-testid="customer-tag"][data-tag="{tag_id}"]"#), "Browser VIP", soon()).await.unwrap();
+    b.wait_for(&format!(r#"[data-testid="tag-add"] option[value="{tag_id}"]"#), soon())
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait_for_text(&format!(r#"[data-testid="customer-tag"][data-tag="{tag_id}"]"#), "Browser VIP", soon())
+        .await
+        .unwrap();
     let stored = portal.get(admin, &format!("/api/v1/customers/{id}")).await;
     assert_eq!(stored["tag_list"][0]["name"], "Browser VIP");
     b.screenshot(&screenshot_path("customer-tags")).await.unwrap();
     // The Customer List's tag filter finds exactly this customer.
     b.navigate(&portal.url("/customers")).await.unwrap();
     b.wait_for(r#"[data-testid="customer-filter-toggle"]"#, soon()).await.unwrap().click().await.unwrap();
-    b.wait_for(&format!(r#"[data-testid="cf-tag"] option[value="{tag_id}"]"#), soon()).await.unwrap().click().await.unwrap();
+    b.wait_for(&format!(r#"[data-testid="cf-tag"] option[value="{tag_id}"]"#), soon())
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     b.find(r#"[data-testid="cf-submit"]"#).await.unwrap().click().await.unwrap();
     b.wait_for(&format!(r#"[data-testid="record-row"][data-id="{id}"]"#), soon()).await.unwrap();
     assert_eq!(b.find_all(r#"[data-testid="record-row"]"#).await.unwrap().len(), 1, "only the tagged customer");
@@ -249,26 +317,57 @@ async fn unarchive_with_children(b: &Browser, portal: &Portal, admin: &str) {
     let parent = new_customer(portal, admin, "Uma", "Unarchive").await;
     let child = new_customer(portal, admin, "Ulla", "Unarchive").await;
     let (pid, cid) = (parent["id"].as_u64().unwrap(), child["id"].as_u64().unwrap());
-    portal.api(reqwest::Method::PATCH, Some(admin), &format!("/api/v1/customers/{cid}"), Some(json!({"version": child["version"], "parent_id": pid}))).await;
-    portal.api(reqwest::Method::POST, Some(admin), &format!("/api/v1/customers/{pid}/archive"), Some(json!({"confirm": true}))).await;
+    portal
+        .api(
+            reqwest::Method::PATCH,
+            Some(admin),
+            &format!("/api/v1/customers/{cid}"),
+            Some(json!({"version": child["version"], "parent_id": pid})),
+        )
+        .await;
+    portal
+        .api(
+            reqwest::Method::POST,
+            Some(admin),
+            &format!("/api/v1/customers/{pid}/archive"),
+            Some(json!({"confirm": true})),
+        )
+        .await;
 
     // The Customer List's flyout: Archive Status "Archived only" lists the archived family, badged.
     b.navigate(&portal.url("/customers")).await.unwrap();
     b.wait_for(r#"[data-testid="customer-filter-toggle"]"#, soon()).await.unwrap().click().await.unwrap();
-    b.wait_for(r#"[data-testid="cf-archived"] option[value="archived_only"]"#, soon()).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="cf-archived"] option[value="archived_only"]"#, soon())
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     b.find(r#"[data-testid="cf-last-name"]"#).await.unwrap().send_keys("Unarchive").await.unwrap();
     b.find(r#"[data-testid="cf-submit"]"#).await.unwrap().click().await.unwrap();
     for id in [pid, cid] {
-        b.wait_for(&format!(r#"[data-testid="record-row"][data-id="{id}"] [data-testid="archived-badge"]"#), soon()).await.unwrap();
+        b.wait_for(&format!(r#"[data-testid="record-row"][data-id="{id}"] [data-testid="archived-badge"]"#), soon())
+            .await
+            .unwrap();
     }
-    assert_eq!(b.find_all(r#"[data-testid="record-row"]"#).await.unwrap().len(), 2, "only the archived Unarchive family");
+    assert_eq!(
+        b.find_all(r#"[data-testid="record-row"]"#).await.unwrap().len(),
+        2,
+        "only the archived Unarchive family"
+    );
     b.screenshot(&screenshot_path("customer-list-archived-only")).await.unwrap();
     // The filter is in the URL: a reload (or a bookmark) shows the same list.
     let url = b.current_url().await.unwrap();
     assert!(url.contains("archived=archived_only") && url.contains("last_name=Unarchive"), "{url}");
     b.navigate(&url).await.unwrap();
-    b.wait_for(&format!(r#"[data-testid="record-row"][data-id="{pid}"] [data-testid="archived-badge"]"#), soon()).await.unwrap();
-    assert_eq!(b.find_all(r#"[data-testid="record-row"]"#).await.unwrap().len(), 2, "the reloaded list keeps the filter");
+    b.wait_for(&format!(r#"[data-testid="record-row"][data-id="{pid}"] [data-testid="archived-badge"]"#), soon())
+        .await
+        .unwrap();
+    assert_eq!(
+        b.find_all(r#"[data-testid="record-row"]"#).await.unwrap().len(),
+        2,
+        "the reloaded list keeps the filter"
+    );
 
     portal.open_customer(b, pid).await;
     b.wait_for(r#"[data-testid="archived-banner"]"#, soon()).await.unwrap();
@@ -308,7 +407,8 @@ async fn duplicate_then_delete(b: &Browser, portal: &Portal, admin: &str) {
     b.find(r#"[data-testid="delete-top"]"#).await.unwrap().click().await.unwrap();
     b.wait_for(r#"[data-testid="delete-confirm"]"#, soon()).await.unwrap().click().await.unwrap();
     b.wait_for_path("/customers", soon()).await.unwrap();
-    let (status, _) = portal.call(reqwest::Method::GET, Some(admin), &format!("/api/v1/customers/{copy_id}"), None).await;
+    let (status, _) =
+        portal.call(reqwest::Method::GET, Some(admin), &format!("/api/v1/customers/{copy_id}"), None).await;
     assert_eq!(status, 404, "the deleted copy is gone");
     let (status, _) = portal.call(reqwest::Method::GET, Some(admin), &format!("/api/v1/customers/{id}"), None).await;
     assert_eq!(status, 200, "the original stays");

@@ -27,7 +27,11 @@ async fn wait_for_rows(b: &Browser, want: &[String], what: &str) {
     loop {
         let ids = shown_ids(b).await;
         let empty_ok = want.is_empty()
-            && !b.find_all(r#"[data-testid="empty-state"], [data-testid="empty-page"]"#).await.unwrap_or_default().is_empty();
+            && !b
+                .find_all(r#"[data-testid="empty-state"], [data-testid="empty-page"]"#)
+                .await
+                .unwrap_or_default()
+                .is_empty();
         if (!want.is_empty() && ids == want) || empty_ok {
             return;
         }
@@ -59,15 +63,27 @@ async fn tag_filter_with_each_operator_matches_the_api_and_survives_a_reload() {
     b.find(r#"[data-testid="filter-toggle"]"#).await.unwrap().click().await.unwrap();
     b.wait_for(r#"[data-testid="filter-flyout"]"#, soon()).await.unwrap();
     for t in [a, c] {
-        b.wait_for(&format!(r#"[data-testid="filter-tags"] [data-testid="option"][data-value="{t}"]"#), soon()).await.unwrap().click().await.unwrap();
-        b.wait_for(&format!(r#"[data-testid="filter-tags"] [data-testid="pill"][data-value="{t}"]"#), soon()).await.unwrap();
+        b.wait_for(&format!(r#"[data-testid="filter-tags"] [data-testid="option"][data-value="{t}"]"#), soon())
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        b.wait_for(&format!(r#"[data-testid="filter-tags"] [data-testid="pill"][data-value="{t}"]"#), soon())
+            .await
+            .unwrap();
     }
 
     for op in ["any", "all", "none", "not_all"] {
         if b.find_all(r#"[data-testid="filter-flyout"]"#).await.unwrap().is_empty() {
             b.find(r#"[data-testid="filter-toggle"]"#).await.unwrap().click().await.unwrap();
         }
-        b.wait_for(&format!(r#"[data-testid="filter-tags-op"] option[value="{op}"]"#), soon()).await.unwrap().click().await.unwrap();
+        b.wait_for(&format!(r#"[data-testid="filter-tags-op"] option[value="{op}"]"#), soon())
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
         b.find(r#"[data-testid="filter-submit"]"#).await.unwrap().click().await.unwrap();
         let expected = ids_of(&portal.get(&token, &format!("/api/v1/leads?tags={a},{c}&tags_op={op}")).await);
         // The URL holds the filter.
@@ -83,8 +99,14 @@ async fn tag_filter_with_each_operator_matches_the_api_and_survives_a_reload() {
         wait_for_rows(&b, &expected, &format!("tags_op={op}")).await;
         // Every row agrees with the operator, as the rows' tags say.
         for row in b.find_all(r#"[data-testid="record-row"]"#).await.unwrap() {
-            let row_tags: Vec<u64> =
-                row.attribute("data-tags").await.unwrap().unwrap_or_default().split(',').filter_map(|t| t.parse().ok()).collect();
+            let row_tags: Vec<u64> = row
+                .attribute("data-tags")
+                .await
+                .unwrap()
+                .unwrap_or_default()
+                .split(',')
+                .filter_map(|t| t.parse().ok())
+                .collect();
             let (has_a, has_c) = (row_tags.contains(&a), row_tags.contains(&c));
             let ok = match op {
                 "any" => has_a || has_c,
@@ -120,7 +142,12 @@ async fn tag_filter_with_each_operator_matches_the_api_and_survives_a_reload() {
 
     // The preview eye loads the side panel on demand.
     let first = expected[0].clone();
-    b.find(&format!(r#"[data-testid="record-row"][data-id="{first}"] [data-testid="preview-eye"]"#)).await.unwrap().click().await.unwrap();
+    b.find(&format!(r#"[data-testid="record-row"][data-id="{first}"] [data-testid="preview-eye"]"#))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     b.wait_for_text(r#"[data-testid="preview-id"]"#, &first, soon()).await.unwrap();
     b.screenshot(&screenshot_path("leads-preview")).await.unwrap();
     b.find(r#"[data-testid="preview-close"]"#).await.unwrap().click().await.unwrap();
@@ -146,18 +173,39 @@ async fn new_lead_rejects_a_bad_zip_then_lands_on_the_new_lead_and_moves_its_sta
 
     let stamp = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_millis() % 1_000_000;
     let last = format!("Browsertest{stamp}");
-    b.find(&format!(r#"[data-testid="input-source_id"] option[value="{source}"]"#)).await.unwrap().click().await.unwrap();
-    b.find(&format!(r#"[data-testid="input-disposition_id"] option[value="{disposition}"]"#)).await.unwrap().click().await.unwrap();
+    b.find(&format!(r#"[data-testid="input-source_id"] option[value="{source}"]"#))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.find(&format!(r#"[data-testid="input-disposition_id"] option[value="{disposition}"]"#))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     b.find(r#"[data-testid="input-first_name"]"#).await.unwrap().send_keys("Zoe").await.unwrap();
     b.find(r#"[data-testid="input-last_name"]"#).await.unwrap().send_keys(&last).await.unwrap();
-    b.find(r#"[data-testid="input-primary_phone"]"#).await.unwrap().send_keys(&format!("801555{:04}", stamp % 10_000)).await.unwrap();
+    b.find(r#"[data-testid="input-primary_phone"]"#)
+        .await
+        .unwrap()
+        .send_keys(&format!("801555{:04}", stamp % 10_000))
+        .await
+        .unwrap();
     b.find(r#"[data-testid="input-city"]"#).await.unwrap().send_keys("Provo").await.unwrap();
     b.find(r#"[data-testid="input-state"] option[value="UT"]"#).await.unwrap().click().await.unwrap();
     b.find(r#"[data-testid="input-zip"]"#).await.unwrap().send_keys("22").await.unwrap();
     b.find(r#"[data-testid="save-lead"]"#).await.unwrap().click().await.unwrap();
 
     // The ZIP's message sits beside the ZIP field, and nothing was created.
-    let msg = b.wait_for(r#"[data-testid="field-zip"] [data-testid="error-zip"]"#, soon()).await.unwrap().text().await.unwrap();
+    let msg = b
+        .wait_for(r#"[data-testid="field-zip"] [data-testid="error-zip"]"#, soon())
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(msg.contains("ZIP"), "{msg}");
     assert_eq!(url_path(&b.current_url().await.unwrap()), "/leads/new");
     b.screenshot(&screenshot_path("new-lead-bad-zip")).await.unwrap();
@@ -180,7 +228,9 @@ async fn new_lead_rejects_a_bad_zip_then_lands_on_the_new_lead_and_moves_its_sta
     let deadline = soon();
     let id = loop {
         let path = url_path(&b.current_url().await.unwrap()).to_owned();
-        if let Some(id) = path.strip_prefix("/leads/").filter(|s| s.chars().all(|c| c.is_ascii_digit()) && !s.is_empty()) {
+        if let Some(id) =
+            path.strip_prefix("/leads/").filter(|s| s.chars().all(|c| c.is_ascii_digit()) && !s.is_empty())
+        {
             break id.to_owned();
         }
         if let Ok(d) = b.find(r#"[data-testid="create-anyway"]"#).await {
@@ -192,7 +242,10 @@ async fn new_lead_rejects_a_bad_zip_then_lands_on_the_new_lead_and_moves_its_sta
     let name = b.wait_for(r#"[data-testid="record-name"]"#, soon()).await.unwrap().text().await.unwrap();
     assert!(name.contains(&last), "{name}");
     let lead = portal.get(&token, &format!("/api/v1/leads/{id}")).await;
-    assert_eq!((lead["zip"].as_str(), lead["county"].as_str(), lead["stage"].as_str()), (Some("84601"), Some("Utah County"), Some("new")));
+    assert_eq!(
+        (lead["zip"].as_str(), lead["county"].as_str(), lead["stage"].as_str()),
+        (Some("84601"), Some("Utah County"), Some("new"))
+    );
 
     // Only the allowed moves are offered: New → Contacted; then Qualified or Unqualified.
     b.wait_for_text(r#"[data-testid="lead-stage"]"#, "New", soon()).await.unwrap();
@@ -274,9 +327,21 @@ async fn editing_qualification_fields_rescores_the_lead_and_bad_values_show_besi
     retype(&b, r#"[data-testid="edit-website"]"#, "not a website").await;
     retype(&b, r#"[data-testid="edit-employees"]"#, "lots").await;
     b.find(r#"[data-testid="save-details"]"#).await.unwrap().click().await.unwrap();
-    let msg = b.wait_for(r#"[data-testid="ld-field-website"] [data-testid="ld-error-website"]"#, soon()).await.unwrap().text().await.unwrap();
+    let msg = b
+        .wait_for(r#"[data-testid="ld-field-website"] [data-testid="ld-error-website"]"#, soon())
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(msg.contains("web address"), "{msg}");
-    let msg = b.wait_for(r#"[data-testid="ld-field-employees"] [data-testid="ld-error-employees"]"#, soon()).await.unwrap().text().await.unwrap();
+    let msg = b
+        .wait_for(r#"[data-testid="ld-field-employees"] [data-testid="ld-error-employees"]"#, soon())
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(msg.contains("whole number"), "{msg}");
     b.screenshot(&screenshot_path("lead-edit-errors")).await.unwrap();
     assert_eq!(portal.get(&token, &format!("/api/v1/leads/{id}")).await["version"], lead["version"]);
@@ -289,16 +354,28 @@ async fn editing_qualification_fields_rescores_the_lead_and_bad_values_show_besi
     retype(&b, r#"[data-testid="edit-web_visits"]"#, "6").await;
     b.find(r#"[data-testid="edit-do_not_call"]"#).await.unwrap().click().await.unwrap();
     retype(&b, r#"[data-testid="edit-ssn"]"#, "123-45-6789").await;
-    assert!(b.find_all(r#"[data-testid="ld-error-website"]"#).await.unwrap().is_empty(), "typing clears the field's error");
+    assert!(
+        b.find_all(r#"[data-testid="ld-error-website"]"#).await.unwrap().is_empty(),
+        "typing clears the field's error"
+    );
     b.find(r#"[data-testid="save-details"]"#).await.unwrap().click().await.unwrap();
     b.wait_for(r#"[data-testid="details-saved"]"#, soon()).await.unwrap();
     let saved = portal.get(&token, &format!("/api/v1/leads/{id}")).await;
     let after = saved["score"].as_u64().unwrap();
     assert!(after > before, "score {before} → {after}");
     b.wait_for_text(r#"[data-testid="lead-score"]"#, &after.to_string(), soon()).await.unwrap();
-    let industry = b.find(r#"[data-testid="score-factor"][data-factor="industry_fit"] td.num"#).await.unwrap().text().await.unwrap();
+    let industry = b
+        .find(r#"[data-testid="score-factor"][data-factor="industry_fit"] td.num"#)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert_ne!(industry.trim(), "0", "industry fit now adds points");
-    assert_eq!((saved["employees"].as_u64(), saved["industry"].as_str(), saved["do_not_call"].as_bool()), (Some(1500), Some("Technology"), Some(true)));
+    assert_eq!(
+        (saved["employees"].as_u64(), saved["industry"].as_str(), saved["do_not_call"].as_bool()),
+        (Some(1500), Some("Technology"), Some(true))
+    );
     assert_eq!(saved["website"], "https://acme-example.com");
     // Office staff may enter an SSN but not read it back: the server masks it, and so does the page.
     assert_eq!(saved["ssn"], "***");
@@ -310,7 +387,14 @@ async fn editing_qualification_fields_rescores_the_lead_and_bad_values_show_besi
 
     // Someone else saves first: the page's version is stale, and it says so.
     let version = saved["version"].as_u64().unwrap();
-    portal.api(reqwest::Method::PATCH, Some(&token), &format!("/api/v1/leads/{id}"), Some(json!({ "timeline": "Next year", "version": version }))).await;
+    portal
+        .api(
+            reqwest::Method::PATCH,
+            Some(&token),
+            &format!("/api/v1/leads/{id}"),
+            Some(json!({ "timeline": "Next year", "version": version })),
+        )
+        .await;
     retype(&b, r#"[data-testid="edit-timeline"]"#, "This quarter").await;
     b.find(r#"[data-testid="save-details"]"#).await.unwrap().click().await.unwrap();
     b.wait_for(r#"[data-testid="details-conflict"]"#, soon()).await.unwrap();
@@ -378,8 +462,18 @@ async fn stage_status_and_rep_filters_match_the_api_and_an_admin_sets_score_weig
 
     // Stage and lead status together, then a lead rep alone.
     b.find(r#"[data-testid="filter-toggle"]"#).await.unwrap().click().await.unwrap();
-    b.wait_for(r#"[data-testid="filter-stage"] option[value="contacted"]"#, soon()).await.unwrap().click().await.unwrap();
-    b.wait_for(&format!(r#"[data-testid="filter-disposition"] option[value="{status}"]"#), soon()).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="filter-stage"] option[value="contacted"]"#, soon())
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait_for(&format!(r#"[data-testid="filter-disposition"] option[value="{status}"]"#), soon())
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     b.screenshot(&screenshot_path("leads-flyout-pipeline")).await.unwrap();
     b.find(r#"[data-testid="filter-submit"]"#).await.unwrap().click().await.unwrap();
     let expected = ids_of(&portal.get(&token, &format!("/api/v1/leads?stage=contacted&disposition={status}")).await);
@@ -389,7 +483,12 @@ async fn stage_status_and_rep_filters_match_the_api_and_an_admin_sets_score_weig
 
     b.find(r#"[data-testid="filter-toggle"]"#).await.unwrap().click().await.unwrap();
     b.wait_for(r#"[data-testid="filter-clear"]"#, soon()).await.unwrap().click().await.unwrap();
-    b.wait_for(&format!(r#"[data-testid="filter-rep"] option[value="{rep}"]"#), soon()).await.unwrap().click().await.unwrap();
+    b.wait_for(&format!(r#"[data-testid="filter-rep"] option[value="{rep}"]"#), soon())
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     b.find(r#"[data-testid="filter-submit"]"#).await.unwrap().click().await.unwrap();
     let page = portal.get(&token, &format!("/api/v1/leads?rep={rep}")).await;
     wait_for_rows(&b, &ids_of(&page), "rep").await;

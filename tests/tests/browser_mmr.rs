@@ -14,7 +14,13 @@ use vigil_tests::portal::{screenshot_path, Portal};
 const ADMIN: &str = "admin@acme.example";
 
 fn rate_id(settings: &Value, name: &str) -> u64 {
-    settings["rates"].as_array().unwrap().iter().find(|r| r["name"] == name).and_then(|r| r["id"].as_u64()).unwrap_or_else(|| panic!("no rate {name}"))
+    settings["rates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == name)
+        .and_then(|r| r["id"].as_u64())
+        .unwrap_or_else(|| panic!("no rate {name}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -35,7 +41,10 @@ async fn breakout_picker_filters_chooses_saves_and_guards_mismatched_rates() {
     let b = portal.browser_as(ADMIN).await;
     portal.open_customer(&b, id).await;
     b.wait_for_text(r#"[data-testid="mmr-current"]"#, "--", soon()).await.unwrap();
-    assert!(b.find_all(r#"[data-testid="input-mmr_a_la_carte"]"#).await.unwrap().is_empty(), "a la carte is the simple mode's");
+    assert!(
+        b.find_all(r#"[data-testid="input-mmr_a_la_carte"]"#).await.unwrap().is_empty(),
+        "a la carte is the simple mode's"
+    );
     let choose = b.wait_for_text(r#"[data-testid="mmr-choose"]"#, "Choose Rate", soon()).await.unwrap();
     choose.click().await.unwrap();
     b.wait_for(r#"[data-testid="mmr-picker"] [data-testid="mmr-filters"]"#, soon()).await.unwrap();
@@ -84,10 +93,20 @@ async fn breakout_picker_filters_chooses_saves_and_guards_mismatched_rates() {
     let banner = legacy_card.find(r#"[data-testid="mmr-mismatch"]"#).await.unwrap();
     assert!(banner.text().await.unwrap().contains("doesn't match"));
     let use_it = legacy_card.find(r#"[data-testid="mmr-use"]"#).await.unwrap();
-    assert!(use_it.attribute("disabled").await.unwrap().is_some(), "a mismatched rate cannot be given to another customer");
+    assert!(
+        use_it.attribute("disabled").await.unwrap().is_some(),
+        "a mismatched rate cannot be given to another customer"
+    );
     assert!(legacy_card.find(r#"[data-testid="mmr-use-why"]"#).await.is_ok());
     let standard_card = b.find(&format!(r#"[data-testid="mmr-rate"][data-id="{standard}"]"#)).await.unwrap();
-    assert!(standard_card.find(r#"[data-testid="mmr-use"]"#).await.unwrap().attribute("disabled").await.unwrap().is_none());
+    assert!(standard_card
+        .find(r#"[data-testid="mmr-use"]"#)
+        .await
+        .unwrap()
+        .attribute("disabled")
+        .await
+        .unwrap()
+        .is_none());
     b.screenshot(&screenshot_path("mmr-picker-mismatch")).await.unwrap();
 
     // Clear empties the field (until saved).

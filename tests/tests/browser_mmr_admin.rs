@@ -26,7 +26,12 @@ async fn retype(b: &Browser, css: &str, text: &str) {
 }
 
 fn rate<'a>(settings: &'a Value, name: &str) -> &'a Value {
-    settings["rates"].as_array().unwrap().iter().find(|r| r["name"] == name).unwrap_or_else(|| panic!("no rate {name} in {settings}"))
+    settings["rates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == name)
+        .unwrap_or_else(|| panic!("no rate {name} in {settings}"))
 }
 
 async fn open_editor(portal: &Portal, b: &Browser, rates: usize) {
@@ -50,15 +55,25 @@ async fn admins_edit_save_and_guard_the_monthly_rates() {
 
     let b = portal.browser_as(ACME).await;
     open_editor(&portal, &b, count).await;
-    let badge = b.wait_for(&format!(r#"{RATE}[data-id="{legacy}"] [data-testid="mmr-rate-mismatch"]"#), soon()).await.unwrap();
+    let badge =
+        b.wait_for(&format!(r#"{RATE}[data-id="{legacy}"] [data-testid="mmr-rate-mismatch"]"#), soon()).await.unwrap();
     assert_eq!(badge.text().await.unwrap(), "Breakdown doesn't match the current items");
-    assert!(b.find_all(&format!(r#"{RATE}[data-id="{basic}"] [data-testid="mmr-rate-mismatch"]"#)).await.unwrap().is_empty());
-    b.wait_for_text(&format!(r#"{RATE}[data-id="{basic}"] [data-testid="mmr-rate-total"]"#), "$29.99", soon()).await.unwrap();
+    assert!(b
+        .find_all(&format!(r#"{RATE}[data-id="{basic}"] [data-testid="mmr-rate-mismatch"]"#))
+        .await
+        .unwrap()
+        .is_empty());
+    b.wait_for_text(&format!(r#"{RATE}[data-id="{basic}"] [data-testid="mmr-rate-total"]"#), "$29.99", soon())
+        .await
+        .unwrap();
 
     // A new rate: the total is the sum of the line amounts, read-only.
     b.find(r#"[data-testid="mmr-add-rate"]"#).await.unwrap().click().await.unwrap();
     b.wait_for_count(RATE, count + 1, soon()).await.unwrap();
-    assert!(b.find_all(&format!(r#"{NEW_RATE} input[data-testid="mmr-rate-total"]"#)).await.unwrap().is_empty(), "breakout totals are computed");
+    assert!(
+        b.find_all(&format!(r#"{NEW_RATE} input[data-testid="mmr-rate-total"]"#)).await.unwrap().is_empty(),
+        "breakout totals are computed"
+    );
     retype(&b, &format!(r#"{NEW_RATE} [data-testid="mmr-rate-name"]"#), "Premium Plus").await;
     for (item, amount) in [(1, "44.99"), (2, "10"), (3, "$5.00"), (4, "0")] {
         retype(&b, &format!(r#"{NEW_RATE} [data-testid="mmr-rate-item-{item}"]"#), amount).await;
@@ -72,7 +87,11 @@ async fn admins_edit_save_and_guard_the_monthly_rates() {
     b.find(r#"[data-testid="mmr-save"]"#).await.unwrap().click().await.unwrap();
     b.wait_for_text(r#"[data-testid="mmr-errors"]"#, "nothing was sent", soon()).await.unwrap();
     b.screenshot(&screenshot_path("mmr-admin-bad-amount")).await.unwrap();
-    assert_eq!(portal.get(&admin, "/api/v1/settings/mmr").await["version"].as_u64(), Some(version), "nothing was saved");
+    assert_eq!(
+        portal.get(&admin, "/api/v1/settings/mmr").await["version"].as_u64(),
+        Some(version),
+        "nothing was saved"
+    );
     retype(&b, &video, "0").await;
     b.wait_gone(r#"[data-testid="mmr-money-error"]"#, soon()).await.unwrap();
     b.wait_gone(r#"[data-testid="mmr-errors"]"#, soon()).await.unwrap();
@@ -86,8 +105,12 @@ async fn admins_edit_save_and_guard_the_monthly_rates() {
     assert_eq!(premium["amount_cents"], 5999);
     assert_eq!(premium["active"], true);
     assert_eq!(premium["mismatch"], false);
-    let lines: Vec<(u64, u64)> =
-        premium["line_items"].as_array().unwrap().iter().map(|l| (l["item_id"].as_u64().unwrap(), l["amount_cents"].as_u64().unwrap())).collect();
+    let lines: Vec<(u64, u64)> = premium["line_items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["item_id"].as_u64().unwrap(), l["amount_cents"].as_u64().unwrap()))
+        .collect();
     assert_eq!(lines, [(1, 4499), (2, 1000), (3, 500), (4, 0)]);
     let premium_id = premium["id"].as_u64().unwrap();
     // The editor reloaded: the rate is a saved one now.
@@ -99,7 +122,13 @@ async fn admins_edit_save_and_guard_the_monthly_rates() {
     let financing = r#"[data-testid="mmr-item"][data-id="2"] [data-testid="mmr-item-name"]"#;
     retype(&b, financing, "monitoring").await;
     b.find(r#"[data-testid="mmr-save"]"#).await.unwrap().click().await.unwrap();
-    b.wait_for_text(r#"[data-testid="mmr-item"][data-id="2"] [data-testid="mmr-field-error"]"#, "another item has this name", soon()).await.unwrap();
+    b.wait_for_text(
+        r#"[data-testid="mmr-item"][data-id="2"] [data-testid="mmr-field-error"]"#,
+        "another item has this name",
+        soon(),
+    )
+    .await
+    .unwrap();
     b.wait_for_text(r#"[data-testid="mmr-errors"]"#, r#"Line item "monitoring""#, soon()).await.unwrap();
     b.screenshot(&screenshot_path("mmr-admin-invalid")).await.unwrap();
     retype(&b, financing, "Financing").await;
@@ -110,13 +139,21 @@ async fn admins_edit_save_and_guard_the_monthly_rates() {
     portal.api(reqwest::Method::PUT, Some(&admin), "/api/v1/settings/mmr", Some(theirs)).await;
     b.find(&format!(r#"{premium_row} [data-testid="mmr-rate-active"]"#)).await.unwrap().click().await.unwrap();
     b.find(r#"[data-testid="mmr-save"]"#).await.unwrap().click().await.unwrap();
-    b.wait_for_text(r#"[data-testid="mmr-conflict"]"#, "Another admin changed the MMR settings; reload to see their changes", soon()).await.unwrap();
+    b.wait_for_text(
+        r#"[data-testid="mmr-conflict"]"#,
+        "Another admin changed the MMR settings; reload to see their changes",
+        soon(),
+    )
+    .await
+    .unwrap();
     b.screenshot(&screenshot_path("mmr-admin-conflict")).await.unwrap();
     let now = portal.get(&admin, "/api/v1/settings/mmr").await;
     assert_eq!(now["version"].as_u64(), Some(version + 2));
     assert_eq!(rate(&now, "Premium Plus")["active"], true, "the stale save changed nothing");
     b.find(r#"[data-testid="mmr-reload"]"#).await.unwrap().click().await.unwrap();
-    b.wait_for_value(r#"[data-testid="mmr-item"][data-id="4"] [data-testid="mmr-item-name"]"#, "Video Cloud", soon()).await.unwrap();
+    b.wait_for_value(r#"[data-testid="mmr-item"][data-id="4"] [data-testid="mmr-item-name"]"#, "Video Cloud", soon())
+        .await
+        .unwrap();
     b.wait_gone(r#"[data-testid="mmr-conflict"]"#, soon()).await.unwrap();
     let _ = b.close().await;
 

@@ -22,7 +22,10 @@ const FIELDS: &str = "/api/v1/settings/custom-fields";
 
 /// The `field` of every error of a problem body.
 fn error_fields(p: &Value) -> Vec<String> {
-    p["errors"].as_array().map(|a| a.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect()).unwrap_or_default()
+    p["errors"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
 }
 
 fn names(list: &Value) -> Vec<String> {
@@ -45,7 +48,13 @@ async fn new_customer(rt: &LocalRuntime, token: &str, custom: Value) -> (u16, Va
 
 /// The card row of field `id` on a Home page read.
 fn card_value(c: &Value, id: u64) -> Value {
-    c["cards"]["custom_fields"].as_array().expect("custom fields card").iter().find(|f| f["id"] == id).map(|f| f["value"].clone()).unwrap_or(Value::Null)
+    c["cards"]["custom_fields"]
+        .as_array()
+        .expect("custom fields card")
+        .iter()
+        .find(|f| f["id"] == id)
+        .map(|f| f["value"].clone())
+        .unwrap_or(Value::Null)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -67,7 +76,8 @@ async fn admins_define_fields_and_nobody_else_may() {
     assert_eq!(rt.get(&rt.sign_in(PARTNER).await, FIELDS).await.0, 403);
 
     // Only Company Settings Modify (admins) defines.
-    let (status, _) = send(&rt, "POST", &office, FIELDS, Some(json!({"name": "Office made", "field_type": "text"}))).await;
+    let (status, _) =
+        send(&rt, "POST", &office, FIELDS, Some(json!({"name": "Office made", "field_type": "text"}))).await;
     assert_eq!(status, 403);
 
     // Bad definitions are 422 naming the attribute.
@@ -90,7 +100,12 @@ async fn admins_define_fields_and_nobody_else_may() {
     let (status, p) = send(&rt, "POST", &admin, FIELDS, Some(json!("not an object"))).await;
     assert_eq!((status, error_fields(&p)), (422, vec!["body".to_owned()]));
 
-    let f = new_field(&rt, &admin, json!({"name": "Siren colour", "field_type": "select", "options": ["Red", "Blue"], "required": true})).await;
+    let f = new_field(
+        &rt,
+        &admin,
+        json!({"name": "Siren colour", "field_type": "select", "options": ["Red", "Blue"], "required": true}),
+    )
+    .await;
     let fid = f["id"].as_u64().unwrap();
     assert_eq!((f["version"].as_u64(), f["active"].as_bool(), f["position"].as_u64()), (Some(1), Some(true), Some(6)));
     assert_eq!(f["options"], json!(["Red", "Blue"]));
@@ -103,7 +118,14 @@ async fn admins_define_fields_and_nobody_else_may() {
     assert_eq!((status, error_fields(&p)), (422, vec!["version".to_owned()]));
     let (status, p) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": 1, "name": "Dog COUNT"}))).await;
     assert_eq!((status, error_fields(&p)), (422, vec!["name".to_owned()]), "names stay unique ignoring case");
-    let (status, f2) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": 1, "name": "Siren", "options": ["Red", "Blue", "Green"], "position": 0}))).await;
+    let (status, f2) = send(
+        &rt,
+        "PATCH",
+        &admin,
+        &path,
+        Some(json!({"version": 1, "name": "Siren", "options": ["Red", "Blue", "Green"], "position": 0})),
+    )
+    .await;
     assert_eq!(status, 200, "{f2}");
     assert_eq!((f2["name"].as_str(), f2["version"].as_u64()), (Some("Siren"), Some(2)));
     let (status, p) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": 1, "required": false}))).await;
@@ -156,7 +178,10 @@ async fn values_are_validated_saved_shown_and_in_history() {
     assert_eq!(card_value(&c, 1), Value::Null);
     assert_eq!(c["editable"]["custom_fields"], true);
     let card = c["cards"]["custom_fields"].as_array().unwrap();
-    assert_eq!(card[0], json!({"id": 1, "name": "Gate code", "field_type": "text", "required": false, "options": [], "value": null}));
+    assert_eq!(
+        card[0],
+        json!({"id": 1, "name": "Gate code", "field_type": "text", "required": false, "options": [], "value": null})
+    );
     assert_eq!(card[2]["options"][0], "Garage");
 
     // Each type's bad value is 422 naming custom_fields.<id>, with the label in the message.
@@ -174,7 +199,8 @@ async fn values_are_validated_saved_shown_and_in_history() {
         (json!({ key.clone(): null }), code_field.as_str(), "Alarm passcode"),
         (json!({ key.clone(): "  " }), code_field.as_str(), "Alarm passcode"),
     ] {
-        let (status, p) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": version, "custom_fields": value.clone()}))).await;
+        let (status, p) =
+            send(&rt, "PATCH", &admin, &path, Some(json!({"version": version, "custom_fields": value.clone()}))).await;
         assert_eq!(status, 422, "{value} -> {p}");
         assert_eq!(error_fields(&p), [field.to_owned()], "{value}");
         assert!(p["errors"][0]["message"].as_str().unwrap().contains(label), "{value} -> {p}");
@@ -189,26 +215,43 @@ async fn values_are_validated_saved_shown_and_in_history() {
     version = c["version"].as_u64().unwrap();
     let (_, c) = rt.get(&admin, &path).await;
     assert_eq!(c["city"], "Orem");
-    for (fid, want) in [(1, json!("#1234")), (2, json!(true)), (3, json!("Basement")), (4, json!(2)), (5, json!("2024-02-29")), (cid_field, json!("4455"))] {
+    for (fid, want) in [
+        (1, json!("#1234")),
+        (2, json!(true)),
+        (3, json!("Basement")),
+        (4, json!(2)),
+        (5, json!("2024-02-29")),
+        (cid_field, json!("4455")),
+    ] {
         assert_eq!(card_value(&c, fid), want, "field {fid}");
     }
     assert_eq!(c["custom_fields"]["4"], 2, "the record carries the values too");
 
     // Partial: only the keys sent change; null clears.
-    let (status, c) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": version, "custom_fields": {"4": null, "1": "#9"}}))).await;
+    let (status, c) =
+        send(&rt, "PATCH", &admin, &path, Some(json!({"version": version, "custom_fields": {"4": null, "1": "#9"}})))
+            .await;
     assert_eq!(status, 200, "{c}");
     version = c["version"].as_u64().unwrap();
-    assert_eq!((card_value(&c, 4), card_value(&c, 1), card_value(&c, 3)), (Value::Null, json!("#9"), json!("Basement")));
+    assert_eq!(
+        (card_value(&c, 4), card_value(&c, 1), card_value(&c, 3)),
+        (Value::Null, json!("#9"), json!("Basement"))
+    );
     // Nothing changed: no new version.
-    let (_, same) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": version, "custom_fields": {"1": "#9"}}))).await;
+    let (_, same) =
+        send(&rt, "PATCH", &admin, &path, Some(json!({"version": version, "custom_fields": {"1": "#9"}}))).await;
     assert_eq!(same["version"].as_u64(), Some(version));
     // A stale record version is 409 as for every other field.
-    assert_eq!(send(&rt, "PATCH", &admin, &path, Some(json!({"version": version - 1, "custom_fields": {"1": "x"}}))).await.0, 409);
+    assert_eq!(
+        send(&rt, "PATCH", &admin, &path, Some(json!({"version": version - 1, "custom_fields": {"1": "x"}}))).await.0,
+        409
+    );
 
     // History: one entry per changed field, named custom_fields.<id>.
     let (status, h) = rt.get(&admin, &format!("{path}/history?per_page=50")).await;
     assert_eq!(status, 200);
-    let entries: Vec<&Value> = h["items"].as_array().unwrap().iter().filter(|e| e["field"] == "custom_fields.4").collect();
+    let entries: Vec<&Value> =
+        h["items"].as_array().unwrap().iter().filter(|e| e["field"] == "custom_fields.4").collect();
     assert_eq!(entries.len(), 2, "{h}");
     assert!(entries.iter().any(|e| e["before"] == 2 && e["after"] == Value::Null), "{h}");
     assert!(h["items"].as_array().unwrap().iter().any(|e| e["field"] == "custom_fields.1" && e["after"] == "#9"));
@@ -218,13 +261,29 @@ async fn values_are_validated_saved_shown_and_in_history() {
     let (status, seen) = rt.get(&installer, &path).await;
     assert_eq!(status, 200);
     assert_eq!((card_value(&seen, 3), &seen["editable"]["custom_fields"]), (json!("Basement"), &json!(false)));
-    assert_eq!(send(&rt, "PATCH", &installer, &path, Some(json!({"version": version, "custom_fields": {"1": "x"}}))).await.0, 403);
+    assert_eq!(
+        send(&rt, "PATCH", &installer, &path, Some(json!({"version": version, "custom_fields": {"1": "x"}}))).await.0,
+        403
+    );
 
     // Older records without the new required field still save unrelated changes.
     let (_, page) = rt.get(&admin, "/api/v1/customers?per_page=10").await;
-    let old = page["items"].as_array().unwrap().iter().map(|r| r["id"].as_u64().unwrap()).find(|i| *i != id).expect("a seeded customer");
+    let old = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_u64().unwrap())
+        .find(|i| *i != id)
+        .expect("a seeded customer");
     let (_, o) = rt.get(&admin, &format!("/api/v1/customers/{old}")).await;
-    let (status, saved) = send(&rt, "PATCH", &admin, &format!("/api/v1/customers/{old}"), Some(json!({"version": o["version"], "spouse": "Pat"}))).await;
+    let (status, saved) = send(
+        &rt,
+        "PATCH",
+        &admin,
+        &format!("/api/v1/customers/{old}"),
+        Some(json!({"version": o["version"], "spouse": "Pat"})),
+    )
+    .await;
     assert_eq!(status, 200, "{saved}");
 
     // Duplicate copies the values.
@@ -233,11 +292,14 @@ async fn values_are_validated_saved_shown_and_in_history() {
     assert_eq!((card_value(&dup, 3), card_value(&dup, cid_field)), (json!("Basement"), json!("4455")));
 
     // A deactivated field leaves the card and takes no values.
-    let (status, _) = send(&rt, "PATCH", &admin, &format!("{FIELDS}/3"), Some(json!({"version": 1, "active": false}))).await;
+    let (status, _) =
+        send(&rt, "PATCH", &admin, &format!("{FIELDS}/3"), Some(json!({"version": 1, "active": false}))).await;
     assert_eq!(status, 200);
     let (_, c) = rt.get(&admin, &path).await;
     assert!(!c["cards"]["custom_fields"].as_array().unwrap().iter().any(|f| f["id"] == 3));
-    let (status, p) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": c["version"], "custom_fields": {"3": "Garage"}}))).await;
+    let (status, p) =
+        send(&rt, "PATCH", &admin, &path, Some(json!({"version": c["version"], "custom_fields": {"3": "Garage"}})))
+            .await;
     assert_eq!((status, error_fields(&p)), (422, vec!["custom_fields.3".to_owned()]));
 
     // A company without definitions shows no card.
@@ -272,7 +334,14 @@ async fn converting_a_lead_keeps_its_values() {
     item.insert("custom_fields".into(), json!({"1": "#77", "4": 1}));
     table.put(item, None).await.unwrap();
 
-    let (status, c) = send(&rt, "POST", &admin, &format!("/api/v1/leads/{lid}/convert"), Some(json!({"office_location_id": 1, "sold_by_id": "acme-sales-rep"}))).await;
+    let (status, c) = send(
+        &rt,
+        "POST",
+        &admin,
+        &format!("/api/v1/leads/{lid}/convert"),
+        Some(json!({"office_location_id": 1, "sold_by_id": "acme-sales-rep"})),
+    )
+    .await;
     assert_eq!(status, 200, "{c}");
     assert_eq!(c["kind"], "customer");
     assert_eq!((card_value(&c, 1), card_value(&c, 4)), (json!("#77"), json!(1)));
@@ -297,7 +366,13 @@ async fn lead_body(rt: &LocalRuntime, token: &str, first: &str, custom: Option<V
 
 /// The card row of field `id` on a lead read (`custom_fields_card`).
 fn lead_card_value(l: &Value, id: u64) -> Value {
-    l["custom_fields_card"].as_array().expect("custom fields card on the lead read").iter().find(|f| f["id"] == id).map(|f| f["value"].clone()).unwrap_or(Value::Null)
+    l["custom_fields_card"]
+        .as_array()
+        .expect("custom fields card on the lead read")
+        .iter()
+        .find(|f| f["id"] == id)
+        .map(|f| f["value"].clone())
+        .unwrap_or(Value::Null)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -306,7 +381,8 @@ async fn leads_take_values_like_customers() {
     let admin = rt.sign_in(ADMIN).await;
     let rep = rt.sign_in(LEAD_REP).await;
     let office = rt.sign_in(OFFICE).await;
-    let signer = new_field(&rt, &admin, json!({"name": "Contract signer", "field_type": "text", "required": true})).await;
+    let signer =
+        new_field(&rt, &admin, json!({"name": "Contract signer", "field_type": "text", "required": true})).await;
     let key = signer["id"].as_u64().unwrap().to_string();
     let signer_field = format!("custom_fields.{key}");
     const LEADS: &str = "/api/v1/leads?allow_duplicates=true";
@@ -323,9 +399,23 @@ async fn leads_take_values_like_customers() {
     let mut fields = error_fields(&p);
     fields.sort();
     assert_eq!(fields, ["custom_fields.3", "first_name"], "{p}");
-    let (status, p) = send(&rt, "POST", &admin, LEADS, Some(lead_body(&rt, &admin, "Lena", Some(json!({ key.clone(): "  " }))).await)).await;
+    let (status, p) = send(
+        &rt,
+        "POST",
+        &admin,
+        LEADS,
+        Some(lead_body(&rt, &admin, "Lena", Some(json!({ key.clone(): "  " }))).await),
+    )
+    .await;
     assert_eq!((status, error_fields(&p)), (422, vec![signer_field.clone()]), "blank is not an answer: {p}");
-    let (status, lead) = send(&rt, "POST", &admin, LEADS, Some(lead_body(&rt, &admin, "Lena", Some(json!({ key.clone(): " Pat ", "3": "Garage" }))).await)).await;
+    let (status, lead) = send(
+        &rt,
+        "POST",
+        &admin,
+        LEADS,
+        Some(lead_body(&rt, &admin, "Lena", Some(json!({ key.clone(): " Pat ", "3": "Garage" }))).await),
+    )
+    .await;
     assert_eq!(status, 201, "{lead}");
     assert_eq!(lead["custom_fields"], json!({ key.clone(): "Pat", "3": "Garage" }));
     let id = lead["id"].as_u64().unwrap();
@@ -334,8 +424,14 @@ async fn leads_take_values_like_customers() {
     // The lead page's read: the card rows (every active definition in order) with the lead's values.
     let (status, l) = rt.get(&admin, &path).await;
     assert_eq!(status, 200, "{l}");
-    assert_eq!((lead_card_value(&l, 3), lead_card_value(&l, signer["id"].as_u64().unwrap()), lead_card_value(&l, 1)), (json!("Garage"), json!("Pat"), Value::Null));
-    assert_eq!(l["custom_fields_card"][0], json!({"id": 1, "name": "Gate code", "field_type": "text", "required": false, "options": [], "value": null}));
+    assert_eq!(
+        (lead_card_value(&l, 3), lead_card_value(&l, signer["id"].as_u64().unwrap()), lead_card_value(&l, 1)),
+        (json!("Garage"), json!("Pat"), Value::Null)
+    );
+    assert_eq!(
+        l["custom_fields_card"][0],
+        json!({"id": 1, "name": "Gate code", "field_type": "text", "required": false, "options": [], "value": null})
+    );
     // The Home read of a lead says the values are editable (through the lead's PATCH) for who may modify it.
     let (_, home) = rt.get(&admin, &format!("/api/v1/customers/{id}")).await;
     assert_eq!((home["kind"].as_str(), &home["editable"]["custom_fields"]), (Some("lead"), &json!(true)));
@@ -351,12 +447,20 @@ async fn leads_take_values_like_customers() {
         (json!({"99": "x"}), "custom_fields.99"),
         (json!({ key.clone(): null }), signer_field.as_str()),
     ] {
-        let (status, p) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": version, "custom_fields": value.clone()}))).await;
+        let (status, p) =
+            send(&rt, "PATCH", &admin, &path, Some(json!({"version": version, "custom_fields": value.clone()}))).await;
         assert_eq!((status, error_fields(&p)), (422, vec![field.to_owned()]), "{value} -> {p}");
     }
     let (status, p) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": version, "custom_fields": [1]}))).await;
     assert_eq!((status, error_fields(&p)), (422, vec!["custom_fields".to_owned()]));
-    let (status, p) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": version, "rating": 9, "custom_fields": {"4": "two"}}))).await;
+    let (status, p) = send(
+        &rt,
+        "PATCH",
+        &admin,
+        &path,
+        Some(json!({"version": version, "rating": 9, "custom_fields": {"4": "two"}})),
+    )
+    .await;
     let mut fields = error_fields(&p);
     fields.sort();
     assert_eq!((status, fields), (422, vec!["custom_fields.4".to_owned(), "rating".to_owned()]), "{p}");
@@ -368,17 +472,34 @@ async fn leads_take_values_like_customers() {
     assert_eq!(l["version"].as_u64(), Some(version + 1));
     version += 1;
     assert_eq!(l["job_title"], "Owner");
-    assert_eq!(l["custom_fields"], json!({"1": "#12", "2": true, "3": "Garage", "4": 2, "5": "2024-02-29", key.clone(): "Pat"}));
+    assert_eq!(
+        l["custom_fields"],
+        json!({"1": "#12", "2": true, "3": "Garage", "4": 2, "5": "2024-02-29", key.clone(): "Pat"})
+    );
     // Partial: only the keys sent change; null clears; the same values again are no new version.
-    let (status, l) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": version, "custom_fields": {"4": null, "3": "Basement"}}))).await;
+    let (status, l) = send(
+        &rt,
+        "PATCH",
+        &admin,
+        &path,
+        Some(json!({"version": version, "custom_fields": {"4": null, "3": "Basement"}})),
+    )
+    .await;
     assert_eq!(status, 200, "{l}");
     version += 1;
-    assert_eq!((l["custom_fields"].get("4"), &l["custom_fields"]["3"], &l["custom_fields"]["1"]), (None, &json!("Basement"), &json!("#12")));
-    let (_, same) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": version, "custom_fields": {"3": "Basement"}}))).await;
+    assert_eq!(
+        (l["custom_fields"].get("4"), &l["custom_fields"]["3"], &l["custom_fields"]["1"]),
+        (None, &json!("Basement"), &json!("#12"))
+    );
+    let (_, same) =
+        send(&rt, "PATCH", &admin, &path, Some(json!({"version": version, "custom_fields": {"3": "Basement"}}))).await;
     assert_eq!(same["version"].as_u64(), Some(version));
     // The lead's version rules as for every other field: required, and stale is 409.
     assert_eq!(send(&rt, "PATCH", &admin, &path, Some(json!({"custom_fields": {"1": "x"}}))).await.0, 422);
-    assert_eq!(send(&rt, "PATCH", &admin, &path, Some(json!({"version": version - 1, "custom_fields": {"1": "x"}}))).await.0, 409);
+    assert_eq!(
+        send(&rt, "PATCH", &admin, &path, Some(json!({"version": version - 1, "custom_fields": {"1": "x"}}))).await.0,
+        409
+    );
     let (_, l) = rt.get(&admin, &path).await;
     assert_eq!((lead_card_value(&l, 3), lead_card_value(&l, 4)), (json!("Basement"), Value::Null));
 
@@ -395,20 +516,48 @@ async fn leads_take_values_like_customers() {
     assert!(of("custom_fields").is_empty(), "no whole-map entries: {h}");
 
     // Whoever may modify the lead sets them: an own-only lead rep on their own lead, not on someone else's.
-    let (status, mine) = send(&rt, "POST", &rep, LEADS, Some(lead_body(&rt, &rep, "Remy", Some(json!({ key.clone(): "Remy" }))).await)).await;
+    let (status, mine) =
+        send(&rt, "POST", &rep, LEADS, Some(lead_body(&rt, &rep, "Remy", Some(json!({ key.clone(): "Remy" }))).await))
+            .await;
     assert_eq!(status, 201, "{mine}");
-    let (status, mine) = send(&rt, "PATCH", &rep, &format!("/api/v1/leads/{}", mine["id"]), Some(json!({"version": mine["version"], "custom_fields": {"1": "#5"}}))).await;
+    let (status, mine) = send(
+        &rt,
+        "PATCH",
+        &rep,
+        &format!("/api/v1/leads/{}", mine["id"]),
+        Some(json!({"version": mine["version"], "custom_fields": {"1": "#5"}})),
+    )
+    .await;
     assert_eq!((status, &mine["custom_fields"]["1"]), (200, &json!("#5")), "{mine}");
-    assert_eq!(send(&rt, "PATCH", &rep, &path, Some(json!({"version": version, "custom_fields": {"1": "x"}}))).await.0, 403);
-    assert_eq!(send(&rt, "PATCH", &office, &path, Some(json!({"version": version, "custom_fields": {"1": "#13"}}))).await.0, 200);
+    assert_eq!(
+        send(&rt, "PATCH", &rep, &path, Some(json!({"version": version, "custom_fields": {"1": "x"}}))).await.0,
+        403
+    );
+    assert_eq!(
+        send(&rt, "PATCH", &office, &path, Some(json!({"version": version, "custom_fields": {"1": "#13"}}))).await.0,
+        200
+    );
 
     // Conversion keeps them; the converted lead is locked for the lead API.
-    let (status, c) = send(&rt, "POST", &admin, &format!("{path}/convert"), Some(json!({"office_location_id": 1, "sold_by_id": "acme-sales-rep"}))).await;
+    let (status, c) = send(
+        &rt,
+        "POST",
+        &admin,
+        &format!("{path}/convert"),
+        Some(json!({"office_location_id": 1, "sold_by_id": "acme-sales-rep"})),
+    )
+    .await;
     assert_eq!(status, 200, "{c}");
     assert_eq!(c["kind"], "customer");
-    assert_eq!(c["custom_fields"], json!({"1": "#13", "2": true, "3": "Basement", "5": "2024-02-29", key.clone(): "Pat"}));
+    assert_eq!(
+        c["custom_fields"],
+        json!({"1": "#13", "2": true, "3": "Basement", "5": "2024-02-29", key.clone(): "Pat"})
+    );
     assert_eq!((card_value(&c, 3), card_value(&c, 1)), (json!("Basement"), json!("#13")));
     // The lead API answers for leads only (the customer's PATCH takes over).
-    assert_eq!(send(&rt, "PATCH", &admin, &path, Some(json!({"version": c["version"], "custom_fields": {"1": "x"}}))).await.0, 404);
+    assert_eq!(
+        send(&rt, "PATCH", &admin, &path, Some(json!({"version": c["version"], "custom_fields": {"1": "x"}}))).await.0,
+        404
+    );
     rt.stop().await;
 }

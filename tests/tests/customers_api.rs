@@ -90,7 +90,10 @@ async fn home_page_shows_cards_by_section_and_masks_confidential_fields() {
     assert_eq!(o["cards"]["installation"]["confirmation_number"], "***");
     assert_eq!(o["cards"]["installation"]["abort_code"], "***");
     assert_eq!(o["cards"]["installation"]["receiver_number"], Value::Null, "nothing stored shows as null");
-    assert!(!o.to_string().contains("6789") && !o.to_string().contains("1980"), "no confidential value leaks elsewhere");
+    assert!(
+        !o.to_string().contains("6789") && !o.to_string().contains("1980"),
+        "no confidential value leaks elsewhere"
+    );
 
     // The installer has no Sale Information grant: that card and the sale badge are left out.
     let (status, i) = rt.get(&installer, &format!("/api/v1/customers/{cid}")).await;
@@ -138,7 +141,14 @@ async fn saving_checks_grants_versions_and_writes_history() {
     let v = c["version"].as_u64().unwrap();
 
     // The sales rep may change sale fields but not installation ones: 403 naming them.
-    let (status, p) = send(&rt, "PATCH", &sales, &path, Some(json!({"version": v, "installed": true, "abort_code": "1", "spouse": "Sam"}))).await;
+    let (status, p) = send(
+        &rt,
+        "PATCH",
+        &sales,
+        &path,
+        Some(json!({"version": v, "installed": true, "abort_code": "1", "spouse": "Sam"})),
+    )
+    .await;
     assert_eq!(status, 403, "{p}");
     let detail = p["detail"].as_str().unwrap();
     assert!(detail.contains("installed") && detail.contains("abort_code") && !detail.contains("spouse"), "{detail}");
@@ -146,7 +156,14 @@ async fn saving_checks_grants_versions_and_writes_history() {
     assert_eq!(send(&rt, "PATCH", &installer, &path, Some(json!({"version": v, "installed": true}))).await.0, 403);
 
     // Office staff may enter an SSN where none exists, not change one.
-    let (status, saved) = send(&rt, "PATCH", &office, &path, Some(json!({"version": v, "ssn": SSN, "spouse": "Sam", "sale_date": "2026-02-01"}))).await;
+    let (status, saved) = send(
+        &rt,
+        "PATCH",
+        &office,
+        &path,
+        Some(json!({"version": v, "ssn": SSN, "spouse": "Sam", "sale_date": "2026-02-01"})),
+    )
+    .await;
     assert_eq!(status, 200, "{}", saved["detail"]);
     assert!(saved["cards"]["personal"]["ssn"].as_str().is_some_and(|s| s.starts_with("***")), "masked for office");
     let v2 = saved["version"].as_u64().unwrap();
@@ -155,7 +172,9 @@ async fn saving_checks_grants_versions_and_writes_history() {
     assert_eq!(status, 403);
     assert!(p["detail"].as_str().unwrap().contains("ssn"));
     // Validation names the field.
-    let (status, p) = send(&rt, "PATCH", &office, &path, Some(json!({"version": v2, "mmr_id": 999, "sale_date": "2026-13-01"}))).await;
+    let (status, p) =
+        send(&rt, "PATCH", &office, &path, Some(json!({"version": v2, "mmr_id": 999, "sale_date": "2026-13-01"})))
+            .await;
     assert_eq!(status, 422);
     let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert!(fields.contains(&"mmr_id") && fields.contains(&"sale_date"), "{fields:?}");
@@ -179,7 +198,18 @@ async fn saving_checks_grants_versions_and_writes_history() {
     assert_eq!(items.last().unwrap()["field"], "created");
     for n in 0..12 {
         let cur = saved_version(&rt, &admin, &path).await;
-        assert_eq!(send(&rt, "PATCH", &admin, &path, Some(json!({"version": cur, "best_time_to_contact": format!("after {n}")}))).await.0, 200);
+        assert_eq!(
+            send(
+                &rt,
+                "PATCH",
+                &admin,
+                &path,
+                Some(json!({"version": cur, "best_time_to_contact": format!("after {n}")}))
+            )
+            .await
+            .0,
+            200
+        );
     }
     let (_, first) = rt.get(&admin, &format!("{path}/history?per_page=10")).await;
     let cursor = first["next_cursor"].as_str().expect("a second page");
@@ -210,13 +240,32 @@ async fn converting_a_lead_keeps_its_id_and_lands_as_a_customer() {
     let (status, lead) = send(&rt, "POST", &admin, "/api/v1/leads?allow_duplicates=true", Some(body)).await;
     assert_eq!(status, 201, "{lead}");
     let lid = id(&lead);
-    assert_eq!(send(&rt, "PATCH", &admin, &format!("/api/v1/leads/{lid}"), Some(json!({"version": lead["version"], "rating": 3}))).await.0, 200);
+    assert_eq!(
+        send(
+            &rt,
+            "PATCH",
+            &admin,
+            &format!("/api/v1/leads/{lid}"),
+            Some(json!({"version": lead["version"], "rating": 3}))
+        )
+        .await
+        .0,
+        200
+    );
 
-    let (status, p) = send(&rt, "POST", &admin, &format!("/api/v1/leads/{lid}/convert"), Some(json!({"office_location_id": 2}))).await;
+    let (status, p) =
+        send(&rt, "POST", &admin, &format!("/api/v1/leads/{lid}/convert"), Some(json!({"office_location_id": 2})))
+            .await;
     assert_eq!(status, 422);
     assert_eq!(p["errors"][0]["field"], "sold_by_id");
-    let (status, c) =
-        send(&rt, "POST", &admin, &format!("/api/v1/leads/{lid}/convert"), Some(json!({"office_location_id": 2, "sold_by_id": "acme-sales-rep"}))).await;
+    let (status, c) = send(
+        &rt,
+        "POST",
+        &admin,
+        &format!("/api/v1/leads/{lid}/convert"),
+        Some(json!({"office_location_id": 2, "sold_by_id": "acme-sales-rep"})),
+    )
+    .await;
     assert_eq!(status, 200, "{c}");
     assert_eq!(id(&c), lid);
     assert_eq!(c["kind"], "customer");
@@ -234,16 +283,34 @@ async fn converting_a_lead_keeps_its_id_and_lands_as_a_customer() {
     assert!(stored["disposition"].is_null());
     assert_eq!(stored["kind"], "customer");
     let lead_dups = svc.table.query(&Query::new(Index::Base, keys::record_pk(&co, RecordId(lid)))).await.unwrap();
-    assert!(lead_dups.items.iter().any(|i| i["SK"].as_str().unwrap().starts_with("HIST#") && i["field"] == "converted"));
+    assert!(lead_dups
+        .items
+        .iter()
+        .any(|i| i["SK"].as_str().unwrap().starts_with("HIST#") && i["field"] == "converted"));
     let (_, customers) = rt.get(&admin, "/api/v1/customers?per_page=10").await;
     assert_eq!(customers["items"][0]["id"].as_u64(), Some(lid), "newest first");
 
     // Converting twice is refused; the lead editor treats it as locked.
-    assert_eq!(send(&rt, "POST", &admin, &format!("/api/v1/leads/{lid}/convert"), Some(json!({"office_location_id": 2, "sold_by_id": "acme-sales-rep"}))).await.0, 409);
+    assert_eq!(
+        send(
+            &rt,
+            "POST",
+            &admin,
+            &format!("/api/v1/leads/{lid}/convert"),
+            Some(json!({"office_location_id": 2, "sold_by_id": "acme-sales-rep"}))
+        )
+        .await
+        .0,
+        409
+    );
 
     let mail = eventually("the conversion email", Duration::from_secs(20), || async {
         let (_, outbox) = rt.get(&admin, "/api/v1/outbox").await;
-        outbox["items"].as_array()?.iter().find(|m| m["subject"].as_str().is_some_and(|s| s.contains(&format!("#{lid} is now a customer")))).cloned()
+        outbox["items"]
+            .as_array()?
+            .iter()
+            .find(|m| m["subject"].as_str().is_some_and(|s| s.contains(&format!("#{lid} is now a customer"))))
+            .cloned()
     })
     .await;
     assert_eq!(mail["to"], ADMIN);
@@ -277,7 +344,14 @@ async fn archiving_a_parent_cascades_to_sub_customers_and_unarchive_follows_the_
     assert_eq!(by_id["items"][0]["id"].as_u64(), Some(pid));
 
     // Link from the sub-customer; both headers show it.
-    let (status, linked) = send(&rt, "PATCH", &admin, &format!("/api/v1/customers/{cid}"), Some(json!({"version": child["version"], "parent_id": pid}))).await;
+    let (status, linked) = send(
+        &rt,
+        "PATCH",
+        &admin,
+        &format!("/api/v1/customers/{cid}"),
+        Some(json!({"version": child["version"], "parent_id": pid})),
+    )
+    .await;
     assert_eq!(status, 200, "{linked}");
     assert_eq!(linked["header"]["parent"]["id"].as_u64(), Some(pid));
     let (_, p) = rt.get(&admin, &format!("/api/v1/customers/{pid}")).await;
@@ -285,11 +359,25 @@ async fn archiving_a_parent_cascades_to_sub_customers_and_unarchive_follows_the_
     // Sub-customers are no candidates; a parent cannot get a parent; no grandchildren.
     let (_, found) = rt.get(&admin, "/api/v1/customers/parent-candidates?q=Homeowner").await;
     assert!(!found["items"].as_array().unwrap().iter().any(|c| c["id"] == cid));
-    let (status, e) = send(&rt, "PATCH", &admin, &format!("/api/v1/customers/{pid}"), Some(json!({"version": p["version"], "parent_id": id(&other)}))).await;
+    let (status, e) = send(
+        &rt,
+        "PATCH",
+        &admin,
+        &format!("/api/v1/customers/{pid}"),
+        Some(json!({"version": p["version"], "parent_id": id(&other)})),
+    )
+    .await;
     assert_eq!(status, 422);
     assert_eq!(e["errors"][0]["code"], "has_children");
     let (_, o) = rt.get(&admin, &format!("/api/v1/customers/{}", id(&other))).await;
-    let (status, e) = send(&rt, "PATCH", &admin, &format!("/api/v1/customers/{}", id(&other)), Some(json!({"version": o["version"], "parent_id": cid}))).await;
+    let (status, e) = send(
+        &rt,
+        "PATCH",
+        &admin,
+        &format!("/api/v1/customers/{}", id(&other)),
+        Some(json!({"version": o["version"], "parent_id": cid})),
+    )
+    .await;
     assert_eq!(status, 422);
     assert_eq!(e["errors"][0]["code"], "sub_customer");
 
@@ -313,7 +401,10 @@ async fn archiving_a_parent_cascades_to_sub_customers_and_unarchive_follows_the_
     assert_eq!(c["tabs"]["contacts"], 1);
 
     // Office staff may not archive.
-    assert_eq!(send(&rt, "POST", &office, &format!("/api/v1/customers/{pid}/archive"), Some(json!({"confirm": true}))).await.0, 403);
+    assert_eq!(
+        send(&rt, "POST", &office, &format!("/api/v1/customers/{pid}/archive"), Some(json!({"confirm": true}))).await.0,
+        403
+    );
 
     let (status, preview) = rt.get(&admin, &format!("/api/v1/customers/{pid}/archive-preview")).await;
     assert_eq!(status, 200, "{preview}");
@@ -325,8 +416,12 @@ async fn archiving_a_parent_cascades_to_sub_customers_and_unarchive_follows_the_
     let (_, quiet) = rt.get(&admin, &format!("/api/v1/customers/{}/archive-preview", id(&other))).await;
     assert_eq!(quiet["nothing_affected"], true);
 
-    assert_eq!(send(&rt, "POST", &admin, &format!("/api/v1/customers/{pid}/archive"), Some(json!({"confirm": false}))).await.0, 422);
-    let (status, archived) = send(&rt, "POST", &admin, &format!("/api/v1/customers/{pid}/archive"), Some(json!({"confirm": true}))).await;
+    assert_eq!(
+        send(&rt, "POST", &admin, &format!("/api/v1/customers/{pid}/archive"), Some(json!({"confirm": false}))).await.0,
+        422
+    );
+    let (status, archived) =
+        send(&rt, "POST", &admin, &format!("/api/v1/customers/{pid}/archive"), Some(json!({"confirm": true}))).await;
     assert_eq!(status, 200, "{archived}");
     assert_eq!(archived["archived"], true);
     assert_eq!(archived["actions"]["unarchive"], true);
@@ -334,9 +429,22 @@ async fn archiving_a_parent_cascades_to_sub_customers_and_unarchive_follows_the_
     // The Customer List's Archive Status filter.
     let (_, only) = rt.get(&admin, "/api/v1/customers?per_page=50&archived=archived_only").await;
     // Archived customers have their own counted partition: the page reads what it shows, and the total is exact.
-    assert_eq!((only["meta"]["access_path"].as_str(), only["meta"]["total_exact"].as_bool()), (Some("archived"), Some(true)), "{}", only["meta"]);
+    assert_eq!(
+        (only["meta"]["access_path"].as_str(), only["meta"]["total_exact"].as_bool()),
+        (Some("archived"), Some(true)),
+        "{}",
+        only["meta"]
+    );
     assert_eq!(only["meta"]["total"].as_u64(), Some(only["items"].as_array().unwrap().len() as u64));
-    let only: Vec<u64> = only["items"].as_array().unwrap().iter().map(|r| { assert_eq!(r["archived"], true); r["id"].as_u64().unwrap() }).collect();
+    let only: Vec<u64> = only["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            assert_eq!(r["archived"], true);
+            r["id"].as_u64().unwrap()
+        })
+        .collect();
     assert!(only.contains(&pid) && only.contains(&cid));
     let (_, active) = rt.get(&admin, "/api/v1/customers?per_page=50&archived=active_only").await;
     assert!(active["items"].as_array().unwrap().iter().all(|r| r["archived"] == false));
@@ -346,7 +454,14 @@ async fn archiving_a_parent_cascades_to_sub_customers_and_unarchive_follows_the_
 
     // Both are read-only.
     for (rid, version) in [(pid, archived["version"].clone()), (cid, c["version"].clone())] {
-        let (status, e) = send(&rt, "PATCH", &admin, &format!("/api/v1/customers/{rid}"), Some(json!({"version": version, "spouse": "X"}))).await;
+        let (status, e) = send(
+            &rt,
+            "PATCH",
+            &admin,
+            &format!("/api/v1/customers/{rid}"),
+            Some(json!({"version": version, "spouse": "X"})),
+        )
+        .await;
         assert_eq!(status, 409);
         assert!(e["detail"].as_str().unwrap().contains("archived"));
         assert_eq!(post(rid, "notes", json!({"text": "more"})).await.0, 409);
@@ -354,28 +469,56 @@ async fn archiving_a_parent_cascades_to_sub_customers_and_unarchive_follows_the_
     let (_, rinv) = rt.get(&admin, &format!("/api/v1/customers/{pid}/recurring-invoices")).await;
     assert_eq!(rinv["items"][0]["status"], "cancelled");
     let (_, appts) = rt.get(&admin, &format!("/api/v1/customers/{pid}/appointments")).await;
-    assert!(appts["items"].as_array().unwrap().iter().any(|a| a["status"] == "scheduled"), "past appointments stay as they were");
+    assert!(
+        appts["items"].as_array().unwrap().iter().any(|a| a["status"] == "scheduled"),
+        "past appointments stay as they were"
+    );
 
     // Unarchiving the sub-customer is blocked while the parent is archived.
-    let (status, e) = send(&rt, "POST", &admin, &format!("/api/v1/customers/{cid}/unarchive"), Some(json!({"confirm": true}))).await;
+    let (status, e) =
+        send(&rt, "POST", &admin, &format!("/api/v1/customers/{cid}/unarchive"), Some(json!({"confirm": true}))).await;
     assert_eq!(status, 409);
     assert!(e["detail"].as_str().unwrap().contains("unarchive the parent first"));
     // Parent only: the child stays archived; nothing cancelled comes back.
-    let (status, p) = send(&rt, "POST", &admin, &format!("/api/v1/customers/{pid}/unarchive"), Some(json!({"confirm": true, "include_children": false}))).await;
+    let (status, p) = send(
+        &rt,
+        "POST",
+        &admin,
+        &format!("/api/v1/customers/{pid}/unarchive"),
+        Some(json!({"confirm": true, "include_children": false})),
+    )
+    .await;
     assert_eq!(status, 200, "{p}");
     assert_eq!(p["archived"], false);
     assert_eq!(rt.get(&admin, &format!("/api/v1/customers/{cid}")).await.1["archived"], true);
     let (_, rinv) = rt.get(&admin, &format!("/api/v1/customers/{pid}/recurring-invoices")).await;
     assert_eq!(rinv["items"][0]["status"], "cancelled");
     // Archive again, then unarchive with children.
-    assert_eq!(send(&rt, "POST", &admin, &format!("/api/v1/customers/{pid}/archive"), Some(json!({"confirm": true}))).await.0, 200);
-    let (status, _) = send(&rt, "POST", &admin, &format!("/api/v1/customers/{pid}/unarchive"), Some(json!({"confirm": true, "include_children": true}))).await;
+    assert_eq!(
+        send(&rt, "POST", &admin, &format!("/api/v1/customers/{pid}/archive"), Some(json!({"confirm": true}))).await.0,
+        200
+    );
+    let (status, _) = send(
+        &rt,
+        "POST",
+        &admin,
+        &format!("/api/v1/customers/{pid}/unarchive"),
+        Some(json!({"confirm": true, "include_children": true})),
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(rt.get(&admin, &format!("/api/v1/customers/{cid}")).await.1["archived"], false);
 
     // Unlink (null) from the sub-customer.
     let (_, c) = rt.get(&admin, &format!("/api/v1/customers/{cid}")).await;
-    let (status, c) = send(&rt, "PATCH", &admin, &format!("/api/v1/customers/{cid}"), Some(json!({"version": c["version"], "parent_id": null}))).await;
+    let (status, c) = send(
+        &rt,
+        "PATCH",
+        &admin,
+        &format!("/api/v1/customers/{cid}"),
+        Some(json!({"version": c["version"], "parent_id": null})),
+    )
+    .await;
     assert_eq!(status, 200, "{c}");
     assert!(c["header"]["parent"].is_null());
     assert!(rt.get(&admin, &format!("/api/v1/customers/{pid}")).await.1["header"]["children"].is_null());
@@ -391,13 +534,25 @@ async fn delete_duplicate_and_tenancy() {
     let c = new_customer(&rt, &admin, "Dora", json!({"ssn": SSN, "spouse": "Dan", "account_number": "778812"})).await;
     let cid = id(&c);
     for n in 0..3 {
-        let (s, _) = send(&rt, "POST", &admin, &format!("/api/v1/customers/{cid}/notes"), Some(json!({"text": format!("note {n}")}))).await;
+        let (s, _) = send(
+            &rt,
+            "POST",
+            &admin,
+            &format!("/api/v1/customers/{cid}/notes"),
+            Some(json!({"text": format!("note {n}")})),
+        )
+        .await;
         assert_eq!(s, 201);
     }
 
     // Another company's user cannot see or touch it: it does not exist for them.
     assert_eq!(rt.get(&stranger, &format!("/api/v1/customers/{cid}")).await.0, 404);
-    assert_eq!(send(&rt, "PATCH", &stranger, &format!("/api/v1/customers/{cid}"), Some(json!({"version": 1, "spouse": "X"}))).await.0, 404);
+    assert_eq!(
+        send(&rt, "PATCH", &stranger, &format!("/api/v1/customers/{cid}"), Some(json!({"version": 1, "spouse": "X"})))
+            .await
+            .0,
+        404
+    );
     assert_eq!(send(&rt, "DELETE", &stranger, &format!("/api/v1/customers/{cid}"), None).await.0, 404);
     assert_eq!(rt.get(&stranger, &format!("/api/v1/customers/{cid}/notes")).await.0, 404);
 
@@ -427,7 +582,14 @@ async fn delete_duplicate_and_tenancy() {
     let e = new_customer(&rt, &admin, "Eddie", json!({})).await;
     let eid = id(&e);
     for n in 0..4 {
-        send(&rt, "POST", &admin, &format!("/api/v1/customers/{eid}/contacts"), Some(json!({"name": format!("C{n}"), "phone": "8015550101"}))).await;
+        send(
+            &rt,
+            "POST",
+            &admin,
+            &format!("/api/v1/customers/{eid}/contacts"),
+            Some(json!({"name": format!("C{n}"), "phone": "8015550101"})),
+        )
+        .await;
     }
     let svc = rt.services();
     let key = keys::record(&co, RecordId(eid));
@@ -462,7 +624,8 @@ async fn tags_on_the_home_page_are_versioned_and_checked() {
     let (s, e) = send(&rt, "PUT", &admin, &path, Some(json!({"tag_ids": ["x"], "version": c["version"]}))).await;
     assert_eq!((s, e["errors"][0]["code"].as_str()), (422, Some("invalid")));
 
-    let (s, saved) = send(&rt, "PUT", &admin, &path, Some(json!({"tag_ids": [tag["id"]], "version": c["version"]}))).await;
+    let (s, saved) =
+        send(&rt, "PUT", &admin, &path, Some(json!({"tag_ids": [tag["id"]], "version": c["version"]}))).await;
     assert_eq!(s, 200, "{saved}");
     assert_eq!(saved["tag_list"][0]["name"], "Key holder");
     assert_eq!(saved["version"].as_u64(), Some(c["version"].as_u64().unwrap() + 1));
@@ -498,11 +661,19 @@ async fn a_family_too_big_for_one_transaction_is_refused_whole() {
     let mut children = Vec::new();
     for n in 0..16 {
         let child = new_customer(&rt, &admin, &format!("Kid{n}"), json!({})).await;
-        let (s, linked) = send(&rt, "PATCH", &admin, &format!("/api/v1/customers/{}", id(&child)), Some(json!({"version": child["version"], "parent_id": pid}))).await;
+        let (s, linked) = send(
+            &rt,
+            "PATCH",
+            &admin,
+            &format!("/api/v1/customers/{}", id(&child)),
+            Some(json!({"version": child["version"], "parent_id": pid})),
+        )
+        .await;
         assert_eq!(s, 200, "{linked}");
         children.push(id(&child));
     }
-    let (status, e) = send(&rt, "POST", &admin, &format!("/api/v1/customers/{pid}/archive"), Some(json!({"confirm": true}))).await;
+    let (status, e) =
+        send(&rt, "POST", &admin, &format!("/api/v1/customers/{pid}/archive"), Some(json!({"confirm": true}))).await;
     assert_eq!(status, 409, "{e}");
     assert!(e["detail"].as_str().unwrap().contains("archive some sub-customers first"), "{e}");
     for rid in std::iter::once(pid).chain(children) {

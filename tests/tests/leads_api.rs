@@ -20,12 +20,16 @@ async fn options(rt: &LocalRuntime, token: &str) -> (u64, u64, u64, u64) {
     let source = &sources[0];
     let campaign = source["campaigns"][0]["id"].as_u64().unwrap();
     let foreign = sources[1]["campaigns"][0]["id"].as_u64().unwrap();
-    let disposition = opts["dispositions"].as_array().unwrap().iter().find(|d| d["name"] == "Warm").unwrap()["id"].as_u64().unwrap();
+    let disposition =
+        opts["dispositions"].as_array().unwrap().iter().find(|d| d["name"] == "Warm").unwrap()["id"].as_u64().unwrap();
     (source["id"].as_u64().unwrap(), campaign, foreign, disposition)
 }
 
 fn fields(problem: &Value) -> Vec<String> {
-    problem["errors"].as_array().map(|a| a.iter().map(|e| e["field"].as_str().unwrap_or("").to_owned()).collect()).unwrap_or_default()
+    problem["errors"]
+        .as_array()
+        .map(|a| a.iter().map(|e| e["field"].as_str().unwrap_or("").to_owned()).collect())
+        .unwrap_or_default()
 }
 
 async fn new_lead(rt: &LocalRuntime, token: &str, first: &str) -> Value {
@@ -47,7 +51,8 @@ async fn form_options_offer_sources_statuses_states_and_lists() {
     let (status, opts) = rt.get(&token, "/api/v1/leads/form-options").await;
     assert_eq!(status, 200, "{opts}");
     assert!(opts["sources"].as_array().unwrap().iter().all(|s| s["campaigns"].is_array()));
-    let names: Vec<&str> = opts["dispositions"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> =
+        opts["dispositions"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["Hot", "Warm", "Cold"]);
     let states = opts["states"].as_array().unwrap();
     assert!(states.iter().any(|s| s["code"] == "DC" && s["country"] == "US"));
@@ -69,11 +74,27 @@ async fn create_validates_every_field_and_checks_duplicates() {
     let (source, campaign, foreign_campaign, disposition) = options(&rt, &token).await;
 
     // Everything wrong at once.
-    let (status, problem) =
-        send(&rt, "POST", &token, "/api/v1/leads", Some(json!({"zip": "22", "email": "nope", "city": "", "state": "UT", "account_type": "castle"}))).await;
+    let (status, problem) = send(
+        &rt,
+        "POST",
+        &token,
+        "/api/v1/leads",
+        Some(json!({"zip": "22", "email": "nope", "city": "", "state": "UT", "account_type": "castle"})),
+    )
+    .await;
     assert_eq!(status, 422, "{problem}");
     let f = fields(&problem);
-    for want in ["source_id", "first_name", "last_name", "primary_phone", "disposition_id", "city", "zip", "email", "account_type"] {
+    for want in [
+        "source_id",
+        "first_name",
+        "last_name",
+        "primary_phone",
+        "disposition_id",
+        "city",
+        "zip",
+        "email",
+        "account_type",
+    ] {
         assert!(f.iter().any(|x| x == want), "{want} not named in {f:?}");
     }
 
@@ -308,7 +329,18 @@ async fn own_only_reps_and_roles_without_grants_are_refused() {
     let (status, _) = send(&rt, "POST", &installer, "/api/v1/leads", Some(json!({}))).await;
     assert_eq!(status, 403);
     assert_eq!(rt.get(&installer, &path).await.0, 403);
-    assert_eq!(send(&rt, "PUT", &office, "/api/v1/settings/lead-scoring", Some(json!({"company_size": 10, "industry_fit": 10, "title_seniority": 10, "engagement": 10}))).await.0, 403);
+    assert_eq!(
+        send(
+            &rt,
+            "PUT",
+            &office,
+            "/api/v1/settings/lead-scoring",
+            Some(json!({"company_size": 10, "industry_fit": 10, "title_seniority": 10, "engagement": 10}))
+        )
+        .await
+        .0,
+        403
+    );
     rt.stop().await;
 }
 
@@ -340,12 +372,14 @@ async fn ssn_is_encrypted_masked_for_office_and_shown_to_admins() {
     let item = rt.services().table.get(&keys::record(&co, RecordId(id))).await.unwrap().unwrap();
     let stored = serde_json::to_string(&item).unwrap();
     assert!(!stored.contains("6789") && !stored.contains("123456789"));
-    let expected = vigil_app::ssn::ssn_last4_blind_index(&rt.services().data_keys.blind_index_key().unwrap(), &co, "6789");
+    let expected =
+        vigil_app::ssn::ssn_last4_blind_index(&rt.services().data_keys.blind_index_key().unwrap(), &co, "6789");
     assert_eq!(item["ssn_last4_index"], json!(expected));
 
     // History says it changed, never what to.
     let (_, history) = rt.get(&admin, &format!("{path}/history")).await;
-    let entry = history["items"].as_array().unwrap().iter().find(|e| e["field"] == "ssn").expect("an ssn entry").clone();
+    let entry =
+        history["items"].as_array().unwrap().iter().find(|e| e["field"] == "ssn").expect("an ssn entry").clone();
     assert!(!entry.to_string().contains("6789"), "{entry}");
     assert_eq!(entry["after"], "changed");
 
@@ -377,7 +411,11 @@ async fn five_stars_mark_hot_and_email_the_owner() {
     assert_eq!(status, 200, "{rated}");
     let mail = eventually("the five-star email in the outbox", Duration::from_secs(20), || async {
         let (_, outbox) = rt.get(&admin, "/api/v1/outbox").await;
-        outbox["items"].as_array()?.iter().find(|m| m["subject"].as_str().is_some_and(|s| s.contains("Five-star lead"))).cloned()
+        outbox["items"]
+            .as_array()?
+            .iter()
+            .find(|m| m["subject"].as_str().is_some_and(|s| s.contains("Five-star lead")))
+            .cloned()
     })
     .await;
     assert_eq!(mail["to"], "lead.rep@acme.example");

@@ -60,7 +60,8 @@ async fn start() -> (LocalRuntime, Vec<Record>) {
     items.extend(seed_items(&co(), &records).into_iter().filter(|i| !vigil_app::record_index::is_counter(i)));
     rt.services().table.batch_put(items).await.unwrap();
     for r in &records {
-        let counters: Vec<TxOp> = index_writes(&co(), None, Some(r)).into_iter().filter(|op| matches!(op, TxOp::Update { .. })).collect();
+        let counters: Vec<TxOp> =
+            index_writes(&co(), None, Some(r)).into_iter().filter(|op| matches!(op, TxOp::Update { .. })).collect();
         rt.services().table.transact(counters).await.unwrap();
     }
     (rt, records)
@@ -125,14 +126,25 @@ async fn each_filter_returns_exactly_the_matching_leads() {
         ("number=7700123", expect(&recs, |r| r.id.0 == BASE + 5)),
         (&*format!("number={}", BASE + 11).leak(), expect(&recs, |r| r.id.0 == BASE + 11)),
         ("rep=acme-lead-rep", expect(&recs, |r| r.lead_rep_id.as_ref().is_some_and(|u| u.as_str() == "acme-lead-rep"))),
-        ("source=902&stage=new&tags=903", expect(&recs, |r| r.source_id.map(|s| s.0) == Some(902) && s(r) == "new" && has(r, 3))),
-        ("last_name=jon&disposition=cold&sort=name", expect(&recs, |r| r.last_name == "Jones" && r.disposition.as_deref() == Some("Cold"))),
+        (
+            "source=902&stage=new&tags=903",
+            expect(&recs, |r| r.source_id.map(|s| s.0) == Some(902) && s(r) == "new" && has(r, 3)),
+        ),
+        (
+            "last_name=jon&disposition=cold&sort=name",
+            expect(&recs, |r| r.last_name == "Jones" && r.disposition.as_deref() == Some("Cold")),
+        ),
     ];
     for (query, want) in cases {
         let (rows, meta) = all_pages(&rt, &token, query).await;
         assert_eq!(ids(&rows), want, "{query} via {}", meta["access_path"]);
         // The seed's own leads may match too (they share the company); ours are all there and nothing else of ours.
-        if meta["total_exact"] == true && !query.contains("first_name") && !query.contains("email") && !query.contains("last_name") && !query.starts_with("number") {
+        if meta["total_exact"] == true
+            && !query.contains("first_name")
+            && !query.contains("email")
+            && !query.contains("last_name")
+            && !query.starts_with("number")
+        {
             assert_eq!(meta["total"].as_u64().unwrap(), rows.len() as u64, "{query}: exact total");
         }
     }
@@ -143,7 +155,8 @@ async fn each_filter_returns_exactly_the_matching_leads() {
 async fn sorts_directions_and_paging_are_stable() {
     let (rt, _) = start().await;
     let token = rt.sign_in(OFFICE).await;
-    for (sort, key) in [("id", "id"), ("created", "id"), ("name", "last_name"), ("address", "city"), ("email", "email")] {
+    for (sort, key) in [("id", "id"), ("created", "id"), ("name", "last_name"), ("address", "city"), ("email", "email")]
+    {
         for dir in ["asc", "desc"] {
             let (rows, _) = all_pages(&rt, &token, &format!("sort={sort}&dir={dir}&source=901,902,903")).await;
             assert_eq!(ids(&rows).len() as u64, N, "{sort} {dir}");
@@ -176,9 +189,17 @@ async fn misuse_is_refused_and_reps_see_their_own() {
     assert_eq!(body["errors"].as_array().unwrap().len(), 2);
     let (_, page) = rt.get(&token, "/api/v1/leads?per_page=10&source=901").await;
     let cursor = page["next_cursor"].as_str().unwrap();
-    assert_eq!(rt.get(&token, &format!("/api/v1/leads?per_page=10&source=902&cursor={cursor}")).await.0, 400, "another filter");
+    assert_eq!(
+        rt.get(&token, &format!("/api/v1/leads?per_page=10&source=902&cursor={cursor}")).await.0,
+        400,
+        "another filter"
+    );
     let rep = rt.sign_in(REP).await;
-    assert_eq!(rt.get(&rep, &format!("/api/v1/leads?per_page=10&source=901&cursor={cursor}")).await.0, 400, "another user");
+    assert_eq!(
+        rt.get(&rep, &format!("/api/v1/leads?per_page=10&source=901&cursor={cursor}")).await.0,
+        400,
+        "another user"
+    );
     assert_eq!(rt.get(&token, "/api/v1/leads?cursor=nope").await.0, 400);
 
     let (rows, meta) = all_pages(&rt, &rep, "source=901,902,903").await;
@@ -192,7 +213,14 @@ async fn misuse_is_refused_and_reps_see_their_own() {
     let admin = rt.sign_in("admin@acme.example").await;
     let path = rt.url(&format!("/api/v1/leads/{}", target.id));
     let lead: Value = rt.http().get(&path).bearer_auth(&admin).send().await.unwrap().json().await.unwrap();
-    let resp = rt.http().patch(&path).bearer_auth(&admin).json(&json!({"version": lead["version"], "ssn": "123-45-4321"})).send().await.unwrap();
+    let resp = rt
+        .http()
+        .patch(&path)
+        .bearer_auth(&admin)
+        .json(&json!({"version": lead["version"], "ssn": "123-45-4321"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
     let (rows, _) = all_pages(&rt, &token, "number=4321").await;
     assert_eq!(ids(&rows), BTreeSet::from([target.id.0]));

@@ -22,7 +22,10 @@ async fn new_customer(rt: &LocalRuntime, token: &str, first: &str, extra: Value)
 }
 
 fn fields(problem: &Value) -> Vec<String> {
-    problem["errors"].as_array().map(|a| a.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect()).unwrap_or_default()
+    problem["errors"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
 }
 
 fn ids(list: &Value) -> Vec<u64> {
@@ -30,7 +33,12 @@ fn ids(list: &Value) -> Vec<u64> {
 }
 
 fn rate<'a>(settings: &'a Value, name: &str) -> &'a Value {
-    settings["rates"].as_array().unwrap().iter().find(|r| r["name"] == name).unwrap_or_else(|| panic!("no rate named {name}"))
+    settings["rates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == name)
+        .unwrap_or_else(|| panic!("no rate named {name}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -98,7 +106,10 @@ async fn settings_are_read_by_staff_and_changed_by_admins_with_validation_and_ve
     let (_, opts) = rt.get(&office, "/api/v1/customers/form-options").await;
     assert_eq!(opts["mmr_mode"], "breakout");
     let names: Vec<&str> = opts["mmr_rates"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
-    assert!(names.contains(&"Premium") && !names.contains(&"Basic") && !names.contains(&"Legacy Cellular"), "{names:?}");
+    assert!(
+        names.contains(&"Premium") && !names.contains(&"Basic") && !names.contains(&"Legacy Cellular"),
+        "{names:?}"
+    );
     rt.stop().await;
 }
 
@@ -115,9 +126,13 @@ async fn the_picker_filters_and_a_mismatched_rate_stays_with_its_customer() {
     let (status, all) = rt.get(&admin, "/api/v1/customers/mmr-rates").await;
     assert_eq!(status, 200, "{all}");
     let every = ids(&all);
-    assert!(every.contains(&legacy) && !every.contains(&rate(&s, "Retired Basic")["id"].as_u64().unwrap()), "inactive rates are not offered");
+    assert!(
+        every.contains(&legacy) && !every.contains(&rate(&s, "Retired Basic")["id"].as_u64().unwrap()),
+        "inactive rates are not offered"
+    );
     assert!(all["filters"]["total"].as_array().unwrap().contains(&json!(3999)));
-    let item_filters: Vec<&str> = all["filters"]["items"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
+    let item_filters: Vec<&str> =
+        all["filters"]["items"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
     assert_eq!(item_filters, ["Monitoring", "Financing", "Warranty", "Video"]);
     assert!(all["filters"]["items"][0]["amounts"].as_array().unwrap().contains(&json!(3499)));
     let legacy_card = all["items"].as_array().unwrap().iter().find(|r| r["id"] == legacy).unwrap();
@@ -134,7 +149,11 @@ async fn the_picker_filters_and_a_mismatched_rate_stays_with_its_customer() {
     assert_eq!(ids(&by_items), [standard_id]);
     assert_eq!(by_items["filters"], all["filters"], "filter choices do not shrink with the filters");
     let (_, by_item) = rt.get(&admin, "/api/v1/customers/mmr-rates?items=2:1500").await;
-    assert!(by_item["items"].as_array().unwrap().iter().all(|r| r["line_items"].as_array().unwrap().iter().any(|l| l["item_id"] == 2 && l["amount_cents"] == 1500)));
+    assert!(by_item["items"].as_array().unwrap().iter().all(|r| r["line_items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l["item_id"] == 2 && l["amount_cents"] == 1500)));
     assert!(!ids(&by_item).is_empty());
     for bad in ["total=12.50", "items=1-3499", "items=x:1", "customer_id=abc"] {
         let (status, p) = rt.get(&admin, &format!("/api/v1/customers/mmr-rates?{bad}")).await;
@@ -150,7 +169,14 @@ async fn the_picker_filters_and_a_mismatched_rate_stays_with_its_customer() {
     assert_eq!(c["cards"]["sale"]["mmr"]["id"].as_u64(), Some(standard_id));
     assert_eq!(c["cards"]["sale"]["mmr"]["mismatch"], false);
     assert_eq!(c["cards"]["sale"]["mmr"]["line_items"].as_array().unwrap().len(), 4);
-    let (status, p) = send(&rt, "PATCH", &admin, &format!("/api/v1/customers/{cid}"), Some(json!({"version": c["version"], "mmr_id": legacy}))).await;
+    let (status, p) = send(
+        &rt,
+        "PATCH",
+        &admin,
+        &format!("/api/v1/customers/{cid}"),
+        Some(json!({"version": c["version"], "mmr_id": legacy})),
+    )
+    .await;
     assert_eq!(status, 422, "{p}");
     assert_eq!(fields(&p), ["mmr_id"]);
     assert!(p["errors"][0]["message"].as_str().unwrap().contains("no longer matches your company's MMR items"));
@@ -163,7 +189,9 @@ async fn the_picker_filters_and_a_mismatched_rate_stays_with_its_customer() {
     let path = format!("/api/v1/customers/{holder}");
     let (_, h) = rt.get(&admin, &path).await;
     assert_eq!(h["cards"]["sale"]["mmr"]["mismatch"], true);
-    let (status, saved) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": h["version"], "mmr_id": legacy, "spouse": "Kept"}))).await;
+    let (status, saved) =
+        send(&rt, "PATCH", &admin, &path, Some(json!({"version": h["version"], "mmr_id": legacy, "spouse": "Kept"})))
+            .await;
     assert_eq!(status, 200, "{saved}");
     assert_eq!(saved["cards"]["sale"]["mmr_id"].as_u64(), Some(legacy));
     assert_eq!(saved["cards"]["personal"]["spouse"], "Kept");
@@ -181,11 +209,25 @@ async fn the_picker_filters_and_a_mismatched_rate_stays_with_its_customer() {
 
     // Unknown rate IDs are refused.
     let (_, c) = rt.get(&admin, &format!("/api/v1/customers/{cid}")).await;
-    let (status, p) = send(&rt, "PATCH", &admin, &format!("/api/v1/customers/{cid}"), Some(json!({"version": c["version"], "mmr_id": 999}))).await;
+    let (status, p) = send(
+        &rt,
+        "PATCH",
+        &admin,
+        &format!("/api/v1/customers/{cid}"),
+        Some(json!({"version": c["version"], "mmr_id": 999})),
+    )
+    .await;
     assert_eq!(status, 422);
     assert_eq!(p["errors"][0]["code"], "not_found");
     // Clearing the rate is always fine.
-    let (status, cleared) = send(&rt, "PATCH", &admin, &format!("/api/v1/customers/{cid}"), Some(json!({"version": c["version"], "mmr_id": null}))).await;
+    let (status, cleared) = send(
+        &rt,
+        "PATCH",
+        &admin,
+        &format!("/api/v1/customers/{cid}"),
+        Some(json!({"version": c["version"], "mmr_id": null})),
+    )
+    .await;
     assert_eq!(status, 200, "{cleared}");
     assert!(cleared["cards"]["sale"]["mmr"].is_null());
     rt.stop().await;
@@ -225,7 +267,14 @@ async fn a_simple_mode_company_picks_from_the_dropdown_list() {
     let (status, c) = new_customer(&rt, &admin, "Simon", json!({})).await;
     assert_eq!(status, 201, "{c}");
     let path = format!("/api/v1/customers/{}", c["id"]);
-    let (status, saved) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": c["version"], "mmr_id": video, "mmr_a_la_carte": true}))).await;
+    let (status, saved) = send(
+        &rt,
+        "PATCH",
+        &admin,
+        &path,
+        Some(json!({"version": c["version"], "mmr_id": video, "mmr_a_la_carte": true})),
+    )
+    .await;
     assert_eq!(status, 200, "{saved}");
     assert_eq!(saved["cards"]["sale"]["mmr_id"].as_u64(), Some(video));
     assert_eq!(saved["cards"]["sale"]["mmr_a_la_carte"], true);
@@ -240,7 +289,8 @@ async fn a_simple_mode_company_picks_from_the_dropdown_list() {
     next["rates"][3]["active"] = json!(false);
     let (status, _) = send(&rt, "PUT", &admin, "/api/v1/settings/mmr", Some(next)).await;
     assert_eq!(status, 200);
-    let (status, kept) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": saved["version"], "spouse": "Still Video"}))).await;
+    let (status, kept) =
+        send(&rt, "PATCH", &admin, &path, Some(json!({"version": saved["version"], "spouse": "Still Video"}))).await;
     assert_eq!(status, 200, "{kept}");
     assert_eq!(kept["cards"]["sale"]["mmr_id"].as_u64(), Some(video));
     let (status, p) = new_customer(&rt, &admin, "Vera", json!({"mmr_id": video})).await;

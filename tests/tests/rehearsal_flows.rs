@@ -21,7 +21,10 @@ async fn the_portal_api_works_on_the_deployed_stack() {
     let stack = deploy_stack(moto.endpoint(), "vigil-rehearsal-flows").await.expect("stack deploys into moto");
     let settings = AwsSettings {
         table: stack.table_name.clone(),
-        queue_urls: HashMap::from([(queues::JOBS.to_owned(), stack.jobs_queue_url.clone()), (queues::JOBS_DLQ.to_owned(), stack.jobs_dlq_url.clone())]),
+        queue_urls: HashMap::from([
+            (queues::JOBS.to_owned(), stack.jobs_queue_url.clone()),
+            (queues::JOBS_DLQ.to_owned(), stack.jobs_dlq_url.clone()),
+        ]),
         endpoint: Some(moto.endpoint().to_owned()),
         cursor_secret: b"rehearsal-only-cursor-secret-0123456789".to_vec(),
     };
@@ -64,13 +67,24 @@ async fn the_portal_api_works_on_the_deployed_stack() {
 
     // A job through SQS (moto) to the worker and into the outbox (DynamoDB), once.
     let svc = rt.services().clone();
-    let job = Job::SendEmail { company: CompanyId::parse("acme").unwrap(), to: "ops@acme.example".into(), subject: "Rehearsal".into(), body: "via SQS".into() };
+    let job = Job::SendEmail {
+        company: CompanyId::parse("acme").unwrap(),
+        to: "ops@acme.example".into(),
+        subject: "Rehearsal".into(),
+        body: "via SQS".into(),
+    };
     jobs::enqueue(&svc, "rehearsal:1", job.clone()).await.unwrap();
     jobs::enqueue(&svc, "rehearsal:1", job).await.unwrap();
     let admin = rt.sign_in("admin@acme.example").await;
     let mails: Vec<Value> = eventually("the rehearsal email in the outbox", Duration::from_secs(30), || async {
         let (_, page) = rt.get(&admin, "/api/v1/outbox").await;
-        let hits: Vec<Value> = page["items"].as_array().cloned().unwrap_or_default().into_iter().filter(|m| m["subject"] == "Rehearsal").collect();
+        let hits: Vec<Value> = page["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|m| m["subject"] == "Rehearsal")
+            .collect();
         (!hits.is_empty()).then_some(hits)
     })
     .await;

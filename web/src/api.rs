@@ -23,11 +23,23 @@ pub struct ApiError {
 
 impl ApiError {
     fn network(detail: String) -> Self {
-        Self { status: 0, title: "Could not reach the server".into(), detail: Some(detail), errors: vec![], current: None }
+        Self {
+            status: 0,
+            title: "Could not reach the server".into(),
+            detail: Some(detail),
+            errors: vec![],
+            current: None,
+        }
     }
 
     fn unreadable(status: u16, detail: String) -> Self {
-        Self { status, title: "The server sent a response the portal could not read".into(), detail: Some(detail), errors: vec![], current: None }
+        Self {
+            status,
+            title: "The server sent a response the portal could not read".into(),
+            detail: Some(detail),
+            errors: vec![],
+            current: None,
+        }
     }
 
     pub fn is_conflict(&self) -> bool {
@@ -497,7 +509,12 @@ impl Client {
         req.header("Authorization", &format!("Bearer {}", self.token))
     }
 
-    async fn send_json<B: Serialize, T: DeserializeOwned>(&self, method: &str, path: &str, body: &B) -> Result<T, ApiError> {
+    async fn send_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: &str,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
         let req = self.with_body(method, path).json(body).map_err(|e| ApiError::network(e.to_string()))?;
         finish(req.send().await).await
     }
@@ -510,7 +527,11 @@ impl Client {
     pub async fn leads(&self, query: &str, cursor: Option<&str>) -> Result<Page<LeadRow>, ApiError> {
         let mut path = format!("/leads?{query}");
         if let Some(c) = cursor {
-            path.push_str(&format!("{}cursor={}", if query.is_empty() { "" } else { "&" }, js_sys::encode_uri_component(c)));
+            path.push_str(&format!(
+                "{}cursor={}",
+                if query.is_empty() { "" } else { "&" },
+                js_sys::encode_uri_component(c)
+            ));
         }
         send(self.get(&path)).await
     }
@@ -520,7 +541,11 @@ impl Client {
     }
 
     /// `POST /api/v1/leads` with the New Lead form; `allow_duplicates` after the user chose "create anyway".
-    pub async fn create_lead(&self, form: &serde_json::Map<String, serde_json::Value>, allow_duplicates: bool) -> Result<Record, ApiError> {
+    pub async fn create_lead(
+        &self,
+        form: &serde_json::Map<String, serde_json::Value>,
+        allow_duplicates: bool,
+    ) -> Result<Record, ApiError> {
         let path = if allow_duplicates { "/leads?allow_duplicates=true" } else { "/leads" };
         self.send_json("POST", path, form).await
     }
@@ -848,17 +873,37 @@ impl Client {
     }
 
     /// `PATCH /api/v1/customers/{id}` with the changed fields and `version`.
-    pub async fn save_customer(&self, id: RecordId, fields: &serde_json::Map<String, serde_json::Value>) -> Result<CustomerHome, ApiError> {
+    pub async fn save_customer(
+        &self,
+        id: RecordId,
+        fields: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<CustomerHome, ApiError> {
         self.send_json("PATCH", &format!("/customers/{id}"), fields).await
     }
 
     /// `PUT /api/v1/customers/{id}/tags`: the Home page's tag widget.
-    pub async fn set_customer_tags(&self, id: RecordId, tag_ids: &[u32], version: u64) -> Result<CustomerHome, ApiError> {
+    pub async fn set_customer_tags(
+        &self,
+        id: RecordId,
+        tag_ids: &[u32],
+        version: u64,
+    ) -> Result<CustomerHome, ApiError> {
         self.send_json("PUT", &format!("/customers/{id}/tags"), &TagsBody { tag_ids, version }).await
     }
 
-    pub async fn convert_lead(&self, id: RecordId, office_location_id: u32, sold_by_id: &str, version: u64) -> Result<CustomerHome, ApiError> {
-        self.send_json("POST", &format!("/leads/{id}/convert"), &ConvertBody { office_location_id, sold_by_id, version }).await
+    pub async fn convert_lead(
+        &self,
+        id: RecordId,
+        office_location_id: u32,
+        sold_by_id: &str,
+        version: u64,
+    ) -> Result<CustomerHome, ApiError> {
+        self.send_json(
+            "POST",
+            &format!("/leads/{id}/convert"),
+            &ConvertBody { office_location_id, sold_by_id, version },
+        )
+        .await
     }
 
     pub async fn archive_preview(&self, id: RecordId) -> Result<ArchivePreview, ApiError> {
@@ -866,11 +911,17 @@ impl Client {
     }
 
     pub async fn archive_customer(&self, id: RecordId) -> Result<CustomerHome, ApiError> {
-        self.send_json("POST", &format!("/customers/{id}/archive"), &ConfirmBody { confirm: true, include_children: false }).await
+        self.send_json(
+            "POST",
+            &format!("/customers/{id}/archive"),
+            &ConfirmBody { confirm: true, include_children: false },
+        )
+        .await
     }
 
     pub async fn unarchive_customer(&self, id: RecordId, include_children: bool) -> Result<CustomerHome, ApiError> {
-        self.send_json("POST", &format!("/customers/{id}/unarchive"), &ConfirmBody { confirm: true, include_children }).await
+        self.send_json("POST", &format!("/customers/{id}/unarchive"), &ConfirmBody { confirm: true, include_children })
+            .await
     }
 
     pub async fn parent_candidates(&self, q: &str, exclude: RecordId) -> Result<Vec<ParentCandidate>, ApiError> {
@@ -879,7 +930,11 @@ impl Client {
     }
 
     pub async fn delete_customer(&self, id: RecordId) -> Result<(), ApiError> {
-        let resp = self.with_body("DELETE", &format!("/customers/{id}")).send().await.map_err(|e| ApiError::network(e.to_string()))?;
+        let resp = self
+            .with_body("DELETE", &format!("/customers/{id}"))
+            .send()
+            .await
+            .map_err(|e| ApiError::network(e.to_string()))?;
         if resp.ok() {
             return Ok(());
         }
@@ -896,7 +951,12 @@ impl Client {
         send::<ListOf<SubRecord>>(self.get(&format!("/customers/{id}/{collection}"))).await.map(ListOf::into_vec)
     }
 
-    pub async fn create_customer_item(&self, id: RecordId, collection: &str, body: &serde_json::Map<String, serde_json::Value>) -> Result<SubRecord, ApiError> {
+    pub async fn create_customer_item(
+        &self,
+        id: RecordId,
+        collection: &str,
+        body: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<SubRecord, ApiError> {
         self.send_json("POST", &format!("/customers/{id}/{collection}"), body).await
     }
 }
@@ -937,7 +997,11 @@ impl Client {
     }
 
     /// `PATCH /api/v1/leads/{id}`: `fields` carries the changed fields and the `version` they were read at.
-    pub async fn patch_lead(&self, id: RecordId, fields: &serde_json::Map<String, serde_json::Value>) -> Result<LeadView, ApiError> {
+    pub async fn patch_lead(
+        &self,
+        id: RecordId,
+        fields: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<LeadView, ApiError> {
         self.send_json("PATCH", &format!("/leads/{id}"), fields).await
     }
 
@@ -964,7 +1028,10 @@ impl Client {
         send(self.get("/settings/lead-scoring")).await
     }
 
-    pub async fn set_lead_scoring(&self, w: &vigil_domain::lead::ScoringWeights) -> Result<vigil_domain::lead::ScoringWeights, ApiError> {
+    pub async fn set_lead_scoring(
+        &self,
+        w: &vigil_domain::lead::ScoringWeights,
+    ) -> Result<vigil_domain::lead::ScoringWeights, ApiError> {
         self.send_json("PUT", "/settings/lead-scoring", w).await
     }
 }
@@ -980,17 +1047,28 @@ impl Client {
     }
 
     /// `POST` with `{name, field_type, required, options}`.
-    pub async fn create_custom_field(&self, body: &serde_json::Map<String, serde_json::Value>) -> Result<CustomField, ApiError> {
+    pub async fn create_custom_field(
+        &self,
+        body: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<CustomField, ApiError> {
         self.send_json("POST", "/settings/custom-fields", body).await
     }
 
     /// `PATCH` with the changed attributes and the definition's `version`.
-    pub async fn update_custom_field(&self, id: u32, body: &serde_json::Map<String, serde_json::Value>) -> Result<CustomField, ApiError> {
+    pub async fn update_custom_field(
+        &self,
+        id: u32,
+        body: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<CustomField, ApiError> {
         self.send_json("PATCH", &format!("/settings/custom-fields/{id}"), body).await
     }
 
     pub async fn delete_custom_field(&self, id: u32) -> Result<(), ApiError> {
-        let resp = self.with_body("DELETE", &format!("/settings/custom-fields/{id}")).send().await.map_err(|e| ApiError::network(e.to_string()))?;
+        let resp = self
+            .with_body("DELETE", &format!("/settings/custom-fields/{id}"))
+            .send()
+            .await
+            .map_err(|e| ApiError::network(e.to_string()))?;
         if resp.ok() {
             return Ok(());
         }

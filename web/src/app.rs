@@ -121,7 +121,9 @@ fn SignedInShell(props: &ShellProps) -> Html {
         Route::Customers => html! { <pages::records::RecordList key="customers" kind={Kind::Customer} /> },
         Route::Lead { id } => html! { <pages::record::RecordPage kind={Kind::Lead} id={id.clone()} /> },
         Route::Customer { id } => html! { <pages::customer::CustomerPage key={id.clone()} id={id.clone()} /> },
-        Route::CustomerTab { id, tab } => html! { <pages::customer::CustomerPage key={id.clone()} id={id.clone()} tab={tab.clone()} /> },
+        Route::CustomerTab { id, tab } => {
+            html! { <pages::customer::CustomerPage key={id.clone()} id={id.clone()} tab={tab.clone()} /> }
+        }
         Route::Admin => html! { <pages::admin::Admin /> },
         Route::NotFound | Route::SignIn => html! { <pages::not_found::NotFound /> },
     };

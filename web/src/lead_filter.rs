@@ -7,15 +7,25 @@ pub const PER_PAGES: [u32; 3] = [10, 25, 50];
 pub const DEFAULT_PER_PAGE: u32 = 25;
 
 /// `tags_op` values with the flyout's labels; the first is the default.
-pub const TAG_OPS: [(&str, &str); 4] =
-    [("any", "Has any of"), ("all", "Has all of"), ("none", "Does not have any of"), ("not_all", "Does not have all of")];
+pub const TAG_OPS: [(&str, &str); 4] = [
+    ("any", "Has any of"),
+    ("all", "Has all of"),
+    ("none", "Does not have any of"),
+    ("not_all", "Does not have all of"),
+];
 
 /// Sort choices of the flyout: (value, label).
-pub const SORTS: [(&str, &str); 5] = [("id", "ID"), ("name", "Name"), ("address", "Address"), ("email", "Email"), ("created", "Entered date")];
+pub const SORTS: [(&str, &str); 5] =
+    [("id", "ID"), ("name", "Name"), ("address", "Address"), ("email", "Email"), ("created", "Entered date")];
 
 /// Saved views: (value, tab label). The tab "All" is no view.
-pub const VIEWS: [(&str, &str); 5] =
-    [("my_open", "My open"), ("hot", "Hot"), ("todays_followups", "Today's follow-ups"), ("recent", "Recent"), ("my_assigned", "My assigned")];
+pub const VIEWS: [(&str, &str); 5] = [
+    ("my_open", "My open"),
+    ("hot", "Hot"),
+    ("todays_followups", "Today's follow-ups"),
+    ("recent", "Recent"),
+    ("my_assigned", "My assigned"),
+];
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LeadFilter {
@@ -116,7 +126,13 @@ impl LeadFilter {
 
     /// Clear: every search field goes, the sort, per-page and saved view stay.
     pub fn cleared(&self) -> Self {
-        LeadFilter { sort: self.sort.clone(), dir: self.dir.clone(), per_page: self.per_page, view: self.view.clone(), ..Default::default() }
+        LeadFilter {
+            sort: self.sort.clone(),
+            dir: self.dir.clone(),
+            per_page: self.per_page,
+            view: self.view.clone(),
+            ..Default::default()
+        }
     }
 
     /// Whether any search field is set (the flyout button shows a count).
@@ -151,7 +167,9 @@ impl LeadFilter {
     pub fn with_sources(&self, sources: Vec<u32>, all: &[Partner]) -> Self {
         let mut f = LeadFilter { sources, ..self.clone() };
         if !f.sources.is_empty() {
-            f.campaigns.retain(|c| all.iter().any(|p| f.sources.contains(&p.id.0) && p.campaigns.iter().any(|pc| pc.id.0 == *c)));
+            f.campaigns.retain(|c| {
+                all.iter().any(|p| f.sources.contains(&p.id.0) && p.campaigns.iter().any(|pc| pc.id.0 == *c))
+            });
         }
         f
     }
@@ -165,7 +183,9 @@ pub fn campaign_options(all: &[Partner], selected: &[u32]) -> Vec<(u32, String)>
     chosen
         .iter()
         .flat_map(|p| {
-            p.campaigns.iter().map(move |c| (c.id.0, if single { c.name.clone() } else { format!("{} — {}", p.name, c.name) }))
+            p.campaigns
+                .iter()
+                .map(move |c| (c.id.0, if single { c.name.clone() } else { format!("{} — {}", p.name, c.name) }))
         })
         .collect()
 }
@@ -233,7 +253,13 @@ mod tests {
 
     #[test]
     fn clear_keeps_sort_and_per_page() {
-        let f = LeadFilter { first_name: "Ann".into(), tags: vec![1], sort: "name".into(), per_page: 10, ..Default::default() };
+        let f = LeadFilter {
+            first_name: "Ann".into(),
+            tags: vec![1],
+            sort: "name".into(),
+            per_page: 10,
+            ..Default::default()
+        };
         let c = f.cleared();
         assert_eq!((c.sort.as_str(), c.per_page, c.first_name.as_str(), c.tags.len()), ("name", 10, "", 0));
     }

@@ -32,8 +32,14 @@ impl Session {
 pub enum SessionAction {
     SignedIn(String),
     /// `me` for the token it was loaded with; ignored if the session has moved on to another token.
-    Loaded { token: Rc<str>, me: Me },
-    LoadFailed { token: Rc<str>, message: String },
+    Loaded {
+        token: Rc<str>,
+        me: Me,
+    },
+    LoadFailed {
+        token: Rc<str>,
+        message: String,
+    },
     SignOut,
 }
 

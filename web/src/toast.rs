@@ -44,7 +44,8 @@ impl Reducible for ToastQueue {
         match action {
             ToastAction::Push { kind, title, detail } => {
                 // The same message twice in a row (say, three panels failing the same way) shows once.
-                let repeated = next.items.last().is_some_and(|t| t.title == title && t.detail.as_deref() == detail.as_deref());
+                let repeated =
+                    next.items.last().is_some_and(|t| t.title == title && t.detail.as_deref() == detail.as_deref());
                 if repeated {
                     return self;
                 }

@@ -36,7 +36,12 @@ impl ZipTable {
             if !c.is_empty() {
                 county = if c == "-" { String::new() } else { c.to_owned() };
             }
-            out.push(ZipPlace { zip: zip.to_owned(), city: city.to_owned(), state: state.clone(), county: county.clone() });
+            out.push(ZipPlace {
+                zip: zip.to_owned(),
+                city: city.to_owned(),
+                state: state.clone(),
+                county: county.clone(),
+            });
         }
         ZipTable(out)
     }
@@ -88,17 +93,21 @@ async fn fetch_gunzipped(url: &str) -> Result<String, String> {
     use wasm_bindgen_futures::JsFuture;
     let fail = |e: wasm_bindgen::JsValue| format!("{e:?}");
     let window = web_sys::window().ok_or("no window")?;
-    let resp: web_sys::Response = JsFuture::from(window.fetch_with_str(url)).await.map_err(fail)?.dyn_into().map_err(fail)?;
+    let resp: web_sys::Response =
+        JsFuture::from(window.fetch_with_str(url)).await.map_err(fail)?.dyn_into().map_err(fail)?;
     if !resp.ok() {
         return Err(format!("{url}: HTTP {}", resp.status()));
     }
     let body = resp.body().ok_or("empty response")?;
     // `new DecompressionStream("gzip")`, reached through Reflect: web-sys ships it behind its unstable-API flag.
     let global = js_sys::global();
-    let ctor: js_sys::Function = js_sys::Reflect::get(&global, &"DecompressionStream".into()).map_err(fail)?.dyn_into().map_err(fail)?;
+    let ctor: js_sys::Function =
+        js_sys::Reflect::get(&global, &"DecompressionStream".into()).map_err(fail)?.dyn_into().map_err(fail)?;
     let gunzip = js_sys::Reflect::construct(&ctor, &js_sys::Array::of1(&"gzip".into())).map_err(fail)?;
-    let readable: web_sys::ReadableStream = js_sys::Reflect::get(&gunzip, &"readable".into()).map_err(fail)?.dyn_into().map_err(fail)?;
-    let writable: web_sys::WritableStream = js_sys::Reflect::get(&gunzip, &"writable".into()).map_err(fail)?.dyn_into().map_err(fail)?;
+    let readable: web_sys::ReadableStream =
+        js_sys::Reflect::get(&gunzip, &"readable".into()).map_err(fail)?.dyn_into().map_err(fail)?;
+    let writable: web_sys::WritableStream =
+        js_sys::Reflect::get(&gunzip, &"writable".into()).map_err(fail)?.dyn_into().map_err(fail)?;
     let pair = web_sys::ReadableWritablePair::new(&readable, &writable);
     let plain = body.pipe_through(&pair);
     let unzipped = web_sys::Response::new_with_opt_readable_stream(Some(&plain)).map_err(fail)?;
@@ -116,7 +125,10 @@ mod tests {
         assert_eq!(t.len(), 4);
         let s = t.suggest("846", 10);
         assert_eq!(s.len(), 3);
-        assert_eq!(s[1], ZipPlace { zip: "84604".into(), city: "Provo".into(), state: "UT".into(), county: "Utah County".into() });
+        assert_eq!(
+            s[1],
+            ZipPlace { zip: "84604".into(), city: "Provo".into(), state: "UT".into(), county: "Utah County".into() }
+        );
         assert_eq!(s[2].county, "");
         assert_eq!(t.suggest("84601-1234", 10).len(), 1);
         assert!(t.suggest("84", 10).is_empty());

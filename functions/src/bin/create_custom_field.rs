@@ -5,5 +5,8 @@ use lambda_http::{service_fn, Error, Request};
 async fn main() -> Result<(), Error> {
     vigil_functions::telemetry::init();
     let svc = vigil_functions::env::services_from_env().await?;
-    lambda_http::run(service_fn(|req: Request| async { Ok::<_, Error>(vigil_functions::handle(&svc, "create_custom_field", req).await) })).await
+    lambda_http::run(service_fn(|req: Request| async {
+        Ok::<_, Error>(vigil_functions::handle(&svc, "create_custom_field", req).await)
+    }))
+    .await
 }

@@ -6,5 +6,8 @@ use lambda_runtime::{service_fn, Error, LambdaEvent};
 async fn main() -> Result<(), Error> {
     vigil_functions::telemetry::init();
     let svc = vigil_functions::env::services_from_env().await?;
-    lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| async { Ok::<_, Error>(vigil_functions::worker::jobs_worker(&svc, event.payload).await) })).await
+    lambda_runtime::run(service_fn(|event: LambdaEvent<SqsEvent>| async {
+        Ok::<_, Error>(vigil_functions::worker::jobs_worker(&svc, event.payload).await)
+    }))
+    .await
 }

@@ -5,18 +5,18 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use vigil_app::{custom_fields, Actor, AppError, Services};
 use vigil_domain::FieldError;
 
-const FUNCTIONS: &[&str] = &[
-    "list_custom_fields",
-    "create_custom_field",
-    "update_custom_field",
-    "delete_custom_field",
-];
+const FUNCTIONS: &[&str] = &["list_custom_fields", "create_custom_field", "update_custom_field", "delete_custom_field"];
 
 pub fn handles(function: &str) -> bool {
     FUNCTIONS.contains(&function)
 }
 
-pub async fn dispatch(svc: &Services, actor: &Actor, function: &str, req: &Request) -> Result<Response<Body>, AppError> {
+pub async fn dispatch(
+    svc: &Services,
+    actor: &Actor,
+    function: &str,
+    req: &Request,
+) -> Result<Response<Body>, AppError> {
     match function {
         "list_custom_fields" => json(200, &Items { items: custom_fields::list(svc, actor).await? }),
         "create_custom_field" => json(201, &custom_fields::create(svc, actor, &object(req)?).await?),
@@ -38,4 +38,3 @@ fn field_id(req: &Request) -> Result<u32, AppError> {
         _ => Err(AppError::from_field(FieldError::new("id", "invalid", "id must be a positive whole number"))),
     }
 }
-

@@ -35,7 +35,12 @@ fn collection(req: &Request) -> Result<Collection, AppError> {
     Collection::from_segment(&last).ok_or_else(|| AppError::Internal(format!("no customer collection named {last}")))
 }
 
-pub async fn dispatch(svc: &Services, actor: &Actor, function: &str, req: &Request) -> Result<Response<Body>, AppError> {
+pub async fn dispatch(
+    svc: &Services,
+    actor: &Actor,
+    function: &str,
+    req: &Request,
+) -> Result<Response<Body>, AppError> {
     let q = req.query_string_parameters();
     match function {
         "get_customer" => json(200, &customers::get(svc, actor, record_id(req)?).await?),
@@ -60,12 +65,20 @@ pub async fn dispatch(svc: &Services, actor: &Actor, function: &str, req: &Reque
                 Some(s) if !s.is_empty() => Some(RecordId::parse(s).map_err(AppError::from_field)?),
                 _ => None,
             };
-            json(200, &Items { items: customers::parent_candidates(svc, actor, q.first("q").unwrap_or_default(), exclude).await? })
+            json(
+                200,
+                &Items {
+                    items: customers::parent_candidates(svc, actor, q.first("q").unwrap_or_default(), exclude).await?,
+                },
+            )
         }
-        "list_customer_items" => json(200, &Items { items: customer_items::list(svc, actor, record_id(req)?, collection(req)?).await? }),
-        "create_customer_item" => json(201, &customer_items::create(svc, actor, record_id(req)?, collection(req)?, &object(req)?).await?),
+        "list_customer_items" => {
+            json(200, &Items { items: customer_items::list(svc, actor, record_id(req)?, collection(req)?).await? })
+        }
+        "create_customer_item" => {
+            json(201, &customer_items::create(svc, actor, record_id(req)?, collection(req)?, &object(req)?).await?)
+        }
         "set_customer_tags" => json(200, &customers::set_tags(svc, actor, record_id(req)?, parse(req)?).await?),
         other => Err(AppError::Internal(format!("no customer handler named {other}"))),
     }
 }
-

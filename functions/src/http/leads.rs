@@ -24,7 +24,12 @@ pub fn handles(function: &str) -> bool {
     FUNCTIONS.contains(&function)
 }
 
-pub async fn dispatch(svc: &Services, actor: &Actor, function: &str, req: &Request) -> Result<Response<Body>, AppError> {
+pub async fn dispatch(
+    svc: &Services,
+    actor: &Actor,
+    function: &str,
+    req: &Request,
+) -> Result<Response<Body>, AppError> {
     let q = req.query_string_parameters();
     match function {
         "lead_form_options" => json(200, &lead_options::form_options(svc, actor).await?),
@@ -32,7 +37,13 @@ pub async fn dispatch(svc: &Services, actor: &Actor, function: &str, req: &Reque
             let allow = match q.first("allow_duplicates") {
                 None | Some("false") | Some("") => false,
                 Some("true") => true,
-                Some(_) => return Err(AppError::from_field(FieldError::new("allow_duplicates", "invalid", "allow_duplicates must be true or false"))),
+                Some(_) => {
+                    return Err(AppError::from_field(FieldError::new(
+                        "allow_duplicates",
+                        "invalid",
+                        "allow_duplicates must be true or false",
+                    )))
+                }
             };
             json(201, &leads::create(svc, actor, &object(req)?, allow).await?)
         }
@@ -52,4 +63,3 @@ pub async fn dispatch(svc: &Services, actor: &Actor, function: &str, req: &Reque
         other => Err(AppError::Internal(format!("no lead handler named {other}"))),
     }
 }
-

@@ -14,7 +14,12 @@ pub fn handles(function: &str) -> bool {
     FUNCTIONS.contains(&function)
 }
 
-pub async fn dispatch(svc: &Services, actor: &Actor, function: &str, req: &Request) -> Result<Response<Body>, AppError> {
+pub async fn dispatch(
+    svc: &Services,
+    actor: &Actor,
+    function: &str,
+    req: &Request,
+) -> Result<Response<Body>, AppError> {
     match function {
         "get_mmr_settings" => json(200, &mmr::get(svc, actor).await?),
         "put_mmr_settings" => json(200, &mmr::put(svc, actor, &Value::Object(object(req)?)).await?),
@@ -32,9 +37,12 @@ pub async fn dispatch(svc: &Services, actor: &Actor, function: &str, req: &Reque
 fn customer_id(raw: Option<&str>) -> Result<Option<RecordId>, AppError> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => RecordId::parse(s)
-            .map(Some)
-            .map_err(|_| AppError::from_field(FieldError::new("customer_id", "invalid", "customer_id must be a customer ID (a positive whole number)"))),
+        Some(s) => RecordId::parse(s).map(Some).map_err(|_| {
+            AppError::from_field(FieldError::new(
+                "customer_id",
+                "invalid",
+                "customer_id must be a customer ID (a positive whole number)",
+            ))
+        }),
     }
 }
-

@@ -51,7 +51,8 @@ fn secret(dir: &Path, name: &str) -> Result<Vec<u8>, BackendError> {
 }
 
 pub async fn open(config: &Config) -> Result<Backends, BackendError> {
-    std::fs::create_dir_all(&config.data_dir).map_err(|e| BackendError::DataDir(config.data_dir.display().to_string(), e))?;
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|e| BackendError::DataDir(config.data_dir.display().to_string(), e))?;
     let token_key = secret(&config.data_dir, "session.key")?;
     let cursor_key = secret(&config.data_dir, "cursor.key")?;
     // SSN encryption and blind-index keys (a KMS envelope key in AWS).
@@ -61,7 +62,11 @@ pub async fn open(config: &Config) -> Result<Backends, BackendError> {
             let db = EmbeddedDb::open(&config.data_dir.join("vigil.db"))?;
             let table = db.table();
             let queue = db.queue(vec![
-                QueueSpec { name: queues::JOBS.into(), dead_letter: Some(queues::JOBS_DLQ.into()), max_receives: queues::JOBS_MAX_RECEIVES },
+                QueueSpec {
+                    name: queues::JOBS.into(),
+                    dead_letter: Some(queues::JOBS_DLQ.into()),
+                    max_receives: queues::JOBS_MAX_RECEIVES,
+                },
                 QueueSpec { name: queues::JOBS_DLQ.into(), dead_letter: None, max_receives: u32::MAX },
             ])?;
             let services = Services {

@@ -63,7 +63,10 @@ impl Config {
             c.addr.set_port(num("VIGIL_PORT", p)?);
         }
         if let Some(h) = var("VIGIL_HOST") {
-            c.addr.set_ip(h.parse().map_err(|_| ConfigError { name: "VIGIL_HOST", reason: format!("{h:?} is not an IP address") })?);
+            c.addr.set_ip(
+                h.parse()
+                    .map_err(|_| ConfigError { name: "VIGIL_HOST", reason: format!("{h:?} is not an IP address") })?,
+            );
         }
         if let Some(d) = var("VIGIL_DATA_DIR") {
             c.data_dir = d.into();
@@ -74,7 +77,9 @@ impl Config {
         c.backend = match var("VIGIL_BACKEND").as_deref() {
             None | Some("embedded") => Backend::Embedded,
             Some("aws") => Backend::Aws,
-            Some(other) => return Err(ConfigError { name: "VIGIL_BACKEND", reason: format!("{other:?} is not embedded or aws") }),
+            Some(other) => {
+                return Err(ConfigError { name: "VIGIL_BACKEND", reason: format!("{other:?} is not embedded or aws") })
+            }
         };
         let mut size = SeedSize::default();
         if let Some(n) = var("VIGIL_SEED_LEADS") {
@@ -86,7 +91,9 @@ impl Config {
         c.seed = match var("VIGIL_SEED").as_deref() {
             None | Some("true") | Some("1") => Some(size),
             Some("false") | Some("0") => None,
-            Some(other) => return Err(ConfigError { name: "VIGIL_SEED", reason: format!("{other:?} is not true or false") }),
+            Some(other) => {
+                return Err(ConfigError { name: "VIGIL_SEED", reason: format!("{other:?} is not true or false") })
+            }
         };
         if let Some(s) = var("VIGIL_TIMER_SECS") {
             c.timer = Duration::from_secs(num("VIGIL_TIMER_SECS", s)?);

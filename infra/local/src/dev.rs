@@ -19,7 +19,13 @@ pub async fn list_users(svc: &Services) -> Result<Vec<DemoUser>, AppError> {
     let mut out = Vec::new();
     for company in all_companies(svc).await? {
         for u in users(svc, &company.id).await?.into_iter().filter(|u| u.active) {
-            out.push(DemoUser { email: u.email, name: u.name, company: company.id.to_string(), company_name: company.name.clone(), role: u.role });
+            out.push(DemoUser {
+                email: u.email,
+                name: u.name,
+                company: company.id.to_string(),
+                company_name: company.name.clone(),
+                role: u.role,
+            });
         }
     }
     Ok(out)
@@ -35,10 +41,19 @@ pub struct Token {
     pub token: String,
 }
 
-pub async fn sign_in(svc: &Services, signer: &TokenSigner, body: Option<&str>, session_secs: u64) -> Result<Token, AppError> {
-    let req: SignIn = serde_json::from_str(body.unwrap_or("{}"))
-        .map_err(|_| AppError::Invalid(Invalid::one("body", "invalid_json", "the body must be JSON like {\"email\": \"...\"}")))?;
-    let email = req.email.filter(|e| !e.trim().is_empty()).ok_or_else(|| AppError::Invalid(FieldError::required("email").into()))?;
+pub async fn sign_in(
+    svc: &Services,
+    signer: &TokenSigner,
+    body: Option<&str>,
+    session_secs: u64,
+) -> Result<Token, AppError> {
+    let req: SignIn = serde_json::from_str(body.unwrap_or("{}")).map_err(|_| {
+        AppError::Invalid(Invalid::one("body", "invalid_json", "the body must be JSON like {\"email\": \"...\"}"))
+    })?;
+    let email = req
+        .email
+        .filter(|e| !e.trim().is_empty())
+        .ok_or_else(|| AppError::Invalid(FieldError::required("email").into()))?;
     let email = email.trim().to_ascii_lowercase();
     let mut found = None;
     for company in all_companies(svc).await? {
@@ -47,7 +62,8 @@ pub async fn sign_in(svc: &Services, signer: &TokenSigner, body: Option<&str>, s
             break;
         }
     }
-    let user = found.ok_or_else(|| AppError::Invalid(Invalid::one("email", "unknown_user", "no demo user has that email")))?;
+    let user =
+        found.ok_or_else(|| AppError::Invalid(Invalid::one("email", "unknown_user", "no demo user has that email")))?;
     let now = svc.clock.now().unix_timestamp().max(0) as u64;
     let claims = Claims { sub: user.id, company: user.company, email: user.email, exp: now + session_secs, iat: now };
     Ok(Token { token: signer.sign(&claims) })

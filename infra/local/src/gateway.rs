@@ -29,17 +29,18 @@ pub fn find(method: &str, path: &str) -> Option<Matched> {
         }
         let mut params = BTreeMap::new();
         let mut literal = 0;
-        let fits = pattern.iter().zip(&segments).all(|(p, s)| match p.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
-            Some(name) if !s.is_empty() => {
-                params.insert(name.to_owned(), (*s).to_owned());
-                true
-            }
-            Some(_) => false,
-            None => {
-                literal += 1;
-                p == s
-            }
-        });
+        let fits =
+            pattern.iter().zip(&segments).all(|(p, s)| match p.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                Some(name) if !s.is_empty() => {
+                    params.insert(name.to_owned(), (*s).to_owned());
+                    true
+                }
+                Some(_) => false,
+                None => {
+                    literal += 1;
+                    p == s
+                }
+            });
         if fits && best.as_ref().is_none_or(|(l, _)| literal > *l) {
             best = Some((literal, Matched { route: *route, params }));
         }
@@ -57,7 +58,12 @@ pub enum Authorized {
 }
 
 /// Verifies the bearer token as API Gateway's JWT authorizer would; `Err` is a 401.
-pub fn authorize(signer: &TokenSigner, route: &Route, authorization: Option<&str>, now: u64) -> Result<Authorized, &'static str> {
+pub fn authorize(
+    signer: &TokenSigner,
+    route: &Route,
+    authorization: Option<&str>,
+    now: u64,
+) -> Result<Authorized, &'static str> {
     if !route.auth {
         return Ok(Authorized::Public);
     }
@@ -158,12 +164,20 @@ mod tests {
     fn the_authorizer_refuses_missing_forged_and_expired_tokens() {
         let signer = TokenSigner::new(b"k".to_vec());
         let route = find("GET", "/api/v1/me").unwrap().route;
-        let claims = Claims { sub: UserId::parse("u").unwrap(), company: CompanyId::parse("acme").unwrap(), email: String::new(), exp: 100, iat: 1 };
+        let claims = Claims {
+            sub: UserId::parse("u").unwrap(),
+            company: CompanyId::parse("acme").unwrap(),
+            email: String::new(),
+            exp: 100,
+            iat: 1,
+        };
         let token = signer.sign(&claims);
         assert!(authorize(&signer, &route, None, 1).is_err());
         assert!(authorize(&signer, &route, Some(&format!("Bearer {token}")), 100).is_err());
         assert!(authorize(&TokenSigner::new(b"x".to_vec()), &route, Some(&format!("Bearer {token}")), 1).is_err());
-        let Ok(Authorized::Claims(c)) = authorize(&signer, &route, Some(&format!("Bearer {token}")), 1) else { panic!() };
+        let Ok(Authorized::Claims(c)) = authorize(&signer, &route, Some(&format!("Bearer {token}")), 1) else {
+            panic!()
+        };
         assert_eq!(c["custom:company"], "acme");
         let health = find("GET", "/api/v1/health").unwrap().route;
         assert_eq!(authorize(&signer, &health, None, 1), Ok(Authorized::Public));

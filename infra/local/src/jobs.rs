@@ -18,8 +18,11 @@ fn sqs_event(messages: &[ReceivedMessage]) -> Result<SqsEvent, serde_json::Error
     let records: Vec<_> = messages
         .iter()
         .map(|m| {
-            let attrs: serde_json::Map<_, _> =
-                m.attributes.iter().map(|(k, v)| (k.clone(), json!({"stringValue": v, "dataType": "String"}))).collect();
+            let attrs: serde_json::Map<_, _> = m
+                .attributes
+                .iter()
+                .map(|(k, v)| (k.clone(), json!({"stringValue": v, "dataType": "String"})))
+                .collect();
             json!({
                 "messageId": m.message_id,
                 "receiptHandle": m.receipt_handle,
@@ -82,7 +85,12 @@ pub async fn poll_forever(svc: Services, mut stop: watch::Receiver<bool>) {
 }
 
 /// Scheduled jobs: follow-up reminders (idempotent per company, day and rep) and the embedded TTL sweep.
-pub async fn timer_forever(svc: Services, embedded: Option<EmbeddedTable>, every: Duration, mut stop: watch::Receiver<bool>) {
+pub async fn timer_forever(
+    svc: Services,
+    embedded: Option<EmbeddedTable>,
+    every: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
     let mut tick = tokio::time::interval(every);
     // EventBridge runs the reminder once a day; the timer does too (a missed day runs at the next tick).
     let mut reminded_on = None;

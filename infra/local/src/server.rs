@@ -78,7 +78,11 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             info!(companies = created, seconds = started.elapsed().as_secs_f64(), "demo data seeded");
         }
     }
-    let runtime = Arc::new(Runtime { services: services.clone(), signer: TokenSigner::new(backends.token_key), session_secs: config.session.as_secs() });
+    let runtime = Arc::new(Runtime {
+        services: services.clone(),
+        signer: TokenSigner::new(backends.token_key),
+        session_secs: config.session.as_secs(),
+    });
 
     let index = config.web_dir.join("index.html");
     // Unknown paths are the portal's own routes (deep links): index.html with 200, as CloudFront serves them.
@@ -136,17 +140,27 @@ async fn api(State(rt): State<Arc<Runtime>>, ConnectInfo(peer): ConnectInfo<Sock
         Ok(b) if b.is_empty() => None,
         Ok(b) => match String::from_utf8(b.to_vec()) {
             Ok(s) => Some(s),
-            Err(_) => return problem(Problem::new(400, "bad-request", "The request cannot be used", "the body must be UTF-8 JSON")),
+            Err(_) => {
+                return problem(Problem::new(
+                    400,
+                    "bad-request",
+                    "The request cannot be used",
+                    "the body must be UTF-8 JSON",
+                ))
+            }
         },
         Err(_) => return problem(Problem::new(413, "too-large", "Request too large", "the body may be at most 1 MiB")),
     };
     let mut headers: BTreeMap<String, String> = BTreeMap::new();
     for (name, value) in &parts.headers {
         if let Ok(v) = value.to_str() {
-            headers.entry(name.as_str().to_owned()).and_modify(|e| {
-                e.push(',');
-                e.push_str(v);
-            }).or_insert_with(|| v.to_owned());
+            headers
+                .entry(name.as_str().to_owned())
+                .and_modify(|e| {
+                    e.push(',');
+                    e.push_str(v);
+                })
+                .or_insert_with(|| v.to_owned());
         }
     }
     let now = rt.services.clock.now();
@@ -155,11 +169,18 @@ async fn api(State(rt): State<Arc<Runtime>>, ConnectInfo(peer): ConnectInfo<Sock
     // The local-only demo sign-in is not a Lambda.
     match matched.route.function {
         "dev_users" => return local_json(dev::list_users(&rt.services).await),
-        "dev_sign_in" => return local_json(dev::sign_in(&rt.services, &rt.signer, body.as_deref(), rt.session_secs).await),
+        "dev_sign_in" => {
+            return local_json(dev::sign_in(&rt.services, &rt.signer, body.as_deref(), rt.session_secs).await)
+        }
         _ => {}
     }
 
-    let auth = match gateway::authorize(&rt.signer, &matched.route, headers.get("authorization").map(String::as_str), now_secs) {
+    let auth = match gateway::authorize(
+        &rt.signer,
+        &matched.route,
+        headers.get("authorization").map(String::as_str),
+        now_secs,
+    ) {
         Ok(a) => a,
         // API Gateway's own 401: the function is never invoked.
         Err(reason) => return problem(Problem::new(401, "unauthenticated", "Please sign in", reason)),
@@ -180,7 +201,12 @@ async fn api(State(rt): State<Arc<Runtime>>, ConnectInfo(peer): ConnectInfo<Sock
         Ok(r) => r,
         Err(e) => {
             tracing::error!(error = %e, "could not build a Lambda request");
-            return problem(Problem::new(500, "internal", "Something went wrong", "the gateway could not build the request"));
+            return problem(Problem::new(
+                500,
+                "internal",
+                "Something went wrong",
+                "the gateway could not build the request",
+            ));
         }
     };
     to_axum(vigil_functions::handle(&rt.services, matched.route.function, request).await)

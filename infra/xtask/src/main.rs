@@ -41,7 +41,11 @@ fn step(what: &str) {
 
 /// Runs a command in `root`, failing with its name when it fails.
 fn sh(root: &Path, program: &str, args: &[&str]) -> Result<(), String> {
-    let status = Command::new(program).args(args).current_dir(root).status().map_err(|e| format!("cannot start {program}: {e}"))?;
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(root)
+        .status()
+        .map_err(|e| format!("cannot start {program}: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -50,7 +54,10 @@ fn sh(root: &Path, program: &str, args: &[&str]) -> Result<(), String> {
 }
 
 fn have(program: &str) -> bool {
-    Command::new("sh").args(["-c", &format!("command -v {program} >/dev/null 2>&1")]).status().is_ok_and(|s| s.success())
+    Command::new("sh")
+        .args(["-c", &format!("command -v {program} >/dev/null 2>&1")])
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 fn run(root: &Path) -> Result<(), String> {
@@ -64,7 +71,11 @@ fn run(root: &Path) -> Result<(), String> {
         .env("VIGIL_LOG_FORMAT", std::env::var("VIGIL_LOG_FORMAT").unwrap_or_else(|_| "pretty".into()))
         .status()
         .map_err(|e| format!("cannot start cargo: {e}"))?;
-    if status.success() { Ok(()) } else { Err(format!("the local runtime stopped ({status})")) }
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("the local runtime stopped ({status})"))
+    }
 }
 
 fn test(root: &Path, extra: &[String]) -> Result<(), String> {
@@ -91,7 +102,11 @@ fn install_tools(root: &Path) -> Result<(), String> {
         sh(root, update[0], &update[1..])?;
         let mut install = sudo;
         install.extend(["apt-get", "install", "-y", "-qq", "chromium", "chromium-driver"]);
-        let status = Command::new(install[0]).args(&install[1..]).env("DEBIAN_FRONTEND", "noninteractive").current_dir(root).status();
+        let status = Command::new(install[0])
+            .args(&install[1..])
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .current_dir(root)
+            .status();
         if !status.is_ok_and(|s| s.success()) {
             return Err("installing chromium and chromium-driver with apt-get failed".into());
         }

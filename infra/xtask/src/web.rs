@@ -38,10 +38,7 @@ pub fn build_web(root: &Path) -> Result<(), String> {
     fs::create_dir_all(&dist).map_err(|e| format!("cannot create {}: {e}", dist.display()))?;
 
     println!("web: wasm-bindgen {version}");
-    run(Command::new(&wasm_bindgen)
-        .args(["--target", "web", "--no-typescript", "--out-dir"])
-        .arg(&dist)
-        .arg(&wasm))?;
+    run(Command::new(&wasm_bindgen).args(["--target", "web", "--no-typescript", "--out-dir"]).arg(&dist).arg(&wasm))?;
 
     let bound = dist.join(format!("{WASM_NAME}_bg.wasm"));
     let before_opt = file_size(&bound)?;
@@ -122,7 +119,8 @@ fn ensure_wasm_target() -> Result<(), String> {
 fn wasm_bindgen_version(root: &Path) -> Result<String, String> {
     let lock_path = root.join("Cargo.lock");
     let lock = fs::read_to_string(&lock_path).map_err(|e| format!("cannot read {}: {e}", lock_path.display()))?;
-    lock_version(&lock, "wasm-bindgen").ok_or_else(|| "Cargo.lock has no wasm-bindgen package; build the web crate once".into())
+    lock_version(&lock, "wasm-bindgen")
+        .ok_or_else(|| "Cargo.lock has no wasm-bindgen package; build the web crate once".into())
 }
 
 fn lock_version(lock: &str, package: &str) -> Option<String> {
@@ -153,7 +151,9 @@ fn ensure_wasm_bindgen(version: &str) -> Result<PathBuf, String> {
             return Ok(c.clone());
         }
     }
-    Err(format!("installed wasm-bindgen-cli {version}, but no wasm-bindgen of that version is on PATH or in cargo's bin"))
+    Err(format!(
+        "installed wasm-bindgen-cli {version}, but no wasm-bindgen of that version is on PATH or in cargo's bin"
+    ))
 }
 
 /// `wasm-bindgen 0.2.130` → `0.2.130`.

@@ -47,7 +47,8 @@ pub async fn authenticate(svc: &Services, claims: &Claims) -> Result<Actor, AppE
         return Err(AppError::Unauthenticated);
     }
     let item = svc.table.get(&keys::user(&claims.company, &claims.sub)).await?.ok_or(AppError::Unauthenticated)?;
-    let user: User = serde_json::from_value(item.into()).map_err(|e| AppError::Internal(format!("stored user is unreadable: {e}")))?;
+    let user: User = serde_json::from_value(item.into())
+        .map_err(|e| AppError::Internal(format!("stored user is unreadable: {e}")))?;
     if !user.active || user.company != claims.company {
         return Err(AppError::Unauthenticated);
     }

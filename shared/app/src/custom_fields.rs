@@ -28,7 +28,9 @@ pub async fn all(svc: &Services, co: &CompanyId) -> Result<Vec<CustomField>, App
     let mut out = Vec::new();
     let mut start = None;
     loop {
-        let q = Query::new(Index::Base, keys::company_pk(co)).sort(SortCond::BeginsWith(keys::CUSTOM_FIELD_PREFIX.into())).start(start);
+        let q = Query::new(Index::Base, keys::company_pk(co))
+            .sort(SortCond::BeginsWith(keys::CUSTOM_FIELD_PREFIX.into()))
+            .start(start);
         let page = svc.table.query(&q).await?;
         for item in page.items {
             out.push(from_item(item)?);
@@ -45,7 +47,9 @@ pub async fn all(svc: &Services, co: &CompanyId) -> Result<Vec<CustomField>, App
 /// `GET /api/v1/settings/custom-fields`.
 pub async fn list(svc: &Services, actor: &Actor) -> Result<Vec<CustomField>, AppError> {
     let perms = &actor.user.permissions;
-    if !perms.allows_somewhere(Resource::Customers, Action::View) && !perms.allows_somewhere(Resource::Leads, Action::View) {
+    if !perms.allows_somewhere(Resource::Customers, Action::View)
+        && !perms.allows_somewhere(Resource::Leads, Action::View)
+    {
         return Err(AppError::Forbidden("you do not have the View Customers or View Leads permission".into()));
     }
     all(svc, actor.company()).await
@@ -69,13 +73,24 @@ pub async fn create(svc: &Services, actor: &Actor, body: &Map<String, Value>) ->
     let seq = svc.table.increment(&keys::custom_field_sequence(co), 1).await?;
     let id = u32::try_from(seq).map_err(|_| AppError::Internal("custom field sequence overflow".into()))?;
     let position = existing.iter().map(|f| f.position + 1).max().unwrap_or(1).min(udf::POSITION_MAX);
-    let field = CustomField { id, name: new.name, field_type: new.field_type, required: new.required, options: new.options, active: true, position, version: 1 };
+    let field = CustomField {
+        id,
+        name: new.name,
+        field_type: new.field_type,
+        required: new.required,
+        options: new.options,
+        active: true,
+        position,
+        version: 1,
+    };
     match svc.table.put(field_item(co, &field), Some(Condition::NotExists)).await {
         Ok(()) => {
             tracing::info!(company = %co, custom_field = id, "custom field created");
             Ok(field)
         }
-        Err(StoreError::ConditionFailed { .. }) => Err(AppError::Conflict { message: "the custom field's ID was taken; try again".into(), current: None }),
+        Err(StoreError::ConditionFailed { .. }) => {
+            Err(AppError::Conflict { message: "the custom field's ID was taken; try again".into(), current: None })
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -90,11 +105,18 @@ fn stale(current: &CustomField) -> AppError {
 }
 
 /// `PATCH /api/v1/settings/custom-fields/{id}` with the definition's `version`.
-pub async fn update(svc: &Services, actor: &Actor, id: u32, body: &Map<String, Value>) -> Result<CustomField, AppError> {
+pub async fn update(
+    svc: &Services,
+    actor: &Actor,
+    id: u32,
+    body: &Map<String, Value>,
+) -> Result<CustomField, AppError> {
     actor.require_somewhere(Resource::CompanySettings, Action::Modify)?;
     let version = match body.get("version") {
         None | Some(Value::Null) => return Err(Invalid::from(FieldError::required("version")).into()),
-        Some(v) => v.as_u64().ok_or_else(|| AppError::from(Invalid::one("version", "invalid", "version must be the field's version number")))?,
+        Some(v) => v.as_u64().ok_or_else(|| {
+            AppError::from(Invalid::one("version", "invalid", "version must be the field's version number"))
+        })?,
     };
     let co = actor.company();
     let current = load(svc, co, id).await?;
@@ -131,7 +153,12 @@ pub async fn delete(svc: &Services, actor: &Actor, id: u32) -> Result<(), AppErr
 // Values on records.
 
 /// The record values after applying the sent `custom_fields` object, or the field errors (`custom_fields.<id>`).
-pub async fn apply(svc: &Services, co: &CompanyId, values: &BTreeMap<String, Value>, sent: &Value) -> Result<Result<BTreeMap<String, Value>, Vec<FieldError>>, AppError> {
+pub async fn apply(
+    svc: &Services,
+    co: &CompanyId,
+    values: &BTreeMap<String, Value>,
+    sent: &Value,
+) -> Result<Result<BTreeMap<String, Value>, Vec<FieldError>>, AppError> {
     let defs = all(svc, co).await?;
     Ok(udf::apply_values(&defs, values, sent))
 }
@@ -154,7 +181,14 @@ pub async fn card(svc: &Services, co: &CompanyId, r: &Record) -> Result<Option<V
         .await?
         .into_iter()
         .filter(|f| f.active)
-        .map(|f| CardField { value: values.get(&f.key()).cloned().unwrap_or(Value::Null), id: f.id, name: f.name, field_type: f.field_type, required: f.required, options: f.options })
+        .map(|f| CardField {
+            value: values.get(&f.key()).cloned().unwrap_or(Value::Null),
+            id: f.id,
+            name: f.name,
+            field_type: f.field_type,
+            required: f.required,
+            options: f.options,
+        })
         .collect();
     Ok((!rows.is_empty()).then(|| json!(rows)))
 }
@@ -176,7 +210,13 @@ pub fn demo_items(co: &CompanyId) -> Vec<Item> {
         // Required, and a checkbox is always answered (unchecked is "no"), so creating a customer without UDFs
         // still works while the card shows the required marker.
         def(2, "Pets on site", FieldType::Checkbox, true, &[]),
-        def(3, "Panel location", FieldType::Select, false, &["Garage", "Basement", "Utility closet", "Master closet", "Other"]),
+        def(
+            3,
+            "Panel location",
+            FieldType::Select,
+            false,
+            &["Garage", "Basement", "Utility closet", "Master closet", "Other"],
+        ),
         def(4, "Dog count", FieldType::Number, false, &[]),
         def(5, "Warranty start", FieldType::Date, false, &[]),
     ];

@@ -24,8 +24,14 @@ pub enum Collection {
 }
 
 impl Collection {
-    pub const ALL: [Collection; 6] =
-        [Collection::Notes, Collection::Contacts, Collection::Equipment, Collection::Appointments, Collection::RecurringInvoices, Collection::ScheduledPayments];
+    pub const ALL: [Collection; 6] = [
+        Collection::Notes,
+        Collection::Contacts,
+        Collection::Equipment,
+        Collection::Appointments,
+        Collection::RecurringInvoices,
+        Collection::ScheduledPayments,
+    ];
 
     /// The SK prefix of its items.
     pub fn prefix(self) -> &'static str {
@@ -117,7 +123,13 @@ pub fn cancel_op(co: &vigil_domain::CompanyId, s: &SubRecord) -> TxOp {
     }
 }
 
-fn text(data: &Map<String, Value>, field: &str, required: bool, max: usize, errors: &mut Vec<FieldError>) -> Option<String> {
+fn text(
+    data: &Map<String, Value>,
+    field: &str,
+    required: bool,
+    max: usize,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
     match data.get(field) {
         Some(Value::String(s)) if !s.trim().is_empty() => {
             if s.chars().count() > max {
@@ -179,7 +191,8 @@ fn validate(c: Collection, body: &Map<String, Value>) -> Result<Map<String, Valu
         }
         Collection::Contacts => {
             put("name", text(body, "name", true, 200, &mut e).map(Value::from));
-            let phone = text(body, "phone", true, 32, &mut e).and_then(|p| vigil_domain::text::phone_digits("phone", &p).map_err(|x| e.push(x)).ok());
+            let phone = text(body, "phone", true, 32, &mut e)
+                .and_then(|p| vigil_domain::text::phone_digits("phone", &p).map_err(|x| e.push(x)).ok());
             put("phone", phone.map(Value::from));
             put("relation", text(body, "relation", false, 100, &mut e).map(Value::from));
         }
@@ -216,7 +229,11 @@ fn validate(c: Collection, body: &Map<String, Value>) -> Result<Map<String, Valu
             put("date", date(body, "date", true, &mut e).map(Value::from));
         }
     }
-    if e.is_empty() { Ok(out) } else { Err(Invalid { errors: e }) }
+    if e.is_empty() {
+        Ok(out)
+    } else {
+        Err(Invalid { errors: e })
+    }
 }
 
 /// What one Query of a record's partition holds besides the profile: its sub-records and, for a parent, the links
@@ -255,11 +272,18 @@ pub async fn partition(svc: &Services, co: &vigil_domain::CompanyId, id: RecordI
     }
 }
 
-async fn of_collection(svc: &Services, co: &vigil_domain::CompanyId, id: RecordId, c: Collection) -> Result<Vec<SubRecord>, AppError> {
+async fn of_collection(
+    svc: &Services,
+    co: &vigil_domain::CompanyId,
+    id: RecordId,
+    c: Collection,
+) -> Result<Vec<SubRecord>, AppError> {
     let mut out = Vec::new();
     let mut start = None;
     loop {
-        let q = Query::new(Index::Base, keys::record_pk(co, id)).sort(SortCond::BeginsWith(format!("{}#", c.prefix()))).start(start);
+        let q = Query::new(Index::Base, keys::record_pk(co, id))
+            .sort(SortCond::BeginsWith(format!("{}#", c.prefix())))
+            .start(start);
         let page = svc.table.query(&q).await?;
         for item in page.items {
             out.push(from_item(item)?);
@@ -284,7 +308,13 @@ pub async fn list(svc: &Services, actor: &Actor, id: RecordId, c: Collection) ->
 }
 
 /// `POST /api/v1/customers/{id}/<collection>`: needs Modify on the record; archived records take nothing new.
-pub async fn create(svc: &Services, actor: &Actor, id: RecordId, c: Collection, body: &Map<String, Value>) -> Result<SubRecord, AppError> {
+pub async fn create(
+    svc: &Services,
+    actor: &Actor,
+    id: RecordId,
+    c: Collection,
+    body: &Map<String, Value>,
+) -> Result<SubRecord, AppError> {
     let r = crate::customers::load(svc, actor, id).await?;
     actor.require(crate::records::resource_of(r.kind), Action::Modify, target(&r))?;
     crate::customers::writable(&r)?;
@@ -307,9 +337,10 @@ pub async fn create(svc: &Services, actor: &Actor, id: RecordId, c: Collection, 
     ];
     match svc.table.transact(ops).await {
         Ok(()) => Ok(sub),
-        Err(vigil_store::StoreError::ConditionFailed { .. }) => {
-            Err(AppError::Conflict { message: "this customer was archived or removed meanwhile; nothing was added".into(), current: None })
-        }
+        Err(vigil_store::StoreError::ConditionFailed { .. }) => Err(AppError::Conflict {
+            message: "this customer was archived or removed meanwhile; nothing was added".into(),
+            current: None,
+        }),
         Err(e) => Err(e.into()),
     }
 }

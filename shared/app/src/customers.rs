@@ -14,11 +14,15 @@ use crate::records::{record_item, resource_of};
 use crate::{custom_fields, lead_options, tags, Actor, AppError, Services};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
-use vigil_domain::customer::{self, apply_field, confidential, credit_grade, months_remaining, section_of, PERSONAL_LEAD_FIELDS, SERVICES};
+use vigil_domain::customer::{
+    self, apply_field, confidential, credit_grade, months_remaining, section_of, PERSONAL_LEAD_FIELDS, SERVICES,
+};
 use vigil_domain::identity::Target;
 use vigil_domain::lead::{self as lead_rules, edit_lead, AccountType, FieldChange};
 use vigil_domain::record::{Kind, LeadFields, Record, Stage};
-use vigil_domain::{Action, CompanyId, FieldError, Invalid, LocationId, RecordId, Resource, Role, Section, SectionAccess, User, UserId};
+use vigil_domain::{
+    Action, CompanyId, FieldError, Invalid, LocationId, RecordId, Resource, Role, Section, SectionAccess, User, UserId,
+};
 use vigil_store::{keys, Condition, Index, Item, Key, Query, SortCond, StoreError, TxOp};
 
 /// The message of every stale-version conflict on a customer.
@@ -43,7 +47,10 @@ pub async fn load(svc: &Services, actor: &Actor, id: RecordId) -> Result<Record,
 async fn load_customer(svc: &Services, actor: &Actor, id: RecordId) -> Result<Record, AppError> {
     let r = load(svc, actor, id).await?;
     if r.kind != Kind::Customer {
-        return Err(AppError::Conflict { message: "this record is a lead; convert it to a customer first".into(), current: None });
+        return Err(AppError::Conflict {
+            message: "this record is a lead; convert it to a customer first".into(),
+            current: None,
+        });
     }
     Ok(r)
 }
@@ -92,7 +99,12 @@ pub struct CustomerOptions {
 impl Default for CustomerOptions {
     fn default() -> Self {
         let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
-        let priced = |v: &[(&str, u64)]| v.iter().enumerate().map(|(i, (n, c))| Priced { id: i as u32 + 1, name: (*n).into(), amount_cents: *c }).collect();
+        let priced = |v: &[(&str, u64)]| {
+            v.iter()
+                .enumerate()
+                .map(|(i, (n, c))| Priced { id: i as u32 + 1, name: (*n).into(), amount_cents: *c })
+                .collect()
+        };
         Self {
             monitoring_companies: ["ADT", "Brinks Home", "Rapid Response Monitoring", "Affiliated Monitoring"]
                 .iter()
@@ -158,7 +170,13 @@ pub async fn form_options(svc: &Services, actor: &Actor) -> Result<FormOptions, 
     actor.require_somewhere(Resource::Customers, Action::View)?;
     let co = actor.company();
     let users: Vec<User> = directory::users(svc, co).await?.into_iter().filter(|u| u.active).collect();
-    let pick = |roles: &[Role]| users.iter().filter(|u| roles.contains(&u.role)).map(|u| UserOption { id: u.id.clone(), name: u.name.clone() }).collect();
+    let pick = |roles: &[Role]| {
+        users
+            .iter()
+            .filter(|u| roles.contains(&u.role))
+            .map(|u| UserOption { id: u.id.clone(), name: u.name.clone() })
+            .collect()
+    };
     let (mmr_mode, mmr_rates) = crate::mmr::form_rates(svc, co).await?;
     Ok(FormOptions {
         mmr_mode,
@@ -168,7 +186,10 @@ pub async fn form_options(svc: &Services, actor: &Actor) -> Result<FormOptions, 
         lead_reps: pick(&[Role::LeadRep, Role::SalesRep]),
         technicians: pick(&[Role::Installer]),
         account_classes: lead_options::account_classes(svc, co).await?.into_iter().filter(|c| c.active).collect(),
-        account_types: AccountType::ALL.iter().map(|t| lead_options::Choice { value: t.as_str(), label: t.label() }).collect(),
+        account_types: AccountType::ALL
+            .iter()
+            .map(|t| lead_options::Choice { value: t.as_str(), label: t.label() })
+            .collect(),
         sources: directory::partners_of(svc, co).await?,
         services: SERVICES.iter().map(|(value, label)| lead_options::Choice { value, label }).collect(),
         states: lead_options::states(),
@@ -182,19 +203,81 @@ pub async fn form_options(svc: &Services, actor: &Actor) -> Result<FormOptions, 
 // The Home page read.
 
 const PERSONAL_CARD: &[&str] = &[
-    "first_name", "last_name", "business_name", "business_contact", "email", "primary_phone", "work_phone", "cell_phone",
-    "other_phone", "best_time_to_contact", "address1", "address2", "city", "state", "zip", "county", "cross_street", "language",
-    "account_type", "account_class_id", "birthdate", "spouse", "credit_score", "credit_tracking_number",
+    "first_name",
+    "last_name",
+    "business_name",
+    "business_contact",
+    "email",
+    "primary_phone",
+    "work_phone",
+    "cell_phone",
+    "other_phone",
+    "best_time_to_contact",
+    "address1",
+    "address2",
+    "city",
+    "state",
+    "zip",
+    "county",
+    "cross_street",
+    "language",
+    "account_type",
+    "account_class_id",
+    "birthdate",
+    "spouse",
+    "credit_score",
+    "credit_tracking_number",
 ];
 const SALE_CARD: &[&str] = &[
-    "sale_date", "sold_by_id", "trainee_id", "lead_rep_id", "adt_number", "adt_serial", "account_number", "mmr_id", "mmr_a_la_carte",
-    "monitoring_plan", "canceled", "cancel_date", "cancel_reason", "source_id", "campaign_id", "discount_affiliate",
-    "discount_affiliate_member_number", "monitoring_company_id", "interactive_services_provider", "adt_system_type",
-    "contract_term_months", "activation_fee_id", "warranty_term", "dealer_number", "collections_date", "funding_status", "funded_date",
+    "sale_date",
+    "sold_by_id",
+    "trainee_id",
+    "lead_rep_id",
+    "adt_number",
+    "adt_serial",
+    "account_number",
+    "mmr_id",
+    "mmr_a_la_carte",
+    "monitoring_plan",
+    "canceled",
+    "cancel_date",
+    "cancel_reason",
+    "source_id",
+    "campaign_id",
+    "discount_affiliate",
+    "discount_affiliate_member_number",
+    "monitoring_company_id",
+    "interactive_services_provider",
+    "adt_system_type",
+    "contract_term_months",
+    "activation_fee_id",
+    "warranty_term",
+    "dealer_number",
+    "collections_date",
+    "funding_status",
+    "funded_date",
     "parent_id",
 ];
-const INSTALL_CARD: &[&str] = &["install_date", "install_tech_id", "confirmation_number", "receiver_number", "installed", "abort_code", "services"];
-const LEAD_CARD: &[&str] = &["created_at", "stage", "next_followup", "disposition_id", "disposition", "rating", "lead_rep_id", "source_id", "campaign_id"];
+const INSTALL_CARD: &[&str] = &[
+    "install_date",
+    "install_tech_id",
+    "confirmation_number",
+    "receiver_number",
+    "installed",
+    "abort_code",
+    "services",
+];
+const LEAD_CARD: &[&str] = &[
+    "created_at",
+    "stage",
+    "next_followup",
+    "disposition_id",
+    "disposition",
+    "rating",
+    "lead_rep_id",
+    "source_id",
+    "campaign_id",
+];
 
 fn card(flat: &Map<String, Value>, fields: &[&str], actor: &Actor) -> Map<String, Value> {
     let perms = &actor.user.permissions;
@@ -250,11 +333,20 @@ pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -
     };
     let mut status_boxes = Vec::new();
     if r.kind == Kind::Customer {
-        let b = |category: &str, label: &str, color: &str| json!({"category": category, "label": label, "color": color});
+        let b =
+            |category: &str, label: &str, color: &str| json!({"category": category, "label": label, "color": color});
         status_boxes.push(if r.archived { b("account", "Archived", "gray") } else { b("account", "Active", "green") });
-        status_boxes.push(if c.installed { b("monitoring", "Monitored", "green") } else { b("monitoring", "Not installed", "yellow") });
+        status_boxes.push(if c.installed {
+            b("monitoring", "Monitored", "green")
+        } else {
+            b("monitoring", "Not installed", "yellow")
+        });
         status_boxes.push(if c.canceled { b("billing", "Canceled", "red") } else { b("billing", "Billing", "green") });
-        status_boxes.push(b("funding", c.funding_status.as_deref().unwrap_or("Not funded"), if c.funding_status.is_some() { "green" } else { "gray" }));
+        status_boxes.push(b(
+            "funding",
+            c.funding_status.as_deref().unwrap_or("Not funded"),
+            if c.funding_status.is_some() { "green" } else { "gray" },
+        ));
     }
     let sale_badge = if sale_view && (c.sale_date.is_some() || c.sold_by_id.is_some()) {
         Some(json!({"date": c.sale_date, "sold_by": user_named(svc, co, c.sold_by_id.as_ref()).await?}))
@@ -294,7 +386,9 @@ pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -
         tabs.insert(col.segment().replace('-', "_"), json!(n));
         let warn = match col {
             customer_items::Collection::Notes => part.items.iter().any(|s| {
-                s.collection == col && s.status == "open" && s.data.get("due_date").and_then(Value::as_str).is_some_and(|d| *d < *today)
+                s.collection == col
+                    && s.status == "open"
+                    && s.data.get("due_date").and_then(Value::as_str).is_some_and(|d| *d < *today)
             }),
             _ => false,
         };
@@ -318,7 +412,10 @@ pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -
     if sale_view {
         let mut sale = card(&flat, SALE_CARD, actor);
         let start = c.sale_date.clone().unwrap_or_else(|| r.created_at.get(..10).unwrap_or_default().to_owned());
-        sale.insert("contract_months_remaining".into(), json!(c.contract_term_months.and_then(|t| months_remaining(&start, t, &today))));
+        sale.insert(
+            "contract_months_remaining".into(),
+            json!(c.contract_term_months.and_then(|t| months_remaining(&start, t, &today))),
+        );
         sale.insert("mmr".into(), crate::mmr::summary(svc, co, c.mmr_id).await?);
         cards.insert("sale".into(), Value::Object(sale));
     }
@@ -423,7 +520,13 @@ fn bump(new: &mut Record, old: &Record, at: &str, by: &UserId) {
     new.lead.updated_by = Some(by.clone());
 }
 
-async fn check_user(svc: &Services, co: &CompanyId, field: &str, id: Option<&UserId>, errors: &mut Vec<FieldError>) -> Result<(), AppError> {
+async fn check_user(
+    svc: &Services,
+    co: &CompanyId,
+    field: &str,
+    id: Option<&UserId>,
+    errors: &mut Vec<FieldError>,
+) -> Result<(), AppError> {
     if let Some(id) = id {
         match svc.table.get(&keys::user(co, id)).await? {
             Some(item) if from_item::<User>(item.clone())?.active => {}
@@ -433,12 +536,19 @@ async fn check_user(svc: &Services, co: &CompanyId, field: &str, id: Option<&Use
     Ok(())
 }
 
-async fn check_location(svc: &Services, co: &CompanyId, id: Option<LocationId>, errors: &mut Vec<FieldError>) -> Result<(), AppError> {
+async fn check_location(
+    svc: &Services,
+    co: &CompanyId,
+    id: Option<LocationId>,
+    errors: &mut Vec<FieldError>,
+) -> Result<(), AppError> {
     match id {
         None => errors.push(FieldError::required("office_location_id")),
-        Some(l) if svc.table.get(&keys::location(co, l)).await?.is_none() => {
-            errors.push(FieldError::new("office_location_id", "not_found", "choose one of the company's office locations"))
-        }
+        Some(l) if svc.table.get(&keys::location(co, l)).await?.is_none() => errors.push(FieldError::new(
+            "office_location_id",
+            "not_found",
+            "choose one of the company's office locations",
+        )),
         Some(_) => {}
     }
     Ok(())
@@ -481,9 +591,8 @@ async fn apply_body(
                 Ok(values) => r.lead.customer.custom_fields = values,
                 Err(e) => errors.extend(e),
             },
-            "id" | "kind" | "stage" | "tags" | "created_at" | "created_by" | "archived" | "funding_status" | "funded_date" | "deleting" => {
-                errors.push(FieldError::new(k, "read_only", "cannot be changed here"))
-            }
+            "id" | "kind" | "stage" | "tags" | "created_at" | "created_by" | "archived" | "funding_status"
+            | "funded_date" | "deleting" => errors.push(FieldError::new(k, "read_only", "cannot be changed here")),
             k => match apply_field(&mut r, k, v) {
                 Ok(true) => {}
                 Ok(false) => errors.push(FieldError::new(k, "unknown", "is not a field of a customer")),
@@ -493,7 +602,11 @@ async fn apply_body(
     }
     let today = date(svc.clock.now());
     let (mut new, ssn_change, mut extra) = match edit_lead(&r, &personal, &today) {
-        Ok(edit) => (edit.record.unwrap_or(r), edit.ssn, edit.changes.into_iter().filter(|c| c.field == "ssn").collect::<Vec<_>>()),
+        Ok(edit) => (
+            edit.record.unwrap_or(r),
+            edit.ssn,
+            edit.changes.into_iter().filter(|c| c.field == "ssn").collect::<Vec<_>>(),
+        ),
         Err(inv) => {
             errors.extend(inv.errors);
             (r, None, vec![])
@@ -519,22 +632,40 @@ async fn apply_body(
     }
     let opts = options(svc, co).await?;
     crate::mmr::check_choice(svc, co, o.mmr_id, c.mmr_id, &mut errors).await?;
-    if c.activation_fee_id.is_some() && c.activation_fee_id != o.activation_fee_id && !opts.activation_fees.iter().any(|m| Some(m.id) == c.activation_fee_id) {
+    if c.activation_fee_id.is_some()
+        && c.activation_fee_id != o.activation_fee_id
+        && !opts.activation_fees.iter().any(|m| Some(m.id) == c.activation_fee_id)
+    {
         errors.push(FieldError::new("activation_fee_id", "not_found", "choose one of the company's activation fees"));
     }
     if c.monitoring_company_id.is_some()
         && c.monitoring_company_id != o.monitoring_company_id
         && !opts.monitoring_companies.iter().any(|m| Some(m.id) == c.monitoring_company_id)
     {
-        errors.push(FieldError::new("monitoring_company_id", "not_found", "choose one of the company's monitoring companies"));
+        errors.push(FieldError::new(
+            "monitoring_company_id",
+            "not_found",
+            "choose one of the company's monitoring companies",
+        ));
     }
     if let Some(t) = c.contract_term_months.filter(|_| c.contract_term_months != o.contract_term_months) {
         if !opts.contract_terms.contains(&t) {
-            errors.push(FieldError::new("contract_term_months", "invalid", "choose one of the company's contract terms"));
+            errors.push(FieldError::new(
+                "contract_term_months",
+                "invalid",
+                "choose one of the company's contract terms",
+            ));
         }
     }
-    if !c.canceled && (c.cancel_date.is_some() || c.cancel_reason.is_some()) && (body.contains_key("canceled") || body.contains_key("cancel_date") || body.contains_key("cancel_reason")) {
-        errors.push(FieldError::new("canceled", "invalid", "check Account Is Canceled to give a cancel date or reason"));
+    if !c.canceled
+        && (c.cancel_date.is_some() || c.cancel_reason.is_some())
+        && (body.contains_key("canceled") || body.contains_key("cancel_date") || body.contains_key("cancel_reason"))
+    {
+        errors.push(FieldError::new(
+            "canceled",
+            "invalid",
+            "check Account Is Canceled to give a cancel date or reason",
+        ));
     }
     if new.lead.account_class_id.is_some() && new.lead.account_class_id != base.lead.account_class_id {
         if let Some(ac) = new.lead.account_class_id {
@@ -591,7 +722,9 @@ fn denied_fields(actor: &Actor, r: &Record, body: &Map<String, Value>) -> Vec<St
 fn version_of(body: &Map<String, Value>) -> Result<u64, AppError> {
     match body.get("version") {
         None | Some(Value::Null) => Err(Invalid::from(FieldError::required("version")).into()),
-        Some(v) => v.as_u64().ok_or_else(|| Invalid::one("version", "invalid", "version must be the record's version number").into()),
+        Some(v) => v
+            .as_u64()
+            .ok_or_else(|| Invalid::one("version", "invalid", "version must be the record's version number").into()),
     }
 }
 
@@ -675,7 +808,9 @@ pub async fn set_tags(svc: &Services, actor: &Actor, id: RecordId, input: leads:
 async fn parent_link_ops(svc: &Services, actor: &Actor, old: &Record, new: &Record) -> Result<Vec<TxOp>, AppError> {
     let co = actor.company();
     if !directory::company(svc, co).await?.settings.parent_child_billing {
-        return Err(Invalid::one("parent_id", "disabled", "parent/child billing is not enabled for your company").into());
+        return Err(
+            Invalid::one("parent_id", "disabled", "parent/child billing is not enabled for your company").into()
+        );
     }
     let mut ops = Vec::new();
     if let Some(p) = old.lead.customer.parent_id {
@@ -687,7 +822,12 @@ async fn parent_link_ops(svc: &Services, actor: &Actor, old: &Record, new: &Reco
         }
         let own = customer_items::partition(svc, co, new.id).await?;
         if !own.children.is_empty() {
-            return Err(Invalid::one("parent_id", "has_children", "this customer has sub-customers of its own, so it cannot get a parent").into());
+            return Err(Invalid::one(
+                "parent_id",
+                "has_children",
+                "this customer has sub-customers of its own, so it cannot get a parent",
+            )
+            .into());
         }
         let parent: Record = match svc.table.get(&keys::record(co, p)).await? {
             Some(item) => from_item(item)?,
@@ -697,7 +837,12 @@ async fn parent_link_ops(svc: &Services, actor: &Actor, old: &Record, new: &Reco
             return Err(Invalid::one("parent_id", "not_found", "no such customer").into());
         }
         if parent.lead.customer.parent_id.is_some() {
-            return Err(Invalid::one("parent_id", "sub_customer", "that customer is a sub-customer itself; only top-level customers can be parents").into());
+            return Err(Invalid::one(
+                "parent_id",
+                "sub_customer",
+                "that customer is a sub-customer itself; only top-level customers can be parents",
+            )
+            .into());
         }
         if parent.archived {
             return Err(Invalid::one("parent_id", "archived", "that customer is archived").into());
@@ -724,7 +869,12 @@ pub struct Candidate {
 
 /// `GET /api/v1/customers/parent-candidates?q=`: top-level customers matching an ID, an account number, a last name,
 /// a first name (or "first last"), or a word of the business name, by prefix (at most 20).
-pub async fn parent_candidates(svc: &Services, actor: &Actor, q: &str, exclude: Option<RecordId>) -> Result<Vec<Candidate>, AppError> {
+pub async fn parent_candidates(
+    svc: &Services,
+    actor: &Actor,
+    q: &str,
+    exclude: Option<RecordId>,
+) -> Result<Vec<Candidate>, AppError> {
     actor.require_somewhere(Resource::Customers, Action::View)?;
     let co = actor.company();
     let q = q.trim();
@@ -744,15 +894,24 @@ pub async fn parent_candidates(svc: &Services, actor: &Actor, q: &str, exclude: 
         }
         // Account numbers through the list lookup path (index items carry the record ID).
         let digits = crate::record_index::digits(q);
-        let page = svc.table.query(&Query::new(Index::Gsi3, keys::list_number_pk(co, Kind::Customer, &digits)).limit(20)).await?;
-        let ids: Vec<Key> = page.items.iter().filter_map(|i| i.get("id").and_then(Value::as_u64)).map(|id| keys::record(co, RecordId(id))).collect();
+        let page = svc
+            .table
+            .query(&Query::new(Index::Gsi3, keys::list_number_pk(co, Kind::Customer, &digits)).limit(20))
+            .await?;
+        let ids: Vec<Key> = page
+            .items
+            .iter()
+            .filter_map(|i| i.get("id").and_then(Value::as_u64))
+            .map(|id| keys::record(co, RecordId(id)))
+            .collect();
         for item in svc.table.batch_get(&ids).await? {
             consider(from_item(item)?, &mut found);
         }
     } else {
         // Last names by prefix on the name index.
         let (pk, _) = keys::records_by_name_gsi1(co, Kind::Customer, "", "", RecordId(0));
-        let page = svc.table.query(&Query::new(Index::Gsi1, pk).sort(SortCond::BeginsWith(keys::fold(q))).limit(50)).await?;
+        let page =
+            svc.table.query(&Query::new(Index::Gsi1, pk).sort(SortCond::BeginsWith(keys::fold(q))).limit(50)).await?;
         for item in page.items {
             consider(from_item(item)?, &mut found);
         }
@@ -760,11 +919,19 @@ pub async fn parent_candidates(svc: &Services, actor: &Actor, q: &str, exclude: 
         // then the records themselves (the partition holds IDs; the full query is matched below).
         // First names ("john", "john smi") the same way, through the first-name prefix partition.
         let p3 = crate::record_index::prefix3(q);
-        let by_business = Query::new(Index::GSIS[crate::record_index::slot_of(&p3)], keys::list_prefix_pk(co, Kind::Customer, "BW", &p3));
+        let by_business = Query::new(
+            Index::GSIS[crate::record_index::slot_of(&p3)],
+            keys::list_prefix_pk(co, Kind::Customer, "BW", &p3),
+        );
         let by_first = Query::new(Index::Gsi1, keys::list_prefix_pk(co, Kind::Customer, "FN", &p3));
         for query in [by_business, by_first] {
             let page = svc.table.query(&query.backward().limit(200)).await?;
-            let ids: Vec<Key> = page.items.iter().filter_map(|i| i.get("id").and_then(Value::as_u64)).map(|id| keys::record(co, RecordId(id))).collect();
+            let ids: Vec<Key> = page
+                .items
+                .iter()
+                .filter_map(|i| i.get("id").and_then(Value::as_u64))
+                .map(|id| keys::record(co, RecordId(id)))
+                .collect();
             for item in svc.table.batch_get(&ids).await? {
                 consider(from_item(item)?, &mut found);
             }
@@ -774,7 +941,12 @@ pub async fn parent_candidates(svc: &Services, actor: &Actor, q: &str, exclude: 
     let folded = keys::fold(q);
     Ok(found
         .into_iter()
-        .filter(|r| r.kind == Kind::Customer && !r.lead.customer.deleting && r.lead.customer.parent_id.is_none() && Some(r.id) != exclude)
+        .filter(|r| {
+            r.kind == Kind::Customer
+                && !r.lead.customer.deleting
+                && r.lead.customer.parent_id.is_none()
+                && Some(r.id) != exclude
+        })
         .filter(|r| perms.allows(actor.id(), Resource::Customers, Action::View, target(r)))
         .filter(|r| {
             q.parse::<u64>().is_ok()
@@ -786,7 +958,14 @@ pub async fn parent_candidates(svc: &Services, actor: &Actor, q: &str, exclude: 
                 })
         })
         .take(20)
-        .map(|r| Candidate { id: r.id, name: r.display_name(), business_name: r.business_name, account_number: r.account_number, city: r.city, state: r.state })
+        .map(|r| Candidate {
+            id: r.id,
+            name: r.display_name(),
+            business_name: r.business_name,
+            account_number: r.account_number,
+            city: r.city,
+            state: r.state,
+        })
         .collect())
 }
 
@@ -840,7 +1019,9 @@ async fn insert(svc: &Services, actor: &Actor, mut record: Record, history: &str
     ops.extend(history_ops(co, record.id, &record.created_at, actor.id().as_str(), &[created]));
     match svc.table.transact(ops).await {
         Ok(()) => Ok(record.id),
-        Err(StoreError::ConditionFailed { .. }) => Err(AppError::Conflict { message: "the new customer's ID was taken; try again".into(), current: None }),
+        Err(StoreError::ConditionFailed { .. }) => {
+            Err(AppError::Conflict { message: "the new customer's ID was taken; try again".into(), current: None })
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -1015,7 +1196,9 @@ pub struct ArchivePreview {
 }
 
 fn affected(r: &Record, part: &Partition, today: &str) -> Affected {
-    let of = |c: customer_items::Collection| part.items.iter().filter(|s| s.collection == c && s.cancelled_by_archive(today)).cloned().collect();
+    let of = |c: customer_items::Collection| {
+        part.items.iter().filter(|s| s.collection == c && s.cancelled_by_archive(today)).cloned().collect()
+    };
     Affected {
         id: r.id,
         name: r.display_name(),
@@ -1140,7 +1323,10 @@ pub async fn unarchive(svc: &Services, actor: &Actor, id: RecordId, input: Confi
             let parent: Record = from_item(item)?;
             if parent.archived {
                 return Err(AppError::Conflict {
-                    message: format!("the parent customer #{p} ({}) is archived; unarchive the parent first", parent.display_name()),
+                    message: format!(
+                        "the parent customer #{p} ({}) is archived; unarchive the parent first",
+                        parent.display_name()
+                    ),
                     current: None,
                 });
             }
@@ -1194,7 +1380,10 @@ pub async fn delete(svc: &Services, actor: &Actor, id: RecordId) -> Result<(), A
         let part = customer_items::partition(svc, &co, id).await?;
         if !part.children.is_empty() {
             return Err(AppError::Conflict {
-                message: format!("this customer has {} sub-customers; unlink them before deleting it", part.children.len()),
+                message: format!(
+                    "this customer has {} sub-customers; unlink them before deleting it",
+                    part.children.len()
+                ),
                 current: None,
             });
         }
@@ -1215,7 +1404,10 @@ pub async fn delete(svc: &Services, actor: &Actor, id: RecordId) -> Result<(), A
         match svc.table.transact(ops).await {
             Ok(()) => {}
             Err(StoreError::ConditionFailed { op: Some(0) | None, .. }) => {
-                return Err(AppError::Conflict { message: "the customer changed while it was being deleted; try again".into(), current: None })
+                return Err(AppError::Conflict {
+                    message: "the customer changed while it was being deleted; try again".into(),
+                    current: None,
+                })
             }
             Err(e) => return Err(e.into()),
         }
@@ -1245,7 +1437,13 @@ pub struct HistoryPage {
 }
 
 /// `GET /api/v1/customers/{id}/history`: newest first, `per_page` (10, 25, 50) at a time, signed cursor.
-pub async fn history(svc: &Services, actor: &Actor, id: RecordId, per_page: crate::records::PerPage, cursor: Option<&str>) -> Result<HistoryPage, AppError> {
+pub async fn history(
+    svc: &Services,
+    actor: &Actor,
+    id: RecordId,
+    per_page: crate::records::PerPage,
+    cursor: Option<&str>,
+) -> Result<HistoryPage, AppError> {
     load(svc, actor, id).await?;
     let co = actor.company();
     let fingerprint = format!("{co}|history|{id}|{}", per_page.get());
@@ -1253,7 +1451,11 @@ pub async fn history(svc: &Services, actor: &Actor, id: RecordId, per_page: crat
         Some(c) if !c.is_empty() => Some(svc.cursors.open(&fingerprint, c)?),
         _ => None,
     };
-    let q = Query::new(Index::Base, keys::record_pk(co, id)).sort(SortCond::BeginsWith("HIST#".into())).backward().limit(per_page.get()).start(start);
+    let q = Query::new(Index::Base, keys::record_pk(co, id))
+        .sort(SortCond::BeginsWith("HIST#".into()))
+        .backward()
+        .limit(per_page.get())
+        .start(start);
     let page = svc.table.query(&q).await?;
     let last = page.items.last().and_then(Key::of).map(|k| k.to_item());
     let full = page.items.len() as u32 == per_page.get();

@@ -26,7 +26,11 @@ pub struct CompanySettings {
 
 impl Company {
     pub fn to_item(&self) -> Item {
-        item_of(&keys::company(&self.id), self, &[("GSI1PK", keys::COMPANIES_GSI1PK.into()), ("GSI1SK", self.id.to_string())])
+        item_of(
+            &keys::company(&self.id),
+            self,
+            &[("GSI1PK", keys::COMPANIES_GSI1PK.into()), ("GSI1SK", self.id.to_string())],
+        )
     }
 }
 
@@ -86,7 +90,12 @@ async fn read_prefix(svc: &Services, co: &CompanyId, prefix: &str) -> Result<Vec
     let mut out = Vec::new();
     let mut start = None;
     loop {
-        let page = svc.table.query(&Query::new(Index::Base, keys::company_pk(co)).sort(SortCond::BeginsWith(prefix.into())).start(start)).await?;
+        let page = svc
+            .table
+            .query(
+                &Query::new(Index::Base, keys::company_pk(co)).sort(SortCond::BeginsWith(prefix.into())).start(start),
+            )
+            .await?;
         out.extend(page.items);
         match page.last_key {
             Some(k) => start = Some(k),
@@ -123,8 +132,10 @@ pub async fn partners(svc: &Services, actor: &Actor) -> Result<Vec<Partner>, App
 
 /// Partner companies with their campaigns, without a permission check: for forms that offer them as lead sources.
 pub async fn partners_of(svc: &Services, co: &CompanyId) -> Result<Vec<Partner>, AppError> {
-    let mut partners: Vec<Partner> = read_prefix(svc, co, keys::PARTNER_PREFIX).await?.into_iter().map(from_item).collect::<Result<_, _>>()?;
-    let campaigns: Vec<Campaign> = read_prefix(svc, co, keys::CAMPAIGN_PREFIX).await?.into_iter().map(from_item).collect::<Result<_, _>>()?;
+    let mut partners: Vec<Partner> =
+        read_prefix(svc, co, keys::PARTNER_PREFIX).await?.into_iter().map(from_item).collect::<Result<_, _>>()?;
+    let campaigns: Vec<Campaign> =
+        read_prefix(svc, co, keys::CAMPAIGN_PREFIX).await?.into_iter().map(from_item).collect::<Result<_, _>>()?;
     for c in campaigns {
         if let Some(p) = partners.iter_mut().find(|p| p.id == c.partner_id) {
             p.campaigns.push(c);
@@ -175,7 +186,8 @@ pub async fn me(svc: &Services, actor: &Actor) -> Result<Me, AppError> {
             leads: p.allows_somewhere(Resource::Leads, Action::View),
             // Partner logins get their read-only customer list with the partner-companies feature; until then no nav.
             customers: p.allows_somewhere(Resource::Customers, Action::View),
-            admin: p.allows_somewhere(Resource::Users, Action::View) || p.allows_somewhere(Resource::CompanySettings, Action::View),
+            admin: p.allows_somewhere(Resource::Users, Action::View)
+                || p.allows_somewhere(Resource::CompanySettings, Action::View),
         },
     })
 }

@@ -38,6 +38,10 @@ impl AppError {
 
 impl From<CursorError> for AppError {
     fn from(e: CursorError) -> Self {
-        AppError::BadRequest { field: "cursor", code: "invalid_cursor", message: format!("{e}; start again from the first page") }
+        AppError::BadRequest {
+            field: "cursor",
+            code: "invalid_cursor",
+            message: format!("{e}; start again from the first page"),
+        }
     }
 }

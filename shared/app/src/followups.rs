@@ -39,12 +39,17 @@ pub async fn queue_reminders(svc: &Services) -> Result<usize, AppError> {
         let people = users(svc, co).await?;
         for (rep, leads) in by_rep {
             let Some(user) = people.iter().find(|u| u.id.as_str() == rep && u.active) else { continue };
-            let lines: Vec<String> = leads.iter().map(|l| format!("#{} {} ({}, {})", l.id, l.display_name(), l.city, l.state)).collect();
+            let lines: Vec<String> =
+                leads.iter().map(|l| format!("#{} {} ({}, {})", l.id, l.display_name(), l.city, l.state)).collect();
             let job = Job::SendEmail {
                 company: co.clone(),
                 to: user.email.clone(),
                 subject: format!("{} follow-up{} due today", leads.len(), if leads.len() == 1 { "" } else { "s" }),
-                body: format!("Hello {},\n\nThese leads are due for a follow-up today ({today}):\n{}\n", user.name, lines.join("\n")),
+                body: format!(
+                    "Hello {},\n\nThese leads are due for a follow-up today ({today}):\n{}\n",
+                    user.name,
+                    lines.join("\n")
+                ),
             };
             enqueue(svc, format!("followup:{co}:{today}:{rep}"), job).await?;
             queued += 1;

@@ -50,9 +50,11 @@ pub async fn complete(table: &dyn Table, scope: &str, key: &str, now: i64) -> Re
 
 pub async fn release(table: &dyn Table, scope: &str, key: &str) -> Result<(), AppError> {
     let k: Key = keys::idempotency(scope, key);
-    table.delete(&k, Some(Condition::AttrEquals("status".into(), json!("in_progress")))).await.or_else(|e| match e {
-        StoreError::ConditionFailed { .. } => Ok(None),
-        e => Err(e),
-    })?;
+    table.delete(&k, Some(Condition::AttrEquals("status".into(), json!("in_progress")))).await.or_else(
+        |e| match e {
+            StoreError::ConditionFailed { .. } => Ok(None),
+            e => Err(e),
+        },
+    )?;
     Ok(())
 }

@@ -20,5 +20,6 @@ pub fn item_of<T: Serialize>(key: &Key, value: &T, index_attrs: &[(&str, String)
 
 /// Reads a stored item back into a domain value, ignoring key and index attributes.
 pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, AppError> {
-    serde_json::from_value(Value::Object(item)).map_err(|e| AppError::Internal(format!("stored item is unreadable: {e}")))
+    serde_json::from_value(Value::Object(item))
+        .map_err(|e| AppError::Internal(format!("stored item is unreadable: {e}")))
 }

@@ -31,7 +31,8 @@ pub struct Envelope {
 
 pub async fn enqueue(svc: &Services, idempotency_key: impl Into<String>, job: Job) -> Result<String, AppError> {
     let kind = job.kind();
-    let body = serde_json::to_string(&Envelope { idempotency_key: idempotency_key.into(), job }).map_err(|e| AppError::Internal(e.to_string()))?;
+    let body = serde_json::to_string(&Envelope { idempotency_key: idempotency_key.into(), job })
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let mut msg = OutgoingMessage::new(body);
     msg.attributes.insert("job_type".into(), kind.into());
     Ok(svc.queue.send(queues::JOBS, msg).await?)
@@ -70,7 +71,8 @@ pub async fn handle_message(svc: &Services, body: &str) -> Result<Outcome, JobEr
     }
     match run(svc, &env).await {
         Ok(()) => {
-            idempotency::complete(svc.table.as_ref(), SCOPE, &env.idempotency_key, svc.clock.now().unix_timestamp()).await?;
+            idempotency::complete(svc.table.as_ref(), SCOPE, &env.idempotency_key, svc.clock.now().unix_timestamp())
+                .await?;
             Ok(Outcome::Done)
         }
         Err(e) => {

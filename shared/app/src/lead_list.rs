@@ -129,8 +129,24 @@ fn text(s: Option<&str>) -> Option<String> {
 impl LeadFilter {
     /// The query parameters the list reads.
     pub const PARAMS: [&'static str; 18] = [
-        "number", "first_name", "last_name", "email", "source", "campaign", "tags", "tags_op", "stage", "disposition", "rep",
-        "view", "sort", "dir", "per_page", "cursor", "submitted", "archived",
+        "number",
+        "first_name",
+        "last_name",
+        "email",
+        "source",
+        "campaign",
+        "tags",
+        "tags_op",
+        "stage",
+        "disposition",
+        "rep",
+        "view",
+        "sort",
+        "dir",
+        "per_page",
+        "cursor",
+        "submitted",
+        "archived",
     ];
 
     /// Parses a Leads list query string; every bad parameter is named in the 422.
@@ -214,11 +230,17 @@ impl LeadFilter {
         }
         take(match get("view") {
             None => Ok(()),
-            Some(v) => [("my_open", View::MyOpen), ("hot", View::Hot), ("todays_followups", View::TodaysFollowups), ("recent", View::Recent), ("my_assigned", View::MyAssigned)]
-                .into_iter()
-                .find(|(n, _)| *n == v)
-                .map(|(_, view)| f.view = Some(view))
-                .ok_or_else(|| bad("view", "view must be my_open, hot, todays_followups, recent or my_assigned")),
+            Some(v) => [
+                ("my_open", View::MyOpen),
+                ("hot", View::Hot),
+                ("todays_followups", View::TodaysFollowups),
+                ("recent", View::Recent),
+                ("my_assigned", View::MyAssigned),
+            ]
+            .into_iter()
+            .find(|(n, _)| *n == v)
+            .map(|(_, view)| f.view = Some(view))
+            .ok_or_else(|| bad("view", "view must be my_open, hot, todays_followups, recent or my_assigned")),
         });
         take(match get("sort") {
             None => {
@@ -227,11 +249,17 @@ impl LeadFilter {
                 }
                 Ok(())
             }
-            Some(s) => [("id", SortField::Id), ("name", SortField::Name), ("address", SortField::Address), ("email", SortField::Email), ("created", SortField::Created)]
-                .into_iter()
-                .find(|(n, _)| *n == s)
-                .map(|(_, sort)| f.sort = sort)
-                .ok_or_else(|| bad("sort", "sort must be id, name, address, email or created")),
+            Some(s) => [
+                ("id", SortField::Id),
+                ("name", SortField::Name),
+                ("address", SortField::Address),
+                ("email", SortField::Email),
+                ("created", SortField::Created),
+            ]
+            .into_iter()
+            .find(|(n, _)| *n == s)
+            .map(|(_, sort)| f.sort = sort)
+            .ok_or_else(|| bad("sort", "sort must be id, name, address, email or created")),
         });
         f.descending = matches!(f.sort, SortField::Id | SortField::Created);
         take(match get("dir") {
@@ -341,7 +369,11 @@ impl Conds {
             Some(View::MyOpen) => {
                 c.rep = Some(me.clone());
                 let open = [Stage::New, Stage::Contacted, Stage::Qualified];
-                c.stages = if c.stages.is_empty() { open.to_vec() } else { c.stages.iter().copied().filter(|s| open.contains(s)).collect() };
+                c.stages = if c.stages.is_empty() {
+                    open.to_vec()
+                } else {
+                    c.stages.iter().copied().filter(|s| open.contains(s)).collect()
+                };
                 if c.stages.is_empty() {
                     c.stages = vec![Stage::Converted]; // no open stage was asked for: nothing matches
                     c.rep = Some(UserId::parse("-").expect("valid"));
@@ -365,12 +397,18 @@ impl Conds {
     /// Whether the entry satisfies every condition (the number condition is enforced by its access path).
     pub fn matches(&self, e: &ListEntry) -> bool {
         let starts = |v: &str, q: &Option<String>| q.as_ref().is_none_or(|q| keys::fold(v).starts_with(q.as_str()));
-        if e.kind != self.kind || !self.archived.keeps(e.archived) || !starts(&e.first_name, &self.first_name) || !starts(&e.last_name, &self.last_name) {
+        if e.kind != self.kind
+            || !self.archived.keeps(e.archived)
+            || !starts(&e.first_name, &self.first_name)
+            || !starts(&e.last_name, &self.last_name)
+        {
             return false;
         }
         if let Some(q) = &self.email {
             let email = e.email.as_deref().unwrap_or("");
-            if !(keys::fold(email).starts_with(q.as_str()) || email_words(email).iter().any(|w| w.starts_with(q.as_str()))) {
+            if !(keys::fold(email).starts_with(q.as_str())
+                || email_words(email).iter().any(|w| w.starts_with(q.as_str())))
+            {
                 return false;
             }
         }
@@ -383,7 +421,9 @@ impl Conds {
         if !self.stages.is_empty() && !self.stages.contains(&e.stage) {
             return false;
         }
-        if !self.dispositions.is_empty() && !e.disposition.as_deref().is_some_and(|d| self.dispositions.contains(&keys::fold(d))) {
+        if !self.dispositions.is_empty()
+            && !e.disposition.as_deref().is_some_and(|d| self.dispositions.contains(&keys::fold(d)))
+        {
             return false;
         }
         if self.rep.is_some() && e.lead_rep_id != self.rep {
@@ -498,7 +538,15 @@ struct Candidate {
 ///
 /// `ssn_index` is the blind index of the number searched for when it has four digits (computed by the caller, who
 /// holds the key).
-pub fn plan(co: &CompanyId, c: &Conds, counts: &Counts, sort: SortField, per_page: u32, restricted: bool, ssn_index: Option<&str>) -> Plan {
+pub fn plan(
+    co: &CompanyId,
+    c: &Conds,
+    counts: &Counts,
+    sort: SortField,
+    per_page: u32,
+    restricted: bool,
+    ssn_index: Option<&str>,
+) -> Plan {
     let total = counts.total as f64;
     let share = |n: u64| if total > 0.0 { (n as f64 / total).min(1.0) } else { 0.0 };
     let mut cands: Vec<Candidate> = Vec::new();
@@ -508,7 +556,14 @@ pub fn plan(co: &CompanyId, c: &Conds, counts: &Counts, sort: SortField, per_pag
 
     let kind = c.kind;
     let all_pk = keys::records_by_id_gsi2(co, kind, RecordId(0)).0;
-    cands.push(Candidate { path: "gsi2_by_id", order: Order::Id, streams: vec![id_stream(Index::Gsi2, all_pk)], get: None, size: total, exact: true });
+    cands.push(Candidate {
+        path: "gsi2_by_id",
+        order: Order::Id,
+        streams: vec![id_stream(Index::Gsi2, all_pk)],
+        get: None,
+        size: total,
+        exact: true,
+    });
     let name_pk = keys::records_by_name_gsi1(co, kind, "", "", RecordId(0)).0;
     let sorted = |order: &str, index| id_stream(index, keys::list_sorted_pk(co, kind, order));
     cands.push(Candidate {
@@ -519,11 +574,28 @@ pub fn plan(co: &CompanyId, c: &Conds, counts: &Counts, sort: SortField, per_pag
         size: total * prefix_share(c.last_name.as_ref().map_or(0, |p| p.chars().count())),
         exact: c.last_name.is_none(),
     });
-    cands.push(Candidate { path: "address_order", order: Order::Address, streams: vec![sorted("ADDR", Index::Gsi1)], get: None, size: total, exact: true });
-    cands.push(Candidate { path: "email_order", order: Order::Email, streams: vec![sorted("EMAIL", Index::Gsi2)], get: None, size: total, exact: true });
+    cands.push(Candidate {
+        path: "address_order",
+        order: Order::Address,
+        streams: vec![sorted("ADDR", Index::Gsi1)],
+        get: None,
+        size: total,
+        exact: true,
+    });
+    cands.push(Candidate {
+        path: "email_order",
+        order: Order::Email,
+        streams: vec![sorted("EMAIL", Index::Gsi2)],
+        get: None,
+        size: total,
+        exact: true,
+    });
 
     if let Some(n) = &c.number {
-        let mut streams = vec![id_stream(Index::Gsi4, keys::list_number_pk(co, kind, n)), id_stream(Index::Gsi3, keys::list_number_pk(co, kind, n))];
+        let mut streams = vec![
+            id_stream(Index::Gsi4, keys::list_number_pk(co, kind, n)),
+            id_stream(Index::Gsi3, keys::list_number_pk(co, kind, n)),
+        ];
         if let Some(bi) = ssn_index.filter(|_| n.len() == 4) {
             streams.push(id_stream(Index::Gsi4, keys::list_ssn_pk(co, kind, bi)));
         }
@@ -531,15 +603,16 @@ pub fn plan(co: &CompanyId, c: &Conds, counts: &Counts, sort: SortField, per_pag
         cands.push(Candidate { path: "number_lookup", order: Order::Id, streams, get, size: 3.0, exact: true });
         dims.push((3.0 / total.max(3.0), None));
     }
-    let mut facet = |path: &'static str, facet: &str, index: Index, values: Vec<String>, dims: &mut Vec<(f64, Option<u64>)>| {
-        if values.is_empty() {
-            return;
-        }
-        let n: u64 = values.iter().map(|v| counts.get(facet, v)).sum();
-        let streams = values.iter().map(|v| id_stream(index, keys::list_facet_pk(co, kind, facet, v))).collect();
-        cands.push(Candidate { path, order: Order::Id, streams, get: None, size: n as f64, exact: true });
-        dims.push((share(n), Some(n)));
-    };
+    let mut facet =
+        |path: &'static str, facet: &str, index: Index, values: Vec<String>, dims: &mut Vec<(f64, Option<u64>)>| {
+            if values.is_empty() {
+                return;
+            }
+            let n: u64 = values.iter().map(|v| counts.get(facet, v)).sum();
+            let streams = values.iter().map(|v| id_stream(index, keys::list_facet_pk(co, kind, facet, v))).collect();
+            cands.push(Candidate { path, order: Order::Id, streams, get: None, size: n as f64, exact: true });
+            dims.push((share(n), Some(n)));
+        };
     facet("source", "SOURCE", Index::Gsi4, c.sources.iter().map(u32::to_string).collect(), &mut dims);
     facet("campaign", "CAMPAIGN", Index::Gsi1, c.campaigns.iter().map(u32::to_string).collect(), &mut dims);
     facet("stage", "STAGE", Index::Gsi2, c.stages.iter().map(|s| s.as_str().to_owned()).collect(), &mut dims);
@@ -547,13 +620,27 @@ pub fn plan(co: &CompanyId, c: &Conds, counts: &Counts, sort: SortField, per_pag
     if let Some(rep) = &c.rep {
         let n = counts.get("REP", rep.as_str());
         let pk = keys::records_by_rep_gsi3(co, kind, rep, RecordId(0)).0;
-        cands.push(Candidate { path: "gsi3_rep_by_id", order: Order::Id, streams: vec![id_stream(Index::Gsi3, pk)], get: None, size: n as f64, exact: true });
+        cands.push(Candidate {
+            path: "gsi3_rep_by_id",
+            order: Order::Id,
+            streams: vec![id_stream(Index::Gsi3, pk)],
+            get: None,
+            size: n as f64,
+            exact: true,
+        });
         dims.push((share(n), Some(n)));
     }
     if let Some(day) = &c.followup {
         let n = counts.get("FOLLOWUP", day);
         let pk = keys::followups_gsi4(co, day, RecordId(0)).0;
-        cands.push(Candidate { path: "gsi4_followups", order: Order::Id, streams: vec![id_stream(Index::Gsi4, pk)], get: None, size: n as f64, exact: true });
+        cands.push(Candidate {
+            path: "gsi4_followups",
+            order: Order::Id,
+            streams: vec![id_stream(Index::Gsi4, pk)],
+            get: None,
+            size: n as f64,
+            exact: true,
+        });
         dims.push((share(n), Some(n)));
     }
     if let Some(op) = c.tags_op {
@@ -563,28 +650,60 @@ pub fn plan(co: &CompanyId, c: &Conds, counts: &Counts, sort: SortField, per_pag
         match op {
             TagsOp::Any => {
                 let n: u64 = c.tags.iter().map(|t| counts.get("TAG", t)).sum();
-                cands.push(Candidate { path: "tags", order: Order::Id, streams: c.tags.iter().map(tag_stream).collect(), get: None, size: n as f64, exact: true });
+                cands.push(Candidate {
+                    path: "tags",
+                    order: Order::Id,
+                    streams: c.tags.iter().map(tag_stream).collect(),
+                    get: None,
+                    size: n as f64,
+                    exact: true,
+                });
                 dims.push((1.0 - p.iter().map(|x| 1.0 - x).product::<f64>(), single));
             }
             TagsOp::All => {
-                let (i, n) = c.tags.iter().enumerate().map(|(i, t)| (i, counts.get("TAG", t))).min_by_key(|(_, n)| *n).expect("tags given");
-                cands.push(Candidate { path: "tags", order: Order::Id, streams: vec![tag_stream(&c.tags[i])], get: None, size: n as f64, exact: true });
+                let (i, n) = c
+                    .tags
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| (i, counts.get("TAG", t)))
+                    .min_by_key(|(_, n)| *n)
+                    .expect("tags given");
+                cands.push(Candidate {
+                    path: "tags",
+                    order: Order::Id,
+                    streams: vec![tag_stream(&c.tags[i])],
+                    get: None,
+                    size: n as f64,
+                    exact: true,
+                });
                 dims.push((p.iter().product(), single));
             }
-            TagsOp::None => dims.push((p.iter().map(|x| 1.0 - x).product(), single.map(|n| counts.total.saturating_sub(n)))),
-            TagsOp::NotAll => dims.push((1.0 - p.iter().product::<f64>(), single.map(|n| counts.total.saturating_sub(n)))),
+            TagsOp::None => {
+                dims.push((p.iter().map(|x| 1.0 - x).product(), single.map(|n| counts.total.saturating_sub(n))))
+            }
+            TagsOp::NotAll => {
+                dims.push((1.0 - p.iter().product::<f64>(), single.map(|n| counts.total.saturating_sub(n))))
+            }
         }
     }
-    let mut prefix = |path: &'static str, field: &str, index: Index, q: &Option<String>, dims: &mut Vec<(f64, Option<u64>)>| {
-        let Some(q) = q else { return };
-        let s = prefix_share(q.chars().count());
-        dims.push((s, None));
-        let p3 = prefix3(q);
-        if p3.chars().count() == 3 && p3.chars().all(char::is_alphanumeric) {
-            let size = total * prefix_share(3);
-            cands.push(Candidate { path, order: Order::Id, streams: vec![id_stream(index, keys::list_prefix_pk(co, kind, field, &p3))], get: None, size, exact: false });
-        }
-    };
+    let mut prefix =
+        |path: &'static str, field: &str, index: Index, q: &Option<String>, dims: &mut Vec<(f64, Option<u64>)>| {
+            let Some(q) = q else { return };
+            let s = prefix_share(q.chars().count());
+            dims.push((s, None));
+            let p3 = prefix3(q);
+            if p3.chars().count() == 3 && p3.chars().all(char::is_alphanumeric) {
+                let size = total * prefix_share(3);
+                cands.push(Candidate {
+                    path,
+                    order: Order::Id,
+                    streams: vec![id_stream(index, keys::list_prefix_pk(co, kind, field, &p3))],
+                    get: None,
+                    size,
+                    exact: false,
+                });
+            }
+        };
     prefix("first_name_prefix", "FN", Index::Gsi1, &c.first_name, &mut dims);
     prefix("last_name_prefix", "LN", Index::Gsi2, &c.last_name, &mut dims);
     if let Some(q) = &c.email {
@@ -592,12 +711,27 @@ pub fn plan(co: &CompanyId, c: &Conds, counts: &Counts, sort: SortField, per_pag
         dims.push((prefix_share(q.chars().count()) * 3.0, None));
         if p3.chars().count() == 3 && p3.chars().all(char::is_alphanumeric) {
             let stream = id_stream(Index::GSIS[slot_of(&p3)], keys::list_prefix_pk(co, kind, "EW", &p3));
-            cands.push(Candidate { path: "email_word_prefix", order: Order::Id, streams: vec![stream], get: None, size: total * prefix_share(3) * 3.0, exact: false });
+            cands.push(Candidate {
+                path: "email_word_prefix",
+                order: Order::Id,
+                streams: vec![stream],
+                get: None,
+                size: total * prefix_share(3) * 3.0,
+                exact: false,
+            });
         }
     }
     if let Some(q) = &c.first_name {
-        let stream = Stream { index: Index::Gsi3, pk: keys::list_sorted_pk(co, kind, "FIRST"), prefix: Some(q.clone()) };
-        cands.push(Candidate { path: "first_name_order", order: Order::FirstName, streams: vec![stream], get: None, size: total * prefix_share(q.chars().count()), exact: false });
+        let stream =
+            Stream { index: Index::Gsi3, pk: keys::list_sorted_pk(co, kind, "FIRST"), prefix: Some(q.clone()) };
+        cands.push(Candidate {
+            path: "first_name_order",
+            order: Order::FirstName,
+            streams: vec![stream],
+            get: None,
+            size: total * prefix_share(q.chars().count()),
+            exact: false,
+        });
     }
     if c.min_rating.is_some() {
         dims.push((2.0 / 6.0, None));
@@ -607,7 +741,14 @@ pub fn plan(co: &CompanyId, c: &Conds, counts: &Counts, sort: SortField, per_pag
         ArchiveFilter::All => {}
         ArchiveFilter::ArchivedOnly => {
             let pk = keys::list_facet_pk(co, kind, "ARCHIVED", "true");
-            cands.push(Candidate { path: "archived", order: Order::Id, streams: vec![id_stream(Index::Gsi1, pk)], get: None, size: archived as f64, exact: true });
+            cands.push(Candidate {
+                path: "archived",
+                order: Order::Id,
+                streams: vec![id_stream(Index::Gsi1, pk)],
+                get: None,
+                size: archived as f64,
+                exact: true,
+            });
             dims.push((share(archived), Some(archived)));
         }
         ArchiveFilter::ActiveOnly => dims.push((1.0 - share(archived), Some(counts.total.saturating_sub(archived)))),
@@ -631,7 +772,11 @@ pub fn plan(co: &CompanyId, c: &Conds, counts: &Counts, sort: SortField, per_pag
     };
     let pass_rate = if chosen.size > 0.0 { (total * selectivity / chosen.size).clamp(0.01, 1.0) } else { 1.0 };
     Plan {
-        path: if in_memory && chosen.get.is_none() { format!("{}+memory_sort", chosen.path) } else { chosen.path.to_owned() },
+        path: if in_memory && chosen.get.is_none() {
+            format!("{}+memory_sort", chosen.path)
+        } else {
+            chosen.path.to_owned()
+        },
         order: chosen.order,
         streams: chosen.streams.clone(),
         get: chosen.get,
@@ -667,7 +812,9 @@ pub fn resume_cond(prefix: Option<&str>, after: Option<&str>, descending: bool) 
         (Some(p), None, _) => Some(SortCond::BeginsWith(p.to_owned())),
         (None, Some(a), false) => Some(SortCond::Gt(a.to_owned())),
         (None, Some(a), true) => Some(SortCond::Lt(a.to_owned())),
-        (Some(p), Some(a), false) => Some(SortCond::Between(format!("{a}\u{1}").max(p.to_owned()), format!("{p}{TOP}"))),
+        (Some(p), Some(a), false) => {
+            Some(SortCond::Between(format!("{a}\u{1}").max(p.to_owned()), format!("{p}{TOP}")))
+        }
         // Inclusive upper bound: the item equal to `after` is read again and skipped.
         (Some(p), Some(a), true) => Some(SortCond::Between(p.to_owned(), a.to_owned().min(format!("{p}{TOP}")))),
     }
@@ -768,12 +915,24 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
     let co = actor.company().clone();
     let perms = &actor.user.permissions;
     let own_only = perms.own_only(resource, Action::View);
-    let all_locations = perms.grants.iter().any(|g| g.resource == resource && g.actions.contains(&Action::View) && g.locations == LocationScope::All);
+    let all_locations = perms
+        .grants
+        .iter()
+        .any(|g| g.resource == resource && g.actions.contains(&Action::View) && g.locations == LocationScope::All);
     let fingerprint = format!("list|{co}|{}|{}", actor.id(), filter.canonical());
     let after: Option<String> = match filter.cursor.as_deref() {
         Some(c) => {
             let item = svc.cursors.open(&fingerprint, c)?;
-            Some(item.get("after").and_then(Value::as_str).ok_or(AppError::BadRequest { field: "cursor", code: "invalid_cursor", message: "cursor is malformed".into() })?.to_owned())
+            Some(
+                item.get("after")
+                    .and_then(Value::as_str)
+                    .ok_or(AppError::BadRequest {
+                        field: "cursor",
+                        code: "invalid_cursor",
+                        message: "cursor is malformed".into(),
+                    })?
+                    .to_owned(),
+            )
         }
         None => None,
     };
@@ -785,11 +944,22 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
             None => None,
         };
         if company.is_some_and(|c| c.settings.do_not_show_customer_list) {
-            let total = rd.batch_get(&[keys::record_total(&co, kind)]).await?.first().and_then(|i| i.get("value")?.as_u64()).unwrap_or(0);
+            let total = rd
+                .batch_get(&[keys::record_total(&co, kind)])
+                .await?
+                .first()
+                .and_then(|i| i.get("value")?.as_u64())
+                .unwrap_or(0);
             return Ok(LeadListPage {
                 items: vec![],
                 next_cursor: None,
-                meta: LeadListMeta { items_read: rd.read, access_path: "none".into(), total, total_exact: !own_only && all_locations, search_required: true },
+                meta: LeadListMeta {
+                    items_read: rd.read,
+                    access_path: "none".into(),
+                    total,
+                    total_exact: !own_only && all_locations,
+                    search_required: true,
+                },
             });
         }
     }
@@ -820,7 +990,14 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
     let want = filter.per_page.get() as usize;
     let desc = filter.descending;
     let order = filter.sort.order();
-    let allowed = |e: &ListEntry| perms.allows(actor.id(), resource, Action::View, Target { location: e.office_location_id, owner: e.lead_rep_id.as_ref() });
+    let allowed = |e: &ListEntry| {
+        perms.allows(
+            actor.id(),
+            resource,
+            Action::View,
+            Target { location: e.office_location_id, owner: e.lead_rep_id.as_ref() },
+        )
+    };
 
     let mut rows: Vec<(String, ListEntry)> = Vec::new();
     let mut next_after: Option<String> = None;
@@ -845,7 +1022,13 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
         for s in &plan.streams {
             let mut start = None;
             loop {
-                let page = rd.query(&Query::new(s.index, s.pk.clone()).sort_opt(s.prefix.clone().map(SortCond::BeginsWith)).start(start.take())).await?;
+                let page = rd
+                    .query(
+                        &Query::new(s.index, s.pk.clone())
+                            .sort_opt(s.prefix.clone().map(SortCond::BeginsWith))
+                            .start(start.take()),
+                    )
+                    .await?;
                 for item in page.items {
                     consider(item)?;
                 }
@@ -859,8 +1042,10 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
         if desc {
             keys_sorted.reverse();
         }
-        let rest: Vec<(String, ListEntry)> =
-            keys_sorted.into_iter().filter(|(k, _)| after.as_ref().is_none_or(|a| if desc { k < a } else { k > a })).collect();
+        let rest: Vec<(String, ListEntry)> = keys_sorted
+            .into_iter()
+            .filter(|(k, _)| after.as_ref().is_none_or(|a| if desc { k < a } else { k > a }))
+            .collect();
         let more = rest.len() > want;
         rows = rest.into_iter().take(want).collect();
         if more {
@@ -871,7 +1056,13 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
         let mut open: Vec<Open> = plan
             .streams
             .iter()
-            .map(|s| Open { spec: s.clone(), cond: resume_cond(s.prefix.as_deref(), after.as_deref(), desc), start: None, buf: VecDeque::new(), done: false })
+            .map(|s| Open {
+                spec: s.clone(),
+                cond: resume_cond(s.prefix.as_deref(), after.as_deref(), desc),
+                start: None,
+                buf: VecDeque::new(),
+                done: false,
+            })
             .collect();
         let scan_start = rd.read;
         let mut last_examined: Option<String> = None;
@@ -979,7 +1170,11 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
         item.insert("after".into(), json!(a));
         svc.cursors.seal(&fingerprint, &item)
     });
-    Ok(LeadListPage { items, next_cursor, meta: LeadListMeta { items_read: rd.read, access_path: plan.path, total, total_exact, search_required: false } })
+    Ok(LeadListPage {
+        items,
+        next_cursor,
+        meta: LeadListMeta { items_read: rd.read, access_path: plan.path, total, total_exact, search_required: false },
+    })
 }
 
 fn kind_name(kind: Kind) -> &'static str {
@@ -1031,12 +1226,26 @@ mod tests {
 
     #[test]
     fn parse_names_every_bad_field() {
-        let err = LeadFilter::parse(&q(&[("per_page", "7"), ("source", "x"), ("tags_op", "some"), ("stage", "won"), ("sort", "zip"), ("number", "12ab")])).unwrap_err();
+        let err = LeadFilter::parse(&q(&[
+            ("per_page", "7"),
+            ("source", "x"),
+            ("tags_op", "some"),
+            ("stage", "won"),
+            ("sort", "zip"),
+            ("number", "12ab"),
+        ]))
+        .unwrap_err();
         let fields: Vec<&str> = err.errors.iter().map(|e| e.field.as_str()).collect();
         for f in ["per_page", "source", "tags_op", "stage", "sort", "number"] {
             assert!(fields.contains(&f), "{f} in {fields:?}");
         }
-        let f = LeadFilter::parse(&q(&[("source", "3, 1,3"), ("tags", "B,a"), ("number", "(801) 555-1234"), ("sort", "name")])).unwrap();
+        let f = LeadFilter::parse(&q(&[
+            ("source", "3, 1,3"),
+            ("tags", "B,a"),
+            ("number", "(801) 555-1234"),
+            ("sort", "name"),
+        ]))
+        .unwrap();
         assert_eq!(f.sources, vec![PartnerId(1), PartnerId(3)]);
         assert_eq!(f.tags, vec!["a", "b"]);
         assert_eq!(f.number.as_deref(), Some("8015551234"));
@@ -1070,7 +1279,10 @@ mod tests {
         let n = counts(1000, &[("SOURCE", "1", 100), ("SOURCE", "2", 50)]);
         let p = plan(&co(), &c, &n, SortField::Id, 25, false, None);
         assert_eq!((p.path.as_str(), p.total, p.total_exact, p.streams.len()), ("source", 150, true, 2));
-        assert!(!plan(&co(), &c, &n, SortField::Id, 25, true, None).total_exact, "a location-restricted user's total is estimated");
+        assert!(
+            !plan(&co(), &c, &n, SortField::Id, 25, true, None).total_exact,
+            "a location-restricted user's total is estimated"
+        );
         // Nothing given: the company index, exact.
         let p = plan(&co(), &Conds::default(), &n, SortField::Created, 25, false, None);
         assert_eq!((p.path.as_str(), p.total, p.total_exact), ("gsi2_by_id", 1000, true));
@@ -1147,9 +1359,12 @@ mod tests {
             if p.total_exact {
                 assert!(p.total <= total.max(n.by.values().sum()), "{p:?}");
             }
-            let counted = [!c.sources.is_empty(), c.tags_op.is_some(), !c.stages.is_empty()].iter().filter(|x| **x).count();
+            let counted =
+                [!c.sources.is_empty(), c.tags_op.is_some(), !c.stages.is_empty()].iter().filter(|x| **x).count();
             let other = c.last_name.is_some() || c.email.is_some();
-            if counted == 1 && !other && c.tags.len() <= 1 && c.tags_op != Some(TagsOp::Any) || (counted == 1 && !other && c.tags_op.is_none()) {
+            if counted == 1 && !other && c.tags.len() <= 1 && c.tags_op != Some(TagsOp::Any)
+                || (counted == 1 && !other && c.tags_op.is_none())
+            {
                 assert!(p.total_exact, "{c:?} {p:?}");
             }
             if counted + usize::from(other) > 1 {
@@ -1162,7 +1377,8 @@ mod tests {
     fn entries_match_like_the_manual_says() {
         let r = crate::record_index::tests::lead(5);
         let e = ListEntry::from(&r);
-        let f = |pairs: &[(&str, &str)]| Conds::resolve(&LeadFilter::parse(&q(pairs)).unwrap(), &me(), false, "2025-01-02");
+        let f =
+            |pairs: &[(&str, &str)]| Conds::resolve(&LeadFilter::parse(&q(pairs)).unwrap(), &me(), false, "2025-01-02");
         assert!(f(&[("email", "OBR")]).matches(&e), "prefix of any word, any case");
         assert!(f(&[("email", "gmail")]).matches(&e));
         assert!(!f(&[("email", "ail")]).matches(&e));
@@ -1175,7 +1391,9 @@ mod tests {
         assert!(f(&[("view", "hot")]).matches(&e));
         assert!(f(&[("view", "todays_followups")]).matches(&e));
         assert!(f(&[("view", "my_open")]).matches(&e));
-        assert!(f(&[("disposition", "hot"), ("stage", "new,contacted"), ("source", "3"), ("campaign", "7")]).matches(&e));
+        assert!(
+            f(&[("disposition", "hot"), ("stage", "new,contacted"), ("source", "3"), ("campaign", "7")]).matches(&e)
+        );
         assert!(!f(&[("source", "4")]).matches(&e));
     }
 

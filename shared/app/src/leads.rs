@@ -5,13 +5,13 @@
 //! them through `custom_fields::apply` (the customer save's validation), so a converted lead keeps them.
 
 use crate::clock::{date, rfc3339};
+use crate::directory::Campaign;
 use crate::items::{from_item, item_of};
 use crate::jobs::{self, Job};
 use crate::lead_options::{AccountClass, Disposition};
 use crate::lead_scoring;
 use crate::record_index::index_writes;
 use crate::records::record_item;
-use crate::directory::Campaign;
 use crate::{custom_fields, ssn, tags, Actor, AppError, Services};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -21,8 +21,8 @@ use vigil_domain::identity::Target;
 use vigil_domain::lead::{self, duplicate_key, edit_lead, FieldChange, NewLead, Ssn};
 use vigil_domain::record::{Kind, LeadFields, Record, Stage};
 use vigil_domain::{
-    Action, CampaignId, CompanyId, ConfidentialField, DispositionId, FieldError, Invalid, PartnerId, RecordId, Resource, Section,
-    SectionAccess, TagId, User,
+    Action, CampaignId, CompanyId, ConfidentialField, DispositionId, FieldError, Invalid, PartnerId, RecordId,
+    Resource, Section, SectionAccess, TagId, User,
 };
 use vigil_store::{keys, Condition, Index, Item, Query, StoreError, TxOp};
 
@@ -107,7 +107,13 @@ pub(crate) fn history_ops(co: &CompanyId, id: RecordId, at: &str, by: &str, chan
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let entry = HistoryEntry { at: at.into(), by: by.into(), field: c.field.clone(), before: c.before.clone(), after: c.after.clone() };
+            let entry = HistoryEntry {
+                at: at.into(),
+                by: by.into(),
+                field: c.field.clone(),
+                before: c.before.clone(),
+                after: c.after.clone(),
+            };
             TxOp::Put { item: item_of(&keys::history(co, id, at, i as u32), &entry, &[]), cond: None }
         })
         .collect()
@@ -120,7 +126,8 @@ pub async fn history(svc: &Services, actor: &Actor, id: RecordId, limit: u32) ->
         .sort(vigil_store::SortCond::BeginsWith("HIST#".into()))
         .backward()
         .limit(limit);
-    let mut out: Vec<HistoryEntry> = svc.table.query(&q).await?.items.into_iter().map(from_item).collect::<Result<_, _>>()?;
+    let mut out: Vec<HistoryEntry> =
+        svc.table.query(&q).await?.items.into_iter().map(from_item).collect::<Result<_, _>>()?;
     out.reverse();
     Ok(out)
 }
@@ -180,7 +187,13 @@ pub(crate) fn dup_ops(co: &CompanyId, old: Option<&Record>, new: Option<&Record>
 // ---------------------------------------------------------------------------------------------------------------
 // Reference checks shared by create and edit.
 
-pub(crate) async fn check_source(svc: &Services, co: &CompanyId, source: Option<PartnerId>, campaign: Option<CampaignId>, errors: &mut Vec<FieldError>) -> Result<(), AppError> {
+pub(crate) async fn check_source(
+    svc: &Services,
+    co: &CompanyId,
+    source: Option<PartnerId>,
+    campaign: Option<CampaignId>,
+    errors: &mut Vec<FieldError>,
+) -> Result<(), AppError> {
     if let Some(p) = source {
         if svc.table.get(&keys::partner(co, p)).await?.is_none() {
             errors.push(FieldError::new("source_id", "not_found", "choose one of the company's sources"));
@@ -192,7 +205,11 @@ pub(crate) async fn check_source(svc: &Services, co: &CompanyId, source: Option<
             Some(item) => {
                 let campaign: Campaign = from_item(item)?;
                 if Some(campaign.partner_id) != source {
-                    errors.push(FieldError::new("campaign_id", "wrong_source", "this campaign belongs to another source"));
+                    errors.push(FieldError::new(
+                        "campaign_id",
+                        "wrong_source",
+                        "this campaign belongs to another source",
+                    ));
                 }
             }
         }
@@ -200,7 +217,12 @@ pub(crate) async fn check_source(svc: &Services, co: &CompanyId, source: Option<
     Ok(())
 }
 
-async fn check_disposition(svc: &Services, co: &CompanyId, id: DispositionId, errors: &mut Vec<FieldError>) -> Result<Option<Disposition>, AppError> {
+async fn check_disposition(
+    svc: &Services,
+    co: &CompanyId,
+    id: DispositionId,
+    errors: &mut Vec<FieldError>,
+) -> Result<Option<Disposition>, AppError> {
     match svc.table.get(&keys::disposition(co, id)).await? {
         Some(item) => {
             let d: Disposition = from_item(item)?;
@@ -209,12 +231,19 @@ async fn check_disposition(svc: &Services, co: &CompanyId, id: DispositionId, er
             }
             errors.push(FieldError::new("disposition_id", "inactive", "this status is no longer in use"));
         }
-        None => errors.push(FieldError::new("disposition_id", "not_found", "choose one of the company's lead statuses")),
+        None => {
+            errors.push(FieldError::new("disposition_id", "not_found", "choose one of the company's lead statuses"))
+        }
     }
     Ok(None)
 }
 
-pub(crate) async fn check_account_class(svc: &Services, co: &CompanyId, id: vigil_domain::AccountClassId, errors: &mut Vec<FieldError>) -> Result<(), AppError> {
+pub(crate) async fn check_account_class(
+    svc: &Services,
+    co: &CompanyId,
+    id: vigil_domain::AccountClassId,
+    errors: &mut Vec<FieldError>,
+) -> Result<(), AppError> {
     match svc.table.get(&keys::account_class(co, id)).await? {
         Some(item) if from_item::<AccountClass>(item.clone())?.active => {}
         _ => errors.push(FieldError::new("account_class_id", "not_found", "choose one of the active account classes")),
@@ -223,7 +252,11 @@ pub(crate) async fn check_account_class(svc: &Services, co: &CompanyId, id: vigi
 }
 
 pub(crate) fn finish(errors: Vec<FieldError>) -> Result<(), AppError> {
-    if errors.is_empty() { Ok(()) } else { Err(Invalid { errors }.into()) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Invalid { errors }.into())
+    }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -231,7 +264,12 @@ pub(crate) fn finish(errors: Vec<FieldError>) -> Result<(), AppError> {
 
 /// `POST /api/v1/leads`. The lead belongs to the creator's home office; a user limited to their own leads becomes
 /// its lead rep (so they can see what they created).
-pub async fn create(svc: &Services, actor: &Actor, form: &Map<String, Value>, allow_duplicates: bool) -> Result<LeadView, AppError> {
+pub async fn create(
+    svc: &Services,
+    actor: &Actor,
+    form: &Map<String, Value>,
+    allow_duplicates: bool,
+) -> Result<LeadView, AppError> {
     actor.require_somewhere(Resource::Leads, Action::Create)?;
     let co = actor.company().clone();
     // `custom_fields` is not a New Lead form field: it is checked by the UDF rules (the customer save's), and its
@@ -308,11 +346,19 @@ pub async fn create(svc: &Services, actor: &Actor, form: &Map<String, Value>, al
     custom_fields::require_on_create(svc, &co, &record).await?;
 
     if !allow_duplicates {
-        let page = svc.table.query(&Query::new(Index::Base, keys::lead_duplicates_pk(&co, &dup_hash(&record))).limit(20)).await?;
+        let page = svc
+            .table
+            .query(&Query::new(Index::Base, keys::lead_duplicates_pk(&co, &dup_hash(&record))).limit(20))
+            .await?;
         if !page.items.is_empty() {
             let matches: Vec<DuplicateMatch> = page.items.into_iter().map(from_item).collect::<Result<_, _>>()?;
             let (visible, hidden): (Vec<_>, Vec<_>) = matches.into_iter().partition(|m| {
-                perms.allows(actor.id(), Resource::Leads, Action::View, Target { location: m.office_location_id, owner: m.lead_rep_id.as_ref() })
+                perms.allows(
+                    actor.id(),
+                    Resource::Leads,
+                    Action::View,
+                    Target { location: m.office_location_id, owner: m.lead_rep_id.as_ref() },
+                )
             });
             let listed: Vec<Value> = visible
                 .iter()
@@ -342,7 +388,9 @@ pub async fn create(svc: &Services, actor: &Actor, form: &Map<String, Value>, al
     ops.extend(history_ops(&co, record.id, &record.created_at, actor.id().as_str(), &[created]));
     match svc.table.transact(ops).await {
         Ok(()) => {}
-        Err(StoreError::ConditionFailed { .. }) => return Err(AppError::Conflict { message: "the new lead's ID was taken; try again".into(), current: None }),
+        Err(StoreError::ConditionFailed { .. }) => {
+            return Err(AppError::Conflict { message: "the new lead's ID was taken; try again".into(), current: None })
+        }
         Err(e) => return Err(e.into()),
     }
     tracing::info!(company = %co, lead = record.id.0, "lead created");
@@ -353,7 +401,13 @@ pub async fn create(svc: &Services, actor: &Actor, form: &Map<String, Value>, al
 // Saving a change.
 
 /// Writes `new` over `old` (which must still be stored at `old.version`), with index, duplicate and history items.
-async fn save(svc: &Services, actor: &Actor, old: &Record, mut new: Record, changes: &[FieldChange]) -> Result<Record, AppError> {
+async fn save(
+    svc: &Services,
+    actor: &Actor,
+    old: &Record,
+    mut new: Record,
+    changes: &[FieldChange],
+) -> Result<Record, AppError> {
     let co = actor.company();
     let now = rfc3339(svc.clock.now());
     new.version = old.version + 1;
@@ -382,12 +436,20 @@ fn version_of(body: &Map<String, Value>, required: bool) -> Result<Option<u64>, 
     match body.get("version") {
         None | Some(Value::Null) if required => Err(Invalid::from(FieldError::required("version")).into()),
         None | Some(Value::Null) => Ok(None),
-        Some(v) => v.as_u64().map(Some).ok_or_else(|| Invalid::one("version", "invalid", "version must be the record's version number").into()),
+        Some(v) => v
+            .as_u64()
+            .map(Some)
+            .ok_or_else(|| Invalid::one("version", "invalid", "version must be the record's version number").into()),
     }
 }
 
 /// Loads the lead for a change: the actor must be able to modify it, and a `version` sent must be the stored one.
-async fn load_for_change(svc: &Services, actor: &Actor, id: RecordId, version: Option<u64>) -> Result<Record, AppError> {
+async fn load_for_change(
+    svc: &Services,
+    actor: &Actor,
+    id: RecordId,
+    version: Option<u64>,
+) -> Result<Record, AppError> {
     let current = load(svc, actor, id).await?;
     actor.require(Resource::Leads, Action::Modify, target(&current))?;
     if current.kind != Kind::Lead || current.stage == Stage::Converted {
@@ -406,13 +468,33 @@ async fn load_for_change(svc: &Services, actor: &Actor, id: RecordId, version: O
 
 /// `PATCH /api/v1/leads/{id}`: the fields sent, with the record's `version`. `custom_fields` (a partial map) is
 /// Leads Modify's like the qualification fields, saved in the same transaction with one history entry per value.
-pub async fn edit(svc: &Services, actor: &Actor, id: RecordId, body: &Map<String, Value>) -> Result<LeadView, AppError> {
+pub async fn edit(
+    svc: &Services,
+    actor: &Actor,
+    id: RecordId,
+    body: &Map<String, Value>,
+) -> Result<LeadView, AppError> {
     let version = version_of(body, true)?;
     let current = load_for_change(svc, actor, id, version).await?;
     let co = actor.company().clone();
     // Writing an SSN one cannot read is allowed (office staff take it on the phone); the response masks it.
-    let personal = ["first_name", "last_name", "email", "primary_phone", "address1", "address2", "city", "state", "zip", "county", "cross_street", "ssn"];
-    if body.keys().any(|k| personal.contains(&k.as_str())) && actor.user.permissions.section(Section::ContactInformation) < SectionAccess::Modify {
+    let personal = [
+        "first_name",
+        "last_name",
+        "email",
+        "primary_phone",
+        "address1",
+        "address2",
+        "city",
+        "state",
+        "zip",
+        "county",
+        "cross_street",
+        "ssn",
+    ];
+    if body.keys().any(|k| personal.contains(&k.as_str()))
+        && actor.user.permissions.section(Section::ContactInformation) < SectionAccess::Modify
+    {
         return Err(AppError::Forbidden("you do not have permission to change contact information".into()));
     }
     let today = date(svc.clock.now());
@@ -466,11 +548,19 @@ pub async fn edit(svc: &Services, actor: &Actor, id: RecordId, body: &Map<String
     let mut changes = edit.changes.clone();
     if new.lead.customer.custom_fields != current.lead.customer.custom_fields {
         // One history entry per changed value (`custom_fields.<id>`), as the customer save writes them.
-        changes.push(FieldChange { field: "custom_fields".into(), before: json!(current.lead.customer.custom_fields), after: json!(new.lead.customer.custom_fields) });
+        changes.push(FieldChange {
+            field: "custom_fields".into(),
+            before: json!(current.lead.customer.custom_fields),
+            after: json!(new.lead.customer.custom_fields),
+        });
         vigil_domain::custom_field::expand_changes(&mut changes);
     }
     if new.disposition != current.disposition && !changes.iter().any(|c| c.field == "disposition") {
-        changes.push(FieldChange { field: "disposition".into(), before: json!(current.disposition), after: json!(new.disposition) });
+        changes.push(FieldChange {
+            field: "disposition".into(),
+            before: json!(current.disposition),
+            after: json!(new.disposition),
+        });
     }
     if changes.is_empty() {
         return view(svc, actor, &current);
@@ -527,7 +617,8 @@ pub struct StageMove {
 
 /// `POST /api/v1/leads/{id}/stage`: one step along `Stage::next`; converted only by conversion.
 pub async fn move_stage(svc: &Services, actor: &Actor, id: RecordId, input: StageMove) -> Result<LeadView, AppError> {
-    let to = Stage::parse(input.to.trim()).map_err(|e| AppError::from_field(FieldError::new("to", e.code, e.message)))?;
+    let to =
+        Stage::parse(input.to.trim()).map_err(|e| AppError::from_field(FieldError::new("to", e.code, e.message)))?;
     let current = load_for_change(svc, actor, id, input.version).await?;
     let to = current.stage.move_to(to).map_err(AppError::from_field)?;
     let mut new = current.clone();
@@ -579,7 +670,10 @@ pub async fn delete(svc: &Services, actor: &Actor, id: RecordId) -> Result<(), A
     match svc.table.transact(ops).await {
         Ok(()) => {}
         Err(StoreError::ConditionFailed { op: Some(0) | None, .. }) => {
-            return Err(AppError::Conflict { message: "the lead changed while it was being deleted; try again".into(), current: None })
+            return Err(AppError::Conflict {
+                message: "the lead changed while it was being deleted; try again".into(),
+                current: None,
+            })
         }
         Err(e) => return Err(e.into()),
     }
@@ -647,7 +741,10 @@ pub async fn preview(svc: &Services, actor: &Actor, id: RecordId) -> Result<Prev
     let tag_list = r
         .tag_ids()
         .into_iter()
-        .map(|t| Named { id: t, name: all_tags.iter().find(|k| k.id == t).map(|k| k.name.clone()).unwrap_or_else(|| format!("#{t}")) })
+        .map(|t| Named {
+            id: t,
+            name: all_tags.iter().find(|k| k.id == t).map(|k| k.name.clone()).unwrap_or_else(|| format!("#{t}")),
+        })
         .collect();
     let mut warnings = Vec::new();
     if r.lead.do_not_call {
@@ -660,20 +757,41 @@ pub async fn preview(svc: &Services, actor: &Actor, id: RecordId) -> Result<Prev
         warnings.push("Hot lead".to_owned());
     }
     let lead_rep = match &r.lead_rep_id {
-        Some(u) => svc.table.get(&keys::user(co, u)).await?.map(from_item::<User>).transpose()?.map(|u| Named { id: u.id.to_string(), name: u.name }),
+        Some(u) => svc
+            .table
+            .get(&keys::user(co, u))
+            .await?
+            .map(from_item::<User>)
+            .transpose()?
+            .map(|u| Named { id: u.id.to_string(), name: u.name }),
         None => None,
     };
     let source = match r.source_id {
-        Some(p) => svc.table.get(&keys::partner(co, p)).await?.and_then(|i| i.get("name").and_then(Value::as_str).map(str::to_owned)).map(|name| Named { id: p, name }),
+        Some(p) => svc
+            .table
+            .get(&keys::partner(co, p))
+            .await?
+            .and_then(|i| i.get("name").and_then(Value::as_str).map(str::to_owned))
+            .map(|name| Named { id: p, name }),
         None => None,
     };
     let campaign = match r.campaign_id {
-        Some(c) => svc.table.get(&keys::campaign(co, c)).await?.and_then(|i| i.get("name").and_then(Value::as_str).map(str::to_owned)).map(|name| Named { id: c, name }),
+        Some(c) => svc
+            .table
+            .get(&keys::campaign(co, c))
+            .await?
+            .and_then(|i| i.get("name").and_then(Value::as_str).map(str::to_owned))
+            .map(|name| Named { id: c, name }),
         None => None,
     };
     let latest = svc
         .table
-        .query(&Query::new(Index::Base, keys::record_pk(co, id)).sort(vigil_store::SortCond::BeginsWith("HIST#".into())).backward().limit(1))
+        .query(
+            &Query::new(Index::Base, keys::record_pk(co, id))
+                .sort(vigil_store::SortCond::BeginsWith("HIST#".into()))
+                .backward()
+                .limit(1),
+        )
         .await?
         .items
         .into_iter()

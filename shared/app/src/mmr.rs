@@ -12,7 +12,9 @@ use crate::{customers, Actor, AppError, Services};
 use serde::Serialize;
 use serde_json::{json, Value};
 use vigil_domain::customer::CustomerFields;
-use vigil_domain::mmr::{filter_choices, parse_update, FilterChoices, LineItem, MmrItem, MmrMode, MmrRate, MmrSettings, RateFilter, RateView};
+use vigil_domain::mmr::{
+    filter_choices, parse_update, FilterChoices, LineItem, MmrItem, MmrMode, MmrRate, MmrSettings, RateFilter, RateView,
+};
 use vigil_domain::{Action, CompanyId, FieldError, RecordId, Resource};
 use vigil_store::{keys, Condition, Item, StoreError};
 
@@ -46,7 +48,12 @@ pub struct SettingsView {
 }
 
 fn settings_view(s: &MmrSettings) -> SettingsView {
-    SettingsView { mode: s.mode, version: s.version, items: s.items.clone(), rates: s.rates.iter().map(|r| s.view(r, None)).collect() }
+    SettingsView {
+        mode: s.mode,
+        version: s.version,
+        items: s.items.clone(),
+        rates: s.rates.iter().map(|r| s.view(r, None)).collect(),
+    }
 }
 
 /// `GET /api/v1/settings/mmr`: anyone who may view customers (the Sale card needs it).
@@ -63,7 +70,8 @@ pub async fn put(svc: &Services, actor: &Actor, body: &Value) -> Result<Settings
     let (stored, exists) = load(svc, co).await?;
     // A stale version first: checked against what is stored now, the rest of a stale body would only mislead
     // (e.g. "rate #14 cannot be removed" when another admin added it).
-    let stale = || AppError::Conflict { message: STALE.into(), current: serde_json::to_value(settings_view(&stored)).ok() };
+    let stale =
+        || AppError::Conflict { message: STALE.into(), current: serde_json::to_value(settings_view(&stored)).ok() };
     if body.get("version").and_then(Value::as_u64).is_some_and(|v| v != stored.version) {
         return Err(stale());
     }
@@ -75,7 +83,9 @@ pub async fn put(svc: &Services, actor: &Actor, body: &Value) -> Result<Settings
     let cond = if exists { Condition::VersionIs(stored.version) } else { Condition::NotExists };
     match svc.table.put(settings_item(co, &next), Some(cond)).await {
         Ok(()) => {}
-        Err(StoreError::ConditionFailed { .. }) => return Err(AppError::Conflict { message: STALE.into(), current: None }),
+        Err(StoreError::ConditionFailed { .. }) => {
+            return Err(AppError::Conflict { message: STALE.into(), current: None })
+        }
         Err(e) => return Err(e.into()),
     }
     tracing::info!(company = %co, mode = next.mode.as_str(), rates = next.rates.len(), version = next.version, "mmr settings saved");
@@ -92,7 +102,12 @@ pub struct RateList {
 /// `GET /api/v1/customers/mmr-rates?customer_id=&total=&items=`: the active rates plus the customer's own (even
 /// inactive), narrowed by the filters. The filter choices come from all of them, so a choice never disappears
 /// because of another filter.
-pub async fn list(svc: &Services, actor: &Actor, customer_id: Option<RecordId>, filter: &RateFilter) -> Result<RateList, AppError> {
+pub async fn list(
+    svc: &Services,
+    actor: &Actor,
+    customer_id: Option<RecordId>,
+    filter: &RateFilter,
+) -> Result<RateList, AppError> {
     actor.require_somewhere(Resource::Customers, Action::View)?;
     let current = match customer_id {
         Some(id) => customers::load(svc, actor, id).await?.lead.customer.mmr_id,
@@ -116,13 +131,23 @@ pub async fn form_rates(svc: &Services, co: &CompanyId) -> Result<(MmrMode, Vec<
         .rates
         .iter()
         .filter(|r| s.assignable(r, None))
-        .map(|r| Priced { id: r.id, name: r.name.clone().unwrap_or_else(|| format!("Rate #{}", r.id)), amount_cents: r.amount_cents })
+        .map(|r| Priced {
+            id: r.id,
+            name: r.name.clone().unwrap_or_else(|| format!("Rate #{}", r.id)),
+            amount_cents: r.amount_cents,
+        })
         .collect();
     Ok((s.mode, rates))
 }
 
 /// Checks a customer's `mmr_id` going from `before` to `after` (reads the configuration only when it changes).
-pub async fn check_choice(svc: &Services, co: &CompanyId, before: Option<u32>, after: Option<u32>, errors: &mut Vec<FieldError>) -> Result<(), AppError> {
+pub async fn check_choice(
+    svc: &Services,
+    co: &CompanyId,
+    before: Option<u32>,
+    after: Option<u32>,
+    errors: &mut Vec<FieldError>,
+) -> Result<(), AppError> {
     if after.is_some() && after != before {
         if let Err(e) = settings(svc, co).await?.check_choice(before, after) {
             errors.push(e);
@@ -146,7 +171,9 @@ pub async fn summary(svc: &Services, co: &CompanyId, mmr_id: Option<u32>) -> Res
     let Some(id) = mmr_id else { return Ok(Value::Null) };
     let s = settings(svc, co).await?;
     Ok(match s.rate(id) {
-        Some(r) => json!({"id": r.id, "name": r.name, "amount_cents": r.amount_cents, "line_items": r.line_items, "mismatch": s.mismatch(r)}),
+        Some(r) => {
+            json!({"id": r.id, "name": r.name, "amount_cents": r.amount_cents, "line_items": r.line_items, "mismatch": s.mismatch(r)})
+        }
         None => Value::Null,
     })
 }
@@ -160,8 +187,11 @@ pub fn demo_settings(n: u64) -> MmrSettings {
     if n != 0 {
         return MmrSettings { version: 1, ..MmrSettings::default() };
     }
-    let items: Vec<MmrItem> =
-        ["Monitoring", "Financing", "Warranty", "Video"].iter().enumerate().map(|(i, name)| MmrItem { id: i as u32 + 1, name: (*name).into() }).collect();
+    let items: Vec<MmrItem> = ["Monitoring", "Financing", "Warranty", "Video"]
+        .iter()
+        .enumerate()
+        .map(|(i, name)| MmrItem { id: i as u32 + 1, name: (*name).into() })
+        .collect();
     let rate = |id: u32, name: Option<&str>, amounts: &[(u32, u64)], active: bool| {
         let line_items: Vec<LineItem> = amounts
             .iter()
@@ -171,7 +201,13 @@ pub fn demo_settings(n: u64) -> MmrSettings {
                 amount_cents: *cents,
             })
             .collect();
-        MmrRate { id, name: name.map(str::to_owned), amount_cents: line_items.iter().map(|l| l.amount_cents).sum(), line_items, active }
+        MmrRate {
+            id,
+            name: name.map(str::to_owned),
+            amount_cents: line_items.iter().map(|l| l.amount_cents).sum(),
+            line_items,
+            active,
+        }
     };
     let full = |m, f, w, v| [(1, m), (2, f), (3, w), (4, v)];
     let rates = vec![

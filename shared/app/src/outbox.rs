@@ -18,9 +18,17 @@ pub struct Mail {
 }
 
 /// Records a sent email. `id` is the job's idempotency key, so a retried delivery overwrites rather than duplicates.
-pub async fn deliver(svc: &Services, co: &CompanyId, id: &str, to: &str, subject: &str, body: &str) -> Result<Mail, AppError> {
+pub async fn deliver(
+    svc: &Services,
+    co: &CompanyId,
+    id: &str,
+    to: &str,
+    subject: &str,
+    body: &str,
+) -> Result<Mail, AppError> {
     let created_at = rfc3339(svc.clock.now());
-    let mail = Mail { id: id.to_owned(), to: to.to_owned(), subject: subject.to_owned(), body: body.to_owned(), created_at };
+    let mail =
+        Mail { id: id.to_owned(), to: to.to_owned(), subject: subject.to_owned(), body: body.to_owned(), created_at };
     svc.table.put(item_of(&keys::outbox_mail(co, &mail.created_at, id), &mail, &[]), None).await?;
     tracing::info!(company = %co, mail_id = id, "email recorded in outbox");
     Ok(mail)

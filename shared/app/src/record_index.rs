@@ -98,7 +98,8 @@ pub fn prefix3(s: &str) -> String {
 
 /// The folded words of an email address (split at anything not a letter or digit), as the email filter matches them.
 pub fn email_words(email: &str) -> Vec<String> {
-    let mut words: Vec<String> = keys::fold(email).split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_owned).collect();
+    let mut words: Vec<String> =
+        keys::fold(email).split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_owned).collect();
     words.dedup();
     words
 }
@@ -135,7 +136,14 @@ pub fn slot_of(value: &str) -> usize {
 }
 
 /// Packs partition keys into items of four GSI slots each (`IX#<name>#n`), each value in its own [`slot_of`].
-fn packed(co: &CompanyId, r: &Record, entry: &Item, name: &str, values: &BTreeSet<String>, pk: impl Fn(&str) -> String) -> Vec<Item> {
+fn packed(
+    co: &CompanyId,
+    r: &Record,
+    entry: &Item,
+    name: &str,
+    values: &BTreeSet<String>,
+    pk: impl Fn(&str) -> String,
+) -> Vec<Item> {
     let mut items: Vec<Item> = Vec::new();
     let mut used = [0usize; 4];
     for v in values {
@@ -177,9 +185,24 @@ pub fn index_items(co: &CompanyId, r: &Record) -> Vec<Item> {
     let mut sort = entry.clone();
     sort.extend(keys::list_index_item(co, id, "SORT").to_item());
     let addr = address_parts(&e);
-    slot(&mut sort, Index::Gsi1, keys::list_sorted_pk(co, kind, "ADDR"), keys::list_sorted_sk(&[&addr[0], &addr[1], &addr[2]], id));
-    slot(&mut sort, Index::Gsi2, keys::list_sorted_pk(co, kind, "EMAIL"), keys::list_sorted_sk(&[r.email.as_deref().unwrap_or("")], id));
-    slot(&mut sort, Index::Gsi3, keys::list_sorted_pk(co, kind, "FIRST"), keys::list_sorted_sk(&[&r.first_name, &r.last_name], id));
+    slot(
+        &mut sort,
+        Index::Gsi1,
+        keys::list_sorted_pk(co, kind, "ADDR"),
+        keys::list_sorted_sk(&[&addr[0], &addr[1], &addr[2]], id),
+    );
+    slot(
+        &mut sort,
+        Index::Gsi2,
+        keys::list_sorted_pk(co, kind, "EMAIL"),
+        keys::list_sorted_sk(&[r.email.as_deref().unwrap_or("")], id),
+    );
+    slot(
+        &mut sort,
+        Index::Gsi3,
+        keys::list_sorted_pk(co, kind, "FIRST"),
+        keys::list_sorted_sk(&[&r.first_name, &r.last_name], id),
+    );
     let phone = digits(&r.primary_phone);
     if !phone.is_empty() {
         slot(&mut sort, Index::Gsi4, keys::list_number_pk(co, kind, &phone), id_sk.clone());
@@ -203,7 +226,8 @@ pub fn index_items(co: &CompanyId, r: &Record) -> Vec<Item> {
     }
     items.push(lookup);
 
-    let word_prefixes: BTreeSet<String> = r.email.as_deref().map(email_words).unwrap_or_default().iter().map(|w| prefix3(w)).collect();
+    let word_prefixes: BTreeSet<String> =
+        r.email.as_deref().map(email_words).unwrap_or_default().iter().map(|w| prefix3(w)).collect();
     items.extend(packed(co, r, &entry, "EMAIL", &word_prefixes, |p| keys::list_prefix_pk(co, kind, "EW", p)));
 
     // Archived customers have their own partition (and counter), so "Archived only" reads in proportion to the page.
@@ -216,7 +240,8 @@ pub fn index_items(co: &CompanyId, r: &Record) -> Vec<Item> {
 
     // Customers' business names by word prefix: the parent picker finds "Acme Property Management" from "prop".
     if kind == Kind::Customer {
-        let words: BTreeSet<String> = r.business_name.as_deref().map(name_words).unwrap_or_default().iter().map(|w| prefix3(w)).collect();
+        let words: BTreeSet<String> =
+            r.business_name.as_deref().map(name_words).unwrap_or_default().iter().map(|w| prefix3(w)).collect();
         items.extend(packed(co, r, &entry, "BIZ", &words, |p| keys::list_prefix_pk(co, kind, "BW", p)));
     }
 
@@ -228,7 +253,8 @@ pub fn index_items(co: &CompanyId, r: &Record) -> Vec<Item> {
 /// The counters a record adds one to: its kind's total and each countable partition it sits in.
 pub fn counters_of(co: &CompanyId, r: &Record) -> BTreeSet<Key> {
     let kind = r.kind;
-    let mut set = BTreeSet::from([keys::record_total(co, kind), keys::list_counter(co, kind, "STAGE", r.stage.as_str())]);
+    let mut set =
+        BTreeSet::from([keys::record_total(co, kind), keys::list_counter(co, kind, "STAGE", r.stage.as_str())]);
     if let Some(d) = r.disposition.as_deref().filter(|d| !d.is_empty()) {
         set.insert(keys::list_counter(co, kind, "DISPO", d));
     }
@@ -275,7 +301,9 @@ pub fn index_writes(co: &CompanyId, old: Option<&Record>, new: Option<&Record>) 
     }
     let old_counts = old.map(|r| counters_of(co, r)).unwrap_or_default();
     let new_counts = new.map(|r| counters_of(co, r)).unwrap_or_default();
-    let mut count = |key: &Key, by: i64| ops.push(TxOp::Update { key: key.clone(), update: Update::default().add("value", by), cond: None });
+    let mut count = |key: &Key, by: i64| {
+        ops.push(TxOp::Update { key: key.clone(), update: Update::default().add("value", by), cond: None })
+    };
     for k in old_counts.difference(&new_counts) {
         count(k, -1);
     }
@@ -292,9 +320,13 @@ pub fn merge_counter_updates(ops: Vec<TxOp>) -> Vec<TxOp> {
     let mut seen: BTreeMap<Key, usize> = BTreeMap::new();
     for op in ops {
         match op {
-            TxOp::Update { key, update, cond: None } if update.set.is_empty() && update.remove.is_empty() && update.add.len() == 1 => {
+            TxOp::Update { key, update, cond: None }
+                if update.set.is_empty() && update.remove.is_empty() && update.add.len() == 1 =>
+            {
                 match seen.get(&key).and_then(|i| out.get_mut(*i)) {
-                    Some(TxOp::Update { update: first, .. }) if first.add[0].0 == update.add[0].0 => first.add[0].1 += update.add[0].1,
+                    Some(TxOp::Update { update: first, .. }) if first.add[0].0 == update.add[0].0 => {
+                        first.add[0].1 += update.add[0].1
+                    }
                     _ => {
                         seen.insert(key.clone(), out.len());
                         out.push(TxOp::Update { key, update, cond: None });
@@ -397,7 +429,13 @@ pub(crate) mod tests {
         ops.extend(index_writes(&co, Some(&b0), Some(&b)));
         let merged = merge_counter_updates(ops);
         let archived = keys::list_counter(&co, Kind::Lead, "ARCHIVED", "true");
-        let updates: Vec<&Update> = merged.iter().filter_map(|o| match o { TxOp::Update { key, update, .. } if *key == archived => Some(update), _ => None }).collect();
+        let updates: Vec<&Update> = merged
+            .iter()
+            .filter_map(|o| match o {
+                TxOp::Update { key, update, .. } if *key == archived => Some(update),
+                _ => None,
+            })
+            .collect();
         assert_eq!(updates.len(), 1);
         assert_eq!(updates[0].add, vec![("value".to_owned(), 2)]);
     }

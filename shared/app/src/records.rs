@@ -77,7 +77,9 @@ impl ArchiveFilter {
             None | Some("") | Some("all") => Ok(Self::All),
             Some("archived_only") => Ok(Self::ArchivedOnly),
             Some("active_only") => Ok(Self::ActiveOnly),
-            Some(_) => Err(FieldError::new("archived", "invalid", "archived must be all, archived_only or active_only")),
+            Some(_) => {
+                Err(FieldError::new("archived", "invalid", "archived must be all, archived_only or active_only"))
+            }
         }
     }
 

@@ -3,20 +3,24 @@
 //! fixed random seed), so screenshots and tests see the same people every time.
 
 use crate::clock::{date, rfc3339};
-use crate::directory::{campaign_item, location_item, partner_item, user_item, Campaign, Company, CompanySettings, OfficeLocation, Partner};
+use crate::directory::{
+    campaign_item, location_item, partner_item, user_item, Campaign, Company, CompanySettings, OfficeLocation, Partner,
+};
+use crate::lead_options::{account_class_item, disposition_item, AccountClass, Disposition};
 use crate::record_index::seed_items;
 use crate::records::record_item;
+use crate::tags::{tag_item, Tag};
 use crate::{AppError, Services};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
 use time::Duration;
-use crate::lead_options::{account_class_item, disposition_item, AccountClass, Disposition};
-use crate::tags::{tag_item, Tag};
 use vigil_domain::lead::{score as lead_score, AccountType, ScoringWeights, INDUSTRIES};
 use vigil_domain::record::{Kind, LeadFields, Record, Stage};
-use vigil_domain::{AccountClassId, CampaignId, CompanyId, DispositionId, LocationId, PartnerId, RecordId, Role, TagId, User, UserId};
+use vigil_domain::{
+    AccountClassId, CampaignId, CompanyId, DispositionId, LocationId, PartnerId, RecordId, Role, TagId, User, UserId,
+};
 use vigil_store::{keys, Item};
 
 #[derive(Debug, Clone, Copy)]
@@ -63,74 +67,512 @@ const LOCATIONS: [[(&str, &str, &str); 3]; 2] = [
 ];
 
 const FIRST: &[&str] = &[
-    "James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Elizabeth", "William",
-    "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah", "Carlos", "Karen", "Daniel", "Lisa",
-    "Matthew", "Nancy", "Anthony", "Betty", "Mark", "Sandra", "Donald", "Ashley", "Steven", "Kimberly", "Andrew",
-    "Emily", "Paul", "Donna", "Joshua", "Michelle", "Kenneth", "Carol", "Kevin", "Amanda", "Brian", "Melissa",
-    "George", "Deborah", "Timothy", "Stephanie", "Ronald", "Rebecca", "Jason", "Sharon", "Edward", "Laura", "Jeffrey",
-    "Cynthia", "Ryan", "Dorothy", "Jacob", "Amy", "Gary", "Angela", "Nicholas", "Helen", "Eric", "Anna", "Jonathan",
-    "Brenda", "Stephen", "Pamela", "Larry", "Nicole", "Justin", "Emma", "Scott", "Samantha", "Brandon", "Katherine",
-    "Benjamin", "Christine", "Samuel", "Rachel", "Gregory", "Catherine", "Alexander", "Debra", "Patrick", "Carolyn",
-    "Frank", "Janet", "Raymond", "Maria", "Jack", "Heather", "Dennis", "Diane", "Jerry", "Olivia", "Tyler", "Julie",
-    "Aaron", "Joyce", "José", "Victoria", "Adam", "Ruth", "Nathan", "Virginia", "Henry", "Lauren", "Zachary", "Kelly",
-    "Douglas", "Christina", "Peter", "Joan", "Kyle", "Evelyn", "Noah", "Judith", "Ethan", "Andrea", "Jeremy", "Hannah",
-    "Walter", "Megan", "Christian", "Cheryl", "Keith", "Jacqueline", "Roger", "Martha", "Terry", "Madison", "Austin",
-    "Teresa", "Sean", "Gloria", "Gerald", "Sara", "Carl", "Janice", "Harold", "Ann", "Dylan", "Kathryn", "Arthur",
-    "Abigail", "Lawrence", "Sophia", "Jordan", "Frances", "Jesse", "Jean", "Bryan", "Alice", "Billy", "Judy", "Bruce",
-    "Isabella", "Gabriel", "Julia", "Joe", "Grace", "Logan", "Amber", "Alan", "Denise", "Juan", "Danielle", "Albert",
-    "Marilyn", "Willie", "Beverly", "Elijah", "Charlotte", "Wayne", "Natalie", "Randy", "Theresa", "Vincent", "Diana",
-    "Mason", "Brittany", "Roy", "Doris", "Ralph", "Kayla", "Bobby", "Alexis", "Russell", "Lori", "Bradley", "Marie",
-    "Philip", "Nguyen", "Eugene", "Mei", "Priya", "Ahmed", "Fatima", "Hiroshi", "Ingrid", "Lucía",
+    "James",
+    "Mary",
+    "Robert",
+    "Patricia",
+    "John",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "David",
+    "Elizabeth",
+    "William",
+    "Barbara",
+    "Richard",
+    "Susan",
+    "Joseph",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Carlos",
+    "Karen",
+    "Daniel",
+    "Lisa",
+    "Matthew",
+    "Nancy",
+    "Anthony",
+    "Betty",
+    "Mark",
+    "Sandra",
+    "Donald",
+    "Ashley",
+    "Steven",
+    "Kimberly",
+    "Andrew",
+    "Emily",
+    "Paul",
+    "Donna",
+    "Joshua",
+    "Michelle",
+    "Kenneth",
+    "Carol",
+    "Kevin",
+    "Amanda",
+    "Brian",
+    "Melissa",
+    "George",
+    "Deborah",
+    "Timothy",
+    "Stephanie",
+    "Ronald",
+    "Rebecca",
+    "Jason",
+    "Sharon",
+    "Edward",
+    "Laura",
+    "Jeffrey",
+    "Cynthia",
+    "Ryan",
+    "Dorothy",
+    "Jacob",
+    "Amy",
+    "Gary",
+    "Angela",
+    "Nicholas",
+    "Helen",
+    "Eric",
+    "Anna",
+    "Jonathan",
+    "Brenda",
+    "Stephen",
+    "Pamela",
+    "Larry",
+    "Nicole",
+    "Justin",
+    "Emma",
+    "Scott",
+    "Samantha",
+    "Brandon",
+    "Katherine",
+    "Benjamin",
+    "Christine",
+    "Samuel",
+    "Rachel",
+    "Gregory",
+    "Catherine",
+    "Alexander",
+    "Debra",
+    "Patrick",
+    "Carolyn",
+    "Frank",
+    "Janet",
+    "Raymond",
+    "Maria",
+    "Jack",
+    "Heather",
+    "Dennis",
+    "Diane",
+    "Jerry",
+    "Olivia",
+    "Tyler",
+    "Julie",
+    "Aaron",
+    "Joyce",
+    "José",
+    "Victoria",
+    "Adam",
+    "Ruth",
+    "Nathan",
+    "Virginia",
+    "Henry",
+    "Lauren",
+    "Zachary",
+    "Kelly",
+    "Douglas",
+    "Christina",
+    "Peter",
+    "Joan",
+    "Kyle",
+    "Evelyn",
+    "Noah",
+    "Judith",
+    "Ethan",
+    "Andrea",
+    "Jeremy",
+    "Hannah",
+    "Walter",
+    "Megan",
+    "Christian",
+    "Cheryl",
+    "Keith",
+    "Jacqueline",
+    "Roger",
+    "Martha",
+    "Terry",
+    "Madison",
+    "Austin",
+    "Teresa",
+    "Sean",
+    "Gloria",
+    "Gerald",
+    "Sara",
+    "Carl",
+    "Janice",
+    "Harold",
+    "Ann",
+    "Dylan",
+    "Kathryn",
+    "Arthur",
+    "Abigail",
+    "Lawrence",
+    "Sophia",
+    "Jordan",
+    "Frances",
+    "Jesse",
+    "Jean",
+    "Bryan",
+    "Alice",
+    "Billy",
+    "Judy",
+    "Bruce",
+    "Isabella",
+    "Gabriel",
+    "Julia",
+    "Joe",
+    "Grace",
+    "Logan",
+    "Amber",
+    "Alan",
+    "Denise",
+    "Juan",
+    "Danielle",
+    "Albert",
+    "Marilyn",
+    "Willie",
+    "Beverly",
+    "Elijah",
+    "Charlotte",
+    "Wayne",
+    "Natalie",
+    "Randy",
+    "Theresa",
+    "Vincent",
+    "Diana",
+    "Mason",
+    "Brittany",
+    "Roy",
+    "Doris",
+    "Ralph",
+    "Kayla",
+    "Bobby",
+    "Alexis",
+    "Russell",
+    "Lori",
+    "Bradley",
+    "Marie",
+    "Philip",
+    "Nguyen",
+    "Eugene",
+    "Mei",
+    "Priya",
+    "Ahmed",
+    "Fatima",
+    "Hiroshi",
+    "Ingrid",
+    "Lucía",
 ];
 
 const LAST: &[&str] = &[
-    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez",
-    "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore", "Jackson", "Martin", "Lee",
-    "Perez", "Thompson", "White", "Harris", "Sanchez", "Clark", "Ramirez", "Lewis", "Robinson", "Walker", "Young",
-    "Allen", "King", "Wright", "Scott", "Torres", "Nguyen", "Hill", "Flores", "Green", "Adams", "Nelson", "Baker",
-    "Hall", "Rivera", "Campbell", "Mitchell", "Carter", "Roberts", "Gomez", "Phillips", "Evans", "Turner", "Diaz",
-    "Parker", "Cruz", "Edwards", "Collins", "Reyes", "Stewart", "Morris", "Morales", "Murphy", "Cook", "Rogers",
-    "Gutierrez", "Ortiz", "Morgan", "Cooper", "Peterson", "Bailey", "Reed", "Kelly", "Howard", "Ramos", "Kim", "Cox",
-    "Ward", "Richardson", "Watson", "Brooks", "Chavez", "Wood", "James", "Bennett", "Gray", "Mendoza", "Ruiz",
-    "Hughes", "Price", "Alvarez", "Castillo", "Sanders", "Patel", "Myers", "Long", "Ross", "Foster", "Jimenez",
-    "Powell", "Jenkins", "Perry", "Russell", "Sullivan", "Bell", "Coleman", "Butler", "Henderson", "Barnes",
-    "Gonzales", "Fisher", "Vasquez", "Simmons", "Romero", "Jordan", "Patterson", "Alexander", "Hamilton", "Graham",
-    "Reynolds", "Griffin", "Wallace", "Moreno", "West", "Cole", "Hayes", "Bryant", "Herrera", "Gibson", "Ellis",
-    "Tran", "Medina", "Aguilar", "Stevens", "Murray", "Ford", "Castro", "Marshall", "Owens", "Harrison", "Fernandez",
-    "McDonald", "Woods", "Washington", "Kennedy", "Wells", "Vargas", "Henry", "Chen", "Freeman", "Webb", "Tucker",
-    "Guzman", "Burns", "Crawford", "Olson", "Simpson", "Porter", "Hunter", "Gordon", "Mendez", "Silva", "Shaw",
-    "Snyder", "Mason", "Dixon", "Muñoz", "Hunt", "Hicks", "Holmes", "Palmer", "Wagner", "Black", "Robertson", "Boyd",
-    "Rose", "Stone", "Salazar", "Fox", "Warren", "Mills", "Meyer", "Rice", "Schmidt", "Garza", "Daniels", "Ferguson",
-    "Nichols", "Stephens", "Soto", "Weaver", "Ryan", "Gardner", "Payne", "Grant", "Dunn", "Kelley", "Spencer",
-    "Hawkins", "Arnold", "Pierce", "Vazquez", "Hansen", "Peters", "Santos", "Hart", "Bradley", "Knight", "O'Brien",
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sanchez",
+    "Clark",
+    "Ramirez",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Torres",
+    "Nguyen",
+    "Hill",
+    "Flores",
+    "Green",
+    "Adams",
+    "Nelson",
+    "Baker",
+    "Hall",
+    "Rivera",
+    "Campbell",
+    "Mitchell",
+    "Carter",
+    "Roberts",
+    "Gomez",
+    "Phillips",
+    "Evans",
+    "Turner",
+    "Diaz",
+    "Parker",
+    "Cruz",
+    "Edwards",
+    "Collins",
+    "Reyes",
+    "Stewart",
+    "Morris",
+    "Morales",
+    "Murphy",
+    "Cook",
+    "Rogers",
+    "Gutierrez",
+    "Ortiz",
+    "Morgan",
+    "Cooper",
+    "Peterson",
+    "Bailey",
+    "Reed",
+    "Kelly",
+    "Howard",
+    "Ramos",
+    "Kim",
+    "Cox",
+    "Ward",
+    "Richardson",
+    "Watson",
+    "Brooks",
+    "Chavez",
+    "Wood",
+    "James",
+    "Bennett",
+    "Gray",
+    "Mendoza",
+    "Ruiz",
+    "Hughes",
+    "Price",
+    "Alvarez",
+    "Castillo",
+    "Sanders",
+    "Patel",
+    "Myers",
+    "Long",
+    "Ross",
+    "Foster",
+    "Jimenez",
+    "Powell",
+    "Jenkins",
+    "Perry",
+    "Russell",
+    "Sullivan",
+    "Bell",
+    "Coleman",
+    "Butler",
+    "Henderson",
+    "Barnes",
+    "Gonzales",
+    "Fisher",
+    "Vasquez",
+    "Simmons",
+    "Romero",
+    "Jordan",
+    "Patterson",
+    "Alexander",
+    "Hamilton",
+    "Graham",
+    "Reynolds",
+    "Griffin",
+    "Wallace",
+    "Moreno",
+    "West",
+    "Cole",
+    "Hayes",
+    "Bryant",
+    "Herrera",
+    "Gibson",
+    "Ellis",
+    "Tran",
+    "Medina",
+    "Aguilar",
+    "Stevens",
+    "Murray",
+    "Ford",
+    "Castro",
+    "Marshall",
+    "Owens",
+    "Harrison",
+    "Fernandez",
+    "McDonald",
+    "Woods",
+    "Washington",
+    "Kennedy",
+    "Wells",
+    "Vargas",
+    "Henry",
+    "Chen",
+    "Freeman",
+    "Webb",
+    "Tucker",
+    "Guzman",
+    "Burns",
+    "Crawford",
+    "Olson",
+    "Simpson",
+    "Porter",
+    "Hunter",
+    "Gordon",
+    "Mendez",
+    "Silva",
+    "Shaw",
+    "Snyder",
+    "Mason",
+    "Dixon",
+    "Muñoz",
+    "Hunt",
+    "Hicks",
+    "Holmes",
+    "Palmer",
+    "Wagner",
+    "Black",
+    "Robertson",
+    "Boyd",
+    "Rose",
+    "Stone",
+    "Salazar",
+    "Fox",
+    "Warren",
+    "Mills",
+    "Meyer",
+    "Rice",
+    "Schmidt",
+    "Garza",
+    "Daniels",
+    "Ferguson",
+    "Nichols",
+    "Stephens",
+    "Soto",
+    "Weaver",
+    "Ryan",
+    "Gardner",
+    "Payne",
+    "Grant",
+    "Dunn",
+    "Kelley",
+    "Spencer",
+    "Hawkins",
+    "Arnold",
+    "Pierce",
+    "Vazquez",
+    "Hansen",
+    "Peters",
+    "Santos",
+    "Hart",
+    "Bradley",
+    "Knight",
+    "O'Brien",
 ];
 
 const STREETS: &[&str] = &[
-    "Main St", "Oak Ave", "Maple Dr", "Cedar Ln", "Pine St", "Elm St", "Washington Blvd", "Lake View Dr", "Hillcrest Rd",
-    "Sunset Blvd", "Park Ave", "Ridge Rd", "Meadow Ln", "Canyon Rd", "River Rd", "Willow Way", "Aspen Ct",
-    "Juniper St", "Highland Ave", "Lincoln Ave", "Jefferson St", "Mountain View Dr", "Spring St", "Cherry Ln",
-    "Birch Rd", "Valley Dr", "Desert Sky Ln", "Prairie Rd", "Bluebonnet Ln", "Magnolia Ave",
+    "Main St",
+    "Oak Ave",
+    "Maple Dr",
+    "Cedar Ln",
+    "Pine St",
+    "Elm St",
+    "Washington Blvd",
+    "Lake View Dr",
+    "Hillcrest Rd",
+    "Sunset Blvd",
+    "Park Ave",
+    "Ridge Rd",
+    "Meadow Ln",
+    "Canyon Rd",
+    "River Rd",
+    "Willow Way",
+    "Aspen Ct",
+    "Juniper St",
+    "Highland Ave",
+    "Lincoln Ave",
+    "Jefferson St",
+    "Mountain View Dr",
+    "Spring St",
+    "Cherry Ln",
+    "Birch Rd",
+    "Valley Dr",
+    "Desert Sky Ln",
+    "Prairie Rd",
+    "Bluebonnet Ln",
+    "Magnolia Ave",
 ];
 
 /// City, state, ZIP, area code.
 const CITIES: &[(&str, &str, &str, &str)] = &[
-    ("Salt Lake City", "UT", "84101", "801"), ("Provo", "UT", "84601", "801"), ("Ogden", "UT", "84401", "801"),
-    ("St. George", "UT", "84770", "435"), ("Sandy", "UT", "84070", "801"), ("Boise", "ID", "83702", "208"),
-    ("Meridian", "ID", "83642", "208"), ("Nampa", "ID", "83651", "208"), ("Las Vegas", "NV", "89101", "702"),
-    ("Henderson", "NV", "89002", "702"), ("Reno", "NV", "89501", "775"), ("Dallas", "TX", "75201", "214"),
-    ("Plano", "TX", "75024", "972"), ("Houston", "TX", "77002", "713"), ("Austin", "TX", "78701", "512"),
-    ("San Antonio", "TX", "78205", "210"), ("Fort Worth", "TX", "76102", "817"), ("Oklahoma City", "OK", "73102", "405"),
-    ("Tulsa", "OK", "74103", "918"), ("Norman", "OK", "73069", "405"), ("Phoenix", "AZ", "85004", "602"),
-    ("Mesa", "AZ", "85201", "480"), ("Denver", "CO", "80202", "303"), ("Colorado Springs", "CO", "80903", "719"),
+    ("Salt Lake City", "UT", "84101", "801"),
+    ("Provo", "UT", "84601", "801"),
+    ("Ogden", "UT", "84401", "801"),
+    ("St. George", "UT", "84770", "435"),
+    ("Sandy", "UT", "84070", "801"),
+    ("Boise", "ID", "83702", "208"),
+    ("Meridian", "ID", "83642", "208"),
+    ("Nampa", "ID", "83651", "208"),
+    ("Las Vegas", "NV", "89101", "702"),
+    ("Henderson", "NV", "89002", "702"),
+    ("Reno", "NV", "89501", "775"),
+    ("Dallas", "TX", "75201", "214"),
+    ("Plano", "TX", "75024", "972"),
+    ("Houston", "TX", "77002", "713"),
+    ("Austin", "TX", "78701", "512"),
+    ("San Antonio", "TX", "78205", "210"),
+    ("Fort Worth", "TX", "76102", "817"),
+    ("Oklahoma City", "OK", "73102", "405"),
+    ("Tulsa", "OK", "74103", "918"),
+    ("Norman", "OK", "73069", "405"),
+    ("Phoenix", "AZ", "85004", "602"),
+    ("Mesa", "AZ", "85201", "480"),
+    ("Denver", "CO", "80202", "303"),
+    ("Colorado Springs", "CO", "80903", "719"),
     ("Albuquerque", "NM", "87102", "505"),
 ];
 
 const PARTNERS: [&str; 10] = [
-    "HomeShield Leads", "SafeNest Marketing", "Door-to-Door Pros", "BrightPath Media", "Alarm Lead Exchange",
-    "Summit Referral Group", "Neighborly Ads", "SecureClick Digital", "Patriot Telemarketing", "Keystone Partners",
+    "HomeShield Leads",
+    "SafeNest Marketing",
+    "Door-to-Door Pros",
+    "BrightPath Media",
+    "Alarm Lead Exchange",
+    "Summit Referral Group",
+    "Neighborly Ads",
+    "SecureClick Digital",
+    "Patriot Telemarketing",
+    "Keystone Partners",
 ];
 const CAMPAIGNS: [&str; 6] = ["Spring Promo", "Web Form", "Home Show", "Radio Spot", "Summer Blitz", "Referral Bonus"];
-const TAGS: &[&str] = &["Pet owner", "Pool", "Spanish speaker", "Vacation home", "Smart home", "Renter", "Referral", "VIP", "Camera interest", "Fire/CO"];
+const TAGS: &[&str] = &[
+    "Pet owner",
+    "Pool",
+    "Spanish speaker",
+    "Vacation home",
+    "Smart home",
+    "Renter",
+    "Referral",
+    "VIP",
+    "Camera interest",
+    "Fire/CO",
+];
 /// Company lead statuses (dispositions), IDs 1, 2, 3.
 pub const DISPOSITIONS: &[&str] = &["Hot", "Warm", "Cold"];
 const ACCOUNT_CLASSES: &[&str] = &["Standard", "Premier", "Builder", "Multi-site"];
@@ -146,7 +588,12 @@ async fn seed_company(svc: &Services, company: &Company, domain: &str, n: u64, s
     let locations: Vec<OfficeLocation> = LOCATIONS[n as usize % 2]
         .iter()
         .enumerate()
-        .map(|(i, (name, city, state))| OfficeLocation { id: LocationId(i as u32 + 1), name: (*name).into(), city: (*city).into(), state: (*state).into() })
+        .map(|(i, (name, city, state))| OfficeLocation {
+            id: LocationId(i as u32 + 1),
+            name: (*name).into(),
+            city: (*city).into(),
+            state: (*state).into(),
+        })
         .collect();
     items.extend(locations.iter().map(|l| location_item(co, l)));
 
@@ -180,7 +627,8 @@ async fn seed_company(svc: &Services, company: &Company, domain: &str, n: u64, s
         .map(|(role, first, last)| {
             let home = LocationId(1);
             User {
-                id: UserId::parse(&format!("{co}-{}", role.as_str().replace('_', "-"))).expect("demo user ids are valid"),
+                id: UserId::parse(&format!("{co}-{}", role.as_str().replace('_', "-")))
+                    .expect("demo user ids are valid"),
                 company: co.clone(),
                 email: format!("{}@{domain}", role.as_str().replace('_', ".")),
                 name: format!("{first} {last}"),
@@ -193,20 +641,21 @@ async fn seed_company(svc: &Services, company: &Company, domain: &str, n: u64, s
         })
         .collect();
     items.extend(users.iter().map(user_item));
-    let tags: Vec<Tag> = TAGS.iter().enumerate().map(|(i, name)| Tag { id: TagId(i as u32 + 1), name: (*name).into() }).collect();
+    let tags: Vec<Tag> =
+        TAGS.iter().enumerate().map(|(i, name)| Tag { id: TagId(i as u32 + 1), name: (*name).into() }).collect();
     items.extend(tags.iter().map(|t| tag_item(co, t)));
     let mut tag_sequence = keys::tag_sequence(co).to_item();
     tag_sequence.insert("value".into(), json!(tags.len()));
     items.push(tag_sequence);
-    let dispositions: Vec<Disposition> =
-        DISPOSITIONS.iter().enumerate().map(|(i, name)| Disposition { id: DispositionId(i as u32 + 1), name: (*name).into(), active: true }).collect();
+    let dispositions: Vec<Disposition> = DISPOSITIONS
+        .iter()
+        .enumerate()
+        .map(|(i, name)| Disposition { id: DispositionId(i as u32 + 1), name: (*name).into(), active: true })
+        .collect();
     items.extend(dispositions.iter().map(|d| disposition_item(co, d)));
-    items.extend(
-        ACCOUNT_CLASSES
-            .iter()
-            .enumerate()
-            .map(|(i, name)| account_class_item(co, &AccountClass { id: AccountClassId(i as u32 + 1), name: (*name).into(), active: true })),
-    );
+    items.extend(ACCOUNT_CLASSES.iter().enumerate().map(|(i, name)| {
+        account_class_item(co, &AccountClass { id: AccountClassId(i as u32 + 1), name: (*name).into(), active: true })
+    }));
     items.push(crate::customers::options_item(co, &crate::customers::CustomerOptions::default()));
     let mmr = crate::mmr::demo_settings(n);
     items.push(crate::mmr::settings_item(co, &mmr));
@@ -217,7 +666,10 @@ async fn seed_company(svc: &Services, company: &Company, domain: &str, n: u64, s
     let weights = ScoringWeights::default();
 
     let reps: Vec<&User> = users.iter().filter(|u| matches!(u.role, Role::LeadRep | Role::SalesRep)).collect();
-    let creators: Vec<&User> = users.iter().filter(|u| matches!(u.role, Role::Admin | Role::Office | Role::LeadRep | Role::SalesRep)).collect();
+    let creators: Vec<&User> = users
+        .iter()
+        .filter(|u| matches!(u.role, Role::Admin | Role::Office | Role::LeadRep | Role::SalesRep))
+        .collect();
 
     let total = size.leads + size.customers;
     let mut kinds: Vec<Kind> = (0..total).map(|i| if i < size.leads { Kind::Lead } else { Kind::Customer }).collect();
@@ -229,21 +681,34 @@ async fn seed_company(svc: &Services, company: &Company, domain: &str, n: u64, s
         let first = *FIRST.choose(&mut rng).expect("non-empty");
         let last = *LAST.choose(&mut rng).expect("non-empty");
         let (city, state, zip, area) = *CITIES.choose(&mut rng).expect("non-empty");
-        let created = now - Duration::minutes(span_minutes * (total as i64 - i as i64) / total as i64) + Duration::seconds(rng.gen_range(0..50));
+        let created = now - Duration::minutes(span_minutes * (total as i64 - i as i64) / total as i64)
+            + Duration::seconds(rng.gen_range(0..50));
         let partner = partners.choose(&mut rng).expect("non-empty");
         let from_partner = rng.gen_bool(0.8);
         let stage = match kind {
             Kind::Customer => Stage::Converted,
-            Kind::Lead => *[Stage::New, Stage::New, Stage::New, Stage::Contacted, Stage::Contacted, Stage::Qualified, Stage::Unqualified]
-                .choose(&mut rng)
-                .expect("non-empty"),
+            Kind::Lead => *[
+                Stage::New,
+                Stage::New,
+                Stage::New,
+                Stage::Contacted,
+                Stage::Contacted,
+                Stage::Qualified,
+                Stage::Unqualified,
+            ]
+            .choose(&mut rng)
+            .expect("non-empty"),
         };
-        let rep = (kind == Kind::Lead && rng.gen_bool(0.7)).then(|| reps.choose(&mut rng).expect("non-empty").id.clone());
+        let rep =
+            (kind == Kind::Lead && rng.gen_bool(0.7)).then(|| reps.choose(&mut rng).expect("non-empty").id.clone());
         let tag_count = rng.gen_range(0..=3);
         let record_tags: Vec<TagId> = tags.choose_multiple(&mut rng, tag_count).map(|t| t.id).collect();
         let email_user = format!("{}.{}{}", fold_ascii(first), fold_ascii(last), rng.gen_range(1..99));
-        let email_domain = *["gmail.com", "yahoo.com", "outlook.com", "icloud.com", "hotmail.com", "aol.com"].choose(&mut rng).expect("non-empty");
-        let followup = (kind == Kind::Lead && stage != Stage::Unqualified && rng.gen_bool(0.15)).then(|| date(now + Duration::days(rng.gen_range(-2..=5))));
+        let email_domain = *["gmail.com", "yahoo.com", "outlook.com", "icloud.com", "hotmail.com", "aol.com"]
+            .choose(&mut rng)
+            .expect("non-empty");
+        let followup = (kind == Kind::Lead && stage != Stage::Unqualified && rng.gen_bool(0.15))
+            .then(|| date(now + Duration::days(rng.gen_range(-2..=5))));
         let disposition = (kind == Kind::Lead).then(|| dispositions.choose(&mut rng).expect("non-empty"));
         let mut record = Record {
             id,
@@ -251,7 +716,9 @@ async fn seed_company(svc: &Services, company: &Company, domain: &str, n: u64, s
             stage,
             first_name: first.into(),
             last_name: last.into(),
-            business_name: rng.gen_bool(0.08).then(|| format!("{last} {}", BUSINESS_SUFFIX.choose(&mut rng).expect("non-empty"))),
+            business_name: rng
+                .gen_bool(0.08)
+                .then(|| format!("{last} {}", BUSINESS_SUFFIX.choose(&mut rng).expect("non-empty"))),
             email: rng.gen_bool(0.85).then(|| format!("{email_user}@{email_domain}")),
             primary_phone: format!("{area}{}{:04}", rng.gen_range(200..999), rng.gen_range(0..10000)),
             address1: Some(format!("{} {}", rng.gen_range(100..9999), STREETS.choose(&mut rng).expect("non-empty"))),

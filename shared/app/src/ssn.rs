@@ -82,7 +82,8 @@ fn aad(co: &CompanyId, id: RecordId) -> Vec<u8> {
 /// `base64(nonce ‖ ciphertext)`, bound to the company and record (a ciphertext copied to another record will not
 /// decrypt).
 pub fn encrypt(keys: &dyn DataKeys, co: &CompanyId, id: RecordId, ssn: &Ssn) -> Result<String, AppError> {
-    let cipher = Aes256Gcm::new_from_slice(&keys.encryption_key()?).map_err(|_| AppError::Internal("bad SSN key length".into()))?;
+    let cipher = Aes256Gcm::new_from_slice(&keys.encryption_key()?)
+        .map_err(|_| AppError::Internal("bad SSN key length".into()))?;
     let mut nonce = [0u8; 12];
     rand::thread_rng().fill_bytes(&mut nonce);
     let aad = aad(co, id);
@@ -96,11 +97,14 @@ pub fn encrypt(keys: &dyn DataKeys, co: &CompanyId, id: RecordId, ssn: &Ssn) -> 
 
 /// The nine digits back, for a user holding the confidential grant.
 pub fn decrypt(keys: &dyn DataKeys, co: &CompanyId, id: RecordId, stored: &str) -> Result<String, AppError> {
-    let raw = base64::engine::general_purpose::STANDARD.decode(stored).map_err(|_| AppError::Internal("stored SSN is not base64".into()))?;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(stored)
+        .map_err(|_| AppError::Internal("stored SSN is not base64".into()))?;
     if raw.len() < 12 {
         return Err(AppError::Internal("stored SSN is too short".into()));
     }
-    let cipher = Aes256Gcm::new_from_slice(&keys.encryption_key()?).map_err(|_| AppError::Internal("bad SSN key length".into()))?;
+    let cipher = Aes256Gcm::new_from_slice(&keys.encryption_key()?)
+        .map_err(|_| AppError::Internal("bad SSN key length".into()))?;
     let aad = aad(co, id);
     let plain = cipher
         .decrypt(Nonce::from_slice(&raw[..12]), Payload { msg: &raw[12..], aad: &aad })

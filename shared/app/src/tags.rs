@@ -21,7 +21,9 @@ pub async fn all(svc: &Services, co: &CompanyId) -> Result<Vec<Tag>, AppError> {
     let mut out = Vec::new();
     let mut start = None;
     loop {
-        let q = Query::new(Index::Base, keys::company_pk(co)).sort(SortCond::BeginsWith(keys::TAG_PREFIX.into())).start(start);
+        let q = Query::new(Index::Base, keys::company_pk(co))
+            .sort(SortCond::BeginsWith(keys::TAG_PREFIX.into()))
+            .start(start);
         let page = svc.table.query(&q).await?;
         for item in page.items {
             out.push(from_item(item)?);
@@ -39,14 +41,19 @@ pub async fn check_ids(svc: &Services, co: &CompanyId, raw: &[serde_json::Value]
     for v in raw {
         match v.as_u64().and_then(|n| u32::try_from(n).ok()).filter(|n| *n > 0) {
             Some(n) => ids.push(TagId(n)),
-            None => return Err(Invalid::one("tag_ids", "invalid", "tag_ids must be tag IDs (positive whole numbers)").into()),
+            None => {
+                return Err(
+                    Invalid::one("tag_ids", "invalid", "tag_ids must be tag IDs (positive whole numbers)").into()
+                )
+            }
         }
     }
     if ids.len() > 50 {
         return Err(Invalid::one("tag_ids", "too_many", "a record may have at most 50 tags").into());
     }
     let known = all(svc, co).await?;
-    let unknown: Vec<String> = ids.iter().filter(|t| !known.iter().any(|k| k.id == **t)).map(|t| t.to_string()).collect();
+    let unknown: Vec<String> =
+        ids.iter().filter(|t| !known.iter().any(|k| k.id == **t)).map(|t| t.to_string()).collect();
     if !unknown.is_empty() {
         return Err(Invalid::one("tag_ids", "not_found", format!("no such tag: {}", unknown.join(", "))).into());
     }
@@ -78,11 +85,16 @@ pub async fn create(svc: &Services, actor: &Actor, input: NewTag) -> Result<Tag,
     if all(svc, co).await?.iter().any(|t| t.name.eq_ignore_ascii_case(&name)) {
         return Err(Invalid::one("name", "taken", "a tag with this name exists already").into());
     }
-    let id = TagId(u32::try_from(svc.table.increment(&keys::tag_sequence(co), 1).await?).map_err(|_| AppError::Internal("tag sequence overflow".into()))?);
+    let id = TagId(
+        u32::try_from(svc.table.increment(&keys::tag_sequence(co), 1).await?)
+            .map_err(|_| AppError::Internal("tag sequence overflow".into()))?,
+    );
     let tag = Tag { id, name };
     match svc.table.put(tag_item(co, &tag), Some(Condition::NotExists)).await {
         Ok(()) => Ok(tag),
-        Err(StoreError::ConditionFailed { .. }) => Err(AppError::Conflict { message: "tag ID was taken; try again".into(), current: None }),
+        Err(StoreError::ConditionFailed { .. }) => {
+            Err(AppError::Conflict { message: "tag ID was taken; try again".into(), current: None })
+        }
         Err(e) => Err(e.into()),
     }
 }

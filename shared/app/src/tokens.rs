@@ -61,11 +61,13 @@ impl TokenSigner {
         mac.update(b".");
         mac.update(b.as_bytes());
         mac.verify_slice(&sig).map_err(|_| TokenError::BadSignature)?;
-        let header: serde_json::Value = serde_json::from_slice(&B64.decode(h).map_err(|_| TokenError::Malformed)?).map_err(|_| TokenError::Malformed)?;
+        let header: serde_json::Value = serde_json::from_slice(&B64.decode(h).map_err(|_| TokenError::Malformed)?)
+            .map_err(|_| TokenError::Malformed)?;
         if header.get("alg").and_then(|a| a.as_str()) != Some("HS256") {
             return Err(TokenError::Malformed);
         }
-        let claims: Claims = serde_json::from_slice(&B64.decode(b).map_err(|_| TokenError::Malformed)?).map_err(|_| TokenError::Malformed)?;
+        let claims: Claims = serde_json::from_slice(&B64.decode(b).map_err(|_| TokenError::Malformed)?)
+            .map_err(|_| TokenError::Malformed)?;
         if claims.exp <= now {
             return Err(TokenError::Expired);
         }
@@ -79,7 +81,13 @@ mod tests {
     use vigil_domain::{CompanyId, UserId};
 
     fn claims(exp: u64) -> Claims {
-        Claims { sub: UserId::parse("u1").unwrap(), company: CompanyId::parse("acme").unwrap(), email: "a@b.c".into(), exp, iat: 0 }
+        Claims {
+            sub: UserId::parse("u1").unwrap(),
+            company: CompanyId::parse("acme").unwrap(),
+            email: "a@b.c".into(),
+            exp,
+            iat: 0,
+        }
     }
 
     #[test]

@@ -7,8 +7,8 @@
 //! the value as JSON. A checkbox is always answered — unchecked reads as `false` — so `required` never blocks a
 //! checkbox; for every other type a required field must hold a value.
 
-use crate::lead::FieldChange;
 use crate::error::Errors;
+use crate::lead::FieldChange;
 use crate::{FieldError, Invalid};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -32,7 +32,8 @@ pub enum FieldType {
 }
 
 impl FieldType {
-    pub const ALL: [FieldType; 5] = [FieldType::Text, FieldType::Number, FieldType::Date, FieldType::Checkbox, FieldType::Select];
+    pub const ALL: [FieldType; 5] =
+        [FieldType::Text, FieldType::Number, FieldType::Date, FieldType::Checkbox, FieldType::Select];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -55,10 +56,9 @@ impl FieldType {
     }
 
     pub fn parse(s: &str) -> Result<Self, FieldError> {
-        FieldType::ALL
-            .into_iter()
-            .find(|t| t.as_str() == s)
-            .ok_or_else(|| FieldError::new("field_type", "invalid", "field_type must be one of text, number, date, checkbox, select"))
+        FieldType::ALL.into_iter().find(|t| t.as_str() == s).ok_or_else(|| {
+            FieldError::new("field_type", "invalid", "field_type must be one of text, number, date, checkbox, select")
+        })
     }
 }
 
@@ -138,23 +138,38 @@ pub fn parse_options(t: FieldType, v: Option<&Value>) -> Result<Vec<String>, Fie
         return if list.is_empty() {
             Ok(vec![])
         } else {
-            Err(FieldError::new("options", "not_allowed", format!("only select fields have options; a {} field takes none", t.as_str())))
+            Err(FieldError::new(
+                "options",
+                "not_allowed",
+                format!("only select fields have options; a {} field takes none", t.as_str()),
+            ))
         };
     }
     if list.is_empty() {
         return Err(FieldError::new("options", "required", "a select field needs at least one option"));
     }
     if list.len() > OPTIONS_MAX {
-        return Err(FieldError::new("options", "too_many", format!("a select field has at most {OPTIONS_MAX} options")));
+        return Err(FieldError::new(
+            "options",
+            "too_many",
+            format!("a select field has at most {OPTIONS_MAX} options"),
+        ));
     }
     let mut out: Vec<String> = Vec::with_capacity(list.len());
     for o in &list {
-        let s = o.as_str().map(str::trim).ok_or_else(|| FieldError::new("options", "invalid", "options must be a list of text"))?;
+        let s = o
+            .as_str()
+            .map(str::trim)
+            .ok_or_else(|| FieldError::new("options", "invalid", "options must be a list of text"))?;
         if s.is_empty() {
             return Err(FieldError::new("options", "empty", "options cannot be blank"));
         }
         if s.chars().count() > OPTION_MAX {
-            return Err(FieldError::new("options", "too_long", format!("an option is at most {OPTION_MAX} characters")));
+            return Err(FieldError::new(
+                "options",
+                "too_long",
+                format!("an option is at most {OPTION_MAX} characters"),
+            ));
         }
         if out.iter().any(|x| x.to_lowercase() == s.to_lowercase()) {
             return Err(FieldError::new("options", "duplicate", format!("the option \"{s}\" is listed twice")));
@@ -165,10 +180,9 @@ pub fn parse_options(t: FieldType, v: Option<&Value>) -> Result<Vec<String>, Fie
 }
 
 fn position_of(v: &Value) -> Result<u32, FieldError> {
-    v.as_u64()
-        .filter(|n| *n <= POSITION_MAX as u64)
-        .map(|n| n as u32)
-        .ok_or_else(|| FieldError::new("position", "invalid", format!("position must be a whole number from 0 to {POSITION_MAX}")))
+    v.as_u64().filter(|n| *n <= POSITION_MAX as u64).map(|n| n as u32).ok_or_else(|| {
+        FieldError::new("position", "invalid", format!("position must be a whole number from 0 to {POSITION_MAX}"))
+    })
 }
 
 /// Parses a `POST /api/v1/settings/custom-fields` body, reporting every field's problem at once.
@@ -176,20 +190,31 @@ pub fn parse_new(body: &Map<String, Value>) -> Result<NewField, Invalid> {
     let mut errors = Errors::new();
     for k in body.keys() {
         if !["name", "field_type", "required", "options"].contains(&k.as_str()) {
-            errors.push(FieldError::new(k.as_str(), "unknown", format!("{k} is not an attribute of a new custom field")));
+            errors.push(FieldError::new(
+                k.as_str(),
+                "unknown",
+                format!("{k} is not an attribute of a new custom field"),
+            ));
         }
     }
     let name = errors.take(parse_name(body.get("name").unwrap_or(&Value::Null)));
     let field_type = errors.take(match body.get("field_type") {
         None | Some(Value::Null) => Err(FieldError::required("field_type")),
         Some(Value::String(s)) => FieldType::parse(s.trim()),
-        Some(_) => Err(FieldError::new("field_type", "invalid", "field_type must be one of text, number, date, checkbox, select")),
+        Some(_) => Err(FieldError::new(
+            "field_type",
+            "invalid",
+            "field_type must be one of text, number, date, checkbox, select",
+        )),
     });
-    let required = errors.take(body.get("required").map(|v| bool_attr("required", v)).transpose().map(|r| r.unwrap_or(false)));
+    let required =
+        errors.take(body.get("required").map(|v| bool_attr("required", v)).transpose().map(|r| r.unwrap_or(false)));
     let options = field_type.and_then(|t| errors.take(parse_options(t, body.get("options"))));
     errors.finish()?;
     match (name, field_type, required, options) {
-        (Some(name), Some(field_type), Some(required), Some(options)) => Ok(NewField { name, field_type, required, options }),
+        (Some(name), Some(field_type), Some(required), Some(options)) => {
+            Ok(NewField { name, field_type, required, options })
+        }
         _ => Err(Invalid::one("body", "invalid", "the custom field could not be read")),
     }
 }
@@ -203,7 +228,11 @@ pub fn apply_patch(current: &CustomField, body: &Map<String, Value>) -> Result<C
             "version" | "id" => {}
             "field_type" => {
                 if v.as_str() != Some(current.field_type.as_str()) {
-                    errors.push(FieldError::new("field_type", "read_only", "the type of a custom field cannot change after it is created"));
+                    errors.push(FieldError::new(
+                        "field_type",
+                        "read_only",
+                        "the type of a custom field cannot change after it is created",
+                    ));
                 }
             }
             "name" => {
@@ -231,7 +260,9 @@ pub fn apply_patch(current: &CustomField, body: &Map<String, Value>) -> Result<C
                     next.position = p;
                 }
             }
-            other => errors.push(FieldError::new(other, "unknown", format!("{other} is not an attribute of a custom field"))),
+            other => {
+                errors.push(FieldError::new(other, "unknown", format!("{other} is not an attribute of a custom field")))
+            }
         }
     }
     errors.finish()?;
@@ -297,7 +328,9 @@ impl CustomField {
         };
         Ok(match self.field_type {
             FieldType::Text => match text(v)? {
-                Some(s) if s.chars().count() > TEXT_MAX => return Err(self.error("too_long", format!("{name} is at most {TEXT_MAX} characters"))),
+                Some(s) if s.chars().count() > TEXT_MAX => {
+                    return Err(self.error("too_long", format!("{name} is at most {TEXT_MAX} characters")))
+                }
                 s => s.map(FieldValue::Text),
             },
             FieldType::Number => match v {
@@ -308,22 +341,29 @@ impl CustomField {
                 },
                 _ => return Err(self.error("invalid", format!("{name} must be a number"))),
             },
-            FieldType::Date => match text(v).map_err(|_| self.error("invalid", format!("{name} must be a date (YYYY-MM-DD)")))? {
-                None => None,
-                Some(s) => Some(FieldValue::Date(
-                    crate::lead::date("date", &s).map_err(|_| self.error("invalid", format!("{name} must be a real date as YYYY-MM-DD")))?,
-                )),
-            },
+            FieldType::Date => {
+                match text(v).map_err(|_| self.error("invalid", format!("{name} must be a date (YYYY-MM-DD)")))? {
+                    None => None,
+                    Some(s) => Some(FieldValue::Date(
+                        crate::lead::date("date", &s)
+                            .map_err(|_| self.error("invalid", format!("{name} must be a real date as YYYY-MM-DD")))?,
+                    )),
+                }
+            }
             FieldType::Checkbox => match v {
                 Value::Null => None,
                 Value::Bool(b) => Some(FieldValue::Checkbox(*b)),
                 _ => return Err(self.error("invalid", format!("{name} must be true or false"))),
             },
-            FieldType::Select => match text(v).map_err(|_| self.error("invalid", format!("{name} must be one of its options")))? {
+            FieldType::Select => match text(v)
+                .map_err(|_| self.error("invalid", format!("{name} must be one of its options")))?
+            {
                 None => None,
                 Some(s) => match self.options.iter().find(|o| **o == s) {
                     Some(o) => Some(FieldValue::Select(o.clone())),
-                    None => return Err(self.error("invalid", format!("{name} must be one of: {}", self.options.join(", ")))),
+                    None => {
+                        return Err(self.error("invalid", format!("{name} must be one of: {}", self.options.join(", "))))
+                    }
                 },
             },
         })
@@ -341,15 +381,27 @@ impl CustomField {
 
 /// Applies the sent `custom_fields` object to a record's `values`: only the keys sent change, null (or blank)
 /// clears. Unknown or inactive field IDs are errors, and so is clearing a required field.
-pub fn apply_values(defs: &[CustomField], values: &BTreeMap<String, Value>, sent: &Value) -> Result<BTreeMap<String, Value>, Vec<FieldError>> {
+pub fn apply_values(
+    defs: &[CustomField],
+    values: &BTreeMap<String, Value>,
+    sent: &Value,
+) -> Result<BTreeMap<String, Value>, Vec<FieldError>> {
     let Value::Object(sent) = sent else {
-        return Err(vec![FieldError::new("custom_fields", "invalid", "custom_fields must be an object of field ID to value")]);
+        return Err(vec![FieldError::new(
+            "custom_fields",
+            "invalid",
+            "custom_fields must be an object of field ID to value",
+        )]);
     };
     let mut next = values.clone();
     let mut errors = Vec::new();
     for (k, v) in sent {
         let Some(def) = defs.iter().find(|d| d.active && d.key() == *k) else {
-            errors.push(FieldError::new(format!("custom_fields.{k}"), "unknown", format!("there is no active custom field with ID {k}")));
+            errors.push(FieldError::new(
+                format!("custom_fields.{k}"),
+                "unknown",
+                format!("there is no active custom field with ID {k}"),
+            ));
             continue;
         };
         match def.parse_value(v) {
@@ -363,7 +415,11 @@ pub fn apply_values(defs: &[CustomField], values: &BTreeMap<String, Value>, sent
             Err(e) => errors.push(e),
         }
     }
-    if errors.is_empty() { Ok(next) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(next)
+    } else {
+        Err(errors)
+    }
 }
 
 /// The required active fields `values` leaves empty (a new record must fill them).
@@ -397,7 +453,16 @@ mod tests {
 
     fn def(id: u32, t: FieldType, required: bool) -> CustomField {
         let options = if t == FieldType::Select { vec!["Garage".into(), "Basement".into()] } else { vec![] };
-        CustomField { id, name: format!("Field {id}"), field_type: t, required, options, active: true, position: id, version: 1 }
+        CustomField {
+            id,
+            name: format!("Field {id}"),
+            field_type: t,
+            required,
+            options,
+            active: true,
+            position: id,
+            version: 1,
+        }
     }
 
     fn body(v: Value) -> Map<String, Value> {
@@ -407,11 +472,18 @@ mod tests {
     #[test]
     fn new_definitions_parse_and_name_their_problems() {
         let f = parse_new(&body(json!({"name": " Gate code ", "field_type": "text"}))).unwrap();
-        assert_eq!((f.name.as_str(), f.field_type, f.required, f.options.len()), ("Gate code", FieldType::Text, false, 0));
-        let f = parse_new(&body(json!({"name": "Panel", "field_type": "select", "required": true, "options": ["A", " B "]}))).unwrap();
+        assert_eq!(
+            (f.name.as_str(), f.field_type, f.required, f.options.len()),
+            ("Gate code", FieldType::Text, false, 0)
+        );
+        let f = parse_new(&body(
+            json!({"name": "Panel", "field_type": "select", "required": true, "options": ["A", " B "]}),
+        ))
+        .unwrap();
         assert_eq!(f.options, ["A", "B"]);
 
-        let fields = |v: Value| parse_new(&body(v)).unwrap_err().errors.into_iter().map(|e| e.field).collect::<Vec<_>>();
+        let fields =
+            |v: Value| parse_new(&body(v)).unwrap_err().errors.into_iter().map(|e| e.field).collect::<Vec<_>>();
         assert_eq!(fields(json!({"field_type": "text"})), ["name"]);
         assert_eq!(fields(json!({"name": "x".repeat(61), "field_type": "text"})), ["name"]);
         assert_eq!(fields(json!({"name": "A", "field_type": "colour"})), ["field_type"]);
@@ -419,20 +491,38 @@ mod tests {
         assert_eq!(fields(json!({"name": "A", "field_type": "select", "options": ["a", "A"]})), ["options"]);
         assert_eq!(fields(json!({"name": "A", "field_type": "select", "options": ["a", ""]})), ["options"]);
         assert_eq!(fields(json!({"name": "A", "field_type": "text", "options": ["a"]})), ["options"]);
-        assert_eq!(fields(json!({"name": "A", "field_type": "select", "options": (0..51).map(|i| i.to_string()).collect::<Vec<_>>()})), ["options"]);
-        assert_eq!(fields(json!({"name": "", "field_type": "text", "required": "yes", "colour": 1})), ["colour", "name", "required"]);
+        assert_eq!(
+            fields(
+                json!({"name": "A", "field_type": "select", "options": (0..51).map(|i| i.to_string()).collect::<Vec<_>>()})
+            ),
+            ["options"]
+        );
+        assert_eq!(
+            fields(json!({"name": "", "field_type": "text", "required": "yes", "colour": 1})),
+            ["colour", "name", "required"]
+        );
     }
 
     #[test]
     fn patches_keep_the_type() {
         let d = def(3, FieldType::Select, false);
-        let p = apply_patch(&d, &body(json!({"version": 1, "name": "Where", "options": ["Attic"], "active": false, "position": 9}))).unwrap();
-        assert_eq!((p.name.as_str(), p.options.len(), p.active, p.position, p.field_type), ("Where", 1, false, 9, FieldType::Select));
+        let p = apply_patch(
+            &d,
+            &body(json!({"version": 1, "name": "Where", "options": ["Attic"], "active": false, "position": 9})),
+        )
+        .unwrap();
+        assert_eq!(
+            (p.name.as_str(), p.options.len(), p.active, p.position, p.field_type),
+            ("Where", 1, false, 9, FieldType::Select)
+        );
         assert!(apply_patch(&d, &body(json!({"field_type": "select"}))).is_ok());
         let e = apply_patch(&d, &body(json!({"field_type": "text"}))).unwrap_err();
         assert_eq!(e.errors[0].field, "field_type");
         assert_eq!(apply_patch(&d, &body(json!({"options": []}))).unwrap_err().errors[0].field, "options");
-        assert_eq!(apply_patch(&def(1, FieldType::Text, false), &body(json!({"options": ["a"]}))).unwrap_err().errors[0].field, "options");
+        assert_eq!(
+            apply_patch(&def(1, FieldType::Text, false), &body(json!({"options": ["a"]}))).unwrap_err().errors[0].field,
+            "options"
+        );
         assert_eq!(apply_patch(&d, &body(json!({"position": -1}))).unwrap_err().errors[0].field, "position");
     }
 
@@ -459,7 +549,12 @@ mod tests {
 
     #[test]
     fn values_apply_partially_and_required_ones_stay() {
-        let defs = vec![def(1, FieldType::Text, true), def(2, FieldType::Number, false), def(3, FieldType::Checkbox, true), CustomField { active: false, ..def(4, FieldType::Text, false) }];
+        let defs = vec![
+            def(1, FieldType::Text, true),
+            def(2, FieldType::Number, false),
+            def(3, FieldType::Checkbox, true),
+            CustomField { active: false, ..def(4, FieldType::Text, false) },
+        ];
         let mut values = BTreeMap::new();
         values.insert("1".to_owned(), json!("A"));
         values.insert("2".to_owned(), json!(4.0));
@@ -481,10 +576,15 @@ mod tests {
     fn history_gets_one_change_per_field() {
         let mut changes = vec![
             FieldChange { field: "city".into(), before: json!("A"), after: json!("B") },
-            FieldChange { field: "custom_fields".into(), before: json!({"2": 1.0, "10": "x", "3": true}), after: json!({"2": 2.0, "3": true, "11": "new"}) },
+            FieldChange {
+                field: "custom_fields".into(),
+                before: json!({"2": 1.0, "10": "x", "3": true}),
+                after: json!({"2": 2.0, "3": true, "11": "new"}),
+            },
         ];
         expand_changes(&mut changes);
-        let got: Vec<(&str, Value, Value)> = changes.iter().map(|c| (c.field.as_str(), c.before.clone(), c.after.clone())).collect();
+        let got: Vec<(&str, Value, Value)> =
+            changes.iter().map(|c| (c.field.as_str(), c.before.clone(), c.after.clone())).collect();
         assert_eq!(
             got,
             [
@@ -494,7 +594,8 @@ mod tests {
                 ("custom_fields.11", Value::Null, json!("new")),
             ]
         );
-        let mut first = vec![FieldChange { field: "custom_fields".into(), before: Value::Null, after: json!({"1": "a"}) }];
+        let mut first =
+            vec![FieldChange { field: "custom_fields".into(), before: Value::Null, after: json!({"1": "a"}) }];
         expand_changes(&mut first);
         assert_eq!(first[0].field, "custom_fields.1");
     }

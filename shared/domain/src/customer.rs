@@ -86,19 +86,70 @@ pub const SERVICES: &[(&str, &str)] = &[
 /// Which card a field sits on; its section grant decides who may see and change it.
 pub fn section_of(field: &str) -> Option<Section> {
     const CONTACT: &[&str] = &[
-        "first_name", "last_name", "business_name", "email", "primary_phone", "address1", "address2", "city", "state", "zip",
-        "county", "cross_street", "language", "account_type", "account_class_id", "ssn", "birthdate", "work_phone", "cell_phone",
-        "other_phone", "best_time_to_contact", "spouse", "credit_score", "credit_tracking_number", "business_contact",
+        "first_name",
+        "last_name",
+        "business_name",
+        "email",
+        "primary_phone",
+        "address1",
+        "address2",
+        "city",
+        "state",
+        "zip",
+        "county",
+        "cross_street",
+        "language",
+        "account_type",
+        "account_class_id",
+        "ssn",
+        "birthdate",
+        "work_phone",
+        "cell_phone",
+        "other_phone",
+        "best_time_to_contact",
+        "spouse",
+        "credit_score",
+        "credit_tracking_number",
+        "business_contact",
         "office_location_id",
     ];
     const SALE: &[&str] = &[
-        "sale_date", "sold_by_id", "trainee_id", "lead_rep_id", "adt_number", "adt_serial", "account_number", "mmr_id",
-        "mmr_a_la_carte", "monitoring_plan", "canceled", "cancel_date", "cancel_reason", "source_id", "campaign_id",
-        "discount_affiliate", "discount_affiliate_member_number", "monitoring_company_id", "interactive_services_provider",
-        "adt_system_type", "contract_term_months", "activation_fee_id", "warranty_term", "dealer_number", "collections_date",
+        "sale_date",
+        "sold_by_id",
+        "trainee_id",
+        "lead_rep_id",
+        "adt_number",
+        "adt_serial",
+        "account_number",
+        "mmr_id",
+        "mmr_a_la_carte",
+        "monitoring_plan",
+        "canceled",
+        "cancel_date",
+        "cancel_reason",
+        "source_id",
+        "campaign_id",
+        "discount_affiliate",
+        "discount_affiliate_member_number",
+        "monitoring_company_id",
+        "interactive_services_provider",
+        "adt_system_type",
+        "contract_term_months",
+        "activation_fee_id",
+        "warranty_term",
+        "dealer_number",
+        "collections_date",
         "parent_id",
     ];
-    const INSTALL: &[&str] = &["install_date", "install_tech_id", "confirmation_number", "receiver_number", "installed", "abort_code", "services"];
+    const INSTALL: &[&str] = &[
+        "install_date",
+        "install_tech_id",
+        "confirmation_number",
+        "receiver_number",
+        "installed",
+        "abort_code",
+        "services",
+    ];
     if CONTACT.contains(&field) {
         Some(Section::ContactInformation)
     } else if SALE.contains(&field) {
@@ -112,8 +163,24 @@ pub fn section_of(field: &str) -> Option<Section> {
 
 /// Fields of the personal card the lead editor (`vigil_domain::lead::edit_lead`) parses for customers too.
 pub const PERSONAL_LEAD_FIELDS: &[&str] = &[
-    "first_name", "last_name", "business_name", "email", "primary_phone", "address1", "address2", "city", "state", "zip",
-    "county", "cross_street", "language", "account_type", "account_class_id", "ssn", "source_id", "campaign_id",
+    "first_name",
+    "last_name",
+    "business_name",
+    "email",
+    "primary_phone",
+    "address1",
+    "address2",
+    "city",
+    "state",
+    "zip",
+    "county",
+    "cross_street",
+    "language",
+    "account_type",
+    "account_class_id",
+    "ssn",
+    "source_id",
+    "campaign_id",
 ];
 
 /// The confidential grant a field needs to be seen (and changed once set).
@@ -141,7 +208,9 @@ pub fn credit_grade(score: u32) -> &'static str {
 
 /// Whole months left on a contract of `term` months that started on `start` (`YYYY-MM-DD`), as of `today`.
 pub fn months_remaining(start: &str, term: u32, today: &str) -> Option<u32> {
-    let ym = |s: &str| -> Option<(i64, i64, i64)> { Some((s.get(0..4)?.parse().ok()?, s.get(5..7)?.parse().ok()?, s.get(8..10)?.parse().ok()?)) };
+    let ym = |s: &str| -> Option<(i64, i64, i64)> {
+        Some((s.get(0..4)?.parse().ok()?, s.get(5..7)?.parse().ok()?, s.get(8..10)?.parse().ok()?))
+    };
     let (sy, sm, sd) = ym(start)?;
     let (ty, tm, td) = ym(today)?;
     let mut elapsed = (ty - sy) * 12 + (tm - sm);
@@ -155,7 +224,9 @@ fn text_of(field: &str, v: &Value, max: usize) -> Result<Option<String>, FieldEr
     match v {
         Value::Null => Ok(None),
         Value::String(s) if s.trim().is_empty() => Ok(None),
-        Value::String(s) if s.trim().chars().count() > max => Err(FieldError::new(field, "too_long", format!("at most {max} characters"))),
+        Value::String(s) if s.trim().chars().count() > max => {
+            Err(FieldError::new(field, "too_long", format!("at most {max} characters")))
+        }
         Value::String(s) => Ok(Some(s.trim().to_owned())),
         _ => Err(FieldError::new(field, "invalid", "must be text")),
     }
@@ -168,7 +239,11 @@ fn date_of(field: &str, v: &Value) -> Result<Option<String>, FieldError> {
 fn number_of(field: &str, v: &Value, max: u64) -> Result<Option<u64>, FieldError> {
     match v {
         Value::Null => Ok(None),
-        Value::Number(n) => n.as_u64().filter(|n| *n <= max).map(Some).ok_or_else(|| FieldError::new(field, "invalid", format!("must be a whole number up to {max}"))),
+        Value::Number(n) => n
+            .as_u64()
+            .filter(|n| *n <= max)
+            .map(Some)
+            .ok_or_else(|| FieldError::new(field, "invalid", format!("must be a whole number up to {max}"))),
         _ => Err(FieldError::new(field, "invalid", "must be a number")),
     }
 }
@@ -181,7 +256,9 @@ fn id_of(field: &str, v: &Value) -> Result<Option<u32>, FieldError> {
 }
 
 fn user_of(field: &str, v: &Value) -> Result<Option<UserId>, FieldError> {
-    text_of(field, v, 128)?.map(|s| UserId::parse(&s).map_err(|_| FieldError::new(field, "invalid", "must be a user ID"))).transpose()
+    text_of(field, v, 128)?
+        .map(|s| UserId::parse(&s).map_err(|_| FieldError::new(field, "invalid", "must be a user ID")))
+        .transpose()
 }
 
 fn bool_of(field: &str, v: &Value) -> Result<bool, FieldError> {
@@ -237,7 +314,8 @@ pub fn apply_field(r: &mut Record, field: &str, v: &Value) -> Result<bool, Field
         "installed" => c.installed = bool_of(field, v)?,
         "abort_code" => c.abort_code = text_of(field, v, 64)?,
         "services" => {
-            let list = v.as_array().ok_or_else(|| FieldError::new(field, "invalid", "must be a list of service codes"))?;
+            let list =
+                v.as_array().ok_or_else(|| FieldError::new(field, "invalid", "must be a list of service codes"))?;
             let mut out = Vec::new();
             for s in list {
                 match s.as_str().filter(|s| SERVICES.iter().any(|(code, _)| code == s)) {
@@ -252,7 +330,11 @@ pub fn apply_field(r: &mut Record, field: &str, v: &Value) -> Result<bool, Field
         "parent_id" => {
             c.parent_id = match v {
                 Value::Null => None,
-                v => Some(RecordId(number_of(field, v, u64::MAX)?.filter(|n| *n > 0).ok_or_else(|| FieldError::new(field, "invalid", "must be a customer ID"))?)),
+                v => Some(RecordId(
+                    number_of(field, v, u64::MAX)?
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| FieldError::new(field, "invalid", "must be a customer ID"))?,
+                )),
             }
         }
         _ => return Ok(false),

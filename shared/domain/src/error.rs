@@ -75,6 +75,10 @@ impl Errors {
     }
 
     pub fn finish(self) -> Result<(), Invalid> {
-        if self.0.is_empty() { Ok(()) } else { Err(Invalid { errors: self.0 }) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Invalid { errors: self.0 })
+        }
     }
 }

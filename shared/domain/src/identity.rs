@@ -31,7 +31,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [Role::Admin, Role::Office, Role::LeadRep, Role::SalesRep, Role::Installer, Role::Partner];
+    pub const ALL: [Role; 6] =
+        [Role::Admin, Role::Office, Role::LeadRep, Role::SalesRep, Role::Installer, Role::Partner];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -167,7 +168,8 @@ pub enum Section {
 }
 
 impl Section {
-    pub const ALL: [Section; 3] = [Section::ContactInformation, Section::SaleInformation, Section::InstallationEquipment];
+    pub const ALL: [Section; 3] =
+        [Section::ContactInformation, Section::SaleInformation, Section::InstallationEquipment];
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -270,7 +272,8 @@ impl Permissions {
 
     /// True when the user's grants on `resource` are limited to records they own.
     pub fn own_only(&self, resource: Resource, action: Action) -> bool {
-        let matching: Vec<_> = self.grants.iter().filter(|g| g.resource == resource && g.actions.contains(&action)).collect();
+        let matching: Vec<_> =
+            self.grants.iter().filter(|g| g.resource == resource && g.actions.contains(&action)).collect();
         !matching.is_empty() && matching.iter().all(|g| g.own_only)
     }
 
@@ -340,8 +343,18 @@ mod tests {
     fn sales_reps_are_bound_to_their_home_location() {
         let p = Role::SalesRep.default_permissions(LocationId(2));
         let me = uid("s");
-        assert!(p.allows(&me, Resource::Customers, Action::View, Target { location: Some(LocationId(2)), owner: None }));
-        assert!(!p.allows(&me, Resource::Customers, Action::View, Target { location: Some(LocationId(1)), owner: None }));
+        assert!(p.allows(
+            &me,
+            Resource::Customers,
+            Action::View,
+            Target { location: Some(LocationId(2)), owner: None }
+        ));
+        assert!(!p.allows(
+            &me,
+            Resource::Customers,
+            Action::View,
+            Target { location: Some(LocationId(1)), owner: None }
+        ));
     }
 
     #[test]
@@ -359,7 +372,8 @@ mod tests {
 
     #[test]
     fn claims_use_cognito_names() {
-        let c: Claims = serde_json::from_str(r#"{"sub":"u-1","custom:company":"acme","email":"a@b.c","exp":10}"#).unwrap();
+        let c: Claims =
+            serde_json::from_str(r#"{"sub":"u-1","custom:company":"acme","email":"a@b.c","exp":10}"#).unwrap();
         assert_eq!(c.company.as_str(), "acme");
         assert!(serde_json::to_string(&c).unwrap().contains("custom:company"));
     }

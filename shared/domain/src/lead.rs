@@ -19,31 +19,76 @@ pub enum Country {
 
 /// US states, DC and territories, then Canadian provinces and territories: (code, name, country).
 pub const STATES: &[(&str, &str, Country)] = &[
-    ("AL", "Alabama", Country::Us), ("AK", "Alaska", Country::Us), ("AZ", "Arizona", Country::Us),
-    ("AR", "Arkansas", Country::Us), ("CA", "California", Country::Us), ("CO", "Colorado", Country::Us),
-    ("CT", "Connecticut", Country::Us), ("DE", "Delaware", Country::Us), ("DC", "District of Columbia", Country::Us),
-    ("FL", "Florida", Country::Us), ("GA", "Georgia", Country::Us), ("HI", "Hawaii", Country::Us),
-    ("ID", "Idaho", Country::Us), ("IL", "Illinois", Country::Us), ("IN", "Indiana", Country::Us),
-    ("IA", "Iowa", Country::Us), ("KS", "Kansas", Country::Us), ("KY", "Kentucky", Country::Us),
-    ("LA", "Louisiana", Country::Us), ("ME", "Maine", Country::Us), ("MD", "Maryland", Country::Us),
-    ("MA", "Massachusetts", Country::Us), ("MI", "Michigan", Country::Us), ("MN", "Minnesota", Country::Us),
-    ("MS", "Mississippi", Country::Us), ("MO", "Missouri", Country::Us), ("MT", "Montana", Country::Us),
-    ("NE", "Nebraska", Country::Us), ("NV", "Nevada", Country::Us), ("NH", "New Hampshire", Country::Us),
-    ("NJ", "New Jersey", Country::Us), ("NM", "New Mexico", Country::Us), ("NY", "New York", Country::Us),
-    ("NC", "North Carolina", Country::Us), ("ND", "North Dakota", Country::Us), ("OH", "Ohio", Country::Us),
-    ("OK", "Oklahoma", Country::Us), ("OR", "Oregon", Country::Us), ("PA", "Pennsylvania", Country::Us),
-    ("RI", "Rhode Island", Country::Us), ("SC", "South Carolina", Country::Us), ("SD", "South Dakota", Country::Us),
-    ("TN", "Tennessee", Country::Us), ("TX", "Texas", Country::Us), ("UT", "Utah", Country::Us),
-    ("VT", "Vermont", Country::Us), ("VA", "Virginia", Country::Us), ("WA", "Washington", Country::Us),
-    ("WV", "West Virginia", Country::Us), ("WI", "Wisconsin", Country::Us), ("WY", "Wyoming", Country::Us),
-    ("AS", "American Samoa", Country::Us), ("GU", "Guam", Country::Us), ("MP", "Northern Mariana Islands", Country::Us),
-    ("PR", "Puerto Rico", Country::Us), ("VI", "U.S. Virgin Islands", Country::Us),
+    ("AL", "Alabama", Country::Us),
+    ("AK", "Alaska", Country::Us),
+    ("AZ", "Arizona", Country::Us),
+    ("AR", "Arkansas", Country::Us),
+    ("CA", "California", Country::Us),
+    ("CO", "Colorado", Country::Us),
+    ("CT", "Connecticut", Country::Us),
+    ("DE", "Delaware", Country::Us),
+    ("DC", "District of Columbia", Country::Us),
+    ("FL", "Florida", Country::Us),
+    ("GA", "Georgia", Country::Us),
+    ("HI", "Hawaii", Country::Us),
+    ("ID", "Idaho", Country::Us),
+    ("IL", "Illinois", Country::Us),
+    ("IN", "Indiana", Country::Us),
+    ("IA", "Iowa", Country::Us),
+    ("KS", "Kansas", Country::Us),
+    ("KY", "Kentucky", Country::Us),
+    ("LA", "Louisiana", Country::Us),
+    ("ME", "Maine", Country::Us),
+    ("MD", "Maryland", Country::Us),
+    ("MA", "Massachusetts", Country::Us),
+    ("MI", "Michigan", Country::Us),
+    ("MN", "Minnesota", Country::Us),
+    ("MS", "Mississippi", Country::Us),
+    ("MO", "Missouri", Country::Us),
+    ("MT", "Montana", Country::Us),
+    ("NE", "Nebraska", Country::Us),
+    ("NV", "Nevada", Country::Us),
+    ("NH", "New Hampshire", Country::Us),
+    ("NJ", "New Jersey", Country::Us),
+    ("NM", "New Mexico", Country::Us),
+    ("NY", "New York", Country::Us),
+    ("NC", "North Carolina", Country::Us),
+    ("ND", "North Dakota", Country::Us),
+    ("OH", "Ohio", Country::Us),
+    ("OK", "Oklahoma", Country::Us),
+    ("OR", "Oregon", Country::Us),
+    ("PA", "Pennsylvania", Country::Us),
+    ("RI", "Rhode Island", Country::Us),
+    ("SC", "South Carolina", Country::Us),
+    ("SD", "South Dakota", Country::Us),
+    ("TN", "Tennessee", Country::Us),
+    ("TX", "Texas", Country::Us),
+    ("UT", "Utah", Country::Us),
+    ("VT", "Vermont", Country::Us),
+    ("VA", "Virginia", Country::Us),
+    ("WA", "Washington", Country::Us),
+    ("WV", "West Virginia", Country::Us),
+    ("WI", "Wisconsin", Country::Us),
+    ("WY", "Wyoming", Country::Us),
+    ("AS", "American Samoa", Country::Us),
+    ("GU", "Guam", Country::Us),
+    ("MP", "Northern Mariana Islands", Country::Us),
+    ("PR", "Puerto Rico", Country::Us),
+    ("VI", "U.S. Virgin Islands", Country::Us),
     ("UM", "U.S. Minor Outlying Islands", Country::Us),
-    ("AB", "Alberta", Country::Ca), ("BC", "British Columbia", Country::Ca), ("MB", "Manitoba", Country::Ca),
-    ("NB", "New Brunswick", Country::Ca), ("NL", "Newfoundland and Labrador", Country::Ca),
-    ("NS", "Nova Scotia", Country::Ca), ("NT", "Northwest Territories", Country::Ca), ("NU", "Nunavut", Country::Ca),
-    ("ON", "Ontario", Country::Ca), ("PE", "Prince Edward Island", Country::Ca), ("QC", "Quebec", Country::Ca),
-    ("SK", "Saskatchewan", Country::Ca), ("YT", "Yukon", Country::Ca),
+    ("AB", "Alberta", Country::Ca),
+    ("BC", "British Columbia", Country::Ca),
+    ("MB", "Manitoba", Country::Ca),
+    ("NB", "New Brunswick", Country::Ca),
+    ("NL", "Newfoundland and Labrador", Country::Ca),
+    ("NS", "Nova Scotia", Country::Ca),
+    ("NT", "Northwest Territories", Country::Ca),
+    ("NU", "Nunavut", Country::Ca),
+    ("ON", "Ontario", Country::Ca),
+    ("PE", "Prince Edward Island", Country::Ca),
+    ("QC", "Quebec", Country::Ca),
+    ("SK", "Saskatchewan", Country::Ca),
+    ("YT", "Yukon", Country::Ca),
 ];
 
 /// A state or province code from [`STATES`], uppercase.
@@ -93,7 +138,9 @@ impl Zip {
     pub fn parse(field: &str, s: &str, state: Option<&StateCode>) -> Result<Self, FieldError> {
         let s = s.trim();
         let us5 = s.len() == 5 && s.bytes().all(|b| b.is_ascii_digit());
-        let us9 = s.len() == 10 && s.as_bytes()[5] == b'-' && s[..5].bytes().chain(s[6..].bytes()).all(|b| b.is_ascii_digit());
+        let us9 = s.len() == 10
+            && s.as_bytes()[5] == b'-'
+            && s[..5].bytes().chain(s[6..].bytes()).all(|b| b.is_ascii_digit());
         let ca = canadian_postal_code(s);
         let (ok, message) = match state.map(StateCode::country) {
             Some(Country::Us) => (us5 || us9, "enter a US ZIP code like 84601 or 84601-1234"),
@@ -166,14 +213,35 @@ impl AccountType {
 
 /// Languages a lead may prefer: (code, name).
 pub const LANGUAGES: &[(&str, &str)] = &[
-    ("en", "English"), ("es", "Spanish"), ("fr", "French"), ("zh", "Chinese"), ("vi", "Vietnamese"),
-    ("ko", "Korean"), ("tl", "Tagalog"), ("ar", "Arabic"), ("pt", "Portuguese"), ("de", "German"),
+    ("en", "English"),
+    ("es", "Spanish"),
+    ("fr", "French"),
+    ("zh", "Chinese"),
+    ("vi", "Vietnamese"),
+    ("ko", "Korean"),
+    ("tl", "Tagalog"),
+    ("ar", "Arabic"),
+    ("pt", "Portuguese"),
+    ("de", "German"),
 ];
 
 /// Industries of the qualification section (the second product's list).
 pub const INDUSTRIES: &[&str] = &[
-    "Technology", "Software/SaaS", "Finance", "Healthcare", "Retail", "Manufacturing", "Education", "Real Estate",
-    "Media", "Logistics", "Hospitality", "Energy", "Government", "Non-profit", "Other",
+    "Technology",
+    "Software/SaaS",
+    "Finance",
+    "Healthcare",
+    "Retail",
+    "Manufacturing",
+    "Education",
+    "Real Estate",
+    "Media",
+    "Logistics",
+    "Hospitality",
+    "Energy",
+    "Government",
+    "Non-profit",
+    "Other",
 ];
 
 /// A US Social Security number. Debug and Display never show it; only [`Ssn::digits`] does (for encryption).
@@ -192,7 +260,11 @@ impl Ssn {
         }
         let (area, group, serial) = (&d[..3], &d[3..5], &d[5..]);
         if area == "000" || area == "666" || area.starts_with('9') || group == "00" || serial == "0000" {
-            return Err(FieldError::new(field, "invalid", "that is not an SSN the Social Security Administration issues"));
+            return Err(FieldError::new(
+                field,
+                "invalid",
+                "that is not an SSN the Social Security Administration issues",
+            ));
         }
         Ok(Ssn(d))
     }
@@ -244,7 +316,9 @@ pub fn date(field: &str, s: &str) -> Result<String, FieldError> {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return Err(bad());
     }
-    let num = |r: std::ops::Range<usize>| s.get(r).filter(|p| p.bytes().all(|c| c.is_ascii_digit())).and_then(|p| p.parse::<u32>().ok());
+    let num = |r: std::ops::Range<usize>| {
+        s.get(r).filter(|p| p.bytes().all(|c| c.is_ascii_digit())).and_then(|p| p.parse::<u32>().ok())
+    };
     let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else { return Err(bad()) };
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     let days = match m {
@@ -356,8 +430,22 @@ const TEXT_MAX: usize = 255;
 
 /// The fields of the New Lead form.
 pub const NEW_LEAD_FIELDS: &[&str] = &[
-    "source_id", "campaign_id", "first_name", "last_name", "language", "primary_phone", "account_type",
-    "account_class_id", "disposition_id", "city", "state", "zip", "address1", "address2", "county", "cross_street",
+    "source_id",
+    "campaign_id",
+    "first_name",
+    "last_name",
+    "language",
+    "primary_phone",
+    "account_type",
+    "account_class_id",
+    "disposition_id",
+    "city",
+    "state",
+    "zip",
+    "address1",
+    "address2",
+    "county",
+    "cross_street",
     "email",
 ];
 
@@ -399,20 +487,30 @@ impl NewLead {
         let first_name = e.take(required_text("first_name", f("first_name"), NAME_MAX));
         let last_name = e.take(required_text("last_name", f("last_name"), NAME_MAX));
         let language = e.take(language("language", f("language")));
-        let primary_phone = e.take(required_text("primary_phone", f("primary_phone"), 32).and_then(|p| text::phone_digits("primary_phone", &p)));
-        let account_type =
-            e.take(optional_text("account_type", f("account_type"), 16).and_then(|t| t.map(|t| AccountType::parse("account_type", &t)).transpose()));
+        let primary_phone = e.take(
+            required_text("primary_phone", f("primary_phone"), 32)
+                .and_then(|p| text::phone_digits("primary_phone", &p)),
+        );
+        let account_type = e.take(
+            optional_text("account_type", f("account_type"), 16)
+                .and_then(|t| t.map(|t| AccountType::parse("account_type", &t)).transpose()),
+        );
         let account_class_id = e.take(optional_id("account_class_id", f("account_class_id")));
         let disposition_id = e.take(required_id("disposition_id", f("disposition_id")));
         let city = e.take(required_text("city", f("city"), TEXT_MAX));
         let state = e.take(required_text("state", f("state"), 8).and_then(|s| StateCode::parse("state", &s)));
         // With a bad state the ZIP is checked as if no state was given.
-        let zip = e.take(optional_text("zip", f("zip"), 16).and_then(|z| z.map(|z| Zip::parse("zip", &z, state.as_ref())).transpose()));
+        let zip = e.take(
+            optional_text("zip", f("zip"), 16)
+                .and_then(|z| z.map(|z| Zip::parse("zip", &z, state.as_ref())).transpose()),
+        );
         let address1 = e.take(optional_text("address1", f("address1"), TEXT_MAX));
         let address2 = e.take(optional_text("address2", f("address2"), TEXT_MAX));
         let county = e.take(optional_text("county", f("county"), TEXT_MAX));
         let cross_street = e.take(optional_text("cross_street", f("cross_street"), TEXT_MAX));
-        let email = e.take(optional_text("email", f("email"), 254).and_then(|m| m.map(|m| text::email("email", &m)).transpose()));
+        let email = e.take(
+            optional_text("email", f("email"), 254).and_then(|m| m.map(|m| text::email("email", &m)).transpose()),
+        );
         e.finish()?;
         let missing = || Invalid::one("form", "invalid", "form could not be read");
         Ok(NewLead {
@@ -442,10 +540,38 @@ impl NewLead {
 
 /// Fields `PATCH /api/v1/leads/{id}` accepts (besides `version`).
 pub const EDITABLE_FIELDS: &[&str] = &[
-    "first_name", "last_name", "business_name", "email", "primary_phone", "address1", "address2", "city", "state",
-    "zip", "county", "cross_street", "language", "account_type", "account_class_id", "disposition_id", "source_id",
-    "campaign_id", "job_title", "industry", "annual_revenue", "employees", "website", "budget", "timeline",
-    "next_followup", "email_opt_out", "do_not_call", "web_visits", "webinars_attended", "rating", "ssn",
+    "first_name",
+    "last_name",
+    "business_name",
+    "email",
+    "primary_phone",
+    "address1",
+    "address2",
+    "city",
+    "state",
+    "zip",
+    "county",
+    "cross_street",
+    "language",
+    "account_type",
+    "account_class_id",
+    "disposition_id",
+    "source_id",
+    "campaign_id",
+    "job_title",
+    "industry",
+    "annual_revenue",
+    "employees",
+    "website",
+    "budget",
+    "timeline",
+    "next_followup",
+    "email_opt_out",
+    "do_not_call",
+    "web_visits",
+    "webinars_attended",
+    "rating",
+    "ssn",
 ];
 
 /// One field's change, as the history records it. SSN changes carry no values at all.
@@ -489,7 +615,10 @@ pub fn edit_lead(current: &Record, body: &Map<String, Value>, today: &str) -> Re
                 .take(required_text(k, some, 32).and_then(|p| text::phone_digits(k, &p)))
                 .map(|s| r.primary_phone = s)
                 .unwrap_or(()),
-            "state" => e.take(required_text(k, some, 8).and_then(|s| StateCode::parse(k, &s))).map(|s| r.state = s.as_str().into()).unwrap_or(()),
+            "state" => e
+                .take(required_text(k, some, 8).and_then(|s| StateCode::parse(k, &s)))
+                .map(|s| r.state = s.as_str().into())
+                .unwrap_or(()),
             "zip" => e.take(optional_text(k, some, 16)).map(|s| r.zip = s).unwrap_or(()),
             "business_name" => e.take(optional_text(k, some, TEXT_MAX)).map(|s| r.business_name = s).unwrap_or(()),
             "address1" => e.take(optional_text(k, some, TEXT_MAX)).map(|s| r.address1 = s).unwrap_or(()),
@@ -512,17 +641,30 @@ pub fn edit_lead(current: &Record, body: &Map<String, Value>, today: &str) -> Re
                 .take(required_text(k, some, 16).and_then(|t| AccountType::parse(k, &t)))
                 .map(|t| r.lead.account_type = t)
                 .unwrap_or(()),
-            "account_class_id" => e.take(optional_id(k, some)).map(|id| r.lead.account_class_id = id.map(AccountClassId)).unwrap_or(()),
-            "disposition_id" => e.take(required_id(k, some)).map(|id| r.lead.disposition_id = Some(DispositionId(id))).unwrap_or(()),
+            "account_class_id" => {
+                e.take(optional_id(k, some)).map(|id| r.lead.account_class_id = id.map(AccountClassId)).unwrap_or(())
+            }
+            "disposition_id" => {
+                e.take(required_id(k, some)).map(|id| r.lead.disposition_id = Some(DispositionId(id))).unwrap_or(())
+            }
             "source_id" => e.take(required_id(k, some)).map(|id| r.source_id = Some(PartnerId(id))).unwrap_or(()),
             "campaign_id" => e.take(optional_id(k, some)).map(|id| r.campaign_id = id.map(CampaignId)).unwrap_or(()),
-            "annual_revenue" => e.take(optional_number(k, some, 1_000_000_000_000)).map(|n| r.lead.annual_revenue = n).unwrap_or(()),
-            "budget" => e.take(optional_number(k, some, 1_000_000_000_000)).map(|n| r.lead.budget = n).unwrap_or(()),
-            "employees" => e.take(optional_number(k, some, 10_000_000)).map(|n| r.lead.employees = n.map(|n| n as u32)).unwrap_or(()),
-            "web_visits" => e.take(optional_number(k, some, 1_000_000)).map(|n| r.lead.web_visits = n.unwrap_or(0) as u32).unwrap_or(()),
-            "webinars_attended" => {
-                e.take(optional_number(k, some, 10_000)).map(|n| r.lead.webinars_attended = n.unwrap_or(0) as u32).unwrap_or(())
+            "annual_revenue" => {
+                e.take(optional_number(k, some, 1_000_000_000_000)).map(|n| r.lead.annual_revenue = n).unwrap_or(())
             }
+            "budget" => e.take(optional_number(k, some, 1_000_000_000_000)).map(|n| r.lead.budget = n).unwrap_or(()),
+            "employees" => e
+                .take(optional_number(k, some, 10_000_000))
+                .map(|n| r.lead.employees = n.map(|n| n as u32))
+                .unwrap_or(()),
+            "web_visits" => e
+                .take(optional_number(k, some, 1_000_000))
+                .map(|n| r.lead.web_visits = n.unwrap_or(0) as u32)
+                .unwrap_or(()),
+            "webinars_attended" => e
+                .take(optional_number(k, some, 10_000))
+                .map(|n| r.lead.webinars_attended = n.unwrap_or(0) as u32)
+                .unwrap_or(()),
             "next_followup" => e
                 .take(optional_text(k, some, 10).and_then(|d| d.map(|d| date(k, &d)).transpose()))
                 .map(|d| r.next_followup = d)
@@ -556,7 +698,11 @@ pub fn edit_lead(current: &Record, body: &Map<String, Value>, today: &str) -> Re
             }
         }
     }
-    if body.contains_key("campaign_id") && !body.contains_key("source_id") && r.campaign_id.is_some() && r.source_id.is_none() {
+    if body.contains_key("campaign_id")
+        && !body.contains_key("source_id")
+        && r.campaign_id.is_some()
+        && r.source_id.is_none()
+    {
         e.push(FieldError::new("campaign_id", "invalid", "choose a source before a campaign"));
     }
     e.finish()?;
@@ -571,7 +717,9 @@ pub fn edit_lead(current: &Record, body: &Map<String, Value>, today: &str) -> Re
         check_disposition: body.contains_key("disposition_id") && r.lead.disposition_id != current.lead.disposition_id,
         check_source: (body.contains_key("source_id") || body.contains_key("campaign_id"))
             && (r.source_id != current.source_id || r.campaign_id != current.campaign_id),
-        check_account_class: body.contains_key("account_class_id") && r.lead.account_class_id.is_some() && r.lead.account_class_id != current.lead.account_class_id,
+        check_account_class: body.contains_key("account_class_id")
+            && r.lead.account_class_id.is_some()
+            && r.lead.account_class_id != current.lead.account_class_id,
         rated_five: r.rating == 5 && current.rating != 5,
         changes,
         ssn: None,
@@ -581,7 +729,11 @@ pub fn edit_lead(current: &Record, body: &Map<String, Value>, today: &str) -> Re
         let had = current.lead.ssn_encrypted.is_some();
         if had || s.is_some() {
             let marker = |present: bool| if present { Value::String("***".into()) } else { Value::Null };
-            edit.changes.push(FieldChange { field: "ssn".into(), before: marker(had), after: Value::String("changed".into()) });
+            edit.changes.push(FieldChange {
+                field: "ssn".into(),
+                before: marker(had),
+                after: Value::String("changed".into()),
+            });
             edit.ssn = Some(s);
         }
     }
@@ -592,8 +744,20 @@ pub fn edit_lead(current: &Record, body: &Map<String, Value>, today: &str) -> Re
 /// The fields that differ between two versions of a record, as history entries. SSN ciphertext, the blind index,
 /// the score and bookkeeping fields are left out (the score follows from the others).
 pub fn diff(before: &Record, after: &Record) -> Vec<FieldChange> {
-    let (Ok(Value::Object(a)), Ok(Value::Object(b))) = (serde_json::to_value(before), serde_json::to_value(after)) else { return vec![] };
-    const SKIP: &[&str] = &["version", "score", "score_factors", "ssn_encrypted", "ssn_last4_index", "ssn_last4", "updated_at", "updated_by"];
+    let (Ok(Value::Object(a)), Ok(Value::Object(b))) = (serde_json::to_value(before), serde_json::to_value(after))
+    else {
+        return vec![];
+    };
+    const SKIP: &[&str] = &[
+        "version",
+        "score",
+        "score_factors",
+        "ssn_encrypted",
+        "ssn_last4_index",
+        "ssn_last4",
+        "updated_at",
+        "updated_by",
+    ];
     let mut keys: Vec<&String> = a.keys().chain(b.keys().filter(|k| !a.contains_key(*k))).collect();
     keys.sort();
     keys.into_iter()
@@ -627,7 +791,13 @@ fn default_best_industries() -> Vec<String> {
 
 impl Default for ScoringWeights {
     fn default() -> Self {
-        Self { company_size: 30, industry_fit: 25, title_seniority: 25, engagement: 20, best_industries: default_best_industries() }
+        Self {
+            company_size: 30,
+            industry_fit: 25,
+            title_seniority: 25,
+            engagement: 20,
+            best_industries: default_best_industries(),
+        }
     }
 }
 
@@ -645,9 +815,16 @@ impl ScoringWeights {
                 e.push(FieldError::new(field, "invalid", "weight must be 0 to 100"));
             }
         }
-        let total: u32 = [self.company_size, self.industry_fit, self.title_seniority, self.engagement].iter().map(|w| *w as u32).sum();
+        let total: u32 = [self.company_size, self.industry_fit, self.title_seniority, self.engagement]
+            .iter()
+            .map(|w| *w as u32)
+            .sum();
         if total > 100 {
-            e.push(FieldError::new("weights", "invalid", format!("weights add up to {total}; they may add up to 100 at most")));
+            e.push(FieldError::new(
+                "weights",
+                "invalid",
+                format!("weights add up to {total}; they may add up to 100 at most"),
+            ));
         }
         for i in &self.best_industries {
             if !INDUSTRIES.contains(&i.as_str()) {
@@ -691,7 +868,9 @@ fn title_seniority(title: Option<&str>) -> f64 {
     let Some(t) = title else { return 0.0 };
     let t = format!(" {} ", t.to_lowercase().replace(|c: char| !c.is_alphanumeric(), " "));
     let has = |words: &[&str]| words.iter().any(|w| t.contains(&format!(" {w} ")));
-    if has(&["ceo", "cfo", "cto", "coo", "cio", "ciso", "cmo", "chief", "president", "owner", "founder", "partner"]) && !has(&["vice"]) {
+    if has(&["ceo", "cfo", "cto", "coo", "cio", "ciso", "cmo", "chief", "president", "owner", "founder", "partner"])
+        && !has(&["vice"])
+    {
         1.0
     } else if has(&["vp", "vice", "svp", "evp"]) {
         0.8
@@ -717,8 +896,14 @@ pub fn score(r: &Record, w: &ScoringWeights) -> (u8, Vec<ScoreFactor>) {
         ("title_seniority", w.title_seniority, title_seniority(l.job_title.as_deref())),
         ("engagement", w.engagement, engagement(l.web_visits, l.webinars_attended)),
     ];
-    let out: Vec<ScoreFactor> =
-        factors.iter().map(|(name, weight, f)| ScoreFactor { factor: (*name).into(), weight: *weight, points: (*weight as f64 * f).round() as u8 }).collect();
+    let out: Vec<ScoreFactor> = factors
+        .iter()
+        .map(|(name, weight, f)| ScoreFactor {
+            factor: (*name).into(),
+            weight: *weight,
+            points: (*weight as f64 * f).round() as u8,
+        })
+        .collect();
     let total: u32 = out.iter().map(|f| f.points as u32).sum();
     (total.min(100) as u8, out)
 }
@@ -788,7 +973,18 @@ mod tests {
         let form = json!({"zip": "22", "email": "nope", "city": "x".repeat(256), "state": "UT", "account_type": "castle", "bogus": 1});
         let err = NewLead::parse(form.as_object().unwrap()).unwrap_err();
         let fields: Vec<&str> = err.errors.iter().map(|e| e.field.as_str()).collect();
-        for f in ["source_id", "first_name", "last_name", "primary_phone", "disposition_id", "city", "zip", "email", "account_type", "bogus"] {
+        for f in [
+            "source_id",
+            "first_name",
+            "last_name",
+            "primary_phone",
+            "disposition_id",
+            "city",
+            "zip",
+            "email",
+            "account_type",
+            "bogus",
+        ] {
             assert!(fields.contains(&f), "{f} missing from {fields:?}");
         }
         assert!(!fields.contains(&"state"));
@@ -799,7 +995,9 @@ mod tests {
         let s = Ssn::parse("ssn", "123-45-6789").unwrap();
         assert_eq!(s.last4(), "6789");
         assert!(!format!("{s:?} {s}").contains("6789"));
-        for bad in ["123-45-678", "000-12-3456", "666-12-3456", "900-12-3456", "123-00-4567", "123-45-0000", "12a-45-6789"] {
+        for bad in
+            ["123-45-678", "000-12-3456", "666-12-3456", "900-12-3456", "123-00-4567", "123-45-0000", "12a-45-6789"]
+        {
             let e = Ssn::parse("ssn", bad).unwrap_err();
             assert!(!e.message.contains(bad));
         }
@@ -817,7 +1015,10 @@ mod tests {
 
     #[test]
     fn duplicate_keys_ignore_case_and_punctuation() {
-        assert_eq!(duplicate_key("Ann", "O'Brien", "8015550101", Some("12 Main St.")), duplicate_key("ann", "obrien", "8015550101", Some("12 main st")));
+        assert_eq!(
+            duplicate_key("Ann", "O'Brien", "8015550101", Some("12 Main St.")),
+            duplicate_key("ann", "obrien", "8015550101", Some("12 main st"))
+        );
         assert_ne!(duplicate_key("Ann", "Lee", "8015550101", None), duplicate_key("Ann", "Lee", "8015550102", None));
     }
 
@@ -839,7 +1040,8 @@ mod tests {
         let (s2, f2) = score(&r, &w);
         assert!(s2 < s);
         assert_eq!(f2.iter().find(|f| f.factor == "title_seniority").unwrap().points, 20);
-        let heavy = ScoringWeights { engagement: 100, company_size: 0, industry_fit: 0, title_seniority: 0, ..w.clone() };
+        let heavy =
+            ScoringWeights { engagement: 100, company_size: 0, industry_fit: 0, title_seniority: 0, ..w.clone() };
         assert_eq!(score(&r, &heavy).0, 100);
         assert!(ScoringWeights { engagement: 90, ..w }.validate().is_err());
     }

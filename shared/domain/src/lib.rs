@@ -4,13 +4,15 @@
 pub mod custom_field;
 pub mod customer;
 pub mod error;
-pub mod ids;
 pub mod identity;
+pub mod ids;
 pub mod lead;
 pub mod mmr;
 pub mod record;
 pub mod text;
 
 pub use error::{FieldError, Invalid};
+pub use identity::{
+    Action, Claims, ConfidentialField, Grant, LocationScope, Permissions, Resource, Role, Section, SectionAccess, User,
+};
 pub use ids::{AccountClassId, CampaignId, CompanyId, DispositionId, LocationId, PartnerId, RecordId, TagId, UserId};
-pub use identity::{Action, Claims, ConfidentialField, Grant, LocationScope, Permissions, Resource, Role, Section, SectionAccess, User};

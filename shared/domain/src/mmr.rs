@@ -128,7 +128,8 @@ impl Default for MmrSettings {
 }
 
 /// Why a customer cannot be given a rate.
-pub const MISMATCH_MESSAGE: &str = "this rate's breakdown no longer matches your company's MMR items; it can't be given to another customer";
+pub const MISMATCH_MESSAGE: &str =
+    "this rate's breakdown no longer matches your company's MMR items; it can't be given to another customer";
 pub const INACTIVE_MESSAGE: &str = "this rate is no longer offered; it can't be given to another customer";
 
 impl MmrSettings {
@@ -150,7 +151,9 @@ impl MmrSettings {
     /// inactive or mismatched rate), anything else must be one of the company's rates that may be given out.
     pub fn check_choice(&self, before: Option<u32>, after: Option<u32>) -> Result<(), FieldError> {
         let Some(id) = after.filter(|a| Some(*a) != before) else { return Ok(()) };
-        let rate = self.rate(id).ok_or_else(|| FieldError::new("mmr_id", "not_found", "choose one of the company's monthly rates"))?;
+        let rate = self
+            .rate(id)
+            .ok_or_else(|| FieldError::new("mmr_id", "not_found", "choose one of the company's monthly rates"))?;
         if self.mismatch(rate) {
             return Err(FieldError::new("mmr_id", "mismatch", MISMATCH_MESSAGE));
         }
@@ -216,10 +219,9 @@ fn path(parts: &[(&str, usize)], leaf: &str) -> String {
 fn cents_of(field: &str, v: Option<&Value>) -> Result<u64, FieldError> {
     match v {
         None | Some(Value::Null) => Err(FieldError::new(field, "required", "an amount in cents is required")),
-        Some(v) => v
-            .as_u64()
-            .filter(|n| *n <= AMOUNT_MAX)
-            .ok_or_else(|| FieldError::new(field, "invalid", format!("must be a whole number of cents from 0 to {AMOUNT_MAX}"))),
+        Some(v) => v.as_u64().filter(|n| *n <= AMOUNT_MAX).ok_or_else(|| {
+            FieldError::new(field, "invalid", format!("must be a whole number of cents from 0 to {AMOUNT_MAX}"))
+        }),
     }
 }
 
@@ -243,7 +245,9 @@ fn name_of(field: &str, v: Option<&Value>, required: bool) -> Result<Option<Stri
     };
     match s {
         None if required => Err(FieldError::required(field)),
-        Some(s) if s.chars().count() > NAME_MAX => Err(FieldError::new(field, "too_long", format!("at most {NAME_MAX} characters"))),
+        Some(s) if s.chars().count() > NAME_MAX => {
+            Err(FieldError::new(field, "too_long", format!("at most {NAME_MAX} characters")))
+        }
         s => Ok(s.map(str::to_owned)),
     }
 }
@@ -270,11 +274,16 @@ impl Problems {
 /// Parses an admin's update of the whole configuration against what is stored now. The result carries the
 /// `version` the admin sent (the caller compares it with the stored one); new items and rates get fresh IDs.
 pub fn parse_update(body: &Value, stored: &MmrSettings) -> Result<MmrSettings, Invalid> {
-    let Some(obj) = body.as_object() else { return Err(Invalid::one("body", "invalid", "the body must be a JSON object")) };
+    let Some(obj) = body.as_object() else {
+        return Err(Invalid::one("body", "invalid", "the body must be a JSON object"));
+    };
     let mut p = Problems::default();
     let version = match obj.get("version") {
         None | Some(Value::Null) => p.take::<u64>(Err(FieldError::required("version"))),
-        Some(v) => p.take(v.as_u64().ok_or_else(|| FieldError::new("version", "invalid", "must be the configuration's version number"))),
+        Some(v) => p.take(
+            v.as_u64()
+                .ok_or_else(|| FieldError::new("version", "invalid", "must be the configuration's version number")),
+        ),
     };
     let mode = match obj.get("mode").and_then(Value::as_str) {
         Some("simple") => Some(MmrMode::Simple),
@@ -321,7 +330,13 @@ fn parse_items(v: Option<&Value>, stored: &MmrSettings, p: &mut Problems) -> Vec
         .collect()
 }
 
-fn parse_rates(v: Option<&Value>, stored: &MmrSettings, items: &[MmrItem], mode: Option<MmrMode>, p: &mut Problems) -> Vec<MmrRate> {
+fn parse_rates(
+    v: Option<&Value>,
+    stored: &MmrSettings,
+    items: &[MmrItem],
+    mode: Option<MmrMode>,
+    p: &mut Problems,
+) -> Vec<MmrRate> {
     let Some(list) = p.take(list_of("rates", v, RATES_MAX)) else { return vec![] };
     let mut parsed: Vec<(Option<u32>, MmrRate)> = Vec::new();
     // Every ID sent, the invalid rates' too, so a rate with a bad field is not also reported as removed.
@@ -339,7 +354,9 @@ fn parse_rates(v: Option<&Value>, stored: &MmrSettings, items: &[MmrItem], mode:
         let amount = p.take(cents_of(&at("amount_cents"), r.get("amount_cents")));
         let active = match r.get("active") {
             None | Some(Value::Null) => true,
-            Some(v) => p.take(v.as_bool().ok_or_else(|| FieldError::new(at("active"), "invalid", "must be true or false"))).unwrap_or(true),
+            Some(v) => p
+                .take(v.as_bool().ok_or_else(|| FieldError::new(at("active"), "invalid", "must be true or false")))
+                .unwrap_or(true),
         };
         let before = id.and_then(|id| stored.rate(id));
         let lines = parse_lines(r.get("line_items"), i, before, items, p);
@@ -372,7 +389,13 @@ fn parse_rates(v: Option<&Value>, stored: &MmrSettings, items: &[MmrItem], mode:
 
 /// A rate's breakdown. A line must name a configured item, unless the stored rate already had that item: a legacy
 /// rate keeps its (mismatched) breakdown through later saves, but no new line may name a removed item.
-fn parse_lines(v: Option<&Value>, rate_i: usize, before: Option<&MmrRate>, items: &[MmrItem], p: &mut Problems) -> Option<Vec<LineItem>> {
+fn parse_lines(
+    v: Option<&Value>,
+    rate_i: usize,
+    before: Option<&MmrRate>,
+    items: &[MmrItem],
+    p: &mut Problems,
+) -> Option<Vec<LineItem>> {
     let list = p.take(list_of(&path(&[("rates", rate_i)], "line_items"), v, ITEMS_MAX * 2))?;
     let mut out: Vec<LineItem> = Vec::new();
     let mut ok = true;
@@ -388,7 +411,10 @@ fn parse_lines(v: Option<&Value>, rate_i: usize, before: Option<&MmrRate>, items
             ok = false;
             continue;
         };
-        let name = match (items.iter().find(|i| i.id == item_id), before.and_then(|b| b.line_items.iter().find(|x| x.item_id == item_id))) {
+        let name = match (
+            items.iter().find(|i| i.id == item_id),
+            before.and_then(|b| b.line_items.iter().find(|x| x.item_id == item_id)),
+        ) {
             (Some(item), _) => item.name.clone(),
             (None, Some(old)) => old.name.clone(),
             (None, None) => {
@@ -425,7 +451,10 @@ impl RateFilter {
         let mut p = Problems::default();
         let total = match total.map(str::trim).filter(|s| !s.is_empty()) {
             None => None,
-            Some(s) => p.take(s.parse::<u64>().map_err(|_| FieldError::new("total", "invalid", "must be an amount in cents (a whole number)"))),
+            Some(s) => p.take(
+                s.parse::<u64>()
+                    .map_err(|_| FieldError::new("total", "invalid", "must be an amount in cents (a whole number)")),
+            ),
         };
         let items = match items.map(str::trim).filter(|s| !s.is_empty()) {
             None => vec![],
@@ -439,7 +468,9 @@ impl RateFilter {
     }
 
     fn pairs(s: &str) -> Result<Vec<(u32, u64)>, FieldError> {
-        let bad = || FieldError::new("items", "invalid", "use item_id:amount_cents pairs separated by commas, e.g. 1:2999,3:500");
+        let bad = || {
+            FieldError::new("items", "invalid", "use item_id:amount_cents pairs separated by commas, e.g. 1:2999,3:500")
+        };
         let mut out: Vec<(u32, u64)> = Vec::new();
         for pair in s.split(',').map(str::trim).filter(|x| !x.is_empty()) {
             let (id, cents) = pair.split_once(':').ok_or_else(bad)?;
@@ -459,7 +490,10 @@ impl RateFilter {
 
     pub fn matches(&self, rate: &MmrRate) -> bool {
         self.total.is_none_or(|t| t == rate.amount_cents)
-            && self.items.iter().all(|(id, cents)| rate.line_items.iter().any(|l| l.item_id == *id && l.amount_cents == *cents))
+            && self
+                .items
+                .iter()
+                .all(|(id, cents)| rate.line_items.iter().any(|l| l.item_id == *id && l.amount_cents == *cents))
     }
 
     /// The query string these filters travel as (without `?`; empty when there are none).
@@ -496,7 +530,12 @@ pub fn filter_choices<'a>(items: &[MmrItem], rates: impl Iterator<Item = &'a Mmr
     let items = items
         .iter()
         .map(|item| {
-            let amounts: BTreeSet<u64> = rates.clone().flat_map(|r| r.line_items.iter()).filter(|l| l.item_id == item.id).map(|l| l.amount_cents).collect();
+            let amounts: BTreeSet<u64> = rates
+                .clone()
+                .flat_map(|r| r.line_items.iter())
+                .filter(|l| l.item_id == item.id)
+                .map(|l| l.amount_cents)
+                .collect();
             ItemChoices { id: item.id, name: item.name.clone(), amounts: amounts.into_iter().collect() }
         })
         .collect();
@@ -515,11 +554,35 @@ mod tests {
             version: 3,
             items: vec![MmrItem { id: 1, name: "Monitoring".into() }, MmrItem { id: 2, name: "Warranty".into() }],
             rates: vec![
-                MmrRate { id: 1, name: Some("Basic".into()), amount_cents: 3499, line_items: vec![line(1, "Monitoring", 2999), line(2, "Warranty", 500)], active: true },
-                MmrRate { id: 2, name: None, amount_cents: 4499, line_items: vec![line(1, "Monitoring", 3999), line(2, "Warranty", 500)], active: true },
+                MmrRate {
+                    id: 1,
+                    name: Some("Basic".into()),
+                    amount_cents: 3499,
+                    line_items: vec![line(1, "Monitoring", 2999), line(2, "Warranty", 500)],
+                    active: true,
+                },
+                MmrRate {
+                    id: 2,
+                    name: None,
+                    amount_cents: 4499,
+                    line_items: vec![line(1, "Monitoring", 3999), line(2, "Warranty", 500)],
+                    active: true,
+                },
                 // Legacy: a Cellular line (item 9) no longer configured, no Warranty.
-                MmrRate { id: 3, name: Some("Legacy".into()), amount_cents: 3999, line_items: vec![line(1, "Monitoring", 2999), line(9, "Cellular", 1000)], active: true },
-                MmrRate { id: 4, name: Some("Retired".into()), amount_cents: 2999, line_items: vec![line(1, "Monitoring", 2499), line(2, "Warranty", 500)], active: false },
+                MmrRate {
+                    id: 3,
+                    name: Some("Legacy".into()),
+                    amount_cents: 3999,
+                    line_items: vec![line(1, "Monitoring", 2999), line(9, "Cellular", 1000)],
+                    active: true,
+                },
+                MmrRate {
+                    id: 4,
+                    name: Some("Retired".into()),
+                    amount_cents: 2999,
+                    line_items: vec![line(1, "Monitoring", 2499), line(2, "Warranty", 500)],
+                    active: false,
+                },
             ],
         }
     }
@@ -602,7 +665,10 @@ mod tests {
         let s = breakout();
         let mut b = body(&s);
         b["items"].as_array_mut().unwrap().push(json!({"name": "Video"}));
-        b["rates"].as_array_mut().unwrap().push(json!({"name": "New", "amount_cents": 500, "line_items": [{"item_id": 2, "amount_cents": 500}]}));
+        b["rates"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"name": "New", "amount_cents": 500, "line_items": [{"item_id": 2, "amount_cents": 500}]}));
         b["mode"] = json!("simple");
         let parsed = parse_update(&b, &s).unwrap();
         assert_eq!(parsed.items[2].id, 10, "above every item a breakdown ever named (9)");
@@ -618,7 +684,8 @@ mod tests {
     #[test]
     fn breakout_needs_items() {
         let s = MmrSettings { mode: MmrMode::Simple, items: vec![], rates: vec![], version: 0 };
-        let f = fields(parse_update(&json!({"version": 0, "mode": "breakout", "items": [], "rates": []}), &s).unwrap_err());
+        let f =
+            fields(parse_update(&json!({"version": 0, "mode": "breakout", "items": [], "rates": []}), &s).unwrap_err());
         assert_eq!(f, ["items"]);
     }
 
@@ -633,7 +700,12 @@ mod tests {
         let by_item = RateFilter::parse(None, Some("1:2999")).unwrap();
         assert_eq!(s.rates.iter().filter(|r| by_item.matches(r)).count(), 2);
         assert!(RateFilter::parse(Some(""), Some("")).unwrap().is_empty());
-        for (t, i, field) in [(Some("12.5"), None, "total"), (None, Some("1-2999"), "items"), (None, Some("0:5"), "items"), (None, Some("1:5,1:6"), "items")] {
+        for (t, i, field) in [
+            (Some("12.5"), None, "total"),
+            (None, Some("1-2999"), "items"),
+            (None, Some("0:5"), "items"),
+            (None, Some("1:5,1:6"), "items"),
+        ] {
             assert_eq!(fields(RateFilter::parse(t, i).unwrap_err()), [field], "{t:?} {i:?}");
         }
         let c = filter_choices(&s.items, s.rates.iter());

@@ -37,10 +37,13 @@ impl Stage {
     }
 
     pub fn parse(s: &str) -> Result<Self, FieldError> {
-        Stage::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s)
-            .ok_or_else(|| FieldError::new("stage", "invalid", "stage must be one of new, contacted, qualified, unqualified, converted"))
+        Stage::ALL.into_iter().find(|st| st.as_str() == s).ok_or_else(|| {
+            FieldError::new(
+                "stage",
+                "invalid",
+                "stage must be one of new, contacted, qualified, unqualified, converted",
+            )
+        })
     }
 
     /// Where a lead may go from here by hand. Converted is reached only by converting the lead.

@@ -19,7 +19,11 @@ pub fn email(field: &str, s: &str) -> Result<String, FieldError> {
     let s = s.trim().to_ascii_lowercase();
     let ok = match s.split_once('@') {
         Some((local, domain)) => {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains('@')
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
         }
         None => false,
     };
@@ -41,9 +45,15 @@ pub fn website(field: &str, s: &str) -> Result<String, FieldError> {
         return Err(bad());
     }
     let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = host.rsplit_once(':').filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit())).map_or(host, |(h, _)| h);
+    let host =
+        host.rsplit_once(':').filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit())).map_or(host, |(h, _)| h);
     let labels: Vec<&str> = host.split('.').collect();
-    let label_ok = |l: &&str| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-') && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    let label_ok = |l: &&str| {
+        !l.is_empty()
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
     let tld_ok = labels.last().is_some_and(|t| t.len() >= 2 && t.bytes().all(|b| b.is_ascii_alphabetic()));
     if labels.len() >= 2 && labels.iter().all(label_ok) && tld_ok {
         Ok(s.to_owned())
@@ -74,10 +84,21 @@ mod tests {
 
     #[test]
     fn websites_need_a_host_with_a_dot() {
-        for good in ["example.com", "https://www.example.com/about?x=1", "HTTP://Shop.Example.co.uk", "acme-alarm.com:8080/x"] {
+        for good in
+            ["example.com", "https://www.example.com/about?x=1", "HTTP://Shop.Example.co.uk", "acme-alarm.com:8080/x"]
+        {
             assert!(website("w", good).is_ok(), "{good}");
         }
-        for bad in ["acme", "not a site", "http://", "ftp://example.com", "example..com", "example.c0m", "https://-x.com", "x.com/a b"] {
+        for bad in [
+            "acme",
+            "not a site",
+            "http://",
+            "ftp://example.com",
+            "example..com",
+            "example.c0m",
+            "https://-x.com",
+            "x.com/a b",
+        ] {
             assert!(website("w", bad).is_err(), "{bad}");
         }
     }

@@ -24,7 +24,9 @@
 //! Numbers are zero-padded so string order is numeric order.
 
 use crate::Key;
-use vigil_domain::{record::Kind, AccountClassId, CampaignId, CompanyId, DispositionId, LocationId, PartnerId, RecordId, TagId, UserId};
+use vigil_domain::{
+    record::Kind, AccountClassId, CampaignId, CompanyId, DispositionId, LocationId, PartnerId, RecordId, TagId, UserId,
+};
 
 pub fn company_pk(co: &CompanyId) -> String {
     format!("C#{co}")
@@ -307,6 +309,8 @@ mod tests {
     fn padded_numbers_sort_numerically() {
         let co = CompanyId::parse("acme").unwrap();
         assert!(record(&co, RecordId(9)).pk < record(&co, RecordId(10)).pk);
-        assert!(records_by_id_gsi2(&co, Kind::Lead, RecordId(99)).1 < records_by_id_gsi2(&co, Kind::Lead, RecordId(100)).1);
+        assert!(
+            records_by_id_gsi2(&co, Kind::Lead, RecordId(99)).1 < records_by_id_gsi2(&co, Kind::Lead, RecordId(100)).1
+        );
     }
 }

@@ -12,7 +12,9 @@ pub mod sqs;
 pub mod table;
 
 pub use cursor::{CursorError, CursorSigner};
-pub use queue::{OutgoingMessage, Queue, QueueError, QueueSpec, ReceivedMessage};
-pub use table::{Condition, Index, Item, Key, Page, Query, SortCond, StoreError, Table, TxOp, Update, EXPIRES_AT, PK, SK, VERSION};
 pub use dynamo::DynamoTable;
+pub use queue::{OutgoingMessage, Queue, QueueError, QueueSpec, ReceivedMessage};
 pub use sqs::SqsQueue;
+pub use table::{
+    Condition, Index, Item, Key, Page, Query, SortCond, StoreError, Table, TxOp, Update, EXPIRES_AT, PK, SK, VERSION,
+};

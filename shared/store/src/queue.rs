@@ -56,7 +56,13 @@ pub trait Queue: Send + Sync {
     /// Up to `max` (1..=10) visible messages, hidden for `visibility_timeout` seconds after. Waits at most
     /// `wait_seconds` (0..=20) for one to arrive. Messages past their queue's `max_receives` go to its dead-letter
     /// queue instead of being returned.
-    async fn receive(&self, queue: &str, max: u32, visibility_timeout: u32, wait_seconds: u32) -> Result<Vec<ReceivedMessage>, QueueError>;
+    async fn receive(
+        &self,
+        queue: &str,
+        max: u32,
+        visibility_timeout: u32,
+        wait_seconds: u32,
+    ) -> Result<Vec<ReceivedMessage>, QueueError>;
 
     async fn delete(&self, queue: &str, receipt_handle: &str) -> Result<(), QueueError>;
 

@@ -247,6 +247,8 @@ pub trait Table: Send + Sync {
     /// sequential IDs come from here.
     async fn increment(&self, key: &Key, by: i64) -> Result<i64, StoreError> {
         let item = self.update(key, Update::default().add("value", by), None).await?;
-        item.get("value").and_then(Value::as_i64).ok_or_else(|| StoreError::Backend("counter has no numeric value".into()))
+        item.get("value")
+            .and_then(Value::as_i64)
+            .ok_or_else(|| StoreError::Backend("counter has no numeric value".into()))
     }
 }

@@ -18,7 +18,8 @@ pub struct MultiSelectProps {
 pub fn MultiSelect(props: &MultiSelectProps) -> Html {
     let search = use_state(String::new);
     let needle = search.to_lowercase();
-    let label_of = |v: u32| props.options.iter().find(|(o, _)| *o == v).map(|(_, l)| l.clone()).unwrap_or_else(|| format!("#{v}"));
+    let label_of =
+        |v: u32| props.options.iter().find(|(o, _)| *o == v).map(|(_, l)| l.clone()).unwrap_or_else(|| format!("#{v}"));
 
     let on_search = {
         let search = search.clone();
@@ -39,7 +40,8 @@ pub fn MultiSelect(props: &MultiSelectProps) -> Html {
             onchange.emit(next);
         })
     };
-    let shown: Vec<&(u32, String)> = props.options.iter().filter(|(_, l)| needle.is_empty() || l.to_lowercase().contains(&needle)).collect();
+    let shown: Vec<&(u32, String)> =
+        props.options.iter().filter(|(_, l)| needle.is_empty() || l.to_lowercase().contains(&needle)).collect();
     let list_id = format!("{}-options", props.id);
 
     html! {

@@ -30,7 +30,13 @@ impl Default for Draft {
 
 impl Draft {
     fn of(f: &CustomField) -> Self {
-        Self { name: f.name.clone(), field_type: f.field_type, required: f.required, options: f.options.join("\n"), active: f.active }
+        Self {
+            name: f.name.clone(),
+            field_type: f.field_type,
+            required: f.required,
+            options: f.options.join("\n"),
+            active: f.active,
+        }
     }
 
     fn options(&self) -> Vec<String> {
@@ -89,7 +95,8 @@ pub fn CustomFieldsAdmin() -> Html {
     let editing = use_state(|| None::<(u32, Draft)>);
     let edit_errors = use_state(BTreeMap::<String, String>::new);
     let busy = use_state(|| false);
-    let may_change = session.me.as_ref().is_some_and(|m| m.permissions.allows_somewhere(Resource::CompanySettings, Action::Modify));
+    let may_change =
+        session.me.as_ref().is_some_and(|m| m.permissions.allows_somewhere(Resource::CompanySettings, Action::Modify));
 
     {
         let (load, client) = (load.clone(), session.client());
@@ -98,7 +105,9 @@ pub fn CustomFieldsAdmin() -> Html {
                 wasm_bindgen_futures::spawn_local(async move {
                     load.set(match client.custom_fields().await {
                         Ok(list) => Load::Loaded(list),
-                        Err(e) if e.is_forbidden() => Load::Failed("You do not have permission to see the custom fields.".into()),
+                        Err(e) if e.is_forbidden() => {
+                            Load::Failed("You do not have permission to see the custom fields.".into())
+                        }
                         Err(e) => Load::Failed(e.message()),
                     });
                 });
@@ -111,8 +120,15 @@ pub fn CustomFieldsAdmin() -> Html {
     };
 
     let on_create = {
-        let (new_draft, new_errors, busy, client, reload, toasts, report) =
-            (new_draft.clone(), new_errors.clone(), busy.clone(), session.client(), reload.clone(), toasts.clone(), report.clone());
+        let (new_draft, new_errors, busy, client, reload, toasts, report) = (
+            new_draft.clone(),
+            new_errors.clone(),
+            busy.clone(),
+            session.client(),
+            reload.clone(),
+            toasts.clone(),
+            report.clone(),
+        );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(client) = client.clone() else { return };
@@ -138,8 +154,12 @@ pub fn CustomFieldsAdmin() -> Html {
 
     let list = match &*load {
         Load::Loading => html! { <p class="loading">{ "Loading custom fields…" }</p> },
-        Load::Failed(m) => html! { <p class="error-box" role="alert">{ format!("Could not load the custom fields: {m}") }</p> },
-        Load::Loaded(list) if list.is_empty() => html! { <p class="empty-state" data-testid="custom-fields-empty">{ "No custom fields yet." }</p> },
+        Load::Failed(m) => {
+            html! { <p class="error-box" role="alert">{ format!("Could not load the custom fields: {m}") }</p> }
+        }
+        Load::Loaded(list) if list.is_empty() => {
+            html! { <p class="empty-state" data-testid="custom-fields-empty">{ "No custom fields yet." }</p> }
+        }
         Load::Loaded(list) => {
             let ctx = RowCtx {
                 list: list.clone(),
@@ -232,13 +252,20 @@ impl RowCtx {
 
     /// Moving row `i` to `j`: the two fields trade positions (two saves, then the list reloads).
     fn swap(&self, i: usize, j: usize) -> Callback<MouseEvent> {
-        let (Some(a), Some(b)) = (self.list.get(i).cloned(), self.list.get(j).cloned()) else { return Callback::noop() };
-        let (client, busy, reload, report) = (self.client.clone(), self.busy.clone(), self.reload.clone(), self.report.clone());
+        let (Some(a), Some(b)) = (self.list.get(i).cloned(), self.list.get(j).cloned()) else {
+            return Callback::noop();
+        };
+        let (client, busy, reload, report) =
+            (self.client.clone(), self.busy.clone(), self.reload.clone(), self.report.clone());
         Callback::from(move |_: MouseEvent| {
             let Some(client) = client.clone() else { return };
             // Ties (equal positions) still swap: the one moving up gets the lower number.
             let (pa, pb) = if a.position == b.position {
-                if i > j { (b.position, b.position + 1) } else { (a.position + 1, a.position) }
+                if i > j {
+                    (b.position, b.position + 1)
+                } else {
+                    (a.position + 1, a.position)
+                }
             } else {
                 (b.position, a.position)
             };
@@ -280,15 +307,22 @@ impl RowCtx {
             })
         };
         let on_submit = {
-            let (client, busy, editing, edit_errors, reload, report) =
-                (self.client.clone(), self.busy.clone(), self.editing.clone(), self.edit_errors.clone(), self.reload.clone(), self.report.clone());
+            let (client, busy, editing, edit_errors, reload, report) = (
+                self.client.clone(),
+                self.busy.clone(),
+                self.editing.clone(),
+                self.edit_errors.clone(),
+                self.reload.clone(),
+                self.report.clone(),
+            );
             let draft = draft.clone();
             Callback::from(move |e: SubmitEvent| {
                 e.prevent_default();
                 let Some(client) = client.clone() else { return };
                 let body = draft.patch_body(version);
                 busy.set(true);
-                let (busy, editing, edit_errors, reload, report) = (busy.clone(), editing.clone(), edit_errors.clone(), reload.clone(), report.clone());
+                let (busy, editing, edit_errors, reload, report) =
+                    (busy.clone(), editing.clone(), edit_errors.clone(), reload.clone(), report.clone());
                 wasm_bindgen_futures::spawn_local(async move {
                     match client.update_custom_field(id, &body).await {
                         Ok(_) => {
@@ -297,7 +331,10 @@ impl RowCtx {
                             reload.emit(());
                         }
                         Err(e) if e.is_conflict() => {
-                            edit_errors.set(BTreeMap::from([("form".to_owned(), format!("{} The list was reloaded.", e.message()))]));
+                            edit_errors.set(BTreeMap::from([(
+                                "form".to_owned(),
+                                format!("{} The list was reloaded.", e.message()),
+                            )]));
                             editing.set(None);
                             reload.emit(());
                         }
@@ -321,7 +358,13 @@ impl RowCtx {
 }
 
 /// The new-field form's inputs, bound to its state.
-fn draft_inputs(prefix: &str, draft: &UseStateHandle<Draft>, errors: &UseStateHandle<BTreeMap<String, String>>, creating: bool, busy: bool) -> Html {
+fn draft_inputs(
+    prefix: &str,
+    draft: &UseStateHandle<Draft>,
+    errors: &UseStateHandle<BTreeMap<String, String>>,
+    creating: bool,
+    busy: bool,
+) -> Html {
     let on_change = {
         let draft = draft.clone();
         Callback::from(move |d: Draft| draft.set(d))
@@ -331,7 +374,14 @@ fn draft_inputs(prefix: &str, draft: &UseStateHandle<Draft>, errors: &UseStateHa
 
 /// Name, type (on create only), required, active (on edit only) and the options of a select, each with the
 /// server's message for it.
-fn draft_inputs_with(prefix: &str, draft: &Draft, errors: &BTreeMap<String, String>, creating: bool, busy: bool, on_change: Callback<Draft>) -> Html {
+fn draft_inputs_with(
+    prefix: &str,
+    draft: &Draft,
+    errors: &BTreeMap<String, String>,
+    creating: bool,
+    busy: bool,
+    on_change: Callback<Draft>,
+) -> Html {
     let err = |field: &str| {
         errors.get(field).map(|m| html! { <span class="field-error" role="alert" data-testid={format!("custom-field-error-{field}")}>{ m.clone() }</span> })
     };
@@ -357,11 +407,15 @@ fn draft_inputs_with(prefix: &str, draft: &Draft, errors: &BTreeMap<String, Stri
     };
     let on_required = {
         let set = set(|d, v| d.required = v == "true");
-        Callback::from(move |e: Event| set(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked().to_string()))
+        Callback::from(move |e: Event| {
+            set(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked().to_string())
+        })
     };
     let on_active = {
         let set = set(|d, v| d.active = v == "true");
-        Callback::from(move |e: Event| set(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked().to_string()))
+        Callback::from(move |e: Event| {
+            set(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked().to_string())
+        })
     };
     let id = |what: &str| format!("{prefix}-{what}");
     html! {

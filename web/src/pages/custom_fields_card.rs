@@ -42,7 +42,9 @@ pub struct CustomFieldsCardProps {
 
 #[component]
 pub fn CustomFieldsCard(props: &CustomFieldsCardProps) -> Html {
-    let Some(rows) = props.card.clone().and_then(|v| serde_json::from_value::<Vec<CustomFieldValue>>(v).ok()) else { return html! {} };
+    let Some(rows) = props.card.clone().and_then(|v| serde_json::from_value::<Vec<CustomFieldValue>>(v).ok()) else {
+        return html! {};
+    };
     if rows.is_empty() {
         return html! {};
     }
@@ -82,7 +84,13 @@ fn as_text(v: &Value) -> String {
     }
 }
 
-fn field(row: &CustomFieldValue, edited: Option<Value>, message: Option<String>, editable: bool, on_set: &Callback<(String, Value)>) -> Html {
+fn field(
+    row: &CustomFieldValue,
+    edited: Option<Value>,
+    message: Option<String>,
+    editable: bool,
+    on_set: &Callback<(String, Value)>,
+) -> Html {
     let key = row.id.to_string();
     let id = format!("udf-{key}");
     let testid = format!("input-custom_fields.{key}");
@@ -100,7 +108,9 @@ fn field(row: &CustomFieldValue, edited: Option<Value>, message: Option<String>,
     let described = message.as_ref().map(|_| format!("{id}-error"));
     let control = match row.field_type {
         FieldType::Checkbox => {
-            let onchange = Callback::from(move |e: Event| emit(Value::Bool(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked())));
+            let onchange = Callback::from(move |e: Event| {
+                emit(Value::Bool(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked()))
+            });
             html! {
                 <input type="checkbox" id={id.clone()} data-testid={testid} {disabled} checked={shown.as_bool().unwrap_or(false)}
                     aria-invalid={invalid} aria-describedby={described} {onchange} />
@@ -135,7 +145,12 @@ fn field(row: &CustomFieldValue, edited: Option<Value>, message: Option<String>,
                     Value::Null
                 } else if t == FieldType::Number {
                     // Numbers go as JSON numbers; anything else goes as typed and the server names the problem.
-                    raw.trim().parse::<f64>().ok().and_then(serde_json::Number::from_f64).map(Value::Number).unwrap_or(Value::String(raw))
+                    raw.trim()
+                        .parse::<f64>()
+                        .ok()
+                        .and_then(serde_json::Number::from_f64)
+                        .map(Value::Number)
+                        .unwrap_or(Value::String(raw))
                 } else {
                     Value::String(raw)
                 };

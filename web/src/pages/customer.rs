@@ -8,9 +8,9 @@ use crate::app::Route;
 use crate::components::format;
 use crate::components::modal::Modal;
 use crate::components::route_link::RouteLink;
+use crate::pages::custom_fields_card::{self, CustomFieldsCard};
 use crate::pages::customer_items::{collection, CustomerItems, COLLECTIONS};
 use crate::pages::customer_tags::CustomerTags;
-use crate::pages::custom_fields_card::{self, CustomFieldsCard};
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;
 use serde_json::{Map, Value};
@@ -171,16 +171,26 @@ fn options(o: &CustomerFormOptions, which: Opts) -> (Vec<(String, String)>, bool
         Opts::Technicians => (o.technicians.iter().map(|u| (u.id.clone(), u.name.clone())).collect(), false),
         Opts::AccountTypes => (o.account_types.iter().map(|c| (c.value.clone(), c.label.clone())).collect(), false),
         Opts::AccountClasses => (o.account_classes.iter().map(|c| (c.id.to_string(), c.name.clone())).collect(), true),
-        Opts::MonitoringCompanies => (o.monitoring_companies.iter().map(|c| (c.id.to_string(), c.name.clone())).collect(), true),
-        Opts::ContractTerms => (o.contract_terms.iter().map(|m| (m.to_string(), format!("{m} months"))).collect(), true),
-        Opts::ActivationFees => (o.activation_fees.iter().map(|p| (p.id.to_string(), priced(&p.name, p.amount_cents))).collect(), true),
-        Opts::MmrRates => (o.mmr_rates.iter().map(|p| (p.id.to_string(), priced(&p.name, p.amount_cents))).collect(), true),
+        Opts::MonitoringCompanies => {
+            (o.monitoring_companies.iter().map(|c| (c.id.to_string(), c.name.clone())).collect(), true)
+        }
+        Opts::ContractTerms => {
+            (o.contract_terms.iter().map(|m| (m.to_string(), format!("{m} months"))).collect(), true)
+        }
+        Opts::ActivationFees => {
+            (o.activation_fees.iter().map(|p| (p.id.to_string(), priced(&p.name, p.amount_cents))).collect(), true)
+        }
+        Opts::MmrRates => {
+            (o.mmr_rates.iter().map(|p| (p.id.to_string(), priced(&p.name, p.amount_cents))).collect(), true)
+        }
         Opts::MonitoringPlans => (s(&o.monitoring_plans), false),
         Opts::InteractiveProviders => (s(&o.interactive_services_providers), false),
         Opts::AdtSystemTypes => (s(&o.adt_system_types), false),
         Opts::WarrantyTerms => (s(&o.warranty_terms), false),
         Opts::CancelReasons => (s(&o.cancel_reasons), false),
-        Opts::States => (o.states.iter().map(|st| (st.code.clone(), format!("{} ({})", st.name, st.code))).collect(), false),
+        Opts::States => {
+            (o.states.iter().map(|st| (st.code.clone(), format!("{} ({})", st.name, st.code))).collect(), false)
+        }
         Opts::Languages => (o.languages.iter().map(|c| (c.value.clone(), c.label.clone())).collect(), false),
     }
 }
@@ -194,7 +204,11 @@ fn as_text(v: Option<&Value>) -> String {
     match v {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(s)) => s.clone(),
-        Some(Value::Array(a)) => a.iter().map(|x| x.as_str().map(str::to_owned).unwrap_or_else(|| x.to_string())).collect::<Vec<_>>().join(", "),
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|x| x.as_str().map(str::to_owned).unwrap_or_else(|| x.to_string()))
+            .collect::<Vec<_>>()
+            .join(", "),
         Some(other) => other.to_string(),
     }
 }
@@ -246,7 +260,8 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
         });
     }
     {
-        let (load, client, edits, save_error, latest) = (load.clone(), session.client(), edits.clone(), save_error.clone(), latest.clone());
+        let (load, client, edits, save_error, latest) =
+            (load.clone(), session.client(), edits.clone(), save_error.clone(), latest.clone());
         use_effect_with((id, *attempt), move |(id, _)| {
             let id = *id;
             if let (Some(client), Some(id)) = (client, id) {
@@ -282,7 +297,9 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
         Callback::from(move |_: ()| attempt.set(*attempt + 1))
     };
     let c = match &*load {
-        Load::Loading => return html! { <section class="record-page">{ back }<p class="loading" data-testid="loading">{ format!("Loading customer {id}…") }</p></section> },
+        Load::Loading => {
+            return html! { <section class="record-page">{ back }<p class="loading" data-testid="loading">{ format!("Loading customer {id}…") }</p></section> }
+        }
         Load::Missing => {
             return html! {
                 <section class="record-page">{ back }
@@ -333,8 +350,15 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
             let Some(client) = client.clone() else { return };
             let mut body = latest.borrow().clone();
             body.insert("version".into(), Value::from(c.version));
-            let (edits, saving, save_error, load, navigator, toasts, latest) =
-                (edits.clone(), saving.clone(), save_error.clone(), load.clone(), navigator.clone(), toasts.clone(), latest.clone());
+            let (edits, saving, save_error, load, navigator, toasts, latest) = (
+                edits.clone(),
+                saving.clone(),
+                save_error.clone(),
+                load.clone(),
+                navigator.clone(),
+                toasts.clone(),
+                latest.clone(),
+            );
             saving.set(true);
             wasm_bindgen_futures::spawn_local(async move {
                 match client.save_customer(id, &body).await {
@@ -420,7 +444,10 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
             <CustomerItems {id} collection={col} can_create={a.modify && !c.archived} on_changed={reload.clone()} />
         },
         None => {
-            let card = |key: &'static str, title: &'static str, fields: &'static [(&'static str, &'static str, Input)], editable: bool| {
+            let card = |key: &'static str,
+                        title: &'static str,
+                        fields: &'static [(&'static str, &'static str, Input)],
+                        editable: bool| {
                 let Some(Value::Object(values)) = c.cards.get(key) else { return html! {} };
                 html! {
                     <section class={classes!("card", "form-card", (!editable).then_some("read-only"))} aria-labelledby={format!("card-{key}")} data-testid={format!("card-{key}")}>
@@ -458,11 +485,15 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
     };
 
     let dialog_html = match *dialog {
-        Some(Dialog::Archive) => html! { <ArchiveDialog {id} on_close={close_dialog.clone()} on_done={on_record.clone()} /> },
+        Some(Dialog::Archive) => {
+            html! { <ArchiveDialog {id} on_close={close_dialog.clone()} on_done={on_record.clone()} /> }
+        }
         Some(Dialog::Unarchive) => html! {
             <UnarchiveDialog {id} has_children={c.header.children.as_ref().is_some_and(|v| !v.is_empty())} on_close={close_dialog.clone()} on_done={on_record.clone()} />
         },
-        Some(Dialog::Delete) => html! { <DeleteDialog {id} name={c.header.name.clone()} on_close={close_dialog.clone()} /> },
+        Some(Dialog::Delete) => {
+            html! { <DeleteDialog {id} name={c.header.name.clone()} on_close={close_dialog.clone()} /> }
+        }
         None => html! {},
     };
 
@@ -510,7 +541,8 @@ fn field_input(
         (Input::Check, false) => {
             let on_set = on_set.clone();
             let onchange = Callback::from(move |e: Event| {
-                on_set.emit((f.to_owned(), Value::Bool(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked())))
+                on_set
+                    .emit((f.to_owned(), Value::Bool(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked())))
             });
             html! { <input type="checkbox" id={id.clone()} data-testid={format!("input-{f}")} {disabled} checked={shown.and_then(Value::as_bool).unwrap_or(false)} {onchange} /> }
         }
@@ -863,7 +895,8 @@ fn ArchiveDialog(props: &RecordDialogProps) -> Html {
         Callback::from(move |e: Event| confirmed.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked()))
     };
     let archive = {
-        let (client, id, on_done, on_close, error) = (session.client(), props.id, props.on_done.clone(), props.on_close.clone(), error.clone());
+        let (client, id, on_done, on_close, error) =
+            (session.client(), props.id, props.on_done.clone(), props.on_close.clone(), error.clone());
         Callback::from(move |_| {
             let Some(client) = client.clone() else { return };
             let (on_done, on_close, error) = (on_done.clone(), on_close.clone(), error.clone());
@@ -880,7 +913,10 @@ fn ArchiveDialog(props: &RecordDialogProps) -> Html {
     };
     let affected = |a: &crate::api::ArchiveAffected| {
         let n = (a.recurring_invoices.len(), a.appointments.len(), a.scheduled_payments.len());
-        format!("#{} {}: cancels {} recurring invoice(s), {} appointment(s), {} scheduled payment(s)", a.id, a.name, n.0, n.1, n.2)
+        format!(
+            "#{} {}: cancels {} recurring invoice(s), {} appointment(s), {} scheduled payment(s)",
+            a.id, a.name, n.0, n.1, n.2
+        )
     };
     html! {
         <Modal title="Archive customer" testid="archive-dialog" on_close={props.on_close.clone()}>
@@ -935,11 +971,18 @@ fn UnarchiveDialog(props: &UnarchiveProps) -> Html {
         Callback::from(move |e: Event| confirmed.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked()))
     };
     let go = {
-        let (client, id, on_done, on_close, error, with_children) =
-            (session.client(), props.id, props.on_done.clone(), props.on_close.clone(), error.clone(), with_children.clone());
+        let (client, id, on_done, on_close, error, with_children) = (
+            session.client(),
+            props.id,
+            props.on_done.clone(),
+            props.on_close.clone(),
+            error.clone(),
+            with_children.clone(),
+        );
         Callback::from(move |_| {
             let Some(client) = client.clone() else { return };
-            let (on_done, on_close, error, include) = (on_done.clone(), on_close.clone(), error.clone(), *with_children);
+            let (on_done, on_close, error, include) =
+                (on_done.clone(), on_close.clone(), error.clone(), *with_children);
             wasm_bindgen_futures::spawn_local(async move {
                 match client.unarchive_customer(id, include).await {
                     Ok(r) => {
@@ -992,7 +1035,8 @@ fn DeleteDialog(props: &DeleteProps) -> Html {
     let toasts = use_toasts();
     let error = use_state(|| None::<String>);
     let go = {
-        let (client, id, error, navigator, toasts) = (session.client(), props.id, error.clone(), navigator.clone(), toasts.clone());
+        let (client, id, error, navigator, toasts) =
+            (session.client(), props.id, error.clone(), navigator.clone(), toasts.clone());
         Callback::from(move |_| {
             let Some(client) = client.clone() else { return };
             let (error, navigator, toasts) = (error.clone(), navigator.clone(), toasts.clone());
@@ -1047,7 +1091,9 @@ pub fn ConvertLead(props: &ConvertLeadProps) -> Html {
             if opts.is_none() {
                 if let Some(client) = client.clone() {
                     let opts = opts.clone();
-                    wasm_bindgen_futures::spawn_local(async move { opts.set(Some(client.customer_form_options().await.unwrap_or_default())) });
+                    wasm_bindgen_futures::spawn_local(async move {
+                        opts.set(Some(client.customer_form_options().await.unwrap_or_default()))
+                    });
                 }
             }
         })
@@ -1089,9 +1135,13 @@ pub fn ConvertLead(props: &ConvertLeadProps) -> Html {
             });
         })
     };
-    let select = |label: &'static str, field: &'static str, state: &UseStateHandle<String>, choices: Vec<(String, String)>| {
+    let select = |label: &'static str,
+                  field: &'static str,
+                  state: &UseStateHandle<String>,
+                  choices: Vec<(String, String)>| {
         let s = state.clone();
-        let onchange = Callback::from(move |e: Event| s.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()));
+        let onchange =
+            Callback::from(move |e: Event| s.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()));
         let message = error.as_ref().and_then(|e| e.field_message(field));
         html! {
             <div class={classes!("form-field", message.is_some().then_some("invalid"))}>

@@ -23,7 +23,8 @@ pub struct CustomerQuery {
     pub per_page: String,
 }
 
-const PARAMS: [&str; 9] = ["number", "first_name", "last_name", "email", "tags", "tags_op", "archived", "sort", "per_page"];
+const PARAMS: [&str; 9] =
+    ["number", "first_name", "last_name", "email", "tags", "tags_op", "archived", "sort", "per_page"];
 
 impl CustomerQuery {
     fn slot(&mut self, name: &str) -> Option<&mut String> {
@@ -44,7 +45,11 @@ impl CustomerQuery {
     /// The non-empty parameters, in a fixed order (the URL's query and the API's).
     pub fn pairs(&self) -> Vec<(&'static str, String)> {
         let mut copy = self.clone();
-        PARAMS.iter().filter_map(|k| copy.slot(k).map(|v| (*k, v.trim().to_owned()))).filter(|(_, v)| !v.is_empty()).collect()
+        PARAMS
+            .iter()
+            .filter_map(|k| copy.slot(k).map(|v| (*k, v.trim().to_owned())))
+            .filter(|(_, v)| !v.is_empty())
+            .collect()
     }
 
     /// Reads the page URL's query (unknown parameters are ignored; the server validates the rest).
@@ -61,7 +66,11 @@ impl CustomerQuery {
     /// `&name=value` pairs for the API call, URI-encoded.
     pub fn query(&self) -> String {
         let q = to_query(&self.pairs(), encode);
-        if q.is_empty() { q } else { format!("&{q}") }
+        if q.is_empty() {
+            q
+        } else {
+            format!("&{q}")
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -139,7 +148,12 @@ pub fn CustomerFilter(props: &CustomerFilterProps) -> Html {
             </div>
         }
     };
-    let select = |id: &'static str, label: &'static str, value: &str, testid: &'static str, choices: &[(&str, &str)], cb: Callback<String>| {
+    let select = |id: &'static str,
+                  label: &'static str,
+                  value: &str,
+                  testid: &'static str,
+                  choices: &[(&str, &str)],
+                  cb: Callback<String>| {
         html! {
             <div class="form-field">
                 <label for={id}>{ label }</label>
@@ -153,7 +167,8 @@ pub fn CustomerFilter(props: &CustomerFilterProps) -> Html {
     let tag_ids: Vec<String> = props.tags.iter().map(|t| t.id.to_string()).collect();
     let mut tag_choices: Vec<(&str, &str)> = vec![("", "Any tag or none")];
     tag_choices.extend(tag_ids.iter().zip(&props.tags).map(|(id, t)| (id.as_str(), t.name.as_str())));
-    let tag_ops: Vec<(&str, &str)> = TAG_OPS.iter().enumerate().map(|(i, (v, l))| (if i == 0 { "" } else { *v }, *l)).collect();
+    let tag_ops: Vec<(&str, &str)> =
+        TAG_OPS.iter().enumerate().map(|(i, (v, l))| (if i == 0 { "" } else { *v }, *l)).collect();
     let per_page = if draft.per_page.is_empty() { "25" } else { draft.per_page.as_str() };
     html! {
         <aside class="flyout" aria-label="Find customers" data-testid="customer-filter" onkeydown={on_keydown}>

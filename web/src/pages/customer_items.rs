@@ -45,8 +45,18 @@ pub const COLLECTIONS: &[Collection] = &[
     Collection { segment: "notes", title: "Notes & Tickets", singular: "Note", count_key: "notes" },
     Collection { segment: "appointments", title: "Appointments", singular: "Appointment", count_key: "appointments" },
     Collection { segment: "equipment", title: "Equipment", singular: "Equipment", count_key: "equipment" },
-    Collection { segment: "recurring-invoices", title: "Recurring Invoices", singular: "Recurring Invoice", count_key: "recurring_invoices" },
-    Collection { segment: "scheduled-payments", title: "Scheduled Payments", singular: "Scheduled Payment", count_key: "scheduled_payments" },
+    Collection {
+        segment: "recurring-invoices",
+        title: "Recurring Invoices",
+        singular: "Recurring Invoice",
+        count_key: "recurring_invoices",
+    },
+    Collection {
+        segment: "scheduled-payments",
+        title: "Scheduled Payments",
+        singular: "Scheduled Payment",
+        count_key: "scheduled_payments",
+    },
     Collection { segment: "contacts", title: "Contacts", singular: "Contact", count_key: "contacts" },
 ];
 
@@ -61,8 +71,16 @@ fn specs(segment: &str) -> Vec<Spec> {
             f("ticket", "Ticket (has a due date)", Input::Check, false),
             f("due_date", "Due date", Input::Date, false),
         ],
-        "contacts" => vec![f("name", "Name", Input::Text, true), f("phone", "Phone", Input::Text, true), f("relation", "Relation", Input::Text, false)],
-        "equipment" => vec![f("name", "Item", Input::Text, true), f("quantity", "Quantity", Input::Whole, false), f("zone", "Zone", Input::Text, false)],
+        "contacts" => vec![
+            f("name", "Name", Input::Text, true),
+            f("phone", "Phone", Input::Text, true),
+            f("relation", "Relation", Input::Text, false),
+        ],
+        "equipment" => vec![
+            f("name", "Item", Input::Text, true),
+            f("quantity", "Quantity", Input::Whole, false),
+            f("zone", "Zone", Input::Text, false),
+        ],
         "appointments" => vec![
             f("date", "Date", Input::Date, true),
             f("kind", "Kind", Input::Choice(&["tech", "sale"]), false),
@@ -74,7 +92,9 @@ fn specs(segment: &str) -> Vec<Spec> {
             f("start_date", "Start date", Input::Date, true),
             f("description", "Description", Input::Text, false),
         ],
-        "scheduled-payments" => vec![f("amount_cents", "Amount ($)", Input::Money, true), f("date", "Date", Input::Date, true)],
+        "scheduled-payments" => {
+            vec![f("amount_cents", "Amount ($)", Input::Money, true), f("date", "Date", Input::Date, true)]
+        }
         _ => vec![],
     }
 }
@@ -82,8 +102,16 @@ fn specs(segment: &str) -> Vec<Spec> {
 fn shown(spec: &Spec, v: Option<&Value>) -> String {
     match (spec.input, v) {
         (_, None | Some(Value::Null)) => String::new(),
-        (Input::Money, Some(Value::Number(n))) => n.as_u64().map(|c| format!("${}.{:02}", c / 100, c % 100)).unwrap_or_default(),
-        (Input::Check, Some(Value::Bool(b))) => if *b { "Yes".into() } else { "No".into() },
+        (Input::Money, Some(Value::Number(n))) => {
+            n.as_u64().map(|c| format!("${}.{:02}", c / 100, c % 100)).unwrap_or_default()
+        }
+        (Input::Check, Some(Value::Bool(b))) => {
+            if *b {
+                "Yes".into()
+            } else {
+                "No".into()
+            }
+        }
         (_, Some(Value::String(s))) => s.clone(),
         (_, Some(other)) => other.to_string(),
     }
@@ -144,7 +172,9 @@ pub fn CustomerItems(props: &CustomerItemsProps) -> Html {
                             .ok()
                             .map(|d| Value::from((d * 100.0).round() as u64))
                             .unwrap_or_else(|| Value::String(raw.into())),
-                        Input::Whole => raw.parse::<u64>().map(Value::from).unwrap_or_else(|_| Value::String(raw.into())),
+                        Input::Whole => {
+                            raw.parse::<u64>().map(Value::from).unwrap_or_else(|_| Value::String(raw.into()))
+                        }
                         _ => Value::String(raw.into()),
                     }
                 }
@@ -156,13 +186,22 @@ pub fn CustomerItems(props: &CustomerItemsProps) -> Html {
     };
 
     let onsubmit = {
-        let (form, error, busy, attempt, client, id, on_changed, toasts) =
-            (form.clone(), error.clone(), busy.clone(), attempt.clone(), session.client(), props.id, props.on_changed.clone(), toasts.clone());
+        let (form, error, busy, attempt, client, id, on_changed, toasts) = (
+            form.clone(),
+            error.clone(),
+            busy.clone(),
+            attempt.clone(),
+            session.client(),
+            props.id,
+            props.on_changed.clone(),
+            toasts.clone(),
+        );
         let singular = props.collection.singular;
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(client) = client.clone() else { return };
-            let body: Map<String, Value> = form.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), v.clone())).collect();
+            let body: Map<String, Value> =
+                form.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), v.clone())).collect();
             let (form, error, busy, attempt, on_changed, toasts) =
                 (form.clone(), error.clone(), busy.clone(), attempt.clone(), on_changed.clone(), toasts.clone());
             busy.set(true);

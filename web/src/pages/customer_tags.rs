@@ -48,9 +48,9 @@ pub fn CustomerTags(props: &CustomerTagsProps) -> Html {
                         problem.set(None);
                         on_saved.emit(saved);
                     }
-                    Err(e) if e.is_conflict() => {
-                        problem.set(Some("Another user changed this customer. Reload to see their changes before changing tags.".into()))
-                    }
+                    Err(e) if e.is_conflict() => problem.set(Some(
+                        "Another user changed this customer. Reload to see their changes before changing tags.".into(),
+                    )),
                     Err(e) => problem.set(Some(format!("Could not change the tags: {}", e.message()))),
                 }
                 busy.set(false);

@@ -151,7 +151,9 @@ fn changes(before: &Values, after: &Values, version: u64) -> Map<String, Value> 
         let t = v.trim();
         let value = match kind_of(k) {
             Some(Kind::Check) => Value::Bool(t == "true"),
-            Some(Kind::Dispositions) => t.parse::<u64>().map(Value::from).unwrap_or_else(|_| Value::String(t.to_owned())),
+            Some(Kind::Dispositions) => {
+                t.parse::<u64>().map(Value::from).unwrap_or_else(|_| Value::String(t.to_owned()))
+            }
             _ if t.is_empty() => Value::Null,
             _ => Value::String(t.to_owned()),
         };
@@ -192,7 +194,11 @@ impl Reducible for UdfEdits {
 /// The custom field edits that differ from the record's values (an edit typed back to the stored value is no edit).
 fn udf_changes(r: &Record, edits: &Map<String, Value>) -> Map<String, Value> {
     let stored = &r.lead.customer.custom_fields;
-    edits.iter().filter(|(k, v)| stored.get(*k).unwrap_or(&Value::Null) != *v).map(|(k, v)| (k.clone(), v.clone())).collect()
+    edits
+        .iter()
+        .filter(|(k, v)| stored.get(*k).unwrap_or(&Value::Null) != *v)
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 /// The card rows for the record on screen: the definitions as last read, each with the record's current value (the
@@ -277,7 +283,8 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
     // The SSN is not part of the record type: read the lead as the API shows it whenever the version changes. The
     // same read carries the custom field definitions.
     {
-        let (ssn, udf_card, client, id, version, known) = (ssn.clone(), udf_card.clone(), session.client(), r.id, r.version, loaded.is_some());
+        let (ssn, udf_card, client, id, version, known) =
+            (ssn.clone(), udf_card.clone(), session.client(), r.id, r.version, loaded.is_some());
         use_effect_with((id, version), move |_| {
             if let (Some(client), false) = (client, known) {
                 wasm_bindgen_futures::spawn_local(async move {
@@ -301,7 +308,8 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
 
     let me = session.me.clone();
     let may_modify = me.as_ref().is_some_and(|m| m.permissions.allows_somewhere(Resource::Leads, Action::Modify));
-    let may_personal = may_modify && me.as_ref().is_some_and(|m| m.permissions.section(Section::ContactInformation) >= SectionAccess::Modify);
+    let may_personal = may_modify
+        && me.as_ref().is_some_and(|m| m.permissions.section(Section::ContactInformation) >= SectionAccess::Modify);
     let locked = r.stage == vigil_domain::record::Stage::Converted;
 
     let set = {
@@ -348,8 +356,17 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
     let dirty = !body.is_empty();
 
     let on_submit = {
-        let (record, body, errors, status, client, on_saved, report, toasts, ssn) =
-            (r.clone(), body.clone(), errors.clone(), status.clone(), session.client(), props.on_saved.clone(), report.clone(), toasts.clone(), ssn.clone());
+        let (record, body, errors, status, client, on_saved, report, toasts, ssn) = (
+            r.clone(),
+            body.clone(),
+            errors.clone(),
+            status.clone(),
+            session.client(),
+            props.on_saved.clone(),
+            report.clone(),
+            toasts.clone(),
+            ssn.clone(),
+        );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if body.is_empty() {
@@ -368,8 +385,16 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
             }
             let Some(client) = client.clone() else { return };
             status.set(Status::Saving);
-            let (body, errors, status, on_saved, report, toasts, ssn, id) =
-                (body.clone(), errors.clone(), status.clone(), on_saved.clone(), report.clone(), toasts.clone(), ssn.clone(), record.id);
+            let (body, errors, status, on_saved, report, toasts, ssn, id) = (
+                body.clone(),
+                errors.clone(),
+                status.clone(),
+                on_saved.clone(),
+                report.clone(),
+                toasts.clone(),
+                ssn.clone(),
+                record.id,
+            );
             wasm_bindgen_futures::spawn_local(async move {
                 match client.patch_lead(id, &body).await {
                     Ok(LeadView { record, ssn: shown, .. }) => {
@@ -381,7 +406,11 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
                     Err(e) if e.is_conflict() => status.set(Status::Conflict(e.message())),
                     Err(e) if e.status == 422 || e.status == 400 => {
                         let found = by_field(&e.errors);
-                        status.set(Status::Failed(if found.is_empty() { e.message() } else { "Some fields need attention.".into() }));
+                        status.set(Status::Failed(if found.is_empty() {
+                            e.message()
+                        } else {
+                            "Some fields need attention.".into()
+                        }));
                         if let Some(first) = found.keys().next() {
                             focus(&input_id(first));
                         }
@@ -397,7 +426,8 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
         })
     };
     let discard = {
-        let (values, errors, udf_edits, status, base) = (values.clone(), errors.clone(), udf_edits.clone(), status.clone(), base.clone());
+        let (values, errors, udf_edits, status, base) =
+            (values.clone(), errors.clone(), udf_edits.clone(), status.clone(), base.clone());
         Callback::from(move |_| {
             values.set(base.clone());
             udf_edits.dispatch(UdfEdit::Clear);
@@ -420,7 +450,8 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
         let value = values.get(name).cloned().unwrap_or_default();
         let err = errors.get(name).cloned();
         let invalid = err.as_ref().map(|_| "true");
-        let described = err.as_ref().map(|_| format!("lderr-{name}")).or_else(|| fd.hint.map(|_| format!("ldhint-{name}")));
+        let described =
+            err.as_ref().map(|_| format!("lderr-{name}")).or_else(|| fd.hint.map(|_| format!("ldhint-{name}")));
         let disabled = !enabled || saving;
         let oninput = set.reform(move |e: InputEvent| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
@@ -462,7 +493,9 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
                     </div>
                 };
             }
-            Kind::States => select(options.states.iter().map(|s| (s.code.clone(), format!("{} ({})", s.name, s.code))).collect()),
+            Kind::States => {
+                select(options.states.iter().map(|s| (s.code.clone(), format!("{} ({})", s.name, s.code))).collect())
+            }
             Kind::Languages => select(options.languages.iter().map(|c| (c.value.clone(), c.label.clone())).collect()),
             Kind::Industries => {
                 let list: Vec<String> = if options.industries.is_empty() {
@@ -472,7 +505,9 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
                 };
                 select(list.into_iter().map(|i| (i.clone(), i)).collect())
             }
-            Kind::Dispositions => select(options.dispositions.iter().map(|d| (d.id.to_string(), d.name.clone())).collect()),
+            Kind::Dispositions => {
+                select(options.dispositions.iter().map(|d| (d.id.to_string(), d.name.clone())).collect())
+            }
             Kind::Number => html! {
                 <input type="text" inputmode="numeric" class="input" {id} name={name} value={value.clone()} {disabled}
                     aria-invalid={invalid} aria-describedby={described.clone()} data-testid={format!("edit-{name}")} {oninput} />
@@ -544,16 +579,26 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
         status: 422,
         title: String::new(),
         detail: None,
-        errors: errors.iter().filter(|(k, _)| shown_udf(k)).map(|(k, m)| vigil_domain::FieldError::new(k.as_str(), "invalid", m.as_str())).collect(),
+        errors: errors
+            .iter()
+            .filter(|(k, _)| shown_udf(k))
+            .map(|(k, m)| vigil_domain::FieldError::new(k.as_str(), "invalid", m.as_str()))
+            .collect(),
         current: None,
     };
-    let known_fields = |k: &str| k == "ssn" || shown_udf(k) || PERSONAL.iter().chain(QUALIFICATION).any(|f| f.name == k);
-    let other_errors: Vec<(String, String)> = errors.iter().filter(|(k, _)| !known_fields(k)).map(|(k, m)| (k.clone(), m.clone())).collect();
+    let known_fields =
+        |k: &str| k == "ssn" || shown_udf(k) || PERSONAL.iter().chain(QUALIFICATION).any(|f| f.name == k);
+    let other_errors: Vec<(String, String)> =
+        errors.iter().filter(|(k, _)| !known_fields(k)).map(|(k, m)| (k.clone(), m.clone())).collect();
     let status_line = match &*status {
         Status::Idle => html! {},
         Status::Saving => html! { <span class="muted" role="status">{ "Saving…" }</span> },
-        Status::Saved => html! { <span class="ok" role="status" data-testid="details-saved">{ "Saved. The score is up to date." }</span> },
-        Status::Failed(msg) => html! { <div class="error-box" role="alert" data-testid="details-error">{ msg.clone() }</div> },
+        Status::Saved => {
+            html! { <span class="ok" role="status" data-testid="details-saved">{ "Saved. The score is up to date." }</span> }
+        }
+        Status::Failed(msg) => {
+            html! { <div class="error-box" role="alert" data-testid="details-error">{ msg.clone() }</div> }
+        }
         Status::Conflict(msg) => html! {
             <div class="error-box" role="alert" data-testid="details-conflict">
                 <p><strong>{ "Someone else changed this lead while you were editing." }</strong>{ format!(" {msg}") }</p>
@@ -634,12 +679,8 @@ fn shown(v: &Value) -> String {
 }
 
 fn field_label(field: &str) -> String {
-    PERSONAL
-        .iter()
-        .chain(QUALIFICATION)
-        .find(|f| f.name == field)
-        .map(|f| f.label.to_owned())
-        .unwrap_or_else(|| match field {
+    PERSONAL.iter().chain(QUALIFICATION).find(|f| f.name == field).map(|f| f.label.to_owned()).unwrap_or_else(|| {
+        match field {
             "ssn" => "SSN".into(),
             "created" => "Created".into(),
             // The history list does not read the definitions (a deleted field's entries stay): the field's ID.
@@ -649,7 +690,8 @@ fn field_label(field: &str) -> String {
                 let mut c = s.chars();
                 c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
             }
-        })
+        }
+    })
 }
 
 /// Who changed what and when, newest first (`GET /api/v1/leads/{id}/history`: the newest 100 entries).
@@ -670,8 +712,12 @@ pub fn LeadHistory(props: &LeadHistoryProps) -> Html {
     }
     let body = match &*entries {
         None => html! { <p class="loading">{ "Loading the history…" }</p> },
-        Some(Err(msg)) => html! { <p class="error-box" role="alert">{ format!("Could not load the history: {msg}") }</p> },
-        Some(Ok(list)) if list.is_empty() => html! { <p class="muted" data-testid="history-empty">{ "No changes recorded yet." }</p> },
+        Some(Err(msg)) => {
+            html! { <p class="error-box" role="alert">{ format!("Could not load the history: {msg}") }</p> }
+        }
+        Some(Ok(list)) if list.is_empty() => {
+            html! { <p class="muted" data-testid="history-empty">{ "No changes recorded yet." }</p> }
+        }
         Some(Ok(list)) => html! {
             <div class="table-wrap">
                 <table class="simple-table history" data-testid="lead-history">
@@ -737,11 +783,13 @@ pub fn DeleteLead(props: &DeleteLeadProps) -> Html {
         Callback::from(move |_| asking.set(false))
     };
     let confirm = {
-        let (busy, problem, asking, client, id) = (busy.clone(), problem.clone(), asking.clone(), session.client(), props.id);
+        let (busy, problem, asking, client, id) =
+            (busy.clone(), problem.clone(), asking.clone(), session.client(), props.id);
         Callback::from(move |_| {
             let Some(client) = client.clone() else { return };
             busy.set(true);
-            let (busy, problem, asking, toasts, navigator) = (busy.clone(), problem.clone(), asking.clone(), toasts.clone(), navigator.clone());
+            let (busy, problem, asking, toasts, navigator) =
+                (busy.clone(), problem.clone(), asking.clone(), toasts.clone(), navigator.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match client.delete_lead(id).await {
                     Ok(()) => {
@@ -810,10 +858,11 @@ mod tests {
 
     #[test]
     fn only_changed_fields_are_sent_with_the_version() {
-        let before: Values = [("employees", "10"), ("website", "acme.com"), ("do_not_call", "false"), ("job_title", "")]
-            .into_iter()
-            .map(|(k, v)| (k, v.to_owned()))
-            .collect();
+        let before: Values =
+            [("employees", "10"), ("website", "acme.com"), ("do_not_call", "false"), ("job_title", "")]
+                .into_iter()
+                .map(|(k, v)| (k, v.to_owned()))
+                .collect();
         let mut after = before.clone();
         assert!(changes(&before, &after, 3).is_empty());
         after.insert("employees", "250".into());
@@ -835,9 +884,14 @@ mod tests {
         }))
         .unwrap();
         r.lead.customer.custom_fields.insert("1".into(), Value::from("#1"));
-        let edits: Map<String, Value> = serde_json::from_value(serde_json::json!({"1": "#1", "3": null, "4": 2})).unwrap();
+        let edits: Map<String, Value> =
+            serde_json::from_value(serde_json::json!({"1": "#1", "3": null, "4": 2})).unwrap();
         let sent = udf_changes(&r, &edits);
-        assert_eq!(Value::Object(sent), serde_json::json!({"4": 2}), "typed back to the stored value, or still empty: not sent");
+        assert_eq!(
+            Value::Object(sent),
+            serde_json::json!({"4": 2}),
+            "typed back to the stored value, or still empty: not sent"
+        );
         let card = serde_json::json!([{"id": 1, "name": "Gate code", "field_type": "text", "value": null}]);
         assert_eq!(udf_rows(&card, &r).unwrap()[0]["value"], "#1", "values follow the record on screen");
         assert_eq!((input_id("custom_fields.4"), input_id("city")), ("udf-4".to_owned(), "ld-city".to_owned()));

@@ -70,7 +70,11 @@ impl Draft {
                 errors.entry(k).or_insert(m);
             }
         }
-        if errors.is_empty() { Ok(w) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(w)
+        } else {
+            Err(errors)
+        }
     }
 
     fn total(&self) -> u32 {
@@ -87,7 +91,8 @@ pub fn LeadScoringSettings() -> Html {
     let draft = use_state(Draft::default);
     let errors = use_state(BTreeMap::<String, String>::new);
     let busy = use_state(|| false);
-    let may_change = session.me.as_ref().is_some_and(|m| m.permissions.allows_somewhere(Resource::CompanySettings, Action::Modify));
+    let may_change =
+        session.me.as_ref().is_some_and(|m| m.permissions.allows_somewhere(Resource::CompanySettings, Action::Modify));
 
     {
         let (loaded, draft, client) = (loaded.clone(), draft.clone(), session.client());
@@ -108,11 +113,20 @@ pub fn LeadScoringSettings() -> Html {
 
     let body = match &*loaded {
         None => html! { <p class="loading">{ "Loading the lead-score weights…" }</p> },
-        Some(Err(msg)) => html! { <p class="error-box" role="alert">{ format!("Could not load the lead-score weights: {msg}") }</p> },
+        Some(Err(msg)) => {
+            html! { <p class="error-box" role="alert">{ format!("Could not load the lead-score weights: {msg}") }</p> }
+        }
         Some(Ok(saved)) => {
             let on_submit = {
-                let (draft, errors, busy, loaded, client, report, toasts) =
-                    (draft.clone(), errors.clone(), busy.clone(), loaded.clone(), session.client(), report.clone(), toasts.clone());
+                let (draft, errors, busy, loaded, client, report, toasts) = (
+                    draft.clone(),
+                    errors.clone(),
+                    busy.clone(),
+                    loaded.clone(),
+                    session.client(),
+                    report.clone(),
+                    toasts.clone(),
+                );
                 Callback::from(move |e: SubmitEvent| {
                     e.prevent_default();
                     let w = match draft.parse() {
@@ -132,9 +146,10 @@ pub fn LeadScoringSettings() -> Html {
                                 toasts.info("Lead-score weights saved; leads pick them up on their next change");
                             }
                             Err(e) if e.status == 422 => errors.set(by_field(&e.errors)),
-                            Err(e) if e.is_forbidden() => {
-                                errors.set(BTreeMap::from([("weights".to_owned(), "You do not have permission to change company settings.".to_owned())]))
-                            }
+                            Err(e) if e.is_forbidden() => errors.set(BTreeMap::from([(
+                                "weights".to_owned(),
+                                "You do not have permission to change company settings.".to_owned(),
+                            )])),
                             Err(e) => report.emit(e),
                         }
                         busy.set(false);
@@ -244,7 +259,8 @@ pub fn TagSettings() -> Html {
     let name = use_state(String::new);
     let error = use_state(|| None::<String>);
     let busy = use_state(|| false);
-    let may_create = session.me.as_ref().is_some_and(|m| m.permissions.allows_somewhere(Resource::Tags, Action::Create));
+    let may_create =
+        session.me.as_ref().is_some_and(|m| m.permissions.allows_somewhere(Resource::Tags, Action::Create));
 
     {
         let (tags, client) = (tags.clone(), session.client());
@@ -265,7 +281,8 @@ pub fn TagSettings() -> Html {
         })
     };
     let on_submit = {
-        let (tags, name, error, busy, client) = (tags.clone(), name.clone(), error.clone(), busy.clone(), session.client());
+        let (tags, name, error, busy, client) =
+            (tags.clone(), name.clone(), error.clone(), busy.clone(), session.client());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let typed = name.trim().to_owned();
@@ -282,7 +299,8 @@ pub fn TagSettings() -> Html {
             }
             let Some(client) = client.clone() else { return };
             busy.set(true);
-            let (tags, name, error, busy, report, toasts) = (tags.clone(), name.clone(), error.clone(), busy.clone(), report.clone(), toasts.clone());
+            let (tags, name, error, busy, report, toasts) =
+                (tags.clone(), name.clone(), error.clone(), busy.clone(), report.clone(), toasts.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match client.create_tag(&typed).await {
                     Ok(t) => {

@@ -58,11 +58,13 @@ pub fn LeadWork(props: &LeadWorkProps) -> Html {
 
     // Runs one write and reports its outcome where the user is looking.
     let run = {
-        let (busy, conflict, problem, on_saved, report) = (busy.clone(), conflict.clone(), problem.clone(), props.on_saved.clone(), report.clone());
+        let (busy, conflict, problem, on_saved, report) =
+            (busy.clone(), conflict.clone(), problem.clone(), props.on_saved.clone(), report.clone());
         Callback::from(move |write: Write| {
             busy.set(true);
             problem.set(None);
-            let (busy, conflict, problem, on_saved, report) = (busy.clone(), conflict.clone(), problem.clone(), on_saved.clone(), report.clone());
+            let (busy, conflict, problem, on_saved, report) =
+                (busy.clone(), conflict.clone(), problem.clone(), on_saved.clone(), report.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match write.await {
                     Ok(rec) => {
@@ -112,7 +114,9 @@ pub fn LeadWork(props: &LeadWorkProps) -> Html {
         let (run, client) = (run.clone(), client.clone());
         Callback::from(move |_| {
             let client = client.clone();
-            run.emit(Box::pin(async move { client.edit_lead(id, serde_json::json!({ "rating": n, "version": version })).await }));
+            run.emit(Box::pin(async move {
+                client.edit_lead(id, serde_json::json!({ "rating": n, "version": version })).await
+            }));
         })
     };
     let stars = (1..=5u8).map(|n| {
@@ -140,7 +144,8 @@ pub fn LeadWork(props: &LeadWorkProps) -> Html {
             run.emit(Box::pin(async move { client.set_lead_tags(id, &next, version).await }));
         })
     };
-    let tag_name = |id: u32| all_tags.iter().find(|t| t.id == id).map(|t| t.name.clone()).unwrap_or_else(|| format!("Tag #{id}"));
+    let tag_name =
+        |id: u32| all_tags.iter().find(|t| t.id == id).map(|t| t.name.clone()).unwrap_or_else(|| format!("Tag #{id}"));
     let on_new_tag_input = {
         let new_tag = new_tag.clone();
         Callback::from(move |e: InputEvent| {
@@ -149,14 +154,16 @@ pub fn LeadWork(props: &LeadWorkProps) -> Html {
         })
     };
     let add_tag = {
-        let (new_tag, all_tags, client, chosen, run, problem) = (new_tag.clone(), all_tags.clone(), client.clone(), chosen.clone(), run.clone(), problem.clone());
+        let (new_tag, all_tags, client, chosen, run, problem) =
+            (new_tag.clone(), all_tags.clone(), client.clone(), chosen.clone(), run.clone(), problem.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let name = new_tag.trim().to_owned();
             if name.is_empty() {
                 return;
             }
-            let (new_tag, all_tags, client, chosen, run, problem) = (new_tag.clone(), all_tags.clone(), client.clone(), chosen.clone(), run.clone(), problem.clone());
+            let (new_tag, all_tags, client, chosen, run, problem) =
+                (new_tag.clone(), all_tags.clone(), client.clone(), chosen.clone(), run.clone(), problem.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let existing = all_tags.iter().find(|t| t.name.eq_ignore_ascii_case(&name)).cloned();
                 let tag = match existing {

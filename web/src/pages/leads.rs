@@ -34,7 +34,8 @@ fn filter_from_url(query: &str) -> LeadFilter {
     if f.sort.is_empty() {
         f.sort = LocalStorage::get::<String>(STICKY_SORT).unwrap_or_default();
         f.dir = LocalStorage::get::<String>(STICKY_DIR).unwrap_or_default();
-        f = LeadFilter::from_pairs(f.pairs().iter().map(|(k, v)| (*k, v.as_str()))); // drops stale stored values
+        f = LeadFilter::from_pairs(f.pairs().iter().map(|(k, v)| (*k, v.as_str())));
+        // drops stale stored values
     }
     if f.per_page == 0 {
         f.per_page = LocalStorage::get::<u32>(STICKY_PER_PAGE).ok().filter(|n| PER_PAGES.contains(n)).unwrap_or(0);
@@ -102,7 +103,8 @@ pub fn LeadsPage() -> Html {
     }
 
     {
-        let (page, error, busy, report, client) = (page.clone(), error.clone(), busy.clone(), report.clone(), session.client());
+        let (page, error, busy, report, client) =
+            (page.clone(), error.clone(), busy.clone(), report.clone(), session.client());
         use_effect_with((api_query.clone(), current_trail.clone(), *attempt), move |(q, trail, _)| {
             let (q, cursor) = (q.clone(), trail.current());
             busy.set(true);
@@ -228,9 +230,10 @@ pub fn LeadsPage() -> Html {
     };
 
     let rows_page = page.as_ref().filter(|(q, _)| *q == api_query).map(|(_, p)| p);
-    let total = rows_page.and_then(|p| p.meta.as_ref()).filter(|m| !m.search_required).and_then(|m| {
-        m.total.map(|n| format::total(n, m.total_exact, "lead", "leads"))
-    });
+    let total = rows_page
+        .and_then(|p| p.meta.as_ref())
+        .filter(|m| !m.search_required)
+        .and_then(|m| m.total.map(|n| format::total(n, m.total_exact, "lead", "leads")));
     let source_name = |id: u32| options.sources.iter().find(|s| s.id.0 == id).map(|s| s.name.clone());
 
     let body = match (rows_page, &*error) {
@@ -294,7 +297,8 @@ pub fn LeadsPage() -> Html {
     };
 
     let active = applied.search_count();
-    let may_create = session.me.as_ref().is_some_and(|m| m.permissions.allows_somewhere(Resource::Leads, Action::Create));
+    let may_create =
+        session.me.as_ref().is_some_and(|m| m.permissions.allows_somewhere(Resource::Leads, Action::Create));
     html! {
         <section class="list-page leads-page" aria-busy={busy.to_string()} data-testid="leads-page">
             <header class="page-header">
@@ -353,7 +357,12 @@ fn flyout_view(
             draft.set(d);
         })
     };
-    let text = |id: &'static str, label: &'static str, value: &str, testid: &'static str, cb: Callback<String>, extra: Option<&'static str>| {
+    let text = |id: &'static str,
+                label: &'static str,
+                value: &str,
+                testid: &'static str,
+                cb: Callback<String>,
+                extra: Option<&'static str>| {
         html! {
             <div class="form-field">
                 <label for={id}>{ label }</label>
@@ -405,8 +414,10 @@ fn flyout_view(
             </>
         }
     };
-    let stages: Vec<(String, String)> = Stage::ALL.iter().map(|s| (s.as_str().to_owned(), format::stage(*s).to_owned())).collect();
-    let dispositions: Vec<(String, String)> = options.dispositions.iter().map(|d| (d.name.clone(), d.name.clone())).collect();
+    let stages: Vec<(String, String)> =
+        Stage::ALL.iter().map(|s| (s.as_str().to_owned(), format::stage(*s).to_owned())).collect();
+    let dispositions: Vec<(String, String)> =
+        options.dispositions.iter().map(|d| (d.name.clone(), d.name.clone())).collect();
     let rep_choices: Vec<(String, String)> = reps.iter().map(|r| (r.id.clone(), r.name.clone())).collect();
     let on_keydown = Callback::from(move |e: KeyboardEvent| {
         if e.key() == "Escape" && !search_required {
@@ -530,7 +541,10 @@ fn sort_header(label: &'static str, key: &'static str, applied: &LeadFilter, sor
 }
 
 fn source_campaign(r: &LeadRow, source_name: &dyn Fn(u32) -> Option<String>) -> String {
-    let source = r.source.as_ref().map(|s| s.name.clone().or_else(|| source_name(s.id)).unwrap_or_else(|| format!("Source #{}", s.id)));
+    let source = r
+        .source
+        .as_ref()
+        .map(|s| s.name.clone().or_else(|| source_name(s.id)).unwrap_or_else(|| format!("Source #{}", s.id)));
     let campaign = r.campaign.as_ref().map(|c| c.name.clone().unwrap_or_else(|| format!("Campaign #{}", c.id)));
     match (source, campaign) {
         (Some(s), Some(c)) => format!("{s} | {c}"),
@@ -676,13 +690,17 @@ fn PreviewPanel(props: &PreviewProps) -> Html {
         })
     };
     let row = |label: &'static str, testid: &'static str, value: Option<String>| {
-        value.filter(|v| !v.is_empty()).map(|v| html! {
-            <div class="field"><dt>{ label }</dt><dd data-testid={testid}>{ v }</dd></div>
+        value.filter(|v| !v.is_empty()).map(|v| {
+            html! {
+                <div class="field"><dt>{ label }</dt><dd data-testid={testid}>{ v }</dd></div>
+            }
         })
     };
     let body = match &props.state {
         PreviewState::Closed => html! {},
-        PreviewState::Loading(id) => html! { <p class="loading" data-testid="preview-loading">{ format!("Loading lead {id}…") }</p> },
+        PreviewState::Loading(id) => {
+            html! { <p class="loading" data-testid="preview-loading">{ format!("Loading lead {id}…") }</p> }
+        }
         PreviewState::Failed(id, msg) => html! {
             <div class="error-box" role="alert" data-testid="preview-error">{ format!("Could not load lead {id}: {msg}") }</div>
         },

@@ -95,7 +95,11 @@ impl Draft {
                 new: false,
                 name: r.name.clone().unwrap_or_default(),
                 total: money_text(r.amount_cents),
-                lines: r.line_items.iter().map(|l| LineDraft { item_id: l.item_id, name: l.name.clone(), amount: money_text(l.amount_cents) }).collect(),
+                lines: r
+                    .line_items
+                    .iter()
+                    .map(|l| LineDraft { item_id: l.item_id, name: l.name.clone(), amount: money_text(l.amount_cents) })
+                    .collect(),
                 active: r.active,
             })
             .collect();
@@ -109,8 +113,11 @@ impl Draft {
     /// A new line item takes the ID the server would give it (above every item ID any rate ever used), because a
     /// new rate's lines must name their item before the server has seen either.
     fn next_item_id(&self) -> u32 {
-        let ids = |s: &[MmrItem], rates: &mut dyn Iterator<Item = u32>| s.iter().map(|i| i.id).chain(rates).max().unwrap_or(0);
-        let base = ids(&self.base.items, &mut self.base.rates.iter().flat_map(|r| r.line_items.iter().map(|l| l.item_id)));
+        let ids = |s: &[MmrItem], rates: &mut dyn Iterator<Item = u32>| {
+            s.iter().map(|i| i.id).chain(rates).max().unwrap_or(0)
+        };
+        let base =
+            ids(&self.base.items, &mut self.base.rates.iter().flat_map(|r| r.line_items.iter().map(|l| l.item_id)));
         let now = ids(&self.items, &mut self.rates.iter().flat_map(|r| r.lines.iter().map(|l| l.item_id)));
         base.max(now) + 1
     }
@@ -121,7 +128,10 @@ impl Draft {
 
     fn add_rate(&mut self) {
         let lines = if self.breakout() {
-            self.items.iter().map(|i| LineDraft { item_id: i.id, name: i.name.clone(), amount: "0.00".into() }).collect()
+            self.items
+                .iter()
+                .map(|i| LineDraft { item_id: i.id, name: i.name.clone(), amount: "0.00".into() })
+                .collect()
         } else if let [only] = self.items.as_slice() {
             // Like the defaults: a simple rate is one line of the only item, so switching to breakout starts sane.
             vec![LineDraft { item_id: only.id, name: only.name.clone(), amount: String::new() }]
@@ -139,7 +149,12 @@ impl Draft {
         let gone = self.items.remove(index).id;
         // The server keeps a removed item's line only on a rate that already had it when saved.
         for r in &mut self.rates {
-            let had = self.base.rates.iter().find(|b| b.id == r.id && !r.new).is_some_and(|b| b.line_items.iter().any(|l| l.item_id == gone));
+            let had = self
+                .base
+                .rates
+                .iter()
+                .find(|b| b.id == r.id && !r.new)
+                .is_some_and(|b| b.line_items.iter().any(|l| l.item_id == gone));
             if !had {
                 r.lines.retain(|l| l.item_id != gone);
             }
@@ -171,7 +186,10 @@ impl Draft {
         let mode = if self.breakout() { rules::MmrMode::Breakout } else { rules::MmrMode::Simple };
         let items = self.items.iter().map(|i| rules::MmrItem { id: i.id, name: i.name.clone() }).collect();
         let s = rules::MmrSettings { mode, version: 0, items, rates: vec![] };
-        let line_items = r.filled_lines().map(|l| rules::LineItem { item_id: l.item_id, name: l.name.clone(), amount_cents: 0 }).collect();
+        let line_items = r
+            .filled_lines()
+            .map(|l| rules::LineItem { item_id: l.item_id, name: l.name.clone(), amount_cents: 0 })
+            .collect();
         s.mismatch(&rules::MmrRate { id: r.id, name: None, amount_cents: 0, line_items, active: r.active })
     }
 
@@ -194,7 +212,11 @@ impl Draft {
             let before = self.base.rates.iter().find(|b| b.id == r.id && !r.new);
             let mut lines: Vec<MmrLine> = Vec::new();
             for l in r.filled_lines() {
-                lines.push(MmrLine { item_id: l.item_id, name: l.name.clone(), amount_cents: parse_dollars(&l.amount).ok()? });
+                lines.push(MmrLine {
+                    item_id: l.item_id,
+                    name: l.name.clone(),
+                    amount_cents: parse_dollars(&l.amount).ok()?,
+                });
             }
             // A simple rate of one line keeps that line equal to the total the admin types, so the rate still adds
             // up if the company switches to breakout later.
@@ -205,7 +227,15 @@ impl Draft {
             }
             sent.push(lines.iter().map(|l| l.item_id).collect());
             let name = Some(r.name.trim().to_owned()).filter(|n| !n.is_empty());
-            rates.push(MmrRate { id: r.id, name, amount_cents: total, line_items: lines, active: r.active, mismatch: false, assignable: true });
+            rates.push(MmrRate {
+                id: r.id,
+                name,
+                amount_cents: total,
+                line_items: lines,
+                active: r.active,
+                mismatch: false,
+                assignable: true,
+            });
         }
         let items = self.items.iter().map(|i| MmrItem { id: i.id, name: i.name.trim().to_owned() }).collect();
         Some((MmrSettings { mode: self.mode.clone(), version: self.base.version, items, rates }, sent))
@@ -244,7 +274,10 @@ impl Problems {
                     let key = match leaf {
                         "name" => format!("rate-{i}-name"),
                         "amount_cents" => format!("rate-{i}-total"),
-                        _ => match split_path(leaf).filter(|(h, ..)| *h == "line_items").and_then(|(_, j, _)| sent.get(i)?.get(j)) {
+                        _ => match split_path(leaf)
+                            .filter(|(h, ..)| *h == "line_items")
+                            .and_then(|(_, j, _)| sent.get(i)?.get(j))
+                        {
                             Some(item) => format!("rate-{i}-item-{item}"),
                             None => format!("rate-{i}-row"),
                         },
@@ -253,7 +286,10 @@ impl Problems {
                 }
                 Some(("items", i, _)) => {
                     let name = draft.items.get(i).map(|it| it.name.trim().to_owned()).filter(|n| !n.is_empty());
-                    (format!("item-{i}"), name.map_or_else(|| format!("Line item {}", i + 1), |n| format!("Line item \"{n}\"")))
+                    (
+                        format!("item-{i}"),
+                        name.map_or_else(|| format!("Line item {}", i + 1), |n| format!("Line item \"{n}\"")),
+                    )
                 }
                 _ => ("form".to_owned(), String::new()),
             };
@@ -307,7 +343,13 @@ impl Reducible for Editor {
         match action {
             Msg::Loading => next.load = Load::Loading,
             Msg::Loaded(s) => {
-                next = Editor { load: Load::Ready, draft: Some(Draft::of(&s)), problems: Problems::default(), conflict: false, blocked: false };
+                next = Editor {
+                    load: Load::Ready,
+                    draft: Some(Draft::of(&s)),
+                    problems: Problems::default(),
+                    conflict: false,
+                    blocked: false,
+                };
             }
             Msg::Failed(e) => next.load = Load::Failed(e),
             Msg::Edit(f) => {
@@ -348,7 +390,9 @@ fn on_text(ed: &UseReducerHandle<Editor>, f: impl Fn(&mut Draft, String) + 'stat
 fn on_click(ed: &UseReducerHandle<Editor>, reshape: bool, f: impl Fn(&mut Draft) + 'static) -> Callback<MouseEvent> {
     let f: Edit = Rc::new(f);
     let ed = ed.clone();
-    Callback::from(move |_: MouseEvent| ed.dispatch(if reshape { Msg::Reshape(f.clone()) } else { Msg::Edit(f.clone()) }))
+    Callback::from(move |_: MouseEvent| {
+        ed.dispatch(if reshape { Msg::Reshape(f.clone()) } else { Msg::Edit(f.clone()) })
+    })
 }
 
 /// Always one node, present or not: Yew matches unkeyed siblings from the end, so a message appearing as an extra
@@ -361,10 +405,17 @@ fn field_error(message: Option<&String>, testid: &'static str) -> Html {
 pub fn MmrAdmin() -> Html {
     let session = use_session();
     let toasts = use_toasts();
-    let ed = use_reducer(|| Editor { load: Load::Loading, draft: None, problems: Problems::default(), conflict: false, blocked: false });
+    let ed = use_reducer(|| Editor {
+        load: Load::Loading,
+        draft: None,
+        problems: Problems::default(),
+        conflict: false,
+        blocked: false,
+    });
     let attempt = use_state(|| 0u32);
     let busy = use_state(|| false);
-    let may_change = session.me.as_ref().is_some_and(|m| m.permissions.allows_somewhere(Resource::CompanySettings, Action::Modify));
+    let may_change =
+        session.me.as_ref().is_some_and(|m| m.permissions.allows_somewhere(Resource::CompanySettings, Action::Modify));
     {
         let (ed, client) = (ed.clone(), session.client());
         use_effect_with(*attempt, move |_| {
@@ -384,7 +435,9 @@ pub fn MmrAdmin() -> Html {
         let shown = (ed.conflict, ed.blocked, ed.problems.summary.len());
         use_effect_with(shown, |(conflict, blocked, problems)| {
             if *conflict || *blocked || *problems > 0 {
-                if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("mmr-admin-status")) {
+                if let Some(el) =
+                    web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("mmr-admin-status"))
+                {
                     el.scroll_into_view();
                 }
             }
@@ -395,7 +448,8 @@ pub fn MmrAdmin() -> Html {
         Callback::from(move |_: MouseEvent| attempt.set(*attempt + 1))
     };
     let on_save = {
-        let (ed, busy, attempt, client, toasts) = (ed.clone(), busy.clone(), attempt.clone(), session.client(), toasts.clone());
+        let (ed, busy, attempt, client, toasts) =
+            (ed.clone(), busy.clone(), attempt.clone(), session.client(), toasts.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let (Some(client), Some(draft)) = (client.clone(), ed.draft.clone()) else { return };
@@ -428,7 +482,9 @@ pub fn MmrAdmin() -> Html {
         (Load::Failed(e), _) if e.is_forbidden() => {
             html! { <p class="error-box" role="alert">{ "You do not have permission to see the monthly rates." }</p> }
         }
-        (Load::Failed(e), _) => html! { <p class="error-box" role="alert">{ format!("Could not load the monthly rates: {}", e.message()) }</p> },
+        (Load::Failed(e), _) => {
+            html! { <p class="error-box" role="alert">{ format!("Could not load the monthly rates: {}", e.message()) }</p> }
+        }
         (Load::Ready, Some(d)) => {
             let locked = *busy || !may_change;
             html! {
@@ -679,7 +735,11 @@ fn rate_row(ed: &UseReducerHandle<Editor>, d: &Draft, i: usize, r: &RateDraft, o
         let ed = ed.clone();
         Callback::from(move |e: Event| {
             let on = e.target_unchecked_into::<HtmlInputElement>().checked();
-            ed.dispatch(Msg::Edit(Rc::new(move |d: &mut Draft| if let Some(r) = d.rates.get_mut(i) { r.active = on })));
+            ed.dispatch(Msg::Edit(Rc::new(move |d: &mut Draft| {
+                if let Some(r) = d.rates.get_mut(i) {
+                    r.active = on
+                }
+            })));
         })
     };
     let remove = on_click(ed, true, move |d: &mut Draft| {

@@ -46,13 +46,25 @@ pub fn sale_field(
 }
 
 /// Simple mode: the dropdown. A rate no longer offered (inactive) still shows by name on the customer who has it.
-fn simple_select(values: &Map<String, Value>, edited: Option<&Value>, editable: bool, opts: &CustomerFormOptions, message: Option<String>, on_set: &Callback<(String, Value)>) -> Html {
+fn simple_select(
+    values: &Map<String, Value>,
+    edited: Option<&Value>,
+    editable: bool,
+    opts: &CustomerFormOptions,
+    message: Option<String>,
+    on_set: &Callback<(String, Value)>,
+) -> Html {
     let current = edited.or(values.get("mmr_id")).and_then(Value::as_u64);
     let saved = values.get("mmr").filter(|v| !v.is_null());
-    let mut choices: Vec<(u64, String)> = opts.mmr_rates.iter().map(|r| (r.id as u64, format!("{} ({})", r.name, dollars(r.amount_cents)))).collect();
+    let mut choices: Vec<(u64, String)> =
+        opts.mmr_rates.iter().map(|r| (r.id as u64, format!("{} ({})", r.name, dollars(r.amount_cents)))).collect();
     if let Some(id) = current.filter(|id| !choices.iter().any(|(c, _)| c == id)) {
         let label = match saved.filter(|s| s["id"].as_u64() == Some(id)) {
-            Some(s) => format!("{} ({}, no longer offered)", s["name"].as_str().unwrap_or("Rate"), dollars(s["amount_cents"].as_u64().unwrap_or(0))),
+            Some(s) => format!(
+                "{} ({}, no longer offered)",
+                s["name"].as_str().unwrap_or("Rate"),
+                dollars(s["amount_cents"].as_u64().unwrap_or(0))
+            ),
             None => format!("Rate #{id}"),
         };
         choices.insert(0, (id, label));
@@ -111,7 +123,9 @@ pub fn MmrField(props: &MmrFieldProps) -> Html {
         None => props.saved.as_ref().map(from_saved),
         Some(Value::Null) => None,
         Some(v) => match (&*chosen, props.saved.as_ref()) {
-            (Some(r), _) if Some(r.id as u64) == v.as_u64() => Some(Shown { amount_cents: r.amount_cents, name: r.name.clone(), mismatch: r.mismatch }),
+            (Some(r), _) if Some(r.id as u64) == v.as_u64() => {
+                Some(Shown { amount_cents: r.amount_cents, name: r.name.clone(), mismatch: r.mismatch })
+            }
             (_, Some(s)) if s["id"] == *v => Some(from_saved(s)),
             _ => None,
         },
@@ -144,7 +158,9 @@ pub fn MmrField(props: &MmrFieldProps) -> Html {
         })
     };
     let label = match &shown {
-        Some(s) => format!("{}{}", dollars(s.amount_cents), s.name.as_ref().map(|n| format!(" · {n}")).unwrap_or_default()),
+        Some(s) => {
+            format!("{}{}", dollars(s.amount_cents), s.name.as_ref().map(|n| format!(" · {n}")).unwrap_or_default())
+        }
         None => "--".into(),
     };
     html! {
@@ -192,7 +208,9 @@ pub fn MmrPicker(props: &MmrPickerProps) -> Html {
         use_effect_with((*filter).clone(), move |f| {
             let query = f.to_query();
             if let Some(client) = client {
-                wasm_bindgen_futures::spawn_local(async move { list.set(Some(client.mmr_rates(customer, &query).await)) });
+                wasm_bindgen_futures::spawn_local(
+                    async move { list.set(Some(client.mmr_rates(customer, &query).await)) },
+                );
             }
         });
     }
@@ -243,7 +261,9 @@ pub fn MmrPicker(props: &MmrPickerProps) -> Html {
     let body = match &*list {
         None => html! { <p class="loading">{ "Loading rates…" }</p> },
         Some(Err(e)) => html! { <p class="error-box" role="alert">{ e.message() }</p> },
-        Some(Ok(l)) if l.items.is_empty() => html! { <p class="empty-state" data-testid="mmr-none">{ "No rates match these filters." }</p> },
+        Some(Ok(l)) if l.items.is_empty() => {
+            html! { <p class="empty-state" data-testid="mmr-none">{ "No rates match these filters." }</p> }
+        }
         Some(Ok(l)) => html! {
             <ul class="mmr-cards" data-testid="mmr-rates">
                 { for l.items.iter().map(|r| rate_card(r, props.current == Some(r.id), &props.on_pick)) }

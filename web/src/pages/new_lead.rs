@@ -177,7 +177,8 @@ pub fn NewLeadPage() -> Html {
         let (values, errors, suggestions) = (values.clone(), errors.clone(), suggestions.clone());
         Callback::from(move |p: ZipPlace| {
             let mut next = (*values).clone();
-            let zip = next.get("zip").filter(|z| z.starts_with(&p.zip) && z.len() == 10).cloned().unwrap_or(p.zip.clone());
+            let zip =
+                next.get("zip").filter(|z| z.starts_with(&p.zip) && z.len() == 10).cloned().unwrap_or(p.zip.clone());
             next.insert("zip", zip);
             next.insert("city", p.city.clone());
             next.insert("state", p.state.clone());
@@ -218,7 +219,8 @@ pub fn NewLeadPage() -> Html {
             if !udf_values.is_empty() {
                 form.insert("custom_fields".into(), Value::Object((*udf_values).clone()));
             }
-            let (errors, sending, navigator, report, udf_error) = (errors.clone(), sending.clone(), navigator.clone(), report.clone(), udf_error.clone());
+            let (errors, sending, navigator, report, udf_error) =
+                (errors.clone(), sending.clone(), navigator.clone(), report.clone(), udf_error.clone());
             sending.set(Sending::Busy);
             wasm_bindgen_futures::spawn_local(async move {
                 match client.create_lead(&form, allow_duplicates).await {
@@ -255,9 +257,12 @@ pub fn NewLeadPage() -> Html {
     };
     let create_anyway = send.reform(|_: MouseEvent| true);
 
-    let back = html! { <RouteLink to={Route::Leads} class="back-link" testid="back-to-list">{ "← All leads" }</RouteLink> };
+    let back =
+        html! { <RouteLink to={Route::Leads} class="back-link" testid="back-to-list">{ "← All leads" }</RouteLink> };
     let opts = match &*options {
-        None => return html! { <section class="record-page">{ back }<p class="loading" data-testid="loading">{ "Loading the form…" }</p></section> },
+        None => {
+            return html! { <section class="record-page">{ back }<p class="loading" data-testid="loading">{ "Loading the form…" }</p></section> }
+        }
         Some(Err(e)) => {
             return html! {
                 <section class="record-page">
@@ -350,7 +355,9 @@ pub fn NewLeadPage() -> Html {
     };
     let status_line = match &*sending {
         Sending::Idle | Sending::Busy => html! {},
-        Sending::Failed(msg) => html! { <div class="error-box" role="alert" data-testid="form-error">{ msg.clone() }</div> },
+        Sending::Failed(msg) => {
+            html! { <div class="error-box" role="alert" data-testid="form-error">{ msg.clone() }</div> }
+        }
         Sending::Duplicates(list, msg) => html! {
             <div class="notice" role="alert" data-testid="duplicates">
                 <p><strong>{ "This lead may exist already." }</strong>{ format!(" {msg}") }</p>
@@ -369,7 +376,8 @@ pub fn NewLeadPage() -> Html {
     let busy = *sending == Sending::Busy;
     let ids = |v: &[crate::api::Named]| v.iter().map(|n| (n.id.to_string(), n.name.clone())).collect::<Vec<_>>();
     let choices = |v: &[crate::api::Choice]| v.iter().map(|c| (c.value.clone(), c.label.clone())).collect::<Vec<_>>();
-    let states: Vec<(String, String)> = opts.states.iter().map(|s| (s.code.clone(), format!("{} ({})", s.name, s.code))).collect();
+    let states: Vec<(String, String)> =
+        opts.states.iter().map(|s| (s.code.clone(), format!("{} ({})", s.name, s.code))).collect();
     let account_types = if opts.account_types.is_empty() {
         vigil_domain::lead::AccountType::ALL.iter().map(|t| (t.as_str().to_owned(), t.label().to_owned())).collect()
     } else {
@@ -424,8 +432,17 @@ mod tests {
     #[test]
     fn the_form_is_checked_with_the_server_rules() {
         let mut v = Values::new();
-        for (k, x) in [("source_id", "1"), ("first_name", "Ann"), ("last_name", "Lee"), ("primary_phone", "801 555 0101"),
-            ("disposition_id", "2"), ("city", "Provo"), ("state", "UT"), ("zip", "22"), ("account_type", "residential")] {
+        for (k, x) in [
+            ("source_id", "1"),
+            ("first_name", "Ann"),
+            ("last_name", "Lee"),
+            ("primary_phone", "801 555 0101"),
+            ("disposition_id", "2"),
+            ("city", "Provo"),
+            ("state", "UT"),
+            ("zip", "22"),
+            ("account_type", "residential"),
+        ] {
             v.insert(k, x.into());
         }
         let e = check(&v);

@@ -115,7 +115,9 @@ pub fn RecordPage(props: &RecordPageProps) -> Html {
     };
 
     let body = match &*load {
-        Load::Loading => html! { <p class="loading" data-testid="loading">{ format!("Loading {} {id}…", noun.to_lowercase()) }</p> },
+        Load::Loading => {
+            html! { <p class="loading" data-testid="loading">{ format!("Loading {} {id}…", noun.to_lowercase()) }</p> }
+        }
         Load::Missing => html! {
             <div class="notice" data-testid="record-missing">
                 <h1>{ format!("{noun} {id} not found") }</h1>
@@ -175,11 +177,14 @@ fn record_view(route_kind: Kind, r: &Record, names: &Names, work: Option<Html>) 
             </p>
         }
     });
-    let address = [r.address1.clone().unwrap_or_default(), format!("{}, {} {}", r.city, r.state, r.zip.clone().unwrap_or_default())]
-        .into_iter()
-        .map(|l| l.trim().trim_end_matches(',').to_owned())
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>();
+    let address = [
+        r.address1.clone().unwrap_or_default(),
+        format!("{}, {} {}", r.city, r.state, r.zip.clone().unwrap_or_default()),
+    ]
+    .into_iter()
+    .map(|l| l.trim().trim_end_matches(',').to_owned())
+    .filter(|l| !l.is_empty())
+    .collect::<Vec<_>>();
 
     html! {
         <>

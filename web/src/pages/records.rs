@@ -54,7 +54,9 @@ pub fn RecordList(props: &RecordListProps) -> Html {
     let location = use_location();
     // The Customer List's filter is the URL's; a cursor trail belongs to the query it was made for.
     let filter = match kind {
-        Kind::Customer => CustomerQuery::from_url(&location.as_ref().map(|l| l.query_str().to_owned()).unwrap_or_default()),
+        Kind::Customer => {
+            CustomerQuery::from_url(&location.as_ref().map(|l| l.query_str().to_owned()).unwrap_or_default())
+        }
         Kind::Lead => CustomerQuery::default(),
     };
     let query = filter.query();
@@ -134,9 +136,10 @@ pub fn RecordList(props: &RecordListProps) -> Html {
         Callback::from(move |()| flyout.set(false))
     };
 
-    let total = page.as_ref().and_then(|p| p.meta.as_ref()).and_then(|m| {
-        m.total.map(|n| format::total(n, m.total_exact, w.singular, w.plural))
-    });
+    let total = page
+        .as_ref()
+        .and_then(|p| p.meta.as_ref())
+        .and_then(|m| m.total.map(|n| format::total(n, m.total_exact, w.singular, w.plural)));
 
     let body = match (&*page, &*error) {
         (_, Some(e)) => html! {
