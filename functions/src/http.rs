@@ -7,6 +7,7 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use std::time::Instant;
 use tracing::{error, info, warn};
+use vigil_api::Function;
 use vigil_app::{auth, directory, lead_list, outbox, Actor, AppError, Services};
 use vigil_domain::record::Kind;
 use vigil_domain::{Claims, CompanyId, RecordId, UserId};
@@ -19,12 +20,22 @@ mod mmr;
 /// The version reported by health checks.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// Serves one API Gateway request with the handler named `function`. Never fails: every error is a response.
+/// Serves one API Gateway request with the handler named `function` (a binary's name). Never fails: every error is a
+/// response; a name the contract does not know is a 404.
 pub async fn handle(svc: &Services, function: &str, req: Request) -> Response<Body> {
+    match Function::from_name(function) {
+        Some(f) => serve(svc, f, req).await,
+        None => no_route(req.method().as_str(), req.uri().path()),
+    }
+}
+
+/// Serves one API Gateway request with `function`'s handler. Never fails: every error is a response.
+pub async fn serve(svc: &Services, function: Function, req: Request) -> Response<Body> {
     let started = Instant::now();
     let request_id = request_id(&req);
     let claims = claims_of(&req);
     let result = dispatch(svc, function, &req, claims.as_ref()).await;
+    let function = function.name();
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     let company = claims.as_ref().map(|c| c.company.to_string()).unwrap_or_default();
     let user = claims.as_ref().map(|c| c.sub.to_string()).unwrap_or_default();
@@ -73,41 +84,77 @@ pub fn claims_of(req: &Request) -> Option<Claims> {
     })
 }
 
-async fn dispatch(
-    svc: &Services,
-    function: &str,
-    req: &Request,
-    claims: Option<&Claims>,
-) -> Result<Response<Body>, AppError> {
-    if function == "health" {
-        return json(200, &serde_json::json!({"status": "ok", "version": VERSION}));
+async fn dispatch(svc: &Services, function: Function, req: &Request, claims: Option<&Claims>) -> Reply {
+    use Function as F;
+    if function == F::Health {
+        return health();
     }
-    let actor = auth::authenticate(svc, claims.ok_or(AppError::Unauthenticated)?).await?;
-    let q = req.query_string_parameters();
+    let actor = &auth::authenticate(svc, claims.ok_or(AppError::Unauthenticated)?).await?;
+    // Exhaustive on purpose: a function added to the contract without a handler here does not compile.
     match function {
-        "me" => json(200, &directory::me(svc, &actor).await?),
-        "list_office_locations" => json(200, &Items { items: directory::office_locations(svc, &actor).await? }),
-        "list_partners" => json(200, &Items { items: directory::partners(svc, &actor).await? }),
-        "list_leads" | "list_customers" => {
-            let kind = if function == "list_leads" { Kind::Lead } else { Kind::Customer };
-            let params = lead_list::LeadFilter::PARAMS
-                .iter()
-                .filter_map(|p| Some(((*p).to_owned(), q.first(p)?.to_owned())))
-                .collect();
-            let filter = lead_list::LeadFilter::parse_for(kind, &params)?;
-            json(200, &lead_list::list(svc, &actor, &filter).await?)
-        }
-        "get_lead" => json(200, &vigil_app::leads::get(svc, &actor, record_id(req)?).await?),
-        f if custom_fields::handles(f) => custom_fields::dispatch(svc, &actor, f, req).await,
-        f if mmr::handles(f) => mmr::dispatch(svc, &actor, f, req).await,
-        f if customers::handles(f) => customers::dispatch(svc, &actor, f, req).await,
-        f if leads::handles(f) => leads::dispatch(svc, &actor, f, req).await,
-        "list_outbox" => json(200, &outbox::list(svc, &actor, q.first("cursor")).await?),
-        other => {
-            let _: &Actor = &actor;
-            Err(AppError::Internal(format!("no handler named {other}")))
-        }
+        F::Health => health(),
+        F::Me => json(200, &directory::me(svc, actor).await?),
+        F::ListOfficeLocations => json(200, &Items { items: directory::office_locations(svc, actor).await? }),
+        F::ListPartners => json(200, &Items { items: directory::partners(svc, actor).await? }),
+        F::ListLeads => list_records(svc, actor, Kind::Lead, req).await,
+        F::ListCustomers => list_records(svc, actor, Kind::Customer, req).await,
+        F::GetLead => leads::get(svc, actor, req).await,
+        F::LeadFormOptions => leads::form_options(svc, actor).await,
+        F::CreateLead => leads::create(svc, actor, req).await,
+        F::UpdateLead => leads::update(svc, actor, req).await,
+        F::DeleteLead => leads::delete(svc, actor, req).await,
+        F::MoveLeadStage => leads::move_stage(svc, actor, req).await,
+        F::SetLeadTags => leads::set_tags(svc, actor, req).await,
+        F::PreviewLead => leads::preview(svc, actor, req).await,
+        F::LeadHistory => leads::history(svc, actor, req).await,
+        F::ListTags => leads::list_tags(svc, actor).await,
+        F::CreateTag => leads::create_tag(svc, actor, req).await,
+        F::GetLeadScoring => leads::get_scoring(svc, actor).await,
+        F::PutLeadScoring => leads::put_scoring(svc, actor, req).await,
+        F::GetCustomer => customers::get(svc, actor, req).await,
+        F::CustomerFormOptions => customers::form_options(svc, actor).await,
+        F::CustomerParentCandidates => customers::parent_candidates(svc, actor, req).await,
+        F::CreateCustomer => customers::create(svc, actor, req).await,
+        F::UpdateCustomer => customers::update(svc, actor, req).await,
+        F::DeleteCustomer => customers::delete(svc, actor, req).await,
+        F::DuplicateCustomer => customers::duplicate(svc, actor, req).await,
+        F::CustomerHistory => customers::history(svc, actor, req).await,
+        F::ConvertLead => customers::convert_lead(svc, actor, req).await,
+        F::CustomerArchivePreview => customers::archive_preview(svc, actor, req).await,
+        F::ArchiveCustomer => customers::archive(svc, actor, req).await,
+        F::UnarchiveCustomer => customers::unarchive(svc, actor, req).await,
+        F::ListCustomerItems => customers::list_items(svc, actor, req).await,
+        F::CreateCustomerItem => customers::create_item(svc, actor, req).await,
+        F::SetCustomerTags => customers::set_tags(svc, actor, req).await,
+        F::ListCustomFields => custom_fields::list(svc, actor).await,
+        F::CreateCustomField => custom_fields::create(svc, actor, req).await,
+        F::UpdateCustomField => custom_fields::update(svc, actor, req).await,
+        F::DeleteCustomField => custom_fields::delete(svc, actor, req).await,
+        F::GetMmrSettings => mmr::get_settings(svc, actor).await,
+        F::PutMmrSettings => mmr::put_settings(svc, actor, req).await,
+        F::ListMmrRates => mmr::list_rates(svc, actor, req).await,
+        F::ListOutbox => json(200, &outbox::list(svc, actor, req.query_string_parameters().first("cursor")).await?),
     }
+}
+
+/// What a handler answers: a response, or the failure the edge maps to problem+json.
+pub(crate) type Reply = Result<Response<Body>, AppError>;
+
+fn health() -> Reply {
+    json(200, &serde_json::json!({"status": "ok", "version": VERSION}))
+}
+
+/// The Leads list and the Customer List share one engine and one set of filters.
+async fn list_records(svc: &Services, actor: &Actor, kind: Kind, req: &Request) -> Reply {
+    let q = req.query_string_parameters();
+    let params =
+        lead_list::LeadFilter::PARAMS.iter().filter_map(|p| Some(((*p).to_owned(), q.first(p)?.to_owned()))).collect();
+    let filter = lead_list::LeadFilter::parse_for(kind, &params)?;
+    json(200, &lead_list::list(svc, actor, &filter).await?)
+}
+
+pub(crate) fn no_content() -> Reply {
+    Ok(Response::builder().status(204).body(Body::Empty).expect("static response"))
 }
 
 pub(crate) fn record_id(req: &Request) -> Result<RecordId, AppError> {

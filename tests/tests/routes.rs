@@ -1,11 +1,11 @@
-//! The routes in `functions/src/routes.rs` are the source of truth. The SAM template must deploy exactly those (one
+//! The routes in the typed contract (`vigil_api::routes`) are the source of truth. The SAM template must deploy exactly those (one
 //! function per binary, one HttpApi event per route, the authorizer on every route that wants a session), the OpenAPI
 //! description must document exactly those, and the local-only demo routes must never reach the template.
 
 use serde_yaml::{Mapping, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use vigil_functions::routes::{Route, LOCAL_ONLY_ROUTES, ROUTES, SCHEDULED, WORKERS};
+use vigil_api::routes::{deployed_functions, Route, Scheduled, Worker, LOCAL_ONLY_ROUTES, ROUTES};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the repository").to_path_buf()
@@ -64,8 +64,8 @@ fn route_key(method: &str, path: &str) -> (String, String) {
     (method.to_ascii_uppercase(), path.to_string())
 }
 
-fn route_keys(routes: &[Route]) -> BTreeSet<(String, String)> {
-    routes.iter().map(|r| route_key(r.method, r.path)).collect()
+fn route_keys<F>(routes: &[Route<F>]) -> BTreeSet<(String, String)> {
+    routes.iter().map(|r| route_key(r.method.as_str(), r.path)).collect()
 }
 
 /// Every function the template deploys: binary name → (logical ID, resource).
@@ -160,7 +160,7 @@ impl Template {
 }
 
 fn all_functions() -> BTreeSet<&'static str> {
-    ROUTES.iter().map(|r| r.function).chain(WORKERS.iter().copied()).chain(SCHEDULED.iter().map(|(f, _)| *f)).collect()
+    deployed_functions().collect()
 }
 
 #[test]
@@ -169,17 +169,22 @@ fn routes_rs_is_consistent_with_itself() {
     assert_eq!(deployed.len(), ROUTES.len(), "a route is listed twice in ROUTES");
     for r in LOCAL_ONLY_ROUTES {
         assert!(
-            !deployed.contains(&route_key(r.method, r.path)),
+            !deployed.contains(&route_key(r.method.as_str(), r.path)),
             "{} {} is both deployed and local-only",
             r.method,
             r.path
         );
-        assert!(!all_functions().contains(r.function), "local-only function {} is also deployed", r.function);
+        assert!(!all_functions().contains(r.function.name()), "local-only function {} is also deployed", r.function);
     }
-    for r in ROUTES.iter().chain(LOCAL_ONLY_ROUTES) {
-        assert!(r.path.starts_with("/api/v1/"), "{} is outside /api/v1", r.path);
-        assert!(["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&r.method), "odd method {}", r.method);
+    for (_, path, _) in every_route() {
+        assert!(path.starts_with("/api/v1/"), "{path} is outside /api/v1");
     }
+}
+
+/// Method, path and whether it wants a session, of every route, deployed and local-only.
+fn every_route() -> Vec<(vigil_api::Method, &'static str, bool)> {
+    let deployed = ROUTES.iter().map(|r| (r.method, r.path, r.auth));
+    deployed.chain(LOCAL_ONLY_ROUTES.iter().map(|r| (r.method, r.path, r.auth))).collect()
 }
 
 #[test]
@@ -202,8 +207,15 @@ fn template_http_events_are_exactly_the_routes() {
     );
 
     for r in ROUTES {
-        let served_by = seen[&route_key(r.method, r.path)];
-        assert_eq!(served_by, r.function, "{} {} must be served by the {} function", r.method, r.path, r.function);
+        let served_by = seen[&route_key(r.method.as_str(), r.path)];
+        assert_eq!(
+            served_by,
+            r.function.name(),
+            "{} {} must be served by the {} function",
+            r.method,
+            r.path,
+            r.function
+        );
     }
 }
 
@@ -214,12 +226,12 @@ fn local_only_routes_are_not_deployed() {
     let binaries: BTreeSet<_> = t.functions().into_iter().filter_map(|f| f.binary).collect();
     for r in LOCAL_ONLY_ROUTES {
         assert!(
-            !events.contains(&route_key(r.method, r.path)),
+            !events.contains(&route_key(r.method.as_str(), r.path)),
             "local-only {} {} is in the template",
             r.method,
             r.path
         );
-        assert!(!binaries.contains(r.function), "local-only function {} is in the template", r.function);
+        assert!(!binaries.contains(r.function.name()), "local-only function {} is in the template", r.function);
         let resources = serde_yaml::to_string(&t.doc["Resources"]).unwrap();
         assert!(!resources.contains(r.path), "local-only path {} appears somewhere in the template", r.path);
     }
@@ -262,7 +274,7 @@ fn the_authorizer_guards_every_route_that_wants_a_session() {
     for r in ROUTES {
         let e = events
             .iter()
-            .find(|e| (e.method.as_str(), e.path.as_str()) == (r.method, r.path))
+            .find(|e| (e.method.as_str(), e.path.as_str()) == (r.method.as_str(), r.path))
             .unwrap_or_else(|| panic!("{} {} is not in the template", r.method, r.path));
         let api_id = e.api.as_deref().unwrap_or_else(|| panic!("{} {} names no ApiId", r.method, r.path));
         let api = t.resource(api_id);
@@ -287,7 +299,7 @@ fn the_authorizer_guards_every_route_that_wants_a_session() {
 #[test]
 fn workers_consume_their_queue_with_partial_batch_failures() {
     let t = Template::load();
-    for name in WORKERS {
+    for name in Worker::ALL.iter().map(|w| w.name()) {
         let f = t.function(name);
         let events = t.events(&f, "SQS");
         assert_eq!(events.len(), 1, "{name} must have one SQS event");
@@ -351,7 +363,7 @@ fn functions_get_the_environment_the_code_reads() {
 #[test]
 fn scheduled_functions_run_on_their_schedule() {
     let t = Template::load();
-    for (name, expression) in SCHEDULED {
+    for (name, expression) in Scheduled::ALL.iter().map(|s| (s.name(), s.schedule())) {
         let f = t.function(name);
         let schedules: Vec<_> =
             t.events(&f, "Schedule").into_iter().filter_map(|e| text(e, &["Properties", "Schedule"])).collect();
@@ -450,16 +462,16 @@ fn openapi_security_and_parameters_match_the_routes() {
         get(&doc, &["components", "securitySchemes", "bearer", "scheme"]).and_then(Value::as_str) == Some("bearer")
     );
     let ops = operations(&doc);
-    for r in ROUTES.iter().chain(LOCAL_ONLY_ROUTES) {
+    for (method, path, auth) in every_route() {
         let o = ops
             .iter()
-            .find(|o| (o.method.as_str(), o.path.as_str()) == (r.method, r.path))
-            .unwrap_or_else(|| panic!("{} {} is not in the OpenAPI description", r.method, r.path));
+            .find(|o| (o.method.as_str(), o.path.as_str()) == (method.as_str(), path))
+            .unwrap_or_else(|| panic!("{} {} is not in the OpenAPI description", method, path));
         let secured = match o.op.get("security").and_then(Value::as_sequence) {
             Some(s) => !s.is_empty(),
             None => global_security,
         };
-        assert_eq!(secured, r.auth, "{} {}: OpenAPI security must match auth={}", r.method, r.path, r.auth);
+        assert_eq!(secured, auth, "{} {}: OpenAPI security must match auth={}", method, path, auth);
 
         // Every {param} of the path is declared as a path parameter (inline or by $ref).
         let declared: BTreeSet<String> =
@@ -471,20 +483,19 @@ fn openapi_security_and_parameters_match_the_routes() {
                 .filter(|p| text(p, &["in"]) == Some("path"))
                 .filter_map(|p| text(p, &["name"]).map(str::to_string))
                 .collect();
-        let in_path: BTreeSet<String> = r
-            .path
+        let in_path: BTreeSet<String> = path
             .split('/')
             .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
             .map(str::to_string)
             .collect();
-        assert_eq!(declared, in_path, "{} {}: path parameters", r.method, r.path);
+        assert_eq!(declared, in_path, "{} {}: path parameters", method, path);
 
         let ok = get(o.op, &["responses", "200"])
             .or_else(|| get(o.op, &["responses", "201"]))
             .or_else(|| get(o.op, &["responses", "204"]));
-        assert!(ok.is_some(), "{} {} documents no success response", r.method, r.path);
-        if r.auth {
-            assert!(get(o.op, &["responses", "401"]).is_some(), "{} {} documents no 401", r.method, r.path);
+        assert!(ok.is_some(), "{} {} documents no success response", method, path);
+        if auth {
+            assert!(get(o.op, &["responses", "401"]).is_some(), "{} {} documents no 401", method, path);
         }
     }
     let problem = get(&doc, &["components", "schemas", "Problem", "properties"]).expect("Problem schema");

@@ -1,36 +1,26 @@
 //! Handlers of the monthly monitoring rate (MMR) routes: the company's configuration under Settings and the
 //! breakout rate picker under customers.
 
-use super::{json, object};
-use lambda_http::{Body, Request, RequestExt, Response};
+use super::{json, object, Reply};
+use lambda_http::{Request, RequestExt};
 use serde_json::Value;
 use vigil_app::{mmr, Actor, AppError, Services};
 use vigil_domain::mmr::RateFilter;
 use vigil_domain::{FieldError, RecordId};
 
-const FUNCTIONS: &[&str] = &["get_mmr_settings", "put_mmr_settings", "list_mmr_rates"];
-
-pub fn handles(function: &str) -> bool {
-    FUNCTIONS.contains(&function)
+pub async fn get_settings(svc: &Services, actor: &Actor) -> Reply {
+    json(200, &mmr::get(svc, actor).await?)
 }
 
-pub async fn dispatch(
-    svc: &Services,
-    actor: &Actor,
-    function: &str,
-    req: &Request,
-) -> Result<Response<Body>, AppError> {
-    match function {
-        "get_mmr_settings" => json(200, &mmr::get(svc, actor).await?),
-        "put_mmr_settings" => json(200, &mmr::put(svc, actor, &Value::Object(object(req)?)).await?),
-        "list_mmr_rates" => {
-            let q = req.query_string_parameters();
-            let customer = customer_id(q.first("customer_id"))?;
-            let filter = RateFilter::parse(q.first("total"), q.first("items"))?;
-            json(200, &mmr::list(svc, actor, customer, &filter).await?)
-        }
-        other => Err(AppError::Internal(format!("no mmr handler named {other}"))),
-    }
+pub async fn put_settings(svc: &Services, actor: &Actor, req: &Request) -> Reply {
+    json(200, &mmr::put(svc, actor, &Value::Object(object(req)?)).await?)
+}
+
+pub async fn list_rates(svc: &Services, actor: &Actor, req: &Request) -> Reply {
+    let q = req.query_string_parameters();
+    let customer = customer_id(q.first("customer_id"))?;
+    let filter = RateFilter::parse(q.first("total"), q.first("items"))?;
+    json(200, &mmr::list(svc, actor, customer, &filter).await?)
 }
 
 /// The optional `customer_id` query parameter (422 naming it when it is not a record ID).

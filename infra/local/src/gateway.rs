@@ -3,26 +3,45 @@
 
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
+use vigil_api::{Function, LocalFunction, Route, LOCAL_ONLY_ROUTES, ROUTES};
 use vigil_app::tokens::TokenSigner;
-use vigil_functions::routes::{Route, LOCAL_ONLY_ROUTES, ROUTES};
+
+/// What serves a route here: the Lambda function's handler, or the local runtime itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Lambda(Function),
+    Local(LocalFunction),
+}
 
 /// A matched route with its path parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Matched {
-    pub route: Route,
+    pub route: Route<Target>,
     pub params: BTreeMap<String, String>,
 }
 
 /// Every route the local runtime serves: the deployed ones and the local-only ones.
-pub fn all_routes() -> impl Iterator<Item = &'static Route> {
-    ROUTES.iter().chain(LOCAL_ONLY_ROUTES.iter())
+pub fn all_routes() -> impl Iterator<Item = Route<Target>> {
+    let deployed = ROUTES.iter().map(|r| Route {
+        method: r.method,
+        path: r.path,
+        function: Target::Lambda(r.function),
+        auth: r.auth,
+    });
+    let local = LOCAL_ONLY_ROUTES.iter().map(|r| Route {
+        method: r.method,
+        path: r.path,
+        function: Target::Local(r.function),
+        auth: r.auth,
+    });
+    deployed.chain(local)
 }
 
 /// The route for `method path`, as API Gateway picks it (literal segments win over `{param}` ones).
 pub fn find(method: &str, path: &str) -> Option<Matched> {
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
     let mut best: Option<(usize, Matched)> = None;
-    for route in all_routes().filter(|r| r.method.eq_ignore_ascii_case(method)) {
+    for route in all_routes().filter(|r| r.method.as_str().eq_ignore_ascii_case(method)) {
         let pattern: Vec<&str> = route.path.split('/').collect();
         if pattern.len() != segments.len() {
             continue;
@@ -42,7 +61,7 @@ pub fn find(method: &str, path: &str) -> Option<Matched> {
                 }
             });
         if fits && best.as_ref().is_none_or(|(l, _)| literal > *l) {
-            best = Some((literal, Matched { route: *route, params }));
+            best = Some((literal, Matched { route, params }));
         }
     }
     best.map(|(_, m)| m)
@@ -60,7 +79,7 @@ pub enum Authorized {
 /// Verifies the bearer token as API Gateway's JWT authorizer would; `Err` is a 401.
 pub fn authorize(
     signer: &TokenSigner,
-    route: &Route,
+    route: &Route<Target>,
     authorization: Option<&str>,
     now: u64,
 ) -> Result<Authorized, &'static str> {
@@ -152,12 +171,15 @@ mod tests {
     #[test]
     fn routes_match_with_parameters() {
         let m = find("GET", "/api/v1/leads/42").unwrap();
-        assert_eq!(m.route.function, "get_lead");
+        assert_eq!(m.route.function, Target::Lambda(Function::GetLead));
         assert_eq!(m.params.get("id").map(String::as_str), Some("42"));
-        assert_eq!(find("GET", "/api/v1/leads").unwrap().route.function, "list_leads");
+        assert_eq!(find("GET", "/api/v1/leads").unwrap().route.function, Target::Lambda(Function::ListLeads));
         assert!(find("DELETE", "/api/v1/health").is_none());
         assert!(find("GET", "/api/v1/leads/42/nope").is_none());
-        assert_eq!(find("POST", "/api/v1/dev/sign-in").unwrap().route.function, "dev_sign_in");
+        assert_eq!(
+            find("POST", "/api/v1/dev/sign-in").unwrap().route.function,
+            Target::Local(LocalFunction::DevSignIn)
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use crate::backend::{self, BackendError};
 use crate::config::Config;
 use crate::dev;
-use crate::gateway::{self, Incoming};
+use crate::gateway::{self, Incoming, Target};
 use axum::body::Body as AxumBody;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, StatusCode};
@@ -19,6 +19,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tower_http::services::{ServeDir, ServeFile};
 use tracing::info;
+use vigil_api::LocalFunction;
 use vigil_app::tokens::TokenSigner;
 use vigil_app::{AppError, Services};
 use vigil_functions::problem::{from_app_error, Problem};
@@ -167,13 +168,13 @@ async fn api(State(rt): State<Arc<Runtime>>, ConnectInfo(peer): ConnectInfo<Sock
     let now_secs = now.unix_timestamp().max(0) as u64;
 
     // The local-only demo sign-in is not a Lambda.
-    match matched.route.function {
-        "dev_users" => return local_json(dev::list_users(&rt.services).await),
-        "dev_sign_in" => {
+    let function = match matched.route.function {
+        Target::Local(LocalFunction::DevUsers) => return local_json(dev::list_users(&rt.services).await),
+        Target::Local(LocalFunction::DevSignIn) => {
             return local_json(dev::sign_in(&rt.services, &rt.signer, body.as_deref(), rt.session_secs).await)
         }
-        _ => {}
-    }
+        Target::Lambda(f) => f,
+    };
 
     let auth = match gateway::authorize(
         &rt.signer,
@@ -209,7 +210,7 @@ async fn api(State(rt): State<Arc<Runtime>>, ConnectInfo(peer): ConnectInfo<Sock
             ));
         }
     };
-    to_axum(vigil_functions::handle(&rt.services, matched.route.function, request).await)
+    to_axum(vigil_functions::http::serve(&rt.services, function, request).await)
 }
 
 fn local_json<T: serde::Serialize>(result: Result<T, AppError>) -> Response {

@@ -1,0 +1,46 @@
+//! Shapes several operations share.
+
+use serde::{Deserialize, Serialize};
+
+/// A list response (`{"items": [...]}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Items<T> {
+    pub items: Vec<T>,
+}
+
+/// `GET /api/v1/health`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+}
+
+/// The `{id}` of a record route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordPath {
+    pub id: vigil_domain::RecordId,
+}
+
+/// The `{id}` of a custom field route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldPath {
+    pub id: u32,
+}
+
+/// A customer's sub-record collection route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ItemsPath {
+    pub id: vigil_domain::RecordId,
+    pub collection: crate::customers::Collection,
+}
+
+/// No query string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct NoQuery {}
+
+/// A paged read's query.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CursorQuery {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}

@@ -1,0 +1,289 @@
+//! Customers: the Home page read, its form options, parent picker, archive preview, sub-records and history.
+
+use crate::directory::{OfficeLocation, Partner};
+use crate::leads::{AccountClass, Choice, HistoryEntry, Named, StateOption};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use vigil_domain::mmr::MmrMode;
+use vigil_domain::record::Kind;
+use vigil_domain::{LocationId, RecordId, TagId, UserId};
+
+/// `GET /api/v1/customers/{id}` (and what every customer write answers): the whole Home page in one call. The
+/// record's own fields sit at the top level (`record`, masked as the caller's grants say, without the cards the
+/// caller may not view), beside the page's blocks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerHome {
+    #[serde(flatten)]
+    pub record: Map<String, Value>,
+    pub header: CustomerHeader,
+    /// Tab counts by collection (`notes`, `recurring_invoices`, …).
+    pub tabs: BTreeMap<String, u64>,
+    /// Tabs that need attention (an overdue open note).
+    pub warnings: BTreeMap<String, bool>,
+    pub tag_list: Vec<Named<TagId>>,
+    /// The cards the caller may view (`personal`, `sale`, `installation`, `lead`, `custom_fields`), each field to
+    /// its value; confidential values the caller may not see are `"***"`.
+    pub cards: Map<String, Value>,
+    pub editable: CardsEditable,
+    pub actions: CustomerActions,
+    pub parent_child_billing: bool,
+}
+
+impl CustomerHome {
+    pub fn id(&self) -> RecordId {
+        self.header.id
+    }
+
+    /// The record's `version`, which every write sends back.
+    pub fn version(&self) -> u64 {
+        self.record.get("version").and_then(Value::as_u64).unwrap_or(0)
+    }
+
+    pub fn kind(&self) -> Kind {
+        self.header.kind
+    }
+
+    pub fn archived(&self) -> bool {
+        self.header.archived
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerHeader {
+    pub id: RecordId,
+    pub kind: Kind,
+    pub name: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub business_name: Option<String>,
+    pub status_boxes: Vec<StatusBox>,
+    pub created_at: String,
+    pub created_by: Option<Named<String>>,
+    pub sale: Option<SaleBadge>,
+    pub install: Option<InstallBadge>,
+    pub location: Option<Named<LocationId>>,
+    pub city: String,
+    pub state: String,
+    pub parent: Option<RecordLink>,
+    /// Sub-customers; `None` when the company has no families or this record has none.
+    pub children: Option<Vec<RecordLink>>,
+    pub archived: bool,
+}
+
+/// One status box of the sticky header (account, monitoring, billing, funding).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusBox {
+    pub category: String,
+    pub label: String,
+    /// `green`, `yellow`, `red` or `gray`.
+    pub color: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SaleBadge {
+    pub date: Option<String>,
+    pub sold_by: Option<Named<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstallBadge {
+    pub date: Option<String>,
+    pub technician: Option<Named<String>>,
+}
+
+/// Another customer the header links to (parent or sub-customer).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordLink {
+    pub id: RecordId,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_name: Option<Option<String>>,
+}
+
+/// Which cards the caller may save now.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct CardsEditable {
+    pub personal: bool,
+    pub sale: bool,
+    pub installation: bool,
+    pub custom_fields: bool,
+}
+
+/// What the caller may do with this record now.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct CustomerActions {
+    pub modify: bool,
+    pub delete: bool,
+    pub archive: bool,
+    pub unarchive: bool,
+    pub convert: bool,
+    pub duplicate: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdName {
+    pub id: u32,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Priced {
+    pub id: u32,
+    pub name: String,
+    pub amount_cents: u64,
+}
+
+/// The select options of the customer cards, stored as the company setting `customer_options`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerOptions {
+    pub monitoring_companies: Vec<IdName>,
+    pub contract_terms: Vec<u32>,
+    pub activation_fees: Vec<Priced>,
+    pub monitoring_plans: Vec<String>,
+    pub interactive_services_providers: Vec<String>,
+    pub adt_system_types: Vec<String>,
+    pub warranty_terms: Vec<String>,
+    pub dealer_numbers: Vec<String>,
+    pub cancel_reasons: Vec<String>,
+    pub discount_affiliates: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserOption {
+    pub id: UserId,
+    pub name: String,
+}
+
+/// `GET /api/v1/customers/form-options`: the select options of the customer cards and of Convert to Customer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerFormOptions {
+    pub office_locations: Vec<OfficeLocation>,
+    pub sold_by: Vec<UserOption>,
+    pub lead_reps: Vec<UserOption>,
+    pub technicians: Vec<UserOption>,
+    pub account_classes: Vec<AccountClass>,
+    pub account_types: Vec<Choice>,
+    pub sources: Vec<Partner>,
+    pub services: Vec<Choice>,
+    pub states: Vec<StateOption>,
+    pub languages: Vec<Choice>,
+    /// Parent/sub-customer links are on for the company.
+    pub parent_child_billing: bool,
+    /// `simple` (a dropdown of `mmr_rates`) or `breakout` (the rate picker).
+    pub mmr_mode: MmrMode,
+    /// The rates a customer can be given now (active, matching the company's MMR items).
+    pub mmr_rates: Vec<Priced>,
+    #[serde(flatten)]
+    pub lists: CustomerOptions,
+}
+
+/// A top-level customer the parent picker offers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub id: RecordId,
+    pub name: String,
+    pub business_name: Option<String>,
+    pub account_number: Option<String>,
+    pub city: String,
+    pub state: String,
+}
+
+/// `POST /api/v1/leads/{id}/convert`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Convert {
+    pub office_location_id: Option<Value>,
+    pub sold_by_id: Option<String>,
+    #[serde(default)]
+    pub version: Option<u64>,
+}
+
+/// What archiving cancels of one customer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Affected {
+    pub id: RecordId,
+    pub name: String,
+    pub recurring_invoices: Vec<SubRecord>,
+    pub appointments: Vec<SubRecord>,
+    pub scheduled_payments: Vec<SubRecord>,
+}
+
+/// `GET /api/v1/customers/{id}/archive-preview`: what archiving would do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArchivePreview {
+    pub customer: Affected,
+    /// Unarchived sub-customers, archived along with the parent.
+    pub sub_customers: Vec<Affected>,
+    /// Nothing will be cancelled and no sub-customer archived.
+    pub nothing_affected: bool,
+}
+
+/// The body of archive and unarchive.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Confirm {
+    #[serde(default)]
+    pub confirm: bool,
+    #[serde(default)]
+    pub include_children: bool,
+}
+
+/// `GET /api/v1/customers/{id}/history`: newest first, signed cursor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryPage {
+    pub items: Vec<HistoryEntry>,
+    pub next_cursor: Option<String>,
+}
+
+/// A customer's sub-record collection (a tab of the Home page).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Collection {
+    Notes,
+    Contacts,
+    Equipment,
+    Appointments,
+    RecurringInvoices,
+    ScheduledPayments,
+}
+
+impl Collection {
+    pub const ALL: [Collection; 6] = [
+        Collection::Notes,
+        Collection::Contacts,
+        Collection::Equipment,
+        Collection::Appointments,
+        Collection::RecurringInvoices,
+        Collection::ScheduledPayments,
+    ];
+
+    /// The path segment (`/api/v1/customers/{id}/<segment>`).
+    pub const fn segment(self) -> &'static str {
+        match self {
+            Collection::Notes => "notes",
+            Collection::Contacts => "contacts",
+            Collection::Equipment => "equipment",
+            Collection::Appointments => "appointments",
+            Collection::RecurringInvoices => "recurring-invoices",
+            Collection::ScheduledPayments => "scheduled-payments",
+        }
+    }
+
+    pub fn from_segment(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.segment() == s)
+    }
+}
+
+/// One sub-record. `data` holds the collection's own fields (validated on create).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubRecord {
+    pub id: u64,
+    pub record_id: RecordId,
+    pub collection: Collection,
+    /// `open`/`closed` (notes), `active` (contacts, equipment, recurring invoices), `scheduled` (appointments,
+    /// payments); archiving sets `cancelled`.
+    pub status: String,
+    pub created_at: String,
+    pub created_by: UserId,
+    #[serde(default)]
+    pub data: Map<String, Value>,
+}

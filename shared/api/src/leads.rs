@@ -1,0 +1,218 @@
+//! Leads: the list and its rows, the lead read, preview, history, stage moves, tags and the New Lead options.
+
+use crate::directory::Partner;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use vigil_domain::custom_field::CardField;
+use vigil_domain::lead::Country;
+use vigil_domain::record::{Kind, Record, Stage};
+use vigil_domain::{AccountClassId, CampaignId, DispositionId, LocationId, PartnerId, RecordId, TagId, UserId};
+
+/// An ID with its name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Named<T> {
+    pub id: T,
+    pub name: String,
+}
+
+/// An ID with its name when the server knows it (a list row's source or campaign).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NamedOpt {
+    pub id: u32,
+    pub name: Option<String>,
+}
+
+/// A row of the Leads list and of the Customer List.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeadRow {
+    pub id: RecordId,
+    pub kind: Kind,
+    pub created_at: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub city: String,
+    pub state: String,
+    pub address1: Option<String>,
+    pub primary_phone: String,
+    pub email: Option<String>,
+    pub stage: Stage,
+    /// The lead's status (disposition), e.g. Hot.
+    pub disposition: Option<String>,
+    pub source: Option<NamedOpt>,
+    pub campaign: Option<NamedOpt>,
+    /// Callback: the next follow-up date.
+    pub next_followup: Option<String>,
+    pub tags: Vec<String>,
+    pub rating: u8,
+    pub lead_rep_id: Option<UserId>,
+    /// Customers only: archived records show in the list unless filtered out.
+    pub archived: bool,
+}
+
+/// How the server answered a list query: how many items it read, which access path it used, and the total from
+/// its counters (exact, or an estimate when no counter covers the filter).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct LeadListMeta {
+    pub items_read: u32,
+    pub access_path: String,
+    pub total: u64,
+    pub total_exact: bool,
+    /// Search mode: the company shows no rows until a search is submitted.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub search_required: bool,
+}
+
+/// One page of the Leads list or the Customer List and the opaque cursor of the next one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeadListPage {
+    pub items: Vec<LeadRow>,
+    pub next_cursor: Option<String>,
+    pub meta: LeadListMeta,
+}
+
+/// A lead as the API returns it: the record's fields without the SSN ciphertext and blind index, plus `ssn` —
+/// `null` when none is stored, the full number for users holding the SSN grant, `***` for everyone else.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeadView {
+    #[serde(flatten)]
+    pub record: Record,
+    pub ssn: Option<String>,
+    /// `GET` only: the Custom Fields card rows (definitions with this record's values, as `cards.custom_fields` of
+    /// the Home read); `null` when the company has no active field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_fields_card: Option<Option<Vec<CardField>>>,
+}
+
+/// One history entry of a record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub at: String,
+    pub by: String,
+    pub field: String,
+    pub before: Value,
+    pub after: Value,
+}
+
+/// A lead found by the duplicate check, as the 409 lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DuplicateMatch {
+    pub id: RecordId,
+    pub first_name: String,
+    pub last_name: String,
+    pub primary_phone: String,
+    pub address1: Option<String>,
+    pub city: String,
+    pub state: String,
+    #[serde(default)]
+    pub office_location_id: Option<LocationId>,
+    #[serde(default)]
+    pub lead_rep_id: Option<UserId>,
+}
+
+/// The list's side panel: what the manual's preview shows, each section only when the user may see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Preview {
+    pub id: RecordId,
+    pub first_name: String,
+    pub last_name: String,
+    /// RFC 3339: when the lead was entered.
+    pub entered_at: String,
+    pub city: String,
+    pub state: String,
+    pub stage: Stage,
+    pub tags: Vec<Named<TagId>>,
+    /// Things to know before calling: do-not-call, email opt-out, hot.
+    pub warnings: Vec<String>,
+    /// `None` without the Contact Information section.
+    pub primary_phone: Option<String>,
+    pub email: Option<String>,
+    /// The lead status (disposition).
+    pub lead_status: Option<String>,
+    pub lead_rep: Option<Named<String>>,
+    pub source: Option<Named<PartnerId>>,
+    pub campaign: Option<Named<CampaignId>>,
+    /// The callback: next follow-up date, `YYYY-MM-DD`.
+    pub callback_date: Option<String>,
+    pub rating: u8,
+    pub score: u8,
+    pub latest_interaction: Option<HistoryEntry>,
+}
+
+/// `POST /api/v1/leads/{id}/stage`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageMove {
+    pub to: String,
+    #[serde(default)]
+    pub version: Option<u64>,
+}
+
+/// `PUT /api/v1/leads/{id}/tags` and `PUT /api/v1/customers/{id}/tags`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SetTags {
+    pub tag_ids: Vec<Value>,
+    #[serde(default)]
+    pub version: Option<u64>,
+}
+
+/// A company tag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tag {
+    pub id: TagId,
+    pub name: String,
+}
+
+/// `POST /api/v1/tags`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewTag {
+    #[serde(default)]
+    pub name: String,
+}
+
+/// A company lead status (the manual's "Status"): Hot, Warm, Cold, …
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Disposition {
+    pub id: DispositionId,
+    pub name: String,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountClass {
+    pub id: AccountClassId,
+    pub name: String,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StateOption {
+    pub code: String,
+    pub name: String,
+    pub country: Country,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+/// `GET /api/v1/leads/form-options`: the selects of New Lead and the lead page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeadFormOptions {
+    /// Partner companies with their campaigns.
+    pub sources: Vec<Partner>,
+    /// Active lead statuses.
+    pub dispositions: Vec<Disposition>,
+    pub states: Vec<StateOption>,
+    pub account_types: Vec<Choice>,
+    /// Active account classes.
+    pub account_classes: Vec<AccountClass>,
+    pub languages: Vec<Choice>,
+    pub industries: Vec<String>,
+}

@@ -1,0 +1,20 @@
+//! The local mail outbox.
+
+use serde::{Deserialize, Serialize};
+
+/// An email as the outbox keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mail {
+    pub id: String,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: String,
+}
+
+/// `GET /api/v1/outbox`: newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxPage {
+    pub items: Vec<Mail>,
+    pub next_cursor: Option<String>,
+}

@@ -1,0 +1,269 @@
+//! Every route of the API, declared once. The Lambda dispatch matches [`Function`] exhaustively (a function without
+//! a handler does not compile); the local runtime's router, the SAM template test and the OpenAPI generator read
+//! [`ROUTES`].
+
+use serde::{Deserialize, Serialize};
+
+/// An HTTP method the API uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    /// The method of an incoming request, whatever its case.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Method::Get, Method::Post, Method::Put, Method::Patch, Method::Delete]
+            .into_iter()
+            .find(|m| m.as_str().eq_ignore_ascii_case(s))
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Declares an enum of names, each spelled once, with its `snake_case` spelling (the binary and template name).
+macro_rules! names {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($variant:ident = $text:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        $vis enum $name { $($variant,)* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            /// The name as the binary, the template and the logs spell it.
+            pub const fn name(self) -> &'static str {
+                match self { $($name::$variant => $text,)* }
+            }
+
+            pub fn from_name(name: &str) -> Option<Self> {
+                match name { $($text => Some($name::$variant),)* _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+    };
+}
+
+names! {
+    /// A Lambda function that serves routes: one binary in `functions/src/bin/` each.
+    pub enum Function {
+        Health = "health",
+        Me = "me",
+        ListOfficeLocations = "list_office_locations",
+        ListPartners = "list_partners",
+        ListLeads = "list_leads",
+        GetLead = "get_lead",
+        LeadFormOptions = "lead_form_options",
+        CreateLead = "create_lead",
+        UpdateLead = "update_lead",
+        DeleteLead = "delete_lead",
+        MoveLeadStage = "move_lead_stage",
+        SetLeadTags = "set_lead_tags",
+        PreviewLead = "preview_lead",
+        LeadHistory = "lead_history",
+        ListTags = "list_tags",
+        CreateTag = "create_tag",
+        GetLeadScoring = "get_lead_scoring",
+        PutLeadScoring = "put_lead_scoring",
+        ListCustomers = "list_customers",
+        GetCustomer = "get_customer",
+        CustomerFormOptions = "customer_form_options",
+        CustomerParentCandidates = "customer_parent_candidates",
+        CreateCustomer = "create_customer",
+        UpdateCustomer = "update_customer",
+        DeleteCustomer = "delete_customer",
+        DuplicateCustomer = "duplicate_customer",
+        CustomerHistory = "customer_history",
+        ConvertLead = "convert_lead",
+        CustomerArchivePreview = "customer_archive_preview",
+        ArchiveCustomer = "archive_customer",
+        UnarchiveCustomer = "unarchive_customer",
+        ListCustomerItems = "list_customer_items",
+        CreateCustomerItem = "create_customer_item",
+        ListCustomFields = "list_custom_fields",
+        CreateCustomField = "create_custom_field",
+        UpdateCustomField = "update_custom_field",
+        DeleteCustomField = "delete_custom_field",
+        GetMmrSettings = "get_mmr_settings",
+        PutMmrSettings = "put_mmr_settings",
+        ListMmrRates = "list_mmr_rates",
+        SetCustomerTags = "set_customer_tags",
+        ListOutbox = "list_outbox",
+    }
+}
+
+names! {
+    /// A route the local runtime answers itself (the demo sign-in); never deployed.
+    pub enum LocalFunction {
+        DevUsers = "dev_users",
+        DevSignIn = "dev_sign_in",
+    }
+}
+
+names! {
+    /// A function behind a queue.
+    pub enum Worker {
+        JobsWorker = "jobs_worker",
+    }
+}
+
+names! {
+    /// A function run on a schedule.
+    pub enum Scheduled {
+        FollowupReminders = "followup_reminders",
+    }
+}
+
+impl Scheduled {
+    /// The EventBridge schedule expression.
+    pub const fn schedule(self) -> &'static str {
+        match self {
+            Scheduled::FollowupReminders => "cron(0 13 * * ? *)",
+        }
+    }
+}
+
+/// One route: API Gateway's route key and what serves it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route<F = Function> {
+    pub method: Method,
+    pub path: &'static str,
+    pub function: F,
+    /// False for the few routes that take no session (health, the demo sign-in).
+    pub auth: bool,
+}
+
+impl<F> Route<F> {
+    /// The path parameters (`{id}` → `id`), in order.
+    pub fn params(&self) -> impl Iterator<Item = &'static str> {
+        self.path.split('/').filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+    }
+}
+
+const fn route(method: Method, path: &'static str, function: Function) -> Route {
+    Route { method, path, function, auth: true }
+}
+
+use Function as F;
+use Method::{Delete, Get, Patch, Post, Put};
+
+/// Routes deployed to API Gateway.
+pub const ROUTES: &[Route] = &[
+    Route { method: Get, path: "/api/v1/health", function: F::Health, auth: false },
+    route(Get, "/api/v1/me", F::Me),
+    route(Get, "/api/v1/office-locations", F::ListOfficeLocations),
+    route(Get, "/api/v1/partners", F::ListPartners),
+    route(Get, "/api/v1/leads", F::ListLeads),
+    route(Get, "/api/v1/leads/{id}", F::GetLead),
+    route(Get, "/api/v1/leads/form-options", F::LeadFormOptions),
+    route(Post, "/api/v1/leads", F::CreateLead),
+    route(Patch, "/api/v1/leads/{id}", F::UpdateLead),
+    route(Delete, "/api/v1/leads/{id}", F::DeleteLead),
+    route(Post, "/api/v1/leads/{id}/stage", F::MoveLeadStage),
+    route(Put, "/api/v1/leads/{id}/tags", F::SetLeadTags),
+    route(Get, "/api/v1/leads/{id}/preview", F::PreviewLead),
+    route(Get, "/api/v1/leads/{id}/history", F::LeadHistory),
+    route(Get, "/api/v1/tags", F::ListTags),
+    route(Post, "/api/v1/tags", F::CreateTag),
+    route(Get, "/api/v1/settings/lead-scoring", F::GetLeadScoring),
+    route(Put, "/api/v1/settings/lead-scoring", F::PutLeadScoring),
+    route(Get, "/api/v1/customers", F::ListCustomers),
+    route(Get, "/api/v1/customers/{id}", F::GetCustomer),
+    route(Get, "/api/v1/customers/form-options", F::CustomerFormOptions),
+    route(Get, "/api/v1/customers/parent-candidates", F::CustomerParentCandidates),
+    route(Post, "/api/v1/customers", F::CreateCustomer),
+    route(Patch, "/api/v1/customers/{id}", F::UpdateCustomer),
+    route(Delete, "/api/v1/customers/{id}", F::DeleteCustomer),
+    route(Post, "/api/v1/customers/{id}/duplicate", F::DuplicateCustomer),
+    route(Get, "/api/v1/customers/{id}/history", F::CustomerHistory),
+    route(Post, "/api/v1/leads/{id}/convert", F::ConvertLead),
+    route(Get, "/api/v1/customers/{id}/archive-preview", F::CustomerArchivePreview),
+    route(Post, "/api/v1/customers/{id}/archive", F::ArchiveCustomer),
+    route(Post, "/api/v1/customers/{id}/unarchive", F::UnarchiveCustomer),
+    // Sub-records: one list and one create function serve every collection (the path's last segment names it).
+    route(Get, "/api/v1/customers/{id}/notes", F::ListCustomerItems),
+    route(Post, "/api/v1/customers/{id}/notes", F::CreateCustomerItem),
+    route(Get, "/api/v1/customers/{id}/contacts", F::ListCustomerItems),
+    route(Post, "/api/v1/customers/{id}/contacts", F::CreateCustomerItem),
+    route(Get, "/api/v1/customers/{id}/equipment", F::ListCustomerItems),
+    route(Post, "/api/v1/customers/{id}/equipment", F::CreateCustomerItem),
+    route(Get, "/api/v1/customers/{id}/appointments", F::ListCustomerItems),
+    route(Post, "/api/v1/customers/{id}/appointments", F::CreateCustomerItem),
+    route(Get, "/api/v1/customers/{id}/recurring-invoices", F::ListCustomerItems),
+    route(Post, "/api/v1/customers/{id}/recurring-invoices", F::CreateCustomerItem),
+    route(Get, "/api/v1/customers/{id}/scheduled-payments", F::ListCustomerItems),
+    route(Post, "/api/v1/customers/{id}/scheduled-payments", F::CreateCustomerItem),
+    route(Get, "/api/v1/settings/custom-fields", F::ListCustomFields),
+    route(Post, "/api/v1/settings/custom-fields", F::CreateCustomField),
+    route(Patch, "/api/v1/settings/custom-fields/{id}", F::UpdateCustomField),
+    route(Delete, "/api/v1/settings/custom-fields/{id}", F::DeleteCustomField),
+    route(Get, "/api/v1/settings/mmr", F::GetMmrSettings),
+    route(Put, "/api/v1/settings/mmr", F::PutMmrSettings),
+    route(Get, "/api/v1/customers/mmr-rates", F::ListMmrRates),
+    route(Put, "/api/v1/customers/{id}/tags", F::SetCustomerTags),
+    route(Get, "/api/v1/outbox", F::ListOutbox),
+];
+
+/// Routes that exist only in the local runtime (demo sign-in); never deployed.
+pub const LOCAL_ONLY_ROUTES: &[Route<LocalFunction>] = &[
+    Route { method: Get, path: "/api/v1/dev/users", function: LocalFunction::DevUsers, auth: false },
+    Route { method: Post, path: "/api/v1/dev/sign-in", function: LocalFunction::DevSignIn, auth: false },
+];
+
+/// Every function the template deploys: the routes' functions, the workers and the scheduled jobs.
+pub fn deployed_functions() -> impl Iterator<Item = &'static str> {
+    Function::ALL
+        .iter()
+        .map(|f| f.name())
+        .chain(Worker::ALL.iter().map(|w| w.name()))
+        .chain(Scheduled::ALL.iter().map(|s| s.name()))
+}
+
+/// The routes a function serves.
+pub fn routes_of(f: Function) -> impl Iterator<Item = &'static Route> {
+    ROUTES.iter().filter(move |r| r.function == f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_function_serves_a_route_and_names_round_trip() {
+        for f in Function::ALL {
+            assert!(routes_of(*f).next().is_some(), "{f} serves no route");
+            assert_eq!(Function::from_name(f.name()), Some(*f));
+        }
+        assert_eq!(Function::from_name("nope"), None);
+    }
+
+    #[test]
+    fn methods_parse_in_any_case() {
+        assert_eq!(Method::parse("patch"), Some(Method::Patch));
+        assert_eq!(Method::parse("TRACE"), None);
+    }
+}
