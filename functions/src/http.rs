@@ -6,7 +6,7 @@ use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use std::time::Instant;
-use tracing::{error, info, warn};
+use tracing::{error, info, info_span, warn, Instrument};
 use vigil_api::Function;
 use vigil_app::{auth, directory, lead_list, outbox, Actor, AppError, Services};
 use vigil_domain::record::Kind;
@@ -34,30 +34,24 @@ pub async fn serve(svc: &Services, function: Function, req: Request) -> Response
     let started = Instant::now();
     let request_id = request_id(&req);
     let claims = claims_of(&req);
-    let result = dispatch(svc, function, &req, claims.as_ref()).await;
-    let function = function.name();
-    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     let company = claims.as_ref().map(|c| c.company.to_string()).unwrap_or_default();
     let user = claims.as_ref().map(|c| c.sub.to_string()).unwrap_or_default();
+    // Every line a use case logs while serving this request carries the span's fields.
+    let span = info_span!("request", request_id, company, user, operation = function.name());
+    let result = dispatch(svc, function, &req, claims.as_ref()).instrument(span.clone()).await;
+    let _entered = span.enter();
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     match result {
         Ok(resp) => {
-            info!(
-                request_id,
-                company,
-                user,
-                operation = function,
-                status = resp.status().as_u16(),
-                latency_ms,
-                "request"
-            );
+            info!(status = resp.status().as_u16(), latency_ms, "request");
             resp
         }
         Err(e) => {
             let problem = from_app_error(&e);
             if problem.status >= 500 {
-                error!(request_id, company, user, operation = function, status = problem.status, latency_ms, error = %e, "request failed");
+                error!(status = problem.status, latency_ms, error = %e, "request failed");
             } else {
-                warn!(request_id, company, user, operation = function, status = problem.status, latency_ms, reason = %e, "request refused");
+                warn!(status = problem.status, latency_ms, reason = %e, "request refused");
             }
             problem.into_response()
         }

@@ -3,7 +3,7 @@
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use std::future::Future;
-use tracing::{error, info, warn};
+use tracing::{error, info, info_span, warn, Instrument};
 use vigil_app::jobs::{self, JobError, Outcome};
 use vigil_app::{followups, AppError, Services};
 
@@ -26,14 +26,18 @@ where
     let mut response = SqsBatchResponse::default();
     for message in event.records {
         let id = message.message_id.clone().unwrap_or_default();
-        match handler(message).await {
+        let receives = message.attributes.get("ApproximateReceiveCount").cloned().unwrap_or_default();
+        // Every line the job logs carries the message it came from.
+        let span = info_span!("job", message_id = id.as_str(), receives = receives.as_str());
+        let outcome = handler(message).instrument(span.clone()).await;
+        span.in_scope(|| match outcome {
             ItemResult::Handled => {}
             ItemResult::Retry(reason) => {
-                warn!(message_id = id, reason, "message will be retried");
+                warn!(reason, "message will be retried");
                 response.add_failure(id);
             }
-            ItemResult::Drop(reason) => error!(message_id = id, reason, "message dropped: it can never succeed"),
-        }
+            ItemResult::Drop(reason) => error!(reason, "message dropped: it can never succeed"),
+        });
     }
     response
 }
@@ -41,15 +45,13 @@ where
 /// The `jobs` queue's worker.
 pub async fn jobs_worker(svc: &Services, event: SqsEvent) -> SqsBatchResponse {
     run_batch(event, |m| async move {
-        let id = m.message_id.unwrap_or_default();
-        let receives = m.attributes.get("ApproximateReceiveCount").cloned().unwrap_or_default();
         match jobs::handle_message(svc, m.body.as_deref().unwrap_or_default()).await {
             Ok(Outcome::Done) => {
-                info!(message_id = id, receives, "job done");
+                info!("job done");
                 ItemResult::Handled
             }
             Ok(Outcome::Duplicate) => {
-                info!(message_id = id, receives, "job was already done; skipped");
+                info!("job was already done; skipped");
                 ItemResult::Handled
             }
             Err(JobError::Poison(e)) => ItemResult::Drop(e),

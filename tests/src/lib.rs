@@ -2,6 +2,7 @@
 //! in-process local runtime and a WebDriver client.
 
 pub mod browser;
+pub mod client;
 pub mod contract;
 pub mod moto;
 pub mod portal;

@@ -14,6 +14,12 @@ use vigil_domain::{LocationId, RecordId, TagId, UserId};
 /// caller may not view), beside the page's blocks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CustomerHome {
+    pub id: RecordId,
+    pub kind: Kind,
+    /// The record's version, which every write sends back.
+    pub version: u64,
+    pub archived: bool,
+    /// The rest of the record's fields.
     #[serde(flatten)]
     pub record: Map<String, Value>,
     pub header: CustomerHeader,
@@ -28,25 +34,6 @@ pub struct CustomerHome {
     pub editable: CardsEditable,
     pub actions: CustomerActions,
     pub parent_child_billing: bool,
-}
-
-impl CustomerHome {
-    pub fn id(&self) -> RecordId {
-        self.header.id
-    }
-
-    /// The record's `version`, which every write sends back.
-    pub fn version(&self) -> u64 {
-        self.record.get("version").and_then(Value::as_u64).unwrap_or(0)
-    }
-
-    pub fn kind(&self) -> Kind {
-        self.header.kind
-    }
-
-    pub fn archived(&self) -> bool {
-        self.header.archived
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -135,7 +122,7 @@ pub struct Priced {
 }
 
 /// The select options of the customer cards, stored as the company setting `customer_options`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CustomerOptions {
     pub monitoring_companies: Vec<IdName>,
     pub contract_terms: Vec<u32>,
@@ -156,7 +143,7 @@ pub struct UserOption {
 }
 
 /// `GET /api/v1/customers/form-options`: the select options of the customer cards and of Convert to Customer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CustomerFormOptions {
     pub office_locations: Vec<OfficeLocation>,
     pub sold_by: Vec<UserOption>,

@@ -203,7 +203,7 @@ pub struct Choice {
 }
 
 /// `GET /api/v1/leads/form-options`: the selects of New Lead and the lead page.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct LeadFormOptions {
     /// Partner companies with their campaigns.
     pub sources: Vec<Partner>,

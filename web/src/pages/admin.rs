@@ -1,7 +1,7 @@
 //! Admin: the company's office locations, its partner companies with their campaigns, and the sandbox outbox
 //! (the emails the local runtime "sent" instead of handing them to SES).
 
-use crate::api::{ApiError, OfficeLocation, OutboxEmail, Page, Partner};
+use crate::api::{ApiError, OfficeLocation, OutboxPage, Partner};
 use crate::components::format;
 use crate::components::pager::{CursorTrail, Pager};
 use crate::session::{use_report_error, use_session};
@@ -137,7 +137,7 @@ fn Outbox() -> Html {
     let session = use_session();
     let report = use_report_error();
     let trail = use_state(CursorTrail::default);
-    let load = use_state(|| Load::<Page<OutboxEmail>>::Loading);
+    let load = use_state(|| Load::<OutboxPage>::Loading);
     let busy = use_state(|| true);
     {
         let (load, busy, client) = (load.clone(), busy.clone(), session.client());

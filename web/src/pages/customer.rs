@@ -166,28 +166,29 @@ fn options(o: &CustomerFormOptions, which: Opts) -> (Vec<(String, String)>, bool
     let s = |v: &Vec<String>| v.iter().map(|x| (x.clone(), x.clone())).collect::<Vec<_>>();
     match which {
         Opts::Locations => (o.office_locations.iter().map(|l| (l.id.0.to_string(), l.name.clone())).collect(), true),
-        Opts::SoldBy => (o.sold_by.iter().map(|u| (u.id.clone(), u.name.clone())).collect(), false),
-        Opts::LeadReps => (o.lead_reps.iter().map(|u| (u.id.clone(), u.name.clone())).collect(), false),
-        Opts::Technicians => (o.technicians.iter().map(|u| (u.id.clone(), u.name.clone())).collect(), false),
+        Opts::SoldBy => (o.sold_by.iter().map(|u| (u.id.to_string(), u.name.clone())).collect(), false),
+        Opts::LeadReps => (o.lead_reps.iter().map(|u| (u.id.to_string(), u.name.clone())).collect(), false),
+        Opts::Technicians => (o.technicians.iter().map(|u| (u.id.to_string(), u.name.clone())).collect(), false),
         Opts::AccountTypes => (o.account_types.iter().map(|c| (c.value.clone(), c.label.clone())).collect(), false),
         Opts::AccountClasses => (o.account_classes.iter().map(|c| (c.id.to_string(), c.name.clone())).collect(), true),
         Opts::MonitoringCompanies => {
-            (o.monitoring_companies.iter().map(|c| (c.id.to_string(), c.name.clone())).collect(), true)
+            (o.lists.monitoring_companies.iter().map(|c| (c.id.to_string(), c.name.clone())).collect(), true)
         }
         Opts::ContractTerms => {
-            (o.contract_terms.iter().map(|m| (m.to_string(), format!("{m} months"))).collect(), true)
+            (o.lists.contract_terms.iter().map(|m| (m.to_string(), format!("{m} months"))).collect(), true)
         }
-        Opts::ActivationFees => {
-            (o.activation_fees.iter().map(|p| (p.id.to_string(), priced(&p.name, p.amount_cents))).collect(), true)
-        }
+        Opts::ActivationFees => (
+            o.lists.activation_fees.iter().map(|p| (p.id.to_string(), priced(&p.name, p.amount_cents))).collect(),
+            true,
+        ),
         Opts::MmrRates => {
             (o.mmr_rates.iter().map(|p| (p.id.to_string(), priced(&p.name, p.amount_cents))).collect(), true)
         }
-        Opts::MonitoringPlans => (s(&o.monitoring_plans), false),
-        Opts::InteractiveProviders => (s(&o.interactive_services_providers), false),
-        Opts::AdtSystemTypes => (s(&o.adt_system_types), false),
-        Opts::WarrantyTerms => (s(&o.warranty_terms), false),
-        Opts::CancelReasons => (s(&o.cancel_reasons), false),
+        Opts::MonitoringPlans => (s(&o.lists.monitoring_plans), false),
+        Opts::InteractiveProviders => (s(&o.lists.interactive_services_providers), false),
+        Opts::AdtSystemTypes => (s(&o.lists.adt_system_types), false),
+        Opts::WarrantyTerms => (s(&o.lists.warranty_terms), false),
+        Opts::CancelReasons => (s(&o.lists.cancel_reasons), false),
         Opts::States => {
             (o.states.iter().map(|st| (st.code.clone(), format!("{} ({})", st.name, st.code))).collect(), false)
         }
@@ -623,8 +624,8 @@ fn Header(props: &HeaderProps) -> Html {
     let session = use_session();
     let toasts = use_toasts();
     let navigator = use_navigator();
-    let count = |key: &str| c.tabs.get(key).and_then(Value::as_u64).unwrap_or(0);
-    let warn = |key: &str| c.warnings.get(key).and_then(Value::as_bool).unwrap_or(false);
+    let count = |key: &str| c.tabs.get(key).copied().unwrap_or(0);
+    let warn = |key: &str| c.warnings.get(key).copied().unwrap_or(false);
 
     let tab_link = |to: Route, label: String, current: bool, testid: String, n: Option<u64>, dot: bool| {
         html! {
@@ -1164,7 +1165,7 @@ pub fn ConvertLead(props: &ConvertLeadProps) -> Html {
                         Some(o) => html! {
                             <form onsubmit={submit}>
                                 { select("Office location", "office_location_id", &location, o.office_locations.iter().map(|l| (l.id.0.to_string(), l.name.clone())).collect()) }
-                                { select("Sold by", "sold_by_id", &sold_by, o.sold_by.iter().map(|u| (u.id.clone(), u.name.clone())).collect()) }
+                                { select("Sold by", "sold_by_id", &sold_by, o.sold_by.iter().map(|u| (u.id.to_string(), u.name.clone())).collect()) }
                                 { for error.as_ref().filter(|e| e.errors.is_empty()).map(|e| html! { <p class="error-box" role="alert" data-testid="dialog-error">{ e.message() }</p> }) }
                                 <div class="actions">
                                     <button type="submit" class="button" disabled={*busy} data-testid="convert-confirm">{ "Convert" }</button>

@@ -5,13 +5,14 @@
 use crate::api::{CustomerHome, Named, Tag};
 use crate::session::use_session;
 use vigil_domain::RecordId;
+use vigil_domain::TagId;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct CustomerTagsProps {
     pub id: RecordId,
     pub version: u64,
-    pub tags: Vec<Named>,
+    pub tags: Vec<Named<TagId>>,
     pub editable: bool,
     pub on_saved: Callback<CustomerHome>,
 }
@@ -34,7 +35,7 @@ pub fn CustomerTags(props: &CustomerTagsProps) -> Html {
             }
         });
     }
-    let chosen: Vec<u32> = props.tags.iter().map(|t| t.id).collect();
+    let chosen: Vec<u32> = props.tags.iter().map(|t| t.id.0).collect();
     let put = {
         let (client, busy, problem, on_saved, id, version) =
             (session.client(), busy.clone(), problem.clone(), props.on_saved.clone(), props.id, props.version);
@@ -73,7 +74,7 @@ pub fn CustomerTags(props: &CustomerTagsProps) -> Html {
             select.set_value("");
         })
     };
-    let addable: Vec<&Tag> = all.iter().filter(|t| !chosen.contains(&t.id)).collect();
+    let addable: Vec<&Tag> = all.iter().filter(|t| !chosen.contains(&t.id.0)).collect();
     html! {
         <div class="tag-widget" data-testid="tag-widget">
             <span class="field-label">{ "Tags" }</span>
@@ -86,7 +87,7 @@ pub fn CustomerTags(props: &CustomerTagsProps) -> Html {
                             { t.name.clone() }
                             if props.editable {
                                 <button type="button" class="tag-remove" aria-label={format!("Remove tag {}", t.name)} disabled={*busy}
-                                    data-testid="tag-remove" onclick={remove(t.id)}>{ "×" }</button>
+                                    data-testid="tag-remove" onclick={remove(t.id.0)}>{ "×" }</button>
                             }
                         </li>
                     }) }

@@ -10,7 +10,7 @@
 //! record on screen; the inputs are the Home page's (`custom_fields_card`), and their changes go with the same
 //! PATCH as `custom_fields: {"<id>": value}`. Errors named `custom_fields.<id>` show under their input.
 
-use crate::api::{ApiError, CustomFieldValue, FormOptions, HistoryEntry, LeadView};
+use crate::api::{ApiError, CustomFieldValue, HistoryEntry, LeadFormOptions, LeadView};
 use crate::app::Route;
 use crate::components::format;
 use crate::pages::custom_fields_card::CustomFieldsCard;
@@ -255,7 +255,7 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
     let report = use_report_error();
     let toasts = use_toasts();
     let r = &props.record;
-    let options = use_state(FormOptions::default);
+    let options = use_state(LeadFormOptions::default);
     // The SSN as the server shows it to this user (`None`: none stored), for the version on screen.
     let ssn = use_state(|| None::<(u64, Option<String>)>);
     let loaded = ssn.as_ref().filter(|(v, _)| *v == r.version).map(|(_, s)| s.clone());
@@ -290,7 +290,7 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
                 wasm_bindgen_futures::spawn_local(async move {
                     if let Ok(v) = client.lead(id).await {
                         ssn.set(Some((v.record.version, v.ssn)));
-                        udf_card.set(v.custom_fields_card.filter(|c| !c.is_null()));
+                        udf_card.set(v.custom_fields_card.flatten().and_then(|c| serde_json::to_value(c).ok()));
                     }
                 });
             }

@@ -331,7 +331,7 @@ pub fn TagSettings() -> Html {
         Some(Ok(list)) if list.is_empty() => html! { <p class="muted">{ "No tags yet." }</p> },
         Some(Ok(list)) => html! {
             <ul class="tags" data-testid="admin-tags">
-                { for list.iter().map(|t| html! { <li class="tag" key={t.id} data-testid="admin-tag" data-id={t.id.to_string()}>{ t.name.clone() }</li> }) }
+                { for list.iter().map(|t| html! { <li class="tag" key={t.id.0} data-testid="admin-tag" data-id={t.id.to_string()}>{ t.name.clone() }</li> }) }
             </ul>
         },
     };

@@ -95,7 +95,7 @@ pub fn LeadWork(props: &LeadWorkProps) -> Html {
             let (run, client) = (run.clone(), client.clone());
             Callback::from(move |_| {
                 let client = client.clone();
-                run.emit(Box::pin(async move { client.move_lead_stage(id, to, version).await }));
+                run.emit(Box::pin(async move { client.move_lead_stage(id, to, version).await.map(|v| v.record) }));
             })
         };
         html! {
@@ -115,7 +115,10 @@ pub fn LeadWork(props: &LeadWorkProps) -> Html {
         Callback::from(move |_| {
             let client = client.clone();
             run.emit(Box::pin(async move {
-                client.edit_lead(id, serde_json::json!({ "rating": n, "version": version })).await
+                let mut fields = serde_json::Map::new();
+                fields.insert("rating".into(), n.into());
+                fields.insert("version".into(), version.into());
+                client.patch_lead(id, &fields).await.map(|v| v.record)
             }));
         })
     };
@@ -141,11 +144,12 @@ pub fn LeadWork(props: &LeadWorkProps) -> Html {
                 next.push(tag);
             }
             let client = client.clone();
-            run.emit(Box::pin(async move { client.set_lead_tags(id, &next, version).await }));
+            run.emit(Box::pin(async move { client.set_lead_tags(id, &next, version).await.map(|v| v.record) }));
         })
     };
-    let tag_name =
-        |id: u32| all_tags.iter().find(|t| t.id == id).map(|t| t.name.clone()).unwrap_or_else(|| format!("Tag #{id}"));
+    let tag_name = |id: u32| {
+        all_tags.iter().find(|t| t.id.0 == id).map(|t| t.name.clone()).unwrap_or_else(|| format!("Tag #{id}"))
+    };
     let on_new_tag_input = {
         let new_tag = new_tag.clone();
         Callback::from(move |e: InputEvent| {
@@ -182,10 +186,10 @@ pub fn LeadWork(props: &LeadWorkProps) -> Html {
                     },
                 };
                 new_tag.set(String::new());
-                if !chosen.contains(&tag.id) {
+                if !chosen.contains(&tag.id.0) {
                     let mut next = chosen.clone();
-                    next.push(tag.id);
-                    run.emit(Box::pin(async move { client.set_lead_tags(id, &next, version).await }));
+                    next.push(tag.id.0);
+                    run.emit(Box::pin(async move { client.set_lead_tags(id, &next, version).await.map(|v| v.record) }));
                 }
             });
         })
@@ -272,9 +276,9 @@ pub fn LeadWork(props: &LeadWorkProps) -> Html {
                             { for all_tags.iter().map(|t| {
                                 let id = format!("tag-{}", t.id);
                                 html! {
-                                    <li key={t.id}>
-                                        <input type="checkbox" id={id.clone()} checked={chosen.contains(&t.id)} disabled={*busy}
-                                            data-testid="tag-option" data-id={t.id.to_string()} onchange={toggle_tag(t.id).reform(|_: Event| ())} />
+                                    <li key={t.id.0}>
+                                        <input type="checkbox" id={id.clone()} checked={chosen.contains(&t.id.0)} disabled={*busy}
+                                            data-testid="tag-option" data-id={t.id.to_string()} onchange={toggle_tag(t.id.0).reform(|_: Event| ())} />
                                         <label for={id}>{ t.name.clone() }</label>
                                     </li>
                                 }

@@ -1,7 +1,7 @@
 //! The Leads page: saved-view tabs, the Find Leads flyout (filters in the URL, sticky sort and per-page), a sortable
 //! table on wide screens and cards on phones, the preview eye with its lazily loaded side panel, and + New Lead.
 
-use crate::api::{ApiError, FormOptions, LeadPreview, LeadRow, Page, Tag, UserChoice};
+use crate::api::{ApiError, LeadFormOptions, LeadListPage, LeadPreview, LeadRow, Tag, UserOption};
 use crate::app::Route;
 use crate::components::format;
 use crate::components::multi_select::MultiSelect;
@@ -69,15 +69,15 @@ pub fn LeadsPage() -> Html {
 
     let trail = use_state(|| (String::new(), CursorTrail::default()));
     let current_trail = if trail.0 == api_query { trail.1.clone() } else { CursorTrail::default() };
-    let page = use_state(|| None::<(String, Page<LeadRow>)>);
+    let page = use_state(|| None::<(String, LeadListPage)>);
     let error = use_state(|| None::<ApiError>);
     let busy = use_state(|| true);
     let attempt = use_state(|| 0u32);
     let flyout = use_state(|| false);
     let draft = use_state(|| applied.clone());
-    let options = use_state(FormOptions::default);
+    let options = use_state(LeadFormOptions::default);
     let tags = use_state(Vec::<Tag>::new);
-    let reps = use_state(Vec::<UserChoice>::new);
+    let reps = use_state(Vec::<UserOption>::new);
     let preview = use_state(|| PreviewState::Closed);
 
     // Sources, campaigns, lead statuses, tags and lead reps for the flyout; best effort (a user who may not create
@@ -142,7 +142,7 @@ pub fn LeadsPage() -> Html {
         })
     };
 
-    let search_required = page.as_ref().and_then(|(_, p)| p.meta.as_ref()).is_some_and(|m| m.search_required);
+    let search_required = page.as_ref().is_some_and(|(_, p)| p.meta.search_required);
     let flyout_open = *flyout || search_required;
 
     let toggle_flyout = {
@@ -231,9 +231,9 @@ pub fn LeadsPage() -> Html {
 
     let rows_page = page.as_ref().filter(|(q, _)| *q == api_query).map(|(_, p)| p);
     let total = rows_page
-        .and_then(|p| p.meta.as_ref())
+        .map(|p| &p.meta)
         .filter(|m| !m.search_required)
-        .and_then(|m| m.total.map(|n| format::total(n, m.total_exact, "lead", "leads")));
+        .map(|m| format::total(m.total, m.total_exact, "lead", "leads"));
     let source_name = |id: u32| options.sources.iter().find(|s| s.id.0 == id).map(|s| s.name.clone());
 
     let body = match (rows_page, &*error) {
@@ -287,7 +287,7 @@ pub fn LeadsPage() -> Html {
                 }
                 <Pager page_number={current_trail.page_number()} next_cursor={p.next_cursor.clone()} busy={*busy}
                     {on_next} {on_previous} />
-                if let Some(m) = &p.meta {
+                if let Some(m) = Some(&p.meta) {
                     <p class="list-meta muted" data-testid="list-meta">
                         { format!("This page read {} items via the {} access path.", m.items_read, m.access_path) }
                     </p>
@@ -341,9 +341,9 @@ fn select_value(e: Event) -> String {
 #[allow(clippy::too_many_arguments)]
 fn flyout_view(
     draft: &UseStateHandle<LeadFilter>,
-    options: &FormOptions,
+    options: &LeadFormOptions,
     tags: &[Tag],
-    reps: &[UserChoice],
+    reps: &[UserOption],
     on_submit: Callback<SubmitEvent>,
     on_clear: Callback<MouseEvent>,
     flyout: UseStateHandle<bool>,
@@ -376,7 +376,7 @@ fn flyout_view(
     };
     let sources: Vec<(u32, String)> = options.sources.iter().map(|s| (s.id.0, s.name.clone())).collect();
     let campaigns = campaign_options(&options.sources, &draft.sources);
-    let tag_options: Vec<(u32, String)> = tags.iter().map(|t| (t.id, t.name.clone())).collect();
+    let tag_options: Vec<(u32, String)> = tags.iter().map(|t| (t.id.0, t.name.clone())).collect();
     let on_sources = {
         let (draft, all) = (draft.clone(), options.sources.clone());
         Callback::from(move |v: Vec<u32>| draft.set(draft.with_sources(v, &all)))
@@ -418,7 +418,7 @@ fn flyout_view(
         Stage::ALL.iter().map(|s| (s.as_str().to_owned(), format::stage(*s).to_owned())).collect();
     let dispositions: Vec<(String, String)> =
         options.dispositions.iter().map(|d| (d.name.clone(), d.name.clone())).collect();
-    let rep_choices: Vec<(String, String)> = reps.iter().map(|r| (r.id.clone(), r.name.clone())).collect();
+    let rep_choices: Vec<(String, String)> = reps.iter().map(|r| (r.id.to_string(), r.name.clone())).collect();
     let on_keydown = Callback::from(move |e: KeyboardEvent| {
         if e.key() == "Escape" && !search_required {
             flyout.set(false);

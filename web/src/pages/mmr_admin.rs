@@ -103,7 +103,7 @@ impl Draft {
                 active: r.active,
             })
             .collect();
-        Self { base: s.clone(), mode: s.mode.clone(), items: s.items.clone(), rates }
+        Self { base: s.clone(), mode: s.mode.as_str().to_owned(), items: s.items.clone(), rates }
     }
 
     fn breakout(&self) -> bool {
@@ -238,7 +238,8 @@ impl Draft {
             });
         }
         let items = self.items.iter().map(|i| MmrItem { id: i.id, name: i.name.trim().to_owned() }).collect();
-        Some((MmrSettings { mode: self.mode.clone(), version: self.base.version, items, rates }, sent))
+        let mode = if self.breakout() { rules::MmrMode::Breakout } else { rules::MmrMode::Simple };
+        Some((MmrSettings { mode, version: self.base.version, items, rates }, sent))
     }
 
     fn rate_label(&self, i: usize) -> String {
@@ -544,7 +545,7 @@ fn status(ed: &UseReducerHandle<Editor>, reload: Callback<MouseEvent>) -> Html {
 
 fn mode_switch(ed: &UseReducerHandle<Editor>, d: &Draft, locked: bool) -> Html {
     let breakout = d.breakout();
-    let saved = if d.mode == d.base.mode { "" } else { " (not saved yet)" };
+    let saved = if d.mode == d.base.mode.as_str() { "" } else { " (not saved yet)" };
     let to = |mode: &'static str| on_click(ed, false, move |d: &mut Draft| d.set_mode(mode));
     html! {
         <>

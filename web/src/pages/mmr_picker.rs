@@ -32,7 +32,7 @@ pub fn sale_field(
     error: Option<&ApiError>,
     on_set: &Callback<(String, Value)>,
 ) -> Option<Html> {
-    let breakout = opts.mmr_mode == "breakout";
+    let breakout = opts.mmr_mode == crate::api::MmrMode::Breakout;
     let message = error.and_then(|e| e.field_message("mmr_id"));
     match f {
         "mmr_a_la_carte" if breakout => Some(html! {}),

@@ -3,7 +3,7 @@
 //! create the lead anyway. Typing a ZIP suggests city, state and county from Vigil's ZIP table. The company's custom
 //! fields (UDFs) follow the standard ones, with the lead page's inputs; the server checks them.
 
-use crate::api::{ApiError, DuplicateLead, FormOptions};
+use crate::api::{ApiError, DuplicateMatch, LeadFormOptions};
 use crate::app::Route;
 use crate::components::format;
 use crate::components::route_link::RouteLink;
@@ -73,7 +73,7 @@ fn shown_beside_input(field: &str) -> bool {
 enum Sending {
     Idle,
     Busy,
-    Duplicates(Vec<DuplicateLead>, String),
+    Duplicates(Vec<DuplicateMatch>, String),
     Failed(String),
 }
 
@@ -82,7 +82,7 @@ pub fn NewLeadPage() -> Html {
     let session = use_session();
     let report = use_report_error();
     let navigator = use_navigator();
-    let options = use_state(|| None::<Result<FormOptions, ApiError>>);
+    let options = use_state(|| None::<Result<LeadFormOptions, ApiError>>);
     let values = use_state(|| {
         let mut v = Values::new();
         v.insert("account_type", "residential".into());
@@ -227,7 +227,7 @@ pub fn NewLeadPage() -> Html {
                     Ok(lead) => {
                         sending.set(Sending::Idle);
                         if let Some(nav) = &navigator {
-                            nav.push(&Route::Lead { id: lead.id.to_string() });
+                            nav.push(&Route::Lead { id: lead.record.id.to_string() });
                         }
                     }
                     Err(e) if e.status == 422 && !e.errors.is_empty() => {
@@ -374,7 +374,7 @@ pub fn NewLeadPage() -> Html {
         },
     };
     let busy = *sending == Sending::Busy;
-    let ids = |v: &[crate::api::Named]| v.iter().map(|n| (n.id.to_string(), n.name.clone())).collect::<Vec<_>>();
+
     let choices = |v: &[crate::api::Choice]| v.iter().map(|c| (c.value.clone(), c.label.clone())).collect::<Vec<_>>();
     let states: Vec<(String, String)> =
         opts.states.iter().map(|s| (s.code.clone(), format!("{} ({})", s.name, s.code))).collect();
@@ -398,8 +398,8 @@ pub fn NewLeadPage() -> Html {
                     { field("email", "Email", false, text_input("email", "email", "email")) }
                     { field("language", "Language", false, select("language", choices(&opts.languages), Some("—"))) }
                     { field("account_type", "Account type", true, select("account_type", account_types, None)) }
-                    { field("account_class_id", "Account class", false, select("account_class_id", ids(&opts.account_classes), Some("—"))) }
-                    { field("disposition_id", "Status", true, select("disposition_id", ids(&opts.dispositions), Some("Choose a status"))) }
+                    { field("account_class_id", "Account class", false, select("account_class_id", opts.account_classes.iter().map(|c| (c.id.to_string(), c.name.clone())).collect(), Some("—"))) }
+                    { field("disposition_id", "Status", true, select("disposition_id", opts.dispositions.iter().map(|d| (d.id.to_string(), d.name.clone())).collect(), Some("Choose a status"))) }
                     { field("zip", "Zip", false, zip_control) }
                     { field("city", "City", true, text_input("city", "text", "address-level2")) }
                     { field("state", "State", true, select("state", states, Some("Choose a state"))) }

@@ -1,7 +1,7 @@
 //! The Leads and Customers lists: a table on wide screens, cards on phones, 25 per page with cursor paging and the
 //! total from the server's counters.
 
-use crate::api::{ApiError, Page, RecordRow, Tag};
+use crate::api::{ApiError, LeadListPage, LeadRow, Tag};
 use crate::app::Route;
 use crate::components::format;
 use crate::components::pager::{CursorTrail, Pager};
@@ -45,7 +45,7 @@ pub fn RecordList(props: &RecordListProps) -> Html {
     let session = use_session();
     let report = use_report_error();
     let trail_state = use_state(|| (String::new(), CursorTrail::default()));
-    let page = use_state(|| None::<Page<RecordRow>>);
+    let page = use_state(|| None::<LeadListPage>);
     let error = use_state(|| None::<ApiError>);
     let busy = use_state(|| true);
     let attempt = use_state(|| 0u32);
@@ -136,10 +136,7 @@ pub fn RecordList(props: &RecordListProps) -> Html {
         Callback::from(move |()| flyout.set(false))
     };
 
-    let total = page
-        .as_ref()
-        .and_then(|p| p.meta.as_ref())
-        .and_then(|m| m.total.map(|n| format::total(n, m.total_exact, w.singular, w.plural)));
+    let total = page.as_ref().map(|p| format::total(p.meta.total, p.meta.total_exact, w.singular, w.plural));
 
     let body = match (&*page, &*error) {
         (_, Some(e)) => html! {
@@ -170,7 +167,7 @@ pub fn RecordList(props: &RecordListProps) -> Html {
                 { cards(kind, &p.items) }
                 <Pager page_number={trail.page_number()} next_cursor={p.next_cursor.clone()} busy={*busy}
                     {on_next} {on_previous} />
-                if let Some(m) = &p.meta {
+                if let Some(m) = Some(&p.meta) {
                     <p class="list-meta muted" data-testid="list-meta">
                         { format!("This page read {} items via the {} access path.", m.items_read, m.access_path) }
                     </p>
@@ -199,7 +196,7 @@ pub fn RecordList(props: &RecordListProps) -> Html {
     }
 }
 
-fn table(kind: Kind, rows: &[RecordRow]) -> Html {
+fn table(kind: Kind, rows: &[LeadRow]) -> Html {
     html! {
         <div class="table-wrap">
             <table class="records-table" data-testid="records-table">
@@ -243,7 +240,7 @@ fn table(kind: Kind, rows: &[RecordRow]) -> Html {
     }
 }
 
-fn cards(kind: Kind, rows: &[RecordRow]) -> Html {
+fn cards(kind: Kind, rows: &[LeadRow]) -> Html {
     html! {
         <ul class="record-cards" data-testid="records-cards">
             { for rows.iter().map(|r| html! {
@@ -273,7 +270,7 @@ fn cards(kind: Kind, rows: &[RecordRow]) -> Html {
     }
 }
 
-fn city_state(r: &RecordRow) -> String {
+fn city_state(r: &LeadRow) -> String {
     match (r.city.is_empty(), r.state.is_empty()) {
         (false, false) => format!("{}, {}", r.city, r.state),
         (false, true) => r.city.clone(),

@@ -1,0 +1,135 @@
+//! Every operation of the typed contract, called over HTTP with the contract's own types: the server's answers must
+//! parse as each operation's response type, so a field renamed or retyped on one side only fails here (or does not
+//! compile). Walks a lead and a customer through their life: create → get → patch → tags → convert → archive.
+
+use serde_json::{json, Map, Value};
+use vigil_api::common::{CursorQuery, FieldPath, ItemsPath, NoQuery, RecordPath};
+use vigil_api::customers::{Collection, Confirm, Convert};
+use vigil_api::leads::{NewTag, SetTags, StageMove};
+use vigil_api::ops::{self, CandidatesQuery, CreateLeadQuery, HistoryQuery, ListQuery, RatesQuery};
+use vigil_api::routes::Function;
+use vigil_tests::client::Client;
+use vigil_tests::runtime::LocalRuntime;
+
+fn form(v: Value) -> Map<String, Value> {
+    v.as_object().cloned().expect("an object")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operation_answers_with_its_contract_type() {
+    let rt = LocalRuntime::start_small().await;
+    let token = rt.sign_in("admin@acme.example").await;
+    let c = Client::new(&rt, token);
+    let mut called = vec![];
+    macro_rules! call {
+        ($op:ty, $path:expr, $query:expr, $body:expr) => {{
+            called.push(<$op as vigil_api::Operation>::FUNCTION);
+            c.call::<$op>($path, $query, $body).await.unwrap_or_else(|e| {
+                panic!("{} refused: {} {}", <$op as vigil_api::Operation>::FUNCTION, e.status, e.body)
+            })
+        }};
+    }
+
+    let health = call!(ops::GetHealth, &(), &NoQuery {}, &());
+    assert_eq!(health.status, "ok");
+    let me = call!(ops::GetMe, &(), &NoQuery {}, &());
+    assert!(me.nav.leads && me.nav.admin);
+    assert!(!call!(ops::ListOfficeLocations, &(), &NoQuery {}, &()).items.is_empty());
+    assert!(!call!(ops::ListPartners, &(), &NoQuery {}, &()).items.is_empty());
+    let page = call!(ops::ListLeads, &(), &ListQuery { per_page: Some("10".into()), ..Default::default() }, &());
+    assert_eq!(page.items.len(), 10);
+    let options = call!(ops::LeadFormOptionsOp, &(), &NoQuery {}, &());
+    assert!(!options.states.is_empty());
+
+    // A lead's life.
+    let body = form(json!({"first_name": "Contract", "last_name": "Walker", "primary_phone": "(801) 555-0199",
+        "city": "Provo", "state": "UT", "zip": "84601", "address1": "1 Contract Way", "office_location_id": 1}));
+    let lead = call!(ops::CreateLead, &(), &CreateLeadQuery::default(), &body);
+    let id = RecordPath { id: lead.record.id };
+    let got = call!(ops::GetLead, &id, &NoQuery {}, &());
+    assert_eq!(got.record.first_name, "Contract");
+    let patched =
+        call!(ops::UpdateLead, &id, &NoQuery {}, &form(json!({"city": "Orem", "version": got.record.version})));
+    assert_eq!(patched.record.city, "Orem");
+    let moved = call!(
+        ops::MoveLeadStage,
+        &id,
+        &NoQuery {},
+        &StageMove { to: "contacted".into(), version: Some(patched.record.version) }
+    );
+    let tag = call!(ops::CreateTag, &(), &NoQuery {}, &NewTag { name: "Contract tag".into() });
+    assert!(call!(ops::ListTags, &(), &NoQuery {}, &()).items.contains(&tag));
+    let tagged = call!(
+        ops::SetLeadTags,
+        &id,
+        &NoQuery {},
+        &SetTags { tag_ids: vec![json!(tag.id.0)], version: Some(moved.record.version) }
+    );
+    let preview = call!(ops::PreviewLead, &id, &NoQuery {}, &());
+    assert_eq!(preview.tags.len(), 1);
+    assert!(!call!(ops::LeadHistory, &id, &NoQuery {}, &()).items.is_empty());
+    let weights = call!(ops::GetLeadScoring, &(), &NoQuery {}, &());
+    call!(ops::PutLeadScoring, &(), &NoQuery {}, &weights);
+
+    // Customers.
+    let customer_options = call!(ops::CustomerFormOptionsOp, &(), &NoQuery {}, &());
+    let location = customer_options.office_locations.first().expect("a location").id;
+    let home = call!(
+        ops::ConvertLead,
+        &id,
+        &NoQuery {},
+        &Convert {
+            office_location_id: Some(json!(location.0)),
+            sold_by_id: customer_options.sold_by.first().map(|u| u.id.to_string()),
+            version: Some(tagged.record.version),
+        }
+    );
+    assert_eq!(home.id, lead.record.id);
+    let customers = call!(ops::ListCustomers, &(), &ListQuery::default(), &());
+    assert!(!customers.items.is_empty());
+    let home = call!(ops::GetCustomer, &id, &NoQuery {}, &());
+    let home = call!(ops::UpdateCustomer, &id, &NoQuery {}, &form(json!({"city": "Lehi", "version": home.version})));
+    let home = call!(ops::SetCustomerTags, &id, &NoQuery {}, &SetTags { tag_ids: vec![], version: Some(home.version) });
+    assert!(home.tag_list.is_empty());
+    let new_customer = form(json!({"first_name": "Typed", "last_name": "Customer", "primary_phone": "(801) 555-0142",
+        "city": "Provo", "state": "UT", "zip": "84601", "address1": "77 Canyon Rd", "account_type": "residential",
+        "office_location_id": location.0}));
+    let other = call!(ops::CreateCustomer, &(), &NoQuery {}, &new_customer);
+    let copy = call!(ops::DuplicateCustomer, &RecordPath { id: other.id }, &NoQuery {}, &());
+    call!(ops::DeleteCustomer, &RecordPath { id: copy.id }, &NoQuery {}, &());
+    call!(ops::CustomerParentCandidates, &(), &CandidatesQuery { q: "Typed".into(), exclude: Some(home.id) }, &());
+    let items = ItemsPath { id: home.id, collection: Collection::Notes };
+    let note = call!(ops::CreateCustomerItem, &items, &NoQuery {}, &form(json!({"text": "A typed note"})));
+    assert_eq!(call!(ops::ListCustomerItems, &items, &NoQuery {}, &()).items, vec![note]);
+    call!(ops::CustomerHistory, &id, &HistoryQuery { per_page: Some(10), cursor: None }, &());
+    call!(ops::CustomerArchivePreview, &id, &NoQuery {}, &());
+    let archived = call!(ops::ArchiveCustomer, &id, &NoQuery {}, &Confirm { confirm: true, include_children: false });
+    assert!(archived.archived);
+    call!(ops::UnarchiveCustomer, &id, &NoQuery {}, &Confirm { confirm: true, include_children: false });
+
+    // Settings.
+    let field =
+        call!(ops::CreateCustomField, &(), &NoQuery {}, &form(json!({"name": "Gate code", "field_type": "text"})));
+    let field_path = FieldPath { id: field.id };
+    let field = call!(
+        ops::UpdateCustomField,
+        &field_path,
+        &NoQuery {},
+        &form(json!({"required": false, "version": field.version}))
+    );
+    assert!(call!(ops::ListCustomFields, &(), &NoQuery {}, &()).items.contains(&field));
+    call!(ops::DeleteCustomField, &field_path, &NoQuery {}, &());
+    let mmr = call!(ops::GetMmrSettings, &(), &NoQuery {}, &());
+    let mmr = call!(ops::PutMmrSettings, &(), &NoQuery {}, &serde_json::to_value(&mmr).expect("serialises"));
+    call!(ops::ListMmrRates, &(), &RatesQuery { customer_id: Some(home.id), ..Default::default() }, &());
+    call!(ops::ListOutbox, &(), &CursorQuery::default(), &());
+    drop(mmr);
+
+    call!(ops::DeleteLead, &RecordPath { id: page.items[0].id }, &NoQuery {}, &());
+
+    called.sort();
+    called.dedup();
+    let missed: Vec<_> = Function::ALL.iter().filter(|f| !called.contains(f)).collect();
+    assert!(missed.is_empty(), "operations not exercised: {missed:?}");
+    rt.stop().await;
+}
