@@ -79,6 +79,12 @@ impl Reader<'_> {
         Ok(page)
     }
 
+    async fn query_all(&mut self, q: &Query) -> Result<Vec<Item>, AppError> {
+        let items = self.svc.table.query_all(q).await?;
+        self.read += items.len() as u32;
+        Ok(items)
+    }
+
     async fn batch_get(&mut self, keys: &[Key]) -> Result<Vec<Item>, AppError> {
         if keys.is_empty() {
             return Ok(vec![]);
@@ -214,22 +220,9 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
             }
         }
         for s in &plan.streams {
-            let mut start = None;
-            loop {
-                let page = rd
-                    .query(
-                        &Query::new(s.index, s.pk.clone())
-                            .sort_opt(s.prefix.clone().map(SortCond::BeginsWith))
-                            .start(start.take()),
-                    )
-                    .await?;
-                for item in page.items {
-                    consider(item)?;
-                }
-                match page.last_key {
-                    Some(k) => start = Some(k),
-                    None => break,
-                }
+            let q = Query::new(s.index, s.pk.clone()).sort_opt(s.prefix.clone().map(SortCond::BeginsWith));
+            for item in rd.query_all(&q).await? {
+                consider(item)?;
             }
         }
         let mut keys_sorted: Vec<(String, ListEntry)> = found.into_iter().collect();
