@@ -25,21 +25,8 @@ pub fn field_item(co: &CompanyId, f: &CustomField) -> Item {
 
 /// Every definition of the company, active or not, in display order (a company has tens, not thousands).
 pub async fn all(svc: &Services, co: &CompanyId) -> Result<Vec<CustomField>, AppError> {
-    let mut out = Vec::new();
-    let mut start = None;
-    loop {
-        let q = Query::new(Index::Base, keys::company_pk(co))
-            .sort(SortCond::BeginsWith(keys::CUSTOM_FIELD_PREFIX.into()))
-            .start(start);
-        let page = svc.table.query(&q).await?;
-        for item in page.items {
-            out.push(from_item(item)?);
-        }
-        match page.last_key {
-            Some(k) => start = Some(k),
-            None => break,
-        }
-    }
+    let q = Query::new(Index::Base, keys::company_pk(co)).sort(SortCond::BeginsWith(keys::CUSTOM_FIELD_PREFIX.into()));
+    let mut out = svc.table.query_all(&q).await?.into_iter().map(from_item).collect::<Result<Vec<_>, _>>()?;
     udf::sort(&mut out);
     Ok(out)
 }

@@ -254,22 +254,15 @@ pub struct ChildLink {
 /// Reads the record's partition in one Query (paged to the end).
 pub async fn partition(svc: &Services, co: &vigil_domain::CompanyId, id: RecordId) -> Result<Partition, AppError> {
     let mut out = Partition::default();
-    let mut start = None;
-    loop {
-        let page = svc.table.query(&Query::new(Index::Base, keys::record_pk(co, id)).start(start)).await?;
-        for item in page.items {
-            let sk = item.get(vigil_store::SK).and_then(Value::as_str).unwrap_or_default().to_owned();
-            if sk.starts_with(keys::SUB_CUSTOMER_PREFIX) {
-                out.children.push(from_item(item)?);
-            } else if Collection::of_sk(&sk).is_some() {
-                out.items.push(from_item(item)?);
-            }
-        }
-        match page.last_key {
-            Some(k) => start = Some(k),
-            None => return Ok(out),
+    for item in svc.table.query_all(&Query::new(Index::Base, keys::record_pk(co, id))).await? {
+        let sk = item.get(vigil_store::SK).and_then(Value::as_str).unwrap_or_default().to_owned();
+        if sk.starts_with(keys::SUB_CUSTOMER_PREFIX) {
+            out.children.push(from_item(item)?);
+        } else if Collection::of_sk(&sk).is_some() {
+            out.items.push(from_item(item)?);
         }
     }
+    Ok(out)
 }
 
 async fn of_collection(
@@ -278,21 +271,8 @@ async fn of_collection(
     id: RecordId,
     c: Collection,
 ) -> Result<Vec<SubRecord>, AppError> {
-    let mut out = Vec::new();
-    let mut start = None;
-    loop {
-        let q = Query::new(Index::Base, keys::record_pk(co, id))
-            .sort(SortCond::BeginsWith(format!("{}#", c.prefix())))
-            .start(start);
-        let page = svc.table.query(&q).await?;
-        for item in page.items {
-            out.push(from_item(item)?);
-        }
-        match page.last_key {
-            Some(k) => start = Some(k),
-            None => return Ok(out),
-        }
-    }
+    let q = Query::new(Index::Base, keys::record_pk(co, id)).sort(SortCond::BeginsWith(format!("{}#", c.prefix())));
+    svc.table.query_all(&q).await?.into_iter().map(from_item).collect()
 }
 
 fn target(r: &Record) -> Target<'_> {

@@ -87,21 +87,8 @@ pub fn campaign_item(co: &CompanyId, c: &Campaign) -> Item {
 
 /// Every item of the company partition whose sort key starts with `prefix`, read to the end.
 async fn read_prefix(svc: &Services, co: &CompanyId, prefix: &str) -> Result<Vec<Item>, AppError> {
-    let mut out = Vec::new();
-    let mut start = None;
-    loop {
-        let page = svc
-            .table
-            .query(
-                &Query::new(Index::Base, keys::company_pk(co)).sort(SortCond::BeginsWith(prefix.into())).start(start),
-            )
-            .await?;
-        out.extend(page.items);
-        match page.last_key {
-            Some(k) => start = Some(k),
-            None => return Ok(out),
-        }
-    }
+    let q = Query::new(Index::Base, keys::company_pk(co)).sort(SortCond::BeginsWith(prefix.into()));
+    Ok(svc.table.query_all(&q).await?)
 }
 
 pub async fn company(svc: &Services, co: &CompanyId) -> Result<Company, AppError> {
@@ -111,8 +98,7 @@ pub async fn company(svc: &Services, co: &CompanyId) -> Result<Company, AppError
 
 /// Every company (platform view: the local sign-in page and scheduled jobs).
 pub async fn all_companies(svc: &Services) -> Result<Vec<Company>, AppError> {
-    let page = svc.table.query(&Query::new(Index::Gsi1, keys::COMPANIES_GSI1PK)).await?;
-    page.items.into_iter().map(from_item).collect()
+    svc.table.query_all(&Query::new(Index::Gsi1, keys::COMPANIES_GSI1PK)).await?.into_iter().map(from_item).collect()
 }
 
 pub async fn office_locations(svc: &Services, actor: &Actor) -> Result<Vec<OfficeLocation>, AppError> {

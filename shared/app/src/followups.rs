@@ -19,18 +19,10 @@ pub async fn queue_reminders(svc: &Services) -> Result<usize, AppError> {
         let co = &company.id;
         let (pk, _) = keys::followups_gsi4(co, &today, RecordId(1));
         let mut by_rep: BTreeMap<String, Vec<Record>> = BTreeMap::new();
-        let mut start = None;
-        loop {
-            let page = svc.table.query(&Query::new(Index::Gsi4, pk.clone()).start(start)).await?;
-            for item in page.items {
-                let r: Record = from_item(item)?;
-                if let Some(rep) = &r.lead_rep_id {
-                    by_rep.entry(rep.to_string()).or_default().push(r);
-                }
-            }
-            match page.last_key {
-                Some(k) => start = Some(k),
-                None => break,
+        for item in svc.table.query_all(&Query::new(Index::Gsi4, pk)).await? {
+            let r: Record = from_item(item)?;
+            if let Some(rep) = &r.lead_rep_id {
+                by_rep.entry(rep.to_string()).or_default().push(r);
             }
         }
         if by_rep.is_empty() {

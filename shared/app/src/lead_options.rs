@@ -39,19 +39,8 @@ pub fn account_class_item(co: &CompanyId, c: &AccountClass) -> Item {
 }
 
 async fn read_all<T: DeserializeOwned>(svc: &Services, co: &CompanyId, prefix: &str) -> Result<Vec<T>, AppError> {
-    let mut out = Vec::new();
-    let mut start = None;
-    loop {
-        let q = Query::new(Index::Base, keys::company_pk(co)).sort(SortCond::BeginsWith(prefix.into())).start(start);
-        let page = svc.table.query(&q).await?;
-        for item in page.items {
-            out.push(from_item(item)?);
-        }
-        match page.last_key {
-            Some(k) => start = Some(k),
-            None => return Ok(out),
-        }
-    }
+    let q = Query::new(Index::Base, keys::company_pk(co)).sort(SortCond::BeginsWith(prefix.into()));
+    svc.table.query_all(&q).await?.into_iter().map(from_item).collect()
 }
 
 pub async fn dispositions(svc: &Services, co: &CompanyId) -> Result<Vec<Disposition>, AppError> {

@@ -18,21 +18,8 @@ pub fn tag_item(co: &CompanyId, t: &Tag) -> vigil_store::Item {
 
 /// Every tag of the company, in ID order (a company has tens of tags, not thousands).
 pub async fn all(svc: &Services, co: &CompanyId) -> Result<Vec<Tag>, AppError> {
-    let mut out = Vec::new();
-    let mut start = None;
-    loop {
-        let q = Query::new(Index::Base, keys::company_pk(co))
-            .sort(SortCond::BeginsWith(keys::TAG_PREFIX.into()))
-            .start(start);
-        let page = svc.table.query(&q).await?;
-        for item in page.items {
-            out.push(from_item(item)?);
-        }
-        match page.last_key {
-            Some(k) => start = Some(k),
-            None => return Ok(out),
-        }
-    }
+    let q = Query::new(Index::Base, keys::company_pk(co)).sort(SortCond::BeginsWith(keys::TAG_PREFIX.into()));
+    svc.table.query_all(&q).await?.into_iter().map(from_item).collect()
 }
 
 /// Parses `tag_ids` of a request into company tags: positive whole numbers, at most 50, each an existing tag.

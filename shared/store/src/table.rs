@@ -216,6 +216,12 @@ pub enum StoreError {
     Backend(String),
 }
 
+/// The most items [`Table::query_all`] returns. It is meant for partitions that stay small by nature (a record's
+/// partition, a company's tags or dispositions), read whole because the caller needs every item. A partition past
+/// this bound is one that grows with the business; reading it whole would make a request's cost (and memory, and
+/// latency) grow with the table, so the read fails instead and such a list must be paged with a cursor.
+pub const QUERY_ALL_MAX: usize = 10_000;
+
 #[async_trait]
 pub trait Table: Send + Sync {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError>;
@@ -230,6 +236,31 @@ pub trait Table: Send + Sync {
     async fn delete(&self, key: &Key, cond: Option<Condition>) -> Result<Option<Item>, StoreError>;
 
     async fn query(&self, query: &Query) -> Result<Page, StoreError>;
+
+    /// Every item of `query`, all pages read in order (`limit`, if set, is the size of each page read). Fails with
+    /// [`StoreError::Invalid`] once more than [`QUERY_ALL_MAX`] items have been read, rather than read on.
+    async fn query_all(&self, query: &Query) -> Result<Vec<Item>, StoreError> {
+        let mut q = query.clone();
+        let mut out = Vec::new();
+        loop {
+            // Never ask for more than one item past the bound, so a backend without a page size of its own (the
+            // embedded one) stops there too.
+            let room = u32::try_from(QUERY_ALL_MAX + 1 - out.len()).unwrap_or(u32::MAX);
+            q.limit = Some(query.limit.map_or(room, |l| l.min(room)));
+            let page = self.query(&q).await?;
+            out.extend(page.items);
+            if out.len() > QUERY_ALL_MAX {
+                return Err(StoreError::Invalid(format!(
+                    "query_all on {:?} partition {} passed {QUERY_ALL_MAX} items; page it with a cursor instead",
+                    q.index, q.pk
+                )));
+            }
+            match page.last_key {
+                Some(k) => q.start = Some(k),
+                None => return Ok(out),
+            }
+        }
+    }
 
     /// Reads many items by key; missing ones are left out. Order is not kept. Any number of keys.
     async fn batch_get(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError>;
@@ -250,5 +281,66 @@ pub trait Table: Send + Sync {
         item.get("value")
             .and_then(Value::as_i64)
             .ok_or_else(|| StoreError::Backend("counter has no numeric value".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A partition that never ends: every query returns a full page and a `last_key`.
+    #[derive(Default)]
+    struct Endless {
+        served: AtomicUsize,
+    }
+
+    #[async_trait]
+    impl Table for Endless {
+        async fn get(&self, _: &Key) -> Result<Option<Item>, StoreError> {
+            Ok(None)
+        }
+        async fn put(&self, _: Item, _: Option<Condition>) -> Result<(), StoreError> {
+            Ok(())
+        }
+        async fn update(&self, _: &Key, _: Update, _: Option<Condition>) -> Result<Item, StoreError> {
+            Ok(Item::new())
+        }
+        async fn delete(&self, _: &Key, _: Option<Condition>) -> Result<Option<Item>, StoreError> {
+            Ok(None)
+        }
+        async fn query(&self, q: &Query) -> Result<Page, StoreError> {
+            let n = q.limit.map_or(5000, |l| l as usize);
+            let first = self.served.fetch_add(n, Ordering::SeqCst);
+            let items: Vec<Item> = (first..first + n).map(|i| Key::new(&q.pk, format!("{i:08}")).to_item()).collect();
+            let last_key = items.last().cloned();
+            Ok(Page { items, last_key })
+        }
+        async fn batch_get(&self, _: &[Key]) -> Result<Vec<Item>, StoreError> {
+            Ok(vec![])
+        }
+        async fn batch_put(&self, _: Vec<Item>) -> Result<(), StoreError> {
+            Ok(())
+        }
+        async fn batch_delete(&self, _: &[Key]) -> Result<(), StoreError> {
+            Ok(())
+        }
+        async fn transact(&self, _: Vec<TxOp>) -> Result<(), StoreError> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn query_all_stops_one_item_past_the_bound() {
+        for limit in [None, Some(7), Some(3000), Some(u32::MAX)] {
+            let t = Endless::default();
+            let mut q = Query::new(Index::Base, "C#acme#TAGS");
+            q.limit = limit;
+            match t.query_all(&q).await {
+                Err(StoreError::Invalid(msg)) => assert!(msg.contains("C#acme#TAGS"), "{msg}"),
+                other => panic!("{limit:?}: {:?}", other.map(|v| v.len())),
+            }
+            assert_eq!(t.served.load(Ordering::SeqCst), QUERY_ALL_MAX + 1, "{limit:?}: read no further than the bound");
+        }
     }
 }

@@ -1,0 +1,96 @@
+//! Converting a lead: the same record (same ID) becomes a customer.
+
+use super::load::{load, target};
+use super::save::{bump, check_location, check_user, commit, conflict, location_of};
+use super::view::get;
+use crate::clock::{date, rfc3339};
+use crate::jobs::{self, Job};
+use crate::leads::{self, history_ops};
+use crate::record_index::index_writes;
+use crate::records::record_item;
+use crate::{Actor, AppError, Services};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use vigil_domain::customer;
+use vigil_domain::lead::FieldChange;
+use vigil_domain::record::{Kind, Stage};
+use vigil_domain::{Action, FieldError, RecordId, Resource, UserId};
+use vigil_store::{Condition, TxOp};
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Convert {
+    pub office_location_id: Option<Value>,
+    pub sold_by_id: Option<String>,
+    #[serde(default)]
+    pub version: Option<u64>,
+}
+
+/// `POST /api/v1/leads/{id}/convert`: in one transaction the lead becomes a customer with the same ID; then a
+/// confirmation email to the converting user is queued.
+pub async fn convert(svc: &Services, actor: &Actor, id: RecordId, input: Convert) -> Result<Value, AppError> {
+    let co = actor.company().clone();
+    let lead = load(svc, actor, id).await?;
+    if lead.kind != Kind::Lead || lead.stage == Stage::Converted {
+        return Err(AppError::Conflict { message: "this record is a customer already".into(), current: None });
+    }
+    actor.require(Resource::Leads, Action::Modify, target(&lead))?;
+    if let Some(v) = input.version {
+        if v != lead.version {
+            return Err(conflict(svc, actor, id).await);
+        }
+    }
+    let mut errors = Vec::new();
+    let location = match input.office_location_id.as_ref().map(location_of).transpose() {
+        Ok(l) => l.flatten(),
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    if errors.is_empty() {
+        check_location(svc, &co, location, &mut errors).await?;
+    }
+    let sold_by = match input.sold_by_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => {
+            errors.push(FieldError::required("sold_by_id"));
+            None
+        }
+        Some(s) => match UserId::parse(s) {
+            Ok(u) => Some(u),
+            Err(_) => {
+                errors.push(FieldError::new("sold_by_id", "invalid", "must be a user ID"));
+                None
+            }
+        },
+    };
+    check_user(svc, &co, "sold_by_id", sold_by.as_ref(), &mut errors).await?;
+    leads::finish(errors)?;
+
+    let now = rfc3339(svc.clock.now());
+    let mut new = lead.clone();
+    new.kind = Kind::Customer;
+    new.stage = Stage::Converted;
+    new.office_location_id = location;
+    customer::clear_lead_only(&mut new);
+    new.lead.customer.sold_by_id = sold_by;
+    new.lead.customer.sale_date = Some(date(svc.clock.now()));
+    new.lead.customer.converted_at = Some(now.clone());
+    new.lead.customer.converted_by = Some(actor.id().clone());
+    actor.require(Resource::Customers, Action::Create, target(&new))?;
+    bump(&mut new, &lead, &now, actor.id());
+    let change = FieldChange { field: "converted".into(), before: json!("lead"), after: json!("customer") };
+    let mut ops = vec![TxOp::Put { item: record_item(&co, &new), cond: Some(Condition::VersionIs(lead.version)) }];
+    ops.extend(index_writes(&co, Some(&lead), Some(&new)));
+    ops.extend(leads::dup_ops(&co, Some(&lead), None));
+    ops.extend(history_ops(&co, id, &now, actor.id().as_str(), &[change]));
+    commit(svc, actor, id, ops).await?;
+    let job = Job::SendEmail {
+        company: co.clone(),
+        to: actor.user.email.clone(),
+        subject: format!("Lead #{id} is now a customer"),
+        body: format!("You converted lead #{id} ({}, {} {}) to a customer.", new.display_name(), new.city, new.state),
+    };
+    jobs::enqueue(svc, format!("lead-converted:{co}:{id}"), job).await?;
+    tracing::info!(company = %co, customer = id.0, "lead converted");
+    get(svc, actor, id).await
+}

@@ -1,0 +1,301 @@
+//! The Home page read: the whole record, its header, tab counts and the cards the user may see, in one call.
+
+use super::load::{load, target};
+use crate::clock::date;
+use crate::customer_items::{self, ChildLink, Partition};
+use crate::directory::{self, OfficeLocation};
+use crate::items::from_item;
+use crate::leads::{self, Named};
+use crate::records::resource_of;
+use crate::{custom_fields, tags, Actor, AppError, Services};
+use serde_json::{json, Map, Value};
+use vigil_domain::customer::{confidential, credit_grade, months_remaining};
+use vigil_domain::record::{Kind, Record, Stage};
+use vigil_domain::{Action, CompanyId, RecordId, Resource, Section, SectionAccess, User, UserId};
+use vigil_store::keys;
+
+const PERSONAL_CARD: &[&str] = &[
+    "first_name",
+    "last_name",
+    "business_name",
+    "business_contact",
+    "email",
+    "primary_phone",
+    "work_phone",
+    "cell_phone",
+    "other_phone",
+    "best_time_to_contact",
+    "address1",
+    "address2",
+    "city",
+    "state",
+    "zip",
+    "county",
+    "cross_street",
+    "language",
+    "account_type",
+    "account_class_id",
+    "birthdate",
+    "spouse",
+    "credit_score",
+    "credit_tracking_number",
+];
+const SALE_CARD: &[&str] = &[
+    "sale_date",
+    "sold_by_id",
+    "trainee_id",
+    "lead_rep_id",
+    "adt_number",
+    "adt_serial",
+    "account_number",
+    "mmr_id",
+    "mmr_a_la_carte",
+    "monitoring_plan",
+    "canceled",
+    "cancel_date",
+    "cancel_reason",
+    "source_id",
+    "campaign_id",
+    "discount_affiliate",
+    "discount_affiliate_member_number",
+    "monitoring_company_id",
+    "interactive_services_provider",
+    "adt_system_type",
+    "contract_term_months",
+    "activation_fee_id",
+    "warranty_term",
+    "dealer_number",
+    "collections_date",
+    "funding_status",
+    "funded_date",
+    "parent_id",
+];
+const INSTALL_CARD: &[&str] = &[
+    "install_date",
+    "install_tech_id",
+    "confirmation_number",
+    "receiver_number",
+    "installed",
+    "abort_code",
+    "services",
+];
+const LEAD_CARD: &[&str] = &[
+    "created_at",
+    "stage",
+    "next_followup",
+    "disposition_id",
+    "disposition",
+    "rating",
+    "lead_rep_id",
+    "source_id",
+    "campaign_id",
+];
+
+fn card(flat: &Map<String, Value>, fields: &[&str], actor: &Actor) -> Map<String, Value> {
+    let perms = &actor.user.permissions;
+    fields
+        .iter()
+        .map(|f| {
+            let v = flat.get(*f).cloned().unwrap_or(Value::Null);
+            let v = match confidential(f) {
+                Some(c) if !v.is_null() && !perms.sees_confidential(c) => Value::String("***".into()),
+                _ => v,
+            };
+            ((*f).to_owned(), v)
+        })
+        .collect()
+}
+
+async fn user_named(svc: &Services, co: &CompanyId, id: Option<&UserId>) -> Result<Option<Named<String>>, AppError> {
+    let Some(id) = id else { return Ok(None) };
+    Ok(match svc.table.get(&keys::user(co, id)).await? {
+        Some(item) => Some(Named { id: id.to_string(), name: from_item::<User>(item)?.name }),
+        None => Some(Named { id: id.to_string(), name: id.to_string() }),
+    })
+}
+
+/// The record as the Home page shows it: header, tab counts and warnings, tags, and the cards the user may see.
+pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -> Result<Value, AppError> {
+    let co = actor.company();
+    let perms = &actor.user.permissions;
+    let today = date(svc.clock.now());
+    let company = directory::company(svc, co).await?;
+    let families = company.settings.parent_child_billing;
+    let sale_view = r.kind == Kind::Customer && perms.section(Section::SaleInformation) >= SectionAccess::View;
+    let install_view = r.kind == Kind::Customer && perms.section(Section::InstallationEquipment) >= SectionAccess::View;
+    let c = &r.lead.customer;
+
+    let flat = match leads::view(svc, actor, r)?.0 {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    let location = match r.office_location_id {
+        Some(l) => svc.table.get(&keys::location(co, l)).await?.map(from_item::<OfficeLocation>).transpose()?,
+        None => None,
+    };
+    let parent = match (families, c.parent_id) {
+        (true, Some(p)) => Some(match svc.table.get(&keys::record(co, p)).await? {
+            Some(item) => {
+                let pr: Record = from_item(item)?;
+                json!({"id": p, "name": pr.display_name(), "business_name": pr.business_name})
+            }
+            None => json!({"id": p, "name": format!("#{p}")}),
+        }),
+        _ => None,
+    };
+    let mut status_boxes = Vec::new();
+    if r.kind == Kind::Customer {
+        let b =
+            |category: &str, label: &str, color: &str| json!({"category": category, "label": label, "color": color});
+        status_boxes.push(if r.archived { b("account", "Archived", "gray") } else { b("account", "Active", "green") });
+        status_boxes.push(if c.installed {
+            b("monitoring", "Monitored", "green")
+        } else {
+            b("monitoring", "Not installed", "yellow")
+        });
+        status_boxes.push(if c.canceled { b("billing", "Canceled", "red") } else { b("billing", "Billing", "green") });
+        status_boxes.push(b(
+            "funding",
+            c.funding_status.as_deref().unwrap_or("Not funded"),
+            if c.funding_status.is_some() { "green" } else { "gray" },
+        ));
+    }
+    let sale_badge = if sale_view && (c.sale_date.is_some() || c.sold_by_id.is_some()) {
+        Some(json!({"date": c.sale_date, "sold_by": user_named(svc, co, c.sold_by_id.as_ref()).await?}))
+    } else {
+        None
+    };
+    let install_badge = if install_view && (c.install_date.is_some() || c.install_tech_id.is_some()) {
+        Some(json!({"date": c.install_date, "technician": user_named(svc, co, c.install_tech_id.as_ref()).await?}))
+    } else {
+        None
+    };
+    let children: Vec<&ChildLink> = part.children.iter().collect();
+    let header = json!({
+        "id": r.id,
+        "kind": r.kind,
+        "name": r.display_name(),
+        "first_name": r.first_name,
+        "last_name": r.last_name,
+        "business_name": r.business_name,
+        "status_boxes": status_boxes,
+        "created_at": r.created_at,
+        "created_by": user_named(svc, co, Some(&r.created_by)).await?,
+        "sale": sale_badge,
+        "install": install_badge,
+        "location": if r.kind == Kind::Customer { location.as_ref().map(|l| json!({"id": l.id, "name": l.name})) } else { None },
+        "city": r.city,
+        "state": r.state,
+        "parent": parent,
+        "children": if families && !children.is_empty() { Some(children) } else { None },
+        "archived": r.archived,
+    });
+
+    let mut tabs = Map::new();
+    let mut warnings = Map::new();
+    for col in customer_items::Collection::ALL {
+        let n = part.items.iter().filter(|s| s.collection == col && s.counts()).count();
+        tabs.insert(col.segment().replace('-', "_"), json!(n));
+        let warn = match col {
+            customer_items::Collection::Notes => part.items.iter().any(|s| {
+                s.collection == col
+                    && s.status == "open"
+                    && s.data.get("due_date").and_then(Value::as_str).is_some_and(|d| *d < *today)
+            }),
+            _ => false,
+        };
+        warnings.insert(col.segment().replace('-', "_"), json!(warn));
+    }
+    let all_tags = tags::all(svc, co).await?;
+    let tag_list: Vec<Value> = r
+        .tag_ids()
+        .into_iter()
+        .map(|t| json!({"id": t, "name": all_tags.iter().find(|k| k.id == t).map(|k| k.name.clone()).unwrap_or_else(|| format!("#{t}"))}))
+        .collect();
+
+    let mut cards = Map::new();
+    let mut personal = card(&flat, PERSONAL_CARD, actor);
+    personal.insert("ssn".into(), flat.get("ssn").cloned().unwrap_or(Value::Null));
+    personal.insert("credit_grade".into(), json!(c.credit_score.map(credit_grade)));
+    if r.kind == Kind::Customer {
+        personal.insert("office_location_id".into(), json!(r.office_location_id));
+    }
+    cards.insert("personal".into(), Value::Object(personal));
+    if sale_view {
+        let mut sale = card(&flat, SALE_CARD, actor);
+        let start = c.sale_date.clone().unwrap_or_else(|| r.created_at.get(..10).unwrap_or_default().to_owned());
+        sale.insert(
+            "contract_months_remaining".into(),
+            json!(c.contract_term_months.and_then(|t| months_remaining(&start, t, &today))),
+        );
+        sale.insert("mmr".into(), crate::mmr::summary(svc, co, c.mmr_id).await?);
+        cards.insert("sale".into(), Value::Object(sale));
+    }
+    if install_view {
+        cards.insert("installation".into(), Value::Object(card(&flat, INSTALL_CARD, actor)));
+    }
+    if r.kind == Kind::Lead {
+        cards.insert("lead".into(), Value::Object(card(&flat, LEAD_CARD, actor)));
+    }
+    // UDFs: their own card, seen by whoever sees the record (see `custom_fields`).
+    let udf_card = custom_fields::card(svc, co, r).await?;
+    let has_udfs = udf_card.is_some();
+    if let Some(udfs) = udf_card {
+        cards.insert("custom_fields".into(), udfs);
+    }
+    let modify = perms.allows(actor.id(), resource_of(r.kind), Action::Modify, target(r)) && !r.archived;
+    let editable = json!({
+        "personal": modify && perms.section(Section::ContactInformation) >= SectionAccess::Modify,
+        "sale": modify && sale_view && perms.section(Section::SaleInformation) >= SectionAccess::Modify,
+        "installation": modify && install_view && perms.section(Section::InstallationEquipment) >= SectionAccess::Modify,
+        // Customers save them through PATCH /customers (Customers Modify), leads through PATCH /leads (Leads Modify,
+        // which `modify` is for a lead); no section grant. A converted lead is a customer, so `kind` covers the lock.
+        "custom_fields": modify && has_udfs && (r.kind == Kind::Customer || r.stage != Stage::Converted),
+    });
+    let t = target(r);
+    let actions = json!({
+        "modify": modify,
+        "delete": perms.allows(actor.id(), resource_of(r.kind), Action::Delete, t),
+        "archive": r.kind == Kind::Customer && !r.archived && perms.allows(actor.id(), Resource::Customers, Action::Archive, t),
+        "unarchive": r.kind == Kind::Customer && r.archived && perms.allows(actor.id(), Resource::Customers, Action::Unarchive, t),
+        "convert": r.kind == Kind::Lead && r.stage != Stage::Converted && modify,
+        "duplicate": r.kind == Kind::Customer && perms.allows_somewhere(Resource::Customers, Action::Create),
+    });
+    // The flat record (what `vigil_domain::record::Record` reads, as the lead read returns it) with the same
+    // masking and the cards the user may not view left out, then the Home page blocks.
+    let mut top = flat;
+    for f in ["birthdate", "confirmation_number", "receiver_number", "abort_code"] {
+        if let (Some(c), Some(v)) = (confidential(f), top.get_mut(f)) {
+            if !v.is_null() && !perms.sees_confidential(c) {
+                *v = Value::String("***".into());
+            }
+        }
+    }
+    const BASE: &[&str] = &["lead_rep_id", "account_number", "source_id", "campaign_id"];
+    if !sale_view {
+        SALE_CARD.iter().filter(|f| !BASE.contains(f)).for_each(|f| {
+            top.remove(*f);
+        });
+    }
+    if !install_view {
+        INSTALL_CARD.iter().for_each(|f| {
+            top.remove(*f);
+        });
+    }
+    top.insert("parent_child_billing".into(), json!(families));
+    top.insert("header".into(), header);
+    top.insert("tabs".into(), Value::Object(tabs));
+    top.insert("warnings".into(), Value::Object(warnings));
+    top.insert("tag_list".into(), Value::Array(tag_list));
+    top.insert("cards".into(), Value::Object(cards));
+    top.insert("editable".into(), editable);
+    top.insert("actions".into(), actions);
+    Ok(Value::Object(top))
+}
+
+/// `GET /api/v1/customers/{id}`: a customer or a lead, the whole Home page in one call.
+pub async fn get(svc: &Services, actor: &Actor, id: RecordId) -> Result<Value, AppError> {
+    let r = load(svc, actor, id).await?;
+    let part = customer_items::partition(svc, actor.company(), id).await?;
+    view(svc, actor, &r, &part).await
+}

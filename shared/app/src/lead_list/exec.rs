@@ -1,0 +1,394 @@
+//! Executing a plan: reads a page of rows in proportion to the page, with the signed cursor.
+
+use super::filter::{Conds, LeadFilter};
+use super::plan::{plan, resume_cond, sort_key, Counts, Plan, Stream};
+use crate::clock::date;
+use crate::directory::Company;
+use crate::items::from_item;
+use crate::record_index::ListEntry;
+use crate::records::resource_of;
+use crate::{Actor, AppError, Services};
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use vigil_domain::identity::Target;
+use vigil_domain::record::{Kind, Stage};
+use vigil_domain::{Action, CampaignId, CompanyId, LocationScope, PartnerId, RecordId, UserId};
+use vigil_store::{keys, Item, Key, Query, SortCond};
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Named {
+    pub id: u32,
+    pub name: Option<String>,
+}
+
+/// A row of the Leads list.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LeadRow {
+    pub id: RecordId,
+    pub kind: Kind,
+    pub created_at: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub city: String,
+    pub state: String,
+    pub address1: Option<String>,
+    pub primary_phone: String,
+    pub email: Option<String>,
+    pub stage: Stage,
+    /// The lead's status (disposition), e.g. Hot.
+    pub disposition: Option<String>,
+    pub source: Option<Named>,
+    pub campaign: Option<Named>,
+    /// Callback: the next follow-up date.
+    pub next_followup: Option<String>,
+    pub tags: Vec<String>,
+    pub rating: u8,
+    pub lead_rep_id: Option<UserId>,
+    /// Customers only: archived records show in the list unless filtered out.
+    pub archived: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LeadListMeta {
+    pub items_read: u32,
+    pub access_path: String,
+    pub total: u64,
+    pub total_exact: bool,
+    /// Search mode: the company shows no rows until a search is submitted.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub search_required: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LeadListPage {
+    pub items: Vec<LeadRow>,
+    pub next_cursor: Option<String>,
+    pub meta: LeadListMeta,
+}
+
+struct Reader<'a> {
+    svc: &'a Services,
+    read: u32,
+}
+
+impl Reader<'_> {
+    async fn query(&mut self, q: &Query) -> Result<vigil_store::Page, AppError> {
+        let page = self.svc.table.query(q).await?;
+        self.read += page.items.len() as u32;
+        Ok(page)
+    }
+
+    async fn query_all(&mut self, q: &Query) -> Result<Vec<Item>, AppError> {
+        let items = self.svc.table.query_all(q).await?;
+        self.read += items.len() as u32;
+        Ok(items)
+    }
+
+    async fn batch_get(&mut self, keys: &[Key]) -> Result<Vec<Item>, AppError> {
+        if keys.is_empty() {
+            return Ok(vec![]);
+        }
+        let items = self.svc.table.batch_get(keys).await?;
+        self.read += items.len() as u32;
+        Ok(items)
+    }
+}
+
+struct Open {
+    spec: Stream,
+    cond: Option<SortCond>,
+    start: Option<Item>,
+    buf: VecDeque<(String, Item)>,
+    done: bool,
+}
+
+/// Reads at most this many items scanning for rows: `SCAN_BASE` plus two per row found, so a page never reads more
+/// than about three items per row returned (with the names of its sources and campaigns) plus fifty.
+const SCAN_BASE: u32 = 40;
+
+/// The Leads list, a page at a time.
+pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<LeadListPage, AppError> {
+    let kind = filter.kind;
+    let resource = resource_of(kind);
+    actor.require_somewhere(resource, Action::View)?;
+    let co = actor.company().clone();
+    let perms = &actor.user.permissions;
+    let own_only = perms.own_only(resource, Action::View);
+    let all_locations = perms
+        .grants
+        .iter()
+        .any(|g| g.resource == resource && g.actions.contains(&Action::View) && g.locations == LocationScope::All);
+    let fingerprint = format!("list|{co}|{}|{}", actor.id(), filter.canonical());
+    let after: Option<String> = match filter.cursor.as_deref() {
+        Some(c) => {
+            let item = svc.cursors.open(&fingerprint, c)?;
+            Some(
+                item.get("after")
+                    .and_then(Value::as_str)
+                    .ok_or(AppError::BadRequest {
+                        field: "cursor",
+                        code: "invalid_cursor",
+                        message: "cursor is malformed".into(),
+                    })?
+                    .to_owned(),
+            )
+        }
+        None => None,
+    };
+    let mut rd = Reader { svc, read: 0 };
+
+    if after.is_none() && !filter.submitted && !filter.has_criteria() {
+        let company: Option<Company> = match rd.batch_get(&[keys::company(&co)]).await?.pop() {
+            Some(item) => Some(from_item(item)?),
+            None => None,
+        };
+        if company.is_some_and(|c| c.settings.do_not_show_customer_list) {
+            let total = rd
+                .batch_get(&[keys::record_total(&co, kind)])
+                .await?
+                .first()
+                .and_then(|i| i.get("value")?.as_u64())
+                .unwrap_or(0);
+            return Ok(LeadListPage {
+                items: vec![],
+                next_cursor: None,
+                meta: LeadListMeta {
+                    items_read: rd.read,
+                    access_path: "none".into(),
+                    total,
+                    total_exact: !own_only && all_locations,
+                    search_required: true,
+                },
+            });
+        }
+    }
+
+    let today = date(svc.clock.now());
+    let conds = Conds::resolve(filter, actor.id(), own_only, &today);
+    let mut counter_keys = vec![keys::record_total(&co, kind)];
+    let needed = Counts::needed(&conds);
+    counter_keys.extend(needed.iter().map(|(f, v)| keys::list_counter(&co, kind, f, v)));
+    let counter_items = rd.batch_get(&counter_keys).await?;
+    let mut counts = Counts::default();
+    for item in counter_items {
+        let (Some(k), Some(v)) = (Key::of(&item), item.get("value").and_then(Value::as_i64)) else { continue };
+        let v = v.max(0) as u64;
+        if k == keys::record_total(&co, kind) {
+            counts.total = v;
+        }
+        for (f, val) in &needed {
+            if k == keys::list_counter(&co, kind, f, val) {
+                counts.by.insert((f.clone(), keys::fold(val)), v);
+            }
+        }
+    }
+    let ssn_index = conds.number.as_deref().filter(|n| n.len() == 4).and_then(|n| ssn_lookup_value(svc, &co, n));
+    // A rep limited to own leads is already a rep condition (with its own counter); only a location limit makes a
+    // counted total an upper bound.
+    let plan = plan(&co, &conds, &counts, filter.sort, filter.per_page.get(), !all_locations, ssn_index.as_deref());
+    let want = filter.per_page.get() as usize;
+    let desc = filter.descending;
+    let order = filter.sort.order();
+    let allowed = |e: &ListEntry| {
+        perms.allows(
+            actor.id(),
+            resource,
+            Action::View,
+            Target { location: e.office_location_id, owner: e.lead_rep_id.as_ref() },
+        )
+    };
+
+    let mut rows: Vec<(String, ListEntry)> = Vec::new();
+    let mut next_after: Option<String> = None;
+    let mut exhausted = false;
+    if plan.in_memory {
+        // A small, counted candidate set: read it whole, filter, sort, and page by the cursor's sort key.
+        let mut found: BTreeMap<String, ListEntry> = BTreeMap::new();
+        let mut consider = |item: Item| -> Result<(), AppError> {
+            let e: ListEntry = from_item(item)?;
+            if conds.matches(&e) && allowed(&e) {
+                found.insert(sort_key(&co, order, &e), e);
+            }
+            Ok(())
+        };
+        if let Some(id) = plan.get {
+            for item in rd.batch_get(&[keys::record(&co, id)]).await? {
+                if item.get("kind").and_then(Value::as_str) == Some(kind_name(kind)) {
+                    consider(item)?;
+                }
+            }
+        }
+        for s in &plan.streams {
+            let q = Query::new(s.index, s.pk.clone()).sort_opt(s.prefix.clone().map(SortCond::BeginsWith));
+            for item in rd.query_all(&q).await? {
+                consider(item)?;
+            }
+        }
+        let mut keys_sorted: Vec<(String, ListEntry)> = found.into_iter().collect();
+        if desc {
+            keys_sorted.reverse();
+        }
+        let rest: Vec<(String, ListEntry)> = keys_sorted
+            .into_iter()
+            .filter(|(k, _)| after.as_ref().is_none_or(|a| if desc { k < a } else { k > a }))
+            .collect();
+        let more = rest.len() > want;
+        rows = rest.into_iter().take(want).collect();
+        if more {
+            next_after = rows.last().map(|(k, _)| k.clone());
+        }
+        exhausted = true;
+    } else {
+        let mut open: Vec<Open> = plan
+            .streams
+            .iter()
+            .map(|s| Open {
+                spec: s.clone(),
+                cond: resume_cond(s.prefix.as_deref(), after.as_deref(), desc),
+                start: None,
+                buf: VecDeque::new(),
+                done: false,
+            })
+            .collect();
+        let scan_start = rd.read;
+        let mut last_examined: Option<String> = None;
+        let mut out_of_budget = false;
+        'scan: loop {
+            let budget = SCAN_BASE + 2 * rows.len() as u32;
+            for o in open.iter_mut().filter(|o| o.buf.is_empty() && !o.done) {
+                let used = rd.read - scan_start;
+                if used >= budget {
+                    out_of_budget = true;
+                    break 'scan;
+                }
+                let need = (want - rows.len()) as f64 + 1.0;
+                let chunk = ((need / plan.pass_rate / open_len(&plan)).ceil() as u32 + 1).clamp(2, budget - used);
+                let mut q = Query::new(o.spec.index, o.spec.pk.clone()).limit(chunk).start(o.start.take());
+                q.sort = o.cond.clone();
+                q.forward = !desc;
+                let page = rd.query(&q).await?;
+                let sk_attr = o.spec.index.sk_attr();
+                for item in page.items {
+                    let sk = item.get(sk_attr).and_then(Value::as_str).unwrap_or_default().to_owned();
+                    o.buf.push_back((sk, item));
+                }
+                o.done = page.last_key.is_none();
+                o.start = page.last_key;
+            }
+            // The next item in order across the streams.
+            let next = open
+                .iter()
+                .enumerate()
+                .filter_map(|(i, o)| o.buf.front().map(|(k, _)| (i, k.clone())))
+                .reduce(|a, b| if (b.1 < a.1) != desc && b.1 != a.1 { b } else { a });
+            let Some((i, key)) = next else {
+                exhausted = true;
+                break;
+            };
+            let (_, item) = open[i].buf.pop_front().expect("front exists");
+            if last_examined.as_ref() == Some(&key) || after.as_ref() == Some(&key) {
+                continue; // the same record through another stream, or the cursor's own item
+            }
+            last_examined = Some(key.clone());
+            let e: ListEntry = from_item(item)?;
+            if conds.matches(&e) && allowed(&e) {
+                rows.push((key, e));
+                if rows.len() == want {
+                    break;
+                }
+            }
+        }
+        if !exhausted {
+            let more = out_of_budget || open.iter().any(|o| !o.buf.is_empty() || !o.done);
+            if more {
+                next_after = last_examined.clone();
+            }
+        }
+    }
+
+    // Source and campaign names for the page.
+    let sources: BTreeSet<PartnerId> = rows.iter().filter_map(|(_, e)| e.source_id).collect();
+    let campaigns: BTreeSet<CampaignId> = rows.iter().filter_map(|(_, e)| e.campaign_id).collect();
+    let mut name_keys: Vec<Key> = sources.iter().map(|s| keys::partner(&co, *s)).collect();
+    name_keys.extend(campaigns.iter().map(|c| keys::campaign(&co, *c)));
+    let names: HashMap<Key, String> = rd
+        .batch_get(&name_keys)
+        .await?
+        .into_iter()
+        .filter_map(|i| Some((Key::of(&i)?, i.get("name")?.as_str()?.to_owned())))
+        .collect();
+
+    let first_page_complete = after.is_none() && next_after.is_none();
+    let (total, total_exact) = if first_page_complete && (plan.in_memory || exhausted) {
+        (rows.len() as u64, true)
+    } else if after.is_none() {
+        // An estimate never says fewer than the first page shows.
+        (plan.total.max(rows.len() as u64), plan.total_exact)
+    } else {
+        (plan.total, plan.total_exact)
+    };
+    let items = rows
+        .into_iter()
+        .map(|(_, e)| LeadRow {
+            source: e.source_id.map(|s| Named { id: s.0, name: names.get(&keys::partner(&co, s)).cloned() }),
+            campaign: e.campaign_id.map(|c| Named { id: c.0, name: names.get(&keys::campaign(&co, c)).cloned() }),
+            id: e.id,
+            kind: e.kind,
+            created_at: e.created_at,
+            first_name: e.first_name,
+            last_name: e.last_name,
+            city: e.city,
+            state: e.state,
+            address1: e.address1,
+            primary_phone: e.primary_phone,
+            email: e.email,
+            stage: e.stage,
+            disposition: e.disposition,
+            next_followup: e.next_followup,
+            tags: e.tags,
+            rating: e.rating,
+            lead_rep_id: e.lead_rep_id,
+            archived: e.archived,
+        })
+        .collect();
+    let next_cursor = next_after.map(|a| {
+        let mut item = Item::new();
+        item.insert("after".into(), json!(a));
+        svc.cursors.seal(&fingerprint, &item)
+    });
+    Ok(LeadListPage {
+        items,
+        next_cursor,
+        meta: LeadListMeta { items_read: rd.read, access_path: plan.path, total, total_exact, search_required: false },
+    })
+}
+
+fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Lead => "lead",
+        Kind::Customer => "customer",
+    }
+}
+
+/// The blind index of SSN last-4 digits typed into the number search (the same keyed hash the SSN write stores);
+/// without a configured key there is no SSN path, and the other numeric paths still answer.
+fn ssn_lookup_value(svc: &Services, co: &CompanyId, last4: &str) -> Option<String> {
+    let key = svc.data_keys.blind_index_key().ok()?;
+    Some(crate::ssn::ssn_last4_blind_index(&key, co, last4))
+}
+
+fn open_len(plan: &Plan) -> f64 {
+    plan.streams.len().max(1) as f64
+}
+
+trait SortOpt {
+    fn sort_opt(self, cond: Option<SortCond>) -> Self;
+}
+
+impl SortOpt for Query {
+    fn sort_opt(mut self, cond: Option<SortCond>) -> Self {
+        self.sort = cond;
+        self
+    }
+}

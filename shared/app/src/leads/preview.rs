@@ -1,0 +1,136 @@
+//! The Leads list's preview panel.
+
+use super::history::HistoryEntry;
+use super::view::load;
+use crate::items::from_item;
+use crate::{tags, Actor, AppError, Services};
+use serde::Serialize;
+use serde_json::Value;
+use vigil_domain::record::Stage;
+use vigil_domain::{CampaignId, PartnerId, RecordId, Section, SectionAccess, TagId, User};
+use vigil_store::{keys, Index, Query};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Named<T> {
+    pub id: T,
+    pub name: String,
+}
+
+/// The list's side panel: what the manual's preview shows, each section only when the user may see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Preview {
+    pub id: RecordId,
+    pub first_name: String,
+    pub last_name: String,
+    /// RFC 3339: when the lead was entered.
+    pub entered_at: String,
+    pub city: String,
+    pub state: String,
+    pub stage: Stage,
+    pub tags: Vec<Named<TagId>>,
+    /// Things to know before calling: do-not-call, email opt-out, hot.
+    pub warnings: Vec<String>,
+    /// `None` without the Contact Information section.
+    pub primary_phone: Option<String>,
+    pub email: Option<String>,
+    /// The lead status (disposition).
+    pub lead_status: Option<String>,
+    pub lead_rep: Option<Named<String>>,
+    pub source: Option<Named<PartnerId>>,
+    pub campaign: Option<Named<CampaignId>>,
+    /// The callback: next follow-up date, `YYYY-MM-DD`.
+    pub callback_date: Option<String>,
+    pub rating: u8,
+    pub score: u8,
+    /// The newest history entry.
+    pub latest_interaction: Option<HistoryEntry>,
+}
+
+pub async fn preview(svc: &Services, actor: &Actor, id: RecordId) -> Result<Preview, AppError> {
+    let r = load(svc, actor, id).await?;
+    let co = actor.company();
+    let perms = &actor.user.permissions;
+    let contact = perms.section(Section::ContactInformation) >= SectionAccess::View;
+    let all_tags = tags::all(svc, co).await?;
+    let tag_list = r
+        .tag_ids()
+        .into_iter()
+        .map(|t| Named {
+            id: t,
+            name: all_tags.iter().find(|k| k.id == t).map(|k| k.name.clone()).unwrap_or_else(|| format!("#{t}")),
+        })
+        .collect();
+    let mut warnings = Vec::new();
+    if r.lead.do_not_call {
+        warnings.push("Do not call".to_owned());
+    }
+    if r.lead.email_opt_out {
+        warnings.push("Opted out of email".to_owned());
+    }
+    if r.lead.hot {
+        warnings.push("Hot lead".to_owned());
+    }
+    let lead_rep = match &r.lead_rep_id {
+        Some(u) => svc
+            .table
+            .get(&keys::user(co, u))
+            .await?
+            .map(from_item::<User>)
+            .transpose()?
+            .map(|u| Named { id: u.id.to_string(), name: u.name }),
+        None => None,
+    };
+    let source = match r.source_id {
+        Some(p) => svc
+            .table
+            .get(&keys::partner(co, p))
+            .await?
+            .and_then(|i| i.get("name").and_then(Value::as_str).map(str::to_owned))
+            .map(|name| Named { id: p, name }),
+        None => None,
+    };
+    let campaign = match r.campaign_id {
+        Some(c) => svc
+            .table
+            .get(&keys::campaign(co, c))
+            .await?
+            .and_then(|i| i.get("name").and_then(Value::as_str).map(str::to_owned))
+            .map(|name| Named { id: c, name }),
+        None => None,
+    };
+    let latest = svc
+        .table
+        .query(
+            &Query::new(Index::Base, keys::record_pk(co, id))
+                .sort(vigil_store::SortCond::BeginsWith("HIST#".into()))
+                .backward()
+                .limit(1),
+        )
+        .await?
+        .items
+        .into_iter()
+        .next()
+        .map(from_item)
+        .transpose()?;
+    Ok(Preview {
+        id: r.id,
+        first_name: r.first_name,
+        last_name: r.last_name,
+        entered_at: r.created_at,
+        city: r.city,
+        state: r.state,
+        stage: r.stage,
+        tags: tag_list,
+        warnings,
+        primary_phone: contact.then_some(r.primary_phone),
+        email: if contact { r.email } else { None },
+        lead_status: r.disposition,
+        lead_rep,
+        source,
+        campaign,
+        callback_date: r.next_followup,
+        rating: r.rating,
+        score: r.lead.score,
+        latest_interaction: latest,
+    })
+}

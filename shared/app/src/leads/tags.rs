@@ -1,0 +1,30 @@
+//! Replacing a lead's tags.
+
+use super::save::{load_for_change, save};
+use super::view::{view, LeadView};
+use crate::{tags, Actor, AppError, Services};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use vigil_domain::lead::FieldChange;
+use vigil_domain::RecordId;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SetTags {
+    pub tag_ids: Vec<Value>,
+    #[serde(default)]
+    pub version: Option<u64>,
+}
+
+/// `PUT /api/v1/leads/{id}/tags`: replaces the lead's tags with these company tags.
+pub async fn set_tags(svc: &Services, actor: &Actor, id: RecordId, input: SetTags) -> Result<LeadView, AppError> {
+    let ids = tags::check_ids(svc, actor.company(), &input.tag_ids).await?;
+    let current = load_for_change(svc, actor, id, input.version).await?;
+    let mut new = current.clone();
+    new.set_tag_ids(&ids);
+    if new.tags == current.tags {
+        return view(svc, actor, &current);
+    }
+    let change = FieldChange { field: "tags".into(), before: json!(current.tags), after: json!(new.tags) };
+    let saved = save(svc, actor, &current, new, &[change]).await?;
+    view(svc, actor, &saved)
+}

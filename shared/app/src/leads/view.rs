@@ -1,0 +1,72 @@
+//! A lead as a client sees it: loading it for the actor, the masked view, and the single-lead read.
+
+use super::STALE;
+use crate::items::from_item;
+use crate::{custom_fields, ssn, Actor, AppError, Services};
+use serde::Serialize;
+use serde_json::Value;
+use vigil_domain::identity::Target;
+use vigil_domain::lead;
+use vigil_domain::record::{Kind, Record};
+use vigil_domain::{Action, ConfidentialField, RecordId, Resource};
+use vigil_store::keys;
+
+pub(super) fn target(r: &Record) -> Target<'_> {
+    Target { location: r.office_location_id, owner: r.lead_rep_id.as_ref() }
+}
+
+/// A lead of the actor's company the actor may view (customers are not leads: 404).
+pub(super) async fn load(svc: &Services, actor: &Actor, id: RecordId) -> Result<Record, AppError> {
+    let item = svc.table.get(&keys::record(actor.company(), id)).await?.ok_or(AppError::NotFound("lead"))?;
+    let record: Record = from_item(item)?;
+    if record.kind != Kind::Lead {
+        return Err(AppError::NotFound("lead"));
+    }
+    actor.require(Resource::Leads, Action::View, target(&record))?;
+    Ok(record)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// What a client sees of a lead.
+
+/// A lead as the API returns it: the record's fields without the SSN ciphertext and blind index, plus `ssn` —
+/// `null` when none is stored, the full number for users holding the SSN grant, `***` for everyone else.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeadView(pub Value);
+
+pub fn view(svc: &Services, actor: &Actor, r: &Record) -> Result<LeadView, AppError> {
+    let mut v = serde_json::to_value(r).map_err(|e| AppError::Internal(e.to_string()))?;
+    let obj = v.as_object_mut().ok_or_else(|| AppError::Internal("record is not an object".into()))?;
+    obj.remove("ssn_encrypted");
+    obj.remove("ssn_last4_index");
+    let shown = match &r.lead.ssn_encrypted {
+        None => Value::Null,
+        Some(ct) if actor.user.permissions.sees_confidential(ConfidentialField::Ssn) => {
+            Value::String(lead::format_ssn(&ssn::decrypt(svc.data_keys.as_ref(), actor.company(), r.id, ct)?))
+        }
+        Some(_) => Value::String(lead::mask_ssn(None)),
+    };
+    obj.insert("ssn".into(), shown);
+    Ok(LeadView(v))
+}
+
+/// `GET /api/v1/leads/{id}`. Like the customer read, it answers for a converted record too (same ID for life).
+///
+/// The lead page's read also carries `custom_fields_card`: the Custom Fields card rows (active definitions in order
+/// with this record's values, exactly `cards.custom_fields` of the customer Home read; `null` when the company has
+/// none). Added here rather than having the lead page call `GET /api/v1/customers/{id}`, which reads the whole
+/// partition for tab counts the lead page does not show. Only this read carries it: the writes return the record,
+/// whose `custom_fields` holds the values, and the definitions do not change with a lead save.
+pub async fn get(svc: &Services, actor: &Actor, id: RecordId) -> Result<LeadView, AppError> {
+    let r = crate::records::get(svc, actor, id).await?;
+    let mut v = view(svc, actor, &r)?;
+    let card = custom_fields::card(svc, actor.company(), &r).await?;
+    if let Some(obj) = v.0.as_object_mut() {
+        obj.insert("custom_fields_card".into(), card.unwrap_or(Value::Null));
+    }
+    Ok(v)
+}
+
+pub(super) fn conflict(svc: &Services, actor: &Actor, current: &Record) -> AppError {
+    AppError::Conflict { message: STALE.into(), current: view(svc, actor, current).ok().map(|v| v.0) }
+}

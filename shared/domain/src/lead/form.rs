@@ -1,0 +1,90 @@
+//! Reading JSON form values field by field, collecting every problem: what the New Lead form and the lead
+//! edit share.
+
+use super::values::{INDUSTRIES, LANGUAGES};
+use crate::FieldError;
+use serde_json::Value;
+
+pub(super) fn text_value<'a>(field: &str, v: &'a Value) -> Result<Option<&'a str>, FieldError> {
+    match v {
+        Value::Null => Ok(None),
+        Value::String(s) if s.trim().is_empty() => Ok(None),
+        Value::String(s) => Ok(Some(s.trim())),
+        _ => Err(FieldError::new(field, "invalid", "must be text")),
+    }
+}
+
+pub(super) fn bounded(field: &str, s: &str, max: usize) -> Result<String, FieldError> {
+    if s.chars().count() > max {
+        Err(FieldError::new(field, "too_long", format!("must be at most {max} characters")))
+    } else {
+        Ok(s.to_owned())
+    }
+}
+
+pub(super) fn required_text(field: &str, v: Option<&Value>, max: usize) -> Result<String, FieldError> {
+    match v.map(|v| text_value(field, v)).transpose()?.flatten() {
+        Some(s) => bounded(field, s, max),
+        None => Err(FieldError::required(field)),
+    }
+}
+
+pub(super) fn optional_text(field: &str, v: Option<&Value>, max: usize) -> Result<Option<String>, FieldError> {
+    v.map(|v| text_value(field, v)).transpose()?.flatten().map(|s| bounded(field, s, max)).transpose()
+}
+
+pub(super) fn optional_number(field: &str, v: Option<&Value>, max: u64) -> Result<Option<u64>, FieldError> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => match n.as_u64() {
+            Some(n) if n <= max => Ok(Some(n)),
+            _ => Err(FieldError::new(field, "invalid", format!("must be a whole number from 0 to {max}"))),
+        },
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Value::String(s)) => match s.trim().parse::<u64>() {
+            Ok(n) if n <= max => Ok(Some(n)),
+            _ => Err(FieldError::new(field, "invalid", format!("must be a whole number from 0 to {max}"))),
+        },
+        Some(_) => Err(FieldError::new(field, "invalid", "must be a number")),
+    }
+}
+
+pub(super) fn optional_id(field: &str, v: Option<&Value>) -> Result<Option<u32>, FieldError> {
+    match optional_number(field, v, u32::MAX as u64) {
+        Ok(Some(0)) | Err(_) => Err(FieldError::new(field, "invalid", "must be an ID (a positive whole number)")),
+        Ok(n) => Ok(n.map(|n| n as u32)),
+    }
+}
+
+pub(super) fn required_id(field: &str, v: Option<&Value>) -> Result<u32, FieldError> {
+    optional_id(field, v)?.ok_or_else(|| FieldError::required(field))
+}
+
+pub(super) fn boolean(field: &str, v: &Value) -> Result<bool, FieldError> {
+    v.as_bool().ok_or_else(|| FieldError::new(field, "invalid", "must be true or false"))
+}
+
+pub(super) fn language(field: &str, v: Option<&Value>) -> Result<Option<String>, FieldError> {
+    match optional_text(field, v, 8)? {
+        None => Ok(None),
+        Some(code) => LANGUAGES
+            .iter()
+            .find(|(c, name)| c.eq_ignore_ascii_case(&code) || name.eq_ignore_ascii_case(&code))
+            .map(|(c, _)| Some((*c).to_owned()))
+            .ok_or_else(|| FieldError::new(field, "invalid", "choose one of the offered languages")),
+    }
+}
+
+pub(super) fn industry(field: &str, v: Option<&Value>) -> Result<Option<String>, FieldError> {
+    match optional_text(field, v, 64)? {
+        None => Ok(None),
+        Some(s) => INDUSTRIES
+            .iter()
+            .find(|i| i.eq_ignore_ascii_case(&s))
+            .map(|i| Some((*i).to_owned()))
+            .ok_or_else(|| FieldError::new(field, "invalid", "choose one of the offered industries")),
+    }
+}
+
+pub(super) const NAME_MAX: usize = 100;
+pub(super) const TEXT_MAX: usize = 255;
