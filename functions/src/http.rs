@@ -7,7 +7,8 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use std::time::Instant;
 use tracing::{error, info, info_span, warn, Instrument};
-use vigil_api::Function;
+use vigil_api::common::Health;
+use vigil_api::{ops, Function, Items, Operation};
 use vigil_app::{auth, directory, lead_list, outbox, Actor, AppError, Services};
 use vigil_domain::record::Kind;
 use vigil_domain::{Claims, CompanyId, RecordId, UserId};
@@ -87,11 +88,13 @@ async fn dispatch(svc: &Services, function: Function, req: &Request, claims: Opt
     // Exhaustive on purpose: a function added to the contract without a handler here does not compile.
     match function {
         F::Health => health(),
-        F::Me => json(200, &directory::me(svc, actor).await?),
-        F::ListOfficeLocations => json(200, &Items { items: directory::office_locations(svc, actor).await? }),
-        F::ListPartners => json(200, &Items { items: directory::partners(svc, actor).await? }),
-        F::ListLeads => list_records(svc, actor, Kind::Lead, req).await,
-        F::ListCustomers => list_records(svc, actor, Kind::Customer, req).await,
+        F::Me => reply::<ops::GetMe>(directory::me(svc, actor).await?),
+        F::ListOfficeLocations => {
+            reply::<ops::ListOfficeLocations>(Items { items: directory::office_locations(svc, actor).await? })
+        }
+        F::ListPartners => reply::<ops::ListPartners>(Items { items: directory::partners(svc, actor).await? }),
+        F::ListLeads => reply::<ops::ListLeads>(list_records(svc, actor, Kind::Lead, req).await?),
+        F::ListCustomers => reply::<ops::ListCustomers>(list_records(svc, actor, Kind::Customer, req).await?),
         F::GetLead => leads::get(svc, actor, req).await,
         F::LeadFormOptions => leads::form_options(svc, actor).await,
         F::CreateLead => leads::create(svc, actor, req).await,
@@ -127,7 +130,9 @@ async fn dispatch(svc: &Services, function: Function, req: &Request, claims: Opt
         F::GetMmrSettings => mmr::get_settings(svc, actor).await,
         F::PutMmrSettings => mmr::put_settings(svc, actor, req).await,
         F::ListMmrRates => mmr::list_rates(svc, actor, req).await,
-        F::ListOutbox => json(200, &outbox::list(svc, actor, req.query_string_parameters().first("cursor")).await?),
+        F::ListOutbox => {
+            reply::<ops::ListOutbox>(outbox::list(svc, actor, req.query_string_parameters().first("cursor")).await?)
+        }
     }
 }
 
@@ -135,16 +140,30 @@ async fn dispatch(svc: &Services, function: Function, req: &Request, claims: Opt
 pub(crate) type Reply = Result<Response<Body>, AppError>;
 
 fn health() -> Reply {
-    json(200, &serde_json::json!({"status": "ok", "version": VERSION}))
+    reply::<ops::GetHealth>(Health { status: "ok".into(), version: VERSION.into() })
+}
+
+/// The success response of operation `O`: its status, and its response type, so a handler whose use case
+/// returns anything else does not compile.
+pub(crate) fn reply<O: Operation>(value: O::Response) -> Reply {
+    if O::STATUS == 204 {
+        return no_content();
+    }
+    json(O::STATUS, &value)
 }
 
 /// The Leads list and the Customer List share one engine and one set of filters.
-async fn list_records(svc: &Services, actor: &Actor, kind: Kind, req: &Request) -> Reply {
+async fn list_records(
+    svc: &Services,
+    actor: &Actor,
+    kind: Kind,
+    req: &Request,
+) -> Result<vigil_api::leads::LeadListPage, AppError> {
     let q = req.query_string_parameters();
     let params =
         lead_list::LeadFilter::PARAMS.iter().filter_map(|p| Some(((*p).to_owned(), q.first(p)?.to_owned()))).collect();
     let filter = lead_list::LeadFilter::parse_for(kind, &params)?;
-    json(200, &lead_list::list(svc, actor, &filter).await?)
+    lead_list::list(svc, actor, &filter).await
 }
 
 pub(crate) fn no_content() -> Reply {
@@ -154,12 +173,6 @@ pub(crate) fn no_content() -> Reply {
 pub(crate) fn record_id(req: &Request) -> Result<RecordId, AppError> {
     let params = req.path_parameters();
     RecordId::parse(params.first("id").unwrap_or_default()).map_err(AppError::from_field)
-}
-
-/// A list response (`{"items": [...]}`).
-#[derive(Serialize)]
-pub(crate) struct Items<T> {
-    pub(crate) items: Vec<T>,
 }
 
 fn bad_body(message: String) -> AppError {

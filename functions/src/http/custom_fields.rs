@@ -1,25 +1,25 @@
 //! Handlers of the custom fields routes (user-defined fields under Settings): list, create, update, delete.
 
-use super::{json, no_content, object, Items, Reply};
+use super::{object, reply, Reply};
 use lambda_http::{Request, RequestExt};
+use vigil_api::{ops, Items};
 use vigil_app::{custom_fields, Actor, AppError, Services};
 use vigil_domain::FieldError;
 
 pub async fn list(svc: &Services, actor: &Actor) -> Reply {
-    json(200, &Items { items: custom_fields::list(svc, actor).await? })
+    reply::<ops::ListCustomFields>(Items { items: custom_fields::list(svc, actor).await? })
 }
 
 pub async fn create(svc: &Services, actor: &Actor, req: &Request) -> Reply {
-    json(201, &custom_fields::create(svc, actor, &object(req)?).await?)
+    reply::<ops::CreateCustomField>(custom_fields::create(svc, actor, &object(req)?).await?)
 }
 
 pub async fn update(svc: &Services, actor: &Actor, req: &Request) -> Reply {
-    json(200, &custom_fields::update(svc, actor, field_id(req)?, &object(req)?).await?)
+    reply::<ops::UpdateCustomField>(custom_fields::update(svc, actor, field_id(req)?, &object(req)?).await?)
 }
 
 pub async fn delete(svc: &Services, actor: &Actor, req: &Request) -> Reply {
-    custom_fields::delete(svc, actor, field_id(req)?).await?;
-    no_content()
+    reply::<ops::DeleteCustomField>(custom_fields::delete(svc, actor, field_id(req)?).await?)
 }
 
 /// The `{id}` path parameter: a positive whole number.

@@ -1,8 +1,9 @@
 //! Handlers of the customer record: the Home page read, form options, saving, create, convert, archive, parent
 //! links, sub-records, delete, duplicate and history.
 
-use super::{json, no_content, object, parse, record_id, Items, Reply};
+use super::{object, parse, record_id, reply, Reply};
 use lambda_http::{Request, RequestExt};
+use vigil_api::{ops, Items};
 use vigil_app::customer_items::{self, Collection};
 use vigil_app::{customers, records, Actor, AppError, Services};
 use vigil_domain::RecordId;
@@ -14,50 +15,49 @@ fn collection(req: &Request) -> Result<Collection, AppError> {
 }
 
 pub async fn get(svc: &Services, actor: &Actor, req: &Request) -> Reply {
-    json(200, &customers::get(svc, actor, record_id(req)?).await?)
+    reply::<ops::GetCustomer>(customers::get(svc, actor, record_id(req)?).await?)
 }
 
 pub async fn form_options(svc: &Services, actor: &Actor) -> Reply {
-    json(200, &customers::form_options(svc, actor).await?)
+    reply::<ops::CustomerFormOptionsOp>(customers::form_options(svc, actor).await?)
 }
 
 pub async fn create(svc: &Services, actor: &Actor, req: &Request) -> Reply {
-    json(201, &customers::create(svc, actor, &object(req)?).await?)
+    reply::<ops::CreateCustomer>(customers::create(svc, actor, &object(req)?).await?)
 }
 
 pub async fn update(svc: &Services, actor: &Actor, req: &Request) -> Reply {
-    json(200, &customers::edit(svc, actor, record_id(req)?, &object(req)?).await?)
+    reply::<ops::UpdateCustomer>(customers::edit(svc, actor, record_id(req)?, &object(req)?).await?)
 }
 
 pub async fn delete(svc: &Services, actor: &Actor, req: &Request) -> Reply {
-    customers::delete(svc, actor, record_id(req)?).await?;
-    no_content()
+    reply::<ops::DeleteCustomer>(customers::delete(svc, actor, record_id(req)?).await?)
 }
 
 pub async fn duplicate(svc: &Services, actor: &Actor, req: &Request) -> Reply {
-    json(201, &customers::duplicate(svc, actor, record_id(req)?).await?)
+    reply::<ops::DuplicateCustomer>(customers::duplicate(svc, actor, record_id(req)?).await?)
 }
 
 pub async fn history(svc: &Services, actor: &Actor, req: &Request) -> Reply {
     let q = req.query_string_parameters();
     let per_page = records::PerPage::parse(q.first("per_page")).map_err(AppError::from_field)?;
-    json(200, &customers::history(svc, actor, record_id(req)?, per_page, q.first("cursor")).await?)
+    reply::<ops::CustomerHistory>(customers::history(svc, actor, record_id(req)?, per_page, q.first("cursor")).await?)
 }
 
 pub async fn convert_lead(svc: &Services, actor: &Actor, req: &Request) -> Reply {
-    json(200, &customers::convert(svc, actor, record_id(req)?, parse(req)?).await?)
+    reply::<ops::ConvertLead>(customers::convert(svc, actor, record_id(req)?, parse(req)?).await?)
 }
 
 pub async fn archive_preview(svc: &Services, actor: &Actor, req: &Request) -> Reply {
-    json(200, &customers::archive_preview(svc, actor, record_id(req)?).await?)
+    reply::<ops::CustomerArchivePreview>(customers::archive_preview(svc, actor, record_id(req)?).await?)
 }
 
 pub async fn archive(svc: &Services, actor: &Actor, req: &Request) -> Reply {
-    json(200, &customers::archive(svc, actor, record_id(req)?, parse(req)?).await?)
+    reply::<ops::ArchiveCustomer>(customers::archive(svc, actor, record_id(req)?, parse(req)?).await?)
 }
 
 pub async fn unarchive(svc: &Services, actor: &Actor, req: &Request) -> Reply {
-    json(200, &customers::unarchive(svc, actor, record_id(req)?, parse(req)?).await?)
+    reply::<ops::UnarchiveCustomer>(customers::unarchive(svc, actor, record_id(req)?, parse(req)?).await?)
 }
 
 pub async fn parent_candidates(svc: &Services, actor: &Actor, req: &Request) -> Reply {
@@ -67,17 +67,21 @@ pub async fn parent_candidates(svc: &Services, actor: &Actor, req: &Request) -> 
         _ => None,
     };
     let items = customers::parent_candidates(svc, actor, q.first("q").unwrap_or_default(), exclude).await?;
-    json(200, &Items { items })
+    reply::<ops::CustomerParentCandidates>(Items { items })
 }
 
 pub async fn list_items(svc: &Services, actor: &Actor, req: &Request) -> Reply {
-    json(200, &Items { items: customer_items::list(svc, actor, record_id(req)?, collection(req)?).await? })
+    reply::<ops::ListCustomerItems>(Items {
+        items: customer_items::list(svc, actor, record_id(req)?, collection(req)?).await?,
+    })
 }
 
 pub async fn create_item(svc: &Services, actor: &Actor, req: &Request) -> Reply {
-    json(201, &customer_items::create(svc, actor, record_id(req)?, collection(req)?, &object(req)?).await?)
+    reply::<ops::CreateCustomerItem>(
+        customer_items::create(svc, actor, record_id(req)?, collection(req)?, &object(req)?).await?,
+    )
 }
 
 pub async fn set_tags(svc: &Services, actor: &Actor, req: &Request) -> Reply {
-    json(200, &customers::set_tags(svc, actor, record_id(req)?, parse(req)?).await?)
+    reply::<ops::SetCustomerTags>(customers::set_tags(svc, actor, record_id(req)?, parse(req)?).await?)
 }

@@ -1,16 +1,17 @@
 //! Handlers of the lead write side, single-lead reads, tags and lead-scoring settings.
 
-use super::{json, no_content, object, parse, record_id, Items, Reply};
+use super::{object, parse, record_id, reply, Reply};
 use lambda_http::{Request, RequestExt};
+use vigil_api::{ops, Items};
 use vigil_app::{lead_options, lead_scoring, leads, tags, Actor, AppError, Services};
 use vigil_domain::FieldError;
 
 pub async fn get(svc: &Services, actor: &Actor, req: &Request) -> Reply {
-    json(200, &leads::get(svc, actor, record_id(req)?).await?)
+    reply::<ops::GetLead>(leads::get(svc, actor, record_id(req)?).await?)
 }
 
 pub async fn form_options(svc: &Services, actor: &Actor) -> Reply {
-    json(200, &lead_options::form_options(svc, actor).await?)
+    reply::<ops::LeadFormOptionsOp>(lead_options::form_options(svc, actor).await?)
 }
 
 pub async fn create(svc: &Services, actor: &Actor, req: &Request) -> Reply {
@@ -25,46 +26,45 @@ pub async fn create(svc: &Services, actor: &Actor, req: &Request) -> Reply {
             )))
         }
     };
-    json(201, &leads::create(svc, actor, &object(req)?, allow).await?)
+    reply::<ops::CreateLead>(leads::create(svc, actor, &object(req)?, allow).await?)
 }
 
 pub async fn update(svc: &Services, actor: &Actor, req: &Request) -> Reply {
-    json(200, &leads::edit(svc, actor, record_id(req)?, &object(req)?).await?)
+    reply::<ops::UpdateLead>(leads::edit(svc, actor, record_id(req)?, &object(req)?).await?)
 }
 
 pub async fn delete(svc: &Services, actor: &Actor, req: &Request) -> Reply {
-    leads::delete(svc, actor, record_id(req)?).await?;
-    no_content()
+    reply::<ops::DeleteLead>(leads::delete(svc, actor, record_id(req)?).await?)
 }
 
 pub async fn move_stage(svc: &Services, actor: &Actor, req: &Request) -> Reply {
-    json(200, &leads::move_stage(svc, actor, record_id(req)?, parse(req)?).await?)
+    reply::<ops::MoveLeadStage>(leads::move_stage(svc, actor, record_id(req)?, parse(req)?).await?)
 }
 
 pub async fn set_tags(svc: &Services, actor: &Actor, req: &Request) -> Reply {
-    json(200, &leads::set_tags(svc, actor, record_id(req)?, parse(req)?).await?)
+    reply::<ops::SetLeadTags>(leads::set_tags(svc, actor, record_id(req)?, parse(req)?).await?)
 }
 
 pub async fn preview(svc: &Services, actor: &Actor, req: &Request) -> Reply {
-    json(200, &leads::preview(svc, actor, record_id(req)?).await?)
+    reply::<ops::PreviewLead>(leads::preview(svc, actor, record_id(req)?).await?)
 }
 
 pub async fn history(svc: &Services, actor: &Actor, req: &Request) -> Reply {
-    json(200, &Items { items: leads::history(svc, actor, record_id(req)?, 100).await? })
+    reply::<ops::LeadHistory>(Items { items: leads::history(svc, actor, record_id(req)?, 100).await? })
 }
 
 pub async fn list_tags(svc: &Services, actor: &Actor) -> Reply {
-    json(200, &Items { items: tags::list(svc, actor).await? })
+    reply::<ops::ListTags>(Items { items: tags::list(svc, actor).await? })
 }
 
 pub async fn create_tag(svc: &Services, actor: &Actor, req: &Request) -> Reply {
-    json(201, &tags::create(svc, actor, parse(req)?).await?)
+    reply::<ops::CreateTag>(tags::create(svc, actor, parse(req)?).await?)
 }
 
 pub async fn get_scoring(svc: &Services, actor: &Actor) -> Reply {
-    json(200, &lead_scoring::get(svc, actor).await?)
+    reply::<ops::GetLeadScoring>(lead_scoring::get(svc, actor).await?)
 }
 
 pub async fn put_scoring(svc: &Services, actor: &Actor, req: &Request) -> Reply {
-    json(200, &lead_scoring::put(svc, actor, parse(req)?).await?)
+    reply::<ops::PutLeadScoring>(lead_scoring::put(svc, actor, parse(req)?).await?)
 }

@@ -162,7 +162,7 @@ pub async fn require_on_create(svc: &Services, co: &CompanyId, r: &Record) -> Re
 
 /// The Custom Fields card: the active definitions in order with the record's values; `None` when the company has
 /// no active definition (the card is not shown).
-pub async fn card(svc: &Services, co: &CompanyId, r: &Record) -> Result<Option<Value>, AppError> {
+pub async fn card(svc: &Services, co: &CompanyId, r: &Record) -> Result<Option<Vec<CardField>>, AppError> {
     let values = &r.lead.customer.custom_fields;
     let rows: Vec<CardField> = all(svc, co)
         .await?
@@ -177,7 +177,7 @@ pub async fn card(svc: &Services, co: &CompanyId, r: &Record) -> Result<Option<V
             options: f.options,
         })
         .collect();
-    Ok((!rows.is_empty()).then(|| json!(rows)))
+    Ok((!rows.is_empty()).then_some(rows))
 }
 
 /// The demo definitions of the first demo company (the seed writes them with the other company items).

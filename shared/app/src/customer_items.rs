@@ -7,34 +7,22 @@ use crate::items::{from_item, item_of};
 use crate::{Actor, AppError, Services};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+pub use vigil_api::customers::{Collection, SubRecord};
 use vigil_domain::identity::Target;
 use vigil_domain::record::Record;
-use vigil_domain::{Action, FieldError, Invalid, RecordId, UserId};
+use vigil_domain::{Action, FieldError, Invalid, RecordId};
 use vigil_store::{keys, Condition, Index, Query, SortCond, TxOp};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Collection {
-    Notes,
-    Contacts,
-    Equipment,
-    Appointments,
-    RecurringInvoices,
-    ScheduledPayments,
+/// Where a collection's items live and how they start: storage and rules the contract does not carry.
+pub trait CollectionRules: Sized {
+    /// The SK prefix of its items.
+    fn prefix(self) -> &'static str;
+    fn of_sk(sk: &str) -> Option<Self>;
+    fn initial_status(self) -> &'static str;
 }
 
-impl Collection {
-    pub const ALL: [Collection; 6] = [
-        Collection::Notes,
-        Collection::Contacts,
-        Collection::Equipment,
-        Collection::Appointments,
-        Collection::RecurringInvoices,
-        Collection::ScheduledPayments,
-    ];
-
-    /// The SK prefix of its items.
-    pub fn prefix(self) -> &'static str {
+impl CollectionRules for Collection {
+    fn prefix(self) -> &'static str {
         match self {
             Collection::Notes => "NOTE",
             Collection::Contacts => "CONTACT",
@@ -45,23 +33,7 @@ impl Collection {
         }
     }
 
-    /// The path segment (`/api/v1/customers/{id}/<segment>`).
-    pub fn segment(self) -> &'static str {
-        match self {
-            Collection::Notes => "notes",
-            Collection::Contacts => "contacts",
-            Collection::Equipment => "equipment",
-            Collection::Appointments => "appointments",
-            Collection::RecurringInvoices => "recurring-invoices",
-            Collection::ScheduledPayments => "scheduled-payments",
-        }
-    }
-
-    pub fn from_segment(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.segment() == s)
-    }
-
-    pub fn of_sk(sk: &str) -> Option<Self> {
+    fn of_sk(sk: &str) -> Option<Self> {
         let prefix = sk.split('#').next()?;
         Self::ALL.into_iter().find(|c| c.prefix() == prefix)
     }
@@ -75,24 +47,17 @@ impl Collection {
     }
 }
 
-/// One sub-record. `data` holds the collection's own fields (validated on create).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SubRecord {
-    pub id: u64,
-    pub record_id: RecordId,
-    pub collection: Collection,
-    /// `open`/`closed` (notes), `active` (contacts, equipment, recurring invoices), `scheduled` (appointments,
-    /// payments); archiving sets `cancelled`.
-    pub status: String,
-    pub created_at: String,
-    pub created_by: UserId,
-    #[serde(default)]
-    pub data: Map<String, Value>,
+/// What archiving and the tab badges count of a sub-record, and where it is stored.
+pub trait SubRecordRules {
+    /// Counted by archiving: an active recurring invoice, a future appointment or a future scheduled payment.
+    fn cancelled_by_archive(&self, today: &str) -> bool;
+    /// Counted on the tab badge: open notes/tickets, everything else not cancelled.
+    fn counts(&self) -> bool;
+    fn key(&self, co: &vigil_domain::CompanyId) -> vigil_store::Key;
 }
 
-impl SubRecord {
-    /// Counted by archiving: an active recurring invoice, a future appointment or a future scheduled payment.
-    pub fn cancelled_by_archive(&self, today: &str) -> bool {
+impl SubRecordRules for SubRecord {
+    fn cancelled_by_archive(&self, today: &str) -> bool {
         let future = || self.data.get("date").and_then(Value::as_str).is_some_and(|d| d >= today);
         match self.collection {
             Collection::RecurringInvoices => self.status == "active",
@@ -101,15 +66,14 @@ impl SubRecord {
         }
     }
 
-    /// Counted on the tab badge: open notes/tickets, everything else not cancelled.
-    pub fn counts(&self) -> bool {
+    fn counts(&self) -> bool {
         match self.collection {
             Collection::Notes => self.status == "open",
             _ => self.status != "cancelled",
         }
     }
 
-    pub fn key(&self, co: &vigil_domain::CompanyId) -> vigil_store::Key {
+    fn key(&self, co: &vigil_domain::CompanyId) -> vigil_store::Key {
         keys::record_child_item(co, self.record_id, self.collection.prefix(), self.id)
     }
 }

@@ -3,7 +3,8 @@
 use crate::items::{from_item, item_of};
 use crate::{Actor, AppError, Services};
 use serde::{Deserialize, Serialize};
-use vigil_domain::{Action, CampaignId, CompanyId, LocationId, PartnerId, Resource, Role, User};
+pub use vigil_api::directory::{Campaign, Me, Nav, OfficeLocation, Partner};
+use vigil_domain::{Action, CompanyId, Resource, User};
 use vigil_store::{keys, Index, Item, Query, SortCond};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,29 +33,6 @@ impl Company {
             &[("GSI1PK", keys::COMPANIES_GSI1PK.into()), ("GSI1SK", self.id.to_string())],
         )
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OfficeLocation {
-    pub id: LocationId,
-    pub name: String,
-    pub city: String,
-    pub state: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Partner {
-    pub id: PartnerId,
-    pub name: String,
-    #[serde(default)]
-    pub campaigns: Vec<Campaign>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Campaign {
-    pub id: CampaignId,
-    pub partner_id: PartnerId,
-    pub name: String,
 }
 
 pub fn location_item(co: &CompanyId, loc: &OfficeLocation) -> Item {
@@ -130,29 +108,6 @@ pub async fn partners_of(svc: &Services, co: &CompanyId) -> Result<Vec<Partner>,
     Ok(partners)
 }
 
-/// What the portal needs to know about the signed-in user.
-#[derive(Debug, Clone, Serialize)]
-pub struct Me {
-    pub id: String,
-    pub email: String,
-    pub name: String,
-    pub company: String,
-    pub company_name: String,
-    pub role: Role,
-    pub role_label: &'static str,
-    pub home_location_id: LocationId,
-    pub partner_id: Option<PartnerId>,
-    pub permissions: vigil_domain::Permissions,
-    pub nav: Nav,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Nav {
-    pub leads: bool,
-    pub customers: bool,
-    pub admin: bool,
-}
-
 pub async fn me(svc: &Services, actor: &Actor) -> Result<Me, AppError> {
     let company = company(svc, actor.company()).await?;
     let u = &actor.user;
@@ -164,7 +119,7 @@ pub async fn me(svc: &Services, actor: &Actor) -> Result<Me, AppError> {
         company: company.id.to_string(),
         company_name: company.name,
         role: u.role,
-        role_label: u.role.label(),
+        role_label: u.role.label().into(),
         home_location_id: u.home_location,
         partner_id: u.partner_id,
         permissions: p.clone(),

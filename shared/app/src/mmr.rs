@@ -9,12 +9,10 @@
 use crate::customers::Priced;
 use crate::items::{from_item, item_of};
 use crate::{customers, Actor, AppError, Services};
-use serde::Serialize;
 use serde_json::{json, Value};
+pub use vigil_api::settings::{MmrSettingsView as SettingsView, RateList};
 use vigil_domain::customer::CustomerFields;
-use vigil_domain::mmr::{
-    filter_choices, parse_update, FilterChoices, LineItem, MmrItem, MmrMode, MmrRate, MmrSettings, RateFilter, RateView,
-};
+use vigil_domain::mmr::{filter_choices, parse_update, LineItem, MmrItem, MmrMode, MmrRate, MmrSettings, RateFilter};
 use vigil_domain::{Action, CompanyId, FieldError, RecordId, Resource};
 use vigil_store::{keys, Condition, Item, StoreError};
 
@@ -36,15 +34,6 @@ async fn load(svc: &Services, co: &CompanyId) -> Result<(MmrSettings, bool), App
 
 pub async fn settings(svc: &Services, co: &CompanyId) -> Result<MmrSettings, AppError> {
     Ok(load(svc, co).await?.0)
-}
-
-/// The configuration as the API shows it: each rate with its mismatch flag (and whether it may be given out).
-#[derive(Debug, Clone, Serialize)]
-pub struct SettingsView {
-    pub mode: MmrMode,
-    pub version: u64,
-    pub items: Vec<MmrItem>,
-    pub rates: Vec<RateView>,
 }
 
 fn settings_view(s: &MmrSettings) -> SettingsView {
@@ -90,13 +79,6 @@ pub async fn put(svc: &Services, actor: &Actor, body: &Value) -> Result<Settings
     }
     tracing::info!(company = %co, mode = next.mode.as_str(), rates = next.rates.len(), version = next.version, "mmr settings saved");
     Ok(settings_view(&next))
-}
-
-/// The picker's answer: the matching rates and the values each filter can take.
-#[derive(Debug, Clone, Serialize)]
-pub struct RateList {
-    pub items: Vec<RateView>,
-    pub filters: FilterChoices,
 }
 
 /// `GET /api/v1/customers/mmr-rates?customer_id=&total=&items=`: the active rates plus the customer's own (even

@@ -4,18 +4,9 @@
 use crate::clock::rfc3339;
 use crate::items::{from_item, item_of};
 use crate::{Actor, AppError, Services};
-use serde::{Deserialize, Serialize};
+pub use vigil_api::outbox::{Mail, OutboxPage};
 use vigil_domain::{Action, CompanyId, Resource};
 use vigil_store::{keys, Index, Item, Query, PK, SK};
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Mail {
-    pub id: String,
-    pub to: String,
-    pub subject: String,
-    pub body: String,
-    pub created_at: String,
-}
 
 /// Records a sent email. `id` is the job's idempotency key, so a retried delivery overwrites rather than duplicates.
 pub async fn deliver(
@@ -32,12 +23,6 @@ pub async fn deliver(
     svc.table.put(item_of(&keys::outbox_mail(co, &mail.created_at, id), &mail, &[]), None).await?;
     tracing::info!(company = %co, mail_id = id, "email recorded in outbox");
     Ok(mail)
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct OutboxPage {
-    pub items: Vec<Mail>,
-    pub next_cursor: Option<String>,
 }
 
 /// Newest first, 25 a page. Admins only: the outbox holds every user's mail.

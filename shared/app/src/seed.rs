@@ -656,7 +656,7 @@ async fn seed_company(svc: &Services, company: &Company, domain: &str, n: u64, s
     items.extend(ACCOUNT_CLASSES.iter().enumerate().map(|(i, name)| {
         account_class_item(co, &AccountClass { id: AccountClassId(i as u32 + 1), name: (*name).into(), active: true })
     }));
-    items.push(crate::customers::options_item(co, &crate::customers::CustomerOptions::default()));
+    items.push(crate::customers::options_item(co, &crate::customers::default_options()));
     let mmr = crate::mmr::demo_settings(n);
     items.push(crate::mmr::settings_item(co, &mmr));
     let mut mmr_legacy_given = false;

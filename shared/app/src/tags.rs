@@ -2,15 +2,9 @@
 
 use crate::items::{from_item, item_of};
 use crate::{Actor, AppError, Services};
-use serde::{Deserialize, Serialize};
+pub use vigil_api::leads::{NewTag, Tag};
 use vigil_domain::{Action, CompanyId, FieldError, Invalid, Resource, TagId};
 use vigil_store::{keys, Condition, Index, Query, SortCond, StoreError};
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Tag {
-    pub id: TagId,
-    pub name: String,
-}
 
 pub fn tag_item(co: &CompanyId, t: &Tag) -> vigil_store::Item {
     item_of(&keys::tag(co, t.id), t, &[])
@@ -50,12 +44,6 @@ pub async fn check_ids(svc: &Services, co: &CompanyId, raw: &[serde_json::Value]
 pub async fn list(svc: &Services, actor: &Actor) -> Result<Vec<Tag>, AppError> {
     actor.require_somewhere(Resource::Tags, Action::View)?;
     all(svc, actor.company()).await
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct NewTag {
-    #[serde(default)]
-    pub name: String,
 }
 
 /// Admins (Tags Create) add a tag; names are 1–50 characters and unique ignoring case.

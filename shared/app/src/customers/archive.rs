@@ -4,33 +4,16 @@ use super::load::{load_customer, target, writable};
 use super::save::{bump, commit, save_ops};
 use super::view::get;
 use crate::clock::{date, rfc3339};
-use crate::customer_items::{self, cancel_op, Partition, SubRecord};
+use crate::customer_items::{self, cancel_op, Partition, SubRecord, SubRecordRules};
 use crate::items::from_item;
 use crate::{Actor, AppError, Services};
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use vigil_api::customers::CustomerHome;
+pub use vigil_api::customers::{Affected, ArchivePreview, Confirm};
 use vigil_domain::lead::FieldChange;
 use vigil_domain::record::Record;
 use vigil_domain::{Action, Invalid, RecordId, Resource};
 use vigil_store::{keys, Condition, TxOp};
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Affected {
-    pub id: RecordId,
-    pub name: String,
-    pub recurring_invoices: Vec<SubRecord>,
-    pub appointments: Vec<SubRecord>,
-    pub scheduled_payments: Vec<SubRecord>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ArchivePreview {
-    pub customer: Affected,
-    /// Unarchived sub-customers, archived along with the parent.
-    pub sub_customers: Vec<Affected>,
-    /// Nothing will be cancelled and no sub-customer archived.
-    pub nothing_affected: bool,
-}
 
 fn affected(r: &Record, part: &Partition, today: &str) -> Affected {
     let of = |c: customer_items::Collection| {
@@ -45,7 +28,13 @@ fn affected(r: &Record, part: &Partition, today: &str) -> Affected {
     }
 }
 
-impl Affected {
+/// What archiving cancels of one customer, as one list.
+trait Cancels {
+    fn is_empty(&self) -> bool;
+    fn items(&self) -> impl Iterator<Item = &SubRecord>;
+}
+
+impl Cancels for Affected {
     fn is_empty(&self) -> bool {
         self.recurring_invoices.is_empty() && self.appointments.is_empty() && self.scheduled_payments.is_empty()
     }
@@ -85,14 +74,6 @@ pub async fn archive_preview(svc: &Services, actor: &Actor, id: RecordId) -> Res
     Ok(plan_archive(svc, actor, &r).await?.0)
 }
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct Confirm {
-    #[serde(default)]
-    pub confirm: bool,
-    #[serde(default)]
-    pub include_children: bool,
-}
-
 fn require_confirm(c: &Confirm) -> Result<(), AppError> {
     if c.confirm {
         Ok(())
@@ -106,7 +87,7 @@ const TX_MAX: usize = 100;
 
 /// `POST /api/v1/customers/{id}/archive` `{"confirm": true}`: archives the customer and its unarchived
 /// sub-customers and cancels what the preview lists, in one transaction.
-pub async fn archive(svc: &Services, actor: &Actor, id: RecordId, input: Confirm) -> Result<Value, AppError> {
+pub async fn archive(svc: &Services, actor: &Actor, id: RecordId, input: Confirm) -> Result<CustomerHome, AppError> {
     require_confirm(&input)?;
     let r = load_customer(svc, actor, id).await?;
     actor.require(Resource::Customers, Action::Archive, target(&r))?;
@@ -146,7 +127,7 @@ pub async fn archive(svc: &Services, actor: &Actor, id: RecordId, input: Confirm
 
 /// `POST /api/v1/customers/{id}/unarchive` `{"confirm": true, "include_children": bool}`. Nothing cancelled by
 /// archiving comes back. A sub-customer whose parent is archived stays archived.
-pub async fn unarchive(svc: &Services, actor: &Actor, id: RecordId, input: Confirm) -> Result<Value, AppError> {
+pub async fn unarchive(svc: &Services, actor: &Actor, id: RecordId, input: Confirm) -> Result<CustomerHome, AppError> {
     require_confirm(&input)?;
     let r = load_customer(svc, actor, id).await?;
     actor.require(Resource::Customers, Action::Unarchive, target(&r))?;

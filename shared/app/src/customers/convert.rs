@@ -9,25 +9,18 @@ use crate::leads::{self, history_ops};
 use crate::record_index::index_writes;
 use crate::records::record_item;
 use crate::{Actor, AppError, Services};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
+pub use vigil_api::customers::Convert;
+use vigil_api::customers::CustomerHome;
 use vigil_domain::customer;
 use vigil_domain::lead::FieldChange;
 use vigil_domain::record::{Kind, Stage};
 use vigil_domain::{Action, FieldError, RecordId, Resource, UserId};
 use vigil_store::{Condition, TxOp};
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct Convert {
-    pub office_location_id: Option<Value>,
-    pub sold_by_id: Option<String>,
-    #[serde(default)]
-    pub version: Option<u64>,
-}
-
 /// `POST /api/v1/leads/{id}/convert`: in one transaction the lead becomes a customer with the same ID; then a
 /// confirmation email to the converting user is queued.
-pub async fn convert(svc: &Services, actor: &Actor, id: RecordId, input: Convert) -> Result<Value, AppError> {
+pub async fn convert(svc: &Services, actor: &Actor, id: RecordId, input: Convert) -> Result<CustomerHome, AppError> {
     let co = actor.company().clone();
     let lead = load(svc, actor, id).await?;
     if lead.kind != Kind::Lead || lead.stage == Stage::Converted {

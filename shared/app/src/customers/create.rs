@@ -9,6 +9,7 @@ use crate::record_index::index_writes;
 use crate::records::record_item;
 use crate::{custom_fields, Actor, AppError, Services};
 use serde_json::{json, Map, Value};
+use vigil_api::customers::CustomerHome;
 use vigil_domain::customer::section_of;
 use vigil_domain::lead::FieldChange;
 use vigil_domain::record::{Kind, LeadFields, Record, Stage};
@@ -71,7 +72,7 @@ async fn insert(svc: &Services, actor: &Actor, mut record: Record, history: &str
 
 /// `POST /api/v1/customers`: the required Personal Information fields (first and last name, primary phone, city,
 /// state, account type) and an office location; anything else the cards hold may come along.
-pub async fn create(svc: &Services, actor: &Actor, body: &Map<String, Value>) -> Result<Value, AppError> {
+pub async fn create(svc: &Services, actor: &Actor, body: &Map<String, Value>) -> Result<CustomerHome, AppError> {
     actor.require_somewhere(Resource::Customers, Action::Create)?;
     let now = rfc3339(svc.clock.now());
     let base = blank(Kind::Customer, actor, &now);
@@ -110,7 +111,7 @@ pub async fn create(svc: &Services, actor: &Actor, body: &Map<String, Value>) ->
 
 /// `POST /api/v1/customers/{id}/duplicate`: a new customer that starts as a copy, without SSN, history, children,
 /// parent, account number, tags or sub-records.
-pub async fn duplicate(svc: &Services, actor: &Actor, id: RecordId) -> Result<Value, AppError> {
+pub async fn duplicate(svc: &Services, actor: &Actor, id: RecordId) -> Result<CustomerHome, AppError> {
     let src = load_customer(svc, actor, id).await?;
     actor.require(Resource::Customers, Action::Create, target(&src))?;
     let now = rfc3339(svc.clock.now());

@@ -10,6 +10,7 @@ use crate::leads;
 use crate::records::resource_of;
 use crate::{custom_fields, tags, Actor, AppError, Services};
 use serde_json::{json, Map, Value};
+use vigil_api::customers::CustomerHome;
 use vigil_domain::customer::{apply_field, confidential, section_of, PERSONAL_LEAD_FIELDS};
 use vigil_domain::lead::{self as lead_rules, edit_lead, FieldChange};
 use vigil_domain::record::{Kind, Record, Stage};
@@ -190,7 +191,12 @@ fn version_of(body: &Map<String, Value>) -> Result<u64, AppError> {
 }
 
 /// `PATCH /api/v1/customers/{id}`: the fields changed, with the record's `version`.
-pub async fn edit(svc: &Services, actor: &Actor, id: RecordId, body: &Map<String, Value>) -> Result<Value, AppError> {
+pub async fn edit(
+    svc: &Services,
+    actor: &Actor,
+    id: RecordId,
+    body: &Map<String, Value>,
+) -> Result<CustomerHome, AppError> {
     let version = version_of(body)?;
     let current = load_customer(svc, actor, id).await?;
     actor.require(Resource::Customers, Action::Modify, target(&current))?;
@@ -224,7 +230,12 @@ pub async fn edit(svc: &Services, actor: &Actor, id: RecordId, body: &Map<String
 
 /// `PUT /api/v1/customers/{id}/tags`: replaces the record's tags (the Home page's tag widget; leads too, since the
 /// Home page shows both). The `version` is required, as for every Home page write.
-pub async fn set_tags(svc: &Services, actor: &Actor, id: RecordId, input: leads::SetTags) -> Result<Value, AppError> {
+pub async fn set_tags(
+    svc: &Services,
+    actor: &Actor,
+    id: RecordId,
+    input: leads::SetTags,
+) -> Result<CustomerHome, AppError> {
     let co = actor.company().clone();
     let ids = tags::check_ids(svc, &co, &input.tag_ids).await?;
     let version = input.version.ok_or_else(|| AppError::from(Invalid::from(FieldError::required("version"))))?;

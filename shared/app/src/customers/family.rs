@@ -5,8 +5,8 @@ use crate::customer_items::{self, ChildLink};
 use crate::directory;
 use crate::items::{from_item, item_of};
 use crate::{Actor, AppError, Services};
-use serde::Serialize;
 use serde_json::Value;
+pub use vigil_api::customers::Candidate;
 use vigil_domain::record::{Kind, Record};
 use vigil_domain::{Action, Invalid, RecordId, Resource};
 use vigil_store::{keys, Condition, Index, Key, Query, SortCond, TxOp};
@@ -68,16 +68,6 @@ pub(super) async fn parent_link_ops(
         ops.push(TxOp::Put { item: item_of(&keys::sub_customer_link(co, p, new.id), &link, &[]), cond: None });
     }
     Ok(ops)
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Candidate {
-    pub id: RecordId,
-    pub name: String,
-    pub business_name: Option<String>,
-    pub account_number: Option<String>,
-    pub city: String,
-    pub state: String,
 }
 
 /// `GET /api/v1/customers/parent-candidates?q=`: top-level customers matching an ID, an account number, a last name,

@@ -4,15 +4,9 @@ use super::load::load;
 use crate::items::from_item;
 use crate::leads::HistoryEntry;
 use crate::{Actor, AppError, Services};
-use serde::Serialize;
+pub use vigil_api::customers::HistoryPage;
 use vigil_domain::RecordId;
 use vigil_store::{keys, Index, Key, Query, SortCond};
-
-#[derive(Debug, Clone, Serialize)]
-pub struct HistoryPage {
-    pub items: Vec<HistoryEntry>,
-    pub next_cursor: Option<String>,
-}
 
 /// `GET /api/v1/customers/{id}/history`: newest first, `per_page` (10, 25, 50) at a time, signed cursor.
 pub async fn history(

@@ -26,9 +26,11 @@ pub use family::{parent_candidates, Candidate};
 pub use history::{history, HistoryPage};
 pub use load::{load, writable};
 pub use options::{
-    form_options, options, options_item, CustomerOptions, FormOptions, IdName, Priced, UserOption, OPTIONS_SETTING,
+    default_options, form_options, options, options_item, CustomerOptions, FormOptions, IdName, Priced, UserOption,
+    OPTIONS_SETTING,
 };
 pub use view::{get, view};
+pub use vigil_api::customers::CustomerHome;
 
 /// The message of every stale-version conflict on a customer.
 pub const STALE: &str = "another user changed this customer; review their changes and try again";

@@ -15,7 +15,8 @@ use vigil_domain::{CompanyId, FieldError, LocationId, RecordId, User, UserId};
 use vigil_store::{keys, Condition, StoreError, TxOp};
 
 pub(super) async fn conflict(svc: &Services, actor: &Actor, id: RecordId) -> AppError {
-    let current = get(svc, actor, id).await.ok();
+    // The record as the caller may see it now, for the portal to show what changed.
+    let current = get(svc, actor, id).await.ok().and_then(|home| serde_json::to_value(home).ok());
     AppError::Conflict { message: STALE.into(), current }
 }
 

@@ -2,6 +2,7 @@
 
 use super::load::{load, target};
 use crate::clock::date;
+use crate::customer_items::SubRecordRules;
 use crate::customer_items::{self, ChildLink, Partition};
 use crate::directory::{self, OfficeLocation};
 use crate::items::from_item;
@@ -9,6 +10,10 @@ use crate::leads::{self, Named};
 use crate::records::resource_of;
 use crate::{custom_fields, tags, Actor, AppError, Services};
 use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use vigil_api::customers::{
+    CardsEditable, CustomerActions, CustomerHeader, CustomerHome, InstallBadge, RecordLink, SaleBadge, StatusBox,
+};
 use vigil_domain::customer::{confidential, credit_grade, months_remaining};
 use vigil_domain::record::{Kind, Record, Stage};
 use vigil_domain::{Action, CompanyId, RecordId, Resource, Section, SectionAccess, User, UserId};
@@ -115,7 +120,7 @@ async fn user_named(svc: &Services, co: &CompanyId, id: Option<&UserId>) -> Resu
 }
 
 /// The record as the Home page shows it: header, tab counts and warnings, tags, and the cards the user may see.
-pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -> Result<Value, AppError> {
+pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -> Result<CustomerHome, AppError> {
     let co = actor.company();
     let perms = &actor.user.permissions;
     let today = date(svc.clock.now());
@@ -125,9 +130,9 @@ pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -
     let install_view = r.kind == Kind::Customer && perms.section(Section::InstallationEquipment) >= SectionAccess::View;
     let c = &r.lead.customer;
 
-    let flat = match leads::view(svc, actor, r)?.0 {
-        Value::Object(m) => m,
-        _ => Map::new(),
+    let flat = match serde_json::to_value(leads::view(svc, actor, r)?) {
+        Ok(Value::Object(m)) => m,
+        _ => return Err(AppError::Internal("a record does not serialise as an object".into())),
     };
     let location = match r.office_location_id {
         Some(l) => svc.table.get(&keys::location(co, l)).await?.map(from_item::<OfficeLocation>).transpose()?,
@@ -137,16 +142,19 @@ pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -
         (true, Some(p)) => Some(match svc.table.get(&keys::record(co, p)).await? {
             Some(item) => {
                 let pr: Record = from_item(item)?;
-                json!({"id": p, "name": pr.display_name(), "business_name": pr.business_name})
+                RecordLink { id: p, name: pr.display_name(), business_name: Some(pr.business_name) }
             }
-            None => json!({"id": p, "name": format!("#{p}")}),
+            None => RecordLink { id: p, name: format!("#{p}"), business_name: None },
         }),
         _ => None,
     };
     let mut status_boxes = Vec::new();
     if r.kind == Kind::Customer {
-        let b =
-            |category: &str, label: &str, color: &str| json!({"category": category, "label": label, "color": color});
+        let b = |category: &str, label: &str, color: &str| StatusBox {
+            category: category.into(),
+            label: label.into(),
+            color: color.into(),
+        };
         status_boxes.push(if r.archived { b("account", "Archived", "gray") } else { b("account", "Active", "green") });
         status_boxes.push(if c.installed {
             b("monitoring", "Monitored", "green")
@@ -161,41 +169,50 @@ pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -
         ));
     }
     let sale_badge = if sale_view && (c.sale_date.is_some() || c.sold_by_id.is_some()) {
-        Some(json!({"date": c.sale_date, "sold_by": user_named(svc, co, c.sold_by_id.as_ref()).await?}))
+        Some(SaleBadge { date: c.sale_date.clone(), sold_by: user_named(svc, co, c.sold_by_id.as_ref()).await? })
     } else {
         None
     };
     let install_badge = if install_view && (c.install_date.is_some() || c.install_tech_id.is_some()) {
-        Some(json!({"date": c.install_date, "technician": user_named(svc, co, c.install_tech_id.as_ref()).await?}))
+        let technician = user_named(svc, co, c.install_tech_id.as_ref()).await?;
+        Some(InstallBadge { date: c.install_date.clone(), technician })
     } else {
         None
     };
-    let children: Vec<&ChildLink> = part.children.iter().collect();
-    let header = json!({
-        "id": r.id,
-        "kind": r.kind,
-        "name": r.display_name(),
-        "first_name": r.first_name,
-        "last_name": r.last_name,
-        "business_name": r.business_name,
-        "status_boxes": status_boxes,
-        "created_at": r.created_at,
-        "created_by": user_named(svc, co, Some(&r.created_by)).await?,
-        "sale": sale_badge,
-        "install": install_badge,
-        "location": if r.kind == Kind::Customer { location.as_ref().map(|l| json!({"id": l.id, "name": l.name})) } else { None },
-        "city": r.city,
-        "state": r.state,
-        "parent": parent,
-        "children": if families && !children.is_empty() { Some(children) } else { None },
-        "archived": r.archived,
-    });
+    let children: Vec<RecordLink> = part
+        .children
+        .iter()
+        .map(|l: &ChildLink| RecordLink { id: l.id, name: l.name.clone(), business_name: None })
+        .collect();
+    let header = CustomerHeader {
+        id: r.id,
+        kind: r.kind,
+        name: r.display_name(),
+        first_name: r.first_name.clone(),
+        last_name: r.last_name.clone(),
+        business_name: r.business_name.clone(),
+        status_boxes,
+        created_at: r.created_at.clone(),
+        created_by: user_named(svc, co, Some(&r.created_by)).await?,
+        sale: sale_badge,
+        install: install_badge,
+        location: if r.kind == Kind::Customer {
+            location.as_ref().map(|l| Named { id: l.id, name: l.name.clone() })
+        } else {
+            None
+        },
+        city: r.city.clone(),
+        state: r.state.clone(),
+        parent,
+        children: (families && !children.is_empty()).then_some(children),
+        archived: r.archived,
+    };
 
-    let mut tabs = Map::new();
-    let mut warnings = Map::new();
+    let mut tabs = BTreeMap::new();
+    let mut warnings = BTreeMap::new();
     for col in customer_items::Collection::ALL {
         let n = part.items.iter().filter(|s| s.collection == col && s.counts()).count();
-        tabs.insert(col.segment().replace('-', "_"), json!(n));
+        tabs.insert(col.segment().replace('-', "_"), n as u64);
         let warn = match col {
             customer_items::Collection::Notes => part.items.iter().any(|s| {
                 s.collection == col
@@ -204,13 +221,16 @@ pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -
             }),
             _ => false,
         };
-        warnings.insert(col.segment().replace('-', "_"), json!(warn));
+        warnings.insert(col.segment().replace('-', "_"), warn);
     }
     let all_tags = tags::all(svc, co).await?;
-    let tag_list: Vec<Value> = r
+    let tag_list = r
         .tag_ids()
         .into_iter()
-        .map(|t| json!({"id": t, "name": all_tags.iter().find(|k| k.id == t).map(|k| k.name.clone()).unwrap_or_else(|| format!("#{t}"))}))
+        .map(|t| Named {
+            id: t,
+            name: all_tags.iter().find(|k| k.id == t).map(|k| k.name.clone()).unwrap_or_else(|| format!("#{t}")),
+        })
         .collect();
 
     let mut cards = Map::new();
@@ -241,26 +261,27 @@ pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -
     let udf_card = custom_fields::card(svc, co, r).await?;
     let has_udfs = udf_card.is_some();
     if let Some(udfs) = udf_card {
-        cards.insert("custom_fields".into(), udfs);
+        cards.insert("custom_fields".into(), json!(udfs));
     }
     let modify = perms.allows(actor.id(), resource_of(r.kind), Action::Modify, target(r)) && !r.archived;
-    let editable = json!({
-        "personal": modify && perms.section(Section::ContactInformation) >= SectionAccess::Modify,
-        "sale": modify && sale_view && perms.section(Section::SaleInformation) >= SectionAccess::Modify,
-        "installation": modify && install_view && perms.section(Section::InstallationEquipment) >= SectionAccess::Modify,
+    let editable = CardsEditable {
+        personal: modify && perms.section(Section::ContactInformation) >= SectionAccess::Modify,
+        sale: modify && sale_view && perms.section(Section::SaleInformation) >= SectionAccess::Modify,
+        installation: modify && install_view && perms.section(Section::InstallationEquipment) >= SectionAccess::Modify,
         // Customers save them through PATCH /customers (Customers Modify), leads through PATCH /leads (Leads Modify,
         // which `modify` is for a lead); no section grant. A converted lead is a customer, so `kind` covers the lock.
-        "custom_fields": modify && has_udfs && (r.kind == Kind::Customer || r.stage != Stage::Converted),
-    });
+        custom_fields: modify && has_udfs && (r.kind == Kind::Customer || r.stage != Stage::Converted),
+    };
     let t = target(r);
-    let actions = json!({
-        "modify": modify,
-        "delete": perms.allows(actor.id(), resource_of(r.kind), Action::Delete, t),
-        "archive": r.kind == Kind::Customer && !r.archived && perms.allows(actor.id(), Resource::Customers, Action::Archive, t),
-        "unarchive": r.kind == Kind::Customer && r.archived && perms.allows(actor.id(), Resource::Customers, Action::Unarchive, t),
-        "convert": r.kind == Kind::Lead && r.stage != Stage::Converted && modify,
-        "duplicate": r.kind == Kind::Customer && perms.allows_somewhere(Resource::Customers, Action::Create),
-    });
+    let customer = r.kind == Kind::Customer;
+    let actions = CustomerActions {
+        modify,
+        delete: perms.allows(actor.id(), resource_of(r.kind), Action::Delete, t),
+        archive: customer && !r.archived && perms.allows(actor.id(), Resource::Customers, Action::Archive, t),
+        unarchive: customer && r.archived && perms.allows(actor.id(), Resource::Customers, Action::Unarchive, t),
+        convert: r.kind == Kind::Lead && r.stage != Stage::Converted && modify,
+        duplicate: customer && perms.allows_somewhere(Resource::Customers, Action::Create),
+    };
     // The flat record (what `vigil_domain::record::Record` reads, as the lead read returns it) with the same
     // masking and the cards the user may not view left out, then the Home page blocks.
     let mut top = flat;
@@ -282,19 +303,29 @@ pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -
             top.remove(*f);
         });
     }
-    top.insert("parent_child_billing".into(), json!(families));
-    top.insert("header".into(), header);
-    top.insert("tabs".into(), Value::Object(tabs));
-    top.insert("warnings".into(), Value::Object(warnings));
-    top.insert("tag_list".into(), Value::Array(tag_list));
-    top.insert("cards".into(), Value::Object(cards));
-    top.insert("editable".into(), editable);
-    top.insert("actions".into(), actions);
-    Ok(Value::Object(top))
+    // The contract carries these four beside the rest of the record.
+    for f in ["id", "kind", "version", "archived"] {
+        top.remove(f);
+    }
+    Ok(CustomerHome {
+        id: r.id,
+        kind: r.kind,
+        version: r.version,
+        archived: r.archived,
+        record: top,
+        header,
+        tabs,
+        warnings,
+        tag_list,
+        cards,
+        editable,
+        actions,
+        parent_child_billing: families,
+    })
 }
 
 /// `GET /api/v1/customers/{id}`: a customer or a lead, the whole Home page in one call.
-pub async fn get(svc: &Services, actor: &Actor, id: RecordId) -> Result<Value, AppError> {
+pub async fn get(svc: &Services, actor: &Actor, id: RecordId) -> Result<CustomerHome, AppError> {
     let r = load(svc, actor, id).await?;
     let part = customer_items::partition(svc, actor.company(), id).await?;
     view(svc, actor, &r, &part).await

@@ -8,64 +8,13 @@ use crate::items::from_item;
 use crate::record_index::ListEntry;
 use crate::records::resource_of;
 use crate::{Actor, AppError, Services};
-use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+pub use vigil_api::leads::{LeadListMeta, LeadListPage, LeadRow, NamedOpt as Named};
 use vigil_domain::identity::Target;
-use vigil_domain::record::{Kind, Stage};
-use vigil_domain::{Action, CampaignId, CompanyId, LocationScope, PartnerId, RecordId, UserId};
+use vigil_domain::record::Kind;
+use vigil_domain::{Action, CampaignId, CompanyId, LocationScope, PartnerId};
 use vigil_store::{keys, Item, Key, Query, SortCond};
-
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Named {
-    pub id: u32,
-    pub name: Option<String>,
-}
-
-/// A row of the Leads list.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct LeadRow {
-    pub id: RecordId,
-    pub kind: Kind,
-    pub created_at: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub city: String,
-    pub state: String,
-    pub address1: Option<String>,
-    pub primary_phone: String,
-    pub email: Option<String>,
-    pub stage: Stage,
-    /// The lead's status (disposition), e.g. Hot.
-    pub disposition: Option<String>,
-    pub source: Option<Named>,
-    pub campaign: Option<Named>,
-    /// Callback: the next follow-up date.
-    pub next_followup: Option<String>,
-    pub tags: Vec<String>,
-    pub rating: u8,
-    pub lead_rep_id: Option<UserId>,
-    /// Customers only: archived records show in the list unless filtered out.
-    pub archived: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct LeadListMeta {
-    pub items_read: u32,
-    pub access_path: String,
-    pub total: u64,
-    pub total_exact: bool,
-    /// Search mode: the company shows no rows until a search is submitted.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub search_required: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct LeadListPage {
-    pub items: Vec<LeadRow>,
-    pub next_cursor: Option<String>,
-    pub meta: LeadListMeta,
-}
 
 struct Reader<'a> {
     svc: &'a Services,

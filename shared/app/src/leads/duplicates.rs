@@ -1,32 +1,16 @@
 //! The duplicate check's lookup item: one per lead, keyed by a hash of what makes two leads the same.
 
 use crate::items::item_of;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+pub use vigil_api::leads::DuplicateMatch;
 use vigil_domain::lead::duplicate_key;
 use vigil_domain::record::Record;
-use vigil_domain::{CompanyId, RecordId};
+use vigil_domain::CompanyId;
 use vigil_store::{keys, Item, TxOp};
 
 pub(super) fn dup_hash(r: &Record) -> String {
     let key = duplicate_key(&r.first_name, &r.last_name, &r.primary_phone, r.address1.as_deref());
     Sha256::digest(key.as_bytes()).iter().take(16).map(|b| format!("{b:02x}")).collect()
-}
-
-/// A lead found by the duplicate check, as the 409 lists it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DuplicateMatch {
-    pub id: RecordId,
-    pub first_name: String,
-    pub last_name: String,
-    pub primary_phone: String,
-    pub address1: Option<String>,
-    pub city: String,
-    pub state: String,
-    #[serde(default)]
-    pub office_location_id: Option<vigil_domain::LocationId>,
-    #[serde(default)]
-    pub lead_rep_id: Option<vigil_domain::UserId>,
 }
 
 pub(super) fn dup_item(co: &CompanyId, r: &Record) -> Item {

@@ -3,21 +3,10 @@
 use super::view::load;
 use crate::items::{from_item, item_of};
 use crate::{Actor, AppError, Services};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+pub use vigil_api::leads::HistoryEntry;
 use vigil_domain::lead::FieldChange;
 use vigil_domain::{CompanyId, RecordId};
 use vigil_store::{keys, Index, Query, TxOp};
-
-/// One history entry of a record (`HIST#…` under its partition).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct HistoryEntry {
-    pub at: String,
-    pub by: String,
-    pub field: String,
-    pub before: Value,
-    pub after: Value,
-}
 
 pub(crate) fn history_ops(co: &CompanyId, id: RecordId, at: &str, by: &str, changes: &[FieldChange]) -> Vec<TxOp> {
     changes

@@ -1,50 +1,12 @@
 //! The Leads list's preview panel.
 
-use super::history::HistoryEntry;
 use super::view::load;
 use crate::items::from_item;
 use crate::{tags, Actor, AppError, Services};
-use serde::Serialize;
 use serde_json::Value;
-use vigil_domain::record::Stage;
-use vigil_domain::{CampaignId, PartnerId, RecordId, Section, SectionAccess, TagId, User};
+pub use vigil_api::leads::{Named, Preview};
+use vigil_domain::{RecordId, Section, SectionAccess, User};
 use vigil_store::{keys, Index, Query};
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Named<T> {
-    pub id: T,
-    pub name: String,
-}
-
-/// The list's side panel: what the manual's preview shows, each section only when the user may see it.
-#[derive(Debug, Clone, Serialize)]
-pub struct Preview {
-    pub id: RecordId,
-    pub first_name: String,
-    pub last_name: String,
-    /// RFC 3339: when the lead was entered.
-    pub entered_at: String,
-    pub city: String,
-    pub state: String,
-    pub stage: Stage,
-    pub tags: Vec<Named<TagId>>,
-    /// Things to know before calling: do-not-call, email opt-out, hot.
-    pub warnings: Vec<String>,
-    /// `None` without the Contact Information section.
-    pub primary_phone: Option<String>,
-    pub email: Option<String>,
-    /// The lead status (disposition).
-    pub lead_status: Option<String>,
-    pub lead_rep: Option<Named<String>>,
-    pub source: Option<Named<PartnerId>>,
-    pub campaign: Option<Named<CampaignId>>,
-    /// The callback: next follow-up date, `YYYY-MM-DD`.
-    pub callback_date: Option<String>,
-    pub rating: u8,
-    pub score: u8,
-    /// The newest history entry.
-    pub latest_interaction: Option<HistoryEntry>,
-}
 
 pub async fn preview(svc: &Services, actor: &Actor, id: RecordId) -> Result<Preview, AppError> {
     let r = load(svc, actor, id).await?;

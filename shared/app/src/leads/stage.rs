@@ -3,18 +3,11 @@
 use super::save::{load_for_change, save};
 use super::view::{view, LeadView};
 use crate::{Actor, AppError, Services};
-use serde::Deserialize;
 use serde_json::json;
+pub use vigil_api::leads::StageMove;
 use vigil_domain::lead::FieldChange;
 use vigil_domain::record::Stage;
 use vigil_domain::{FieldError, RecordId};
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct StageMove {
-    pub to: String,
-    #[serde(default)]
-    pub version: Option<u64>,
-}
 
 /// `POST /api/v1/leads/{id}/stage`: one step along `Stage::next`; converted only by conversion.
 pub async fn move_stage(svc: &Services, actor: &Actor, id: RecordId, input: StageMove) -> Result<LeadView, AppError> {

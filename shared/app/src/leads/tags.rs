@@ -3,17 +3,10 @@
 use super::save::{load_for_change, save};
 use super::view::{view, LeadView};
 use crate::{tags, Actor, AppError, Services};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
+pub use vigil_api::leads::SetTags;
 use vigil_domain::lead::FieldChange;
 use vigil_domain::RecordId;
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct SetTags {
-    pub tag_ids: Vec<Value>,
-    #[serde(default)]
-    pub version: Option<u64>,
-}
 
 /// `PUT /api/v1/leads/{id}/tags`: replaces the lead's tags with these company tags.
 pub async fn set_tags(svc: &Services, actor: &Actor, id: RecordId, input: SetTags) -> Result<LeadView, AppError> {

@@ -3,8 +3,6 @@
 use super::STALE;
 use crate::items::from_item;
 use crate::{custom_fields, ssn, Actor, AppError, Services};
-use serde::Serialize;
-use serde_json::Value;
 use vigil_domain::identity::Target;
 use vigil_domain::lead;
 use vigil_domain::record::{Kind, Record};
@@ -29,25 +27,23 @@ pub(super) async fn load(svc: &Services, actor: &Actor, id: RecordId) -> Result<
 // ---------------------------------------------------------------------------------------------------------------
 // What a client sees of a lead.
 
-/// A lead as the API returns it: the record's fields without the SSN ciphertext and blind index, plus `ssn` —
-/// `null` when none is stored, the full number for users holding the SSN grant, `***` for everyone else.
-#[derive(Debug, Clone, Serialize)]
-pub struct LeadView(pub Value);
+pub use vigil_api::leads::LeadView;
 
+/// A lead as the API returns it: the record without the SSN ciphertext and blind index (they never leave the
+/// server), plus `ssn` — `None` when none is stored, the full number for users holding the SSN grant, `***` for
+/// everyone else.
 pub fn view(svc: &Services, actor: &Actor, r: &Record) -> Result<LeadView, AppError> {
-    let mut v = serde_json::to_value(r).map_err(|e| AppError::Internal(e.to_string()))?;
-    let obj = v.as_object_mut().ok_or_else(|| AppError::Internal("record is not an object".into()))?;
-    obj.remove("ssn_encrypted");
-    obj.remove("ssn_last4_index");
-    let shown = match &r.lead.ssn_encrypted {
-        None => Value::Null,
+    let ssn = match &r.lead.ssn_encrypted {
+        None => None,
         Some(ct) if actor.user.permissions.sees_confidential(ConfidentialField::Ssn) => {
-            Value::String(lead::format_ssn(&ssn::decrypt(svc.data_keys.as_ref(), actor.company(), r.id, ct)?))
+            Some(lead::format_ssn(&ssn::decrypt(svc.data_keys.as_ref(), actor.company(), r.id, ct)?))
         }
-        Some(_) => Value::String(lead::mask_ssn(None)),
+        Some(_) => Some(lead::mask_ssn(None)),
     };
-    obj.insert("ssn".into(), shown);
-    Ok(LeadView(v))
+    let mut record = r.clone();
+    record.lead.ssn_encrypted = None;
+    record.lead.ssn_last4_index = None;
+    Ok(LeadView { record, ssn, custom_fields_card: None })
 }
 
 /// `GET /api/v1/leads/{id}`. Like the customer read, it answers for a converted record too (same ID for life).
@@ -60,13 +56,13 @@ pub fn view(svc: &Services, actor: &Actor, r: &Record) -> Result<LeadView, AppEr
 pub async fn get(svc: &Services, actor: &Actor, id: RecordId) -> Result<LeadView, AppError> {
     let r = crate::records::get(svc, actor, id).await?;
     let mut v = view(svc, actor, &r)?;
-    let card = custom_fields::card(svc, actor.company(), &r).await?;
-    if let Some(obj) = v.0.as_object_mut() {
-        obj.insert("custom_fields_card".into(), card.unwrap_or(Value::Null));
-    }
+    v.custom_fields_card = Some(custom_fields::card(svc, actor.company(), &r).await?);
     Ok(v)
 }
 
 pub(super) fn conflict(svc: &Services, actor: &Actor, current: &Record) -> AppError {
-    AppError::Conflict { message: STALE.into(), current: view(svc, actor, current).ok().map(|v| v.0) }
+    AppError::Conflict {
+        message: STALE.into(),
+        current: view(svc, actor, current).ok().and_then(|v| serde_json::to_value(v).ok()),
+    }
 }
