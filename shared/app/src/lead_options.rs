@@ -10,10 +10,6 @@ use vigil_domain::lead::{AccountType, INDUSTRIES, LANGUAGES, STATES};
 use vigil_domain::{Action, CompanyId, Resource};
 use vigil_store::{keys, Index, Item, Query, SortCond};
 
-fn yes() -> bool {
-    true
-}
-
 pub fn disposition_item(co: &CompanyId, d: &Disposition) -> Item {
     item_of(&keys::disposition(co, d.id), d, &[])
 }

@@ -1,5 +1,8 @@
 //! Vigil's use cases. Each module is one operation or one closely related group: it takes the acting user, checks
 //! permissions, applies the domain rules and talks to the store ports. Nothing here knows about HTTP or AWS.
+//!
+//! A feature with several jobs is a folder with one file per job (`customers/`, `leads/`, `lead_list/`, …); its
+//! `mod.rs` re-exports every public item, so callers name `customers::get`, not the file it lives in.
 
 pub mod auth;
 pub mod clock;

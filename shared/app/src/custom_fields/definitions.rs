@@ -1,19 +1,9 @@
-//! User-defined fields (UDFs): the definitions admins manage under Settings (`/api/v1/settings/custom-fields`),
-//! the values saved with a customer or a lead (`custom_fields` on `PATCH`/`POST /api/v1/customers` and
-//! `/api/v1/leads`), and the Custom Fields card of the Home page and the lead page. Parsing and validation are the
-//! pure `vigil_domain::custom_field`.
-//!
-//! Who may do what: anyone who may view customers or leads lists the definitions (the Home page renders the card
-//! from them); only Company Settings Modify (admins) changes them. Values are not under a section grant: whoever may
-//! view the record sees them, and whoever may modify it (Customers Modify, or Leads Modify for a lead) changes them
-//! — the card is its own section, kept simple on purpose.
+//! The definitions admins manage under Settings (`/api/v1/settings/custom-fields`).
 
 use crate::items::{from_item, item_of};
 use crate::{Actor, AppError, Services};
-use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
-use vigil_domain::custom_field::{self as udf, CardField, CustomField, FieldType};
-use vigil_domain::record::Record;
+use serde_json::{Map, Value};
+use vigil_domain::custom_field::{self as udf, CustomField};
 use vigil_domain::{Action, CompanyId, FieldError, Invalid, Resource};
 use vigil_store::{keys, Condition, Index, Item, Query, SortCond, StoreError};
 
@@ -134,82 +124,4 @@ pub async fn delete(svc: &Services, actor: &Actor, id: u32) -> Result<(), AppErr
     svc.table.delete(&keys::custom_field(co, id), None).await?;
     tracing::info!(company = %co, custom_field = id, "custom field deleted");
     Ok(())
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Values on records.
-
-/// The record values after applying the sent `custom_fields` object, or the field errors (`custom_fields.<id>`).
-pub async fn apply(
-    svc: &Services,
-    co: &CompanyId,
-    values: &BTreeMap<String, Value>,
-    sent: &Value,
-) -> Result<Result<BTreeMap<String, Value>, Vec<FieldError>>, AppError> {
-    let defs = all(svc, co).await?;
-    Ok(udf::apply_values(&defs, values, sent))
-}
-
-/// A new record must fill every required active field.
-pub async fn require_on_create(svc: &Services, co: &CompanyId, r: &Record) -> Result<(), AppError> {
-    let missing = udf::missing_required(&all(svc, co).await?, &r.lead.customer.custom_fields);
-    if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(Invalid { errors: missing }.into())
-    }
-}
-
-/// The Custom Fields card: the active definitions in order with the record's values; `None` when the company has
-/// no active definition (the card is not shown).
-pub async fn card(svc: &Services, co: &CompanyId, r: &Record) -> Result<Option<Vec<CardField>>, AppError> {
-    let values = &r.lead.customer.custom_fields;
-    let rows: Vec<CardField> = all(svc, co)
-        .await?
-        .into_iter()
-        .filter(|f| f.active)
-        .map(|f| CardField {
-            value: values.get(&f.key()).cloned().unwrap_or(Value::Null),
-            id: f.id,
-            name: f.name,
-            field_type: f.field_type,
-            required: f.required,
-            options: f.options,
-        })
-        .collect();
-    Ok((!rows.is_empty()).then_some(rows))
-}
-
-/// The demo definitions of the first demo company (the seed writes them with the other company items).
-pub fn demo_items(co: &CompanyId) -> Vec<Item> {
-    let def = |id: u32, name: &str, field_type: FieldType, required: bool, options: &[&str]| CustomField {
-        id,
-        name: name.into(),
-        field_type,
-        required,
-        options: options.iter().map(|o| (*o).to_owned()).collect(),
-        active: true,
-        position: id,
-        version: 1,
-    };
-    let fields = [
-        def(1, "Gate code", FieldType::Text, false, &[]),
-        // Required, and a checkbox is always answered (unchecked is "no"), so creating a customer without UDFs
-        // still works while the card shows the required marker.
-        def(2, "Pets on site", FieldType::Checkbox, true, &[]),
-        def(
-            3,
-            "Panel location",
-            FieldType::Select,
-            false,
-            &["Garage", "Basement", "Utility closet", "Master closet", "Other"],
-        ),
-        def(4, "Dog count", FieldType::Number, false, &[]),
-        def(5, "Warranty start", FieldType::Date, false, &[]),
-    ];
-    let mut items: Vec<Item> = fields.iter().map(|f| field_item(co, f)).collect();
-    let mut seq = keys::custom_field_sequence(co).to_item();
-    seq.insert("value".into(), json!(fields.len()));
-    items.push(seq);
-    items
 }
