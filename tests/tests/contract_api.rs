@@ -42,8 +42,12 @@ async fn every_operation_answers_with_its_contract_type() {
     assert!(!options.states.is_empty());
 
     // A lead's life.
+    let source = options.sources.first().expect("a source");
+    let campaign = source.campaigns.first().map(|c| c.id.0);
+    let disposition = options.dispositions.first().expect("a lead status").id.0;
     let body = form(json!({"first_name": "Contract", "last_name": "Walker", "primary_phone": "(801) 555-0199",
-        "city": "Provo", "state": "UT", "zip": "84601", "address1": "1 Contract Way", "office_location_id": 1}));
+        "city": "Provo", "state": "UT", "zip": "84601", "address1": "1 Contract Way", "source_id": source.id.0,
+        "campaign_id": campaign, "disposition_id": disposition}));
     let lead = call!(ops::CreateLead, &(), &CreateLeadQuery::default(), &body);
     let id = RecordPath { id: lead.record.id };
     let got = call!(ops::GetLead, &id, &NoQuery {}, &());
@@ -108,8 +112,12 @@ async fn every_operation_answers_with_its_contract_type() {
     call!(ops::UnarchiveCustomer, &id, &NoQuery {}, &Confirm { confirm: true, include_children: false });
 
     // Settings.
-    let field =
-        call!(ops::CreateCustomField, &(), &NoQuery {}, &form(json!({"name": "Gate code", "field_type": "text"})));
+    let field = call!(
+        ops::CreateCustomField,
+        &(),
+        &NoQuery {},
+        &form(json!({"name": "Contract test note", "field_type": "text"}))
+    );
     let field_path = FieldPath { id: field.id };
     let field = call!(
         ops::UpdateCustomField,
