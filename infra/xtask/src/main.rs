@@ -83,8 +83,13 @@ fn test(root: &Path, extra: &[String]) -> Result<(), String> {
     install_tools(root)?;
     step("building the portal (wasm)");
     web::build_web(root)?;
+    step("checking formatting (cargo fmt --check)");
+    sh(root, "cargo", &["fmt", "--all", "--check"])?;
     step("linting the SAM template (cfn-lint)");
     sh(root, "cfn-lint", &["infra/template.yaml"])?;
+    step("linting the code (clippy, native and the portal's wasm)");
+    sh(root, "cargo", &["clippy", "--workspace", "--exclude", "vigil-web", "--all-targets", "--", "-D", "warnings"])?;
+    sh(root, "cargo", &["clippy", "-p", "vigil-web", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"])?;
     step("running every test (unit, contract on both backends, API flows, rehearsal on moto, browser)");
     let mut args = vec!["test", "--workspace", "--no-fail-fast"];
     args.extend(extra.iter().map(String::as_str));
