@@ -400,7 +400,15 @@ async fn editing_qualification_fields_rescores_the_lead_and_bad_values_show_besi
     b.wait_for(r#"[data-testid="details-conflict"]"#, soon()).await.unwrap();
     b.find(r#"[data-testid="details-reload"]"#).await.unwrap().click().await.unwrap();
     let deadline = soon();
-    while b.find(r#"[data-testid="edit-timeline"]"#).await.unwrap().value().await.unwrap_or_default() != "Next year" {
+    // The page reloads the lead: the form is gone for a moment, then back with the other user's change.
+    loop {
+        let shown = match b.find(r#"[data-testid="edit-timeline"]"#).await {
+            Ok(input) => input.value().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if shown == "Next year" {
+            break;
+        }
         assert!(Instant::now() < deadline, "the reload did not bring the other user's change");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
