@@ -50,7 +50,8 @@ pub fn build_web(root: &Path) -> Result<(), String> {
         .arg(&target_dir)
         .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "z")
         .env("CARGO_PROFILE_RELEASE_LTO", "true")
-        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1"))?;
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1")
+        .env(format!("CARGO_TARGET_{}_RUSTFLAGS", TARGET.to_uppercase().replace('-', "_")), remap_flags()))?;
     let wasm = target_dir.join(TARGET).join("release").join(format!("{WASM_NAME}.wasm"));
 
     let dist = root.join("web").join("dist");
@@ -315,11 +316,30 @@ fn cli_version(bin: &Path) -> Option<String> {
     out.split_whitespace().nth(1).map(str::to_owned)
 }
 
-fn cargo_bin() -> Option<PathBuf> {
-    let home = std::env::var_os("CARGO_HOME")
+fn cargo_home() -> Option<PathBuf> {
+    std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))?;
-    Some(home.join("bin"))
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+}
+
+fn cargo_bin() -> Option<PathBuf> {
+    cargo_home().map(|h| h.join("bin"))
+}
+
+/// Panic locations in the wasm name their source files. Without the registry's directory on this machine
+/// (`~/.cargo/registry/src/index.crates.io-<hash>/`) the names are a few KiB shorter and the same on every machine.
+/// Only for the wasm target, and only when RUSTFLAGS is unset (cargo lets RUSTFLAGS win).
+fn remap_flags() -> String {
+    let registry = cargo_home().map(|h| h.join("registry").join("src"));
+    let mut flags = Vec::new();
+    for entry in registry.iter().filter_map(|r| fs::read_dir(r).ok()).flatten().flatten() {
+        let dir = entry.path().display().to_string();
+        // The variable is split on spaces; a directory with one is left as it is.
+        if !dir.contains(char::is_whitespace) {
+            flags.push(format!("--remap-path-prefix={dir}/="));
+        }
+    }
+    flags.join(" ")
 }
 
 /// The binaryen release whose wasm-opt understands what rustc emits (Debian's binaryen is too old).

@@ -1,5 +1,6 @@
 //! Parts more than one screen uses.
 
+pub mod field_errors;
 pub mod format;
 pub mod modal;
 pub mod multi_select;

@@ -12,12 +12,12 @@
 
 use crate::api::{ApiError, CustomFieldValue, FormOptions, HistoryEntry, LeadView};
 use crate::app::Route;
+use crate::components::field_errors::{by_field, FieldErrors};
 use crate::components::format;
 use crate::pages::custom_fields_card::CustomFieldsCard;
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use vigil_domain::record::Record;
 use vigil_domain::{Action, Resource, Section, SectionAccess};
@@ -87,7 +87,8 @@ const QUALIFICATION: &[Field] = &[
     f("do_not_call", "Do not call", Kind::Check),
 ];
 
-type Values = BTreeMap<&'static str, String>;
+/// The form's inputs by field name. Keyed by `String` like [`FieldErrors`], so the portal carries one map type.
+type Values = FieldErrors;
 
 fn opt(v: &Option<String>) -> String {
     v.clone().unwrap_or_default()
@@ -101,8 +102,8 @@ fn num<T: ToString>(v: Option<T>) -> String {
 fn values_of(r: &Record, ssn: Option<&str>) -> Values {
     let l = &r.lead;
     let mut v = Values::new();
-    let mut put = |k: &'static str, s: String| {
-        v.insert(k, s);
+    let mut put = |k: &str, s: String| {
+        v.insert(k.to_owned(), s);
     };
     put("first_name", r.first_name.clone());
     put("last_name", r.last_name.clone());
@@ -212,19 +213,11 @@ fn udf_rows(card: &Value, r: &Record) -> Option<Value> {
 }
 
 /// What the server would say about these changes, by field (the same rules, run here first).
-fn check(current: &Record, body: &Map<String, Value>, today: &str) -> BTreeMap<String, String> {
+fn check(current: &Record, body: &Map<String, Value>, today: &str) -> FieldErrors {
     match vigil_domain::lead::edit_lead(current, body, today) {
-        Ok(_) => BTreeMap::new(),
+        Ok(_) => FieldErrors::new(),
         Err(inv) => by_field(&inv.errors),
     }
-}
-
-fn by_field(errors: &[vigil_domain::FieldError]) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    for e in errors {
-        out.entry(e.field.clone()).or_insert_with(|| e.message.clone());
-    }
-    out
 }
 
 fn today() -> String {
@@ -261,7 +254,7 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
     let loaded = ssn.as_ref().filter(|(v, _)| *v == r.version).map(|(_, s)| s.clone());
     let base = values_of(r, loaded.clone().flatten().as_deref());
     let values = use_state(|| base.clone());
-    let errors = use_state(BTreeMap::<String, String>::new);
+    let errors = use_state(FieldErrors::new);
     let status = use_state(|| Status::Idle);
     // Custom fields: the card rows of the lead read (`None` until read, or when the company has none) and the
     // values changed here, by field ID.
@@ -301,7 +294,7 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
         let (values, errors, udf_edits, base) = (values.clone(), errors.clone(), udf_edits.clone(), base.clone());
         use_effect_with((r.version, loaded.clone()), move |_| {
             values.set(base);
-            errors.set(BTreeMap::new());
+            errors.set(FieldErrors::new());
             udf_edits.dispatch(UdfEdit::Clear);
         });
     }
@@ -316,7 +309,7 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
         let (values, errors, status) = (values.clone(), errors.clone(), status.clone());
         Callback::from(move |(k, v): (&'static str, String)| {
             let mut next = (*values).clone();
-            next.insert(k, v);
+            next.insert(k.to_owned(), v);
             values.set(next);
             if errors.contains_key(k) {
                 let mut e = (*errors).clone();
@@ -431,7 +424,7 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
         Callback::from(move |_| {
             values.set(base.clone());
             udf_edits.dispatch(UdfEdit::Clear);
-            errors.set(BTreeMap::new());
+            errors.set(FieldErrors::new());
             status.set(Status::Idle);
         })
     };
@@ -861,13 +854,13 @@ mod tests {
         let before: Values =
             [("employees", "10"), ("website", "acme.com"), ("do_not_call", "false"), ("job_title", "")]
                 .into_iter()
-                .map(|(k, v)| (k, v.to_owned()))
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect();
         let mut after = before.clone();
         assert!(changes(&before, &after, 3).is_empty());
-        after.insert("employees", "250".into());
-        after.insert("website", "".into());
-        after.insert("do_not_call", "true".into());
+        after.insert("employees".into(), "250".into());
+        after.insert("website".into(), "".into());
+        after.insert("do_not_call".into(), "true".into());
         let m = changes(&before, &after, 3);
         assert_eq!(m.get("employees"), Some(&Value::from("250")));
         assert_eq!(m.get("website"), Some(&Value::Null));
