@@ -5,10 +5,11 @@
 
 use crate::api::{ApiError, DuplicateLead, FormOptions};
 use crate::app::Route;
+use crate::components::custom_fields_card::CustomFieldsCard;
+use crate::components::dom::focus;
 use crate::components::field_errors::{by_field, FieldErrors};
 use crate::components::format;
 use crate::components::route_link::RouteLink;
-use crate::pages::custom_fields_card::CustomFieldsCard;
 use crate::session::{use_report_error, use_session};
 use crate::zip_table::{self, ZipPlace};
 use serde_json::{Map, Value};
@@ -45,14 +46,6 @@ fn check(values: &Values) -> FieldErrors {
     match NewLead::parse(&form_json(values)) {
         Ok(_) => FieldErrors::new(),
         Err(inv) => by_field(&inv.errors),
-    }
-}
-
-fn focus(id: &str) {
-    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) {
-        if let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) {
-            let _ = el.focus();
-        }
     }
 }
 
@@ -357,7 +350,7 @@ pub fn NewLeadPage() -> Html {
                     { for list.iter().map(|d| html! {
                         <li data-testid="duplicate" data-id={d.id.to_string()}>
                             <RouteLink to={Route::Lead { id: d.id.to_string() }}>{ format!("#{} {} {}", d.id, d.first_name, d.last_name) }</RouteLink>
-                            { format!(" · {} · {}", format::phone(&d.primary_phone), crate::pages::leads::city_state(&d.city, &d.state)) }
+                            { format!(" · {} · {}", format::phone(&d.primary_phone), format::city_state(&d.city, &d.state)) }
                         </li>
                     }) }
                 </ul>
