@@ -118,8 +118,8 @@ fn SignedInShell(props: &ShellProps) -> Html {
         // Keyed, so going from one list to the other starts on page 1 rather than reusing the other's cursor.
         Route::Leads => html! { <pages::leads::LeadsPage /> },
         Route::NewLead => html! { <pages::new_lead::NewLeadPage /> },
-        Route::Customers => html! { <pages::records::RecordList key="customers" kind={Kind::Customer} /> },
-        Route::Lead { id } => html! { <pages::record::RecordPage kind={Kind::Lead} id={id.clone()} /> },
+        Route::Customers => html! { <pages::customer_list::CustomerList key="customers" kind={Kind::Customer} /> },
+        Route::Lead { id } => html! { <pages::lead::LeadPage kind={Kind::Lead} id={id.clone()} /> },
         Route::Customer { id } => html! { <pages::customer::CustomerPage key={id.clone()} id={id.clone()} /> },
         Route::CustomerTab { id, tab } => {
             html! { <pages::customer::CustomerPage key={id.clone()} id={id.clone()} tab={tab.clone()} /> }
@@ -158,6 +158,15 @@ fn RedirectToSignIn(props: &RedirectProps) -> Html {
         }
     });
     html! {}
+}
+
+/// A lead's or customer's page.
+pub fn record_route(kind: Kind, id: vigil_domain::RecordId) -> Route {
+    let id = id.to_string();
+    match kind {
+        Kind::Lead => Route::Lead { id },
+        Kind::Customer => Route::Customer { id },
+    }
 }
 
 /// Where to go after signing in: `next` when it is one of the portal's own paths, else home.

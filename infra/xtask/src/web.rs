@@ -1,6 +1,7 @@
 //! Builds the portal into `web/dist`: the Yew crate compiled to wasm32, bound with wasm-bindgen (the CLI at the
 //! exact version of the `wasm-bindgen` crate in Cargo.lock, installed if missing), shrunk with wasm-opt when one is
-//! at hand, then index.html and the static assets copied beside it. Standard library only.
+//! at hand, then index.html and the static assets copied beside it. Binding and optimising are skipped when the wasm
+//! and the tools are what they were at the last build (a content stamp in `target/wasm`). Standard library only.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -11,7 +12,28 @@ const CRATE: &str = "vigil-web";
 /// The wasm file cargo writes for the `vigil-web` cdylib.
 const WASM_NAME: &str = "vigil_web";
 
+/// What wasm-bindgen is asked for; part of the stamp, so changing it rebuilds.
+const BINDGEN_ARGS: [&str; 3] = ["--target", "web", "--no-typescript"];
+/// `-Oz` plus the features rustc enables for wasm32 by default (wasm-opt rejects a module using ones it was not told
+/// of). Part of the stamp.
+const WASM_OPT_ARGS: [&str; 7] = [
+    "-Oz",
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+/// Inputs and outputs of the last bind-and-optimise, kept beside the cargo output rather than in `web/dist`, which is
+/// deployed as is.
+const STAMP: &str = "portal.stamp";
+
 /// Builds the portal. `root` is the workspace root (the directory holding Cargo.lock and `web/`).
+///
+/// Binding and optimising take about a minute and a half, so they only run when their result would differ: the
+/// stamp records a hash of the wasm cargo built, the tools' versions and their flags, plus a hash of what they left
+/// in `web/dist`. index.html and the static assets are copied every time; that takes milliseconds.
 pub fn build_web(root: &Path) -> Result<(), String> {
     ensure_wasm_target()?;
     let version = wasm_bindgen_version(root)?;
@@ -28,58 +50,190 @@ pub fn build_web(root: &Path) -> Result<(), String> {
         .arg(&target_dir)
         .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "z")
         .env("CARGO_PROFILE_RELEASE_LTO", "true")
-        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1"))?;
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1")
+        .env(format!("CARGO_TARGET_{}_RUSTFLAGS", TARGET.to_uppercase().replace('-', "_")), remap_flags()))?;
     let wasm = target_dir.join(TARGET).join("release").join(format!("{WASM_NAME}.wasm"));
 
     let dist = root.join("web").join("dist");
-    if dist.exists() {
-        fs::remove_dir_all(&dist).map_err(|e| format!("cannot clear {}: {e}", dist.display()))?;
-    }
-    fs::create_dir_all(&dist).map_err(|e| format!("cannot create {}: {e}", dist.display()))?;
-
-    println!("web: wasm-bindgen {version}");
-    run(Command::new(&wasm_bindgen).args(["--target", "web", "--no-typescript", "--out-dir"]).arg(&dist).arg(&wasm))?;
-
     let bound = dist.join(format!("{WASM_NAME}_bg.wasm"));
-    let before_opt = file_size(&bound)?;
-    match wasm_opt(root) {
-        Some(opt) => {
-            println!("web: wasm-opt -Oz");
-            let tmp = dist.join(format!("{WASM_NAME}_bg.opt.wasm"));
-            // The features rustc enables for wasm32 by default; wasm-opt rejects a module using ones it was not told of.
-            let optimised = run(Command::new(&opt)
-                .args(["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext"])
-                .args(["--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue"])
-                .arg(&bound)
-                .arg("-o")
-                .arg(&tmp));
-            match optimised {
-                Ok(()) => fs::rename(&tmp, &bound).map_err(|e| format!("cannot replace {}: {e}", bound.display()))?,
-                // A smaller wasm is nice to have; a failed optimisation leaves the working one in place.
-                Err(e) => {
-                    let _ = fs::remove_file(&tmp);
-                    println!("web: wasm-opt failed, keeping the unoptimised wasm: {e}");
-                }
-            }
+    let opt = wasm_opt(root);
+    let inputs = input_hash(&wasm, &version, opt.as_deref())?;
+    let stamp_path = target_dir.join(STAMP);
+    let stamp = fs::read_to_string(&stamp_path).ok().and_then(|s| Stamp::parse(&s));
+    let up_to_date = stamp.is_some_and(|s| s.inputs == inputs && output_hash(&dist).ok() == Some(s.outputs));
+
+    if up_to_date {
+        println!("web: wasm unchanged since the last build, keeping the bound and optimised portal");
+    } else {
+        // A build that stops half-way must not leave a stamp vouching for what is in dist.
+        let _ = fs::remove_file(&stamp_path);
+        if dist.exists() {
+            fs::remove_dir_all(&dist).map_err(|e| format!("cannot clear {}: {e}", dist.display()))?;
         }
-        None => println!("web: wasm-opt not available (needs npm for binaryen@{BINARYEN}), skipping it"),
+        fs::create_dir_all(&dist).map_err(|e| format!("cannot create {}: {e}", dist.display()))?;
+
+        println!("web: wasm-bindgen {version}");
+        run(Command::new(&wasm_bindgen).args(BINDGEN_ARGS).arg("--out-dir").arg(&dist).arg(&wasm))?;
+
+        let before_opt = file_size(&bound)?;
+        let optimised = match &opt {
+            Some(opt) => optimise(opt, &dist, &bound)?,
+            None => {
+                println!("web: wasm-opt not available (needs npm for binaryen@{BINARYEN}), skipping it");
+                true
+            }
+        };
+        let raw = file_size(&bound)?;
+        if raw != before_opt {
+            println!("web: wasm {} before wasm-opt", kib(before_opt));
+        }
+        // After a failed wasm-opt no stamp, so the next build tries again.
+        if optimised {
+            let stamp = Stamp { inputs, outputs: output_hash(&dist)? };
+            fs::write(&stamp_path, stamp.to_string())
+                .map_err(|e| format!("cannot write {}: {e}", stamp_path.display()))?;
+        }
     }
 
     let web = root.join("web");
     copy_file(&web.join("index.html"), &dist.join("index.html"))?;
     let static_dir = web.join("static");
+    let static_dist = dist.join("static");
+    if static_dist.exists() {
+        // Cleared so an asset removed from web/static does not linger in dist.
+        fs::remove_dir_all(&static_dist).map_err(|e| format!("cannot clear {}: {e}", static_dist.display()))?;
+    }
     if static_dir.is_dir() {
-        copy_dir(&static_dir, &dist.join("static"))?;
+        copy_dir(&static_dir, &static_dist)?;
     }
 
     let raw = file_size(&bound)?;
     let gz = gzip_size(&bound)?;
     let js = file_size(&dist.join(format!("{WASM_NAME}.js")))?;
-    if raw != before_opt {
-        println!("web: wasm {} before wasm-opt", kib(before_opt));
-    }
     println!("web: wasm {} raw, {} gzipped; js glue {}; output in {}", kib(raw), kib(gz), kib(js), dist.display());
     Ok(())
+}
+
+/// Runs wasm-opt over the bound wasm in place. False when it failed: a smaller wasm is nice to have, and a failed
+/// optimisation leaves the working one in place.
+fn optimise(opt: &Path, dist: &Path, bound: &Path) -> Result<bool, String> {
+    println!("web: wasm-opt {}", WASM_OPT_ARGS[0]);
+    let tmp = dist.join(format!("{WASM_NAME}_bg.opt.wasm"));
+    match run(Command::new(opt).args(WASM_OPT_ARGS).arg(bound).arg("-o").arg(&tmp)) {
+        Ok(()) => {
+            fs::rename(&tmp, bound).map_err(|e| format!("cannot replace {}: {e}", bound.display()))?;
+            Ok(true)
+        }
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            println!("web: wasm-opt failed, keeping the unoptimised wasm: {e}");
+            Ok(false)
+        }
+    }
+}
+
+/// What the bound and optimised files depend on: the wasm cargo built, the wasm-bindgen version, wasm-opt's version
+/// (or its absence) and both tools' flags.
+fn input_hash(wasm: &Path, bindgen_version: &str, opt: Option<&Path>) -> Result<u64, String> {
+    let mut h = Fnv::new();
+    h.chunk(&fs::read(wasm).map_err(|e| format!("cannot read {}: {e}", wasm.display()))?);
+    h.chunk(bindgen_version.as_bytes());
+    for arg in BINDGEN_ARGS {
+        h.chunk(arg.as_bytes());
+    }
+    match opt {
+        Some(opt) => {
+            let version = output(Command::new(opt).arg("--version")).unwrap_or_default();
+            h.chunk(version.as_bytes());
+            for arg in WASM_OPT_ARGS {
+                h.chunk(arg.as_bytes());
+            }
+        }
+        None => h.chunk(b"no wasm-opt"),
+    }
+    Ok(h.finish())
+}
+
+/// Everything in dist that the tools wrote (all but index.html and static/, which are copied afresh), by name and
+/// content, so a dist changed or removed by hand is rebuilt.
+fn output_hash(dist: &Path) -> Result<u64, String> {
+    let mut files = Vec::new();
+    list_files(dist, &mut files)?;
+    let mut files: Vec<_> =
+        files.into_iter().filter(|p| p != &dist.join("index.html") && !p.starts_with(dist.join("static"))).collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(format!("{} has no bound portal", dist.display()));
+    }
+    let mut h = Fnv::new();
+    for file in files {
+        let name = file.strip_prefix(dist).unwrap_or(&file);
+        h.chunk(name.to_string_lossy().as_bytes());
+        h.chunk(&fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?);
+    }
+    Ok(h.finish())
+}
+
+fn list_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+    let entries = fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?.path();
+        if path.is_dir() {
+            list_files(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Stamp {
+    inputs: u64,
+    outputs: u64,
+}
+
+impl Stamp {
+    fn parse(text: &str) -> Option<Self> {
+        let mut fields = text.split_whitespace();
+        let inputs = u64::from_str_radix(fields.next()?.strip_prefix("inputs=")?, 16).ok()?;
+        let outputs = u64::from_str_radix(fields.next()?.strip_prefix("outputs=")?, 16).ok()?;
+        Some(Self { inputs, outputs })
+    }
+}
+
+impl std::fmt::Display for Stamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "inputs={:016x} outputs={:016x}", self.inputs, self.outputs)
+    }
+}
+
+/// 64-bit FNV-1a: std only, and unlike `DefaultHasher` its values are the same across Rust releases, so a toolchain
+/// update alone does not throw the stamp away. Collisions only cost a stale portal when the inputs changed, at odds
+/// of one in 2^64.
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+
+    /// Length first, so the boundary between two chunks is part of the hash.
+    fn chunk(&mut self, bytes: &[u8]) {
+        self.bytes(&(bytes.len() as u64).to_le_bytes());
+        self.bytes(bytes);
+    }
+
+    fn bytes(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 fn cargo() -> String {
@@ -162,11 +316,30 @@ fn cli_version(bin: &Path) -> Option<String> {
     out.split_whitespace().nth(1).map(str::to_owned)
 }
 
-fn cargo_bin() -> Option<PathBuf> {
-    let home = std::env::var_os("CARGO_HOME")
+fn cargo_home() -> Option<PathBuf> {
+    std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))?;
-    Some(home.join("bin"))
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+}
+
+fn cargo_bin() -> Option<PathBuf> {
+    cargo_home().map(|h| h.join("bin"))
+}
+
+/// Panic locations in the wasm name their source files. Without the registry's directory on this machine
+/// (`~/.cargo/registry/src/index.crates.io-<hash>/`) the names are a few KiB shorter and the same on every machine.
+/// Only for the wasm target, and only when RUSTFLAGS is unset (cargo lets RUSTFLAGS win).
+fn remap_flags() -> String {
+    let registry = cargo_home().map(|h| h.join("registry").join("src"));
+    let mut flags = Vec::new();
+    for entry in registry.iter().filter_map(|r| fs::read_dir(r).ok()).flatten().flatten() {
+        let dir = entry.path().display().to_string();
+        // The variable is split on spaces; a directory with one is left as it is.
+        if !dir.contains(char::is_whitespace) {
+            flags.push(format!("--remap-path-prefix={dir}/="));
+        }
+    }
+    flags.join(" ")
 }
 
 /// The binaryen release whose wasm-opt understands what rustc emits (Debian's binaryen is too old).
@@ -249,5 +422,24 @@ mod tests {
         assert_eq!(lock_version(lock, "wasm-bindgen").as_deref(), Some("0.2.130"));
         assert_eq!(lock_version(lock, "wasm-bindgen-futures").as_deref(), Some("0.4.80"));
         assert_eq!(lock_version(lock, "yew"), None);
+    }
+
+    #[test]
+    fn a_stamp_reads_back_what_was_written() {
+        let stamp = Stamp { inputs: 0x0123_4567_89ab_cdef, outputs: 7 };
+        assert_eq!(Stamp::parse(&stamp.to_string()), Some(stamp));
+        assert_eq!(Stamp::parse("inputs=zz outputs=1"), None);
+        assert_eq!(Stamp::parse(""), None);
+    }
+
+    #[test]
+    fn the_hash_tells_chunk_boundaries_apart() {
+        let hash = |chunks: &[&[u8]]| {
+            let mut h = Fnv::new();
+            chunks.iter().for_each(|c| h.chunk(c));
+            h.finish()
+        };
+        assert_eq!(hash(&[b"ab", b"c"]), hash(&[b"ab", b"c"]));
+        assert_ne!(hash(&[b"ab", b"c"]), hash(&[b"a", b"bc"]));
     }
 }

@@ -56,6 +56,20 @@ pub fn last_first(first: &str, last: &str) -> String {
     }
 }
 
+/// "Provo, UT", or whichever of the two is known.
+pub fn city_state(city: &str, state: &str) -> String {
+    match (city.is_empty(), state.is_empty()) {
+        (false, false) => format!("{city}, {state}"),
+        (false, true) => city.to_owned(),
+        (true, _) => state.to_owned(),
+    }
+}
+
+/// `$39.99`.
+pub fn dollars(cents: u64) -> String {
+    vigil_domain::mmr::dollars(cents)
+}
+
 /// A 0-5 rating as filled and empty stars, with the number for screen readers in the caller's label.
 pub fn stars(rating: u8) -> String {
     let r = rating.min(5) as usize;

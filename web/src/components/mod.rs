@@ -1,5 +1,8 @@
 //! Parts more than one screen uses.
 
+pub mod custom_fields_card;
+pub mod dom;
+pub mod field_errors;
 pub mod format;
 pub mod modal;
 pub mod multi_select;

@@ -4,10 +4,10 @@
 //! validation messages show next to the inputs they name.
 
 use crate::api::{ApiError, CustomField, FieldType};
+use crate::components::field_errors::{self, FieldErrors};
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
 use vigil_domain::{Action, Resource};
 use yew::prelude::*;
 
@@ -65,11 +65,8 @@ impl Draft {
     }
 }
 
-fn by_field(e: &ApiError) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    for f in &e.errors {
-        out.entry(f.field.clone()).or_insert_with(|| f.message.clone());
-    }
+fn by_field(e: &ApiError) -> FieldErrors {
+    let mut out = field_errors::by_field(&e.errors);
     if out.is_empty() {
         out.insert("form".into(), e.message());
     }
@@ -91,9 +88,9 @@ pub fn CustomFieldsAdmin() -> Html {
     let load = use_state(|| Load::Loading);
     let attempt = use_state(|| 0u32);
     let new_draft = use_state(Draft::default);
-    let new_errors = use_state(BTreeMap::<String, String>::new);
+    let new_errors = use_state(FieldErrors::new);
     let editing = use_state(|| None::<(u32, Draft)>);
-    let edit_errors = use_state(BTreeMap::<String, String>::new);
+    let edit_errors = use_state(FieldErrors::new);
     let busy = use_state(|| false);
     let may_change =
         session.me.as_ref().is_some_and(|m| m.permissions.allows_somewhere(Resource::CompanySettings, Action::Modify));
@@ -141,7 +138,7 @@ pub fn CustomFieldsAdmin() -> Html {
                     Ok(f) => {
                         toasts.info(&format!("Custom field \"{}\" created", f.name));
                         new_draft.set(Draft::default());
-                        new_errors.set(BTreeMap::new());
+                        new_errors.set(FieldErrors::new());
                         reload.emit(());
                     }
                     Err(e) if e.status == 422 || e.status == 409 || e.is_forbidden() => new_errors.set(by_field(&e)),
@@ -204,7 +201,7 @@ struct RowCtx {
     may_change: bool,
     busy: UseStateHandle<bool>,
     editing: UseStateHandle<Option<(u32, Draft)>>,
-    edit_errors: UseStateHandle<BTreeMap<String, String>>,
+    edit_errors: UseStateHandle<FieldErrors>,
     client: Option<crate::api::Client>,
     reload: Callback<()>,
     report: Callback<ApiError>,
@@ -227,7 +224,7 @@ impl RowCtx {
                 let (editing, edit_errors, d) = (self.editing.clone(), self.edit_errors.clone(), Draft::of(f));
                 let id = f.id;
                 Callback::from(move |_: MouseEvent| {
-                    edit_errors.set(BTreeMap::new());
+                    edit_errors.set(FieldErrors::new());
                     editing.set(Some((id, d.clone())));
                 })
             };
@@ -302,7 +299,7 @@ impl RowCtx {
         let cancel = {
             let (editing, edit_errors) = (self.editing.clone(), self.edit_errors.clone());
             Callback::from(move |_: MouseEvent| {
-                edit_errors.set(BTreeMap::new());
+                edit_errors.set(FieldErrors::new());
                 editing.set(None);
             })
         };
@@ -326,12 +323,12 @@ impl RowCtx {
                 wasm_bindgen_futures::spawn_local(async move {
                     match client.update_custom_field(id, &body).await {
                         Ok(_) => {
-                            edit_errors.set(BTreeMap::new());
+                            edit_errors.set(FieldErrors::new());
                             editing.set(None);
                             reload.emit(());
                         }
                         Err(e) if e.is_conflict() => {
-                            edit_errors.set(BTreeMap::from([(
+                            edit_errors.set(FieldErrors::from([(
                                 "form".to_owned(),
                                 format!("{} The list was reloaded.", e.message()),
                             )]));
@@ -361,7 +358,7 @@ impl RowCtx {
 fn draft_inputs(
     prefix: &str,
     draft: &UseStateHandle<Draft>,
-    errors: &UseStateHandle<BTreeMap<String, String>>,
+    errors: &UseStateHandle<FieldErrors>,
     creating: bool,
     busy: bool,
 ) -> Html {
@@ -377,7 +374,7 @@ fn draft_inputs(
 fn draft_inputs_with(
     prefix: &str,
     draft: &Draft,
-    errors: &BTreeMap<String, String>,
+    errors: &FieldErrors,
     creating: bool,
     busy: bool,
     on_change: Callback<Draft>,

@@ -2,11 +2,11 @@
 //! `ScoringWeights::validate` first) and the company's tags (`GET/POST /api/v1/tags`).
 
 use crate::api::Tag;
+use crate::components::field_errors::{by_field, FieldErrors};
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;
-use std::collections::BTreeMap;
 use vigil_domain::lead::{ScoringWeights, INDUSTRIES};
-use vigil_domain::{Action, FieldError, Resource};
+use vigil_domain::{Action, Resource};
 use yew::prelude::*;
 
 const WEIGHTS: [(&str, &str, &str); 4] = [
@@ -16,18 +16,11 @@ const WEIGHTS: [(&str, &str, &str); 4] = [
     ("engagement", "Engagement", "Web visits and webinars attended"),
 ];
 
-fn by_field(errors: &[FieldError]) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    for e in errors {
-        out.entry(e.field.clone()).or_insert_with(|| e.message.clone());
-    }
-    out
-}
-
 /// The weights as typed: text, so a bad entry can be shown rather than lost.
 #[derive(Debug, Clone, PartialEq, Default)]
 struct Draft {
-    weights: BTreeMap<&'static str, String>,
+    /// By weight name; keyed by `String` like [`FieldErrors`], so the portal carries one map type.
+    weights: FieldErrors,
     best: Vec<String>,
 }
 
@@ -42,15 +35,15 @@ impl Draft {
                     "title_seniority" => w.title_seniority,
                     _ => w.engagement,
                 };
-                (*k, v.to_string())
+                ((*k).to_owned(), v.to_string())
             })
             .collect();
         Draft { weights, best: w.best_industries.clone() }
     }
 
     /// The weights to send, or the problems by field.
-    fn parse(&self) -> Result<ScoringWeights, BTreeMap<String, String>> {
-        let mut errors = BTreeMap::new();
+    fn parse(&self) -> Result<ScoringWeights, FieldErrors> {
+        let mut errors = FieldErrors::new();
         let mut get = |k: &'static str| match self.weights.get(k).map(|s| s.trim()).unwrap_or("").parse::<u8>() {
             Ok(n) => n,
             Err(_) => {
@@ -89,7 +82,7 @@ pub fn LeadScoringSettings() -> Html {
     let toasts = use_toasts();
     let loaded = use_state(|| None::<Result<ScoringWeights, String>>);
     let draft = use_state(Draft::default);
-    let errors = use_state(BTreeMap::<String, String>::new);
+    let errors = use_state(FieldErrors::new);
     let busy = use_state(|| false);
     let may_change =
         session.me.as_ref().is_some_and(|m| m.permissions.allows_somewhere(Resource::CompanySettings, Action::Modify));
@@ -140,13 +133,13 @@ pub fn LeadScoringSettings() -> Html {
                     wasm_bindgen_futures::spawn_local(async move {
                         match client.set_lead_scoring(&w).await {
                             Ok(w) => {
-                                errors.set(BTreeMap::new());
+                                errors.set(FieldErrors::new());
                                 draft.set(Draft::of(&w));
                                 loaded.set(Some(Ok(w)));
                                 toasts.info("Lead-score weights saved; leads pick them up on their next change");
                             }
                             Err(e) if e.status == 422 => errors.set(by_field(&e.errors)),
-                            Err(e) if e.is_forbidden() => errors.set(BTreeMap::from([(
+                            Err(e) if e.is_forbidden() => errors.set(FieldErrors::from([(
                                 "weights".to_owned(),
                                 "You do not have permission to change company settings.".to_owned(),
                             )])),
@@ -164,7 +157,7 @@ pub fn LeadScoringSettings() -> Html {
                     Callback::from(move |e: InputEvent| {
                         let input: web_sys::HtmlInputElement = e.target_unchecked_into();
                         let mut d = (*draft).clone();
-                        d.weights.insert(k, input.value());
+                        d.weights.insert(k.to_owned(), input.value());
                         draft.set(d);
                         if errors.contains_key(k) || errors.contains_key("weights") {
                             let mut e = (*errors).clone();
@@ -364,9 +357,9 @@ mod tests {
     fn weights_are_checked_with_the_server_rules() {
         let mut d = Draft::of(&ScoringWeights::default());
         assert_eq!(d.parse().unwrap(), ScoringWeights::default());
-        d.weights.insert("engagement", "x".into());
+        d.weights.insert("engagement".into(), "x".into());
         assert!(d.parse().unwrap_err().contains_key("engagement"));
-        d.weights.insert("engagement", "90".into());
+        d.weights.insert("engagement".into(), "90".into());
         assert!(d.parse().unwrap_err().contains_key("weights"), "over 100 in total");
     }
 }

@@ -602,7 +602,7 @@ fn table(
                                             data-testid="preview-eye" onclick={eye}>{ eye_icon() }</button>
                                     </span>
                                 </td>
-                                <td>{ city_state(&r.city, &r.state) }</td>
+                                <td>{ format::city_state(&r.city, &r.state) }</td>
                                 <td class="nowrap">{ format::phone(&r.primary_phone) }</td>
                                 <td>{ status(r) }</td>
                                 <td>{ source_campaign(r, source_name) }</td>
@@ -630,7 +630,7 @@ fn cards(rows: &[LeadRow], source_name: &dyn Fn(u32) -> Option<String>) -> Html 
                         if !r.primary_phone.is_empty() {
                             <a href={format!("tel:{}", r.primary_phone)}>{ format::phone(&r.primary_phone) }</a>
                         }
-                        <span>{ city_state(&r.city, &r.state) }</span>
+                        <span>{ format::city_state(&r.city, &r.state) }</span>
                     </div>
                     <div class="card-line muted">
                         <span>{ source_campaign(r, source_name) }</span>
@@ -651,14 +651,6 @@ fn eye_icon() -> Html {
             <path d="M1 12s4-7 11-7 11 7 11 7-4 7-11 7S1 12 1 12z" />
             <circle cx="12" cy="12" r="3" />
         </svg>
-    }
-}
-
-pub fn city_state(city: &str, state: &str) -> String {
-    match (city.is_empty(), state.is_empty()) {
-        (false, false) => format!("{city}, {state}"),
-        (false, true) => city.to_owned(),
-        (true, _) => state.to_owned(),
     }
 }
 
@@ -715,7 +707,7 @@ fn PreviewPanel(props: &PreviewProps) -> Html {
                 <dl class="fields">
                     { for row("ID", "preview-id", Some(p.id.to_string())) }
                     { for row("Entered", "preview-entered", Some(format::date(&p.entered_at))) }
-                    { for row("City/State", "preview-city", Some(city_state(&p.city, &p.state))) }
+                    { for row("City/State", "preview-city", Some(format::city_state(&p.city, &p.state))) }
                     { for row("Phone", "preview-phone", p.primary_phone.as_deref().map(format::phone)) }
                     { for row("Email", "preview-email", p.email.clone()) }
                     { for row("Lead status", "preview-status", p.lead_status.clone()) }

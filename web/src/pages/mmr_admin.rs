@@ -7,7 +7,7 @@
 //! (`rates[2].line_items[0].item_id`); the editor keeps what it sent so each message lands next to its input.
 
 use crate::api::{ApiError, MmrItem, MmrLine, MmrRate, MmrSettings};
-use crate::pages::mmr_picker::dollars;
+use crate::components::format::dollars;
 use crate::session::use_session;
 use crate::toast::use_toasts;
 use std::collections::BTreeMap;

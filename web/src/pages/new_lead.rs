@@ -5,19 +5,20 @@
 
 use crate::api::{ApiError, DuplicateMatch, LeadFormOptions};
 use crate::app::Route;
+use crate::components::custom_fields_card::CustomFieldsCard;
+use crate::components::dom::focus;
+use crate::components::field_errors::{by_field, FieldErrors};
 use crate::components::format;
 use crate::components::route_link::RouteLink;
-use crate::pages::custom_fields_card::CustomFieldsCard;
 use crate::session::{use_report_error, use_session};
 use crate::zip_table::{self, ZipPlace};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 use vigil_domain::lead::NewLead;
-use vigil_domain::FieldError;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-type Values = BTreeMap<&'static str, String>;
+/// The form's inputs by field name. Keyed by `String` like [`FieldErrors`], so the portal carries one map type.
+type Values = FieldErrors;
 
 /// Fields sent as numbers (IDs); the rest are text.
 const ID_FIELDS: [&str; 4] = ["source_id", "campaign_id", "account_class_id", "disposition_id"];
@@ -30,37 +31,21 @@ fn form_json(values: &Values) -> Map<String, Value> {
         if v.is_empty() {
             continue;
         }
-        let value = if ID_FIELDS.contains(k) {
+        let value = if ID_FIELDS.contains(&k.as_str()) {
             v.parse::<u64>().map(Value::from).unwrap_or_else(|_| Value::String(v.to_owned()))
         } else {
             Value::String(v.to_owned())
         };
-        m.insert((*k).to_owned(), value);
+        m.insert(k.clone(), value);
     }
     m
 }
 
 /// Every problem the server would report for this form, by field.
-fn check(values: &Values) -> BTreeMap<String, String> {
+fn check(values: &Values) -> FieldErrors {
     match NewLead::parse(&form_json(values)) {
-        Ok(_) => BTreeMap::new(),
+        Ok(_) => FieldErrors::new(),
         Err(inv) => by_field(&inv.errors),
-    }
-}
-
-fn by_field(errors: &[FieldError]) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    for e in errors {
-        out.entry(e.field.clone()).or_insert_with(|| e.message.clone());
-    }
-    out
-}
-
-fn focus(id: &str) {
-    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) {
-        if let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) {
-            let _ = el.focus();
-        }
     }
 }
 
@@ -85,10 +70,10 @@ pub fn NewLeadPage() -> Html {
     let options = use_state(|| None::<Result<LeadFormOptions, ApiError>>);
     let values = use_state(|| {
         let mut v = Values::new();
-        v.insert("account_type", "residential".into());
+        v.insert("account_type".into(), "residential".into());
         v
     });
-    let errors = use_state(BTreeMap::<String, String>::new);
+    let errors = use_state(FieldErrors::new);
     let sending = use_state(|| Sending::Idle);
     let suggestions = use_state(Vec::<ZipPlace>::new);
     // The active definitions as the card reads them (`[{id, name, field_type, required, options, value}]`), the
@@ -149,7 +134,7 @@ pub fn NewLeadPage() -> Html {
             if k == "source_id" {
                 next.remove("campaign_id");
             }
-            next.insert(k, v);
+            next.insert(k.to_owned(), v);
             values.set(next);
             if errors.contains_key(k) {
                 let mut e = (*errors).clone();
@@ -179,11 +164,11 @@ pub fn NewLeadPage() -> Html {
             let mut next = (*values).clone();
             let zip =
                 next.get("zip").filter(|z| z.starts_with(&p.zip) && z.len() == 10).cloned().unwrap_or(p.zip.clone());
-            next.insert("zip", zip);
-            next.insert("city", p.city.clone());
-            next.insert("state", p.state.clone());
+            next.insert("zip".into(), zip);
+            next.insert("city".into(), p.city.clone());
+            next.insert("state".into(), p.state.clone());
             if !p.county.is_empty() {
-                next.insert("county", p.county.clone());
+                next.insert("county".into(), p.county.clone());
             }
             values.set(next);
             let mut e = (*errors).clone();
@@ -365,7 +350,7 @@ pub fn NewLeadPage() -> Html {
                     { for list.iter().map(|d| html! {
                         <li data-testid="duplicate" data-id={d.id.to_string()}>
                             <RouteLink to={Route::Lead { id: d.id.to_string() }}>{ format!("#{} {} {}", d.id, d.first_name, d.last_name) }</RouteLink>
-                            { format!(" · {} · {}", format::phone(&d.primary_phone), crate::pages::leads::city_state(&d.city, &d.state)) }
+                            { format!(" · {} · {}", format::phone(&d.primary_phone), format::city_state(&d.city, &d.state)) }
                         </li>
                     }) }
                 </ul>
@@ -443,13 +428,13 @@ mod tests {
             ("zip", "22"),
             ("account_type", "residential"),
         ] {
-            v.insert(k, x.into());
+            v.insert(k.into(), x.into());
         }
         let e = check(&v);
         assert_eq!(e.keys().collect::<Vec<_>>(), vec!["zip"]);
-        v.insert("zip", "84601".into());
+        v.insert("zip".into(), "84601".into());
         assert!(check(&v).is_empty());
-        v.insert("first_name", "  ".into());
+        v.insert("first_name".into(), "  ".into());
         assert!(check(&v).contains_key("first_name"));
         assert_eq!(form_json(&v).get("source_id"), Some(&Value::from(1u64)));
     }

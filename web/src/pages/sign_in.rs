@@ -6,7 +6,6 @@ use crate::app::{after_sign_in, Route};
 use crate::session::{use_session, SessionAction};
 use crate::toast::use_toasts;
 use serde::Deserialize;
-use std::collections::BTreeMap;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -129,19 +128,17 @@ pub fn SignIn() -> Html {
 
 /// The demo users grouped by company, in the order the runtime lists the companies.
 fn demo_user_groups(list: &[DevUser], busy: Option<&str>, choose: &Callback<String>) -> Html {
-    let mut order: Vec<&str> = Vec::new();
-    let mut groups: BTreeMap<&str, Vec<&DevUser>> = BTreeMap::new();
+    let mut groups: Vec<(&str, Vec<&DevUser>)> = Vec::new();
     for u in list {
-        if !groups.contains_key(u.company.as_str()) {
-            order.push(&u.company);
+        match groups.iter_mut().find(|(c, _)| *c == u.company) {
+            Some((_, users)) => users.push(u),
+            None => groups.push((&u.company, vec![u])),
         }
-        groups.entry(&u.company).or_default().push(u);
     }
     html! {
         <>
             <p class="muted">{ "Local sandbox: pick a demo user to sign in as." }</p>
-            { for order.into_iter().map(|company| {
-                let users = &groups[company];
+            { for groups.into_iter().map(|(company, users)| {
                 html! {
                     <section class="company-group" data-testid="company-group" data-company={company.to_owned()}>
                         <h2>{ users[0].company_name.clone() }</h2>

@@ -1,6 +1,4 @@
-//! The lead page below the pipeline card: the edit form, the history list and Delete lead.
-//!
-//! The edit form: personal information and the qualification fields the score reads. Only the fields
+//! The lead's edit form, below the pipeline card: personal information and the qualification fields the score reads. Only the fields
 //! the user changed are sent (`PATCH /api/v1/leads/{id}` with the version the page shows), checked first with the
 //! server's own rules (`vigil_domain::lead::edit_lead`); the server's 422 field errors show beside their fields and a
 //! 409 says someone else changed the lead. The SSN arrives as the server shows it: `***` without the grant (then it
@@ -10,19 +8,17 @@
 //! record on screen; the inputs are the Home page's (`custom_fields_card`), and their changes go with the same
 //! PATCH as `custom_fields: {"<id>": value}`. Errors named `custom_fields.<id>` show under their input.
 
-use crate::api::{ApiError, CustomFieldValue, HistoryEntry, LeadFormOptions, LeadView};
-use crate::app::Route;
-use crate::components::format;
-use crate::pages::custom_fields_card::CustomFieldsCard;
+use crate::api::{ApiError, CustomFieldValue, LeadFormOptions, LeadView};
+use crate::components::custom_fields_card::CustomFieldsCard;
+use crate::components::dom::focus;
+use crate::components::field_errors::{by_field, FieldErrors};
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use vigil_domain::record::Record;
 use vigil_domain::{Action, Resource, Section, SectionAccess};
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 /// How a field is edited and sent.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -38,9 +34,9 @@ enum Kind {
     Dispositions,
 }
 
-struct Field {
-    name: &'static str,
-    label: &'static str,
+pub(super) struct Field {
+    pub(super) name: &'static str,
+    pub(super) label: &'static str,
     kind: Kind,
     hint: Option<&'static str>,
 }
@@ -54,7 +50,7 @@ const fn h(name: &'static str, label: &'static str, kind: Kind, hint: &'static s
 }
 
 /// Personal information (the Contact Information section: changing it needs that section's Modify).
-const PERSONAL: &[Field] = &[
+pub(super) const PERSONAL: &[Field] = &[
     f("first_name", "First name", Kind::Text("text")),
     f("last_name", "Last name", Kind::Text("text")),
     f("primary_phone", "Primary phone", Kind::Text("tel")),
@@ -69,7 +65,7 @@ const PERSONAL: &[Field] = &[
 ];
 
 /// What the lead score and the rep's follow-up read.
-const QUALIFICATION: &[Field] = &[
+pub(super) const QUALIFICATION: &[Field] = &[
     f("disposition_id", "Lead status", Kind::Dispositions),
     f("business_name", "Business name", Kind::Text("text")),
     f("job_title", "Job title", Kind::Text("text")),
@@ -87,7 +83,8 @@ const QUALIFICATION: &[Field] = &[
     f("do_not_call", "Do not call", Kind::Check),
 ];
 
-type Values = BTreeMap<&'static str, String>;
+/// The form's inputs by field name. Keyed by `String` like [`FieldErrors`], so the portal carries one map type.
+type Values = FieldErrors;
 
 fn opt(v: &Option<String>) -> String {
     v.clone().unwrap_or_default()
@@ -101,8 +98,8 @@ fn num<T: ToString>(v: Option<T>) -> String {
 fn values_of(r: &Record, ssn: Option<&str>) -> Values {
     let l = &r.lead;
     let mut v = Values::new();
-    let mut put = |k: &'static str, s: String| {
-        v.insert(k, s);
+    let mut put = |k: &str, s: String| {
+        v.insert(k.to_owned(), s);
     };
     put("first_name", r.first_name.clone());
     put("last_name", r.last_name.clone());
@@ -212,19 +209,11 @@ fn udf_rows(card: &Value, r: &Record) -> Option<Value> {
 }
 
 /// What the server would say about these changes, by field (the same rules, run here first).
-fn check(current: &Record, body: &Map<String, Value>, today: &str) -> BTreeMap<String, String> {
+fn check(current: &Record, body: &Map<String, Value>, today: &str) -> FieldErrors {
     match vigil_domain::lead::edit_lead(current, body, today) {
-        Ok(_) => BTreeMap::new(),
+        Ok(_) => FieldErrors::new(),
         Err(inv) => by_field(&inv.errors),
     }
-}
-
-fn by_field(errors: &[vigil_domain::FieldError]) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    for e in errors {
-        out.entry(e.field.clone()).or_insert_with(|| e.message.clone());
-    }
-    out
 }
 
 fn today() -> String {
@@ -261,7 +250,7 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
     let loaded = ssn.as_ref().filter(|(v, _)| *v == r.version).map(|(_, s)| s.clone());
     let base = values_of(r, loaded.clone().flatten().as_deref());
     let values = use_state(|| base.clone());
-    let errors = use_state(BTreeMap::<String, String>::new);
+    let errors = use_state(FieldErrors::new);
     let status = use_state(|| Status::Idle);
     // Custom fields: the card rows of the lead read (`None` until read, or when the company has none) and the
     // values changed here, by field ID.
@@ -301,7 +290,7 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
         let (values, errors, udf_edits, base) = (values.clone(), errors.clone(), udf_edits.clone(), base.clone());
         use_effect_with((r.version, loaded.clone()), move |_| {
             values.set(base);
-            errors.set(BTreeMap::new());
+            errors.set(FieldErrors::new());
             udf_edits.dispatch(UdfEdit::Clear);
         });
     }
@@ -316,7 +305,7 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
         let (values, errors, status) = (values.clone(), errors.clone(), status.clone());
         Callback::from(move |(k, v): (&'static str, String)| {
             let mut next = (*values).clone();
-            next.insert(k, v);
+            next.insert(k.to_owned(), v);
             values.set(next);
             if errors.contains_key(k) {
                 let mut e = (*errors).clone();
@@ -431,7 +420,7 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
         Callback::from(move |_| {
             values.set(base.clone());
             udf_edits.dispatch(UdfEdit::Clear);
-            errors.set(BTreeMap::new());
+            errors.set(FieldErrors::new());
             status.set(Status::Idle);
         })
     };
@@ -657,198 +646,11 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
     }
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// History.
-
-#[derive(Properties, PartialEq)]
-pub struct LeadHistoryProps {
-    pub id: vigil_domain::RecordId,
-    /// Reloads when the lead changes.
-    pub version: u64,
-}
-
-fn shown(v: &Value) -> String {
-    match v {
-        Value::Null => "—".into(),
-        Value::String(s) if s.is_empty() => "—".into(),
-        Value::String(s) => s.clone(),
-        Value::Array(a) if a.is_empty() => "—".into(),
-        Value::Array(a) => a.iter().map(shown).collect::<Vec<_>>().join(", "),
-        other => other.to_string(),
-    }
-}
-
-fn field_label(field: &str) -> String {
-    PERSONAL.iter().chain(QUALIFICATION).find(|f| f.name == field).map(|f| f.label.to_owned()).unwrap_or_else(|| {
-        match field {
-            "ssn" => "SSN".into(),
-            "created" => "Created".into(),
-            // The history list does not read the definitions (a deleted field's entries stay): the field's ID.
-            f if f.starts_with("custom_fields.") => format!("Custom field #{}", &f["custom_fields.".len()..]),
-            other => {
-                let s = other.replace('_', " ");
-                let mut c = s.chars();
-                c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
-            }
-        }
-    })
-}
-
-/// Who changed what and when, newest first (`GET /api/v1/leads/{id}/history`: the newest 100 entries).
-#[component]
-pub fn LeadHistory(props: &LeadHistoryProps) -> Html {
-    let session = use_session();
-    let entries = use_state(|| None::<Result<Vec<HistoryEntry>, String>>);
-    {
-        let (entries, client) = (entries.clone(), session.client());
-        use_effect_with((props.id, props.version), move |(id, _)| {
-            let id = *id;
-            if let Some(client) = client {
-                wasm_bindgen_futures::spawn_local(async move {
-                    entries.set(Some(client.lead_history(id).await.map_err(|e| e.message())));
-                });
-            }
-        });
-    }
-    let body = match &*entries {
-        None => html! { <p class="loading">{ "Loading the history…" }</p> },
-        Some(Err(msg)) => {
-            html! { <p class="error-box" role="alert">{ format!("Could not load the history: {msg}") }</p> }
-        }
-        Some(Ok(list)) if list.is_empty() => {
-            html! { <p class="muted" data-testid="history-empty">{ "No changes recorded yet." }</p> }
-        }
-        Some(Ok(list)) => html! {
-            <div class="table-wrap">
-                <table class="simple-table history" data-testid="lead-history">
-                    <thead>
-                        <tr><th scope="col">{ "When" }</th><th scope="col">{ "Who" }</th><th scope="col">{ "Field" }</th>
-                            <th scope="col">{ "Before" }</th><th scope="col">{ "After" }</th></tr>
-                    </thead>
-                    <tbody>
-                        { for list.iter().rev().map(|h| html! {
-                            <tr data-testid="history-entry" data-field={h.field.clone()}>
-                                <td class="nowrap">{ format::date_time(&h.at) }</td>
-                                <td>{ h.by.clone() }</td>
-                                <td>{ field_label(&h.field) }</td>
-                                <td>{ shown(&h.before) }</td>
-                                <td>{ shown(&h.after) }</td>
-                            </tr>
-                        }) }
-                    </tbody>
-                </table>
-            </div>
-        },
-    };
-    html! {
-        <section class="card" aria-labelledby="card-history">
-            <h2 id="card-history">{ "History" }</h2>
-            { body }
-        </section>
-    }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Delete.
-
-#[derive(Properties, PartialEq)]
-pub struct DeleteLeadProps {
-    pub id: vigil_domain::RecordId,
-    pub name: AttrValue,
-}
-
-/// Delete lead, for users with Leads Delete (the server checks the lead's office too): asks first, then removes the
-/// lead and everything under it and goes back to the list.
-#[component]
-pub fn DeleteLead(props: &DeleteLeadProps) -> Html {
-    let session = use_session();
-    let toasts = use_toasts();
-    let navigator = use_navigator();
-    let asking = use_state(|| false);
-    let busy = use_state(|| false);
-    let problem = use_state(|| None::<String>);
-    let may = session.me.as_ref().is_some_and(|m| m.permissions.allows_somewhere(Resource::Leads, Action::Delete));
-    if !may {
-        return html! {};
-    }
-    let ask = {
-        let (asking, problem) = (asking.clone(), problem.clone());
-        Callback::from(move |_| {
-            problem.set(None);
-            asking.set(true);
-        })
-    };
-    let cancel = {
-        let asking = asking.clone();
-        Callback::from(move |_| asking.set(false))
-    };
-    let confirm = {
-        let (busy, problem, asking, client, id) =
-            (busy.clone(), problem.clone(), asking.clone(), session.client(), props.id);
-        Callback::from(move |_| {
-            let Some(client) = client.clone() else { return };
-            busy.set(true);
-            let (busy, problem, asking, toasts, navigator) =
-                (busy.clone(), problem.clone(), asking.clone(), toasts.clone(), navigator.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                match client.delete_lead(id).await {
-                    Ok(()) => {
-                        toasts.info(&format!("Lead {id} deleted"));
-                        if let Some(nav) = navigator {
-                            nav.push(&Route::Leads);
-                        }
-                    }
-                    Err(e) => {
-                        busy.set(false);
-                        asking.set(false);
-                        problem.set(Some(if e.is_forbidden() {
-                            "You do not have permission to delete this lead.".to_owned()
-                        } else {
-                            format!("Could not delete the lead: {}", e.message())
-                        }));
-                    }
-                }
-            });
-        })
-    };
-    html! {
-        <section class="card danger-zone" aria-labelledby="card-delete" data-testid="delete-lead-card">
-            <h2 id="card-delete">{ "Delete lead" }</h2>
-            if let Some(msg) = &*problem {
-                <p class="error-box" role="alert" data-testid="delete-error">{ msg.clone() }</p>
-            }
-            if *asking {
-                <div role="alertdialog" aria-labelledby="delete-question" class="confirm" data-testid="delete-confirm">
-                    <p id="delete-question"><strong>{ format!("Delete lead {} ({})?", props.id, props.name) }</strong></p>
-                    <p>{ "Its history, notes and tags go with it. This cannot be undone." }</p>
-                    <div class="actions">
-                        <button type="button" class="button danger" disabled={*busy} data-testid="delete-confirm-yes" onclick={confirm}>
-                            { if *busy { "Deleting…" } else { "Yes, delete it" } }
-                        </button>
-                        <button type="button" class="button secondary" disabled={*busy} data-testid="delete-cancel" onclick={cancel}>{ "Cancel" }</button>
-                    </div>
-                </div>
-            } else {
-                <p class="muted">{ "Removes the lead and everything under it." }</p>
-                <button type="button" class="button danger" data-testid="delete-lead" onclick={ask}>{ "Delete lead…" }</button>
-            }
-        </section>
-    }
-}
-
 /// The element ID of a field's input, by the field an error names.
 fn input_id(field: &str) -> String {
     match field.strip_prefix("custom_fields.") {
         Some(id) => format!("udf-{id}"),
         None => format!("ld-{field}"),
-    }
-}
-
-fn focus(id: &str) {
-    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) {
-        if let Ok(el) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el) {
-            let _ = el.focus();
-        }
     }
 }
 
@@ -861,13 +663,13 @@ mod tests {
         let before: Values =
             [("employees", "10"), ("website", "acme.com"), ("do_not_call", "false"), ("job_title", "")]
                 .into_iter()
-                .map(|(k, v)| (k, v.to_owned()))
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect();
         let mut after = before.clone();
         assert!(changes(&before, &after, 3).is_empty());
-        after.insert("employees", "250".into());
-        after.insert("website", "".into());
-        after.insert("do_not_call", "true".into());
+        after.insert("employees".into(), "250".into());
+        after.insert("website".into(), "".into());
+        after.insert("do_not_call".into(), "true".into());
         let m = changes(&before, &after, 3);
         assert_eq!(m.get("employees"), Some(&Value::from("250")));
         assert_eq!(m.get("website"), Some(&Value::Null));

@@ -1,6 +1,6 @@
 //! What a rep does on a lead's page: move it along the pipeline (only the moves `Stage::next` allows), rate it
 //! 0–5 stars, read its score and what made it, set its tags; below them the edit form, the history and Delete lead
-//! (`lead_page`). Every write sends the version the page shows; a
+//! (`edit`, `history`, `delete`). Every write sends the version the page shows; a
 //! 409 says someone else changed the lead and offers to reload it.
 
 use crate::api::{ApiError, Tag};
@@ -292,9 +292,9 @@ pub fn LeadWork(props: &LeadWorkProps) -> Html {
                     </details>
                 </section>
             </div>
-            <crate::pages::lead_page::LeadDetails record={r.clone()} on_saved={props.on_saved.clone()} on_reload={props.on_reload.clone()} />
-            <crate::pages::lead_page::LeadHistory id={r.id} version={r.version} />
-            <crate::pages::lead_page::DeleteLead id={r.id} name={r.display_name()} />
+            <super::edit::LeadDetails record={r.clone()} on_saved={props.on_saved.clone()} on_reload={props.on_reload.clone()} />
+            <super::history::LeadHistory id={r.id} version={r.version} />
+            <super::delete::DeleteLead id={r.id} name={r.display_name()} />
         </div>
     }
 }

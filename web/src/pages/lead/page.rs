@@ -1,17 +1,18 @@
-//! A lead's or customer's record: header with name, ID and stage, then cards with the profile fields.
+//! The lead page (`/leads/{id}`): header with name, ID and stage, Convert to Customer, what a rep does on the lead
+//! (`work`), then cards with the profile fields. Written for either kind of record (it says so when a lead became a
+//! customer); customers have their own page (`pages::customer`).
 
 use crate::api::{ApiError, OfficeLocation, Partner};
-use crate::app::Route;
+use crate::app::{record_route, Route};
 use crate::components::format;
 use crate::components::route_link::RouteLink;
-use crate::pages::records::record_route;
 use crate::session::{use_report_error, use_session};
 use vigil_domain::record::{Kind, Record};
 use vigil_domain::RecordId;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
-pub struct RecordPageProps {
+pub struct LeadPageProps {
     pub kind: Kind,
     /// As it appears in the URL; parsed here so a bad one gets a clear page instead of a failed call.
     pub id: AttrValue,
@@ -52,7 +53,7 @@ impl Names {
 }
 
 #[component]
-pub fn RecordPage(props: &RecordPageProps) -> Html {
+pub fn LeadPage(props: &LeadPageProps) -> Html {
     let kind = props.kind;
     let id = RecordId::parse(&props.id).ok();
     let session = use_session();
@@ -146,12 +147,17 @@ pub fn RecordPage(props: &RecordPageProps) -> Html {
                     let attempt = attempt.clone();
                     Callback::from(move |()| attempt.set(*attempt + 1))
                 };
-                html! { <crate::pages::lead_work::LeadWork record={(**r).clone()} {on_saved} {on_reload} /> }
+                html! { <super::work::LeadWork record={(**r).clone()} {on_saved} {on_reload} /> }
             });
-            // Convert to Customer (pages::customer): the same record becomes a customer with the same ID.
-            let convert = (kind == Kind::Lead && r.kind == Kind::Lead && r.stage != vigil_domain::record::Stage::Converted).then(|| html! {
-                <div class="page-actions"><crate::pages::customer::ConvertLead id={r.id} version={r.version} /></div>
-            });
+            // Convert to Customer: the same record becomes a customer with the same ID.
+            let convert = (kind == Kind::Lead
+                && r.kind == Kind::Lead
+                && r.stage != vigil_domain::record::Stage::Converted)
+                .then(|| {
+                    html! {
+                        <div class="page-actions"><super::convert::ConvertLead id={r.id} version={r.version} /></div>
+                    }
+                });
             html! { <>{ for convert }{ record_view(kind, r, &names, work) }</> }
         }
     };

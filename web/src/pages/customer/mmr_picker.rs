@@ -7,17 +7,13 @@
 //! Choosing only sets `mmr_id` in the page's form; Save or Save & Stay sends it like any other field.
 
 use crate::api::{ApiError, CustomerFormOptions, MmrRate, MmrRateList};
+use crate::components::format::dollars;
 use crate::components::modal::Modal;
 use crate::session::use_session;
 use serde_json::{Map, Value};
 use vigil_domain::mmr::RateFilter;
 use vigil_domain::RecordId;
 use yew::prelude::*;
-
-/// `$39.99`.
-pub fn dollars(cents: u64) -> String {
-    vigil_domain::mmr::dollars(cents)
-}
 
 /// The Sale card's MMR fields when this module draws them: `mmr_id` in either mode, and `mmr_a_la_carte` hidden in
 /// breakout mode (it is the simple mode's checkbox). `None` means the page draws the field as usual.

@@ -1,19 +1,22 @@
-//! The Leads and Customers lists: a table on wide screens, cards on phones, 25 per page with cursor paging and the
-//! total from the server's counters.
+//! The Customer List: a table on wide screens, cards on phones, 25 per page with cursor paging and the total from
+//! the server's counters, with its filter flyout. Written for either kind of record; the Leads list has its own
+//! page (`pages::leads`).
+
+mod filter;
 
 use crate::api::{ApiError, LeadListPage, LeadRow, Tag};
-use crate::app::Route;
+use crate::app::{record_route, Route};
 use crate::components::format;
 use crate::components::pager::{CursorTrail, Pager};
 use crate::components::route_link::RouteLink;
-use crate::pages::customer_filter::{CustomerFilter, CustomerQuery};
 use crate::session::{use_report_error, use_session};
+use filter::{CustomerFilter, CustomerQuery};
 use vigil_domain::record::Kind;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 #[derive(Properties, PartialEq)]
-pub struct RecordListProps {
+pub struct CustomerListProps {
     pub kind: Kind,
 }
 
@@ -30,16 +33,8 @@ fn words(kind: Kind) -> Words {
     }
 }
 
-pub fn record_route(kind: Kind, id: vigil_domain::RecordId) -> Route {
-    let id = id.to_string();
-    match kind {
-        Kind::Lead => Route::Lead { id },
-        Kind::Customer => Route::Customer { id },
-    }
-}
-
 #[component]
-pub fn RecordList(props: &RecordListProps) -> Html {
+pub fn CustomerList(props: &CustomerListProps) -> Html {
     let kind = props.kind;
     let w = words(kind);
     let session = use_session();
@@ -222,7 +217,7 @@ fn table(kind: Kind, rows: &[LeadRow]) -> Html {
                                     { format::last_first(&r.first_name, &r.last_name) }
                                 </RouteLink>
                             </td>
-                            <td>{ city_state(r) }</td>
+                            <td>{ format::city_state(&r.city, &r.state) }</td>
                             <td class="nowrap">{ format::phone(&r.primary_phone) }</td>
                             <td>{ r.email.clone().unwrap_or_default() }</td>
                             <td>
@@ -258,7 +253,7 @@ fn cards(kind: Kind, rows: &[LeadRow]) -> Html {
                         if !r.primary_phone.is_empty() {
                             <a href={format!("tel:{}", r.primary_phone)}>{ format::phone(&r.primary_phone) }</a>
                         }
-                        <span>{ city_state(r) }</span>
+                        <span>{ format::city_state(&r.city, &r.state) }</span>
                     </div>
                     <div class="card-line muted">
                         <span>{ format!("#{} · entered {}", r.id, format::date(&r.created_at)) }</span>
@@ -267,13 +262,5 @@ fn cards(kind: Kind, rows: &[LeadRow]) -> Html {
                 </li>
             }) }
         </ul>
-    }
-}
-
-fn city_state(r: &LeadRow) -> String {
-    match (r.city.is_empty(), r.state.is_empty()) {
-        (false, false) => format!("{}, {}", r.city, r.state),
-        (false, true) => r.city.clone(),
-        (true, _) => r.state.clone(),
     }
 }

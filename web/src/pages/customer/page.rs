@@ -1,0 +1,352 @@
+//! The customer record's page: loads the record, keeps the cards as one always-live form with Save and Save & Stay
+//! at the top and bottom, and puts the header, the tag and warning row, the cards or a sub-record tab, and the open
+//! dialog together.
+
+use super::dialogs::{ArchiveDialog, DeleteDialog, Dialog, UnarchiveDialog};
+use super::fields::{field_input, Input, INSTALL, PERSONAL, SALE};
+use super::header::Header;
+use super::items::{collection, CustomerItems};
+use super::parent_picker::ParentPicker;
+use super::tags::CustomerTags;
+use crate::api::{ApiError, CustomerFormOptions, CustomerHome};
+use crate::app::Route;
+use crate::components::custom_fields_card::{self, CustomFieldsCard};
+use crate::components::route_link::RouteLink;
+use crate::session::{use_report_error, use_session};
+use crate::toast::use_toasts;
+use serde_json::{Map, Value};
+use std::rc::Rc;
+use vigil_domain::RecordId;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+#[derive(Debug, Clone, PartialEq)]
+enum Load {
+    Loading,
+    Loaded(Rc<CustomerHome>),
+    Missing,
+    Failed(ApiError),
+}
+
+/// The fields changed since the record was loaded; what Save sends.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Edits(Map<String, Value>);
+
+enum Edit {
+    Set(String, Value),
+    Clear,
+}
+
+impl Reducible for Edits {
+    type Action = Edit;
+    fn reduce(self: Rc<Self>, action: Edit) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            Edit::Set(k, v) => {
+                next.0.insert(k, v);
+            }
+            Edit::Clear => next.0.clear(),
+        }
+        Rc::new(next)
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct CustomerPageProps {
+    pub id: AttrValue,
+    /// A sub-record tab (`notes`, `contacts`, …); the Home form when absent.
+    #[prop_or_default]
+    pub tab: Option<AttrValue>,
+}
+
+#[component]
+pub fn CustomerPage(props: &CustomerPageProps) -> Html {
+    let id = RecordId::parse(&props.id).ok();
+    let session = use_session();
+    let report = use_report_error();
+    let toasts = use_toasts();
+    let navigator = use_navigator();
+    let load = use_state(|| Load::Loading);
+    let attempt = use_state(|| 0u32);
+    let opts = use_state(CustomerFormOptions::default);
+    let edits = use_reducer(Edits::default);
+    // The same edits, current even in a callback created before the last re-render (a change event fires on blur,
+    // right before the click on Save).
+    let latest = use_mut_ref(Map::<String, Value>::new);
+    let saving = use_state(|| false);
+    let save_error = use_state(|| None::<ApiError>);
+    let menu_open = use_state(|| false);
+    let dialog = use_state(|| None::<Dialog>);
+
+    {
+        let (opts, client) = (opts.clone(), session.client());
+        use_effect_with((), move |_| {
+            if let Some(client) = client {
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Ok(o) = client.customer_form_options().await {
+                        opts.set(o);
+                    }
+                });
+            }
+        });
+    }
+    {
+        let (load, client, edits, save_error, latest) =
+            (load.clone(), session.client(), edits.clone(), save_error.clone(), latest.clone());
+        use_effect_with((id, *attempt), move |(id, _)| {
+            let id = *id;
+            if let (Some(client), Some(id)) = (client, id) {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let next = match client.customer_home(id).await {
+                        Ok(r) => Load::Loaded(Rc::new(r)),
+                        Err(e) if e.is_not_found() => Load::Missing,
+                        Err(e) => {
+                            report.emit(e.clone());
+                            Load::Failed(e)
+                        }
+                    };
+                    edits.dispatch(Edit::Clear);
+                    latest.borrow_mut().clear();
+                    save_error.set(None);
+                    load.set(next);
+                });
+            }
+        });
+    }
+
+    let back = html! { <RouteLink to={Route::Customers} class="back-link" testid="back-to-list">{ "← All customers" }</RouteLink> };
+    let Some(id) = id else {
+        return html! {
+            <section class="record-page">{ back }
+                <div class="notice" data-testid="record-missing"><h1>{ "Customer not found" }</h1>
+                <p>{ format!("\"{}\" is not a customer ID; IDs are whole numbers.", props.id) }</p></div>
+            </section>
+        };
+    };
+    let reload = {
+        let attempt = attempt.clone();
+        Callback::from(move |_: ()| attempt.set(*attempt + 1))
+    };
+    let c = match &*load {
+        Load::Loading => {
+            return html! { <section class="record-page">{ back }<p class="loading" data-testid="loading">{ format!("Loading customer {id}…") }</p></section> }
+        }
+        Load::Missing => {
+            return html! {
+                <section class="record-page">{ back }
+                    <div class="notice" data-testid="record-missing"><h1>{ format!("Customer {id} not found") }</h1>
+                    <p>{ "It may have been deleted, or it belongs to an office you cannot see." }</p></div>
+                </section>
+            }
+        }
+        Load::Failed(e) => {
+            let retry = reload.reform(|_: MouseEvent| ());
+            return html! {
+                <section class="record-page">{ back }
+                    <div class="error-box" role="alert" data-testid="record-error">
+                        <p>{ format!("Could not load customer {id}: {}", e.message()) }</p>
+                        <button type="button" class="button secondary" onclick={retry}>{ "Try again" }</button>
+                    </div>
+                </section>
+            };
+        }
+        Load::Loaded(c) => c.clone(),
+    };
+    if c.kind == vigil_domain::record::Kind::Lead {
+        return html! {
+            <section class="record-page">{ back }
+                <div class="notice" data-testid="customer-is-lead">
+                    <h1>{ format!("#{id} is a lead") }</h1>
+                    <p>{ "Convert it to a customer from the lead page." }</p>
+                    <RouteLink to={Route::Lead { id: id.to_string() }}>{ "Open the lead" }</RouteLink>
+                </div>
+            </section>
+        };
+    }
+
+    // Saving.
+    let save = {
+        let (edits, saving, save_error, load, client, navigator, toasts, c, latest) = (
+            edits.clone(),
+            saving.clone(),
+            save_error.clone(),
+            load.clone(),
+            session.client(),
+            navigator.clone(),
+            toasts.clone(),
+            c.clone(),
+            latest.clone(),
+        );
+        Callback::from(move |stay: bool| {
+            let Some(client) = client.clone() else { return };
+            let mut body = latest.borrow().clone();
+            body.insert("version".into(), Value::from(c.version));
+            let (edits, saving, save_error, load, navigator, toasts, latest) = (
+                edits.clone(),
+                saving.clone(),
+                save_error.clone(),
+                load.clone(),
+                navigator.clone(),
+                toasts.clone(),
+                latest.clone(),
+            );
+            saving.set(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                match client.save_customer(id, &body).await {
+                    Ok(saved) => {
+                        save_error.set(None);
+                        edits.dispatch(Edit::Clear);
+                        latest.borrow_mut().clear();
+                        toasts.info("Customer saved");
+                        if stay {
+                            load.set(Load::Loaded(Rc::new(saved)));
+                        } else if let Some(nav) = navigator {
+                            nav.push(&Route::Customers);
+                        }
+                    }
+                    Err(e) => save_error.set(Some(e)),
+                }
+                saving.set(false);
+            });
+        })
+    };
+    let a = c.actions;
+    let dirty = !edits.0.is_empty();
+    let save_bar = |at: &'static str| {
+        let can_save = a.modify && !c.archived && !*saving;
+        let open_delete = {
+            let dialog = dialog.clone();
+            Callback::from(move |_| dialog.set(Some(Dialog::Delete)))
+        };
+        html! {
+            <div class="save-bar" data-testid={format!("save-bar-{at}")}>
+                <button type="button" class="button" disabled={!can_save} data-testid={format!("save-{at}")}
+                    onclick={save.reform(|_| false)}>{ "Save" }</button>
+                <button type="button" class="button secondary" disabled={!can_save} data-testid={format!("save-stay-{at}")}
+                    onclick={save.reform(|_| true)}>{ "Save & Stay" }</button>
+                { for dirty.then(|| html! { <span class="muted" data-testid="unsaved">{ "Unsaved changes" }</span> }) }
+                { for a.delete.then(|| html! {
+                    <button type="button" class="button danger" data-testid={format!("delete-{at}")} onclick={open_delete}>{ "Delete" }</button>
+                }) }
+            </div>
+        }
+    };
+    let save_message = save_error.as_ref().map(|e| {
+        if e.is_conflict() {
+            let onclick = reload.reform(|_: MouseEvent| ());
+            html! {
+                <div class="error-box conflict" role="alert" data-testid="save-conflict">
+                    <p>{ e.message() }</p>
+                    <p>{ "Reload to see the latest data, then re-apply your changes." }</p>
+                    <button type="button" class="button secondary" data-testid="conflict-reload" {onclick}>{ "Reload" }</button>
+                </div>
+            }
+        } else {
+            html! {
+                <div class="error-box" role="alert" data-testid="save-error">
+                    <p>{ e.message() }</p>
+                    { for e.errors.iter().map(|f| html! { <p class="field-error">{ format!("{}: {}", f.field, f.message) }</p> }) }
+                </div>
+            }
+        }
+    });
+
+    // The header.
+    let tab = props.tab.as_deref().and_then(collection);
+    let on_set = {
+        let (edits, latest) = (edits.clone(), latest.clone());
+        Callback::from(move |(k, v): (String, Value)| {
+            let v = custom_fields_card::merge_edit(&latest.borrow(), &k, v);
+            latest.borrow_mut().insert(k.clone(), v.clone());
+            edits.dispatch(Edit::Set(k, v))
+        })
+    };
+    let close_dialog = {
+        let dialog = dialog.clone();
+        Callback::from(move |_| dialog.set(None))
+    };
+    let on_record = {
+        let load = load.clone();
+        Callback::from(move |r: CustomerHome| load.set(Load::Loaded(Rc::new(r))))
+    };
+
+    let body = match tab {
+        Some(col) => html! {
+            <CustomerItems {id} collection={col} can_create={a.modify && !c.archived} on_changed={reload.clone()} />
+        },
+        None => {
+            let card = |key: &'static str,
+                        title: &'static str,
+                        fields: &'static [(&'static str, &'static str, Input)],
+                        editable: bool| {
+                let Some(Value::Object(values)) = c.cards.get(key) else { return html! {} };
+                html! {
+                    <section class={classes!("card", "form-card", (!editable).then_some("read-only"))} aria-labelledby={format!("card-{key}")} data-testid={format!("card-{key}")}>
+                        <h2 id={format!("card-{key}")}>{ title }{ for (!editable).then(|| html! { <span class="muted small">{ " (read-only)" }</span> }) }</h2>
+                        <div class="form-grid">
+                            { for fields.iter().filter(|(f, _, _)| values.contains_key(*f)).map(|(f, label, input)| {
+                                super::mmr_picker::sale_field(f, id, values, &edits.0, editable, &opts, save_error.as_ref(), &on_set)
+                                    .unwrap_or_else(|| field_input(f, label, *input, values.get(*f), edits.0.get(*f), editable, &opts, save_error.as_ref(), &on_set))
+                            }) }
+                        </div>
+                        { for (key == "sale" && c.parent_child_billing && c.header.children.is_none()).then(|| html! {
+                            <ParentPicker {id} current={c.header.parent.clone().map(|p| (p.id, p.name))} picked={edits.0.get("parent_id").cloned()}
+                                editable={editable} on_set={on_set.clone()} />
+                        }) }
+                    </section>
+                }
+            };
+            html! {
+                <>
+                    { save_bar("top") }
+                    { for save_message.clone() }
+                    <div class="customer-cards">
+                        { card("personal", "Personal information", PERSONAL, c.editable.personal) }
+                        { card("sale", "Sale information", SALE, c.editable.sale) }
+                        <CustomFieldsCard card={c.cards.get("custom_fields").cloned()} edited={edits.0.get("custom_fields").cloned()}
+                            editable={c.editable.custom_fields} error={(*save_error).clone()} on_set={on_set.clone()} />
+                        { card("installation", "Installation & equipment", INSTALL, c.editable.installation) }
+                    </div>
+                    // Also next to the bottom buttons, where the user who clicked them is looking.
+                    { for save_message.clone().map(|m| html! { <div data-testid="save-message-bottom">{ m }</div> }) }
+                    { save_bar("bottom") }
+                </>
+            }
+        }
+    };
+
+    let dialog_html = match *dialog {
+        Some(Dialog::Archive) => {
+            html! { <ArchiveDialog {id} on_close={close_dialog.clone()} on_done={on_record.clone()} /> }
+        }
+        Some(Dialog::Unarchive) => html! {
+            <UnarchiveDialog {id} has_children={c.header.children.as_ref().is_some_and(|v| !v.is_empty())} on_close={close_dialog.clone()} on_done={on_record.clone()} />
+        },
+        Some(Dialog::Delete) => {
+            html! { <DeleteDialog {id} name={c.header.name.clone()} on_close={close_dialog.clone()} /> }
+        }
+        None => html! {},
+    };
+
+    html! {
+        <section class="record-page customer-page" data-testid="customer-page" data-archived={c.archived.to_string()}>
+            { back }
+            <Header c={c.clone()} tab={tab.map(|t| t.segment)} menu_open={*menu_open}
+                on_menu={{ let m = menu_open.clone(); Callback::from(move |open: bool| m.set(open)) }}
+                on_dialog={{ let d = dialog.clone(); Callback::from(move |x: Dialog| d.set(Some(x))) }}
+                on_record={on_record.clone()} />
+            <div class="below-header">
+                <CustomerTags {id} version={c.version} tags={c.tag_list.clone()} editable={a.modify && !c.archived} on_saved={on_record.clone()} />
+                { for c.warnings.iter().any(|(_, v)| v == &Value::Bool(true)).then(|| html! {
+                    <div class="warnings" role="status" data-testid="customer-warnings">
+                        { for c.warnings.iter().filter(|(_, v)| *v == &Value::Bool(true)).map(|(k, _)| html! {
+                            <p>{ match k.as_str() { "notes" => "There are overdue tickets.".to_owned(), other => format!("Check {}.", other.replace('_', " ")) } }</p>
+                        }) }
+                    </div>
+                }) }
+            </div>
+            { body }
+            { dialog_html }
+        </section>
+    }
+}

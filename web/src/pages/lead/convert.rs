@@ -1,0 +1,125 @@
+//! Convert to Customer, on the lead page: a dialog choosing the office location and who sold it. The same record
+//! becomes a customer with the same ID, and the page lands on it.
+
+use crate::api::{ApiError, CustomerFormOptions};
+use crate::app::Route;
+use crate::components::modal::Modal;
+use crate::session::use_session;
+use crate::toast::use_toasts;
+use vigil_domain::RecordId;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct ConvertLeadProps {
+    pub id: RecordId,
+    pub version: u64,
+}
+
+/// The lead page's Convert to Customer: a dialog choosing the office location and who sold it; lands on the
+/// customer (same ID).
+#[component]
+pub fn ConvertLead(props: &ConvertLeadProps) -> Html {
+    let session = use_session();
+    let navigator = use_navigator();
+    let toasts = use_toasts();
+    let open = use_state(|| false);
+    let opts = use_state(|| None::<CustomerFormOptions>);
+    let location = use_state(String::new);
+    let sold_by = use_state(String::new);
+    let error = use_state(|| None::<ApiError>);
+    let busy = use_state(|| false);
+    let open_it = {
+        let (open, opts, client) = (open.clone(), opts.clone(), session.client());
+        Callback::from(move |_| {
+            open.set(true);
+            if opts.is_none() {
+                if let Some(client) = client.clone() {
+                    let opts = opts.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        opts.set(Some(client.customer_form_options().await.unwrap_or_default()))
+                    });
+                }
+            }
+        })
+    };
+    let close = {
+        let open = open.clone();
+        Callback::from(move |_| open.set(false))
+    };
+    let submit = {
+        let (client, id, version, location, sold_by, error, busy, navigator, toasts) = (
+            session.client(),
+            props.id,
+            props.version,
+            location.clone(),
+            sold_by.clone(),
+            error.clone(),
+            busy.clone(),
+            navigator.clone(),
+            toasts.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let Some(client) = client.clone() else { return };
+            let loc = location.parse::<u32>().unwrap_or(0);
+            let who = (*sold_by).clone();
+            let (error, busy, navigator, toasts) = (error.clone(), busy.clone(), navigator.clone(), toasts.clone());
+            busy.set(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                match client.convert_lead(id, loc, &who, version).await {
+                    Ok(c) => {
+                        toasts.info(&format!("Lead #{} is now a customer", c.id));
+                        if let Some(nav) = navigator {
+                            nav.push(&Route::Customer { id: c.id.to_string() });
+                        }
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+                busy.set(false);
+            });
+        })
+    };
+    let select = |label: &'static str,
+                  field: &'static str,
+                  state: &UseStateHandle<String>,
+                  choices: Vec<(String, String)>| {
+        let s = state.clone();
+        let onchange =
+            Callback::from(move |e: Event| s.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()));
+        let message = error.as_ref().and_then(|e| e.field_message(field));
+        html! {
+            <div class={classes!("form-field", message.is_some().then_some("invalid"))}>
+                <label for={format!("convert-{field}")}>{ label }<span class="required">{ " *" }</span></label>
+                <select class="input" id={format!("convert-{field}")} data-testid={format!("convert-{field}")} {onchange}>
+                    <option value="" selected={state.is_empty()}>{ "Choose…" }</option>
+                    { for choices.into_iter().map(|(v, l)| { let sel = v == **state; html! { <option selected={sel} value={v}>{ l }</option> } }) }
+                </select>
+                { for message.map(|m| html! { <span class="field-error">{ m }</span> }) }
+            </div>
+        }
+    };
+    html! {
+        <>
+            <button type="button" class="button" data-testid="convert-lead" onclick={open_it}>{ "Convert to Customer" }</button>
+            if *open {
+                <Modal title="Convert to customer" testid="convert-dialog" on_close={close.clone()}>
+                    { match &*opts {
+                        None => html! { <p class="loading">{ "Loading options…" }</p> },
+                        Some(o) => html! {
+                            <form onsubmit={submit}>
+                                { select("Office location", "office_location_id", &location, o.office_locations.iter().map(|l| (l.id.0.to_string(), l.name.clone())).collect()) }
+                                { select("Sold by", "sold_by_id", &sold_by, o.sold_by.iter().map(|u| (u.id.to_string(), u.name.clone())).collect()) }
+                                { for error.as_ref().filter(|e| e.errors.is_empty()).map(|e| html! { <p class="error-box" role="alert" data-testid="dialog-error">{ e.message() }</p> }) }
+                                <div class="actions">
+                                    <button type="submit" class="button" disabled={*busy} data-testid="convert-confirm">{ "Convert" }</button>
+                                    <button type="button" class="button secondary" onclick={close.reform(|_| ())}>{ "Cancel" }</button>
+                                </div>
+                            </form>
+                        },
+                    } }
+                </Modal>
+            }
+        </>
+    }
+}
