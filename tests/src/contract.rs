@@ -74,6 +74,7 @@ macro_rules! table_contract_tests {
             table_query_gsi3_sort_conditions => query_gsi3_sort_conditions,
             table_query_gsi4_sort_conditions => query_gsi4_sort_conditions,
             table_query_pagination_exhausts => query_pagination_exhausts,
+            table_query_all_reads_every_page => query_all_reads_every_page,
             table_gsi_pagination_with_ties => gsi_pagination_with_ties,
             table_gsi_sparse_and_follows_updates => gsi_sparse_and_follows_updates,
             table_batch_get_many => batch_get_many,
@@ -693,6 +694,50 @@ pub mod table {
         let mut want = sks[10..30].to_vec();
         want.reverse();
         assert_eq!(got, want);
+    }
+
+    /// `Table::query_all` (provided by the port on top of `query`) returns every page of a query in order: with and
+    /// without a page size, both directions, within a sort condition, on a GSI, and on an empty partition.
+    pub async fn query_all_reads_every_page(t: Arc<dyn Table>) {
+        let pk = "C#acme#R#31";
+        let stored: Vec<Item> = (0..57)
+            .map(|n| {
+                item(json!({
+                    "PK": pk, "SK": format!("HIST#{n:04}"), "n": n,
+                    "GSI3PK": "C#acme#ALL", "GSI3SK": format!("{:04}", 56 - n),
+                }))
+            })
+            .collect();
+        let mut seed = stored.clone();
+        // Neighbours it must leave out: a partition whose key starts the same, and an item outside the prefix.
+        seed.push(item(json!({"PK": "C#acme#R#310", "SK": "HIST#0000"})));
+        seed.push(item(json!({"PK": pk, "SK": "PROFILE"})));
+        t.batch_put(seed).await.expect("batch_put");
+        let sks: Vec<String> = stored.iter().map(|i| sk_of(Index::Base, i)).collect();
+        let hist = Query::new(Index::Base, pk).sort(SortCond::BeginsWith("HIST#".into()));
+        for limit in [None, Some(1), Some(10), Some(57), Some(100)] {
+            for forward in [true, false] {
+                let mut q = hist.clone();
+                q.limit = limit;
+                if !forward {
+                    q = q.backward();
+                }
+                let got = t.query_all(&q).await.unwrap_or_else(|e| panic!("{q:?}: {e:?}"));
+                let got: Vec<String> = got.iter().map(|i| sk_of(Index::Base, i)).collect();
+                let mut want = sks.clone();
+                if !forward {
+                    want.reverse();
+                }
+                assert_eq!(got, want, "{q:?}: every item once, in order");
+            }
+        }
+        let whole = t.query_all(&Query::new(Index::Base, pk).limit(8)).await.expect("whole partition");
+        assert_eq!(whole.len(), 58, "the profile too, and nothing of the neighbouring partition");
+        let by_gsi = t.query_all(&Query::new(Index::Gsi3, "C#acme#ALL").limit(6)).await.expect("gsi");
+        let ns: Vec<i64> = by_gsi.iter().map(|i| i["n"].as_i64().unwrap_or(-1)).collect();
+        assert_eq!(ns, (0..57).rev().collect::<Vec<i64>>(), "in the index's order");
+        let none = t.query_all(&Query::new(Index::Base, "C#acme#R#32")).await.expect("empty partition");
+        assert!(none.is_empty());
     }
 
     pub async fn gsi_pagination_with_ties(t: Arc<dyn Table>) {
