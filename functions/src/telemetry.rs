@@ -10,6 +10,8 @@ pub fn init() {
     let _ = if pretty {
         builder.try_init()
     } else {
-        builder.json().flatten_event(true).with_current_span(false).try_init()
+        // The current span carries the request's (or job's) ids, company, user and operation, so every line a use
+        // case logs can be tied to what it served.
+        builder.json().flatten_event(true).with_current_span(true).with_span_list(false).try_init()
     };
 }
