@@ -7,8 +7,7 @@ use std::sync::Arc;
 use vigil_app::clock::SystemClock;
 use vigil_app::services::queues;
 use vigil_app::Services;
-use vigil_store::dynamo::DynamoTable;
-use vigil_store::sqs::SqsQueue;
+use vigil_store::aws::{LazyDynamoTable, LazySdkConfig, LazySqsQueue};
 use vigil_store::CursorSigner;
 
 #[derive(Debug, thiserror::Error)]
@@ -57,12 +56,14 @@ impl AwsSettings {
     }
 }
 
-/// DynamoDB and SQS clients for these settings, built once per container.
-pub async fn aws_services(s: &AwsSettings) -> Services {
-    let config = vigil_store::aws::aws_config(s.endpoint.as_deref()).await;
+/// DynamoDB and SQS for these settings, once per container. Nothing is loaded or connected here: the SDK
+/// configuration and each client are built on their first call (see `vigil_store::aws`), so a Lambda asks for its
+/// first event sooner and never builds a client its requests do not use.
+pub fn aws_services(s: &AwsSettings) -> Services {
+    let config = LazySdkConfig::new(s.endpoint.clone());
     Services {
-        table: Arc::new(DynamoTable::new(aws_sdk_dynamodb::Client::new(&config), s.table.clone())),
-        queue: Arc::new(SqsQueue::new(aws_sdk_sqs::Client::new(&config), s.queue_urls.clone())),
+        table: Arc::new(LazyDynamoTable::new(config.clone(), s.table.clone())),
+        queue: Arc::new(LazySqsQueue::new(config, s.queue_urls.clone())),
         cursors: CursorSigner::new(s.cursor_secret.clone()),
         clock: Arc::new(SystemClock),
         data_keys: ssn_keys_from_env(),
@@ -78,7 +79,7 @@ fn ssn_keys_from_env() -> Arc<dyn vigil_app::ssn::DataKeys> {
     }
 }
 
-/// What every binary's `main` starts with.
-pub async fn services_from_env() -> Result<Services, lambda_http::Error> {
-    Ok(aws_services(&AwsSettings::from_env()?).await)
+/// The services of a Lambda, from its environment.
+pub fn services_from_env() -> Result<Services, ConfigError> {
+    Ok(aws_services(&AwsSettings::from_env()?))
 }

@@ -4,6 +4,7 @@
 
 pub mod env;
 pub mod http;
+pub mod lambda;
 pub mod problem;
 pub mod routes;
 pub mod telemetry;

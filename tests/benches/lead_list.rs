@@ -13,10 +13,10 @@ use vigil_app::items::from_item;
 use vigil_app::lead_list::{self, LeadFilter};
 use vigil_app::record_index::{is_counter, seed_items};
 use vigil_app::records::record_item;
-use vigil_app::seed::SeedSize;
 use vigil_app::Actor;
 use vigil_domain::record::Record;
 use vigil_domain::{CompanyId, User, UserId};
+use vigil_local::seed::SeedSize;
 use vigil_store::{keys, Item, Key};
 use vigil_tests::runtime::LocalRuntime;
 

@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::time::Duration;
 use tempfile::TempDir;
-use vigil_app::seed::SeedSize;
+use vigil_local::seed::SeedSize;
 use vigil_local::{Backend, Config, Running};
 
 pub struct LocalRuntime {

@@ -76,7 +76,7 @@ async fn missing_expired_and_forged_tokens_are_401() {
         exp: u64::MAX / 2,
         iat: 0,
     };
-    let forged = vigil_app::tokens::TokenSigner::new(b"not the runtime's key".to_vec()).sign(&claims);
+    let forged = vigil_local::tokens::TokenSigner::new(b"not the runtime's key".to_vec()).sign(&claims);
     assert_eq!(rt.get(&forged, "/api/v1/me").await.0, 401);
 
     // A token whose payload was edited to another company keeps its old signature.
@@ -100,7 +100,7 @@ async fn missing_expired_and_forged_tokens_are_401() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expired_sessions_are_401() {
     let rt = LocalRuntime::start_with(|c| {
-        c.seed = Some(vigil_app::seed::SeedSize { leads: 5, customers: 5 });
+        c.seed = Some(vigil_local::seed::SeedSize { leads: 5, customers: 5 });
         c.session = Duration::from_secs(1);
     })
     .await;

@@ -393,7 +393,7 @@ async fn ssn_is_encrypted_masked_for_office_and_shown_to_admins() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_stars_mark_hot_and_email_the_owner() {
     let rt = LocalRuntime::start_with(|c| {
-        c.seed = Some(vigil_app::seed::SeedSize { leads: 20, customers: 5 });
+        c.seed = Some(vigil_local::seed::SeedSize { leads: 20, customers: 5 });
     })
     .await;
     let admin = rt.sign_in(ADMIN).await;

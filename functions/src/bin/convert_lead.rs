@@ -1,12 +1,5 @@
 //! Lambda for the `convert_lead` route.
-use lambda_http::{service_fn, Error, Request};
-
 #[tokio::main]
-async fn main() -> Result<(), Error> {
-    vigil_functions::telemetry::init();
-    let svc = vigil_functions::env::services_from_env().await?;
-    lambda_http::run(service_fn(|req: Request| async {
-        Ok::<_, Error>(vigil_functions::handle(&svc, "convert_lead", req).await)
-    }))
-    .await
+async fn main() -> Result<(), lambda_runtime::Error> {
+    vigil_functions::lambda::run_http(vigil_api::Function::ConvertLead).await
 }

@@ -84,7 +84,7 @@ pub async fn open(config: &Config) -> Result<Backends, BackendError> {
                 Some(s) => s.clone(),
                 None => vigil_functions::env::AwsSettings::from_env_with(Some(cursor_key))?,
             };
-            let mut services = vigil_functions::env::aws_services(&settings).await;
+            let mut services = vigil_functions::env::aws_services(&settings);
             services.data_keys = ssn_keys;
             Ok(Backends { services, embedded: None, token_key })
         }

@@ -3,10 +3,10 @@
 //! (2000 / 500 a company), `VIGIL_TIMER_SECS` (60). With `aws`, the `functions` crate's variables name the table
 //! and queues (`VIGIL_TABLE`, `VIGIL_QUEUE_URL_JOBS`, `VIGIL_AWS_ENDPOINT`, …).
 
+use crate::seed::SeedSize;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
-use vigil_app::seed::SeedSize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

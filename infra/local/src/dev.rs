@@ -1,8 +1,8 @@
 //! The local runtime's demo sign-in (`/api/v1/dev/...`), standing in for Cognito's hosted sign-in. Never deployed.
 
+use crate::tokens::TokenSigner;
 use serde::{Deserialize, Serialize};
 use vigil_app::directory::{all_companies, users};
-use vigil_app::tokens::TokenSigner;
 use vigil_app::{AppError, Services};
 use vigil_domain::{Claims, FieldError, Invalid, Role};
 

@@ -1,10 +1,10 @@
 //! Plays API Gateway's HTTP API: matches a request to a route of `vigil_functions::routes`, runs the JWT authorizer
 //! (here: the local session signer), and builds the same v2 event API Gateway would send to the route's Lambda.
 
+use crate::tokens::TokenSigner;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use vigil_api::{Function, LocalFunction, Route, LOCAL_ONLY_ROUTES, ROUTES};
-use vigil_app::tokens::TokenSigner;
 
 /// What serves a route here: the Lambda function's handler, or the local runtime itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,7 +88,7 @@ pub fn authorize(
     }
     let token = authorization.and_then(|h| h.strip_prefix("Bearer ")).ok_or("missing bearer token")?;
     let claims = signer.verify(token.trim(), now).map_err(|e| match e {
-        vigil_app::tokens::TokenError::Expired => "token has expired",
+        crate::tokens::TokenError::Expired => "token has expired",
         _ => "token is invalid",
     })?;
     let mut map = Map::new();

@@ -7,7 +7,9 @@ pub mod config;
 pub mod dev;
 pub mod gateway;
 pub mod jobs;
+pub mod seed;
 pub mod server;
+pub mod tokens;
 
 pub use config::{Backend, Config};
 pub use server::{start, Running};

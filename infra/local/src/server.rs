@@ -4,6 +4,7 @@ use crate::backend::{self, BackendError};
 use crate::config::Config;
 use crate::dev;
 use crate::gateway::{self, Incoming, Target};
+use crate::tokens::TokenSigner;
 use axum::body::Body as AxumBody;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, StatusCode};
@@ -20,7 +21,6 @@ use tokio::task::JoinHandle;
 use tower_http::services::{ServeDir, ServeFile};
 use tracing::info;
 use vigil_api::LocalFunction;
-use vigil_app::tokens::TokenSigner;
 use vigil_app::{AppError, Services};
 use vigil_functions::problem::{from_app_error, Problem};
 
@@ -74,7 +74,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let services = backends.services.clone();
     if let Some(size) = config.seed {
         let started = std::time::Instant::now();
-        let created = vigil_app::seed::seed_demo(&services, size).await.map_err(StartError::Seed)?;
+        let created = crate::seed::seed_demo(&services, size).await.map_err(StartError::Seed)?;
         if created > 0 {
             info!(companies = created, seconds = started.elapsed().as_secs_f64(), "demo data seeded");
         }

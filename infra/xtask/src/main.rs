@@ -4,7 +4,9 @@
 //!   embedded default with demo data (http://127.0.0.1:8080 unless `VIGIL_PORT` says otherwise).
 //! * `cargo xtask test` — installs what is missing (wasm target, wasm-bindgen-cli, Chromium, moto, cfn-lint), builds
 //!   the portal, lints the SAM template and runs every test of the workspace.
+//! * `cargo xtask bench-cold` — measures every Lambda binary's cold init beside a hello-world (see `bench_cold`).
 
+mod bench_cold;
 mod web;
 
 use std::path::{Path, PathBuf};
@@ -17,8 +19,11 @@ fn main() -> ExitCode {
         Some("run") => run(&root),
         Some("test") => test(&root, &args[1..]),
         Some("web") => web::build_web(&root),
+        Some("bench-cold") => bench_cold::bench_cold(&root, &args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask run | test [-- cargo test args] | web");
+            eprintln!(
+                "usage: cargo xtask run | test [-- cargo test args] | web | bench-cold [--runs N] [--only a,b] [--bin-dir DIR]"
+            );
             return ExitCode::from(2);
         }
     };
@@ -63,14 +68,19 @@ fn have(program: &str) -> bool {
 fn run(root: &Path) -> Result<(), String> {
     step("building the portal (wasm)");
     web::build_web(root)?;
-    step("building and starting the local runtime (embedded database in .vigil/, demo data on first start)");
-    let status = Command::new("cargo")
-        .args(["run", "--quiet", "-p", "vigil-local", "--bin", "vigil-local"])
+    step("building the local runtime");
+    // With the whole workspace selected, as `cargo xtask test` selects it, cargo resolves every dependency with the
+    // same features (the tests' HTTP client and the portal's crates add some), so right after the tests this reuses
+    // their build; `cargo run -p vigil-local` would resolve fewer features and recompile dozens of crates.
+    sh(root, "cargo", &["build", "--quiet", "--workspace", "--bin", "vigil-local"])?;
+    step("starting the local runtime (embedded database in .vigil/, demo data on first start)");
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), |d| root.join(d));
+    let status = Command::new(target.join("debug").join("vigil-local"))
         .current_dir(root)
         .env("VIGIL_WEB_DIR", root.join("web/dist"))
         .env("VIGIL_LOG_FORMAT", std::env::var("VIGIL_LOG_FORMAT").unwrap_or_else(|_| "pretty".into()))
         .status()
-        .map_err(|e| format!("cannot start cargo: {e}"))?;
+        .map_err(|e| format!("cannot start the local runtime: {e}"))?;
     if status.success() {
         Ok(())
     } else {

@@ -23,11 +23,9 @@ pub mod mmr;
 pub mod outbox;
 pub mod record_index;
 pub mod records;
-pub mod seed;
 pub mod services;
 pub mod ssn;
 pub mod tags;
-pub mod tokens;
 
 pub use auth::Actor;
 pub use error::AppError;

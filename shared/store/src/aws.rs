@@ -1,31 +1,198 @@
-//! Loading the AWS SDK configuration shared by the DynamoDB and SQS backends.
+//! Loading the AWS SDK configuration shared by the DynamoDB and SQS backends, and the lazily built backends a Lambda
+//! uses ([`LazyDynamoTable`], [`LazySqsQueue`]).
+//!
+//! Why lazily: building an SDK client loads and parses the platform's root certificates and builds a TLS
+//! configuration (the SDK does this in `Client::new` on purpose), and loading the configuration walks the provider
+//! chains. A Lambda paid all of that before asking for its first event, even `health`, which never calls AWS, and
+//! a function that only reads the table built the SQS client too. Now each client is built on its first call.
 
+use crate::dynamo::DynamoTable;
+use crate::queue::{OutgoingMessage, Queue, QueueError, ReceivedMessage};
+use crate::sqs::SqsQueue;
+use crate::table::{Condition, Item, Key, Page, Query, StoreError, Table, TxOp, Update};
+use async_trait::async_trait;
+use aws_config::environment::EnvironmentVariableCredentialsProvider;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::config::Credentials;
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::sync::OnceCell;
 
 /// The region used against a local endpoint when none is configured.
 pub const LOCAL_REGION: &str = "us-east-1";
 
 /// The SDK configuration from the usual sources (environment, profile, instance/Lambda role).
 ///
+/// Where the environment holds the region and access keys, as Lambda's always does, those are used directly: the
+/// default chains would pick the same values first, after building every other provider (profile files, SSO, web
+/// identity, ECS, IMDS) that they could fall back to. Without them, the default chains decide.
+///
 /// With `endpoint` (a local emulator such as `moto_server`, e.g. `http://127.0.0.1:5000`), every client built from the
 /// returned config talks to that endpoint; the region defaults to `us-east-1` and, unless access keys are set in the
 /// environment, static test credentials are used so that no credential provider is consulted.
 pub async fn aws_config(endpoint: Option<&str>) -> SdkConfig {
-    let loader = aws_config::defaults(BehaviorVersion::latest());
-    let Some(endpoint) = endpoint else {
-        return loader.load().await;
-    };
-    let mut loader = loader.endpoint_url(endpoint);
-    if !env_set("AWS_REGION") && !env_set("AWS_DEFAULT_REGION") {
-        loader = loader.region(Region::new(LOCAL_REGION));
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    let region = env_value("AWS_REGION").or_else(|| env_value("AWS_DEFAULT_REGION"));
+    let env_keys = env_value("AWS_ACCESS_KEY_ID").is_some() && env_value("AWS_SECRET_ACCESS_KEY").is_some();
+    if let Some(endpoint) = endpoint {
+        loader = loader.endpoint_url(endpoint);
+        if region.is_none() {
+            loader = loader.region(Region::new(LOCAL_REGION));
+        }
+        if !env_keys {
+            loader = loader.credentials_provider(Credentials::new("test", "test", None, None, "static"));
+        }
     }
-    if !env_set("AWS_ACCESS_KEY_ID") {
-        loader = loader.credentials_provider(Credentials::new("test", "test", None, None, "static"));
+    if let Some(region) = region {
+        loader = loader.region(Region::new(region));
+    }
+    if env_keys {
+        loader = loader.credentials_provider(EnvironmentVariableCredentialsProvider::new());
     }
     loader.load().await
 }
 
-fn env_set(name: &str) -> bool {
-    std::env::var_os(name).is_some_and(|v| !v.is_empty())
+fn env_value(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// An [`SdkConfig`] loaded by [`aws_config`] on first use, shared by the lazy backends of one process.
+#[derive(Debug)]
+pub struct LazySdkConfig {
+    endpoint: Option<String>,
+    config: OnceCell<SdkConfig>,
+}
+
+impl LazySdkConfig {
+    pub fn new(endpoint: Option<String>) -> Arc<Self> {
+        Arc::new(Self { endpoint, config: OnceCell::new() })
+    }
+
+    pub async fn get(&self) -> &SdkConfig {
+        self.config.get_or_init(|| aws_config(self.endpoint.as_deref())).await
+    }
+}
+
+/// A [`DynamoTable`] whose client is built on the first call.
+#[derive(Debug)]
+pub struct LazyDynamoTable {
+    config: Arc<LazySdkConfig>,
+    table_name: String,
+    table: OnceCell<DynamoTable>,
+}
+
+impl LazyDynamoTable {
+    pub fn new(config: Arc<LazySdkConfig>, table_name: impl Into<String>) -> Self {
+        Self { config, table_name: table_name.into(), table: OnceCell::new() }
+    }
+
+    /// Whether the client has been built (it is, after the first call).
+    pub fn is_built(&self) -> bool {
+        self.table.initialized()
+    }
+
+    async fn table(&self) -> &DynamoTable {
+        self.table
+            .get_or_init(|| async {
+                let client = aws_sdk_dynamodb::Client::new(self.config.get().await);
+                DynamoTable::new(client, self.table_name.clone())
+            })
+            .await
+    }
+}
+
+#[async_trait]
+impl Table for LazyDynamoTable {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        self.table().await.get(key).await
+    }
+
+    async fn put(&self, item: Item, cond: Option<Condition>) -> Result<(), StoreError> {
+        self.table().await.put(item, cond).await
+    }
+
+    async fn update(&self, key: &Key, update: Update, cond: Option<Condition>) -> Result<Item, StoreError> {
+        self.table().await.update(key, update, cond).await
+    }
+
+    async fn delete(&self, key: &Key, cond: Option<Condition>) -> Result<Option<Item>, StoreError> {
+        self.table().await.delete(key, cond).await
+    }
+
+    async fn query(&self, query: &Query) -> Result<Page, StoreError> {
+        self.table().await.query(query).await
+    }
+
+    async fn batch_get(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
+        self.table().await.batch_get(keys).await
+    }
+
+    async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {
+        self.table().await.batch_put(items).await
+    }
+
+    async fn batch_delete(&self, keys: &[Key]) -> Result<(), StoreError> {
+        self.table().await.batch_delete(keys).await
+    }
+
+    async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError> {
+        self.table().await.transact(ops).await
+    }
+
+    async fn increment(&self, key: &Key, by: i64) -> Result<i64, StoreError> {
+        self.table().await.increment(key, by).await
+    }
+}
+
+/// An [`SqsQueue`] whose client is built on the first call.
+#[derive(Debug)]
+pub struct LazySqsQueue {
+    config: Arc<LazySdkConfig>,
+    urls: HashMap<String, String>,
+    queue: OnceCell<SqsQueue>,
+}
+
+impl LazySqsQueue {
+    /// `urls` maps each logical queue name (`jobs`) to its queue URL.
+    pub fn new(config: Arc<LazySdkConfig>, urls: HashMap<String, String>) -> Self {
+        Self { config, urls, queue: OnceCell::new() }
+    }
+
+    /// Whether the client has been built (it is, after the first call).
+    pub fn is_built(&self) -> bool {
+        self.queue.initialized()
+    }
+
+    async fn queue(&self) -> &SqsQueue {
+        self.queue
+            .get_or_init(|| async {
+                SqsQueue::new(aws_sdk_sqs::Client::new(self.config.get().await), self.urls.clone())
+            })
+            .await
+    }
+}
+
+#[async_trait]
+impl Queue for LazySqsQueue {
+    async fn send(&self, queue: &str, message: OutgoingMessage) -> Result<String, QueueError> {
+        self.queue().await.send(queue, message).await
+    }
+
+    async fn receive(
+        &self,
+        queue: &str,
+        max: u32,
+        visibility_timeout: u32,
+        wait_seconds: u32,
+    ) -> Result<Vec<ReceivedMessage>, QueueError> {
+        self.queue().await.receive(queue, max, visibility_timeout, wait_seconds).await
+    }
+
+    async fn delete(&self, queue: &str, receipt_handle: &str) -> Result<(), QueueError> {
+        self.queue().await.delete(queue, receipt_handle).await
+    }
+
+    async fn change_visibility(&self, queue: &str, receipt_handle: &str, seconds: u32) -> Result<(), QueueError> {
+        self.queue().await.change_visibility(queue, receipt_handle, seconds).await
+    }
 }

@@ -1,10 +1,11 @@
 //! Storage for Vigil: the single-table key design ([`keys`]), the [`Table`] and [`Queue`] ports the app layer talks
-//! to, and their backends: DynamoDB/SQS ([`dynamo`], [`sqs`]) for AWS and one embedded SQLite file ([`embedded`]) for
-//! a laptop. No business rule lives here.
+//! to, and their backends: DynamoDB/SQS ([`dynamo`], [`sqs`]) for AWS and one embedded SQLite file (`embedded`, behind
+//! the `embedded` feature, which Lambda builds leave off) for a laptop. No business rule lives here.
 
 pub mod aws;
 pub mod cursor;
 pub mod dynamo;
+#[cfg(feature = "embedded")]
 pub mod embedded;
 pub mod keys;
 pub mod queue;

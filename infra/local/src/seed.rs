@@ -2,20 +2,20 @@
 //! ten partner companies with campaigns, and leads and customers with varied, realistic details. Deterministic (a
 //! fixed random seed), so screenshots and tests see the same people every time.
 
-use crate::clock::{date, rfc3339};
-use crate::directory::{
-    campaign_item, location_item, partner_item, user_item, Campaign, Company, CompanySettings, OfficeLocation, Partner,
-};
-use crate::lead_options::{account_class_item, disposition_item, AccountClass, Disposition};
-use crate::record_index::seed_items;
-use crate::records::record_item;
-use crate::tags::{tag_item, Tag};
-use crate::{AppError, Services};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
 use time::Duration;
+use vigil_app::clock::{date, rfc3339};
+use vigil_app::directory::{
+    campaign_item, location_item, partner_item, user_item, Campaign, Company, CompanySettings, OfficeLocation, Partner,
+};
+use vigil_app::lead_options::{account_class_item, disposition_item, AccountClass, Disposition};
+use vigil_app::record_index::seed_items;
+use vigil_app::records::record_item;
+use vigil_app::tags::{tag_item, Tag};
+use vigil_app::{AppError, Services};
 use vigil_domain::lead::{score as lead_score, AccountType, ScoringWeights, INDUSTRIES};
 use vigil_domain::record::{Kind, LeadFields, Record, Stage};
 use vigil_domain::{
@@ -656,12 +656,12 @@ async fn seed_company(svc: &Services, company: &Company, domain: &str, n: u64, s
     items.extend(ACCOUNT_CLASSES.iter().enumerate().map(|(i, name)| {
         account_class_item(co, &AccountClass { id: AccountClassId(i as u32 + 1), name: (*name).into(), active: true })
     }));
-    items.push(crate::customers::options_item(co, &crate::customers::default_options()));
-    let mmr = crate::mmr::demo_settings(n);
-    items.push(crate::mmr::settings_item(co, &mmr));
+    items.push(vigil_app::customers::options_item(co, &vigil_app::customers::default_options()));
+    let mmr = vigil_app::mmr::demo_settings(n);
+    items.push(vigil_app::mmr::settings_item(co, &mmr));
     let mut mmr_legacy_given = false;
     if n == 0 {
-        items.extend(crate::custom_fields::demo_items(co));
+        items.extend(vigil_app::custom_fields::demo_items(co));
     }
     let weights = ScoringWeights::default();
 
@@ -742,7 +742,7 @@ async fn seed_company(svc: &Services, company: &Company, domain: &str, n: u64, s
         };
         record.set_tag_ids(&record_tags);
         if kind == Kind::Customer {
-            crate::mmr::seed_rate(&mmr, &mut record.lead.customer, id, record.archived, &mut mmr_legacy_given);
+            vigil_app::mmr::seed_rate(&mmr, &mut record.lead.customer, id, record.archived, &mut mmr_legacy_given);
         }
         if record.business_name.is_some() {
             record.lead.account_type = AccountType::Commercial;
