@@ -4,7 +4,9 @@
 //!   embedded default with demo data (http://127.0.0.1:8080 unless `VIGIL_PORT` says otherwise).
 //! * `cargo xtask test` — installs what is missing (wasm target, wasm-bindgen-cli, Chromium, moto, cfn-lint), builds
 //!   the portal, lints the SAM template and runs every test of the workspace.
+//! * `cargo xtask openapi` — writes `infra/openapi.yaml` from the contract's types.
 
+mod openapi;
 mod web;
 
 use std::path::{Path, PathBuf};
@@ -17,8 +19,9 @@ fn main() -> ExitCode {
         Some("run") => run(&root),
         Some("test") => test(&root, &args[1..]),
         Some("web") => web::build_web(&root),
+        Some("openapi") => openapi::write(&root),
         _ => {
-            eprintln!("usage: cargo xtask run | test [-- cargo test args] | web");
+            eprintln!("usage: cargo xtask run | test [-- cargo test args] | web | openapi");
             return ExitCode::from(2);
         }
     };

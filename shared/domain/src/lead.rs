@@ -10,6 +10,7 @@ use std::fmt;
 
 /// The country a state or province belongs to; it decides which postal code format applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub enum Country {
     #[serde(rename = "US")]
     Us,
@@ -176,6 +177,7 @@ fn canadian_postal_code(s: &str) -> Option<String> {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AccountType {
     #[default]
@@ -776,10 +778,15 @@ pub fn diff(before: &Record, after: &Record) -> Vec<FieldChange> {
 /// How much each factor may add to the score (points; the score is capped at 100), and which industries fit best.
 /// An admin changes these under Settings › Lead scoring.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ScoringWeights {
+    #[cfg_attr(feature = "openapi", schemars(range(max = 100)))]
     pub company_size: u8,
+    #[cfg_attr(feature = "openapi", schemars(range(max = 100)))]
     pub industry_fit: u8,
+    #[cfg_attr(feature = "openapi", schemars(range(max = 100)))]
     pub title_seniority: u8,
+    #[cfg_attr(feature = "openapi", schemars(range(max = 100)))]
     pub engagement: u8,
     #[serde(default = "default_best_industries")]
     pub best_industries: Vec<String>,

@@ -5,6 +5,7 @@ use crate::{AccountClassId, CampaignId, DispositionId, FieldError, LocationId, P
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     #[default]
@@ -14,6 +15,7 @@ pub enum Kind {
 
 /// The pipeline every lead moves through, one step at a time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     New,
@@ -75,6 +77,7 @@ impl Stage {
 
 /// One factor's share of a lead's score.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ScoreFactor {
     /// `company_size`, `industry_fit`, `title_seniority` or `engagement`.
     pub factor: String,
@@ -88,6 +91,7 @@ pub struct ScoreFactor {
 /// SSN. Flattened into [`Record`], so the stored item and the JSON stay flat and old items (without these
 /// attributes) still read.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct LeadFields {
     pub address2: Option<String>,
@@ -134,6 +138,7 @@ pub struct LeadFields {
 
 /// The profile item of a lead or customer: what lists, headers and the seed need. Later features add fields.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Record {
     pub id: RecordId,
     pub kind: Kind,
