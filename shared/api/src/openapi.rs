@@ -56,6 +56,16 @@ pub fn document() -> Yaml {
         add(r.path, r.method, op);
     }
     let schemas = b.finish();
+    // Inline request bodies were written before the request schemas got their final names.
+    let paths: Vec<(&'static str, Mapping)> = paths
+        .into_iter()
+        .map(|(p, m)| {
+            let json = serde_json::to_value(&m).expect("the paths are plain data");
+            let json = rename_refs(rewrite_refs(json, &b.renamed), &primitive_renames());
+            let Yaml::Mapping(m) = to_yaml(&json) else { unreachable!("a mapping stays a mapping") };
+            (p, m)
+        })
+        .collect();
 
     let mut doc = Mapping::new();
     doc.insert("openapi".into(), "3.0.3".into());
@@ -232,7 +242,7 @@ fn meta(f: Function, path: &str) -> Meta {
         F::DuplicateCustomer => m("customers", "New customer that starts as a copy of this one (no SSN, history, children, parent, tags or sub-records)", "The new customer"),
         F::CustomerHistory => m("customers", "Every change to the record, newest first, paged", "A page of history entries"),
         F::ConvertLead => m("customers", "Convert the lead into a customer with the same ID (one transaction), then email the converting user", "The record, now a customer"),
-        F::CustomerArchivePreview => m("customers", "What archiving would affect - active recurring invoices, future appointments, future scheduled payments, unarchived sub-customers with theirs", "The preview"),
+        F::CustomerArchivePreview => Meta { extra: &[409], ..m("customers", "What archiving would affect - active recurring invoices, future appointments, future scheduled payments, unarchived sub-customers with theirs", "The preview") },
         F::ArchiveCustomer => m("customers", "Archive the customer and its unarchived sub-customers, cancelling what the preview lists, in one transaction", "The archived record"),
         F::UnarchiveCustomer => m("customers", "Unarchive the customer, optionally with its archived sub-customers; nothing cancelled is restored; blocked while the parent is archived", "The unarchived record"),
         F::ListCustomerItems => Meta {
@@ -320,6 +330,8 @@ enum PathKind {
 struct Builder {
     response: SchemaGenerator,
     request: SchemaGenerator,
+    /// Request schema name → its final name (see [`Builder::finish`]).
+    renamed: BTreeMap<String, String>,
 }
 
 fn settings(contract: Contract, definitions: &str) -> SchemaSettings {
@@ -335,6 +347,7 @@ impl Builder {
         Builder {
             response: settings(Contract::Serialize, SCHEMAS).into_generator(),
             request: settings(Contract::Deserialize, REQUEST_SCHEMAS).into_generator(),
+            renamed: BTreeMap::new(),
         }
     }
 
@@ -476,6 +489,10 @@ impl Builder {
         if !t.query.is_empty() || body.is_some() {
             statuses.push(422);
         }
+        // A body that is not UTF-8 is refused before it is read.
+        if body.is_some() {
+            statuses.push(400);
+        }
         if t.query.iter().any(|p| p["name"] == "cursor") {
             statuses.push(400);
         }
@@ -551,6 +568,9 @@ impl Builder {
     /// Every named schema: the response side's, the request side's (renamed `…Input` where they differ from the
     /// response type of the same name), and the ones written here.
     fn finish(&mut self) -> BTreeMap<String, Value> {
+        // The hand-written schemas refer to these.
+        self.response.subschema_for::<vigil_domain::FieldError>();
+        self.response.subschema_for::<vigil_domain::Role>();
         let mut out: BTreeMap<String, Value> = BTreeMap::new();
         for (name, schema) in self.response.take_definitions(true) {
             out.insert(name, schema);
@@ -568,12 +588,12 @@ impl Builder {
         for (name, schema) in requests {
             out.insert(renamed[&name].clone(), rewrite_refs(schema, &renamed));
         }
+        self.renamed = renamed;
         for (name, schema) in handwritten() {
             assert!(out.insert(name.to_owned(), schema).is_none(), "{name} is both derived and written by hand");
         }
         refine(&mut out);
-        let names: BTreeMap<String, String> =
-            RENAMED.iter().map(|(from, to)| ((*from).to_owned(), (*to).to_owned())).collect();
+        let names = primitive_renames();
         out.into_iter().map(|(k, v)| (names.get(&k).cloned().unwrap_or(k), tidy(rename_refs(v, &names)))).collect()
     }
 }
@@ -606,6 +626,10 @@ fn rewrite_refs(v: Value, renamed: &BTreeMap<String, String>) -> Value {
 
 /// Generic schemas named after a primitive parameter (`Named<String>`).
 const RENAMED: &[(&str, &str)] = &[("Namedstring", "NamedString")];
+
+fn primitive_renames() -> BTreeMap<String, String> {
+    RENAMED.iter().map(|(from, to)| ((*from).to_owned(), (*to).to_owned())).collect()
+}
 
 fn rename_refs(v: Value, names: &BTreeMap<String, String>) -> Value {
     match v {
@@ -664,30 +688,17 @@ fn tidy(v: Value) -> Value {
                 .map(|p| p.iter().filter(|(_, v)| v.get(REQUIRED).is_some()).map(|(k, _)| k.clone()).collect())
                 .unwrap_or_default();
             if !insisted.is_empty() {
-                let required = m.entry("required").or_insert_with(|| json!([]));
-                for k in insisted {
-                    if let Some(list) = required.as_array_mut() {
-                        if !list.iter().any(|r| r == k.as_str()) {
-                            list.push(Value::String(k.clone()));
-                        }
+                let mut required: Vec<Value> = m.get("required").and_then(Value::as_array).cloned().unwrap_or_default();
+                for k in &insisted {
+                    if !required.iter().any(|r| r == k.as_str()) {
+                        required.push(Value::String(k.clone()));
                     }
-                    if let Some(p) = m.get_mut("properties").and_then(|p| p.get_mut(&k)).and_then(Value::as_object_mut)
-                    {
+                    if let Some(p) = m.get_mut("properties").and_then(|p| p.get_mut(k)).and_then(Value::as_object_mut) {
                         p.remove(REQUIRED);
                         p.remove("default");
                     }
                 }
-            }
-
-            if let Some(Value::String(f)) = m.get("format") {
-                let f = match f.as_str() {
-                    "uint8" | "uint16" | "uint32" | "int8" | "int16" => Some("int32"),
-                    "uint64" | "uint" => Some("int64"),
-                    _ => None,
-                };
-                if let Some(f) = f {
-                    m.insert("format".into(), f.into());
-                }
+                m.insert("required".into(), Value::Array(required));
             }
             Value::Object(m.into_iter().map(|(k, v)| (k, tidy(v))).collect())
         }
@@ -884,6 +895,11 @@ fn opt_pattern(pattern: &str, max: usize) -> Value {
     json!({"type": "string", "maxLength": max, "pattern": pattern, "nullable": true})
 }
 
+/// Blank reads as none, whatever its length, so only the pattern bounds it.
+fn zip() -> Value {
+    json!({"type": "string", "pattern": ZIP, "nullable": true})
+}
+
 fn user() -> Value {
     json!({"type": "string", "pattern": USER_ID, "nullable": true, "description": "An active user of the company"})
 }
@@ -953,13 +969,7 @@ fn new_lead_fields() -> Vec<(&'static str, Value)> {
         ("disposition_id", with(id(), "The lead status (Hot / Warm / Cold ...), one of the company's")),
         ("city", text(255)),
         ("state", states()),
-        (
-            "zip",
-            with(
-                opt_pattern(ZIP, 16),
-                "US ZIP or ZIP+4 for US states and territories, Canadian postal code for provinces",
-            ),
-        ),
+        ("zip", with(zip(), "US ZIP or ZIP+4 for US states and territories, Canadian postal code for provinces")),
         ("address1", opt_text(255)),
         ("address2", opt_text(255)),
         ("county", opt_text(255)),
@@ -980,7 +990,7 @@ fn personal_fields() -> Vec<(&'static str, Value)> {
         ("address2", opt_text(255)),
         ("city", text(255)),
         ("state", states()),
-        ("zip", with(opt_pattern(ZIP, 16), "Checked against the state as it will be: a US ZIP for US states and territories, a Canadian postal code for provinces")),
+        ("zip", with(zip(), "Checked against the state as it will be: a US ZIP for US states and territories, a Canadian postal code for provinces")),
         ("county", opt_text(255)),
         ("cross_street", opt_text(255)),
         ("language", languages()),
@@ -1159,11 +1169,10 @@ fn handwritten() -> Vec<(&'static str, Value)> {
             ("name", text(60)),
             ("required", boolean()),
             ("active", boolean()),
-            ("options", with(options, "A select field's options (1-50 distinct); other types take none")),
+            ("options", with(json!({"nullable": true, "allOf": [options]}), "A select field's options (1-50 distinct); other types take none (null reads as none)")),
             ("position", json!({"type": "integer", "minimum": 0, "maximum": 10_000, "description": "Display order (ties by id)"})),
-            ("field_type", json!({"type": "string", "enum": ["text", "number", "date", "checkbox", "select"], "description": "Must be the field's type: it cannot change"})),
-            ("id", json!({"type": "integer", "description": "Ignored"})),
-        ], "The attributes changed and the definition's version.")),
+            ("id", json!({"description": "Ignored"})),
+        ], "The attributes changed and the definition's version. The type cannot change: a `field_type` other than the field's is refused (422), and only a select field takes options.")),
         ("MmrSettingsInput", json!({"type": "object", "required": ["version", "mode"], "additionalProperties": true,
             "description": "The whole MMR configuration. Response-only fields (mismatch, assignable, line item names) are ignored. Every stored rate must be sent again (deactivate instead of removing).",
             "properties": {

@@ -45,7 +45,7 @@ impl PathParams for ItemsPath {
 pub struct ListQuery {
     /// Digits of a record ID, account number, phone or SSN last 4 (spaces, dashes, dots, parentheses and `+` are ignored).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schemars(regex(pattern = r"^[ ().+-]*([0-9][ ().+-]*){1,20}$"), extend("example" = "8015550101")))]
+    #[cfg_attr(feature = "openapi", schemars(regex(pattern = r"^\s*$|^[ ().+-]*([0-9][ ().+-]*){1,20}$"), extend("example" = "8015550101")))]
     pub number: Option<String>,
     /// First-name prefix.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -61,11 +61,11 @@ pub struct ListQuery {
     pub email: Option<String>,
     /// Source (partner company) IDs, comma-separated.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schemars(regex(pattern = r"^ *[0-9]{1,9} *(, *[0-9]{1,9} *)*$"), extend("example" = "1,2")))]
+    #[cfg_attr(feature = "openapi", schemars(regex(pattern = r"^( *([0-9]{1,9})? *)(,( *([0-9]{1,9})? *))*$"), extend("example" = "1,2")))]
     pub source: Option<String>,
     /// Campaign IDs, comma-separated.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schemars(regex(pattern = r"^ *[0-9]{1,9} *(, *[0-9]{1,9} *)*$"), extend("example" = "1")))]
+    #[cfg_attr(feature = "openapi", schemars(regex(pattern = r"^( *([0-9]{1,9})? *)(,( *([0-9]{1,9})? *))*$"), extend("example" = "1")))]
     pub campaign: Option<String>,
     /// Tag IDs, comma-separated.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -73,11 +73,11 @@ pub struct ListQuery {
     pub tags: Option<String>,
     /// How the tags combine (default `any`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schemars(extend("enum" = ["any", "all", "none", "not_all"])))]
+    #[cfg_attr(feature = "openapi", schemars(extend("enum" = ["any", "all", "none", "not_all", ""])))]
     pub tags_op: Option<String>,
     /// Pipeline stages, comma-separated.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schemars(regex(pattern = r"^ *(new|contacted|qualified|unqualified|converted) *(, *(new|contacted|qualified|unqualified|converted) *)*$"), extend("example" = "new,contacted")))]
+    #[cfg_attr(feature = "openapi", schemars(regex(pattern = r"^( *(new|contacted|qualified|unqualified|converted)? *)(,( *(new|contacted|qualified|unqualified|converted)? *))*$"), extend("example" = "new,contacted")))]
     pub stage: Option<String>,
     /// Statuses (dispositions) by name, comma-separated.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -85,19 +85,19 @@ pub struct ListQuery {
     pub disposition: Option<String>,
     /// Lead rep user ID.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schemars(regex(pattern = r"^[A-Za-z0-9_-]{1,64}$"), extend("example" = "acme-lead-rep")))]
+    #[cfg_attr(feature = "openapi", schemars(regex(pattern = r"^\s*$|^[A-Za-z0-9_-]{1,64}$"), extend("example" = "acme-lead-rep")))]
     pub rep: Option<String>,
     /// A saved view.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schemars(extend("enum" = ["my_open", "hot", "todays_followups", "recent", "my_assigned"])))]
+    #[cfg_attr(feature = "openapi", schemars(extend("enum" = ["my_open", "hot", "todays_followups", "recent", "my_assigned", ""])))]
     pub view: Option<String>,
     /// Sort column (default `id`; `created` for the `recent` view).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schemars(extend("enum" = ["id", "name", "address", "email", "created"])))]
+    #[cfg_attr(feature = "openapi", schemars(extend("enum" = ["id", "name", "address", "email", "created", ""])))]
     pub sort: Option<String>,
     /// Sort direction (default `desc` by ID and created date, `asc` otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schemars(extend("enum" = ["asc", "desc"])))]
+    #[cfg_attr(feature = "openapi", schemars(extend("enum" = ["asc", "desc", ""])))]
     pub dir: Option<String>,
     /// Page size (default 25).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -112,7 +112,7 @@ pub struct ListQuery {
     pub submitted: Option<String>,
     /// Archive Status filter (default `all`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schemars(extend("enum" = ["all", "archived_only", "active_only"])))]
+    #[cfg_attr(feature = "openapi", schemars(extend("enum" = ["all", "archived_only", "active_only", ""])))]
     pub archived: Option<String>,
 }
 
@@ -187,7 +187,7 @@ pub struct RatesQuery {
     pub total: Option<String>,
     /// Line-item filters: `item_id:cents` pairs, comma-separated (e.g. `1:2999,3:500`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schemars(regex(pattern = r"^[1-9][0-9]{0,8}:[0-9]{1,12}(,[1-9][0-9]{0,8}:[0-9]{1,12})*$"), extend("example" = "1:2999")))]
+    #[cfg_attr(feature = "openapi", schemars(regex(pattern = r"^\s*$|^[1-9][0-9]{0,8}:[0-9]{1,12}(,[1-9][0-9]{0,8}:[0-9]{1,12})*$"), extend("example" = "1:2999")))]
     pub items: Option<String>,
 }
 

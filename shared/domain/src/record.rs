@@ -124,9 +124,11 @@ pub struct LeadFields {
     pub score: u8,
     pub score_factors: Vec<ScoreFactor>,
     /// AES-GCM ciphertext of the SSN (base64 of nonce + ciphertext). Never sent to clients.
+    #[cfg_attr(feature = "openapi", schemars(skip))]
     pub ssn_encrypted: Option<String>,
     /// Keyed hash of the SSN's last four digits (`vigil_app::ssn::ssn_last4_blind_index`): numeric search matches on
     /// it without decrypting anything. Never sent to clients.
+    #[cfg_attr(feature = "openapi", schemars(skip))]
     pub ssn_last4_index: Option<String>,
     /// RFC 3339, UTC, and who, of the last change.
     pub updated_at: Option<String>,
