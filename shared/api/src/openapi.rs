@@ -471,6 +471,11 @@ impl Builder {
         let body = match &t.body {
             None => None,
             Some(Value::Null) => Some(form_body(f, r.path)),
+            // The Home page's tag widget sends the record's version, as every Home page write does.
+            Some(schema) if f == Function::SetCustomerTags => Some(body_of(
+                json!({"allOf": [schema, {"type": "object", "required": ["version"], "properties": {"version": version()}}]}),
+                None,
+            )),
             Some(schema) => Some(body_of(schema.clone(), None)),
         };
         if let Some(b) = &body {
@@ -678,6 +683,14 @@ const REQUIRED: &str = "x-required";
 fn tidy(v: Value) -> Value {
     match v {
         Value::Object(mut m) => {
+            // OpenAPI 3.0.3: a nullable enum lists null among its values.
+            if m.get("nullable") == Some(&Value::Bool(true)) {
+                if let Some(Value::Array(values)) = m.get_mut("enum") {
+                    if !values.contains(&Value::Null) {
+                        values.push(Value::Null);
+                    }
+                }
+            }
             if let Some(Value::Array(items)) = m.get("items") {
                 let items = json!({"anyOf": items});
                 m.insert("items".into(), items);
@@ -858,6 +871,8 @@ const EMAIL: &str = r"^\s*$|^\s*[^@\s]+@[^@\s.][^@\s]*\.[^@\s]*[^@\s.]\s*$";
 /// (`vigil_domain::text::website`); blank means none.
 const WEBSITE: &str = r"^\s*$|^\s*([Hh][Tt][Tt][Pp][Ss]?://)?([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}(:[0-9]*)?([/?#]\S*)?\s*$";
 /// A US ZIP or ZIP+4, or a Canadian postal code (`vigil_domain::lead::Zip`); blank means none.
+const US_ZIP: &str = r"^\s*$|^\s*[0-9]{5}(-[0-9]{4})?\s*$";
+const CA_POSTAL: &str = r"^\s*$|^\s*[ABCEGHJ-NPRSTVXYabceghj-nprstvxy][0-9][ABCEGHJ-NPRSTV-Zabceghj-nprstv-z] ?[0-9][ABCEGHJ-NPRSTV-Zabceghj-nprstv-z][0-9]\s*$";
 const ZIP: &str = r"^\s*$|^\s*([0-9]{5}(-[0-9]{4})?|[ABCEGHJ-NPRSTVXYabceghj-nprstvxy][0-9][ABCEGHJ-NPRSTV-Zabceghj-nprstv-z] ?[0-9][ABCEGHJ-NPRSTV-Zabceghj-nprstv-z][0-9])\s*$";
 /// Nine digits as `###-##-####` (dashes optional) that the SSA issues (`vigil_domain::lead::Ssn`); blank means none.
 const SSN: &str = r"^\s*$|^\s*(?!000|666|9)[0-9]{3}-?(?!00)[0-9]{2}-?(?!0000)[0-9]{4}\s*$";
@@ -976,6 +991,20 @@ fn new_lead_fields() -> Vec<(&'static str, Value)> {
         ("cross_street", opt_text(255)),
         ("email", opt_pattern(EMAIL, 254)),
     ]
+}
+
+/// The New Lead form: the ZIP must be of the state's country, which `anyOf` over the two countries says.
+fn new_lead_schema(fields: Vec<(&'static str, Value)>) -> Value {
+    let required = ["source_id", "first_name", "last_name", "primary_phone", "disposition_id", "city", "state"];
+    let mut schema = object(&required, fields, "The New Lead form. Unknown fields are refused (422).");
+    let country = |country: vigil_domain::lead::Country, zip: &str| {
+        let codes: Vec<&str> =
+            vigil_domain::lead::STATES.iter().filter(|(_, _, c)| *c == country).map(|(code, _, _)| *code).collect();
+        json!({"properties": {"state": {"enum": codes}, "zip": {"type": "string", "pattern": zip, "nullable": true}}})
+    };
+    schema["anyOf"] =
+        json!([country(vigil_domain::lead::Country::Us, US_ZIP), country(vigil_domain::lead::Country::Ca, CA_POSTAL),]);
+    schema
 }
 
 /// The personal-information fields the lead editor (`vigil_domain::lead::edit_lead`) reads, for leads and customers.
@@ -1112,7 +1141,7 @@ fn handwritten() -> Vec<(&'static str, Value)> {
     }});
 
     vec![
-        ("NewLead", object(&["source_id", "first_name", "last_name", "primary_phone", "disposition_id", "city", "state"], new_lead, "The New Lead form. Unknown fields are refused (422).")),
+        ("NewLead", new_lead_schema(new_lead)),
         ("LeadPatch", object(&["version"], lead_patch, "Any editable field of the lead plus the version the edit is based on; `null` clears an optional field. Contact fields need the Contact Information section.")),
         ("NewCustomer", object(&["first_name", "last_name", "primary_phone", "city", "state", "account_type", "office_location_id"], new_customer, "The customer's card fields (Personal Information, Sale Information, Installation & Equipment, custom fields); no version, no parent.")),
         ("CustomerPatch", object(&["version"], customer_patch, "The card fields changed and the version read.")),
@@ -1169,7 +1198,7 @@ fn handwritten() -> Vec<(&'static str, Value)> {
             ("name", text(60)),
             ("required", boolean()),
             ("active", boolean()),
-            ("options", with(json!({"nullable": true, "allOf": [options]}), "A select field's options (1-50 distinct); other types take none (null reads as none)")),
+            ("options", with(options, "A select field's options (1-50 distinct); other types take none")),
             ("position", json!({"type": "integer", "minimum": 0, "maximum": 10_000, "description": "Display order (ties by id)"})),
             ("id", json!({"description": "Ignored"})),
         ], "The attributes changed and the definition's version. The type cannot change: a `field_type` other than the field's is refused (422), and only a select field takes options.")),

@@ -183,7 +183,7 @@ pub struct RatesQuery {
     pub customer_id: Option<RecordId>,
     /// Only rates with this total, in cents.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schemars(with = "Option<u64>"))]
+    #[cfg_attr(feature = "openapi", schemars(with = "Option<u64>", extend("maximum" = 18446744073709551615u64)))]
     pub total: Option<String>,
     /// Line-item filters: `item_id:cents` pairs, comma-separated (e.g. `1:2999,3:500`).
     #[serde(skip_serializing_if = "Option::is_none")]
