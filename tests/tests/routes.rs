@@ -367,7 +367,7 @@ fn scheduled_functions_run_on_their_schedule() {
         let f = t.function(name);
         let schedules: Vec<_> =
             t.events(&f, "Schedule").into_iter().filter_map(|e| text(e, &["Properties", "Schedule"])).collect();
-        assert_eq!(schedules, [*expression], "{name} must run on {expression}");
+        assert_eq!(schedules, [expression], "{name} must run on {expression}");
     }
 }
 

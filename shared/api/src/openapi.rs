@@ -1297,8 +1297,9 @@ mod tests {
         let params = query_parameters::<ops::ListQuery>();
         let by_name = |n: &str| params.iter().find(|p| p["name"] == n).unwrap_or_else(|| panic!("no {n}"));
         assert_eq!(by_name("per_page")["schema"]["enum"], json!([10, 25, 50]));
-        assert_eq!(by_name("dir")["schema"]["enum"], json!(["asc", "desc"]));
-        assert_eq!(by_name("tags_op")["schema"]["enum"], json!(["any", "all", "none", "not_all"]));
+        // A blank value reads as absent.
+        assert_eq!(by_name("dir")["schema"]["enum"], json!(["asc", "desc", ""]));
+        assert_eq!(by_name("tags_op")["schema"]["enum"], json!(["any", "all", "none", "not_all", ""]));
         assert_eq!(params.len(), ops::ListQuery::PARAMS.len());
         assert!(params.iter().all(|p| p["required"] == false && p["schema"].get("nullable").is_none()));
     }
