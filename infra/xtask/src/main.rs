@@ -6,7 +6,10 @@
 //!   the portal, lints the SAM template and runs every test of the workspace.
 //! * `cargo xtask bench-cold` — measures every Lambda binary's cold init beside a hello-world (see `bench_cold`).
 
+//! * `cargo xtask openapi` — writes `infra/openapi.yaml` from the contract's types.
+
 mod bench_cold;
+mod openapi;
 mod web;
 
 use std::path::{Path, PathBuf};
@@ -20,9 +23,10 @@ fn main() -> ExitCode {
         Some("test") => test(&root, &args[1..]),
         Some("web") => web::build_web(&root),
         Some("bench-cold") => bench_cold::bench_cold(&root, &args[1..]),
+        Some("openapi") => openapi::write(&root),
         _ => {
             eprintln!(
-                "usage: cargo xtask run | test [-- cargo test args] | web | bench-cold [--runs N] [--only a,b] [--bin-dir DIR]"
+                "usage: cargo xtask run | test [-- cargo test args] | web | openapi | bench-cold [--runs N] [--only a,b] [--bin-dir DIR]"
             );
             return ExitCode::from(2);
         }

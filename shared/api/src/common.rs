@@ -4,12 +4,14 @@ use serde::{Deserialize, Serialize};
 
 /// A list response (`{"items": [...]}`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema), schemars(rename = "{T}List"))]
 pub struct Items<T> {
     pub items: Vec<T>,
 }
 
 /// `GET /api/v1/health`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Health {
     pub status: String,
     pub version: String,
@@ -36,10 +38,12 @@ pub struct ItemsPath {
 
 /// No query string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct NoQuery {}
 
 /// A paged read's query.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CursorQuery {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,

@@ -13,6 +13,7 @@ use vigil_domain::{LocationId, RecordId, TagId, UserId};
 /// record's own fields sit at the top level (`record`, masked as the caller's grants say, without the cards the
 /// caller may not view), beside the page's blocks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CustomerHome {
     pub id: RecordId,
     pub kind: Kind,
@@ -37,6 +38,7 @@ pub struct CustomerHome {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CustomerHeader {
     pub id: RecordId,
     pub kind: Kind,
@@ -60,6 +62,7 @@ pub struct CustomerHeader {
 
 /// One status box of the sticky header (account, monitoring, billing, funding).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct StatusBox {
     pub category: String,
     pub label: String,
@@ -68,12 +71,14 @@ pub struct StatusBox {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SaleBadge {
     pub date: Option<String>,
     pub sold_by: Option<Named<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct InstallBadge {
     pub date: Option<String>,
     pub technician: Option<Named<String>>,
@@ -81,6 +86,7 @@ pub struct InstallBadge {
 
 /// Another customer the header links to (parent or sub-customer).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RecordLink {
     pub id: RecordId,
     pub name: String,
@@ -90,6 +96,7 @@ pub struct RecordLink {
 
 /// Which cards the caller may save now.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CardsEditable {
     pub personal: bool,
     pub sale: bool,
@@ -99,6 +106,7 @@ pub struct CardsEditable {
 
 /// What the caller may do with this record now.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CustomerActions {
     pub modify: bool,
     pub delete: bool,
@@ -109,12 +117,14 @@ pub struct CustomerActions {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct IdName {
     pub id: u32,
     pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Priced {
     pub id: u32,
     pub name: String,
@@ -123,6 +133,7 @@ pub struct Priced {
 
 /// The select options of the customer cards, stored as the company setting `customer_options`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CustomerOptions {
     pub monitoring_companies: Vec<IdName>,
     pub contract_terms: Vec<u32>,
@@ -137,6 +148,7 @@ pub struct CustomerOptions {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct UserOption {
     pub id: UserId,
     pub name: String,
@@ -144,6 +156,7 @@ pub struct UserOption {
 
 /// `GET /api/v1/customers/form-options`: the select options of the customer cards and of Convert to Customer.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CustomerFormOptions {
     pub office_locations: Vec<OfficeLocation>,
     pub sold_by: Vec<UserOption>,
@@ -167,6 +180,7 @@ pub struct CustomerFormOptions {
 
 /// A top-level customer the parent picker offers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Candidate {
     pub id: RecordId,
     pub name: String,
@@ -178,15 +192,22 @@ pub struct Candidate {
 
 /// `POST /api/v1/leads/{id}/convert`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Convert {
+    /// One of the company's office locations.
+    #[cfg_attr(feature = "openapi", schemars(with = "vigil_domain::LocationId", required, extend("example" = 1)))]
     pub office_location_id: Option<Value>,
+    /// The user who sold the system (an active user of the company).
+    #[cfg_attr(feature = "openapi", schemars(with = "vigil_domain::UserId", required, extend("example" = "acme-sales-rep")))]
     pub sold_by_id: Option<String>,
+    /// The lead's version the conversion is based on; a stale one answers 409.
     #[serde(default)]
     pub version: Option<u64>,
 }
 
 /// What archiving cancels of one customer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Affected {
     pub id: RecordId,
     pub name: String,
@@ -197,6 +218,7 @@ pub struct Affected {
 
 /// `GET /api/v1/customers/{id}/archive-preview`: what archiving would do.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ArchivePreview {
     pub customer: Affected,
     /// Unarchived sub-customers, archived along with the parent.
@@ -207,15 +229,20 @@ pub struct ArchivePreview {
 
 /// The body of archive and unarchive.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Confirm {
+    /// Must be `true`: the user confirmed what the archive preview listed.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(extend("enum" = [true], "x-required" = true)))]
     pub confirm: bool,
+    /// Unarchive only: also unarchive the archived sub-customers.
     #[serde(default)]
     pub include_children: bool,
 }
 
 /// `GET /api/v1/customers/{id}/history`: newest first, signed cursor.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct HistoryPage {
     pub items: Vec<HistoryEntry>,
     pub next_cursor: Option<String>,
@@ -223,6 +250,7 @@ pub struct HistoryPage {
 
 /// A customer's sub-record collection (a tab of the Home page).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Collection {
     Notes,
@@ -262,6 +290,7 @@ impl Collection {
 
 /// One sub-record. `data` holds the collection's own fields (validated on create).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SubRecord {
     pub id: u64,
     pub record_id: RecordId,

@@ -5,6 +5,7 @@ use vigil_domain::{CampaignId, LocationId, PartnerId, Permissions, Role};
 
 /// What the portal needs to know about the signed-in user (`GET /api/v1/me`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Me {
     pub id: String,
     pub email: String,
@@ -22,6 +23,7 @@ pub struct Me {
 
 /// Which sections the signed-in user may open; the server decides from their permissions.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Nav {
     pub leads: bool,
     pub customers: bool,
@@ -29,6 +31,7 @@ pub struct Nav {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct OfficeLocation {
     pub id: LocationId,
     pub name: String,
@@ -38,6 +41,7 @@ pub struct OfficeLocation {
 
 /// A partner company (lead and customer source) with its campaigns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Partner {
     pub id: PartnerId,
     pub name: String,
@@ -46,6 +50,7 @@ pub struct Partner {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Campaign {
     pub id: CampaignId,
     pub partner_id: PartnerId,

@@ -10,6 +10,7 @@ use vigil_domain::{AccountClassId, CampaignId, DispositionId, LocationId, Partne
 
 /// An ID with its name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema), schemars(rename = "Named{T}"))]
 pub struct Named<T> {
     pub id: T,
     pub name: String,
@@ -17,6 +18,7 @@ pub struct Named<T> {
 
 /// An ID with its name when the server knows it (a list row's source or campaign).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct NamedOpt {
     pub id: u32,
     pub name: Option<String>,
@@ -24,6 +26,7 @@ pub struct NamedOpt {
 
 /// A row of the Leads list and of the Customer List.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct LeadRow {
     pub id: RecordId,
     pub kind: Kind,
@@ -52,6 +55,7 @@ pub struct LeadRow {
 /// How the server answered a list query: how many items it read, which access path it used, and the total from
 /// its counters (exact, or an estimate when no counter covers the filter).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct LeadListMeta {
     pub items_read: u32,
     pub access_path: String,
@@ -64,6 +68,7 @@ pub struct LeadListMeta {
 
 /// One page of the Leads list or the Customer List and the opaque cursor of the next one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct LeadListPage {
     pub items: Vec<LeadRow>,
     pub next_cursor: Option<String>,
@@ -73,6 +78,7 @@ pub struct LeadListPage {
 /// A lead as the API returns it: the record's fields without the SSN ciphertext and blind index, plus `ssn` —
 /// `null` when none is stored, the full number for users holding the SSN grant, `***` for everyone else.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct LeadView {
     #[serde(flatten)]
     pub record: Record,
@@ -85,6 +91,7 @@ pub struct LeadView {
 
 /// One history entry of a record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct HistoryEntry {
     pub at: String,
     pub by: String,
@@ -95,6 +102,7 @@ pub struct HistoryEntry {
 
 /// A lead found by the duplicate check, as the 409 lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct DuplicateMatch {
     pub id: RecordId,
     pub first_name: String,
@@ -111,6 +119,7 @@ pub struct DuplicateMatch {
 
 /// The list's side panel: what the manual's preview shows, each section only when the user may see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Preview {
     pub id: RecordId,
     pub first_name: String,
@@ -140,22 +149,33 @@ pub struct Preview {
 
 /// `POST /api/v1/leads/{id}/stage`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct StageMove {
+    /// The next stage: one of the current stage's next steps (new → contacted → qualified | unqualified;
+    /// unqualified → new). Converted is reached only by converting the lead.
+    #[cfg_attr(feature = "openapi", schemars(extend("enum" = ["new", "contacted", "qualified", "unqualified"])))]
     pub to: String,
+    /// The lead's version the move is based on; a stale one answers 409.
     #[serde(default)]
     pub version: Option<u64>,
 }
 
 /// `PUT /api/v1/leads/{id}/tags` and `PUT /api/v1/customers/{id}/tags`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SetTags {
+    /// The company tags the record should carry (at most 50), replacing the ones it has.
+    #[cfg_attr(feature = "openapi", schemars(with = "Vec<TagId>", length(max = 50), extend("example" = [1, 3])))]
     pub tag_ids: Vec<Value>,
+    /// The record's version the change is based on (required by `PUT /api/v1/customers/{id}/tags`); a stale one
+    /// answers 409.
     #[serde(default)]
     pub version: Option<u64>,
 }
 
 /// A company tag.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Tag {
     pub id: TagId,
     pub name: String,
@@ -163,13 +183,17 @@ pub struct Tag {
 
 /// `POST /api/v1/tags`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct NewTag {
+    /// 1–50 characters, unique ignoring case.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = 50), regex(pattern = r"\S"), extend("example" = "Referral", "x-required" = true)))]
     pub name: String,
 }
 
 /// A company lead status (the manual's "Status"): Hot, Warm, Cold, …
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Disposition {
     pub id: DispositionId,
     pub name: String,
@@ -178,6 +202,7 @@ pub struct Disposition {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct AccountClass {
     pub id: AccountClassId,
     pub name: String,
@@ -190,6 +215,7 @@ fn yes() -> bool {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct StateOption {
     pub code: String,
     pub name: String,
@@ -197,6 +223,7 @@ pub struct StateOption {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Choice {
     pub value: String,
     pub label: String,
@@ -204,6 +231,7 @@ pub struct Choice {
 
 /// `GET /api/v1/leads/form-options`: the selects of New Lead and the lead page.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct LeadFormOptions {
     /// Partner companies with their campaigns.
     pub sources: Vec<Partner>,

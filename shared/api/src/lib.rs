@@ -6,6 +6,8 @@ pub mod common;
 pub mod customers;
 pub mod directory;
 pub mod leads;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod operation;
 pub mod ops;
 pub mod outbox;

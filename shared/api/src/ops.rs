@@ -41,42 +41,78 @@ impl PathParams for ItemsPath {
 /// The filters, sort and paging of the Leads list and the Customer List (every one optional; values as the portal's
 /// URL carries them: lists comma-separated).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ListQuery {
+    /// Digits of a record ID, account number, phone or SSN last 4 (spaces, dashes, dots, parentheses and `+` are ignored).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(regex(pattern = r"^\s*$|^[ ().+-]*([0-9][ ().+-]*){1,20}$"), extend("example" = "8015550101")))]
     pub number: Option<String>,
+    /// First-name prefix.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(extend("example" = "ann")))]
     pub first_name: Option<String>,
+    /// Last-name prefix.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(extend("example" = "lee")))]
     pub last_name: Option<String>,
+    /// Email (or email word) prefix.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(extend("example" = "ann")))]
     pub email: Option<String>,
+    /// Source (partner company) IDs, comma-separated.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(regex(pattern = r"^( *([0-9]{1,9})? *)(,( *([0-9]{1,9})? *))*$"), extend("example" = "1,2")))]
     pub source: Option<String>,
+    /// Campaign IDs, comma-separated.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(regex(pattern = r"^( *([0-9]{1,9})? *)(,( *([0-9]{1,9})? *))*$"), extend("example" = "1")))]
     pub campaign: Option<String>,
+    /// Tag IDs, comma-separated.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(extend("example" = "1,3")))]
     pub tags: Option<String>,
+    /// How the tags combine (default `any`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(extend("enum" = ["any", "all", "none", "not_all", ""])))]
     pub tags_op: Option<String>,
+    /// Pipeline stages, comma-separated.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(regex(pattern = r"^( *(new|contacted|qualified|unqualified|converted)? *)(,( *(new|contacted|qualified|unqualified|converted)? *))*$"), extend("example" = "new,contacted")))]
     pub stage: Option<String>,
+    /// Statuses (dispositions) by name, comma-separated.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(extend("example" = "Hot")))]
     pub disposition: Option<String>,
+    /// Lead rep user ID.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(regex(pattern = r"^\s*$|^[A-Za-z0-9_-]{1,64}$"), extend("example" = "acme-lead-rep")))]
     pub rep: Option<String>,
+    /// A saved view.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(extend("enum" = ["my_open", "hot", "todays_followups", "recent", "my_assigned", ""])))]
     pub view: Option<String>,
+    /// Sort column (default `id`; `created` for the `recent` view).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(extend("enum" = ["id", "name", "address", "email", "created", ""])))]
     pub sort: Option<String>,
+    /// Sort direction (default `desc` by ID and created date, `asc` otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(extend("enum" = ["asc", "desc", ""])))]
     pub dir: Option<String>,
+    /// Page size (default 25).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "Option<u32>", extend("enum" = [10, 25, 50], "default" = 25)))]
     pub per_page: Option<String>,
+    /// The `next_cursor` of the previous page of the same query; omit for the first page.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
+    /// `true` when the filter was submitted (search mode shows rows only then); any other value reads as false.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(extend("example" = "true")))]
     pub submitted: Option<String>,
+    /// Archive Status filter (default `all`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(extend("enum" = ["all", "archived_only", "active_only", ""])))]
     pub archived: Option<String>,
 }
 
@@ -106,25 +142,33 @@ impl ListQuery {
 
 /// `POST /api/v1/leads?allow_duplicates=true` saves despite the duplicate check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CreateLeadQuery {
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// Create it even when a lead with the same name, phone and address exists (default false).
     pub allow_duplicates: Option<bool>,
 }
 
 /// `GET /api/v1/customers/{id}/history`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct HistoryQuery {
-    /// 10, 25 or 50.
+    /// Page size: 10, 25 or 50 (default 25).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(extend("enum" = [10, 25, 50], "default" = 25)))]
     pub per_page: Option<u32>,
+    /// The `next_cursor` of the previous page; omit for the first page.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
 }
 
 /// `GET /api/v1/customers/parent-candidates`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CandidatesQuery {
-    /// An ID, account number, last name, first name ("first last") or a word of the business name.
+    /// An ID, account number, last name, first name ("first last") or a word of the business name: two characters
+    /// or more, or a number.
+    #[cfg_attr(feature = "openapi", schemars(regex(pattern = r"^\s*([0-9]+|\S.*\S)\s*$"), extend("example" = "lee")))]
     pub q: String,
     /// The customer being linked, left out of the answer.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -133,14 +177,17 @@ pub struct CandidatesQuery {
 
 /// `GET /api/v1/customers/mmr-rates`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RatesQuery {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<RecordId>,
-    /// A total in cents.
+    /// Only rates with this total, in cents.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "Option<u64>", extend("maximum" = 18446744073709551615u64)))]
     pub total: Option<String>,
-    /// `item_id:cents` pairs, comma-separated.
+    /// Line-item filters: `item_id:cents` pairs, comma-separated (e.g. `1:2999,3:500`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(regex(pattern = r"^\s*$|^[1-9][0-9]{0,8}:[0-9]{1,12}(,[1-9][0-9]{0,8}:[0-9]{1,12})*$"), extend("example" = "1:2999")))]
     pub items: Option<String>,
 }
 

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// An email as the outbox keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Mail {
     pub id: String,
     pub to: String,
@@ -14,6 +15,7 @@ pub struct Mail {
 
 /// `GET /api/v1/outbox`: newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct OutboxPage {
     pub items: Vec<Mail>,
     pub next_cursor: Option<String>,

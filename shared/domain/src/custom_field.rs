@@ -22,6 +22,7 @@ pub const POSITION_MAX: u32 = 10_000;
 
 /// What kind of input a field is, fixed at creation (stored values would not fit another type).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FieldType {
     Text,
@@ -64,6 +65,7 @@ impl FieldType {
 
 /// One definition, as stored and as the API returns it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CustomField {
     pub id: u32,
     pub name: String,
@@ -88,6 +90,7 @@ fn yes() -> bool {
 
 /// One row of the Home page's Custom Fields card (`cards.custom_fields`): an active definition and the record's value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CardField {
     pub id: u32,
     pub name: String,

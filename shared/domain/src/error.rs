@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 /// One problem with one input field, as the API reports it (`errors: [{field, code, message}]`) and as the portal
 /// shows it beside the field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct FieldError {
     pub field: String,
     pub code: String,

@@ -7,6 +7,7 @@ use std::fmt;
 /// A tenant. Lowercase letters, digits and dashes, 1 to 32 characters, so it is safe inside every key.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema), schemars(extend("pattern" = "^[a-z0-9-]{1,32}$")))]
 pub struct CompanyId(String);
 
 impl CompanyId {
@@ -48,6 +49,7 @@ impl fmt::Display for CompanyId {
 /// A user: the identity provider's subject (`sub`). Opaque, 1 to 64 characters of `[A-Za-z0-9-_]`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema), schemars(extend("pattern" = "^[A-Za-z0-9_-]{1,64}$")))]
 pub struct UserId(String);
 
 impl UserId {
@@ -90,7 +92,8 @@ macro_rules! numeric_id {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(transparent)]
-        pub struct $name(pub $inner);
+        #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+        pub struct $name(#[cfg_attr(feature = "openapi", schemars(range(min = 1)))] pub $inner);
 
         impl $name {
             /// Parses a path or query value; only positive decimal numbers are IDs.

@@ -26,6 +26,7 @@ pub const RATES_MAX: usize = 500;
 pub const AMOUNT_MAX: u64 = 10_000_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum MmrMode {
     /// One dropdown of rates and an "A la carte" checkbox.
@@ -46,6 +47,7 @@ impl MmrMode {
 
 /// One configured line item (Monitoring, Financing, Warranty, …).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct MmrItem {
     pub id: u32,
     pub name: String,
@@ -53,6 +55,7 @@ pub struct MmrItem {
 
 /// One line of a rate's breakdown. The name is kept with the line so a rate still reads after its item is removed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct LineItem {
     pub item_id: u32,
     pub name: String,
@@ -60,6 +63,7 @@ pub struct LineItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct MmrRate {
     pub id: u32,
     #[serde(default)]
@@ -186,6 +190,7 @@ impl MmrSettings {
 
 /// A rate with what the caller needs to show it: whether it mismatches and whether it may be chosen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RateView {
     pub id: u32,
     pub name: Option<String>,
@@ -512,12 +517,14 @@ impl RateFilter {
 
 /// The values each filter can take: the distinct totals, and per configured item its distinct amounts.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct FilterChoices {
     pub total: Vec<u64>,
     pub items: Vec<ItemChoices>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ItemChoices {
     pub id: u32,
     pub name: String,

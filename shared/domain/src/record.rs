@@ -5,6 +5,7 @@ use crate::{AccountClassId, CampaignId, DispositionId, FieldError, LocationId, P
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     #[default]
@@ -14,6 +15,7 @@ pub enum Kind {
 
 /// The pipeline every lead moves through, one step at a time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     New,
@@ -75,6 +77,7 @@ impl Stage {
 
 /// One factor's share of a lead's score.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ScoreFactor {
     /// `company_size`, `industry_fit`, `title_seniority` or `engagement`.
     pub factor: String,
@@ -88,6 +91,7 @@ pub struct ScoreFactor {
 /// SSN. Flattened into [`Record`], so the stored item and the JSON stay flat and old items (without these
 /// attributes) still read.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct LeadFields {
     pub address2: Option<String>,
@@ -121,10 +125,12 @@ pub struct LeadFields {
     pub score_factors: Vec<ScoreFactor>,
     /// AES-GCM ciphertext of the SSN (base64 of nonce + ciphertext). Never sent to clients.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(skip))]
     pub ssn_encrypted: Option<String>,
     /// Keyed hash of the SSN's last four digits (`vigil_app::ssn::ssn_last4_blind_index`): numeric search matches on
     /// it without decrypting anything. Never sent to clients.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(skip))]
     pub ssn_last4_index: Option<String>,
     /// RFC 3339, UTC, and who, of the last change.
     pub updated_at: Option<String>,
@@ -136,6 +142,7 @@ pub struct LeadFields {
 
 /// The profile item of a lead or customer: what lists, headers and the seed need. Later features add fields.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Record {
     pub id: RecordId,
     pub kind: Kind,

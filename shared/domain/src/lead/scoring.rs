@@ -9,10 +9,15 @@ use serde::{Deserialize, Serialize};
 /// How much each factor may add to the score (points; the score is capped at 100), and which industries fit best.
 /// An admin changes these under Settings › Lead scoring.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ScoringWeights {
+    #[cfg_attr(feature = "openapi", schemars(range(max = 100)))]
     pub company_size: u8,
+    #[cfg_attr(feature = "openapi", schemars(range(max = 100)))]
     pub industry_fit: u8,
+    #[cfg_attr(feature = "openapi", schemars(range(max = 100)))]
     pub title_seniority: u8,
+    #[cfg_attr(feature = "openapi", schemars(range(max = 100)))]
     pub engagement: u8,
     #[serde(default = "default_best_industries")]
     pub best_industries: Vec<String>,

@@ -7,6 +7,7 @@ use std::fmt;
 
 /// The country a state or province belongs to; it decides which postal code format applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub enum Country {
     #[serde(rename = "US")]
     Us,
@@ -173,6 +174,7 @@ fn canadian_postal_code(s: &str) -> Option<String> {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AccountType {
     #[default]

@@ -1,0 +1,1306 @@
+//! The OpenAPI description (`infra/openapi.yaml`), generated from the contract: the routes come from [`ROUTES`] and
+//! [`LOCAL_ONLY_ROUTES`], each operation's parameters, body and answer from its [`Operation`] type, and the schemas
+//! from the types themselves (with the constraints the domain enforces), so the description cannot drift from what
+//! the server and the portal compile against. `cargo xtask openapi` writes the file; a test fails when the committed
+//! one differs.
+//!
+//! Response schemas follow what the types serialize (a field skipped when empty is optional), request schemas what
+//! they accept (a field with a default is optional); where the two differ the request's is named `…Input`. Form
+//! bodies (`ops::Form`), which the server reads field by field, are described here field by field from the same
+//! rules the domain applies.
+
+use crate::customers::Collection;
+use crate::operation::Operation;
+use crate::routes::{Function, LocalFunction, Method, Route, LOCAL_ONLY_ROUTES, ROUTES};
+use crate::{common, ops};
+use schemars::generate::{Contract, SchemaGenerator, SchemaSettings};
+use schemars::{JsonSchema, Schema};
+use serde_json::{json, Map, Value};
+use serde_yaml::{Mapping, Value as Yaml};
+use std::any::TypeId;
+use std::collections::BTreeMap;
+
+/// Where the description lives, from the repository root.
+pub const PATH: &str = "infra/openapi.yaml";
+
+/// The description as the committed file holds it.
+pub fn yaml() -> String {
+    let body = serde_yaml::to_string(&document()).expect("the description is plain data");
+    format!("# Generated from the contract (shared/api) by `cargo xtask openapi`; do not edit by hand.\n{body}")
+}
+
+const SCHEMAS: &str = "#/components/schemas/";
+/// Where request schemas point until they are merged with the response schemas (see [`Builder::finish`]).
+const REQUEST_SCHEMAS: &str = "#/components/x-request/";
+
+/// The whole document.
+pub fn document() -> Yaml {
+    let mut b = Builder::new();
+    let mut paths: Vec<(&'static str, Mapping)> = Vec::new();
+    let mut add = |path: &'static str, method: Method, op: Yaml| {
+        let i = match paths.iter().position(|(p, _)| *p == path) {
+            Some(i) => i,
+            None => {
+                paths.push((path, Mapping::new()));
+                paths.len() - 1
+            }
+        };
+        paths[i].1.insert(method.as_str().to_ascii_lowercase().into(), op);
+    };
+    for r in ROUTES {
+        let op = b.operation(r);
+        add(r.path, r.method, op);
+    }
+    for r in LOCAL_ONLY_ROUTES {
+        let op = b.local_operation(r);
+        add(r.path, r.method, op);
+    }
+    let schemas = b.finish();
+    // Inline request bodies were written before the request schemas got their final names.
+    let paths: Vec<(&'static str, Mapping)> = paths
+        .into_iter()
+        .map(|(p, m)| {
+            let json = serde_json::to_value(&m).expect("the paths are plain data");
+            let json = rename_refs(rewrite_refs(json, &b.renamed), &primitive_renames());
+            let Yaml::Mapping(m) = to_yaml(&json) else { unreachable!("a mapping stays a mapping") };
+            (p, m)
+        })
+        .collect();
+
+    let mut doc = Mapping::new();
+    doc.insert("openapi".into(), "3.0.3".into());
+    doc.insert("info".into(), to_yaml(&info()));
+    doc.insert("servers".into(), to_yaml(&json!([{"url": "/", "description": "The portal's own origin (CloudFront sends /api/* to the HTTP API; locally the embedded runtime)."}])));
+    doc.insert("security".into(), to_yaml(&json!([{"bearer": []}])));
+    doc.insert("tags".into(), to_yaml(&tags()));
+    doc.insert("paths".into(), Yaml::Mapping(paths.into_iter().map(|(p, m)| (p.into(), Yaml::Mapping(m))).collect()));
+    let mut components = Mapping::new();
+    components.insert("securitySchemes".into(), to_yaml(&security_schemes()));
+    components.insert("parameters".into(), to_yaml(&parameters()));
+    components.insert("responses".into(), to_yaml(&responses()));
+    components.insert("schemas".into(), to_yaml(&Value::Object(schemas.into_iter().collect())));
+    doc.insert("components".into(), Yaml::Mapping(components));
+    Yaml::Mapping(doc)
+}
+
+fn to_yaml(v: &Value) -> Yaml {
+    serde_yaml::to_value(v).expect("JSON is YAML")
+}
+
+fn info() -> Value {
+    json!({
+        "title": "Vigil API",
+        "version": env!("CARGO_PKG_VERSION"),
+        "description": "Leads, customers, partner companies and jobs for a security-alarm dealer. JSON over HTTPS under `/api/v1`.\n\n\
+    * Every operation takes the Cognito ID token of a signed-in user as a bearer token, except where `security: []` says \
+    otherwise. The token's `custom:company` claim is the tenant: no request can reach another company's items, whatever \
+    IDs it sends (they answer 404).\n\
+    * Errors are `application/problem+json` (see `Problem`), with one entry in `errors` per offending field.\n\
+    * Lists take and return an opaque, signed `cursor`; a cursor from another query is rejected with 400.\n\
+    * Writes take the record's `version`; a stale version answers 409 with the current record where visible.\n\
+    * Operations marked `x-local-only: true` exist only in the local runtime (the demo sign-in); they are never deployed.\n\n\
+    Generated from the typed contract (`shared/api`) by `cargo xtask openapi`.\n",
+    })
+}
+
+fn tags() -> Value {
+    json!([
+        {"name": "system"},
+        {"name": "session"},
+        {"name": "directory"},
+        {"name": "records", "description": "The Leads list and the Customer List (one engine, the same filters)."},
+        {"name": "leads", "description": "The lead write side, single-lead reads, tags and lead scoring."},
+        {"name": "customers", "description": "The customer record (Home page), conversion, parent/sub-customers, archive, delete, sub-records."},
+        {"name": "settings", "description": "Company settings - user-defined fields and monthly monitoring rates."},
+        {"name": "jobs"},
+        {"name": "local", "description": "Demo sign-in of the local runtime. Never deployed."},
+    ])
+}
+
+fn security_schemes() -> Value {
+    json!({"bearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "Cognito ID token (it carries `custom:company`), checked by API Gateway's JWT authorizer; locally a token the runtime signs for a demo user with the same claims.",
+    }})
+}
+
+fn parameters() -> Value {
+    json!({
+        "RecordId": {
+            "name": "id", "in": "path", "required": true,
+            "description": "The record's number (per company; a lead keeps it when it becomes a customer)",
+            "schema": {"type": "integer", "format": "int64", "minimum": 1, "maximum": u64::MAX},
+            "example": 1,
+        },
+        "FieldId": {
+            "name": "id", "in": "path", "required": true,
+            "description": "The user-defined field's number",
+            "schema": {"type": "integer", "format": "int64", "minimum": 1, "maximum": u32::MAX},
+            "example": 1,
+        },
+    })
+}
+
+/// The problem responses, by status.
+const PROBLEMS: &[(u16, &str, &str)] = &[
+    (400, "BadRequest", "A request-level problem, e.g. a cursor that does not belong to this query"),
+    (401, "Unauthenticated", "No valid session"),
+    (403, "Forbidden", "Signed in, but the caller's permissions do not allow this"),
+    (404, "NotFound", "No such item for this caller (another company's IDs answer the same)"),
+    (409, "Conflict", "Stale `version` or a state that forbids the change; `current` holds the stored item where the caller may see it"),
+    (422, "Invalid", "Invalid input; `errors` names every offending field"),
+    (500, "Internal", "The server failed"),
+];
+
+fn responses() -> Value {
+    let mut out = Map::new();
+    for (_, name, description) in PROBLEMS {
+        out.insert((*name).into(), problem_response(description));
+    }
+    Value::Object(out)
+}
+
+fn problem_response(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": {"application/problem+json": {"schema": {"$ref": format!("{SCHEMAS}Problem")}}},
+    })
+}
+
+// ------------------------------------------------------------------------------------------------------ operations
+
+/// What the description says of one operation beyond its types.
+struct Meta {
+    tag: &'static str,
+    summary: String,
+    description: Option<&'static str>,
+    /// The success response's description.
+    ok: &'static str,
+    /// Problem statuses besides the ones the route's shape implies (see [`Builder::operation`]).
+    extra: &'static [u16],
+    /// A problem status described more precisely than the shared response.
+    notes: &'static [(u16, &'static str)],
+}
+
+fn meta(f: Function, path: &str) -> Meta {
+    use Function as F;
+    let m =
+        |tag, summary: &str, ok| Meta { tag, summary: summary.into(), description: None, ok, extra: &[], notes: &[] };
+    match f {
+        F::Health => m("system", "Liveness; no session needed", "The service answers"),
+        F::Me => m("session", "The signed-in user, their company, role, permissions and navigation", "The caller"),
+        F::ListOfficeLocations => m("directory", "The company's office locations", "All office locations of the caller's company"),
+        F::ListPartners => m("directory", "Partner companies (lead sources) with their campaigns", "The company's partner companies"),
+        F::ListLeads => m("records", "One page of the Leads list - filters, saved views, sort and signed cursors; reads in proportion to the page", "A page of leads the caller may see"),
+        F::ListCustomers => m("records", "One page of the Customer List - the same filters, sort and cursors as the Leads list, plus Archive Status", "A page of customers the caller may see"),
+        F::GetLead => m("records", "One lead", "The lead (confidential fields masked unless the caller holds the grant)"),
+        F::LeadFormOptions => m("leads", "What the New Lead form offers", "Sources with campaigns, statuses, states, account types and classes, languages, industries"),
+        F::CreateLead => Meta {
+            notes: &[(409, "Possible duplicates; `current.duplicates` lists the matching leads the caller may open (send `allow_duplicates=true` to save anyway)")],
+            description: Some("Every bad field is reported at once (422). The source, campaign (of that source), status and account class must be the company's."),
+            ..m("leads", "Create a lead (New Lead form)", "The new lead")
+        },
+        F::UpdateLead => Meta {
+            description: Some("Send the fields changed and the `version` read; `null` clears an optional field. A stale version answers 409 with the stored lead."),
+            ..m("leads", "Edit the fields sent (personal information, SSN, qualification, rating) with the record's version", "The lead as saved (score recomputed)")
+        },
+        F::DeleteLead => m("leads", "Delete the lead and everything under it (Leads Delete permission)", "Deleted"),
+        F::MoveLeadStage => Meta {
+            notes: &[(422, "Not an allowed move; the message names the allowed next stages")],
+            ..m("leads", "Move the lead one pipeline step (New → Contacted → Qualified | Unqualified; Unqualified → New)", "The lead after the move")
+        },
+        F::SetLeadTags => m("leads", "Replace the lead's tags", "The lead with its new tags"),
+        F::PreviewLead => m("leads", "The list's side panel for one lead", "The preview fields the caller may see"),
+        F::LeadHistory => m("leads", "The lead's change history (newest 100, oldest first)", "History entries (SSN changes carry no values)"),
+        F::ListTags => m("leads", "The company's tags", "Tags in ID order"),
+        F::CreateTag => m("leads", "Create a tag (Tags Create; admins)", "The new tag"),
+        F::GetLeadScoring => m("leads", "The lead-score weights", "The weights in force"),
+        F::PutLeadScoring => Meta {
+            description: Some("Each weight 0-100, together at most 100; best industries from the form options' industries."),
+            ..m("leads", "Change the lead-score weights (Company Settings Modify; admins)", "The weights saved")
+        },
+        F::GetCustomer => Meta {
+            description: Some("Header (ID, name, status boxes, created date and by whom, sale and install badges, location, city/state, parent or sub-customers), tab counts and warning flags (one Query of the record's partition), tags, and every card the caller may see. Cards whose section grant the caller lacks are left out; SSN, birthdate, confirmation number, receiver number and abort code are `***` without the confidential grant."),
+            ..m("customers", "The whole Home page of a customer or a lead (same ID) in one call", "The record")
+        },
+        F::CustomerFormOptions => m("customers", "What the customer cards offer - office locations, Sold By / Lead Rep / technician users, account classes, monitoring companies, contract terms, activation fees, MMR rates and other select lists", "The options"),
+        F::CustomerParentCandidates => m("customers", "Parent picker search - top-level customers by name, business name, account number or ID (sub-customers excluded)", "Up to 20 candidates"),
+        F::CreateCustomer => Meta {
+            description: Some("Any card field may come along; fields outside the caller's section grants are refused with 403 naming them. A parent is linked after the customer exists (PATCH `parent_id`)."),
+            ..m("customers", "New customer (plain form); first and last name, primary phone, city, state, account type and office location are required", "The new customer, as the Home page reads it")
+        },
+        F::UpdateCustomer => Meta {
+            description: Some("Fields outside the caller's section grants are refused with 403 naming them; an SSN (or another confidential field) may be entered where none exists by whoever may modify its card, and changed only with the confidential grant. A stale version is 409 \"another user changed this customer\" with the current record. Archived customers refuse every write (409). `parent_id` links to a parent customer (null unlinks)."),
+            ..m("customers", "Save changed fields with the record's version", "The record after the save")
+        },
+        F::DeleteCustomer => Meta {
+            description: Some("Marks the record as being deleted (it leaves every list at once), then clears its partition in bounded batches; calling it again resumes a delete a crash interrupted. A parent with sub-customers is refused (409)."),
+            ..m("customers", "Delete the record and everything under it (Customers Delete; Leads Delete for a lead)", "Deleted")
+        },
+        F::DuplicateCustomer => m("customers", "New customer that starts as a copy of this one (no SSN, history, children, parent, tags or sub-records)", "The new customer"),
+        F::CustomerHistory => m("customers", "Every change to the record, newest first, paged", "A page of history entries"),
+        F::ConvertLead => m("customers", "Convert the lead into a customer with the same ID (one transaction), then email the converting user", "The record, now a customer"),
+        F::CustomerArchivePreview => Meta { extra: &[409], ..m("customers", "What archiving would affect - active recurring invoices, future appointments, future scheduled payments, unarchived sub-customers with theirs", "The preview") },
+        F::ArchiveCustomer => m("customers", "Archive the customer and its unarchived sub-customers, cancelling what the preview lists, in one transaction", "The archived record"),
+        F::UnarchiveCustomer => m("customers", "Unarchive the customer, optionally with its archived sub-customers; nothing cancelled is restored; blocked while the parent is archived", "The unarchived record"),
+        F::ListCustomerItems => Meta {
+            summary: format!("{} of the record, newest first", collection_label(path)),
+            ..m("customers", "", "The items")
+        },
+        F::CreateCustomerItem => Meta {
+            summary: format!("Add to the record's {} (Modify on the record; archived records take nothing)", collection_label(path).to_lowercase()),
+            ..m("customers", "", "The new item")
+        },
+        F::SetCustomerTags => m("customers", "Replace the customer's tags (archived customers refuse)", "The customer record with its new tags"),
+        F::ListCustomFields => m("settings", "The company's user-defined fields (UDFs), in display order", "Every definition, active and inactive"),
+        F::CreateCustomField => m("settings", "Define a user-defined field (Company Settings Modify; admins)", "The new definition"),
+        F::UpdateCustomField => m("settings", "Change a user-defined field's name, required flag, options, order or active flag (with its version)", "The definition saved"),
+        F::DeleteCustomField => m("settings", "Remove a user-defined field definition (values already saved on records are no longer shown)", "Removed"),
+        F::GetMmrSettings => m("settings", "Monthly monitoring rates - the mode (simple or breakout), the line-item configuration and the rates", "The company's MMR configuration"),
+        F::PutMmrSettings => Meta {
+            description: Some("The whole configuration, sent back with the version it read (stale is 409; the version goes up by one on every save). Validation errors (422) name the field by path, e.g. rates[2].line_items[0].item_id. Rates are never removed, only deactivated (active false); new items and rates may omit their id and get the next free one (item ids are never reused). In breakout mode a rate's amount_cents must equal the sum of its line items, and a line must name a configured item (a legacy line the stored rate already has may stay)."),
+            ..m("settings", "Replace the MMR configuration (Company Settings Modify; admins) with its version", "The configuration saved")
+        },
+        F::ListMmrRates => Meta { extra: &[404], ..m("customers", "The breakout rate picker - rates matching the filters, each with its line items and mismatch flag", "Matching rates and the filter choices") },
+        F::ListOutbox => m("jobs", "Emails the company's jobs have sent (locally the outbox replaces SES), newest first", "A page of sent emails"),
+    }
+}
+
+fn collection_label(path: &str) -> &'static str {
+    match collection_of(path) {
+        Collection::Notes => "Notes and tickets",
+        Collection::Contacts => "Emergency contacts",
+        Collection::Equipment => "Equipment",
+        Collection::Appointments => "Appointments (tech and sale)",
+        Collection::RecurringInvoices => "Recurring invoices",
+        Collection::ScheduledPayments => "Scheduled payments",
+    }
+}
+
+fn collection_of(path: &str) -> Collection {
+    let last = path.rsplit('/').next().unwrap_or_default();
+    Collection::from_segment(last).unwrap_or_else(|| panic!("{path} names no customer collection"))
+}
+
+/// `list_office_locations` → `listOfficeLocations`.
+fn camel(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut up = false;
+    for c in name.chars() {
+        if c == '_' || c == '-' {
+            up = true;
+        } else if up {
+            out.push(c.to_ascii_uppercase());
+            up = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Operation IDs are the function's name, except where one function serves several routes (the sub-record
+/// collections), which take the collection's name.
+fn operation_id(f: Function, path: &str) -> String {
+    match f {
+        Function::ListCustomerItems => camel(&format!("list_{}", collection_of(path).segment())),
+        Function::CreateCustomerItem => camel(&format!("create_{}", collection_of(path).segment())),
+        f => camel(f.name()),
+    }
+}
+
+/// An operation's inputs and answer, from its type.
+struct Types {
+    path: PathKind,
+    query: Vec<Value>,
+    body: Option<Value>,
+    response: Option<Value>,
+    status: u16,
+}
+
+#[derive(PartialEq)]
+enum PathKind {
+    None,
+    Record,
+    Field,
+}
+
+struct Builder {
+    response: SchemaGenerator,
+    request: SchemaGenerator,
+    /// Request schema name → its final name (see [`Builder::finish`]).
+    renamed: BTreeMap<String, String>,
+}
+
+fn settings(contract: Contract, definitions: &str) -> SchemaSettings {
+    SchemaSettings::openapi3().with(|s| {
+        s.contract = contract;
+        s.definitions_path = definitions.trim_start_matches('#').to_owned().into();
+        s.meta_schema = None;
+    })
+}
+
+impl Builder {
+    fn new() -> Self {
+        Builder {
+            response: settings(Contract::Serialize, SCHEMAS).into_generator(),
+            request: settings(Contract::Deserialize, REQUEST_SCHEMAS).into_generator(),
+            renamed: BTreeMap::new(),
+        }
+    }
+
+    fn types<O: Operation>(&mut self) -> Types
+    where
+        O::Path: 'static,
+        O::Query: JsonSchema,
+        O::Body: JsonSchema + 'static,
+        O::Response: JsonSchema + 'static,
+    {
+        let path = match TypeId::of::<O::Path>() {
+            t if t == TypeId::of::<()>() => PathKind::None,
+            t if t == TypeId::of::<common::RecordPath>() || t == TypeId::of::<common::ItemsPath>() => PathKind::Record,
+            t if t == TypeId::of::<common::FieldPath>() => PathKind::Field,
+            _ => panic!("{}: describe its path parameters", std::any::type_name::<O::Path>()),
+        };
+        let body = TypeId::of::<O::Body>();
+        let body = if body == TypeId::of::<()>() {
+            None
+        } else if body == TypeId::of::<ops::Form>() || body == TypeId::of::<Value>() {
+            // Read field by field: `form_body` describes it.
+            Some(Value::Null)
+        } else {
+            let schema = self.request.subschema_for::<O::Body>();
+            Some(self.finish_inline(Side::Request, schema))
+        };
+        let response = if TypeId::of::<O::Response>() == TypeId::of::<()>() {
+            None
+        } else {
+            let schema = self.response.subschema_for::<O::Response>();
+            Some(self.finish_inline(Side::Response, schema))
+        };
+        Types { path, query: query_parameters::<O::Query>(), body, response, status: O::STATUS }
+    }
+
+    /// Applies the generator's transforms to a schema it handed out (definitions get them in [`Builder::finish`]).
+    fn finish_inline(&mut self, side: Side, mut schema: Schema) -> Value {
+        let g = match side {
+            Side::Request => &mut self.request,
+            Side::Response => &mut self.response,
+        };
+        for t in g.transforms_mut() {
+            t.transform(&mut schema);
+        }
+        schema.to_value()
+    }
+
+    fn types_of(&mut self, f: Function) -> Types {
+        use crate::ops::*;
+        use Function as F;
+        match f {
+            F::Health => self.types::<GetHealth>(),
+            F::Me => self.types::<GetMe>(),
+            F::ListOfficeLocations => self.types::<ops::ListOfficeLocations>(),
+            F::ListPartners => self.types::<ops::ListPartners>(),
+            F::ListLeads => self.types::<ops::ListLeads>(),
+            F::GetLead => self.types::<ops::GetLead>(),
+            F::LeadFormOptions => self.types::<LeadFormOptionsOp>(),
+            F::CreateLead => self.types::<ops::CreateLead>(),
+            F::UpdateLead => self.types::<ops::UpdateLead>(),
+            F::DeleteLead => self.types::<ops::DeleteLead>(),
+            F::MoveLeadStage => self.types::<ops::MoveLeadStage>(),
+            F::SetLeadTags => self.types::<ops::SetLeadTags>(),
+            F::PreviewLead => self.types::<ops::PreviewLead>(),
+            F::LeadHistory => self.types::<ops::LeadHistory>(),
+            F::ListTags => self.types::<ops::ListTags>(),
+            F::CreateTag => self.types::<ops::CreateTag>(),
+            F::GetLeadScoring => self.types::<ops::GetLeadScoring>(),
+            F::PutLeadScoring => self.types::<ops::PutLeadScoring>(),
+            F::ListCustomers => self.types::<ops::ListCustomers>(),
+            F::GetCustomer => self.types::<ops::GetCustomer>(),
+            F::CustomerFormOptions => self.types::<CustomerFormOptionsOp>(),
+            F::CustomerParentCandidates => self.types::<ops::CustomerParentCandidates>(),
+            F::CreateCustomer => self.types::<ops::CreateCustomer>(),
+            F::UpdateCustomer => self.types::<ops::UpdateCustomer>(),
+            F::DeleteCustomer => self.types::<ops::DeleteCustomer>(),
+            F::DuplicateCustomer => self.types::<ops::DuplicateCustomer>(),
+            F::CustomerHistory => self.types::<ops::CustomerHistory>(),
+            F::ConvertLead => self.types::<ops::ConvertLead>(),
+            F::CustomerArchivePreview => self.types::<ops::CustomerArchivePreview>(),
+            F::ArchiveCustomer => self.types::<ops::ArchiveCustomer>(),
+            F::UnarchiveCustomer => self.types::<ops::UnarchiveCustomer>(),
+            F::ListCustomerItems => self.types::<ops::ListCustomerItems>(),
+            F::CreateCustomerItem => self.types::<ops::CreateCustomerItem>(),
+            F::SetCustomerTags => self.types::<ops::SetCustomerTags>(),
+            F::ListCustomFields => self.types::<ops::ListCustomFields>(),
+            F::CreateCustomField => self.types::<ops::CreateCustomField>(),
+            F::UpdateCustomField => self.types::<ops::UpdateCustomField>(),
+            F::DeleteCustomField => self.types::<ops::DeleteCustomField>(),
+            F::GetMmrSettings => self.types::<ops::GetMmrSettings>(),
+            F::PutMmrSettings => self.types::<ops::PutMmrSettings>(),
+            F::ListMmrRates => self.types::<ops::ListMmrRates>(),
+            F::ListOutbox => self.types::<ops::ListOutbox>(),
+        }
+    }
+
+    fn operation(&mut self, r: &Route) -> Yaml {
+        let f = r.function;
+        let t = self.types_of(f);
+        let meta = meta(f, r.path);
+        let mut op = Mapping::new();
+        let id = operation_id(f, r.path);
+        op.insert("operationId".into(), id.as_str().into());
+        op.insert("tags".into(), to_yaml(&json!([meta.tag])));
+        op.insert("summary".into(), meta.summary.as_str().into());
+        if let Some(d) = meta.description {
+            op.insert("description".into(), d.into());
+        }
+
+        let mut params: Vec<Value> = Vec::new();
+        match t.path {
+            PathKind::None => {}
+            PathKind::Record => params.push(json!({"$ref": "#/components/parameters/RecordId"})),
+            PathKind::Field => params.push(json!({"$ref": "#/components/parameters/FieldId"})),
+        }
+        params.extend(t.query.iter().cloned());
+        if !params.is_empty() {
+            op.insert("parameters".into(), to_yaml(&Value::Array(params)));
+        }
+
+        let body = match &t.body {
+            None => None,
+            Some(Value::Null) => Some(form_body(f, r.path)),
+            // The Home page's tag widget sends the record's version, as every Home page write does.
+            Some(schema) if f == Function::SetCustomerTags => Some(body_of(
+                json!({"allOf": [schema, {"type": "object", "required": ["version"], "properties": {"version": version()}}]}),
+                None,
+            )),
+            Some(schema) => Some(body_of(schema.clone(), None)),
+        };
+        if let Some(b) = &body {
+            op.insert("requestBody".into(), to_yaml(b));
+        }
+
+        // The problems the route's shape implies: a session (401, 403), a path parameter (404, and 422 for a
+        // malformed one), inputs (422), a cursor (400), a write (409), and always 500.
+        let mut statuses: Vec<u16> = meta.extra.to_vec();
+        if r.auth {
+            statuses.extend([401, 403]);
+        }
+        if t.path != PathKind::None {
+            statuses.extend([404, 422]);
+        }
+        if !t.query.is_empty() || body.is_some() {
+            statuses.push(422);
+        }
+        // A body that is not UTF-8 is refused before it is read.
+        if body.is_some() {
+            statuses.push(400);
+        }
+        if t.query.iter().any(|p| p["name"] == "cursor") {
+            statuses.push(400);
+        }
+        if r.method != Method::Get && !matches!(f, Function::PutLeadScoring) {
+            statuses.push(409);
+        }
+        statuses.push(500);
+        statuses.sort_unstable();
+        statuses.dedup();
+
+        let mut responses = Mapping::new();
+        let mut ok = json!({"description": meta.ok});
+        if let Some(schema) = &t.response {
+            ok["content"] = json!({"application/json": {"schema": schema}});
+        }
+        if let Some(links) = links(f) {
+            ok["links"] = links;
+        }
+        responses.insert(t.status.to_string().into(), to_yaml(&ok));
+        for s in statuses {
+            let response = match meta.notes.iter().find(|(n, _)| *n == s) {
+                Some((_, description)) => problem_response(description),
+                None => {
+                    let (_, name, _) = PROBLEMS.iter().find(|(n, _, _)| *n == s).expect("a known problem status");
+                    json!({"$ref": format!("#/components/responses/{name}")})
+                }
+            };
+            responses.insert(s.to_string().into(), to_yaml(&response));
+        }
+        op.insert("responses".into(), Yaml::Mapping(responses));
+        let security = if r.auth { json!([{"bearer": []}]) } else { json!([]) };
+        op.insert("security".into(), to_yaml(&security));
+        Yaml::Mapping(op)
+    }
+
+    fn local_operation(&mut self, r: &Route<LocalFunction>) -> Yaml {
+        let op = match r.function {
+            LocalFunction::DevUsers => json!({
+                "operationId": camel(r.function.name()),
+                "tags": ["local"],
+                "summary": "Demo users the local runtime can sign in as",
+                "x-local-only": true,
+                "responses": {
+                    "200": {
+                        "description": "Every active seeded user of every company",
+                        "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": format!("{SCHEMAS}DevUser")}}}},
+                    },
+                    "500": {"$ref": "#/components/responses/Internal"},
+                },
+                "security": [],
+            }),
+            LocalFunction::DevSignIn => json!({
+                "operationId": camel(r.function.name()),
+                "tags": ["local"],
+                "summary": "Sign in as a demo user; returns a token the local runtime accepts",
+                "description": "The email must be one of `GET /api/v1/dev/users` (else 422 `unknown_user`).",
+                "x-local-only": true,
+                "requestBody": body_of(json!({"$ref": format!("{SCHEMAS}SignInRequest")}), Some(json!({"email": "admin@acme.example"}))),
+                "responses": {
+                    "200": {
+                        "description": "A bearer token with the same claims Cognito would issue",
+                        "content": {"application/json": {"schema": {"$ref": format!("{SCHEMAS}SignInResponse")}}},
+                    },
+                    "422": {"$ref": "#/components/responses/Invalid"},
+                    "500": {"$ref": "#/components/responses/Internal"},
+                },
+                "security": [],
+            }),
+        };
+        to_yaml(&op)
+    }
+
+    /// Every named schema: the response side's, the request side's (renamed `…Input` where they differ from the
+    /// response type of the same name), and the ones written here.
+    fn finish(&mut self) -> BTreeMap<String, Value> {
+        // The hand-written schemas refer to these.
+        self.response.subschema_for::<vigil_domain::FieldError>();
+        self.response.subschema_for::<vigil_domain::Role>();
+        let mut out: BTreeMap<String, Value> = BTreeMap::new();
+        for (name, schema) in self.response.take_definitions(true) {
+            out.insert(name, schema);
+        }
+        let requests: Vec<(String, Value)> = self.request.take_definitions(true).into_iter().collect();
+        // Request names first, so references can be rewritten in one pass.
+        let mut renamed = BTreeMap::new();
+        for (name, schema) in &requests {
+            let target = match out.get(name) {
+                Some(existing) if *existing != rewrite_refs(schema.clone(), &BTreeMap::new()) => format!("{name}Input"),
+                _ => name.clone(),
+            };
+            renamed.insert(name.clone(), target);
+        }
+        for (name, schema) in requests {
+            out.insert(renamed[&name].clone(), rewrite_refs(schema, &renamed));
+        }
+        self.renamed = renamed;
+        for (name, schema) in handwritten() {
+            assert!(out.insert(name.to_owned(), schema).is_none(), "{name} is both derived and written by hand");
+        }
+        refine(&mut out);
+        let names = primitive_renames();
+        out.into_iter().map(|(k, v)| (names.get(&k).cloned().unwrap_or(k), tidy(rename_refs(v, &names)))).collect()
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Side {
+    Request,
+    Response,
+}
+
+/// Points request-side references at their final names.
+fn rewrite_refs(v: Value, renamed: &BTreeMap<String, String>) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, v)| match (k.as_str(), &v) {
+                    ("$ref", Value::String(r)) if r.starts_with(REQUEST_SCHEMAS) => {
+                        let name = &r[REQUEST_SCHEMAS.len()..];
+                        let name = renamed.get(name).map(String::as_str).unwrap_or(name);
+                        (k, Value::String(format!("{SCHEMAS}{name}")))
+                    }
+                    _ => (k, rewrite_refs(v, renamed)),
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.into_iter().map(|v| rewrite_refs(v, renamed)).collect()),
+        other => other,
+    }
+}
+
+/// Generic schemas named after a primitive parameter (`Named<String>`).
+const RENAMED: &[(&str, &str)] = &[("Namedstring", "NamedString")];
+
+fn primitive_renames() -> BTreeMap<String, String> {
+    RENAMED.iter().map(|(from, to)| ((*from).to_owned(), (*to).to_owned())).collect()
+}
+
+fn rename_refs(v: Value, names: &BTreeMap<String, String>) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, v)| match (k.as_str(), &v) {
+                    ("$ref", Value::String(r)) if r.starts_with(SCHEMAS) => match names.get(&r[SCHEMAS.len()..]) {
+                        Some(to) => (k, Value::String(format!("{SCHEMAS}{to}"))),
+                        None => (k, v),
+                    },
+                    _ => (k, rename_refs(v, names)),
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.into_iter().map(|v| rename_refs(v, names)).collect()),
+        other => other,
+    }
+}
+
+/// Constraints that come from the domain's tables rather than from a type.
+fn refine(schemas: &mut BTreeMap<String, Value>) {
+    // The Home read flattens the record (a map, masked per caller); its identity and version are always there, and
+    // the writes' links read them.
+    if let Some(home) = schemas.get_mut("CustomerHome") {
+        home["properties"]["id"] = schema_ref("RecordId");
+        home["properties"]["kind"] = schema_ref("Kind");
+        home["properties"]["version"] = json!({"type": "integer", "format": "int64", "minimum": 0});
+        if let Some(required) = home["required"].as_array_mut() {
+            required.extend([json!("id"), json!("kind"), json!("version")]);
+        }
+    }
+    for name in ["ScoringWeights", "ScoringWeightsInput"] {
+        if let Some(s) = schemas.get_mut(name) {
+            s["properties"]["best_industries"]["items"] =
+                json!({"type": "string", "enum": vigil_domain::lead::INDUSTRIES});
+        }
+    }
+}
+
+/// A request field the server insists on although the type has a default (it answers 422 `required`): the type
+/// marks it with this extension, and it joins its object's `required` list.
+const REQUIRED: &str = "x-required";
+
+/// Makes the schemas OpenAPI 3.0: unsigned formats become `int32`/`int64` (their bounds kept), a tuple's item list
+/// becomes `anyOf` (3.0 has no positional items), and [`REQUIRED`] fields join `required`.
+fn tidy(v: Value) -> Value {
+    match v {
+        Value::Object(mut m) => {
+            // OpenAPI 3.0.3: a nullable enum lists null among its values.
+            if m.get("nullable") == Some(&Value::Bool(true)) {
+                if let Some(Value::Array(values)) = m.get_mut("enum") {
+                    if !values.contains(&Value::Null) {
+                        values.push(Value::Null);
+                    }
+                }
+            }
+            if let Some(Value::Array(items)) = m.get("items") {
+                let items = json!({"anyOf": items});
+                m.insert("items".into(), items);
+            }
+            let insisted: Vec<String> = m
+                .get("properties")
+                .and_then(Value::as_object)
+                .map(|p| p.iter().filter(|(_, v)| v.get(REQUIRED).is_some()).map(|(k, _)| k.clone()).collect())
+                .unwrap_or_default();
+            if !insisted.is_empty() {
+                let mut required: Vec<Value> = m.get("required").and_then(Value::as_array).cloned().unwrap_or_default();
+                for k in &insisted {
+                    if !required.iter().any(|r| r == k.as_str()) {
+                        required.push(Value::String(k.clone()));
+                    }
+                    if let Some(p) = m.get_mut("properties").and_then(|p| p.get_mut(k)).and_then(Value::as_object_mut) {
+                        p.remove(REQUIRED);
+                        p.remove("default");
+                    }
+                }
+                m.insert("required".into(), Value::Array(required));
+            }
+            Value::Object(m.into_iter().map(|(k, v)| (k, tidy(v))).collect())
+        }
+        Value::Array(a) => Value::Array(a.into_iter().map(tidy).collect()),
+        other => other,
+    }
+}
+
+/// The query parameters of a query type: one per field, required unless optional, with the field's doc comment as
+/// the description.
+fn query_parameters<Q: JsonSchema>() -> Vec<Value> {
+    let settings = settings(Contract::Deserialize, SCHEMAS).with(|s| s.inline_subschemas = true);
+    let root = settings.into_generator().into_root_schema_for::<Q>().to_value();
+    let required: Vec<&str> =
+        root["required"].as_array().map(|r| r.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+    let Some(props) = root["properties"].as_object() else { return vec![] };
+    let mut out = Vec::new();
+    for (name, schema) in props {
+        let mut schema = schema.as_object().cloned().unwrap_or_default();
+        // A query parameter is absent or a value; "null" is not a thing a query string can say.
+        schema.remove("nullable");
+        let description = schema.remove("description");
+        let example = schema.remove("example");
+        let mut p = json!({"name": name, "in": "query", "required": required.contains(&name.as_str())});
+        if let Some(d) = description {
+            p["description"] = Value::String(d.as_str().unwrap_or_default().replace('\n', " "));
+        }
+        p["schema"] = tidy(Value::Object(schema));
+        if let Some(e) = example {
+            p["example"] = e;
+        }
+        out.push(p);
+    }
+    out
+}
+
+fn body_of(schema: Value, example: Option<Value>) -> Value {
+    let mut media = json!({"schema": schema});
+    if let Some(e) = example {
+        media["example"] = e;
+    }
+    json!({"required": true, "content": {"application/json": media}})
+}
+
+fn schema_ref(name: &str) -> Value {
+    json!({"$ref": format!("{SCHEMAS}{name}")})
+}
+
+/// The bodies the server reads field by field, with an example that the demo data accepts.
+fn form_body(f: Function, path: &str) -> Value {
+    use Function as F;
+    let (name, example) = match f {
+        F::CreateLead => (
+            "NewLead",
+            json!({"source_id": 1, "first_name": "Ann", "last_name": "Lee", "primary_phone": "(801) 555-0101",
+                   "disposition_id": 1, "city": "Provo", "state": "UT", "zip": "84601", "email": "ann.lee@example.com"}),
+        ),
+        F::UpdateLead => ("LeadPatch", json!({"version": 1, "rating": 4, "job_title": "Owner"})),
+        F::CreateCustomer => (
+            "NewCustomer",
+            json!({"first_name": "Ann", "last_name": "Lee", "primary_phone": "801-555-0101", "city": "Provo",
+                   "state": "UT", "account_type": "residential", "office_location_id": 1}),
+        ),
+        F::UpdateCustomer => ("CustomerPatch", json!({"version": 1, "spouse": "Sam Lee", "installed": true})),
+        F::CreateCustomerItem => match collection_of(path) {
+            Collection::Notes => ("NewNote", json!({"text": "Call back about the keypad", "ticket": false})),
+            Collection::Contacts => {
+                ("NewContact", json!({"name": "Sam Lee", "phone": "801-555-0102", "relation": "Spouse"}))
+            }
+            Collection::Equipment => ("NewEquipment", json!({"name": "Door sensor", "quantity": 2, "zone": "Front"})),
+            Collection::Appointments => ("NewAppointment", json!({"date": "2030-01-15", "kind": "tech"})),
+            Collection::RecurringInvoices => (
+                "NewRecurringInvoice",
+                json!({"amount_cents": 3999, "start_date": "2030-01-01", "frequency": "monthly"}),
+            ),
+            Collection::ScheduledPayments => {
+                ("NewScheduledPayment", json!({"amount_cents": 19900, "date": "2030-01-01"}))
+            }
+        },
+        F::CreateCustomField => {
+            ("NewCustomField", json!({"name": "Gate code", "field_type": "text", "required": false}))
+        }
+        F::UpdateCustomField => ("CustomFieldPatch", json!({"version": 1, "required": true})),
+        F::PutMmrSettings => (
+            "MmrSettingsInput",
+            json!({"version": 0, "mode": "simple", "items": [], "rates": [{"id": 1, "name": "Basic", "amount_cents": 2999}]}),
+        ),
+        other => panic!("{other} takes a form body that the description does not describe"),
+    };
+    body_of(schema_ref(name), Some(example))
+}
+
+/// Links a stateful client can follow from an operation's success: the new or returned record's ID feeds the
+/// operations on it, and its version the writes.
+fn links(f: Function) -> Option<Value> {
+    use Function as F;
+    let id = "$response.body#/id";
+    let version = json!({"version": "$response.body#/version"});
+    let link = |op: &str, body: Option<&Value>| {
+        let mut l = json!({"operationId": op, "parameters": {"id": id}});
+        if let Some(b) = body {
+            l["requestBody"] = b.clone();
+        }
+        l
+    };
+    let lead = || {
+        json!({
+            "GetLead": link("getLead", None),
+            "UpdateLead": link("updateLead", Some(&version)),
+            "MoveLeadStage": link("moveLeadStage", Some(&version)),
+            "SetLeadTags": link("setLeadTags", Some(&version)),
+            "PreviewLead": link("previewLead", None),
+            "LeadHistory": link("leadHistory", None),
+            "ConvertLead": link("convertLead", Some(&version)),
+            "DeleteLead": link("deleteLead", None),
+        })
+    };
+    let customer = || {
+        json!({
+            "GetCustomer": link("getCustomer", None),
+            "UpdateCustomer": link("updateCustomer", Some(&version)),
+            "SetCustomerTags": link("setCustomerTags", Some(&version)),
+            "CustomerHistory": link("customerHistory", None),
+            "DuplicateCustomer": link("duplicateCustomer", None),
+            "CustomerArchivePreview": link("customerArchivePreview", None),
+            "ArchiveCustomer": link("archiveCustomer", None),
+            "ListNotes": link("listNotes", None),
+            "CreateNotes": link("createNotes", None),
+            "DeleteCustomer": link("deleteCustomer", None),
+        })
+    };
+    let field = || {
+        json!({
+            "UpdateCustomField": link("updateCustomField", Some(&version)),
+            "DeleteCustomField": link("deleteCustomField", None),
+        })
+    };
+    match f {
+        F::CreateLead | F::UpdateLead | F::MoveLeadStage | F::SetLeadTags | F::GetLead => Some(lead()),
+        F::CreateCustomer | F::DuplicateCustomer | F::ConvertLead | F::GetCustomer | F::UpdateCustomer => {
+            Some(customer())
+        }
+        F::CreateCustomField | F::UpdateCustomField => Some(field()),
+        _ => None,
+    }
+}
+
+// ----------------------------------------------------------------------------------------- hand-written schemas
+
+/// A calendar date `YYYY-MM-DD` from 1900 on (`vigil_domain::lead::date`), leap days included.
+const DATE: &str = r"^(((19|[2-9][0-9])[0-9]{2})-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-8]))|((19|[2-9][0-9])(0[48]|[2468][048]|[13579][26])|([2468][048]|[3579][26])00)-02-29)$";
+/// 10 digits, or 11 starting with 1, among spaces and `( ) - . +` (`vigil_domain::text::phone_digits`).
+const PHONE: &str = r"^[ ()+.-]*(1[ ()+.-]*)?([0-9][ ()+.-]*){10}$";
+/// One `@`, a dotted domain, no spaces (`vigil_domain::text::email`); blank means none.
+const EMAIL: &str = r"^\s*$|^\s*[^@\s]+@[^@\s.][^@\s]*\.[^@\s]*[^@\s.]\s*$";
+/// A host with a dot and a letters-only top-level domain, an optional scheme, port and path
+/// (`vigil_domain::text::website`); blank means none.
+const WEBSITE: &str = r"^\s*$|^\s*([Hh][Tt][Tt][Pp][Ss]?://)?([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}(:[0-9]*)?([/?#]\S*)?\s*$";
+/// A US ZIP or ZIP+4, or a Canadian postal code (`vigil_domain::lead::Zip`); blank means none.
+const US_ZIP: &str = r"^\s*$|^\s*[0-9]{5}(-[0-9]{4})?\s*$";
+const CA_POSTAL: &str = r"^\s*$|^\s*[ABCEGHJ-NPRSTVXYabceghj-nprstvxy][0-9][ABCEGHJ-NPRSTV-Zabceghj-nprstv-z] ?[0-9][ABCEGHJ-NPRSTV-Zabceghj-nprstv-z][0-9]\s*$";
+const ZIP: &str = r"^\s*$|^\s*([0-9]{5}(-[0-9]{4})?|[ABCEGHJ-NPRSTVXYabceghj-nprstvxy][0-9][ABCEGHJ-NPRSTV-Zabceghj-nprstv-z] ?[0-9][ABCEGHJ-NPRSTV-Zabceghj-nprstv-z][0-9])\s*$";
+/// Nine digits as `###-##-####` (dashes optional) that the SSA issues (`vigil_domain::lead::Ssn`); blank means none.
+const SSN: &str = r"^\s*$|^\s*(?!000|666|9)[0-9]{3}-?(?!00)[0-9]{2}-?(?!0000)[0-9]{4}\s*$";
+const USER_ID: &str = "^[A-Za-z0-9_-]{1,64}$";
+
+fn text(max: usize) -> Value {
+    json!({"type": "string", "minLength": 1, "maxLength": max, "pattern": r"\S"})
+}
+
+fn opt_text(max: usize) -> Value {
+    json!({"type": "string", "maxLength": max, "nullable": true})
+}
+
+fn id() -> Value {
+    json!({"type": "integer", "format": "int64", "minimum": 1, "maximum": u32::MAX})
+}
+
+fn opt_id() -> Value {
+    json!({"type": "integer", "format": "int64", "minimum": 1, "maximum": u32::MAX, "nullable": true})
+}
+
+fn count(max: u64) -> Value {
+    json!({"type": "integer", "format": "int64", "minimum": 0, "maximum": max, "nullable": true})
+}
+
+fn date() -> Value {
+    json!({"type": "string", "format": "date", "pattern": DATE})
+}
+
+fn opt_date() -> Value {
+    json!({"type": "string", "format": "date", "pattern": DATE, "nullable": true})
+}
+
+fn opt_pattern(pattern: &str, max: usize) -> Value {
+    json!({"type": "string", "maxLength": max, "pattern": pattern, "nullable": true})
+}
+
+/// Blank reads as none, whatever its length, so only the pattern bounds it.
+fn zip() -> Value {
+    json!({"type": "string", "pattern": ZIP, "nullable": true})
+}
+
+fn user() -> Value {
+    json!({"type": "string", "pattern": USER_ID, "nullable": true, "description": "An active user of the company"})
+}
+
+fn boolean() -> Value {
+    json!({"type": "boolean"})
+}
+
+fn with(mut v: Value, description: &str) -> Value {
+    v["description"] = description.into();
+    v
+}
+
+fn states() -> Value {
+    let codes: Vec<&str> = vigil_domain::lead::STATES.iter().map(|(c, _, _)| *c).collect();
+    json!({"type": "string", "enum": codes, "description": "A US state or territory or a Canadian province code"})
+}
+
+fn languages() -> Value {
+    let codes: Vec<&str> = vigil_domain::lead::LANGUAGES.iter().map(|(c, _)| *c).collect();
+    json!({"type": "string", "enum": codes, "nullable": true, "description": "A language code of the form options"})
+}
+
+fn account_type() -> Value {
+    let types: Vec<&str> = vigil_domain::lead::AccountType::ALL.iter().map(|t| t.as_str()).collect();
+    json!({"type": "string", "enum": types})
+}
+
+fn custom_field_values() -> Value {
+    json!({
+        "type": "object",
+        "description": "User-defined field values by definition ID (`{\"3\": \"Garage\", \"4\": 2}`); only the keys sent change, null clears. Per type - text (at most 500 characters), number (a JSON number), date (YYYY-MM-DD), checkbox (boolean), select (one of the options). Unknown or inactive IDs, bad values and clearing a required field are 422 naming `custom_fields.<id>`; on create every required field (checkboxes excepted) must be given.",
+        "additionalProperties": true,
+    })
+}
+
+fn object(required: &[&str], properties: Vec<(&str, Value)>, description: &str) -> Value {
+    let props: Map<String, Value> = properties.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+    for r in required {
+        assert!(props.contains_key(*r), "{r} is required but not a property");
+    }
+    let mut o =
+        json!({"type": "object", "description": description, "properties": props, "additionalProperties": false});
+    if !required.is_empty() {
+        o["required"] = json!(required);
+    }
+    o
+}
+
+/// The New Lead form's fields (`vigil_domain::lead::NEW_LEAD_FIELDS`) as `NewLead::parse` reads them.
+fn new_lead_fields() -> Vec<(&'static str, Value)> {
+    vec![
+        ("source_id", with(id(), "The partner company the lead came from")),
+        ("campaign_id", with(opt_id(), "A campaign of that source")),
+        ("first_name", text(100)),
+        ("last_name", text(100)),
+        ("language", languages()),
+        (
+            "primary_phone",
+            json!({"type": "string", "maxLength": 32, "pattern": PHONE, "description": "10 digits; formatting ignored", "example": "(801) 555-0101"}),
+        ),
+        (
+            "account_type",
+            json!({"type": "string", "enum": ["residential", "commercial", "other"], "nullable": true, "default": "residential"}),
+        ),
+        ("account_class_id", with(opt_id(), "One of the company's active account classes")),
+        ("disposition_id", with(id(), "The lead status (Hot / Warm / Cold ...), one of the company's")),
+        ("city", text(255)),
+        ("state", states()),
+        ("zip", with(zip(), "US ZIP or ZIP+4 for US states and territories, Canadian postal code for provinces")),
+        ("address1", opt_text(255)),
+        ("address2", opt_text(255)),
+        ("county", opt_text(255)),
+        ("cross_street", opt_text(255)),
+        ("email", opt_pattern(EMAIL, 254)),
+    ]
+}
+
+/// The New Lead form: the ZIP must be of the state's country, which `anyOf` over the two countries says.
+fn new_lead_schema(fields: Vec<(&'static str, Value)>) -> Value {
+    let required = ["source_id", "first_name", "last_name", "primary_phone", "disposition_id", "city", "state"];
+    let mut schema = object(&required, fields, "The New Lead form. Unknown fields are refused (422).");
+    let country = |country: vigil_domain::lead::Country, zip: &str| {
+        let codes: Vec<&str> =
+            vigil_domain::lead::STATES.iter().filter(|(_, _, c)| *c == country).map(|(code, _, _)| *code).collect();
+        json!({"properties": {"state": {"enum": codes}, "zip": {"type": "string", "pattern": zip, "nullable": true}}})
+    };
+    schema["anyOf"] =
+        json!([country(vigil_domain::lead::Country::Us, US_ZIP), country(vigil_domain::lead::Country::Ca, CA_POSTAL),]);
+    schema
+}
+
+/// The personal-information fields the lead editor (`vigil_domain::lead::edit_lead`) reads, for leads and customers.
+fn personal_fields() -> Vec<(&'static str, Value)> {
+    vec![
+        ("first_name", text(100)),
+        ("last_name", text(100)),
+        ("business_name", opt_text(255)),
+        ("email", opt_pattern(EMAIL, 254)),
+        ("primary_phone", json!({"type": "string", "maxLength": 32, "pattern": PHONE})),
+        ("address1", opt_text(255)),
+        ("address2", opt_text(255)),
+        ("city", text(255)),
+        ("state", states()),
+        ("zip", with(zip(), "Checked against the state as it will be: a US ZIP for US states and territories, a Canadian postal code for provinces")),
+        ("county", opt_text(255)),
+        ("cross_street", opt_text(255)),
+        ("language", languages()),
+        ("account_type", account_type()),
+        ("account_class_id", with(opt_id(), "One of the company's active account classes")),
+        ("ssn", with(opt_pattern(SSN, 32), "Nine digits; stored encrypted. Changing a stored SSN takes the confidential grant")),
+        ("source_id", with(id(), "The partner company the record came from")),
+        ("campaign_id", with(opt_id(), "A campaign of that source")),
+    ]
+}
+
+/// The customer cards' own fields (`vigil_domain::customer::apply_field`).
+fn customer_fields() -> Vec<(&'static str, Value)> {
+    let phone = || opt_pattern(PHONE, 32);
+    let services: Vec<&str> = vigil_domain::customer::SERVICES.iter().map(|(c, _)| *c).collect();
+    vec![
+        ("birthdate", with(opt_date(), "Confidential")),
+        ("work_phone", phone()),
+        ("cell_phone", phone()),
+        ("other_phone", phone()),
+        ("best_time_to_contact", opt_text(200)),
+        ("spouse", opt_text(200)),
+        ("credit_score", count(900)),
+        ("credit_tracking_number", opt_text(64)),
+        ("business_contact", opt_text(200)),
+        ("sale_date", opt_date()),
+        ("sold_by_id", user()),
+        ("trainee_id", user()),
+        ("lead_rep_id", user()),
+        ("adt_number", opt_text(64)),
+        ("adt_serial", opt_text(64)),
+        ("account_number", opt_text(32)),
+        (
+            "mmr_id",
+            with(opt_id(), "One of the company's MMR rates the customer may be given (form options' `mmr_rates`)"),
+        ),
+        ("mmr_a_la_carte", boolean()),
+        ("monitoring_plan", opt_text(200)),
+        ("canceled", boolean()),
+        ("cancel_date", with(opt_date(), "Only on a canceled account")),
+        ("cancel_reason", with(opt_text(200), "Only on a canceled account")),
+        ("discount_affiliate", opt_text(200)),
+        ("discount_affiliate_member_number", opt_text(64)),
+        ("monitoring_company_id", with(opt_id(), "One of the form options' monitoring companies")),
+        ("interactive_services_provider", opt_text(200)),
+        ("adt_system_type", opt_text(200)),
+        ("contract_term_months", with(count(240), "One of the form options' contract terms")),
+        ("activation_fee_id", with(opt_id(), "One of the form options' activation fees")),
+        ("warranty_term", opt_text(200)),
+        ("dealer_number", opt_text(64)),
+        ("collections_date", opt_date()),
+        ("install_date", opt_date()),
+        ("install_tech_id", user()),
+        ("confirmation_number", with(opt_text(64), "Confidential")),
+        ("receiver_number", with(opt_text(64), "Confidential")),
+        ("installed", boolean()),
+        ("abort_code", with(opt_text(64), "Confidential")),
+        ("services", json!({"type": "array", "items": {"type": "string", "enum": services}})),
+        ("office_location_id", with(id(), "One of the company's office locations")),
+        ("custom_fields", custom_field_values()),
+    ]
+}
+
+fn version() -> Value {
+    json!({"type": "integer", "format": "int64", "minimum": 0, "description": "The version read; a stale one answers 409"})
+}
+
+fn handwritten() -> Vec<(&'static str, Value)> {
+    let mut new_lead = new_lead_fields();
+    new_lead.push(("custom_fields", custom_field_values()));
+
+    let mut lead_patch = personal_fields();
+    lead_patch.retain(|(k, _)| *k != "source_id");
+    lead_patch.extend([
+        ("version", version()),
+        ("source_id", with(id(), "The partner company the lead came from")),
+        ("disposition_id", with(id(), "The lead status, one of the company's")),
+        ("job_title", opt_text(255)),
+        ("industry", json!({"type": "string", "enum": vigil_domain::lead::INDUSTRIES, "nullable": true})),
+        ("annual_revenue", with(count(1_000_000_000_000), "US dollars a year")),
+        ("employees", count(10_000_000)),
+        ("website", opt_pattern(WEBSITE, 255)),
+        ("budget", with(count(1_000_000_000_000), "US dollars")),
+        ("timeline", opt_text(255)),
+        ("next_followup", opt_date()),
+        ("email_opt_out", boolean()),
+        ("do_not_call", boolean()),
+        ("web_visits", count(1_000_000)),
+        ("webinars_attended", count(10_000)),
+        ("rating", json!({"type": "integer", "minimum": 0, "maximum": 5, "description": "4 or more marks the lead hot and sets the follow-up to today; 5 emails the owner"})),
+        ("custom_fields", custom_field_values()),
+    ]);
+
+    let mut new_customer = personal_fields();
+    new_customer.extend(customer_fields());
+    let mut customer_patch = new_customer.clone();
+    customer_patch.push(("version", version()));
+    customer_patch.push((
+        "parent_id",
+        json!({"type": "integer", "format": "int64", "minimum": 1, "nullable": true, "description": "A top-level customer to bill through (parent/child billing on); null unlinks"}),
+    ));
+
+    let options = json!({"type": "array", "maxItems": 50, "items": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": r"\S"}});
+    let non_select = json!(["text", "number", "date", "checkbox"]);
+    let mmr_item = json!({"type": "object", "required": ["name"], "additionalProperties": true, "properties": {
+        "id": with(opt_id(), "Absent for a new item (it gets the next free ID)"),
+        "name": text(60),
+    }});
+    let line = json!({"type": "object", "required": ["item_id", "amount_cents"], "additionalProperties": true, "properties": {
+        "item_id": with(id(), "A configured item (or one the stored rate already had)"),
+        "amount_cents": {"type": "integer", "format": "int64", "minimum": 0, "maximum": 10_000_000},
+    }});
+    let rate = json!({"type": "object", "required": ["amount_cents"], "additionalProperties": true, "properties": {
+        "id": with(opt_id(), "Absent for a new rate"),
+        "name": opt_text(60),
+        "amount_cents": {"type": "integer", "format": "int64", "minimum": 0, "maximum": 10_000_000, "description": "The total (the sum of the line items in breakout mode)"},
+        "line_items": {"type": "array", "maxItems": 100, "items": line, "nullable": true},
+        "active": {"type": "boolean", "nullable": true, "default": true},
+    }});
+
+    vec![
+        ("NewLead", new_lead_schema(new_lead)),
+        ("LeadPatch", object(&["version"], lead_patch, "Any editable field of the lead plus the version the edit is based on; `null` clears an optional field. Contact fields need the Contact Information section.")),
+        ("NewCustomer", object(&["first_name", "last_name", "primary_phone", "city", "state", "account_type", "office_location_id"], new_customer, "The customer's card fields (Personal Information, Sale Information, Installation & Equipment, custom fields); no version, no parent.")),
+        ("CustomerPatch", object(&["version"], customer_patch, "The card fields changed and the version read.")),
+        ("NewNote", json!({"type": "object", "required": ["text"], "additionalProperties": true, "description": "A note or ticket; other fields are ignored.", "properties": {
+            "text": {"type": "string", "minLength": 1, "maxLength": 4000, "pattern": r"\S"},
+            "ticket": {"type": "boolean", "default": false},
+            "assignee_id": opt_text(128),
+            "due_date": opt_date(),
+        }})),
+        ("NewContact", json!({"type": "object", "required": ["name", "phone"], "additionalProperties": true, "description": "An emergency contact; other fields are ignored.", "properties": {
+            "name": text(200),
+            "phone": {"type": "string", "maxLength": 32, "pattern": PHONE},
+            "relation": opt_text(100),
+        }})),
+        ("NewEquipment", json!({"type": "object", "required": ["name"], "additionalProperties": true, "description": "A piece of equipment; other fields are ignored.", "properties": {
+            "name": text(200),
+            "quantity": {"type": "integer", "minimum": 1, "maximum": 10_000, "default": 1},
+            "zone": opt_text(100),
+        }})),
+        ("NewAppointment", json!({"type": "object", "required": ["date"], "additionalProperties": true, "description": "A tech or sale appointment; other fields are ignored.", "properties": {
+            "date": date(),
+            "kind": {"type": "string", "enum": ["tech", "sale"], "nullable": true, "default": "tech"},
+            "note": opt_text(1000),
+        }})),
+        ("NewRecurringInvoice", json!({"type": "object", "required": ["amount_cents", "start_date"], "additionalProperties": true, "description": "A recurring invoice; other fields are ignored.", "properties": {
+            "amount_cents": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 100_000_000},
+            "frequency": {"type": "string", "enum": ["monthly", "quarterly", "yearly"], "nullable": true, "default": "monthly"},
+            "start_date": date(),
+            "description": opt_text(200),
+        }})),
+        ("NewScheduledPayment", json!({"type": "object", "required": ["amount_cents", "date"], "additionalProperties": true, "description": "A scheduled payment; other fields are ignored.", "properties": {
+            "amount_cents": {"type": "integer", "format": "int64", "minimum": 1, "maximum": 100_000_000},
+            "date": date(),
+        }})),
+        ("NewCustomField", json!({
+            "description": "A user-defined field: a select takes 1-50 distinct options, every other type none. Names are unique ignoring case.",
+            "oneOf": [
+                {"type": "object", "required": ["name", "field_type"], "additionalProperties": false, "properties": {
+                    "name": text(60),
+                    "field_type": {"type": "string", "enum": non_select},
+                    "required": boolean(),
+                    "options": {"type": "array", "maxItems": 0, "items": {"type": "string"}, "nullable": true},
+                }},
+                {"type": "object", "required": ["name", "field_type", "options"], "additionalProperties": false, "properties": {
+                    "name": text(60),
+                    "field_type": {"type": "string", "enum": ["select"]},
+                    "required": boolean(),
+                    "options": {"minItems": 1, "uniqueItems": true, "allOf": [options.clone()]},
+                }},
+            ],
+        })),
+        ("CustomFieldPatch", object(&["version"], vec![
+            ("version", version()),
+            ("name", text(60)),
+            ("required", boolean()),
+            ("active", boolean()),
+            ("options", with(options, "A select field's options (1-50 distinct); other types take none")),
+            ("position", json!({"type": "integer", "minimum": 0, "maximum": 10_000, "description": "Display order (ties by id)"})),
+            ("id", json!({"description": "Ignored"})),
+        ], "The attributes changed and the definition's version. The type cannot change: a `field_type` other than the field's is refused (422), and only a select field takes options.")),
+        ("MmrSettingsInput", json!({"type": "object", "required": ["version", "mode"], "additionalProperties": true,
+            "description": "The whole MMR configuration. Response-only fields (mismatch, assignable, line item names) are ignored. Every stored rate must be sent again (deactivate instead of removing).",
+            "properties": {
+                "version": version(),
+                "mode": {"type": "string", "enum": ["simple", "breakout"]},
+                "items": {"type": "array", "maxItems": 50, "items": mmr_item, "nullable": true, "description": "The line items a breakout rate is made of; breakout mode needs one at least"},
+                "rates": {"type": "array", "maxItems": 500, "items": rate, "nullable": true},
+            }})),
+        ("Problem", json!({"type": "object", "description": "RFC 9457 problem details with Vigil's field errors", "required": ["type", "title", "status", "detail", "errors"], "properties": {
+            "type": {"type": "string", "description": "A URI naming the kind of problem", "example": "https://vigil.example/problems/validation"},
+            "title": {"type": "string", "example": "Some fields need attention"},
+            "status": {"type": "integer", "example": 422},
+            "detail": {"type": "string", "example": "invalid input: per_page"},
+            "errors": {"type": "array", "items": schema_ref("FieldError")},
+            "current": {"description": "For 409, the item as stored now (when the caller may see it)", "type": "object", "additionalProperties": true},
+        }})),
+        ("DevUser", json!({"type": "object", "required": ["email", "name", "company", "company_name", "role"], "properties": {
+            "email": {"type": "string"},
+            "name": {"type": "string"},
+            "company": {"type": "string"},
+            "company_name": {"type": "string"},
+            "role": schema_ref("Role"),
+        }})),
+        ("SignInRequest", json!({"type": "object", "required": ["email"], "properties": {
+            "email": {"type": "string", "minLength": 1, "pattern": r"\S", "description": "A demo user's email (any case)", "example": "admin@acme.example"},
+        }})),
+        ("SignInResponse", json!({"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}}})),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_is_described_once_with_unique_operation_ids() {
+        let doc = serde_json::to_value(document()).unwrap();
+        let mut ids: Vec<String> = Vec::new();
+        for item in doc["paths"].as_object().unwrap().values() {
+            for op in item.as_object().unwrap().values() {
+                ids.push(op["operationId"].as_str().unwrap().to_owned());
+            }
+        }
+        assert_eq!(ids.len(), ROUTES.len() + LOCAL_ONLY_ROUTES.len());
+        let mut unique = ids.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), ids.len(), "operation IDs repeat: {ids:?}");
+    }
+
+    #[test]
+    fn every_reference_resolves() {
+        let doc = serde_json::to_value(document()).unwrap();
+        fn walk(v: &Value, doc: &Value) {
+            match v {
+                Value::Object(m) => {
+                    if let Some(Value::String(r)) = m.get("$ref") {
+                        let pointer = r.trim_start_matches('#');
+                        assert!(doc.pointer(pointer).is_some(), "dangling {r}");
+                    }
+                    m.values().for_each(|v| walk(v, doc));
+                }
+                Value::Array(a) => a.iter().for_each(|v| walk(v, doc)),
+                _ => {}
+            }
+        }
+        walk(&doc, &doc);
+    }
+
+    #[test]
+    fn links_name_existing_operations() {
+        let doc = serde_json::to_value(document()).unwrap();
+        let ids: Vec<String> = doc["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .flat_map(|item| {
+                item.as_object().unwrap().values().map(|op| op["operationId"].as_str().unwrap().to_owned())
+            })
+            .collect();
+        let text = doc.to_string();
+        let mut found = 0;
+        for part in text.split("\"operationId\":\"").skip(1) {
+            let id = part.split('"').next().unwrap();
+            assert!(ids.iter().any(|i| i == id), "a link names {id}, which is no operation");
+            found += 1;
+        }
+        assert!(found > ids.len(), "links add operation IDs");
+    }
+
+    #[test]
+    fn list_filters_carry_the_servers_constraints() {
+        let params = query_parameters::<ops::ListQuery>();
+        let by_name = |n: &str| params.iter().find(|p| p["name"] == n).unwrap_or_else(|| panic!("no {n}"));
+        assert_eq!(by_name("per_page")["schema"]["enum"], json!([10, 25, 50]));
+        // A blank value reads as absent.
+        assert_eq!(by_name("dir")["schema"]["enum"], json!(["asc", "desc", ""]));
+        assert_eq!(by_name("tags_op")["schema"]["enum"], json!(["any", "all", "none", "not_all", ""]));
+        assert_eq!(params.len(), ops::ListQuery::PARAMS.len());
+        assert!(params.iter().all(|p| p["required"] == false && p["schema"].get("nullable").is_none()));
+    }
+}
