@@ -1,8 +1,9 @@
 //! The customer side of a record: the fields of the Sale, Installation & Equipment and extra Personal Information
-//! cards, which card (section grant) each field belongs to, which are confidential, and how a field sent in a
-//! `PATCH` is parsed. Lead-only fields live in [`crate::record::LeadFields`]; these are flattened into it so the
+//! cards and how a field sent in a `PATCH` is parsed. Which card (section grant) each field belongs to and which are
+//! confidential is in [`crate::fields`]. Lead-only fields live in [`crate::record::LeadFields`]; these are flattened into it so the
 //! stored profile stays one flat item.
 
+use crate::fields::{self, Parse};
 use crate::record::Record;
 use crate::{text, ConfidentialField, FieldError, RecordId, Section, UserId};
 use serde::{Deserialize, Serialize};
@@ -86,114 +87,12 @@ pub const SERVICES: &[(&str, &str)] = &[
 
 /// Which card a field sits on; its section grant decides who may see and change it.
 pub fn section_of(field: &str) -> Option<Section> {
-    const CONTACT: &[&str] = &[
-        "first_name",
-        "last_name",
-        "business_name",
-        "email",
-        "primary_phone",
-        "address1",
-        "address2",
-        "city",
-        "state",
-        "zip",
-        "county",
-        "cross_street",
-        "language",
-        "account_type",
-        "account_class_id",
-        "ssn",
-        "birthdate",
-        "work_phone",
-        "cell_phone",
-        "other_phone",
-        "best_time_to_contact",
-        "spouse",
-        "credit_score",
-        "credit_tracking_number",
-        "business_contact",
-        "office_location_id",
-    ];
-    const SALE: &[&str] = &[
-        "sale_date",
-        "sold_by_id",
-        "trainee_id",
-        "lead_rep_id",
-        "adt_number",
-        "adt_serial",
-        "account_number",
-        "mmr_id",
-        "mmr_a_la_carte",
-        "monitoring_plan",
-        "canceled",
-        "cancel_date",
-        "cancel_reason",
-        "source_id",
-        "campaign_id",
-        "discount_affiliate",
-        "discount_affiliate_member_number",
-        "monitoring_company_id",
-        "interactive_services_provider",
-        "adt_system_type",
-        "contract_term_months",
-        "activation_fee_id",
-        "warranty_term",
-        "dealer_number",
-        "collections_date",
-        "parent_id",
-    ];
-    const INSTALL: &[&str] = &[
-        "install_date",
-        "install_tech_id",
-        "confirmation_number",
-        "receiver_number",
-        "installed",
-        "abort_code",
-        "services",
-    ];
-    if CONTACT.contains(&field) {
-        Some(Section::ContactInformation)
-    } else if SALE.contains(&field) {
-        Some(Section::SaleInformation)
-    } else if INSTALL.contains(&field) {
-        Some(Section::InstallationEquipment)
-    } else {
-        None
-    }
+    fields::spec(field).and_then(|s| s.section)
 }
-
-/// Fields of the personal card the lead editor (`vigil_domain::lead::edit_lead`) parses for customers too.
-pub const PERSONAL_LEAD_FIELDS: &[&str] = &[
-    "first_name",
-    "last_name",
-    "business_name",
-    "email",
-    "primary_phone",
-    "address1",
-    "address2",
-    "city",
-    "state",
-    "zip",
-    "county",
-    "cross_street",
-    "language",
-    "account_type",
-    "account_class_id",
-    "ssn",
-    "source_id",
-    "campaign_id",
-];
 
 /// The confidential grant a field needs to be seen (and changed once set).
 pub fn confidential(field: &str) -> Option<ConfidentialField> {
-    match field {
-        "ssn" => Some(ConfidentialField::Ssn),
-        "birthdate" => Some(ConfidentialField::Birthdate),
-        "confirmation_number" => Some(ConfidentialField::ConfirmationNumber),
-        "receiver_number" => Some(ConfidentialField::ReceiverNumber),
-        "abort_code" => Some(ConfidentialField::AbortCode),
-        _ => None,
-    }
+    fields::spec(field).and_then(|s| s.confidential)
 }
 
 /// The credit score's letter grade, shown beside the number.
@@ -270,80 +169,52 @@ fn phone_of(field: &str, v: &Value) -> Result<Option<String>, FieldError> {
     text_of(field, v, 32)?.map(|p| text::phone_digits(field, &p)).transpose()
 }
 
-/// Applies one customer-card field (not the personal fields the lead editor parses) to `r`. `Ok(false)` when the
-/// field is not one of these.
+/// Applies one customer-card field (not the personal fields the lead editor parses) to `r`, as its
+/// [`fields::Parse`] rule says. `Ok(false)` when the field is not one of these.
 pub fn apply_field(r: &mut Record, field: &str, v: &Value) -> Result<bool, FieldError> {
-    let c = &mut r.lead.customer;
-    const T: usize = 200;
-    match field {
-        "birthdate" => c.birthdate = date_of(field, v)?,
-        "work_phone" => c.work_phone = phone_of(field, v)?,
-        "cell_phone" => c.cell_phone = phone_of(field, v)?,
-        "other_phone" => c.other_phone = phone_of(field, v)?,
-        "best_time_to_contact" => c.best_time_to_contact = text_of(field, v, T)?,
-        "spouse" => c.spouse = text_of(field, v, T)?,
-        "credit_score" => c.credit_score = number_of(field, v, 900)?.map(|n| n as u32),
-        "credit_tracking_number" => c.credit_tracking_number = text_of(field, v, 64)?,
-        "business_contact" => c.business_contact = text_of(field, v, T)?,
-        "sale_date" => c.sale_date = date_of(field, v)?,
-        "sold_by_id" => c.sold_by_id = user_of(field, v)?,
-        "trainee_id" => c.trainee_id = user_of(field, v)?,
-        "lead_rep_id" => r.lead_rep_id = user_of(field, v)?,
-        "adt_number" => c.adt_number = text_of(field, v, 64)?,
-        "adt_serial" => c.adt_serial = text_of(field, v, 64)?,
-        "account_number" => r.account_number = text_of(field, v, 32)?,
-        "mmr_id" => c.mmr_id = id_of(field, v)?,
-        "mmr_a_la_carte" => c.mmr_a_la_carte = bool_of(field, v)?,
-        "monitoring_plan" => c.monitoring_plan = text_of(field, v, T)?,
-        "canceled" => c.canceled = bool_of(field, v)?,
-        "cancel_date" => c.cancel_date = date_of(field, v)?,
-        "cancel_reason" => c.cancel_reason = text_of(field, v, T)?,
-        "discount_affiliate" => c.discount_affiliate = text_of(field, v, T)?,
-        "discount_affiliate_member_number" => c.discount_affiliate_member_number = text_of(field, v, 64)?,
-        "monitoring_company_id" => c.monitoring_company_id = id_of(field, v)?,
-        "interactive_services_provider" => c.interactive_services_provider = text_of(field, v, T)?,
-        "adt_system_type" => c.adt_system_type = text_of(field, v, T)?,
-        "contract_term_months" => c.contract_term_months = number_of(field, v, 240)?.map(|n| n as u32),
-        "activation_fee_id" => c.activation_fee_id = id_of(field, v)?,
-        "warranty_term" => c.warranty_term = text_of(field, v, T)?,
-        "dealer_number" => c.dealer_number = text_of(field, v, 64)?,
-        "collections_date" => c.collections_date = date_of(field, v)?,
-        "install_date" => c.install_date = date_of(field, v)?,
-        "install_tech_id" => c.install_tech_id = user_of(field, v)?,
-        "confirmation_number" => c.confirmation_number = text_of(field, v, 64)?,
-        "receiver_number" => c.receiver_number = text_of(field, v, 64)?,
-        "installed" => c.installed = bool_of(field, v)?,
-        "abort_code" => c.abort_code = text_of(field, v, 64)?,
-        "services" => {
-            let list =
-                v.as_array().ok_or_else(|| FieldError::new(field, "invalid", "must be a list of service codes"))?;
-            let mut out = Vec::new();
-            for s in list {
-                match s.as_str().filter(|s| SERVICES.iter().any(|(code, _)| code == s)) {
-                    Some(s) if !out.iter().any(|o: &String| o == s) => out.push(s.to_owned()),
-                    Some(_) => {}
-                    None => return Err(FieldError::new(field, "invalid", "unknown service code")),
-                }
-            }
-            out.sort();
-            c.services = out;
-        }
-        "parent_id" => {
-            c.parent_id = match v {
-                Value::Null => None,
-                v => Some(RecordId(
-                    number_of(field, v, u64::MAX)?
-                        .filter(|n| *n > 0)
-                        .ok_or_else(|| FieldError::new(field, "invalid", "must be a customer ID"))?,
-                )),
-            }
-        }
-        _ => return Ok(false),
+    let Some(spec) = fields::spec(field) else { return Ok(false) };
+    match spec.parse {
+        Parse::Lead | Parse::Location | Parse::ReadOnly | Parse::Computed => return Ok(false),
+        Parse::Text(max, slot) => *slot(r) = text_of(field, v, max)?,
+        Parse::Date(slot) => *slot(r) = date_of(field, v)?,
+        Parse::Phone(slot) => *slot(r) = phone_of(field, v)?,
+        Parse::Whole(max, slot) => *slot(r) = number_of(field, v, max)?.map(|n| n as u32),
+        Parse::Id(slot) => *slot(r) = id_of(field, v)?,
+        Parse::User(slot) => *slot(r) = user_of(field, v)?,
+        Parse::Flag(slot) => *slot(r) = bool_of(field, v)?,
+        Parse::Services(slot) => *slot(r) = services_of(field, v)?,
+        Parse::Parent(slot) => *slot(r) = parent_of(field, v)?,
     }
+    let c = &r.lead.customer;
     if c.cancel_date.is_some() && !c.canceled && field == "cancel_date" {
         return Err(FieldError::new("cancel_date", "invalid", "check Account Is Canceled before giving a cancel date"));
     }
     Ok(true)
+}
+
+fn services_of(field: &str, v: &Value) -> Result<Vec<String>, FieldError> {
+    let list = v.as_array().ok_or_else(|| FieldError::new(field, "invalid", "must be a list of service codes"))?;
+    let mut out = Vec::new();
+    for s in list {
+        match s.as_str().filter(|s| SERVICES.iter().any(|(code, _)| code == s)) {
+            Some(s) if !out.iter().any(|o: &String| o == s) => out.push(s.to_owned()),
+            Some(_) => {}
+            None => return Err(FieldError::new(field, "invalid", "unknown service code")),
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn parent_of(field: &str, v: &Value) -> Result<Option<RecordId>, FieldError> {
+    match v {
+        Value::Null => Ok(None),
+        v => Ok(Some(RecordId(
+            number_of(field, v, u64::MAX)?
+                .filter(|n| *n > 0)
+                .ok_or_else(|| FieldError::new(field, "invalid", "must be a customer ID"))?,
+        ))),
+    }
 }
 
 /// Lead-only fields that go away when a lead becomes a customer.

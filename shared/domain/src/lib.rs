@@ -4,6 +4,7 @@
 pub mod custom_field;
 pub mod customer;
 pub mod error;
+pub mod fields;
 pub mod identity;
 pub mod ids;
 pub mod lead;

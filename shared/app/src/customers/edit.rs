@@ -11,21 +11,11 @@ use crate::records::resource_of;
 use crate::{custom_fields, tags, Actor, AppError, Services};
 use serde_json::{json, Map, Value};
 use vigil_api::customers::CustomerHome;
-use vigil_domain::customer::{apply_field, confidential, section_of, PERSONAL_LEAD_FIELDS};
+use vigil_domain::customer::{apply_field, confidential, section_of};
+use vigil_domain::fields::{mask_history, parsed_by_lead_editor};
 use vigil_domain::lead::{self as lead_rules, edit_lead, FieldChange};
 use vigil_domain::record::{Kind, Record, Stage};
 use vigil_domain::{Action, FieldError, Invalid, RecordId, Resource, SectionAccess};
-
-/// History values of confidential fields never hold the value.
-fn mask_changes(changes: &mut [FieldChange]) {
-    for c in changes.iter_mut() {
-        if confidential(&c.field).is_some() {
-            let marker = |v: &Value| if v.is_null() { Value::Null } else { Value::String("***".into()) };
-            c.before = marker(&c.before);
-            c.after = marker(&c.after);
-        }
-    }
-}
 
 /// Applies the body's fields to `base` (customer fields here, personal fields through the lead editor) and checks
 /// every reference. Returns the new record and the SSN to store, if one was sent.
@@ -42,7 +32,7 @@ pub(super) async fn apply_body(
     for (k, v) in body {
         match k.as_str() {
             "version" => {}
-            k if PERSONAL_LEAD_FIELDS.contains(&k) => {
+            k if parsed_by_lead_editor(k) => {
                 personal.insert(k.to_owned(), v.clone());
             }
             "office_location_id" => match location_of(v) {
@@ -147,7 +137,7 @@ pub(super) async fn apply_body(
     let mut changes = lead_rules::diff(base, &new);
     vigil_domain::custom_field::expand_changes(&mut changes);
     changes.append(&mut extra);
-    mask_changes(&mut changes);
+    mask_history(&mut changes);
     Ok((new, ssn_change, changes))
 }
 

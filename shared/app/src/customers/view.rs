@@ -14,100 +14,19 @@ use std::collections::BTreeMap;
 use vigil_api::customers::{
     CardsEditable, CustomerActions, CustomerHeader, CustomerHome, InstallBadge, RecordLink, SaleBadge, StatusBox,
 };
-use vigil_domain::customer::{confidential, credit_grade, months_remaining};
+use vigil_domain::customer::{credit_grade, months_remaining};
+use vigil_domain::fields::{card_fields, masked, Card, Store, FIELDS};
 use vigil_domain::record::{Kind, Record, Stage};
 use vigil_domain::{Action, CompanyId, RecordId, Resource, Section, SectionAccess, User, UserId};
 use vigil_store::keys;
 
-const PERSONAL_CARD: &[&str] = &[
-    "first_name",
-    "last_name",
-    "business_name",
-    "business_contact",
-    "email",
-    "primary_phone",
-    "work_phone",
-    "cell_phone",
-    "other_phone",
-    "best_time_to_contact",
-    "address1",
-    "address2",
-    "city",
-    "state",
-    "zip",
-    "county",
-    "cross_street",
-    "language",
-    "account_type",
-    "account_class_id",
-    "birthdate",
-    "spouse",
-    "credit_score",
-    "credit_tracking_number",
-];
-const SALE_CARD: &[&str] = &[
-    "sale_date",
-    "sold_by_id",
-    "trainee_id",
-    "lead_rep_id",
-    "adt_number",
-    "adt_serial",
-    "account_number",
-    "mmr_id",
-    "mmr_a_la_carte",
-    "monitoring_plan",
-    "canceled",
-    "cancel_date",
-    "cancel_reason",
-    "source_id",
-    "campaign_id",
-    "discount_affiliate",
-    "discount_affiliate_member_number",
-    "monitoring_company_id",
-    "interactive_services_provider",
-    "adt_system_type",
-    "contract_term_months",
-    "activation_fee_id",
-    "warranty_term",
-    "dealer_number",
-    "collections_date",
-    "funding_status",
-    "funded_date",
-    "parent_id",
-];
-const INSTALL_CARD: &[&str] = &[
-    "install_date",
-    "install_tech_id",
-    "confirmation_number",
-    "receiver_number",
-    "installed",
-    "abort_code",
-    "services",
-];
-const LEAD_CARD: &[&str] = &[
-    "created_at",
-    "stage",
-    "next_followup",
-    "disposition_id",
-    "disposition",
-    "rating",
-    "lead_rep_id",
-    "source_id",
-    "campaign_id",
-];
-
-fn card(flat: &Map<String, Value>, fields: &[&str], actor: &Actor) -> Map<String, Value> {
+/// A card's stored fields from the flat record, confidential values masked for `actor`. The computed ones are added
+/// by the caller.
+fn card(flat: &Map<String, Value>, card: Card, kind: Kind, actor: &Actor) -> Map<String, Value> {
     let perms = &actor.user.permissions;
-    fields
-        .iter()
-        .map(|f| {
-            let v = flat.get(*f).cloned().unwrap_or(Value::Null);
-            let v = match confidential(f) {
-                Some(c) if !v.is_null() && !perms.sees_confidential(c) => Value::String("***".into()),
-                _ => v,
-            };
-            ((*f).to_owned(), v)
-        })
+    card_fields(card)
+        .filter(|s| s.store != Store::Computed && (kind == Kind::Customer || !s.customers_only))
+        .map(|s| (s.name.to_owned(), masked(s.name, flat.get(s.name).cloned().unwrap_or(Value::Null), perms)))
         .collect()
 }
 
@@ -234,15 +153,12 @@ pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -
         .collect();
 
     let mut cards = Map::new();
-    let mut personal = card(&flat, PERSONAL_CARD, actor);
-    personal.insert("ssn".into(), flat.get("ssn").cloned().unwrap_or(Value::Null));
+    // The SSN in `flat` is already masked by the lead view, so masking it again leaves it as it is.
+    let mut personal = card(&flat, Card::Personal, r.kind, actor);
     personal.insert("credit_grade".into(), json!(c.credit_score.map(credit_grade)));
-    if r.kind == Kind::Customer {
-        personal.insert("office_location_id".into(), json!(r.office_location_id));
-    }
     cards.insert("personal".into(), Value::Object(personal));
     if sale_view {
-        let mut sale = card(&flat, SALE_CARD, actor);
+        let mut sale = card(&flat, Card::Sale, r.kind, actor);
         let start = c.sale_date.clone().unwrap_or_else(|| r.created_at.get(..10).unwrap_or_default().to_owned());
         sale.insert(
             "contract_months_remaining".into(),
@@ -252,10 +168,10 @@ pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -
         cards.insert("sale".into(), Value::Object(sale));
     }
     if install_view {
-        cards.insert("installation".into(), Value::Object(card(&flat, INSTALL_CARD, actor)));
+        cards.insert("installation".into(), Value::Object(card(&flat, Card::Installation, r.kind, actor)));
     }
     if r.kind == Kind::Lead {
-        cards.insert("lead".into(), Value::Object(card(&flat, LEAD_CARD, actor)));
+        cards.insert("lead".into(), Value::Object(card(&flat, Card::Lead, r.kind, actor)));
     }
     // UDFs: their own card, seen by whoever sees the record (see `custom_fields`).
     let udf_card = custom_fields::card(svc, co, r).await?;
@@ -285,23 +201,18 @@ pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -
     // The flat record (what `vigil_domain::record::Record` reads, as the lead read returns it) with the same
     // masking and the cards the user may not view left out, then the Home page blocks.
     let mut top = flat;
-    for f in ["birthdate", "confirmation_number", "receiver_number", "abort_code"] {
-        if let (Some(c), Some(v)) = (confidential(f), top.get_mut(f)) {
-            if !v.is_null() && !perms.sees_confidential(c) {
-                *v = Value::String("***".into());
-            }
+    for s in FIELDS.iter().filter(|s| s.confidential.is_some()) {
+        if let Some(v) = top.get_mut(s.name) {
+            *v = masked(s.name, v.take(), perms);
         }
     }
-    const BASE: &[&str] = &["lead_rep_id", "account_number", "source_id", "campaign_id"];
-    if !sale_view {
-        SALE_CARD.iter().filter(|f| !BASE.contains(f)).for_each(|f| {
-            top.remove(*f);
-        });
-    }
-    if !install_view {
-        INSTALL_CARD.iter().for_each(|f| {
-            top.remove(*f);
-        });
+    // A hidden card takes its customer fields with it; the lead's own (rep, source, …) stay, as a lead read shows them.
+    for (shown, hidden) in [(sale_view, Card::Sale), (install_view, Card::Installation)] {
+        if !shown {
+            card_fields(hidden).filter(|s| s.store == Store::Customer).for_each(|s| {
+                top.remove(s.name);
+            });
+        }
     }
     // The contract carries these four beside the rest of the record.
     for f in ["id", "kind", "version", "archived"] {

@@ -11,41 +11,10 @@ use crate::{text, AccountClassId, CampaignId, DispositionId, FieldError, Invalid
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-/// Fields `PATCH /api/v1/leads/{id}` accepts (besides `version`).
-pub const EDITABLE_FIELDS: &[&str] = &[
-    "first_name",
-    "last_name",
-    "business_name",
-    "email",
-    "primary_phone",
-    "address1",
-    "address2",
-    "city",
-    "state",
-    "zip",
-    "county",
-    "cross_street",
-    "language",
-    "account_type",
-    "account_class_id",
-    "disposition_id",
-    "source_id",
-    "campaign_id",
-    "job_title",
-    "industry",
-    "annual_revenue",
-    "employees",
-    "website",
-    "budget",
-    "timeline",
-    "next_followup",
-    "email_opt_out",
-    "do_not_call",
-    "web_visits",
-    "webinars_attended",
-    "rating",
-    "ssn",
-];
+/// Fields `PATCH /api/v1/leads/{id}` accepts (besides `version`): the registry's lead-editor fields.
+pub fn editable_fields() -> impl Iterator<Item = &'static str> {
+    crate::fields::lead_editable().map(|s| s.name)
+}
 
 /// One field's change, as the history records it. SSN changes carry no values at all.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -265,5 +234,16 @@ mod tests {
         assert!(edit.changes.iter().any(|c| c.field == "job_title"));
         let bad = json!({"version": 1, "rating": 9, "first_name": "", "id": 4});
         assert_eq!(edit_lead(&r, bad.as_object().unwrap(), "2026-01-02").unwrap_err().errors.len(), 3);
+    }
+
+    #[test]
+    fn the_editor_knows_every_editable_field_of_the_registry() {
+        let r = crate::record::tests::sample();
+        for f in editable_fields() {
+            let body = json!({ f: null });
+            if let Err(inv) = edit_lead(&r, body.as_object().unwrap(), "2026-01-02") {
+                assert!(inv.errors.iter().all(|e| e.code != "unknown"), "{f}: {:?}", inv.errors);
+            }
+        }
     }
 }

@@ -10,7 +10,7 @@ mod new_lead;
 mod scoring;
 mod values;
 
-pub use edit::{diff, edit_lead, Edit, FieldChange, EDITABLE_FIELDS};
+pub use edit::{diff, edit_lead, editable_fields, Edit, FieldChange};
 pub use new_lead::{duplicate_key, NewLead, NEW_LEAD_FIELDS};
 pub use scoring::{score, ScoringWeights};
 pub use values::{

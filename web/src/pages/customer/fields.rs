@@ -2,141 +2,46 @@
 
 use crate::api::{ApiError, CustomerFormOptions};
 use serde_json::Value;
+pub(super) use vigil_domain::fields::{card_fields, Card, Choices, Input};
 use yew::prelude::*;
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) enum Opts {
-    Locations,
-    SoldBy,
-    LeadReps,
-    Technicians,
-    AccountTypes,
-    AccountClasses,
-    MonitoringCompanies,
-    ContractTerms,
-    ActivationFees,
-    MmrRates,
-    MonitoringPlans,
-    InteractiveProviders,
-    AdtSystemTypes,
-    WarrantyTerms,
-    CancelReasons,
-    States,
-    Languages,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) enum Input {
-    Text,
-    Date,
-    Number,
-    Check,
-    Select(Opts),
-    /// Shown, never sent (computed or set elsewhere).
-    Fixed,
-}
-
-pub(super) const PERSONAL: &[(&str, &str, Input)] = &[
-    ("office_location_id", "Office location", Input::Select(Opts::Locations)),
-    ("first_name", "First name", Input::Text),
-    ("last_name", "Last name", Input::Text),
-    ("business_name", "Business name", Input::Text),
-    ("business_contact", "Business contact", Input::Text),
-    ("birthdate", "Birthdate", Input::Date),
-    ("ssn", "SSN", Input::Text),
-    ("spouse", "Spouse", Input::Text),
-    ("language", "Language", Input::Select(Opts::Languages)),
-    ("account_type", "Account type", Input::Select(Opts::AccountTypes)),
-    ("account_class_id", "Account class", Input::Select(Opts::AccountClasses)),
-    ("address1", "Address line 1", Input::Text),
-    ("address2", "Address line 2", Input::Text),
-    ("city", "City", Input::Text),
-    ("state", "State", Input::Select(Opts::States)),
-    ("zip", "Zip", Input::Text),
-    ("county", "County", Input::Text),
-    ("cross_street", "Cross street", Input::Text),
-    ("primary_phone", "Primary phone", Input::Text),
-    ("work_phone", "Work phone", Input::Text),
-    ("cell_phone", "Cell phone", Input::Text),
-    ("other_phone", "Other phone", Input::Text),
-    ("email", "Email", Input::Text),
-    ("best_time_to_contact", "Best time to contact", Input::Text),
-    ("credit_score", "Credit score", Input::Number),
-    ("credit_grade", "Credit grade", Input::Fixed),
-    ("credit_tracking_number", "Credit tracking number", Input::Text),
-];
-
-pub(super) const SALE: &[(&str, &str, Input)] = &[
-    ("sale_date", "Sale date", Input::Date),
-    ("sold_by_id", "Sold by", Input::Select(Opts::SoldBy)),
-    ("trainee_id", "Trainee", Input::Select(Opts::SoldBy)),
-    ("lead_rep_id", "Lead rep", Input::Select(Opts::LeadReps)),
-    ("account_number", "Account number", Input::Text),
-    ("adt_number", "ADT number", Input::Text),
-    ("adt_serial", "ADT serial", Input::Text),
-    ("monitoring_company_id", "Monitoring company", Input::Select(Opts::MonitoringCompanies)),
-    ("monitoring_plan", "Monitoring plan", Input::Select(Opts::MonitoringPlans)),
-    ("mmr_id", "Monthly rate (MMR)", Input::Select(Opts::MmrRates)),
-    ("mmr_a_la_carte", "A la carte", Input::Check),
-    ("interactive_services_provider", "Interactive services", Input::Select(Opts::InteractiveProviders)),
-    ("adt_system_type", "ADT system type", Input::Select(Opts::AdtSystemTypes)),
-    ("contract_term_months", "Contract term", Input::Select(Opts::ContractTerms)),
-    ("contract_months_remaining", "Months remaining", Input::Fixed),
-    ("activation_fee_id", "Activation fee", Input::Select(Opts::ActivationFees)),
-    ("warranty_term", "Warranty", Input::Select(Opts::WarrantyTerms)),
-    ("dealer_number", "Dealer number", Input::Text),
-    ("discount_affiliate", "Discount affiliate", Input::Text),
-    ("discount_affiliate_member_number", "Affiliate member number", Input::Text),
-    ("canceled", "Canceled", Input::Check),
-    ("cancel_date", "Cancel date", Input::Date),
-    ("cancel_reason", "Cancel reason", Input::Select(Opts::CancelReasons)),
-    ("collections_date", "Collections date", Input::Date),
-    ("funding_status", "Funding status", Input::Fixed),
-    ("funded_date", "Funded date", Input::Fixed),
-];
-
-pub(super) const INSTALL: &[(&str, &str, Input)] = &[
-    ("install_date", "Install date", Input::Date),
-    ("install_tech_id", "Install technician", Input::Select(Opts::Technicians)),
-    ("installed", "Installed", Input::Check),
-    ("confirmation_number", "Confirmation number", Input::Text),
-    ("receiver_number", "Receiver number", Input::Text),
-    ("abort_code", "Abort code", Input::Text),
-    ("services", "Services", Input::Fixed),
-];
+// Which fields each card shows, their labels and inputs come from `vigil_domain::fields`; here, the choices of
+// their selects.
 
 /// `(value, label)` pairs and whether the value goes to the server as a number.
-fn options(o: &CustomerFormOptions, which: Opts) -> (Vec<(String, String)>, bool) {
+fn options(o: &CustomerFormOptions, which: Choices) -> (Vec<(String, String)>, bool) {
     let s = |v: &Vec<String>| v.iter().map(|x| (x.clone(), x.clone())).collect::<Vec<_>>();
     match which {
-        Opts::Locations => (o.office_locations.iter().map(|l| (l.id.0.to_string(), l.name.clone())).collect(), true),
-        Opts::SoldBy => (o.sold_by.iter().map(|u| (u.id.to_string(), u.name.clone())).collect(), false),
-        Opts::LeadReps => (o.lead_reps.iter().map(|u| (u.id.to_string(), u.name.clone())).collect(), false),
-        Opts::Technicians => (o.technicians.iter().map(|u| (u.id.to_string(), u.name.clone())).collect(), false),
-        Opts::AccountTypes => (o.account_types.iter().map(|c| (c.value.clone(), c.label.clone())).collect(), false),
-        Opts::AccountClasses => (o.account_classes.iter().map(|c| (c.id.to_string(), c.name.clone())).collect(), true),
-        Opts::MonitoringCompanies => {
+        Choices::Locations => (o.office_locations.iter().map(|l| (l.id.0.to_string(), l.name.clone())).collect(), true),
+        Choices::SoldBy => (o.sold_by.iter().map(|u| (u.id.to_string(), u.name.clone())).collect(), false),
+        Choices::LeadReps => (o.lead_reps.iter().map(|u| (u.id.to_string(), u.name.clone())).collect(), false),
+        Choices::Technicians => (o.technicians.iter().map(|u| (u.id.to_string(), u.name.clone())).collect(), false),
+        Choices::AccountTypes => (o.account_types.iter().map(|c| (c.value.clone(), c.label.clone())).collect(), false),
+        Choices::AccountClasses => (o.account_classes.iter().map(|c| (c.id.to_string(), c.name.clone())).collect(), true),
+        Choices::MonitoringCompanies => {
             (o.lists.monitoring_companies.iter().map(|c| (c.id.to_string(), c.name.clone())).collect(), true)
         }
-        Opts::ContractTerms => {
+        Choices::ContractTerms => {
             (o.lists.contract_terms.iter().map(|m| (m.to_string(), format!("{m} months"))).collect(), true)
         }
-        Opts::ActivationFees => (
+        Choices::ActivationFees => (
             o.lists.activation_fees.iter().map(|p| (p.id.to_string(), priced(&p.name, p.amount_cents))).collect(),
             true,
         ),
-        Opts::MmrRates => {
+        Choices::MmrRates => {
             (o.mmr_rates.iter().map(|p| (p.id.to_string(), priced(&p.name, p.amount_cents))).collect(), true)
         }
-        Opts::MonitoringPlans => (s(&o.lists.monitoring_plans), false),
-        Opts::InteractiveProviders => (s(&o.lists.interactive_services_providers), false),
-        Opts::AdtSystemTypes => (s(&o.lists.adt_system_types), false),
-        Opts::WarrantyTerms => (s(&o.lists.warranty_terms), false),
-        Opts::CancelReasons => (s(&o.lists.cancel_reasons), false),
-        Opts::States => {
+        Choices::MonitoringPlans => (s(&o.lists.monitoring_plans), false),
+        Choices::InteractiveProviders => (s(&o.lists.interactive_services_providers), false),
+        Choices::AdtSystemTypes => (s(&o.lists.adt_system_types), false),
+        Choices::WarrantyTerms => (s(&o.lists.warranty_terms), false),
+        Choices::CancelReasons => (s(&o.lists.cancel_reasons), false),
+        Choices::States => {
             (o.states.iter().map(|st| (st.code.clone(), format!("{} ({})", st.name, st.code))).collect(), false)
         }
-        Opts::Languages => (o.languages.iter().map(|c| (c.value.clone(), c.label.clone())).collect(), false),
+        Choices::Languages => (o.languages.iter().map(|c| (c.value.clone(), c.label.clone())).collect(), false),
+        // Lead fields: the customer Home draws no card that has them.
+        Choices::Dispositions | Choices::Industries => (vec![], false),
     }
 }
 

@@ -3,7 +3,7 @@
 //! dialog together.
 
 use super::dialogs::{ArchiveDialog, DeleteDialog, Dialog, UnarchiveDialog};
-use super::fields::{field_input, Input, INSTALL, PERSONAL, SALE};
+use super::fields::{card_fields, field_input, Card, Input};
 use super::header::Header;
 use super::items::{collection, CustomerItems};
 use super::parent_picker::ParentPicker;
@@ -275,18 +275,16 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
             <CustomerItems {id} collection={col} can_create={a.modify && !c.archived} on_changed={reload.clone()} />
         },
         None => {
-            let card = |key: &'static str,
-                        title: &'static str,
-                        fields: &'static [(&'static str, &'static str, Input)],
-                        editable: bool| {
+            let card = |card: Card, editable: bool| {
+                let (key, title) = (card.key(), card.title());
                 let Some(Value::Object(values)) = c.cards.get(key) else { return html! {} };
                 html! {
                     <section class={classes!("card", "form-card", (!editable).then_some("read-only"))} aria-labelledby={format!("card-{key}")} data-testid={format!("card-{key}")}>
                         <h2 id={format!("card-{key}")}>{ title }{ for (!editable).then(|| html! { <span class="muted small">{ " (read-only)" }</span> }) }</h2>
                         <div class="form-grid">
-                            { for fields.iter().filter(|(f, _, _)| values.contains_key(*f)).map(|(f, label, input)| {
-                                super::mmr_picker::sale_field(f, id, values, &edits.0, editable, &opts, save_error.as_ref(), &on_set)
-                                    .unwrap_or_else(|| field_input(f, label, *input, values.get(*f), edits.0.get(*f), editable, &opts, save_error.as_ref(), &on_set))
+                            { for card_fields(card).filter(|s| s.input != Input::Elsewhere && values.contains_key(s.name)).map(|s| {
+                                super::mmr_picker::sale_field(s.name, id, values, &edits.0, editable, &opts, save_error.as_ref(), &on_set)
+                                    .unwrap_or_else(|| field_input(s.name, s.label, s.input, values.get(s.name), edits.0.get(s.name), editable, &opts, save_error.as_ref(), &on_set))
                             }) }
                         </div>
                         { for (key == "sale" && c.parent_child_billing && c.header.children.is_none()).then(|| html! {
@@ -301,11 +299,11 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
                     { save_bar("top") }
                     { for save_message.clone() }
                     <div class="customer-cards">
-                        { card("personal", "Personal information", PERSONAL, c.editable.personal) }
-                        { card("sale", "Sale information", SALE, c.editable.sale) }
+                        { card(Card::Personal, c.editable.personal) }
+                        { card(Card::Sale, c.editable.sale) }
                         <CustomFieldsCard card={c.cards.get("custom_fields").cloned()} edited={edits.0.get("custom_fields").cloned()}
                             editable={c.editable.custom_fields} error={(*save_error).clone()} on_set={on_set.clone()} />
-                        { card("installation", "Installation & equipment", INSTALL, c.editable.installation) }
+                        { card(Card::Installation, c.editable.installation) }
                     </div>
                     // Also next to the bottom buttons, where the user who clicked them is looking.
                     { for save_message.clone().map(|m| html! { <div data-testid="save-message-bottom">{ m }</div> }) }
