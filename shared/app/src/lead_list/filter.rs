@@ -112,27 +112,8 @@ fn text(s: Option<&str>) -> Option<String> {
 }
 
 impl LeadFilter {
-    /// The query parameters the list reads.
-    pub const PARAMS: [&'static str; 18] = [
-        "number",
-        "first_name",
-        "last_name",
-        "email",
-        "source",
-        "campaign",
-        "tags",
-        "tags_op",
-        "stage",
-        "disposition",
-        "rep",
-        "view",
-        "sort",
-        "dir",
-        "per_page",
-        "cursor",
-        "submitted",
-        "archived",
-    ];
+    /// The query parameters the list reads: the contract's list query.
+    pub const PARAMS: [&'static str; 18] = vigil_api::ops::ListQuery::PARAMS;
 
     /// Parses a Leads list query string; every bad parameter is named in the 422.
     pub fn parse(q: &BTreeMap<String, String>) -> Result<Self, Invalid> {
