@@ -214,10 +214,14 @@ mod tests {
     use vigil_domain::{CampaignId, PartnerId};
 
     fn partners() -> Vec<Partner> {
-        let c = |id, name: &str| Campaign { id: CampaignId(id), name: name.into() };
+        let c = |partner, id, name: &str| Campaign {
+            id: CampaignId(id),
+            partner_id: PartnerId(partner),
+            name: name.into(),
+        };
         vec![
-            Partner { id: PartnerId(1), name: "Web".into(), campaigns: vec![c(10, "Spring"), c(11, "Fall")] },
-            Partner { id: PartnerId(2), name: "Door".into(), campaigns: vec![c(20, "Block party")] },
+            Partner { id: PartnerId(1), name: "Web".into(), campaigns: vec![c(1, 10, "Spring"), c(1, 11, "Fall")] },
+            Partner { id: PartnerId(2), name: "Door".into(), campaigns: vec![c(2, 20, "Block party")] },
         ]
     }
 
