@@ -17,7 +17,9 @@ fn options(o: &CustomerFormOptions, which: Choices) -> (Vec<(String, String)>, b
         Choices::LeadReps => (o.lead_reps.iter().map(|u| (u.id.to_string(), u.name.clone())).collect(), false),
         Choices::Technicians => (o.technicians.iter().map(|u| (u.id.to_string(), u.name.clone())).collect(), false),
         Choices::AccountTypes => (o.account_types.iter().map(|c| (c.value.clone(), c.label.clone())).collect(), false),
-        Choices::AccountClasses => (o.account_classes.iter().map(|c| (c.id.to_string(), c.name.clone())).collect(), true),
+        Choices::AccountClasses => {
+            (o.account_classes.iter().map(|c| (c.id.to_string(), c.name.clone())).collect(), true)
+        }
         Choices::MonitoringCompanies => {
             (o.lists.monitoring_companies.iter().map(|c| (c.id.to_string(), c.name.clone())).collect(), true)
         }
