@@ -11,7 +11,7 @@
 //! A measurement, not a test: nothing here fails on a slow figure.
 //!
 //! Options: `--runs N` (15), `--only a,b` (some functions), `--bin-dir DIR` (measure binaries already built there
-//! instead of building; `hello_runtime` must be in it too).
+//! instead of building, e.g. copies kept from an earlier commit; `hello_runtime` must be in it too).
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::{TcpListener, TcpStream};
@@ -60,16 +60,19 @@ pub fn bench_cold(root: &Path, args: &[String]) -> Result<(), String> {
         }
         functions.retain(|f| only.contains(f));
     }
-    let dir = match &opts.bin_dir {
-        Some(d) => d.clone(),
+    let (dir, hello) = match &opts.bin_dir {
+        Some(d) => (d.clone(), d.join(HELLO)),
         None => {
             build(root, &functions)?;
-            target_dir(root).join("release")
+            let release = target_dir(root).join("release");
+            let hello = release.join("examples").join(HELLO);
+            (release, hello)
         }
     };
+    let mut binaries = vec![hello];
+    binaries.extend(functions.iter().map(|n| dir.join(n)));
     let mut names = vec![HELLO.to_owned()];
     names.extend(functions);
-    let binaries: Vec<PathBuf> = names.iter().map(|n| dir.join(n)).collect();
     if let Some(missing) = binaries.iter().find(|b| !b.is_file()) {
         return Err(format!("bench-cold: {} is missing", missing.display()));
     }
