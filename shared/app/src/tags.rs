@@ -16,6 +16,22 @@ pub async fn all(svc: &Services, co: &CompanyId) -> Result<Vec<Tag>, AppError> {
     svc.table.query_all(&q).await?.into_iter().map(from_item).collect()
 }
 
+/// The record's tags with their names, for reads that show them; a tag since deleted shows as `#<id>`.
+pub async fn named(
+    svc: &Services,
+    co: &CompanyId,
+    ids: &[TagId],
+) -> Result<Vec<vigil_api::leads::Named<TagId>>, AppError> {
+    let all_tags = all(svc, co).await?;
+    Ok(ids
+        .iter()
+        .map(|t| vigil_api::leads::Named {
+            id: *t,
+            name: all_tags.iter().find(|k| k.id == *t).map(|k| k.name.clone()).unwrap_or_else(|| format!("#{t}")),
+        })
+        .collect())
+}
+
 /// Parses `tag_ids` of a request into company tags: positive whole numbers, at most 50, each an existing tag.
 pub async fn check_ids(svc: &Services, co: &CompanyId, raw: &[serde_json::Value]) -> Result<Vec<TagId>, AppError> {
     let mut ids = Vec::new();

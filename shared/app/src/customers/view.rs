@@ -142,15 +142,7 @@ pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -
         };
         warnings.insert(col.segment().replace('-', "_"), warn);
     }
-    let all_tags = tags::all(svc, co).await?;
-    let tag_list = r
-        .tag_ids()
-        .into_iter()
-        .map(|t| Named {
-            id: t,
-            name: all_tags.iter().find(|k| k.id == t).map(|k| k.name.clone()).unwrap_or_else(|| format!("#{t}")),
-        })
-        .collect();
+    let tag_list = tags::named(svc, co, &r.tag_ids()).await?;
 
     let mut cards = Map::new();
     // The SSN in `flat` is already masked by the lead view, so masking it again leaves it as it is.

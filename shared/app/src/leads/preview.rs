@@ -13,15 +13,7 @@ pub async fn preview(svc: &Services, actor: &Actor, id: RecordId) -> Result<Prev
     let co = actor.company();
     let perms = &actor.user.permissions;
     let contact = perms.section(Section::ContactInformation) >= SectionAccess::View;
-    let all_tags = tags::all(svc, co).await?;
-    let tag_list = r
-        .tag_ids()
-        .into_iter()
-        .map(|t| Named {
-            id: t,
-            name: all_tags.iter().find(|k| k.id == t).map(|k| k.name.clone()).unwrap_or_else(|| format!("#{t}")),
-        })
-        .collect();
+    let tag_list = tags::named(svc, co, &r.tag_ids()).await?;
     let mut warnings = Vec::new();
     if r.lead.do_not_call {
         warnings.push("Do not call".to_owned());
