@@ -93,7 +93,7 @@ macro_rules! numeric_id {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(transparent)]
         #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-        pub struct $name(#[cfg_attr(feature = "openapi", schemars(range(min = 1)))] pub $inner);
+        pub struct $name(#[cfg_attr(feature = "openapi", schemars(range(min = 1, max = <$inner>::MAX)))] pub $inner);
 
         impl $name {
             /// Parses a path or query value; only positive decimal numbers are IDs.
