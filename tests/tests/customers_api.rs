@@ -681,3 +681,28 @@ async fn a_family_too_big_for_one_transaction_is_refused_whole() {
         assert_eq!(r["archived"], false, "customer {rid} was archived although the family was refused");
     }
 }
+
+/// A body's fields arrive in no particular order (JSON objects are maps), so a cancel date sent together with
+/// Account Is Canceled is accepted whichever comes first; a cancel date without it names `canceled`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_date_with_canceled_in_one_body_is_accepted() {
+    let rt = LocalRuntime::start_small().await;
+    let admin = rt.sign_in(ADMIN).await;
+    let c = new_customer(&rt, &admin, "Cancelled", json!({"canceled": true, "cancel_date": "2026-03-01"})).await;
+    assert_eq!(c["canceled"], true, "{c}");
+    assert_eq!(c["cancel_date"], "2026-03-01", "{c}");
+
+    let c = new_customer(&rt, &admin, "Active", json!({})).await;
+    let path = format!("/api/v1/customers/{}", id(&c));
+    let version = c["version"].clone();
+    let body = json!({"version": version, "cancel_date": "2026-04-01", "canceled": true, "cancel_reason": "moved"});
+    let (status, saved) = send(&rt, "PATCH", &admin, &path, Some(body)).await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(saved["cancel_date"], "2026-04-01", "{saved}");
+
+    let version = saved["version"].clone();
+    let body = json!({"version": version, "canceled": false, "cancel_date": "2026-05-01"});
+    let (status, p) = send(&rt, "PATCH", &admin, &path, Some(body)).await;
+    assert_eq!(status, 422, "{p}");
+    assert_eq!(p["errors"][0]["field"], "canceled", "{p}");
+}

@@ -185,10 +185,8 @@ pub fn apply_field(r: &mut Record, field: &str, v: &Value) -> Result<bool, Field
         Parse::Services(slot) => *slot(r) = services_of(field, v)?,
         Parse::Parent(slot) => *slot(r) = parent_of(field, v)?,
     }
-    let c = &r.lead.customer;
-    if c.cancel_date.is_some() && !c.canceled && field == "cancel_date" {
-        return Err(FieldError::new("cancel_date", "invalid", "check Account Is Canceled before giving a cancel date"));
-    }
+    // Rules across fields (a cancel date needs Account Is Canceled) are the caller's, checked once the whole body is
+    // applied: a body's fields arrive in no particular order.
     Ok(true)
 }
 
