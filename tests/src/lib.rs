@@ -8,3 +8,4 @@ pub mod moto;
 pub mod portal;
 pub mod rehearsal;
 pub mod runtime;
+pub mod users;

@@ -79,6 +79,22 @@ impl LocalRuntime {
         send(self, "GET", token, path, None).await
     }
 
+    pub async fn post(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
+        send(self, "POST", token, path, Some(body)).await
+    }
+
+    pub async fn patch(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
+        send(self, "PATCH", token, path, Some(body)).await
+    }
+
+    pub async fn put(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
+        send(self, "PUT", token, path, Some(body)).await
+    }
+
+    pub async fn delete(&self, token: &str, path: &str) -> (u16, Value) {
+        send(self, "DELETE", token, path, None).await
+    }
+
     pub async fn stop(mut self) {
         if let Some(r) = self.running.take() {
             r.stop().await;
@@ -86,7 +102,6 @@ impl LocalRuntime {
     }
 }
 
-/// Polls `check` until it returns `Some` or the deadline passes (then panics with `what`).
 /// Any request with a bearer token and an optional JSON body; returns status and JSON body (null when none).
 pub async fn send(rt: &LocalRuntime, method: &str, token: &str, path: &str, body: Option<Value>) -> (u16, Value) {
     let method = reqwest::Method::from_bytes(method.as_bytes()).expect("HTTP method");
@@ -99,6 +114,7 @@ pub async fn send(rt: &LocalRuntime, method: &str, token: &str, path: &str, body
     (status, resp.json().await.unwrap_or(Value::Null))
 }
 
+/// Polls `check` until it returns `Some` or the deadline passes (then panics with `what`).
 pub async fn eventually<T, F, Fut>(what: &str, deadline: Duration, mut check: F) -> T
 where
     F: FnMut() -> Fut,

@@ -8,10 +8,7 @@ use vigil_app::records::record_item;
 use vigil_domain::record::{Kind, Record, Stage};
 use vigil_domain::{CompanyId, LocationId, RecordId, UserId};
 use vigil_tests::runtime::{eventually, LocalRuntime};
-
-const ACME_OFFICE: &str = "office@acme.example";
-const ACME_ADMIN: &str = "admin@acme.example";
-const BLUEBIRD_ADMIN: &str = "admin@bluebird.example";
+use vigil_tests::users::{ADMIN, OFFICE, OTHER_ADMIN};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_needs_no_session_and_unknown_routes_are_problem_json() {
@@ -58,7 +55,7 @@ async fn demo_users_cover_every_role_of_both_companies() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn missing_expired_and_forged_tokens_are_401() {
     let rt = LocalRuntime::start_small().await;
-    let token = rt.sign_in(ACME_OFFICE).await;
+    let token = rt.sign_in(OFFICE).await;
     let (status, me) = rt.get(&token, "/api/v1/me").await;
     assert_eq!(status, 200);
     assert_eq!(me["company"], "acme");
@@ -72,7 +69,7 @@ async fn missing_expired_and_forged_tokens_are_401() {
     let claims = vigil_domain::Claims {
         sub: UserId::parse("acme-admin").unwrap(),
         company: CompanyId::parse("acme").unwrap(),
-        email: ACME_ADMIN.into(),
+        email: ADMIN.into(),
         exp: u64::MAX / 2,
         iat: 0,
     };
@@ -104,7 +101,7 @@ async fn expired_sessions_are_401() {
         c.session = Duration::from_secs(1);
     })
     .await;
-    let token = rt.sign_in(ACME_OFFICE).await;
+    let token = rt.sign_in(OFFICE).await;
     assert_eq!(rt.get(&token, "/api/v1/me").await.0, 200);
     eventually("the session to expire", Duration::from_secs(5), || async {
         (rt.get(&token, "/api/v1/me").await.0 == 401).then_some(())
@@ -152,8 +149,8 @@ async fn another_companys_records_are_404_whatever_ids_are_sent() {
     for (id, kind) in [(90_001, Kind::Lead), (90_002, Kind::Customer)] {
         rt.services().table.put(record_item(&acme, &record(id, kind, "Secret")), None).await.unwrap();
     }
-    let acme_token = rt.sign_in(ACME_ADMIN).await;
-    let blue_token = rt.sign_in(BLUEBIRD_ADMIN).await;
+    let acme_token = rt.sign_in(ADMIN).await;
+    let blue_token = rt.sign_in(OTHER_ADMIN).await;
     for path in ["/api/v1/leads/90001", "/api/v1/customers/90001", "/api/v1/leads/90002", "/api/v1/customers/90002"] {
         assert_eq!(rt.get(&acme_token, path).await.0, 200, "acme sees its own {path}");
         let (status, body) = rt.get(&blue_token, path).await;
@@ -188,7 +185,7 @@ async fn another_companys_records_are_404_whatever_ids_are_sent() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lists_page_with_signed_cursors_and_counted_totals() {
     let rt = LocalRuntime::start_small().await;
-    let token = rt.sign_in(ACME_OFFICE).await;
+    let token = rt.sign_in(OFFICE).await;
     let mut seen = Vec::new();
     let mut path = "/api/v1/leads?per_page=50".to_owned();
     loop {
@@ -249,7 +246,7 @@ async fn permissions_are_enforced_on_the_server() {
         assert_eq!(lead["lead_rep_id"], "acme-lead-rep");
     }
     // Someone else's lead is forbidden, and customers are not theirs to see at all.
-    let office = rt.sign_in(ACME_OFFICE).await;
+    let office = rt.sign_in(OFFICE).await;
     let (_, all) = rt.get(&office, "/api/v1/leads?per_page=50").await;
     let other = all["items"]
         .as_array()
@@ -289,7 +286,7 @@ async fn a_queued_email_reaches_the_outbox_once_however_often_it_is_delivered() 
     // Queued twice under one key (a retried enqueue): delivered once.
     jobs::enqueue(&svc, "test:welcome:ann", job.clone()).await.unwrap();
     jobs::enqueue(&svc, "test:welcome:ann", job.clone()).await.unwrap();
-    let admin = rt.sign_in(ACME_ADMIN).await;
+    let admin = rt.sign_in(ADMIN).await;
     let outbox = eventually("the email in the outbox", Duration::from_secs(20), || async {
         let (_, page) = rt.get(&admin, "/api/v1/outbox").await;
         let items = page["items"].as_array().cloned().unwrap_or_default();
@@ -321,7 +318,7 @@ async fn a_queued_email_reaches_the_outbox_once_however_often_it_is_delivered() 
     .await;
     assert_eq!(reminders.len(), 1);
     // Another company's outbox is its own.
-    let blue = rt.sign_in(BLUEBIRD_ADMIN).await;
+    let blue = rt.sign_in(OTHER_ADMIN).await;
     let (_, page) = rt.get(&blue, "/api/v1/outbox").await;
     assert!(page["items"].as_array().unwrap().iter().all(|m| m["subject"] != "Welcome aboard"));
     rt.stop().await;

@@ -10,8 +10,8 @@
 use serde_json::{json, Value};
 use vigil_tests::browser::{soon, Browser};
 use vigil_tests::portal::{screenshot_path, Portal};
+use vigil_tests::users::ADMIN;
 
-const ADMIN: &str = "admin@acme.example";
 /// WebDriver's Backspace key.
 const BACKSPACE: &str = "\u{E003}";
 

@@ -11,9 +11,8 @@ use serde_json::{json, Value};
 use std::time::Instant;
 use vigil_tests::browser::{soon, Browser};
 use vigil_tests::portal::{screenshot_path, Portal};
+use vigil_tests::users::{ADMIN, OFFICE};
 
-const ADMIN: &str = "admin@acme.example";
-const OFFICE: &str = "office@acme.example";
 const SSN: &str = "123-45-6789";
 
 /// A new customer at office location 1 (where the office user works).

@@ -10,8 +10,7 @@ use serde_json::{json, Value};
 use std::time::Instant;
 use vigil_tests::browser::soon;
 use vigil_tests::portal::{screenshot_path, Portal};
-
-const ADMIN: &str = "admin@acme.example";
+use vigil_tests::users::ADMIN;
 
 fn rate_id(settings: &Value, name: &str) -> u64 {
     settings["rates"]

@@ -11,9 +11,8 @@
 use serde_json::Value;
 use vigil_tests::browser::{soon, Browser};
 use vigil_tests::portal::{screenshot_path, Portal};
+use vigil_tests::users::{ADMIN, OTHER_ADMIN};
 
-const ACME: &str = "admin@acme.example";
-const BLUEBIRD: &str = "admin@bluebird.example";
 const RATE: &str = r#"[data-testid="mmr-admin-rate"]"#;
 const NEW_RATE: &str = r#"[data-testid="mmr-admin-rate"][data-new="true"]"#;
 
@@ -45,7 +44,7 @@ async fn admins_edit_save_and_guard_the_monthly_rates() {
     let portal = Portal::start_small().await;
 
     // ---- Acme: breakout mode, four items, 13 rates.
-    let admin = portal.token_for(ACME).await;
+    let admin = portal.token_for(ADMIN).await;
     let before = portal.get(&admin, "/api/v1/settings/mmr").await;
     assert_eq!(before["mode"], "breakout");
     let count = before["rates"].as_array().unwrap().len();
@@ -53,7 +52,7 @@ async fn admins_edit_save_and_guard_the_monthly_rates() {
     let legacy = rate(&before, "Legacy Cellular")["id"].as_u64().unwrap();
     let basic = rate(&before, "Basic")["id"].as_u64().unwrap();
 
-    let b = portal.browser_as(ACME).await;
+    let b = portal.browser_as(ADMIN).await;
     open_editor(&portal, &b, count).await;
     let badge =
         b.wait_for(&format!(r#"{RATE}[data-id="{legacy}"] [data-testid="mmr-rate-mismatch"]"#), soon()).await.unwrap();
@@ -158,11 +157,11 @@ async fn admins_edit_save_and_guard_the_monthly_rates() {
     let _ = b.close().await;
 
     // ---- Bluebird: simple mode, the total is typed.
-    let admin = portal.token_for(BLUEBIRD).await;
+    let admin = portal.token_for(OTHER_ADMIN).await;
     let before = portal.get(&admin, "/api/v1/settings/mmr").await;
     assert_eq!(before["mode"], "simple");
     let count = before["rates"].as_array().unwrap().len();
-    let b = portal.browser_as(BLUEBIRD).await;
+    let b = portal.browser_as(OTHER_ADMIN).await;
     open_editor(&portal, &b, count).await;
     assert!(b.find_all(r#"[data-testid="mmr-items"]"#).await.unwrap().is_empty(), "line items are the breakout mode's");
     b.find(r#"[data-testid="mmr-add-rate"]"#).await.unwrap().click().await.unwrap();

@@ -9,14 +9,8 @@
 use serde_json::{json, Value};
 use vigil_domain::{CompanyId, RecordId};
 use vigil_store::keys;
-use vigil_tests::runtime::{send, LocalRuntime};
-
-const ADMIN: &str = "admin@acme.example";
-const OFFICE: &str = "office@acme.example";
-const LEAD_REP: &str = "lead.rep@acme.example";
-const INSTALLER: &str = "installer@acme.example";
-const PARTNER: &str = "partner@acme.example";
-const OTHER_ADMIN: &str = "admin@bluebird.example";
+use vigil_tests::runtime::LocalRuntime;
+use vigil_tests::users::{ADMIN, INSTALLER, LEAD_REP, OFFICE, OTHER_ADMIN, PARTNER};
 
 const FIELDS: &str = "/api/v1/settings/custom-fields";
 
@@ -33,7 +27,7 @@ fn names(list: &Value) -> Vec<String> {
 }
 
 async fn new_field(rt: &LocalRuntime, admin: &str, body: Value) -> Value {
-    let (status, f) = send(rt, "POST", admin, FIELDS, Some(body)).await;
+    let (status, f) = rt.post(admin, FIELDS, body).await;
     assert_eq!(status, 201, "{f}");
     f
 }
@@ -43,7 +37,7 @@ async fn new_customer(rt: &LocalRuntime, token: &str, custom: Value) -> (u16, Va
         "first_name": "Uma", "last_name": "Udf", "primary_phone": "(801) 555-0199", "city": "Provo", "state": "UT",
         "account_type": "residential", "office_location_id": 1, "custom_fields": custom
     });
-    send(rt, "POST", token, "/api/v1/customers", Some(body)).await
+    rt.post(token, "/api/v1/customers", body).await
 }
 
 /// The card row of field `id` on a Home page read.
@@ -76,8 +70,7 @@ async fn admins_define_fields_and_nobody_else_may() {
     assert_eq!(rt.get(&rt.sign_in(PARTNER).await, FIELDS).await.0, 403);
 
     // Only Company Settings Modify (admins) defines.
-    let (status, _) =
-        send(&rt, "POST", &office, FIELDS, Some(json!({"name": "Office made", "field_type": "text"}))).await;
+    let (status, _) = rt.post(&office, FIELDS, json!({"name": "Office made", "field_type": "text"})).await;
     assert_eq!(status, 403);
 
     // Bad definitions are 422 naming the attribute.
@@ -93,11 +86,11 @@ async fn admins_define_fields_and_nobody_else_may() {
         (json!({"name": "Colour", "field_type": "text", "required": "yes"}), "required"),
         (json!({"name": "GATE CODE", "field_type": "text"}), "name"),
     ] {
-        let (status, p) = send(&rt, "POST", &admin, FIELDS, Some(body.clone())).await;
+        let (status, p) = rt.post(&admin, FIELDS, body.clone()).await;
         assert_eq!(status, 422, "{body} -> {p}");
         assert!(error_fields(&p).contains(&field.to_owned()), "{body} names {field}: {p}");
     }
-    let (status, p) = send(&rt, "POST", &admin, FIELDS, Some(json!("not an object"))).await;
+    let (status, p) = rt.post(&admin, FIELDS, json!("not an object")).await;
     assert_eq!((status, error_fields(&p)), (422, vec!["body".to_owned()]));
 
     let f = new_field(
@@ -112,26 +105,25 @@ async fn admins_define_fields_and_nobody_else_may() {
     let path = format!("{FIELDS}/{fid}");
 
     // Updates take the version; the type is fixed; a stale version is 409 with the definition as it is now.
-    let (status, p) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": 1, "field_type": "text"}))).await;
+    let (status, p) = rt.patch(&admin, &path, json!({"version": 1, "field_type": "text"})).await;
     assert_eq!((status, error_fields(&p)), (422, vec!["field_type".to_owned()]));
-    let (status, p) = send(&rt, "PATCH", &admin, &path, Some(json!({"name": "Siren"}))).await;
+    let (status, p) = rt.patch(&admin, &path, json!({"name": "Siren"})).await;
     assert_eq!((status, error_fields(&p)), (422, vec!["version".to_owned()]));
-    let (status, p) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": 1, "name": "Dog COUNT"}))).await;
+    let (status, p) = rt.patch(&admin, &path, json!({"version": 1, "name": "Dog COUNT"})).await;
     assert_eq!((status, error_fields(&p)), (422, vec!["name".to_owned()]), "names stay unique ignoring case");
-    let (status, f2) = send(
-        &rt,
-        "PATCH",
-        &admin,
-        &path,
-        Some(json!({"version": 1, "name": "Siren", "options": ["Red", "Blue", "Green"], "position": 0})),
-    )
-    .await;
+    let (status, f2) = rt
+        .patch(
+            &admin,
+            &path,
+            json!({"version": 1, "name": "Siren", "options": ["Red", "Blue", "Green"], "position": 0}),
+        )
+        .await;
     assert_eq!(status, 200, "{f2}");
     assert_eq!((f2["name"].as_str(), f2["version"].as_u64()), (Some("Siren"), Some(2)));
-    let (status, p) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": 1, "required": false}))).await;
+    let (status, p) = rt.patch(&admin, &path, json!({"version": 1, "required": false})).await;
     assert_eq!(status, 409, "{p}");
     assert_eq!(p["current"]["version"], 2);
-    let (status, _) = send(&rt, "PATCH", &office, &path, Some(json!({"version": 2, "name": "Mine"}))).await;
+    let (status, _) = rt.patch(&office, &path, json!({"version": 2, "name": "Mine"})).await;
     assert_eq!(status, 403);
     let (_, list) = rt.get(&admin, FIELDS).await;
     assert_eq!(names(&list)[0], "Siren", "position 0 sorts first");
@@ -140,18 +132,18 @@ async fn admins_define_fields_and_nobody_else_may() {
     let (status, theirs) = rt.get(&other, FIELDS).await;
     assert_eq!(status, 200);
     assert!(theirs["items"].as_array().unwrap().is_empty(), "{theirs}");
-    assert_eq!(send(&rt, "PATCH", &other, &path, Some(json!({"version": 2, "name": "Theirs"}))).await.0, 404);
-    assert_eq!(send(&rt, "DELETE", &other, &path, None).await.0, 404);
+    assert_eq!(rt.patch(&other, &path, json!({"version": 2, "name": "Theirs"})).await.0, 404);
+    assert_eq!(rt.delete(&other, &path).await.0, 404);
     let (status, theirs) = new_customer(&rt, &other, json!({ fid.to_string(): "Red" })).await;
     assert_eq!(status, 422, "{theirs}");
     assert_eq!(error_fields(&theirs), [format!("custom_fields.{fid}")]);
 
     // Delete: 204, then gone; again 404.
-    assert_eq!(send(&rt, "DELETE", &office, &path, None).await.0, 403);
-    assert_eq!(send(&rt, "DELETE", &admin, &path, None).await.0, 204);
+    assert_eq!(rt.delete(&office, &path).await.0, 403);
+    assert_eq!(rt.delete(&admin, &path).await.0, 204);
     assert!(!names(&rt.get(&admin, FIELDS).await.1).contains(&"Siren".to_owned()));
-    assert_eq!(send(&rt, "DELETE", &admin, &path, None).await.0, 404);
-    assert_eq!(send(&rt, "PATCH", &admin, &format!("{FIELDS}/abc"), Some(json!({"version": 1}))).await.0, 422);
+    assert_eq!(rt.delete(&admin, &path).await.0, 404);
+    assert_eq!(rt.patch(&admin, &format!("{FIELDS}/abc"), json!({"version": 1})).await.0, 422);
     rt.stop().await;
 }
 
@@ -199,18 +191,17 @@ async fn values_are_validated_saved_shown_and_in_history() {
         (json!({ key.clone(): null }), code_field.as_str(), "Alarm passcode"),
         (json!({ key.clone(): "  " }), code_field.as_str(), "Alarm passcode"),
     ] {
-        let (status, p) =
-            send(&rt, "PATCH", &admin, &path, Some(json!({"version": version, "custom_fields": value.clone()}))).await;
+        let (status, p) = rt.patch(&admin, &path, json!({"version": version, "custom_fields": value.clone()})).await;
         assert_eq!(status, 422, "{value} -> {p}");
         assert_eq!(error_fields(&p), [field.to_owned()], "{value}");
         assert!(p["errors"][0]["message"].as_str().unwrap().contains(label), "{value} -> {p}");
     }
-    let (status, p) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": version, "custom_fields": [1]}))).await;
+    let (status, p) = rt.patch(&admin, &path, json!({"version": version, "custom_fields": [1]})).await;
     assert_eq!((status, error_fields(&p)), (422, vec!["custom_fields".to_owned()]));
 
     // Good values of every type, with another field in the same save.
     let body = json!({"version": version, "city": "Orem", "custom_fields": {"1": " #1234 ", "2": true, "3": "Basement", "4": 2, "5": "2024-02-29"}});
-    let (status, c) = send(&rt, "PATCH", &admin, &path, Some(body)).await;
+    let (status, c) = rt.patch(&admin, &path, body).await;
     assert_eq!(status, 200, "{c}");
     version = c["version"].as_u64().unwrap();
     let (_, c) = rt.get(&admin, &path).await;
@@ -229,8 +220,7 @@ async fn values_are_validated_saved_shown_and_in_history() {
 
     // Partial: only the keys sent change; null clears.
     let (status, c) =
-        send(&rt, "PATCH", &admin, &path, Some(json!({"version": version, "custom_fields": {"4": null, "1": "#9"}})))
-            .await;
+        rt.patch(&admin, &path, json!({"version": version, "custom_fields": {"4": null, "1": "#9"}})).await;
     assert_eq!(status, 200, "{c}");
     version = c["version"].as_u64().unwrap();
     assert_eq!(
@@ -238,14 +228,10 @@ async fn values_are_validated_saved_shown_and_in_history() {
         (Value::Null, json!("#9"), json!("Basement"))
     );
     // Nothing changed: no new version.
-    let (_, same) =
-        send(&rt, "PATCH", &admin, &path, Some(json!({"version": version, "custom_fields": {"1": "#9"}}))).await;
+    let (_, same) = rt.patch(&admin, &path, json!({"version": version, "custom_fields": {"1": "#9"}})).await;
     assert_eq!(same["version"].as_u64(), Some(version));
     // A stale record version is 409 as for every other field.
-    assert_eq!(
-        send(&rt, "PATCH", &admin, &path, Some(json!({"version": version - 1, "custom_fields": {"1": "x"}}))).await.0,
-        409
-    );
+    assert_eq!(rt.patch(&admin, &path, json!({"version": version - 1, "custom_fields": {"1": "x"}})).await.0, 409);
 
     // History: one entry per changed field, named custom_fields.<id>.
     let (status, h) = rt.get(&admin, &format!("{path}/history?per_page=50")).await;
@@ -261,10 +247,7 @@ async fn values_are_validated_saved_shown_and_in_history() {
     let (status, seen) = rt.get(&installer, &path).await;
     assert_eq!(status, 200);
     assert_eq!((card_value(&seen, 3), &seen["editable"]["custom_fields"]), (json!("Basement"), &json!(false)));
-    assert_eq!(
-        send(&rt, "PATCH", &installer, &path, Some(json!({"version": version, "custom_fields": {"1": "x"}}))).await.0,
-        403
-    );
+    assert_eq!(rt.patch(&installer, &path, json!({"version": version, "custom_fields": {"1": "x"}})).await.0, 403);
 
     // Older records without the new required field still save unrelated changes.
     let (_, page) = rt.get(&admin, "/api/v1/customers?per_page=10").await;
@@ -276,30 +259,21 @@ async fn values_are_validated_saved_shown_and_in_history() {
         .find(|i| *i != id)
         .expect("a seeded customer");
     let (_, o) = rt.get(&admin, &format!("/api/v1/customers/{old}")).await;
-    let (status, saved) = send(
-        &rt,
-        "PATCH",
-        &admin,
-        &format!("/api/v1/customers/{old}"),
-        Some(json!({"version": o["version"], "spouse": "Pat"})),
-    )
-    .await;
+    let (status, saved) =
+        rt.patch(&admin, &format!("/api/v1/customers/{old}"), json!({"version": o["version"], "spouse": "Pat"})).await;
     assert_eq!(status, 200, "{saved}");
 
     // Duplicate copies the values.
-    let (status, dup) = send(&rt, "POST", &admin, &format!("{path}/duplicate"), Some(json!({}))).await;
+    let (status, dup) = rt.post(&admin, &format!("{path}/duplicate"), json!({})).await;
     assert_eq!(status, 201, "{dup}");
     assert_eq!((card_value(&dup, 3), card_value(&dup, cid_field)), (json!("Basement"), json!("4455")));
 
     // A deactivated field leaves the card and takes no values.
-    let (status, _) =
-        send(&rt, "PATCH", &admin, &format!("{FIELDS}/3"), Some(json!({"version": 1, "active": false}))).await;
+    let (status, _) = rt.patch(&admin, &format!("{FIELDS}/3"), json!({"version": 1, "active": false})).await;
     assert_eq!(status, 200);
     let (_, c) = rt.get(&admin, &path).await;
     assert!(!c["cards"]["custom_fields"].as_array().unwrap().iter().any(|f| f["id"] == 3));
-    let (status, p) =
-        send(&rt, "PATCH", &admin, &path, Some(json!({"version": c["version"], "custom_fields": {"3": "Garage"}})))
-            .await;
+    let (status, p) = rt.patch(&admin, &path, json!({"version": c["version"], "custom_fields": {"3": "Garage"}})).await;
     assert_eq!((status, error_fields(&p)), (422, vec!["custom_fields.3".to_owned()]));
 
     // A company without definitions shows no card.
@@ -324,7 +298,7 @@ async fn converting_a_lead_keeps_its_values() {
         "source_id": source["id"], "campaign_id": source["campaigns"][0]["id"], "first_name": "Cora", "last_name": "Convert",
         "primary_phone": "8015550166", "disposition_id": opts["dispositions"][0]["id"], "city": "Provo", "state": "UT", "zip": "84601"
     });
-    let (status, lead) = send(&rt, "POST", &admin, "/api/v1/leads?allow_duplicates=true", Some(body)).await;
+    let (status, lead) = rt.post(&admin, "/api/v1/leads?allow_duplicates=true", body).await;
     assert_eq!(status, 201, "{lead}");
     let lid = lead["id"].as_u64().unwrap();
 
@@ -334,14 +308,13 @@ async fn converting_a_lead_keeps_its_values() {
     item.insert("custom_fields".into(), json!({"1": "#77", "4": 1}));
     table.put(item, None).await.unwrap();
 
-    let (status, c) = send(
-        &rt,
-        "POST",
-        &admin,
-        &format!("/api/v1/leads/{lid}/convert"),
-        Some(json!({"office_location_id": 1, "sold_by_id": "acme-sales-rep"})),
-    )
-    .await;
+    let (status, c) = rt
+        .post(
+            &admin,
+            &format!("/api/v1/leads/{lid}/convert"),
+            json!({"office_location_id": 1, "sold_by_id": "acme-sales-rep"}),
+        )
+        .await;
     assert_eq!(status, 200, "{c}");
     assert_eq!(c["kind"], "customer");
     assert_eq!((card_value(&c, 1), card_value(&c, 4)), (json!("#77"), json!(1)));
@@ -389,33 +362,22 @@ async fn leads_take_values_like_customers() {
 
     // Create: a required text field must be given (the seeded required checkbox is answered by leaving it unset),
     // exactly as for a new customer; bad values are reported with the form's own problems.
-    let (status, p) = send(&rt, "POST", &admin, LEADS, Some(lead_body(&rt, &admin, "Lena", None).await)).await;
+    let (status, p) = rt.post(&admin, LEADS, lead_body(&rt, &admin, "Lena", None).await).await;
     assert_eq!((status, error_fields(&p)), (422, vec![signer_field.clone()]), "{p}");
     assert!(p["errors"][0]["message"].as_str().unwrap().contains("Contract signer"), "{p}");
     let mut body = lead_body(&rt, &admin, "Lena", Some(json!({ key.clone(): "Pat", "3": "Attic" }))).await;
     body["first_name"] = json!("");
-    let (status, p) = send(&rt, "POST", &admin, LEADS, Some(body)).await;
+    let (status, p) = rt.post(&admin, LEADS, body).await;
     assert_eq!(status, 422, "{p}");
     let mut fields = error_fields(&p);
     fields.sort();
     assert_eq!(fields, ["custom_fields.3", "first_name"], "{p}");
-    let (status, p) = send(
-        &rt,
-        "POST",
-        &admin,
-        LEADS,
-        Some(lead_body(&rt, &admin, "Lena", Some(json!({ key.clone(): "  " }))).await),
-    )
-    .await;
+    let (status, p) =
+        rt.post(&admin, LEADS, lead_body(&rt, &admin, "Lena", Some(json!({ key.clone(): "  " }))).await).await;
     assert_eq!((status, error_fields(&p)), (422, vec![signer_field.clone()]), "blank is not an answer: {p}");
-    let (status, lead) = send(
-        &rt,
-        "POST",
-        &admin,
-        LEADS,
-        Some(lead_body(&rt, &admin, "Lena", Some(json!({ key.clone(): " Pat ", "3": "Garage" }))).await),
-    )
-    .await;
+    let (status, lead) = rt
+        .post(&admin, LEADS, lead_body(&rt, &admin, "Lena", Some(json!({ key.clone(): " Pat ", "3": "Garage" }))).await)
+        .await;
     assert_eq!(status, 201, "{lead}");
     assert_eq!(lead["custom_fields"], json!({ key.clone(): "Pat", "3": "Garage" }));
     let id = lead["id"].as_u64().unwrap();
@@ -447,27 +409,20 @@ async fn leads_take_values_like_customers() {
         (json!({"99": "x"}), "custom_fields.99"),
         (json!({ key.clone(): null }), signer_field.as_str()),
     ] {
-        let (status, p) =
-            send(&rt, "PATCH", &admin, &path, Some(json!({"version": version, "custom_fields": value.clone()}))).await;
+        let (status, p) = rt.patch(&admin, &path, json!({"version": version, "custom_fields": value.clone()})).await;
         assert_eq!((status, error_fields(&p)), (422, vec![field.to_owned()]), "{value} -> {p}");
     }
-    let (status, p) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": version, "custom_fields": [1]}))).await;
+    let (status, p) = rt.patch(&admin, &path, json!({"version": version, "custom_fields": [1]})).await;
     assert_eq!((status, error_fields(&p)), (422, vec!["custom_fields".to_owned()]));
-    let (status, p) = send(
-        &rt,
-        "PATCH",
-        &admin,
-        &path,
-        Some(json!({"version": version, "rating": 9, "custom_fields": {"4": "two"}})),
-    )
-    .await;
+    let (status, p) =
+        rt.patch(&admin, &path, json!({"version": version, "rating": 9, "custom_fields": {"4": "two"}})).await;
     let mut fields = error_fields(&p);
     fields.sort();
     assert_eq!((status, fields), (422, vec!["custom_fields.4".to_owned(), "rating".to_owned()]), "{p}");
 
     // Good values with another field in the same save: one new version.
     let body = json!({"version": version, "job_title": "Owner", "custom_fields": {"1": " #12 ", "2": true, "4": 2, "5": "2024-02-29"}});
-    let (status, l) = send(&rt, "PATCH", &admin, &path, Some(body)).await;
+    let (status, l) = rt.patch(&admin, &path, body).await;
     assert_eq!(status, 200, "{l}");
     assert_eq!(l["version"].as_u64(), Some(version + 1));
     version += 1;
@@ -477,29 +432,19 @@ async fn leads_take_values_like_customers() {
         json!({"1": "#12", "2": true, "3": "Garage", "4": 2, "5": "2024-02-29", key.clone(): "Pat"})
     );
     // Partial: only the keys sent change; null clears; the same values again are no new version.
-    let (status, l) = send(
-        &rt,
-        "PATCH",
-        &admin,
-        &path,
-        Some(json!({"version": version, "custom_fields": {"4": null, "3": "Basement"}})),
-    )
-    .await;
+    let (status, l) =
+        rt.patch(&admin, &path, json!({"version": version, "custom_fields": {"4": null, "3": "Basement"}})).await;
     assert_eq!(status, 200, "{l}");
     version += 1;
     assert_eq!(
         (l["custom_fields"].get("4"), &l["custom_fields"]["3"], &l["custom_fields"]["1"]),
         (None, &json!("Basement"), &json!("#12"))
     );
-    let (_, same) =
-        send(&rt, "PATCH", &admin, &path, Some(json!({"version": version, "custom_fields": {"3": "Basement"}}))).await;
+    let (_, same) = rt.patch(&admin, &path, json!({"version": version, "custom_fields": {"3": "Basement"}})).await;
     assert_eq!(same["version"].as_u64(), Some(version));
     // The lead's version rules as for every other field: required, and stale is 409.
-    assert_eq!(send(&rt, "PATCH", &admin, &path, Some(json!({"custom_fields": {"1": "x"}}))).await.0, 422);
-    assert_eq!(
-        send(&rt, "PATCH", &admin, &path, Some(json!({"version": version - 1, "custom_fields": {"1": "x"}}))).await.0,
-        409
-    );
+    assert_eq!(rt.patch(&admin, &path, json!({"custom_fields": {"1": "x"}})).await.0, 422);
+    assert_eq!(rt.patch(&admin, &path, json!({"version": version - 1, "custom_fields": {"1": "x"}})).await.0, 409);
     let (_, l) = rt.get(&admin, &path).await;
     assert_eq!((lead_card_value(&l, 3), lead_card_value(&l, 4)), (json!("Basement"), Value::Null));
 
@@ -517,36 +462,23 @@ async fn leads_take_values_like_customers() {
 
     // Whoever may modify the lead sets them: an own-only lead rep on their own lead, not on someone else's.
     let (status, mine) =
-        send(&rt, "POST", &rep, LEADS, Some(lead_body(&rt, &rep, "Remy", Some(json!({ key.clone(): "Remy" }))).await))
-            .await;
+        rt.post(&rep, LEADS, lead_body(&rt, &rep, "Remy", Some(json!({ key.clone(): "Remy" }))).await).await;
     assert_eq!(status, 201, "{mine}");
-    let (status, mine) = send(
-        &rt,
-        "PATCH",
-        &rep,
-        &format!("/api/v1/leads/{}", mine["id"]),
-        Some(json!({"version": mine["version"], "custom_fields": {"1": "#5"}})),
-    )
-    .await;
+    let (status, mine) = rt
+        .patch(
+            &rep,
+            &format!("/api/v1/leads/{}", mine["id"]),
+            json!({"version": mine["version"], "custom_fields": {"1": "#5"}}),
+        )
+        .await;
     assert_eq!((status, &mine["custom_fields"]["1"]), (200, &json!("#5")), "{mine}");
-    assert_eq!(
-        send(&rt, "PATCH", &rep, &path, Some(json!({"version": version, "custom_fields": {"1": "x"}}))).await.0,
-        403
-    );
-    assert_eq!(
-        send(&rt, "PATCH", &office, &path, Some(json!({"version": version, "custom_fields": {"1": "#13"}}))).await.0,
-        200
-    );
+    assert_eq!(rt.patch(&rep, &path, json!({"version": version, "custom_fields": {"1": "x"}})).await.0, 403);
+    assert_eq!(rt.patch(&office, &path, json!({"version": version, "custom_fields": {"1": "#13"}})).await.0, 200);
 
     // Conversion keeps them; the converted lead is locked for the lead API.
-    let (status, c) = send(
-        &rt,
-        "POST",
-        &admin,
-        &format!("{path}/convert"),
-        Some(json!({"office_location_id": 1, "sold_by_id": "acme-sales-rep"})),
-    )
-    .await;
+    let (status, c) = rt
+        .post(&admin, &format!("{path}/convert"), json!({"office_location_id": 1, "sold_by_id": "acme-sales-rep"}))
+        .await;
     assert_eq!(status, 200, "{c}");
     assert_eq!(c["kind"], "customer");
     assert_eq!(
@@ -555,9 +487,6 @@ async fn leads_take_values_like_customers() {
     );
     assert_eq!((card_value(&c, 3), card_value(&c, 1)), (json!("Basement"), json!("#13")));
     // The lead API answers for leads only (the customer's PATCH takes over).
-    assert_eq!(
-        send(&rt, "PATCH", &admin, &path, Some(json!({"version": c["version"], "custom_fields": {"1": "x"}}))).await.0,
-        404
-    );
+    assert_eq!(rt.patch(&admin, &path, json!({"version": c["version"], "custom_fields": {"1": "x"}})).await.0, 404);
     rt.stop().await;
 }

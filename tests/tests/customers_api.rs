@@ -9,12 +9,7 @@ use std::time::Duration;
 use vigil_domain::{CompanyId, RecordId};
 use vigil_store::{keys, Index, Query};
 use vigil_tests::runtime::{eventually, send, LocalRuntime};
-
-const ADMIN: &str = "admin@acme.example";
-const OFFICE: &str = "office@acme.example";
-const SALES: &str = "sales.rep@acme.example";
-const INSTALLER: &str = "installer@acme.example";
-const OTHER_ADMIN: &str = "admin@bluebird.example";
+use vigil_tests::users::{ADMIN, INSTALLER, OFFICE, OTHER_ADMIN, SALES};
 
 const SSN: &str = "123-45-6789";
 const BIRTHDATE: &str = "1980-05-17";
@@ -28,7 +23,7 @@ async fn new_customer(rt: &LocalRuntime, token: &str, first: &str, extra: Value)
     for (k, v) in extra.as_object().unwrap() {
         body[k] = v.clone();
     }
-    let (status, c) = send(rt, "POST", token, "/api/v1/customers", Some(body)).await;
+    let (status, c) = rt.post(token, "/api/v1/customers", body).await;
     assert_eq!(status, 201, "{}", c["detail"]);
     c
 }
@@ -128,7 +123,7 @@ async fn saving_checks_grants_versions_and_writes_history() {
     let installer = rt.sign_in(INSTALLER).await;
 
     // Plain create requires the personal information and an office location.
-    let (status, p) = send(&rt, "POST", &admin, "/api/v1/customers", Some(json!({"first_name": "No"}))).await;
+    let (status, p) = rt.post(&admin, "/api/v1/customers", json!({"first_name": "No"})).await;
     assert_eq!(status, 422);
     let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     for f in ["last_name", "primary_phone", "city", "state", "account_type", "office_location_id"] {
@@ -141,46 +136,32 @@ async fn saving_checks_grants_versions_and_writes_history() {
     let v = c["version"].as_u64().unwrap();
 
     // The sales rep may change sale fields but not installation ones: 403 naming them.
-    let (status, p) = send(
-        &rt,
-        "PATCH",
-        &sales,
-        &path,
-        Some(json!({"version": v, "installed": true, "abort_code": "1", "spouse": "Sam"})),
-    )
-    .await;
+    let (status, p) =
+        rt.patch(&sales, &path, json!({"version": v, "installed": true, "abort_code": "1", "spouse": "Sam"})).await;
     assert_eq!(status, 403, "{p}");
     let detail = p["detail"].as_str().unwrap();
     assert!(detail.contains("installed") && detail.contains("abort_code") && !detail.contains("spouse"), "{detail}");
     // The installer only views customers.
-    assert_eq!(send(&rt, "PATCH", &installer, &path, Some(json!({"version": v, "installed": true}))).await.0, 403);
+    assert_eq!(rt.patch(&installer, &path, json!({"version": v, "installed": true})).await.0, 403);
 
     // Office staff may enter an SSN where none exists, not change one.
-    let (status, saved) = send(
-        &rt,
-        "PATCH",
-        &office,
-        &path,
-        Some(json!({"version": v, "ssn": SSN, "spouse": "Sam", "sale_date": "2026-02-01"})),
-    )
-    .await;
+    let (status, saved) =
+        rt.patch(&office, &path, json!({"version": v, "ssn": SSN, "spouse": "Sam", "sale_date": "2026-02-01"})).await;
     assert_eq!(status, 200, "{}", saved["detail"]);
     assert!(saved["cards"]["personal"]["ssn"].as_str().is_some_and(|s| s.starts_with("***")), "masked for office");
     let v2 = saved["version"].as_u64().unwrap();
     assert_eq!(v2, v + 1);
-    let (status, p) = send(&rt, "PATCH", &office, &path, Some(json!({"version": v2, "ssn": "123-45-6780"}))).await;
+    let (status, p) = rt.patch(&office, &path, json!({"version": v2, "ssn": "123-45-6780"})).await;
     assert_eq!(status, 403);
     assert!(p["detail"].as_str().unwrap().contains("ssn"));
     // Validation names the field.
-    let (status, p) =
-        send(&rt, "PATCH", &office, &path, Some(json!({"version": v2, "mmr_id": 999, "sale_date": "2026-13-01"})))
-            .await;
+    let (status, p) = rt.patch(&office, &path, json!({"version": v2, "mmr_id": 999, "sale_date": "2026-13-01"})).await;
     assert_eq!(status, 422);
     let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert!(fields.contains(&"mmr_id") && fields.contains(&"sale_date"), "{fields:?}");
 
     // A stale version is 409 with the current record.
-    let (status, p) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": v, "spouse": "Pat"}))).await;
+    let (status, p) = rt.patch(&admin, &path, json!({"version": v, "spouse": "Pat"})).await;
     assert_eq!(status, 409);
     assert!(p["detail"].as_str().unwrap().contains("another user changed this customer"));
     assert_eq!(p["current"]["version"].as_u64(), Some(v2));
@@ -199,15 +180,7 @@ async fn saving_checks_grants_versions_and_writes_history() {
     for n in 0..12 {
         let cur = saved_version(&rt, &admin, &path).await;
         assert_eq!(
-            send(
-                &rt,
-                "PATCH",
-                &admin,
-                &path,
-                Some(json!({"version": cur, "best_time_to_contact": format!("after {n}")}))
-            )
-            .await
-            .0,
+            rt.patch(&admin, &path, json!({"version": cur, "best_time_to_contact": format!("after {n}")})).await.0,
             200
         );
     }
@@ -237,35 +210,24 @@ async fn converting_a_lead_keeps_its_id_and_lands_as_a_customer() {
         "source_id": source["id"], "campaign_id": source["campaigns"][0]["id"], "first_name": "Lena", "last_name": "Leadsworth",
         "primary_phone": "8015550177", "disposition_id": disposition, "city": "Provo", "state": "UT", "zip": "84601"
     });
-    let (status, lead) = send(&rt, "POST", &admin, "/api/v1/leads?allow_duplicates=true", Some(body)).await;
+    let (status, lead) = rt.post(&admin, "/api/v1/leads?allow_duplicates=true", body).await;
     assert_eq!(status, 201, "{lead}");
     let lid = id(&lead);
     assert_eq!(
-        send(
-            &rt,
-            "PATCH",
-            &admin,
-            &format!("/api/v1/leads/{lid}"),
-            Some(json!({"version": lead["version"], "rating": 3}))
-        )
-        .await
-        .0,
+        rt.patch(&admin, &format!("/api/v1/leads/{lid}"), json!({"version": lead["version"], "rating": 3})).await.0,
         200
     );
 
-    let (status, p) =
-        send(&rt, "POST", &admin, &format!("/api/v1/leads/{lid}/convert"), Some(json!({"office_location_id": 2})))
-            .await;
+    let (status, p) = rt.post(&admin, &format!("/api/v1/leads/{lid}/convert"), json!({"office_location_id": 2})).await;
     assert_eq!(status, 422);
     assert_eq!(p["errors"][0]["field"], "sold_by_id");
-    let (status, c) = send(
-        &rt,
-        "POST",
-        &admin,
-        &format!("/api/v1/leads/{lid}/convert"),
-        Some(json!({"office_location_id": 2, "sold_by_id": "acme-sales-rep"})),
-    )
-    .await;
+    let (status, c) = rt
+        .post(
+            &admin,
+            &format!("/api/v1/leads/{lid}/convert"),
+            json!({"office_location_id": 2, "sold_by_id": "acme-sales-rep"}),
+        )
+        .await;
     assert_eq!(status, 200, "{c}");
     assert_eq!(id(&c), lid);
     assert_eq!(c["kind"], "customer");
@@ -292,12 +254,10 @@ async fn converting_a_lead_keeps_its_id_and_lands_as_a_customer() {
 
     // Converting twice is refused; the lead editor treats it as locked.
     assert_eq!(
-        send(
-            &rt,
-            "POST",
+        rt.post(
             &admin,
             &format!("/api/v1/leads/{lid}/convert"),
-            Some(json!({"office_location_id": 2, "sold_by_id": "acme-sales-rep"}))
+            json!({"office_location_id": 2, "sold_by_id": "acme-sales-rep"})
         )
         .await
         .0,
@@ -344,14 +304,9 @@ async fn archiving_a_parent_cascades_to_sub_customers_and_unarchive_follows_the_
     assert_eq!(by_id["items"][0]["id"].as_u64(), Some(pid));
 
     // Link from the sub-customer; both headers show it.
-    let (status, linked) = send(
-        &rt,
-        "PATCH",
-        &admin,
-        &format!("/api/v1/customers/{cid}"),
-        Some(json!({"version": child["version"], "parent_id": pid})),
-    )
-    .await;
+    let (status, linked) = rt
+        .patch(&admin, &format!("/api/v1/customers/{cid}"), json!({"version": child["version"], "parent_id": pid}))
+        .await;
     assert_eq!(status, 200, "{linked}");
     assert_eq!(linked["header"]["parent"]["id"].as_u64(), Some(pid));
     let (_, p) = rt.get(&admin, &format!("/api/v1/customers/{pid}")).await;
@@ -359,32 +314,22 @@ async fn archiving_a_parent_cascades_to_sub_customers_and_unarchive_follows_the_
     // Sub-customers are no candidates; a parent cannot get a parent; no grandchildren.
     let (_, found) = rt.get(&admin, "/api/v1/customers/parent-candidates?q=Homeowner").await;
     assert!(!found["items"].as_array().unwrap().iter().any(|c| c["id"] == cid));
-    let (status, e) = send(
-        &rt,
-        "PATCH",
-        &admin,
-        &format!("/api/v1/customers/{pid}"),
-        Some(json!({"version": p["version"], "parent_id": id(&other)})),
-    )
-    .await;
+    let (status, e) = rt
+        .patch(&admin, &format!("/api/v1/customers/{pid}"), json!({"version": p["version"], "parent_id": id(&other)}))
+        .await;
     assert_eq!(status, 422);
     assert_eq!(e["errors"][0]["code"], "has_children");
     let (_, o) = rt.get(&admin, &format!("/api/v1/customers/{}", id(&other))).await;
-    let (status, e) = send(
-        &rt,
-        "PATCH",
-        &admin,
-        &format!("/api/v1/customers/{}", id(&other)),
-        Some(json!({"version": o["version"], "parent_id": cid})),
-    )
-    .await;
+    let (status, e) = rt
+        .patch(&admin, &format!("/api/v1/customers/{}", id(&other)), json!({"version": o["version"], "parent_id": cid}))
+        .await;
     assert_eq!(status, 422);
     assert_eq!(e["errors"][0]["code"], "sub_customer");
 
     // Sub-records: the ones archiving touches, and some it does not.
     let post = |rid: u64, col: &'static str, body: Value| {
         let (rt, admin) = (&rt, admin.clone());
-        async move { send(rt, "POST", &admin, &format!("/api/v1/customers/{rid}/{col}"), Some(body)).await }
+        async move { rt.post(&admin, &format!("/api/v1/customers/{rid}/{col}"), body).await }
     };
     assert_eq!(post(pid, "recurring-invoices", json!({"amount_cents": 3999, "start_date": "2026-01-01"})).await.0, 201);
     assert_eq!(post(pid, "appointments", json!({"date": "2099-06-01", "kind": "tech"})).await.0, 201);
@@ -401,10 +346,7 @@ async fn archiving_a_parent_cascades_to_sub_customers_and_unarchive_follows_the_
     assert_eq!(c["tabs"]["contacts"], 1);
 
     // Office staff may not archive.
-    assert_eq!(
-        send(&rt, "POST", &office, &format!("/api/v1/customers/{pid}/archive"), Some(json!({"confirm": true}))).await.0,
-        403
-    );
+    assert_eq!(rt.post(&office, &format!("/api/v1/customers/{pid}/archive"), json!({"confirm": true})).await.0, 403);
 
     let (status, preview) = rt.get(&admin, &format!("/api/v1/customers/{pid}/archive-preview")).await;
     assert_eq!(status, 200, "{preview}");
@@ -416,12 +358,9 @@ async fn archiving_a_parent_cascades_to_sub_customers_and_unarchive_follows_the_
     let (_, quiet) = rt.get(&admin, &format!("/api/v1/customers/{}/archive-preview", id(&other))).await;
     assert_eq!(quiet["nothing_affected"], true);
 
-    assert_eq!(
-        send(&rt, "POST", &admin, &format!("/api/v1/customers/{pid}/archive"), Some(json!({"confirm": false}))).await.0,
-        422
-    );
+    assert_eq!(rt.post(&admin, &format!("/api/v1/customers/{pid}/archive"), json!({"confirm": false})).await.0, 422);
     let (status, archived) =
-        send(&rt, "POST", &admin, &format!("/api/v1/customers/{pid}/archive"), Some(json!({"confirm": true}))).await;
+        rt.post(&admin, &format!("/api/v1/customers/{pid}/archive"), json!({"confirm": true})).await;
     assert_eq!(status, 200, "{archived}");
     assert_eq!(archived["archived"], true);
     assert_eq!(archived["actions"]["unarchive"], true);
@@ -454,14 +393,8 @@ async fn archiving_a_parent_cascades_to_sub_customers_and_unarchive_follows_the_
 
     // Both are read-only.
     for (rid, version) in [(pid, archived["version"].clone()), (cid, c["version"].clone())] {
-        let (status, e) = send(
-            &rt,
-            "PATCH",
-            &admin,
-            &format!("/api/v1/customers/{rid}"),
-            Some(json!({"version": version, "spouse": "X"})),
-        )
-        .await;
+        let (status, e) =
+            rt.patch(&admin, &format!("/api/v1/customers/{rid}"), json!({"version": version, "spouse": "X"})).await;
         assert_eq!(status, 409);
         assert!(e["detail"].as_str().unwrap().contains("archived"));
         assert_eq!(post(rid, "notes", json!({"text": "more"})).await.0, 409);
@@ -475,50 +408,35 @@ async fn archiving_a_parent_cascades_to_sub_customers_and_unarchive_follows_the_
     );
 
     // Unarchiving the sub-customer is blocked while the parent is archived.
-    let (status, e) =
-        send(&rt, "POST", &admin, &format!("/api/v1/customers/{cid}/unarchive"), Some(json!({"confirm": true}))).await;
+    let (status, e) = rt.post(&admin, &format!("/api/v1/customers/{cid}/unarchive"), json!({"confirm": true})).await;
     assert_eq!(status, 409);
     assert!(e["detail"].as_str().unwrap().contains("unarchive the parent first"));
     // Parent only: the child stays archived; nothing cancelled comes back.
-    let (status, p) = send(
-        &rt,
-        "POST",
-        &admin,
-        &format!("/api/v1/customers/{pid}/unarchive"),
-        Some(json!({"confirm": true, "include_children": false})),
-    )
-    .await;
+    let (status, p) = rt
+        .post(
+            &admin,
+            &format!("/api/v1/customers/{pid}/unarchive"),
+            json!({"confirm": true, "include_children": false}),
+        )
+        .await;
     assert_eq!(status, 200, "{p}");
     assert_eq!(p["archived"], false);
     assert_eq!(rt.get(&admin, &format!("/api/v1/customers/{cid}")).await.1["archived"], true);
     let (_, rinv) = rt.get(&admin, &format!("/api/v1/customers/{pid}/recurring-invoices")).await;
     assert_eq!(rinv["items"][0]["status"], "cancelled");
     // Archive again, then unarchive with children.
-    assert_eq!(
-        send(&rt, "POST", &admin, &format!("/api/v1/customers/{pid}/archive"), Some(json!({"confirm": true}))).await.0,
-        200
-    );
-    let (status, _) = send(
-        &rt,
-        "POST",
-        &admin,
-        &format!("/api/v1/customers/{pid}/unarchive"),
-        Some(json!({"confirm": true, "include_children": true})),
-    )
-    .await;
+    assert_eq!(rt.post(&admin, &format!("/api/v1/customers/{pid}/archive"), json!({"confirm": true})).await.0, 200);
+    let (status, _) = rt
+        .post(&admin, &format!("/api/v1/customers/{pid}/unarchive"), json!({"confirm": true, "include_children": true}))
+        .await;
     assert_eq!(status, 200);
     assert_eq!(rt.get(&admin, &format!("/api/v1/customers/{cid}")).await.1["archived"], false);
 
     // Unlink (null) from the sub-customer.
     let (_, c) = rt.get(&admin, &format!("/api/v1/customers/{cid}")).await;
-    let (status, c) = send(
-        &rt,
-        "PATCH",
-        &admin,
-        &format!("/api/v1/customers/{cid}"),
-        Some(json!({"version": c["version"], "parent_id": null})),
-    )
-    .await;
+    let (status, c) = rt
+        .patch(&admin, &format!("/api/v1/customers/{cid}"), json!({"version": c["version"], "parent_id": null}))
+        .await;
     assert_eq!(status, 200, "{c}");
     assert!(c["header"]["parent"].is_null());
     assert!(rt.get(&admin, &format!("/api/v1/customers/{pid}")).await.1["header"]["children"].is_null());
@@ -534,26 +452,18 @@ async fn delete_duplicate_and_tenancy() {
     let c = new_customer(&rt, &admin, "Dora", json!({"ssn": SSN, "spouse": "Dan", "account_number": "778812"})).await;
     let cid = id(&c);
     for n in 0..3 {
-        let (s, _) = send(
-            &rt,
-            "POST",
-            &admin,
-            &format!("/api/v1/customers/{cid}/notes"),
-            Some(json!({"text": format!("note {n}")})),
-        )
-        .await;
+        let (s, _) =
+            rt.post(&admin, &format!("/api/v1/customers/{cid}/notes"), json!({"text": format!("note {n}")})).await;
         assert_eq!(s, 201);
     }
 
     // Another company's user cannot see or touch it: it does not exist for them.
     assert_eq!(rt.get(&stranger, &format!("/api/v1/customers/{cid}")).await.0, 404);
     assert_eq!(
-        send(&rt, "PATCH", &stranger, &format!("/api/v1/customers/{cid}"), Some(json!({"version": 1, "spouse": "X"})))
-            .await
-            .0,
+        rt.patch(&stranger, &format!("/api/v1/customers/{cid}"), json!({"version": 1, "spouse": "X"})).await.0,
         404
     );
-    assert_eq!(send(&rt, "DELETE", &stranger, &format!("/api/v1/customers/{cid}"), None).await.0, 404);
+    assert_eq!(rt.delete(&stranger, &format!("/api/v1/customers/{cid}")).await.0, 404);
     assert_eq!(rt.get(&stranger, &format!("/api/v1/customers/{cid}/notes")).await.0, 404);
 
     // Duplicate: a new customer without SSN, history or account number.
@@ -569,25 +479,23 @@ async fn delete_duplicate_and_tenancy() {
     assert_eq!(h["items"].as_array().unwrap().len(), 1);
 
     // Delete needs the permission; then the whole partition goes, and nothing else.
-    assert_eq!(send(&rt, "DELETE", &office, &format!("/api/v1/customers/{cid}"), None).await.0, 403);
-    assert_eq!(send(&rt, "DELETE", &admin, &format!("/api/v1/customers/{cid}"), None).await.0, 204);
+    assert_eq!(rt.delete(&office, &format!("/api/v1/customers/{cid}")).await.0, 403);
+    assert_eq!(rt.delete(&admin, &format!("/api/v1/customers/{cid}")).await.0, 204);
     assert_eq!(rt.get(&admin, &format!("/api/v1/customers/{cid}")).await.0, 404);
     let co = CompanyId::parse("acme").unwrap();
     let left = rt.services().table.query(&Query::new(Index::Base, keys::record_pk(&co, RecordId(cid)))).await.unwrap();
     assert!(left.items.is_empty(), "{} items left", left.items.len());
     assert_eq!(rt.get(&admin, &format!("/api/v1/customers/{did}")).await.0, 200, "the duplicate stays");
-    assert_eq!(send(&rt, "DELETE", &admin, &format!("/api/v1/customers/{cid}"), None).await.0, 404);
+    assert_eq!(rt.delete(&admin, &format!("/api/v1/customers/{cid}")).await.0, 404);
 
     // A delete a crash interrupted (marker written, items left) is gone for readers and resumes when called again.
     let e = new_customer(&rt, &admin, "Eddie", json!({})).await;
     let eid = id(&e);
     for n in 0..4 {
-        send(
-            &rt,
-            "POST",
+        rt.post(
             &admin,
             &format!("/api/v1/customers/{eid}/contacts"),
-            Some(json!({"name": format!("C{n}"), "phone": "8015550101"})),
+            json!({"name": format!("C{n}"), "phone": "8015550101"}),
         )
         .await;
     }
@@ -600,7 +508,7 @@ async fn delete_duplicate_and_tenancy() {
     assert_eq!(rt.get(&admin, &format!("/api/v1/customers/{eid}")).await.0, 404);
     let (_, list) = rt.get(&admin, "/api/v1/customers?per_page=10").await;
     assert!(!list["items"].as_array().unwrap().iter().any(|r| r["id"] == eid));
-    assert_eq!(send(&rt, "DELETE", &admin, &format!("/api/v1/customers/{eid}"), None).await.0, 204);
+    assert_eq!(rt.delete(&admin, &format!("/api/v1/customers/{eid}")).await.0, 204);
     let left = svc.table.query(&Query::new(Index::Base, keys::record_pk(&co, RecordId(eid)))).await.unwrap();
     assert!(left.items.is_empty());
     rt.stop().await;
@@ -613,28 +521,27 @@ async fn tags_on_the_home_page_are_versioned_and_checked() {
     let installer = rt.sign_in(INSTALLER).await;
     let c = new_customer(&rt, &admin, "Tess", json!({})).await;
     let cid = id(&c);
-    let (s, tag) = send(&rt, "POST", &admin, "/api/v1/tags", Some(json!({"name": "Key holder"}))).await;
+    let (s, tag) = rt.post(&admin, "/api/v1/tags", json!({"name": "Key holder"})).await;
     assert_eq!(s, 201, "{tag}");
     let path = format!("/api/v1/customers/{cid}/tags");
 
-    let (s, e) = send(&rt, "PUT", &admin, &path, Some(json!({"tag_ids": [tag["id"]]}))).await;
+    let (s, e) = rt.put(&admin, &path, json!({"tag_ids": [tag["id"]]})).await;
     assert_eq!((s, e["errors"][0]["field"].as_str()), (422, Some("version")));
-    let (s, e) = send(&rt, "PUT", &admin, &path, Some(json!({"tag_ids": [99999], "version": c["version"]}))).await;
+    let (s, e) = rt.put(&admin, &path, json!({"tag_ids": [99999], "version": c["version"]})).await;
     assert_eq!((s, e["errors"][0]["field"].as_str()), (422, Some("tag_ids")));
-    let (s, e) = send(&rt, "PUT", &admin, &path, Some(json!({"tag_ids": ["x"], "version": c["version"]}))).await;
+    let (s, e) = rt.put(&admin, &path, json!({"tag_ids": ["x"], "version": c["version"]})).await;
     assert_eq!((s, e["errors"][0]["code"].as_str()), (422, Some("invalid")));
 
-    let (s, saved) =
-        send(&rt, "PUT", &admin, &path, Some(json!({"tag_ids": [tag["id"]], "version": c["version"]}))).await;
+    let (s, saved) = rt.put(&admin, &path, json!({"tag_ids": [tag["id"]], "version": c["version"]})).await;
     assert_eq!(s, 200, "{saved}");
     assert_eq!(saved["tag_list"][0]["name"], "Key holder");
     assert_eq!(saved["version"].as_u64(), Some(c["version"].as_u64().unwrap() + 1));
     // The old version is stale now; the conflict carries the current record.
-    let (s, e) = send(&rt, "PUT", &admin, &path, Some(json!({"tag_ids": [], "version": c["version"]}))).await;
+    let (s, e) = rt.put(&admin, &path, json!({"tag_ids": [], "version": c["version"]})).await;
     assert_eq!(s, 409);
     assert_eq!(e["current"]["tag_list"][0]["name"], "Key holder");
     // Without Customer Modify: 403.
-    let (s, _) = send(&rt, "PUT", &installer, &path, Some(json!({"tag_ids": [], "version": saved["version"]}))).await;
+    let (s, _) = rt.put(&installer, &path, json!({"tag_ids": [], "version": saved["version"]})).await;
     assert_eq!(s, 403);
     // The Customer List filters like the Leads list: the tag facet (moved in the same transaction), name prefixes.
     let (s, listed) = rt.get(&admin, &format!("/api/v1/customers?tags={}", tag["id"])).await;
@@ -661,19 +568,17 @@ async fn a_family_too_big_for_one_transaction_is_refused_whole() {
     let mut children = Vec::new();
     for n in 0..16 {
         let child = new_customer(&rt, &admin, &format!("Kid{n}"), json!({})).await;
-        let (s, linked) = send(
-            &rt,
-            "PATCH",
-            &admin,
-            &format!("/api/v1/customers/{}", id(&child)),
-            Some(json!({"version": child["version"], "parent_id": pid})),
-        )
-        .await;
+        let (s, linked) = rt
+            .patch(
+                &admin,
+                &format!("/api/v1/customers/{}", id(&child)),
+                json!({"version": child["version"], "parent_id": pid}),
+            )
+            .await;
         assert_eq!(s, 200, "{linked}");
         children.push(id(&child));
     }
-    let (status, e) =
-        send(&rt, "POST", &admin, &format!("/api/v1/customers/{pid}/archive"), Some(json!({"confirm": true}))).await;
+    let (status, e) = rt.post(&admin, &format!("/api/v1/customers/{pid}/archive"), json!({"confirm": true})).await;
     assert_eq!(status, 409, "{e}");
     assert!(e["detail"].as_str().unwrap().contains("archive some sub-customers first"), "{e}");
     for rid in std::iter::once(pid).chain(children) {
@@ -696,13 +601,13 @@ async fn cancel_date_with_canceled_in_one_body_is_accepted() {
     let path = format!("/api/v1/customers/{}", id(&c));
     let version = c["version"].clone();
     let body = json!({"version": version, "cancel_date": "2026-04-01", "canceled": true, "cancel_reason": "moved"});
-    let (status, saved) = send(&rt, "PATCH", &admin, &path, Some(body)).await;
+    let (status, saved) = rt.patch(&admin, &path, body).await;
     assert_eq!(status, 200, "{saved}");
     assert_eq!(saved["cancel_date"], "2026-04-01", "{saved}");
 
     let version = saved["version"].clone();
     let body = json!({"version": version, "canceled": false, "cancel_date": "2026-05-01"});
-    let (status, p) = send(&rt, "PATCH", &admin, &path, Some(body)).await;
+    let (status, p) = rt.patch(&admin, &path, body).await;
     assert_eq!(status, 422, "{p}");
     assert_eq!(p["errors"][0]["field"], "canceled", "{p}");
 }

@@ -5,12 +5,8 @@ use serde_json::{json, Value};
 use std::time::Duration;
 use vigil_domain::{CompanyId, RecordId};
 use vigil_store::{keys, Index, Query};
-use vigil_tests::runtime::{eventually, send, LocalRuntime};
-
-const ADMIN: &str = "admin@acme.example";
-const OFFICE: &str = "office@acme.example";
-const LEAD_REP: &str = "lead.rep@acme.example";
-const INSTALLER: &str = "installer@acme.example";
+use vigil_tests::runtime::{eventually, LocalRuntime};
+use vigil_tests::users::{ADMIN, INSTALLER, LEAD_REP, OFFICE};
 
 /// A source with at least one campaign, another source's campaign, and a lead status from the form options.
 async fn options(rt: &LocalRuntime, token: &str) -> (u64, u64, u64, u64) {
@@ -39,7 +35,7 @@ async fn new_lead(rt: &LocalRuntime, token: &str, first: &str) -> Value {
         "primary_phone": "(801) 555-0199", "disposition_id": disposition, "city": "Provo", "state": "UT",
         "zip": "84601-1234", "address1": "12 Main St", "email": "Tess@Example.com", "language": "es"
     });
-    let (status, lead) = send(rt, "POST", token, "/api/v1/leads?allow_duplicates=true", Some(body)).await;
+    let (status, lead) = rt.post(token, "/api/v1/leads?allow_duplicates=true", body).await;
     assert_eq!(status, 201, "{lead}");
     lead
 }
@@ -74,14 +70,13 @@ async fn create_validates_every_field_and_checks_duplicates() {
     let (source, campaign, foreign_campaign, disposition) = options(&rt, &token).await;
 
     // Everything wrong at once.
-    let (status, problem) = send(
-        &rt,
-        "POST",
-        &token,
-        "/api/v1/leads",
-        Some(json!({"zip": "22", "email": "nope", "city": "", "state": "UT", "account_type": "castle"})),
-    )
-    .await;
+    let (status, problem) = rt
+        .post(
+            &token,
+            "/api/v1/leads",
+            json!({"zip": "22", "email": "nope", "city": "", "state": "UT", "account_type": "castle"}),
+        )
+        .await;
     assert_eq!(status, 422, "{problem}");
     let f = fields(&problem);
     for want in [
@@ -107,13 +102,13 @@ async fn create_validates_every_field_and_checks_duplicates() {
     let mut bad = good.clone();
     bad["zip"] = json!("K1A 0B6");
     bad["campaign_id"] = json!(foreign_campaign);
-    let (status, problem) = send(&rt, "POST", &token, "/api/v1/leads", Some(bad)).await;
+    let (status, problem) = rt.post(&token, "/api/v1/leads", bad).await;
     assert_eq!(status, 422, "{problem}");
     assert_eq!(fields(&problem), ["zip"], "form rules first: {problem}");
     let mut bad = good.clone();
     bad["campaign_id"] = json!(foreign_campaign);
     bad["disposition_id"] = json!(999);
-    let (status, problem) = send(&rt, "POST", &token, "/api/v1/leads", Some(bad)).await;
+    let (status, problem) = rt.post(&token, "/api/v1/leads", bad).await;
     assert_eq!(status, 422, "{problem}");
     assert_eq!(fields(&problem), ["campaign_id", "disposition_id"]);
     // Canadian province with a postal code is fine.
@@ -121,11 +116,11 @@ async fn create_validates_every_field_and_checks_duplicates() {
     canadian["state"] = json!("ON");
     canadian["zip"] = json!("k1a0b6");
     canadian["first_name"] = json!("Pierre");
-    let (status, lead) = send(&rt, "POST", &token, "/api/v1/leads", Some(canadian)).await;
+    let (status, lead) = rt.post(&token, "/api/v1/leads", canadian).await;
     assert_eq!(status, 201, "{lead}");
     assert_eq!(lead["zip"], "K1A 0B6");
 
-    let (status, lead) = send(&rt, "POST", &token, "/api/v1/leads", Some(good.clone())).await;
+    let (status, lead) = rt.post(&token, "/api/v1/leads", good.clone()).await;
     assert_eq!(status, 201, "{lead}");
     assert!(lead["id"].as_u64().unwrap() > 120);
     assert_eq!(lead["version"], 1);
@@ -143,18 +138,18 @@ async fn create_validates_every_field_and_checks_duplicates() {
     let mut again = good.clone();
     again["first_name"] = json!("DANA");
     again["address1"] = json!("77 canyon rd.");
-    let (status, problem) = send(&rt, "POST", &token, "/api/v1/leads", Some(again.clone())).await;
+    let (status, problem) = rt.post(&token, "/api/v1/leads", again.clone()).await;
     assert_eq!(status, 409, "{problem}");
     assert_eq!(problem["current"]["duplicates"][0]["id"], lead["id"]);
-    let (status, second) = send(&rt, "POST", &token, "/api/v1/leads?allow_duplicates=true", Some(again)).await;
+    let (status, second) = rt.post(&token, "/api/v1/leads?allow_duplicates=true", again).await;
     assert_eq!(status, 201, "{second}");
     assert_ne!(second["id"], lead["id"]);
-    assert_eq!(send(&rt, "POST", &token, "/api/v1/leads?allow_duplicates=maybe", Some(good)).await.0, 422);
+    assert_eq!(rt.post(&token, "/api/v1/leads?allow_duplicates=maybe", good).await.0, 422);
 
     // Not JSON, or not an object: 422, never 500.
     let resp = rt.http().post(rt.url("/api/v1/leads")).bearer_auth(&token).body("{oops").send().await.unwrap();
     assert_eq!(resp.status(), 422);
-    assert_eq!(send(&rt, "POST", &token, "/api/v1/leads", Some(json!([1, 2]))).await.0, 422);
+    assert_eq!(rt.post(&token, "/api/v1/leads", json!([1, 2])).await.0, 422);
     rt.stop().await;
 }
 
@@ -165,14 +160,14 @@ async fn edits_need_the_current_version_and_write_history() {
     let lead = new_lead(&rt, &token, "Edith").await;
     let path = format!("/api/v1/leads/{}", lead["id"]);
 
-    let (status, problem) = send(&rt, "PATCH", &token, &path, Some(json!({"city": "Orem"}))).await;
+    let (status, problem) = rt.patch(&token, &path, json!({"city": "Orem"})).await;
     assert_eq!(status, 422);
     assert_eq!(fields(&problem), ["version"]);
 
     let before_score = lead["score"].as_u64().unwrap();
     let edit = json!({"version": 1, "city": "Orem", "job_title": "Chief Executive Officer", "industry": "Healthcare",
                       "employees": 1200, "web_visits": 3, "do_not_call": true, "next_followup": "2030-05-01"});
-    let (status, edited) = send(&rt, "PATCH", &token, &path, Some(edit)).await;
+    let (status, edited) = rt.patch(&token, &path, edit).await;
     assert_eq!(status, 200, "{edited}");
     assert_eq!(edited["version"], 2);
     assert_eq!(edited["city"], "Orem");
@@ -183,7 +178,7 @@ async fn edits_need_the_current_version_and_write_history() {
     assert_eq!(factors.iter().map(|f| f["points"].as_u64().unwrap()).sum::<u64>(), edited["score"].as_u64().unwrap());
 
     // Someone else's stale version: 409 with the record as stored.
-    let (status, problem) = send(&rt, "PATCH", &token, &path, Some(json!({"version": 1, "city": "Lehi"}))).await;
+    let (status, problem) = rt.patch(&token, &path, json!({"version": 1, "city": "Lehi"})).await;
     assert_eq!(status, 409, "{problem}");
     assert!(problem["detail"].as_str().unwrap().contains("another user changed this lead"));
     assert_eq!(problem["current"]["city"], "Orem");
@@ -191,7 +186,7 @@ async fn edits_need_the_current_version_and_write_history() {
 
     // Bad values are 422 naming each field; a ZIP that does not fit a new state too.
     let bad = json!({"version": 2, "rating": 7, "state": "ON", "email": "x", "industry": "Pirates", "next_followup": "2030-02-30", "id": 5});
-    let (status, problem) = send(&rt, "PATCH", &token, &path, Some(bad)).await;
+    let (status, problem) = rt.patch(&token, &path, bad).await;
     assert_eq!(status, 422, "{problem}");
     let f = fields(&problem);
     for want in ["rating", "email", "industry", "next_followup", "id", "zip"] {
@@ -217,25 +212,25 @@ async fn stages_move_one_step_and_name_the_allowed_moves() {
     let lead = new_lead(&rt, &token, "Stella").await;
     let path = format!("/api/v1/leads/{}/stage", lead["id"]);
 
-    let (status, problem) = send(&rt, "POST", &token, &path, Some(json!({"to": "qualified"}))).await;
+    let (status, problem) = rt.post(&token, &path, json!({"to": "qualified"})).await;
     assert_eq!(status, 422, "{problem}");
     assert_eq!(fields(&problem), ["to"]);
     assert!(problem["errors"][0]["message"].as_str().unwrap().contains("contacted"));
 
-    let (status, moved) = send(&rt, "POST", &token, &path, Some(json!({"to": "contacted", "version": 1}))).await;
+    let (status, moved) = rt.post(&token, &path, json!({"to": "contacted", "version": 1})).await;
     assert_eq!(status, 200, "{moved}");
     assert_eq!(moved["stage"], "contacted");
     assert_eq!(moved["version"], 2);
-    let (status, problem) = send(&rt, "POST", &token, &path, Some(json!({"to": "new"}))).await;
+    let (status, problem) = rt.post(&token, &path, json!({"to": "new"})).await;
     assert_eq!(status, 422);
     assert!(problem["errors"][0]["message"].as_str().unwrap().contains("qualified or unqualified"), "{problem}");
-    let (status, problem) = send(&rt, "POST", &token, &path, Some(json!({"to": "converted"}))).await;
+    let (status, problem) = rt.post(&token, &path, json!({"to": "converted"})).await;
     assert_eq!(status, 422);
     assert!(problem["errors"][0]["message"].as_str().unwrap().contains("convert"), "{problem}");
-    assert_eq!(send(&rt, "POST", &token, &path, Some(json!({"to": "won"}))).await.0, 422);
-    assert_eq!(send(&rt, "POST", &token, &path, Some(json!({"to": "unqualified", "version": 1}))).await.0, 409);
-    assert_eq!(send(&rt, "POST", &token, &path, Some(json!({"to": "unqualified"}))).await.0, 200);
-    let (status, reopened) = send(&rt, "POST", &token, &path, Some(json!({"to": "new"}))).await;
+    assert_eq!(rt.post(&token, &path, json!({"to": "won"})).await.0, 422);
+    assert_eq!(rt.post(&token, &path, json!({"to": "unqualified", "version": 1})).await.0, 409);
+    assert_eq!(rt.post(&token, &path, json!({"to": "unqualified"})).await.0, 200);
+    let (status, reopened) = rt.post(&token, &path, json!({"to": "new"})).await;
     assert_eq!(status, 200);
     assert_eq!(reopened["stage"], "new");
     rt.stop().await;
@@ -250,24 +245,24 @@ async fn admins_create_tags_and_leads_carry_tag_ids() {
     assert_eq!(status, 200);
     assert!(tags["items"].as_array().unwrap().iter().any(|t| t["name"] == "Pool"));
 
-    assert_eq!(send(&rt, "POST", &office, "/api/v1/tags", Some(json!({"name": "Gate code"}))).await.0, 403);
-    let (status, tag) = send(&rt, "POST", &admin, "/api/v1/tags", Some(json!({"name": "Gate code"}))).await;
+    assert_eq!(rt.post(&office, "/api/v1/tags", json!({"name": "Gate code"})).await.0, 403);
+    let (status, tag) = rt.post(&admin, "/api/v1/tags", json!({"name": "Gate code"})).await;
     assert_eq!(status, 201, "{tag}");
     assert_eq!(tag["name"], "Gate code");
     let tag_id = tag["id"].as_u64().unwrap();
     assert!(tag_id > 10);
-    assert_eq!(send(&rt, "POST", &admin, "/api/v1/tags", Some(json!({"name": "gate CODE"}))).await.0, 422);
-    assert_eq!(send(&rt, "POST", &admin, "/api/v1/tags", Some(json!({"name": "  "}))).await.0, 422);
+    assert_eq!(rt.post(&admin, "/api/v1/tags", json!({"name": "gate CODE"})).await.0, 422);
+    assert_eq!(rt.post(&admin, "/api/v1/tags", json!({"name": "  "})).await.0, 422);
 
     let lead = new_lead(&rt, &office, "Tanya").await;
     let path = format!("/api/v1/leads/{}/tags", lead["id"]);
-    let (status, tagged) = send(&rt, "PUT", &office, &path, Some(json!({"tag_ids": [tag_id, 2, 2]}))).await;
+    let (status, tagged) = rt.put(&office, &path, json!({"tag_ids": [tag_id, 2, 2]})).await;
     assert_eq!(status, 200, "{tagged}");
     assert_eq!(tagged["tags"], json!(["2", tag_id.to_string()]));
-    let (status, problem) = send(&rt, "PUT", &office, &path, Some(json!({"tag_ids": [9999]}))).await;
+    let (status, problem) = rt.put(&office, &path, json!({"tag_ids": [9999]})).await;
     assert_eq!(status, 422);
     assert_eq!(fields(&problem), ["tag_ids"]);
-    assert_eq!(send(&rt, "PUT", &office, &path, Some(json!({"tag_ids": ["x"]}))).await.0, 422);
+    assert_eq!(rt.put(&office, &path, json!({"tag_ids": ["x"]})).await.0, 422);
 
     let (status, preview) = rt.get(&office, &format!("/api/v1/leads/{}/preview", lead["id"])).await;
     assert_eq!(status, 200, "{preview}");
@@ -287,12 +282,12 @@ async fn deleting_needs_the_permission_and_clears_the_partition() {
     let lead = new_lead(&rt, &office, "Gone").await;
     let id = lead["id"].as_u64().unwrap();
     let path = format!("/api/v1/leads/{id}");
-    send(&rt, "PATCH", &office, &path, Some(json!({"version": 1, "city": "Orem"}))).await;
+    rt.patch(&office, &path, json!({"version": 1, "city": "Orem"})).await;
 
-    assert_eq!(send(&rt, "DELETE", &office, &path, None).await.0, 403);
-    assert_eq!(send(&rt, "DELETE", &admin, &path, None).await.0, 204);
+    assert_eq!(rt.delete(&office, &path).await.0, 403);
+    assert_eq!(rt.delete(&admin, &path).await.0, 204);
     assert_eq!(rt.get(&admin, &path).await.0, 404);
-    assert_eq!(send(&rt, "DELETE", &admin, &path, None).await.0, 404);
+    assert_eq!(rt.delete(&admin, &path).await.0, 404);
     let co = CompanyId::parse("acme").unwrap();
     let left = rt.services().table.query(&Query::new(Index::Base, keys::record_pk(&co, RecordId(id)))).await.unwrap();
     assert!(left.items.is_empty(), "{:?}", left.items);
@@ -302,7 +297,7 @@ async fn deleting_needs_the_permission_and_clears_the_partition() {
         "source_id": source, "campaign_id": campaign, "first_name": "Gone", "last_name": "Testperson",
         "primary_phone": "(801) 555-0199", "disposition_id": disposition, "city": "Orem", "state": "UT", "address1": "12 Main St"
     });
-    assert_eq!(send(&rt, "POST", &office, "/api/v1/leads", Some(body)).await.0, 201);
+    assert_eq!(rt.post(&office, "/api/v1/leads", body).await.0, 201);
     rt.stop().await;
 }
 
@@ -315,27 +310,25 @@ async fn own_only_reps_and_roles_without_grants_are_refused() {
     let others = new_lead(&rt, &office, "Otto").await;
     let path = format!("/api/v1/leads/{}", others["id"]);
     assert_eq!(rt.get(&rep, &path).await.0, 403);
-    assert_eq!(send(&rt, "PATCH", &rep, &path, Some(json!({"version": 1, "city": "Orem"}))).await.0, 403);
-    assert_eq!(send(&rt, "POST", &rep, &format!("{path}/stage"), Some(json!({"to": "contacted"}))).await.0, 403);
+    assert_eq!(rt.patch(&rep, &path, json!({"version": 1, "city": "Orem"})).await.0, 403);
+    assert_eq!(rt.post(&rep, &format!("{path}/stage"), json!({"to": "contacted"})).await.0, 403);
     assert_eq!(rt.get(&rep, &format!("{path}/preview")).await.0, 403);
 
     // What a rep creates is theirs: they can open and work it.
     let mine = new_lead(&rt, &rep, "Rita").await;
     assert_eq!(mine["lead_rep_id"], "acme-lead-rep");
     let path = format!("/api/v1/leads/{}", mine["id"]);
-    assert_eq!(send(&rt, "PATCH", &rep, &path, Some(json!({"version": 1, "city": "Orem"}))).await.0, 200);
-    assert_eq!(send(&rt, "DELETE", &rep, &path, None).await.0, 403);
+    assert_eq!(rt.patch(&rep, &path, json!({"version": 1, "city": "Orem"})).await.0, 200);
+    assert_eq!(rt.delete(&rep, &path).await.0, 403);
 
-    let (status, _) = send(&rt, "POST", &installer, "/api/v1/leads", Some(json!({}))).await;
+    let (status, _) = rt.post(&installer, "/api/v1/leads", json!({})).await;
     assert_eq!(status, 403);
     assert_eq!(rt.get(&installer, &path).await.0, 403);
     assert_eq!(
-        send(
-            &rt,
-            "PUT",
+        rt.put(
             &office,
             "/api/v1/settings/lead-scoring",
-            Some(json!({"company_size": 10, "industry_fit": 10, "title_seniority": 10, "engagement": 10}))
+            json!({"company_size": 10, "industry_fit": 10, "title_seniority": 10, "engagement": 10})
         )
         .await
         .0,
@@ -354,10 +347,10 @@ async fn ssn_is_encrypted_masked_for_office_and_shown_to_admins() {
     let path = format!("/api/v1/leads/{id}");
     assert_eq!(lead["ssn"], Value::Null);
 
-    let (status, problem) = send(&rt, "PATCH", &office, &path, Some(json!({"version": 1, "ssn": "123-45-678"}))).await;
+    let (status, problem) = rt.patch(&office, &path, json!({"version": 1, "ssn": "123-45-678"})).await;
     assert_eq!(status, 422);
     assert!(!problem.to_string().contains("45-678"));
-    let (status, saved) = send(&rt, "PATCH", &office, &path, Some(json!({"version": 1, "ssn": "123-45-6789"}))).await;
+    let (status, saved) = rt.patch(&office, &path, json!({"version": 1, "ssn": "123-45-6789"})).await;
     assert_eq!(status, 200, "{saved}");
     assert_eq!(saved["ssn"], "***");
     assert!(!saved.to_string().contains("6789"));
@@ -384,7 +377,7 @@ async fn ssn_is_encrypted_masked_for_office_and_shown_to_admins() {
     assert_eq!(entry["after"], "changed");
 
     // Clearing it.
-    let (status, cleared) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": 2, "ssn": null}))).await;
+    let (status, cleared) = rt.patch(&admin, &path, json!({"version": 2, "ssn": null})).await;
     assert_eq!(status, 200);
     assert_eq!(cleared["ssn"], Value::Null);
     rt.stop().await;
@@ -400,14 +393,14 @@ async fn five_stars_mark_hot_and_email_the_owner() {
     let rep = rt.sign_in(LEAD_REP).await;
     let lead = new_lead(&rt, &rep, "Stará").await;
     let path = format!("/api/v1/leads/{}", lead["id"]);
-    let (status, rated) = send(&rt, "PATCH", &rep, &path, Some(json!({"version": 1, "rating": 4}))).await;
+    let (status, rated) = rt.patch(&rep, &path, json!({"version": 1, "rating": 4})).await;
     assert_eq!(status, 200, "{rated}");
     assert_eq!(rated["hot"], true);
     let today = rated["next_followup"].as_str().unwrap().to_owned();
     assert_eq!(today.len(), 10);
     assert!(rated["updated_at"].as_str().unwrap().starts_with(&today));
 
-    let (status, rated) = send(&rt, "PATCH", &rep, &path, Some(json!({"version": 2, "rating": 5}))).await;
+    let (status, rated) = rt.patch(&rep, &path, json!({"version": 2, "rating": 5})).await;
     assert_eq!(status, 200, "{rated}");
     let mail = eventually("the five-star email in the outbox", Duration::from_secs(20), || async {
         let (_, outbox) = rt.get(&admin, "/api/v1/outbox").await;
@@ -426,10 +419,10 @@ async fn five_stars_mark_hot_and_email_the_owner() {
     assert_eq!(status, 200);
     assert_eq!(w["company_size"], 30);
     let bad = json!({"company_size": 90, "industry_fit": 90, "title_seniority": 0, "engagement": 0});
-    assert_eq!(send(&rt, "PUT", &admin, "/api/v1/settings/lead-scoring", Some(bad)).await.0, 422);
+    assert_eq!(rt.put(&admin, "/api/v1/settings/lead-scoring", bad).await.0, 422);
     let all_engagement = json!({"company_size": 0, "industry_fit": 0, "title_seniority": 0, "engagement": 100});
-    assert_eq!(send(&rt, "PUT", &admin, "/api/v1/settings/lead-scoring", Some(all_engagement)).await.0, 200);
-    let (status, rescored) = send(&rt, "PATCH", &rep, &path, Some(json!({"version": 3, "webinars_attended": 4}))).await;
+    assert_eq!(rt.put(&admin, "/api/v1/settings/lead-scoring", all_engagement).await.0, 200);
+    let (status, rescored) = rt.patch(&rep, &path, json!({"version": 3, "webinars_attended": 4})).await;
     assert_eq!(status, 200, "{rescored}");
     assert_eq!(rescored["score"], 100);
     rt.stop().await;

@@ -10,9 +10,8 @@ use vigil_domain::record::Record;
 use vigil_domain::CompanyId;
 use vigil_store::{keys, TxOp};
 use vigil_tests::runtime::LocalRuntime;
+use vigil_tests::users::{LEAD_REP, OFFICE};
 
-const OFFICE: &str = "office@acme.example";
-const REP: &str = "lead.rep@acme.example";
 /// The test's leads get IDs above the seed's.
 const BASE: u64 = 50_000;
 const N: u64 = 90;
@@ -194,7 +193,7 @@ async fn misuse_is_refused_and_reps_see_their_own() {
         400,
         "another filter"
     );
-    let rep = rt.sign_in(REP).await;
+    let rep = rt.sign_in(LEAD_REP).await;
     assert_eq!(
         rt.get(&rep, &format!("/api/v1/leads?per_page=10&source=901&cursor={cursor}")).await.0,
         400,

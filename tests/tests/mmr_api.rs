@@ -5,10 +5,7 @@
 
 use serde_json::{json, Value};
 use vigil_tests::runtime::{send, LocalRuntime};
-
-const ADMIN: &str = "admin@acme.example";
-const OFFICE: &str = "office@acme.example";
-const SIMPLE_ADMIN: &str = "admin@bluebird.example";
+use vigil_tests::users::{ADMIN, OFFICE, OTHER_ADMIN};
 
 async fn new_customer(rt: &LocalRuntime, token: &str, first: &str, extra: Value) -> (u16, Value) {
     let mut body = json!({
@@ -18,7 +15,7 @@ async fn new_customer(rt: &LocalRuntime, token: &str, first: &str, extra: Value)
     for (k, v) in extra.as_object().unwrap() {
         body[k] = v.clone();
     }
-    send(rt, "POST", token, "/api/v1/customers", Some(body)).await
+    rt.post(token, "/api/v1/customers", body).await
 }
 
 fn fields(problem: &Value) -> Vec<String> {
@@ -60,7 +57,7 @@ async fn settings_are_read_by_staff_and_changed_by_admins_with_validation_and_ve
     let version = s["version"].as_u64().unwrap();
 
     // Only admins change it.
-    let (status, _) = send(&rt, "PUT", &office, "/api/v1/settings/mmr", Some(s.clone())).await;
+    let (status, _) = rt.put(&office, "/api/v1/settings/mmr", s.clone()).await;
     assert_eq!(status, 403);
 
     // Validation names the field.
@@ -68,7 +65,7 @@ async fn settings_are_read_by_staff_and_changed_by_admins_with_validation_and_ve
     bad["rates"][2]["line_items"][0]["item_id"] = json!(77);
     bad["rates"][0]["name"] = json!("x".repeat(61));
     bad["rates"][1]["amount_cents"] = json!(34.99);
-    let (status, p) = send(&rt, "PUT", &admin, "/api/v1/settings/mmr", Some(bad)).await;
+    let (status, p) = rt.put(&admin, "/api/v1/settings/mmr", bad).await;
     assert_eq!(status, 422, "{p}");
     let f = fields(&p);
     for want in ["rates[2].line_items[0].item_id", "rates[0].name", "rates[1].amount_cents"] {
@@ -77,10 +74,10 @@ async fn settings_are_read_by_staff_and_changed_by_admins_with_validation_and_ve
     // Breakout totals are the sum of the lines; rates are deactivated, never removed.
     let mut bad = s.clone();
     bad["rates"][3]["amount_cents"] = json!(1);
-    assert_eq!(fields(&send(&rt, "PUT", &admin, "/api/v1/settings/mmr", Some(bad)).await.1), ["rates[3].amount_cents"]);
+    assert_eq!(fields(&rt.put(&admin, "/api/v1/settings/mmr", bad).await.1), ["rates[3].amount_cents"]);
     let mut bad = s.clone();
     bad["rates"].as_array_mut().unwrap().remove(0);
-    assert_eq!(fields(&send(&rt, "PUT", &admin, "/api/v1/settings/mmr", Some(bad)).await.1), ["rates"]);
+    assert_eq!(fields(&rt.put(&admin, "/api/v1/settings/mmr", bad).await.1), ["rates"]);
 
     // A valid change: deactivate Basic, add a rate; the version moves on.
     let mut next = s.clone();
@@ -89,7 +86,7 @@ async fn settings_are_read_by_staff_and_changed_by_admins_with_validation_and_ve
         "name": "Premium", "amount_cents": 8999,
         "line_items": [{"item_id": 1, "amount_cents": 4999}, {"item_id": 2, "amount_cents": 2000}, {"item_id": 3, "amount_cents": 1000}, {"item_id": 4, "amount_cents": 1000}]
     }));
-    let (status, saved) = send(&rt, "PUT", &admin, "/api/v1/settings/mmr", Some(next.clone())).await;
+    let (status, saved) = rt.put(&admin, "/api/v1/settings/mmr", next.clone()).await;
     assert_eq!(status, 200, "{saved}");
     assert_eq!(saved["version"].as_u64(), Some(version + 1));
     let premium = rate(&saved, "Premium");
@@ -97,7 +94,7 @@ async fn settings_are_read_by_staff_and_changed_by_admins_with_validation_and_ve
     assert_eq!(premium["line_items"][1]["name"], "Financing");
 
     // The same body again carries a stale version.
-    let (status, p) = send(&rt, "PUT", &admin, "/api/v1/settings/mmr", Some(next)).await;
+    let (status, p) = rt.put(&admin, "/api/v1/settings/mmr", next).await;
     assert_eq!(status, 409, "{p}");
     assert!(p["detail"].as_str().unwrap().contains("another admin changed the MMR settings"));
     assert_eq!(p["current"]["version"].as_u64(), Some(version + 1));
@@ -169,14 +166,8 @@ async fn the_picker_filters_and_a_mismatched_rate_stays_with_its_customer() {
     assert_eq!(c["cards"]["sale"]["mmr"]["id"].as_u64(), Some(standard_id));
     assert_eq!(c["cards"]["sale"]["mmr"]["mismatch"], false);
     assert_eq!(c["cards"]["sale"]["mmr"]["line_items"].as_array().unwrap().len(), 4);
-    let (status, p) = send(
-        &rt,
-        "PATCH",
-        &admin,
-        &format!("/api/v1/customers/{cid}"),
-        Some(json!({"version": c["version"], "mmr_id": legacy})),
-    )
-    .await;
+    let (status, p) =
+        rt.patch(&admin, &format!("/api/v1/customers/{cid}"), json!({"version": c["version"], "mmr_id": legacy})).await;
     assert_eq!(status, 422, "{p}");
     assert_eq!(fields(&p), ["mmr_id"]);
     assert!(p["errors"][0]["message"].as_str().unwrap().contains("no longer matches your company's MMR items"));
@@ -190,8 +181,7 @@ async fn the_picker_filters_and_a_mismatched_rate_stays_with_its_customer() {
     let (_, h) = rt.get(&admin, &path).await;
     assert_eq!(h["cards"]["sale"]["mmr"]["mismatch"], true);
     let (status, saved) =
-        send(&rt, "PATCH", &admin, &path, Some(json!({"version": h["version"], "mmr_id": legacy, "spouse": "Kept"})))
-            .await;
+        rt.patch(&admin, &path, json!({"version": h["version"], "mmr_id": legacy, "spouse": "Kept"})).await;
     assert_eq!(status, 200, "{saved}");
     assert_eq!(saved["cards"]["sale"]["mmr_id"].as_u64(), Some(legacy));
     assert_eq!(saved["cards"]["personal"]["spouse"], "Kept");
@@ -209,25 +199,13 @@ async fn the_picker_filters_and_a_mismatched_rate_stays_with_its_customer() {
 
     // Unknown rate IDs are refused.
     let (_, c) = rt.get(&admin, &format!("/api/v1/customers/{cid}")).await;
-    let (status, p) = send(
-        &rt,
-        "PATCH",
-        &admin,
-        &format!("/api/v1/customers/{cid}"),
-        Some(json!({"version": c["version"], "mmr_id": 999})),
-    )
-    .await;
+    let (status, p) =
+        rt.patch(&admin, &format!("/api/v1/customers/{cid}"), json!({"version": c["version"], "mmr_id": 999})).await;
     assert_eq!(status, 422);
     assert_eq!(p["errors"][0]["code"], "not_found");
     // Clearing the rate is always fine.
-    let (status, cleared) = send(
-        &rt,
-        "PATCH",
-        &admin,
-        &format!("/api/v1/customers/{cid}"),
-        Some(json!({"version": c["version"], "mmr_id": null})),
-    )
-    .await;
+    let (status, cleared) =
+        rt.patch(&admin, &format!("/api/v1/customers/{cid}"), json!({"version": c["version"], "mmr_id": null})).await;
     assert_eq!(status, 200, "{cleared}");
     assert!(cleared["cards"]["sale"]["mmr"].is_null());
     rt.stop().await;
@@ -254,7 +232,7 @@ async fn holder_of(rt: &LocalRuntime, rate: u64) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_simple_mode_company_picks_from_the_dropdown_list() {
     let rt = LocalRuntime::start_small().await;
-    let admin = rt.sign_in(SIMPLE_ADMIN).await;
+    let admin = rt.sign_in(OTHER_ADMIN).await;
     let (_, s) = rt.get(&admin, "/api/v1/settings/mmr").await;
     assert_eq!(s["mode"], "simple");
     let (_, opts) = rt.get(&admin, "/api/v1/customers/form-options").await;
@@ -267,30 +245,23 @@ async fn a_simple_mode_company_picks_from_the_dropdown_list() {
     let (status, c) = new_customer(&rt, &admin, "Simon", json!({})).await;
     assert_eq!(status, 201, "{c}");
     let path = format!("/api/v1/customers/{}", c["id"]);
-    let (status, saved) = send(
-        &rt,
-        "PATCH",
-        &admin,
-        &path,
-        Some(json!({"version": c["version"], "mmr_id": video, "mmr_a_la_carte": true})),
-    )
-    .await;
+    let (status, saved) =
+        rt.patch(&admin, &path, json!({"version": c["version"], "mmr_id": video, "mmr_a_la_carte": true})).await;
     assert_eq!(status, 200, "{saved}");
     assert_eq!(saved["cards"]["sale"]["mmr_id"].as_u64(), Some(video));
     assert_eq!(saved["cards"]["sale"]["mmr_a_la_carte"], true);
     assert_eq!(saved["cards"]["sale"]["mmr"]["name"], "Video");
     assert_eq!(saved["cards"]["sale"]["mmr"]["mismatch"], false, "nothing mismatches in simple mode");
-    let (status, p) = send(&rt, "PATCH", &admin, &path, Some(json!({"version": saved["version"], "mmr_id": 42}))).await;
+    let (status, p) = rt.patch(&admin, &path, json!({"version": saved["version"], "mmr_id": 42})).await;
     assert_eq!(status, 422);
     assert_eq!(fields(&p), ["mmr_id"]);
 
     // A deactivated rate stays with its customer and goes to nobody new.
     let mut next = s.clone();
     next["rates"][3]["active"] = json!(false);
-    let (status, _) = send(&rt, "PUT", &admin, "/api/v1/settings/mmr", Some(next)).await;
+    let (status, _) = rt.put(&admin, "/api/v1/settings/mmr", next).await;
     assert_eq!(status, 200);
-    let (status, kept) =
-        send(&rt, "PATCH", &admin, &path, Some(json!({"version": saved["version"], "spouse": "Still Video"}))).await;
+    let (status, kept) = rt.patch(&admin, &path, json!({"version": saved["version"], "spouse": "Still Video"})).await;
     assert_eq!(status, 200, "{kept}");
     assert_eq!(kept["cards"]["sale"]["mmr_id"].as_u64(), Some(video));
     let (status, p) = new_customer(&rt, &admin, "Vera", json!({"mmr_id": video})).await;
