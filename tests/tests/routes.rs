@@ -514,6 +514,142 @@ fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
     }
 }
 
+/// The table actions a function's policies allow: `DynamoDBReadPolicy` reads, `DynamoDBCrudPolicy` and
+/// `DynamoDBWritePolicy` write, and a statement naming `dynamodb:` actions says which itself.
+fn table_access(f: &Function<'_>) -> (bool, bool) {
+    let (mut reads, mut writes) = (false, false);
+    let policies =
+        get(f.resource, &["Properties", "Policies"]).and_then(Value::as_sequence).cloned().unwrap_or_default();
+    for p in &policies {
+        reads |= p.get("DynamoDBReadPolicy").is_some() || p.get("DynamoDBCrudPolicy").is_some();
+        writes |= p.get("DynamoDBCrudPolicy").is_some() || p.get("DynamoDBWritePolicy").is_some();
+        for st in get(p, &["Statement"]).and_then(Value::as_sequence).into_iter().flatten() {
+            let actions: Vec<&str> = match get(st, &["Action"]) {
+                Some(Value::String(a)) => vec![a.as_str()],
+                Some(Value::Sequence(a)) => a.iter().filter_map(Value::as_str).collect(),
+                _ => vec![],
+            };
+            for a in actions.iter().filter(|a| a.starts_with("dynamodb:")) {
+                let read_only = ["Get", "Query", "Scan", "BatchGet", "Describe", "ConditionCheck"]
+                    .iter()
+                    .any(|r| a.trim_start_matches("dynamodb:").starts_with(r));
+                reads |= read_only;
+                writes |= !read_only;
+            }
+        }
+    }
+    (reads, writes)
+}
+
+/// Least privilege on the table: a function that serves only GET routes cannot write, and every function that serves
+/// a write route can (or its requests would fail in AWS only).
+#[test]
+fn read_only_functions_cannot_write_the_table() {
+    let t = Template::load();
+    let mut methods: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for r in ROUTES {
+        methods.entry(r.function.name()).or_default().insert(r.method.as_str());
+    }
+    assert!(!methods.is_empty());
+    for (name, ms) in &methods {
+        let f = t.function(name);
+        let (reads, writes) = table_access(&f);
+        if ms.iter().all(|m| *m == "GET") {
+            assert!(!writes, "{name} serves only GET routes but may write the table");
+        } else {
+            assert!(writes, "{name} serves {ms:?} but may not write the table");
+        }
+        if *name != "health" {
+            assert!(reads, "{name} cannot read the table");
+        }
+    }
+}
+
+/// Every function logs to one group with a retention, an alarm watches the errors logged there, the DLQ depth and
+/// the API's 5xx, and all of them notify the operator topic.
+#[test]
+fn logs_are_retained_and_alarms_reach_the_operator() {
+    let t = Template::load();
+    let group = get(&t.doc, &["Globals", "Function", "LoggingConfig", "LogGroup"])
+        .and_then(ref_target)
+        .expect("Globals.Function.LoggingConfig.LogGroup names the functions' log group");
+    for f in t.functions() {
+        let own = get(f.resource, &["Properties", "LoggingConfig", "LogGroup"]).and_then(ref_target);
+        assert!(own.is_none_or(|g| g == group), "{} logs to its own group {own:?}", f.logical_id);
+    }
+    for (id, r) in t.resources().filter(|(_, r)| text(r, &["Type"]) == Some("AWS::Logs::LogGroup")) {
+        assert!(get(r, &["Properties", "RetentionInDays"]).is_some(), "log group {id} keeps logs forever");
+    }
+    let filter = t
+        .resources()
+        .find(|(_, r)| {
+            text(r, &["Type"]) == Some("AWS::Logs::MetricFilter")
+                && get(r, &["Properties", "LogGroupName"]).and_then(ref_target) == Some(group)
+        })
+        .map(|(_, r)| r)
+        .expect("a metric filter counts the errors in the functions' log group");
+    let pattern = text(filter, &["Properties", "FilterPattern"]).expect("FilterPattern");
+    assert!(pattern.contains(r#"$.level = "ERROR""#) && pattern.contains("platform.runtimeDone"), "{pattern}");
+    let metric = get(filter, &["Properties", "MetricTransformations"])
+        .and_then(|m| m.get(0))
+        .and_then(|m| text(m, &["MetricName"]))
+        .expect("the filter's metric");
+
+    let alarms: Vec<(&str, &Value)> =
+        t.resources().filter(|(_, r)| text(r, &["Type"]) == Some("AWS::CloudWatch::Alarm")).collect();
+    let topic = t
+        .resources()
+        .find(|(_, r)| text(r, &["Type"]) == Some("AWS::SNS::Topic"))
+        .map(|(id, _)| id)
+        .expect("an SNS topic for the operator");
+    for (id, a) in &alarms {
+        let actions = get(a, &["Properties", "AlarmActions"]).and_then(Value::as_sequence).expect("AlarmActions");
+        assert!(actions.iter().any(|x| ref_target(x) == Some(topic)), "alarm {id} does not notify {topic}");
+    }
+    let watches = |ns: &str, name: &str| {
+        alarms.iter().any(|(_, a)| {
+            text(a, &["Properties", "MetricName"]) == Some(name)
+                && (ns.is_empty() || text(a, &["Properties", "Namespace"]) == Some(ns))
+        })
+    };
+    assert!(watches("AWS/SQS", "ApproximateNumberOfMessagesVisible"), "no alarm on the DLQ's depth");
+    let dlq_alarm = alarms
+        .iter()
+        .find(|(_, a)| text(a, &["Properties", "MetricName"]) == Some("ApproximateNumberOfMessagesVisible"))
+        .map(|(_, a)| *a)
+        .expect("DLQ alarm");
+    let dims = get(dlq_alarm, &["Properties", "Dimensions"]).and_then(Value::as_sequence).expect("Dimensions");
+    assert!(
+        dims.iter().any(|d| get(d, &["Value"]).and_then(getatt_target) == Some("JobsDeadLetterQueue")),
+        "the DLQ alarm watches another queue"
+    );
+    assert!(watches("", metric), "no alarm on the logged function errors");
+    assert!(watches("AWS/ApiGateway", "5xx"), "no alarm on the API's 5xx");
+}
+
+/// The portal's responses carry a Content-Security-Policy that allows only its own origin (and compiling its wasm).
+#[test]
+fn the_portal_sends_a_content_security_policy() {
+    let t = Template::load();
+    let dist = t.resource("PortalDistribution");
+    let default = get(dist, &["Properties", "DistributionConfig", "DefaultCacheBehavior", "ResponseHeadersPolicyId"])
+        .and_then(ref_target)
+        .expect("the portal's behaviour uses the stack's response headers policy");
+    let policy = t.resource(default);
+    let csp = text(
+        policy,
+        &[
+            "Properties",
+            "ResponseHeadersPolicyConfig",
+            "SecurityHeadersConfig",
+            "ContentSecurityPolicy",
+            "ContentSecurityPolicy",
+        ],
+    )
+    .expect("a Content-Security-Policy");
+    assert_eq!(csp, vigil_api::CONTENT_SECURITY_POLICY, "the template and the local runtime send different policies");
+}
+
 /// cfn-lint applies the SAM transform and checks the result; the CI command runs it too. Skipped (with a note) when
 /// cfn-lint is not installed.
 #[test]

@@ -15,5 +15,12 @@ pub mod routes;
 pub mod settings;
 
 pub use common::Items;
+
+/// The portal's Content-Security-Policy: only its own origin, its module script (no inline script), compiling its
+/// wasm (`'wasm-unsafe-eval'`), its stylesheet and the API on the same origin. CloudFront (the template's response
+/// headers policy) and the local runtime send this same value; a test holds the template to it.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+    style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+    form-action 'self'; frame-ancestors 'none'";
 pub use operation::{Operation, PathParams};
 pub use routes::{Function, LocalFunction, Method, Route, Scheduled, Worker, LOCAL_ONLY_ROUTES, ROUTES};
