@@ -3,7 +3,7 @@
 //! compile). Walks a lead and a customer through their life: create → get → patch → tags → convert → archive.
 
 use serde_json::{json, Map, Value};
-use vigil_api::common::{CursorQuery, FieldPath, ItemsPath, NoQuery, RecordPath};
+use vigil_api::common::{CursorQuery, FieldPath, ItemsPath, NoQuery, RecordPath, VersionQuery};
 use vigil_api::customers::{Collection, Confirm, Convert};
 use vigil_api::leads::{NewTag, SetTags, StageMove};
 use vigil_api::ops::{self, CandidatesQuery, CreateLeadQuery, HistoryQuery, ListQuery, RatesQuery};
@@ -126,7 +126,7 @@ async fn every_operation_answers_with_its_contract_type() {
         &form(json!({"required": false, "version": field.version}))
     );
     assert!(call!(ops::ListCustomFields, &(), &NoQuery {}, &()).items.contains(&field));
-    call!(ops::DeleteCustomField, &field_path, &NoQuery {}, &());
+    call!(ops::DeleteCustomField, &field_path, &VersionQuery { version: field.version }, &());
     let mmr = call!(ops::GetMmrSettings, &(), &NoQuery {}, &());
     let mmr = call!(ops::PutMmrSettings, &(), &NoQuery {}, &serde_json::to_value(&mmr).expect("serialises"));
     call!(ops::ListMmrRates, &(), &RatesQuery { customer_id: Some(home.id), ..Default::default() }, &());

@@ -133,16 +133,24 @@ async fn admins_define_fields_and_nobody_else_may() {
     assert_eq!(status, 200);
     assert!(theirs["items"].as_array().unwrap().is_empty(), "{theirs}");
     assert_eq!(rt.patch(&other, &path, json!({"version": 2, "name": "Theirs"})).await.0, 404);
-    assert_eq!(rt.delete(&other, &path).await.0, 404);
+    assert_eq!(rt.delete(&other, &format!("{path}?version=2")).await.0, 404);
     let (status, theirs) = new_customer(&rt, &other, json!({ fid.to_string(): "Red" })).await;
     assert_eq!(status, 422, "{theirs}");
     assert_eq!(error_fields(&theirs), [format!("custom_fields.{fid}")]);
 
-    // Delete: 204, then gone; again 404.
-    assert_eq!(rt.delete(&office, &path).await.0, 403);
-    assert_eq!(rt.delete(&admin, &path).await.0, 204);
+    // Delete takes the version read: none is 422 naming it, a stale one 409 with the field as it is; then 204, gone,
+    // and again 404.
+    assert_eq!(rt.delete(&office, &format!("{path}?version=2")).await.0, 403);
+    let (status, p) = rt.delete(&admin, &path).await;
+    assert_eq!((status, p["errors"][0]["field"].as_str()), (422, Some("version")), "{p}");
+    let (status, p) = rt.delete(&admin, &format!("{path}?version=1")).await;
+    assert_eq!((status, p["current"]["version"].as_u64()), (409, Some(2)), "{p}");
+    assert_eq!(rt.delete(&admin, &format!("{path}?version=2")).await.0, 204);
     assert!(!names(&rt.get(&admin, FIELDS).await.1).contains(&"Siren".to_owned()));
-    assert_eq!(rt.delete(&admin, &path).await.0, 404);
+    assert_eq!(rt.delete(&admin, &format!("{path}?version=2")).await.0, 404);
+    // The name is free again once its field is gone.
+    let (status, again) = rt.post(&admin, FIELDS, json!({"name": "siren", "field_type": "text"})).await;
+    assert_eq!(status, 201, "{again}");
     assert_eq!(rt.patch(&admin, &format!("{FIELDS}/abc"), json!({"version": 1})).await.0, 422);
     rt.stop().await;
 }
@@ -488,5 +496,33 @@ async fn leads_take_values_like_customers() {
     assert_eq!((card_value(&c, 3), card_value(&c, 1)), (json!("Basement"), json!("#13")));
     // The lead API answers for leads only (the customer's PATCH takes over).
     assert_eq!(rt.patch(&admin, &path, json!({"version": c["version"], "custom_fields": {"1": "x"}})).await.0, 404);
+    rt.stop().await;
+}
+
+/// Names are unique per company by a conditional write on a name item, so admins racing to create the same name end
+/// with one field, and a rename onto a taken name (any case) is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn racing_creates_of_one_name_make_one_field() {
+    let rt = LocalRuntime::start_small().await;
+    let admin = rt.sign_in(ADMIN).await;
+    let body = json!({"name": "Dog's name", "field_type": "text"});
+    let answers =
+        futures::future::join_all((0..8).map(|_| async { rt.post(&admin, FIELDS, body.clone()).await })).await;
+    let created = answers.iter().filter(|(s, _)| *s == 201).count();
+    assert_eq!(created, 1, "{answers:?}");
+    for (status, p) in answers.iter().filter(|(s, _)| *s != 201) {
+        assert_eq!((*status, p["errors"][0]["code"].as_str()), (422, Some("taken")), "{p}");
+    }
+    let (_, list) = rt.get(&admin, FIELDS).await;
+    assert_eq!(names(&list).iter().filter(|n| n.as_str() == "Dog's name").count(), 1);
+
+    let (status, other) = rt.post(&admin, FIELDS, json!({"name": "Cat's name", "field_type": "text"})).await;
+    assert_eq!(status, 201, "{other}");
+    let path = format!("{FIELDS}/{}", other["id"]);
+    let (status, p) = rt.patch(&admin, &path, json!({"version": 1, "name": "DOG'S NAME"})).await;
+    assert_eq!((status, p["errors"][0]["code"].as_str()), (422, Some("taken")), "{p}");
+    // A rename frees the old name.
+    assert_eq!(rt.patch(&admin, &path, json!({"version": 1, "name": "Pet's name"})).await.0, 200);
+    assert_eq!(rt.post(&admin, FIELDS, json!({"name": "cat's name", "field_type": "text"})).await.0, 201);
     rt.stop().await;
 }

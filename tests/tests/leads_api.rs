@@ -427,3 +427,25 @@ async fn five_stars_mark_hot_and_email_the_owner() {
     assert_eq!(rescored["score"], 100);
     rt.stop().await;
 }
+
+/// Two admins edit the lead-score weights from the same read: the second save gets 409 with the first one's weights.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lead_score_weights_are_versioned() {
+    let rt = LocalRuntime::start_small().await;
+    let admin = rt.sign_in(ADMIN).await;
+    let (_, read) = rt.get(&admin, "/api/v1/settings/lead-scoring").await;
+    assert_eq!(read["version"], 0, "never saved: the defaults");
+    let mut first = read.clone();
+    first["engagement"] = json!(10);
+    let (status, saved) = rt.put(&admin, "/api/v1/settings/lead-scoring", first).await;
+    assert_eq!((status, saved["version"].as_u64()), (200, Some(1)), "{saved}");
+    let mut second = read.clone();
+    second["company_size"] = json!(5);
+    let (status, p) = rt.put(&admin, "/api/v1/settings/lead-scoring", second.clone()).await;
+    assert_eq!(status, 409, "{p}");
+    assert_eq!((p["current"]["engagement"].as_u64(), p["current"]["version"].as_u64()), (Some(10), Some(1)));
+    second["version"] = json!(1);
+    let (status, saved) = rt.put(&admin, "/api/v1/settings/lead-scoring", second).await;
+    assert_eq!((status, saved["version"].as_u64()), (200, Some(2)), "{saved}");
+    rt.stop().await;
+}

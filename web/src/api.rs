@@ -5,7 +5,7 @@ use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
-use vigil_api::common::{CursorQuery, FieldPath, ItemsPath, NoQuery, RecordPath};
+use vigil_api::common::{CursorQuery, FieldPath, ItemsPath, NoQuery, RecordPath, VersionQuery};
 use vigil_api::customers::{Confirm, Convert};
 use vigil_api::leads::{SetTags, StageMove};
 use vigil_api::operation::query_string;
@@ -396,8 +396,8 @@ impl Client {
         self.call::<ops::UpdateCustomField>(&FieldPath { id }, &NoQuery {}, body).await
     }
 
-    pub async fn delete_custom_field(&self, id: u32) -> Result<(), ApiError> {
-        self.call::<ops::DeleteCustomField>(&FieldPath { id }, &NoQuery {}, &()).await
+    pub async fn delete_custom_field(&self, id: u32, version: u64) -> Result<(), ApiError> {
+        self.call::<ops::DeleteCustomField>(&FieldPath { id }, &VersionQuery { version }, &()).await
     }
 
     /// The picker's rates for `customer` narrowed by `filter` (a `vigil_domain::mmr::RateFilter` query string).

@@ -19,7 +19,13 @@ pub async fn update(svc: &Services, actor: &Actor, req: &Request) -> Reply {
 }
 
 pub async fn delete(svc: &Services, actor: &Actor, req: &Request) -> Reply {
-    reply::<ops::DeleteCustomField>(custom_fields::delete(svc, actor, field_id(req)?).await?)
+    let version = match req.query_string_parameters().first("version") {
+        None | Some("") => return Err(AppError::from_field(FieldError::required("version"))),
+        Some(v) => v.parse::<u64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+            AppError::from_field(FieldError::new("version", "invalid", "version must be the field's version number"))
+        })?,
+    };
+    reply::<ops::DeleteCustomField>(custom_fields::delete(svc, actor, field_id(req)?, version).await?)
 }
 
 /// The `{id}` path parameter: a positive whole number.

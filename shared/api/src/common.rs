@@ -41,6 +41,14 @@ pub struct ItemsPath {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct NoQuery {}
 
+/// A delete's query: the version the caller read (a delete has no body), so a stale delete gets 409.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct VersionQuery {
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
+    pub version: u64,
+}
+
 /// A paged read's query.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]

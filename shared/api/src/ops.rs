@@ -1,6 +1,6 @@
 //! The operations: one type per function, naming its path, query, body and response types.
 
-use crate::common::{CursorQuery, FieldPath, Health, Items, ItemsPath, NoQuery, RecordPath};
+use crate::common::{CursorQuery, FieldPath, Health, Items, ItemsPath, NoQuery, RecordPath, VersionQuery};
 use crate::customers::{
     ArchivePreview, Candidate, Confirm, Convert, CustomerFormOptions, CustomerHome, HistoryPage, SubRecord,
 };
@@ -252,7 +252,7 @@ operations! {
     ListCustomFields = ListCustomFields, 200, (), NoQuery, () => Items<CustomField>;
     CreateCustomField = CreateCustomField, 201, (), NoQuery, Form => CustomField;
     UpdateCustomField = UpdateCustomField, 200, FieldPath, NoQuery, Form => CustomField;
-    DeleteCustomField = DeleteCustomField, 204, FieldPath, NoQuery, () => ();
+    DeleteCustomField = DeleteCustomField, 204, FieldPath, VersionQuery, () => ();
     GetMmrSettings = GetMmrSettings, 200, (), NoQuery, () => MmrSettingsView;
     PutMmrSettings = PutMmrSettings, 200, (), NoQuery, Value => MmrSettingsView;
     ListMmrRates = ListMmrRates, 200, (), RatesQuery, () => RateList;

@@ -151,6 +151,12 @@ pub fn custom_field(co: &CompanyId, id: u32) -> Key {
 
 pub const CUSTOM_FIELD_PREFIX: &str = "UDF#";
 
+/// The uniqueness item of a custom field's name (case-folded): written with the definition in one transaction on the
+/// condition that it does not exist, so two admins creating "Gate code" at once end with one field.
+pub fn custom_field_name(co: &CompanyId, name: &str) -> Key {
+    Key::new(company_pk(co), format!("UDFNAME#{}", fold(name)))
+}
+
 /// Per-company sequence of custom field IDs.
 pub fn custom_field_sequence(co: &CompanyId) -> Key {
     counter(co, "UDF_ID")

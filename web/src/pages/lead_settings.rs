@@ -22,6 +22,8 @@ struct Draft {
     /// By weight name; keyed by `String` like [`FieldErrors`], so the portal carries one map type.
     weights: FieldErrors,
     best: Vec<String>,
+    /// The version the weights were read at, sent back so a concurrent save is caught.
+    version: u64,
 }
 
 impl Draft {
@@ -38,7 +40,7 @@ impl Draft {
                 ((*k).to_owned(), v.to_string())
             })
             .collect();
-        Draft { weights, best: w.best_industries.clone() }
+        Draft { weights, best: w.best_industries.clone(), version: w.version }
     }
 
     /// The weights to send, or the problems by field.
@@ -57,6 +59,7 @@ impl Draft {
             title_seniority: get("title_seniority"),
             engagement: get("engagement"),
             best_industries: self.best.clone(),
+            version: self.version,
         };
         if let Err(inv) = w.validate() {
             for (k, m) in by_field(&inv.errors) {
@@ -139,6 +142,20 @@ pub fn LeadScoringSettings() -> Html {
                                 toasts.info("Lead-score weights saved; leads pick them up on their next change");
                             }
                             Err(e) if e.status == 422 => errors.set(by_field(&e.errors)),
+                            // Someone saved in between: show what is stored now, keep nothing of the draft.
+                            Err(e) if e.is_conflict() => {
+                                let now =
+                                    e.current.clone().and_then(|v| serde_json::from_value::<ScoringWeights>(v).ok());
+                                if let Some(now) = now {
+                                    draft.set(Draft::of(&now));
+                                    loaded.set(Some(Ok(now)));
+                                }
+                                errors.set(FieldErrors::from([(
+                                    "weights".to_owned(),
+                                    "Another admin changed the weights meanwhile; these are theirs. Change and save again."
+                                        .to_owned(),
+                                )]));
+                            }
                             Err(e) if e.is_forbidden() => errors.set(FieldErrors::from([(
                                 "weights".to_owned(),
                                 "You do not have permission to change company settings.".to_owned(),

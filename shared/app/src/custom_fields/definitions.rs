@@ -5,7 +5,7 @@ use crate::{Actor, AppError, Services};
 use serde_json::{Map, Value};
 use vigil_domain::custom_field::{self as udf, CustomField};
 use vigil_domain::{Action, CompanyId, FieldError, Invalid, Resource};
-use vigil_store::{keys, Condition, Index, Item, Query, SortCond, StoreError};
+use vigil_store::{keys, Condition, Index, Item, Query, SortCond, StoreError, TxOp};
 
 pub const STALE: &str = "another admin changed this custom field; review their change and try again";
 
@@ -32,12 +32,29 @@ pub async fn list(svc: &Services, actor: &Actor) -> Result<Vec<CustomField>, App
     all(svc, actor.company()).await
 }
 
+fn taken(name: &str) -> AppError {
+    Invalid::one("name", "taken", format!("a custom field named \"{name}\" exists already")).into()
+}
+
+/// Read first for a clear answer in the common case; the name item's condition decides under a race (and for names
+/// saved before name items existed, this read is what catches them).
 fn name_taken(fields: &[CustomField], name: &str, except: Option<u32>) -> Result<(), AppError> {
-    let folded = name.to_lowercase();
-    if fields.iter().any(|f| Some(f.id) != except && f.name.to_lowercase() == folded) {
-        return Err(Invalid::one("name", "taken", format!("a custom field named \"{name}\" exists already")).into());
+    let folded = keys::fold(name);
+    if fields.iter().any(|f| Some(f.id) != except && keys::fold(&f.name) == folded) {
+        return Err(taken(name));
     }
     Ok(())
+}
+
+fn name_item(co: &CompanyId, f: &CustomField) -> Item {
+    let mut item = keys::custom_field_name(co, &f.name).to_item();
+    item.insert("field_id".into(), f.id.into());
+    item
+}
+
+/// Whether a definition's transaction failed on its name item (operation `name_op`): the name is taken.
+fn name_op_failed(e: &StoreError, name_op: usize) -> bool {
+    matches!(e, StoreError::ConditionFailed { op: Some(i), .. } if *i == name_op)
 }
 
 /// `POST /api/v1/settings/custom-fields`: a new definition, active, placed last.
@@ -60,11 +77,16 @@ pub async fn create(svc: &Services, actor: &Actor, body: &Map<String, Value>) ->
         position,
         version: 1,
     };
-    match svc.table.put(field_item(co, &field), Some(Condition::NotExists)).await {
+    let ops = vec![
+        TxOp::Put { item: field_item(co, &field), cond: Some(Condition::NotExists) },
+        TxOp::Put { item: name_item(co, &field), cond: Some(Condition::NotExists) },
+    ];
+    match svc.table.transact(ops).await {
         Ok(()) => {
             tracing::info!(company = %co, custom_field = id, "custom field created");
             Ok(field)
         }
+        Err(e) if name_op_failed(&e, 1) => Err(taken(&field.name)),
         Err(StoreError::ConditionFailed { .. }) => {
             Err(AppError::Conflict { message: "the custom field's ID was taken; try again".into(), current: None })
         }
@@ -108,20 +130,42 @@ pub async fn update(
         return Ok(current);
     }
     next.version = current.version + 1;
-    match svc.table.put(field_item(co, &next), Some(Condition::VersionIs(current.version))).await {
+    let mut ops = vec![TxOp::Put { item: field_item(co, &next), cond: Some(Condition::VersionIs(current.version)) }];
+    if keys::fold(&next.name) != keys::fold(&current.name) {
+        ops.push(TxOp::Delete { key: keys::custom_field_name(co, &current.name), cond: None });
+        ops.push(TxOp::Put { item: name_item(co, &next), cond: Some(Condition::NotExists) });
+    }
+    match svc.table.transact(ops).await {
         Ok(()) => Ok(next),
+        Err(e) if name_op_failed(&e, 2) => Err(taken(&next.name)),
         Err(StoreError::ConditionFailed { .. }) => Err(stale(&load(svc, co, id).await?)),
         Err(e) => Err(e.into()),
     }
 }
 
-/// `DELETE /api/v1/settings/custom-fields/{id}`. Values already saved stay on the records but are no longer shown
-/// (deactivating keeps the definition; deleting is for mistakes).
-pub async fn delete(svc: &Services, actor: &Actor, id: u32) -> Result<(), AppError> {
+/// `DELETE /api/v1/settings/custom-fields/{id}?version=N`. Values already saved stay on the records but are no longer
+/// shown (deactivating keeps the definition; deleting is for mistakes).
+pub async fn delete(svc: &Services, actor: &Actor, id: u32, version: u64) -> Result<(), AppError> {
     actor.require_somewhere(Resource::CompanySettings, Action::Modify)?;
     let co = actor.company();
-    load(svc, co, id).await?;
-    svc.table.delete(&keys::custom_field(co, id), None).await?;
+    let current = load(svc, co, id).await?;
+    if version != current.version {
+        return Err(stale(&current));
+    }
+    let ops = vec![
+        TxOp::Delete { key: keys::custom_field(co, id), cond: Some(Condition::VersionIs(version)) },
+        TxOp::Delete { key: keys::custom_field_name(co, &current.name), cond: None },
+    ];
+    match svc.table.transact(ops).await {
+        Ok(()) => {}
+        Err(StoreError::ConditionFailed { .. }) => {
+            return Err(match svc.table.get(&keys::custom_field(co, id)).await? {
+                Some(item) => stale(&from_item(item)?),
+                None => AppError::NotFound("custom field"),
+            })
+        }
+        Err(e) => return Err(e.into()),
+    }
     tracing::info!(company = %co, custom_field = id, "custom field deleted");
     Ok(())
 }

@@ -21,6 +21,10 @@ pub struct ScoringWeights {
     pub engagement: u8,
     #[serde(default = "default_best_industries")]
     pub best_industries: Vec<String>,
+    /// The version read: a save with another one is refused (409), so two admins do not overwrite each other. 0 for
+    /// the defaults, before anyone saved.
+    #[serde(default)]
+    pub version: u64,
 }
 
 fn default_best_industries() -> Vec<String> {
@@ -35,6 +39,7 @@ impl Default for ScoringWeights {
             title_seniority: 25,
             engagement: 20,
             best_industries: default_best_industries(),
+            version: 0,
         }
     }
 }
