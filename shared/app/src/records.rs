@@ -61,8 +61,10 @@ fn ssn_value(svc: &Services, actor: &Actor, r: &Record) -> Value {
 /// that require it get it blank.
 pub fn typed<T: DeserializeOwned>(mut flat: Map<String, Value>) -> Result<T, AppError> {
     flat.entry("primary_phone").or_insert_with(|| json!(""));
-    serde_json::from_value(Value::Object(flat))
-        .map_err(|e| AppError::Internal(format!("a masked record does not read back: {e}")))
+    // serde's message may quote the offending value, which can be personal data: the error names the type only.
+    serde_json::from_value(Value::Object(flat)).map_err(|_| {
+        AppError::Internal(format!("a masked record does not read back as {}", std::any::type_name::<T>()))
+    })
 }
 
 /// A row of the Leads list or the Customer List as the reader may see it.
