@@ -252,7 +252,7 @@ async fn converting_a_lead_keeps_its_id_and_lands_as_a_customer() {
     let (_, customers) = rt.get(&admin, "/api/v1/customers?per_page=10").await;
     assert_eq!(customers["items"][0]["id"].as_u64(), Some(lid), "newest first");
 
-    // Converting twice is refused; the lead editor treats it as locked.
+    // Converting twice finds no lead: a customer is not served by the leads route.
     assert_eq!(
         rt.post(
             &admin,
@@ -261,7 +261,7 @@ async fn converting_a_lead_keeps_its_id_and_lands_as_a_customer() {
         )
         .await
         .0,
-        409
+        404
     );
 
     let mail = eventually("the conversion email", Duration::from_secs(20), || async {

@@ -1,10 +1,15 @@
-//! Reading leads and customers: one record, its item, the page size and the Archive Status filter of the lists.
+//! Reading leads and customers: a record's item, what a reader may see of it (the masking every read path goes
+//! through), the page size and the Archive Status filter of the lists.
 
-use crate::items::{from_item, item_of};
-use crate::{Actor, AppError, Services};
-use vigil_domain::identity::Target;
+use crate::items::item_of;
+use crate::{ssn, Actor, AppError, Services};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Map, Value};
+use vigil_api::leads::{HistoryEntry, LeadRow};
+use vigil_domain::fields::{apply_seen, mask_record, seen, Seen};
+use vigil_domain::lead;
 use vigil_domain::record::{Kind, Record};
-use vigil_domain::{Action, CompanyId, FieldError, RecordId, Resource};
+use vigil_domain::{CompanyId, ConfidentialField, FieldError, Permissions, Resource};
 use vigil_store::{keys, Item};
 
 pub fn resource_of(kind: Kind) -> Resource {
@@ -30,16 +35,62 @@ pub fn record_item(co: &CompanyId, r: &Record) -> Item {
     item_of(&keys::record(co, r.id), r, &attrs)
 }
 
-/// One lead or customer. Another company's ID is simply not found; a record the user may not view is 403.
-pub async fn get(svc: &Services, actor: &Actor, id: RecordId) -> Result<Record, AppError> {
-    let item = svc.table.get(&keys::record(actor.company(), id)).await?.ok_or(AppError::NotFound("record"))?;
-    let record: Record = from_item(item)?;
-    actor.require(
-        resource_of(record.kind),
-        Action::View,
-        Target { location: record.office_location_id, owner: record.lead_rep_id.as_ref() },
-    )?;
-    Ok(record)
+/// The record's fields as `actor` may read them (`vigil_domain::fields::mask_record`), with `ssn` the full number
+/// for a holder of the SSN grant, `***` for everyone else, `null` when none is stored. Every read of a record's
+/// fields starts here.
+pub fn masked(svc: &Services, actor: &Actor, r: &Record) -> Result<Map<String, Value>, AppError> {
+    let mut flat = match serde_json::to_value(r) {
+        Ok(Value::Object(m)) => m,
+        _ => return Err(AppError::Internal("a record does not serialise as an object".into())),
+    };
+    flat.insert("ssn".into(), ssn_value(svc, actor, r));
+    mask_record(&mut flat, r.kind, &actor.user.permissions);
+    Ok(flat)
+}
+
+/// The SSN as the reader sees it.
+fn ssn_value(svc: &Services, actor: &Actor, r: &Record) -> Value {
+    match &r.lead.ssn_encrypted {
+        None => Value::Null,
+        Some(_) if !actor.user.permissions.sees_confidential(ConfidentialField::Ssn) => json!(lead::mask_ssn(None)),
+        Some(stored) => json!(ssn::reveal(svc.data_keys.as_ref(), actor.company(), r.id, stored)),
+    }
+}
+
+/// A masked record (or row) back in its contract type. A hidden field is absent from the masked map; the types
+/// that require it get it blank.
+pub fn typed<T: DeserializeOwned>(mut flat: Map<String, Value>) -> Result<T, AppError> {
+    flat.entry("primary_phone").or_insert_with(|| json!(""));
+    // serde's message may quote the offending value, which can be personal data: the error names the type only.
+    serde_json::from_value(Value::Object(flat)).map_err(|_| {
+        AppError::Internal(format!("a masked record does not read back as {}", std::any::type_name::<T>()))
+    })
+}
+
+/// A row of the Leads list or the Customer List as the reader may see it.
+pub fn mask_row(row: LeadRow, perms: &Permissions) -> Result<LeadRow, AppError> {
+    let mut flat = match serde_json::to_value(&row) {
+        Ok(Value::Object(m)) => m,
+        _ => return Err(AppError::Internal("a list row does not serialise as an object".into())),
+    };
+    mask_record(&mut flat, row.kind, perms);
+    typed(flat)
+}
+
+/// History entries as the reader may see them: a change to a field the reader may not see is left out, one to a
+/// confidential field reads as `***` either side.
+pub fn mask_history(entries: Vec<HistoryEntry>, kind: Kind, perms: &Permissions) -> Vec<HistoryEntry> {
+    entries
+        .into_iter()
+        .filter_map(|mut e| match seen(&e.field, kind, perms) {
+            Seen::Hidden => None,
+            how => {
+                e.before = apply_seen(how, e.before);
+                e.after = apply_seen(how, e.after);
+                Some(e)
+            }
+        })
+        .collect()
 }
 
 /// Page sizes the lists offer.

@@ -14,7 +14,7 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
-use vigil_domain::lead::Ssn;
+use vigil_domain::lead::{format_ssn, mask_ssn, Ssn};
 use vigil_domain::{CompanyId, RecordId};
 
 /// Where the SSN keys come from.
@@ -112,6 +112,23 @@ pub fn decrypt(keys: &dyn DataKeys, co: &CompanyId, id: RecordId, stored: &str) 
     String::from_utf8(plain).map_err(|_| AppError::Internal("stored SSN is not text".into()))
 }
 
+/// The SSN formatted for a reader holding the grant. A ciphertext the running keys cannot open (a rotated or lost
+/// key, a damaged item) must not take the whole record down with a 500: it reads as masked, and the failure is
+/// logged with the record's ID only, never anything of the stored value.
+pub fn reveal(keys: &dyn DataKeys, co: &CompanyId, id: RecordId, stored: &str) -> String {
+    match decrypt(keys, co, id, stored) {
+        Ok(digits) if digits.len() == 9 && digits.bytes().all(|b| b.is_ascii_digit()) => format_ssn(&digits),
+        Ok(_) => {
+            tracing::warn!(company = %co, record = id.0, "stored SSN is not nine digits; shown masked");
+            mask_ssn(None)
+        }
+        Err(e) => {
+            tracing::warn!(company = %co, record = id.0, error = %e, "stored SSN cannot be read; shown masked");
+            mask_ssn(None)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,6 +144,65 @@ mod tests {
         assert!(decrypt(&keys, &co, RecordId(2), &ct).is_err());
         let other = LocalKeys::from_secret(b"another secret of thirty-two b..");
         assert!(decrypt(&other, &co, RecordId(1), &ct).is_err());
+    }
+
+    /// Keeps every event's message and fields as text.
+    #[derive(Clone, Default)]
+    struct Captured(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+    struct Line<'a>(&'a mut String);
+
+    impl tracing::field::Visit for Line<'_> {
+        fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+            self.0.push_str(&format!(" {}={value:?}", field.name()));
+        }
+    }
+
+    impl tracing::Subscriber for Captured {
+        fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+            tracing::span::Id::from_u64(1)
+        }
+        fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+        fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+        fn event(&self, event: &tracing::Event<'_>) {
+            let mut line = format!("{}", event.metadata().level());
+            event.record(&mut Line(&mut line));
+            if let Ok(mut lines) = self.0.lock() {
+                lines.push(line);
+            }
+        }
+        fn enter(&self, _: &tracing::span::Id) {}
+        fn exit(&self, _: &tracing::span::Id) {}
+    }
+
+    #[test]
+    fn undecryptable_ssn_reads_as_masked_with_a_warning_that_carries_no_digits() {
+        let keys = LocalKeys::from_secret(b"0123456789abcdef0123456789abcdef");
+        let co = CompanyId::parse("acme").unwrap();
+        let ssn = Ssn::parse("ssn", "123-45-6789").unwrap();
+        let ct = encrypt(&keys, &co, RecordId(1), &ssn).unwrap();
+        assert_eq!(reveal(&keys, &co, RecordId(1), &ct), "123-45-6789");
+
+        let log = Captured::default();
+        let rotated = LocalKeys::from_secret(b"another secret of thirty-two b..");
+        let shown = tracing::subscriber::with_default(log.clone(), || {
+            [
+                reveal(&rotated, &co, RecordId(1), &ct),
+                reveal(&keys, &co, RecordId(2), &ct),
+                reveal(&keys, &co, RecordId(1), "not base64 at all"),
+                reveal(&UnconfiguredKeys, &co, RecordId(1), &ct),
+            ]
+        });
+        assert!(shown.iter().all(|s| s == "***"), "{shown:?}");
+        let lines = log.0.lock().unwrap().clone();
+        assert_eq!(lines.len(), 4, "one warning per unreadable SSN");
+        for line in &lines {
+            assert!(line.starts_with("WARN") && line.contains("shown masked"), "a warning");
+            assert!(!line.contains("6789") && !line.contains(&ct[..12]), "the warning carries nothing of the SSN");
+        }
     }
 
     #[test]

@@ -4,11 +4,15 @@
 //!
 //! Rows are in the order the Home page draws them; the server's cards are JSON objects, so their key order does
 //! not depend on it.
+//!
+//! What a caller sees of a record is decided here and nowhere else: [`seen`] for one field, [`mask_record`] for a
+//! whole record, and every read path (lead and customer reads, preview, list rows, history, the write responses)
+//! goes through them.
 
 use crate::lead::FieldChange;
-use crate::record::Record;
-use crate::{ConfidentialField, Permissions, RecordId, Section, UserId};
-use serde_json::Value;
+use crate::record::{Kind, Record};
+use crate::{ConfidentialField, Permissions, RecordId, Section, SectionAccess, UserId};
+use serde_json::{Map, Value};
 
 /// A card of the customer record's Home page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -175,6 +179,9 @@ pub struct FieldSpec {
     pub store: Store,
     /// Shown on customers only (a lead's Home card leaves it out).
     pub customers_only: bool,
+    /// Names or places the record (name, city, state, office): lists and headers show it to whoever may open the
+    /// record, so a hidden Contact Information section leaves it in.
+    pub identifies: bool,
 }
 
 impl FieldSpec {
@@ -189,7 +196,23 @@ impl FieldSpec {
             Parse::Computed => Store::Computed,
             _ => Store::Customer,
         };
-        FieldSpec { name, label, cards, section, confidential: None, input, parse, store, customers_only: false }
+        FieldSpec {
+            name,
+            label,
+            cards,
+            section,
+            confidential: None,
+            input,
+            parse,
+            store,
+            customers_only: false,
+            identifies: false,
+        }
+    }
+
+    const fn identifies(mut self) -> Self {
+        self.identifies = true;
+        self
     }
 
     const fn confidential(mut self, c: ConfidentialField) -> Self {
@@ -231,10 +254,10 @@ use Input::{Check, Date, Elsewhere, Fixed, Number, Select, Text};
 /// Every field, in the order the Home page draws them.
 pub static FIELDS: &[FieldSpec] = &[
     // Personal information.
-    f("office_location_id", "Office location", P, Select(C::Locations), Parse::Location).customers_only(),
-    f("first_name", "First name", P, Text, Parse::Lead),
-    f("last_name", "Last name", P, Text, Parse::Lead),
-    f("business_name", "Business name", P, Text, Parse::Lead),
+    f("office_location_id", "Office location", P, Select(C::Locations), Parse::Location).customers_only().identifies(),
+    f("first_name", "First name", P, Text, Parse::Lead).identifies(),
+    f("last_name", "Last name", P, Text, Parse::Lead).identifies(),
+    f("business_name", "Business name", P, Text, Parse::Lead).identifies(),
     f("business_contact", "Business contact", P, Text, Parse::Text(T, |r| &mut r.lead.customer.business_contact)),
     f("birthdate", "Birthdate", P, Date, Parse::Date(|r| &mut r.lead.customer.birthdate))
         .confidential(ConfidentialField::Birthdate),
@@ -245,8 +268,8 @@ pub static FIELDS: &[FieldSpec] = &[
     f("account_class_id", "Account class", P, Select(C::AccountClasses), Parse::Lead),
     f("address1", "Address line 1", P, Text, Parse::Lead),
     f("address2", "Address line 2", P, Text, Parse::Lead),
-    f("city", "City", P, Text, Parse::Lead),
-    f("state", "State", P, Select(C::States), Parse::Lead),
+    f("city", "City", P, Text, Parse::Lead).identifies(),
+    f("state", "State", P, Select(C::States), Parse::Lead).identifies(),
     f("zip", "Zip", P, Text, Parse::Lead),
     f("county", "County", P, Text, Parse::Lead),
     f("cross_street", "Cross street", P, Text, Parse::Lead),
@@ -414,11 +437,66 @@ pub fn parsed_by_lead_editor(name: &str) -> bool {
     spec(name).is_some_and(|s| matches!(s.parse, Parse::Lead) && s.section.is_some())
 }
 
-/// `v` as a user holding `perms` may see field `name`: a set confidential value without its grant is `***`.
-pub fn masked(name: &str, v: Value, perms: &Permissions) -> Value {
-    match spec(name).and_then(|s| s.confidential) {
-        Some(c) if !v.is_null() && !perms.sees_confidential(c) => Value::String("***".into()),
+/// What a caller sees of one field of a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seen {
+    Shown,
+    /// A set value reads as `***`.
+    Masked,
+    /// Left out of the read.
+    Hidden,
+}
+
+/// What a user holding `perms` sees of field `name` of a record of `kind`: the one rule every read path applies.
+///
+/// - A section the user may not view hides its card's fields, except those every record carries (`Store::Record`:
+///   lists, the lead card and the header show them too) and, for Contact Information, those that name the record.
+/// - A lead has no sale or installation: those customer fields are left out of its reads whatever the grants.
+/// - A confidential field without its grant is masked.
+///
+/// Names the registry does not know (IDs, version, tags, score, custom field values, history's own entries) are
+/// shown: they belong to whoever may open the record.
+pub fn seen(name: &str, kind: Kind, perms: &Permissions) -> Seen {
+    let Some(s) = spec(name) else { return Seen::Shown };
+    let home = s.cards.first().copied();
+    let hidden = match home.and_then(Card::section) {
+        None => false,
+        Some(Section::ContactInformation) => {
+            perms.section(Section::ContactInformation) < SectionAccess::View && !s.identifies
+        }
+        Some(section) => {
+            s.store != Store::Record && (kind == Kind::Lead || perms.section(section) < SectionAccess::View)
+        }
+    };
+    if hidden {
+        Seen::Hidden
+    } else if s.confidential.is_some_and(|c| !perms.sees_confidential(c)) {
+        Seen::Masked
+    } else {
+        Seen::Shown
+    }
+}
+
+/// `v` as it reads when the field is seen as `how`: a masked value that is set becomes `***`.
+pub fn apply_seen(how: Seen, v: Value) -> Value {
+    match how {
+        Seen::Masked if !v.is_null() => Value::String("***".into()),
         _ => v,
+    }
+}
+
+/// A record's fields (its JSON object, with `ssn` already decrypted or marked) as a user holding `perms` may read
+/// them: hidden fields removed, confidential ones masked, and the SSN ciphertext and blind index dropped (they never
+/// leave the server).
+pub fn mask_record(flat: &mut Map<String, Value>, kind: Kind, perms: &Permissions) {
+    flat.remove("ssn_encrypted");
+    flat.remove("ssn_last4_index");
+    flat.retain(|name, _| seen(name, kind, perms) != Seen::Hidden);
+    for (name, v) in flat.iter_mut() {
+        let how = seen(name, kind, perms);
+        if how == Seen::Masked {
+            *v = apply_seen(how, v.take());
+        }
     }
 }
 
@@ -527,6 +605,7 @@ mod tests {
         assert_eq!(confidential("birthdate"), Some(ConfidentialField::Birthdate));
         let staff = Role::Office.default_permissions(crate::LocationId(1));
         let admin = Role::Admin.default_permissions(crate::LocationId(1));
+        let masked = |f: &str, v: Value, p: &Permissions| apply_seen(seen(f, Kind::Customer, p), v);
         for f in &names {
             assert_eq!(masked(f, json!("x"), &staff), json!("***"), "{f}");
             assert_eq!(masked(f, json!("x"), &admin), json!("x"), "{f}");
@@ -540,6 +619,68 @@ mod tests {
         mask_history(&mut history);
         assert_eq!((history[0].before.clone(), history[0].after.clone()), (Value::Null, json!("***")));
         assert_eq!(history[1].after, json!("Bo"));
+    }
+
+    fn flat(r: &Record) -> Map<String, Value> {
+        match serde_json::to_value(r) {
+            Ok(Value::Object(m)) => m,
+            other => panic!("a record serialises as an object: {other:?}"),
+        }
+    }
+
+    fn customer() -> Record {
+        let mut r = crate::record::tests::sample();
+        r.kind = Kind::Customer;
+        r.account_number = Some("778812".into());
+        r.lead.ssn_encrypted = Some("ciphertext".into());
+        r.lead.ssn_last4_index = Some("index".into());
+        let c = &mut r.lead.customer;
+        c.birthdate = Some("1980-05-17".into());
+        c.sale_date = Some("2026-01-10".into());
+        c.funding_status = Some("Funded".into());
+        c.abort_code = Some("4411".into());
+        c.install_date = Some("2026-02-01".into());
+        r
+    }
+
+    #[test]
+    fn the_installer_reads_no_sale_field_and_no_confidential_value() {
+        let installer = Role::Installer.default_permissions(crate::LocationId(1));
+        let mut m = flat(&customer());
+        m.insert("ssn".into(), json!("123-45-6789"));
+        mask_record(&mut m, Kind::Customer, &installer);
+        for f in card_fields(Card::Sale).filter(|s| s.store != Store::Record) {
+            assert!(!m.contains_key(f.name), "{}", f.name);
+        }
+        assert_eq!(m["account_number"], "778812", "kept with the fields every record carries");
+        assert_eq!((&m["ssn"], &m["birthdate"], &m["abort_code"]), (&json!("***"), &json!("***"), &json!("***")));
+        assert_eq!(m["install_date"], "2026-02-01");
+        assert!(!m.contains_key("ssn_encrypted") && !m.contains_key("ssn_last4_index"));
+    }
+
+    #[test]
+    fn a_lead_reads_without_sale_and_installation_fields_whatever_the_grants() {
+        let admin = Role::Admin.default_permissions(crate::LocationId(1));
+        let mut m = flat(&crate::record::tests::sample());
+        mask_record(&mut m, Kind::Lead, &admin);
+        assert!(!m.contains_key("sale_date") && !m.contains_key("abort_code") && !m.contains_key("installed"));
+        assert!(m.contains_key("birthdate") && m.contains_key("source_id") && m.contains_key("rating"));
+    }
+
+    #[test]
+    fn without_contact_information_only_the_names_stay() {
+        let mut perms = Role::Office.default_permissions(crate::LocationId(1));
+        perms.sections.retain(|(s, _)| *s != Section::ContactInformation);
+        let mut m = flat(&customer());
+        mask_record(&mut m, Kind::Customer, &perms);
+        for f in ["first_name", "last_name", "business_name", "city", "state", "office_location_id"] {
+            assert!(m.contains_key(f), "{f}");
+        }
+        for f in ["primary_phone", "email", "address1", "zip", "birthdate", "work_phone"] {
+            assert!(!m.contains_key(f), "{f}");
+        }
+        assert_eq!(m["sale_date"], "2026-01-10");
+        assert_eq!(seen("custom_fields.3", Kind::Customer, &perms), Seen::Shown);
     }
 
     #[test]

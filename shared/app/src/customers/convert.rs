@@ -1,6 +1,6 @@
 //! Converting a lead: the same record (same ID) becomes a customer.
 
-use super::load::{load, target};
+use super::load::target;
 use super::save::{bump, check_location, check_user, commit, conflict, location_of};
 use super::view::get;
 use crate::clock::{date, rfc3339};
@@ -22,8 +22,9 @@ use vigil_store::{Condition, TxOp};
 /// confirmation email to the converting user is queued.
 pub async fn convert(svc: &Services, actor: &Actor, id: RecordId, input: Convert) -> Result<CustomerHome, AppError> {
     let co = actor.company().clone();
-    let lead = load(svc, actor, id).await?;
-    if lead.kind != Kind::Lead || lead.stage == Stage::Converted {
+    // A lead route: a customer's ID is not found there, like another company's.
+    let lead = leads::load(svc, actor, id).await?;
+    if lead.stage == Stage::Converted {
         return Err(AppError::Conflict { message: "this record is a customer already".into(), current: None });
     }
     actor.require(Resource::Leads, Action::Modify, target(&lead))?;

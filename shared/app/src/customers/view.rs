@@ -6,8 +6,8 @@ use crate::customer_items::SubRecordRules;
 use crate::customer_items::{self, ChildLink, Partition};
 use crate::directory::{self, OfficeLocation};
 use crate::items::from_item;
-use crate::leads::{self, Named};
-use crate::records::resource_of;
+use crate::leads::Named;
+use crate::records::{self, resource_of};
 use crate::{custom_fields, tags, Actor, AppError, Services};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -15,18 +15,17 @@ use vigil_api::customers::{
     CardsEditable, CustomerActions, CustomerHeader, CustomerHome, InstallBadge, RecordLink, SaleBadge, StatusBox,
 };
 use vigil_domain::customer::{credit_grade, months_remaining};
-use vigil_domain::fields::{card_fields, masked, Card, Store, FIELDS};
+use vigil_domain::fields::{card_fields, seen, Card, Seen, Store};
 use vigil_domain::record::{Kind, Record, Stage};
 use vigil_domain::{Action, CompanyId, RecordId, Resource, Section, SectionAccess, User, UserId};
 use vigil_store::keys;
 
-/// A card's stored fields from the flat record, confidential values masked for `actor`. The computed ones are added
-/// by the caller.
-fn card(flat: &Map<String, Value>, card: Card, kind: Kind, actor: &Actor) -> Map<String, Value> {
-    let perms = &actor.user.permissions;
+/// A card's stored fields from the masked record (a field the reader may not see reads as null). The computed ones
+/// are added by the caller.
+fn card(flat: &Map<String, Value>, card: Card, kind: Kind) -> Map<String, Value> {
     card_fields(card)
         .filter(|s| s.store != Store::Computed && (kind == Kind::Customer || !s.customers_only))
-        .map(|s| (s.name.to_owned(), masked(s.name, flat.get(s.name).cloned().unwrap_or(Value::Null), perms)))
+        .map(|s| (s.name.to_owned(), flat.get(s.name).cloned().unwrap_or(Value::Null)))
         .collect()
 }
 
@@ -45,14 +44,14 @@ pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -
     let today = date(svc.clock.now());
     let company = directory::company(svc, co).await?;
     let families = company.settings.parent_child_billing;
+    let personal_view = perms.section(Section::ContactInformation) >= SectionAccess::View;
     let sale_view = r.kind == Kind::Customer && perms.section(Section::SaleInformation) >= SectionAccess::View;
     let install_view = r.kind == Kind::Customer && perms.section(Section::InstallationEquipment) >= SectionAccess::View;
     let c = &r.lead.customer;
-
-    let flat = match serde_json::to_value(leads::view(svc, actor, r)?) {
-        Ok(Value::Object(m)) => m,
-        _ => return Err(AppError::Internal("a record does not serialise as an object".into())),
-    };
+    // Everything below that shows a field of the record takes it from here or asks `shown`, so the cards, the flat
+    // record and the header agree with every other read of the record.
+    let flat = records::masked(svc, actor, r)?;
+    let shown = |f: &str| seen(f, r.kind, perms) != Seen::Hidden;
     let location = match r.office_location_id {
         Some(l) => svc.table.get(&keys::location(co, l)).await?.map(from_item::<OfficeLocation>).transpose()?,
         None => None,
@@ -75,17 +74,27 @@ pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -
             color: color.into(),
         };
         status_boxes.push(if r.archived { b("account", "Archived", "gray") } else { b("account", "Active", "green") });
-        status_boxes.push(if c.installed {
-            b("monitoring", "Monitored", "green")
-        } else {
-            b("monitoring", "Not installed", "yellow")
-        });
-        status_boxes.push(if c.canceled { b("billing", "Canceled", "red") } else { b("billing", "Billing", "green") });
-        status_boxes.push(b(
-            "funding",
-            c.funding_status.as_deref().unwrap_or("Not funded"),
-            if c.funding_status.is_some() { "green" } else { "gray" },
-        ));
+        if shown("installed") {
+            status_boxes.push(if c.installed {
+                b("monitoring", "Monitored", "green")
+            } else {
+                b("monitoring", "Not installed", "yellow")
+            });
+        }
+        if shown("canceled") {
+            status_boxes.push(if c.canceled {
+                b("billing", "Canceled", "red")
+            } else {
+                b("billing", "Billing", "green")
+            });
+        }
+        if shown("funding_status") {
+            status_boxes.push(b(
+                "funding",
+                c.funding_status.as_deref().unwrap_or("Not funded"),
+                if c.funding_status.is_some() { "green" } else { "gray" },
+            ));
+        }
     }
     let sale_badge = if sale_view && (c.sale_date.is_some() || c.sold_by_id.is_some()) {
         Some(SaleBadge { date: c.sale_date.clone(), sold_by: user_named(svc, co, c.sold_by_id.as_ref()).await? })
@@ -145,12 +154,13 @@ pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -
     let tag_list = tags::named(svc, co, &r.tag_ids()).await?;
 
     let mut cards = Map::new();
-    // The SSN in `flat` is already masked by the lead view, so masking it again leaves it as it is.
-    let mut personal = card(&flat, Card::Personal, r.kind, actor);
-    personal.insert("credit_grade".into(), json!(c.credit_score.map(credit_grade)));
-    cards.insert("personal".into(), Value::Object(personal));
+    if personal_view {
+        let mut personal = card(&flat, Card::Personal, r.kind);
+        personal.insert("credit_grade".into(), json!(c.credit_score.map(credit_grade)));
+        cards.insert("personal".into(), Value::Object(personal));
+    }
     if sale_view {
-        let mut sale = card(&flat, Card::Sale, r.kind, actor);
+        let mut sale = card(&flat, Card::Sale, r.kind);
         let start = c.sale_date.clone().unwrap_or_else(|| r.created_at.get(..10).unwrap_or_default().to_owned());
         sale.insert(
             "contract_months_remaining".into(),
@@ -160,10 +170,10 @@ pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -
         cards.insert("sale".into(), Value::Object(sale));
     }
     if install_view {
-        cards.insert("installation".into(), Value::Object(card(&flat, Card::Installation, r.kind, actor)));
+        cards.insert("installation".into(), Value::Object(card(&flat, Card::Installation, r.kind)));
     }
     if r.kind == Kind::Lead {
-        cards.insert("lead".into(), Value::Object(card(&flat, Card::Lead, r.kind, actor)));
+        cards.insert("lead".into(), Value::Object(card(&flat, Card::Lead, r.kind)));
     }
     // UDFs: their own card, seen by whoever sees the record (see `custom_fields`).
     let udf_card = custom_fields::card(svc, co, r).await?;
@@ -173,7 +183,7 @@ pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -
     }
     let modify = perms.allows(actor.id(), resource_of(r.kind), Action::Modify, target(r)) && !r.archived;
     let editable = CardsEditable {
-        personal: modify && perms.section(Section::ContactInformation) >= SectionAccess::Modify,
+        personal: modify && personal_view && perms.section(Section::ContactInformation) >= SectionAccess::Modify,
         sale: modify && sale_view && perms.section(Section::SaleInformation) >= SectionAccess::Modify,
         installation: modify && install_view && perms.section(Section::InstallationEquipment) >= SectionAccess::Modify,
         // Customers save them through PATCH /customers (Customers Modify), leads through PATCH /leads (Leads Modify,
@@ -190,22 +200,8 @@ pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -
         convert: r.kind == Kind::Lead && r.stage != Stage::Converted && modify,
         duplicate: customer && perms.allows_somewhere(Resource::Customers, Action::Create),
     };
-    // The flat record (what `vigil_domain::record::Record` reads, as the lead read returns it) with the same
-    // masking and the cards the user may not view left out, then the Home page blocks.
+    // The flat record (what `vigil_domain::record::Record` reads, as the lead read returns it), masked like the cards.
     let mut top = flat;
-    for s in FIELDS.iter().filter(|s| s.confidential.is_some()) {
-        if let Some(v) = top.get_mut(s.name) {
-            *v = masked(s.name, v.take(), perms);
-        }
-    }
-    // A hidden card takes its customer fields with it; the lead's own (rep, source, …) stay, as a lead read shows them.
-    for (shown, hidden) in [(sale_view, Card::Sale), (install_view, Card::Installation)] {
-        if !shown {
-            card_fields(hidden).filter(|s| s.store == Store::Customer).for_each(|s| {
-                top.remove(s.name);
-            });
-        }
-    }
     // The contract carries these four beside the rest of the record.
     for f in ["id", "kind", "version", "archived"] {
         top.remove(f);

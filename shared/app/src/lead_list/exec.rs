@@ -300,7 +300,8 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
             lead_rep_id: e.lead_rep_id,
             archived: e.archived,
         })
-        .collect();
+        .map(|row| crate::records::mask_row(row, &actor.user.permissions))
+        .collect::<Result<Vec<_>, AppError>>()?;
     let next_cursor = next_after.map(|a| {
         let mut item = Item::new();
         item.insert("after".into(), json!(a));

@@ -12,6 +12,7 @@ use crate::records::record_item;
 use crate::{custom_fields, Actor, AppError, Services};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
+use vigil_domain::fields::mask_record;
 use vigil_domain::identity::Target;
 use vigil_domain::lead::{self, FieldChange, NewLead};
 use vigil_domain::record::{Kind, LeadFields, Record, Stage};
@@ -118,7 +119,22 @@ pub async fn create(
             });
             let listed: Vec<Value> = visible
                 .iter()
-                .map(|m| json!({"id": m.id, "first_name": m.first_name, "last_name": m.last_name, "primary_phone": m.primary_phone, "address1": m.address1, "city": m.city, "state": m.state}))
+                .map(|m| {
+                    let mut found = Map::new();
+                    found.insert("id".into(), json!(m.id));
+                    for (k, v) in [
+                        ("first_name", json!(m.first_name)),
+                        ("last_name", json!(m.last_name)),
+                        ("primary_phone", json!(m.primary_phone)),
+                        ("address1", json!(m.address1)),
+                        ("city", json!(m.city)),
+                        ("state", json!(m.state)),
+                    ] {
+                        found.insert(k.into(), v);
+                    }
+                    mask_record(&mut found, Kind::Lead, perms);
+                    Value::Object(found)
+                })
                 .collect();
             return Err(AppError::Conflict {
                 message: format!(

@@ -27,7 +27,7 @@ pub(crate) fn history_ops(co: &CompanyId, id: RecordId, at: &str, by: &str, chan
 
 /// The record's history, oldest first (at most `limit` entries, newest ones).
 pub async fn history(svc: &Services, actor: &Actor, id: RecordId, limit: u32) -> Result<Vec<HistoryEntry>, AppError> {
-    load(svc, actor, id).await?;
+    let r = load(svc, actor, id).await?;
     let q = Query::new(Index::Base, keys::record_pk(actor.company(), id))
         .sort(vigil_store::SortCond::BeginsWith("HIST#".into()))
         .backward()
@@ -35,5 +35,5 @@ pub async fn history(svc: &Services, actor: &Actor, id: RecordId, limit: u32) ->
     let mut out: Vec<HistoryEntry> =
         svc.table.query(&q).await?.items.into_iter().map(from_item).collect::<Result<_, _>>()?;
     out.reverse();
-    Ok(out)
+    Ok(crate::records::mask_history(out, r.kind, &actor.user.permissions))
 }

@@ -30,6 +30,7 @@ pub use history::{history, HistoryEntry};
 pub use preview::{preview, Named, Preview};
 pub use stage::{move_stage, StageMove};
 pub use tags::{set_tags, SetTags};
+pub(crate) use view::load;
 pub use view::{get, view, LeadView};
 
 /// The message of every stale-version conflict.

@@ -5,14 +5,15 @@ use crate::items::from_item;
 use crate::{tags, Actor, AppError, Services};
 use serde_json::Value;
 pub use vigil_api::leads::{Named, Preview};
-use vigil_domain::{RecordId, Section, SectionAccess, User};
+use vigil_domain::{RecordId, User};
 use vigil_store::{keys, Index, Query};
 
 pub async fn preview(svc: &Services, actor: &Actor, id: RecordId) -> Result<Preview, AppError> {
     let r = load(svc, actor, id).await?;
     let co = actor.company();
-    let perms = &actor.user.permissions;
-    let contact = perms.section(Section::ContactInformation) >= SectionAccess::View;
+    // The panel's contact details come from the masked record, so it shows what the lead read shows.
+    let flat = crate::records::masked(svc, actor, &r)?;
+    let text = |f: &str| flat.get(f).and_then(Value::as_str).map(str::to_owned);
     let tag_list = tags::named(svc, co, &r.tag_ids()).await?;
     let mut warnings = Vec::new();
     if r.lead.do_not_call {
@@ -65,7 +66,8 @@ pub async fn preview(svc: &Services, actor: &Actor, id: RecordId) -> Result<Prev
         .into_iter()
         .next()
         .map(from_item)
-        .transpose()?;
+        .transpose()?
+        .and_then(|e| crate::records::mask_history(vec![e], r.kind, &actor.user.permissions).pop());
     Ok(Preview {
         id: r.id,
         first_name: r.first_name,
@@ -76,8 +78,8 @@ pub async fn preview(svc: &Services, actor: &Actor, id: RecordId) -> Result<Prev
         stage: r.stage,
         tags: tag_list,
         warnings,
-        primary_phone: contact.then_some(r.primary_phone),
-        email: if contact { r.email } else { None },
+        primary_phone: text("primary_phone"),
+        email: text("email"),
         lead_status: r.disposition,
         lead_rep,
         source,

@@ -2,22 +2,23 @@
 
 use super::STALE;
 use crate::items::from_item;
-use crate::{custom_fields, ssn, Actor, AppError, Services};
+use crate::{custom_fields, records, Actor, AppError, Services};
 use vigil_domain::identity::Target;
-use vigil_domain::lead;
 use vigil_domain::record::{Kind, Record};
-use vigil_domain::{Action, ConfidentialField, RecordId, Resource};
+use vigil_domain::{Action, RecordId, Resource};
 use vigil_store::keys;
 
 pub(super) fn target(r: &Record) -> Target<'_> {
     Target { location: r.office_location_id, owner: r.lead_rep_id.as_ref() }
 }
 
-/// A lead of the actor's company the actor may view (customers are not leads: 404).
-pub(super) async fn load(svc: &Services, actor: &Actor, id: RecordId) -> Result<Record, AppError> {
+/// A lead of the actor's company the actor may view. A customer (its own route serves it) or a record being deleted
+/// is not found, exactly like another company's ID, and before any permission check, so the answer says nothing
+/// about what the ID is.
+pub(crate) async fn load(svc: &Services, actor: &Actor, id: RecordId) -> Result<Record, AppError> {
     let item = svc.table.get(&keys::record(actor.company(), id)).await?.ok_or(AppError::NotFound("lead"))?;
     let record: Record = from_item(item)?;
-    if record.kind != Kind::Lead {
+    if record.kind != Kind::Lead || record.lead.customer.deleting {
         return Err(AppError::NotFound("lead"));
     }
     actor.require(Resource::Leads, Action::View, target(&record))?;
@@ -29,24 +30,14 @@ pub(super) async fn load(svc: &Services, actor: &Actor, id: RecordId) -> Result<
 
 pub use vigil_api::leads::LeadView;
 
-/// A lead as the API returns it: the record without the SSN ciphertext and blind index (they never leave the
-/// server), plus `ssn` — `None` when none is stored, the full number for users holding the SSN grant, `***` for
-/// everyone else.
+/// A lead as the API returns it: the record as the actor may read it (`records::masked`: hidden fields blank,
+/// confidential ones `***`, never the SSN ciphertext or blind index), plus `ssn` — `None` when none is stored, the
+/// full number for users holding the SSN grant, `***` for everyone else.
 pub fn view(svc: &Services, actor: &Actor, r: &Record) -> Result<LeadView, AppError> {
-    let ssn = match &r.lead.ssn_encrypted {
-        None => None,
-        Some(ct) if actor.user.permissions.sees_confidential(ConfidentialField::Ssn) => {
-            Some(lead::format_ssn(&ssn::decrypt(svc.data_keys.as_ref(), actor.company(), r.id, ct)?))
-        }
-        Some(_) => Some(lead::mask_ssn(None)),
-    };
-    let mut record = r.clone();
-    record.lead.ssn_encrypted = None;
-    record.lead.ssn_last4_index = None;
-    Ok(LeadView { record, ssn, custom_fields_card: None })
+    records::typed(records::masked(svc, actor, r)?)
 }
 
-/// `GET /api/v1/leads/{id}`. Like the customer read, it answers for a converted record too (same ID for life).
+/// `GET /api/v1/leads/{id}`: leads only; a customer is read through `GET /api/v1/customers/{id}`.
 ///
 /// The lead page's read also carries `custom_fields_card`: the Custom Fields card rows (active definitions in order
 /// with this record's values, exactly `cards.custom_fields` of the customer Home read; `null` when the company has
@@ -54,7 +45,7 @@ pub fn view(svc: &Services, actor: &Actor, r: &Record) -> Result<LeadView, AppEr
 /// partition for tab counts the lead page does not show. Only this read carries it: the writes return the record,
 /// whose `custom_fields` holds the values, and the definitions do not change with a lead save.
 pub async fn get(svc: &Services, actor: &Actor, id: RecordId) -> Result<LeadView, AppError> {
-    let r = crate::records::get(svc, actor, id).await?;
+    let r = load(svc, actor, id).await?;
     let mut v = view(svc, actor, &r)?;
     v.custom_fields_card = Some(custom_fields::card(svc, actor.company(), &r).await?);
     Ok(v)
