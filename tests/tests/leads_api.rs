@@ -212,25 +212,28 @@ async fn stages_move_one_step_and_name_the_allowed_moves() {
     let lead = new_lead(&rt, &token, "Stella").await;
     let path = format!("/api/v1/leads/{}/stage", lead["id"]);
 
-    let (status, problem) = rt.post(&token, &path, json!({"to": "qualified"})).await;
+    let (status, problem) = rt.post(&token, &path, json!({"to": "qualified", "version": 1})).await;
     assert_eq!(status, 422, "{problem}");
     assert_eq!(fields(&problem), ["to"]);
     assert!(problem["errors"][0]["message"].as_str().unwrap().contains("contacted"));
+    // Every move says which version it is based on.
+    let (status, problem) = rt.post(&token, &path, json!({"to": "contacted"})).await;
+    assert_eq!((status, fields(&problem)), (422, vec!["version".to_owned()]), "{problem}");
 
     let (status, moved) = rt.post(&token, &path, json!({"to": "contacted", "version": 1})).await;
     assert_eq!(status, 200, "{moved}");
     assert_eq!(moved["stage"], "contacted");
     assert_eq!(moved["version"], 2);
-    let (status, problem) = rt.post(&token, &path, json!({"to": "new"})).await;
+    let (status, problem) = rt.post(&token, &path, json!({"to": "new", "version": 2})).await;
     assert_eq!(status, 422);
     assert!(problem["errors"][0]["message"].as_str().unwrap().contains("qualified or unqualified"), "{problem}");
-    let (status, problem) = rt.post(&token, &path, json!({"to": "converted"})).await;
+    let (status, problem) = rt.post(&token, &path, json!({"to": "converted", "version": 2})).await;
     assert_eq!(status, 422);
     assert!(problem["errors"][0]["message"].as_str().unwrap().contains("convert"), "{problem}");
-    assert_eq!(rt.post(&token, &path, json!({"to": "won"})).await.0, 422);
+    assert_eq!(rt.post(&token, &path, json!({"to": "won", "version": 2})).await.0, 422);
     assert_eq!(rt.post(&token, &path, json!({"to": "unqualified", "version": 1})).await.0, 409);
-    assert_eq!(rt.post(&token, &path, json!({"to": "unqualified"})).await.0, 200);
-    let (status, reopened) = rt.post(&token, &path, json!({"to": "new"})).await;
+    assert_eq!(rt.post(&token, &path, json!({"to": "unqualified", "version": 2})).await.0, 200);
+    let (status, reopened) = rt.post(&token, &path, json!({"to": "new", "version": 3})).await;
     assert_eq!(status, 200);
     assert_eq!(reopened["stage"], "new");
     rt.stop().await;
@@ -256,9 +259,12 @@ async fn admins_create_tags_and_leads_carry_tag_ids() {
 
     let lead = new_lead(&rt, &office, "Tanya").await;
     let path = format!("/api/v1/leads/{}/tags", lead["id"]);
-    let (status, tagged) = rt.put(&office, &path, json!({"tag_ids": [tag_id, 2, 2]})).await;
+    let (status, problem) = rt.put(&office, &path, json!({"tag_ids": [2]})).await;
+    assert_eq!((status, fields(&problem)), (422, vec!["version".to_owned()]), "{problem}");
+    let (status, tagged) = rt.put(&office, &path, json!({"tag_ids": [tag_id, 2, 2], "version": 1})).await;
     assert_eq!(status, 200, "{tagged}");
     assert_eq!(tagged["tags"], json!(["2", tag_id.to_string()]));
+    assert_eq!(rt.put(&office, &path, json!({"tag_ids": [2], "version": 1})).await.0, 409);
     let (status, problem) = rt.put(&office, &path, json!({"tag_ids": [9999]})).await;
     assert_eq!(status, 422);
     assert_eq!(fields(&problem), ["tag_ids"]);

@@ -155,8 +155,9 @@ pub struct StageMove {
     /// unqualified → new). Converted is reached only by converting the lead.
     #[cfg_attr(feature = "openapi", schemars(extend("enum" = ["new", "contacted", "qualified", "unqualified"])))]
     pub to: String,
-    /// The lead's version the move is based on; a stale one answers 409.
+    /// The lead's version the move is based on (required); a stale one answers 409.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(with = "u64", extend("x-required" = true)))]
     pub version: Option<u64>,
 }
 
@@ -167,9 +168,9 @@ pub struct SetTags {
     /// The company tags the record should carry (at most 50), replacing the ones it has.
     #[cfg_attr(feature = "openapi", schemars(with = "Vec<TagId>", length(max = 50), extend("example" = [1, 3])))]
     pub tag_ids: Vec<Value>,
-    /// The record's version the change is based on (required by `PUT /api/v1/customers/{id}/tags`); a stale one
-    /// answers 409.
+    /// The record's version the change is based on (required); a stale one answers 409.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schemars(with = "u64", extend("x-required" = true)))]
     pub version: Option<u64>,
 }
 

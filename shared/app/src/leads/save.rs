@@ -57,7 +57,8 @@ pub(super) fn version_of(body: &Map<String, Value>, required: bool) -> Result<Op
     }
 }
 
-/// Loads the lead for a change: the actor must be able to modify it, and a `version` sent must be the stored one.
+/// Loads the lead for a change: the actor must be able to modify it, and `version` (required: every write says which
+/// version it is based on) must be the stored one.
 pub(super) async fn load_for_change(
     svc: &Services,
     actor: &Actor,
@@ -69,10 +70,9 @@ pub(super) async fn load_for_change(
     if current.kind != Kind::Lead || current.stage == Stage::Converted {
         return Err(AppError::Conflict { message: "a converted lead is locked".into(), current: None });
     }
-    if let Some(v) = version {
-        if v != current.version {
-            return Err(conflict(svc, actor, &current));
-        }
+    let version = version.ok_or_else(|| AppError::from(Invalid::from(FieldError::required("version"))))?;
+    if version != current.version {
+        return Err(conflict(svc, actor, &current));
     }
     Ok(current)
 }
