@@ -304,6 +304,7 @@ async fn archiving_a_parent_cascades_to_sub_customers_and_unarchive_follows_the_
     assert_eq!(by_id["items"][0]["id"].as_u64(), Some(pid));
 
     // Link from the sub-customer; both headers show it.
+    let (_, before) = rt.get(&admin, &format!("/api/v1/customers/{pid}")).await;
     let (status, linked) = rt
         .patch(&admin, &format!("/api/v1/customers/{cid}"), json!({"version": child["version"], "parent_id": pid}))
         .await;
@@ -311,6 +312,11 @@ async fn archiving_a_parent_cascades_to_sub_customers_and_unarchive_follows_the_
     assert_eq!(linked["header"]["parent"]["id"].as_u64(), Some(pid));
     let (_, p) = rt.get(&admin, &format!("/api/v1/customers/{pid}")).await;
     assert_eq!(p["header"]["children"][0]["id"].as_u64(), Some(cid));
+    // Linking bumped the parent's version: a save of the parent made from a read before the link (which saw no
+    // children) cannot give it a parent of its own.
+    assert_eq!(p["version"].as_u64(), before["version"].as_u64().map(|v| v + 1));
+    let stale = json!({"version": before["version"], "parent_id": id(&other)});
+    assert_eq!(rt.patch(&admin, &format!("/api/v1/customers/{pid}"), stale).await.0, 409);
     // Sub-customers are no candidates; a parent cannot get a parent; no grandchildren.
     let (_, found) = rt.get(&admin, "/api/v1/customers/parent-candidates?q=Homeowner").await;
     assert!(!found["items"].as_array().unwrap().iter().any(|c| c["id"] == cid));

@@ -9,7 +9,7 @@ use serde_json::Value;
 pub use vigil_api::customers::Candidate;
 use vigil_domain::record::{Kind, Record};
 use vigil_domain::{Action, Invalid, RecordId, Resource};
-use vigil_store::{keys, Condition, Index, Key, Query, SortCond, TxOp};
+use vigil_store::{keys, Condition, Index, Key, Query, SortCond, TxOp, Update};
 
 /// The link writes for `child` moving from `old.parent_id` to `new.parent_id`, after checking the rules: the
 /// company has families on, the parent is another top-level, unarchived customer, and the child has no children.
@@ -63,7 +63,13 @@ pub(super) async fn parent_link_ops(
         if !actor.user.permissions.allows(actor.id(), Resource::Customers, Action::View, target(&parent)) {
             return Err(AppError::Forbidden("you cannot view that customer".into()));
         }
-        ops.push(TxOp::Check { key: keys::record(co, p), cond: Condition::VersionIs(parent.version) });
+        // Bumped, not only checked: a save of the parent that read it before this link (and so saw no children)
+        // then fails on its version instead of giving the parent a parent of its own, two levels deep.
+        ops.push(TxOp::Update {
+            key: keys::record(co, p),
+            update: Update::default().add("version", 1),
+            cond: Some(Condition::VersionIs(parent.version)),
+        });
         let link = ChildLink { id: new.id, name: new.display_name() };
         ops.push(TxOp::Put { item: item_of(&keys::sub_customer_link(co, p, new.id), &link, &[]), cond: None });
     }
