@@ -19,9 +19,15 @@ const DELETE_BATCH: u32 = 100;
 /// then the partition is cleared in bounded batches and the profile removed last. Calling it again on a record a
 /// crash left marked resumes the clearing.
 pub async fn delete(svc: &Services, actor: &Actor, id: RecordId) -> Result<(), AppError> {
+    let item = svc.table.get(&keys::record(actor.company(), id)).await?.ok_or(AppError::NotFound("customer"))?;
+    delete_record(svc, actor, from_item(item)?).await
+}
+
+/// The resumable delete both routes share (`DELETE /api/v1/leads/{id}` for leads): `r` is the record as stored,
+/// possibly already marked `deleting` by an interrupted call.
+pub(crate) async fn delete_record(svc: &Services, actor: &Actor, r: Record) -> Result<(), AppError> {
     let co = actor.company().clone();
-    let item = svc.table.get(&keys::record(&co, id)).await?.ok_or(AppError::NotFound("customer"))?;
-    let r: Record = from_item(item)?;
+    let id = r.id;
     actor.require(resource_of(r.kind), Action::View, target(&r))?;
     actor.require(resource_of(r.kind), Action::Delete, target(&r))?;
     if !r.lead.customer.deleting {
@@ -53,7 +59,7 @@ pub async fn delete(svc: &Services, actor: &Actor, id: RecordId) -> Result<(), A
             Ok(()) => {}
             Err(StoreError::ConditionFailed { op: Some(0) | None, .. }) => {
                 return Err(AppError::Conflict {
-                    message: "the customer changed while it was being deleted; try again".into(),
+                    message: "the record changed while it was being deleted; try again".into(),
                     current: None,
                 })
             }
@@ -71,6 +77,6 @@ pub async fn delete(svc: &Services, actor: &Actor, id: RecordId) -> Result<(), A
         svc.table.batch_delete(&batch).await?;
     }
     svc.table.delete(&profile, None).await?;
-    tracing::info!(company = %co, customer = id.0, "customer deleted");
+    tracing::info!(company = %co, record = id.0, kind = ?r.kind, "record deleted");
     Ok(())
 }

@@ -21,6 +21,7 @@ pub use archive::{archive, archive_preview, unarchive, Affected, ArchivePreview,
 pub use convert::{convert, Convert};
 pub use create::{create, duplicate};
 pub use delete::delete;
+pub(crate) use delete::delete_record;
 pub use edit::{edit, set_tags};
 pub use family::{parent_candidates, Candidate};
 pub use history::{history, HistoryPage};
