@@ -1,4 +1,4 @@
-//! Plays SQS's event source mapping and EventBridge: polls the jobs queue into the same worker Lambda runs, deleting
+//! Plays DynamoDB Streams (the pending-job dispatcher), SQS's event source mapping and EventBridge: polls the jobs queue into the same worker Lambda runs, deleting
 //! what succeeded and backing off what failed; and runs the scheduled jobs and the embedded TTL sweep on a timer.
 
 use aws_lambda_events::event::sqs::SqsEvent;
@@ -75,11 +75,21 @@ pub async fn poll_once(svc: &Services, wait_seconds: u32) -> usize {
     messages.len()
 }
 
+/// Plays the DynamoDB stream that dispatches pending jobs in AWS: moves what changes wrote to the outbox onto the
+/// queue, before each poll (so a job is on its way within a poll's wait).
+pub async fn dispatch_pending(svc: &Services) {
+    match vigil_app::jobs::dispatch_all(svc).await {
+        Ok(0) => {}
+        Ok(n) => info!(dispatched = n, "pending jobs dispatched"),
+        Err(e) => warn!(error = %e, "dispatching pending jobs failed; they stay pending"),
+    }
+}
+
 pub async fn poll_forever(svc: Services, mut stop: watch::Receiver<bool>) {
     loop {
         tokio::select! {
             _ = stop.changed() => return,
-            _ = poll_once(&svc, 1) => {}
+            _ = async { dispatch_pending(&svc).await; poll_once(&svc, 1).await } => {}
         }
     }
 }

@@ -3,10 +3,10 @@
 
 use crate::idempotency::{self, Claim};
 use crate::services::queues;
-use crate::{outbox, AppError, Services};
+use crate::{directory, outbox, AppError, Services};
 use serde::{Deserialize, Serialize};
 use vigil_domain::CompanyId;
-use vigil_store::OutgoingMessage;
+use vigil_store::{keys, Index, Item, Key, OutgoingMessage, Query, TxOp};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -29,14 +29,66 @@ pub struct Envelope {
     pub job: Job,
 }
 
-pub async fn enqueue(svc: &Services, idempotency_key: impl Into<String>, job: Job) -> Result<String, AppError> {
-    let kind = job.kind();
-    let body = serde_json::to_string(&Envelope { idempotency_key: idempotency_key.into(), job })
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+fn message(envelope: &Envelope) -> Result<OutgoingMessage, AppError> {
+    let body = serde_json::to_string(envelope).map_err(|e| AppError::Internal(e.to_string()))?;
     let mut msg = OutgoingMessage::new(body);
-    msg.attributes.insert("job_type".into(), kind.into());
+    msg.attributes.insert("job_type".into(), envelope.job.kind().into());
+    Ok(msg)
+}
+
+/// Sends a job straight to the queue. Only for jobs no stored change causes (the scheduled reminders); a job that
+/// follows a change is [`pending`] in that change's transaction instead.
+pub async fn enqueue(svc: &Services, idempotency_key: impl Into<String>, job: Job) -> Result<String, AppError> {
+    let msg = message(&Envelope { idempotency_key: idempotency_key.into(), job })?;
     Ok(svc.queue.send(queues::JOBS, msg).await?)
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// The transactional outbox: a change and the job it triggers commit together or not at all, so a queue outage can
+// neither lose the job of a saved change nor answer 500 after the change was saved.
+
+/// The write that records `job` as pending, to add to the transaction of the change that causes it.
+pub fn pending(co: &CompanyId, idempotency_key: impl Into<String>, job: Job) -> Result<TxOp, AppError> {
+    let envelope = Envelope { idempotency_key: idempotency_key.into(), job };
+    let body = serde_json::to_string(&envelope).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut item = keys::pending_job(co, &envelope.idempotency_key).to_item();
+    item.insert(ENVELOPE_ATTR.into(), body.into());
+    // Overwriting is harmless: the same key is the same job, and the worker runs a key once.
+    Ok(TxOp::Put { item, cond: None })
+}
+
+/// The attribute of a pending-job item that holds the envelope as JSON text (what the queue message carries).
+pub const ENVELOPE_ATTR: &str = "envelope";
+
+/// Moves one pending job to the queue, then deletes it. A crash between the two sends it again later: the worker
+/// runs each idempotency key once, so that is a duplicate message, never a duplicate email.
+pub async fn dispatch(svc: &Services, item: &Item) -> Result<(), AppError> {
+    let key = Key::of(item).ok_or_else(|| AppError::Internal("a pending job has no key".into()))?;
+    let envelope: Envelope = item
+        .get(ENVELOPE_ATTR)
+        .and_then(|v| v.as_str())
+        .and_then(|s| serde_json::from_str(s).ok())
+        .ok_or_else(|| AppError::Internal(format!("pending job {} is unreadable", key.sk)))?;
+    svc.queue.send(queues::JOBS, message(&envelope)?).await?;
+    svc.table.delete(&key, None).await?;
+    Ok(())
+}
+
+/// Dispatches every company's pending jobs (the local runtime's stand-in for the stream); returns how many went.
+pub async fn dispatch_all(svc: &Services) -> Result<usize, AppError> {
+    let mut sent = 0;
+    for company in directory::all_companies(svc).await? {
+        let q = Query::new(Index::Base, keys::pending_jobs_pk(&company.id)).limit(DISPATCH_BATCH);
+        for item in svc.table.query(&q).await?.items {
+            dispatch(svc, &item).await?;
+            sent += 1;
+        }
+    }
+    Ok(sent)
+}
+
+/// Pending jobs a company's dispatch takes per round; more wait for the next round.
+const DISPATCH_BATCH: u32 = 100;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {

@@ -780,7 +780,12 @@ impl Table for DynamoTable {
             };
             items.push(item);
         }
-        let result = self.client.transact_write_items().set_transact_items(Some(items)).send().await;
+        // The SDK retries a request that timed out; with the same token DynamoDB treats the retry as the same
+        // transaction (idempotent for ten minutes) instead of running it again, which would fail its own conditions
+        // (a false 409) or write twice.
+        let token = format!("{:032x}", rand::random::<u128>());
+        let result =
+            self.client.transact_write_items().set_transact_items(Some(items)).client_request_token(token).send().await;
         match result {
             Ok(_) => Ok(()),
             Err(SdkError::ServiceError(ctx)) => match ctx.into_err() {

@@ -19,6 +19,7 @@
 //! | custom field (UDF) definition | `C#co` | `UDF#00000001` | |
 //! | lead duplicate lookup | `C#co#LEADDUP#<hash of name+phone+address>` | `R#00000000000042` | |
 //! | outbox email | `C#co#OUTBOX` | `MAIL#ts#id` | |
+//! | pending job (transactional outbox) | `C#co#PENDINGJOBS` | `JOB#idempotency key` | |
 //! | idempotency claim | `IDEM#scope#key` | `IDEM` | (TTL `expires_at`) |
 //!
 //! Numbers are zero-padded so string order is numeric order.
@@ -207,6 +208,18 @@ pub fn outbox_pk(co: &CompanyId) -> String {
 pub fn outbox_mail(co: &CompanyId, at: &str, id: &str) -> Key {
     Key::new(outbox_pk(co), format!("MAIL#{at}#{id}"))
 }
+
+/// A job written in the same transaction as the change that causes it; the dispatcher (DynamoDB Streams in AWS, the
+/// local runtime's poller) moves it to the jobs queue and deletes it.
+pub fn pending_jobs_pk(co: &CompanyId) -> String {
+    format!("C#{co}#PENDINGJOBS")
+}
+
+pub fn pending_job(co: &CompanyId, idempotency_key: &str) -> Key {
+    Key::new(pending_jobs_pk(co), format!("{PENDING_JOB_PREFIX}{idempotency_key}"))
+}
+
+pub const PENDING_JOB_PREFIX: &str = "JOB#";
 
 /// The claim a worker takes before handling a message, so a redelivery is recognised.
 pub fn idempotency(scope: &str, key: &str) -> Key {

@@ -77,14 +77,14 @@ pub async fn convert(svc: &Services, actor: &Actor, id: RecordId, input: Convert
     ops.extend(index_writes(&co, Some(&lead), Some(&new)));
     ops.extend(leads::dup_ops(&co, Some(&lead), None));
     ops.extend(history_ops(&co, id, &now, actor.id().as_str(), &[change]));
-    commit(svc, actor, id, ops).await?;
     let job = Job::SendEmail {
         company: co.clone(),
         to: actor.user.email.clone(),
         subject: format!("Lead #{id} is now a customer"),
         body: format!("You converted lead #{id} ({}, {} {}) to a customer.", new.display_name(), new.city, new.state),
     };
-    jobs::enqueue(svc, format!("lead-converted:{co}:{id}"), job).await?;
+    ops.push(jobs::pending(&co, format!("lead-converted:{co}:{id}"), job)?);
+    commit(svc, actor, id, ops).await?;
     tracing::info!(company = %co, customer = id.0, "lead converted");
     get(svc, actor, id).await
 }

@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 use vigil_domain::lead::{edit_lead, FieldChange, Ssn};
 use vigil_domain::record::Record;
 use vigil_domain::{CompanyId, Invalid, RecordId, Section, SectionAccess, User};
-use vigil_store::keys;
+use vigil_store::{keys, TxOp};
 
 /// `PATCH /api/v1/leads/{id}`: the fields sent, with the record's `version`. `custom_fields` (a partial map) is
 /// Leads Modify's like the qualification fields, saved in the same transaction with one history entry per value.
@@ -112,10 +112,11 @@ pub async fn edit(
     if changes.is_empty() {
         return view(svc, actor, &current);
     }
-    let saved = save(svc, actor, &current, new, &changes).await?;
-    if edit.rated_five {
-        email_owner_about_five_stars(svc, actor, &saved).await?;
-    }
+    let jobs = match edit.rated_five {
+        true => email_owner_about_five_stars(svc, actor, &new, current.version + 1).await?,
+        false => vec![],
+    };
+    let saved = save(svc, actor, &current, new, &changes, jobs).await?;
     view(svc, actor, &saved)
 }
 
@@ -126,13 +127,19 @@ pub(crate) fn set_ssn(svc: &Services, co: &CompanyId, r: &mut Record, s: &Ssn) -
     Ok(())
 }
 
-/// A five-star rating emails the lead's owner (its lead rep, else whoever created it) through the jobs queue.
-pub(super) async fn email_owner_about_five_stars(svc: &Services, actor: &Actor, r: &Record) -> Result<(), AppError> {
+/// A five-star rating emails the lead's owner (its lead rep, else whoever created it): the pending job to save with
+/// the rating (`version` is the one the save gives the lead, which names the email, so a later rating emails again).
+pub(super) async fn email_owner_about_five_stars(
+    svc: &Services,
+    actor: &Actor,
+    r: &Record,
+    version: u64,
+) -> Result<Vec<TxOp>, AppError> {
     let co = actor.company();
     let owner_id = r.lead_rep_id.clone().unwrap_or_else(|| r.created_by.clone());
     let Some(item) = svc.table.get(&keys::user(co, &owner_id)).await? else {
         tracing::warn!(company = %co, lead = r.id.0, "five-star lead has no owner to email");
-        return Ok(());
+        return Ok(vec![]);
     };
     let owner: User = from_item(item)?;
     let job = Job::SendEmail {
@@ -148,6 +155,5 @@ pub(super) async fn email_owner_about_five_stars(svc: &Services, actor: &Actor, 
             r.state
         ),
     };
-    jobs::enqueue(svc, format!("lead-rated-five:{co}:{}:{}", r.id, r.version), job).await?;
-    Ok(())
+    Ok(vec![jobs::pending(co, format!("lead-rated-five:{co}:{}:{version}", r.id), job)?])
 }

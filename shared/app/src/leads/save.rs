@@ -21,6 +21,7 @@ pub(super) async fn save(
     old: &Record,
     mut new: Record,
     changes: &[FieldChange],
+    jobs: Vec<TxOp>,
 ) -> Result<Record, AppError> {
     let co = actor.company();
     let now = rfc3339(svc.clock.now());
@@ -35,6 +36,7 @@ pub(super) async fn save(
     ops.extend(index_writes(co, Some(old), Some(&new)));
     ops.extend(dup_ops(co, Some(old), Some(&new)));
     ops.extend(history_ops(co, new.id, &now, actor.id().as_str(), changes));
+    ops.extend(jobs);
     match svc.table.transact(ops).await {
         Ok(()) => Ok(new),
         Err(StoreError::ConditionFailed { op: Some(0) | None, .. }) => {

@@ -18,6 +18,6 @@ pub async fn move_stage(svc: &Services, actor: &Actor, id: RecordId, input: Stag
     let mut new = current.clone();
     new.stage = to;
     let change = FieldChange { field: "stage".into(), before: json!(current.stage), after: json!(to) };
-    let saved = save(svc, actor, &current, new, &[change]).await?;
+    let saved = save(svc, actor, &current, new, &[change], vec![]).await?;
     view(svc, actor, &saved)
 }

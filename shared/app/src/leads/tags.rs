@@ -18,6 +18,6 @@ pub async fn set_tags(svc: &Services, actor: &Actor, id: RecordId, input: SetTag
         return view(svc, actor, &current);
     }
     let change = FieldChange { field: "tags".into(), before: json!(current.tags), after: json!(new.tags) };
-    let saved = save(svc, actor, &current, new, &[change]).await?;
+    let saved = save(svc, actor, &current, new, &[change], vec![]).await?;
     view(svc, actor, &saved)
 }
