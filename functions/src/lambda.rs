@@ -30,6 +30,17 @@ pub async fn run_jobs_worker() -> Result<(), Error> {
     .await
 }
 
+/// The table's stream: relays pending jobs to the jobs queue (DynamoDB event source with ReportBatchItemFailures).
+pub async fn run_outbox_dispatcher() -> Result<(), Error> {
+    crate::telemetry::init();
+    let svc = crate::env::services_from_env()?;
+    let svc = &svc;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<crate::dispatcher::StreamEvent>| async move {
+        Ok::<_, Error>(crate::dispatcher::outbox_dispatcher(svc, event.payload).await)
+    }))
+    .await
+}
+
 /// The daily follow-up reminder (EventBridge schedule).
 pub async fn run_followup_reminders() -> Result<(), Error> {
     crate::telemetry::init();

@@ -2,6 +2,7 @@
 //! Lambda runtime; the local runtime calls the very same functions. Handlers only translate: HTTP in, an `app`
 //! operation, HTTP out.
 
+pub mod dispatcher;
 pub mod env;
 pub mod http;
 pub mod lambda;

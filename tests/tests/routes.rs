@@ -5,7 +5,7 @@
 use serde_yaml::{Mapping, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use vigil_api::routes::{deployed_functions, Route, Scheduled, Worker, LOCAL_ONLY_ROUTES, ROUTES};
+use vigil_api::routes::{deployed_functions, Route, Scheduled, StreamWorker, Worker, LOCAL_ONLY_ROUTES, ROUTES};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the repository").to_path_buf()
@@ -346,6 +346,38 @@ fn workers_consume_their_queue_with_partial_batch_failures() {
         let var = format!("VIGIL_QUEUE_URL_{}", name.trim_end_matches("_worker").to_ascii_uppercase());
         let env = get(&t.doc, &["Globals", "Function", "Environment", "Variables", &var]).and_then(ref_target);
         assert_eq!(env, Some(queue_id), "Globals must set {var} to {queue_id}");
+    }
+}
+
+/// The outbox relay reads the table's stream (with the new image), reports partial batch failures, sees only pending
+/// jobs (the key prefix the app writes them under) and sends what keeps failing to the DLQ.
+#[test]
+fn the_outbox_dispatcher_reads_pending_jobs_from_the_table_stream() {
+    let t = Template::load();
+    let view = text(t.resource("Table"), &["Properties", "StreamSpecification", "StreamViewType"]);
+    assert!(matches!(view, Some("NEW_IMAGE" | "NEW_AND_OLD_IMAGES")), "the table streams new images: {view:?}");
+    for name in StreamWorker::ALL.iter().map(|w| w.name()) {
+        let f = t.function(name);
+        let events = t.events(&f, "DynamoDB");
+        assert_eq!(events.len(), 1, "{name} must have one DynamoDB stream event");
+        let e = events[0];
+        assert_eq!(get(e, &["Properties", "Stream"]).and_then(getatt_target), Some("Table"));
+        let types: Vec<_> = get(e, &["Properties", "FunctionResponseTypes"])
+            .and_then(Value::as_sequence)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        assert!(types.contains(&"ReportBatchItemFailures"), "{name} must report partial batch failures");
+        let pattern = get(e, &["Properties", "FilterCriteria", "Filters"])
+            .and_then(|f| f.get(0))
+            .and_then(|f| text(f, &["Pattern"]))
+            .expect("a filter pattern");
+        let prefix = format!(r#"{{"prefix": "{}"}}"#, vigil_store::keys::PENDING_JOB_PREFIX);
+        assert!(pattern.contains(&prefix), "{name} must see only pending jobs: {pattern}");
+        let on_failure =
+            get(e, &["Properties", "DestinationConfig", "OnFailure", "Destination"]).and_then(getatt_target);
+        assert_eq!(on_failure, Some("JobsDeadLetterQueue"), "{name}: records that keep failing go to the DLQ");
     }
 }
 

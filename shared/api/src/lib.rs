@@ -23,4 +23,4 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
     style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
     form-action 'self'; frame-ancestors 'none'";
 pub use operation::{Operation, PathParams};
-pub use routes::{Function, LocalFunction, Method, Route, Scheduled, Worker, LOCAL_ONLY_ROUTES, ROUTES};
+pub use routes::{Function, LocalFunction, Method, Route, Scheduled, StreamWorker, Worker, LOCAL_ONLY_ROUTES, ROUTES};

@@ -132,6 +132,13 @@ names! {
 }
 
 names! {
+    /// A function behind the table's stream: the pending-job dispatcher (the transactional outbox's relay).
+    pub enum StreamWorker {
+        OutboxDispatcher = "outbox_dispatcher",
+    }
+}
+
+names! {
     /// A function run on a schedule.
     pub enum Scheduled {
         FollowupReminders = "followup_reminders",
@@ -240,6 +247,7 @@ pub fn deployed_functions() -> impl Iterator<Item = &'static str> {
         .iter()
         .map(|f| f.name())
         .chain(Worker::ALL.iter().map(|w| w.name()))
+        .chain(StreamWorker::ALL.iter().map(|w| w.name()))
         .chain(Scheduled::ALL.iter().map(|s| s.name()))
 }
 
