@@ -155,6 +155,16 @@ async fn replacing_50_tags_with_50_others_is_not_a_500() {
     let half: Vec<u64> = first[25..].iter().chain(&second[..25]).copied().collect();
     assert_eq!(send(&rt, "PUT", &admin, &path, Some(json!({"tag_ids": half}))).await.0, 200);
     assert_eq!(send(&rt, "PUT", &admin, &path, Some(json!({"tag_ids": second}))).await.0, 200);
+
+    // Converting moves every counter of the lead to the customer's: with 50 tags that is past 100 operations too.
+    let convert = format!("/api/v1/leads/{id}/convert");
+    let body = json!({"office_location_id": 1, "sold_by_id": "acme-sales-rep"});
+    let (status, problem) = send(&rt, "POST", &admin, &convert, Some(body.clone())).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(fields(&problem), [("tags".to_owned(), "too_many".to_owned())]);
+    assert_eq!(send(&rt, "PUT", &admin, &path, Some(json!({"tag_ids": &second[..10]}))).await.0, 200);
+    let (status, customer) = send(&rt, "POST", &admin, &convert, Some(body)).await;
+    assert_eq!(status, 200, "{customer}");
     rt.stop().await;
 }
 

@@ -6,7 +6,7 @@ pub use vigil_api::leads::{NewTag, Tag};
 use vigil_domain::record::Record;
 use vigil_domain::{Action, CompanyId, FieldError, Invalid, Resource, TagId};
 use vigil_store::table::MAX_TX_OPS;
-use vigil_store::{keys, Condition, Index, Query, SortCond, StoreError};
+use vigil_store::{keys, Condition, Index, Query, SortCond, StoreError, TxOp};
 
 pub fn tag_item(co: &CompanyId, t: &Tag) -> vigil_store::Item {
     item_of(&keys::tag(co, t.id), t, &[])
@@ -77,6 +77,24 @@ pub fn check_change(co: &CompanyId, old: &Record, new: &Record) -> Result<(), Ap
             format!(
                 "this adds {added} and removes {removed} tags at once, more than one save can write; \
                  change fewer tags at a time"
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Refuses (422 on `tags`) a write of `record` whose one transaction (`ops`) would pass DynamoDB's 100 operations.
+/// Tags are what makes a record's write grow (a counter each, moved twice when the record changes kind), so a
+/// conversion of a lead with many tags is asked to drop some first rather than fail in the store.
+pub fn check_write(ops: &[TxOp], record: &Record) -> Result<(), AppError> {
+    if ops.len() > MAX_TX_OPS {
+        return Err(Invalid::one(
+            "tags",
+            "too_many",
+            format!(
+                "with {} tags this record is too big to change in one write; remove some tags first",
+                record.tags.len()
             ),
         )
         .into());

@@ -76,6 +76,7 @@ pub async fn convert(svc: &Services, actor: &Actor, id: RecordId, input: Convert
     ops.extend(index_writes(&co, Some(&lead), Some(&new)));
     ops.extend(leads::dup_ops(&co, Some(&lead), None));
     ops.extend(history_ops(&co, id, &now, actor.id().as_str(), &[change]));
+    crate::tags::check_write(&ops, &lead)?;
     commit(svc, actor, id, ops).await?;
     let job = Job::SendEmail {
         company: co.clone(),
