@@ -82,6 +82,7 @@ macro_rules! table_contract_tests {
             table_transact_all_or_nothing => transact_all_or_nothing,
             table_transact_applies_all_ops => transact_applies_all_ops,
             table_transact_limits => transact_limits,
+            table_key_size_limits => key_size_limits,
             table_increment_concurrent => increment_concurrent,
             table_tenancy_partition_isolation => tenancy_partition_isolation,
         );
@@ -1001,6 +1002,43 @@ pub mod table {
         ];
         assert_invalid(t.transact(check_and_put).await, "a check and a put on one key");
         must_be_gone(&*t, &Key::new("C#acme#R#61", "PROFILE")).await;
+    }
+
+    /// DynamoDB's key size limits, in UTF-8 bytes, for the base table's keys and every GSI's: a longer value is
+    /// refused as invalid (by a put or in a transaction) and nothing is written; a value at the limit is stored.
+    pub async fn key_size_limits(t: Arc<dyn Table>) {
+        use vigil_store::table::{MAX_PK_BYTES, MAX_SK_BYTES};
+        // Two bytes a character: a limit counted in characters would let these through.
+        let long = |bytes: usize| "é".repeat(bytes / 2);
+        let with = |extra: Value| {
+            let mut i = item(json!({"PK": "C#acme#R#70", "SK": "PROFILE"}));
+            i.extend(item(extra));
+            i
+        };
+        let cases = [
+            ("a long PK", with(json!({"PK": format!("C#acme#{}", long(MAX_PK_BYTES))}))),
+            ("a long SK", with(json!({"SK": long(MAX_SK_BYTES + 2)}))),
+            ("a long GSI1PK", with(json!({"GSI1PK": long(MAX_PK_BYTES + 2), "GSI1SK": "x"}))),
+            ("a long GSI4SK", with(json!({"GSI4PK": "C#acme#X", "GSI4SK": long(MAX_SK_BYTES + 2)}))),
+        ];
+        for (what, bad) in cases {
+            assert_invalid(t.put(bad.clone(), None).await, what);
+            let ok = item(json!({"PK": "C#acme#R#71", "SK": "PROFILE"}));
+            assert_invalid(
+                t.transact(vec![TxOp::Put { item: ok, cond: None }, TxOp::Put { item: bad, cond: None }]).await,
+                what,
+            );
+            must_be_gone(&*t, &Key::new("C#acme#R#71", "PROFILE")).await;
+        }
+        assert!(t.query(&Query::new(Index::Base, "C#acme#R#70")).await.expect("q").items.is_empty(), "nothing written");
+        let at_limit = with(json!({
+            "SK": long(MAX_SK_BYTES),
+            "GSI2PK": long(MAX_PK_BYTES),
+            "GSI2SK": long(MAX_SK_BYTES),
+        }));
+        t.put(at_limit.clone(), None).await.expect("keys at the limit are stored");
+        let page = t.query(&Query::new(Index::Gsi2, long(MAX_PK_BYTES))).await.expect("query at the limit");
+        assert_eq!(page.items, vec![at_limit]);
     }
 
     pub async fn increment_concurrent(t: Arc<dyn Table>) {

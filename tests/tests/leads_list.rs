@@ -206,8 +206,15 @@ async fn misuse_is_refused_and_reps_see_their_own() {
     assert!(rows.iter().all(|r| r["lead_rep_id"] == "acme-lead-rep"), "{meta}");
     let (rows, _) = all_pages(&rt, &rep, "rep=acme-sales-rep").await;
     assert!(rows.is_empty(), "a rep cannot list another rep's leads");
+    rt.stop().await;
+}
 
-    // SSN last 4: saved through the API (encrypted, with its blind index), found by the number search.
+/// Searching SSN last-4 digits is for those who may see SSNs: for anyone else, trying 0000–9999 would reveal them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn office_staff_cannot_find_a_lead_by_ssn_last4() {
+    let (rt, recs) = start().await;
+    let token = rt.sign_in(OFFICE).await;
+    // SSN saved through the API (encrypted, with its blind index).
     let target = &recs[20];
     let admin = rt.sign_in("admin@acme.example").await;
     let path = rt.url(&format!("/api/v1/leads/{}", target.id));
@@ -221,8 +228,11 @@ async fn misuse_is_refused_and_reps_see_their_own() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
-    let (rows, _) = all_pages(&rt, &token, "number=4321").await;
-    assert_eq!(ids(&rows), BTreeSet::from([target.id.0]));
+    let (rows, meta) = all_pages(&rt, &token, "number=4321").await;
+    assert_eq!(ids(&rows), BTreeSet::new(), "office staff do not see SSNs, so they cannot search them");
+    assert_eq!(meta["total"].as_u64(), Some(rows.len() as u64), "nor does the total: {meta}");
+    let (rows, _) = all_pages(&rt, &admin, "number=4321").await;
+    assert_eq!(ids(&rows), BTreeSet::from([target.id.0]), "an admin sees SSNs and finds the lead by its last 4");
     rt.stop().await;
 }
 

@@ -47,27 +47,27 @@ pub struct ListQuery {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schemars(regex(pattern = r"^\s*$|^[ ().+-]*([0-9][ ().+-]*){1,20}$"), extend("example" = "8015550101")))]
     pub number: Option<String>,
-    /// First-name prefix.
+    /// First-name prefix (at most 200 characters).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schemars(extend("example" = "ann")))]
+    #[cfg_attr(feature = "openapi", schemars(length(max = 200), extend("example" = "ann")))]
     pub first_name: Option<String>,
-    /// Last-name prefix.
+    /// Last-name prefix (at most 200 characters).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schemars(extend("example" = "lee")))]
+    #[cfg_attr(feature = "openapi", schemars(length(max = 200), extend("example" = "lee")))]
     pub last_name: Option<String>,
-    /// Email (or email word) prefix.
+    /// Email (or email word) prefix (at most 200 characters).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schemars(extend("example" = "ann")))]
+    #[cfg_attr(feature = "openapi", schemars(length(max = 200), extend("example" = "ann")))]
     pub email: Option<String>,
-    /// Source (partner company) IDs, comma-separated.
+    /// Source (partner company) IDs, comma-separated (at most 20).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schemars(regex(pattern = r"^( *([0-9]{1,9})? *)(,( *([0-9]{1,9})? *))*$"), extend("example" = "1,2")))]
     pub source: Option<String>,
-    /// Campaign IDs, comma-separated.
+    /// Campaign IDs, comma-separated (at most 20).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schemars(regex(pattern = r"^( *([0-9]{1,9})? *)(,( *([0-9]{1,9})? *))*$"), extend("example" = "1")))]
     pub campaign: Option<String>,
-    /// Tag IDs, comma-separated.
+    /// Tag IDs, comma-separated (at most 20, each at most 200 characters).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schemars(extend("example" = "1,3")))]
     pub tags: Option<String>,
@@ -75,11 +75,11 @@ pub struct ListQuery {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schemars(extend("enum" = ["any", "all", "none", "not_all", ""])))]
     pub tags_op: Option<String>,
-    /// Pipeline stages, comma-separated.
+    /// Pipeline stages, comma-separated (at most 20).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schemars(regex(pattern = r"^( *(new|contacted|qualified|unqualified|converted)? *)(,( *(new|contacted|qualified|unqualified|converted)? *))*$"), extend("example" = "new,contacted")))]
     pub stage: Option<String>,
-    /// Statuses (dispositions) by name, comma-separated.
+    /// Statuses (dispositions) by name, comma-separated (at most 20, each at most 200 characters).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schemars(extend("example" = "Hot")))]
     pub disposition: Option<String>,
@@ -117,6 +117,12 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
+    /// The most values of a comma-separated filter (`source`, `campaign`, `tags`, `stage`, `disposition`): each one
+    /// is an index partition the list reads.
+    pub const MAX_VALUES: usize = 20;
+    /// The longest text filter value, in characters (a name, email or tag prefix, a status name).
+    pub const MAX_TEXT_CHARS: usize = 200;
+
     /// The names of every parameter, as the server reads them.
     pub const PARAMS: [&'static str; 18] = [
         "number",

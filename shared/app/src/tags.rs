@@ -3,8 +3,10 @@
 use crate::items::{from_item, item_of};
 use crate::{Actor, AppError, Services};
 pub use vigil_api::leads::{NewTag, Tag};
+use vigil_domain::record::Record;
 use vigil_domain::{Action, CompanyId, FieldError, Invalid, Resource, TagId};
-use vigil_store::{keys, Condition, Index, Query, SortCond, StoreError};
+use vigil_store::table::MAX_TX_OPS;
+use vigil_store::{keys, Condition, Index, Query, SortCond, StoreError, TxOp};
 
 pub fn tag_item(co: &CompanyId, t: &Tag) -> vigil_store::Item {
     item_of(&keys::tag(co, t.id), t, &[])
@@ -55,6 +57,49 @@ pub async fn check_ids(svc: &Services, co: &CompanyId, raw: &[serde_json::Value]
         return Err(Invalid::one("tag_ids", "not_found", format!("no such tag: {}", unknown.join(", "))).into());
     }
     Ok(ids)
+}
+
+/// Writes a record change makes besides its index items and counters: the profile, one history entry, and a lead's
+/// duplicate lookup item.
+const RECORD_OPS: usize = 3;
+
+/// Refuses (422 on `tag_ids`) a tag change whose one transaction would pass DynamoDB's 100 operations: every tag
+/// added or removed moves a counter, and the record's index items are rewritten, so replacing many tags with as many
+/// others cannot be written atomically. Splitting it would leave the record half-changed if the second write failed.
+pub fn check_change(co: &CompanyId, old: &Record, new: &Record) -> Result<(), AppError> {
+    let ops = RECORD_OPS + crate::record_index::index_writes(co, Some(old), Some(new)).len();
+    if ops > MAX_TX_OPS {
+        let added = new.tags.iter().filter(|t| !old.tags.contains(t)).count();
+        let removed = old.tags.iter().filter(|t| !new.tags.contains(t)).count();
+        return Err(Invalid::one(
+            "tag_ids",
+            "too_many_changes",
+            format!(
+                "this adds {added} and removes {removed} tags at once, more than one save can write; \
+                 change fewer tags at a time"
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Refuses (422 on `tags`) a write of `record` whose one transaction (`ops`) would pass DynamoDB's 100 operations.
+/// Tags are what makes a record's write grow (a counter each, moved twice when the record changes kind), so a
+/// conversion of a lead with many tags is asked to drop some first rather than fail in the store.
+pub fn check_write(ops: &[TxOp], record: &Record) -> Result<(), AppError> {
+    if ops.len() > MAX_TX_OPS {
+        return Err(Invalid::one(
+            "tags",
+            "too_many",
+            format!(
+                "with {} tags this record is too big to change in one write; remove some tags first",
+                record.tags.len()
+            ),
+        )
+        .into());
+    }
+    Ok(())
 }
 
 pub async fn list(svc: &Services, actor: &Actor) -> Result<Vec<Tag>, AppError> {

@@ -213,6 +213,12 @@ fn service_code_error(op: &'static str, code: &str) -> StoreError {
         tracing::debug!(op, code, "DynamoDB busy");
         return StoreError::Busy;
     }
+    if code == "ValidationException" {
+        // A request DynamoDB refuses as malformed (a key past its size limit, …) is what the embedded backend reports
+        // as `Invalid` too, so both backends fail the same way.
+        tracing::warn!(op, code, "DynamoDB refused the request");
+        return StoreError::Invalid(format!("DynamoDB {op} refused the request: {code}"));
+    }
     tracing::warn!(op, code, "DynamoDB request failed");
     StoreError::Backend(format!("DynamoDB {op} failed: {code}"))
 }

@@ -216,6 +216,15 @@ pub enum StoreError {
     Backend(String),
 }
 
+/// DynamoDB's limits, which both backends enforce (the embedded one itself, so code that breaks them fails on a
+/// laptop, not only in AWS). Key values are measured in UTF-8 bytes, for the base table's keys and every GSI's alike;
+/// a query's key condition is held to them too.
+pub const MAX_PK_BYTES: usize = 2048;
+pub const MAX_SK_BYTES: usize = 1024;
+pub const MAX_ITEM_BYTES: usize = 400 * 1024;
+/// Operations in one [`Table::transact`].
+pub const MAX_TX_OPS: usize = 100;
+
 /// The most items [`Table::query_all`] returns. It is meant for partitions that stay small by nature (a record's
 /// partition, a company's tags or dispositions), read whole because the caller needs every item. A partition past
 /// this bound is one that grows with the business; reading it whole would make a request's cost (and memory, and

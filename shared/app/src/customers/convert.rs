@@ -84,6 +84,7 @@ pub async fn convert(svc: &Services, actor: &Actor, id: RecordId, input: Convert
         body: format!("You converted lead #{id} ({}, {} {}) to a customer.", new.display_name(), new.city, new.state),
     };
     ops.push(jobs::pending(&co, format!("lead-converted:{co}:{id}"), job)?);
+    crate::tags::check_write(&ops, &lead)?;
     commit(svc, actor, id, ops).await?;
     tracing::info!(company = %co, customer = id.0, "lead converted");
     get(svc, actor, id).await

@@ -243,6 +243,7 @@ pub async fn set_tags(
     if new.tags == current.tags {
         return get(svc, actor, id).await;
     }
+    tags::check_change(&co, &current, &new)?;
     let change = FieldChange { field: "tags".into(), before: json!(current.tags), after: json!(new.tags) };
     let now = rfc3339(svc.clock.now());
     bump(&mut new, &current, &now, actor.id());

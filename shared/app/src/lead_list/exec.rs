@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 pub use vigil_api::leads::{LeadListMeta, LeadListPage, LeadRow, NamedOpt as Named};
 use vigil_domain::identity::Target;
 use vigil_domain::record::Kind;
-use vigil_domain::{Action, CampaignId, CompanyId, LocationScope, PartnerId};
+use vigil_domain::{Action, CampaignId, CompanyId, ConfidentialField, LocationScope, PartnerId};
 use vigil_store::{keys, Item, Key, Query, SortCond};
 
 struct Reader<'a> {
@@ -132,7 +132,13 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
             }
         }
     }
-    let ssn_index = conds.number.as_deref().filter(|n| n.len() == 4).and_then(|n| ssn_lookup_value(svc, &co, n));
+    // Only a caller who may see SSNs searches them: for anyone else, matching last-4 digits would be an oracle that
+    // reveals them one guess at a time.
+    let ssn_index = conds
+        .number
+        .as_deref()
+        .filter(|n| n.len() == 4 && perms.sees_confidential(ConfidentialField::Ssn))
+        .and_then(|n| ssn_lookup_value(svc, &co, n));
     // A rep limited to own leads is already a rep condition (with its own counter); only a location limit makes a
     // counted total an upper bound.
     let plan = plan(&co, &conds, &counts, filter.sort, filter.per_page.get(), !all_locations, ssn_index.as_deref());
@@ -211,8 +217,8 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
                     out_of_budget = true;
                     break 'scan;
                 }
-                let need = (want - rows.len()) as f64 + 1.0;
-                let chunk = ((need / plan.pass_rate / open_len(&plan)).ceil() as u32 + 1).clamp(2, budget - used);
+                let need = want.saturating_sub(rows.len()) as f64 + 1.0;
+                let chunk = chunk_size(need, plan.pass_rate, open_len(&plan), budget - used);
                 let mut q = Query::new(o.spec.index, o.spec.pk.clone()).limit(chunk).start(o.start.take());
                 q.sort = o.cond.clone();
                 q.forward = !desc;
@@ -235,7 +241,10 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
                 exhausted = true;
                 break;
             };
-            let (_, item) = open[i].buf.pop_front().expect("front exists");
+            let Some((_, item)) = open.get_mut(i).and_then(|o| o.buf.pop_front()) else {
+                exhausted = true;
+                break;
+            };
             if last_examined.as_ref() == Some(&key) || after.as_ref() == Some(&key) {
                 continue; // the same record through another stream, or the cursor's own item
             }
@@ -328,6 +337,16 @@ fn ssn_lookup_value(svc: &Services, co: &CompanyId, last4: &str) -> Option<Strin
     Some(crate::ssn::ssn_last4_blind_index(&key, co, last4))
 }
 
+/// How many items to ask one stream for: enough for the rows still wanted at the expected pass rate (at least two, so
+/// a stream that is done says so without another read), but never more than the budget has `room` for. The room
+/// wins over the minimum: a page with one item of budget left reads one item, never past the budget.
+fn chunk_size(need: f64, pass_rate: f64, streams: f64, room: u32) -> u32 {
+    let wanted = (need / pass_rate / streams).ceil();
+    // `as` saturates (and maps NaN to 0), so no estimate can overflow here.
+    let wanted = (wanted as u32).saturating_add(1).max(2);
+    wanted.min(room).max(1)
+}
+
 fn open_len(plan: &Plan) -> f64 {
     plan.streams.len().max(1) as f64
 }
@@ -340,5 +359,28 @@ impl SortOpt for Query {
     fn sort_opt(mut self, cond: Option<SortCond>) -> Self {
         self.sort = cond;
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chunk_size;
+
+    /// A page with one item of budget left used to ask for `clamp(2, 1)`, which panics.
+    #[test]
+    fn a_chunk_never_exceeds_the_room_left() {
+        for room in 1..=5 {
+            for need in [1.0, 11.0, 51.0] {
+                for pass in [0.01, 0.5, 1.0, f64::NAN] {
+                    for streams in [1.0, 4.0, 20.0] {
+                        let c = chunk_size(need, pass, streams, room);
+                        assert!((1..=room).contains(&c), "{need} {pass} {streams} {room}: {c}");
+                    }
+                }
+            }
+        }
+        assert_eq!(chunk_size(9.0, 1.0, 1.0, 100), 10);
+        assert_eq!(chunk_size(1.0, 1.0, 20.0, 100), 2, "a stream is asked for two at least");
+        assert_eq!(chunk_size(51.0, 1e-300, 1.0, u32::MAX), u32::MAX, "saturates");
     }
 }

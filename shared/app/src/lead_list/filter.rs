@@ -89,6 +89,19 @@ pub struct LeadFilter {
     pub cursor: Option<String>,
 }
 
+/// The most values one multi-value filter (`tags`, `source`, `campaign`, `disposition`, `stage`) takes: each value
+/// is a counter read and a partition queried, so the count bounds what one request can make the list read.
+pub const MAX_VALUES: usize = vigil_api::ops::ListQuery::MAX_VALUES;
+
+/// The longest text filter, in characters. Text filters become parts of keys (a sort-key prefix, a facet partition, a
+/// counter's sort key) and DynamoDB refuses a key value over 1024 bytes; at four UTF-8 bytes a character at most,
+/// this leaves room for the key's own parts. Stored names are far shorter, so no real search is refused.
+pub const MAX_TEXT_CHARS: usize = vigil_api::ops::ListQuery::MAX_TEXT_CHARS;
+
+/// The longest text filter once folded, in UTF-8 bytes (lowercasing may lengthen a character), with room left in a
+/// sort key for the parts the list adds around it.
+const MAX_TEXT_BYTES: usize = vigil_store::table::MAX_SK_BYTES - 200;
+
 fn bad(field: &str, message: &str) -> FieldError {
     FieldError::new(field, "invalid", message)
 }
@@ -97,9 +110,19 @@ fn split_list(s: &str) -> impl Iterator<Item = &str> {
     s.split(',').map(str::trim).filter(|v| !v.is_empty())
 }
 
+/// The values of a multi-value filter, at most [`MAX_VALUES`] of them (counted as sent, before duplicates are
+/// dropped, so a long list is refused before anything is done with it).
+fn values<'a>(field: &str, s: Option<&'a str>) -> Result<Vec<&'a str>, FieldError> {
+    let all: Vec<&str> = split_list(s.unwrap_or("")).take(MAX_VALUES + 1).collect();
+    if all.len() > MAX_VALUES {
+        return Err(FieldError::new(field, "too_many", format!("{field} takes at most {MAX_VALUES} values")));
+    }
+    Ok(all)
+}
+
 fn ids<T>(field: &str, s: Option<&str>, make: impl Fn(u32) -> T) -> Result<Vec<T>, FieldError> {
     let mut out: Vec<u32> = Vec::new();
-    for v in split_list(s.unwrap_or("")) {
+    for v in values(field, s)? {
         out.push(v.parse().map_err(|_| bad(field, &format!("{field} must be comma-separated numeric IDs")))?);
     }
     out.sort_unstable();
@@ -107,8 +130,25 @@ fn ids<T>(field: &str, s: Option<&str>, make: impl Fn(u32) -> T) -> Result<Vec<T
     Ok(out.into_iter().map(make).collect())
 }
 
-fn text(s: Option<&str>) -> Option<String> {
-    s.map(keys::fold).filter(|v| !v.is_empty())
+/// A text filter value, folded; `None` when blank. Too long for a key is a 422 naming the field, never a key the
+/// store (or DynamoDB) refuses.
+fn text(field: &str, s: &str) -> Result<Option<String>, FieldError> {
+    let folded = keys::fold(s);
+    if s.trim().chars().count() > MAX_TEXT_CHARS || folded.len() > MAX_TEXT_BYTES {
+        return Err(FieldError::new(field, "too_long", format!("{field} must be at most {MAX_TEXT_CHARS} characters")));
+    }
+    Ok(Some(folded).filter(|v| !v.is_empty()))
+}
+
+/// The folded, distinct values of a multi-value text filter.
+fn texts(field: &str, s: Option<&str>, fold: impl Fn(&str) -> String) -> Result<Vec<String>, FieldError> {
+    let mut out = Vec::new();
+    for v in values(field, s)? {
+        out.extend(text(field, v)?.map(|_| fold(v)));
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
 }
 
 impl LeadFilter {
@@ -133,33 +173,32 @@ impl LeadFilter {
             kind,
             archived: ArchiveFilter::All,
             number: None,
-            first_name: text(get("first_name")),
-            last_name: text(get("last_name")),
-            email: text(get("email")),
+            first_name: None,
+            last_name: None,
+            email: None,
             sources: vec![],
             campaigns: vec![],
-            tags: {
-                let mut t: Vec<String> = split_list(get("tags").unwrap_or("")).map(tag_key).collect();
-                t.sort();
-                t.dedup();
-                t
-            },
+            tags: vec![],
             tags_op: TagsOp::Any,
             stages: vec![],
-            dispositions: {
-                let mut d: Vec<String> = split_list(get("disposition").unwrap_or("")).map(keys::fold).collect();
-                d.sort();
-                d.dedup();
-                d
-            },
+            dispositions: vec![],
             rep: None,
             view: None,
             sort: SortField::Id,
             descending: true,
-            per_page: PerPage::parse(None).expect("default"),
+            per_page: PerPage::parse(None).expect("the default page size"),
             submitted: get("submitted") == Some("true"),
             cursor: get("cursor").map(str::to_owned),
         };
+        for (field, slot) in
+            [("first_name", &mut f.first_name), ("last_name", &mut f.last_name), ("email", &mut f.email)]
+        {
+            if let Some(v) = get(field) {
+                take(text(field, v).map(|t| *slot = t));
+            }
+        }
+        take(texts("tags", get("tags"), tag_key).map(|t| f.tags = t));
+        take(texts("disposition", get("disposition"), keys::fold).map(|d| f.dispositions = d));
         if let Some(n) = get("number") {
             let d: String = n.chars().filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '.' | '+')).collect();
             if d.is_empty() || d.len() > 20 || !d.bytes().all(|b| b.is_ascii_digit()) {
@@ -186,8 +225,13 @@ impl LeadFilter {
             }
             Some(_) => Err(bad("tags_op", "tags_op must be any, all, none or not_all")),
         });
-        for s in split_list(get("stage").unwrap_or("")) {
-            take(Stage::parse(s).map(|st| f.stages.push(st)));
+        match values("stage", get("stage")) {
+            Ok(stages) => {
+                for s in stages {
+                    take(Stage::parse(s).map(|st| f.stages.push(st)));
+                }
+            }
+            Err(e) => take(Err(e)),
         }
         f.stages.sort_by_key(|s| s.as_str());
         f.stages.dedup();
@@ -456,6 +500,31 @@ mod tests {
         assert!(!f.descending, "names sort ascending by default");
         assert_eq!(LeadFilter::parse(&q(&[])).unwrap().per_page.get(), 25);
         assert!(!LeadFilter::parse(&q(&[])).unwrap().has_criteria());
+    }
+
+    #[test]
+    fn multi_value_filters_take_at_most_20_values_and_text_fits_a_key() {
+        let list = |n: u32| (1..=n).map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+        let stages = ["new"; 21].join(",");
+        for field in ["tags", "source", "campaign", "disposition", "stage"] {
+            let many = if field == "stage" { stages.clone() } else { list(21) };
+            let err = LeadFilter::parse(&q(&[(field, &many)])).unwrap_err();
+            assert_eq!((err.errors[0].field.as_str(), err.errors[0].code.as_str()), (field, "too_many"));
+            let twenty = if field == "stage" { ["new"; 20].join(",") } else { list(20) };
+            assert!(LeadFilter::parse(&q(&[(field, &twenty)])).is_ok(), "{field}: 20 values are fine");
+        }
+        // Characters, not bytes, are what a person counts; the byte bound is what a key holds.
+        let long = "Ж".repeat(MAX_TEXT_CHARS + 1);
+        for field in ["first_name", "last_name", "email", "tags", "disposition"] {
+            let err = LeadFilter::parse(&q(&[(field, &long)])).unwrap_err();
+            assert_eq!((err.errors[0].field.as_str(), err.errors[0].code.as_str()), (field, "too_long"));
+        }
+        let fits = "Ж".repeat(MAX_TEXT_CHARS);
+        let f = LeadFilter::parse(&q(&[("last_name", &fits)])).unwrap();
+        assert!(f.last_name.unwrap().len() <= MAX_TEXT_BYTES);
+        // Lowercasing may lengthen a value (İ is two characters folded); the characters counted are the ones sent.
+        let f = LeadFilter::parse(&q(&[("last_name", &"İ".repeat(MAX_TEXT_CHARS))])).unwrap();
+        assert!(f.last_name.unwrap().len() <= MAX_TEXT_BYTES);
     }
 
     #[test]

@@ -200,7 +200,10 @@ pub fn plan(
     if let Some(op) = c.tags_op {
         let p: Vec<f64> = c.tags.iter().map(|t| share(counts.get("TAG", t))).collect();
         let tag_stream = |t: &String| id_stream(Index::GSIS[slot_of(t)], keys::list_facet_pk(co, kind, "TAG", t));
-        let single = (c.tags.len() == 1).then(|| counts.get("TAG", &c.tags[0]));
+        let single = match c.tags.as_slice() {
+            [only] => Some(counts.get("TAG", only)),
+            _ => None,
+        };
         match op {
             TagsOp::Any => {
                 let n: u64 = c.tags.iter().map(|t| counts.get("TAG", t)).sum();
@@ -215,21 +218,17 @@ pub fn plan(
                 dims.push((1.0 - p.iter().map(|x| 1.0 - x).product::<f64>(), single));
             }
             TagsOp::All => {
-                let (i, n) = c
-                    .tags
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| (i, counts.get("TAG", t)))
-                    .min_by_key(|(_, n)| *n)
-                    .expect("tags given");
-                cands.push(Candidate {
-                    path: "tags",
-                    order: Order::Id,
-                    streams: vec![tag_stream(&c.tags[i])],
-                    get: None,
-                    size: n as f64,
-                    exact: true,
-                });
+                // The rarest tag's partition holds every row that has them all.
+                if let Some((t, n)) = c.tags.iter().map(|t| (t, counts.get("TAG", t))).min_by_key(|(_, n)| *n) {
+                    cands.push(Candidate {
+                        path: "tags",
+                        order: Order::Id,
+                        streams: vec![tag_stream(t)],
+                        get: None,
+                        size: n as f64,
+                        exact: true,
+                    });
+                }
                 dims.push((p.iter().product(), single));
             }
             TagsOp::None => {

@@ -17,6 +17,7 @@ pub async fn set_tags(svc: &Services, actor: &Actor, id: RecordId, input: SetTag
     if new.tags == current.tags {
         return view(svc, actor, &current);
     }
+    tags::check_change(actor.company(), &current, &new)?;
     let change = FieldChange { field: "tags".into(), before: json!(current.tags), after: json!(new.tags) };
     let saved = save(svc, actor, &current, new, &[change], vec![]).await?;
     view(svc, actor, &saved)

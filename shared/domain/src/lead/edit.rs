@@ -1,8 +1,8 @@
 //! Editing an existing lead, and the field-by-field diff the history records.
 
 use super::form::{
-    boolean, industry, language, optional_id, optional_number, optional_text, required_id, required_text, text_value,
-    NAME_MAX, TEXT_MAX,
+    boolean, industry, key_part, language, optional_id, optional_number, optional_text, required_id, required_text,
+    text_value, NAME_MAX, TEXT_MAX,
 };
 use super::values::{date, AccountType, Ssn, StateCode, Zip};
 use crate::error::Errors;
@@ -52,7 +52,9 @@ pub fn edit_lead(current: &Record, body: &Map<String, Value>, today: &str) -> Re
             "version" => {}
             "first_name" => e.take(required_text(k, some, NAME_MAX)).map(|s| r.first_name = s).unwrap_or(()),
             "last_name" => e.take(required_text(k, some, NAME_MAX)).map(|s| r.last_name = s).unwrap_or(()),
-            "city" => e.take(required_text(k, some, TEXT_MAX)).map(|s| r.city = s).unwrap_or(()),
+            "city" => {
+                e.take(required_text(k, some, TEXT_MAX).and_then(|s| key_part(k, s))).map(|s| r.city = s).unwrap_or(())
+            }
             "primary_phone" => e
                 .take(required_text(k, some, 32).and_then(|p| text::phone_digits(k, &p)))
                 .map(|s| r.primary_phone = s)
@@ -63,7 +65,10 @@ pub fn edit_lead(current: &Record, body: &Map<String, Value>, today: &str) -> Re
                 .unwrap_or(()),
             "zip" => e.take(optional_text(k, some, 16)).map(|s| r.zip = s).unwrap_or(()),
             "business_name" => e.take(optional_text(k, some, TEXT_MAX)).map(|s| r.business_name = s).unwrap_or(()),
-            "address1" => e.take(optional_text(k, some, TEXT_MAX)).map(|s| r.address1 = s).unwrap_or(()),
+            "address1" => e
+                .take(optional_text(k, some, TEXT_MAX).and_then(|a| a.map(|s| key_part(k, s)).transpose()))
+                .map(|s| r.address1 = s)
+                .unwrap_or(()),
             "address2" => e.take(optional_text(k, some, TEXT_MAX)).map(|s| r.lead.address2 = s).unwrap_or(()),
             "county" => e.take(optional_text(k, some, TEXT_MAX)).map(|s| r.lead.county = s).unwrap_or(()),
             "cross_street" => e.take(optional_text(k, some, TEXT_MAX)).map(|s| r.lead.cross_street = s).unwrap_or(()),

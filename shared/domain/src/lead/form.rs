@@ -88,3 +88,20 @@ pub(super) fn industry(field: &str, v: Option<&Value>) -> Result<Option<String>,
 
 pub(super) const NAME_MAX: usize = 100;
 pub(super) const TEXT_MAX: usize = 255;
+
+/// The most UTF-8 bytes (once lowercased) of the city and of the first address line. Both are parts of one sort key
+/// (the lists' address order), which DynamoDB holds to 1024 bytes; 255 characters of a non-Latin script would not fit.
+pub(super) const KEY_PART_BYTES: usize = 480;
+
+/// Refuses text too long to be part of a sort key, whatever its character count.
+pub(super) fn key_part(field: &str, s: String) -> Result<String, FieldError> {
+    if s.to_lowercase().len() > KEY_PART_BYTES {
+        Err(FieldError::new(
+            field,
+            "too_long",
+            format!("must be at most {KEY_PART_BYTES} bytes (fewer characters in non-Latin scripts)"),
+        ))
+    } else {
+        Ok(s)
+    }
+}

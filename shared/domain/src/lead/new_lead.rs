@@ -1,6 +1,6 @@
 //! The New Lead form, and the key under which two leads are duplicates.
 
-use super::form::{language, optional_id, optional_text, required_id, required_text, NAME_MAX, TEXT_MAX};
+use super::form::{key_part, language, optional_id, optional_text, required_id, required_text, NAME_MAX, TEXT_MAX};
 use super::values::{AccountType, StateCode, Zip};
 use crate::error::Errors;
 use crate::{text, AccountClassId, CampaignId, DispositionId, FieldError, Invalid, PartnerId};
@@ -75,14 +75,17 @@ impl NewLead {
         );
         let account_class_id = e.take(optional_id("account_class_id", f("account_class_id")));
         let disposition_id = e.take(required_id("disposition_id", f("disposition_id")));
-        let city = e.take(required_text("city", f("city"), TEXT_MAX));
+        let city = e.take(required_text("city", f("city"), TEXT_MAX).and_then(|s| key_part("city", s)));
         let state = e.take(required_text("state", f("state"), 8).and_then(|s| StateCode::parse("state", &s)));
         // With a bad state the ZIP is checked as if no state was given.
         let zip = e.take(
             optional_text("zip", f("zip"), 16)
                 .and_then(|z| z.map(|z| Zip::parse("zip", &z, state.as_ref())).transpose()),
         );
-        let address1 = e.take(optional_text("address1", f("address1"), TEXT_MAX));
+        let address1 = e.take(
+            optional_text("address1", f("address1"), TEXT_MAX)
+                .and_then(|a| a.map(|s| key_part("address1", s)).transpose()),
+        );
         let address2 = e.take(optional_text("address2", f("address2"), TEXT_MAX));
         let county = e.take(optional_text("county", f("county"), TEXT_MAX));
         let cross_street = e.take(optional_text("cross_street", f("cross_street"), TEXT_MAX));

@@ -10,11 +10,8 @@ use serde_json::{Number, Value};
 use std::collections::HashSet;
 use std::sync::Arc;
 
-/// DynamoDB's limits, enforced here so code that breaks them fails on a laptop, not only in AWS.
-const MAX_TX_OPS: usize = 100;
-const MAX_ITEM_BYTES: usize = 400 * 1024;
-const MAX_PK_BYTES: usize = 2048;
-const MAX_SK_BYTES: usize = 1024;
+// DynamoDB's limits, enforced here so code that breaks them fails on a laptop, not only in AWS.
+use crate::table::{MAX_ITEM_BYTES, MAX_PK_BYTES, MAX_SK_BYTES, MAX_TX_OPS};
 /// Bulk writes commit in chunks: big enough to amortise the commit, small enough not to hold the lock for long.
 const BULK_CHUNK: usize = 500;
 
@@ -66,8 +63,15 @@ fn check_key(key: &Key) -> Result<(), StoreError> {
     if key.pk.is_empty() || key.sk.is_empty() {
         return Err(invalid(format!("key attributes must not be empty: {key:?}")));
     }
-    if key.pk.len() > MAX_PK_BYTES || key.sk.len() > MAX_SK_BYTES {
-        return Err(invalid(format!("key too long ({} / {} bytes)", key.pk.len(), key.sk.len())));
+    check_key_len(PK, &key.pk, MAX_PK_BYTES)?;
+    check_key_len(SK, &key.sk, MAX_SK_BYTES)
+}
+
+/// DynamoDB's size limit of a key value (base table or GSI, stored or queried). The message names the attribute and
+/// the size only: key values carry names and emails, which must not reach logs.
+fn check_key_len(attr: &str, value: &str, max: usize) -> Result<(), StoreError> {
+    if value.len() > max {
+        return Err(invalid(format!("key attribute {attr} is {} bytes, over the {max}-byte limit", value.len())));
     }
     Ok(())
 }
@@ -83,7 +87,11 @@ fn key_of(item: &Item) -> Result<Key, StoreError> {
 fn gsi_attr<'a>(item: &'a Item, attr: &str) -> Result<Option<&'a str>, StoreError> {
     match item.get(attr) {
         None => Ok(None),
-        Some(Value::String(s)) if !s.is_empty() => Ok(Some(s)),
+        Some(Value::String(s)) if !s.is_empty() => {
+            let max = if attr.ends_with("PK") { MAX_PK_BYTES } else { MAX_SK_BYTES };
+            check_key_len(attr, s, max)?;
+            Ok(Some(s))
+        }
         Some(other) => Err(invalid(format!("index key attribute {attr} must be a non-empty string, got {other}"))),
     }
 }
@@ -337,6 +345,24 @@ fn query_sql(query: &Query) -> Result<(String, Vec<SqlValue>), StoreError> {
     }
     if query.pk.is_empty() {
         return Err(invalid("query partition key must not be empty"));
+    }
+    // DynamoDB holds a key condition to the key size limits too (a value no key can have is a ValidationException,
+    // not an empty page).
+    check_key_len(query.index.pk_attr(), &query.pk, MAX_PK_BYTES)?;
+    let sort_values: Vec<&String> = match &query.sort {
+        None => vec![],
+        Some(SortCond::Between(lo, hi)) => vec![lo, hi],
+        Some(
+            SortCond::Eq(v)
+            | SortCond::BeginsWith(v)
+            | SortCond::Lt(v)
+            | SortCond::Le(v)
+            | SortCond::Gt(v)
+            | SortCond::Ge(v),
+        ) => vec![v],
+    };
+    for v in sort_values {
+        check_key_len(query.index.sk_attr(), v, MAX_SK_BYTES)?;
     }
     let (pk_col, sk_col) = columns(query.index);
     let mut sql = format!("SELECT body FROM items WHERE {pk_col} = ?");
@@ -595,6 +621,46 @@ mod tests {
         let page = t.query(&Query::new(Index::Base, "P").sort(SortCond::BeginsWith("a".into()))).await.expect("query");
         let sks: Vec<&str> = page.items.iter().filter_map(|i| i["SK"].as_str()).collect();
         assert_eq!(sks, ["a", "ab", "aé", "a\u{10FFFF}x"]);
+    }
+
+    /// DynamoDB's key size limits hold for every key a write stores (base table and GSIs, measured in UTF-8 bytes)
+    /// and for a query's key condition; the limit itself is allowed.
+    #[tokio::test]
+    async fn key_values_past_dynamodbs_limits_are_refused() {
+        let t = EmbeddedDb::in_memory().expect("db").table();
+        let long = |bytes: usize| "é".repeat(bytes / 2); // two UTF-8 bytes a character: the limit is not in chars
+        let base = |extra: Value| {
+            let mut i = item(json!({"PK": "P", "SK": "S"}));
+            i.extend(item(extra));
+            i
+        };
+        for (what, bad) in [
+            ("PK", base(json!({"PK": long(MAX_PK_BYTES + 2)}))),
+            ("SK", base(json!({"SK": long(MAX_SK_BYTES + 2)}))),
+            ("GSI2PK", base(json!({"GSI2PK": long(MAX_PK_BYTES + 2), "GSI2SK": "x"}))),
+            ("GSI3SK", base(json!({"GSI3PK": "G", "GSI3SK": long(MAX_SK_BYTES + 2)}))),
+        ] {
+            match t.put(bad.clone(), None).await {
+                Err(StoreError::Invalid(msg)) => assert!(msg.contains(what) && !msg.contains('é'), "{what}: {msg}"),
+                other => panic!("{what}: {other:?}"),
+            }
+            assert!(matches!(t.transact(vec![TxOp::Put { item: bad, cond: None }]).await, Err(StoreError::Invalid(_))));
+        }
+        t.put(
+            base(json!({"SK": long(MAX_SK_BYTES), "GSI1PK": long(MAX_PK_BYTES), "GSI1SK": long(MAX_SK_BYTES)})),
+            None,
+        )
+        .await
+        .expect("keys at the limit");
+        for q in [
+            Query::new(Index::Gsi1, long(MAX_PK_BYTES + 2)),
+            Query::new(Index::Gsi1, "G").sort(SortCond::BeginsWith(long(MAX_SK_BYTES + 2))),
+            Query::new(Index::Base, "P").sort(SortCond::Between("a".into(), long(MAX_SK_BYTES + 2))),
+        ] {
+            assert!(matches!(t.query(&q).await, Err(StoreError::Invalid(_))), "{q:?}");
+        }
+        let q = Query::new(Index::Gsi1, long(MAX_PK_BYTES)).sort(SortCond::BeginsWith(long(MAX_SK_BYTES)));
+        assert_eq!(t.query(&q).await.expect("a query at the limit").items.len(), 1);
     }
 
     /// Every query shape must search an index (a range scan in proportion to the page), never scan the table.
