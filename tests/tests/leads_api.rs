@@ -479,3 +479,22 @@ async fn lead_score_weights_are_versioned() {
     assert_eq!((status, saved["version"].as_u64()), (200, Some(2)), "{saved}");
     rt.stop().await;
 }
+
+/// Tag names are unique by a conditional write on a name item: admins racing to add one name end with one tag.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn racing_creates_of_one_tag_name_make_one_tag() {
+    let rt = LocalRuntime::start_small().await;
+    let admin = rt.sign_in(ADMIN).await;
+    let body = json!({"name": "Night shift"});
+    let answers = futures::future::join_all((0..8).map(|_| rt.post(&admin, "/api/v1/tags", body.clone()))).await;
+    assert_eq!(answers.iter().filter(|(s, _)| *s == 201).count(), 1, "{answers:?}");
+    for (status, p) in answers.iter().filter(|(s, _)| *s != 201) {
+        assert_eq!((*status, p["errors"][0]["code"].as_str()), (422, Some("taken")), "{p}");
+    }
+    let (_, tags) = rt.get(&admin, "/api/v1/tags").await;
+    let same = tags["items"].as_array().unwrap().iter().filter(|t| t["name"] == "Night shift").count();
+    assert_eq!(same, 1, "{tags}");
+    // Seeded names are taken too.
+    assert_eq!(rt.post(&admin, "/api/v1/tags", json!({"name": "POOL"})).await.0, 422);
+    rt.stop().await;
+}

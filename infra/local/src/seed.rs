@@ -644,6 +644,7 @@ async fn seed_company(svc: &Services, company: &Company, domain: &str, n: u64, s
     let tags: Vec<Tag> =
         TAGS.iter().enumerate().map(|(i, name)| Tag { id: TagId(i as u32 + 1), name: (*name).into() }).collect();
     items.extend(tags.iter().map(|t| tag_item(co, t)));
+    items.extend(tags.iter().map(|t| vigil_store::keys::tag_name(co, &t.name).to_item()));
     let mut tag_sequence = keys::tag_sequence(co).to_item();
     tag_sequence.insert("value".into(), json!(tags.len()));
     items.push(tag_sequence);

@@ -126,8 +126,17 @@ pub async fn create(svc: &Services, actor: &Actor, input: NewTag) -> Result<Tag,
             .map_err(|_| AppError::Internal("tag sequence overflow".into()))?,
     );
     let tag = Tag { id, name };
-    match svc.table.put(tag_item(co, &tag), Some(Condition::NotExists)).await {
+    // The read above answers the common case clearly; the name item's condition decides a race (two admins adding
+    // "VIP" at once end with one tag).
+    let ops = vec![
+        TxOp::Put { item: tag_item(co, &tag), cond: Some(Condition::NotExists) },
+        TxOp::Put { item: keys::tag_name(co, &tag.name).to_item(), cond: Some(Condition::NotExists) },
+    ];
+    match svc.table.transact(ops).await {
         Ok(()) => Ok(tag),
+        Err(StoreError::ConditionFailed { op: Some(1), .. }) => {
+            Err(Invalid::one("name", "taken", "a tag with this name exists already").into())
+        }
         Err(StoreError::ConditionFailed { .. }) => {
             Err(AppError::Conflict { message: "tag ID was taken; try again".into(), current: None })
         }

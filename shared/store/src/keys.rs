@@ -152,6 +152,12 @@ pub fn custom_field(co: &CompanyId, id: u32) -> Key {
 
 pub const CUSTOM_FIELD_PREFIX: &str = "UDF#";
 
+/// The uniqueness item of a tag's name (case-folded), written with the tag in one transaction on the condition that
+/// it does not exist.
+pub fn tag_name(co: &CompanyId, name: &str) -> Key {
+    Key::new(company_pk(co), format!("TAGNAME#{}", fold(name)))
+}
+
 /// The uniqueness item of a custom field's name (case-folded): written with the definition in one transaction on the
 /// condition that it does not exist, so two admins creating "Gate code" at once end with one field.
 pub fn custom_field_name(co: &CompanyId, name: &str) -> Key {

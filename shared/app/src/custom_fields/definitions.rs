@@ -46,7 +46,7 @@ fn name_taken(fields: &[CustomField], name: &str, except: Option<u32>) -> Result
     Ok(())
 }
 
-fn name_item(co: &CompanyId, f: &CustomField) -> Item {
+pub(super) fn name_item(co: &CompanyId, f: &CustomField) -> Item {
     let mut item = keys::custom_field_name(co, &f.name).to_item();
     item.insert("field_id".into(), f.id.into());
     item

@@ -1,6 +1,6 @@
 //! The demo companies' custom field definitions.
 
-use super::definitions::field_item;
+use super::definitions::{field_item, name_item};
 use serde_json::json;
 use vigil_domain::custom_field::{CustomField, FieldType};
 use vigil_domain::CompanyId;
@@ -33,7 +33,7 @@ pub fn demo_items(co: &CompanyId) -> Vec<Item> {
         def(4, "Dog count", FieldType::Number, false, &[]),
         def(5, "Warranty start", FieldType::Date, false, &[]),
     ];
-    let mut items: Vec<Item> = fields.iter().map(|f| field_item(co, f)).collect();
+    let mut items: Vec<Item> = fields.iter().flat_map(|f| [field_item(co, f), name_item(co, f)]).collect();
     let mut seq = keys::custom_field_sequence(co).to_item();
     seq.insert("value".into(), json!(fields.len()));
     items.push(seq);
