@@ -264,6 +264,42 @@ async fn rotation_moves_every_ssn_to_a_new_key_and_resumes_after_an_interruption
     assert_eq!((next.target, next.reencrypted, next.done), (3, with_ssn, true));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stack_from_before_key_rings_imports_its_old_key_and_rotates_off_it() {
+    let moto = moto().await;
+    let table = moto.create_table("ssn-import").await;
+    let key = kms_key(moto).await;
+    // What the functions stored while they read the key from VIGIL_SSN_KEY.
+    let old_secret = b"the old VIGIL_SSN_KEY, 32 characters or more";
+    let old = ssn::LocalKeys::from_secret(old_secret);
+    let records = seed_records(&table, &old, &["acme"], 10).await;
+    let with_ssn = records.values().filter(|d| d.is_some()).count() as u64;
+    let index = ssn::ssn_last4_blind_index(&old.blind_index_key().unwrap(), &acme(), "1001");
+
+    let job = aws_ring(moto, &table, &key);
+    assert!(job.import_first(old_secret).await.unwrap());
+    assert!(!job.import_first(old_secret).await.unwrap(), "importing the same key again changes nothing");
+    let other = aws_ring(moto, &table, &key).import_first(b"some other secret of 32 characters or more").await;
+    assert!(other.is_err(), "a ring that starts with another key refuses the import");
+
+    // A function container reads the old SSNs and finds them by the blind index they were stored with.
+    let svc = container(moto, &table, &key);
+    assert_eq!(ssn::ssn_last4_blind_index(&svc.data_keys.blind_index_key().unwrap(), &acme(), "1001"), index);
+    for ((co, n), ct) in stored_ssns(&table, &records).await {
+        let digits = ssn::decrypt(svc.data_keys.as_ref(), &acme(), RecordId(n), &ct).unwrap();
+        assert_eq!(Some(digits), records[&(co, n)]);
+    }
+
+    // And the rotation moves them off the imported key.
+    let report = job.rotate(4, None).await.unwrap();
+    assert_eq!((report.target, report.reencrypted, report.done), (2, with_ssn, true));
+    for ((co, n), ct) in stored_ssns(&table, &records).await {
+        assert_eq!(ssn::key_id_of(&ct).unwrap(), 2);
+        let digits = ssn::decrypt(svc.data_keys.as_ref(), &acme(), RecordId(n), &ct).unwrap();
+        assert_eq!(Some(digits), records[&(co, n)]);
+    }
+}
+
 fn embedded_config(dir: &Path) -> Config {
     let mut config = Config { data_dir: dir.to_path_buf(), web_dir: repo_root().join("web/dist"), ..Config::default() };
     config.addr.set_port(0);

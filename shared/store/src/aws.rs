@@ -239,4 +239,8 @@ impl KeyWrapper for LazyKmsKeyWrapper {
     async fn unwrap_key(&self, wrapped: &[u8]) -> Result<Vec<u8>, StoreError> {
         self.wrapper().await.unwrap_key(wrapped).await
     }
+
+    async fn wrap_key(&self, plaintext: &[u8]) -> Result<Vec<u8>, StoreError> {
+        self.wrapper().await.wrap_key(plaintext).await
+    }
 }

@@ -39,6 +39,10 @@ pub trait KeyWrapper: Send + Sync {
 
     /// The plaintext of a wrapped data key (KMS `Decrypt`).
     async fn unwrap_key(&self, wrapped: &[u8]) -> Result<Vec<u8>, StoreError>;
+
+    /// Wraps a data key that exists already (KMS `Encrypt`): the secret SSNs were encrypted under before key rings,
+    /// imported as the first key.
+    async fn wrap_key(&self, plaintext: &[u8]) -> Result<Vec<u8>, StoreError>;
 }
 
 /// The encryption context every SSN data key is generated and decrypted with: a ciphertext blob of this key taken
@@ -96,6 +100,21 @@ impl KeyWrapper for KmsKeyWrapper {
         out.plaintext
             .map(Blob::into_inner)
             .ok_or_else(|| StoreError::Backend("KMS Decrypt returned no plaintext".into()))
+    }
+
+    async fn wrap_key(&self, plaintext: &[u8]) -> Result<Vec<u8>, StoreError> {
+        let out = self
+            .client
+            .encrypt()
+            .key_id(&self.key_id)
+            .plaintext(Blob::new(plaintext))
+            .encryption_context(CONTEXT_KEY, CONTEXT_VALUE)
+            .send()
+            .await
+            .map_err(|e| kms_error("Encrypt", e))?;
+        out.ciphertext_blob
+            .map(Blob::into_inner)
+            .ok_or_else(|| StoreError::Backend("KMS Encrypt returned nothing".into()))
     }
 }
 

@@ -3,6 +3,11 @@
 //! `VIGIL_BACKEND=aws` the table `VIGIL_TABLE` and the KMS key `VIGIL_KMS_KEY_ID` (`VIGIL_AWS_ENDPOINT` for an
 //! emulator). Resumable: the progress is stored after every batch, and running it again continues an unfinished
 //! rotation (or, after a finished one, starts the next). Prints counts only.
+//!
+//! A stack deployed before key rings encrypted SSNs under the secret in `VIGIL_SSN_KEY`: with that variable set, the
+//! job first imports the secret as the ring's first key (wrapped by KMS), so those SSNs stay readable, and the
+//! rotation then moves them to a fresh key. Run it so before the first deploy without `VIGIL_SSN_KEY`, or a function
+//! makes a fresh first key and the import is refused.
 
 use std::process::ExitCode;
 
@@ -33,6 +38,20 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Some(legacy) = std::env::var("VIGIL_SSN_KEY").ok().filter(|k| !k.is_empty()) {
+        if legacy.len() < 32 {
+            eprintln!("vigil-rotate-ssn-key: VIGIL_SSN_KEY is shorter than 32 characters");
+            return ExitCode::from(2);
+        }
+        match ring.import_first(legacy.as_bytes()).await {
+            Ok(true) => println!("imported VIGIL_SSN_KEY as SSN data key 1"),
+            Ok(false) => println!("VIGIL_SSN_KEY is SSN data key 1 already"),
+            Err(e) => {
+                eprintln!("vigil-rotate-ssn-key: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     let mut batches = 0u32;
     let mut reencrypted = 0u64;
     loop {

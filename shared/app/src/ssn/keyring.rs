@@ -147,6 +147,43 @@ impl KeyRing {
         }
     }
 
+    /// Makes `secret` the ring's first key: what SSNs were encrypted under before key rings (a stack's old
+    /// `VIGIL_SSN_KEY`), so its ciphertexts and blind indexes stay readable and a rotation can move them off it.
+    /// `false` when the ring already starts with this key; an error when it starts with another one.
+    pub async fn import_first(&self, secret: &[u8]) -> Result<bool, AppError> {
+        if read_ring(self.table.as_ref()).await?.is_none() {
+            let ring = StoredRing {
+                current: FIRST_KEY,
+                keys: BTreeMap::from([(
+                    FIRST_KEY,
+                    StoredKey { wrapped: self.wrapper.wrap_key(secret).await?, retired: false },
+                )]),
+                version: 1,
+                wrapped_by: self.wrapper.wrapping_key(),
+            };
+            match self.table.put(ring_item(&ring), Some(Condition::NotExists)).await {
+                Ok(()) => {
+                    tracing::info!(wrapped_by = %ring.wrapped_by, "SSN key ring created with an imported first key");
+                    return Ok(true);
+                }
+                Err(StoreError::ConditionFailed { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let first = self.key(FIRST_KEY).await?;
+        let given = DerivedKeys::from_secret(secret);
+        if first.enc == given.enc {
+            Ok(false)
+        } else {
+            Err(AppError::Conflict {
+                message: "the SSN key ring already starts with another key; SSNs written under the old key cannot be \
+                          imported into it"
+                    .into(),
+                current: None,
+            })
+        }
+    }
+
     fn cached(&self) -> Option<Arc<Cache>> {
         self.cache.read().ok().and_then(|c| c.clone())
     }
@@ -610,19 +647,25 @@ impl KeyWrapper for LocalKeyFile {
     }
 
     async fn generate(&self) -> Result<vigil_store::kms::NewDataKey, StoreError> {
-        use aes_gcm::aead::Aead;
         use rand::RngCore;
         let mut plaintext = vec![0u8; 32];
         rand::thread_rng().fill_bytes(&mut plaintext);
+        let wrapped = self.wrap_key(&plaintext).await?;
+        Ok(vigil_store::kms::NewDataKey { plaintext, wrapped })
+    }
+
+    async fn wrap_key(&self, plaintext: &[u8]) -> Result<Vec<u8>, StoreError> {
+        use aes_gcm::aead::Aead;
+        use rand::RngCore;
         let mut nonce = [0u8; 12];
         rand::thread_rng().fill_bytes(&mut nonce);
         let ct = self
             .cipher()
-            .encrypt(aes_gcm::Nonce::from_slice(&nonce), plaintext.as_slice())
-            .map_err(|_| StoreError::Backend("wrapping a new SSN data key failed".into()))?;
+            .encrypt(aes_gcm::Nonce::from_slice(&nonce), plaintext)
+            .map_err(|_| StoreError::Backend("wrapping an SSN data key failed".into()))?;
         let mut wrapped = nonce.to_vec();
         wrapped.extend(ct);
-        Ok(vigil_store::kms::NewDataKey { plaintext, wrapped })
+        Ok(wrapped)
     }
 
     async fn unwrap_key(&self, wrapped: &[u8]) -> Result<Vec<u8>, StoreError> {
