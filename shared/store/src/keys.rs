@@ -209,6 +209,19 @@ pub fn idempotency(scope: &str, key: &str) -> Key {
     Key::new(format!("IDEM#{scope}#{key}"), "IDEM")
 }
 
+/// The SSN key ring: every data key, wrapped, and which one encrypts new SSNs. Not a tenant's item: one ring serves
+/// every company (each ciphertext is bound to its company and record by the AEAD's associated data).
+pub fn ssn_key_ring() -> Key {
+    Key::new(SSN_KEYS_PK, "RING")
+}
+
+/// The progress of the SSN key rotation job (the key it rotates to, and the last record done).
+pub fn ssn_key_rotation() -> Key {
+    Key::new(SSN_KEYS_PK, "ROTATION")
+}
+
+const SSN_KEYS_PK: &str = "SSNKEYS";
+
 /// Lowercase, for case-insensitive prefix search over sort keys.
 pub fn fold(s: &str) -> String {
     s.trim().to_lowercase()
@@ -316,16 +329,3 @@ mod tests {
         );
     }
 }
-
-/// The SSN key ring: every data key, wrapped, and which one encrypts new SSNs. Not a tenant's item: one ring serves
-/// every company (each ciphertext is bound to its company and record by the AEAD's associated data).
-pub fn ssn_key_ring() -> Key {
-    Key::new(SSN_KEYS_PK, "RING")
-}
-
-/// The progress of the SSN key rotation job (the key it rotates to, and the last record done).
-pub fn ssn_key_rotation() -> Key {
-    Key::new(SSN_KEYS_PK, "ROTATION")
-}
-
-const SSN_KEYS_PK: &str = "SSNKEYS";

@@ -315,9 +315,9 @@ impl KeyRing {
                 self.reread(false, &[target]).await?;
                 return Ok(());
             }
-            if !ring.keys.contains_key(&target) {
+            if let std::collections::btree_map::Entry::Vacant(slot) = ring.keys.entry(target) {
                 let new = self.wrapper.generate().await?;
-                ring.keys.insert(target, StoredKey { wrapped: new.wrapped, retired: false });
+                slot.insert(StoredKey { wrapped: new.wrapped, retired: false });
             }
             ring.current = target;
             let expected = ring.version;
