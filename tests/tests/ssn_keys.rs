@@ -126,6 +126,13 @@ async fn a_new_container_decrypts_what_another_wrote() {
     assert!(reader.data_keys.blind_index_key().is_err());
     assert!(!vigil_app::ssn::keyring::ring_exists(&table).await.unwrap());
 
+    // The KMS client is built by the first request that needs a key, not with the services (the cold start).
+    let kms = Arc::new(LazyKmsKeyWrapper::new(LazySdkConfig::new(Some(moto.endpoint().to_owned())), key.clone()));
+    let ring = KeyRing::new(Arc::new(table.clone()), kms.clone());
+    assert!(ring.blind_index_key().is_err() && !kms.is_built(), "no ring yet: nothing to ask KMS");
+    ssn::encrypt(&ring, &co, RecordId(7), &ssn_of(7)).unwrap();
+    assert!(kms.is_built());
+
     let first = container(moto, &table, &key);
     let ct = ssn::encrypt(first.data_keys.as_ref(), &co, RecordId(42), &ssn_of(42)).unwrap();
     let index = ssn::ssn_last4_blind_index(&first.data_keys.blind_index_key().unwrap(), &co, "1042");
