@@ -1,14 +1,18 @@
 //! Building the services a Lambda uses from its environment (names as `infra/template.yaml` sets them):
-//! `VIGIL_TABLE`, `VIGIL_QUEUE_URL_<NAME>` per queue (`VIGIL_QUEUE_URL_JOBS`), `VIGIL_CURSOR_SECRET`, and
-//! `VIGIL_AWS_ENDPOINT` to point the SDK at an emulator (moto) instead of AWS.
+//! `VIGIL_TABLE`, `VIGIL_QUEUE_URL_<NAME>` per queue (`VIGIL_QUEUE_URL_JOBS`), `VIGIL_CURSOR_SECRET`,
+//! `VIGIL_KMS_KEY_ID` (the KMS key that wraps the SSN data keys), and `VIGIL_AWS_ENDPOINT` to point the SDK at an
+//! emulator (moto) instead of AWS.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use vigil_app::clock::SystemClock;
 use vigil_app::services::queues;
+use vigil_app::ssn::keyring::KeyRing;
+use vigil_app::ssn::{DataKeys, UnconfiguredKeys};
 use vigil_app::Services;
-use vigil_store::aws::{LazyDynamoTable, LazySdkConfig, LazySqsQueue};
+use vigil_store::aws::{LazyDynamoTable, LazyKmsKeyWrapper, LazySdkConfig, LazySqsQueue};
 use vigil_store::CursorSigner;
+use vigil_store::Table;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -56,26 +60,29 @@ impl AwsSettings {
     }
 }
 
-/// DynamoDB and SQS for these settings, once per container. Nothing is loaded or connected here: the SDK
-/// configuration and each client are built on their first call (see `vigil_store::aws`), so a Lambda asks for its
-/// first event sooner and never builds a client its requests do not use.
+/// DynamoDB, SQS and the SSN key ring for these settings, once per container, with the KMS key named by
+/// `VIGIL_KMS_KEY_ID`. Nothing is loaded or connected here: the SDK configuration and each client are built on their
+/// first call (see `vigil_store::aws`), so a Lambda asks for its first event sooner and never builds a client its
+/// requests do not use.
 pub fn aws_services(s: &AwsSettings) -> Services {
+    aws_services_with_kms(s, std::env::var("VIGIL_KMS_KEY_ID").ok().filter(|v| !v.is_empty()))
+}
+
+/// As [`aws_services`], with the KMS key given (`None`: SSN writes and reveals are refused).
+pub fn aws_services_with_kms(s: &AwsSettings, kms_key_id: Option<String>) -> Services {
     let config = LazySdkConfig::new(s.endpoint.clone());
+    let table: Arc<dyn Table> = Arc::new(LazyDynamoTable::new(config.clone(), s.table.clone()));
+    let data_keys: Arc<dyn DataKeys> = match kms_key_id {
+        // The ring reads its item and asks KMS only when an SSN is first encrypted, decrypted or searched for.
+        Some(key) => Arc::new(KeyRing::new(table.clone(), Arc::new(LazyKmsKeyWrapper::new(config.clone(), key)))),
+        None => Arc::new(UnconfiguredKeys),
+    };
     Services {
-        table: Arc::new(LazyDynamoTable::new(config.clone(), s.table.clone())),
+        table,
         queue: Arc::new(LazySqsQueue::new(config, s.queue_urls.clone())),
         cursors: CursorSigner::new(s.cursor_secret.clone()),
         clock: Arc::new(SystemClock),
-        data_keys: ssn_keys_from_env(),
-    }
-}
-
-/// The SSN keys: `VIGIL_SSN_KEY` (at least 32 characters) until the KMS adapter that decrypts the stack's envelope
-/// data key replaces it (the seam is `vigil_app::ssn::DataKeys`); without either, SSN writes are refused.
-fn ssn_keys_from_env() -> Arc<dyn vigil_app::ssn::DataKeys> {
-    match std::env::var("VIGIL_SSN_KEY") {
-        Ok(k) if k.len() >= 32 => Arc::new(vigil_app::ssn::LocalKeys::from_secret(k.as_bytes())),
-        _ => Arc::new(vigil_app::ssn::UnconfiguredKeys),
+        data_keys,
     }
 }
 

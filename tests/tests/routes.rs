@@ -701,3 +701,82 @@ fn cfn_lint_passes() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The SSN data keys are unwrapped with `kms:Decrypt` on `DataKey`, and the key ring's first one generated with
+/// `kms:GenerateDataKey`, only by the functions whose code reads or writes SSNs; no other function can use the key,
+/// and no SSN key is in any function's environment (issue 9).
+#[test]
+fn only_the_functions_that_touch_ssns_can_use_the_data_key() {
+    // Their requests decrypt an SSN (a lead or customer view for a user holding the SSN grant:
+    // `vigil_app::leads::view`, which `customers::get` and every lead write's answer go through) or compute its blind
+    // index (the lists' SSN-digits search, whose key derives from the first data key).
+    let reads: BTreeSet<&str> = [
+        "list_leads",
+        "get_lead",
+        "update_lead",
+        "move_lead_stage",
+        "set_lead_tags",
+        "list_customers",
+        "get_customer",
+        "create_customer",
+        "update_customer",
+        "convert_lead",
+        "archive_customer",
+        "unarchive_customer",
+        "set_customer_tags",
+    ]
+    .into();
+    // Their requests encrypt an SSN (`vigil_app::leads::set_ssn`), and the first one to do so creates the key ring.
+    let writes: BTreeSet<&str> = ["update_lead", "create_customer", "update_customer"].into();
+    assert!(writes.is_subset(&reads), "a function that encrypts SSNs shows them too");
+
+    let t = Template::load();
+    let (mut decrypt, mut generate) = (BTreeSet::new(), BTreeSet::new());
+    for f in t.functions() {
+        let name = f.binary.clone().unwrap_or_else(|| f.logical_id.clone());
+        for policy in t.property(&f, "Policies").and_then(Value::as_sequence).into_iter().flatten() {
+            if let Some(p) = get(policy, &["KMSDecryptPolicy"]) {
+                assert_eq!(get(p, &["KeyId"]).and_then(ref_target), Some("DataKey"), "{name}: decrypts with DataKey");
+                decrypt.insert(name.clone());
+            }
+            for other in ["KMSEncryptPolicy", "KMSDecryptPolicyWithGrants", "AWSSecretsManagerGetSecretValuePolicy"] {
+                assert!(get(policy, &[other]).is_none(), "{name} must not carry {other}");
+            }
+            for statement in get(policy, &["Statement"]).and_then(Value::as_sequence).into_iter().flatten() {
+                let actions: Vec<String> = match get(statement, &["Action"]) {
+                    Some(Value::String(a)) => vec![a.to_ascii_lowercase()],
+                    Some(Value::Sequence(a)) => {
+                        a.iter().filter_map(Value::as_str).map(str::to_ascii_lowercase).collect()
+                    }
+                    _ => vec![],
+                };
+                for a in actions {
+                    if a == "kms:*" || a == "kms:decrypt" || a.starts_with("kms:decrypt") {
+                        decrypt.insert(name.clone());
+                    }
+                    if a == "kms:*" || a.starts_with("kms:generatedatakey") {
+                        assert_eq!(
+                            get(statement, &["Resource"]).and_then(getatt_target),
+                            Some("DataKey"),
+                            "{name}: generates data keys under DataKey only"
+                        );
+                        generate.insert(name.clone());
+                    }
+                }
+            }
+        }
+        let env = get(f.resource, &["Properties", "Environment", "Variables"]);
+        assert!(
+            env.and_then(|v| v.get("VIGIL_SSN_KEY")).is_none(),
+            "{name} must not get an SSN key in its environment"
+        );
+    }
+    let names = |s: &BTreeSet<&str>| s.iter().map(|n| n.to_string()).collect::<BTreeSet<String>>();
+    assert_eq!(decrypt, names(&reads), "functions with kms:Decrypt on the SSN data keys");
+    assert_eq!(generate, names(&writes), "functions with kms:GenerateDataKey");
+
+    let globals = get(&t.doc, &["Globals", "Function", "Environment", "Variables"]).expect("Globals environment");
+    assert!(globals.get("VIGIL_SSN_KEY").is_none(), "no SSN key in the functions' environment");
+    assert_eq!(get(globals, &["VIGIL_KMS_KEY_ID"]).and_then(getatt_target), Some("DataKey"));
+    assert!(t.resources().all(|(id, _)| id != "SsnKeySecret"), "the SSN key is not a Secrets Manager secret any more");
+}

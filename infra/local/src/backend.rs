@@ -6,6 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 use vigil_app::clock::SystemClock;
 use vigil_app::services::queues;
+use vigil_app::ssn::keyring::{any_encrypted_ssn, forget_key_ring, KeyRing, LocalKeyFile};
 use vigil_app::Services;
 use vigil_store::embedded::{EmbeddedDb, EmbeddedTable};
 use vigil_store::{CursorSigner, QueueSpec};
@@ -16,6 +17,8 @@ pub struct Backends {
     pub embedded: Option<EmbeddedTable>,
     /// Signs the local sessions.
     pub token_key: Vec<u8>,
+    /// The SSN key ring behind `services.data_keys` (what `rotate_ssn_key` rotates).
+    pub key_ring: Arc<KeyRing>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +31,15 @@ pub enum BackendError {
     Queue(#[from] vigil_store::QueueError),
     #[error(transparent)]
     Config(#[from] vigil_functions::env::ConfigError),
+    #[error(
+        "the SSN key file {0} is missing, but this data holds encrypted SSNs that only that file can decrypt; \
+         restore the file (or start over with an empty data directory). No new key was made."
+    )]
+    SsnKeyMissing(String),
+    #[error("the SSN key file {0} is unusable: {1}")]
+    SsnKey(String, String),
+    #[error("the SSN key ring could not be read: {0}")]
+    KeyRing(vigil_app::AppError),
 }
 
 /// A random key kept in the data directory, so sessions and cursors survive a restart.
@@ -50,13 +62,42 @@ fn secret(dir: &Path, name: &str) -> Result<Vec<u8>, BackendError> {
     }
 }
 
+/// The SSN key file: read when it exists; when it does not, made only if no record holds an encrypted SSN, since a
+/// new key could never decrypt them. A key ring left from the lost file (with nothing encrypted under it) is
+/// dropped with it.
+async fn ssn_key_file(dir: &Path, table: &dyn vigil_store::Table) -> Result<LocalKeyFile, BackendError> {
+    let path = dir.join(SSN_KEY_FILE);
+    let name = path.display().to_string();
+    match std::fs::read(&path) {
+        Ok(k) if k.len() >= 32 => return Ok(LocalKeyFile::new(k, name)),
+        Ok(_) => return Err(BackendError::SsnKey(name, "it is shorter than 32 bytes".into())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(BackendError::SsnKey(name, e.to_string())),
+    }
+    if any_encrypted_ssn(table).await.map_err(BackendError::KeyRing)? {
+        return Err(BackendError::SsnKeyMissing(name));
+    }
+    forget_key_ring(table).await.map_err(BackendError::KeyRing)?;
+    Ok(LocalKeyFile::new(secret(dir, SSN_KEY_FILE)?, name))
+}
+
+/// The embedded default's SSN key file, in the data directory.
+pub const SSN_KEY_FILE: &str = "ssn.key";
+
+/// The key ring over `table` wrapped by the data directory's key file, read (and created) now, so requests are
+/// served from memory from the first one on.
+async fn local_key_ring(dir: &Path, table: Arc<dyn vigil_store::Table>) -> Result<Arc<KeyRing>, BackendError> {
+    let file = ssn_key_file(dir, table.as_ref()).await?;
+    let ring = Arc::new(KeyRing::new(table, Arc::new(file)));
+    ring.refresh(true, &[]).await.map_err(BackendError::KeyRing)?;
+    Ok(ring)
+}
+
 pub async fn open(config: &Config) -> Result<Backends, BackendError> {
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| BackendError::DataDir(config.data_dir.display().to_string(), e))?;
     let token_key = secret(&config.data_dir, "session.key")?;
     let cursor_key = secret(&config.data_dir, "cursor.key")?;
-    // SSN encryption and blind-index keys (a KMS envelope key in AWS).
-    let ssn_keys = Arc::new(vigil_app::ssn::LocalKeys::from_secret(&secret(&config.data_dir, "ssn.key")?));
     match config.backend {
         Backend::Embedded => {
             let db = EmbeddedDb::open(&config.data_dir.join("vigil.db"))?;
@@ -69,14 +110,15 @@ pub async fn open(config: &Config) -> Result<Backends, BackendError> {
                 },
                 QueueSpec { name: queues::JOBS_DLQ.into(), dead_letter: None, max_receives: u32::MAX },
             ])?;
+            let key_ring = local_key_ring(&config.data_dir, Arc::new(table.clone())).await?;
             let services = Services {
                 table: Arc::new(table.clone()),
                 queue: Arc::new(queue),
                 cursors: CursorSigner::new(cursor_key),
                 clock: Arc::new(SystemClock),
-                data_keys: ssn_keys,
+                data_keys: key_ring.clone(),
             };
-            Ok(Backends { services, embedded: Some(table), token_key })
+            Ok(Backends { services, embedded: Some(table), token_key, key_ring })
         }
         Backend::Aws => {
             // The rehearsal's cursor secret comes from the environment like a Lambda's, else from the data dir.
@@ -85,8 +127,42 @@ pub async fn open(config: &Config) -> Result<Backends, BackendError> {
                 None => vigil_functions::env::AwsSettings::from_env_with(Some(cursor_key))?,
             };
             let mut services = vigil_functions::env::aws_services(&settings);
-            services.data_keys = ssn_keys;
-            Ok(Backends { services, embedded: None, token_key })
+            // With VIGIL_KMS_KEY_ID the stack's KMS key wraps the data keys, as in the Lambdas; without it (a
+            // rehearsal against an emulator) the data directory's key file does.
+            let key_ring = match std::env::var("VIGIL_KMS_KEY_ID").ok().filter(|v| !v.is_empty()) {
+                Some(key) => {
+                    let sdk = vigil_store::aws::LazySdkConfig::new(settings.endpoint.clone());
+                    let wrapper = vigil_store::aws::LazyKmsKeyWrapper::new(sdk, key);
+                    Arc::new(KeyRing::new(services.table.clone(), Arc::new(wrapper)))
+                }
+                None => local_key_ring(&config.data_dir, services.table.clone()).await?,
+            };
+            services.data_keys = key_ring.clone();
+            Ok(Backends { services, embedded: None, token_key, key_ring })
+        }
+    }
+}
+
+/// The SSN key ring alone, for `vigil-rotate-ssn-key`: the embedded database and its key file, or (`VIGIL_BACKEND=aws`)
+/// the table `VIGIL_TABLE` with the KMS key `VIGIL_KMS_KEY_ID` (`VIGIL_AWS_ENDPOINT` for an emulator). No queue, no
+/// cursor secret: the rotation needs neither.
+pub async fn open_key_ring(config: &Config) -> Result<Arc<KeyRing>, BackendError> {
+    match config.backend {
+        Backend::Embedded => {
+            std::fs::create_dir_all(&config.data_dir)
+                .map_err(|e| BackendError::DataDir(config.data_dir.display().to_string(), e))?;
+            let db = EmbeddedDb::open(&config.data_dir.join("vigil.db"))?;
+            local_key_ring(&config.data_dir, Arc::new(db.table())).await
+        }
+        Backend::Aws => {
+            use vigil_functions::env::ConfigError;
+            let var = |name: &'static str| std::env::var(name).ok().filter(|v| !v.is_empty());
+            let table_name = var("VIGIL_TABLE").ok_or(ConfigError::Missing("VIGIL_TABLE"))?;
+            let key = var("VIGIL_KMS_KEY_ID").ok_or(ConfigError::Missing("VIGIL_KMS_KEY_ID"))?;
+            let sdk = vigil_store::aws::LazySdkConfig::new(var("VIGIL_AWS_ENDPOINT"));
+            let table = Arc::new(vigil_store::aws::LazyDynamoTable::new(sdk.clone(), table_name));
+            let wrapper = vigil_store::aws::LazyKmsKeyWrapper::new(sdk, key);
+            Ok(Arc::new(KeyRing::new(table, Arc::new(wrapper))))
         }
     }
 }

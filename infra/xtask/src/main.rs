@@ -7,9 +7,11 @@
 //! * `cargo xtask bench-cold` — measures every Lambda binary's cold init beside a hello-world (see `bench_cold`).
 
 //! * `cargo xtask openapi` — writes `infra/openapi.yaml` from the contract's types.
+//! * `cargo xtask rotate-ssn-key` — moves every stored SSN to a new data key, in resumable batches (see `rotate`).
 
 mod bench_cold;
 mod openapi;
+mod rotate;
 mod web;
 
 use std::path::{Path, PathBuf};
@@ -24,9 +26,10 @@ fn main() -> ExitCode {
         Some("web") => web::build_web(&root),
         Some("bench-cold") => bench_cold::bench_cold(&root, &args[1..]),
         Some("openapi") => openapi::write(&root),
+        Some("rotate-ssn-key") => rotate::rotate_ssn_key(&root, &args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask run | test [-- cargo test args] | web | openapi | bench-cold [--runs N] [--only a,b] [--bin-dir DIR]"
+                "usage: cargo xtask run | test [-- cargo test args] | web | openapi | bench-cold [--runs N] [--only a,b] [--bin-dir DIR] | rotate-ssn-key [--batch N] [--max-batches N]"
             );
             return ExitCode::from(2);
         }

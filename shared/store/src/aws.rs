@@ -1,5 +1,5 @@
-//! Loading the AWS SDK configuration shared by the DynamoDB and SQS backends, and the lazily built backends a Lambda
-//! uses ([`LazyDynamoTable`], [`LazySqsQueue`]).
+//! Loading the AWS SDK configuration shared by the DynamoDB, SQS and KMS backends, and the lazily built backends a
+//! Lambda uses ([`LazyDynamoTable`], [`LazySqsQueue`], [`LazyKmsKeyWrapper`]).
 //!
 //! Why lazily: building an SDK client loads and parses the platform's root certificates and builds a TLS
 //! configuration (the SDK does this in `Client::new` on purpose), and loading the configuration walks the provider
@@ -7,6 +7,7 @@
 //! a function that only reads the table built the SQS client too. Now each client is built on its first call.
 
 use crate::dynamo::DynamoTable;
+use crate::kms::{KeyWrapper, KmsKeyWrapper, NewDataKey};
 use crate::queue::{OutgoingMessage, Queue, QueueError, ReceivedMessage};
 use crate::sqs::SqsQueue;
 use crate::table::{Condition, Item, Key, Page, Query, StoreError, Table, TxOp, Update};
@@ -194,5 +195,52 @@ impl Queue for LazySqsQueue {
 
     async fn change_visibility(&self, queue: &str, receipt_handle: &str, seconds: u32) -> Result<(), QueueError> {
         self.queue().await.change_visibility(queue, receipt_handle, seconds).await
+    }
+}
+
+/// A [`KmsKeyWrapper`] whose client is built on the first call, so only a request that needs an SSN key pays for
+/// it (and a function whose requests never do never builds it).
+#[derive(Debug)]
+pub struct LazyKmsKeyWrapper {
+    config: Arc<LazySdkConfig>,
+    key_id: String,
+    wrapper: OnceCell<KmsKeyWrapper>,
+}
+
+impl LazyKmsKeyWrapper {
+    pub fn new(config: Arc<LazySdkConfig>, key_id: impl Into<String>) -> Self {
+        Self { config, key_id: key_id.into(), wrapper: OnceCell::new() }
+    }
+
+    /// Whether the client has been built (it is, after the first call).
+    pub fn is_built(&self) -> bool {
+        self.wrapper.initialized()
+    }
+
+    async fn wrapper(&self) -> &KmsKeyWrapper {
+        self.wrapper
+            .get_or_init(|| async {
+                KmsKeyWrapper::new(aws_sdk_kms::Client::new(self.config.get().await), self.key_id.clone())
+            })
+            .await
+    }
+}
+
+#[async_trait]
+impl KeyWrapper for LazyKmsKeyWrapper {
+    fn wrapping_key(&self) -> String {
+        self.key_id.clone()
+    }
+
+    async fn generate(&self) -> Result<NewDataKey, StoreError> {
+        self.wrapper().await.generate().await
+    }
+
+    async fn unwrap_key(&self, wrapped: &[u8]) -> Result<Vec<u8>, StoreError> {
+        self.wrapper().await.unwrap_key(wrapped).await
+    }
+
+    async fn wrap_key(&self, plaintext: &[u8]) -> Result<Vec<u8>, StoreError> {
+        self.wrapper().await.wrap_key(plaintext).await
     }
 }

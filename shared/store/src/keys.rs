@@ -21,6 +21,8 @@
 //! | outbox email | `C#co#OUTBOX` | `MAIL#ts#id` | |
 //! | pending job (transactional outbox) | `C#co#PENDINGJOBS` | `JOB#idempotency key` | |
 //! | idempotency claim | `IDEM#scope#key` | `IDEM` | (TTL `expires_at`) |
+//! | SSN key ring (wrapped data keys, the current one) | `SSNKEYS` | `RING` | |
+//! | SSN key rotation progress | `SSNKEYS` | `ROTATION` | |
 //!
 //! Numbers are zero-padded so string order is numeric order.
 
@@ -231,6 +233,19 @@ pub const PENDING_JOB_PREFIX: &str = "JOB#";
 pub fn idempotency(scope: &str, key: &str) -> Key {
     Key::new(format!("IDEM#{scope}#{key}"), "IDEM")
 }
+
+/// The SSN key ring: every data key, wrapped, and which one encrypts new SSNs. Not a tenant's item: one ring serves
+/// every company (each ciphertext is bound to its company and record by the AEAD's associated data).
+pub fn ssn_key_ring() -> Key {
+    Key::new(SSN_KEYS_PK, "RING")
+}
+
+/// The progress of the SSN key rotation job (the key it rotates to, and the last record done).
+pub fn ssn_key_rotation() -> Key {
+    Key::new(SSN_KEYS_PK, "ROTATION")
+}
+
+const SSN_KEYS_PK: &str = "SSNKEYS";
 
 /// Lowercase, for case-insensitive prefix search over sort keys.
 pub fn fold(s: &str) -> String {

@@ -8,6 +8,7 @@ pub mod dynamo;
 #[cfg(feature = "embedded")]
 pub mod embedded;
 pub mod keys;
+pub mod kms;
 pub mod queue;
 pub mod sqs;
 pub mod table;
