@@ -166,10 +166,7 @@ pub fn CustomerItems(props: &CustomerItemsProps) -> Html {
                     let raw = raw.trim();
                     match input {
                         _ if raw.is_empty() => Value::Null,
-                        Input::Money => raw
-                            .trim_start_matches('$')
-                            .parse::<f64>()
-                            .ok()
+                        Input::Money => format::parse_f64(raw.trim_start_matches('$'))
                             .map(|d| Value::from((d * 100.0).round() as u64))
                             .unwrap_or_else(|| Value::String(raw.into())),
                         Input::Whole => {
