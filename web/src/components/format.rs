@@ -99,6 +99,17 @@ fn thousands(n: u64) -> String {
     out
 }
 
+/// `str::to_lowercase`, done by the browser: the same Unicode mapping (final sigma included), without Rust's case
+/// tables in the wasm (about 20 KiB).
+pub fn lowercase(text: &str) -> String {
+    js_sys::JsString::from(text).to_lower_case().into()
+}
+
+/// `str::to_uppercase`, done by the browser for the same reason as [`lowercase`].
+pub fn uppercase(text: &str) -> String {
+    js_sys::JsString::from(text).to_upper_case().into()
+}
+
 /// A number typed into a field, read exactly as `str::parse::<f64>` reads it (the same texts accepted, the same
 /// value), with the browser doing the conversion: Rust's own decimal parser brings a 20 KiB table of powers of five
 /// into the wasm. Only the syntax is checked here; a valid decimal converts to the same correctly rounded value in
