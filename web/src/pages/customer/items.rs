@@ -221,7 +221,7 @@ pub fn CustomerItems(props: &CustomerItemsProps) -> Html {
     let form_html = props.can_create.then(|| {
         html! {
             <form class="card item-form" data-testid="item-form" {onsubmit}>
-                <h3>{ format!("New {}", format::lowercase(&props.collection.singular)) }</h3>
+                <h3>{ format!("New {}", format::lowercase(props.collection.singular)) }</h3>
                 <div class="form-grid">
                 { for specs.iter().map(|s| {
                     let id = format!("item-{}", s.field);
@@ -267,7 +267,7 @@ pub fn CustomerItems(props: &CustomerItemsProps) -> Html {
                     <p class="error-box" role="alert" data-testid="item-error">{ e.message() }</p>
                 }) }
                 <div class="actions">
-                    <button type="submit" class="button" disabled={*busy} data-testid="item-create">{ format!("Add {}", format::lowercase(&props.collection.singular)) }</button>
+                    <button type="submit" class="button" disabled={*busy} data-testid="item-create">{ format!("Add {}", format::lowercase(props.collection.singular)) }</button>
                 </div>
             </form>
         }
@@ -277,7 +277,7 @@ pub fn CustomerItems(props: &CustomerItemsProps) -> Html {
         None => html! { <p class="loading">{ "Loading…" }</p> },
         Some(Err(e)) => html! { <p class="error-box" role="alert">{ e.message() }</p> },
         Some(Ok(rows)) if rows.is_empty() => html! {
-            <p class="empty-state" data-testid="items-empty">{ format!("No {} yet.", format::lowercase(&props.collection.title)) }</p>
+            <p class="empty-state" data-testid="items-empty">{ format!("No {} yet.", format::lowercase(props.collection.title)) }</p>
         },
         Some(Ok(rows)) => html! {
             <ul class="item-list" data-testid="item-list">
