@@ -145,9 +145,7 @@ fn field(
                     Value::Null
                 } else if t == FieldType::Number {
                     // Numbers go as JSON numbers; anything else goes as typed and the server names the problem.
-                    raw.trim()
-                        .parse::<f64>()
-                        .ok()
+                    crate::components::format::parse_f64(raw.trim())
                         .and_then(serde_json::Number::from_f64)
                         .map(Value::Number)
                         .unwrap_or(Value::String(raw))

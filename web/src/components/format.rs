@@ -99,9 +99,119 @@ fn thousands(n: u64) -> String {
     out
 }
 
+/// `str::to_lowercase`, done by the browser: the same Unicode mapping (final sigma included), without Rust's case
+/// tables in the wasm (about 20 KiB).
+pub fn lowercase(text: &str) -> String {
+    js_sys::JsString::from(text).to_lower_case().into()
+}
+
+/// `str::to_uppercase`, done by the browser for the same reason as [`lowercase`].
+pub fn uppercase(text: &str) -> String {
+    js_sys::JsString::from(text).to_upper_case().into()
+}
+
+/// A number typed into a field, read exactly as `str::parse::<f64>` reads it (the same texts accepted, the same
+/// value), with the browser doing the conversion: Rust's own decimal parser brings a 20 KiB table of powers of five
+/// into the wasm. Only the syntax is checked here; a valid decimal converts to the same correctly rounded value in
+/// both.
+pub fn parse_f64(text: &str) -> Option<f64> {
+    match float_form(text)? {
+        FloatForm::Decimal => Some(js_sys::parse_float(text)),
+        FloatForm::Infinite { negative: false } => Some(f64::INFINITY),
+        FloatForm::Infinite { negative: true } => Some(f64::NEG_INFINITY),
+        FloatForm::NaN => Some(f64::NAN),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum FloatForm {
+    Decimal,
+    Infinite { negative: bool },
+    NaN,
+}
+
+/// The grammar of `f64::from_str`: an optional sign, then `inf`, `infinity` or `nan` (any case), or digits with an
+/// optional `.` (digits on at least one side) and an optional exponent `e`/`E`, sign, digits. No spaces.
+fn float_form(text: &str) -> Option<FloatForm> {
+    let (negative, rest) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    if rest.eq_ignore_ascii_case("inf") || rest.eq_ignore_ascii_case("infinity") {
+        return Some(FloatForm::Infinite { negative });
+    }
+    if rest.eq_ignore_ascii_case("nan") {
+        return Some(FloatForm::NaN);
+    }
+    let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
+    let (mantissa, exponent) = match rest.split_once(['e', 'E']) {
+        Some((mantissa, exponent)) => (mantissa, Some(exponent)),
+        None => (rest, None),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let mantissa_ok = digits(whole) == whole.len()
+        && digits(fraction) == fraction.len()
+        && !(whole.is_empty() && fraction.is_empty());
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+        !e.is_empty() && digits(e) == e.len()
+    });
+    (mantissa_ok && exponent_ok).then_some(FloatForm::Decimal)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_read_as_rust_reads_them() {
+        let texts = [
+            "0",
+            "12",
+            "-3.5",
+            "+4",
+            "1.",
+            ".5",
+            "1e5",
+            "1E+5",
+            "2.5e-3",
+            "007",
+            "-0",
+            "inf",
+            "-Infinity",
+            "NaN",
+            "+nan",
+            "",
+            ".",
+            "-",
+            "+",
+            "e5",
+            "1e",
+            "1e+",
+            "1.2.3",
+            "1,5",
+            " 1",
+            "1 ",
+            "0x10",
+            "1_000",
+            "$5",
+            "--1",
+            "infinit",
+            "5e5.5",
+            "١",
+        ];
+        for text in texts {
+            let rust = text.parse::<f64>();
+            match float_form(text) {
+                None => assert!(rust.is_err(), "{text:?} is a number to Rust"),
+                Some(FloatForm::Decimal) => assert!(rust.is_ok_and(f64::is_finite), "{text:?}"),
+                Some(FloatForm::Infinite { negative }) => {
+                    assert_eq!(rust, Ok(if negative { f64::NEG_INFINITY } else { f64::INFINITY }), "{text:?}")
+                }
+                Some(FloatForm::NaN) => assert!(rust.is_ok_and(f64::is_nan), "{text:?}"),
+            }
+        }
+    }
 
     #[test]
     fn totals_say_when_they_are_estimates() {

@@ -1,6 +1,7 @@
 //! A searchable multi-select "pillbox": the chosen options as pills (each with a remove button), a search box, and
 //! the matching options as a list of checkboxes. Plain form controls, so it works by keyboard and screen reader.
 
+use crate::components::format;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -17,7 +18,7 @@ pub struct MultiSelectProps {
 #[component]
 pub fn MultiSelect(props: &MultiSelectProps) -> Html {
     let search = use_state(String::new);
-    let needle = search.to_lowercase();
+    let needle = format::lowercase(&search);
     let label_of =
         |v: u32| props.options.iter().find(|(o, _)| *o == v).map(|(_, l)| l.clone()).unwrap_or_else(|| format!("#{v}"));
 
@@ -41,14 +42,14 @@ pub fn MultiSelect(props: &MultiSelectProps) -> Html {
         })
     };
     let shown: Vec<&(u32, String)> =
-        props.options.iter().filter(|(_, l)| needle.is_empty() || l.to_lowercase().contains(&needle)).collect();
+        props.options.iter().filter(|(_, l)| needle.is_empty() || format::lowercase(l).contains(&needle)).collect();
     let list_id = format!("{}-options", props.id);
 
     html! {
         <div class="multi-select" data-testid={props.testid.clone()} role="group" aria-labelledby={format!("{}-label", props.id)}>
             <span class="field-label" id={format!("{}-label", props.id)}>{ props.label.clone() }</span>
             if !props.selected.is_empty() {
-                <ul class="pills" aria-label={format!("Chosen {}", props.label.to_lowercase())}>
+                <ul class="pills" aria-label={format!("Chosen {}", format::lowercase(&props.label))}>
                     { for props.selected.iter().map(|v| html! {
                         <li class="pill" key={*v} data-testid="pill" data-value={v.to_string()}>
                             { label_of(*v) }
@@ -58,7 +59,7 @@ pub fn MultiSelect(props: &MultiSelectProps) -> Html {
                     }) }
                 </ul>
             }
-            <input type="search" id={props.id.clone()} class="input" placeholder={format!("Search {}…", props.label.to_lowercase())}
+            <input type="search" id={props.id.clone()} class="input" placeholder={format!("Search {}…", format::lowercase(&props.label))}
                 aria-controls={list_id.clone()} value={(*search).clone()} oninput={on_search} />
             <ul class="options" id={list_id}>
                 { for shown.iter().map(|(v, l)| {

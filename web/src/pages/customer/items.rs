@@ -166,10 +166,7 @@ pub fn CustomerItems(props: &CustomerItemsProps) -> Html {
                     let raw = raw.trim();
                     match input {
                         _ if raw.is_empty() => Value::Null,
-                        Input::Money => raw
-                            .trim_start_matches('$')
-                            .parse::<f64>()
-                            .ok()
+                        Input::Money => format::parse_f64(raw.trim_start_matches('$'))
                             .map(|d| Value::from((d * 100.0).round() as u64))
                             .unwrap_or_else(|| Value::String(raw.into())),
                         Input::Whole => {
@@ -224,7 +221,7 @@ pub fn CustomerItems(props: &CustomerItemsProps) -> Html {
     let form_html = props.can_create.then(|| {
         html! {
             <form class="card item-form" data-testid="item-form" {onsubmit}>
-                <h3>{ format!("New {}", props.collection.singular.to_lowercase()) }</h3>
+                <h3>{ format!("New {}", format::lowercase(props.collection.singular)) }</h3>
                 <div class="form-grid">
                 { for specs.iter().map(|s| {
                     let id = format!("item-{}", s.field);
@@ -270,7 +267,7 @@ pub fn CustomerItems(props: &CustomerItemsProps) -> Html {
                     <p class="error-box" role="alert" data-testid="item-error">{ e.message() }</p>
                 }) }
                 <div class="actions">
-                    <button type="submit" class="button" disabled={*busy} data-testid="item-create">{ format!("Add {}", props.collection.singular.to_lowercase()) }</button>
+                    <button type="submit" class="button" disabled={*busy} data-testid="item-create">{ format!("Add {}", format::lowercase(props.collection.singular)) }</button>
                 </div>
             </form>
         }
@@ -280,7 +277,7 @@ pub fn CustomerItems(props: &CustomerItemsProps) -> Html {
         None => html! { <p class="loading">{ "Loading…" }</p> },
         Some(Err(e)) => html! { <p class="error-box" role="alert">{ e.message() }</p> },
         Some(Ok(rows)) if rows.is_empty() => html! {
-            <p class="empty-state" data-testid="items-empty">{ format!("No {} yet.", props.collection.title.to_lowercase()) }</p>
+            <p class="empty-state" data-testid="items-empty">{ format!("No {} yet.", format::lowercase(props.collection.title)) }</p>
         },
         Some(Ok(rows)) => html! {
             <ul class="item-list" data-testid="item-list">

@@ -35,7 +35,7 @@ fn field_label(field: &str) -> String {
             other => {
                 let s = other.replace('_', " ");
                 let mut c = s.chars();
-                c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+                c.next().map(|f| format::uppercase(f.encode_utf8(&mut [0; 4])) + c.as_str()).unwrap_or_default()
             }
         }
     })

@@ -109,7 +109,7 @@ pub fn LeadPage(props: &LeadPageProps) -> Html {
                 { back }
                 <div class="notice" data-testid="record-missing">
                     <h1>{ format!("{noun} not found") }</h1>
-                    <p>{ format!("\"{}\" is not a {} ID; IDs are whole numbers.", props.id, noun.to_lowercase()) }</p>
+                    <p>{ format!("\"{}\" is not a {} ID; IDs are whole numbers.", props.id, format::lowercase(noun)) }</p>
                 </div>
             </section>
         };
@@ -117,7 +117,7 @@ pub fn LeadPage(props: &LeadPageProps) -> Html {
 
     let body = match &*load {
         Load::Loading => {
-            html! { <p class="loading" data-testid="loading">{ format!("Loading {} {id}…", noun.to_lowercase()) }</p> }
+            html! { <p class="loading" data-testid="loading">{ format!("Loading {} {id}…", format::lowercase(noun)) }</p> }
         }
         Load::Missing => html! {
             <div class="notice" data-testid="record-missing">
@@ -132,7 +132,7 @@ pub fn LeadPage(props: &LeadPageProps) -> Html {
             };
             html! {
                 <div class="error-box" role="alert" data-testid="record-error">
-                    <p>{ format!("Could not load {} {id}: {}", noun.to_lowercase(), e.message()) }</p>
+                    <p>{ format!("Could not load {} {id}: {}", format::lowercase(noun), e.message()) }</p>
                     <button type="button" class="button secondary" onclick={retry}>{ "Try again" }</button>
                 </div>
             }
@@ -178,8 +178,8 @@ fn record_view(route_kind: Kind, r: &Record, names: &Names, work: Option<Html>) 
     let moved = (r.kind != route_kind).then(|| {
         html! {
             <p class="notice" data-testid="kind-moved">
-                { format!("This record is now a {}. ", format::kind(r.kind).to_lowercase()) }
-                <RouteLink to={record_route(r.kind, r.id)}>{ format!("Open it as a {}", format::kind(r.kind).to_lowercase()) }</RouteLink>
+                { format!("This record is now a {}. ", format::lowercase(format::kind(r.kind))) }
+                <RouteLink to={record_route(r.kind, r.id)}>{ format!("Open it as a {}", format::lowercase(format::kind(r.kind))) }</RouteLink>
             </p>
         }
     });
