@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 use vigil_app::clock::SystemClock;
+use vigil_app::retry::RetryingTable;
 use vigil_app::services::queues;
 use vigil_app::Services;
 use vigil_store::aws::{LazyDynamoTable, LazySdkConfig, LazySqsQueue};
@@ -62,7 +63,8 @@ impl AwsSettings {
 pub fn aws_services(s: &AwsSettings) -> Services {
     let config = LazySdkConfig::new(s.endpoint.clone());
     Services {
-        table: Arc::new(LazyDynamoTable::new(config.clone(), s.table.clone())),
+        // Transaction conflicts and throttling are retried per call before an operation sees them (`vigil_app::retry`).
+        table: RetryingTable::wrap(Arc::new(LazyDynamoTable::new(config.clone(), s.table.clone()))),
         queue: Arc::new(LazySqsQueue::new(config, s.queue_urls.clone())),
         cursors: CursorSigner::new(s.cursor_secret.clone()),
         clock: Arc::new(SystemClock),

@@ -5,10 +5,11 @@ use rand::RngCore;
 use std::path::Path;
 use std::sync::Arc;
 use vigil_app::clock::SystemClock;
+use vigil_app::retry::RetryingTable;
 use vigil_app::services::queues;
 use vigil_app::Services;
 use vigil_store::embedded::{EmbeddedDb, EmbeddedTable};
-use vigil_store::{CursorSigner, QueueSpec};
+use vigil_store::{CursorSigner, QueueSpec, Table};
 
 pub struct Backends {
     pub services: Services,
@@ -50,6 +51,14 @@ fn secret(dir: &Path, name: &str) -> Result<Vec<u8>, BackendError> {
     }
 }
 
+/// The embedded table as the runtime uses it: through the configured layer, if any.
+fn layer(config: &Config, table: Arc<dyn Table>) -> Arc<dyn Table> {
+    match &config.table_layer {
+        Some(wrap) => wrap.apply(table),
+        None => table,
+    }
+}
+
 pub async fn open(config: &Config) -> Result<Backends, BackendError> {
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| BackendError::DataDir(config.data_dir.display().to_string(), e))?;
@@ -70,7 +79,7 @@ pub async fn open(config: &Config) -> Result<Backends, BackendError> {
                 QueueSpec { name: queues::JOBS_DLQ.into(), dead_letter: None, max_receives: u32::MAX },
             ])?;
             let services = Services {
-                table: Arc::new(table.clone()),
+                table: RetryingTable::wrap(layer(config, Arc::new(table.clone()))),
                 queue: Arc::new(queue),
                 cursors: CursorSigner::new(cursor_key),
                 clock: Arc::new(SystemClock),

@@ -135,9 +135,14 @@ async fn api(State(rt): State<Arc<Runtime>>, ConnectInfo(peer): ConnectInfo<Sock
     let method = parts.method.as_str().to_owned();
     let path = parts.uri.path().to_owned();
     let Some(matched) = gateway::find(&method, &path) else {
-        return to_axum(vigil_functions::http::no_route(&method, &path));
+        let allow = gateway::methods_of(&path);
+        if allow.is_empty() {
+            return to_axum(vigil_functions::http::no_route(&method, &path));
+        }
+        return to_axum(vigil_functions::http::method_not_allowed(&method, &path, &allow));
     };
-    let body = match axum::body::to_bytes(body, 1 << 20).await {
+    // The handlers refuse a larger body too; refusing here stops reading it.
+    let body = match axum::body::to_bytes(body, vigil_functions::http::MAX_BODY_BYTES).await {
         Ok(b) if b.is_empty() => None,
         Ok(b) => match String::from_utf8(b.to_vec()) {
             Ok(s) => Some(s),
@@ -150,7 +155,7 @@ async fn api(State(rt): State<Arc<Runtime>>, ConnectInfo(peer): ConnectInfo<Sock
                 ))
             }
         },
-        Err(_) => return problem(Problem::new(413, "too-large", "Request too large", "the body may be at most 1 MiB")),
+        Err(_) => return to_axum(vigil_functions::http::body_too_large()),
     };
     let mut headers: BTreeMap<String, String> = BTreeMap::new();
     for (name, value) in &parts.headers {
