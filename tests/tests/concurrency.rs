@@ -105,6 +105,9 @@ async fn hundred_concurrent_creates_on_moto() {
         c.backend = Backend::Aws;
         c.aws = Some(settings);
         c.seed = Some(SeedSize { leads: 30, customers: 10 });
+        // moto copies the whole table for every transaction and fails the copies a concurrent write overtakes
+        // (HTTP 500, retried as contention); two handlers at a time still race there, without starving each other.
+        c.concurrency = 2;
     })
     .await;
     hundred_concurrent_creates(&rt).await;

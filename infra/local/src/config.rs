@@ -30,13 +30,19 @@ pub struct Config {
     pub session: Duration,
     /// The AWS backend's settings; `None` reads them from the environment like a Lambda does.
     pub aws: Option<vigil_functions::env::AwsSettings>,
+    /// How many API requests the handlers serve at once; more wait their turn. In AWS each Lambda instance serves
+    /// one request and the function's reserved concurrency bounds the instances; one process on a laptop (or an
+    /// emulator behind it) is bounded the same way, so a burst queues instead of thrashing.
+    pub concurrency: usize,
     /// Wraps the embedded table before the store retries do (tests inject contention and faults with it).
     pub table_layer: Option<TableLayer>,
 }
 
 /// A function from the embedded table to the table the services use (see [`Config::table_layer`]).
 #[derive(Clone)]
-pub struct TableLayer(Arc<dyn Fn(Arc<dyn Table>) -> Arc<dyn Table> + Send + Sync>);
+pub struct TableLayer(Arc<WrapTable>);
+
+type WrapTable = dyn Fn(Arc<dyn Table>) -> Arc<dyn Table> + Send + Sync;
 
 impl TableLayer {
     pub fn new(wrap: impl Fn(Arc<dyn Table>) -> Arc<dyn Table> + Send + Sync + 'static) -> Self {
@@ -65,6 +71,7 @@ impl Default for Config {
             timer: Duration::from_secs(60),
             session: Duration::from_secs(12 * 3600),
             aws: None,
+            concurrency: 8,
             table_layer: None,
         }
     }

@@ -26,6 +26,8 @@ use vigil_functions::problem::{from_app_error, Problem};
 
 struct Runtime {
     services: Services,
+    /// One permit per request a handler may serve at once (see [`Config::concurrency`]).
+    in_flight: tokio::sync::Semaphore,
     signer: TokenSigner,
     session_secs: u64,
 }
@@ -81,6 +83,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     }
     let runtime = Arc::new(Runtime {
         services: services.clone(),
+        in_flight: tokio::sync::Semaphore::new(config.concurrency.max(1)),
         signer: TokenSigner::new(backends.token_key),
         session_secs: config.session.as_secs(),
     });
@@ -214,6 +217,10 @@ async fn api(State(rt): State<Arc<Runtime>>, ConnectInfo(peer): ConnectInfo<Sock
                 "the gateway could not build the request",
             ));
         }
+    };
+    // Waiting for a permit is what a request does in AWS when the function is at its reserved concurrency.
+    let Ok(_permit) = rt.in_flight.acquire().await else {
+        return problem(Problem::new(503, "busy", "Busy, please try again", "the runtime is shutting down"));
     };
     to_axum(vigil_functions::http::serve(&rt.services, function, request).await)
 }

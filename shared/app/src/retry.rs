@@ -229,7 +229,7 @@ mod tests {
         }
         async fn increment(&self, _: &Key, by: i64) -> Result<i64, StoreError> {
             // Every other call is refused (and, as a refused call does, changes nothing).
-            if self.refusals.fetch_add(1, Ordering::SeqCst) % 2 == 0 {
+            if self.refusals.fetch_add(1, Ordering::SeqCst).is_multiple_of(2) {
                 return Err(StoreError::Busy);
             }
             let mut v = self.value.lock().map_err(|_| StoreError::Backend("poisoned".into()))?;
