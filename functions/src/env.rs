@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 use vigil_app::clock::SystemClock;
+use vigil_app::retry::RetryingTable;
 use vigil_app::services::queues;
 use vigil_app::ssn::keyring::KeyRing;
 use vigil_app::ssn::{DataKeys, UnconfiguredKeys};
@@ -71,7 +72,8 @@ pub fn aws_services(s: &AwsSettings) -> Services {
 /// As [`aws_services`], with the KMS key given (`None`: SSN writes and reveals are refused).
 pub fn aws_services_with_kms(s: &AwsSettings, kms_key_id: Option<String>) -> Services {
     let config = LazySdkConfig::new(s.endpoint.clone());
-    let table: Arc<dyn Table> = Arc::new(LazyDynamoTable::new(config.clone(), s.table.clone()));
+    // Transaction conflicts and throttling are retried per call before an operation sees them (`vigil_app::retry`).
+    let table: Arc<dyn Table> = RetryingTable::wrap(Arc::new(LazyDynamoTable::new(config.clone(), s.table.clone())));
     let data_keys: Arc<dyn DataKeys> = match kms_key_id {
         // The ring reads its item and asks KMS only when an SSN is first encrypted, decrypted or searched for.
         Some(key) => Arc::new(KeyRing::new(table.clone(), Arc::new(LazyKmsKeyWrapper::new(config.clone(), key)))),

@@ -1,7 +1,7 @@
 //! HTTP handlers: one function per route (named as in `routes.rs`), all funnelled through [`handle`] so every
 //! request gets the same authentication, logging and error mapping.
 
-use crate::problem::{from_app_error, Problem};
+use crate::problem::{from_app_error, Problem, NO_STORE};
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
@@ -17,6 +17,10 @@ mod custom_fields;
 mod customers;
 mod leads;
 mod mmr;
+
+/// The largest request body any operation takes (the biggest real ones, a customer with every card filled in, are a
+/// few KiB); anything larger is refused with 413 before a handler parses it.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 /// The version reported by health checks.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -39,12 +43,17 @@ pub async fn serve(svc: &Services, function: Function, req: Request) -> Response
     let user = claims.as_ref().map(|c| c.sub.to_string()).unwrap_or_default();
     // Every line a use case logs while serving this request carries the span's fields.
     let span = info_span!("request", request_id, company, user, operation = function.name());
-    let result = dispatch(svc, function, &req, claims.as_ref()).instrument(span.clone()).await;
+    let result = if body_len(&req) > MAX_BODY_BYTES {
+        Err(too_large())
+    } else {
+        dispatch(svc, function, &req, claims.as_ref()).instrument(span.clone()).await
+    };
     let _entered = span.enter();
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     match result {
-        Ok(resp) => {
+        Ok(mut resp) => {
             info!(status = resp.status().as_u16(), latency_ms, "request");
+            resp.headers_mut().insert(http::header::CACHE_CONTROL, http::HeaderValue::from_static(NO_STORE));
             resp
         }
         Err(e) => {
@@ -179,31 +188,35 @@ fn bad_body(message: String) -> AppError {
     AppError::Invalid(vigil_domain::Invalid::one("body", "invalid_json", message))
 }
 
-/// The request body as a JSON object (422 naming `body` otherwise; never echoes the body).
-pub(crate) fn object(req: &Request) -> Result<serde_json::Map<String, serde_json::Value>, AppError> {
-    let bytes: &[u8] = match req.body() {
+fn body_bytes(req: &Request) -> &[u8] {
+    match req.body() {
         Body::Text(s) => s.as_bytes(),
         Body::Binary(b) => b,
         _ => b"",
-    };
-    match serde_json::from_slice::<serde_json::Value>(bytes) {
+    }
+}
+
+fn body_len(req: &Request) -> usize {
+    body_bytes(req).len()
+}
+
+fn too_large() -> AppError {
+    AppError::TooLarge { limit: MAX_BODY_BYTES }
+}
+
+/// The request body as a JSON object (422 naming `body` otherwise; never echoes the body).
+pub(crate) fn object(req: &Request) -> Result<serde_json::Map<String, serde_json::Value>, AppError> {
+    match serde_json::from_slice::<serde_json::Value>(body_bytes(req)) {
         Ok(serde_json::Value::Object(m)) => Ok(m),
         Ok(_) => Err(bad_body("the body must be a JSON object".into())),
-        Err(e) => Err(bad_body(format!(
-            "the body is not JSON: {}",
-            e.to_string().split(" at line").next().unwrap_or("invalid")
-        ))),
+        Err(e) => Err(bad_body(format!("the body is not JSON: {}", vigil_app::error::serde_problem(&e)))),
     }
 }
 
 /// The request body as `T` (422 naming the problem otherwise; never echoes the body).
 pub(crate) fn parse<T: serde::de::DeserializeOwned>(req: &Request) -> Result<T, AppError> {
-    serde_json::from_value(serde_json::Value::Object(object(req)?)).map_err(|e| {
-        bad_body(format!(
-            "the body does not fit this request: {}",
-            e.to_string().split(" at line").next().unwrap_or("invalid")
-        ))
-    })
+    serde_json::from_value(serde_json::Value::Object(object(req)?))
+        .map_err(|e| bad_body(format!("the body does not fit this request: {}", vigil_app::error::serde_problem(&e))))
 }
 
 pub(crate) fn json<T: Serialize>(status: u16, value: &T) -> Result<Response<Body>, AppError> {
@@ -218,4 +231,91 @@ pub(crate) fn json<T: Serialize>(status: u16, value: &T) -> Result<Response<Body
 /// A response for requests no route matched (the local runtime uses it too, so both 404s look alike).
 pub fn no_route(method: &str, path: &str) -> Response<Body> {
     Problem::new(404, "not-found", "Not found", format!("no route for {method} {path}")).into_response()
+}
+
+/// A response for a path that exists, asked with a method it does not answer to; `allow` lists those it does.
+pub fn method_not_allowed(method: &str, path: &str, allow: &[&str]) -> Response<Body> {
+    let mut p = Problem::new(
+        405,
+        "method-not-allowed",
+        "Method not allowed",
+        format!("{path} does not answer to {method}; it answers to {}", allow.join(", ")),
+    );
+    p.allow = Some(allow.join(", "));
+    p.into_response()
+}
+
+/// A response for a body over [`MAX_BODY_BYTES`] (the local runtime refuses before reading it all).
+pub fn body_too_large() -> Response<Body> {
+    from_app_error(&too_large()).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Services whose clients are never built: the requests below are answered before any store call.
+    fn services() -> Services {
+        crate::env::aws_services(&crate::env::AwsSettings {
+            table: "unused".into(),
+            queue_urls: Default::default(),
+            endpoint: Some("http://127.0.0.1:9".into()),
+            cursor_secret: vec![7; 32],
+        })
+    }
+
+    fn event(method: &str, path: &str, body: Option<String>) -> Request {
+        let mut event = serde_json::json!({
+            "version": "2.0", "routeKey": format!("{method} {path}"), "rawPath": path, "rawQueryString": "",
+            "headers": {}, "isBase64Encoded": false,
+            "requestContext": {
+                "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": ""},
+                "requestId": "r", "routeKey": format!("{method} {path}"), "stage": "$default", "accountId": "0",
+                "apiId": "a", "domainName": "d", "domainPrefix": "d", "time": "", "timeEpoch": 0
+            },
+        });
+        if let Some(b) = body {
+            event["body"] = b.into();
+        }
+        lambda_http::request::from_str(&event.to_string()).expect("an API Gateway v2 event")
+    }
+
+    fn cache_control(resp: &Response<Body>) -> Option<&str> {
+        resp.headers().get("cache-control").and_then(|v| v.to_str().ok())
+    }
+
+    /// In Lambda nothing but the handler sets headers, so the handler must say no-store on every answer.
+    #[tokio::test]
+    async fn every_answer_is_no_store() {
+        let svc = services();
+        let ok = serve(&svc, Function::Health, event("GET", "/api/v1/health", None)).await;
+        assert_eq!(ok.status(), 200);
+        assert_eq!(cache_control(&ok), Some("no-store"));
+        let refused = serve(&svc, Function::Me, event("GET", "/api/v1/me", None)).await;
+        assert_eq!(refused.status(), 401);
+        assert_eq!(cache_control(&refused), Some("no-store"));
+        let unknown = handle(&svc, "no_such_function", event("GET", "/api/v1/x", None)).await;
+        assert_eq!(unknown.status(), 404);
+        assert_eq!(cache_control(&unknown), Some("no-store"));
+    }
+
+    #[tokio::test]
+    async fn a_body_over_the_limit_is_413_before_anything_else() {
+        let svc = services();
+        let big = "x".repeat(MAX_BODY_BYTES + 1);
+        let resp = serve(&svc, Function::CreateLead, event("POST", "/api/v1/leads", Some(big))).await;
+        assert_eq!(resp.status(), 413);
+        assert_eq!(resp.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("application/problem+json"));
+        assert_eq!(cache_control(&resp), Some("no-store"));
+    }
+
+    #[test]
+    fn busy_is_503_with_retry_after_and_other_store_failures_stay_500() {
+        let busy = from_app_error(&AppError::Store(vigil_store::StoreError::Busy)).into_response();
+        assert_eq!(busy.status(), 503);
+        assert_eq!(busy.headers().get("retry-after").and_then(|v| v.to_str().ok()), Some("2"));
+        let broken = from_app_error(&AppError::Store(vigil_store::StoreError::Backend("x".into()))).into_response();
+        assert_eq!(broken.status(), 500);
+        assert!(broken.headers().get("retry-after").is_none());
+    }
 }

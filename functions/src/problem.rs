@@ -5,6 +5,10 @@ use serde::Serialize;
 use serde_json::Value;
 use vigil_app::AppError;
 use vigil_domain::FieldError;
+use vigil_store::StoreError;
+
+/// Every API answer is about one user's data at one moment: no browser, proxy or CDN may keep a copy.
+pub const NO_STORE: &str = "no-store";
 
 #[derive(Debug, Serialize)]
 pub struct Problem {
@@ -17,7 +21,17 @@ pub struct Problem {
     /// The stored record on a version conflict, so the portal can show what changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current: Option<Value>,
+    /// Seconds the caller should wait before trying again (the `Retry-After` header, not part of the body).
+    #[serde(skip)]
+    pub retry_after: Option<u32>,
+    /// The methods the path does answer to (the `Allow` header of a 405, not part of the body).
+    #[serde(skip)]
+    pub allow: Option<String>,
 }
+
+/// Seconds a 503 asks the caller to wait: the store's own retries have just spent a couple of seconds, so the
+/// contention that outlasted them is unlikely to be gone sooner.
+pub const RETRY_AFTER_SECS: u32 = 2;
 
 impl Problem {
     pub fn new(status: u16, slug: &str, title: &str, detail: impl Into<String>) -> Self {
@@ -28,6 +42,8 @@ impl Problem {
             detail: detail.into(),
             errors: vec![],
             current: None,
+            retry_after: None,
+            allow: None,
         }
     }
 
@@ -38,11 +54,23 @@ impl Problem {
 
     pub fn into_response(self) -> Response<Body> {
         let body = serde_json::to_string(&self).unwrap_or_else(|_| "{}".into());
-        Response::builder()
+        let mut resp = Response::builder()
             .status(self.status)
             .header("content-type", "application/problem+json")
-            .body(Body::Text(body))
-            .expect("static headers are valid")
+            .header("cache-control", NO_STORE);
+        if let Some(secs) = self.retry_after {
+            resp = resp.header("retry-after", secs);
+        }
+        if let Some(allow) = &self.allow {
+            resp = resp.header("allow", allow.as_str());
+        }
+        // Every header value here is ours (a number, or method names from the contract), so building cannot fail;
+        // should it, an empty 500 still beats a panic.
+        resp.body(Body::Text(body)).unwrap_or_else(|_| {
+            let mut fallback = Response::new(Body::Empty);
+            *fallback.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
+            fallback
+        })
     }
 }
 
@@ -64,6 +92,23 @@ pub fn from_app_error(e: &AppError) -> Problem {
         AppError::Conflict { message, current } => {
             let mut p = Problem::new(409, "conflict", "Conflict", message.clone());
             p.current = current.clone();
+            p
+        }
+        AppError::TooLarge { limit } => Problem::new(
+            413,
+            "too-large",
+            "Request too large",
+            format!("the request body may be at most {} KiB", limit / 1024),
+        ),
+        // Contention that outlasted the store's retries: nothing was written, and the same request may succeed soon.
+        AppError::Store(StoreError::Busy) => {
+            let mut p = Problem::new(
+                503,
+                "busy",
+                "Busy, please try again",
+                "too many changes to the same records at once; nothing was saved, try again shortly",
+            );
+            p.retry_after = Some(RETRY_AFTER_SECS);
             p
         }
         AppError::Store(_) | AppError::Queue(_) | AppError::Internal(_) => Problem::new(

@@ -5,11 +5,12 @@ use rand::RngCore;
 use std::path::Path;
 use std::sync::Arc;
 use vigil_app::clock::SystemClock;
+use vigil_app::retry::RetryingTable;
 use vigil_app::services::queues;
 use vigil_app::ssn::keyring::{any_encrypted_ssn, forget_key_ring, KeyRing, LocalKeyFile};
 use vigil_app::Services;
 use vigil_store::embedded::{EmbeddedDb, EmbeddedTable};
-use vigil_store::{CursorSigner, QueueSpec};
+use vigil_store::{CursorSigner, QueueSpec, Table};
 
 pub struct Backends {
     pub services: Services,
@@ -93,6 +94,14 @@ async fn local_key_ring(dir: &Path, table: Arc<dyn vigil_store::Table>) -> Resul
     Ok(ring)
 }
 
+/// The embedded table as the runtime uses it: through the configured layer, if any.
+fn layer(config: &Config, table: Arc<dyn Table>) -> Arc<dyn Table> {
+    match &config.table_layer {
+        Some(wrap) => wrap.apply(table),
+        None => table,
+    }
+}
+
 pub async fn open(config: &Config) -> Result<Backends, BackendError> {
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| BackendError::DataDir(config.data_dir.display().to_string(), e))?;
@@ -112,7 +121,7 @@ pub async fn open(config: &Config) -> Result<Backends, BackendError> {
             ])?;
             let key_ring = local_key_ring(&config.data_dir, Arc::new(table.clone())).await?;
             let services = Services {
-                table: Arc::new(table.clone()),
+                table: RetryingTable::wrap(layer(config, Arc::new(table.clone()))),
                 queue: Arc::new(queue),
                 cursors: CursorSigner::new(cursor_key),
                 clock: Arc::new(SystemClock),

@@ -6,7 +6,9 @@
 use crate::seed::SeedSize;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
+use vigil_store::Table;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -28,6 +30,34 @@ pub struct Config {
     pub session: Duration,
     /// The AWS backend's settings; `None` reads them from the environment like a Lambda does.
     pub aws: Option<vigil_functions::env::AwsSettings>,
+    /// How many API requests the handlers serve at once; more wait their turn. In AWS each Lambda instance serves
+    /// one request and the function's reserved concurrency bounds the instances; one process on a laptop (or an
+    /// emulator behind it) is bounded the same way, so a burst queues instead of thrashing.
+    pub concurrency: usize,
+    /// Wraps the embedded table before the store retries do (tests inject contention and faults with it).
+    pub table_layer: Option<TableLayer>,
+}
+
+/// A function from the embedded table to the table the services use (see [`Config::table_layer`]).
+#[derive(Clone)]
+pub struct TableLayer(Arc<WrapTable>);
+
+type WrapTable = dyn Fn(Arc<dyn Table>) -> Arc<dyn Table> + Send + Sync;
+
+impl TableLayer {
+    pub fn new(wrap: impl Fn(Arc<dyn Table>) -> Arc<dyn Table> + Send + Sync + 'static) -> Self {
+        Self(Arc::new(wrap))
+    }
+
+    pub fn apply(&self, table: Arc<dyn Table>) -> Arc<dyn Table> {
+        (self.0)(table)
+    }
+}
+
+impl std::fmt::Debug for TableLayer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TableLayer")
+    }
 }
 
 impl Default for Config {
@@ -41,6 +71,8 @@ impl Default for Config {
             timer: Duration::from_secs(60),
             session: Duration::from_secs(12 * 3600),
             aws: None,
+            concurrency: 8,
+            table_layer: None,
         }
     }
 }

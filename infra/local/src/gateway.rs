@@ -67,6 +67,15 @@ pub fn find(method: &str, path: &str) -> Option<Matched> {
     best.map(|(_, m)| m)
 }
 
+/// The methods some route answers `path` with (empty when no route has that path): the `Allow` of a 405.
+pub fn methods_of(path: &str) -> Vec<&'static str> {
+    let mut methods: Vec<&'static str> =
+        all_routes().map(|r| r.method.as_str()).filter(|m| find(m, path).is_some()).collect();
+    methods.sort_unstable();
+    methods.dedup();
+    methods
+}
+
 /// What the authorizer decided.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Authorized {
@@ -175,6 +184,9 @@ mod tests {
         assert_eq!(m.params.get("id").map(String::as_str), Some("42"));
         assert_eq!(find("GET", "/api/v1/leads").unwrap().route.function, Target::Lambda(Function::ListLeads));
         assert!(find("DELETE", "/api/v1/health").is_none());
+        assert_eq!(methods_of("/api/v1/health"), ["GET"]);
+        assert_eq!(methods_of("/api/v1/leads"), ["GET", "POST"]);
+        assert!(methods_of("/api/v1/nothing-here").is_empty());
         assert!(find("GET", "/api/v1/leads/42/nope").is_none());
         assert_eq!(
             find("POST", "/api/v1/dev/sign-in").unwrap().route.function,

@@ -11,5 +11,5 @@ pub mod seed;
 pub mod server;
 pub mod tokens;
 
-pub use config::{Backend, Config};
+pub use config::{Backend, Config, TableLayer};
 pub use server::{start, Running};

@@ -26,6 +26,8 @@ use vigil_functions::problem::{from_app_error, Problem};
 
 struct Runtime {
     services: Services,
+    /// One permit per request a handler may serve at once (see [`Config::concurrency`]).
+    in_flight: tokio::sync::Semaphore,
     signer: TokenSigner,
     session_secs: u64,
 }
@@ -81,6 +83,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     }
     let runtime = Arc::new(Runtime {
         services: services.clone(),
+        in_flight: tokio::sync::Semaphore::new(config.concurrency.max(1)),
         signer: TokenSigner::new(backends.token_key),
         session_secs: config.session.as_secs(),
     });
@@ -135,9 +138,14 @@ async fn api(State(rt): State<Arc<Runtime>>, ConnectInfo(peer): ConnectInfo<Sock
     let method = parts.method.as_str().to_owned();
     let path = parts.uri.path().to_owned();
     let Some(matched) = gateway::find(&method, &path) else {
-        return to_axum(vigil_functions::http::no_route(&method, &path));
+        let allow = gateway::methods_of(&path);
+        if allow.is_empty() {
+            return to_axum(vigil_functions::http::no_route(&method, &path));
+        }
+        return to_axum(vigil_functions::http::method_not_allowed(&method, &path, &allow));
     };
-    let body = match axum::body::to_bytes(body, 1 << 20).await {
+    // The handlers refuse a larger body too; refusing here stops reading it.
+    let body = match axum::body::to_bytes(body, vigil_functions::http::MAX_BODY_BYTES).await {
         Ok(b) if b.is_empty() => None,
         Ok(b) => match String::from_utf8(b.to_vec()) {
             Ok(s) => Some(s),
@@ -150,7 +158,7 @@ async fn api(State(rt): State<Arc<Runtime>>, ConnectInfo(peer): ConnectInfo<Sock
                 ))
             }
         },
-        Err(_) => return problem(Problem::new(413, "too-large", "Request too large", "the body may be at most 1 MiB")),
+        Err(_) => return to_axum(vigil_functions::http::body_too_large()),
     };
     let mut headers: BTreeMap<String, String> = BTreeMap::new();
     for (name, value) in &parts.headers {
@@ -209,6 +217,10 @@ async fn api(State(rt): State<Arc<Runtime>>, ConnectInfo(peer): ConnectInfo<Sock
                 "the gateway could not build the request",
             ));
         }
+    };
+    // Waiting for a permit is what a request does in AWS when the function is at its reserved concurrency.
+    let Ok(_permit) = rt.in_flight.acquire().await else {
+        return problem(Problem::new(503, "busy", "Busy, please try again", "the runtime is shutting down"));
     };
     to_axum(vigil_functions::http::serve(&rt.services, function, request).await)
 }

@@ -48,7 +48,7 @@ pub async fn authenticate(svc: &Services, claims: &Claims) -> Result<Actor, AppE
     }
     let item = svc.table.get(&keys::user(&claims.company, &claims.sub)).await?.ok_or(AppError::Unauthenticated)?;
     let user: User = serde_json::from_value(item.into())
-        .map_err(|e| AppError::Internal(format!("stored user is unreadable: {e}")))?;
+        .map_err(|e| AppError::Internal(format!("stored user is unreadable: {}", crate::error::serde_problem(&e))))?;
     if !user.active || user.company != claims.company {
         return Err(AppError::Unauthenticated);
     }

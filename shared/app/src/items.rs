@@ -21,5 +21,5 @@ pub fn item_of<T: Serialize>(key: &Key, value: &T, index_attrs: &[(&str, String)
 /// Reads a stored item back into a domain value, ignoring key and index attributes.
 pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, AppError> {
     serde_json::from_value(Value::Object(item))
-        .map_err(|e| AppError::Internal(format!("stored item is unreadable: {e}")))
+        .map_err(|e| AppError::Internal(format!("stored item is unreadable: {}", crate::error::serde_problem(&e))))
 }

@@ -114,7 +114,7 @@ const SCOPE: &str = "jobs";
 const LEASE_SECS: i64 = 300;
 
 pub async fn handle_message(svc: &Services, body: &str) -> Result<Outcome, JobError> {
-    let env: Envelope = serde_json::from_str(body).map_err(|e| JobError::Poison(e.to_string()))?;
+    let env: Envelope = serde_json::from_str(body).map_err(|e| JobError::Poison(crate::error::serde_problem(&e)))?;
     let now = svc.clock.now().unix_timestamp();
     match idempotency::claim(svc.table.as_ref(), SCOPE, &env.idempotency_key, now, LEASE_SECS).await? {
         Claim::AlreadyDone => return Ok(Outcome::Duplicate),

@@ -23,6 +23,7 @@ pub mod mmr;
 pub mod outbox;
 pub mod record_index;
 pub mod records;
+pub mod retry;
 pub mod services;
 pub mod ssn;
 pub mod tags;

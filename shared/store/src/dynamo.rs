@@ -794,6 +794,18 @@ impl Table for DynamoTable {
             self.client.transact_write_items().set_transact_items(Some(items)).client_request_token(token).send().await;
         match result {
             Ok(_) => Ok(()),
+            // The service failed on its side (500) through every retry the SDK made with the same idempotency
+            // token. Trying the transaction again cannot apply it twice: it is all-or-nothing, and every transaction
+            // here holds a condition (a version, an item that must not exist) that a second run of an applied one
+            // fails. So it is contention-like, and retried as such. (moto answers concurrent transactions this way.)
+            Err(e) if e.raw_response().is_some_and(|r| r.status().is_server_error()) => {
+                tracing::debug!(
+                    op = "TransactWriteItems",
+                    status = e.raw_response().map(|r| r.status().as_u16()),
+                    "DynamoDB failed on its side"
+                );
+                Err(StoreError::Busy)
+            }
             Err(SdkError::ServiceError(ctx)) => match ctx.into_err() {
                 TransactWriteItemsError::TransactionCanceledException(ex) => Err(cancellation(ex.cancellation_reasons)),
                 other => Err(service_code_error("TransactWriteItems", other.code().unwrap_or("unknown service error"))),
