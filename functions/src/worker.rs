@@ -5,7 +5,9 @@ use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use std::future::Future;
 use tracing::{error, info, info_span, warn, Instrument};
 use vigil_app::jobs::{self, JobError, Outcome};
+use vigil_app::services::queues;
 use vigil_app::{followups, AppError, Services};
+use vigil_store::OutgoingMessage;
 
 /// What handling one message came to.
 #[derive(Debug)]
@@ -13,8 +15,6 @@ pub enum ItemResult {
     Handled,
     /// Retry later: reported as a batch item failure.
     Retry(String),
-    /// Retrying cannot help: logged and dropped (not redriven, so it does not clog the dead-letter queue).
-    Drop(String),
 }
 
 /// Runs `handler` over every message of the batch, one at a time, and reports the ones to retry.
@@ -36,7 +36,6 @@ where
                 warn!(reason, "message will be retried");
                 response.add_failure(id);
             }
-            ItemResult::Drop(reason) => error!(reason, "message dropped: it can never succeed"),
         });
     }
     response
@@ -54,11 +53,28 @@ pub async fn jobs_worker(svc: &Services, event: SqsEvent) -> SqsBatchResponse {
                 info!("job was already done; skipped");
                 ItemResult::Handled
             }
-            Err(JobError::Poison(e)) => ItemResult::Drop(e),
+            Err(JobError::Poison(e)) => dead_letter(svc, &m, &e).await,
             Err(e) => ItemResult::Retry(e.to_string()),
         }
     })
     .await
+}
+
+/// A message that is not a job can never succeed: it goes to the dead-letter queue at once, where the DLQ alarm
+/// reports it and an operator can read it, instead of being retried to no end or dropped unseen. `reason` says what
+/// is wrong without quoting the body (it may hold personal data).
+async fn dead_letter(svc: &Services, m: &SqsMessage, reason: &str) -> ItemResult {
+    let mut msg = OutgoingMessage::new(m.body.clone().unwrap_or_default());
+    msg.attributes.insert("dead_letter_reason".into(), reason.into());
+    match svc.queue.send(queues::JOBS_DLQ, msg).await {
+        Ok(_) => {
+            error!(reason, "message is not a job: moved to the dead-letter queue");
+            ItemResult::Handled
+        }
+        Err(e) => {
+            ItemResult::Retry(format!("could not move a message that is not a job to the dead-letter queue: {e}"))
+        }
+    }
 }
 
 /// The daily follow-up reminder (EventBridge schedule in AWS, the local runtime's timer locally).

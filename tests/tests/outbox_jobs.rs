@@ -72,3 +72,19 @@ async fn a_conversion_saved_while_the_queue_is_down_still_sends_its_email() {
     assert!(pending.items.is_empty(), "dispatched jobs leave the outbox");
     rt.stop().await;
 }
+
+/// A message on the jobs queue that is not a job can never succeed: it lands in the dead-letter queue (where the DLQ
+/// alarm sees it), not nowhere and not in an endless retry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_that_is_not_a_job_goes_to_the_dead_letter_queue() {
+    let rt = LocalRuntime::start_small().await;
+    let q = rt.services().queue.clone();
+    q.send(vigil_app::services::queues::JOBS, OutgoingMessage::new("{\"not\": \"a job\"}")).await.expect("send");
+    let dead = eventually("the message in the DLQ", Duration::from_secs(20), || async {
+        q.receive(vigil_app::services::queues::JOBS_DLQ, 10, 30, 0).await.ok()?.into_iter().next()
+    })
+    .await;
+    assert_eq!(dead.body, "{\"not\": \"a job\"}");
+    assert!(dead.attributes.get("dead_letter_reason").is_some_and(|r| !r.contains("a job\"")), "{:?}", dead.attributes);
+    rt.stop().await;
+}
