@@ -353,5 +353,33 @@ async fn the_portal_answers_its_own_routes_with_index_html() {
     let api = rt.http().get(rt.url("/api/v1/no-such-thing")).send().await.unwrap();
     assert_eq!(api.status(), 404);
     assert!(api.headers()["content-type"].to_str().unwrap().contains("json"));
+    // The portal's Content-Security-Policy, the same one CloudFront sends.
+    let page = rt.http().get(rt.url("/")).send().await.unwrap();
+    let csp = page.headers().get("content-security-policy").map(|v| v.to_str().unwrap().to_owned());
+    assert_eq!(csp.as_deref(), Some(vigil_api::CONTENT_SECURITY_POLICY));
     rt.stop().await;
+}
+
+/// A page on another name that resolves to this machine (DNS rebinding) cannot use the local API: requests must name
+/// the runtime's own address or localhost as their Host. And the demo sign-in is not served off loopback.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_local_api_answers_only_requests_addressed_to_it() {
+    let rt = LocalRuntime::start_with(|c| c.seed = None).await;
+    let port = rt.base_url().rsplit(':').next().unwrap().to_owned();
+    let users = |host: String| rt.http().get(rt.url("/api/v1/dev/users")).header("host", host).send();
+    assert_eq!(users(format!("127.0.0.1:{port}")).await.unwrap().status(), 200);
+    assert_eq!(users(format!("localhost:{port}")).await.unwrap().status(), 200);
+    let rebound = users(format!("attacker.example:{port}")).await.unwrap();
+    assert_eq!(rebound.status(), 421);
+    rt.stop().await;
+
+    let everyone = LocalRuntime::start_with(|c| {
+        c.seed = None;
+        c.addr.set_ip(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    })
+    .await;
+    assert_eq!(everyone.http().get(everyone.url("/api/v1/dev/users")).send().await.unwrap().status(), 404);
+    let (status, _) = everyone.get("no token", "/api/v1/health").await;
+    assert_eq!(status, 200, "the rest of the API is served");
+    everyone.stop().await;
 }

@@ -1,7 +1,7 @@
 //! The HTTP server: API routes through the gateway to the handlers, everything else to the portal's files.
 
 use crate::backend::{self, BackendError};
-use crate::config::Config;
+use crate::config::{Backend, Config};
 use crate::dev;
 use crate::gateway::{self, Incoming, Target};
 use crate::tokens::TokenSigner;
@@ -30,6 +30,11 @@ struct Runtime {
     in_flight: tokio::sync::Semaphore,
     signer: TokenSigner,
     session_secs: u64,
+    /// Whether the demo sign-in is served: only with the embedded backend, and only on a loopback address.
+    dev_sign_in: bool,
+    /// The address listened on, when it is a loopback one: API requests must name it (or `localhost`) as their
+    /// `Host`, so a page on another name that resolves here (DNS rebinding) cannot use the local API.
+    loopback: Option<SocketAddr>,
 }
 
 /// A started runtime. Dropping it does not stop it; call [`Running::stop`].
@@ -81,11 +86,16 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             info!(companies = created, seconds = started.elapsed().as_secs_f64(), "demo data seeded");
         }
     }
+    let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| StartError::Bind(config.addr, e))?;
+    let addr = listener.local_addr().map_err(|e| StartError::Bind(config.addr, e))?;
+    let loopback = addr.ip().is_loopback().then_some(addr);
     let runtime = Arc::new(Runtime {
         services: services.clone(),
         in_flight: tokio::sync::Semaphore::new(config.concurrency.max(1)),
         signer: TokenSigner::new(backends.token_key),
         session_secs: config.session.as_secs(),
+        dev_sign_in: serves_dev_sign_in(&config, addr),
+        loopback,
     });
 
     let index = config.web_dir.join("index.html");
@@ -97,9 +107,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         .with_state(runtime)
         .fallback_service(portal);
     let app = if index.exists() { app } else { app.fallback(portal_missing) };
-
-    let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| StartError::Bind(config.addr, e))?;
-    let addr = listener.local_addr().map_err(|e| StartError::Bind(config.addr, e))?;
+    let app = app.layer(axum::middleware::map_response(security_headers));
     let (stop, stopped) = watch::channel(false);
     let mut tasks = vec![
         tokio::spawn(crate::jobs::poll_forever(services.clone(), stopped.clone())),
@@ -127,6 +135,52 @@ async fn portal_missing() -> impl IntoResponse {
     )
 }
 
+/// The demo sign-in issues tokens for any seeded user, so it must never front a real table or another machine: it is
+/// served only on a loopback address, and only over the embedded table or an emulator on this machine (moto, for the
+/// cloud rehearsal). With the AWS backend against AWS itself its routes are absent.
+fn serves_dev_sign_in(config: &Config, listen: SocketAddr) -> bool {
+    let emulated = || {
+        let endpoint = match &config.aws {
+            Some(settings) => settings.endpoint.clone(),
+            None => std::env::var("VIGIL_AWS_ENDPOINT").ok(),
+        };
+        endpoint
+            .and_then(|e| url_host(&e))
+            .is_some_and(|h| h == "localhost" || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback()))
+    };
+    listen.ip().is_loopback() && (config.backend == Backend::Embedded || emulated())
+}
+
+/// The host of an `http(s)://host[:port][/…]` URL.
+fn url_host(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next()?,
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    Some(host.to_ascii_lowercase())
+}
+
+/// The headers CloudFront's response headers policy adds in AWS (see `PortalHeadersPolicy` in the template).
+async fn security_headers(mut res: Response) -> Response {
+    let h = res.headers_mut();
+    h.insert("content-security-policy", HeaderValue::from_static(vigil_api::CONTENT_SECURITY_POLICY));
+    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert("referrer-policy", HeaderValue::from_static("strict-origin-when-cross-origin"));
+    res
+}
+
+/// Whether `host` (a `Host` header) names the loopback address the runtime listens on.
+fn names_this_host(host: Option<&str>, listen: SocketAddr) -> bool {
+    let Some(host) = host else { return false };
+    let port = listen.port();
+    [listen.to_string(), format!("localhost:{port}"), format!("127.0.0.1:{port}"), format!("[::1]:{port}")]
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case(host))
+}
+
 fn request_id() -> String {
     let mut b = [0u8; 16];
     rand::thread_rng().fill_bytes(&mut b);
@@ -137,6 +191,17 @@ async fn api(State(rt): State<Arc<Runtime>>, ConnectInfo(peer): ConnectInfo<Sock
     let (parts, body) = req.into_parts();
     let method = parts.method.as_str().to_owned();
     let path = parts.uri.path().to_owned();
+    if let Some(listen) = rt.loopback {
+        let host = parts.headers.get("host").and_then(|h| h.to_str().ok());
+        if !names_this_host(host, listen) {
+            return problem(Problem::new(
+                421,
+                "misdirected",
+                "Wrong host",
+                "this runtime answers only requests addressed to it by its own address or localhost",
+            ));
+        }
+    }
     let Some(matched) = gateway::find(&method, &path) else {
         let allow = gateway::methods_of(&path);
         if allow.is_empty() {
@@ -144,6 +209,10 @@ async fn api(State(rt): State<Arc<Runtime>>, ConnectInfo(peer): ConnectInfo<Sock
         }
         return to_axum(vigil_functions::http::method_not_allowed(&method, &path, &allow));
     };
+    // The demo sign-in exists only with the embedded backend on a loopback address: elsewhere its routes are absent.
+    if matches!(matched.route.function, Target::Local(_)) && !rt.dev_sign_in {
+        return to_axum(vigil_functions::http::no_route(&method, &path));
+    }
     // The handlers refuse a larger body too; refusing here stops reading it.
     let body = match axum::body::to_bytes(body, vigil_functions::http::MAX_BODY_BYTES).await {
         Ok(b) if b.is_empty() => None,
@@ -247,4 +316,46 @@ fn to_axum(resp: lambda_http::Response<LambdaBody>) -> Response {
     let mut out = Response::from_parts(parts, body);
     out.headers_mut().insert("cache-control", HeaderValue::from_static("no-store"));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vigil_functions::env::AwsSettings;
+
+    fn config(backend: Backend, endpoint: Option<&str>) -> Config {
+        let aws = AwsSettings {
+            table: "t".into(),
+            queue_urls: Default::default(),
+            endpoint: endpoint.map(str::to_owned),
+            cursor_secret: vec![0; 16],
+        };
+        Config { backend, aws: Some(aws), ..Config::default() }
+    }
+
+    #[test]
+    fn the_demo_sign_in_is_only_for_this_machine_and_never_a_real_table() {
+        let local: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let everyone: SocketAddr = "0.0.0.0:8080".parse().unwrap();
+        assert!(serves_dev_sign_in(&config(Backend::Embedded, None), local));
+        assert!(!serves_dev_sign_in(&config(Backend::Embedded, None), everyone));
+        assert!(serves_dev_sign_in(&config(Backend::Aws, Some("http://127.0.0.1:5000")), local));
+        assert!(serves_dev_sign_in(&config(Backend::Aws, Some("http://localhost:5000/")), local));
+        assert!(!serves_dev_sign_in(&config(Backend::Aws, None), local), "AWS itself");
+        assert!(!serves_dev_sign_in(&config(Backend::Aws, Some("https://dynamodb.us-east-1.amazonaws.com")), local));
+        assert!(!serves_dev_sign_in(&config(Backend::Aws, Some("http://10.0.0.5:5000")), local));
+        assert!(!serves_dev_sign_in(&config(Backend::Aws, Some("http://127.0.0.1:5000")), everyone));
+    }
+
+    #[test]
+    fn only_requests_addressed_to_this_runtime_are_served() {
+        let listen: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        for ok in ["127.0.0.1:8080", "localhost:8080", "LOCALHOST:8080", "[::1]:8080"] {
+            assert!(names_this_host(Some(ok), listen), "{ok}");
+        }
+        for bad in ["evil.example:8080", "127.0.0.1:8081", "localhost", "127.0.0.1.nip.io:8080", ""] {
+            assert!(!names_this_host(Some(bad), listen), "{bad}");
+        }
+        assert!(!names_this_host(None, listen));
+    }
 }
