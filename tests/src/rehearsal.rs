@@ -39,7 +39,24 @@ pub struct StackOutputs {
     pub all: BTreeMap<String, String>,
 }
 
+/// The cursor secret the rehearsal uses: in AWS it comes from Secrets Manager, which the rehearsal does not create.
+const CURSOR_SECRET: &str = "rehearsal-only-cursor-secret-0123456789";
+
 impl StackOutputs {
+    /// The AWS backend's settings for this stack on moto, for a local runtime with `Backend::Aws`.
+    pub fn settings(&self, moto_endpoint: &str) -> vigil_functions::env::AwsSettings {
+        use vigil_app::services::queues;
+        vigil_functions::env::AwsSettings {
+            table: self.table_name.clone(),
+            queue_urls: [(queues::JOBS, &self.jobs_queue_url), (queues::JOBS_DLQ, &self.jobs_dlq_url)]
+                .into_iter()
+                .map(|(name, url)| (name.to_owned(), url.clone()))
+                .collect(),
+            endpoint: Some(moto_endpoint.to_owned()),
+            cursor_secret: CURSOR_SECRET.as_bytes().to_vec(),
+        }
+    }
+
     /// The environment a function (or the local runtime with `VIGIL_BACKEND=aws`) needs to run against this stack
     /// on moto: the variable names the template sets in `Globals` (read by `functions/src/env.rs`), plus
     /// `VIGIL_AWS_ENDPOINT` and the region. In AWS the cursor secret comes from Secrets Manager, which the rehearsal
@@ -51,7 +68,7 @@ impl StackOutputs {
             ("VIGIL_QUEUE_URL_JOBS", self.jobs_queue_url.as_str()),
             ("VIGIL_QUEUE_URL_JOBS_DLQ", self.jobs_dlq_url.as_str()),
             ("VIGIL_KMS_KEY_ID", self.data_key_arn.as_str()),
-            ("VIGIL_CURSOR_SECRET", "rehearsal-only-cursor-secret-0123456789"),
+            ("VIGIL_CURSOR_SECRET", CURSOR_SECRET),
             ("VIGIL_AWS_ENDPOINT", moto_endpoint),
             ("AWS_REGION", self.region.as_str()),
         ]

@@ -3,12 +3,9 @@
 //! the table design and the DynamoDB/SQS adapters together.
 
 use serde_json::Value;
-use std::collections::HashMap;
 use std::time::Duration;
 use vigil_app::jobs::{self, Job};
-use vigil_app::services::queues;
 use vigil_domain::CompanyId;
-use vigil_functions::env::AwsSettings;
 use vigil_local::seed::SeedSize;
 use vigil_local::Backend;
 use vigil_tests::moto::moto;
@@ -19,15 +16,7 @@ use vigil_tests::runtime::{eventually, LocalRuntime};
 async fn the_portal_api_works_on_the_deployed_stack() {
     let moto = moto().await;
     let stack = deploy_stack(moto.endpoint(), "vigil-rehearsal-flows").await.expect("stack deploys into moto");
-    let settings = AwsSettings {
-        table: stack.table_name.clone(),
-        queue_urls: HashMap::from([
-            (queues::JOBS.to_owned(), stack.jobs_queue_url.clone()),
-            (queues::JOBS_DLQ.to_owned(), stack.jobs_dlq_url.clone()),
-        ]),
-        endpoint: Some(moto.endpoint().to_owned()),
-        cursor_secret: b"rehearsal-only-cursor-secret-0123456789".to_vec(),
-    };
+    let settings = stack.settings(moto.endpoint());
     let rt = LocalRuntime::start_with(|c| {
         c.backend = Backend::Aws;
         c.aws = Some(settings);
