@@ -1,7 +1,8 @@
 //! Building the services a Lambda uses from its environment (names as `infra/template.yaml` sets them):
 //! `VIGIL_TABLE`, `VIGIL_QUEUE_URL_<NAME>` per queue (`VIGIL_QUEUE_URL_JOBS`), `VIGIL_CURSOR_SECRET`,
-//! `VIGIL_KMS_KEY_ID` (the KMS key that wraps the SSN data keys), and `VIGIL_AWS_ENDPOINT` to point the SDK at an
-//! emulator (moto) instead of AWS.
+//! `VIGIL_KMS_KEY_ID` (the KMS key that wraps the SSN data keys), `VIGIL_SES_SENDER` (the jobs worker's verified
+//! sender; without it a mail job fails rather than sends), and `VIGIL_AWS_ENDPOINT` to point the SDK at an emulator
+//! (moto) instead of AWS.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,9 +12,10 @@ use vigil_app::services::queues;
 use vigil_app::ssn::keyring::KeyRing;
 use vigil_app::ssn::{DataKeys, UnconfiguredKeys};
 use vigil_app::Services;
-use vigil_store::aws::{LazyDynamoTable, LazyKmsKeyWrapper, LazySdkConfig, LazySqsQueue};
-use vigil_store::CursorSigner;
+use vigil_store::aws::{LazyDynamoTable, LazyKmsKeyWrapper, LazySdkConfig, LazySesMailer, LazySqsQueue};
+use vigil_store::mail::Unconfigured;
 use vigil_store::Table;
+use vigil_store::{CursorSigner, Mailer};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -66,11 +68,20 @@ impl AwsSettings {
 /// first call (see `vigil_store::aws`), so a Lambda asks for its first event sooner and never builds a client its
 /// requests do not use.
 pub fn aws_services(s: &AwsSettings) -> Services {
-    aws_services_with_kms(s, std::env::var("VIGIL_KMS_KEY_ID").ok().filter(|v| !v.is_empty()))
+    aws_services_with_kms(s, env_value("VIGIL_KMS_KEY_ID"))
+}
+
+fn env_value(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
 /// As [`aws_services`], with the KMS key given (`None`: SSN writes and reveals are refused).
 pub fn aws_services_with_kms(s: &AwsSettings, kms_key_id: Option<String>) -> Services {
+    aws_services_with(s, kms_key_id, env_value("VIGIL_SES_SENDER"))
+}
+
+/// As [`aws_services`], with the KMS key and the SES sender given (`None`: mail jobs fail, and stay queued).
+pub fn aws_services_with(s: &AwsSettings, kms_key_id: Option<String>, ses_sender: Option<String>) -> Services {
     let config = LazySdkConfig::new(s.endpoint.clone());
     // Transaction conflicts and throttling are retried per call before an operation sees them (`vigil_app::retry`).
     let table: Arc<dyn Table> = RetryingTable::wrap(Arc::new(LazyDynamoTable::new(config.clone(), s.table.clone())));
@@ -79,8 +90,13 @@ pub fn aws_services_with_kms(s: &AwsSettings, kms_key_id: Option<String>) -> Ser
         Some(key) => Arc::new(KeyRing::new(table.clone(), Arc::new(LazyKmsKeyWrapper::new(config.clone(), key)))),
         None => Arc::new(UnconfiguredKeys),
     };
+    let mailer: Arc<dyn Mailer> = match ses_sender {
+        Some(sender) => Arc::new(LazySesMailer::new(config.clone(), sender)),
+        None => Arc::new(Unconfigured("VIGIL_SES_SENDER")),
+    };
     Services {
         table,
+        mailer,
         queue: Arc::new(LazySqsQueue::new(config, s.queue_urls.clone())),
         cursors: CursorSigner::new(s.cursor_secret.clone()),
         clock: Arc::new(SystemClock),

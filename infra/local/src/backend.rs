@@ -10,6 +10,7 @@ use vigil_app::services::queues;
 use vigil_app::ssn::keyring::{any_encrypted_ssn, forget_key_ring, KeyRing, LocalKeyFile};
 use vigil_app::Services;
 use vigil_store::embedded::{EmbeddedDb, EmbeddedTable};
+use vigil_store::mail::OutboxOnly;
 use vigil_store::{CursorSigner, QueueSpec, Table};
 
 pub struct Backends {
@@ -126,6 +127,8 @@ pub async fn open(config: &Config) -> Result<Backends, BackendError> {
                 cursors: CursorSigner::new(cursor_key),
                 clock: Arc::new(SystemClock),
                 data_keys: key_ring.clone(),
+                // The outbox page is the local mail viewer: nothing leaves the laptop.
+                mailer: Arc::new(OutboxOnly),
             };
             Ok(Backends { services, embedded: Some(table), token_key, key_ring })
         }

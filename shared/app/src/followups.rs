@@ -43,8 +43,14 @@ pub async fn queue_reminders(svc: &Services) -> Result<usize, AppError> {
                     lines.join("\n")
                 ),
             };
-            enqueue(svc, format!("followup:{co}:{today}:{rep}"), job).await?;
-            queued += 1;
+            match enqueue(svc, format!("followup:{co}:{today}:{rep}"), job).await {
+                Ok(_) => queued += 1,
+                // One rep's bad address must not stop everyone else's reminder.
+                Err(AppError::Invalid(_)) => {
+                    tracing::warn!(company = %co, rep, "follow-up reminder skipped: the rep's address cannot be delivered")
+                }
+                Err(e) => return Err(e),
+            }
         }
     }
     Ok(queued)

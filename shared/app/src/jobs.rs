@@ -5,6 +5,7 @@ use crate::idempotency::{self, Claim};
 use crate::services::queues;
 use crate::{directory, outbox, AppError, Services};
 use serde::{Deserialize, Serialize};
+use vigil_domain::email::Address;
 use vigil_domain::CompanyId;
 use vigil_store::{keys, Index, Item, Key, OutgoingMessage, Query, TxOp};
 
@@ -18,6 +19,18 @@ impl Job {
     fn kind(&self) -> &'static str {
         match self {
             Job::SendEmail { .. } => "send_email",
+        }
+    }
+
+    /// The job as it may be queued, or why it may not: a job that can only fail is refused where it is made, while
+    /// the caller can still be told. An email address that cannot be delivered is a 422 naming `to` (it would bounce
+    /// long after the job succeeded, and bounces count against the sender's reputation with SES).
+    fn checked(self) -> Result<Job, AppError> {
+        match self {
+            Job::SendEmail { company, to, subject, body } => {
+                let to = Address::parse_field("to", &to).map_err(AppError::from_field)?;
+                Ok(Job::SendEmail { company, to: to.to_string(), subject, body })
+            }
         }
     }
 }
@@ -39,7 +52,7 @@ fn message(envelope: &Envelope) -> Result<OutgoingMessage, AppError> {
 /// Sends a job straight to the queue. Only for jobs no stored change causes (the scheduled reminders); a job that
 /// follows a change is [`pending`] in that change's transaction instead.
 pub async fn enqueue(svc: &Services, idempotency_key: impl Into<String>, job: Job) -> Result<String, AppError> {
-    let msg = message(&Envelope { idempotency_key: idempotency_key.into(), job })?;
+    let msg = message(&Envelope { idempotency_key: idempotency_key.into(), job: job.checked()? })?;
     Ok(svc.queue.send(queues::JOBS, msg).await?)
 }
 
@@ -49,7 +62,7 @@ pub async fn enqueue(svc: &Services, idempotency_key: impl Into<String>, job: Jo
 
 /// The write that records `job` as pending, to add to the transaction of the change that causes it.
 pub fn pending(co: &CompanyId, idempotency_key: impl Into<String>, job: Job) -> Result<TxOp, AppError> {
-    let envelope = Envelope { idempotency_key: idempotency_key.into(), job };
+    let envelope = Envelope { idempotency_key: idempotency_key.into(), job: job.checked()? };
     let body = serde_json::to_string(&envelope).map_err(|e| AppError::Internal(e.to_string()))?;
     let mut item = keys::pending_job(co, &envelope.idempotency_key).to_item();
     item.insert(ENVELOPE_ATTR.into(), body.into());

@@ -1,6 +1,6 @@
 use crate::clock::Clock;
 use std::sync::Arc;
-use vigil_store::{CursorSigner, Queue, Table};
+use vigil_store::{CursorSigner, Mailer, Queue, Table};
 
 /// The ports an operation may use, built once per process (per Lambda container, or once for the local runtime).
 #[derive(Clone)]
@@ -11,6 +11,8 @@ pub struct Services {
     pub clock: Arc<dyn Clock>,
     /// SSN encryption and blind-index keys (`crate::ssn`).
     pub data_keys: Arc<dyn crate::ssn::DataKeys>,
+    /// SES in AWS; in the embedded default a mailer that sends nothing, the outbox being the delivery.
+    pub mailer: Arc<dyn Mailer>,
 }
 
 /// Logical queue names (each backend maps them to its own queues).

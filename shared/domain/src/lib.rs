@@ -3,6 +3,7 @@
 
 pub mod custom_field;
 pub mod customer;
+pub mod email;
 pub mod error;
 pub mod fields;
 pub mod identity;

@@ -1,5 +1,5 @@
-//! Loading the AWS SDK configuration shared by the DynamoDB, SQS and KMS backends, and the lazily built backends a
-//! Lambda uses ([`LazyDynamoTable`], [`LazySqsQueue`], [`LazyKmsKeyWrapper`]).
+//! Loading the AWS SDK configuration shared by the DynamoDB, SQS, KMS and SES backends, and the lazily built backends
+//! a Lambda uses ([`LazyDynamoTable`], [`LazySqsQueue`], [`LazyKmsKeyWrapper`], [`LazySesMailer`]).
 //!
 //! Why lazily: building an SDK client loads and parses the platform's root certificates and builds a TLS
 //! configuration (the SDK does this in `Client::new` on purpose), and loading the configuration walks the provider
@@ -8,7 +8,9 @@
 
 use crate::dynamo::DynamoTable;
 use crate::kms::{KeyWrapper, KmsKeyWrapper, NewDataKey};
+use crate::mail::{MailError, Mailer, OutgoingMail};
 use crate::queue::{OutgoingMessage, Queue, QueueError, ReceivedMessage};
+use crate::ses::SesMailer;
 use crate::sqs::SqsQueue;
 use crate::table::{Condition, Item, Key, Page, Query, StoreError, Table, TxOp, Update};
 use async_trait::async_trait;
@@ -242,5 +244,45 @@ impl KeyWrapper for LazyKmsKeyWrapper {
 
     async fn wrap_key(&self, plaintext: &[u8]) -> Result<Vec<u8>, StoreError> {
         self.wrapper().await.wrap_key(plaintext).await
+    }
+}
+
+/// An [`SesMailer`] whose client is built on the first mail, so only the jobs worker, and only when it has mail to
+/// send, pays for it.
+#[derive(Debug)]
+pub struct LazySesMailer {
+    config: Arc<LazySdkConfig>,
+    sender: String,
+    mailer: OnceCell<SesMailer>,
+}
+
+impl LazySesMailer {
+    /// `sender` is the verified identity mail is sent from (`VIGIL_SES_SENDER`).
+    pub fn new(config: Arc<LazySdkConfig>, sender: impl Into<String>) -> Self {
+        Self { config, sender: sender.into(), mailer: OnceCell::new() }
+    }
+
+    /// Whether the client has been built (it is, after the first mail).
+    pub fn is_built(&self) -> bool {
+        self.mailer.initialized()
+    }
+
+    async fn mailer(&self) -> &SesMailer {
+        self.mailer
+            .get_or_init(|| async {
+                SesMailer::new(aws_sdk_sesv2::Client::new(self.config.get().await), self.sender.clone())
+            })
+            .await
+    }
+}
+
+#[async_trait]
+impl Mailer for LazySesMailer {
+    fn delivers(&self) -> bool {
+        true
+    }
+
+    async fn send(&self, mail: &OutgoingMail) -> Result<String, MailError> {
+        self.mailer().await.send(mail).await
     }
 }

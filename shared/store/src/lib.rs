@@ -1,6 +1,7 @@
-//! Storage for Vigil: the single-table key design ([`keys`]), the [`Table`] and [`Queue`] ports the app layer talks
-//! to, and their backends: DynamoDB/SQS ([`dynamo`], [`sqs`]) for AWS and one embedded SQLite file (`embedded`, behind
-//! the `embedded` feature, which Lambda builds leave off) for a laptop. No business rule lives here.
+//! Storage for Vigil: the single-table key design ([`keys`]), the [`Table`], [`Queue`] and [`Mailer`] ports the app
+//! layer talks to, and their backends: DynamoDB/SQS/SES ([`dynamo`], [`sqs`], [`ses`]) for AWS and one embedded
+//! SQLite file (`embedded`, behind the `embedded` feature, which Lambda builds leave off) for a laptop, where mail is
+//! not sent ([`mail::OutboxOnly`]). No business rule lives here.
 
 pub mod aws;
 pub mod cursor;
@@ -9,12 +10,15 @@ pub mod dynamo;
 pub mod embedded;
 pub mod keys;
 pub mod kms;
+pub mod mail;
 pub mod queue;
+pub mod ses;
 pub mod sqs;
 pub mod table;
 
 pub use cursor::{CursorError, CursorSigner};
 pub use dynamo::DynamoTable;
+pub use mail::{MailError, Mailer, OutgoingMail};
 pub use queue::{OutgoingMessage, Queue, QueueError, QueueSpec, ReceivedMessage};
 pub use sqs::SqsQueue;
 pub use table::{
