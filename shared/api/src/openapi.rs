@@ -150,8 +150,10 @@ const PROBLEMS: &[(u16, &str, &str)] = &[
     (403, "Forbidden", "Signed in, but the caller's permissions do not allow this"),
     (404, "NotFound", "No such item for this caller (another company's IDs answer the same)"),
     (409, "Conflict", "Stale `version` or a state that forbids the change; `current` holds the stored item where the caller may see it"),
+    (413, "TooLarge", "The body is over 256 KiB"),
     (422, "Invalid", "Invalid input; `errors` names every offending field"),
     (500, "Internal", "The server failed"),
+    (503, "Busy", "Contention outlasted the retries; try again after `Retry-After` seconds"),
 ];
 
 fn responses() -> Value {
@@ -483,7 +485,7 @@ impl Builder {
         }
 
         // The problems the route's shape implies: a session (401, 403), a path parameter (404, and 422 for a
-        // malformed one), inputs (422), a cursor (400), a write (409), and always 500.
+        // malformed one), inputs (422), a cursor (400), a body (413), a write (409), and always 500 and 503.
         let mut statuses: Vec<u16> = meta.extra.to_vec();
         if r.auth {
             statuses.extend([401, 403]);
@@ -501,10 +503,13 @@ impl Builder {
         if t.query.iter().any(|p| p["name"] == "cursor") {
             statuses.push(400);
         }
-        if r.method != Method::Get && !matches!(f, Function::PutLeadScoring) {
+        if body.is_some() {
+            statuses.push(413);
+        }
+        if r.method != Method::Get {
             statuses.push(409);
         }
-        statuses.push(500);
+        statuses.extend([500, 503]);
         statuses.sort_unstable();
         statuses.dedup();
 
