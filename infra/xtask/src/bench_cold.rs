@@ -305,7 +305,9 @@ fn lambda_command(bin: &Path, name: &str, port: u16) -> Command {
         .env("VIGIL_QUEUE_URL_JOBS", "https://sqs.us-east-1.amazonaws.com/000000000000/vigil-jobs")
         .env("VIGIL_QUEUE_URL_JOBS_DLQ", "https://sqs.us-east-1.amazonaws.com/000000000000/vigil-jobs-dlq")
         .env("VIGIL_CURSOR_SECRET", "bench-cursor-secret-0123456789")
-        .env("VIGIL_SSN_KEY", "bench-ssn-key-0123456789abcdef0123456789")
+        // What the template sets: the KMS key is named, and a container asks KMS only when an SSN is first used.
+        .env("VIGIL_KMS_KEY_ID", "arn:aws:kms:us-east-1:000000000000:key/00000000-0000-0000-0000-000000000000")
+        .env("VIGIL_SES_SENDER", "no-reply@example.com")
         .env("VIGIL_LOG", "info")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
