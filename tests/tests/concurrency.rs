@@ -3,8 +3,6 @@
 
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use vigil_app::retry::Backoff;
@@ -124,8 +122,6 @@ struct Flaky {
     refused: AtomicU32,
 }
 
-type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
-
 impl Flaky {
     fn gate(&self, get: bool, increment: bool, transaction: bool) -> Result<(), StoreError> {
         let mut r = self.refuse.lock().map_err(|_| StoreError::Backend("poisoned".into()))?;
@@ -148,114 +144,47 @@ impl Flaky {
     }
 }
 
-// `Table` is an async-trait; its methods are written out here as the macro would expand them.
+#[async_trait::async_trait]
 impl Table for Flaky {
-    fn get<'a, 'b, 'c>(&'a self, key: &'b Key) -> StoreFuture<'c, Option<Item>>
-    where
-        'a: 'c,
-        'b: 'c,
-        Self: 'c,
-    {
-        Box::pin(async move {
-            self.gate(true, false, false)?;
-            self.inner.get(key).await
-        })
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        self.gate(true, false, false)?;
+        self.inner.get(key).await
     }
-    fn put<'a, 'c>(&'a self, item: Item, cond: Option<Condition>) -> StoreFuture<'c, ()>
-    where
-        'a: 'c,
-        Self: 'c,
-    {
-        Box::pin(async move {
-            self.gate(false, false, false)?;
-            self.inner.put(item, cond).await
-        })
+    async fn put(&self, item: Item, cond: Option<Condition>) -> Result<(), StoreError> {
+        self.gate(false, false, false)?;
+        self.inner.put(item, cond).await
     }
-    fn update<'a, 'b, 'c>(&'a self, key: &'b Key, update: Update, cond: Option<Condition>) -> StoreFuture<'c, Item>
-    where
-        'a: 'c,
-        'b: 'c,
-        Self: 'c,
-    {
-        Box::pin(async move {
-            self.gate(false, false, false)?;
-            self.inner.update(key, update, cond).await
-        })
+    async fn update(&self, key: &Key, update: Update, cond: Option<Condition>) -> Result<Item, StoreError> {
+        self.gate(false, false, false)?;
+        self.inner.update(key, update, cond).await
     }
-    fn delete<'a, 'b, 'c>(&'a self, key: &'b Key, cond: Option<Condition>) -> StoreFuture<'c, Option<Item>>
-    where
-        'a: 'c,
-        'b: 'c,
-        Self: 'c,
-    {
-        Box::pin(async move {
-            self.gate(false, false, false)?;
-            self.inner.delete(key, cond).await
-        })
+    async fn delete(&self, key: &Key, cond: Option<Condition>) -> Result<Option<Item>, StoreError> {
+        self.gate(false, false, false)?;
+        self.inner.delete(key, cond).await
     }
-    fn query<'a, 'b, 'c>(&'a self, query: &'b Query) -> StoreFuture<'c, Page>
-    where
-        'a: 'c,
-        'b: 'c,
-        Self: 'c,
-    {
-        Box::pin(async move {
-            self.gate(false, false, false)?;
-            self.inner.query(query).await
-        })
+    async fn query(&self, query: &Query) -> Result<Page, StoreError> {
+        self.gate(false, false, false)?;
+        self.inner.query(query).await
     }
-    fn batch_get<'a, 'b, 'c>(&'a self, keys: &'b [Key]) -> StoreFuture<'c, Vec<Item>>
-    where
-        'a: 'c,
-        'b: 'c,
-        Self: 'c,
-    {
-        Box::pin(async move {
-            self.gate(false, false, false)?;
-            self.inner.batch_get(keys).await
-        })
+    async fn batch_get(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
+        self.gate(false, false, false)?;
+        self.inner.batch_get(keys).await
     }
-    fn batch_put<'a, 'c>(&'a self, items: Vec<Item>) -> StoreFuture<'c, ()>
-    where
-        'a: 'c,
-        Self: 'c,
-    {
-        Box::pin(async move {
-            self.gate(false, false, false)?;
-            self.inner.batch_put(items).await
-        })
+    async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {
+        self.gate(false, false, false)?;
+        self.inner.batch_put(items).await
     }
-    fn batch_delete<'a, 'b, 'c>(&'a self, keys: &'b [Key]) -> StoreFuture<'c, ()>
-    where
-        'a: 'c,
-        'b: 'c,
-        Self: 'c,
-    {
-        Box::pin(async move {
-            self.gate(false, false, false)?;
-            self.inner.batch_delete(keys).await
-        })
+    async fn batch_delete(&self, keys: &[Key]) -> Result<(), StoreError> {
+        self.gate(false, false, false)?;
+        self.inner.batch_delete(keys).await
     }
-    fn transact<'a, 'c>(&'a self, ops: Vec<TxOp>) -> StoreFuture<'c, ()>
-    where
-        'a: 'c,
-        Self: 'c,
-    {
-        Box::pin(async move {
-            self.gate(false, false, true)?;
-            self.inner.transact(ops).await
-        })
+    async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError> {
+        self.gate(false, false, true)?;
+        self.inner.transact(ops).await
     }
-    fn increment<'a, 'b, 'c>(&'a self, key: &'b Key, by: i64) -> StoreFuture<'c, i64>
-    where
-        'a: 'c,
-        'b: 'c,
-        Self: 'c,
-    {
-        Box::pin(async move {
-            self.gate(false, true, false)?;
-            self.inner.increment(key, by).await
-        })
+    async fn increment(&self, key: &Key, by: i64) -> Result<i64, StoreError> {
+        self.gate(false, true, false)?;
+        self.inner.increment(key, by).await
     }
 }
 
