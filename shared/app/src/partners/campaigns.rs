@@ -209,16 +209,16 @@ pub async fn update_campaign(
     let mut ops = vec![TxOp::Put { item: next.to_item(co), cond: Some(current.is_current()) }];
     let mut name_op = None;
     if next.name != current.name {
-        ops.push(TxOp::Delete { key: keys::campaign_name(co, current.partner_id, &current.name), cond: None });
+        // A change of case keeps the name item's key: the put alone rewrites it (one transaction may not both
+        // delete and put the same key).
         let same_key = keys::fold(&next.name) == keys::fold(&current.name);
+        if !same_key {
+            ops.push(TxOp::Delete { key: keys::campaign_name(co, current.partner_id, &current.name), cond: None });
+        }
         ops.push(TxOp::Put {
             item: campaign_name_item(co, next.partner_id, id, &next.name),
             cond: (!same_key).then_some(Condition::NotExists),
         });
-        if same_key {
-            // Deleting and putting one key in one transaction is refused; the put alone rewrites it.
-            ops.remove(1);
-        }
         name_op = Some(ops.len() - 1);
     }
     let mut pair_op = None;
