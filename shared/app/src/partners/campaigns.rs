@@ -41,10 +41,11 @@ fn apply(base: &StoredCampaign, body: &Map<String, Value>) -> Result<StoredCampa
             "name" => text(f, v, NAME_MAX).map(|x| c.name = x),
             "description" => text(f, v, 1000).map(|x| c.description = x),
             "direction" => match v.as_str() {
-                Some("inbound") => Ok(c.direction = CampaignDirection::Inbound),
-                Some("outbound") => Ok(c.direction = CampaignDirection::Outbound),
+                Some("inbound") => Ok(CampaignDirection::Inbound),
+                Some("outbound") => Ok(CampaignDirection::Outbound),
                 _ => Err(FieldError::new(f, "not_allowed", "must be one of: inbound, outbound")),
-            },
+            }
+            .map(|d| c.direction = d),
             "external_partner_id" => text(f, v, 64).map(|x| c.external_partner_id = x),
             "external_campaign_id" => text(f, v, 64).map(|x| c.external_campaign_id = x),
             "id" | "partner_id" | "version" => Ok(()),

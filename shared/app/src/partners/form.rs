@@ -23,6 +23,7 @@ pub(crate) enum KeyChange {
     Set(String),
 }
 
+#[derive(Debug)]
 pub(crate) struct Parsed {
     pub settings: PartnerSettings,
     pub lead_post_key: KeyChange,
@@ -390,7 +391,7 @@ mod tests {
             "sells_customers": true, "buys_leads": true, "lead_delivery_method": "vigil",
             "lead_queue_priority": "urgent", "bogus": 1
         }));
-        let e = apply(&PartnerSettings::blank(), &body).err().expect("refused");
+        let e = apply(&PartnerSettings::blank(), &body).expect_err("refused");
         let mut got = fields(&e);
         got.sort_unstable();
         assert_eq!(
@@ -414,7 +415,7 @@ mod tests {
             "lead_purchase_emails": ["a@abc.example", "A@abc.example"], "lead_queue_priority": "high",
             "lead_post_key": "s3cret"
         }));
-        let p = apply(&PartnerSettings::blank(), &body).ok().expect("parses");
+        let p = apply(&PartnerSettings::blank(), &body).expect("parses");
         assert_eq!(p.settings.lead_purchase_emails, ["a@abc.example"]);
         assert_eq!(p.settings.lead_queue_priority, QueuePriority::High);
         assert_eq!(p.lead_post_key, KeyChange::Set("s3cret".into()));
