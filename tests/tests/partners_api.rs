@@ -570,3 +570,27 @@ async fn message_templates_refuse_unknown_merge_fields_and_preview_through_the_m
     let (status, _) = rt.delete(&admin, &format!("{TEMPLATES}/{tid}?version=1")).await;
     assert_eq!(status, 204);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_ids_continue_past_partners_and_campaigns_stored_before_their_sequences() {
+    let rt = LocalRuntime::start_small().await;
+    let admin = rt.sign_in(ADMIN).await;
+    // A company seeded before the sequences existed has partners and campaigns but no counters.
+    let svc = rt.services();
+    svc.table.delete(&keys::partner_sequence(&acme()), None).await.expect("delete");
+    svc.table.delete(&keys::campaign_sequence(&acme()), None).await.expect("delete");
+    let (_, all) = rt.get(&admin, PARTNERS).await;
+    let items = all["items"].as_array().expect("items");
+    let max_partner = items.iter().filter_map(|p| p["id"].as_u64()).max().expect("seeded partners");
+    let campaign_ids: Vec<u64> = items
+        .iter()
+        .flat_map(|p| p["campaigns"].as_array().cloned().unwrap_or_default())
+        .filter_map(|c| c["id"].as_u64())
+        .collect();
+
+    let p = create(&rt, &admin, lead_seller("After The Sequence")).await;
+    assert_eq!(p["id"].as_u64(), Some(max_partner + 1));
+    let (status, c) = rt.post(&admin, &format!("{PARTNERS}/{}/campaigns", p["id"]), json!({"name": "First"})).await;
+    assert_eq!(status, 201, "{c}");
+    assert_eq!(c["id"].as_u64(), campaign_ids.iter().max().map(|m| m + 1));
+}

@@ -7,7 +7,8 @@ use super::form::{text, NAME_MAX};
 use super::history::history_ops;
 use super::save::version_of;
 use super::stored::{
-    campaign_external_item, campaign_from_item, campaign_name_item, campaigns_of, load_partner, StoredCampaign,
+    all_campaigns, campaign_external_item, campaign_from_item, campaign_name_item, campaigns_of, load_partner, next_id,
+    StoredCampaign,
 };
 use crate::clock::rfc3339;
 use crate::{Actor, AppError, Services};
@@ -127,8 +128,8 @@ pub async fn create_campaign(
     };
     let mut c = apply(&blank, body)?;
     precheck(svc, co, &c, None).await?;
-    let seq = svc.table.increment(&keys::campaign_sequence(co), 1).await?;
-    c.id = CampaignId(u32::try_from(seq).map_err(|_| AppError::Internal("campaign sequence overflow".into()))?);
+    let stored_max = all_campaigns(svc, co).await?.iter().map(|c| c.id.0).max().unwrap_or(0);
+    c.id = CampaignId(next_id(svc, &keys::campaign_sequence(co), stored_max).await?);
     let mut ops = vec![
         TxOp::Put { item: c.to_item(co), cond: Some(Condition::NotExists) },
         TxOp::Put { item: campaign_name_item(co, partner, c.id, &c.name), cond: Some(Condition::NotExists) },

@@ -4,7 +4,7 @@
 use super::form::{apply, KeyChange, Parsed};
 use super::history::{diff, history_ops, key_marker};
 use super::secret::{seal_post_key, PostKeyKind};
-use super::stored::{as_campaign, campaigns_of, load_partner, partner_name_item, StoredPartner};
+use super::stored::{all_partners, as_campaign, campaigns_of, load_partner, next_id, partner_name_item, StoredPartner};
 use crate::clock::rfc3339;
 use crate::{Actor, AppError, Services};
 use serde_json::{json, Map, Value};
@@ -99,8 +99,8 @@ pub async fn create(svc: &Services, actor: &Actor, body: &Map<String, Value>) ->
     if svc.table.get(&keys::partner_name(co, &parsed.settings.name)).await?.is_some() {
         return Err(taken(&parsed.settings.name));
     }
-    let seq = svc.table.increment(&keys::partner_sequence(co), 1).await?;
-    let id = PartnerId(u32::try_from(seq).map_err(|_| AppError::Internal("partner sequence overflow".into()))?);
+    let stored_max = all_partners(svc, co).await?.iter().map(|p| p.id.0).max().unwrap_or(0);
+    let id = PartnerId(next_id(svc, &keys::partner_sequence(co), stored_max).await?);
     let blank = StoredPartner {
         id,
         settings: PartnerSettings::blank(),

@@ -175,3 +175,15 @@ pub(crate) async fn all_campaigns(svc: &Services, co: &CompanyId) -> Result<Vec<
 pub(crate) fn as_campaign(c: &StoredCampaign) -> Campaign {
     Campaign { id: c.id, partner_id: c.partner_id, name: c.name.clone() }
 }
+
+/// The next ID from a company sequence, past every ID already stored: partners and campaigns written before their
+/// sequence existed (seeded by earlier versions) have IDs the sequence never gave. The increments are atomic, so
+/// two creates never get the same ID.
+pub(crate) async fn next_id(svc: &Services, sequence: &vigil_store::Key, stored_max: u32) -> Result<u32, AppError> {
+    let mut seq = svc.table.increment(sequence, 1).await?;
+    let max = i64::from(stored_max);
+    if seq <= max {
+        seq = svc.table.increment(sequence, max - seq + 1).await?;
+    }
+    u32::try_from(seq).map_err(|_| AppError::Internal("sequence overflow".into()))
+}
