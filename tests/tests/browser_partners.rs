@@ -1,6 +1,6 @@
 //! Admin › Partner Companies in headless Chromium against the local runtime: the admin adds a partner company that
 //! sells leads in the form laid out like the manual; a bad address in an email list is refused with the server's
-//! message beside that field; saved, the partner's Campaigns dialog adds a campaign.
+//! message beside that field; saved, the partner's Campaigns dialog adds a campaign (and deletes it again).
 //!
 //! Needs `chromium` and `chromium-driver` (Debian); builds `web/dist` first when it is older than the portal's
 //! sources. Screenshots land in `target/browser/`.
@@ -67,4 +67,8 @@ async fn admin_adds_a_partner_company_and_a_campaign() {
     let campaigns = portal.get(&admin, &format!("/api/v1/partners/{id}/campaigns")).await;
     assert_eq!(campaigns["items"][0]["name"], "Door Knock");
     assert_eq!(campaigns["items"][0]["direction"], "inbound");
+
+    // No lead carries it yet, so it may be deleted from the dialog.
+    b.find(r#"[data-testid="campaign-delete"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="campaigns-empty"]"#, soon()).await.unwrap();
 }

@@ -659,6 +659,24 @@ fn CampaignDialog(props: &CampaignDialogProps) -> Html {
         let on_close = props.on_close.clone();
         Callback::from(move |_: MouseEvent| on_close.emit(()))
     };
+    let remove = |c: &CampaignView| {
+        let (client, errors, attempt, id, version) =
+            (session.client(), errors.clone(), attempt.clone(), c.id.0, c.version);
+        Callback::from(move |_: MouseEvent| {
+            let Some(client) = client.clone() else { return };
+            let (errors, attempt) = (errors.clone(), attempt.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match client.delete_campaign(id, version).await {
+                    Ok(()) => {
+                        errors.set(FieldErrors::new());
+                        attempt.set(*attempt + 1);
+                    }
+                    // Carried by leads or customers, or changed meanwhile: said in the dialog.
+                    Err(e) => errors.set(FieldErrors::from([("form".to_owned(), e.message())])),
+                }
+            });
+        })
+    };
     let rows = match &*list {
         None => html! { <p class="loading">{ "Loading campaigns…" }</p> },
         Some(l) if l.is_empty() => {
@@ -673,6 +691,8 @@ fn CampaignDialog(props: &CampaignDialogProps) -> Html {
                         if !c.external_partner_id.is_empty() {
                             <span class="muted">{ format!(" · external {} / {}", c.external_partner_id, c.external_campaign_id) }</span>
                         }
+                        <button type="button" class="button secondary small" aria-label={format!("Delete campaign {}", c.name)}
+                            data-testid="campaign-delete" onclick={remove(c)}>{ "Delete" }</button>
                     </li>
                 }) }
             </ul>
