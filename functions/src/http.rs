@@ -17,6 +17,7 @@ mod custom_fields;
 mod customers;
 mod leads;
 mod mmr;
+mod partners;
 
 /// The largest request body any operation takes (the biggest real ones, a customer with every card filled in, are a
 /// few KiB); anything larger is refused with 413 before a handler parses it.
@@ -101,7 +102,7 @@ async fn dispatch(svc: &Services, function: Function, req: &Request, claims: Opt
         F::ListOfficeLocations => {
             reply::<ops::ListOfficeLocations>(Items { items: directory::office_locations(svc, actor).await? })
         }
-        F::ListPartners => reply::<ops::ListPartners>(Items { items: directory::partners(svc, actor).await? }),
+        F::ListPartners => reply::<ops::ListPartners>(Items { items: vigil_app::partners::list(svc, actor).await? }),
         F::ListLeads => reply::<ops::ListLeads>(list_records(svc, actor, Kind::Lead, req).await?),
         F::ListCustomers => reply::<ops::ListCustomers>(list_records(svc, actor, Kind::Customer, req).await?),
         F::GetLead => leads::get(svc, actor, req).await,
@@ -142,6 +143,21 @@ async fn dispatch(svc: &Services, function: Function, req: &Request, claims: Opt
         F::ListOutbox => {
             reply::<ops::ListOutbox>(outbox::list(svc, actor, req.query_string_parameters().first("cursor")).await?)
         }
+        F::CreatePartner => partners::create(svc, actor, req).await,
+        F::GetPartner => partners::get(svc, actor, req).await,
+        F::UpdatePartner => partners::update(svc, actor, req).await,
+        F::DeletePartner => partners::delete(svc, actor, req).await,
+        F::PartnerHistory => partners::history(svc, actor, req).await,
+        F::ListCampaigns => partners::list_campaigns(svc, actor, req).await,
+        F::CreateCampaign => partners::create_campaign(svc, actor, req).await,
+        F::UpdateCampaign => partners::update_campaign(svc, actor, req).await,
+        F::DeleteCampaign => partners::delete_campaign(svc, actor, req).await,
+        F::ListMessageTemplates => partners::list_templates(svc, actor).await,
+        F::CreateMessageTemplate => partners::create_template(svc, actor, req).await,
+        F::GetMessageTemplate => partners::get_template(svc, actor, req).await,
+        F::UpdateMessageTemplate => partners::update_template(svc, actor, req).await,
+        F::DeleteMessageTemplate => partners::delete_template(svc, actor, req).await,
+        F::PreviewMessageTemplate => partners::preview_template(svc, actor, req).await,
     }
 }
 

@@ -133,6 +133,58 @@ async fn every_operation_answers_with_its_contract_type() {
     call!(ops::ListOutbox, &(), &CursorQuery::default(), &());
     drop(mmr);
 
+    // Partner companies, campaigns and message templates.
+    let template = call!(
+        ops::CreateMessageTemplate,
+        &(),
+        &NoQuery {},
+        &form(json!({"name": "Contract template", "subject": "Lead {{lead_id}}", "body": "Hi {{first_name}}"}))
+    );
+    let template_path = FieldPath { id: template.id };
+    assert_eq!(call!(ops::GetMessageTemplate, &template_path, &NoQuery {}, &()), template);
+    let template = call!(
+        ops::UpdateMessageTemplate,
+        &template_path,
+        &NoQuery {},
+        &form(json!({"body": "Hello {{first_name}}", "version": template.version}))
+    );
+    assert!(call!(ops::ListMessageTemplates, &(), &NoQuery {}, &()).items.contains(&template));
+    let rendered = call!(
+        ops::PreviewMessageTemplate,
+        &template_path,
+        &NoQuery {},
+        &vigil_api::partners::PreviewRequest { record_id: lead.record.id }
+    );
+    assert_eq!(rendered.body, "Hello Contract");
+    let partner = call!(
+        ops::CreatePartner,
+        &(),
+        &NoQuery {},
+        &form(json!({"name": "Contract Partner", "sells_leads": true, "default_lead_location": "pending",
+            "lead_auto_response_template_id": template.id}))
+    );
+    let partner_path = FieldPath { id: partner.id.0 };
+    assert_eq!(call!(ops::GetPartner, &partner_path, &NoQuery {}, &()), partner);
+    let partner = call!(
+        ops::UpdatePartner,
+        &partner_path,
+        &NoQuery {},
+        &form(json!({"notes": "typed", "version": partner.version}))
+    );
+    assert!(!call!(ops::PartnerHistory, &partner_path, &NoQuery {}, &()).items.is_empty());
+    let campaign = call!(ops::CreateCampaign, &partner_path, &NoQuery {}, &form(json!({"name": "Contract campaign"})));
+    let campaign_path = FieldPath { id: campaign.id.0 };
+    let campaign = call!(
+        ops::UpdateCampaign,
+        &campaign_path,
+        &NoQuery {},
+        &form(json!({"direction": "outbound", "version": campaign.version}))
+    );
+    assert_eq!(call!(ops::ListCampaigns, &partner_path, &NoQuery {}, &()).items, vec![campaign.clone()]);
+    call!(ops::DeleteCampaign, &campaign_path, &VersionQuery { version: campaign.version }, &());
+    call!(ops::DeletePartner, &partner_path, &VersionQuery { version: partner.version }, &());
+    call!(ops::DeleteMessageTemplate, &template_path, &VersionQuery { version: template.version }, &());
+
     call!(ops::DeleteLead, &RecordPath { id: page.items[0].id }, &NoQuery {}, &());
 
     called.sort();

@@ -26,6 +26,7 @@ pub use vigil_api::leads::{
     LeadRow, LeadView, Named, NamedOpt, Preview as LeadPreview, StateOption, Tag,
 };
 pub use vigil_api::outbox::{Mail as OutboxEmail, OutboxPage};
+pub use vigil_api::partners::{CampaignView, MessageTemplate, PartnerView};
 pub use vigil_api::settings::{MmrSettingsView as MmrSettings, RateList as MmrRateList};
 pub use vigil_domain::custom_field::{CardField as CustomFieldValue, CustomField, FieldType};
 pub use vigil_domain::mmr::{FilterChoices as MmrFilters, ItemChoices as MmrItemFilter, LineItem as MmrLine, MmrItem};
@@ -227,8 +228,67 @@ impl Client {
         self.get::<ops::ListOfficeLocations>().await.map(|p| p.items)
     }
 
+    /// Partner companies as lead sources (name and campaigns).
     pub async fn partners(&self) -> Result<Vec<Partner>, ApiError> {
+        self.get::<ops::ListPartners>().await.map(|p| p.items.iter().map(PartnerView::as_source).collect())
+    }
+
+    /// Partner companies with every setting (Admin › Partner Companies).
+    pub async fn partner_views(&self) -> Result<Vec<PartnerView>, ApiError> {
         self.get::<ops::ListPartners>().await.map(|p| p.items)
+    }
+
+    pub async fn partner(&self, id: u32) -> Result<PartnerView, ApiError> {
+        self.call::<ops::GetPartner>(&FieldPath { id }, &NoQuery {}, &()).await
+    }
+
+    pub async fn create_partner(&self, body: &Map<String, Value>) -> Result<PartnerView, ApiError> {
+        self.call::<ops::CreatePartner>(&(), &NoQuery {}, body).await
+    }
+
+    /// `PATCH` with the form's fields and the partner's `version`.
+    pub async fn update_partner(&self, id: u32, body: &Map<String, Value>) -> Result<PartnerView, ApiError> {
+        self.call::<ops::UpdatePartner>(&FieldPath { id }, &NoQuery {}, body).await
+    }
+
+    pub async fn delete_partner(&self, id: u32, version: u64) -> Result<(), ApiError> {
+        self.call::<ops::DeletePartner>(&FieldPath { id }, &VersionQuery { version }, &()).await
+    }
+
+    pub async fn campaigns(&self, partner: u32) -> Result<Vec<CampaignView>, ApiError> {
+        self.call::<ops::ListCampaigns>(&FieldPath { id: partner }, &NoQuery {}, &()).await.map(|p| p.items)
+    }
+
+    pub async fn create_campaign(&self, partner: u32, body: &Map<String, Value>) -> Result<CampaignView, ApiError> {
+        self.call::<ops::CreateCampaign>(&FieldPath { id: partner }, &NoQuery {}, body).await
+    }
+
+    pub async fn update_campaign(&self, id: u32, body: &Map<String, Value>) -> Result<CampaignView, ApiError> {
+        self.call::<ops::UpdateCampaign>(&FieldPath { id }, &NoQuery {}, body).await
+    }
+
+    pub async fn delete_campaign(&self, id: u32, version: u64) -> Result<(), ApiError> {
+        self.call::<ops::DeleteCampaign>(&FieldPath { id }, &VersionQuery { version }, &()).await
+    }
+
+    pub async fn message_templates(&self) -> Result<Vec<MessageTemplate>, ApiError> {
+        self.get::<ops::ListMessageTemplates>().await.map(|p| p.items)
+    }
+
+    pub async fn create_message_template(&self, body: &Map<String, Value>) -> Result<MessageTemplate, ApiError> {
+        self.call::<ops::CreateMessageTemplate>(&(), &NoQuery {}, body).await
+    }
+
+    pub async fn update_message_template(
+        &self,
+        id: u32,
+        body: &Map<String, Value>,
+    ) -> Result<MessageTemplate, ApiError> {
+        self.call::<ops::UpdateMessageTemplate>(&FieldPath { id }, &NoQuery {}, body).await
+    }
+
+    pub async fn delete_message_template(&self, id: u32, version: u64) -> Result<(), ApiError> {
+        self.call::<ops::DeleteMessageTemplate>(&FieldPath { id }, &VersionQuery { version }, &()).await
     }
 
     pub async fn lead_form_options(&self) -> Result<LeadFormOptions, ApiError> {

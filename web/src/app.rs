@@ -28,6 +28,14 @@ pub enum Route {
     CustomerTab { id: String, tab: String },
     #[at("/admin")]
     Admin,
+    #[at("/admin/partners")]
+    AdminPartners,
+    #[at("/admin/partners/new")]
+    NewPartner,
+    #[at("/admin/partners/:id")]
+    AdminPartner { id: String },
+    #[at("/admin/message-templates")]
+    MessageTemplates,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -125,6 +133,10 @@ fn SignedInShell(props: &ShellProps) -> Html {
             html! { <pages::customer::CustomerPage key={id.clone()} id={id.clone()} tab={tab.clone()} /> }
         }
         Route::Admin => html! { <pages::admin::Admin /> },
+        Route::AdminPartners => html! { <pages::partners_admin::PartnerList /> },
+        Route::NewPartner => html! { <pages::partners_admin::PartnerPage key="new" /> },
+        Route::AdminPartner { id } => html! { <pages::partners_admin::PartnerPage key={id.clone()} id={id.clone()} /> },
+        Route::MessageTemplates => html! { <pages::message_templates_admin::MessageTemplates /> },
         Route::NotFound | Route::SignIn => html! { <pages::not_found::NotFound /> },
     };
 

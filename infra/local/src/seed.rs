@@ -8,10 +8,12 @@ use rand::{Rng, SeedableRng};
 use serde_json::json;
 use time::Duration;
 use vigil_app::clock::{date, rfc3339};
-use vigil_app::directory::{
-    campaign_item, location_item, partner_item, user_item, Campaign, Company, CompanySettings, OfficeLocation, Partner,
-};
+use vigil_app::directory::{location_item, user_item, Campaign, Company, CompanySettings, OfficeLocation, Partner};
 use vigil_app::lead_options::{account_class_item, disposition_item, AccountClass, Disposition};
+use vigil_app::partners::{
+    campaign_name_item, partner_name_item, CampaignDirection, DeliveryMethod, LeadLocation, MessageTemplate,
+    PartnerKind, PartnerSettings, QueuePriority, StoredCampaign, StoredPartner,
+};
 use vigil_app::record_index::seed_items;
 use vigil_app::records::record_item;
 use vigil_app::tags::{tag_item, Tag};
@@ -560,6 +562,166 @@ const PARTNERS: [&str; 10] = [
     "Patriot Telemarketing",
     "Keystone Partners",
 ];
+/// The partners of each kind the manual describes, after the ten sources above (IDs 11-15; their campaigns follow
+/// the sources' campaigns). Written without the random generator, so the demo records stay what they were.
+const FIRST_KIND_PARTNER: u32 = PARTNERS.len() as u32 + 1;
+
+/// The ten sources above: active, outside, selling leads and customers (the forms offer them for both).
+fn source_settings(name: &str) -> PartnerSettings {
+    PartnerSettings {
+        name: name.into(),
+        sells_leads: true,
+        default_lead_location: Some(LeadLocation::Pending),
+        sells_customers: true,
+        default_office_location_id: Some(LocationId(1)),
+        ..PartnerSettings::blank()
+    }
+}
+
+fn demo_partner_items(co: &CompanyId, id: PartnerId, settings: PartnerSettings) -> Vec<Item> {
+    let name = settings.name.clone();
+    let p = StoredPartner {
+        id,
+        settings,
+        lead_post_key_encrypted: None,
+        customer_post_key_encrypted: None,
+        version: 1,
+        versioned: true,
+    };
+    vec![p.to_item(co), partner_name_item(co, id, &name)]
+}
+
+fn demo_campaign_items(co: &CompanyId, c: &Campaign, external_partner: &str, external_campaign: &str) -> Vec<Item> {
+    let stored = StoredCampaign {
+        id: c.id,
+        partner_id: c.partner_id,
+        name: c.name.clone(),
+        description: String::new(),
+        direction: CampaignDirection::Inbound,
+        external_partner_id: external_partner.into(),
+        external_campaign_id: external_campaign.into(),
+        version: 1,
+        versioned: true,
+    };
+    let mut items = vec![stored.to_item(co), campaign_name_item(co, c.partner_id, c.id, &c.name)];
+    if let Some((p, x)) = stored.external_pair() {
+        let mut pair = keys::campaign_external(co, p, x).to_item();
+        pair.insert("campaign_id".into(), json!(c.id.0));
+        items.push(pair);
+    }
+    items
+}
+
+/// "ABC Leads, Inc." selling leads (Cold Call, Door Knock, Web Lead), a customer seller, a lead buyer posting to the
+/// other demo company's intake on the local runtime's default port, a customer buyer by email, "Self-Generated"
+/// inside, one message template, and the sequences that continue after them.
+fn demo_partners_of_each_kind(co: &CompanyId, n: u64, last_campaign: u32) -> Vec<Item> {
+    let (other_name, other_domain) = match DEMO_COMPANIES.get(if n == 0 { 1 } else { 0 }) {
+        Some((_, name, domain, _)) => (*name, *domain),
+        None => ("Bluebird Security", "bluebird.example"),
+    };
+    let id = |i: u32| PartnerId(FIRST_KIND_PARTNER + i);
+    let mut items = Vec::new();
+    items.extend(demo_partner_items(
+        co,
+        id(0),
+        PartnerSettings {
+            name: "ABC Leads, Inc.".into(),
+            contact_person: "Alex Broker".into(),
+            phone: "(801) 555-0190".into(),
+            email: "alex@abc-leads.example".into(),
+            sells_leads: true,
+            default_lead_location: Some(LeadLocation::Queue),
+            force_default_lead_location: true,
+            lead_purchase_emails: vec!["purchases@abc-leads.example".into()],
+            lead_return_emails: vec!["returns@abc-leads.example".into()],
+            include_call_center_comments_with_return: true,
+            lead_auto_response_template_id: Some(1),
+            lead_queue_priority: QueuePriority::High,
+            ..PartnerSettings::blank()
+        },
+    ));
+    for (i, name) in ["Cold Call", "Door Knock", "Web Lead"].iter().enumerate() {
+        let c = Campaign { id: CampaignId(last_campaign + 1 + i as u32), partner_id: id(0), name: (*name).into() };
+        items.extend(demo_campaign_items(co, &c, "abc-leads", &format!("{}", i + 1)));
+    }
+    items.extend(demo_partner_items(
+        co,
+        id(1),
+        PartnerSettings {
+            name: "Test Customer SELLER".into(),
+            contact_person: "Casey Seller".into(),
+            sells_customers: true,
+            default_office_location_id: Some(LocationId(1)),
+            customer_purchase_emails: vec!["sales@customer-seller.example".into()],
+            ..PartnerSettings::blank()
+        },
+    ));
+    items.extend(demo_partner_items(
+        co,
+        id(2),
+        PartnerSettings {
+            name: other_name.into(),
+            contact_person: "Partner desk".into(),
+            email: format!("admin@{other_domain}"),
+            buys_leads: true,
+            lead_delivery_method: Some(DeliveryMethod::Vigil),
+            lead_post_url: "http://127.0.0.1:8080/api/v1/public/leads".into(),
+            lead_sale_emails: vec![format!("admin@{other_domain}")],
+            lead_source_id: co.to_string(),
+            ..PartnerSettings::blank()
+        },
+    ));
+    items.extend(demo_partner_items(
+        co,
+        id(3),
+        PartnerSettings {
+            name: "Test Customer BUYER".into(),
+            buys_customers: true,
+            customer_delivery_method: Some(DeliveryMethod::Email),
+            customer_sale_emails: vec!["accounts@customer-buyer.example".into()],
+            ..PartnerSettings::blank()
+        },
+    ));
+    items.extend(demo_partner_items(
+        co,
+        id(4),
+        PartnerSettings {
+            name: "Self-Generated".into(),
+            kind: PartnerKind::Inside,
+            contact_person: "Sales Manager".into(),
+            sells_leads: true,
+            default_lead_location: Some(LeadLocation::Pending),
+            sells_customers: true,
+            default_office_location_id: Some(LocationId(1)),
+            ..PartnerSettings::blank()
+        },
+    ));
+    let template = MessageTemplate {
+        id: 1,
+        name: "Lead returned".into(),
+        subject: "Lead {{lead_id}} returned by {{company_name}}".into(),
+        body: "Hello {{partner_name}},\n\n{{first_name}} {{last_name}} (lead {{lead_id}}) was returned: \
+               {{return_reason}}\n\n{{call_center_comments}}"
+            .into(),
+        version: 1,
+    };
+    items.push(vigil_app::items::item_of(&keys::message_template(co, 1), &template, &[]));
+    let mut name = keys::message_template_name(co, &template.name).to_item();
+    name.insert("template_id".into(), json!(1));
+    items.push(name);
+    for (counter, value) in [
+        (keys::partner_sequence(co), u64::from(FIRST_KIND_PARTNER + 4)),
+        (keys::campaign_sequence(co), u64::from(last_campaign + 3)),
+        (keys::message_template_sequence(co), 1),
+    ] {
+        let mut item = counter.to_item();
+        item.insert("value".into(), json!(value));
+        items.push(item);
+    }
+    items
+}
+
 const CAMPAIGNS: [&str; 6] = ["Spring Promo", "Web Form", "Home Show", "Radio Spot", "Summer Blitz", "Referral Bonus"];
 const TAGS: &[&str] = &[
     "Pet owner",
@@ -609,10 +771,11 @@ async fn seed_company(svc: &Services, company: &Company, domain: &str, n: u64, s
             })
             .collect();
         let p = Partner { id, name: (*name).into(), campaigns };
-        items.push(partner_item(co, &p));
-        items.extend(p.campaigns.iter().map(|c| campaign_item(co, c)));
+        items.extend(demo_partner_items(co, id, source_settings(name)));
+        items.extend(p.campaigns.iter().flat_map(|c| demo_campaign_items(co, c, "", "")));
         partners.push(p);
     }
+    items.extend(demo_partners_of_each_kind(co, n, campaign_id));
 
     let people = [
         (Role::Admin, "Avery", "Admin"),

@@ -11,6 +11,7 @@ pub mod openapi;
 pub mod operation;
 pub mod ops;
 pub mod outbox;
+pub mod partners;
 pub mod routes;
 pub mod settings;
 

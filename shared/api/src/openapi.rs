@@ -136,7 +136,7 @@ fn parameters() -> Value {
         },
         "FieldId": {
             "name": "id", "in": "path", "required": true,
-            "description": "The user-defined field's number",
+            "description": "The number of the user-defined field, partner company, campaign or message template the path names",
             "schema": {"type": "integer", "format": "int64", "minimum": 1, "maximum": u32::MAX},
             "example": 1,
         },
@@ -267,6 +267,36 @@ fn meta(f: Function, path: &str) -> Meta {
         },
         F::ListMmrRates => Meta { extra: &[404], ..m("customers", "The breakout rate picker - rates matching the filters, each with its line items and mismatch flag", "Matching rates and the filter choices") },
         F::ListOutbox => m("jobs", "Emails the company's jobs have sent (locally the outbox replaces SES), newest first", "A page of sent emails"),
+        F::CreatePartner => Meta {
+            description: Some("Every bad field is reported at once (422): email lists item by item, a post URL must be https (plain http only to a loopback host), a partner that sells customers needs an office location of this company, auto-response templates must exist. `lead_post_key` / `customer_post_key` are stored encrypted and never returned (reads say `lead_post_key_set`)."),
+            ..m("partners", "Create a partner company (Partner Companies Create; admins); the name is unique in the company", "The new partner company")
+        },
+        F::GetPartner => m("partners", "One partner company with every setting and its campaigns", "The partner company (post keys only as set or not)"),
+        F::UpdatePartner => Meta {
+            description: Some("Send the fields changed and the `version` read; `null` clears a field (a post key included). A stale version answers 409 with the stored partner."),
+            ..m("partners", "Change a partner company's settings with its version", "The partner company saved")
+        },
+        F::DeletePartner => Meta {
+            notes: &[(409, "A stale version, or leads or customers are attributed to the partner (deactivate it instead)")],
+            ..m("partners", "Delete a partner company no lead or customer is attributed to, with its campaigns", "Deleted")
+        },
+        F::PartnerHistory => m("partners", "Every change of the partner company and its campaigns (newest 200, oldest first)", "History entries (post keys only as set or removed)"),
+        F::ListCampaigns => m("partners", "The partner company's campaigns in ID order", "The campaigns"),
+        F::CreateCampaign => m("partners", "Add a campaign to the partner company (name unique within the partner; the external partner and campaign IDs unique in the company)", "The new campaign"),
+        F::UpdateCampaign => m("partners", "Change a campaign with its version", "The campaign saved"),
+        F::DeleteCampaign => Meta {
+            notes: &[(409, "A stale version, or leads or customers carry the campaign")],
+            ..m("partners", "Delete a campaign no lead or customer carries", "Deleted")
+        },
+        F::ListMessageTemplates => m("settings", "The company's message templates (partner emails and auto-responses)", "Templates in ID order"),
+        F::CreateMessageTemplate => Meta {
+            description: Some("An unknown merge field in the subject or body is 422 naming the field and the merge field."),
+            ..m("settings", "Create a message template (Company Settings Modify; admins)", "The new template")
+        },
+        F::GetMessageTemplate => m("settings", "One message template", "The template"),
+        F::UpdateMessageTemplate => m("settings", "Change a message template with its version", "The template saved"),
+        F::DeleteMessageTemplate => m("settings", "Delete a message template", "Deleted"),
+        F::PreviewMessageTemplate => m("settings", "Render a template for a lead or customer the caller may read (its fields as the caller may see them)", "The rendered subject and body"),
     }
 }
 
@@ -443,6 +473,21 @@ impl Builder {
             F::PutMmrSettings => self.types::<ops::PutMmrSettings>(),
             F::ListMmrRates => self.types::<ops::ListMmrRates>(),
             F::ListOutbox => self.types::<ops::ListOutbox>(),
+            F::CreatePartner => self.types::<ops::CreatePartner>(),
+            F::GetPartner => self.types::<ops::GetPartner>(),
+            F::UpdatePartner => self.types::<ops::UpdatePartner>(),
+            F::DeletePartner => self.types::<ops::DeletePartner>(),
+            F::PartnerHistory => self.types::<ops::PartnerHistory>(),
+            F::ListCampaigns => self.types::<ops::ListCampaigns>(),
+            F::CreateCampaign => self.types::<ops::CreateCampaign>(),
+            F::UpdateCampaign => self.types::<ops::UpdateCampaign>(),
+            F::DeleteCampaign => self.types::<ops::DeleteCampaign>(),
+            F::ListMessageTemplates => self.types::<ops::ListMessageTemplates>(),
+            F::CreateMessageTemplate => self.types::<ops::CreateMessageTemplate>(),
+            F::GetMessageTemplate => self.types::<ops::GetMessageTemplate>(),
+            F::UpdateMessageTemplate => self.types::<ops::UpdateMessageTemplate>(),
+            F::DeleteMessageTemplate => self.types::<ops::DeleteMessageTemplate>(),
+            F::PreviewMessageTemplate => self.types::<ops::PreviewMessageTemplate>(),
         }
     }
 
@@ -804,6 +849,23 @@ fn form_body(f: Function, path: &str) -> Value {
             "MmrSettingsInput",
             json!({"version": 0, "mode": "simple", "items": [], "rates": [{"id": 1, "name": "Basic", "amount_cents": 2999}]}),
         ),
+        F::CreatePartner => (
+            "NewPartner",
+            json!({"name": "ABC Leads, Inc.", "kind": "outside", "sells_leads": true, "default_lead_location": "queue",
+                   "lead_purchase_emails": ["leads@abc-leads.com"], "lead_queue_priority": "high"}),
+        ),
+        F::UpdatePartner => ("PartnerPatch", json!({"version": 1, "active": false})),
+        F::CreateCampaign => (
+            "NewCampaign",
+            json!({"name": "Door Knock", "direction": "inbound", "external_partner_id": "77", "external_campaign_id": "3"}),
+        ),
+        F::UpdateCampaign => ("CampaignPatch", json!({"version": 1, "description": "Summer door knocking"})),
+        F::CreateMessageTemplate => (
+            "NewMessageTemplate",
+            json!({"name": "Lead returned", "subject": "Lead {{lead_id}} returned",
+                   "body": "{{first_name}} {{last_name}} was returned by {{company_name}}: {{return_reason}}"}),
+        ),
+        F::UpdateMessageTemplate => ("MessageTemplatePatch", json!({"version": 1, "subject": "Returned: {{lead_id}}"})),
         other => panic!("{other} takes a form body that the description does not describe"),
     };
     body_of(schema_ref(name), Some(example))
@@ -860,11 +922,104 @@ fn links(f: Function) -> Option<Value> {
             Some(customer())
         }
         F::CreateCustomField | F::UpdateCustomField => Some(field()),
+        F::CreatePartner | F::UpdatePartner | F::GetPartner => Some(json!({
+            "GetPartner": link("getPartner", None),
+            "UpdatePartner": link("updatePartner", Some(&version)),
+            "PartnerHistory": link("partnerHistory", None),
+            "ListCampaigns": link("listCampaigns", None),
+            "CreateCampaign": link("createCampaign", None),
+        })),
+        F::CreateCampaign | F::UpdateCampaign => Some(json!({
+            "UpdateCampaign": link("updateCampaign", Some(&version)),
+        })),
+        F::CreateMessageTemplate | F::UpdateMessageTemplate | F::GetMessageTemplate => Some(json!({
+            "GetMessageTemplate": link("getMessageTemplate", None),
+            "UpdateMessageTemplate": link("updateMessageTemplate", Some(&version)),
+            "PreviewMessageTemplate": link("previewMessageTemplate", None),
+        })),
         _ => None,
     }
 }
 
 // ----------------------------------------------------------------------------------------- hand-written schemas
+
+fn emails_list() -> Value {
+    json!({"type": "array", "maxItems": 20, "items": {"type": "string", "format": "email"}, "nullable": true})
+}
+
+fn partner_form(required: &[&str], description: &str) -> Value {
+    let choice = |values: &[&str]| json!({"type": "string", "enum": values, "nullable": true});
+    let url = json!({"type": "string", "maxLength": 2000, "nullable": true, "description": "https://… (plain http only to a loopback host)"});
+    let key = json!({"type": "string", "maxLength": 500, "nullable": true, "writeOnly": true, "description": "Stored encrypted; never returned"});
+    object(
+        required,
+        vec![
+            ("version", version()),
+            ("name", text(100)),
+            ("contact_person", opt_text(200)),
+            ("phone", opt_text(40)),
+            ("email", opt_text(254)),
+            ("address1", opt_text(200)),
+            ("city", opt_text(200)),
+            ("state", opt_text(200)),
+            ("zip", opt_text(20)),
+            ("notes", opt_text(4000)),
+            ("kind", choice(&["outside", "inside"])),
+            ("active", boolean()),
+            ("sells_leads", boolean()),
+            ("default_lead_location", choice(&["pending", "queue"])),
+            ("force_default_lead_location", boolean()),
+            ("lead_purchase_emails", emails_list()),
+            ("lead_return_emails", emails_list()),
+            ("include_call_center_comments_with_return", boolean()),
+            ("lead_auto_response_template_id", opt_id()),
+            ("lead_queue_priority", choice(&["normal", "medium", "high"])),
+            ("sells_customers", boolean()),
+            ("default_office_location_id", opt_id()),
+            ("customer_purchase_emails", emails_list()),
+            ("customer_return_emails", emails_list()),
+            ("customer_auto_response_template_id", opt_id()),
+            ("buys_leads", boolean()),
+            ("lead_delivery_method", choice(&["vigil", "email"])),
+            ("lead_sale_emails", emails_list()),
+            ("lead_post_url", url.clone()),
+            ("lead_source_id", opt_text(64)),
+            ("buys_customers", boolean()),
+            ("customer_delivery_method", choice(&["vigil", "email"])),
+            ("customer_sale_emails", emails_list()),
+            ("customer_post_url", url),
+            ("customer_source_id", opt_text(64)),
+            ("lead_post_key", key.clone()),
+            ("customer_post_key", key),
+            ("allow_login", boolean()),
+            ("login_username", opt_pattern("^[A-Za-z0-9._@-]*$", 64)),
+        ],
+        description,
+    )
+}
+
+fn campaign_form(required: &[&str], description: &str) -> Value {
+    object(
+        required,
+        vec![
+            ("version", version()),
+            ("name", text(100)),
+            ("description", opt_text(1000)),
+            ("direction", json!({"type": "string", "enum": ["inbound", "outbound"]})),
+            ("external_partner_id", opt_text(64)),
+            ("external_campaign_id", opt_text(64)),
+        ],
+        description,
+    )
+}
+
+fn template_form(required: &[&str], description: &str) -> Value {
+    object(
+        required,
+        vec![("version", version()), ("name", text(100)), ("subject", text(200)), ("body", text(20_000))],
+        description,
+    )
+}
 
 /// A calendar date `YYYY-MM-DD` from 1900 on (`vigil_domain::lead::date`), leap days included.
 const DATE: &str = r"^(((19|[2-9][0-9])[0-9]{2})-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-8]))|((19|[2-9][0-9])(0[48]|[2468][048]|[13579][26])|([2468][048]|[3579][26])00)-02-29)$";
@@ -1207,6 +1362,12 @@ fn handwritten() -> Vec<(&'static str, Value)> {
             ("position", json!({"type": "integer", "minimum": 0, "maximum": 10_000, "description": "Display order (ties by id)"})),
             ("id", json!({"description": "Ignored"})),
         ], "The attributes changed and the definition's version. The type cannot change: a `field_type` other than the field's is refused (422), and only a select field takes options.")),
+        ("NewPartner", partner_form(&["name"], "A partner company. Conditional requirements: `sells_leads` needs `default_lead_location`; `sells_customers` needs `default_office_location_id`; `buys_leads`/`buys_customers` need a delivery method, and `vigil` delivery a post URL, `email` delivery sale emails; `allow_login` needs `login_username`. Unknown fields are refused.")),
+        ("PartnerPatch", partner_form(&["version"], "The settings changed and the partner's version; `null` clears a field (a post key included).")),
+        ("NewCampaign", campaign_form(&["name"], "A campaign of the partner company; the external IDs come together or not at all.")),
+        ("CampaignPatch", campaign_form(&["version"], "The campaign's fields changed and its version.")),
+        ("NewMessageTemplate", template_form(&["name", "subject", "body"], "A message template; `{{…}}` must name a known merge field.")),
+        ("MessageTemplatePatch", template_form(&["version"], "The template's fields changed and its version.")),
         ("MmrSettingsInput", json!({"type": "object", "required": ["version", "mode"], "additionalProperties": true,
             "description": "The whole MMR configuration. Response-only fields (mismatch, assignable, line item names) are ignored. Every stored rate must be sent again (deactivate instead of removing).",
             "properties": {

@@ -4,10 +4,11 @@ use crate::common::{CursorQuery, FieldPath, Health, Items, ItemsPath, NoQuery, R
 use crate::customers::{
     ArchivePreview, Candidate, Confirm, Convert, CustomerFormOptions, CustomerHome, HistoryPage, SubRecord,
 };
-use crate::directory::{Me, OfficeLocation, Partner};
+use crate::directory::{Me, OfficeLocation};
 use crate::leads::{HistoryEntry, LeadFormOptions, LeadListPage, LeadView, NewTag, Preview, SetTags, StageMove, Tag};
 use crate::operation::{encode, Operation, PathParams};
 use crate::outbox::OutboxPage;
+use crate::partners::{CampaignView, MessageTemplate, PartnerChange, PartnerView, PreviewRequest, RenderedMessage};
 use crate::routes::Function;
 use crate::settings::{MmrSettingsView, RateList};
 use serde::{Deserialize, Serialize};
@@ -224,7 +225,7 @@ operations! {
     GetHealth = Health, 200, (), NoQuery, () => Health;
     GetMe = Me, 200, (), NoQuery, () => Me;
     ListOfficeLocations = ListOfficeLocations, 200, (), NoQuery, () => Items<OfficeLocation>;
-    ListPartners = ListPartners, 200, (), NoQuery, () => Items<Partner>;
+    ListPartners = ListPartners, 200, (), NoQuery, () => Items<PartnerView>;
     ListLeads = ListLeads, 200, (), ListQuery, () => LeadListPage;
     GetLead = GetLead, 200, RecordPath, NoQuery, () => LeadView;
     LeadFormOptionsOp = LeadFormOptions, 200, (), NoQuery, () => LeadFormOptions;
@@ -263,6 +264,21 @@ operations! {
     PutMmrSettings = PutMmrSettings, 200, (), NoQuery, Value => MmrSettingsView;
     ListMmrRates = ListMmrRates, 200, (), RatesQuery, () => RateList;
     ListOutbox = ListOutbox, 200, (), CursorQuery, () => OutboxPage;
+    CreatePartner = CreatePartner, 201, (), NoQuery, Form => PartnerView;
+    GetPartner = GetPartner, 200, FieldPath, NoQuery, () => PartnerView;
+    UpdatePartner = UpdatePartner, 200, FieldPath, NoQuery, Form => PartnerView;
+    DeletePartner = DeletePartner, 204, FieldPath, VersionQuery, () => ();
+    PartnerHistory = PartnerHistory, 200, FieldPath, NoQuery, () => Items<PartnerChange>;
+    ListCampaigns = ListCampaigns, 200, FieldPath, NoQuery, () => Items<CampaignView>;
+    CreateCampaign = CreateCampaign, 201, FieldPath, NoQuery, Form => CampaignView;
+    UpdateCampaign = UpdateCampaign, 200, FieldPath, NoQuery, Form => CampaignView;
+    DeleteCampaign = DeleteCampaign, 204, FieldPath, VersionQuery, () => ();
+    ListMessageTemplates = ListMessageTemplates, 200, (), NoQuery, () => Items<MessageTemplate>;
+    CreateMessageTemplate = CreateMessageTemplate, 201, (), NoQuery, Form => MessageTemplate;
+    GetMessageTemplate = GetMessageTemplate, 200, FieldPath, NoQuery, () => MessageTemplate;
+    UpdateMessageTemplate = UpdateMessageTemplate, 200, FieldPath, NoQuery, Form => MessageTemplate;
+    DeleteMessageTemplate = DeleteMessageTemplate, 204, FieldPath, VersionQuery, () => ();
+    PreviewMessageTemplate = PreviewMessageTemplate, 200, FieldPath, NoQuery, PreviewRequest => RenderedMessage;
 }
 
 #[cfg(test)]

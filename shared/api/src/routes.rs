@@ -113,6 +113,21 @@ names! {
         ListMmrRates = "list_mmr_rates",
         SetCustomerTags = "set_customer_tags",
         ListOutbox = "list_outbox",
+        CreatePartner = "create_partner",
+        GetPartner = "get_partner",
+        UpdatePartner = "update_partner",
+        DeletePartner = "delete_partner",
+        PartnerHistory = "partner_history",
+        ListCampaigns = "list_campaigns",
+        CreateCampaign = "create_campaign",
+        UpdateCampaign = "update_campaign",
+        DeleteCampaign = "delete_campaign",
+        ListMessageTemplates = "list_message_templates",
+        CreateMessageTemplate = "create_message_template",
+        GetMessageTemplate = "get_message_template",
+        UpdateMessageTemplate = "update_message_template",
+        DeleteMessageTemplate = "delete_message_template",
+        PreviewMessageTemplate = "preview_message_template",
     }
 }
 
@@ -233,6 +248,22 @@ pub const ROUTES: &[Route] = &[
     route(Get, "/api/v1/customers/mmr-rates", F::ListMmrRates),
     route(Put, "/api/v1/customers/{id}/tags", F::SetCustomerTags),
     route(Get, "/api/v1/outbox", F::ListOutbox),
+    // Partner companies, their campaigns and message templates (admin).
+    route(Post, "/api/v1/partners", F::CreatePartner),
+    route(Get, "/api/v1/partners/{id}", F::GetPartner),
+    route(Patch, "/api/v1/partners/{id}", F::UpdatePartner),
+    route(Delete, "/api/v1/partners/{id}", F::DeletePartner),
+    route(Get, "/api/v1/partners/{id}/history", F::PartnerHistory),
+    route(Get, "/api/v1/partners/{id}/campaigns", F::ListCampaigns),
+    route(Post, "/api/v1/partners/{id}/campaigns", F::CreateCampaign),
+    route(Patch, "/api/v1/campaigns/{id}", F::UpdateCampaign),
+    route(Delete, "/api/v1/campaigns/{id}", F::DeleteCampaign),
+    route(Get, "/api/v1/message-templates", F::ListMessageTemplates),
+    route(Post, "/api/v1/message-templates", F::CreateMessageTemplate),
+    route(Get, "/api/v1/message-templates/{id}", F::GetMessageTemplate),
+    route(Patch, "/api/v1/message-templates/{id}", F::UpdateMessageTemplate),
+    route(Delete, "/api/v1/message-templates/{id}", F::DeleteMessageTemplate),
+    route(Post, "/api/v1/message-templates/{id}/preview", F::PreviewMessageTemplate),
 ];
 
 /// Routes that exist only in the local runtime (demo sign-in); never deployed.

@@ -88,10 +88,9 @@ pub async fn users(svc: &Services, co: &CompanyId) -> Result<Vec<User>, AppError
     read_prefix(svc, co, keys::USER_PREFIX).await?.into_iter().map(from_item).collect()
 }
 
-/// Partner companies with their campaigns, in ID order.
-pub async fn partners(svc: &Services, actor: &Actor) -> Result<Vec<Partner>, AppError> {
-    actor.require_somewhere(Resource::PartnerCompanies, Action::View)?;
-    partners_of(svc, actor.company()).await
+/// Partner companies with every setting and their campaigns, in ID order (`crate::partners::list`).
+pub async fn partners(svc: &Services, actor: &Actor) -> Result<Vec<vigil_api::partners::PartnerView>, AppError> {
+    crate::partners::list(svc, actor).await
 }
 
 /// Partner companies with their campaigns, without a permission check: for forms that offer them as lead sources.

@@ -1,7 +1,6 @@
 //! What the New Lead form offers (`GET /api/v1/leads/form-options`) and the company lists behind it: lead statuses
 //! (dispositions) and account classes, stored as company items.
 
-use crate::directory::{self};
 use crate::items::{from_item, item_of};
 use crate::{Actor, AppError, Services};
 use serde::de::DeserializeOwned;
@@ -47,7 +46,7 @@ pub fn languages() -> Vec<Choice> {
 pub async fn form_options(svc: &Services, actor: &Actor) -> Result<FormOptions, AppError> {
     actor.require_somewhere(Resource::Leads, Action::Create)?;
     let co = actor.company();
-    let sources = directory::partners_of(svc, co).await?;
+    let sources = crate::partners::sources_of(svc, co, vigil_domain::record::Kind::Lead).await?;
     Ok(FormOptions {
         sources,
         dispositions: dispositions(svc, co).await?.into_iter().filter(|d| d.active).collect(),

@@ -9,6 +9,9 @@
 //! | counter | `C#co` | `COUNTER#name` | |
 //! | partner company | `C#co` | `PARTNER#00000001` | |
 //! | campaign | `C#co` | `CAMPAIGN#00000001` | GSI1 `C#co#PARTNER#00000001#CAMPAIGNS` / campaign |
+//! | partner name, campaign name, campaign external pair, template name (uniqueness) | `C#co` | `PARTNERNAME#…`, `CAMPAIGNNAME#00000001#…`, `CAMPAIGNEXT#…`, `MSGTPLNAME#…` | |
+//! | partner history entry | `C#co#PARTNER#00000001` | `HIST#at#seq` | |
+//! | message template | `C#co` | `MSGTPL#00000001` | |
 //! | lead or customer profile | `C#co#R#00000000000042` | `PROFILE` | GSI1 kind by name, GSI2 kind by ID, GSI3 rep's, GSI4 follow-up date |
 //! | record sub-item | `C#co#R#…` | `HIST#…`, `NOTE#…`, `CONTACT#…`, `EQUIP#…`, `APPT#…`, `RINV#…`, `SPAY#…`, `SEQ#ITEMS` | |
 //! | sub-customer link | `C#co#R#<parent>` | `SUBCUST#<child>` | |
@@ -169,6 +172,58 @@ pub fn custom_field_name(co: &CompanyId, name: &str) -> Key {
 /// Per-company sequence of custom field IDs.
 pub fn custom_field_sequence(co: &CompanyId) -> Key {
     counter(co, "UDF_ID")
+}
+
+/// The uniqueness item of a partner company's name (case-folded), written with the partner in one transaction.
+pub fn partner_name(co: &CompanyId, name: &str) -> Key {
+    Key::new(company_pk(co), format!("PARTNERNAME#{}", fold(name)))
+}
+
+/// Per-company sequence of partner IDs.
+pub fn partner_sequence(co: &CompanyId) -> Key {
+    counter(co, "PARTNER_ID")
+}
+
+/// A partner company's change history lives in its own partition, so reading it never scans the company's.
+pub fn partner_history(co: &CompanyId, id: PartnerId, at: &str, seq: u32) -> Key {
+    Key::new(partner_history_pk(co, id), format!("HIST#{at}#{seq:04}"))
+}
+
+pub fn partner_history_pk(co: &CompanyId, id: PartnerId) -> String {
+    format!("C#{co}#PARTNER#{:08}", id.0)
+}
+
+/// Per-company sequence of campaign IDs.
+pub fn campaign_sequence(co: &CompanyId) -> Key {
+    counter(co, "CAMPAIGN_ID")
+}
+
+/// The uniqueness item of a campaign's name within its partner (case-folded).
+pub fn campaign_name(co: &CompanyId, partner: PartnerId, name: &str) -> Key {
+    Key::new(company_pk(co), format!("CAMPAIGNNAME#{:08}#{}", partner.0, fold(name)))
+}
+
+/// The uniqueness item of a campaign's external (partner ID, campaign ID) pair within the company, so an incoming
+/// record names exactly one campaign. Each part is length-prefixed, so no pair can spell another.
+pub fn campaign_external(co: &CompanyId, external_partner: &str, external_campaign: &str) -> Key {
+    let (p, c) = (fold(external_partner), fold(external_campaign));
+    Key::new(company_pk(co), format!("CAMPAIGNEXT#{}:{p}#{}:{c}", p.len(), c.len()))
+}
+
+pub fn message_template(co: &CompanyId, id: u32) -> Key {
+    Key::new(company_pk(co), format!("{MESSAGE_TEMPLATE_PREFIX}{id:08}"))
+}
+
+pub const MESSAGE_TEMPLATE_PREFIX: &str = "MSGTPL#";
+
+/// The uniqueness item of a message template's name (case-folded).
+pub fn message_template_name(co: &CompanyId, name: &str) -> Key {
+    Key::new(company_pk(co), format!("MSGTPLNAME#{}", fold(name)))
+}
+
+/// Per-company sequence of message template IDs.
+pub fn message_template_sequence(co: &CompanyId) -> Key {
+    counter(co, "MSGTPL_ID")
 }
 
 /// A company setting (`lead_scoring`, …).

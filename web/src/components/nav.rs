@@ -43,7 +43,16 @@ pub fn TopNav(props: &TopNavProps) -> Html {
             (&route, &to),
             (Some(Route::Leads | Route::NewLead | Route::Lead { .. }), Route::Leads)
                 | (Some(Route::Customers | Route::Customer { .. }), Route::Customers)
-                | (Some(Route::Admin), Route::Admin)
+                | (
+                    Some(
+                        Route::Admin
+                            | Route::AdminPartners
+                            | Route::NewPartner
+                            | Route::AdminPartner { .. }
+                            | Route::MessageTemplates
+                    ),
+                    Route::Admin
+                )
         );
         html! {
             <li>

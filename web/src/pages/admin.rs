@@ -19,6 +19,7 @@ pub fn Admin() -> Html {
     html! {
         <section class="admin-page" data-testid="admin-page">
             <header class="page-header"><h1>{ "Admin" }</h1></header>
+            <AdminLinks />
             <OfficeLocations />
             <Partners />
             <crate::pages::lead_settings::LeadScoringSettings />
@@ -27,6 +28,21 @@ pub fn Admin() -> Html {
             <crate::pages::custom_fields_admin::CustomFieldsAdmin />
             <Outbox />
         </section>
+    }
+}
+
+/// The admin pages of their own (Content Management).
+#[component]
+pub fn AdminLinks() -> Html {
+    use crate::app::Route;
+    use crate::components::route_link::RouteLink;
+    html! {
+        <nav class="card admin-links" aria-label="Content management" data-testid="admin-links">
+            <ul class="tags">
+                <li><RouteLink to={Route::AdminPartners} testid="admin-link-partners">{ "Partner Companies" }</RouteLink></li>
+                <li><RouteLink to={Route::MessageTemplates} testid="admin-link-templates">{ "Message Templates" }</RouteLink></li>
+            </ul>
+        </nav>
     }
 }
 

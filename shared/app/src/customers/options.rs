@@ -74,7 +74,7 @@ pub async fn form_options(svc: &Services, actor: &Actor) -> Result<FormOptions, 
             .iter()
             .map(|t| lead_options::Choice { value: t.as_str().into(), label: t.label().into() })
             .collect(),
-        sources: directory::partners_of(svc, co).await?,
+        sources: crate::partners::sources_of(svc, co, vigil_domain::record::Kind::Customer).await?,
         services: SERVICES
             .iter()
             .map(|(value, label)| lead_options::Choice { value: (*value).into(), label: (*label).into() })

@@ -1,0 +1,74 @@
+//! Admin › Partner Companies in headless Chromium against the local runtime: the admin adds a partner company that
+//! sells leads in the form laid out like the manual; a bad address in an email list is refused with the server's
+//! message beside that field; saved, the partner's Campaigns dialog adds a campaign (and deletes it again).
+//!
+//! Needs `chromium` and `chromium-driver` (Debian); builds `web/dist` first when it is older than the portal's
+//! sources. Screenshots land in `target/browser/`.
+
+use vigil_tests::browser::{soon, url_path};
+use vigil_tests::portal::{screenshot_path, Portal};
+use vigil_tests::users::ADMIN;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_adds_a_partner_company_and_a_campaign() {
+    let portal = Portal::start_small().await;
+    let admin = portal.token_for(ADMIN).await;
+    let b = portal.browser_as(ADMIN).await;
+
+    // The list shows the seeded partners; Add Partner Company opens the empty form.
+    b.navigate(&portal.url("/admin/partners")).await.unwrap();
+    b.wait_for_text(r#"[data-testid="partner-row"]"#, "ABC Leads, Inc.", soon()).await.unwrap();
+    b.find(r#"[data-testid="add-partner"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for_path("/admin/partners/new", soon()).await.unwrap();
+    b.wait_for(r#"[data-testid="partner-form"]"#, soon()).await.unwrap();
+    b.find(r#"[data-testid="partner-required-name"]"#).await.unwrap();
+
+    // A partner that sells leads, with one address in its purchase list that is not one.
+    b.find(r#"[data-testid="partner-input-name"]"#).await.unwrap().send_keys("Door-to-Door Leads Co").await.unwrap();
+    b.find(r#"[data-testid="partner-input-sells_leads"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="partner-required-default_lead_location"]"#, soon()).await.unwrap();
+    b.find(r#"[data-testid="partner-input-default_lead_location"] option[value="queue"]"#)
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let emails = b.find(r#"[data-testid="partner-input-lead_purchase_emails"]"#).await.unwrap();
+    emails.send_keys("buyer@d2d-leads.com\nnot an address").await.unwrap();
+    b.find(r#"[data-testid="partner-save"]"#).await.unwrap().click().await.unwrap();
+    let err = b.wait_for(r#"[data-testid="partner-error-lead_purchase_emails"]"#, soon()).await.unwrap();
+    assert!(err.text().await.unwrap().contains("address 2"), "the message names the bad address's place");
+    assert!(url_path(&b.current_url().await.unwrap()).ends_with("/admin/partners/new"), "nothing was saved");
+    b.screenshot(&screenshot_path("partner-bad-email")).await.unwrap();
+
+    // Fixed, it saves and the page becomes the partner's.
+    let emails = b.find(r#"[data-testid="partner-input-lead_purchase_emails"]"#).await.unwrap();
+    emails.clear().await.unwrap();
+    emails.send_keys("buyer@d2d-leads.com").await.unwrap();
+    b.find(r#"[data-testid="partner-save"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for_text(".toast", "saved", soon()).await.unwrap();
+    b.wait_for(r#"[data-testid="partner-campaigns"]"#, soon()).await.unwrap();
+    let list = portal.get(&admin, "/api/v1/partners").await;
+    let saved = list["items"].as_array().unwrap().iter().find(|p| p["name"] == "Door-to-Door Leads Co").expect("saved");
+    assert_eq!(saved["sells_leads"], true);
+    assert_eq!(saved["default_lead_location"], "queue");
+    assert_eq!(saved["lead_purchase_emails"], serde_json::json!(["buyer@d2d-leads.com"]));
+    let id = saved["id"].as_u64().unwrap();
+    b.wait_for_path(&format!("/admin/partners/{id}"), soon()).await.unwrap();
+
+    // The Campaigns dialog adds a campaign.
+    b.find(r#"[data-testid="partner-campaigns"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="campaign-dialog"]"#, soon()).await.unwrap();
+    b.wait_for(r#"[data-testid="campaigns-empty"]"#, soon()).await.unwrap();
+    b.find(r#"[data-testid="campaign-input-name"]"#).await.unwrap().send_keys("Door Knock").await.unwrap();
+    b.find(r#"[data-testid="campaign-add"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for_text(r#"[data-testid="campaign-row"]"#, "Door Knock", soon()).await.unwrap();
+    b.screenshot(&screenshot_path("partner-campaigns")).await.unwrap();
+    let campaigns = portal.get(&admin, &format!("/api/v1/partners/{id}/campaigns")).await;
+    assert_eq!(campaigns["items"][0]["name"], "Door Knock");
+    assert_eq!(campaigns["items"][0]["direction"], "inbound");
+
+    // No lead carries it yet, so it may be deleted from the dialog.
+    b.find(r#"[data-testid="campaign-delete"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="campaigns-empty"]"#, soon()).await.unwrap();
+}
