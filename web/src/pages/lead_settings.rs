@@ -145,7 +145,7 @@ pub fn LeadScoringSettings() -> Html {
                             // Someone saved in between: show what is stored now, keep nothing of the draft.
                             Err(e) if e.is_conflict() => {
                                 let now =
-                                    e.current.clone().and_then(|v| serde_json::from_value::<ScoringWeights>(v).ok());
+                                    e.current.clone().and_then(|v| crate::json::from_value::<ScoringWeights>(v).ok());
                                 if let Some(now) = now {
                                     draft.set(Draft::of(&now));
                                     loaded.set(Some(Ok(now)));

@@ -201,7 +201,7 @@ fn udf_changes(r: &Record, edits: &Map<String, Value>) -> Map<String, Value> {
 /// The card rows for the record on screen: the definitions as last read, each with the record's current value (the
 /// record changes with every save and stage move; the definitions do not).
 fn udf_rows(card: &Value, r: &Record) -> Option<Value> {
-    let mut rows: Vec<CustomFieldValue> = serde_json::from_value(card.clone()).ok()?;
+    let mut rows: Vec<CustomFieldValue> = crate::json::from_value(card.clone()).ok()?;
     for row in &mut rows {
         row.value = r.lead.customer.custom_fields.get(&row.id.to_string()).cloned().unwrap_or(Value::Null);
     }
