@@ -114,7 +114,7 @@ pub fn SessionProvider(props: &SessionProviderProps) -> Html {
             if let Some(token) = token.clone() {
                 if session.me.is_none() {
                     let client = Client::new(&*token);
-                    wasm_bindgen_futures::spawn_local(async move {
+                    crate::spawn(async move {
                         match client.me().await {
                             Ok(me) => session.dispatch(SessionAction::Loaded { token, me: Rc::new(me) }),
                             Err(err) if err.is_unauthorized() => report(&session, &toasts, err),

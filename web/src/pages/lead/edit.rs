@@ -261,7 +261,7 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
         let (options, client) = (options.clone(), session.client());
         use_effect_with((), move |_| {
             if let Some(client) = client {
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::spawn(async move {
                     if let Ok(o) = client.lead_form_options().await {
                         options.set(o);
                     }
@@ -276,7 +276,7 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
             (ssn.clone(), udf_card.clone(), session.client(), r.id, r.version, loaded.is_some());
         use_effect_with((id, version), move |_| {
             if let (Some(client), false) = (client, known) {
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::spawn(async move {
                     if let Ok(v) = client.lead(id).await {
                         ssn.set(Some((v.record.version, v.ssn)));
                         udf_card.set(v.custom_fields_card.flatten().and_then(|c| serde_json::to_value(c).ok()));
@@ -384,7 +384,7 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
                 ssn.clone(),
                 record.id,
             );
-            wasm_bindgen_futures::spawn_local(async move {
+            crate::spawn(async move {
                 match client.patch_lead(id, &body).await {
                     Ok(LeadView { record, ssn: shown, .. }) => {
                         ssn.set(Some((record.version, shown)));
