@@ -132,7 +132,7 @@ impl ApiError {
         self.current
             .as_ref()
             .and_then(|c| c.get("duplicates"))
-            .and_then(|d| serde_json::from_value(d.clone()).ok())
+            .and_then(|d| crate::json::from_value(d.clone()).ok())
             .unwrap_or_default()
     }
 }
@@ -525,7 +525,7 @@ fn list_query(query: &str) -> ListQuery {
             map.insert(k, Value::String(v));
         }
     }
-    serde_json::from_value(Value::Object(map)).unwrap_or_default()
+    crate::json::from_value(Value::Object(map)).unwrap_or_default()
 }
 
 /// A successful answer as JSON (`null` for a 204), or the error it describes. Parsing into a `Value` first, and
@@ -543,7 +543,7 @@ async fn finish(sent: Result<Response, gloo_net::Error>) -> Result<(u16, Value),
             .map(|v| (status, v))
             .map_err(|e| ApiError::unreadable(status, e.to_string()));
     }
-    let problem = serde_json::from_str::<Value>(&text).ok().and_then(|v| serde_json::from_value::<Problem>(v).ok());
+    let problem = serde_json::from_str::<Value>(&text).ok().and_then(|v| crate::json::from_value::<Problem>(v).ok());
     Err(match problem {
         Some(p) => ApiError {
             status,
@@ -557,7 +557,7 @@ async fn finish(sent: Result<Response, gloo_net::Error>) -> Result<(u16, Value),
 }
 
 fn decode<T: DeserializeOwned>(status: u16, answer: Value) -> Result<T, ApiError> {
-    T::deserialize(answer).map_err(|e| ApiError::unreadable(status, e.to_string()))
+    crate::json::from_value(answer).map_err(|e| ApiError::unreadable(status, e.to_string()))
 }
 
 fn fallback_title(status: u16) -> String {

@@ -3,11 +3,25 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod json;
 pub mod lead_filter;
 pub mod pages;
 pub mod session;
 pub mod toast;
 pub mod zip_table;
+
+use std::future::Future;
+use std::pin::Pin;
+
+/// Runs `task` in the background; every request a page makes starts here. Boxed before it reaches the executor, so
+/// the portal carries one copy of the executor's spawning code rather than one per future type.
+pub fn spawn(task: impl Future<Output = ()> + 'static) {
+    spawn_boxed(Box::pin(task))
+}
+
+fn spawn_boxed(task: Pin<Box<dyn Future<Output = ()>>>) {
+    wasm_bindgen_futures::spawn_local(task)
+}
 
 #[cfg(target_arch = "wasm32")]
 #[wasm_bindgen::prelude::wasm_bindgen(start)]

@@ -31,10 +31,11 @@ impl Session {
 
 pub enum SessionAction {
     SignedIn(String),
-    /// `me` for the token it was loaded with; ignored if the session has moved on to another token.
+    /// `me` for the token it was loaded with; ignored if the session has moved on to another token. Behind an `Rc`
+    /// as the session keeps it, so the action stays small.
     Loaded {
         token: Rc<str>,
-        me: Me,
+        me: Rc<Me>,
     },
     LoadFailed {
         token: Rc<str>,
@@ -54,7 +55,7 @@ impl Reducible for Session {
                 Rc::new(Session { token: Some(Rc::from(token)), me: None, load_error: None })
             }
             SessionAction::Loaded { token, me } if self.token.as_ref() == Some(&token) => {
-                Rc::new(Session { token: Some(token), me: Some(Rc::new(me)), load_error: None })
+                Rc::new(Session { token: Some(token), me: Some(me), load_error: None })
             }
             SessionAction::LoadFailed { token, message } if self.token.as_ref() == Some(&token) => {
                 Rc::new(Session { token: Some(token), me: None, load_error: Some(Rc::from(message)) })
@@ -113,9 +114,9 @@ pub fn SessionProvider(props: &SessionProviderProps) -> Html {
             if let Some(token) = token.clone() {
                 if session.me.is_none() {
                     let client = Client::new(&*token);
-                    wasm_bindgen_futures::spawn_local(async move {
+                    crate::spawn(async move {
                         match client.me().await {
-                            Ok(me) => session.dispatch(SessionAction::Loaded { token, me }),
+                            Ok(me) => session.dispatch(SessionAction::Loaded { token, me: Rc::new(me) }),
                             Err(err) if err.is_unauthorized() => report(&session, &toasts, err),
                             Err(err) => session.dispatch(SessionAction::LoadFailed { token, message: err.message() }),
                         }

@@ -15,9 +15,14 @@ const WASM_NAME: &str = "vigil_web";
 /// What wasm-bindgen is asked for; part of the stamp, so changing it rebuilds.
 const BINDGEN_ARGS: [&str; 3] = ["--target", "web", "--no-typescript"];
 /// `-Oz` plus the features rustc enables for wasm32 by default (wasm-opt rejects a module using ones it was not told
-/// of). Part of the stamp.
-const WASM_OPT_ARGS: [&str; 7] = [
+/// of), and two facts about how rustc lays out the module that let wasm-opt fold more: nothing lives in the first KiB
+/// of memory (the stack sits below the data at 1 MiB and never reaches down there), and the memory starts zeroed (the
+/// module creates it rather than importing it), so zero bytes of data need not be stored. About 11 KiB raw and 4 KiB
+/// gzipped less. Part of the stamp.
+const WASM_OPT_ARGS: [&str; 9] = [
     "-Oz",
+    "--low-memory-unused",
+    "--zero-filled-memory",
     "--enable-bulk-memory",
     "--enable-nontrapping-float-to-int",
     "--enable-sign-ext",

@@ -62,7 +62,7 @@ where
         let client = session.client();
         use_effect_with((), move |_| {
             if let Some(client) = client {
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::spawn(async move {
                     match fetch(client).await {
                         Ok(v) => state.set(Load::Loaded(v)),
                         Err(e) => {
@@ -161,7 +161,7 @@ fn Outbox() -> Html {
             let cursor = trail.current();
             busy.set(true);
             if let Some(client) = client {
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::spawn(async move {
                     match client.outbox(cursor.as_deref()).await {
                         Ok(p) => load.set(Load::Loaded(p)),
                         Err(e) => {

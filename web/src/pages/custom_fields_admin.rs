@@ -99,7 +99,7 @@ pub fn CustomFieldsAdmin() -> Html {
         let (load, client) = (load.clone(), session.client());
         use_effect_with(*attempt, move |_| {
             if let Some(client) = client {
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::spawn(async move {
                     load.set(match client.custom_fields().await {
                         Ok(list) => Load::Loaded(list),
                         Err(e) if e.is_forbidden() => {
@@ -133,7 +133,7 @@ pub fn CustomFieldsAdmin() -> Html {
             busy.set(true);
             let (new_draft, new_errors, busy, reload, toasts, report) =
                 (new_draft.clone(), new_errors.clone(), busy.clone(), reload.clone(), toasts.clone(), report.clone());
-            wasm_bindgen_futures::spawn_local(async move {
+            crate::spawn(async move {
                 match client.create_custom_field(&body).await {
                     Ok(f) => {
                         toasts.info(&format!("Custom field \"{}\" created", f.name));
@@ -268,7 +268,7 @@ impl RowCtx {
             };
             busy.set(true);
             let (a, b, busy, reload, report) = (a.clone(), b.clone(), busy.clone(), reload.clone(), report.clone());
-            wasm_bindgen_futures::spawn_local(async move {
+            crate::spawn(async move {
                 let one = |f: &CustomField, p: u32| {
                     let mut m = Map::new();
                     m.insert("version".into(), json!(f.version));
@@ -320,7 +320,7 @@ impl RowCtx {
                 busy.set(true);
                 let (busy, editing, edit_errors, reload, report) =
                     (busy.clone(), editing.clone(), edit_errors.clone(), reload.clone(), report.clone());
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::spawn(async move {
                     match client.update_custom_field(id, &body).await {
                         Ok(_) => {
                             edit_errors.set(FieldErrors::new());

@@ -94,7 +94,7 @@ pub fn LeadScoringSettings() -> Html {
         let (loaded, draft, client) = (loaded.clone(), draft.clone(), session.client());
         use_effect_with((), move |_| {
             if let Some(client) = client {
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::spawn(async move {
                     match client.lead_scoring().await {
                         Ok(w) => {
                             draft.set(Draft::of(&w));
@@ -133,7 +133,7 @@ pub fn LeadScoringSettings() -> Html {
                     busy.set(true);
                     let (draft, errors, busy, loaded, report, toasts) =
                         (draft.clone(), errors.clone(), busy.clone(), loaded.clone(), report.clone(), toasts.clone());
-                    wasm_bindgen_futures::spawn_local(async move {
+                    crate::spawn(async move {
                         match client.set_lead_scoring(&w).await {
                             Ok(w) => {
                                 errors.set(FieldErrors::new());
@@ -145,7 +145,7 @@ pub fn LeadScoringSettings() -> Html {
                             // Someone saved in between: show what is stored now, keep nothing of the draft.
                             Err(e) if e.is_conflict() => {
                                 let now =
-                                    e.current.clone().and_then(|v| serde_json::from_value::<ScoringWeights>(v).ok());
+                                    e.current.clone().and_then(|v| crate::json::from_value::<ScoringWeights>(v).ok());
                                 if let Some(now) = now {
                                     draft.set(Draft::of(&now));
                                     loaded.set(Some(Ok(now)));
@@ -276,7 +276,7 @@ pub fn TagSettings() -> Html {
         let (tags, client) = (tags.clone(), session.client());
         use_effect_with((), move |_| {
             if let Some(client) = client {
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::spawn(async move {
                     tags.set(Some(client.tags().await.map_err(|e| e.message())));
                 });
             }
@@ -311,7 +311,7 @@ pub fn TagSettings() -> Html {
             busy.set(true);
             let (tags, name, error, busy, report, toasts) =
                 (tags.clone(), name.clone(), error.clone(), busy.clone(), report.clone(), toasts.clone());
-            wasm_bindgen_futures::spawn_local(async move {
+            crate::spawn(async move {
                 match client.create_tag(&typed).await {
                     Ok(t) => {
                         let mut list = match &*tags {

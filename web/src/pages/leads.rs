@@ -87,7 +87,7 @@ pub fn LeadsPage() -> Html {
         let (options, tags, reps, client) = (options.clone(), tags.clone(), reps.clone(), session.client());
         use_effect_with((), move |_| {
             if let Some(client) = client {
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::spawn(async move {
                     if let Ok(o) = client.lead_form_options().await {
                         options.set(o);
                     }
@@ -109,7 +109,7 @@ pub fn LeadsPage() -> Html {
             let (q, cursor) = (q.clone(), trail.current());
             busy.set(true);
             if let Some(client) = client {
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::spawn(async move {
                     match client.leads(&q, cursor.as_deref()).await {
                         Ok(p) => {
                             page.set(Some((q, p)));
@@ -189,7 +189,7 @@ pub fn LeadsPage() -> Html {
             preview.set(PreviewState::Loading(id));
             let (preview, client) = (preview.clone(), client.clone());
             if let Some(client) = client {
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::spawn(async move {
                     preview.set(match client.lead_preview(id).await {
                         Ok(p) => PreviewState::Loaded(Box::new(p)),
                         Err(e) => PreviewState::Failed(id, e.message()),

@@ -422,7 +422,7 @@ pub fn MmrAdmin() -> Html {
         use_effect_with(*attempt, move |_| {
             if let Some(client) = client {
                 ed.dispatch(Msg::Loading);
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::spawn(async move {
                     ed.dispatch(match client.mmr_settings().await {
                         Ok(s) => Msg::Loaded(s),
                         Err(e) => Msg::Failed(e),
@@ -460,7 +460,7 @@ pub fn MmrAdmin() -> Html {
             };
             let (ed, busy, attempt, toasts) = (ed.clone(), busy.clone(), attempt.clone(), toasts.clone());
             busy.set(true);
-            wasm_bindgen_futures::spawn_local(async move {
+            crate::spawn(async move {
                 match client.put_mmr_settings(&body).await {
                     Ok(_) => {
                         toasts.info("MMR settings saved");

@@ -86,7 +86,7 @@ pub fn NewLeadPage() -> Html {
         let (udf_card, client) = (udf_card.clone(), session.client());
         use_effect_with((), move |_| {
             if let Some(client) = client {
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::spawn(async move {
                     if let Ok(mut defs) = client.custom_fields().await {
                         defs.retain(|d| d.active);
                         defs.sort_by_key(|d| (d.position, d.id));
@@ -120,7 +120,7 @@ pub fn NewLeadPage() -> Html {
         let (options, client) = (options.clone(), session.client());
         use_effect_with((), move |_| {
             if let Some(client) = client {
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::spawn(async move {
                     options.set(Some(client.lead_form_options().await));
                 });
             }
@@ -150,7 +150,7 @@ pub fn NewLeadPage() -> Html {
             let typed = input.value();
             set_field.emit(("zip", typed.clone()));
             let suggestions = suggestions.clone();
-            wasm_bindgen_futures::spawn_local(async move {
+            crate::spawn(async move {
                 match zip_table::load().await {
                     Ok(t) => suggestions.set(t.suggest(&typed, 8)),
                     Err(_) => suggestions.set(vec![]),
@@ -207,7 +207,7 @@ pub fn NewLeadPage() -> Html {
             let (errors, sending, navigator, report, udf_error) =
                 (errors.clone(), sending.clone(), navigator.clone(), report.clone(), udf_error.clone());
             sending.set(Sending::Busy);
-            wasm_bindgen_futures::spawn_local(async move {
+            crate::spawn(async move {
                 match client.create_lead(&form, allow_duplicates).await {
                     Ok(lead) => {
                         sending.set(Sending::Idle);

@@ -38,7 +38,7 @@ pub fn SignIn() -> Html {
         use_effect_with((signed_in, *reload), move |(signed_in, _)| {
             if !*signed_in {
                 users.set(DemoUsers::Loading);
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::spawn(async move {
                     users.set(match api::dev_users().await {
                         Ok(list) => DemoUsers::Loaded(list),
                         Err(e) if e.is_not_found() => DemoUsers::IdentityProvider,
@@ -65,7 +65,7 @@ pub fn SignIn() -> Html {
             let session = session.clone();
             let signing_in = signing_in.clone();
             let toasts = toasts.clone();
-            wasm_bindgen_futures::spawn_local(async move {
+            crate::spawn(async move {
                 match api::dev_sign_in(&email).await {
                     Ok(t) => session.dispatch(SessionAction::SignedIn(t.token)),
                     Err(e) => toasts.error(&e.title, e.detail.clone()),

@@ -33,7 +33,7 @@ pub(super) fn ArchiveDialog(props: &RecordDialogProps) -> Html {
         let (preview, client, id) = (preview.clone(), session.client(), props.id);
         use_effect_with((), move |_| {
             if let Some(client) = client {
-                wasm_bindgen_futures::spawn_local(async move { preview.set(Some(client.archive_preview(id).await)) });
+                crate::spawn(async move { preview.set(Some(client.archive_preview(id).await)) });
             }
         });
     }
@@ -47,7 +47,7 @@ pub(super) fn ArchiveDialog(props: &RecordDialogProps) -> Html {
         Callback::from(move |_| {
             let Some(client) = client.clone() else { return };
             let (on_done, on_close, error) = (on_done.clone(), on_close.clone(), error.clone());
-            wasm_bindgen_futures::spawn_local(async move {
+            crate::spawn(async move {
                 match client.archive_customer(id).await {
                     Ok(r) => {
                         on_close.emit(());
@@ -130,7 +130,7 @@ pub(super) fn UnarchiveDialog(props: &UnarchiveProps) -> Html {
             let Some(client) = client.clone() else { return };
             let (on_done, on_close, error, include) =
                 (on_done.clone(), on_close.clone(), error.clone(), *with_children);
-            wasm_bindgen_futures::spawn_local(async move {
+            crate::spawn(async move {
                 match client.unarchive_customer(id, include).await {
                     Ok(r) => {
                         on_close.emit(());
@@ -187,7 +187,7 @@ pub(super) fn DeleteDialog(props: &DeleteProps) -> Html {
         Callback::from(move |_| {
             let Some(client) = client.clone() else { return };
             let (error, navigator, toasts) = (error.clone(), navigator.clone(), toasts.clone());
-            wasm_bindgen_futures::spawn_local(async move {
+            crate::spawn(async move {
                 match client.delete_customer(id).await {
                     Ok(()) => {
                         toasts.info(&format!("Customer #{id} deleted"));

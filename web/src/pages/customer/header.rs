@@ -73,7 +73,7 @@ pub(super) fn Header(props: &HeaderProps) -> Html {
                 on_menu.emit(false);
                 let Some(client) = client.clone() else { return };
                 let (navigator, toasts) = (navigator.clone(), toasts.clone());
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::spawn(async move {
                     match client.duplicate_customer(id).await {
                         Ok(copy) => {
                             toasts.info(&format!("Created customer #{} as a copy", copy.id));

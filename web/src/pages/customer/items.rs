@@ -143,7 +143,7 @@ pub fn CustomerItems(props: &CustomerItemsProps) -> Html {
         let (items, client, id) = (items.clone(), session.client(), props.id);
         use_effect_with((id, segment, *attempt), move |_| {
             if let Some(client) = client {
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::spawn(async move {
                     let got = client.customer_items(id, segment).await;
                     if let Err(e) = &got {
                         report.emit(e.clone());
@@ -202,7 +202,7 @@ pub fn CustomerItems(props: &CustomerItemsProps) -> Html {
             let (form, error, busy, attempt, on_changed, toasts) =
                 (form.clone(), error.clone(), busy.clone(), attempt.clone(), on_changed.clone(), toasts.clone());
             busy.set(true);
-            wasm_bindgen_futures::spawn_local(async move {
+            crate::spawn(async move {
                 match client.create_customer_item(id, segment, &body).await {
                     Ok(_) => {
                         form.set(Map::new());

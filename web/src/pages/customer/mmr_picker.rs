@@ -204,9 +204,7 @@ pub fn MmrPicker(props: &MmrPickerProps) -> Html {
         use_effect_with((*filter).clone(), move |f| {
             let query = f.to_query();
             if let Some(client) = client {
-                wasm_bindgen_futures::spawn_local(
-                    async move { list.set(Some(client.mmr_rates(customer, &query).await)) },
-                );
+                crate::spawn(async move { list.set(Some(client.mmr_rates(customer, &query).await)) });
             }
         });
     }

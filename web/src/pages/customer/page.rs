@@ -82,7 +82,7 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
         let (opts, client) = (opts.clone(), session.client());
         use_effect_with((), move |_| {
             if let Some(client) = client {
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::spawn(async move {
                     if let Ok(o) = client.customer_form_options().await {
                         opts.set(o);
                     }
@@ -96,7 +96,7 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
         use_effect_with((id, *attempt), move |(id, _)| {
             let id = *id;
             if let (Some(client), Some(id)) = (client, id) {
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::spawn(async move {
                     let next = match client.customer_home(id).await {
                         Ok(r) => Load::Loaded(Rc::new(r)),
                         Err(e) if e.is_not_found() => Load::Missing,
@@ -191,7 +191,7 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
                 latest.clone(),
             );
             saving.set(true);
-            wasm_bindgen_futures::spawn_local(async move {
+            crate::spawn(async move {
                 match client.save_customer(id, &body).await {
                     Ok(saved) => {
                         save_error.set(None);

@@ -37,7 +37,7 @@ pub(super) fn ParentPicker(props: &ParentPickerProps) -> Html {
             e.prevent_default();
             let Some(client) = client.clone() else { return };
             let (q, found) = ((*query).clone(), found.clone());
-            wasm_bindgen_futures::spawn_local(async move {
+            crate::spawn(async move {
                 found.set(Some(client.parent_candidates(&q, exclude).await));
             });
         })

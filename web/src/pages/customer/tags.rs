@@ -27,7 +27,7 @@ pub fn CustomerTags(props: &CustomerTagsProps) -> Html {
         let (all, client, editable) = (all.clone(), session.client(), props.editable);
         use_effect_with(editable, move |editable| {
             if let (true, Some(client)) = (*editable, client) {
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::spawn(async move {
                     if let Ok(t) = client.tags().await {
                         all.set(t);
                     }
@@ -43,7 +43,7 @@ pub fn CustomerTags(props: &CustomerTagsProps) -> Html {
             let Some(client) = client.clone() else { return };
             let (busy, problem, on_saved) = (busy.clone(), problem.clone(), on_saved.clone());
             busy.set(true);
-            wasm_bindgen_futures::spawn_local(async move {
+            crate::spawn(async move {
                 match client.set_customer_tags(id, &next, version).await {
                     Ok(saved) => {
                         problem.set(None);

@@ -61,7 +61,7 @@ pub fn CustomerList(props: &CustomerListProps) -> Html {
         let (tags, client) = (tags.clone(), session.client());
         use_effect_with(kind, move |kind| {
             if let (Kind::Customer, Some(client)) = (*kind, client) {
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::spawn(async move {
                     if let Ok(t) = client.tags().await {
                         tags.set(t);
                     }
@@ -78,7 +78,7 @@ pub fn CustomerList(props: &CustomerListProps) -> Html {
             let cursor = trail.current();
             busy.set(true);
             if let Some(client) = client {
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::spawn(async move {
                     match client.records(kind, &query, cursor.as_deref()).await {
                         Ok(p) => {
                             page.set(Some(p));

@@ -36,9 +36,9 @@ pub fn ConvertLead(props: &ConvertLeadProps) -> Html {
             if opts.is_none() {
                 if let Some(client) = client.clone() {
                     let opts = opts.clone();
-                    wasm_bindgen_futures::spawn_local(async move {
-                        opts.set(Some(client.customer_form_options().await.unwrap_or_default()))
-                    });
+                    crate::spawn(
+                        async move { opts.set(Some(client.customer_form_options().await.unwrap_or_default())) },
+                    );
                 }
             }
         })
@@ -66,7 +66,7 @@ pub fn ConvertLead(props: &ConvertLeadProps) -> Html {
             let who = (*sold_by).clone();
             let (error, busy, navigator, toasts) = (error.clone(), busy.clone(), navigator.clone(), toasts.clone());
             busy.set(true);
-            wasm_bindgen_futures::spawn_local(async move {
+            crate::spawn(async move {
                 match client.convert_lead(id, loc, &who, version).await {
                     Ok(c) => {
                         toasts.info(&format!("Lead #{} is now a customer", c.id));

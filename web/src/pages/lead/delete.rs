@@ -46,7 +46,7 @@ pub fn DeleteLead(props: &DeleteLeadProps) -> Html {
             busy.set(true);
             let (busy, problem, asking, toasts, navigator) =
                 (busy.clone(), problem.clone(), asking.clone(), toasts.clone(), navigator.clone());
-            wasm_bindgen_futures::spawn_local(async move {
+            crate::spawn(async move {
                 match client.delete_lead(id).await {
                     Ok(()) => {
                         toasts.info(&format!("Lead {id} deleted"));

@@ -201,7 +201,7 @@ fn udf_changes(r: &Record, edits: &Map<String, Value>) -> Map<String, Value> {
 /// The card rows for the record on screen: the definitions as last read, each with the record's current value (the
 /// record changes with every save and stage move; the definitions do not).
 fn udf_rows(card: &Value, r: &Record) -> Option<Value> {
-    let mut rows: Vec<CustomFieldValue> = serde_json::from_value(card.clone()).ok()?;
+    let mut rows: Vec<CustomFieldValue> = crate::json::from_value(card.clone()).ok()?;
     for row in &mut rows {
         row.value = r.lead.customer.custom_fields.get(&row.id.to_string()).cloned().unwrap_or(Value::Null);
     }
@@ -261,7 +261,7 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
         let (options, client) = (options.clone(), session.client());
         use_effect_with((), move |_| {
             if let Some(client) = client {
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::spawn(async move {
                     if let Ok(o) = client.lead_form_options().await {
                         options.set(o);
                     }
@@ -276,7 +276,7 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
             (ssn.clone(), udf_card.clone(), session.client(), r.id, r.version, loaded.is_some());
         use_effect_with((id, version), move |_| {
             if let (Some(client), false) = (client, known) {
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::spawn(async move {
                     if let Ok(v) = client.lead(id).await {
                         ssn.set(Some((v.record.version, v.ssn)));
                         udf_card.set(v.custom_fields_card.flatten().and_then(|c| serde_json::to_value(c).ok()));
@@ -384,7 +384,7 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
                 ssn.clone(),
                 record.id,
             );
-            wasm_bindgen_futures::spawn_local(async move {
+            crate::spawn(async move {
                 match client.patch_lead(id, &body).await {
                     Ok(LeadView { record, ssn: shown, .. }) => {
                         ssn.set(Some((record.version, shown)));

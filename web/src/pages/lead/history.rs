@@ -51,7 +51,7 @@ pub fn LeadHistory(props: &LeadHistoryProps) -> Html {
         use_effect_with((props.id, props.version), move |(id, _)| {
             let id = *id;
             if let Some(client) = client {
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::spawn(async move {
                     entries.set(Some(client.lead_history(id).await.map_err(|e| e.message())));
                 });
             }

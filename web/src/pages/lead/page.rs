@@ -66,7 +66,7 @@ pub fn LeadPage(props: &LeadPageProps) -> Html {
         let (names, client) = (names.clone(), session.client());
         use_effect_with((), move |_| {
             if let Some(client) = client {
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::spawn(async move {
                     let locations = client.office_locations().await.unwrap_or_default();
                     let partners = client.partners().await.unwrap_or_default();
                     names.set(Names { locations, partners });
@@ -81,7 +81,7 @@ pub fn LeadPage(props: &LeadPageProps) -> Html {
             let (kind, id) = (*kind, *id);
             if let (Some(client), Some(id)) = (client, id) {
                 load.set(Load::Loading);
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::spawn(async move {
                     load.set(match client.record(kind, id).await {
                         Ok(r) => Load::Loaded(Box::new(r)),
                         Err(e) if e.is_not_found() => Load::Missing,

@@ -47,7 +47,7 @@ pub fn LeadWork(props: &LeadWorkProps) -> Html {
         let (all_tags, client) = (all_tags.clone(), session.client());
         use_effect_with((), move |_| {
             if let Some(client) = client {
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::spawn(async move {
                     if let Ok(t) = client.tags().await {
                         all_tags.set(t);
                     }
@@ -65,7 +65,7 @@ pub fn LeadWork(props: &LeadWorkProps) -> Html {
             problem.set(None);
             let (busy, conflict, problem, on_saved, report) =
                 (busy.clone(), conflict.clone(), problem.clone(), on_saved.clone(), report.clone());
-            wasm_bindgen_futures::spawn_local(async move {
+            crate::spawn(async move {
                 match write.await {
                     Ok(rec) => {
                         conflict.set(None);
@@ -168,7 +168,7 @@ pub fn LeadWork(props: &LeadWorkProps) -> Html {
             }
             let (new_tag, all_tags, client, chosen, run, problem) =
                 (new_tag.clone(), all_tags.clone(), client.clone(), chosen.clone(), run.clone(), problem.clone());
-            wasm_bindgen_futures::spawn_local(async move {
+            crate::spawn(async move {
                 let existing = all_tags.iter().find(|t| t.name.eq_ignore_ascii_case(&name)).cloned();
                 let tag = match existing {
                     Some(t) => t,
