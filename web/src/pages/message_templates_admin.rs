@@ -66,7 +66,7 @@ pub fn MessageTemplates() -> Html {
         let (list, client) = (list.clone(), session.client());
         use_effect_with(*attempt, move |_| {
             if let Some(client) = client {
-                wasm_bindgen_futures::spawn_local(async move { list.set(Some(client.message_templates().await)) });
+                crate::spawn(async move { list.set(Some(client.message_templates().await)) });
             }
         });
     }
@@ -87,7 +87,7 @@ pub fn MessageTemplates() -> Html {
             busy.set(true);
             let (draft, errors, busy, attempt, toasts, report) =
                 (draft.clone(), errors.clone(), busy.clone(), attempt.clone(), toasts.clone(), report.clone());
-            wasm_bindgen_futures::spawn_local(async move {
+            crate::spawn(async move {
                 let saved = match d.editing {
                     Some((id, _)) => client.update_message_template(id, &d.body()).await,
                     None => client.create_message_template(&d.body()).await,

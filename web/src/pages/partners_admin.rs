@@ -67,7 +67,7 @@ pub fn PartnerList() -> Html {
         let (load, client) = (load.clone(), session.client());
         use_effect_with((), move |_| {
             if let Some(client) = client {
-                wasm_bindgen_futures::spawn_local(async move { load.set(Some(client.partner_views().await)) });
+                crate::spawn(async move { load.set(Some(client.partner_views().await)) });
             }
         });
     }
@@ -225,7 +225,7 @@ pub fn PartnerPage(props: &PartnerPageProps) -> Html {
         use_effect_with(id, move |id| {
             let id = *id;
             if let Some(client) = client {
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::spawn(async move {
                     // Templates are an admin read; without it the selects offer none.
                     templates.set(client.message_templates().await.unwrap_or_default());
                     locations.set(client.office_locations().await.unwrap_or_default());
@@ -290,7 +290,7 @@ pub fn PartnerPage(props: &PartnerPageProps) -> Html {
                 report.clone(),
                 navigator.clone(),
             );
-            wasm_bindgen_futures::spawn_local(async move {
+            crate::spawn(async move {
                 let saved = match &current {
                     Some(p) => client.update_partner(p.id.0, &body).await,
                     None => client.create_partner(&body).await,
@@ -325,7 +325,7 @@ pub fn PartnerPage(props: &PartnerPageProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             let (Some(client), Some(p)) = (client.clone(), (*partner).clone()) else { return };
             let (errors, toasts, navigator) = (errors.clone(), toasts.clone(), navigator.clone());
-            wasm_bindgen_futures::spawn_local(async move {
+            crate::spawn(async move {
                 match client.delete_partner(p.id.0, p.version).await {
                     Ok(()) => {
                         toasts.info(&format!("Partner company \"{}\" deleted", p.settings.name));
@@ -607,7 +607,7 @@ fn CampaignDialog(props: &CampaignDialogProps) -> Html {
         let (list, client, partner) = (list.clone(), session.client(), props.partner);
         use_effect_with(*attempt, move |_| {
             if let Some(client) = client {
-                wasm_bindgen_futures::spawn_local(async move {
+                crate::spawn(async move {
                     list.set(Some(client.campaigns(partner).await.unwrap_or_default()));
                 });
             }
@@ -638,7 +638,7 @@ fn CampaignDialog(props: &CampaignDialogProps) -> Html {
             busy.set(true);
             let (draft, errors, busy, attempt, report) =
                 (draft.clone(), errors.clone(), busy.clone(), attempt.clone(), report.clone());
-            wasm_bindgen_futures::spawn_local(async move {
+            crate::spawn(async move {
                 match client.create_campaign(partner, &body).await {
                     Ok(_) => {
                         let mut d = Map::new();
@@ -665,7 +665,7 @@ fn CampaignDialog(props: &CampaignDialogProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             let Some(client) = client.clone() else { return };
             let (errors, attempt) = (errors.clone(), attempt.clone());
-            wasm_bindgen_futures::spawn_local(async move {
+            crate::spawn(async move {
                 match client.delete_campaign(id, version).await {
                     Ok(()) => {
                         errors.set(FieldErrors::new());
