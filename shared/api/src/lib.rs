@@ -13,6 +13,7 @@ pub mod ops;
 pub mod outbox;
 pub mod routes;
 pub mod settings;
+pub mod workflows;
 
 pub use common::Items;
 

@@ -113,6 +113,14 @@ names! {
         ListMmrRates = "list_mmr_rates",
         SetCustomerTags = "set_customer_tags",
         ListOutbox = "list_outbox",
+        ListCustomerWorkflows = "list_customer_workflows",
+        CreateCustomerWorkflow = "create_customer_workflow",
+        GetCustomerWorkflow = "get_customer_workflow",
+        UpdateCustomerWorkflow = "update_customer_workflow",
+        ListEnrollments = "list_enrollments",
+        StartEnrollment = "start_enrollment",
+        GetEnrollment = "get_enrollment",
+        CompleteEnrollmentStep = "complete_enrollment_step",
     }
 }
 
@@ -233,6 +241,15 @@ pub const ROUTES: &[Route] = &[
     route(Get, "/api/v1/customers/mmr-rates", F::ListMmrRates),
     route(Put, "/api/v1/customers/{id}/tags", F::SetCustomerTags),
     route(Get, "/api/v1/outbox", F::ListOutbox),
+    // Customer workflows: definitions (admin), a customer's enrollments, one enrollment and its steps.
+    route(Get, "/api/v1/settings/customer-workflows", F::ListCustomerWorkflows),
+    route(Post, "/api/v1/settings/customer-workflows", F::CreateCustomerWorkflow),
+    route(Get, "/api/v1/settings/customer-workflows/{id}", F::GetCustomerWorkflow),
+    route(Patch, "/api/v1/settings/customer-workflows/{id}", F::UpdateCustomerWorkflow),
+    route(Get, "/api/v1/customers/{id}/workflows", F::ListEnrollments),
+    route(Post, "/api/v1/customers/{id}/workflows", F::StartEnrollment),
+    route(Get, "/api/v1/enrollments/{id}", F::GetEnrollment),
+    route(Post, "/api/v1/enrollments/{id}/steps/{step_id}/complete", F::CompleteEnrollmentStep),
 ];
 
 /// Routes that exist only in the local runtime (demo sign-in); never deployed.

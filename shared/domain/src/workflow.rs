@@ -298,8 +298,9 @@ pub struct Definition {
 
 /// Whether `{{name}}` is a merge field a step may use: a field of the customer record (`customer.<registry name>`)
 /// or the company's name.
+/// The SSN is not one: a script is read out on a call.
 pub fn known_merge_field(name: &str) -> bool {
-    name == "company.name" || name.strip_prefix("customer.").is_some_and(|f| fields::spec(f).is_some())
+    name == "company.name" || name.strip_prefix("customer.").is_some_and(|f| f != "ssn" && fields::spec(f).is_some())
 }
 
 /// The merge fields of a text, in order; `Err` when a `{{` is never closed.
@@ -777,6 +778,7 @@ mod tests {
         let out = render("Hi {{customer.first_name}}, {{x}}!", |n| (n == "customer.first_name").then(|| "Ann".into()));
         assert_eq!(out, "Hi Ann, !");
         assert!(known_merge_field("customer.address1") && !known_merge_field("customer.shoe_size"));
+        assert!(known_merge_field("customer.birthdate") && !known_merge_field("customer.ssn"));
     }
 
     #[test]
