@@ -451,3 +451,35 @@ async fn office_user_id(rt: &LocalRuntime, token: &str) -> String {
     assert_eq!(status, 200, "{me}");
     me["id"].as_str().expect("the user's id").to_owned()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_has_two_workflows_and_customers_enrolled_at_different_stages() {
+    let rt = LocalRuntime::start_small().await;
+    for user in [ADMIN, OTHER_ADMIN] {
+        let token = rt.sign_in(user).await;
+        let (_, defs) = rt.get(&token, DEFS).await;
+        let names: Vec<&str> = defs["items"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["New Customer Onboarding", "Annual Inspection"]);
+        let onboarding = &defs["items"][0];
+        assert_eq!(
+            (onboarding["layout"].as_str(), onboarding["languages"].clone()),
+            (Some("stepped"), json!(["en", "es"]))
+        );
+        assert!(onboarding["steps"][3]["generates"]["ticket"].is_object(), "the upsell step generates a ticket");
+        assert_eq!(defs["items"][1]["layout"], "single_page");
+
+        let (_, page) = rt.get(&token, "/api/v1/customers?per_page=50&sort=id&dir=asc").await;
+        let mut statuses = Vec::new();
+        let mut warned = 0;
+        for c in page["items"].as_array().unwrap() {
+            let (_, list) = rt.get(&token, &format!("/api/v1/customers/{}/workflows", c["id"])).await;
+            for e in list["items"].as_array().into_iter().flatten() {
+                statuses.push(e["status"].as_str().unwrap().to_owned());
+                warned += usize::from(e["warning"] == true);
+            }
+        }
+        statuses.sort();
+        assert_eq!(statuses, ["completed", "failed", "in_progress", "pending"], "{user}");
+        assert_eq!(warned, 1, "{user}");
+    }
+}
