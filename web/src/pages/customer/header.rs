@@ -54,6 +54,14 @@ pub(super) fn Header(props: &HeaderProps) -> Html {
                 Some(count(col.count_key)),
                 warn(col.count_key),
             )) }
+            { tab_link(
+                Route::CustomerTab { id: id.to_string(), tab: super::workflows::SEGMENT.to_owned() },
+                "Workflows".into(),
+                props.tab == Some(super::workflows::SEGMENT),
+                "tab-customer-workflows".into(),
+                Some(count("workflows")),
+                warn("workflows"),
+            ) }
         </nav>
     };
 

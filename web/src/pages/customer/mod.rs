@@ -10,5 +10,6 @@ mod mmr_picker;
 mod page;
 mod parent_picker;
 mod tags;
+mod workflows;
 
 pub use page::CustomerPage;
