@@ -39,9 +39,8 @@ async fn round(svc: &Services, co: &CompanyId, customer: RecordId, by: &UserId) 
     let at = rfc3339(svc.clock.now());
     for e in state.enrollments {
         let key = (e.workflow_id, e.workflow_version);
-        if !versions.contains_key(&key) {
-            let d = definition_version(svc, co, e.workflow_id, e.workflow_version).await?;
-            versions.insert(key, d.def.steps);
+        if let std::collections::btree_map::Entry::Vacant(slot) = versions.entry(key) {
+            slot.insert(definition_version(svc, co, e.workflow_id, e.workflow_version).await?.def.steps);
         }
         let Some(steps) = versions.get(&key) else { continue };
         let mut next: Enrollment = e.clone();
