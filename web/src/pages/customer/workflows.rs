@@ -327,7 +327,7 @@ fn EnrollmentPage(props: &EnrollmentProps) -> Html {
                 <summary>
                     <span class="step-number">{ format!("{}. ", s.id) }</span>{ s.title.clone() }
                     { for s.optional.then(|| html! { <span class="muted small">{ " (optional)" }</span> }) }
-                    <span class="step-status" data-testid="step-status">{ step_label(s.status) }</span>
+                    <span class="step-status" data-testid="step-status">{ " — " }{ step_label(s.status) }</span>
                     { for s.warning.then(|| html! { <span class="red-dot" role="img" aria-label="requirement no longer met"></span> }) }
                 </summary>
                 <p class="step-content" data-testid="step-content">{ s.content.clone() }</p>
