@@ -11,3 +11,4 @@ pub mod mmr_admin;
 pub mod new_lead;
 pub mod not_found;
 pub mod sign_in;
+pub mod workflows_admin;
