@@ -303,7 +303,7 @@ pub fn WorkflowsAdmin() -> Html {
                         </label>
                         { for subject.map(|subject| html! {
                             <label>{ "Ticket subject" }
-                                <input type="text" value={subject} oninput={on_input(Rc::new(move |d: &mut Draft, v| {
+                                <input type="text" value={subject} data-testid={format!("step-{i}-subject")} oninput={on_input(Rc::new(move |d: &mut Draft, v| {
                                     if let Some(s) = d.steps.get_mut(i) { s.generates = Some(Generates::Ticket { subject: v, assignee_id: None }); }
                                 }))} />
                             </label>
