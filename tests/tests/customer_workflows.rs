@@ -249,6 +249,25 @@ async fn every_strategy_completes_its_steps_and_the_enrollment_keeps_its_version
     assert_eq!(statuses, ["in_progress", "completed"]);
     assert_eq!(list["can_start"], true);
     assert_eq!(home(&rt, &office, customer).await["tabs"]["workflows"], 2);
+
+    // Every enrollment event is a line of the customer's history.
+    let (_, history) = rt.get(&office, &format!("/api/v1/customers/{customer}/history?per_page=50")).await;
+    let events: Vec<String> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["field"] == "workflow")
+        .map(|h| h["after"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    for want in [
+        ": started",
+        "step 1 (Welcome call) acknowledged",
+        "step 2 (Contact details) passed",
+        "step 3 completed automatically",
+        "step 4 (Upsell) passed; the workflow is completed",
+    ] {
+        assert!(events.iter().any(|e| e.contains(want)), "{want} not in {events:?}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,7 +3,8 @@
 //! in the same transaction, so two users completing the same step at once end with one completion and one ticket.
 
 use super::stored::{
-    counters_op, customer_state, definition_version, enrollment, generated_op, target, warning_delta, Enrollment,
+    counters_op, customer_state, definition_version, enrollment, generated_op, history_op, key_of, target,
+    warning_delta, Enrollment,
 };
 use super::view::view;
 use crate::clock::rfc3339;
@@ -59,10 +60,11 @@ pub async fn complete(
         };
         return Err(AppError::from_field(FieldError::new("outcome", "invalid", allowed)));
     };
+    let at = rfc3339(svc.clock.now());
     let mut next: Enrollment = e.clone();
     if let Some(st) = next.steps.get_mut(index) {
         st.status = status;
-        st.completed_at = Some(rfc3339(svc.clock.now()));
+        st.completed_at = Some(at.clone());
         st.completed_by = Some(actor.id().clone());
     }
     next.status = status_of(&def.def.steps, &next.steps);
@@ -75,6 +77,12 @@ pub async fn complete(
     if !next.status.is_open() {
         ops.push(TxOp::Delete { key: keys::open_enrollment(co, e.customer_id, e.workflow_id), cond: None });
     }
+    let title = step.title.get(&e.language).cloned().unwrap_or_default();
+    let mut event = format!("step {step_id} ({title}) {}", key_of(&status));
+    if !next.status.is_open() {
+        event.push_str(&format!("; the workflow is {}", key_of(&next.status)));
+    }
+    ops.push(history_op(co, &next, &at, actor.id(), event));
     // A failed step is not done work: only a step that went through generates its ticket or appointment.
     if status != StepStatus::Failed {
         if let Some(g) = &step.generates {

@@ -1,6 +1,6 @@
 //! The Workflows tab: a customer's enrollments, and starting one (New Workflow › Manage Workflows › Start).
 
-use super::stored::{counters_op, customer, customer_state, definition, may_create, target, Enrollment};
+use super::stored::{counters_op, customer, customer_state, definition, history_op, may_create, target, Enrollment};
 use crate::clock::rfc3339;
 use crate::items::{from_item, item_of};
 use crate::{Actor, AppError, Services};
@@ -85,6 +85,7 @@ pub async fn start(
             cond: Some(Condition::NotExists),
         },
         counters_op(co, id, 1, 0),
+        history_op(co, &e, &e.started_at, actor.id(), "started".into()),
     ];
     match svc.table.transact(ops).await {
         Ok(()) => {}

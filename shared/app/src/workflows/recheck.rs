@@ -2,7 +2,9 @@
 //! enrollment's automatic steps are checked again. A pending step whose requirement now holds completes (and creates
 //! what it generates); a completed one whose requirement stopped holding carries a warning until it holds again.
 
-use super::stored::{counters_op, customer_state, definition_version, generated_op, warning_delta, Enrollment};
+use super::stored::{
+    counters_op, customer_state, definition_version, generated_op, history_op, key_of, warning_delta, Enrollment,
+};
 use crate::clock::rfc3339;
 use crate::{AppError, Services};
 use std::collections::BTreeMap;
@@ -58,6 +60,16 @@ async fn round(svc: &Services, co: &CompanyId, customer: RecordId, by: &UserId) 
             ops.push(TxOp::Delete { key: keys::open_enrollment(co, customer, e.workflow_id), cond: None });
         }
         ops.push(counters_op(co, customer, 0, warning_delta(e.warning, next.warning)));
+        let mut events: Vec<String> = completed.iter().map(|id| format!("step {id} completed automatically")).collect();
+        if next.warning != e.warning {
+            events.push(if next.warning { "needs attention" } else { "no longer needs attention" }.into());
+        }
+        if e.status.is_open() && !next.status.is_open() {
+            events.push(format!("the workflow is {}", key_of(&next.status)));
+        }
+        if !events.is_empty() {
+            ops.push(history_op(co, &next, &at, by, events.join("; ")));
+        }
         for step_id in completed {
             let generates =
                 (step_id as usize).checked_sub(1).and_then(|i| steps.get(i)).and_then(|s| s.generates.as_ref());

@@ -250,3 +250,26 @@ pub(crate) async fn generated_op(
     };
     Ok(TxOp::Put { item: item_of(&sub.key(co), &sub, &[]), cond: Some(Condition::NotExists) })
 }
+
+/// A line of the customer's history for an enrollment event, in the event's transaction. Its sequence number sits
+/// above those a field save uses (one per changed field), and the put is conditional, so an event never replaces
+/// another entry written in the same millisecond.
+pub(crate) fn history_op(co: &CompanyId, e: &Enrollment, at: &str, by: &UserId, event: String) -> TxOp {
+    let entry = vigil_api::leads::HistoryEntry {
+        at: at.to_owned(),
+        by: by.to_string(),
+        field: "workflow".into(),
+        before: Value::Null,
+        after: json!(format!("{} #{}: {event}", e.name, e.id)),
+    };
+    let seq = 9000 + (e.id.wrapping_mul(7).wrapping_add(e.version) % 1000) as u32;
+    TxOp::Put {
+        item: item_of(&keys::history(co, e.customer_id, at, seq), &entry, &[]),
+        cond: Some(Condition::NotExists),
+    }
+}
+
+/// An enum's JSON spelling (`in_progress`, `passed`), for history lines.
+pub(crate) fn key_of<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
