@@ -108,5 +108,8 @@ async fn a_user_starts_a_workflow_completes_its_steps_and_the_tab_badge_follows(
     b.find(tab).await.unwrap().click().await.unwrap();
     b.wait_for_text(r#"[data-testid="enrollment-status"]"#, "Completed", soon()).await.unwrap();
     b.wait_for_text(&format!("{tab} .count"), "1", soon()).await.unwrap();
+    // The History tab has the enrollment's events.
+    b.find(r#"[data-testid="tab-history"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for_text(r#"[data-testid="history"]"#, "step 2 (Contact details) passed", soon()).await.unwrap();
     b.close().await.unwrap();
 }

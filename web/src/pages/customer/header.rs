@@ -62,6 +62,14 @@ pub(super) fn Header(props: &HeaderProps) -> Html {
                 Some(count("workflows")),
                 warn("workflows"),
             ) }
+            { tab_link(
+                Route::CustomerTab { id: id.to_string(), tab: super::history::SEGMENT.to_owned() },
+                "History".into(),
+                props.tab == Some(super::history::SEGMENT),
+                "tab-history".into(),
+                None,
+                false,
+            ) }
         </nav>
     };
 

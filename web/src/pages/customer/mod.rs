@@ -5,6 +5,7 @@
 mod dialogs;
 mod fields;
 mod header;
+mod history;
 mod items;
 mod mmr_picker;
 mod page;
