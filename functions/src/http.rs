@@ -18,6 +18,7 @@ mod customers;
 mod leads;
 mod mmr;
 mod partners;
+mod workflows;
 
 /// The largest request body any operation takes (the biggest real ones, a customer with every card filled in, are a
 /// few KiB); anything larger is refused with 413 before a handler parses it.
@@ -158,6 +159,14 @@ async fn dispatch(svc: &Services, function: Function, req: &Request, claims: Opt
         F::UpdateMessageTemplate => partners::update_template(svc, actor, req).await,
         F::DeleteMessageTemplate => partners::delete_template(svc, actor, req).await,
         F::PreviewMessageTemplate => partners::preview_template(svc, actor, req).await,
+        F::ListCustomerWorkflows => workflows::list(svc, actor).await,
+        F::CreateCustomerWorkflow => workflows::create(svc, actor, req).await,
+        F::GetCustomerWorkflow => workflows::get(svc, actor, req).await,
+        F::UpdateCustomerWorkflow => workflows::update(svc, actor, req).await,
+        F::ListEnrollments => workflows::list_enrollments(svc, actor, req).await,
+        F::StartEnrollment => workflows::start(svc, actor, req).await,
+        F::GetEnrollment => workflows::get_enrollment(svc, actor, req).await,
+        F::CompleteEnrollmentStep => workflows::complete(svc, actor, req).await,
     }
 }
 

@@ -26,6 +26,8 @@ pub enum Route {
     Customer { id: String },
     #[at("/customers/:id/:tab")]
     CustomerTab { id: String, tab: String },
+    #[at("/customers/:id/customer-workflows/:enrollment")]
+    CustomerEnrollment { id: String, enrollment: String },
     #[at("/admin")]
     Admin,
     #[at("/admin/partners")]
@@ -132,6 +134,9 @@ fn SignedInShell(props: &ShellProps) -> Html {
         Route::CustomerTab { id, tab } => {
             html! { <pages::customer::CustomerPage key={id.clone()} id={id.clone()} tab={tab.clone()} /> }
         }
+        Route::CustomerEnrollment { id, enrollment } => html! {
+            <pages::customer::CustomerPage key={id.clone()} id={id.clone()} tab="customer-workflows" enrollment={enrollment.clone()} />
+        },
         Route::Admin => html! { <pages::admin::Admin /> },
         Route::AdminPartners => html! { <pages::partners_admin::PartnerList /> },
         Route::NewPartner => html! { <pages::partners_admin::PartnerPage key="new" /> },

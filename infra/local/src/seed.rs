@@ -57,6 +57,7 @@ pub async fn seed_demo(svc: &Services, size: SeedSize) -> Result<usize, AppError
         };
         seed_company(svc, &company, domain, n as u64, size).await?;
         svc.table.put(company.to_item(), None).await?;
+        seed_workflows(svc, &co).await?;
         tracing::info!(company = %co, leads = size.leads, customers = size.customers, "seeded demo company");
         created += 1;
     }
@@ -944,4 +945,95 @@ fn fold_ascii(s: &str) -> String {
             _ => None,
         })
         .collect()
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Customer workflows: two definitions per company and a few customers enrolled at different stages, made through
+// the use cases themselves (as the company's admin), so the enrollments, counters and generated tickets are exactly
+// what the portal would have made.
+
+async fn seed_workflows(svc: &Services, co: &CompanyId) -> Result<(), AppError> {
+    use vigil_api::workflows::{CompleteStep, NewEnrollment};
+    use vigil_app::customer_items::Collection;
+    use vigil_app::{workflows, Actor};
+    use vigil_domain::workflow::Outcome;
+
+    let admin_id = UserId::parse(&format!("{co}-admin")).map_err(|e| AppError::Internal(e.message))?;
+    let office_id = format!("{co}-office");
+    let admin_item = svc.table.get(&keys::user(co, &admin_id)).await?.ok_or(AppError::NotFound("demo admin"))?;
+    let admin = Actor { user: vigil_app::items::from_item(admin_item)? };
+    let body = |v: serde_json::Value| v.as_object().cloned().unwrap_or_default();
+    let both = |en: &str, es: &str| json!({"en": en, "es": es});
+    let onboarding = workflows::create(svc, &admin, &body(json!({
+        "name": "New Customer Onboarding", "layout": "stepped", "languages": ["en", "es"],
+        "steps": [
+            {"title": both("Welcome call", "Llamada de bienvenida"), "type": "instructions", "completion": "acknowledge",
+             "content": both(
+                "Hi {{customer.first_name}}, this is {{company.name}}. Thank you for choosing us to protect {{customer.address1}} in {{customer.city}}. I have a few quick questions to finish setting up your account.",
+                "Hola {{customer.first_name}}, le llamamos de {{company.name}}. Gracias por elegirnos para proteger {{customer.address1}} en {{customer.city}}. Tengo unas preguntas rápidas para terminar de configurar su cuenta.")},
+            {"title": both("Confirm contact details", "Confirmar datos de contacto"), "type": "confirm_contact", "completion": "pass_fail",
+             "content": both("Read back the name, address, email and phone on file.", "Confirme el nombre, la dirección, el correo y el teléfono.")},
+            {"title": both("Emergency contacts", "Contactos de emergencia"), "type": "review_emergency_contacts", "completion": "automatic",
+             "content": both("Add at least one emergency contact the monitoring center may call.", "Agregue al menos un contacto de emergencia.")},
+            {"title": both("Video upgrade offer", "Oferta de video"), "type": "instructions", "completion": "pass_fail", "optional": true,
+             "content": both("Offer the outdoor camera bundle. Interested? Pass the step and the office follows up.", "Ofrezca el paquete de cámaras exteriores. ¿Le interesa? Marque la etapa como aprobada.")},
+        ]
+    })))
+    .await?;
+    let inspection = workflows::create(svc, &admin, &body(json!({
+        "name": "Annual Inspection", "layout": "single_page", "languages": ["en"],
+        "steps": [
+            {"title": {"en": "Review equipment"}, "type": "review_equipment", "completion": "acknowledge",
+             "content": {"en": "Walk through every zone with {{customer.first_name}} and note what needs service."}},
+            {"title": {"en": "Inspection visit"}, "type": "review_appointments", "completion": "automatic",
+             "content": {"en": "A technician visit must be on the calendar."}},
+            {"title": {"en": "Contract on file"}, "type": "confirm_fields", "fields": ["contract_term"], "completion": "pass_fail",
+             "content": {"en": "Confirm the contract term; fail the step if the paperwork is missing."},
+             "generates": {"appointment": {"type": "tech"}}},
+        ]
+    })))
+    .await?;
+    // The upsell step hands a passed offer to the office.
+    let mut with_ticket = serde_json::to_value(&onboarding).map_err(|e| AppError::Internal(e.to_string()))?;
+    with_ticket["steps"][3]["generates"] =
+        json!({"ticket": {"subject": "Video upgrade: call back with a quote", "assignee_id": office_id}});
+    let onboarding = workflows::update(svc, &admin, onboarding.id, &body(with_ticket)).await?;
+
+    // A few customers that may take workflows (not archived), by ID.
+    let mut customers = Vec::new();
+    for id in 1..=400u64 {
+        if customers.len() == 4 {
+            break;
+        }
+        let Some(item) = svc.table.get(&keys::record(co, RecordId(id))).await? else { break };
+        let r: Record = vigil_app::items::from_item(item)?;
+        if r.kind == Kind::Customer && !r.archived {
+            customers.push(r.id);
+        }
+    }
+    let [fresh, midway, done, failing] = customers[..] else { return Ok(()) };
+    let start = |id: RecordId, workflow_id: u32, language: &str| {
+        let admin = &admin;
+        let language = vigil_domain::workflow::Lang::parse(language);
+        async move { workflows::start(svc, admin, id, &NewEnrollment { workflow_id, language }).await }
+    };
+    let step = |id: u64, step: u32, outcome: Outcome, version: u64| {
+        let admin = &admin;
+        async move { workflows::complete(svc, admin, id, step, &CompleteStep { outcome, version }).await }
+    };
+    start(fresh, onboarding.id, "en").await?;
+    let e = start(midway, onboarding.id, "es").await?;
+    let v = step(e.id, 1, Outcome::Acknowledged, e.version).await?;
+    step(e.id, 2, Outcome::Passed, v.version).await?;
+    let e = start(done, onboarding.id, "en").await?;
+    let contact = body(json!({"name": "Jordan Neighbor", "phone": "801-555-0177", "relation": "Neighbor"}));
+    vigil_app::customer_items::create(svc, &admin, done, Collection::Contacts, &contact).await?;
+    let mut v = step(e.id, 1, Outcome::Acknowledged, e.version + 1).await?.version;
+    v = step(e.id, 2, Outcome::Passed, v).await?.version;
+    step(e.id, 4, Outcome::Passed, v).await?;
+    // A failed required step: the Workflows tab shows its red dot.
+    let e = start(failing, inspection.id, "en").await?;
+    step(e.id, 3, Outcome::Failed, e.version).await?;
+    tracing::info!(company = %co, "seeded demo workflows");
+    Ok(())
 }

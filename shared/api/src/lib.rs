@@ -14,6 +14,7 @@ pub mod outbox;
 pub mod partners;
 pub mod routes;
 pub mod settings;
+pub mod workflows;
 
 pub use common::Items;
 

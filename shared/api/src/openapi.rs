@@ -113,6 +113,7 @@ fn tags() -> Value {
         {"name": "customers", "description": "The customer record (Home page), conversion, parent/sub-customers, archive, delete, sub-records."},
         {"name": "settings", "description": "Company settings - user-defined fields and monthly monitoring rates."},
         {"name": "jobs"},
+        {"name": "workflows", "description": "Customer workflows - versioned definitions, enrollments, steps and their completion."},
         {"name": "local", "description": "Demo sign-in of the local runtime. Never deployed."},
     ])
 }
@@ -297,6 +298,26 @@ fn meta(f: Function, path: &str) -> Meta {
         F::UpdateMessageTemplate => m("settings", "Change a message template with its version", "The template saved"),
         F::DeleteMessageTemplate => m("settings", "Delete a message template", "Deleted"),
         F::PreviewMessageTemplate => m("settings", "Render a template for a lead or customer the caller may read (its fields as the caller may see them)", "The rendered subject and body"),
+        F::ListCustomerWorkflows => m("workflows", "The company's customer workflow definitions (admins see inactive ones too; others the active ones New Workflow offers)", "The definitions, current versions"),
+        F::CreateCustomerWorkflow => Meta {
+            description: Some("Every step needs its title and content in every language of the workflow; merge fields must be customer fields ({{customer.first_name}}) or {{company.name}}; confirm_fields needs fields; automatic steps need a type with a requirement. Errors (422) name the field by path, e.g. steps[2].title.es."),
+            ..m("workflows", "Define a customer workflow (Company Settings Modify; admins)", "The new definition, version 1")
+        },
+        F::GetCustomerWorkflow => m("workflows", "One workflow definition, the current version or an older one (?version=)", "The definition"),
+        F::UpdateCustomerWorkflow => Meta {
+            description: Some("Send the fields changed and the version read (stale is 409). Every edit is a new version; enrollments keep the version they started with. There is no delete: active false hides it from New Workflow."),
+            ..m("workflows", "Edit a customer workflow (Company Settings Modify; admins)", "The new version")
+        },
+        F::ListEnrollments => m("workflows", "The customer's workflow enrollments (Workflows tab), ordered by status: pending, in progress, completed, failed", "The enrollments"),
+        F::StartEnrollment => Meta {
+            notes: &[(409, "The customer already has an open enrollment in this workflow (`current` is it), or the customer is archived")],
+            ..m("workflows", "Enroll the customer in an active workflow (Customer Workflows Create on the customer's location)", "The new enrollment")
+        },
+        F::GetEnrollment => m("workflows", "One enrollment: header, progress and every step with its content filled in from the customer (masked per the caller's grants)", "The enrollment"),
+        F::CompleteEnrollmentStep => Meta {
+            description: Some("pass_fail steps take passed or failed, acknowledge steps acknowledged; automatic steps complete themselves. A stale version or an already completed step is 409 with the enrollment as stored; a ticket or appointment the step generates is created in the same transaction."),
+            ..m("workflows", "Complete a step (Customer Workflows Create on the customer's location)", "The enrollment after the completion")
+        },
     }
 }
 
@@ -357,6 +378,8 @@ enum PathKind {
     None,
     Record,
     Field,
+    /// Numeric path parameters described inline: name and description.
+    Ids(&'static [(&'static str, &'static str)]),
 }
 
 struct Builder {
@@ -394,6 +417,16 @@ impl Builder {
             t if t == TypeId::of::<()>() => PathKind::None,
             t if t == TypeId::of::<common::RecordPath>() || t == TypeId::of::<common::ItemsPath>() => PathKind::Record,
             t if t == TypeId::of::<common::FieldPath>() => PathKind::Field,
+            t if t == TypeId::of::<crate::workflows::WorkflowPath>() => {
+                PathKind::Ids(&[("id", "The workflow definition's ID")])
+            }
+            t if t == TypeId::of::<crate::workflows::EnrollmentPath>() => {
+                PathKind::Ids(&[("id", "The enrollment's ID")])
+            }
+            t if t == TypeId::of::<crate::workflows::StepPath>() => PathKind::Ids(&[
+                ("id", "The enrollment's ID"),
+                ("step_id", "The step's position in the workflow, from 1"),
+            ]),
             _ => panic!("{}: describe its path parameters", std::any::type_name::<O::Path>()),
         };
         let body = TypeId::of::<O::Body>();
@@ -488,6 +521,14 @@ impl Builder {
             F::UpdateMessageTemplate => self.types::<ops::UpdateMessageTemplate>(),
             F::DeleteMessageTemplate => self.types::<ops::DeleteMessageTemplate>(),
             F::PreviewMessageTemplate => self.types::<ops::PreviewMessageTemplate>(),
+            F::ListCustomerWorkflows => self.types::<ops::ListCustomerWorkflows>(),
+            F::CreateCustomerWorkflow => self.types::<ops::CreateCustomerWorkflow>(),
+            F::GetCustomerWorkflow => self.types::<ops::GetCustomerWorkflow>(),
+            F::UpdateCustomerWorkflow => self.types::<ops::UpdateCustomerWorkflow>(),
+            F::ListEnrollments => self.types::<ops::ListEnrollments>(),
+            F::StartEnrollment => self.types::<ops::StartEnrollment>(),
+            F::GetEnrollment => self.types::<ops::GetEnrollment>(),
+            F::CompleteEnrollmentStep => self.types::<ops::CompleteEnrollmentStep>(),
         }
     }
 
@@ -509,6 +550,10 @@ impl Builder {
             PathKind::None => {}
             PathKind::Record => params.push(json!({"$ref": "#/components/parameters/RecordId"})),
             PathKind::Field => params.push(json!({"$ref": "#/components/parameters/FieldId"})),
+            PathKind::Ids(ids) => params.extend(ids.iter().map(|(name, description)| {
+                json!({"name": name, "in": "path", "required": true, "description": description,
+                       "schema": {"type": "integer", "minimum": 1}})
+            })),
         }
         params.extend(t.query.iter().cloned());
         if !params.is_empty() {

@@ -11,6 +11,10 @@ use crate::outbox::OutboxPage;
 use crate::partners::{CampaignView, MessageTemplate, PartnerChange, PartnerView, PreviewRequest, RenderedMessage};
 use crate::routes::Function;
 use crate::settings::{MmrSettingsView, RateList};
+use crate::workflows::{
+    CompleteStep, CustomerWorkflows, EnrollmentPath, EnrollmentQuery, EnrollmentSummary, EnrollmentView, NewEnrollment,
+    NewWorkflow, StepPath, WorkflowDefinition, WorkflowPatch, WorkflowPath, WorkflowVersionQuery,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use vigil_domain::custom_field::CustomField;
@@ -279,6 +283,14 @@ operations! {
     UpdateMessageTemplate = UpdateMessageTemplate, 200, FieldPath, NoQuery, Form => MessageTemplate;
     DeleteMessageTemplate = DeleteMessageTemplate, 204, FieldPath, VersionQuery, () => ();
     PreviewMessageTemplate = PreviewMessageTemplate, 200, FieldPath, NoQuery, PreviewRequest => RenderedMessage;
+    ListCustomerWorkflows = ListCustomerWorkflows, 200, (), NoQuery, () => Items<WorkflowDefinition>;
+    CreateCustomerWorkflow = CreateCustomerWorkflow, 201, (), NoQuery, NewWorkflow => WorkflowDefinition;
+    GetCustomerWorkflow = GetCustomerWorkflow, 200, WorkflowPath, WorkflowVersionQuery, () => WorkflowDefinition;
+    UpdateCustomerWorkflow = UpdateCustomerWorkflow, 200, WorkflowPath, NoQuery, WorkflowPatch => WorkflowDefinition;
+    ListEnrollments = ListEnrollments, 200, RecordPath, NoQuery, () => CustomerWorkflows;
+    StartEnrollment = StartEnrollment, 201, RecordPath, NoQuery, NewEnrollment => EnrollmentSummary;
+    GetEnrollment = GetEnrollment, 200, EnrollmentPath, EnrollmentQuery, () => EnrollmentView;
+    CompleteEnrollmentStep = CompleteEnrollmentStep, 200, StepPath, NoQuery, CompleteStep => EnrollmentView;
 }
 
 #[cfg(test)]

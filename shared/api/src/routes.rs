@@ -128,6 +128,14 @@ names! {
         UpdateMessageTemplate = "update_message_template",
         DeleteMessageTemplate = "delete_message_template",
         PreviewMessageTemplate = "preview_message_template",
+        ListCustomerWorkflows = "list_customer_workflows",
+        CreateCustomerWorkflow = "create_customer_workflow",
+        GetCustomerWorkflow = "get_customer_workflow",
+        UpdateCustomerWorkflow = "update_customer_workflow",
+        ListEnrollments = "list_enrollments",
+        StartEnrollment = "start_enrollment",
+        GetEnrollment = "get_enrollment",
+        CompleteEnrollmentStep = "complete_enrollment_step",
     }
 }
 
@@ -264,6 +272,15 @@ pub const ROUTES: &[Route] = &[
     route(Patch, "/api/v1/message-templates/{id}", F::UpdateMessageTemplate),
     route(Delete, "/api/v1/message-templates/{id}", F::DeleteMessageTemplate),
     route(Post, "/api/v1/message-templates/{id}/preview", F::PreviewMessageTemplate),
+    // Customer workflows: definitions (admin), a customer's enrollments, one enrollment and its steps.
+    route(Get, "/api/v1/settings/customer-workflows", F::ListCustomerWorkflows),
+    route(Post, "/api/v1/settings/customer-workflows", F::CreateCustomerWorkflow),
+    route(Get, "/api/v1/settings/customer-workflows/{id}", F::GetCustomerWorkflow),
+    route(Patch, "/api/v1/settings/customer-workflows/{id}", F::UpdateCustomerWorkflow),
+    route(Get, "/api/v1/customers/{id}/workflows", F::ListEnrollments),
+    route(Post, "/api/v1/customers/{id}/workflows", F::StartEnrollment),
+    route(Get, "/api/v1/enrollments/{id}", F::GetEnrollment),
+    route(Post, "/api/v1/enrollments/{id}/steps/{step_id}/complete", F::CompleteEnrollmentStep),
 ];
 
 /// Routes that exist only in the local runtime (demo sign-in); never deployed.

@@ -206,6 +206,8 @@ fn validate(c: Collection, body: &Map<String, Value>) -> Result<Map<String, Valu
 pub struct Partition {
     pub items: Vec<SubRecord>,
     pub children: Vec<ChildLink>,
+    /// The Workflows tab's counters.
+    pub workflows: crate::workflows::TabCounts,
 }
 
 /// A parent's link item to one sub-customer.
@@ -222,6 +224,8 @@ pub async fn partition(svc: &Services, co: &vigil_domain::CompanyId, id: RecordI
         let sk = item.get(vigil_store::SK).and_then(Value::as_str).unwrap_or_default().to_owned();
         if sk.starts_with(keys::SUB_CUSTOMER_PREFIX) {
             out.children.push(from_item(item)?);
+        } else if sk == keys::workflow_counters(co, id).sk {
+            out.workflows = crate::workflows::TabCounts::of_item(&item);
         } else if Collection::of_sk(&sk).is_some() {
             out.items.push(from_item(item)?);
         }
@@ -280,7 +284,10 @@ pub async fn create(
         TxOp::Put { item: item_of(&sub.key(co), &sub, &[]), cond: Some(Condition::NotExists) },
     ];
     match svc.table.transact(ops).await {
-        Ok(()) => Ok(sub),
+        Ok(()) => {
+            crate::workflows::recheck(svc, co, id, actor.id()).await;
+            Ok(sub)
+        }
         Err(vigil_store::StoreError::ConditionFailed { .. }) => Err(AppError::Conflict {
             message: "this customer was archived or removed meanwhile; nothing was added".into(),
             current: None,

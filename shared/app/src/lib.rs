@@ -28,6 +28,7 @@ pub mod retry;
 pub mod services;
 pub mod ssn;
 pub mod tags;
+pub mod workflows;
 
 pub use auth::Actor;
 pub use error::AppError;

@@ -12,6 +12,7 @@ pub mod lead;
 pub mod mmr;
 pub mod record;
 pub mod text;
+pub mod workflow;
 
 pub use error::{FieldError, Invalid};
 pub use identity::{

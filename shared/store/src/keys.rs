@@ -20,6 +20,12 @@
 //! | account class | `C#co` | `ACCOUNTCLASS#00000001` | |
 //! | company setting | `C#co` | `SETTINGS#name` | |
 //! | custom field (UDF) definition | `C#co` | `UDF#00000001` | |
+//! | customer workflow definition (current version) | `C#co` | `WORKFLOW#00000001` | |
+//! | customer workflow definition version (immutable) | `C#co` | `WORKFLOWV#00000001#00000000000003` | |
+//! | enrollment → its customer (immutable) | `C#co` | `ENROLLMENT#00000000000007` | |
+//! | enrollment | `C#co#R#…` | `WFENR#00000000000007` | |
+//! | open enrollment of a workflow (uniqueness) | `C#co#R#…` | `WFOPEN#00000001` | |
+//! | Workflows tab counters | `C#co#R#…` | `WFSTATS` | |
 //! | lead duplicate lookup | `C#co#LEADDUP#<hash of name+phone+address>` | `R#00000000000042` | |
 //! | outbox email | `C#co#OUTBOX` | `MAIL#ts#id` | |
 //! | pending job (transactional outbox) | `C#co#PENDINGJOBS` | `JOB#idempotency key` | |
@@ -301,6 +307,51 @@ pub fn ssn_key_rotation() -> Key {
 }
 
 const SSN_KEYS_PK: &str = "SSNKEYS";
+
+// Customer workflows (owned by `vigil_app::workflows`).
+
+/// A workflow definition's current version (the item edits are conditional on).
+pub fn workflow(co: &CompanyId, id: u32) -> Key {
+    Key::new(company_pk(co), format!("{WORKFLOW_PREFIX}{id:08}"))
+}
+
+pub const WORKFLOW_PREFIX: &str = "WORKFLOW#";
+
+/// One version of a definition, written once and never changed: enrollments read the version they started with.
+pub fn workflow_version(co: &CompanyId, id: u32, version: u64) -> Key {
+    Key::new(company_pk(co), format!("WORKFLOWV#{id:08}#{version:014}"))
+}
+
+pub fn workflow_sequence(co: &CompanyId) -> Key {
+    counter(co, "WORKFLOW_ID")
+}
+
+/// Where an enrollment lives (its customer), so `/enrollments/{id}` finds the customer's partition.
+pub fn enrollment_lookup(co: &CompanyId, id: u64) -> Key {
+    Key::new(company_pk(co), format!("ENROLLMENT#{id:014}"))
+}
+
+pub fn enrollment_sequence(co: &CompanyId) -> Key {
+    counter(co, "ENROLLMENT_ID")
+}
+
+/// An enrollment, under its customer's partition (one Query renders the customer with its enrollments).
+pub fn enrollment(co: &CompanyId, customer: RecordId, id: u64) -> Key {
+    Key::new(record_pk(co, customer), format!("{ENROLLMENT_PREFIX}{id:014}"))
+}
+
+pub const ENROLLMENT_PREFIX: &str = "WFENR#";
+
+/// Exists while the customer has an open enrollment in the workflow: written on the condition that it does not, so
+/// two users starting the same workflow at once end with one enrollment.
+pub fn open_enrollment(co: &CompanyId, customer: RecordId, workflow: u32) -> Key {
+    Key::new(record_pk(co, customer), format!("WFOPEN#{workflow:08}"))
+}
+
+/// The Workflows tab's count and warning count, kept in the same transactions as the enrollments.
+pub fn workflow_counters(co: &CompanyId, customer: RecordId) -> Key {
+    Key::new(record_pk(co, customer), "WFSTATS")
+}
 
 /// Lowercase, for case-insensitive prefix search over sort keys.
 pub fn fold(s: &str) -> String {

@@ -26,6 +26,7 @@ pub fn Admin() -> Html {
             <crate::pages::lead_settings::TagSettings />
             <crate::pages::mmr_admin::MmrAdmin />
             <crate::pages::custom_fields_admin::CustomFieldsAdmin />
+            <crate::pages::workflows_admin::WorkflowsAdmin />
             <Outbox />
         </section>
     }

@@ -13,3 +13,4 @@ pub mod new_lead;
 pub mod not_found;
 pub mod partners_admin;
 pub mod sign_in;
+pub mod workflows_admin;

@@ -87,7 +87,10 @@ pub(super) fn location_of(v: &Value) -> Result<Option<LocationId>, FieldError> {
 
 pub(super) async fn commit(svc: &Services, actor: &Actor, id: RecordId, ops: Vec<TxOp>) -> Result<(), AppError> {
     match svc.table.transact(ops).await {
-        Ok(()) => Ok(()),
+        Ok(()) => {
+            crate::workflows::recheck(svc, actor.company(), id, actor.id()).await;
+            Ok(())
+        }
         Err(StoreError::ConditionFailed { op: Some(0) | None, .. }) => Err(conflict(svc, actor, id).await),
         Err(StoreError::ConditionFailed { .. }) => Err(AppError::Conflict {
             message: "a related customer changed at the same time; reload and try again".into(),

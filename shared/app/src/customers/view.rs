@@ -151,6 +151,8 @@ pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -
         };
         warnings.insert(col.segment().replace('-', "_"), warn);
     }
+    tabs.insert("workflows".into(), part.workflows.enrolled);
+    warnings.insert("workflows".into(), part.workflows.warnings > 0);
     let tag_list = tags::named(svc, co, &r.tag_ids()).await?;
 
     let mut cards = Map::new();

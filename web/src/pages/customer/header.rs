@@ -54,6 +54,22 @@ pub(super) fn Header(props: &HeaderProps) -> Html {
                 Some(count(col.count_key)),
                 warn(col.count_key),
             )) }
+            { tab_link(
+                Route::CustomerTab { id: id.to_string(), tab: super::workflows::SEGMENT.to_owned() },
+                "Workflows".into(),
+                props.tab == Some(super::workflows::SEGMENT),
+                "tab-customer-workflows".into(),
+                Some(count("workflows")),
+                warn("workflows"),
+            ) }
+            { tab_link(
+                Route::CustomerTab { id: id.to_string(), tab: super::history::SEGMENT.to_owned() },
+                "History".into(),
+                props.tab == Some(super::history::SEGMENT),
+                "tab-history".into(),
+                None,
+                false,
+            ) }
         </nav>
     };
 

@@ -5,10 +5,12 @@
 mod dialogs;
 mod fields;
 mod header;
+mod history;
 mod items;
 mod mmr_picker;
 mod page;
 mod parent_picker;
 mod tags;
+mod workflows;
 
 pub use page::CustomerPage;

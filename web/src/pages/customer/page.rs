@@ -57,6 +57,9 @@ pub struct CustomerPageProps {
     /// A sub-record tab (`notes`, `contacts`, …); the Home form when absent.
     #[prop_or_default]
     pub tab: Option<AttrValue>,
+    /// On the Workflows tab: the enrollment open (the list when absent).
+    #[prop_or_default]
+    pub enrollment: Option<AttrValue>,
 }
 
 #[component]
@@ -270,7 +273,13 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
         Callback::from(move |r: CustomerHome| load.set(Load::Loaded(Rc::new(r))))
     };
 
+    let workflows_tab = props.tab.as_deref() == Some(super::workflows::SEGMENT);
+    let history_tab = props.tab.as_deref() == Some(super::history::SEGMENT);
     let body = match tab {
+        _ if workflows_tab => html! {
+            <super::workflows::WorkflowsTab {id} enrollment={props.enrollment.clone()} on_changed={reload.clone()} />
+        },
+        _ if history_tab => html! { <super::history::HistoryTab {id} /> },
         Some(col) => html! {
             <CustomerItems {id} collection={col} can_create={a.modify && !c.archived} on_changed={reload.clone()} />
         },
@@ -329,7 +338,7 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
     html! {
         <section class="record-page customer-page" data-testid="customer-page" data-archived={c.archived.to_string()}>
             { back }
-            <Header c={c.clone()} tab={tab.map(|t| t.segment)} menu_open={*menu_open}
+            <Header c={c.clone()} tab={if workflows_tab { Some(super::workflows::SEGMENT) } else if history_tab { Some(super::history::SEGMENT) } else { tab.map(|t| t.segment) }} menu_open={*menu_open}
                 on_menu={{ let m = menu_open.clone(); Callback::from(move |open: bool| m.set(open)) }}
                 on_dialog={{ let d = dialog.clone(); Callback::from(move |x: Dialog| d.set(Some(x))) }}
                 on_record={on_record.clone()} />

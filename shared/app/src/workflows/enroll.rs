@@ -1,0 +1,118 @@
+//! The Workflows tab: a customer's enrollments, and starting one (New Workflow › Manage Workflows › Start).
+
+use super::stored::{counters_op, customer, customer_state, definition, history_op, may_create, target, Enrollment};
+use crate::clock::rfc3339;
+use crate::items::{from_item, item_of};
+use crate::{Actor, AppError, Services};
+use serde_json::{json, Value};
+use vigil_api::workflows::{CustomerWorkflows, EnrollmentSummary, NewEnrollment};
+use vigil_domain::workflow::{EnrollmentStatus, StepState};
+use vigil_domain::{Action, FieldError, RecordId, Resource};
+use vigil_store::{keys, Condition, StoreError, TxOp};
+
+/// `GET /api/v1/customers/{id}/workflows`: ordered by status (pending, in progress, completed, failed), then ID.
+pub async fn list_enrollments(svc: &Services, actor: &Actor, id: RecordId) -> Result<CustomerWorkflows, AppError> {
+    let r = customer(svc, actor, id).await?;
+    let mut all = customer_state(svc, actor.company(), id).await?.enrollments;
+    all.sort_by_key(|e| (e.status, e.id));
+    Ok(CustomerWorkflows {
+        items: all.iter().map(Enrollment::summary).collect(),
+        can_start: may_create(actor, &r) && !r.archived,
+    })
+}
+
+/// `POST /api/v1/customers/{id}/workflows {workflow_id, language}`: needs Customer Workflows Create on the
+/// customer's location; an open enrollment in the same workflow is a 409 carrying it.
+pub async fn start(
+    svc: &Services,
+    actor: &Actor,
+    id: RecordId,
+    body: &NewEnrollment,
+) -> Result<EnrollmentSummary, AppError> {
+    let r = customer(svc, actor, id).await?;
+    actor.require(Resource::CustomerWorkflows, Action::Create, target(&r))?;
+    crate::customers::writable(&r)?;
+    let co = actor.company();
+    let def = match definition(svc, co, body.workflow_id).await {
+        Ok(d) if d.def.active => d,
+        Ok(_) | Err(AppError::NotFound(_)) => {
+            return Err(AppError::from_field(FieldError::new(
+                "workflow_id",
+                "not_found",
+                "choose one of the active workflows",
+            )))
+        }
+        Err(e) => return Err(e),
+    };
+    let language = match &body.language {
+        None => def
+            .def
+            .languages
+            .first()
+            .cloned()
+            .ok_or_else(|| AppError::Internal("a workflow without languages".into()))?,
+        Some(l) if def.def.languages.contains(l) => l.clone(),
+        Some(_) => {
+            return Err(AppError::from_field(FieldError::new(
+                "language",
+                "invalid",
+                "choose one of the workflow's languages",
+            )))
+        }
+    };
+    let eid = svc.table.increment(&keys::enrollment_sequence(co), 1).await?.max(0) as u64;
+    let e = Enrollment {
+        id: eid,
+        customer_id: id,
+        workflow_id: def.id,
+        workflow_version: def.version,
+        name: def.def.name.clone(),
+        language,
+        status: EnrollmentStatus::Pending,
+        warning: false,
+        steps: (1..=def.def.steps.len() as u32).map(StepState::fresh).collect(),
+        started_at: rfc3339(svc.clock.now()),
+        started_by: actor.id().clone(),
+        version: 1,
+    };
+    let open = keys::open_enrollment(co, id, def.id);
+    let ops = vec![
+        TxOp::Check { key: keys::record(co, id), cond: Condition::AttrEquals("archived".into(), Value::Bool(false)) },
+        TxOp::Put { item: item_of(&open, &json!({"enrollment_id": eid}), &[]), cond: Some(Condition::NotExists) },
+        TxOp::Put { item: e.item(co), cond: Some(Condition::NotExists) },
+        TxOp::Put {
+            item: item_of(&keys::enrollment_lookup(co, eid), &json!({"customer_id": id}), &[]),
+            cond: Some(Condition::NotExists),
+        },
+        counters_op(co, id, 1, 0),
+        history_op(co, &e, &e.started_at, actor.id(), "started".into()),
+    ];
+    match svc.table.transact(ops).await {
+        Ok(()) => {}
+        Err(StoreError::ConditionFailed { op: Some(1), .. }) => {
+            let existing = match svc.table.get(&open).await? {
+                Some(item) => item.get("enrollment_id").and_then(Value::as_u64),
+                None => None,
+            };
+            let current = match existing {
+                Some(x) => {
+                    svc.table.get(&keys::enrollment(co, id, x)).await?.map(from_item::<Enrollment>).transpose()?
+                }
+                None => None,
+            };
+            return Err(AppError::Conflict {
+                message: "this customer is already enrolled in this workflow; open the existing enrollment".into(),
+                current: current.and_then(|c| serde_json::to_value(c.summary()).ok()),
+            });
+        }
+        Err(StoreError::ConditionFailed { .. }) => {
+            return Err(AppError::Conflict { message: crate::customers::ARCHIVED.into(), current: None })
+        }
+        Err(err) => return Err(err.into()),
+    }
+    tracing::info!(company = %co, customer = %id, enrollment = eid, workflow = def.id, "workflow started");
+    // Automatic steps whose requirement already holds complete at once.
+    super::recheck(svc, co, id, actor.id()).await;
+    let stored = svc.table.get(&e.key(co)).await?.map(from_item::<Enrollment>).transpose()?.unwrap_or(e);
+    Ok(stored.summary())
+}
