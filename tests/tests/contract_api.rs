@@ -8,6 +8,11 @@ use vigil_api::customers::{Collection, Confirm, Convert};
 use vigil_api::leads::{NewTag, SetTags, StageMove};
 use vigil_api::ops::{self, CandidatesQuery, CreateLeadQuery, HistoryQuery, ListQuery, RatesQuery};
 use vigil_api::routes::Function;
+use vigil_api::workflows::{
+    CompleteStep, EnrollmentPath, EnrollmentQuery, NewEnrollment, NewWorkflow, Progress, StepPath, WorkflowPatch,
+    WorkflowPath, WorkflowVersionQuery,
+};
+use vigil_domain::workflow::Outcome;
 use vigil_tests::client::Client;
 use vigil_tests::runtime::LocalRuntime;
 
@@ -110,6 +115,36 @@ async fn every_operation_answers_with_its_contract_type() {
     let archived = call!(ops::ArchiveCustomer, &id, &NoQuery {}, &Confirm { confirm: true, include_children: false });
     assert!(archived.archived);
     call!(ops::UnarchiveCustomer, &id, &NoQuery {}, &Confirm { confirm: true, include_children: false });
+
+    // Customer workflows: a definition, a new version of it, an enrollment and a completed step.
+    let new_workflow: NewWorkflow = serde_json::from_value(json!({
+        "name": "Contract workflow", "layout": "stepped", "languages": ["en"],
+        "steps": [{"title": {"en": "Welcome"}, "content": {"en": "Hello {{customer.first_name}}"},
+                   "type": "instructions", "fields": [], "completion": "acknowledge", "optional": false,
+                   "generates": null}]
+    }))
+    .expect("a workflow body");
+    let workflow = call!(ops::CreateCustomerWorkflow, &(), &NoQuery {}, &new_workflow);
+    let workflow_path = WorkflowPath { id: workflow.id };
+    let patch =
+        WorkflowPatch { version: workflow.version, name: Some("Contract workflow v2".into()), ..Default::default() };
+    let workflow = call!(ops::UpdateCustomerWorkflow, &workflow_path, &NoQuery {}, &patch);
+    call!(ops::GetCustomerWorkflow, &workflow_path, &WorkflowVersionQuery { version: Some(1) }, &());
+    assert!(call!(ops::ListCustomerWorkflows, &(), &NoQuery {}, &()).items.contains(&workflow));
+    let started =
+        call!(ops::StartEnrollment, &id, &NoQuery {}, &NewEnrollment { workflow_id: workflow.id, language: None });
+    assert!(call!(ops::ListEnrollments, &id, &NoQuery {}, &()).items.iter().any(|e| e.id == started.id));
+    let enrollment_path = EnrollmentPath { id: started.id };
+    let enrollment = call!(ops::GetEnrollment, &enrollment_path, &EnrollmentQuery::default(), &());
+    let step_id = enrollment.steps.first().map(|s| s.id).expect("the workflow has a step");
+    let step = StepPath { id: started.id, step_id };
+    let done = call!(
+        ops::CompleteEnrollmentStep,
+        &step,
+        &NoQuery {},
+        &CompleteStep { outcome: Outcome::Acknowledged, version: enrollment.version }
+    );
+    assert_eq!(done.progress, Progress { done: 1, total: 1 });
 
     // Settings.
     let field = call!(
