@@ -60,31 +60,52 @@ pub trait JwksSource: Send + Sync {
 
 /// The key set over HTTP(S).
 pub struct HttpJwks {
-    url: String,
-    http: reqwest::Client,
+    url: http::Uri,
+    http: HttpsClient,
 }
 
+type HttpsClient = hyper_util::client::legacy::Client<
+    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
+    http_body_util::Empty<bytes::Bytes>,
+>;
+
+/// How long a JWKS fetch may take, and how large the key set may be.
+const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
+const MAX_JWKS_BYTES: usize = 64 * 1024;
+
 impl HttpJwks {
-    pub fn new(url: impl Into<String>) -> Result<Self, String> {
-        // reqwest is built without a crypto provider of its own so that TLS runs on aws-lc-rs, as the AWS SDK's
-        // does; rustls then needs it named once per process (a second call finds it set, which is fine).
-        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()
-            .map_err(|e| format!("cannot build an HTTP client for the JWKS: {e}"))?;
-        Ok(Self { url: url.into(), http })
+    pub fn new(url: &str) -> Result<Self, String> {
+        let url: http::Uri = url.parse().map_err(|_| "the JWKS URL is not a URL".to_owned())?;
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_provider_and_native_roots(provider)
+            .map_err(|e| format!("cannot load the root certificates for the JWKS: {e}"))?
+            // Plain HTTP only reaches an emulator on this machine (moto); in AWS the issuer is HTTPS.
+            .https_or_http()
+            .enable_http1()
+            .build();
+        let http = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build(https);
+        Ok(Self { url, http })
     }
 }
 
 #[async_trait::async_trait]
 impl JwksSource for HttpJwks {
     async fn fetch(&self) -> Result<JwkSet, String> {
-        let resp = self.http.get(&self.url).send().await.map_err(|e| format!("fetching the JWKS: {e}"))?;
-        if !resp.status().is_success() {
-            return Err(format!("fetching the JWKS: HTTP {}", resp.status()));
-        }
-        resp.json::<JwkSet>().await.map_err(|e| format!("reading the JWKS: {e}"))
+        use http_body_util::BodyExt;
+        let fetch = async {
+            let resp = self.http.get(self.url.clone()).await.map_err(|e| format!("fetching the JWKS: {e}"))?;
+            if !resp.status().is_success() {
+                return Err(format!("fetching the JWKS: HTTP {}", resp.status()));
+            }
+            let body = http_body_util::Limited::new(resp.into_body(), MAX_JWKS_BYTES)
+                .collect()
+                .await
+                .map_err(|e| format!("reading the JWKS: {e}"))?
+                .to_bytes();
+            serde_json::from_slice::<JwkSet>(&body).map_err(|e| format!("reading the JWKS: {e}"))
+        };
+        tokio::time::timeout(FETCH_TIMEOUT, fetch).await.map_err(|_| "fetching the JWKS timed out".to_owned())?
     }
 }
 
@@ -110,7 +131,7 @@ impl std::fmt::Debug for CognitoVerifier {
 impl CognitoVerifier {
     /// A verifier that reads the key set from `settings.jwks_url`.
     pub fn new(settings: CognitoSettings) -> Result<Self, String> {
-        let source = Arc::new(HttpJwks::new(settings.jwks_url.clone())?);
+        let source = Arc::new(HttpJwks::new(&settings.jwks_url)?);
         Ok(Self::with_source(settings, source, REFETCH_INTERVAL))
     }
 
