@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod client;
+pub mod cognito;
 pub mod contract;
 pub mod moto;
 pub mod portal;

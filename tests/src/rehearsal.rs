@@ -4,7 +4,8 @@
 //! moto does not apply the SAM transform and cannot host HttpApi, Cognito, CloudFront, WAF, SES, Secrets Manager or
 //! Lambda code, so the stack is created with `DeployTarget=moto`: the template's `IsAws` condition leaves out those
 //! resources and keeps the data plane (table, jobs queue and its DLQ, KMS key and alias, portal bucket). See the
-//! header comment of the template.
+//! header comment of the template. The user pool the template defines is created by [`crate::cognito`] through moto's
+//! cognito-idp API from the template's own properties.
 //!
 //! moto does not check SigV4 signatures, so the CloudFormation query API is called with plain form POSTs and an
 //! unsigned `Authorization` header that only names the service and region (moto_server routes on it).

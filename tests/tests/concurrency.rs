@@ -7,10 +7,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use vigil_app::retry::Backoff;
 use vigil_local::seed::SeedSize;
-use vigil_local::{Backend, TableLayer};
+use vigil_local::TableLayer;
 use vigil_store::{Condition, Item, Key, Page, Query, StoreError, Table, TxOp, Update};
-use vigil_tests::moto::moto;
-use vigil_tests::rehearsal::deploy_stack;
+use vigil_tests::cognito::rehearsal_runtime;
 use vigil_tests::runtime::LocalRuntime;
 
 const OFFICE: &str = "office@acme.example";
@@ -38,8 +37,8 @@ async fn total(rt: &LocalRuntime, token: &str, query: &str) -> u64 {
 
 /// `CREATES` New Leads for one company at once: every one is created (no 5xx, no 409), each with its own ID, the IDs
 /// continue the company's sequence without gaps, and the list's counters moved by exactly that many.
-async fn hundred_concurrent_creates(rt: &LocalRuntime) {
-    let token = rt.sign_in(OFFICE).await;
+async fn hundred_concurrent_creates(rt: &LocalRuntime, token: &str) {
+    let token = token.to_owned();
     let (source, campaign, warm) = lead_options(rt, &token).await;
     let queries = ["", "stage=new", &format!("source={source}"), &format!("campaign={campaign}")];
     let mut before = Vec::new();
@@ -80,18 +79,14 @@ async fn hundred_concurrent_creates(rt: &LocalRuntime) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hundred_concurrent_creates_embedded() {
     let rt = LocalRuntime::start_small().await;
-    hundred_concurrent_creates(&rt).await;
+    hundred_concurrent_creates(&rt, &rt.sign_in(OFFICE).await).await;
     rt.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hundred_concurrent_creates_on_moto() {
-    let moto = moto().await;
-    let stack = deploy_stack(moto.endpoint(), "vigil-concurrency").await.expect("stack deploys into moto");
-    let settings = stack.settings(moto.endpoint());
-    let rt = LocalRuntime::start_with(|c| {
-        c.backend = Backend::Aws;
-        c.aws = Some(settings);
+    // Signed in through the rehearsal's user pool: the AWS backend accepts only its tokens.
+    let (rt, pool) = rehearsal_runtime("vigil-concurrency", |c| {
         // The companies, users and lists, and a lead to continue from: moto copies the whole table for every transaction, so every record
         // seeded makes each of the creates slower.
         c.seed = Some(SeedSize { leads: 2, customers: 0 });
@@ -100,7 +95,7 @@ async fn hundred_concurrent_creates_on_moto() {
         c.concurrency = 1;
     })
     .await;
-    hundred_concurrent_creates(&rt).await;
+    hundred_concurrent_creates(&rt, &pool.sign_in(OFFICE).await).await;
     rt.stop().await;
 }
 

@@ -1,31 +1,25 @@
-//! The cloud rehearsal: `infra/template.yaml` deployed into moto's CloudFormation, the local runtime started on the
-//! AWS backends against that stack's table and queues, and API flows run through it over HTTP. Proves the template,
-//! the table design and the DynamoDB/SQS adapters together.
+//! The cloud rehearsal: `infra/template.yaml` deployed into moto's CloudFormation, the template's user pool created
+//! in moto's Cognito, the local runtime started on the AWS backends against that stack's table and queues, and API
+//! flows run through it over HTTP with the pool's ID tokens. Proves the template, the table design, the DynamoDB/SQS
+//! adapters and the Cognito authorizer together.
 
 use serde_json::Value;
 use std::time::Duration;
 use vigil_app::jobs::{self, Job};
 use vigil_domain::CompanyId;
 use vigil_local::seed::SeedSize;
-use vigil_local::Backend;
-use vigil_tests::moto::moto;
-use vigil_tests::rehearsal::deploy_stack;
-use vigil_tests::runtime::{eventually, LocalRuntime};
+use vigil_tests::cognito::rehearsal_runtime;
+use vigil_tests::runtime::eventually;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_portal_api_works_on_the_deployed_stack() {
-    let moto = moto().await;
-    let stack = deploy_stack(moto.endpoint(), "vigil-rehearsal-flows").await.expect("stack deploys into moto");
-    let settings = stack.settings(moto.endpoint());
-    let rt = LocalRuntime::start_with(|c| {
-        c.backend = Backend::Aws;
-        c.aws = Some(settings);
+    let (rt, pool) = rehearsal_runtime("vigil-rehearsal-flows", |c| {
         c.seed = Some(SeedSize { leads: 60, customers: 20 });
     })
     .await;
 
-    // Sign-in and the authorizer.
-    let office = rt.sign_in("office@acme.example").await;
+    // Sign-in through the user pool, and the authorizer.
+    let office = pool.sign_in("office@acme.example").await;
     let (status, me) = rt.get(&office, "/api/v1/me").await;
     assert_eq!(status, 200, "{me}");
     assert_eq!(me["company_name"], "Acme Alarm Co.");
@@ -48,7 +42,7 @@ async fn the_portal_api_works_on_the_deployed_stack() {
     assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first");
 
     // Tenancy: bluebird reads its own record under the same number, and never acme's.
-    let blue = rt.sign_in("admin@bluebird.example").await;
+    let blue = pool.sign_in("admin@bluebird.example").await;
     let (_, a) = rt.get(&office, &format!("/api/v1/leads/{}", ids[0])).await;
     let (_, b) = rt.get(&blue, &format!("/api/v1/leads/{}", ids[0])).await;
     assert_ne!(a["primary_phone"], b["primary_phone"]);
@@ -64,7 +58,7 @@ async fn the_portal_api_works_on_the_deployed_stack() {
     };
     jobs::enqueue(&svc, "rehearsal:1", job.clone()).await.unwrap();
     jobs::enqueue(&svc, "rehearsal:1", job).await.unwrap();
-    let admin = rt.sign_in("admin@acme.example").await;
+    let admin = pool.sign_in("admin@acme.example").await;
     let mails: Vec<Value> = eventually("the rehearsal email in the outbox", Duration::from_secs(30), || async {
         let (_, page) = rt.get(&admin, "/api/v1/outbox").await;
         let hits: Vec<Value> = page["items"]

@@ -1,8 +1,11 @@
 //! Settings, from the environment: `VIGIL_PORT` (8080), `VIGIL_DATA_DIR` (`.vigil`), `VIGIL_BACKEND`
 //! (`embedded` | `aws`), `VIGIL_WEB_DIR` (`web/dist`), `VIGIL_SEED` (`true`), `VIGIL_SEED_LEADS` / `VIGIL_SEED_CUSTOMERS`
 //! (2000 / 500 a company), `VIGIL_TIMER_SECS` (60). With `aws`, the `functions` crate's variables name the table
-//! and queues (`VIGIL_TABLE`, `VIGIL_QUEUE_URL_JOBS`, `VIGIL_AWS_ENDPOINT`, …).
+//! and queues (`VIGIL_TABLE`, `VIGIL_QUEUE_URL_JOBS`, `VIGIL_AWS_ENDPOINT`, …), and the user pool whose tokens the
+//! authorizer accepts: `VIGIL_COGNITO_ISSUER`, `VIGIL_COGNITO_CLIENT_ID` and, where the keys are not at
+//! `<issuer>/.well-known/jwks.json` (an emulator), `VIGIL_COGNITO_JWKS_URL`.
 
+use crate::cognito::CognitoSettings;
 use crate::seed::SeedSize;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -30,6 +33,9 @@ pub struct Config {
     pub session: Duration,
     /// The AWS backend's settings; `None` reads them from the environment like a Lambda does.
     pub aws: Option<vigil_functions::env::AwsSettings>,
+    /// The user pool whose ID tokens the authorizer accepts; required with the AWS backend (which serves no demo
+    /// sign-in), unused with the embedded one.
+    pub cognito: Option<CognitoSettings>,
     /// How many API requests the handlers serve at once; more wait their turn. In AWS each Lambda instance serves
     /// one request and the function's reserved concurrency bounds the instances; one process on a laptop (or an
     /// emulator behind it) is bounded the same way, so a burst queues instead of thrashing.
@@ -71,6 +77,7 @@ impl Default for Config {
             timer: Duration::from_secs(60),
             session: Duration::from_secs(12 * 3600),
             aws: None,
+            cognito: None,
             concurrency: 8,
             table_layer: None,
         }
@@ -125,6 +132,28 @@ impl Config {
             Some("false") | Some("0") => None,
             Some(other) => {
                 return Err(ConfigError { name: "VIGIL_SEED", reason: format!("{other:?} is not true or false") })
+            }
+        };
+        c.cognito = match (var("VIGIL_COGNITO_ISSUER"), var("VIGIL_COGNITO_CLIENT_ID")) {
+            (Some(issuer), Some(client)) => {
+                let mut settings = CognitoSettings::new(issuer, client);
+                if let Some(url) = var("VIGIL_COGNITO_JWKS_URL") {
+                    settings.jwks_url = url;
+                }
+                Some(settings)
+            }
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(ConfigError {
+                    name: "VIGIL_COGNITO_CLIENT_ID",
+                    reason: "must be set with the issuer".into(),
+                })
+            }
+            (None, Some(_)) => {
+                return Err(ConfigError {
+                    name: "VIGIL_COGNITO_ISSUER",
+                    reason: "must be set with the client ID".into(),
+                })
             }
         };
         if let Some(s) = var("VIGIL_TIMER_SECS") {

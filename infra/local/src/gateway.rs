@@ -1,9 +1,12 @@
 //! Plays API Gateway's HTTP API: matches a request to a route of `vigil_functions::routes`, runs the JWT authorizer
-//! (here: the local session signer), and builds the same v2 event API Gateway would send to the route's Lambda.
+//! (the local session signer over the embedded backend; the user pool's JWKS, issuer and client with the AWS backend,
+//! as API Gateway's Cognito authorizer), and builds the same v2 event API Gateway would send to the route's Lambda.
 
+use crate::cognito::{CognitoError, CognitoVerifier};
 use crate::tokens::TokenSigner;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use vigil_api::{Function, LocalFunction, Route, LOCAL_ONLY_ROUTES, ROUTES};
 
 /// What serves a route here: the Lambda function's handler, or the local runtime itself.
@@ -85,9 +88,18 @@ pub enum Authorized {
     Public,
 }
 
+/// Who issues the tokens the authorizer accepts.
+#[derive(Debug, Clone)]
+pub enum Issuer {
+    /// The local runtime's own demo sign-in (embedded backend only).
+    Local(TokenSigner),
+    /// A Cognito user pool and app client (AWS backend).
+    Cognito(Arc<CognitoVerifier>),
+}
+
 /// Verifies the bearer token as API Gateway's JWT authorizer would; `Err` is a 401.
-pub fn authorize(
-    signer: &TokenSigner,
+pub async fn authorize(
+    issuer: &Issuer,
     route: &Route<Target>,
     authorization: Option<&str>,
     now: u64,
@@ -95,18 +107,28 @@ pub fn authorize(
     if !route.auth {
         return Ok(Authorized::Public);
     }
-    let token = authorization.and_then(|h| h.strip_prefix("Bearer ")).ok_or("missing bearer token")?;
-    let claims = signer.verify(token.trim(), now).map_err(|e| match e {
-        crate::tokens::TokenError::Expired => "token has expired",
-        _ => "token is invalid",
-    })?;
-    let mut map = Map::new();
-    map.insert("sub".into(), json!(claims.sub.to_string()));
-    map.insert("custom:company".into(), json!(claims.company.to_string()));
-    map.insert("email".into(), json!(claims.email));
-    map.insert("exp".into(), json!(claims.exp.to_string()));
-    map.insert("iat".into(), json!(claims.iat.to_string()));
-    Ok(Authorized::Claims(map))
+    let token = authorization.and_then(|h| h.strip_prefix("Bearer ")).ok_or("missing bearer token")?.trim();
+    match issuer {
+        Issuer::Local(signer) => {
+            let claims = signer.verify(token, now).map_err(|e| match e {
+                crate::tokens::TokenError::Expired => "token has expired",
+                _ => "token is invalid",
+            })?;
+            let mut map = Map::new();
+            map.insert("sub".into(), json!(claims.sub.to_string()));
+            map.insert("custom:company".into(), json!(claims.company.to_string()));
+            map.insert("email".into(), json!(claims.email));
+            map.insert("exp".into(), json!(claims.exp.to_string()));
+            map.insert("iat".into(), json!(claims.iat.to_string()));
+            Ok(Authorized::Claims(map))
+        }
+        Issuer::Cognito(verifier) => verifier.verify(token, now).await.map(Authorized::Claims).map_err(|e| match e {
+            CognitoError::Expired => "token has expired",
+            CognitoError::NotAnIdToken => "an ID token is required",
+            CognitoError::Keys => "the user pool's keys cannot be read",
+            CognitoError::Invalid => "token is invalid",
+        }),
+    }
 }
 
 /// The pieces of an HTTP request the event is built from.
@@ -194,9 +216,10 @@ mod tests {
         );
     }
 
-    #[test]
-    fn the_authorizer_refuses_missing_forged_and_expired_tokens() {
+    #[tokio::test]
+    async fn the_authorizer_refuses_missing_forged_and_expired_tokens() {
         let signer = TokenSigner::new(b"k".to_vec());
+        let local = Issuer::Local(signer.clone());
         let route = find("GET", "/api/v1/me").unwrap().route;
         let claims = Claims {
             sub: UserId::parse("u").unwrap(),
@@ -206,15 +229,15 @@ mod tests {
             iat: 1,
         };
         let token = signer.sign(&claims);
-        assert!(authorize(&signer, &route, None, 1).is_err());
-        assert!(authorize(&signer, &route, Some(&format!("Bearer {token}")), 100).is_err());
-        assert!(authorize(&TokenSigner::new(b"x".to_vec()), &route, Some(&format!("Bearer {token}")), 1).is_err());
-        let Ok(Authorized::Claims(c)) = authorize(&signer, &route, Some(&format!("Bearer {token}")), 1) else {
-            panic!()
-        };
+        let bearer = format!("Bearer {token}");
+        assert!(authorize(&local, &route, None, 1).await.is_err());
+        assert!(authorize(&local, &route, Some(&bearer), 100).await.is_err());
+        let other = Issuer::Local(TokenSigner::new(b"x".to_vec()));
+        assert!(authorize(&other, &route, Some(&bearer), 1).await.is_err());
+        let Ok(Authorized::Claims(c)) = authorize(&local, &route, Some(&bearer), 1).await else { panic!() };
         assert_eq!(c["custom:company"], "acme");
         let health = find("GET", "/api/v1/health").unwrap().route;
-        assert_eq!(authorize(&signer, &health, None, 1), Ok(Authorized::Public));
+        assert_eq!(authorize(&local, &health, None, 1).await, Ok(Authorized::Public));
     }
 
     #[test]

@@ -1,8 +1,10 @@
-//! The embedded runtime: one process that plays API Gateway (routing, JWT authorizer), SQS (polling the embedded
+//! The embedded runtime: one process that plays API Gateway (routing, JWT authorizer: the local signer's tokens over
+//! the embedded backend, the user pool's with `VIGIL_BACKEND=aws`), SQS (polling the embedded
 //! queues into the same worker Lambda runs), EventBridge (a timer for scheduled jobs) and serves the portal. Every
 //! request reaches the very handler its Lambda runs, through a real API Gateway v2 event.
 
 pub mod backend;
+pub mod cognito;
 pub mod config;
 pub mod dev;
 pub mod gateway;

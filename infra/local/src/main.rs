@@ -10,6 +10,7 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
+    let backend = config.backend;
     let running = match vigil_local::start(config).await {
         Ok(r) => r,
         Err(e) => {
@@ -17,7 +18,11 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    eprintln!("Vigil is running at {} — sign in as any demo user. Ctrl-C stops it.", running.base_url());
+    let sign_in = match backend {
+        vigil_local::Backend::Embedded => "sign in as any demo user",
+        vigil_local::Backend::Aws => "bearer tokens are the user pool's ID tokens",
+    };
+    eprintln!("Vigil is running at {} — {sign_in}. Ctrl-C stops it.", running.base_url());
     tokio::select! {
         _ = tokio::signal::ctrl_c() => running.stop().await,
     }

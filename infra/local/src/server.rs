@@ -1,9 +1,10 @@
 //! The HTTP server: API routes through the gateway to the handlers, everything else to the portal's files.
 
 use crate::backend::{self, BackendError};
+use crate::cognito::CognitoVerifier;
 use crate::config::{Backend, Config};
 use crate::dev;
-use crate::gateway::{self, Incoming, Target};
+use crate::gateway::{self, Incoming, Issuer, Target};
 use crate::tokens::TokenSigner;
 use axum::body::Body as AxumBody;
 use axum::extract::{ConnectInfo, Request, State};
@@ -28,10 +29,12 @@ struct Runtime {
     services: Services,
     /// One permit per request a handler may serve at once (see [`Config::concurrency`]).
     in_flight: tokio::sync::Semaphore,
-    signer: TokenSigner,
+    /// Whose tokens the authorizer accepts: the local signer's (embedded) or the user pool's (AWS).
+    issuer: Issuer,
     session_secs: u64,
-    /// Whether the demo sign-in is served: only with the embedded backend, and only on a loopback address.
-    dev_sign_in: bool,
+    /// The signer of the demo sign-in, when it is served: only with the embedded backend, and only on a loopback
+    /// address. `None` leaves its routes absent.
+    dev_sign_in: Option<TokenSigner>,
     /// The address listened on, when it is a loopback one: API requests must name it (or `localhost`) as their
     /// `Host`, so a page on another name that resolves here (DNS rebinding) cannot use the local API.
     loopback: Option<SocketAddr>,
@@ -73,10 +76,26 @@ pub enum StartError {
     Seed(AppError),
     #[error("cannot listen on {0}: {1}")]
     Bind(SocketAddr, std::io::Error),
+    #[error("{0}")]
+    Config(String),
 }
 
 /// Opens the backends, seeds demo data on first start, and serves on `config.addr` (port 0 picks a free port).
 pub async fn start(config: Config) -> Result<Running, StartError> {
+    // Over the AWS backend only the user pool's tokens are accepted, so it has to be named before anything starts.
+    let cognito = match (config.backend, &config.cognito) {
+        (Backend::Embedded, _) => None,
+        (Backend::Aws, Some(settings)) => {
+            Some(Arc::new(CognitoVerifier::new(settings.clone()).map_err(StartError::Config)?))
+        }
+        (Backend::Aws, None) => {
+            return Err(StartError::Config(
+                "VIGIL_BACKEND=aws accepts only the user pool's tokens: set VIGIL_COGNITO_ISSUER and \
+                 VIGIL_COGNITO_CLIENT_ID (and VIGIL_COGNITO_JWKS_URL for an emulator)"
+                    .into(),
+            ))
+        }
+    };
     let backends = backend::open(&config).await?;
     let services = backends.services.clone();
     if let Some(size) = config.seed {
@@ -89,12 +108,18 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| StartError::Bind(config.addr, e))?;
     let addr = listener.local_addr().map_err(|e| StartError::Bind(config.addr, e))?;
     let loopback = addr.ip().is_loopback().then_some(addr);
+    let signer = TokenSigner::new(backends.token_key);
+    let dev_sign_in = serves_dev_sign_in(&config, addr).then(|| signer.clone());
+    let issuer = match cognito {
+        Some(verifier) => Issuer::Cognito(verifier),
+        None => Issuer::Local(signer),
+    };
     let runtime = Arc::new(Runtime {
         services: services.clone(),
         in_flight: tokio::sync::Semaphore::new(config.concurrency.max(1)),
-        signer: TokenSigner::new(backends.token_key),
+        issuer,
         session_secs: config.session.as_secs(),
-        dev_sign_in: serves_dev_sign_in(&config, addr),
+        dev_sign_in,
         loopback,
     });
 
@@ -135,31 +160,11 @@ async fn portal_missing() -> impl IntoResponse {
     )
 }
 
-/// The demo sign-in issues tokens for any seeded user, so it must never front a real table or another machine: it is
-/// served only on a loopback address, and only over the embedded table or an emulator on this machine (moto, for the
-/// cloud rehearsal). With the AWS backend against AWS itself its routes are absent.
+/// The demo sign-in issues tokens for any seeded user, so it must never front a table other than this machine's own
+/// file, nor answer another machine: it is served only over the embedded backend and on a loopback address. With the
+/// AWS backend its routes are absent whatever the endpoint (an emulator too), and tokens come from the user pool.
 fn serves_dev_sign_in(config: &Config, listen: SocketAddr) -> bool {
-    let emulated = || {
-        let endpoint = match &config.aws {
-            Some(settings) => settings.endpoint.clone(),
-            None => std::env::var("VIGIL_AWS_ENDPOINT").ok(),
-        };
-        endpoint
-            .and_then(|e| url_host(&e))
-            .is_some_and(|h| h == "localhost" || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback()))
-    };
-    listen.ip().is_loopback() && (config.backend == Backend::Embedded || emulated())
-}
-
-/// The host of an `http(s)://host[:port][/…]` URL.
-fn url_host(url: &str) -> Option<String> {
-    let rest = url.split_once("://")?.1;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next()?,
-        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
-    };
-    Some(host.to_ascii_lowercase())
+    listen.ip().is_loopback() && config.backend == Backend::Embedded
 }
 
 /// The headers CloudFront's response headers policy adds in AWS (see `PortalHeadersPolicy` in the template).
@@ -210,9 +215,10 @@ async fn api(State(rt): State<Arc<Runtime>>, ConnectInfo(peer): ConnectInfo<Sock
         return to_axum(vigil_functions::http::method_not_allowed(&method, &path, &allow));
     };
     // The demo sign-in exists only with the embedded backend on a loopback address: elsewhere its routes are absent.
-    if matches!(matched.route.function, Target::Local(_)) && !rt.dev_sign_in {
-        return to_axum(vigil_functions::http::no_route(&method, &path));
-    }
+    let dev_signer = match (matched.route.function, &rt.dev_sign_in) {
+        (Target::Local(_), None) => return to_axum(vigil_functions::http::no_route(&method, &path)),
+        (_, signer) => signer,
+    };
     // The handlers refuse a larger body too; refusing here stops reading it.
     let body = match axum::body::to_bytes(body, vigil_functions::http::MAX_BODY_BYTES).await {
         Ok(b) if b.is_empty() => None,
@@ -248,17 +254,20 @@ async fn api(State(rt): State<Arc<Runtime>>, ConnectInfo(peer): ConnectInfo<Sock
     let function = match matched.route.function {
         Target::Local(LocalFunction::DevUsers) => return local_json(dev::list_users(&rt.services).await),
         Target::Local(LocalFunction::DevSignIn) => {
-            return local_json(dev::sign_in(&rt.services, &rt.signer, body.as_deref(), rt.session_secs).await)
+            let Some(signer) = dev_signer else { return to_axum(vigil_functions::http::no_route(&method, &path)) };
+            return local_json(dev::sign_in(&rt.services, signer, body.as_deref(), rt.session_secs).await);
         }
         Target::Lambda(f) => f,
     };
 
     let auth = match gateway::authorize(
-        &rt.signer,
+        &rt.issuer,
         &matched.route,
         headers.get("authorization").map(String::as_str),
         now_secs,
-    ) {
+    )
+    .await
+    {
         Ok(a) => a,
         // API Gateway's own 401: the function is never invoked.
         Err(reason) => return problem(Problem::new(401, "unauthenticated", "Please sign in", reason)),
@@ -334,17 +343,21 @@ mod tests {
     }
 
     #[test]
-    fn the_demo_sign_in_is_only_for_this_machine_and_never_a_real_table() {
+    fn the_demo_sign_in_is_only_for_this_machine_and_never_over_the_aws_backend() {
         let local: SocketAddr = "127.0.0.1:8080".parse().unwrap();
         let everyone: SocketAddr = "0.0.0.0:8080".parse().unwrap();
         assert!(serves_dev_sign_in(&config(Backend::Embedded, None), local));
         assert!(!serves_dev_sign_in(&config(Backend::Embedded, None), everyone));
-        assert!(serves_dev_sign_in(&config(Backend::Aws, Some("http://127.0.0.1:5000")), local));
-        assert!(serves_dev_sign_in(&config(Backend::Aws, Some("http://localhost:5000/")), local));
+        // An emulator on this machine is still the AWS backend: its tokens come from the (emulated) user pool.
+        assert!(!serves_dev_sign_in(&config(Backend::Aws, Some("http://127.0.0.1:5000")), local));
+        assert!(!serves_dev_sign_in(&config(Backend::Aws, Some("http://localhost:5000/")), local));
         assert!(!serves_dev_sign_in(&config(Backend::Aws, None), local), "AWS itself");
-        assert!(!serves_dev_sign_in(&config(Backend::Aws, Some("https://dynamodb.us-east-1.amazonaws.com")), local));
-        assert!(!serves_dev_sign_in(&config(Backend::Aws, Some("http://10.0.0.5:5000")), local));
-        assert!(!serves_dev_sign_in(&config(Backend::Aws, Some("http://127.0.0.1:5000")), everyone));
+    }
+
+    #[tokio::test]
+    async fn the_aws_backend_does_not_start_without_a_user_pool() {
+        let err = start(config(Backend::Aws, Some("http://127.0.0.1:9"))).await.err().expect("refused");
+        assert!(matches!(err, StartError::Config(ref m) if m.contains("VIGIL_COGNITO_ISSUER")), "{err}");
     }
 
     #[test]

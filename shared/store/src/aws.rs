@@ -286,3 +286,145 @@ impl Mailer for LazySesMailer {
         self.mailer().await.send(mail).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+
+    /// A stand-in for DynamoDB's TransactWriteItems that behaves as the service does with `ClientRequestToken`: a
+    /// token it has applied is answered with success again, without running the transaction a second time. It
+    /// applies the first request and then answers 500, as a response lost after the commit looks to the caller.
+    #[derive(Default)]
+    struct FakeDynamo {
+        /// The token of every request, in order.
+        seen: Mutex<Vec<Option<String>>>,
+        applied_tokens: Mutex<HashSet<String>>,
+        /// The keys (`PK`) written, once each.
+        records: Mutex<Vec<String>>,
+    }
+
+    impl FakeDynamo {
+        fn answer(&self, body: &Value) -> (u16, Value) {
+            let token = body["ClientRequestToken"].as_str().map(str::to_owned);
+            let first = {
+                let mut seen = self.seen.lock().unwrap();
+                seen.push(token.clone());
+                seen.len() == 1
+            };
+            if let Some(t) = &token {
+                if self.applied_tokens.lock().unwrap().contains(t) {
+                    return (200, json!({}));
+                }
+            }
+            let pk = body["TransactItems"][0]["Put"]["Item"]["PK"]["S"].as_str().unwrap_or_default().to_owned();
+            let mut records = self.records.lock().unwrap();
+            // Every Put here is conditional on the item not existing, as the app's creates are.
+            if records.contains(&pk) {
+                return (
+                    400,
+                    json!({
+                        "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+                        "message": "Transaction cancelled, please refer cancellation reasons for specific reasons",
+                        "CancellationReasons": [{"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}],
+                    }),
+                );
+            }
+            records.push(pk);
+            if let Some(t) = token {
+                self.applied_tokens.lock().unwrap().insert(t);
+            }
+            if first {
+                (500, json!({"__type": "com.amazonaws.dynamodb.v20120810#InternalServerError", "message": "lost"}))
+            } else {
+                (200, json!({}))
+            }
+        }
+    }
+
+    /// Serves HTTP/1.1 requests on `listener` (a thread per connection), every body answered by `fake`.
+    fn serve(listener: std::net::TcpListener, fake: Arc<FakeDynamo>) {
+        use std::io::{BufRead, BufReader, Read, Write};
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut write) = stream else { return };
+                let fake = fake.clone();
+                std::thread::spawn(move || {
+                    let Ok(read) = write.try_clone() else { return };
+                    let mut read = BufReader::new(read);
+                    loop {
+                        let mut length = 0usize;
+                        let mut line = String::new();
+                        loop {
+                            line.clear();
+                            if read.read_line(&mut line).unwrap_or(0) == 0 {
+                                return;
+                            }
+                            if line == "\r\n" {
+                                break;
+                            }
+                            if let Some((name, value)) = line.split_once(':') {
+                                if name.eq_ignore_ascii_case("content-length") {
+                                    length = value.trim().parse().unwrap_or(0);
+                                }
+                            }
+                        }
+                        let mut body = vec![0; length];
+                        if read.read_exact(&mut body).is_err() {
+                            return;
+                        }
+                        let (status, answer) = fake.answer(&serde_json::from_slice(&body).unwrap_or(Value::Null));
+                        let answer = answer.to_string();
+                        let reply = format!(
+                            "HTTP/1.1 {status} X\r\ncontent-type: application/x-amz-json-1.0\r\ncontent-length: {}\r\n\r\n{answer}",
+                            answer.len()
+                        );
+                        if write.write_all(reply.as_bytes()).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+    }
+
+    fn create(pk: &str) -> Vec<TxOp> {
+        let mut item = Item::new();
+        item.insert("PK".into(), json!(pk));
+        item.insert("SK".into(), json!("PROFILE"));
+        vec![TxOp::Put { item, cond: Some(Condition::NotExists) }]
+    }
+
+    // The token travels on the request the SDK builds once; the SDK's own retries resend that request. (The SDK
+    // would fill the field itself if `DynamoTable::transact` left it out, so this checks the property end to end: a
+    // retry after a lost answer is recognised, rather than that one line.)
+    #[tokio::test]
+    async fn a_transaction_retried_after_an_ambiguous_failure_is_the_same_transaction() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        let fake = Arc::new(FakeDynamo::default());
+        serve(listener, fake.clone());
+        let table = LazyDynamoTable::new(LazySdkConfig::new(Some(endpoint)), "t");
+
+        // The first attempt commits but its answer is a 500; the SDK's retry must be recognised as the same
+        // transaction: no 409 (its own condition would now fail) and no second record.
+        table.transact(create("C#acme#L#1")).await.expect("the retried transaction succeeds");
+        let seen = fake.seen.lock().unwrap().clone();
+        assert_eq!(seen.len(), 2, "one retry after the 500");
+        let token = seen[0].clone().expect("TransactWriteItems carries a ClientRequestToken");
+        assert_eq!(seen[1].as_deref(), Some(token.as_str()), "the retry sends the same token");
+        assert_eq!(*fake.records.lock().unwrap(), ["C#acme#L#1"]);
+
+        // A different write is a different transaction, with its own token.
+        table.transact(create("C#acme#L#2")).await.expect("a second create");
+        let seen = fake.seen.lock().unwrap().clone();
+        assert_eq!(seen.len(), 3);
+        assert_ne!(seen[2].as_deref(), Some(token.as_str()), "each transaction has its own token");
+        // And the same write made again as a new call is refused by its condition, as it must be.
+        let again = table.transact(create("C#acme#L#2")).await.unwrap_err();
+        assert!(matches!(again, StoreError::ConditionFailed { .. }), "{again:?}");
+        assert_eq!(fake.records.lock().unwrap().len(), 2);
+    }
+}
