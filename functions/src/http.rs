@@ -13,6 +13,7 @@ use vigil_app::{auth, directory, lead_list, outbox, Actor, AppError, Services};
 use vigil_domain::record::Kind;
 use vigil_domain::{Claims, CompanyId, RecordId, UserId};
 
+mod copilot;
 mod custom_fields;
 mod customers;
 mod leads;
@@ -158,6 +159,7 @@ async fn dispatch(svc: &Services, function: Function, req: &Request, claims: Opt
         F::UpdateMessageTemplate => partners::update_template(svc, actor, req).await,
         F::DeleteMessageTemplate => partners::delete_template(svc, actor, req).await,
         F::PreviewMessageTemplate => partners::preview_template(svc, actor, req).await,
+        F::LeadCopilot => copilot::ask(svc, actor, req).await,
     }
 }
 

@@ -3,6 +3,7 @@
 //! tests share, so a field renamed on one side only does not compile.
 
 pub mod common;
+pub mod copilot;
 pub mod customers;
 pub mod directory;
 pub mod leads;

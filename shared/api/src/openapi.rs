@@ -297,6 +297,10 @@ fn meta(f: Function, path: &str) -> Meta {
         F::UpdateMessageTemplate => m("settings", "Change a message template with its version", "The template saved"),
         F::DeleteMessageTemplate => m("settings", "Delete a message template", "Deleted"),
         F::PreviewMessageTemplate => m("settings", "Render a template for a lead or customer the caller may read (its fields as the caller may see them)", "The rendered subject and body"),
+        F::LeadCopilot => Meta {
+            description: Some("Answers from the lead's fields as the caller may see them (masked fields never reach an engine). Each ask is recorded in the lead's history (the ask and the engine, not the text) and counts against the caller's per-minute limit: over it, 429 with Retry-After."),
+            ..m("leads", "Ask the Sales Copilot about a lead: qualify (BANT), hot, intro_email or a question", "The answer, with the recommended next action")
+        },
     }
 }
 
@@ -488,6 +492,7 @@ impl Builder {
             F::UpdateMessageTemplate => self.types::<ops::UpdateMessageTemplate>(),
             F::DeleteMessageTemplate => self.types::<ops::DeleteMessageTemplate>(),
             F::PreviewMessageTemplate => self.types::<ops::PreviewMessageTemplate>(),
+            F::LeadCopilot => self.types::<ops::LeadCopilot>(),
         }
     }
 

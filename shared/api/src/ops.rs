@@ -279,6 +279,7 @@ operations! {
     UpdateMessageTemplate = UpdateMessageTemplate, 200, FieldPath, NoQuery, Form => MessageTemplate;
     DeleteMessageTemplate = DeleteMessageTemplate, 204, FieldPath, VersionQuery, () => ();
     PreviewMessageTemplate = PreviewMessageTemplate, 200, FieldPath, NoQuery, PreviewRequest => RenderedMessage;
+    LeadCopilot = LeadCopilot, 200, RecordPath, NoQuery, crate::copilot::CopilotAsk => crate::copilot::CopilotAnswer;
 }
 
 #[cfg(test)]

@@ -128,6 +128,7 @@ names! {
         UpdateMessageTemplate = "update_message_template",
         DeleteMessageTemplate = "delete_message_template",
         PreviewMessageTemplate = "preview_message_template",
+        LeadCopilot = "lead_copilot",
     }
 }
 
@@ -264,6 +265,8 @@ pub const ROUTES: &[Route] = &[
     route(Patch, "/api/v1/message-templates/{id}", F::UpdateMessageTemplate),
     route(Delete, "/api/v1/message-templates/{id}", F::DeleteMessageTemplate),
     route(Post, "/api/v1/message-templates/{id}/preview", F::PreviewMessageTemplate),
+    // The Sales Copilot on the lead page.
+    route(Post, "/api/v1/leads/{id}/copilot", F::LeadCopilot),
 ];
 
 /// Routes that exist only in the local runtime (demo sign-in); never deployed.
