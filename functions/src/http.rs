@@ -160,6 +160,7 @@ async fn dispatch(svc: &Services, function: Function, req: &Request, claims: Opt
         F::DeleteMessageTemplate => partners::delete_template(svc, actor, req).await,
         F::PreviewMessageTemplate => partners::preview_template(svc, actor, req).await,
         F::LeadCopilot => copilot::ask(svc, actor, req).await,
+        F::ListOpportunities => copilot::list_opportunities(svc, actor, req).await,
     }
 }
 

@@ -75,6 +75,14 @@ async fn every_operation_answers_with_its_contract_type() {
     let weights = call!(ops::GetLeadScoring, &(), &NoQuery {}, &());
     call!(ops::PutLeadScoring, &(), &NoQuery {}, &weights);
 
+    let answer = call!(
+        ops::LeadCopilot,
+        &id,
+        &NoQuery {},
+        &vigil_api::copilot::CopilotAsk { ask: vigil_api::copilot::Ask::Qualify, question: None }
+    );
+    assert!(answer.bant.is_some());
+
     // Customers.
     let customer_options = call!(ops::CustomerFormOptionsOp, &(), &NoQuery {}, &());
     let location = customer_options.office_locations.first().expect("a location").id;
@@ -86,9 +94,14 @@ async fn every_operation_answers_with_its_contract_type() {
             office_location_id: Some(json!(location.0)),
             sold_by_id: customer_options.sold_by.first().map(|u| u.id.to_string()),
             version: Some(tagged.record.version),
+            opportunity: Some(vigil_api::opportunities::NewOpportunity {
+                name: Some("Typed deal".into()),
+                amount: Some(json!(100)),
+            }),
         }
     );
     assert_eq!(home.id, lead.record.id);
+    assert_eq!(call!(ops::ListOpportunities, &id, &NoQuery {}, &()).items.len(), 1);
     let customers = call!(ops::ListCustomers, &(), &ListQuery::default(), &());
     assert!(!customers.items.is_empty());
     let home = call!(ops::GetCustomer, &id, &NoQuery {}, &());

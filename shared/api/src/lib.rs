@@ -10,6 +10,7 @@ pub mod leads;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod operation;
+pub mod opportunities;
 pub mod ops;
 pub mod outbox;
 pub mod partners;

@@ -243,7 +243,11 @@ fn meta(f: Function, path: &str) -> Meta {
         },
         F::DuplicateCustomer => m("customers", "New customer that starts as a copy of this one (no SSN, history, children, parent, tags or sub-records)", "The new customer"),
         F::CustomerHistory => m("customers", "Every change to the record, newest first, paged", "A page of history entries"),
-        F::ConvertLead => m("customers", "Convert the lead into a customer with the same ID (one transaction), then email the converting user", "The record, now a customer"),
+        F::ListOpportunities => m("customers", "The customer's opportunities, oldest first (amounts in integer US cents)", "Opportunities"),
+        F::ConvertLead => Meta {
+            description: Some("In the same transaction the lead's person becomes the customer's primary contact and, with `opportunity`, an opportunity opens in stage prospecting closing 90 days out. `opportunity.amount` is in integer US cents (0 or more); `opportunity.name` 1–200 characters; either wrong is 422 naming `opportunity.name` or `opportunity.amount`. The confirmation email lists what was created."),
+            ..m("customers", "Convert the lead into a customer with the same ID (one transaction), then email the converting user", "The record, now a customer")
+        },
         F::CustomerArchivePreview => Meta { extra: &[409], ..m("customers", "What archiving would affect - active recurring invoices, future appointments, future scheduled payments, unarchived sub-customers with theirs", "The preview") },
         F::ArchiveCustomer => m("customers", "Archive the customer and its unarchived sub-customers, cancelling what the preview lists, in one transaction", "The archived record"),
         F::UnarchiveCustomer => m("customers", "Unarchive the customer, optionally with its archived sub-customers; nothing cancelled is restored; blocked while the parent is archived", "The unarchived record"),
@@ -493,6 +497,7 @@ impl Builder {
             F::DeleteMessageTemplate => self.types::<ops::DeleteMessageTemplate>(),
             F::PreviewMessageTemplate => self.types::<ops::PreviewMessageTemplate>(),
             F::LeadCopilot => self.types::<ops::LeadCopilot>(),
+            F::ListOpportunities => self.types::<ops::ListOpportunities>(),
         }
     }
 

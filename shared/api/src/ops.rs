@@ -280,6 +280,7 @@ operations! {
     DeleteMessageTemplate = DeleteMessageTemplate, 204, FieldPath, VersionQuery, () => ();
     PreviewMessageTemplate = PreviewMessageTemplate, 200, FieldPath, NoQuery, PreviewRequest => RenderedMessage;
     LeadCopilot = LeadCopilot, 200, RecordPath, NoQuery, crate::copilot::CopilotAsk => crate::copilot::CopilotAnswer;
+    ListOpportunities = ListOpportunities, 200, RecordPath, NoQuery, () => Items<crate::opportunities::Opportunity>;
 }
 
 #[cfg(test)]

@@ -129,6 +129,7 @@ names! {
         DeleteMessageTemplate = "delete_message_template",
         PreviewMessageTemplate = "preview_message_template",
         LeadCopilot = "lead_copilot",
+        ListOpportunities = "list_opportunities",
     }
 }
 
@@ -267,6 +268,8 @@ pub const ROUTES: &[Route] = &[
     route(Post, "/api/v1/message-templates/{id}/preview", F::PreviewMessageTemplate),
     // The Sales Copilot on the lead page.
     route(Post, "/api/v1/leads/{id}/copilot", F::LeadCopilot),
+    // Opportunities of a customer (opened by a conversion).
+    route(Get, "/api/v1/customers/{id}/opportunities", F::ListOpportunities),
 ];
 
 /// Routes that exist only in the local runtime (demo sign-in); never deployed.

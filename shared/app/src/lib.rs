@@ -21,6 +21,7 @@ pub mod lead_options;
 pub mod lead_scoring;
 pub mod leads;
 pub mod mmr;
+pub mod opportunities;
 pub mod outbox;
 pub mod partners;
 pub mod record_index;
