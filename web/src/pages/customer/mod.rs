@@ -7,6 +7,7 @@ mod fields;
 mod header;
 mod items;
 mod mmr_picker;
+mod opportunities;
 mod page;
 mod parent_picker;
 mod tags;
