@@ -161,6 +161,7 @@ async fn dispatch(svc: &Services, function: Function, req: &Request, claims: Opt
         F::PreviewMessageTemplate => partners::preview_template(svc, actor, req).await,
         F::LeadCopilot => copilot::ask(svc, actor, req).await,
         F::ListOpportunities => copilot::list_opportunities(svc, actor, req).await,
+        F::UpdateOpportunity => copilot::update_opportunity(svc, actor, req).await,
     }
 }
 

@@ -101,7 +101,15 @@ async fn every_operation_answers_with_its_contract_type() {
         }
     );
     assert_eq!(home.id, lead.record.id);
-    assert_eq!(call!(ops::ListOpportunities, &id, &NoQuery {}, &()).items.len(), 1);
+    let opps = call!(ops::ListOpportunities, &id, &NoQuery {}, &()).items;
+    assert_eq!(opps.len(), 1);
+    let edit = vigil_api::opportunities::OpportunityEdit {
+        id: opps[0].id,
+        version: Some(opps[0].version),
+        stage: Some("proposal".into()),
+        ..Default::default()
+    };
+    assert_eq!(call!(ops::UpdateOpportunity, &id, &NoQuery {}, &edit).stage, "proposal");
     let customers = call!(ops::ListCustomers, &(), &ListQuery::default(), &());
     assert!(!customers.items.is_empty());
     let home = call!(ops::GetCustomer, &id, &NoQuery {}, &());

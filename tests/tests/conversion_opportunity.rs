@@ -82,6 +82,26 @@ async fn converting_with_an_opportunity_opens_it_and_makes_the_person_the_primar
     assert!(body.contains("primary contact Olga Dealmaker"), "{mail}");
     assert!(body.contains("opportunity \"Olga's HQ alarm\" for $2500.00 in Prospecting"), "{mail}");
 
+    // Edited with its version: a stale one is 409 with what is stored, a wrong field 422 naming it.
+    let path = format!("/api/v1/customers/{id}/opportunities");
+    let (status, saved) =
+        rt.patch(&admin, &path, json!({"id": o["id"], "version": 1, "stage": "negotiation", "amount": 300000})).await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(
+        (saved["stage"].as_str(), saved["amount"].as_u64(), saved["version"].as_u64()),
+        (Some("negotiation"), Some(300000), Some(2))
+    );
+    let (status, p) = rt.patch(&admin, &path, json!({"id": o["id"], "version": 1, "name": "Late"})).await;
+    assert_eq!(status, 409, "{p}");
+    assert_eq!(p["current"]["stage"], "negotiation");
+    let (status, p) =
+        rt.patch(&admin, &path, json!({"id": o["id"], "version": 2, "stage": "won", "amount": -5, "name": ""})).await;
+    assert_eq!(status, 422, "{p}");
+    let named: Vec<&str> = p["errors"].as_array().unwrap().iter().filter_map(|e| e["field"].as_str()).collect();
+    assert_eq!(named, ["name", "amount", "stage"]);
+    let (status, _) = rt.patch(&admin, &path, json!({"id": 99, "version": 1, "stage": "proposal"})).await;
+    assert_eq!(status, 404);
+
     // A caller who may not read the customer reads none of its opportunities.
     let installer = rt.sign_in(INSTALLER).await;
     let (status, _) = rt.get(&installer, &format!("/api/v1/customers/{id}/opportunities")).await;

@@ -12,3 +12,7 @@ pub async fn ask(svc: &Services, actor: &Actor, req: &Request) -> Reply {
 pub async fn list_opportunities(svc: &Services, actor: &Actor, req: &Request) -> Reply {
     reply::<ops::ListOpportunities>(Items { items: opportunities::list(svc, actor, record_id(req)?).await? })
 }
+
+pub async fn update_opportunity(svc: &Services, actor: &Actor, req: &Request) -> Reply {
+    reply::<ops::UpdateOpportunity>(opportunities::update(svc, actor, record_id(req)?, parse(req)?).await?)
+}

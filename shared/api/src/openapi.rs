@@ -243,6 +243,7 @@ fn meta(f: Function, path: &str) -> Meta {
         },
         F::DuplicateCustomer => m("customers", "New customer that starts as a copy of this one (no SSN, history, children, parent, tags or sub-records)", "The new customer"),
         F::CustomerHistory => m("customers", "Every change to the record, newest first, paged", "A page of history entries"),
+        F::UpdateOpportunity => m("customers", "Change one of the customer's opportunities (named in the body) with its version", "The opportunity saved"),
         F::ListOpportunities => m("customers", "The customer's opportunities, oldest first (amounts in integer US cents)", "Opportunities"),
         F::ConvertLead => Meta {
             description: Some("In the same transaction the lead's person becomes the customer's primary contact and, with `opportunity`, an opportunity opens in stage prospecting closing 90 days out. `opportunity.amount` is in integer US cents (0 or more); `opportunity.name` 1–200 characters; either wrong is 422 naming `opportunity.name` or `opportunity.amount`. The confirmation email lists what was created."),
@@ -498,6 +499,7 @@ impl Builder {
             F::PreviewMessageTemplate => self.types::<ops::PreviewMessageTemplate>(),
             F::LeadCopilot => self.types::<ops::LeadCopilot>(),
             F::ListOpportunities => self.types::<ops::ListOpportunities>(),
+            F::UpdateOpportunity => self.types::<ops::UpdateOpportunity>(),
         }
     }
 

@@ -36,3 +36,33 @@ pub struct Opportunity {
     pub created_at: String,
     pub version: u64,
 }
+
+/// The stages an opportunity moves through.
+pub const STAGES: &[&str] = &["prospecting", "qualification", "proposal", "negotiation", "closed_won", "closed_lost"];
+
+/// `PATCH /api/v1/customers/{id}/opportunities`: changes one opportunity of the customer (named by `id`), based on
+/// its `version`; fields left out stay as they are.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct OpportunityEdit {
+    /// The opportunity's number on this customer.
+    pub id: u64,
+    /// The version read (required); a stale one answers 409.
+    #[cfg_attr(feature = "openapi", schemars(with = "u64", required))]
+    #[serde(default)]
+    pub version: Option<u64>,
+    /// 1–200 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = 200)))]
+    pub name: Option<String>,
+    /// Integer US cents, 0 or more.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "Option<u64>"))]
+    pub amount: Option<Value>,
+    /// One of `prospecting`, `qualification`, `proposal`, `negotiation`, `closed_won`, `closed_lost`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    /// `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub close_date: Option<String>,
+}

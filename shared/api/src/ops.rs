@@ -281,6 +281,7 @@ operations! {
     PreviewMessageTemplate = PreviewMessageTemplate, 200, FieldPath, NoQuery, PreviewRequest => RenderedMessage;
     LeadCopilot = LeadCopilot, 200, RecordPath, NoQuery, crate::copilot::CopilotAsk => crate::copilot::CopilotAnswer;
     ListOpportunities = ListOpportunities, 200, RecordPath, NoQuery, () => Items<crate::opportunities::Opportunity>;
+    UpdateOpportunity = UpdateOpportunity, 200, RecordPath, NoQuery, crate::opportunities::OpportunityEdit => crate::opportunities::Opportunity;
 }
 
 #[cfg(test)]

@@ -130,6 +130,7 @@ names! {
         PreviewMessageTemplate = "preview_message_template",
         LeadCopilot = "lead_copilot",
         ListOpportunities = "list_opportunities",
+        UpdateOpportunity = "update_opportunity",
     }
 }
 
@@ -270,6 +271,7 @@ pub const ROUTES: &[Route] = &[
     route(Post, "/api/v1/leads/{id}/copilot", F::LeadCopilot),
     // Opportunities of a customer (opened by a conversion).
     route(Get, "/api/v1/customers/{id}/opportunities", F::ListOpportunities),
+    route(Patch, "/api/v1/customers/{id}/opportunities", F::UpdateOpportunity),
 ];
 
 /// Routes that exist only in the local runtime (demo sign-in); never deployed.

@@ -4,7 +4,8 @@
 use crate::items::{from_item, item_of};
 use crate::{Actor, AppError, Services};
 use serde_json::Value;
-pub use vigil_api::opportunities::{NewOpportunity, Opportunity};
+pub use vigil_api::opportunities::{NewOpportunity, Opportunity, OpportunityEdit, STAGES};
+use vigil_domain::{Action, Invalid};
 use vigil_domain::{CompanyId, FieldError, RecordId};
 use vigil_store::{keys, Condition, Index, Query, SortCond, TxOp};
 
@@ -59,6 +60,84 @@ pub async fn list(svc: &Services, actor: &Actor, id: RecordId) -> Result<Vec<Opp
     let q = Query::new(Index::Base, keys::record_pk(actor.company(), id))
         .sort(SortCond::BeginsWith(keys::OPPORTUNITY_PREFIX.into()));
     svc.table.query_all(&q).await?.into_iter().map(from_item).collect()
+}
+
+/// `PATCH /api/v1/customers/{id}/opportunities`: Modify on the customer, an unarchived one; conditional on the
+/// version read.
+pub async fn update(
+    svc: &Services,
+    actor: &Actor,
+    id: RecordId,
+    edit: OpportunityEdit,
+) -> Result<Opportunity, AppError> {
+    let r = crate::customers::load(svc, actor, id).await?;
+    actor.require(
+        crate::records::resource_of(r.kind),
+        Action::Modify,
+        vigil_domain::identity::Target { location: r.office_location_id, owner: r.lead_rep_id.as_ref() },
+    )?;
+    crate::customers::writable(&r)?;
+    let co = actor.company();
+    let key = keys::opportunity(co, id, edit.id);
+    let current: Opportunity = match svc.table.get(&key).await? {
+        Some(item) => from_item(item)?,
+        None => return Err(AppError::NotFound("opportunity")),
+    };
+    let Some(version) = edit.version else { return Err(AppError::from_field(FieldError::required("version"))) };
+    let mut errors = Vec::new();
+    let mut next = current.clone();
+    if edit.name.is_some() || edit.amount.is_some() {
+        let probe = NewOpportunity {
+            name: edit.name.clone().or_else(|| Some(current.name.clone())),
+            amount: edit.amount.clone().or_else(|| Some(current.amount.into())),
+        };
+        let mut e = Vec::new();
+        if let Some((name, amount)) = validate(&probe, &mut e) {
+            next.name = name;
+            next.amount = amount;
+        }
+        errors.extend(e.into_iter().map(|mut f| {
+            f.field = f.field.trim_start_matches("opportunity.").to_owned();
+            f
+        }));
+    }
+    if let Some(stage) = edit.stage.as_deref() {
+        match STAGES.iter().find(|s| **s == stage) {
+            Some(s) => next.stage = (*s).to_owned(),
+            None => {
+                errors.push(FieldError::new("stage", "invalid", format!("stage must be one of {}", STAGES.join(", "))))
+            }
+        }
+    }
+    if let Some(d) = edit.close_date.as_deref() {
+        match vigil_domain::lead::date("close_date", d) {
+            Ok(d) => next.close_date = d,
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(Invalid { errors }));
+    }
+    if version != current.version {
+        return Err(stale(&current));
+    }
+    next.version = current.version + 1;
+    let item = item_of(&key, &next, &[]);
+    match svc.table.put(item, Some(Condition::VersionIs(current.version))).await {
+        Ok(()) => Ok(next),
+        Err(vigil_store::StoreError::ConditionFailed { .. }) => {
+            let now: Option<Opportunity> = svc.table.get(&key).await?.map(from_item).transpose()?;
+            Err(now.as_ref().map_or(AppError::NotFound("opportunity"), stale))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn stale(current: &Opportunity) -> AppError {
+    AppError::Conflict {
+        message: "another user changed this opportunity; review their changes and try again".into(),
+        current: serde_json::to_value(current).ok(),
+    }
 }
 
 #[cfg(test)]
