@@ -13,6 +13,7 @@ use vigil_app::{auth, directory, lead_list, outbox, Actor, AppError, Services};
 use vigil_domain::record::Kind;
 use vigil_domain::{Claims, CompanyId, RecordId, UserId};
 
+mod copilot;
 mod custom_fields;
 mod customers;
 mod leads;
@@ -167,6 +168,9 @@ async fn dispatch(svc: &Services, function: Function, req: &Request, claims: Opt
         F::StartEnrollment => workflows::start(svc, actor, req).await,
         F::GetEnrollment => workflows::get_enrollment(svc, actor, req).await,
         F::CompleteEnrollmentStep => workflows::complete(svc, actor, req).await,
+        F::LeadCopilot => copilot::ask(svc, actor, req).await,
+        F::ListOpportunities => copilot::list_opportunities(svc, actor, req).await,
+        F::UpdateOpportunity => copilot::update_opportunity(svc, actor, req).await,
     }
 }
 

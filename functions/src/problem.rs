@@ -111,6 +111,16 @@ pub fn from_app_error(e: &AppError) -> Problem {
             p.retry_after = Some(RETRY_AFTER_SECS);
             p
         }
+        AppError::RateLimited { retry_after } => {
+            let mut p = Problem::new(
+                429,
+                "rate-limited",
+                "Too many requests",
+                format!("you have asked too often; try again in {retry_after} seconds"),
+            );
+            p.retry_after = Some(*retry_after);
+            p
+        }
         AppError::Store(_) | AppError::Queue(_) | AppError::Internal(_) => Problem::new(
             500,
             "internal",

@@ -80,6 +80,14 @@ async fn every_operation_answers_with_its_contract_type() {
     let weights = call!(ops::GetLeadScoring, &(), &NoQuery {}, &());
     call!(ops::PutLeadScoring, &(), &NoQuery {}, &weights);
 
+    let answer = call!(
+        ops::LeadCopilot,
+        &id,
+        &NoQuery {},
+        &vigil_api::copilot::CopilotAsk { ask: vigil_api::copilot::Ask::Qualify, question: None }
+    );
+    assert!(answer.bant.is_some());
+
     // Customers.
     let customer_options = call!(ops::CustomerFormOptionsOp, &(), &NoQuery {}, &());
     let location = customer_options.office_locations.first().expect("a location").id;
@@ -91,9 +99,22 @@ async fn every_operation_answers_with_its_contract_type() {
             office_location_id: Some(json!(location.0)),
             sold_by_id: customer_options.sold_by.first().map(|u| u.id.to_string()),
             version: Some(tagged.record.version),
+            opportunity: Some(vigil_api::opportunities::NewOpportunity {
+                name: Some("Typed deal".into()),
+                amount: Some(json!(100)),
+            }),
         }
     );
     assert_eq!(home.id, lead.record.id);
+    let opps = call!(ops::ListOpportunities, &id, &NoQuery {}, &()).items;
+    assert_eq!(opps.len(), 1);
+    let edit = vigil_api::opportunities::OpportunityEdit {
+        id: opps[0].id,
+        version: Some(opps[0].version),
+        stage: Some("proposal".into()),
+        ..Default::default()
+    };
+    assert_eq!(call!(ops::UpdateOpportunity, &id, &NoQuery {}, &edit).stage, "proposal");
     let customers = call!(ops::ListCustomers, &(), &ListQuery::default(), &());
     assert!(!customers.items.is_empty());
     let home = call!(ops::GetCustomer, &id, &NoQuery {}, &());

@@ -131,6 +131,7 @@ async fn convert_new_lead(svc: &Services, actor: &Actor) -> RecordId {
         office_location_id: Some(json!(1)),
         sold_by_id: Some("acme-sales-rep".into()),
         version: Some(lead.record.version),
+        opportunity: None,
     };
     vigil_app::customers::convert(svc, actor, id, input).await.expect("lead converted");
     id

@@ -55,8 +55,12 @@ async fn a_conversion_saved_while_the_queue_is_down_still_sends_its_email() {
         .expect("a user item");
     let actor = Actor { user };
     let down = vigil_app::Services { queue: Arc::new(DownQueue), ..rt.services().clone() };
-    let input =
-        Convert { office_location_id: Some(json!(1)), sold_by_id: Some("acme-sales-rep".into()), version: Some(1) };
+    let input = Convert {
+        office_location_id: Some(json!(1)),
+        sold_by_id: Some("acme-sales-rep".into()),
+        version: Some(1),
+        opportunity: None,
+    };
     let home = vigil_app::customers::convert(&down, &actor, id, input).await.expect("the conversion is saved");
     assert_eq!(home.kind, vigil_domain::record::Kind::Customer);
 

@@ -369,6 +369,7 @@ impl Client {
             office_location_id: Some(json!(office_location_id)),
             sold_by_id: Some(sold_by_id.to_owned()),
             version: Some(version),
+            opportunity: None,
         };
         self.call::<ops::ConvertLead>(&RecordPath { id }, &NoQuery {}, &body).await
     }

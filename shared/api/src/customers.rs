@@ -203,6 +203,9 @@ pub struct Convert {
     /// The lead's version the conversion is based on; a stale one answers 409.
     #[serde(default)]
     pub version: Option<u64>,
+    /// Also open an opportunity (stage `prospecting`, closing 90 days out) on the new customer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opportunity: Option<crate::opportunities::NewOpportunity>,
 }
 
 /// What archiving cancels of one customer.

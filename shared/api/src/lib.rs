@@ -3,12 +3,14 @@
 //! tests share, so a field renamed on one side only does not compile.
 
 pub mod common;
+pub mod copilot;
 pub mod customers;
 pub mod directory;
 pub mod leads;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod operation;
+pub mod opportunities;
 pub mod ops;
 pub mod outbox;
 pub mod partners;

@@ -244,7 +244,12 @@ fn meta(f: Function, path: &str) -> Meta {
         },
         F::DuplicateCustomer => m("customers", "New customer that starts as a copy of this one (no SSN, history, children, parent, tags or sub-records)", "The new customer"),
         F::CustomerHistory => m("customers", "Every change to the record, newest first, paged", "A page of history entries"),
-        F::ConvertLead => m("customers", "Convert the lead into a customer with the same ID (one transaction), then email the converting user", "The record, now a customer"),
+        F::UpdateOpportunity => m("customers", "Change one of the customer's opportunities (named in the body) with its version", "The opportunity saved"),
+        F::ListOpportunities => m("customers", "The customer's opportunities, oldest first (amounts in integer US cents)", "Opportunities"),
+        F::ConvertLead => Meta {
+            description: Some("In the same transaction the lead's person becomes the customer's primary contact and, with `opportunity`, an opportunity opens in stage prospecting closing 90 days out. `opportunity.amount` is in integer US cents (0 or more); `opportunity.name` 1–200 characters; either wrong is 422 naming `opportunity.name` or `opportunity.amount`. The confirmation email lists what was created."),
+            ..m("customers", "Convert the lead into a customer with the same ID (one transaction), then email the converting user", "The record, now a customer")
+        },
         F::CustomerArchivePreview => Meta { extra: &[409], ..m("customers", "What archiving would affect - active recurring invoices, future appointments, future scheduled payments, unarchived sub-customers with theirs", "The preview") },
         F::ArchiveCustomer => m("customers", "Archive the customer and its unarchived sub-customers, cancelling what the preview lists, in one transaction", "The archived record"),
         F::UnarchiveCustomer => m("customers", "Unarchive the customer, optionally with its archived sub-customers; nothing cancelled is restored; blocked while the parent is archived", "The unarchived record"),
@@ -317,6 +322,10 @@ fn meta(f: Function, path: &str) -> Meta {
         F::CompleteEnrollmentStep => Meta {
             description: Some("pass_fail steps take passed or failed, acknowledge steps acknowledged; automatic steps complete themselves. A stale version or an already completed step is 409 with the enrollment as stored; a ticket or appointment the step generates is created in the same transaction."),
             ..m("workflows", "Complete a step (Customer Workflows Create on the customer's location)", "The enrollment after the completion")
+        },
+        F::LeadCopilot => Meta {
+            description: Some("Answers from the lead's fields as the caller may see them (masked fields never reach an engine). Each ask is recorded in the lead's history (the ask and the engine, not the text) and counts against the caller's per-minute limit: over it, 429 with Retry-After."),
+            ..m("leads", "Ask the Sales Copilot about a lead: qualify (BANT), hot, intro_email or a question", "The answer, with the recommended next action")
         },
     }
 }
@@ -529,6 +538,9 @@ impl Builder {
             F::StartEnrollment => self.types::<ops::StartEnrollment>(),
             F::GetEnrollment => self.types::<ops::GetEnrollment>(),
             F::CompleteEnrollmentStep => self.types::<ops::CompleteEnrollmentStep>(),
+            F::LeadCopilot => self.types::<ops::LeadCopilot>(),
+            F::ListOpportunities => self.types::<ops::ListOpportunities>(),
+            F::UpdateOpportunity => self.types::<ops::UpdateOpportunity>(),
         }
     }
 

@@ -291,6 +291,9 @@ operations! {
     StartEnrollment = StartEnrollment, 201, RecordPath, NoQuery, NewEnrollment => EnrollmentSummary;
     GetEnrollment = GetEnrollment, 200, EnrollmentPath, EnrollmentQuery, () => EnrollmentView;
     CompleteEnrollmentStep = CompleteEnrollmentStep, 200, StepPath, NoQuery, CompleteStep => EnrollmentView;
+    LeadCopilot = LeadCopilot, 200, RecordPath, NoQuery, crate::copilot::CopilotAsk => crate::copilot::CopilotAnswer;
+    ListOpportunities = ListOpportunities, 200, RecordPath, NoQuery, () => Items<crate::opportunities::Opportunity>;
+    UpdateOpportunity = UpdateOpportunity, 200, RecordPath, NoQuery, crate::opportunities::OpportunityEdit => crate::opportunities::Opportunity;
 }
 
 #[cfg(test)]

@@ -136,6 +136,9 @@ names! {
         StartEnrollment = "start_enrollment",
         GetEnrollment = "get_enrollment",
         CompleteEnrollmentStep = "complete_enrollment_step",
+        LeadCopilot = "lead_copilot",
+        ListOpportunities = "list_opportunities",
+        UpdateOpportunity = "update_opportunity",
     }
 }
 
@@ -281,6 +284,11 @@ pub const ROUTES: &[Route] = &[
     route(Post, "/api/v1/customers/{id}/workflows", F::StartEnrollment),
     route(Get, "/api/v1/enrollments/{id}", F::GetEnrollment),
     route(Post, "/api/v1/enrollments/{id}/steps/{step_id}/complete", F::CompleteEnrollmentStep),
+    // The Sales Copilot on the lead page.
+    route(Post, "/api/v1/leads/{id}/copilot", F::LeadCopilot),
+    // Opportunities of a customer (opened by a conversion).
+    route(Get, "/api/v1/customers/{id}/opportunities", F::ListOpportunities),
+    route(Patch, "/api/v1/customers/{id}/opportunities", F::UpdateOpportunity),
 ];
 
 /// Routes that exist only in the local runtime (demo sign-in); never deployed.

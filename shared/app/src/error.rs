@@ -31,6 +31,9 @@ pub enum AppError {
     Queue(#[from] QueueError),
     #[error("{0}")]
     Internal(String),
+    /// The caller used up a per-user allowance (429); `retry_after` in seconds.
+    #[error("too many requests; try again in {retry_after} s")]
+    RateLimited { retry_after: u32 },
 }
 
 impl AppError {

@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod clock;
+pub mod copilot;
 pub mod custom_fields;
 pub mod customer_items;
 pub mod customers;
@@ -20,6 +21,7 @@ pub mod lead_options;
 pub mod lead_scoring;
 pub mod leads;
 pub mod mmr;
+pub mod opportunities;
 pub mod outbox;
 pub mod partners;
 pub mod record_index;

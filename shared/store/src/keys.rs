@@ -252,6 +252,18 @@ pub fn history(co: &CompanyId, id: RecordId, at: &str, seq: u32) -> Key {
     Key::new(record_pk(co, id), format!("HIST#{at}#{seq:04}"))
 }
 
+/// A user's Copilot asks in one rate-limit window (`window`: its start, epoch seconds); the item expires after it.
+pub fn copilot_window(co: &CompanyId, user: &UserId, window: i64) -> Key {
+    Key::new(format!("C#{co}#COPILOT#{user}"), format!("WINDOW#{window:012}"))
+}
+
+/// An opportunity of a customer, under the record's partition; numbered by `record_child_sequence`.
+pub fn opportunity(co: &CompanyId, id: RecordId, seq: u64) -> Key {
+    Key::new(record_pk(co, id), format!("{OPPORTUNITY_PREFIX}{seq:08}"))
+}
+
+pub const OPPORTUNITY_PREFIX: &str = "OPP#";
+
 /// A customer sub-record (note, contact, equipment, appointment, recurring invoice, scheduled payment) under the
 /// record's partition: `prefix` is the collection's (`NOTE`, `CONTACT`, `EQUIP`, `APPT`, `RINV`, `SPAY`).
 pub fn record_child_item(co: &CompanyId, id: RecordId, prefix: &str, seq: u64) -> Key {

@@ -4,11 +4,13 @@ use super::load::target;
 use super::save::{bump, check_location, check_user, commit, conflict, location_of};
 use super::view::get;
 use crate::clock::{date, rfc3339};
+use crate::customer_items::{Collection, SubRecord, SubRecordRules};
+use crate::items::item_of;
 use crate::jobs::{self, Job};
 use crate::leads::{self, history_ops};
 use crate::record_index::index_writes;
 use crate::records::record_item;
-use crate::{Actor, AppError, Services};
+use crate::{opportunities, Actor, AppError, Services};
 use serde_json::json;
 pub use vigil_api::customers::Convert;
 use vigil_api::customers::CustomerHome;
@@ -16,7 +18,7 @@ use vigil_domain::customer;
 use vigil_domain::lead::FieldChange;
 use vigil_domain::record::{Kind, Stage};
 use vigil_domain::{Action, FieldError, RecordId, Resource, UserId};
-use vigil_store::{Condition, TxOp};
+use vigil_store::{keys, Condition, TxOp};
 
 /// `POST /api/v1/leads/{id}/convert`: in one transaction the lead becomes a customer with the same ID; then a
 /// confirmation email to the converting user is queued.
@@ -58,6 +60,7 @@ pub async fn convert(svc: &Services, actor: &Actor, id: RecordId, input: Convert
         },
     };
     check_user(svc, &co, "sold_by_id", sold_by.as_ref(), &mut errors).await?;
+    let opportunity = input.opportunity.as_ref().map(|o| opportunities::validate(o, &mut errors));
     leads::finish(errors)?;
 
     let now = rfc3339(svc.clock.now());
@@ -77,15 +80,77 @@ pub async fn convert(svc: &Services, actor: &Actor, id: RecordId, input: Convert
     ops.extend(index_writes(&co, Some(&lead), Some(&new)));
     ops.extend(leads::dup_ops(&co, Some(&lead), None));
     ops.extend(history_ops(&co, id, &now, actor.id().as_str(), &[change]));
+    // The lead's person becomes the customer's primary contact, and the optional opportunity opens, in the same
+    // transaction: numbers come from the record's sub-record sequence first (a number a refused commit took is
+    // not reused, as with record IDs).
+    let contact = primary_contact(svc, actor, &new, &now).await?;
+    let mut created = vec![format!("customer #{id} ({}, {} {})", new.display_name(), new.city, new.state)];
+    created.push(format!("primary contact {}", contact.data.get("name").and_then(|v| v.as_str()).unwrap_or("")));
+    ops.push(TxOp::Put { item: item_of(&contact.key(&co), &contact, &[]), cond: Some(Condition::NotExists) });
+    if let Some(Some((name, amount))) = opportunity {
+        let seq = svc.table.increment(&keys::record_child_sequence(&co, id), 1).await?;
+        let close = svc.clock.now() + time::Duration::days(opportunities::CLOSE_IN_DAYS);
+        let opp = opportunities::Opportunity {
+            id: u64::try_from(seq).unwrap_or_default(),
+            customer_id: id,
+            name,
+            amount,
+            stage: opportunities::PROSPECTING.into(),
+            close_date: date(close),
+            created_at: now.clone(),
+            version: 1,
+        };
+        created.push(format!(
+            "opportunity \"{}\" for ${}.{:02} in Prospecting, closing {}",
+            opp.name,
+            opp.amount / 100,
+            opp.amount % 100,
+            opp.close_date
+        ));
+        ops.push(opportunities::put_op(&co, &opp));
+    }
     let job = Job::SendEmail {
         company: co.clone(),
         to: actor.user.email.clone(),
         subject: format!("Lead #{id} is now a customer"),
-        body: format!("You converted lead #{id} ({}, {} {}) to a customer.", new.display_name(), new.city, new.state),
+        body: format!(
+            "You converted lead #{id} ({}, {} {}) to a customer. Created:\n- {}",
+            new.display_name(),
+            new.city,
+            new.state,
+            created.join("\n- ")
+        ),
     };
     ops.push(jobs::pending(&co, format!("lead-converted:{co}:{id}"), job)?);
     crate::tags::check_write(&ops, &lead)?;
     commit(svc, actor, id, ops).await?;
     tracing::info!(company = %co, customer = id.0, "lead converted");
     get(svc, actor, id).await
+}
+
+/// The converted person as the customer's primary contact (Contacts tab): name, phone and, when known, email.
+async fn primary_contact(
+    svc: &Services,
+    actor: &Actor,
+    r: &vigil_domain::record::Record,
+    now: &str,
+) -> Result<SubRecord, AppError> {
+    let seq = svc.table.increment(&keys::record_child_sequence(actor.company(), r.id), 1).await?;
+    let mut data = serde_json::Map::new();
+    data.insert("name".into(), json!(r.display_name()));
+    data.insert("phone".into(), json!(r.primary_phone));
+    data.insert("relation".into(), json!("Primary contact"));
+    data.insert("primary".into(), json!(true));
+    if let Some(email) = r.email.as_deref().filter(|e| !e.is_empty()) {
+        data.insert("email".into(), json!(email));
+    }
+    Ok(SubRecord {
+        id: u64::try_from(seq).unwrap_or_default(),
+        record_id: r.id,
+        collection: Collection::Contacts,
+        status: "active".into(),
+        created_at: now.to_owned(),
+        created_by: actor.id().clone(),
+        data,
+    })
 }

@@ -8,6 +8,7 @@ mod header;
 mod history;
 mod items;
 mod mmr_picker;
+mod opportunities;
 mod page;
 mod parent_picker;
 mod tags;

@@ -313,6 +313,7 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
                         <CustomFieldsCard card={c.cards.get("custom_fields").cloned()} edited={edits.0.get("custom_fields").cloned()}
                             editable={c.editable.custom_fields} error={(*save_error).clone()} on_set={on_set.clone()} />
                         { card(Card::Installation, c.editable.installation) }
+                        <super::opportunities::OpportunitiesCard {id} />
                     </div>
                     // Also next to the bottom buttons, where the user who clicked them is looking.
                     { for save_message.clone().map(|m| html! { <div data-testid="save-message-bottom">{ m }</div> }) }

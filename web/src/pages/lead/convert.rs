@@ -1,11 +1,17 @@
-//! Convert to Customer, on the lead page: a dialog choosing the office location and who sold it. The same record
-//! becomes a customer with the same ID, and the page lands on it.
+//! Convert to Customer, on the lead page: a dialog choosing the office location and who sold it, and whether to
+//! also open an opportunity (name and amount). The same record becomes a customer with the same ID, and the page
+//! lands on it.
 
 use crate::api::{ApiError, CustomerFormOptions};
 use crate::app::Route;
 use crate::components::modal::Modal;
 use crate::session::use_session;
 use crate::toast::use_toasts;
+use serde_json::json;
+use vigil_api::common::{NoQuery, RecordPath};
+use vigil_api::customers::Convert;
+use vigil_api::opportunities::NewOpportunity;
+use vigil_api::ops;
 use vigil_domain::RecordId;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -28,6 +34,9 @@ pub fn ConvertLead(props: &ConvertLeadProps) -> Html {
     let location = use_state(String::new);
     let sold_by = use_state(String::new);
     let error = use_state(|| None::<ApiError>);
+    let with_opportunity = use_state(|| false);
+    let opp_name = use_state(String::new);
+    let opp_amount = use_state(String::new);
     let busy = use_state(|| false);
     let open_it = {
         let (open, opts, client) = (open.clone(), opts.clone(), session.client());
@@ -48,6 +57,7 @@ pub fn ConvertLead(props: &ConvertLeadProps) -> Html {
         Callback::from(move |_| open.set(false))
     };
     let submit = {
+        let (with_opportunity, opp_name, opp_amount) = (with_opportunity.clone(), opp_name.clone(), opp_amount.clone());
         let (client, id, version, location, sold_by, error, busy, navigator, toasts) = (
             session.client(),
             props.id,
@@ -64,10 +74,21 @@ pub fn ConvertLead(props: &ConvertLeadProps) -> Html {
             let Some(client) = client.clone() else { return };
             let loc = location.parse::<u32>().unwrap_or(0);
             let who = (*sold_by).clone();
+            let opportunity = with_opportunity.then(|| NewOpportunity {
+                name: Some((*opp_name).clone()),
+                // Dollars typed, cents sent; what does not read as dollars goes as typed, and the server names it.
+                amount: Some(dollars_to_cents(&opp_amount).map_or_else(|| json!(opp_amount.trim()), |c| json!(c))),
+            });
+            let body = Convert {
+                office_location_id: Some(json!(loc)),
+                sold_by_id: Some(who),
+                version: Some(version),
+                opportunity,
+            };
             let (error, busy, navigator, toasts) = (error.clone(), busy.clone(), navigator.clone(), toasts.clone());
             busy.set(true);
             crate::spawn(async move {
-                match client.convert_lead(id, loc, &who, version).await {
+                match client.call::<ops::ConvertLead>(&RecordPath { id }, &NoQuery {}, &body).await {
                     Ok(c) => {
                         toasts.info(&format!("Lead #{} is now a customer", c.id));
                         if let Some(nav) = navigator {
@@ -110,6 +131,17 @@ pub fn ConvertLead(props: &ConvertLeadProps) -> Html {
                             <form onsubmit={submit}>
                                 { select("Office location", "office_location_id", &location, o.office_locations.iter().map(|l| (l.id.0.to_string(), l.name.clone())).collect()) }
                                 { select("Sold by", "sold_by_id", &sold_by, o.sold_by.iter().map(|u| (u.id.to_string(), u.name.clone())).collect()) }
+                                <div class="form-field">
+                                    <label>
+                                        <input type="checkbox" checked={*with_opportunity} data-testid="convert-with-opportunity"
+                                            onchange={{ let w = with_opportunity.clone(); Callback::from(move |_| w.set(!*w)) }} />
+                                        { " Also create an opportunity" }
+                                    </label>
+                                </div>
+                                if *with_opportunity {
+                                    { text_input("Opportunity name", "opportunity.name", "convert-opportunity-name", &opp_name, error.as_ref()) }
+                                    { text_input("Amount ($)", "opportunity.amount", "convert-opportunity-amount", &opp_amount, error.as_ref()) }
+                                }
                                 { for error.as_ref().filter(|e| e.errors.is_empty()).map(|e| html! { <p class="error-box" role="alert" data-testid="dialog-error">{ e.message() }</p> }) }
                                 <div class="actions">
                                     <button type="submit" class="button" disabled={*busy} data-testid="convert-confirm">{ "Convert" }</button>
@@ -121,5 +153,37 @@ pub fn ConvertLead(props: &ConvertLeadProps) -> Html {
                 </Modal>
             }
         </>
+    }
+}
+
+/// `1234.5` or `$1,234.50` as cents; `None` for anything else (negative, more than two decimals, not a number).
+fn dollars_to_cents(s: &str) -> Option<u64> {
+    let s = s.trim().trim_start_matches('$').replace(',', "");
+    let (whole, frac) = s.split_once('.').unwrap_or((&s, ""));
+    if whole.is_empty() && frac.is_empty() || frac.len() > 2 || !frac.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let whole: u64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let frac: u64 = if frac.is_empty() { 0 } else { format!("{frac:0<2}").parse().ok()? };
+    whole.checked_mul(100)?.checked_add(frac)
+}
+
+fn text_input(
+    label: &'static str,
+    field: &'static str,
+    testid: &'static str,
+    state: &UseStateHandle<String>,
+    error: Option<&ApiError>,
+) -> Html {
+    let s = state.clone();
+    let oninput =
+        Callback::from(move |e: InputEvent| s.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()));
+    let message = error.and_then(|e| e.field_message(field));
+    html! {
+        <div class={classes!("form-field", message.is_some().then_some("invalid"))}>
+            <label for={testid}>{ label }<span class="required">{ " *" }</span></label>
+            <input type="text" class="input" id={testid} data-testid={testid} value={(**state).clone()} {oninput} />
+            { for message.map(|m| html! { <span class="field-error" data-testid={format!("{testid}-error")}>{ m }</span> }) }
+        </div>
     }
 }

@@ -1,7 +1,8 @@
 //! The lead page (`/leads/{id}`): the record's header and cards, the pipeline, rating, score and tags, the edit form,
-//! the history, Delete lead and Convert to Customer.
+//! the Sales Copilot panel, the history, Delete lead and Convert to Customer.
 
 mod convert;
+mod copilot;
 mod delete;
 mod edit;
 mod history;

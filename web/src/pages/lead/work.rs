@@ -292,6 +292,7 @@ pub fn LeadWork(props: &LeadWorkProps) -> Html {
                     </details>
                 </section>
             </div>
+            <super::copilot::CopilotPanel record={r.clone()} on_saved={props.on_saved.clone()} />
             <super::edit::LeadDetails record={r.clone()} on_saved={props.on_saved.clone()} on_reload={props.on_reload.clone()} />
             <super::history::LeadHistory id={r.id} version={r.version} />
             <super::delete::DeleteLead id={r.id} name={r.display_name()} />
