@@ -18,6 +18,7 @@ mod customers;
 mod leads;
 mod mmr;
 mod partners;
+mod selling;
 
 /// The largest request body any operation takes (the biggest real ones, a customer with every card filled in, are a
 /// few KiB); anything larger is refused with 413 before a handler parses it.
@@ -158,6 +159,9 @@ async fn dispatch(svc: &Services, function: Function, req: &Request, claims: Opt
         F::UpdateMessageTemplate => partners::update_template(svc, actor, req).await,
         F::DeleteMessageTemplate => partners::delete_template(svc, actor, req).await,
         F::PreviewMessageTemplate => partners::preview_template(svc, actor, req).await,
+        F::SellLeads => selling::sell_leads(svc, actor, req).await,
+        F::SellCustomer => selling::sell_customer(svc, actor, req).await,
+        F::ListSalesToPartners => selling::list(svc, actor, req).await,
     }
 }
 

@@ -13,6 +13,7 @@ pub mod ops;
 pub mod outbox;
 pub mod partners;
 pub mod routes;
+pub mod selling;
 pub mod settings;
 
 pub use common::Items;

@@ -297,6 +297,12 @@ fn meta(f: Function, path: &str) -> Meta {
         F::UpdateMessageTemplate => m("settings", "Change a message template with its version", "The template saved"),
         F::DeleteMessageTemplate => m("settings", "Delete a message template", "Deleted"),
         F::PreviewMessageTemplate => m("settings", "Render a template for a lead or customer the caller may read (its fields as the caller may see them)", "The rendered subject and body"),
+        F::SellLeads => Meta {
+            description: Some("Only an active partner that buys leads (422 naming `partner_id` otherwise); the campaign, if any, must be one of its outbound campaigns. The sale and its deliveries (one per lead, by the partner's delivery method) are saved together; `GET /api/v1/sales-to-partners` follows them."),
+            ..m("partners", "Sell leads to a buying partner company", "The sale is accepted and its deliveries queued")
+        },
+        F::SellCustomer => m("partners", "Sell a customer to an active partner company that buys customers", "The sale is accepted and its delivery queued"),
+        F::ListSalesToPartners => m("partners", "What was sold to partner companies: when, by whom, and each delivery's status (`queued`, `delivered`, `retrying`, `failed` with the reason), newest first", "Deliveries"),
     }
 }
 
@@ -488,6 +494,9 @@ impl Builder {
             F::UpdateMessageTemplate => self.types::<ops::UpdateMessageTemplate>(),
             F::DeleteMessageTemplate => self.types::<ops::DeleteMessageTemplate>(),
             F::PreviewMessageTemplate => self.types::<ops::PreviewMessageTemplate>(),
+            F::SellLeads => self.types::<ops::SellLeads>(),
+            F::SellCustomer => self.types::<ops::SellCustomer>(),
+            F::ListSalesToPartners => self.types::<ops::ListSalesToPartners>(),
         }
     }
 

@@ -279,6 +279,9 @@ operations! {
     UpdateMessageTemplate = UpdateMessageTemplate, 200, FieldPath, NoQuery, Form => MessageTemplate;
     DeleteMessageTemplate = DeleteMessageTemplate, 204, FieldPath, VersionQuery, () => ();
     PreviewMessageTemplate = PreviewMessageTemplate, 200, FieldPath, NoQuery, PreviewRequest => RenderedMessage;
+    SellLeads = SellLeads, 202, (), NoQuery, crate::selling::SellLeads => crate::selling::SaleAccepted;
+    SellCustomer = SellCustomer, 202, RecordPath, NoQuery, crate::selling::SellCustomer => crate::selling::SaleAccepted;
+    ListSalesToPartners = ListSalesToPartners, 200, (), crate::selling::SalesQuery, () => Items<crate::selling::SaleToPartner>;
 }
 
 #[cfg(test)]

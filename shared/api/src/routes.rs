@@ -128,6 +128,9 @@ names! {
         UpdateMessageTemplate = "update_message_template",
         DeleteMessageTemplate = "delete_message_template",
         PreviewMessageTemplate = "preview_message_template",
+        SellLeads = "sell_leads",
+        SellCustomer = "sell_customer",
+        ListSalesToPartners = "list_sales_to_partners",
     }
 }
 
@@ -264,6 +267,10 @@ pub const ROUTES: &[Route] = &[
     route(Patch, "/api/v1/message-templates/{id}", F::UpdateMessageTemplate),
     route(Delete, "/api/v1/message-templates/{id}", F::DeleteMessageTemplate),
     route(Post, "/api/v1/message-templates/{id}/preview", F::PreviewMessageTemplate),
+    // Selling leads and customers to buying partners.
+    route(Post, "/api/v1/leads/sell", F::SellLeads),
+    route(Post, "/api/v1/customers/{id}/sell", F::SellCustomer),
+    route(Get, "/api/v1/sales-to-partners", F::ListSalesToPartners),
 ];
 
 /// Routes that exist only in the local runtime (demo sign-in); never deployed.
