@@ -726,6 +726,8 @@ fn only_the_functions_that_touch_ssns_can_use_the_data_key() {
         "create_partner",
         "update_partner",
         "preview_message_template",
+        // It opens a buying partner's post key to deliver a sale (`vigil_app::selling::deliver`).
+        "jobs_worker",
     ]
     .into();
     // Their requests encrypt an SSN (`vigil_app::leads::set_ssn`), and the first one to do so creates the key ring.

@@ -151,8 +151,8 @@ pub async fn sell_leads(svc: &Services, actor: &Actor, input: SellLeads) -> Resu
         )));
     }
     for id in &ids {
-        // Reading each lead checks it exists, is a lead of this company and the caller may see it.
-        crate::leads::get(svc, actor, *id).await?;
+        // Loading each lead checks it exists, is a lead of this company and the caller may see it.
+        crate::leads::load(svc, actor, *id).await?;
     }
     sell(svc, actor, SoldKind::Lead, &ids, input.partner_id, input.campaign_id).await
 }
