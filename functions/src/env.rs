@@ -101,6 +101,7 @@ pub fn aws_services_with(s: &AwsSettings, kms_key_id: Option<String>, ses_sender
         cursors: CursorSigner::new(s.cursor_secret.clone()),
         clock: Arc::new(SystemClock),
         data_keys,
+        post_policy: Default::default(),
     }
 }
 

@@ -19,6 +19,7 @@ mod customers;
 mod leads;
 mod mmr;
 mod partners;
+mod selling;
 mod workflows;
 
 /// The largest request body any operation takes (the biggest real ones, a customer with every card filled in, are a
@@ -171,6 +172,9 @@ async fn dispatch(svc: &Services, function: Function, req: &Request, claims: Opt
         F::LeadCopilot => copilot::ask(svc, actor, req).await,
         F::ListOpportunities => copilot::list_opportunities(svc, actor, req).await,
         F::UpdateOpportunity => copilot::update_opportunity(svc, actor, req).await,
+        F::SellLeads => selling::sell_leads(svc, actor, req).await,
+        F::SellCustomer => selling::sell_customer(svc, actor, req).await,
+        F::ListSalesToPartners => selling::list(svc, actor, req).await,
     }
 }
 

@@ -44,7 +44,8 @@ where
 /// The `jobs` queue's worker.
 pub async fn jobs_worker(svc: &Services, event: SqsEvent) -> SqsBatchResponse {
     run_batch(event, |m| async move {
-        match jobs::handle_message(svc, m.body.as_deref().unwrap_or_default()).await {
+        let receives = m.attributes.get("ApproximateReceiveCount").and_then(|r| r.parse().ok()).unwrap_or(1);
+        match jobs::handle_delivery(svc, m.body.as_deref().unwrap_or_default(), receives).await {
             Ok(Outcome::Done) => {
                 info!("job done");
                 ItemResult::Handled

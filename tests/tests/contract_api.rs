@@ -241,6 +241,29 @@ async fn every_operation_answers_with_its_contract_type() {
     call!(ops::DeletePartner, &partner_path, &VersionQuery { version: partner.version }, &());
     call!(ops::DeleteMessageTemplate, &template_path, &VersionQuery { version: template.version }, &());
 
+    let buyer = call!(
+        ops::CreatePartner,
+        &(),
+        &NoQuery {},
+        &form(json!({"name": "Contract Buyer", "buys_leads": true, "lead_delivery_method": "email",
+            "lead_sale_emails": ["buy@buyer.test"], "buys_customers": true, "customer_delivery_method": "email",
+            "customer_sale_emails": ["buy@buyer.test"]}))
+    );
+    let sold = call!(
+        ops::SellLeads,
+        &(),
+        &NoQuery {},
+        &vigil_api::selling::SellLeads { lead_ids: vec![page.items[1].id], partner_id: buyer.id, campaign_id: None }
+    );
+    call!(
+        ops::SellCustomer,
+        &RecordPath { id: other.id },
+        &NoQuery {},
+        &vigil_api::selling::SellCustomer { partner_id: buyer.id, campaign_id: None }
+    );
+    let sales =
+        call!(ops::ListSalesToPartners, &(), &vigil_api::selling::SalesQuery { partner_id: Some(buyer.id.0) }, &());
+    assert!(sales.items.iter().any(|s| s.sale_id == sold.sale_id), "{sales:?}");
     call!(ops::DeleteLead, &RecordPath { id: page.items[0].id }, &NoQuery {}, &());
 
     called.sort();

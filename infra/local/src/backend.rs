@@ -129,6 +129,7 @@ pub async fn open(config: &Config) -> Result<Backends, BackendError> {
                 data_keys: key_ring.clone(),
                 // The outbox page is the local mail viewer: nothing leaves the laptop.
                 mailer: Arc::new(OutboxOnly),
+                post_policy: Default::default(),
             };
             Ok(Backends { services, embedded: Some(table), token_key, key_ring })
         }

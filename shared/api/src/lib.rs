@@ -15,6 +15,7 @@ pub mod ops;
 pub mod outbox;
 pub mod partners;
 pub mod routes;
+pub mod selling;
 pub mod settings;
 pub mod workflows;
 

@@ -327,6 +327,12 @@ fn meta(f: Function, path: &str) -> Meta {
             description: Some("Answers from the lead's fields as the caller may see them (masked fields never reach an engine). Each ask is recorded in the lead's history (the ask and the engine, not the text) and counts against the caller's per-minute limit: over it, 429 with Retry-After."),
             ..m("leads", "Ask the Sales Copilot about a lead: qualify (BANT), hot, intro_email or a question", "The answer, with the recommended next action")
         },
+        F::SellLeads => Meta {
+            description: Some("Only an active partner that buys leads (422 naming `partner_id` otherwise); the campaign, if any, must be one of its outbound campaigns. The sale and its deliveries (one per lead, by the partner's delivery method) are saved together; `GET /api/v1/sales-to-partners` follows them."),
+            ..m("partners", "Sell leads to a buying partner company", "The sale is accepted and its deliveries queued")
+        },
+        F::SellCustomer => m("partners", "Sell a customer to an active partner company that buys customers", "The sale is accepted and its delivery queued"),
+        F::ListSalesToPartners => m("partners", "What was sold to partner companies: when, by whom, and each delivery's status (`queued`, `delivered`, `retrying`, `failed` with the reason), newest first", "Deliveries"),
     }
 }
 
@@ -541,6 +547,9 @@ impl Builder {
             F::LeadCopilot => self.types::<ops::LeadCopilot>(),
             F::ListOpportunities => self.types::<ops::ListOpportunities>(),
             F::UpdateOpportunity => self.types::<ops::UpdateOpportunity>(),
+            F::SellLeads => self.types::<ops::SellLeads>(),
+            F::SellCustomer => self.types::<ops::SellCustomer>(),
+            F::ListSalesToPartners => self.types::<ops::ListSalesToPartners>(),
         }
     }
 

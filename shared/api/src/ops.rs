@@ -294,6 +294,9 @@ operations! {
     LeadCopilot = LeadCopilot, 200, RecordPath, NoQuery, crate::copilot::CopilotAsk => crate::copilot::CopilotAnswer;
     ListOpportunities = ListOpportunities, 200, RecordPath, NoQuery, () => Items<crate::opportunities::Opportunity>;
     UpdateOpportunity = UpdateOpportunity, 200, RecordPath, NoQuery, crate::opportunities::OpportunityEdit => crate::opportunities::Opportunity;
+    SellLeads = SellLeads, 202, (), NoQuery, crate::selling::SellLeads => crate::selling::SaleAccepted;
+    SellCustomer = SellCustomer, 202, RecordPath, NoQuery, crate::selling::SellCustomer => crate::selling::SaleAccepted;
+    ListSalesToPartners = ListSalesToPartners, 200, (), crate::selling::SalesQuery, () => Items<crate::selling::SaleToPartner>;
 }
 
 #[cfg(test)]

@@ -139,6 +139,9 @@ names! {
         LeadCopilot = "lead_copilot",
         ListOpportunities = "list_opportunities",
         UpdateOpportunity = "update_opportunity",
+        SellLeads = "sell_leads",
+        SellCustomer = "sell_customer",
+        ListSalesToPartners = "list_sales_to_partners",
     }
 }
 
@@ -289,6 +292,10 @@ pub const ROUTES: &[Route] = &[
     // Opportunities of a customer (opened by a conversion).
     route(Get, "/api/v1/customers/{id}/opportunities", F::ListOpportunities),
     route(Patch, "/api/v1/customers/{id}/opportunities", F::UpdateOpportunity),
+    // Selling leads and customers to buying partners.
+    route(Post, "/api/v1/leads/sell", F::SellLeads),
+    route(Post, "/api/v1/customers/{id}/sell", F::SellCustomer),
+    route(Get, "/api/v1/sales-to-partners", F::ListSalesToPartners),
 ];
 
 /// Routes that exist only in the local runtime (demo sign-in); never deployed.

@@ -5,20 +5,37 @@ use crate::idempotency::{self, Claim};
 use crate::services::queues;
 use crate::{directory, outbox, AppError, Services};
 use serde::{Deserialize, Serialize};
+use vigil_api::selling::SoldKind;
 use vigil_domain::email::Address;
-use vigil_domain::CompanyId;
+use vigil_domain::{CampaignId, CompanyId, PartnerId, RecordId};
 use vigil_store::{keys, Index, Item, Key, OutgoingMessage, Query, TxOp};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Job {
-    SendEmail { company: CompanyId, to: String, subject: String, body: String },
+    SendEmail {
+        company: CompanyId,
+        to: String,
+        subject: String,
+        body: String,
+    },
+    /// One record of a sale to a buying partner, delivered by the partner's method (`crate::selling`).
+    DeliverSale {
+        company: CompanyId,
+        partner_id: PartnerId,
+        sale_id: u32,
+        record_id: RecordId,
+        kind: SoldKind,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        campaign_id: Option<CampaignId>,
+    },
 }
 
 impl Job {
     fn kind(&self) -> &'static str {
         match self {
             Job::SendEmail { .. } => "send_email",
+            Job::DeliverSale { .. } => "deliver_sale",
         }
     }
 
@@ -31,6 +48,7 @@ impl Job {
                 let to = Address::parse_field("to", &to).map_err(AppError::from_field)?;
                 Ok(Job::SendEmail { company, to: to.to_string(), subject, body })
             }
+            job @ Job::DeliverSale { .. } => Ok(job),
         }
     }
 }
@@ -127,6 +145,12 @@ const SCOPE: &str = "jobs";
 const LEASE_SECS: i64 = 300;
 
 pub async fn handle_message(svc: &Services, body: &str) -> Result<Outcome, JobError> {
+    handle_delivery(svc, body, 1).await
+}
+
+/// Handles a message the queue has handed over `receives` times (SQS's `ApproximateReceiveCount`): a job that
+/// records its own progress (a sale's delivery) says `failed` on the last try rather than `retrying`.
+pub async fn handle_delivery(svc: &Services, body: &str, receives: u32) -> Result<Outcome, JobError> {
     let env: Envelope = serde_json::from_str(body).map_err(|e| JobError::Poison(crate::error::serde_problem(&e)))?;
     let now = svc.clock.now().unix_timestamp();
     match idempotency::claim(svc.table.as_ref(), SCOPE, &env.idempotency_key, now, LEASE_SECS).await? {
@@ -134,7 +158,7 @@ pub async fn handle_message(svc: &Services, body: &str) -> Result<Outcome, JobEr
         Claim::InProgress => return Err(JobError::Busy),
         Claim::Acquired => {}
     }
-    match run(svc, &env).await {
+    match run(svc, &env, receives).await {
         Ok(()) => {
             idempotency::complete(svc.table.as_ref(), SCOPE, &env.idempotency_key, svc.clock.now().unix_timestamp())
                 .await?;
@@ -147,10 +171,14 @@ pub async fn handle_message(svc: &Services, body: &str) -> Result<Outcome, JobEr
     }
 }
 
-async fn run(svc: &Services, env: &Envelope) -> Result<(), AppError> {
+async fn run(svc: &Services, env: &Envelope, receives: u32) -> Result<(), AppError> {
     match &env.job {
         Job::SendEmail { company, to, subject, body } => {
             outbox::deliver(svc, company, &env.idempotency_key, to, subject, body).await?;
+        }
+        Job::DeliverSale { company, partner_id, sale_id, record_id, kind, campaign_id } => {
+            crate::selling::deliver(svc, company, *partner_id, *sale_id, *record_id, *kind, *campaign_id, receives)
+                .await?;
         }
     }
     Ok(())

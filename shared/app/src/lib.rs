@@ -27,6 +27,7 @@ pub mod partners;
 pub mod record_index;
 pub mod records;
 pub mod retry;
+pub mod selling;
 pub mod services;
 pub mod ssn;
 pub mod tags;

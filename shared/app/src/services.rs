@@ -13,6 +13,8 @@ pub struct Services {
     pub data_keys: Arc<dyn crate::ssn::DataKeys>,
     /// SES in AWS; in the embedded default a mailer that sends nothing, the outbox being the delivery.
     pub mailer: Arc<dyn Mailer>,
+    /// Where sale posts may go: public addresses only, unless the local runtime allows loopback for its demo.
+    pub post_policy: crate::selling::PostPolicy,
 }
 
 /// Logical queue names (each backend maps them to its own queues).

@@ -29,6 +29,7 @@
 //! | lead duplicate lookup | `C#co#LEADDUP#<hash of name+phone+address>` | `R#00000000000042` | |
 //! | outbox email | `C#co#OUTBOX` | `MAIL#ts#id` | |
 //! | pending job (transactional outbox) | `C#co#PENDINGJOBS` | `JOB#idempotency key` | |
+//! | sale to a partner: one delivery per record sold | `C#co#SALES` | `S#<partner 8>#<sale 10>#<record 14>` | |
 //! | idempotency claim | `IDEM#scope#key` | `IDEM` | (TTL `expires_at`) |
 //! | SSN key ring (wrapped data keys, the current one) | `SSNKEYS` | `RING` | |
 //! | SSN key rotation progress | `SSNKEYS` | `ROTATION` | |
@@ -444,6 +445,28 @@ pub fn list_sorted_sk(parts: &[&str], id: RecordId) -> String {
 /// The maintained size of one list partition (`facet`/`value` as in [`list_facet_pk`]; also `REP`, `FOLLOWUP`).
 pub fn list_counter(co: &CompanyId, kind: Kind, facet: &str, value: &str) -> Key {
     counter(co, &format!("LIST#{}#{facet}#{}", kind_tag(kind), fold(value)))
+}
+
+// Selling leads and customers to buying partners.
+
+/// Per-company sequence of sale IDs.
+pub fn sale_sequence(co: &CompanyId) -> Key {
+    counter(co, "SALE_ID")
+}
+
+/// A company's sales to partners in one partition, by partner then sale, so a partner's list is one query.
+pub fn sales_pk(co: &CompanyId) -> String {
+    format!("C#{co}#SALES")
+}
+
+/// The sort-key prefix of one partner's sales.
+pub fn sales_of_partner_prefix(partner: PartnerId) -> String {
+    format!("S#{:08}#", partner.0)
+}
+
+/// One record's delivery of a sale.
+pub fn sale_delivery(co: &CompanyId, partner: PartnerId, sale: u32, record: RecordId) -> Key {
+    Key::new(sales_pk(co), format!("{}{sale:010}#{}", sales_of_partner_prefix(partner), id_sk(record)))
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ pub use save::{create, update};
 pub use secret::{open_post_key, seal_post_key, PostKeyKind};
 pub use sources::sources_of;
 pub use stored::{campaign_name_item, partner_name_item, StoredCampaign, StoredPartner};
+pub(crate) use stored::{campaigns_of as campaigns, load_partner as load};
 pub use templates::{
     create_template, delete_template, get_template, list_templates, preview_template, render, unknown_merge_fields,
     update_template,

@@ -1,0 +1,220 @@
+//! The jobs worker's side of a sale: delivering one record to the buying partner and recording how it went.
+
+use super::{delivery_job_key, StoredDelivery};
+use crate::items::from_item;
+use crate::partners::{open_post_key, DeliveryMethod, PostKeyKind, StoredPartner};
+use crate::services::queues;
+use crate::{outbox, AppError, Services};
+use serde_json::json;
+use vigil_api::selling::{DeliveryStatus, PostedLead, SoldKind};
+use vigil_domain::record::Record;
+use vigil_domain::{CampaignId, CompanyId, PartnerId, RecordId};
+use vigil_store::{keys, Condition, Update};
+
+/// What a partner may see of a record, in the New Lead shape the buyer's intake reads: names, phone, address and
+/// email only. Never the SSN, the birthdate, billing or anything internal (notes, reps, scores).
+pub fn posted_lead(r: &Record, source_id: &str, external: Option<(&str, &str)>) -> PostedLead {
+    let (external_partner_id, external_campaign_id) = external.unwrap_or(("", ""));
+    PostedLead {
+        first_name: r.first_name.clone(),
+        last_name: r.last_name.clone(),
+        primary_phone: r.primary_phone.clone(),
+        city: r.city.clone(),
+        state: r.state.clone(),
+        zip: r.zip.clone(),
+        address1: r.address1.clone(),
+        email: r.email.clone(),
+        source_id: source_id.to_owned(),
+        external_partner_id: external_partner_id.to_owned(),
+        external_campaign_id: external_campaign_id.to_owned(),
+    }
+}
+
+/// One record's delivery, run by the jobs worker; `receives` is how often the queue has handed the message over
+/// (1 the first time). A failure is recorded as `retrying` while the queue will try again, `failed` on the last try,
+/// and returned so the queue does retry (and, after the last, moves the message to the dead-letter queue).
+#[allow(clippy::too_many_arguments)]
+pub async fn deliver(
+    svc: &Services,
+    co: &CompanyId,
+    partner_id: PartnerId,
+    sale_id: u32,
+    record_id: RecordId,
+    kind: SoldKind,
+    campaign_id: Option<CampaignId>,
+    receives: u32,
+) -> Result<(), AppError> {
+    let key = keys::sale_delivery(co, partner_id, sale_id, record_id);
+    let Some(item) = svc.table.get(&key).await? else {
+        return Err(AppError::Internal(format!("sale {sale_id} has no delivery of record {}", record_id.0)));
+    };
+    let stored: StoredDelivery = from_item(item)?;
+    if stored.view.status == DeliveryStatus::Delivered {
+        return Ok(());
+    }
+    let result = attempt(svc, co, partner_id, sale_id, record_id, kind, campaign_id).await;
+    let update = match &result {
+        Ok(buyer_id) => {
+            let mut u = Update::default().set("status", "delivered").remove("reason");
+            if let Some(b) = buyer_id {
+                u = u.set("buyer_record_id", b.clone());
+            }
+            u
+        }
+        Err(reason) => {
+            let status = if receives >= queues::JOBS_MAX_RECEIVES { "failed" } else { "retrying" };
+            Update::default().set("status", status).set("reason", reason.clone())
+        }
+    };
+    svc.table.update(&key, update.add("version", 1), Some(Condition::VersionIs(stored.version))).await?;
+    match result {
+        Ok(_) => {
+            tracing::info!(company = %co, sale_id, record = record_id.0, "sale delivered");
+            Ok(())
+        }
+        Err(reason) => Err(AppError::Internal(reason)),
+    }
+}
+
+/// One try; the buyer's record ID when it answered with one, else why it failed (safe to show: no key, no body).
+async fn attempt(
+    svc: &Services,
+    co: &CompanyId,
+    partner_id: PartnerId,
+    sale_id: u32,
+    record_id: RecordId,
+    kind: SoldKind,
+    campaign_id: Option<CampaignId>,
+) -> Result<Option<String>, String> {
+    let partner = crate::partners::load(svc, co, partner_id).await.map_err(|e| e.to_string())?;
+    let record: Record = match svc.table.get(&keys::record(co, record_id)).await.map_err(|e| e.to_string())? {
+        Some(item) => from_item(item).map_err(|e| e.to_string())?,
+        None => return Err("the record sold no longer exists".into()),
+    };
+    let campaign = match campaign_id {
+        Some(c) => crate::partners::campaigns(svc, co, partner_id)
+            .await
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .find(|x| x.id == c),
+        None => None,
+    };
+    let external = campaign.as_ref().map(|c| (c.external_partner_id.as_str(), c.external_campaign_id.as_str()));
+    let s = &partner.settings;
+    let (method, source_id) = match kind {
+        SoldKind::Lead => (s.lead_delivery_method, s.lead_source_id.as_str()),
+        SoldKind::Customer => (s.customer_delivery_method, s.customer_source_id.as_str()),
+    };
+    let body = posted_lead(&record, source_id, external);
+    let idem = delivery_job_key(co, sale_id, record_id);
+    match method {
+        Some(DeliveryMethod::Email) => by_email(svc, co, &partner, kind, &idem, &body, record_id).await.map(|()| None),
+        Some(DeliveryMethod::Vigil) => post(svc, co, &partner, kind, &idem, &body).await,
+        None => Err("the partner company has no delivery method".into()),
+    }
+}
+
+async fn by_email(
+    svc: &Services,
+    co: &CompanyId,
+    partner: &StoredPartner,
+    kind: SoldKind,
+    idem: &str,
+    lead: &PostedLead,
+    record_id: RecordId,
+) -> Result<(), String> {
+    let s = &partner.settings;
+    let listed = match kind {
+        SoldKind::Lead => &s.lead_sale_emails,
+        SoldKind::Customer => &s.customer_sale_emails,
+    };
+    let to: Vec<&String> = if listed.is_empty() {
+        [&s.email].into_iter().filter(|e| !e.is_empty()).collect()
+    } else {
+        listed.iter().collect()
+    };
+    if to.is_empty() {
+        return Err("the partner company has no sale notification address".into());
+    }
+    let what = match kind {
+        SoldKind::Lead => "lead",
+        SoldKind::Customer => "customer",
+    };
+    let subject = format!("{co} sold you a {what}: {} {}", lead.first_name, lead.last_name);
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let body = format!(
+        "{co} sold {} a {what} (#{}).\n\nName: {} {}\nPhone: {}\nEmail: {}\nAddress: {}\nCity: {}\nState: {}\nZip: {}\n",
+        s.name,
+        record_id.0,
+        lead.first_name,
+        lead.last_name,
+        lead.primary_phone,
+        opt(&lead.email),
+        opt(&lead.address1),
+        lead.city,
+        lead.state,
+        opt(&lead.zip),
+    );
+    for address in to {
+        // One email per (record, event, recipient), however often the job runs.
+        outbox::deliver(svc, co, &format!("{idem}:{address}"), address, &subject, &body)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+async fn post(
+    svc: &Services,
+    co: &CompanyId,
+    partner: &StoredPartner,
+    kind: SoldKind,
+    idem: &str,
+    body: &PostedLead,
+) -> Result<Option<String>, String> {
+    let s = &partner.settings;
+    let (url, sealed, key_kind) = match kind {
+        SoldKind::Lead => (&s.lead_post_url, &partner.lead_post_key_encrypted, PostKeyKind::Lead),
+        SoldKind::Customer => (&s.customer_post_url, &partner.customer_post_key_encrypted, PostKeyKind::Customer),
+    };
+    let Some(sealed) = sealed else { return Err("the partner company has no post key".into()) };
+    let key = open_post_key(svc.data_keys.as_ref(), co, partner.id, key_kind, sealed).map_err(|e| e.to_string())?;
+    let url = super::guard::check_url(svc.post_policy, url)?;
+    let client = super::guard::client(svc.post_policy)?;
+    let resp = client
+        .post(url)
+        .bearer_auth(key)
+        .header("Idempotency-Key", idem)
+        .json(body)
+        .send()
+        .await
+        .map_err(|e| describe(&e))?;
+    let status = resp.status();
+    if !status.is_success() {
+        return Err(format!("the buyer answered HTTP {}", status.as_u16()));
+    }
+    let answer: serde_json::Value = resp.json().await.unwrap_or(json!({}));
+    Ok(answer.get("lead_id").map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string())))
+}
+
+/// A transport failure without the URL (it may carry a query the admin typed) or the key.
+fn describe(e: &reqwest::Error) -> String {
+    use std::error::Error;
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if text.contains("posts may not reach") || text.contains("no address") {
+            return text;
+        }
+        source = s.source();
+    }
+    if e.is_timeout() {
+        "the post timed out".into()
+    } else if e.is_connect() {
+        "the post could not connect".into()
+    } else if e.is_redirect() {
+        "the buyer answered with a redirect, which posts do not follow".into()
+    } else {
+        "the post failed".into()
+    }
+}
