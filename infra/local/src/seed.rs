@@ -11,8 +11,8 @@ use vigil_app::clock::{date, rfc3339};
 use vigil_app::directory::{location_item, user_item, Campaign, Company, CompanySettings, OfficeLocation, Partner};
 use vigil_app::lead_options::{account_class_item, disposition_item, AccountClass, Disposition};
 use vigil_app::partners::{
-    campaign_name_item, partner_name_item, CampaignDirection, DeliveryMethod, LeadLocation, MessageTemplate,
-    PartnerKind, PartnerSettings, QueuePriority, StoredCampaign, StoredPartner,
+    campaign_name_item, partner_name_item, CampaignDirection, CampaignView, DeliveryMethod, LeadLocation,
+    MessageTemplate, PartnerKind, PartnerSettings, QueuePriority, StoredCampaign, StoredPartner,
 };
 use vigil_app::record_index::seed_items;
 use vigil_app::records::record_item;
@@ -594,14 +594,16 @@ fn demo_partner_items(co: &CompanyId, id: PartnerId, settings: PartnerSettings) 
 
 fn demo_campaign_items(co: &CompanyId, c: &Campaign, external_partner: &str, external_campaign: &str) -> Vec<Item> {
     let stored = StoredCampaign {
-        id: c.id,
-        partner_id: c.partner_id,
-        name: c.name.clone(),
-        description: String::new(),
-        direction: CampaignDirection::Inbound,
-        external_partner_id: external_partner.into(),
-        external_campaign_id: external_campaign.into(),
-        version: 1,
+        campaign: CampaignView {
+            id: c.id,
+            partner_id: c.partner_id,
+            name: c.name.clone(),
+            description: String::new(),
+            direction: CampaignDirection::Inbound,
+            external_partner_id: external_partner.into(),
+            external_campaign_id: external_campaign.into(),
+            version: 1,
+        },
         versioned: true,
     };
     let mut items = vec![stored.to_item(co), campaign_name_item(co, c.partner_id, c.id, &c.name)];

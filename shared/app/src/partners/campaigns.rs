@@ -116,14 +116,16 @@ pub async fn create_campaign(
     let co = actor.company();
     load_partner(svc, co, partner).await?;
     let blank = StoredCampaign {
-        id: CampaignId(1),
-        partner_id: partner,
-        name: String::new(),
-        description: String::new(),
-        direction: CampaignDirection::Inbound,
-        external_partner_id: String::new(),
-        external_campaign_id: String::new(),
-        version: 1,
+        campaign: CampaignView {
+            id: CampaignId(1),
+            partner_id: partner,
+            name: String::new(),
+            description: String::new(),
+            direction: CampaignDirection::Inbound,
+            external_partner_id: String::new(),
+            external_campaign_id: String::new(),
+            version: 1,
+        },
         versioned: true,
     };
     let mut c = apply(&blank, body)?;

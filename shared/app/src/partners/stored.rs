@@ -4,7 +4,7 @@ use crate::items::{from_item, item_of};
 use crate::{AppError, Services};
 use serde::{Deserialize, Serialize};
 use vigil_api::directory::Campaign;
-use vigil_api::partners::{CampaignDirection, CampaignView, PartnerSettings, PartnerView};
+use vigil_api::partners::{CampaignView, PartnerSettings, PartnerView};
 use vigil_domain::{CampaignId, CompanyId, PartnerId};
 use vigil_store::{keys, Condition, Index, Item, Query, SortCond};
 
@@ -70,24 +70,28 @@ pub fn partner_name_item(co: &CompanyId, id: PartnerId, name: &str) -> Item {
     item
 }
 
-/// A campaign's item: the fields `directory::Campaign` reads (id, partner, name) and the rest of its settings.
+/// A campaign's item: the fields `directory::Campaign` reads (id, partner, name) and the rest of its settings, which
+/// are exactly what the API shows; `versioned` says whether the stored item carries a version yet (items seeded
+/// before campaigns had versions do not).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredCampaign {
-    pub id: CampaignId,
-    pub partner_id: PartnerId,
-    pub name: String,
-    #[serde(default)]
-    pub description: String,
-    #[serde(default)]
-    pub direction: CampaignDirection,
-    #[serde(default)]
-    pub external_partner_id: String,
-    #[serde(default)]
-    pub external_campaign_id: String,
-    #[serde(default = "one")]
-    pub version: u64,
+    #[serde(flatten)]
+    pub campaign: CampaignView,
     #[serde(skip)]
     pub versioned: bool,
+}
+
+impl std::ops::Deref for StoredCampaign {
+    type Target = CampaignView;
+    fn deref(&self) -> &CampaignView {
+        &self.campaign
+    }
+}
+
+impl std::ops::DerefMut for StoredCampaign {
+    fn deref_mut(&mut self) -> &mut CampaignView {
+        &mut self.campaign
+    }
 }
 
 impl StoredCampaign {
@@ -108,16 +112,7 @@ impl StoredCampaign {
     }
 
     pub fn view(&self) -> CampaignView {
-        CampaignView {
-            id: self.id,
-            partner_id: self.partner_id,
-            name: self.name.clone(),
-            description: self.description.clone(),
-            direction: self.direction,
-            external_partner_id: self.external_partner_id.clone(),
-            external_campaign_id: self.external_campaign_id.clone(),
-            version: self.version,
-        }
+        self.campaign.clone()
     }
 
     /// Whether the campaign carries the external pair a partner's system sends (both parts set).
