@@ -360,11 +360,6 @@ pub fn PartnerPage(props: &PartnerPageProps) -> Html {
         let campaigns_open = campaigns_open.clone();
         Callback::from(move |()| campaigns_open.set(false))
     };
-    let delivery = [
-        ("vigil".to_owned(), "Vigil (post to the partner's own Vigil)".to_owned()),
-        ("email".to_owned(), "Email".to_owned()),
-    ];
-
     html! {
         <section class="admin-page" data-testid="partner-page">
             <header class="page-header">
@@ -397,15 +392,7 @@ pub fn PartnerPage(props: &PartnerPageProps) -> Html {
                 <fieldset data-testid="partner-leads">
                     <legend>{ "Leads" }</legend>
                     <div class="form-row partner-sides">
-                        <div class="partner-side" data-testid="partner-buys-leads">
-                            <h3>{ "Buys leads from you" }</h3>
-                            { f.check("buys_leads", "Buys Leads") }
-                            { f.select("lead_delivery_method", "Lead delivery method", bool_of(d, "buys_leads"), &delivery, true) }
-                            { f.area("lead_sale_emails", "Sale notification email(s)", bool_of(d, "buys_leads") && text_of(d, "lead_delivery_method") == "email") }
-                            { f.text("lead_post_url", "Post URL", bool_of(d, "buys_leads") && text_of(d, "lead_delivery_method") == "vigil") }
-                            { f.text("lead_source_id", "Source ID", false) }
-                            { f.secret("lead_post_key", "Post key", partner.as_ref().is_some_and(|p| p.lead_post_key_set)) }
-                        </div>
+                        { buys_side(&f, d, Side::Leads, partner.as_ref().is_some_and(|p| p.lead_post_key_set)) }
                         <div class="partner-side" data-testid="partner-sells-leads">
                             <h3>{ "Sells leads to you" }</h3>
                             { f.check("sells_leads", "Sells Leads") }
@@ -422,15 +409,7 @@ pub fn PartnerPage(props: &PartnerPageProps) -> Html {
                 <fieldset data-testid="partner-customers">
                     <legend>{ "Customers" }</legend>
                     <div class="form-row partner-sides">
-                        <div class="partner-side" data-testid="partner-buys-customers">
-                            <h3>{ "Buys customers from you" }</h3>
-                            { f.check("buys_customers", "Buys Customers") }
-                            { f.select("customer_delivery_method", "Customer delivery method", bool_of(d, "buys_customers"), &delivery, true) }
-                            { f.area("customer_sale_emails", "Sale notification email(s)", bool_of(d, "buys_customers") && text_of(d, "customer_delivery_method") == "email") }
-                            { f.text("customer_post_url", "Post URL", bool_of(d, "buys_customers") && text_of(d, "customer_delivery_method") == "vigil") }
-                            { f.text("customer_source_id", "Source ID", false) }
-                            { f.secret("customer_post_key", "Post key", partner.as_ref().is_some_and(|p| p.customer_post_key_set)) }
-                        </div>
+                        { buys_side(&f, d, Side::Customers, partner.as_ref().is_some_and(|p| p.customer_post_key_set)) }
                         <div class="partner-side" data-testid="partner-sells-customers">
                             <h3>{ "Sells customers to you" }</h3>
                             { f.check("sells_customers", "Sells Customers") }
@@ -470,6 +449,39 @@ pub fn PartnerPage(props: &PartnerPageProps) -> Html {
 }
 
 /// Builds the inputs of one draft: each with its label, required mark and the server's message beside it.
+/// Which records a side of the partner form is about.
+#[derive(Clone, Copy)]
+enum Side {
+    Leads,
+    Customers,
+}
+
+/// The "Buys … from you" side: the same settings for leads and for customers, under each one's field prefix.
+fn buys_side(f: &Fields, d: &Draft, side: Side, post_key_set: bool) -> Html {
+    let (one, many, singular, plural) = match side {
+        Side::Leads => ("lead", "leads", "Lead", "Leads"),
+        Side::Customers => ("customer", "customers", "Customer", "Customers"),
+    };
+    let field = |name: &str| format!("{one}_{name}");
+    let buys = bool_of(d, &format!("buys_{many}"));
+    let method = text_of(d, &field("delivery_method"));
+    let delivery = [
+        ("vigil".to_owned(), "Vigil (post to the partner's own Vigil)".to_owned()),
+        ("email".to_owned(), "Email".to_owned()),
+    ];
+    html! {
+        <div class="partner-side" data-testid={format!("partner-buys-{many}")}>
+            <h3>{ format!("Buys {many} from you") }</h3>
+            { f.check(&format!("buys_{many}"), &format!("Buys {plural}")) }
+            { f.select(&field("delivery_method"), &format!("{singular} delivery method"), buys, &delivery, true) }
+            { f.area(&field("sale_emails"), "Sale notification email(s)", buys && method == "email") }
+            { f.text(&field("post_url"), "Post URL", buys && method == "vigil") }
+            { f.text(&field("source_id"), "Source ID", false) }
+            { f.secret(&field("post_key"), "Post key", post_key_set) }
+        </div>
+    }
+}
+
 struct Fields {
     /// Ids and test ids start with it, so the campaign dialog's inputs never share the partner form's.
     prefix: &'static str,
