@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 use std::time::Duration;
 use vigil_tests::runtime::{eventually, LocalRuntime};
-use vigil_tests::users::{ADMIN, INSTALLER};
+use vigil_tests::users::{ADMIN, INSTALLER, OTHER_ADMIN};
 
 async fn new_lead(rt: &LocalRuntime, token: &str, first: &str) -> Value {
     let (_, opts) = rt.get(token, "/api/v1/leads/form-options").await;
@@ -136,5 +136,40 @@ async fn converting_without_an_opportunity_opens_none_and_a_wrong_one_converts_n
     assert_eq!(opps["items"], json!([]));
     let (_, contacts) = rt.get(&admin, &format!("/api/v1/customers/{id}/contacts")).await;
     assert_eq!(contacts["items"].as_array().unwrap().len(), 1, "the person is the primary contact either way");
+    rt.stop().await;
+}
+
+/// Another company reaches neither the opportunities nor the selling of this company's records: every route answers
+/// as for a record that does not exist, and nothing is sold.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_company_reaches_neither_opportunities_nor_sales_of_these_records() {
+    let rt = LocalRuntime::start_small().await;
+    let admin = rt.sign_in(ADMIN).await;
+    let lead = new_lead(&rt, &admin, "Tenant").await;
+    let id = lead["id"].clone();
+    let (status, c) = convert(&rt, &admin, &lead, Some(json!({"name": "Tenant alarm", "amount": 1000}))).await;
+    assert_eq!(status, 200, "{c}");
+    let (_, opps) = rt.get(&admin, &format!("/api/v1/customers/{id}/opportunities")).await;
+    let opportunity = opps["items"][0].clone();
+    let other_lead = new_lead(&rt, &admin, "Unsold").await;
+
+    let other = rt.sign_in(OTHER_ADMIN).await;
+    let (status, body) = rt.get(&other, &format!("/api/v1/customers/{id}/opportunities")).await;
+    assert_eq!(status, 404, "{body}");
+    let patch = json!({"id": opportunity["id"], "name": "Taken over", "version": opportunity["version"]});
+    let (status, body) = rt.patch(&other, &format!("/api/v1/customers/{id}/opportunities"), patch).await;
+    assert_eq!(status, 404, "{body}");
+    // Partner 13 is each demo company's lead buyer; partner 14 its customer buyer.
+    let (status, body) = rt.post(&other, &format!("/api/v1/customers/{id}/sell"), json!({"partner_id": 14})).await;
+    assert_eq!(status, 404, "{body}");
+    let sell = json!({"lead_ids": [other_lead["id"]], "partner_id": 13});
+    let (status, body) = rt.post(&other, "/api/v1/leads/sell", sell).await;
+    assert!(matches!(status, 404 | 422), "{status} {body}");
+
+    let (_, opps) = rt.get(&admin, &format!("/api/v1/customers/{id}/opportunities")).await;
+    assert_eq!(opps["items"][0]["name"], "Tenant alarm", "unchanged: {opps}");
+    let (status, sales) = rt.get(&admin, "/api/v1/sales-to-partners").await;
+    assert_eq!(status, 200, "{sales}");
+    assert_eq!(sales["items"].as_array().map(Vec::len), Some(0), "nothing was sold: {sales}");
     rt.stop().await;
 }
