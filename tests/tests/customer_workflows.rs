@@ -328,12 +328,32 @@ async fn failures_and_requirements_that_stop_holding_raise_the_warning() {
     assert_eq!((h["tabs"]["workflows"].as_u64(), h["warnings"]["workflows"].as_bool()), (Some(1), Some(true)));
 }
 
-/// Holds the first reads of an enrollment until `readers` requests have all read it, so concurrent completions are
-/// all based on the same version (without it the runtime may serve them one after another and never race).
+/// Watches the table under the runtime. While `armed`, holds the first reads of an enrollment until `readers`
+/// requests have all read it, so concurrent completions are all based on the same version (without it the runtime may
+/// serve them one after another and never race). Records the sort keys each transaction writes.
 struct SameRead {
     inner: Arc<dyn Table>,
     armed: AtomicBool,
     barrier: tokio::sync::Barrier,
+    transactions: Mutex<Vec<Vec<String>>>,
+}
+
+impl SameRead {
+    fn layer(readers: usize) -> (Arc<Mutex<Option<Arc<SameRead>>>>, TableLayer) {
+        let gate: Arc<Mutex<Option<Arc<SameRead>>>> = Arc::default();
+        let slot = gate.clone();
+        let layer = TableLayer::new(move |inner| {
+            let g = Arc::new(SameRead {
+                inner,
+                armed: AtomicBool::new(false),
+                barrier: tokio::sync::Barrier::new(readers),
+                transactions: Mutex::default(),
+            });
+            *slot.lock().expect("lock") = Some(g.clone());
+            g
+        });
+        (gate, layer)
+    }
 }
 
 #[async_trait::async_trait]
@@ -370,6 +390,14 @@ impl Table for SameRead {
         self.inner.batch_delete(keys).await
     }
     async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError> {
+        let written = ops
+            .iter()
+            .filter_map(|op| match op {
+                TxOp::Put { item, .. } => item.get(vigil_store::SK)?.as_str().map(str::to_owned),
+                _ => None,
+            })
+            .collect();
+        self.transactions.lock().expect("lock").push(written);
         self.inner.transact(ops).await
     }
     async fn increment(&self, key: &Key, by: i64) -> Result<i64, StoreError> {
@@ -380,16 +408,10 @@ impl Table for SameRead {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_users_completing_the_same_step_at_once_make_one_completion_and_one_ticket() {
     const RACERS: usize = 2;
-    let gate: Arc<Mutex<Option<Arc<SameRead>>>> = Arc::default();
-    let slot = gate.clone();
+    let (gate, layer) = SameRead::layer(RACERS);
     let rt = LocalRuntime::start_with(|c| {
         c.seed = Some(SeedSize { leads: 20, customers: 5 });
-        c.table_layer = Some(TableLayer::new(move |inner| {
-            let g =
-                Arc::new(SameRead { inner, armed: AtomicBool::new(false), barrier: tokio::sync::Barrier::new(RACERS) });
-            *slot.lock().expect("lock") = Some(g.clone());
-            g
-        }));
+        c.table_layer = Some(layer);
     })
     .await;
     let gate = gate.lock().expect("lock").clone().expect("the runtime used the layer");
@@ -501,4 +523,70 @@ async fn the_demo_has_two_workflows_and_customers_enrolled_at_different_stages()
         assert_eq!(statuses, ["completed", "failed", "in_progress", "pending"], "{user}");
         assert_eq!(warned, 1, "{user}");
     }
+}
+
+/// The re-check of automatic steps is queued in the transaction of the change that calls for it, so it still happens
+/// when the process ends between the commit and the re-check it runs at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_re_check_is_queued_with_the_change_and_runs_from_the_queue() {
+    let (gate, layer) = SameRead::layer(1);
+    let rt = LocalRuntime::start_with(|c| {
+        c.seed = Some(SeedSize { leads: 20, customers: 5 });
+        c.table_layer = Some(layer);
+    })
+    .await;
+    let gate = gate.lock().expect("lock").clone().expect("the runtime used the layer");
+    let admin = rt.sign_in(ADMIN).await;
+    let office = rt.sign_in(OFFICE).await;
+    let checked = define(
+        &rt,
+        &admin,
+        json!({"name": "Email on file", "layout": "single_page", "languages": ["en"], "steps": [
+            {"title": {"en": "Email"}, "content": {"en": ""}, "type": "confirm_fields", "fields": ["email"],
+             "completion": "automatic"}
+        ]}),
+    )
+    .await;
+    let customer = new_customer(&rt, &office, "Queued").await;
+    let (_, started) = start(&rt, &office, customer, checked["id"].as_u64().unwrap()).await;
+    let id = started["id"].as_u64().unwrap();
+    let c = home(&rt, &office, customer).await;
+    let (status, _) = rt
+        .patch(
+            &office,
+            &format!("/api/v1/customers/{customer}"),
+            json!({"version": c["version"], "email": "q@example.com"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let saves: Vec<Vec<String>> = gate.transactions.lock().expect("lock").clone();
+    let with_recheck = |sk: &str| {
+        saves.iter().any(|tx| tx.iter().any(|k| k == sk) && tx.iter().any(|k| k.contains("workflow-recheck:")))
+    };
+    assert!(with_recheck("PROFILE"), "the customer's save queues its re-check: {saves:?}");
+    assert!(with_recheck(
+        &keys::enrollment(&CompanyId::parse("acme").unwrap(), vigil_domain::RecordId(customer), id).sk
+    ));
+
+    // A change saved by a process that ended before its own re-check: only the queued job brings the step along.
+    let co = CompanyId::parse("acme").unwrap();
+    let record = vigil_domain::RecordId(customer);
+    let table = rt.services().table.clone();
+    let mut item = table.get(&keys::record(&co, record)).await.expect("read").expect("the customer");
+    item.insert("email".into(), Value::Null);
+    table.put(item, None).await.expect("email cleared behind the app's back");
+    let job = vigil_app::jobs::Job::RecheckWorkflows {
+        company: co.clone(),
+        customer: record,
+        by: UserId::parse(&office_user_id(&rt, &office).await).unwrap(),
+    };
+    table
+        .transact(vec![vigil_app::jobs::pending(&co, "workflow-recheck:test", job).expect("job")])
+        .await
+        .expect("queued");
+    vigil_tests::runtime::eventually("the queued re-check", Duration::from_secs(20), || async {
+        let e = enrollment(&rt, &office, id).await;
+        (e["steps"][0]["warning"] == true).then_some(())
+    })
+    .await;
 }

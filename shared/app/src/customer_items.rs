@@ -279,10 +279,12 @@ pub async fn create(
         data,
     };
     // The record must still exist and be unarchived when the item lands.
-    let ops = vec![
+    let mut ops = vec![
         TxOp::Check { key: keys::record(co, id), cond: Condition::AttrEquals("archived".into(), Value::Bool(false)) },
         TxOp::Put { item: item_of(&sub.key(co), &sub, &[]), cond: Some(Condition::NotExists) },
     ];
+    let change = format!("{}{}", c.prefix(), sub.id);
+    ops.extend(crate::workflows::recheck_job(svc, co, id, actor.id(), &change).await?);
     match svc.table.transact(ops).await {
         Ok(()) => {
             crate::workflows::recheck(svc, co, id, actor.id()).await;

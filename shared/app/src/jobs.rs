@@ -7,7 +7,7 @@ use crate::{directory, outbox, AppError, Services};
 use serde::{Deserialize, Serialize};
 use vigil_api::selling::SoldKind;
 use vigil_domain::email::Address;
-use vigil_domain::{CampaignId, CompanyId, PartnerId, RecordId};
+use vigil_domain::{CampaignId, CompanyId, PartnerId, RecordId, UserId};
 use vigil_store::{keys, Index, Item, Key, OutgoingMessage, Query, TxOp};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -29,6 +29,12 @@ pub enum Job {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         campaign_id: Option<CampaignId>,
     },
+    /// The customer's automatic workflow steps checked against its data after a change (`crate::workflows`).
+    RecheckWorkflows {
+        company: CompanyId,
+        customer: RecordId,
+        by: UserId,
+    },
 }
 
 impl Job {
@@ -36,6 +42,7 @@ impl Job {
         match self {
             Job::SendEmail { .. } => "send_email",
             Job::DeliverSale { .. } => "deliver_sale",
+            Job::RecheckWorkflows { .. } => "recheck_workflows",
         }
     }
 
@@ -48,7 +55,7 @@ impl Job {
                 let to = Address::parse_field("to", &to).map_err(AppError::from_field)?;
                 Ok(Job::SendEmail { company, to: to.to_string(), subject, body })
             }
-            job @ Job::DeliverSale { .. } => Ok(job),
+            job @ (Job::DeliverSale { .. } | Job::RecheckWorkflows { .. }) => Ok(job),
         }
     }
 }
@@ -180,6 +187,7 @@ async fn run(svc: &Services, env: &Envelope, receives: u32) -> Result<(), AppErr
             crate::selling::deliver(svc, company, *partner_id, *sale_id, *record_id, *kind, *campaign_id, receives)
                 .await?;
         }
+        Job::RecheckWorkflows { company, customer, by } => crate::workflows::recheck(svc, company, *customer, by).await,
     }
     Ok(())
 }

@@ -85,7 +85,16 @@ pub(super) fn location_of(v: &Value) -> Result<Option<LocationId>, FieldError> {
     }
 }
 
-pub(super) async fn commit(svc: &Services, actor: &Actor, id: RecordId, ops: Vec<TxOp>) -> Result<(), AppError> {
+pub(super) async fn commit(svc: &Services, actor: &Actor, id: RecordId, mut ops: Vec<TxOp>) -> Result<(), AppError> {
+    // The record's new version names the change, so a retried save queues its re-check once.
+    let version = match ops.first() {
+        Some(TxOp::Put { item, .. }) => item.get("version").and_then(Value::as_u64),
+        _ => None,
+    };
+    if let Some(v) = version {
+        let change = format!("v{v}");
+        ops.extend(crate::workflows::recheck_job(svc, actor.company(), id, actor.id(), &change).await?);
+    }
     match svc.table.transact(ops).await {
         Ok(()) => {
             crate::workflows::recheck(svc, actor.company(), id, actor.id()).await;

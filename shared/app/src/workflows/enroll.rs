@@ -86,6 +86,13 @@ pub async fn start(
         },
         counters_op(co, id, 1, 0),
         history_op(co, &e, &e.started_at, actor.id(), "started".into()),
+        // Automatic steps whose requirement already holds complete: right after the commit below, and by this job
+        // should the process end first.
+        crate::jobs::pending(
+            co,
+            format!("workflow-recheck:{id}:enroll{eid}"),
+            crate::jobs::Job::RecheckWorkflows { company: co.clone(), customer: id, by: actor.id().clone() },
+        )?,
     ];
     match svc.table.transact(ops).await {
         Ok(()) => {}
@@ -111,7 +118,6 @@ pub async fn start(
         Err(err) => return Err(err.into()),
     }
     tracing::info!(company = %co, customer = %id, enrollment = eid, workflow = def.id, "workflow started");
-    // Automatic steps whose requirement already holds complete at once.
     super::recheck(svc, co, id, actor.id()).await;
     let stored = svc.table.get(&e.key(co)).await?.map(from_item::<Enrollment>).transpose()?.unwrap_or(e);
     Ok(stored.summary())

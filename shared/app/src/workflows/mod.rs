@@ -19,6 +19,6 @@ mod view;
 pub use complete::complete;
 pub use definitions::{create, get, list, update};
 pub use enroll::{list_enrollments, start};
-pub use recheck::recheck;
+pub use recheck::{recheck, recheck_job};
 pub use stored::TabCounts;
 pub use view::get_enrollment;

@@ -6,17 +6,39 @@ use super::stored::{
     counters_op, customer_state, definition_version, generated_op, history_op, key_of, warning_delta, Enrollment,
 };
 use crate::clock::rfc3339;
+use crate::jobs::{self, Job};
 use crate::{AppError, Services};
 use std::collections::BTreeMap;
 use vigil_domain::workflow::{apply_facts, status_of, warning_of, Step};
 use vigil_domain::{CompanyId, RecordId, UserId};
-use vigil_store::{keys, Condition, StoreError, TxOp};
+use vigil_store::{keys, Condition, Index, Query, SortCond, StoreError, TxOp};
 
 /// Re-reads after a lost race; each round re-reads the customer, so a few are plenty.
 const ROUNDS: usize = 4;
 
+/// The outbox write that re-checks the customer's enrollments, for the transaction of a change to its data; none when
+/// the customer has no enrollment. The caller also re-checks right after its commit, so the user sees the result at
+/// once; this job is what still happens when the process ends between the commit and that re-check. `change` names
+/// the change uniquely within the customer (its new version, the sub-record it added), so each change queues once.
+pub async fn recheck_job(
+    svc: &Services,
+    co: &CompanyId,
+    customer: RecordId,
+    by: &UserId,
+    change: &str,
+) -> Result<Option<TxOp>, AppError> {
+    let q = Query::new(Index::Base, keys::record_pk(co, customer))
+        .sort(SortCond::BeginsWith(keys::ENROLLMENT_PREFIX.into()))
+        .limit(1);
+    if svc.table.query(&q).await?.items.is_empty() {
+        return Ok(None);
+    }
+    let job = Job::RecheckWorkflows { company: co.clone(), customer, by: by.clone() };
+    jobs::pending(co, format!("workflow-recheck:{customer}:{change}"), job).map(Some)
+}
+
 /// Brings the customer's enrollments up to date with its data. The change that called it is already saved, so a
-/// failure here is logged rather than reported: the next change checks again.
+/// failure here is logged rather than reported: its queued re-check (or the next change) checks again.
 pub async fn recheck(svc: &Services, co: &CompanyId, customer: RecordId, by: &UserId) {
     for _ in 0..ROUNDS {
         match round(svc, co, customer, by).await {
