@@ -55,6 +55,9 @@ async fn a_user_starts_a_workflow_completes_its_steps_and_the_tab_badge_follows(
         let css = format!(r#"[data-testid="{testid}"]"#);
         a.wait_for(&css, soon()).await.unwrap().send_keys(text).await.unwrap();
     }
+    // The ticket goes to a person of the company, chosen by name; the subject typed before is kept.
+    let assignee = r#"[data-testid="step-1-assignee"] option[value="acme-office"]"#;
+    a.wait_for(assignee, soon()).await.unwrap().click().await.unwrap();
     a.find(r#"[data-testid="workflow-save"]"#).await.unwrap().click().await.unwrap();
     a.wait_for_text(r#"[data-testid="workflow-row"]"#, "Welcome Checklist", soon()).await.unwrap();
     a.screenshot(&screenshot_path("workflow-admin")).await.unwrap();
@@ -68,6 +71,7 @@ async fn a_user_starts_a_workflow_completes_its_steps_and_the_tab_badge_follows(
         .expect("the saved workflow");
     assert_eq!(w["languages"], json!(["en", "es"]));
     assert_eq!(w["steps"][1]["generates"]["ticket"]["subject"], "Send the welcome kit");
+    assert_eq!(w["steps"][1]["generates"]["ticket"]["assignee_id"], "acme-office");
     let workflow = w["id"].as_u64().expect("the new workflow");
     let body = json!({
         "first_name": "Wendy", "last_name": "Workflow", "primary_phone": "(801) 555-0142", "city": "Provo",

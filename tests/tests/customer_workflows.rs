@@ -122,6 +122,10 @@ async fn definitions_are_validated_by_path_versioned_and_admin_only() {
     let mut bad = onboarding();
     bad["steps"][0]["completion"] = json!("automatic");
     assert_eq!(fields(&rt.post(&admin, DEFS, bad).await.1), ["steps[0].completion"]);
+    // A generated ticket goes to someone who can work it: a user of this company, not another company's.
+    let mut bad = onboarding();
+    bad["steps"][0]["generates"] = json!({"ticket": {"subject": "Call back", "assignee_id": "bluebird-admin"}});
+    assert_eq!(fields(&rt.post(&admin, DEFS, bad).await.1), ["steps[0].generates.ticket.assignee_id"]);
 
     // Only admins define workflows.
     let (status, _) = rt.post(&office, DEFS, onboarding()).await;

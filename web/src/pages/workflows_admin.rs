@@ -8,6 +8,7 @@ use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;
 use std::rc::Rc;
 use vigil_api::common::NoQuery;
+use vigil_api::customers::UserOption;
 use vigil_api::ops;
 use vigil_api::workflows::{NewWorkflow, WorkflowDefinition, WorkflowPatch, WorkflowPath, WorkflowStep};
 use vigil_domain::workflow::{
@@ -132,6 +133,27 @@ pub fn WorkflowsAdmin() -> Html {
     let attempt = use_state(|| 0u32);
     let draft = use_state(|| None::<Draft>);
     let errors = use_state(Vec::<vigil_domain::FieldError>::new);
+    // Who a generated ticket can be assigned to: the company's active staff.
+    let people = use_state(|| Rc::new(Vec::<UserOption>::new()));
+    {
+        let (people, client) = (people.clone(), session.client());
+        use_effect_with((), move |_| {
+            if let Some(client) = client {
+                crate::spawn(async move {
+                    if let Ok(o) = client.call::<ops::CustomerFormOptionsOp>(&(), &NoQuery {}, &()).await {
+                        let mut all: Vec<UserOption> = Vec::new();
+                        for u in o.sold_by.into_iter().chain(o.lead_reps).chain(o.technicians) {
+                            if !all.iter().any(|known| known.id == u.id) {
+                                all.push(u);
+                            }
+                        }
+                        all.sort_by(|a, b| a.name.cmp(&b.name));
+                        people.set(Rc::new(all));
+                    }
+                });
+            }
+        });
+    }
     let admin =
         session.me.as_ref().is_some_and(|m| m.permissions.allows_somewhere(Resource::CompanySettings, Action::Modify));
     let company = session.me.as_ref().map(|m| m.company_name.clone()).unwrap_or_default();
@@ -248,10 +270,11 @@ pub fn WorkflowsAdmin() -> Html {
             let generates_kind = match &s.generates {
                 None => "none",
                 Some(Generates::Ticket { .. }) => "ticket",
-                Some(Generates::Appointment { .. }) => "appointment",
+                Some(Generates::Appointment { kind: AppointmentType::Tech }) => "appointment-tech",
+                Some(Generates::Appointment { kind: AppointmentType::Sale }) => "appointment-sale",
             };
-            let subject = match &s.generates {
-                Some(Generates::Ticket { subject, .. }) => Some(subject.clone()),
+            let ticket = match &s.generates {
+                Some(Generates::Ticket { subject, assignee_id }) => Some((subject.clone(), assignee_id.clone())),
                 _ => None,
             };
             let last = d.steps.len().saturating_sub(1);
@@ -291,22 +314,37 @@ pub fn WorkflowsAdmin() -> Html {
                                 if let Some(s) = d.steps.get_mut(i) {
                                     s.generates = match v.as_str() {
                                         "ticket" => Some(Generates::Ticket { subject: String::new(), assignee_id: None }),
-                                        "appointment" => Some(Generates::Appointment { kind: AppointmentType::Tech }),
+                                        "appointment-tech" => Some(Generates::Appointment { kind: AppointmentType::Tech }),
+                                        "appointment-sale" => Some(Generates::Appointment { kind: AppointmentType::Sale }),
                                         _ => None,
                                     };
                                 }
                             }))}>
-                                { for [("none", "Nothing"), ("ticket", "A ticket"), ("appointment", "A tech appointment")].iter().map(|(v, label)| html! {
+                                { for [("none", "Nothing"), ("ticket", "A ticket"), ("appointment-tech", "A tech appointment"), ("appointment-sale", "A sales appointment")].iter().map(|(v, label)| html! {
                                     <option value={*v} selected={*v == generates_kind}>{ *label }</option>
                                 }) }
                             </select>
                         </label>
-                        { for subject.map(|subject| html! {
-                            <label>{ "Ticket subject" }
-                                <input type="text" value={subject} data-testid={format!("step-{i}-subject")} oninput={on_input(Rc::new(move |d: &mut Draft, v| {
-                                    if let Some(s) = d.steps.get_mut(i) { s.generates = Some(Generates::Ticket { subject: v, assignee_id: None }); }
-                                }))} />
-                            </label>
+                        { for ticket.map(|(subject, assignee)| html! {
+                            <>
+                                <label>{ "Ticket subject" }
+                                    <input type="text" value={subject} data-testid={format!("step-{i}-subject")} oninput={on_input(Rc::new(move |d: &mut Draft, v| {
+                                        if let Some(Some(Generates::Ticket { subject, .. })) = d.steps.get_mut(i).map(|s| &mut s.generates) { *subject = v; }
+                                    }))} />
+                                </label>
+                                <label>{ "Assign the ticket to" }
+                                    <select data-testid={format!("step-{i}-assignee")} onchange={on_change(Rc::new(move |d: &mut Draft, v| {
+                                        if let Some(Some(Generates::Ticket { assignee_id, .. })) = d.steps.get_mut(i).map(|s| &mut s.generates) {
+                                            *assignee_id = vigil_domain::UserId::parse(&v).ok();
+                                        }
+                                    }))}>
+                                        <option value="" selected={assignee.is_none()}>{ "Nobody yet" }</option>
+                                        { for people.iter().map(|u| html! {
+                                            <option value={u.id.to_string()} selected={assignee.as_ref() == Some(&u.id)}>{ u.name.clone() }</option>
+                                        }) }
+                                    </select>
+                                </label>
+                            </>
                         }) }
                     </div>
                     { for fields }

@@ -8,8 +8,8 @@ use crate::items::{from_item, item_of};
 use crate::{Actor, AppError, Services};
 use serde_json::{Map, Value};
 use vigil_api::workflows::WorkflowDefinition;
-use vigil_domain::workflow::parse_definition;
-use vigil_domain::{Action, CompanyId, FieldError, Invalid, Resource};
+use vigil_domain::workflow::{parse_definition, Generates};
+use vigil_domain::{Action, CompanyId, FieldError, Invalid, Resource, UserId};
 use vigil_store::{keys, Condition, Index, Query, SortCond, StoreError, TxOp};
 
 const STALE: &str = "another admin changed this workflow; reload it and make your change again";
@@ -57,11 +57,42 @@ pub async fn get(svc: &Services, actor: &Actor, id: u32, version: Option<u64>) -
     Ok(d.view())
 }
 
-fn checked(body: &Map<String, Value>) -> Result<vigil_domain::workflow::Definition, AppError> {
+async fn checked(
+    svc: &Services,
+    co: &CompanyId,
+    body: &Map<String, Value>,
+) -> Result<vigil_domain::workflow::Definition, AppError> {
     let def = parse_definition(body)?;
     let size = serde_json::to_vec(&def).map(|v| v.len()).unwrap_or(usize::MAX);
     if size > MAX_DEFINITION_BYTES {
         return Err(Invalid::one("steps", "too_large", "the steps' texts are too long together; shorten them").into());
+    }
+    // A generated ticket's assignee must be able to work it: a user of this company.
+    let assignees: Vec<(usize, &UserId)> = def
+        .steps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| match &s.generates {
+            Some(Generates::Ticket { assignee_id: Some(u), .. }) => Some((i, u)),
+            _ => None,
+        })
+        .collect();
+    if !assignees.is_empty() {
+        let users = crate::directory::users(svc, co).await?;
+        let errors: Vec<FieldError> = assignees
+            .into_iter()
+            .filter(|(_, u)| !users.iter().any(|known| &known.id == *u))
+            .map(|(i, _)| {
+                FieldError::new(
+                    format!("steps[{i}].generates.ticket.assignee_id"),
+                    "not_found",
+                    "choose a user of this company",
+                )
+            })
+            .collect();
+        if !errors.is_empty() {
+            return Err(Invalid { errors }.into());
+        }
     }
     Ok(def)
 }
@@ -69,8 +100,8 @@ fn checked(body: &Map<String, Value>) -> Result<vigil_domain::workflow::Definiti
 /// `POST /api/v1/settings/customer-workflows`.
 pub async fn create(svc: &Services, actor: &Actor, body: &Map<String, Value>) -> Result<WorkflowDefinition, AppError> {
     admin(actor)?;
-    let def = checked(body)?;
     let co = actor.company();
+    let def = checked(svc, co, body).await?;
     let id = svc.table.increment(&keys::workflow_sequence(co), 1).await?;
     let id = u32::try_from(id).map_err(|_| AppError::Internal("workflow IDs ran out".into()))?;
     let stored =
@@ -112,7 +143,7 @@ pub async fn update(
             merged.insert(k.clone(), v.clone());
         }
     }
-    let def = checked(&merged)?;
+    let def = checked(svc, co, &merged).await?;
     let next = StoredDefinition {
         id,
         version: stored.version + 1,
