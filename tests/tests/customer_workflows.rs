@@ -594,3 +594,132 @@ async fn the_re_check_is_queued_with_the_change_and_runs_from_the_queue() {
     })
     .await;
 }
+
+/// The customer's history, newest first, as `token` may read it.
+async fn history(rt: &LocalRuntime, token: &str, customer: u64) -> Vec<Value> {
+    let (status, h) = rt.get(token, &format!("/api/v1/customers/{customer}/history?per_page=50")).await;
+    assert_eq!(status, 200, "{}", h["detail"]);
+    h["items"].as_array().expect("history items").clone()
+}
+
+/// The `after` of each history line about `field`.
+fn lines(history: &[Value], field: &str) -> Vec<String> {
+    history.iter().filter(|h| h["field"] == field).map(|h| h["after"].as_str().unwrap_or_default().to_owned()).collect()
+}
+
+/// Takes the Contact Information section away from a demo user (permissions are read per request).
+async fn without_contact_information(rt: &LocalRuntime, user: &str) {
+    let svc = rt.services();
+    let key = keys::user(&CompanyId::parse("acme").unwrap(), &UserId::parse(user).expect("user id"));
+    let mut item = svc.table.get(&key).await.expect("read").expect("the user");
+    item["permissions"]["sections"].as_array_mut().expect("sections").retain(|s| s[0] != "contact_information");
+    svc.table.put(item, None).await.expect("write");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn confirm_steps_complete_from_a_customer_edit_and_sub_records_are_lines_of_its_history() {
+    let rt = LocalRuntime::start_small().await;
+    let admin = rt.sign_in(ADMIN).await;
+    let office = rt.sign_in(OFFICE).await;
+    let office_id = office_user_id(&rt, &office).await;
+    let confirm = define(
+        &rt,
+        &admin,
+        json!({"name": "Confirm in place", "layout": "single_page", "languages": ["en"], "steps": [
+            {"title": {"en": "Contact"}, "content": {"en": ""}, "type": "confirm_contact", "completion": "automatic"},
+            {"title": {"en": "Contacts"}, "content": {"en": ""}, "type": "review_emergency_contacts",
+             "completion": "automatic"},
+            {"title": {"en": "Kit"}, "content": {"en": ""}, "type": "instructions", "completion": "pass_fail",
+             "generates": {"ticket": {"subject": "Ship the yard sign"}}}
+        ]}),
+    )
+    .await;
+    let customer = new_customer(&rt, &office, "Historied").await;
+    let (_, started) = start(&rt, &office, customer, confirm["id"].as_u64().unwrap()).await;
+    let id = started["id"].as_u64().unwrap();
+    // The customer has no email yet: confirming contact details waits for it.
+    let e = enrollment(&rt, &office, id).await;
+    assert_eq!((step_status(&e, 1), e["steps"][0]["requirement_met"].as_bool()), ("pending", Some(false)));
+
+    // The enrollment page saves the field in place with the customer's version, as the Home page does.
+    let c = home(&rt, &office, customer).await;
+    let path = format!("/api/v1/customers/{customer}");
+    let (status, c) = rt.patch(&office, &path, json!({"version": c["version"], "email": "h@example.com"})).await;
+    assert_eq!(status, 200, "{}", c["detail"]);
+    let e = enrollment(&rt, &office, id).await;
+    assert_eq!(step_status(&e, 1), "completed", "{}", e["steps"][0]);
+    assert_eq!(e["progress"]["done"], 1);
+    // Saved from a stale read, the edit is refused with the customer as stored now, for the page to show.
+    let (status, p) = rt.patch(&office, &path, json!({"version": 1, "primary_phone": "801-555-0100"})).await;
+    assert_eq!(status, 409, "{}", p["detail"]);
+    assert_eq!(p["current"]["version"], c["version"]);
+    assert_eq!(p["current"]["cards"]["personal"]["email"], "h@example.com");
+    let (status, _) = rt.patch(&office, &path, json!({"version": c["version"], "primary_phone": "801-555-0100"})).await;
+    assert_eq!(status, 200);
+
+    // Every sub-record created is a line of the customer's history, by whoever created it.
+    let created = [
+        ("notes", json!({"text": "Gate code is on the fridge"}), "note", "Gate code is on the fridge"),
+        (
+            "contacts",
+            json!({"name": "Hal Neighbor", "phone": "801-555-0111", "relation": "Neighbor"}),
+            "contact",
+            "Hal Neighbor · 8015550111 · Neighbor",
+        ),
+        (
+            "equipment",
+            json!({"name": "Door sensor", "quantity": 3, "zone": "Front"}),
+            "equipment",
+            "Door sensor · x3 · Front",
+        ),
+        ("appointments", json!({"date": "2031-04-02", "kind": "tech"}), "appointment", "2031-04-02 · tech"),
+        (
+            "recurring-invoices",
+            json!({"amount_cents": 3999, "start_date": "2031-05-01"}),
+            "recurring_invoice",
+            "$39.99 · monthly · 2031-05-01",
+        ),
+        (
+            "scheduled-payments",
+            json!({"amount_cents": 12000, "date": "2031-05-15"}),
+            "scheduled_payment",
+            "$120.00 · 2031-05-15",
+        ),
+    ];
+    for (segment, body, _, _) in &created {
+        let (status, s) = rt.post(&office, &format!("/api/v1/customers/{customer}/{segment}"), body.clone()).await;
+        assert_eq!(status, 201, "{segment}: {}", s["detail"]);
+    }
+    // The emergency contact completed the automatic step, and passing the last step generated a ticket.
+    let e = enrollment(&rt, &office, id).await;
+    assert_eq!(step_status(&e, 2), "completed");
+    let (status, e) = complete(&rt, &office, &e, 3, "passed").await;
+    assert_eq!((status, e["status"].as_str()), (200, Some("completed")), "{}", e["detail"]);
+
+    let h = history(&rt, &admin, customer).await;
+    for (segment, _, field, summary) in &created {
+        let got = lines(&h, field);
+        assert!(got.iter().any(|l| l.ends_with(summary)), "{segment}: {summary:?} not in {got:?}");
+    }
+    let contact = h.iter().find(|x| x["field"] == "contact").expect("the contact's line");
+    assert_eq!((contact["by"].as_str(), &contact["before"]), (Some(office_id.as_str()), &Value::Null));
+    assert!(lines(&h, "ticket").iter().any(|l| l.ends_with("Ship the yard sign")), "the generated ticket's line");
+    // A line about a sub-record never carries the customer's confidential fields, even to a reader who may see them.
+    let sub_lines: Vec<&Value> = h
+        .iter()
+        .filter(|x| !["workflow", "email", "primary_phone"].contains(&x["field"].as_str().unwrap_or_default()))
+        .collect();
+    assert!(sub_lines.len() >= created.len() + 1);
+    assert!(sub_lines.iter().all(|x| !x.to_string().contains(BIRTHDATE)), "no birthdate in a sub-record's line");
+
+    // A reader without Contact Information loses the customer's own contact fields from the history, but keeps the
+    // sub-record lines: they say no more than the sub-record tabs, which show them to whoever may read the customer.
+    let before = history(&rt, &office, customer).await;
+    assert!(!lines(&before, "primary_phone").is_empty());
+    without_contact_information(&rt, &office_id).await;
+    let after = history(&rt, &office, customer).await;
+    assert!(lines(&after, "primary_phone").is_empty() && lines(&after, "email").is_empty(), "contact fields hidden");
+    assert_eq!(lines(&after, "contact"), lines(&before, "contact"));
+    let (_, contacts) = rt.get(&office, &format!("/api/v1/customers/{customer}/contacts")).await;
+    assert_eq!(contacts["items"][0]["data"]["phone"], "8015550111", "the tab shows what the line says");
+}

@@ -283,6 +283,7 @@ pub async fn create(
         TxOp::Check { key: keys::record(co, id), cond: Condition::AttrEquals("archived".into(), Value::Bool(false)) },
         TxOp::Put { item: item_of(&sub.key(co), &sub, &[]), cond: Some(Condition::NotExists) },
     ];
+    ops.push(history_op(co, None, &sub, &sub.created_at, actor.id()));
     let change = format!("{}{}", c.prefix(), sub.id);
     ops.extend(crate::workflows::recheck_job(svc, co, id, actor.id(), &change).await?);
     match svc.table.transact(ops).await {
@@ -295,5 +296,72 @@ pub async fn create(
             current: None,
         }),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The customer's history line for a sub-record created (`before` is `None`) or changed, for the transaction that
+/// writes it. The line says what the tab shows of it, clipped: the History tab is one line per change and the full
+/// text stays on the sub-record. Sub-records hold only their collection's validated fields, never an SSN or a
+/// birthdate, and their tabs show them to whoever may read the customer, as the history does; the field names
+/// (`contact`, `ticket`, …) are no registry fields, so the history masking leaves them shown.
+pub fn history_op(
+    co: &vigil_domain::CompanyId,
+    before: Option<&SubRecord>,
+    after: &SubRecord,
+    at: &str,
+    by: &vigil_domain::UserId,
+) -> TxOp {
+    const MAX_CHARS: usize = 200;
+    let summary = |s: &SubRecord| {
+        let d = |k: &str| s.data.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+        let money = |k: &str| s.data.get(k).and_then(Value::as_u64).map(|c| format!("${}.{:02}", c / 100, c % 100));
+        let mut parts = vec![format!("#{}", s.id)];
+        match s.collection {
+            Collection::Notes => parts.extend([d("text"), d("due_date")]),
+            Collection::Contacts => parts.extend([d("name"), d("phone"), d("relation")]),
+            Collection::Equipment => {
+                let quantity = s.data.get("quantity").and_then(Value::as_u64).unwrap_or(1);
+                parts.extend([d("name"), format!("x{quantity}"), d("zone")]);
+            }
+            Collection::Appointments => parts.extend([d("date"), d("kind"), d("note")]),
+            Collection::RecurringInvoices => parts.extend([
+                money("amount_cents").unwrap_or_default(),
+                d("frequency"),
+                d("start_date"),
+                d("description"),
+            ]),
+            Collection::ScheduledPayments => parts.extend([money("amount_cents").unwrap_or_default(), d("date")]),
+        }
+        if s.status != s.collection.initial_status() {
+            parts.push(s.status.clone());
+        }
+        let line = parts.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" · ");
+        match line.char_indices().nth(MAX_CHARS) {
+            Some((cut, _)) => Value::String(format!("{}…", line.get(..cut).unwrap_or_default())),
+            None => Value::String(line),
+        }
+    };
+    let field = match after.collection {
+        Collection::Notes if after.data.get("ticket").and_then(Value::as_bool) == Some(true) => "ticket",
+        Collection::Notes => "note",
+        Collection::Contacts => "contact",
+        Collection::Equipment => "equipment",
+        Collection::Appointments => "appointment",
+        Collection::RecurringInvoices => "recurring_invoice",
+        Collection::ScheduledPayments => "scheduled_payment",
+    };
+    let entry = vigil_api::leads::HistoryEntry {
+        at: at.to_owned(),
+        by: by.to_string(),
+        field: field.into(),
+        before: before.map(summary).unwrap_or(Value::Null),
+        after: summary(after),
+    };
+    // Above the sequence numbers a field save uses (one per changed field) and below the enrollment events' (9000
+    // up); each sub-record has its own number, so two lines written in the same millisecond keep apart.
+    let seq = 8000 + (after.id % 1000) as u32;
+    TxOp::Put {
+        item: item_of(&keys::history(co, after.record_id, at, seq), &entry, &[]),
+        cond: Some(Condition::NotExists),
     }
 }

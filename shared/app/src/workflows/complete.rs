@@ -86,7 +86,7 @@ pub async fn complete(
     // A failed step is not done work: only a step that went through generates its ticket or appointment.
     if status != StepStatus::Failed {
         if let Some(g) = &step.generates {
-            ops.push(generated_op(svc, co, &next, step_id, g, actor.id()).await?);
+            ops.extend(generated_op(svc, co, &next, step_id, g, actor.id()).await?);
         }
     }
     match svc.table.transact(ops).await {

@@ -96,7 +96,7 @@ async fn round(svc: &Services, co: &CompanyId, customer: RecordId, by: &UserId) 
             let generates =
                 (step_id as usize).checked_sub(1).and_then(|i| steps.get(i)).and_then(|s| s.generates.as_ref());
             if let Some(g) = generates {
-                ops.push(generated_op(svc, co, &next, step_id, g, by).await?);
+                ops.extend(generated_op(svc, co, &next, step_id, g, by).await?);
             }
         }
         match svc.table.transact(ops).await {

@@ -206,8 +206,9 @@ pub(crate) async fn customer_state(svc: &Services, co: &CompanyId, id: RecordId)
     Ok(out)
 }
 
-/// The ticket or appointment a completed step creates, as a put in the completion's transaction. Its number comes
-/// from the customer's sub-record sequence first; a completion that then loses its race leaves that number unused.
+/// The ticket or appointment a completed step creates, with its line of the customer's history, for the completion's
+/// transaction. Its number comes from the customer's sub-record sequence first; a completion that then loses its
+/// race leaves that number unused.
 pub(crate) async fn generated_op(
     svc: &Services,
     co: &CompanyId,
@@ -215,7 +216,7 @@ pub(crate) async fn generated_op(
     step_id: u32,
     what: &Generates,
     by: &UserId,
-) -> Result<TxOp, AppError> {
+) -> Result<Vec<TxOp>, AppError> {
     let seq = svc.table.increment(&keys::record_child_sequence(co, e.customer_id), 1).await?;
     let now = svc.clock.now();
     let origin = json!({"enrollment_id": e.id, "step_id": step_id});
@@ -248,7 +249,10 @@ pub(crate) async fn generated_op(
         created_by: by.clone(),
         data,
     };
-    Ok(TxOp::Put { item: item_of(&sub.key(co), &sub, &[]), cond: Some(Condition::NotExists) })
+    Ok(vec![
+        TxOp::Put { item: item_of(&sub.key(co), &sub, &[]), cond: Some(Condition::NotExists) },
+        crate::customer_items::history_op(co, None, &sub, &sub.created_at, by),
+    ])
 }
 
 /// A line of the customer's history for an enrollment event, in the event's transaction. Its sequence number sits
