@@ -1,6 +1,7 @@
 //! One screen for every customer sub-record tab (notes, contacts, equipment, appointments, recurring invoices,
 //! scheduled payments): the list, newest first, and a form to add one. Which fields a collection has is the only
-//! thing that differs, so it is a table of field specs.
+//! thing that differs, so it is a table of field specs. The list and the form are components of their own: the
+//! enrollment page's review steps show the same list and add emergency contacts with the same form.
 
 use crate::api::{ApiError, SubRecord};
 use crate::components::format;
@@ -129,19 +130,46 @@ pub struct CustomerItemsProps {
 
 #[component]
 pub fn CustomerItems(props: &CustomerItemsProps) -> Html {
+    let refresh = use_state(|| 0u32);
+    let on_added = {
+        let (refresh, on_changed) = (refresh.clone(), props.on_changed.clone());
+        Callback::from(move |_: SubRecord| {
+            refresh.set(*refresh + 1);
+            on_changed.emit(());
+        })
+    };
+    let segment = props.collection.segment;
+    html! {
+        <section class="customer-items" data-testid={format!("items-{segment}")}>
+            <h2>{ props.collection.title }</h2>
+            if props.can_create {
+                <ItemForm id={props.id} collection={props.collection} {on_added} />
+            }
+            <ItemList id={props.id} collection={props.collection} refresh={*refresh} />
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ItemListProps {
+    pub id: RecordId,
+    pub collection: Collection,
+    /// Changes whenever the list is to be read again (a sub-record was added).
+    #[prop_or_default]
+    pub refresh: u32,
+}
+
+/// A collection's sub-records, newest first, with its empty state.
+#[component]
+pub fn ItemList(props: &ItemListProps) -> Html {
     let session = use_session();
     let report = use_report_error();
-    let toasts = use_toasts();
     let items = use_state(|| None::<Result<Vec<SubRecord>, ApiError>>);
-    let attempt = use_state(|| 0u32);
-    let form = use_state(Map::<String, Value>::new);
-    let error = use_state(|| None::<ApiError>);
-    let busy = use_state(|| false);
     let segment = props.collection.segment;
 
     {
         let (items, client, id) = (items.clone(), session.client(), props.id);
-        use_effect_with((id, segment, *attempt), move |_| {
+        use_effect_with((id, segment, props.refresh), move |_| {
             if let Some(client) = client {
                 crate::spawn(async move {
                     let got = client.customer_items(id, segment).await;
@@ -155,6 +183,57 @@ pub fn CustomerItems(props: &CustomerItemsProps) -> Html {
     }
 
     let specs = specs(segment);
+    match &*items {
+        None => html! { <p class="loading">{ "Loading…" }</p> },
+        Some(Err(e)) => html! { <p class="error-box" role="alert">{ e.message() }</p> },
+        Some(Ok(rows)) if rows.is_empty() => html! {
+            <p class="empty-state" data-testid="items-empty">{ format!("No {} yet.", format::lowercase(props.collection.title)) }</p>
+        },
+        Some(Ok(rows)) => html! {
+            <ul class="item-list" data-testid="item-list">
+                { for rows.iter().map(|r| html! {
+                    <li class="card item" data-testid="item-row" data-id={r.id.to_string()}>
+                        <div class="card-top">
+                            <span class="muted">{ format::date_time(&r.created_at) }</span>
+                            <span class={classes!("badge", format!("item-{}", r.status))}>{ r.status.clone() }</span>
+                        </div>
+                        <dl class="fields">
+                            { for specs.iter().filter(|s| r.data.get(s.field).is_some_and(|v| !v.is_null())).map(|s| html! {
+                                <div class="field"><dt>{ s.label }</dt><dd>{ shown(s, r.data.get(s.field)) }</dd></div>
+                            }) }
+                        </dl>
+                    </li>
+                }) }
+            </ul>
+        },
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ItemFormProps {
+    pub id: RecordId,
+    pub collection: Collection,
+    /// The heading and the submit button ("New contact", "Add contact" by default).
+    #[prop_or_default]
+    pub heading: Option<AttrValue>,
+    #[prop_or_default]
+    pub submit_label: Option<AttrValue>,
+    /// The sub-record the server created.
+    pub on_added: Callback<SubRecord>,
+}
+
+/// The form that adds one sub-record to a collection, with the server's field errors beside the inputs.
+#[component]
+pub fn ItemForm(props: &ItemFormProps) -> Html {
+    let session = use_session();
+    let toasts = use_toasts();
+    let form = use_state(Map::<String, Value>::new);
+    let error = use_state(|| None::<ApiError>);
+    let busy = use_state(|| false);
+    let segment = props.collection.segment;
+
+    let specs = specs(segment);
+
     let set = |field: &'static str, input: Input| {
         let form = form.clone();
         Callback::from(move |e: Event| {
@@ -183,14 +262,13 @@ pub fn CustomerItems(props: &CustomerItemsProps) -> Html {
     };
 
     let onsubmit = {
-        let (form, error, busy, attempt, client, id, on_changed, toasts) = (
+        let (form, error, busy, client, id, on_added, toasts) = (
             form.clone(),
             error.clone(),
             busy.clone(),
-            attempt.clone(),
             session.client(),
             props.id,
-            props.on_changed.clone(),
+            props.on_added.clone(),
             toasts.clone(),
         );
         let singular = props.collection.singular;
@@ -199,17 +277,16 @@ pub fn CustomerItems(props: &CustomerItemsProps) -> Html {
             let Some(client) = client.clone() else { return };
             let body: Map<String, Value> =
                 form.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), v.clone())).collect();
-            let (form, error, busy, attempt, on_changed, toasts) =
-                (form.clone(), error.clone(), busy.clone(), attempt.clone(), on_changed.clone(), toasts.clone());
+            let (form, error, busy, on_added, toasts) =
+                (form.clone(), error.clone(), busy.clone(), on_added.clone(), toasts.clone());
             busy.set(true);
             crate::spawn(async move {
                 match client.create_customer_item(id, segment, &body).await {
-                    Ok(_) => {
+                    Ok(added) => {
                         form.set(Map::new());
                         error.set(None);
                         toasts.info(&format!("{singular} added"));
-                        attempt.set(*attempt + 1);
-                        on_changed.emit(());
+                        on_added.emit(added);
                     }
                     Err(e) => error.set(Some(e)),
                 }
@@ -218,91 +295,59 @@ pub fn CustomerItems(props: &CustomerItemsProps) -> Html {
         })
     };
 
-    let form_html = props.can_create.then(|| {
-        html! {
-            <form class="card item-form" data-testid="item-form" {onsubmit}>
-                <h3>{ format!("New {}", format::lowercase(props.collection.singular)) }</h3>
-                <div class="form-grid">
-                { for specs.iter().map(|s| {
-                    let id = format!("item-{}", s.field);
-                    let message = error.as_ref().and_then(|e| e.field_message(s.field));
-                    let current = form.get(s.field);
-                    let control = match s.input {
-                        Input::Check => html! {
-                            <input type="checkbox" id={id.clone()} data-testid={id.clone()}
-                                checked={current.and_then(Value::as_bool).unwrap_or(false)} onchange={set(s.field, s.input)} />
-                        },
-                        Input::Choice(options) => html! {
-                            <select class="input" id={id.clone()} data-testid={id.clone()} onchange={set(s.field, s.input)}>
-                                { for options.iter().map(|o| html! {
-                                    <option value={*o} selected={current.and_then(Value::as_str) == Some(*o)}>{ *o }</option>
-                                }) }
-                            </select>
-                        },
-                        input => {
-                            let kind = if input == Input::Date { "date" } else { "text" };
-                            let value = match current {
-                                Some(Value::Number(n)) if input == Input::Money => n.as_u64().map(|c| format!("{}.{:02}", c / 100, c % 100)).unwrap_or_default(),
-                                Some(Value::String(s)) => s.clone(),
-                                Some(Value::Number(n)) => n.to_string(),
-                                _ => String::new(),
-                            };
-                            html! {
-                                <input class="input" type={kind} id={id.clone()} data-testid={id.clone()} {value}
-                                    inputmode={(matches!(input, Input::Money | Input::Whole)).then_some("decimal")}
-                                    required={s.required} onchange={set(s.field, input)} />
-                            }
-                        }
-                    };
-                    html! {
-                        <div class={classes!("form-field", message.is_some().then_some("invalid"))}>
-                            <label for={id}>{ s.label }{ s.required.then(|| html! { <span class="required">{ " *" }</span> }) }</label>
-                            { control }
-                            { for message.map(|m| html! { <span class="field-error">{ m }</span> }) }
-                        </div>
-                    }
-                }) }
-                </div>
-                { for error.as_ref().filter(|e| e.errors.is_empty()).map(|e| html! {
-                    <p class="error-box" role="alert" data-testid="item-error">{ e.message() }</p>
-                }) }
-                <div class="actions">
-                    <button type="submit" class="button" disabled={*busy} data-testid="item-create">{ format!("Add {}", format::lowercase(props.collection.singular)) }</button>
-                </div>
-            </form>
-        }
-    });
-
-    let list = match &*items {
-        None => html! { <p class="loading">{ "Loading…" }</p> },
-        Some(Err(e)) => html! { <p class="error-box" role="alert">{ e.message() }</p> },
-        Some(Ok(rows)) if rows.is_empty() => html! {
-            <p class="empty-state" data-testid="items-empty">{ format!("No {} yet.", format::lowercase(props.collection.title)) }</p>
-        },
-        Some(Ok(rows)) => html! {
-            <ul class="item-list" data-testid="item-list">
-                { for rows.iter().map(|r| html! {
-                    <li class="card item" data-testid="item-row" data-id={r.id.to_string()}>
-                        <div class="card-top">
-                            <span class="muted">{ format::date_time(&r.created_at) }</span>
-                            <span class={classes!("badge", format!("item-{}", r.status))}>{ r.status.clone() }</span>
-                        </div>
-                        <dl class="fields">
-                            { for specs.iter().filter(|s| r.data.get(s.field).is_some_and(|v| !v.is_null())).map(|s| html! {
-                                <div class="field"><dt>{ s.label }</dt><dd>{ shown(s, r.data.get(s.field)) }</dd></div>
-                            }) }
-                        </dl>
-                    </li>
-                }) }
-            </ul>
-        },
-    };
-
+    let singular = format::lowercase(props.collection.singular);
+    let heading = props.heading.clone().unwrap_or_else(|| format!("New {singular}").into());
+    let submit_label = props.submit_label.clone().unwrap_or_else(|| format!("Add {singular}").into());
     html! {
-        <section class="customer-items" data-testid={format!("items-{segment}")}>
-            <h2>{ props.collection.title }</h2>
-            { for form_html }
-            { list }
-        </section>
+        <form class="card item-form" data-testid="item-form" {onsubmit}>
+            <h3>{ heading }</h3>
+            <div class="form-grid">
+            { for specs.iter().map(|s| {
+                let id = format!("item-{}", s.field);
+                let message = error.as_ref().and_then(|e| e.field_message(s.field));
+                let current = form.get(s.field);
+                let control = match s.input {
+                    Input::Check => html! {
+                        <input type="checkbox" id={id.clone()} data-testid={id.clone()}
+                            checked={current.and_then(Value::as_bool).unwrap_or(false)} onchange={set(s.field, s.input)} />
+                    },
+                    Input::Choice(options) => html! {
+                        <select class="input" id={id.clone()} data-testid={id.clone()} onchange={set(s.field, s.input)}>
+                            { for options.iter().map(|o| html! {
+                                <option value={*o} selected={current.and_then(Value::as_str) == Some(*o)}>{ *o }</option>
+                            }) }
+                        </select>
+                    },
+                    input => {
+                        let kind = if input == Input::Date { "date" } else { "text" };
+                        let value = match current {
+                            Some(Value::Number(n)) if input == Input::Money => n.as_u64().map(|c| format!("{}.{:02}", c / 100, c % 100)).unwrap_or_default(),
+                            Some(Value::String(s)) => s.clone(),
+                            Some(Value::Number(n)) => n.to_string(),
+                            _ => String::new(),
+                        };
+                        html! {
+                            <input class="input" type={kind} id={id.clone()} data-testid={id.clone()} {value}
+                                inputmode={(matches!(input, Input::Money | Input::Whole)).then_some("decimal")}
+                                required={s.required} onchange={set(s.field, input)} />
+                        }
+                    }
+                };
+                html! {
+                    <div class={classes!("form-field", message.is_some().then_some("invalid"))}>
+                        <label for={id}>{ s.label }{ s.required.then(|| html! { <span class="required">{ " *" }</span> }) }</label>
+                        { control }
+                        { for message.map(|m| html! { <span class="field-error">{ m }</span> }) }
+                    </div>
+                }
+            }) }
+            </div>
+            { for error.as_ref().filter(|e| e.errors.is_empty()).map(|e| html! {
+                <p class="error-box" role="alert" data-testid="item-error">{ e.message() }</p>
+            }) }
+            <div class="actions">
+                <button type="submit" class="button" disabled={*busy} data-testid="item-create">{ submit_label }</button>
+            </div>
+        </form>
     }
 }

@@ -12,6 +12,7 @@ mod opportunities;
 mod page;
 mod parent_picker;
 mod tags;
+mod workflow_steps;
 mod workflows;
 
 pub use page::CustomerPage;

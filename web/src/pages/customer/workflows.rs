@@ -1,9 +1,11 @@
 //! The customer's Workflows tab: the enrollments by status, New Workflow (Manage Workflows: Start, or Open for a
 //! workflow already running, with the language choice), and one enrollment's page: header with progress, language
 //! and status, the step cards in the workflow's layout (single page with Expand All / Collapse All, or stepped with
-//! Prev / Next), each step's content filled in from the customer and the actions of its completion strategy.
+//! Prev / Next), each step's content filled in from the customer, its body (`workflow_steps`) and the actions of its
+//! completion strategy.
 
-use crate::api::ApiError;
+use super::workflow_steps::{Customer, StepBody};
+use crate::api::{ApiError, CustomerFormOptions, CustomerHome};
 use crate::app::Route;
 use crate::components::route_link::RouteLink;
 use crate::session::{use_report_error, use_session};
@@ -240,8 +242,28 @@ fn EnrollmentPage(props: &EnrollmentProps) -> Html {
     let current = use_state(|| 0usize);
     let expanded = use_state(|| None::<bool>);
     let busy = use_state(|| false);
+    let customer = use_state(|| Customer::Loading);
+    let opts = use_state(|| Rc::new(CustomerFormOptions::default()));
     let id = props.id;
 
+    {
+        let (customer, opts, client) = (customer.clone(), opts.clone(), session.client());
+        use_effect_with(props.customer, move |cid| {
+            let cid = *cid;
+            if let Some(client) = client {
+                crate::spawn(async move {
+                    customer.set(match client.customer_home(cid).await {
+                        Ok(h) => Customer::Loaded(Rc::new(h)),
+                        Err(e) => Customer::Failed(format!("Could not load the customer: {}", e.message())),
+                    });
+                    // Only the selects of a confirm step use them; without them a select still shows its value.
+                    if let Ok(o) = client.customer_form_options().await {
+                        opts.set(Rc::new(o));
+                    }
+                });
+            }
+        });
+    }
     {
         let (view, client) = (view.clone(), session.client());
         use_effect_with((id, (*language).clone()), move |(id, language)| {
@@ -296,6 +318,26 @@ fn EnrollmentPage(props: &EnrollmentProps) -> Html {
             });
         })
     };
+    // The customer's data changed from a step body: its automatic steps were re-checked on the server.
+    let reread = {
+        let (client, view, on_changed, language) =
+            (session.client(), view.clone(), props.on_changed.clone(), (*language).clone());
+        Callback::from(move |_: ()| {
+            let Some(client) = client.clone() else { return };
+            let (view, on_changed, language) = (view.clone(), on_changed.clone(), language.clone());
+            crate::spawn(async move {
+                let q = EnrollmentQuery { language };
+                if let Ok(now) = client.call::<ops::GetEnrollment>(&EnrollmentPath { id }, &q, &()).await {
+                    view.set(Some(Ok(Rc::new(now))));
+                }
+                on_changed.emit(());
+            });
+        })
+    };
+    let on_customer = {
+        let customer = customer.clone();
+        Callback::from(move |h: CustomerHome| customer.set(Customer::Loaded(Rc::new(h))))
+    };
     let open = matches!(v.status, EnrollmentStatus::Pending | EnrollmentStatus::InProgress);
     let card = |s: &EnrollmentStep, force_open: Option<bool>| {
         let actions = if v.can_complete && open && s.status == StepStatus::Pending {
@@ -318,11 +360,13 @@ fn EnrollmentPage(props: &EnrollmentProps) -> Html {
         } else {
             html! {}
         };
-        let fields = (!s.fields.is_empty()).then(|| html! {
-            <ul class="confirm-fields">{ for s.fields.iter().map(|f| html! { <li>{ format!("{f:?}").replace("Term", " term").replace("Fee", " fee") }</li> }) }</ul>
-        });
+        let body = html! {
+            <StepBody customer_id={props.customer} step_type={s.step_type} fields={s.fields.clone()}
+                customer={(*customer).clone()} opts={(*opts).clone()} can_act={v.can_complete}
+                on_customer={on_customer.clone()} on_changed={reread.clone()} />
+        };
         html! {
-            <details class={classes!("card", "step-card", s.warning.then_some("warning"))} open={force_open.unwrap_or(true)}
+            <details key={s.id} class={classes!("card", "step-card", s.warning.then_some("warning"))} open={force_open.unwrap_or(true)}
                 data-testid="step-card" data-status={step_label(s.status)}>
                 <summary>
                     <span class="step-number">{ format!("{}. ", s.id) }</span>{ s.title.clone() }
@@ -331,7 +375,7 @@ fn EnrollmentPage(props: &EnrollmentProps) -> Html {
                     { for s.warning.then(|| html! { <span class="red-dot" role="img" aria-label="requirement no longer met"></span> }) }
                 </summary>
                 <p class="step-content" data-testid="step-content">{ s.content.clone() }</p>
-                { for fields }
+                { body }
                 { actions }
             </details>
         }
