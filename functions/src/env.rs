@@ -12,8 +12,11 @@ use vigil_app::services::queues;
 use vigil_app::ssn::keyring::KeyRing;
 use vigil_app::ssn::{DataKeys, UnconfiguredKeys};
 use vigil_app::Services;
-use vigil_store::aws::{LazyDynamoTable, LazyKmsKeyWrapper, LazySdkConfig, LazySesMailer, LazySqsQueue};
+use vigil_store::aws::{
+    LazyBedrockModel, LazyDynamoTable, LazyKmsKeyWrapper, LazySdkConfig, LazySesMailer, LazySqsQueue,
+};
 use vigil_store::mail::Unconfigured;
+use vigil_store::Model;
 use vigil_store::Table;
 use vigil_store::{CursorSigner, Mailer};
 
@@ -97,11 +100,14 @@ pub fn aws_services_with(s: &AwsSettings, kms_key_id: Option<String>, ses_sender
     Services {
         table,
         mailer,
-        queue: Arc::new(LazySqsQueue::new(config, s.queue_urls.clone())),
+        queue: Arc::new(LazySqsQueue::new(config.clone(), s.queue_urls.clone())),
         cursors: CursorSigner::new(s.cursor_secret.clone()),
         clock: Arc::new(SystemClock),
         data_keys,
         post_policy: Default::default(),
+        // The Copilot's model is off unless the stack names one (the `CopilotModelId` parameter).
+        model: env_value("VIGIL_BEDROCK_MODEL_ID")
+            .map(|id| Arc::new(LazyBedrockModel::new(config.clone(), id)) as Arc<dyn Model>),
     }
 }
 

@@ -9,4 +9,5 @@ pub mod moto;
 pub mod portal;
 pub mod rehearsal;
 pub mod runtime;
+pub mod stub;
 pub mod users;

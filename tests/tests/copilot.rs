@@ -1,10 +1,22 @@
 //! The Sales Copilot over HTTP on the embedded default (deterministic engine): BANT at each dimension's edge, hot
 //! or not with reasons, the intro email in English and Spanish and under opt-out, next action kinds, the history
-//! entry (the ask and the engine, never the text), the per-user rate limit and who may ask.
+//! entry (the ask and the engine, never the text), the per-user rate limit and who may ask; and the model engine
+//! through the Bedrock client against a stub endpoint, with the deterministic fallback.
 
 use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use vigil_api::copilot::{Ask, CopilotAsk};
+use vigil_app::{Actor, Services};
+use vigil_domain::{CompanyId, RecordId, UserId};
+use vigil_store::bedrock::BedrockModel;
+use vigil_store::keys;
 use vigil_tests::runtime::LocalRuntime;
-use vigil_tests::users::{INSTALLER, LEAD_REP, OFFICE, OTHER_ADMIN};
+use vigil_tests::stub::{Reply, Stub};
+use vigil_tests::users::{ADMIN, INSTALLER, LEAD_REP, OFFICE, OTHER_ADMIN};
+
+/// A lead's SSN, which the admin may read and no model may.
+const SSN: &str = "123-45-6789";
 
 /// A new lead (stage New) with `fields` set by an edit afterwards, as the lead page would.
 async fn lead_with(rt: &LocalRuntime, token: &str, first: &str, fields: Value) -> Value {
@@ -292,4 +304,71 @@ async fn answers_never_carry_the_ssn_even_for_callers_who_may_see_it() {
         assert!(!text.contains("6789") && !text.contains("***"), "{text}");
     }
     rt.stop().await;
+}
+
+/// A Converse answer whose assistant message is `text`, as Bedrock's runtime API returns it.
+fn converse(text: &str) -> Reply {
+    Reply::json(
+        200,
+        &json!({"output": {"message": {"role": "assistant", "content": [{"text": text}]}}, "stopReason": "end_turn",
+                "usage": {"inputTokens": 1, "outputTokens": 1, "totalTokens": 2}, "metrics": {"latencyMs": 1}}),
+    )
+}
+
+/// The model engine through the real Bedrock client against a stub endpoint: a well-formed answer is taken (Vigil
+/// computing the total), and a malformed answer, a timeout and a throttle each get the deterministic answer saying
+/// so, after one request each (no retries keep the person waiting). The request never carries a confidential field,
+/// even for a caller who may read it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_model_engine_answers_and_the_deterministic_one_stands_in_when_it_cannot() {
+    let rt = LocalRuntime::start_small().await;
+    let token = rt.sign_in(ADMIN).await;
+    let lead = lead_with(&rt, &token, "Modeled", json!({"ssn": SSN})).await;
+    let mode = Arc::new(Mutex::new("good"));
+    let current = mode.clone();
+    let stub = Stub::start(move |_| {
+        let d = |s: u8| json!({"score": s, "reason": "from the lead's fields"});
+        let good = json!({"text": "Worth a call.", "next_action": {"kind": "schedule_call", "label": "Call"},
+            "bant": {"budget": d(20), "authority": d(15), "need": d(10), "timeline": d(5)}});
+        match *current.lock().expect("mode") {
+            "good" => converse(&good.to_string()),
+            "malformed" => converse("Sure! The lead looks great."),
+            "slow" => Reply { delay: Duration::from_secs(3), ..converse(&good.to_string()) },
+            _ => Reply {
+                headers: vec![("x-amzn-errortype".into(), "ThrottlingException".into())],
+                ..Reply::json(429, &json!({"message": "Too many requests"}))
+            },
+        }
+    })
+    .await;
+    let sdk = vigil_store::aws::aws_config(Some(&stub.url)).await;
+    let model = BedrockModel::new(&sdk, "anthropic.claude-test", Duration::from_millis(700));
+    let svc = Services { model: Some(Arc::new(model)), ..rt.services().clone() };
+    let co = CompanyId::parse("acme").expect("company");
+    let item = svc.table.get(&keys::user(&co, &UserId::parse("acme-admin").expect("id"))).await.expect("read");
+    let actor = Actor { user: serde_json::from_value(Value::Object(item.expect("the admin"))).expect("a user") };
+    let id = RecordId(lead["id"].as_u64().expect("id"));
+    let qualify = || CopilotAsk { ask: Ask::Qualify, question: None };
+
+    let a = vigil_app::copilot::ask(&svc, &actor, id, qualify()).await.expect("answered");
+    assert_eq!((a.engine.as_str(), a.total, a.text.as_str()), ("bedrock", Some(50), "Worth a call."));
+    for (m, why) in [("malformed", "expected shape"), ("slow", "in time"), ("throttled", "throttling")] {
+        *mode.lock().expect("mode") = m;
+        let a = vigil_app::copilot::ask(&svc, &actor, id, qualify()).await.expect("answered");
+        assert_eq!(a.engine, "deterministic", "{m}");
+        assert!(a.text.contains(why) && a.text.contains("built-in engine"), "{m}: {}", a.text);
+        assert!(a.bant.is_some() && a.total.is_some(), "{m}");
+    }
+    let requests = stub.requests();
+    assert_eq!(requests.len(), 4, "one request per ask, none retried");
+    for r in &requests {
+        assert!(r.line.starts_with("POST /model/anthropic.claude-test/converse"), "{}", r.line);
+        let body = r.body_text();
+        assert!(body.contains("Modeled"), "the model is given the lead");
+        assert!(!body.contains("6789") && !body.contains("ssn") && !body.contains("***"), "nothing confidential leaves");
+    }
+    let (_, history) = rt.get(&token, &format!("/api/v1/leads/{}/history", lead["id"])).await;
+    let fallbacks =
+        history["items"].as_array().expect("items").iter().filter(|e| e["after"]["fallback"].is_string()).count();
+    assert_eq!(fallbacks, 3, "{history}");
 }

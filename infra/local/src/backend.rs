@@ -130,6 +130,7 @@ pub async fn open(config: &Config) -> Result<Backends, BackendError> {
                 // The outbox page is the local mail viewer: nothing leaves the laptop.
                 mailer: Arc::new(OutboxOnly),
                 post_policy: Default::default(),
+                model: None,
             };
             Ok(Backends { services, embedded: Some(table), token_key, key_ring })
         }

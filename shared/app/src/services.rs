@@ -1,6 +1,6 @@
 use crate::clock::Clock;
 use std::sync::Arc;
-use vigil_store::{CursorSigner, Mailer, Queue, Table};
+use vigil_store::{CursorSigner, Mailer, Model, Queue, Table};
 
 /// The ports an operation may use, built once per process (per Lambda container, or once for the local runtime).
 #[derive(Clone)]
@@ -15,6 +15,9 @@ pub struct Services {
     pub mailer: Arc<dyn Mailer>,
     /// Where sale posts may go: public addresses only, unless the local runtime allows loopback for its demo.
     pub post_policy: crate::selling::PostPolicy,
+    /// The language model the Copilot asks first (Bedrock when the stack names a model); without one, or when it
+    /// fails, the deterministic engine answers.
+    pub model: Option<Arc<dyn Model>>,
 }
 
 /// Logical queue names (each backend maps them to its own queues).

@@ -1,14 +1,17 @@
 //! Loading the AWS SDK configuration shared by the DynamoDB, SQS, KMS and SES backends, and the lazily built backends
-//! a Lambda uses ([`LazyDynamoTable`], [`LazySqsQueue`], [`LazyKmsKeyWrapper`], [`LazySesMailer`]).
+//! a Lambda uses ([`LazyDynamoTable`], [`LazySqsQueue`], [`LazyKmsKeyWrapper`], [`LazySesMailer`],
+//! [`LazyBedrockModel`]).
 //!
 //! Why lazily: building an SDK client loads and parses the platform's root certificates and builds a TLS
 //! configuration (the SDK does this in `Client::new` on purpose), and loading the configuration walks the provider
 //! chains. A Lambda paid all of that before asking for its first event, even `health`, which never calls AWS, and
 //! a function that only reads the table built the SQS client too. Now each client is built on its first call.
 
+use crate::bedrock::BedrockModel;
 use crate::dynamo::DynamoTable;
 use crate::kms::{KeyWrapper, KmsKeyWrapper, NewDataKey};
 use crate::mail::{MailError, Mailer, OutgoingMail};
+use crate::model::{Model, ModelError};
 use crate::queue::{OutgoingMessage, Queue, QueueError, ReceivedMessage};
 use crate::ses::SesMailer;
 use crate::sqs::SqsQueue;
@@ -284,6 +287,32 @@ impl Mailer for LazySesMailer {
 
     async fn send(&self, mail: &OutgoingMail) -> Result<String, MailError> {
         self.mailer().await.send(mail).await
+    }
+}
+
+/// A [`BedrockModel`] whose client is built on the first ask.
+pub struct LazyBedrockModel {
+    config: Arc<LazySdkConfig>,
+    model_id: String,
+    model: OnceCell<BedrockModel>,
+}
+
+impl LazyBedrockModel {
+    pub fn new(config: Arc<LazySdkConfig>, model_id: impl Into<String>) -> Self {
+        Self { config, model_id: model_id.into(), model: OnceCell::new() }
+    }
+}
+
+#[async_trait]
+impl Model for LazyBedrockModel {
+    async fn converse(&self, system: &str, user: &str) -> Result<String, ModelError> {
+        let model = self
+            .model
+            .get_or_init(|| async {
+                BedrockModel::new(self.config.get().await, self.model_id.clone(), crate::bedrock::TIMEOUT)
+            })
+            .await;
+        model.converse(system, user).await
     }
 }
 

@@ -4,6 +4,7 @@
 //! not sent ([`mail::OutboxOnly`]). No business rule lives here.
 
 pub mod aws;
+pub mod bedrock;
 pub mod cursor;
 pub mod dynamo;
 #[cfg(feature = "embedded")]
@@ -11,6 +12,7 @@ pub mod embedded;
 pub mod keys;
 pub mod kms;
 pub mod mail;
+pub mod model;
 pub mod queue;
 pub mod ses;
 pub mod sqs;
@@ -19,6 +21,7 @@ pub mod table;
 pub use cursor::{CursorError, CursorSigner};
 pub use dynamo::DynamoTable;
 pub use mail::{MailError, Mailer, OutgoingMail};
+pub use model::{Model, ModelError};
 pub use queue::{OutgoingMessage, Queue, QueueError, QueueSpec, ReceivedMessage};
 pub use sqs::SqsQueue;
 pub use table::{

@@ -6,10 +6,12 @@
 mod deterministic;
 mod engine;
 mod limit;
+mod model;
 
 pub use deterministic::{Deterministic, FAILED_CONTACTS_LIMIT, QUALIFIED_TOTAL};
 pub use engine::{Engine, EngineError, Facts};
 pub use limit::{ASKS_PER_WINDOW, WINDOW_SECS};
+pub use model::ModelEngine;
 
 use crate::items::item_of;
 use crate::{clock, lead_scoring, leads, Actor, AppError, Services};
@@ -43,8 +45,22 @@ pub async fn ask(svc: &Services, actor: &Actor, id: RecordId, req: CopilotAsk) -
         best_industries: weights.best_industries,
         sender: actor.user.name.clone(),
     };
-    let answer = deterministic::answer(&facts, &req);
-    record_ask(svc, actor, id, req.ask, &answer.engine).await?;
+    let (answer, fallback) = match &svc.model {
+        None => (deterministic::answer(&facts, &req), None),
+        Some(m) => match ModelEngine::new(m.clone()).answer(&facts, &req).await {
+            Ok(a) => (a, None),
+            Err(e) => {
+                tracing::warn!(company = %actor.company(), lead = %id, reason = %e, "copilot model failed; deterministic answer");
+                let mut a = deterministic::answer(&facts, &req);
+                a.text = format!(
+                    "{a_text} (The AI model gave no usable answer: {e}. Vigil's built-in engine answered instead.)",
+                    a_text = a.text
+                );
+                (a, Some(e))
+            }
+        },
+    };
+    record_ask(svc, actor, id, req.ask, &answer.engine, fallback.as_ref()).await?;
     Ok(answer)
 }
 
@@ -78,14 +94,24 @@ fn failed_contacts(history: &[HistoryEntry]) -> u32 {
 
 /// One history entry per ask: which ask and which engine. A second ask in the same millisecond takes the next
 /// sequence number (the put is conditional on the key being free).
-async fn record_ask(svc: &Services, actor: &Actor, id: RecordId, ask: Ask, engine: &str) -> Result<(), AppError> {
+async fn record_ask(
+    svc: &Services,
+    actor: &Actor,
+    id: RecordId,
+    ask: Ask,
+    engine: &str,
+    fallback: Option<&EngineError>,
+) -> Result<(), AppError> {
     let at = clock::rfc3339(svc.clock.now());
     let entry = HistoryEntry {
         at: at.clone(),
         by: actor.id().as_str().to_owned(),
         field: HISTORY_FIELD.into(),
         before: Value::Null,
-        after: json!({"ask": ask.as_str(), "engine": engine}),
+        after: match fallback {
+            None => json!({"ask": ask.as_str(), "engine": engine}),
+            Some(e) => json!({"ask": ask.as_str(), "engine": engine, "fallback": e.to_string()}),
+        },
     };
     for seq in 0..8 {
         let item = item_of(&keys::history(actor.company(), id, &at, 900 + seq), &entry, &[]);
