@@ -229,6 +229,8 @@ pub struct Accounting {
     /// Newest first.
     pub invoices: Vec<Invoice>,
     pub quotes: Vec<Invoice>,
+    /// On a parent: the invoices its sub-customers billed through it (what its payment flow may pay), newest first.
+    pub sub_customer_invoices: Vec<Invoice>,
     pub payments: Vec<Payment>,
     pub billing_methods: Vec<BillingMethod>,
     /// Oldest first: this customer's invoices and payments and, on a parent, every invoice a sub-customer billed

@@ -518,12 +518,14 @@ pub async fn get(svc: &Services, actor: &Actor, id: RecordId) -> Result<Accounti
     invoices.reverse();
     quotes.reverse();
     payments.reverse();
+    billed.reverse();
     Ok(Accounting {
         customer_id: id,
         banner: parent.as_ref().map(|p| banner(&p.name)),
         parent,
         invoices,
         quotes,
+        sub_customer_invoices: billed,
         payments,
         billing_methods: methods,
         transactions,
