@@ -292,7 +292,7 @@ fn InvoiceForm(props: &FormProps) -> Html {
     let error = use_state(|| None::<ApiError>);
     let set_line = |i: usize, which: u8| {
         let lines = lines.clone();
-        Callback::from(move |e: Event| {
+        Callback::from(move |e: InputEvent| {
             let v = value_of(&e);
             let mut next = (*lines).clone();
             if let Some(l) = next.get_mut(i) {
@@ -363,13 +363,13 @@ fn InvoiceForm(props: &FormProps) -> Html {
             <h3>{ "New invoice or quote" }</h3>
             { for lines.iter().enumerate().map(|(i, l)| html! {
                 <fieldset class="row" data-testid="invoice-line">
-                    <label>{ "Description" }<input type="text" value={l.description.clone()} onchange={set_line(i, 0)} data-testid={format!("line-{i}-description")} /></label>
-                    <label>{ "Quantity" }<input type="number" min="1" value={l.quantity.clone()} onchange={set_line(i, 1)} data-testid={format!("line-{i}-quantity")} /></label>
-                    <label>{ "Price ($)" }<input type="text" inputmode="decimal" value={l.price.clone()} onchange={set_line(i, 2)} data-testid={format!("line-{i}-price")} /></label>
+                    <label>{ "Description" }<input type="text" value={l.description.clone()} oninput={set_line(i, 0)} data-testid={format!("line-{i}-description")} /></label>
+                    <label>{ "Quantity" }<input type="number" min="1" value={l.quantity.clone()} oninput={set_line(i, 1)} data-testid={format!("line-{i}-quantity")} /></label>
+                    <label>{ "Price ($)" }<input type="text" inputmode="decimal" value={l.price.clone()} oninput={set_line(i, 2)} data-testid={format!("line-{i}-price")} /></label>
                 </fieldset>
             }) }
             <button type="button" class="button secondary" onclick={add}>{ "Add line" }</button>
-            <label>{ "Tax (%)" }<input type="text" inputmode="decimal" value={(*tax).clone()} onchange={{ let t = tax.clone(); Callback::from(move |e: Event| t.set(value_of(&e))) }} data-testid="invoice-tax" /></label>
+            <label>{ "Tax (%)" }<input type="text" inputmode="decimal" value={(*tax).clone()} oninput={{ let t = tax.clone(); Callback::from(move |e: InputEvent| t.set(value_of(&e))) }} data-testid="invoice-tax" /></label>
             <label class="check"><input type="checkbox" checked={*quote} onchange={{ let q = quote.clone(); Callback::from(move |e: Event| q.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked())) }} data-testid="invoice-is-quote" />{ " A quote" }</label>
             { for error.as_ref().map(errors_of) }
             <div class="actions">
@@ -405,7 +405,7 @@ fn BillingMethodForm(props: &FormProps) -> Html {
     let busy = use_state(|| false);
     let set = |s: &UseStateHandle<String>| {
         let s = s.clone();
-        Callback::from(move |e: Event| s.set(value_of(&e)))
+        Callback::from(move |e: InputEvent| s.set(value_of(&e)))
     };
     let submit = {
         let (client, number, month, year, cvc, error, busy, on_done, toasts, id) = (
@@ -460,10 +460,10 @@ fn BillingMethodForm(props: &FormProps) -> Html {
         <form class="inline-form" data-testid="billing-method-form" onsubmit={submit} autocomplete="off">
             <h3>{ "New billing method (card)" }</h3>
             <p class="muted small">{ "Sandbox processor: test cards only. The card number goes to the processor, never to Vigil." }</p>
-            <label>{ "Card number" }<input type="text" inputmode="numeric" autocomplete="off" value={(*number).clone()} onchange={set(&number)} data-testid="card-number" /></label>
-            <label>{ "Expiry month" }<input type="number" min="1" max="12" value={(*month).clone()} onchange={set(&month)} data-testid="card-exp-month" /></label>
-            <label>{ "Expiry year" }<input type="number" min="2000" max="2100" value={(*year).clone()} onchange={set(&year)} data-testid="card-exp-year" /></label>
-            <label>{ "CVC" }<input type="password" inputmode="numeric" autocomplete="off" value={(*cvc).clone()} onchange={set(&cvc)} data-testid="card-cvc" /></label>
+            <label>{ "Card number" }<input type="text" inputmode="numeric" autocomplete="off" value={(*number).clone()} oninput={set(&number)} data-testid="card-number" /></label>
+            <label>{ "Expiry month" }<input type="number" min="1" max="12" value={(*month).clone()} oninput={set(&month)} data-testid="card-exp-month" /></label>
+            <label>{ "Expiry year" }<input type="number" min="2000" max="2100" value={(*year).clone()} oninput={set(&year)} data-testid="card-exp-year" /></label>
+            <label>{ "CVC" }<input type="password" inputmode="numeric" autocomplete="off" value={(*cvc).clone()} oninput={set(&cvc)} data-testid="card-cvc" /></label>
             { for error.as_ref().map(|m| html! { <p class="error-box" role="alert" data-testid="billing-method-error">{ m.clone() }</p> }) }
             <div class="actions">
                 <button type="submit" class="button" disabled={*busy} data-testid="billing-method-save">{ "Save card" }</button>
@@ -554,7 +554,7 @@ fn PaymentForm(props: &PaymentFormProps) -> Html {
                     }) }
                 </select>
             </label>
-            <label>{ "Amount ($)" }<input type="text" inputmode="decimal" value={(*amount).clone()} onchange={{ let s = amount.clone(); Callback::from(move |e: Event| s.set(value_of(&e))) }} data-testid="payment-amount" /></label>
+            <label>{ "Amount ($)" }<input type="text" inputmode="decimal" value={(*amount).clone()} oninput={{ let s = amount.clone(); Callback::from(move |e: InputEvent| s.set(value_of(&e))) }} data-testid="payment-amount" /></label>
             { for error.as_ref().map(errors_of) }
             <div class="actions">
                 <button type="submit" class="button" data-testid="payment-save">{ "Take payment" }</button>

@@ -17,4 +17,5 @@ mod tags;
 mod work_orders;
 mod workflows;
 
+pub use accounting::{cents_of, money};
 pub use page::CustomerPage;
