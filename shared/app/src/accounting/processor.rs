@@ -86,7 +86,7 @@ pub fn check_card(number: &str) -> Result<CardCheck, &'static str> {
             }
         })
         .sum();
-    if sum % 10 != 0 {
+    if !sum.is_multiple_of(10) {
         return Err("the card number is not valid");
     }
     let brand = match digits.first().copied() {
