@@ -318,3 +318,29 @@ async fn work_orders_take_the_customers_equipment_and_edit_with_their_version() 
     let other = rt.sign_in(OTHER_ADMIN).await;
     assert_eq!(rt.get(&other, &path).await.0, 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_installation_card_saves_services_and_whom_the_tech_reports_to() {
+    let rt = LocalRuntime::start_small().await;
+    let admin = rt.sign_in(ADMIN).await;
+    let c = new_customer(&rt, &admin, "Ines").await;
+    let id = c["id"].as_u64().unwrap();
+    let path = format!("/api/v1/customers/{id}");
+    let body = json!({"version": c["version"], "services": ["cellular_backup", "two_way_voice"],
+                      "install_tech_reports_to_id": "acme-office"});
+    let (status, saved) = rt.patch(&admin, &path, body).await;
+    assert_eq!(status, 200, "{saved}");
+    let (_, home) = rt.get(&admin, &path).await;
+    let card = &home["cards"]["installation"];
+    assert_eq!(card["services"], json!(["cellular_backup", "two_way_voice"]), "{card}");
+    assert_eq!(card["install_tech_reports_to_id"], "acme-office");
+    let (_, history) = rt.get(&admin, &format!("{path}/history")).await;
+    assert!(history.to_string().contains("install_tech_reports_to_id"), "the change is in the history");
+    let (status, p) =
+        rt.patch(&admin, &path, json!({"version": home["version"], "install_tech_reports_to_id": "nobody-here"})).await;
+    assert_eq!((status, fields(&p)), (422, vec!["install_tech_reports_to_id".to_owned()]), "{p}");
+    // Whoever sees the Installation card sees it.
+    let installer = rt.sign_in(INSTALLER).await;
+    let (_, seen) = rt.get(&installer, &path).await;
+    assert_eq!(seen["cards"]["installation"]["install_tech_reports_to_id"], "acme-office");
+}

@@ -1333,6 +1333,7 @@ fn customer_fields() -> Vec<(&'static str, Value)> {
         ("installed", boolean()),
         ("abort_code", with(opt_text(64), "Confidential")),
         ("services", json!({"type": "array", "items": {"type": "string", "enum": services}})),
+        ("install_tech_reports_to_id", user()),
         ("office_location_id", with(id(), "One of the company's office locations")),
         ("custom_fields", custom_field_values()),
     ]

@@ -302,6 +302,9 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
                         <h2 id={format!("card-{key}")}>{ title }{ for (!editable).then(|| html! { <span class="muted small">{ " (read-only)" }</span> }) }</h2>
                         <div class="form-grid">
                             { for card_fields(card).filter(|s| s.input != Input::Elsewhere && values.contains_key(s.name)).map(|s| {
+                                if s.name == "services" {
+                                    return super::fields::services_input(values.get(s.name), edits.0.get(s.name), editable, &opts, save_error.as_ref(), &on_set);
+                                }
                                 super::mmr_picker::sale_field(s.name, id, values, &edits.0, editable, &opts, save_error.as_ref(), &on_set)
                                     .unwrap_or_else(|| field_input(s.name, s.label, s.input, values.get(s.name), edits.0.get(s.name), editable, &opts, save_error.as_ref(), &on_set))
                             }) }
