@@ -1,4 +1,5 @@
-//! Orders and accounting in headless Chromium against the local runtime: on a sub-customer, Apply Order Template
+//! Orders and accounting in headless Chromium against the local runtime: a sub-customer's Services checkboxes and
+//! Install Tech Reports To are saved and reloaded; on the sub-customer, Apply Order Template
 //! with a package and an extra equipment row pre-populates an invoice; the Accounting tab shows the parent banner,
 //! and New Payment opens the parent's payment flow, where a new card (typed into the sandbox processor's form, never
 //! sent to Vigil's API) pays the sub-customer's invoice; the parent's Transactions combine both.
@@ -38,6 +39,27 @@ async fn a_template_invoice_on_a_sub_customer_is_paid_by_card_on_the_parent() {
 
     let b = portal.browser_as(ADMIN).await;
     portal.open_customer(&b, cid).await;
+
+    // The Installation card's Services are checkboxes, saved and shown again after a reload.
+    b.find(r#"[data-testid="service-two_way_voice"]"#).await.unwrap().click().await.unwrap();
+    b.find(r#"[data-testid="service-cellular_backup"]"#).await.unwrap().click().await.unwrap();
+    b.find(r#"[data-testid="input-install_tech_reports_to_id"] option[value="acme-office"]"#)
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.find(r#"[data-testid="save-stay-bottom"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for_text(".toast", "Customer saved", soon()).await.unwrap();
+    portal.open_customer(&b, cid).await;
+    let checked = |css: &'static str| {
+        let b = &b;
+        async move { b.execute("return document.querySelector(arguments[0]).checked;", json!([css])).await.unwrap() }
+    };
+    assert_eq!(checked(r#"[data-testid="service-two_way_voice"]"#).await, json!(true));
+    assert_eq!(checked(r#"[data-testid="service-cellular_backup"]"#).await, json!(true));
+    assert_eq!(checked(r#"[data-testid="service-aarp"]"#).await, json!(false));
+    b.wait_for_value(r#"[data-testid="input-install_tech_reports_to_id"]"#, "acme-office", soon()).await.unwrap();
 
     // Apply Order Template from Sale Information: the template, its rate, its package and one extra row.
     b.find(r#"[data-testid="apply-order-template"]"#).await.unwrap().click().await.unwrap();
