@@ -372,6 +372,19 @@ pub async fn apply(
         }
         None => None,
     };
+    // The record's own index writes vary with it (tags, names); whatever they come to, a change too big for one
+    // transaction is refused, never split.
+    if ops.len() > vigil_store::table::MAX_TX_OPS {
+        return Err(Invalid::one(
+            "additional_equipment",
+            "too_many",
+            format!(
+                "this order is too large to save at once (at most {} writes in one transaction): add fewer rows",
+                vigil_store::table::MAX_TX_OPS
+            ),
+        )
+        .into());
+    }
     customers::commit(svc, actor, id, ops).await?;
     tracing::info!(
         customer = id.0,
