@@ -13,11 +13,13 @@ use vigil_app::{auth, directory, lead_list, outbox, Actor, AppError, Services};
 use vigil_domain::record::Kind;
 use vigil_domain::{Claims, CompanyId, RecordId, UserId};
 
+mod accounting;
 mod copilot;
 mod custom_fields;
 mod customers;
 mod leads;
 mod mmr;
+mod orders;
 mod partners;
 mod selling;
 mod workflows;
@@ -175,6 +177,19 @@ async fn dispatch(svc: &Services, function: Function, req: &Request, claims: Opt
         F::SellLeads => selling::sell_leads(svc, actor, req).await,
         F::SellCustomer => selling::sell_customer(svc, actor, req).await,
         F::ListSalesToPartners => selling::list(svc, actor, req).await,
+        F::GetCatalog => orders::get_catalog(svc, actor).await,
+        F::CreateCatalogEntry => orders::create_catalog_entry(svc, actor, req).await,
+        F::UpdateCatalogEntry => orders::update_catalog_entry(svc, actor, req).await,
+        F::ListOrderTemplates => orders::list_order_templates(svc, actor).await,
+        F::ApplyOrderTemplate => orders::apply_order_template(svc, actor, req).await,
+        F::GetAccounting => accounting::get(svc, actor, req).await,
+        F::CreateInvoice => accounting::create_invoice(svc, actor, req).await,
+        F::QuoteToInvoice => accounting::quote_to_invoice(svc, actor, req).await,
+        F::CreateBillingMethod => accounting::create_billing_method(svc, actor, req).await,
+        F::CreatePayment => accounting::create_payment(svc, actor, req).await,
+        F::ListWorkOrders => orders::list_work_orders(svc, actor, req).await,
+        F::CreateWorkOrder => orders::create_work_order(svc, actor, req).await,
+        F::UpdateWorkOrder => orders::update_work_order(svc, actor, req).await,
     }
 }
 

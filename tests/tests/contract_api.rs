@@ -264,6 +264,98 @@ async fn every_operation_answers_with_its_contract_type() {
     let sales =
         call!(ops::ListSalesToPartners, &(), &vigil_api::selling::SalesQuery { partner_id: Some(buyer.id.0) }, &());
     assert!(sales.items.iter().any(|s| s.sale_id == sold.sale_id), "{sales:?}");
+    // Orders and accounting on the second customer: the catalog, a template applied with an invoice, a quote turned into
+    // an invoice, a card token from the sandbox processor, a payment, and a work order.
+    use vigil_api::accounting::{DocumentKind, NewBillingMethod, NewInvoice, NewLine, NewPayment, QuoteToInvoice};
+    use vigil_api::orders::{ApplyOrderTemplate, CatalogKind, CatalogPath, CatalogSave, Prepopulate, WorkOrderSave};
+    let catalog = call!(ops::GetCatalog, &(), &NoQuery {}, &());
+    let wire = call!(
+        ops::CreateCatalogEntry,
+        &(),
+        &NoQuery {},
+        &CatalogSave { kind: Some(CatalogKind::WireType), name: Some("Contract wire".into()), ..Default::default() }
+    );
+    let save = CatalogSave {
+        kind: Some(CatalogKind::WireType),
+        version: Some(wire.version),
+        active: Some(false),
+        ..Default::default()
+    };
+    assert!(!call!(ops::UpdateCatalogEntry, &CatalogPath { id: wire.id }, &NoQuery {}, &save).active);
+    let templates = call!(ops::ListOrderTemplates, &(), &NoQuery {}, &()).items;
+    let t = templates.iter().find(|t| !t.packages.is_empty()).expect("a template with a package");
+    let seller = catalog.sold_by.first().and_then(|s| s.user_id.clone()).expect("a seller");
+    let cid = RecordPath { id: other.id };
+    let home = call!(ops::GetCustomer, &cid, &NoQuery {}, &());
+    let applied = call!(
+        ops::ApplyOrderTemplate,
+        &cid,
+        &NoQuery {},
+        &ApplyOrderTemplate {
+            order_template_id: Some(t.id),
+            mmr_id: t.mmrs.first().map(|m| m.id),
+            package_id: t.packages.first().map(|p| p.id),
+            sold_by_id: Some(seller.to_string()),
+            prepopulate: Some(Prepopulate::Invoice),
+            version: Some(home.version),
+            ..Default::default()
+        }
+    );
+    let invoice = applied.document.expect("the pre-populated invoice");
+    let line = NewLine { description: Some("Contract line".into()), unit_cents: Some(json!(1250)), quantity: None };
+    let quote = call!(
+        ops::CreateInvoice,
+        &cid,
+        &NoQuery {},
+        &NewInvoice { kind: Some(DocumentKind::Quote), lines: vec![line], ..Default::default() }
+    );
+    let made =
+        call!(ops::QuoteToInvoice, &cid, &NoQuery {}, &QuoteToInvoice { quote_id: quote.id, version: quote.version });
+    assert_eq!(made.total_cents, 1250);
+    let token: Value = rt
+        .http()
+        .post(rt.url("/sandbox-processor/tokens"))
+        .json(&json!({"number": "4242424242424242", "exp_month": 12, "exp_year": 2031, "cvc": "123"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let method = call!(
+        ops::CreateBillingMethod,
+        &cid,
+        &NoQuery {},
+        &NewBillingMethod {
+            kind: Some("card".into()),
+            token: token["token"].as_str().map(str::to_owned),
+            brand: Some("Visa".into()),
+            last4: Some("4242".into()),
+            exp_month: Some(12),
+            exp_year: Some(2031),
+        }
+    );
+    let payment = NewPayment {
+        invoice_id: Some(invoice.id),
+        billing_method_id: Some(method.id),
+        amount_cents: Some(json!(invoice.total_cents)),
+        ..Default::default()
+    };
+    call!(ops::CreatePayment, &cid, &NoQuery {}, &payment);
+    let books = call!(ops::GetAccounting, &cid, &NoQuery {}, &());
+    assert_eq!(books.balance_cents, 1250);
+    let equipment_item_ids = Some(applied.equipment.iter().map(|e| e.id).collect());
+    let wo = WorkOrderSave { kind: Some("installation".into()), equipment_item_ids, ..Default::default() };
+    let wo = call!(ops::CreateWorkOrder, &cid, &NoQuery {}, &wo);
+    let edit = WorkOrderSave {
+        id: Some(wo.id),
+        version: Some(wo.version),
+        status: Some("scheduled".into()),
+        ..Default::default()
+    };
+    call!(ops::UpdateWorkOrder, &cid, &NoQuery {}, &edit);
+    assert_eq!(call!(ops::ListWorkOrders, &cid, &NoQuery {}, &()).items[0].status, "scheduled");
+
     call!(ops::DeleteLead, &RecordPath { id: page.items[0].id }, &NoQuery {}, &());
 
     called.sort();

@@ -38,6 +38,8 @@ pub enum Route {
     AdminPartner { id: String },
     #[at("/admin/message-templates")]
     MessageTemplates,
+    #[at("/admin/catalog")]
+    AdminCatalog,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -142,6 +144,7 @@ fn SignedInShell(props: &ShellProps) -> Html {
         Route::NewPartner => html! { <pages::partners_admin::PartnerPage key="new" /> },
         Route::AdminPartner { id } => html! { <pages::partners_admin::PartnerPage key={id.clone()} id={id.clone()} /> },
         Route::MessageTemplates => html! { <pages::message_templates_admin::MessageTemplates /> },
+        Route::AdminCatalog => html! { <pages::catalog_admin::CatalogAdmin /> },
         Route::NotFound | Route::SignIn => html! { <pages::not_found::NotFound /> },
     };
 

@@ -9,6 +9,7 @@ pub mod config;
 pub mod dev;
 pub mod gateway;
 pub mod jobs;
+pub mod sandbox_processor;
 pub mod seed;
 pub mod server;
 pub mod tokens;

@@ -826,6 +826,7 @@ async fn seed_company(svc: &Services, company: &Company, domain: &str, n: u64, s
     items.push(vigil_app::customers::options_item(co, &vigil_app::customers::default_options()));
     let mmr = vigil_app::mmr::demo_settings(n);
     items.push(vigil_app::mmr::settings_item(co, &mmr));
+    items.extend(demo_catalog(co, &mmr, &users));
     let mut mmr_legacy_given = false;
     if n == 0 {
         items.extend(vigil_app::custom_fields::demo_items(co));
@@ -1038,4 +1039,77 @@ async fn seed_workflows(svc: &Services, co: &CompanyId) -> Result<(), AppError> 
     step(e.id, 3, Outcome::Failed, e.version).await?;
     tracing::info!(company = %co, "seeded demo workflows");
     Ok(())
+}
+
+/// The demo catalog: a few equipment items (one a collection item, one inactive), two wire types, a package, two
+/// order templates (one with rates and the package, one without rates) and the sales users on the sold-by list.
+fn demo_catalog(co: &CompanyId, mmr: &vigil_domain::mmr::MmrSettings, users: &[User]) -> Vec<Item> {
+    use vigil_api::orders::PackageItem;
+    use vigil_app::orders::{CatalogEntry, CatalogKind};
+    let entry = |id: u32, kind: CatalogKind, name: &str| CatalogEntry {
+        id,
+        kind,
+        version: 1,
+        name: name.into(),
+        active: true,
+        collection_item: false,
+        default_charge_cents: 0,
+        items: vec![],
+        mmr_ids: vec![],
+        package_ids: vec![],
+        user_id: None,
+    };
+    let equipment = |id: u32, name: &str, cents: u64| CatalogEntry {
+        default_charge_cents: cents,
+        ..entry(id, CatalogKind::Equipment, name)
+    };
+    let rates: Vec<u32> = mmr.rates.iter().filter(|r| r.active).map(|r| r.id).take(2).collect();
+    let mut entries = vec![
+        equipment(1, "Control Panel", 19900),
+        equipment(2, "Door/Window Sensor", 2999),
+        equipment(3, "Motion Detector", 4999),
+        equipment(4, "Smoke Detector", 5999),
+        equipment(5, "Keypad", 8900),
+        CatalogEntry { collection_item: true, ..equipment(6, "Monitoring Contract Buyout", 0) },
+        CatalogEntry { active: false, ..equipment(7, "Legacy Siren", 1500) },
+        entry(8, CatalogKind::WireType, "Wireless"),
+        entry(9, CatalogKind::WireType, "Hardwired"),
+        CatalogEntry {
+            items: vec![
+                PackageItem { equipment_id: 1, quantity: 1 },
+                PackageItem { equipment_id: 2, quantity: 3 },
+                PackageItem { equipment_id: 3, quantity: 1 },
+            ],
+            ..entry(10, CatalogKind::Package, "Starter Package")
+        },
+        CatalogEntry {
+            mmr_ids: rates,
+            package_ids: vec![10],
+            ..entry(11, CatalogKind::OrderTemplate, "Residential Standard")
+        },
+        entry(12, CatalogKind::OrderTemplate, "Equipment Only"),
+    ];
+    let mut next = 13;
+    for u in users.iter().filter(|u| matches!(u.role, Role::SalesRep | Role::Admin | Role::Office)) {
+        entries.push(CatalogEntry {
+            user_id: Some(u.id.clone()),
+            name: u.name.clone(),
+            ..entry(next, CatalogKind::SoldBy, "")
+        });
+        next += 1;
+    }
+    let mut items: Vec<Item> = Vec::new();
+    for e in &entries {
+        let unique = e.user_id.as_ref().map_or(e.name.clone(), |u| u.to_string());
+        items.push(vigil_app::items::item_of(&keys::catalog_entry(co, e.kind.as_str(), e.id), e, &[]));
+        items.push(vigil_app::items::item_of(
+            &keys::catalog_name(co, e.kind.as_str(), &unique),
+            &json!({"id": e.id}),
+            &[],
+        ));
+    }
+    let mut sequence = keys::catalog_sequence(co).to_item();
+    sequence.insert("value".into(), json!(next - 1));
+    items.push(sequence);
+    items
 }

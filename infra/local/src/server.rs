@@ -129,6 +129,8 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let app = Router::new()
         .route("/api", any(api))
         .route("/api/{*rest}", any(api))
+        // The sandbox payment processor's own endpoint (see `sandbox_processor`), beside the API, not in it.
+        .route(crate::sandbox_processor::PATH, axum::routing::post(crate::sandbox_processor::tokens))
         .with_state(runtime)
         .fallback_service(portal);
     let app = if index.exists() { app } else { app.fallback(portal_missing) };

@@ -2,6 +2,7 @@
 //! path, query, body and response ([`ops`]), and the request and response types the server, the portal and the
 //! tests share, so a field renamed on one side only does not compile.
 
+pub mod accounting;
 pub mod common;
 pub mod copilot;
 pub mod customers;
@@ -12,6 +13,7 @@ pub mod openapi;
 pub mod operation;
 pub mod opportunities;
 pub mod ops;
+pub mod orders;
 pub mod outbox;
 pub mod partners;
 pub mod routes;

@@ -114,6 +114,8 @@ fn tags() -> Value {
         {"name": "settings", "description": "Company settings - user-defined fields and monthly monitoring rates."},
         {"name": "jobs"},
         {"name": "workflows", "description": "Customer workflows - versioned definitions, enrollments, steps and their completion."},
+        {"name": "orders", "description": "The equipment catalog, order templates and applying them, work orders."},
+        {"name": "accounting", "description": "Invoices, quotes, billing methods (processor tokens only), payments and Transactions; parent/child billing."},
         {"name": "local", "description": "Demo sign-in of the local runtime. Never deployed."},
     ])
 }
@@ -246,6 +248,19 @@ fn meta(f: Function, path: &str) -> Meta {
         F::CustomerHistory => m("customers", "Every change to the record, newest first, paged", "A page of history entries"),
         F::UpdateOpportunity => m("customers", "Change one of the customer's opportunities (named in the body) with its version", "The opportunity saved"),
         F::ListOpportunities => m("customers", "The customer's opportunities, oldest first (amounts in integer US cents)", "Opportunities"),
+        F::GetCatalog => m("orders", "The equipment catalog, wire types, packages, order templates and sold-by list (inactive included)", "The catalog"),
+        F::CreateCatalogEntry => m("orders", "Add an equipment item, wire type, package, order template or sold-by entry (admins; names unique per kind)", "The new entry"),
+        F::UpdateCatalogEntry => m("orders", "Change a catalog entry with its version (admins); entries are deactivated, never deleted", "The entry saved"),
+        F::ListOrderTemplates => m("orders", "The active order templates with their monthly rates and active packages", "Active templates"),
+        F::ApplyOrderTemplate => m("orders", "Apply an order template: the MMR, the package's and additional equipment, and optionally an invoice or quote, all in one transaction (at most 20 additional rows)", "What was added"),
+        F::GetAccounting => m("accounting", "The Accounting tab: invoices, quotes, payments, billing methods and Transactions with a running balance (integer US cents)", "The customer's accounting"),
+        F::CreateInvoice => m("accounting", "Create an invoice or a quote with line items and a tax rate in basis points", "The invoice or quote"),
+        F::QuoteToInvoice => m("accounting", "Turn an open quote into an invoice (the quote's version)", "The new invoice"),
+        F::CreateBillingMethod => m("accounting", "Keep a card or ACH account as the payment processor's token with brand, last 4 and expiry; never a card number or CVV", "The billing method"),
+        F::CreatePayment => m("accounting", "Take a payment against an invoice with a billing method; a sub-customer's payments are received on its parent", "The payment"),
+        F::ListWorkOrders => m("orders", "The customer's work orders, oldest first", "Work orders"),
+        F::CreateWorkOrder => m("orders", "Create a work order from the customer's equipment", "The work order"),
+        F::UpdateWorkOrder => m("orders", "Change a work order (named in the body) with its version", "The work order saved"),
         F::ConvertLead => Meta {
             description: Some("In the same transaction the lead's person becomes the customer's primary contact and, with `opportunity`, an opportunity opens in stage prospecting closing 90 days out. `opportunity.amount` is in integer US cents (0 or more); `opportunity.name` 1–200 characters; either wrong is 422 naming `opportunity.name` or `opportunity.amount`. The confirmation email lists what was created."),
             ..m("customers", "Convert the lead into a customer with the same ID (one transaction), then email the converting user", "The record, now a customer")
@@ -438,6 +453,7 @@ impl Builder {
             t if t == TypeId::of::<crate::workflows::EnrollmentPath>() => {
                 PathKind::Ids(&[("id", "The enrollment's ID")])
             }
+            t if t == TypeId::of::<crate::orders::CatalogPath>() => PathKind::Ids(&[("id", "The catalog entry's ID")]),
             t if t == TypeId::of::<crate::workflows::StepPath>() => PathKind::Ids(&[
                 ("id", "The enrollment's ID"),
                 ("step_id", "The step's position in the workflow, from 1"),
@@ -550,6 +566,19 @@ impl Builder {
             F::SellLeads => self.types::<ops::SellLeads>(),
             F::SellCustomer => self.types::<ops::SellCustomer>(),
             F::ListSalesToPartners => self.types::<ops::ListSalesToPartners>(),
+            F::GetCatalog => self.types::<ops::GetCatalog>(),
+            F::CreateCatalogEntry => self.types::<ops::CreateCatalogEntry>(),
+            F::UpdateCatalogEntry => self.types::<ops::UpdateCatalogEntry>(),
+            F::ListOrderTemplates => self.types::<ops::ListOrderTemplates>(),
+            F::ApplyOrderTemplate => self.types::<ops::ApplyOrderTemplate>(),
+            F::GetAccounting => self.types::<ops::GetAccounting>(),
+            F::CreateInvoice => self.types::<ops::CreateInvoice>(),
+            F::QuoteToInvoice => self.types::<ops::QuoteToInvoice>(),
+            F::CreateBillingMethod => self.types::<ops::CreateBillingMethod>(),
+            F::CreatePayment => self.types::<ops::CreatePayment>(),
+            F::ListWorkOrders => self.types::<ops::ListWorkOrders>(),
+            F::CreateWorkOrder => self.types::<ops::CreateWorkOrder>(),
+            F::UpdateWorkOrder => self.types::<ops::UpdateWorkOrder>(),
         }
     }
 
@@ -1304,6 +1333,7 @@ fn customer_fields() -> Vec<(&'static str, Value)> {
         ("installed", boolean()),
         ("abort_code", with(opt_text(64), "Confidential")),
         ("services", json!({"type": "array", "items": {"type": "string", "enum": services}})),
+        ("install_tech_reports_to_id", user()),
         ("office_location_id", with(id(), "One of the company's office locations")),
         ("custom_fields", custom_field_values()),
     ]

@@ -297,6 +297,19 @@ operations! {
     SellLeads = SellLeads, 202, (), NoQuery, crate::selling::SellLeads => crate::selling::SaleAccepted;
     SellCustomer = SellCustomer, 202, RecordPath, NoQuery, crate::selling::SellCustomer => crate::selling::SaleAccepted;
     ListSalesToPartners = ListSalesToPartners, 200, (), crate::selling::SalesQuery, () => Items<crate::selling::SaleToPartner>;
+    GetCatalog = GetCatalog, 200, (), NoQuery, () => crate::orders::Catalog;
+    CreateCatalogEntry = CreateCatalogEntry, 201, (), NoQuery, crate::orders::CatalogSave => crate::orders::CatalogEntry;
+    UpdateCatalogEntry = UpdateCatalogEntry, 200, crate::orders::CatalogPath, NoQuery, crate::orders::CatalogSave => crate::orders::CatalogEntry;
+    ListOrderTemplates = ListOrderTemplates, 200, (), NoQuery, () => Items<crate::orders::OrderTemplate>;
+    ApplyOrderTemplate = ApplyOrderTemplate, 200, RecordPath, NoQuery, crate::orders::ApplyOrderTemplate => crate::orders::AppliedOrder;
+    GetAccounting = GetAccounting, 200, RecordPath, NoQuery, () => crate::accounting::Accounting;
+    CreateInvoice = CreateInvoice, 201, RecordPath, NoQuery, crate::accounting::NewInvoice => crate::accounting::Invoice;
+    QuoteToInvoice = QuoteToInvoice, 201, RecordPath, NoQuery, crate::accounting::QuoteToInvoice => crate::accounting::Invoice;
+    CreateBillingMethod = CreateBillingMethod, 201, RecordPath, NoQuery, crate::accounting::NewBillingMethod => crate::accounting::BillingMethod;
+    CreatePayment = CreatePayment, 201, RecordPath, NoQuery, crate::accounting::NewPayment => crate::accounting::Payment;
+    ListWorkOrders = ListWorkOrders, 200, RecordPath, NoQuery, () => Items<crate::orders::WorkOrder>;
+    CreateWorkOrder = CreateWorkOrder, 201, RecordPath, NoQuery, crate::orders::WorkOrderSave => crate::orders::WorkOrder;
+    UpdateWorkOrder = UpdateWorkOrder, 200, RecordPath, NoQuery, crate::orders::WorkOrderSave => crate::orders::WorkOrder;
 }
 
 #[cfg(test)]

@@ -142,6 +142,19 @@ names! {
         SellLeads = "sell_leads",
         SellCustomer = "sell_customer",
         ListSalesToPartners = "list_sales_to_partners",
+        GetCatalog = "get_catalog",
+        CreateCatalogEntry = "create_catalog_entry",
+        UpdateCatalogEntry = "update_catalog_entry",
+        ListOrderTemplates = "list_order_templates",
+        ApplyOrderTemplate = "apply_order_template",
+        GetAccounting = "get_accounting",
+        CreateInvoice = "create_invoice",
+        QuoteToInvoice = "quote_to_invoice",
+        CreateBillingMethod = "create_billing_method",
+        CreatePayment = "create_payment",
+        ListWorkOrders = "list_work_orders",
+        CreateWorkOrder = "create_work_order",
+        UpdateWorkOrder = "update_work_order",
     }
 }
 
@@ -296,6 +309,20 @@ pub const ROUTES: &[Route] = &[
     route(Post, "/api/v1/leads/sell", F::SellLeads),
     route(Post, "/api/v1/customers/{id}/sell", F::SellCustomer),
     route(Get, "/api/v1/sales-to-partners", F::ListSalesToPartners),
+    // Orders and accounting: the catalog (admin), order templates, work orders, invoices, billing methods, payments.
+    route(Get, "/api/v1/settings/catalog", F::GetCatalog),
+    route(Post, "/api/v1/settings/catalog", F::CreateCatalogEntry),
+    route(Patch, "/api/v1/settings/catalog/{id}", F::UpdateCatalogEntry),
+    route(Get, "/api/v1/order-templates", F::ListOrderTemplates),
+    route(Post, "/api/v1/customers/{id}/apply-order-template", F::ApplyOrderTemplate),
+    route(Get, "/api/v1/customers/{id}/accounting", F::GetAccounting),
+    route(Post, "/api/v1/customers/{id}/invoices", F::CreateInvoice),
+    route(Post, "/api/v1/customers/{id}/quote-to-invoice", F::QuoteToInvoice),
+    route(Post, "/api/v1/customers/{id}/billing-methods", F::CreateBillingMethod),
+    route(Post, "/api/v1/customers/{id}/payments", F::CreatePayment),
+    route(Get, "/api/v1/customers/{id}/work-orders", F::ListWorkOrders),
+    route(Post, "/api/v1/customers/{id}/work-orders", F::CreateWorkOrder),
+    route(Patch, "/api/v1/customers/{id}/work-orders", F::UpdateWorkOrder),
 ];
 
 /// Routes that exist only in the local runtime (demo sign-in); never deployed.

@@ -208,6 +208,9 @@ pub struct Partition {
     pub children: Vec<ChildLink>,
     /// The Workflows tab's counters.
     pub workflows: crate::workflows::TabCounts,
+    /// Work orders not completed or cancelled, and open invoices (the Work Orders and Accounting tab counts).
+    pub open_work_orders: u64,
+    pub open_invoices: u64,
 }
 
 /// A parent's link item to one sub-customer.
@@ -226,6 +229,18 @@ pub async fn partition(svc: &Services, co: &vigil_domain::CompanyId, id: RecordI
             out.children.push(from_item(item)?);
         } else if sk == keys::workflow_counters(co, id).sk {
             out.workflows = crate::workflows::TabCounts::of_item(&item);
+        } else if let Some(doc) = sk
+            .split('#')
+            .next()
+            .filter(|p| [crate::orders::WORK_ORDER_PREFIX, crate::accounting::INVOICE_PREFIX].contains(p))
+        {
+            let status = item.get("status").and_then(Value::as_str).unwrap_or_default();
+            let invoice = item.get("kind").and_then(Value::as_str) == Some("invoice");
+            if doc == crate::orders::WORK_ORDER_PREFIX && !["completed", "cancelled"].contains(&status) {
+                out.open_work_orders += 1;
+            } else if doc == crate::accounting::INVOICE_PREFIX && invoice && status == "open" {
+                out.open_invoices += 1;
+            }
         } else if Collection::of_sk(&sk).is_some() {
             out.items.push(from_item(item)?);
         }
@@ -266,7 +281,11 @@ pub async fn create(
     let r = crate::customers::load(svc, actor, id).await?;
     actor.require(crate::records::resource_of(r.kind), Action::Modify, target(&r))?;
     crate::customers::writable(&r)?;
-    let data = validate(c, body)?;
+    let mut data = validate(c, body)?;
+    // New recurring invoices on a sub-customer bill through its parent; existing ones keep what they were made with.
+    if let (Collection::RecurringInvoices, Some(parent)) = (c, r.lead.customer.parent_id) {
+        data.insert("bill_through".into(), Value::from(parent.0));
+    }
     let co = actor.company();
     let seq = svc.table.increment(&keys::record_child_sequence(co, id), 1).await?;
     let sub = SubRecord {

@@ -4,6 +4,7 @@
 //! A feature with several jobs is a folder with one file per job (`customers/`, `leads/`, `lead_list/`, …); its
 //! `mod.rs` re-exports every public item, so callers name `customers::get`, not the file it lives in.
 
+pub mod accounting;
 pub mod auth;
 pub mod clock;
 pub mod copilot;
@@ -22,6 +23,7 @@ pub mod lead_scoring;
 pub mod leads;
 pub mod mmr;
 pub mod opportunities;
+pub mod orders;
 pub mod outbox;
 pub mod partners;
 pub mod record_index;

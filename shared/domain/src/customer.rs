@@ -59,6 +59,8 @@ pub struct CustomerFields {
     pub abort_code: Option<String>,
     /// Codes of [`SERVICES`].
     pub services: Vec<String>,
+    /// The user the install technician reports to (Installation card).
+    pub install_tech_reports_to_id: Option<UserId>,
     // Family and lifecycle.
     /// The parent customer this sub-customer bills through.
     pub parent_id: Option<RecordId>,

@@ -396,6 +396,13 @@ pub static FIELDS: &[FieldSpec] = &[
     f("abort_code", "Abort code", I, Text, Parse::Text(64, |r| &mut r.lead.customer.abort_code))
         .confidential(ConfidentialField::AbortCode),
     f("services", "Services", I, Fixed, Parse::Services(|r| &mut r.lead.customer.services)),
+    f(
+        "install_tech_reports_to_id",
+        "Install tech reports to",
+        I,
+        Select(C::SoldBy),
+        Parse::User(|r| &mut r.lead.customer.install_tech_reports_to_id),
+    ),
     // The lead card (lead rep, source and campaign are above, on the sale card too).
     f("created_at", "Created", L, Fixed, Parse::ReadOnly).on_record(),
     f("stage", "Stage", L, Fixed, Parse::ReadOnly).on_record(),
@@ -537,7 +544,8 @@ mod tests {
             discount_affiliate_member_number monitoring_company_id interactive_services_provider adt_system_type \
             contract_term_months activation_fee_id warranty_term dealer_number collections_date funding_status \
             funded_date parent_id";
-        let install = "install_date install_tech_id confirmation_number receiver_number installed abort_code services";
+        let install = "install_date install_tech_id confirmation_number receiver_number installed abort_code services \
+            install_tech_reports_to_id";
         let lead = "created_at stage next_followup disposition_id disposition rating lead_rep_id source_id campaign_id";
         for (card, old, computed) in [
             (Card::Personal, personal, "credit_grade"),
@@ -590,7 +598,7 @@ mod tests {
         let count = |s: Section| FIELDS.iter().filter(|f| f.section == Some(s)).count();
         assert_eq!(count(Section::ContactInformation), 26);
         assert_eq!(count(Section::SaleInformation), 26);
-        assert_eq!(count(Section::InstallationEquipment), 7);
+        assert_eq!(count(Section::InstallationEquipment), 8);
         for s in FIELDS {
             let editable = !matches!(s.parse, Parse::ReadOnly | Parse::Computed);
             let home = s.cards.first().and_then(|c| c.section());

@@ -76,6 +76,8 @@ impl Role {
                     Grant::new(Leads, &[View, Create, Modify], all.clone()),
                     Grant::new(Customers, &[View, Create, Modify], all.clone()),
                     Grant::new(CustomerWorkflows, &[View, Create, Modify], all.clone()),
+                    Grant::new(Accounting, &[View, Create, Modify], all.clone()),
+                    Grant::new(WorkOrders, &[View, Create, Modify], all.clone()),
                     Grant::new(PartnerCompanies, &[View], all.clone()),
                     Grant::new(Campaigns, &[View], all.clone()),
                     Grant::new(Tags, &[View], all),
@@ -95,7 +97,8 @@ impl Role {
                 grants: vec![
                     Grant::new(Leads, &[View, Create, Modify], home_only.clone()),
                     Grant::new(Customers, &[View, Create, Modify], home_only.clone()),
-                    Grant::new(CreditReports, &[View, Create], home_only),
+                    Grant::new(CreditReports, &[View, Create], home_only.clone()),
+                    Grant::new(WorkOrders, &[View, Create, Modify], home_only),
                     Grant::new(Tags, &[View], all),
                 ],
                 sections: vec![
@@ -106,7 +109,11 @@ impl Role {
                 confidential: vec![],
             },
             Role::Installer => Permissions {
-                grants: vec![Grant::new(Customers, &[View], home_only), Grant::new(Tags, &[View], all)],
+                grants: vec![
+                    Grant::new(Customers, &[View], home_only.clone()),
+                    Grant::new(WorkOrders, &[View, Modify], home_only),
+                    Grant::new(Tags, &[View], all),
+                ],
                 sections: vec![
                     (Section::ContactInformation, SectionAccess::View),
                     (Section::InstallationEquipment, SectionAccess::Modify),
@@ -133,10 +140,13 @@ pub enum Resource {
     Tags,
     Users,
     CompanySettings,
+    /// The Accounting tab (the manual's "Billing Information Page"): invoices, quotes, billing methods, payments.
+    Accounting,
+    WorkOrders,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 9] = [
+    pub const ALL: [Resource; 11] = [
         Resource::Leads,
         Resource::Customers,
         Resource::CustomerWorkflows,
@@ -146,6 +156,8 @@ impl Resource {
         Resource::Tags,
         Resource::Users,
         Resource::CompanySettings,
+        Resource::Accounting,
+        Resource::WorkOrders,
     ];
 }
 

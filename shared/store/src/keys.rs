@@ -30,6 +30,10 @@
 //! | outbox email | `C#co#OUTBOX` | `MAIL#ts#id` | |
 //! | pending job (transactional outbox) | `C#co#PENDINGJOBS` | `JOB#idempotency key` | |
 //! | sale to a partner: one delivery per record sold | `C#co#SALES` | `S#<partner 8>#<sale 10>#<record 14>` | |
+//! | catalog entry (equipment, wire type, package, order template, sold-by) | `C#co` | `CATALOG#<kind>#00000001` | |
+//! | catalog name (uniqueness, per kind) | `C#co` | `CATALOGNAME#<kind>#…` | |
+//! | invoice or quote, payment, billing method, work order | `C#co#R#…` | `INV#…`, `PAY#…`, `BM#…`, `WO#…` | |
+//! | a sub-customer's invoice billed through this parent (copy for Transactions) | `C#co#R#<parent>` | `BILLED#<child>#<invoice>` | |
 //! | idempotency claim | `IDEM#scope#key` | `IDEM` | (TTL `expires_at`) |
 //! | SSN key ring (wrapped data keys, the current one) | `SSNKEYS` | `RING` | |
 //! | SSN key rotation progress | `SSNKEYS` | `ROTATION` | |
@@ -468,6 +472,38 @@ pub fn sales_of_partner_prefix(partner: PartnerId) -> String {
 pub fn sale_delivery(co: &CompanyId, partner: PartnerId, sale: u32, record: RecordId) -> Key {
     Key::new(sales_pk(co), format!("{}{sale:010}#{}", sales_of_partner_prefix(partner), id_sk(record)))
 }
+
+// Orders and accounting (owned by `vigil_app::orders` and `vigil_app::accounting`).
+
+/// A catalog entry; `kind` is its kind's name (`equipment`, `wire_type`, …). IDs come from one company sequence.
+pub fn catalog_entry(co: &CompanyId, kind: &str, id: u32) -> Key {
+    Key::new(company_pk(co), format!("{CATALOG_PREFIX}{kind}#{id:08}"))
+}
+
+pub const CATALOG_PREFIX: &str = "CATALOG#";
+
+/// The uniqueness item of a catalog entry's name within its kind (case-folded).
+pub fn catalog_name(co: &CompanyId, kind: &str, name: &str) -> Key {
+    Key::new(company_pk(co), format!("CATALOGNAME#{kind}#{}", fold(name)))
+}
+
+pub fn catalog_sequence(co: &CompanyId) -> Key {
+    counter(co, "CATALOG_ID")
+}
+
+/// An accounting or work-order sub-item of a customer (`INV`, `PAY`, `BM`, `WO`), numbered by the record's
+/// sub-record sequence.
+pub fn customer_doc(co: &CompanyId, id: RecordId, prefix: &str, seq: u64) -> Key {
+    Key::new(record_pk(co, id), format!("{prefix}#{seq:08}"))
+}
+
+/// On a parent, the copy of a sub-customer's invoice that bills through it: the parent's Transactions read its own
+/// partition only, and the copy stays when the sub-customer is unlinked.
+pub fn billed_through(co: &CompanyId, parent: RecordId, child: RecordId, invoice: u64) -> Key {
+    Key::new(record_pk(co, parent), format!("{BILLED_PREFIX}{:014}#{invoice:08}", child.0))
+}
+
+pub const BILLED_PREFIX: &str = "BILLED#";
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,7 @@
 //! One module per screen; a screen with several parts is a folder.
 
 pub mod admin;
+pub mod catalog_admin;
 pub mod custom_fields_admin;
 pub mod customer;
 pub mod customer_list;

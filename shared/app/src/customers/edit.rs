@@ -76,6 +76,7 @@ pub(super) async fn apply_body(
         ("sold_by_id", &c.sold_by_id, &o.sold_by_id),
         ("trainee_id", &c.trainee_id, &o.trainee_id),
         ("install_tech_id", &c.install_tech_id, &o.install_tech_id),
+        ("install_tech_reports_to_id", &c.install_tech_reports_to_id, &o.install_tech_reports_to_id),
         ("lead_rep_id", &new.lead_rep_id, &base.lead_rep_id),
     ] {
         if now != before {

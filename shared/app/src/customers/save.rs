@@ -20,7 +20,7 @@ pub(super) async fn conflict(svc: &Services, actor: &Actor, id: RecordId) -> App
     AppError::Conflict { message: STALE.into(), current }
 }
 
-pub(super) fn save_ops(
+pub(crate) fn save_ops(
     co: &CompanyId,
     old: &Record,
     new: &Record,
@@ -34,7 +34,7 @@ pub(super) fn save_ops(
     ops
 }
 
-pub(super) fn bump(new: &mut Record, old: &Record, at: &str, by: &UserId) {
+pub(crate) fn bump(new: &mut Record, old: &Record, at: &str, by: &UserId) {
     new.version = old.version + 1;
     new.lead.updated_at = Some(at.to_owned());
     new.lead.updated_by = Some(by.clone());
@@ -85,7 +85,7 @@ pub(super) fn location_of(v: &Value) -> Result<Option<LocationId>, FieldError> {
     }
 }
 
-pub(super) async fn commit(svc: &Services, actor: &Actor, id: RecordId, mut ops: Vec<TxOp>) -> Result<(), AppError> {
+pub(crate) async fn commit(svc: &Services, actor: &Actor, id: RecordId, mut ops: Vec<TxOp>) -> Result<(), AppError> {
     // The record's new version names the change, so a retried save queues its re-check once.
     let version = match ops.first() {
         Some(TxOp::Put { item, .. }) => item.get("version").and_then(Value::as_u64),

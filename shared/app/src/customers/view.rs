@@ -152,6 +152,8 @@ pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -
         warnings.insert(col.segment().replace('-', "_"), warn);
     }
     tabs.insert("workflows".into(), part.workflows.enrolled);
+    tabs.insert("work_orders".into(), part.open_work_orders);
+    tabs.insert("accounting".into(), part.open_invoices);
     warnings.insert("workflows".into(), part.workflows.warnings > 0);
     let tag_list = tags::named(svc, co, &r.tag_ids()).await?;
 

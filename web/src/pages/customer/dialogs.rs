@@ -14,6 +14,7 @@ pub(super) enum Dialog {
     Archive,
     Unarchive,
     Delete,
+    ApplyTemplate,
 }
 
 #[derive(Properties, PartialEq)]

@@ -150,3 +150,50 @@ pub(super) fn field_input(
         </div>
     }
 }
+
+/// The Installation card's Services as one checkbox per service (the form options' list); the whole list is sent
+/// when one changes. (Pulse is offered whatever the monitor: limiting it to ADT monitors waits for the monitoring
+/// companies.)
+pub(super) fn services_input(
+    value: Option<&Value>,
+    edited: Option<&Value>,
+    editable: bool,
+    opts: &CustomerFormOptions,
+    error: Option<&ApiError>,
+    on_set: &Callback<(String, Value)>,
+) -> Html {
+    let current: Vec<String> = edited
+        .or(value)
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    let message = error.and_then(|e| e.field_message("services"));
+    html! {
+        <fieldset class="field services-field" data-testid="field-services">
+            <legend>{ "Services" }</legend>
+            { for opts.services.iter().map(|c| {
+                let code = c.value.clone();
+                let on = current.contains(&code);
+                let onchange = {
+                    let (on_set, current, code) = (on_set.clone(), current.clone(), code.clone());
+                    Callback::from(move |e: Event| {
+                        let checked = e.target_unchecked_into::<web_sys::HtmlInputElement>().checked();
+                        let mut next: Vec<String> = current.iter().filter(|s| **s != code).cloned().collect();
+                        if checked {
+                            next.push(code.clone());
+                        }
+                        next.sort();
+                        on_set.emit(("services".to_owned(), Value::from(next)));
+                    })
+                };
+                html! {
+                    <label class="check-inline">
+                        <input type="checkbox" checked={on} disabled={!editable} data-testid={format!("service-{code}")} {onchange} />
+                        { format!(" {}", c.label) }
+                    </label>
+                }
+            }) }
+            { for message.map(|m| html! { <p class="field-error" role="alert">{ m }</p> }) }
+        </fieldset>
+    }
+}

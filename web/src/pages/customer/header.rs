@@ -55,6 +55,22 @@ pub(super) fn Header(props: &HeaderProps) -> Html {
                 warn(col.count_key),
             )) }
             { tab_link(
+                Route::CustomerTab { id: id.to_string(), tab: super::work_orders::SEGMENT.to_owned() },
+                "Work Orders".into(),
+                props.tab == Some(super::work_orders::SEGMENT),
+                "tab-work-orders".into(),
+                Some(count("work_orders")),
+                false,
+            ) }
+            { tab_link(
+                Route::CustomerTab { id: id.to_string(), tab: super::accounting::SEGMENT.to_owned() },
+                "Accounting".into(),
+                props.tab == Some(super::accounting::SEGMENT),
+                "tab-accounting".into(),
+                Some(count("accounting")),
+                false,
+            ) }
+            { tab_link(
                 Route::CustomerTab { id: id.to_string(), tab: super::workflows::SEGMENT.to_owned() },
                 "Workflows".into(),
                 props.tab == Some(super::workflows::SEGMENT),
@@ -111,7 +127,7 @@ pub(super) fn Header(props: &HeaderProps) -> Html {
             })
         };
         let new_links = [("notes", "+ New Note"), ("appointments", "+ New Appointment"), ("equipment", "+ New Equipment"),
-            ("recurring-invoices", "+ New Recurring Invoice"), ("scheduled-payments", "+ New Payment"), ("contacts", "+ New Contact")];
+            ("recurring-invoices", "+ New Recurring Invoice"), ("scheduled-payments", "+ New Scheduled Payment"), ("contacts", "+ New Contact")];
         html! {
             <div class="flyout quick-actions" id="quick-actions" data-testid="quick-actions" {onkeydown}>
                 if c.archived {
@@ -132,6 +148,12 @@ pub(super) fn Header(props: &HeaderProps) -> Html {
                             <RouteLink to={Route::CustomerTab { id: id.to_string(), tab: (*seg).to_owned() }} class="button secondary"
                                 testid={format!("action-new-{seg}")} onnavigate={props.on_menu.reform(|_| false)}>{ *label }</RouteLink>
                         }) }</> }) }
+                        // The accounting flows: the Accounting tab with its form open.
+                        { for [(super::accounting::NEW_INVOICE, "+ New Invoice"), (super::accounting::NEW_BILLING_METHOD, "+ New Billing Method"),
+                            (super::accounting::NEW_PAYMENT, "+ New Payment")].iter().map(|(seg, label)| html! {
+                            <RouteLink to={Route::CustomerTab { id: id.to_string(), tab: (*seg).to_owned() }} class="button secondary"
+                                testid={format!("action-{seg}")} onnavigate={props.on_menu.reform(|_| false)}>{ *label }</RouteLink>
+                        }) }
                         { for a.duplicate.then(|| html! { <button type="button" class="button secondary" data-testid="action-duplicate" onclick={duplicate}>{ "Duplicate Customer" }</button> }) }
                         { for a.archive.then(|| html! { <button type="button" class="button secondary" data-testid="action-archive" onclick={dialog(Dialog::Archive)}>{ "Archive Customer" }</button> }) }
                         { for a.delete.then(|| html! { <button type="button" class="button danger" data-testid="action-delete" onclick={dialog(Dialog::Delete)}>{ "Delete Customer" }</button> }) }

@@ -2,6 +2,8 @@
 //! the tab bar with counts), the tag and warning row, then the cards as one always-live form with Save and
 //! Save & Stay at the top and bottom. The sub-record tabs render below the same header.
 
+mod accounting;
+mod apply_template;
 mod dialogs;
 mod fields;
 mod header;
@@ -12,7 +14,9 @@ mod opportunities;
 mod page;
 mod parent_picker;
 mod tags;
+mod work_orders;
 mod workflow_steps;
 mod workflows;
 
+pub use accounting::{cents_of, money};
 pub use page::CustomerPage;

@@ -275,7 +275,17 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
 
     let workflows_tab = props.tab.as_deref() == Some(super::workflows::SEGMENT);
     let history_tab = props.tab.as_deref() == Some(super::history::SEGMENT);
+    // Orders and accounting tabs (the quick actions open the Accounting tab with a form showing).
+    let accounting_tab = props.tab.as_deref().filter(|t| super::accounting::is_segment(t));
+    let work_orders_tab = props.tab.as_deref() == Some(super::work_orders::SEGMENT);
     let body = match tab {
+        _ if accounting_tab.is_some() => html! {
+            <super::accounting::AccountingTab {id} segment={accounting_tab.unwrap_or_default().to_owned()}
+                can_create={!c.archived} on_changed={reload.clone()} />
+        },
+        _ if work_orders_tab => html! {
+            <super::work_orders::WorkOrdersTab {id} can_create={!c.archived} on_changed={reload.clone()} />
+        },
         _ if workflows_tab => html! {
             <super::workflows::WorkflowsTab {id} enrollment={props.enrollment.clone()} on_changed={reload.clone()} />
         },
@@ -292,10 +302,18 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
                         <h2 id={format!("card-{key}")}>{ title }{ for (!editable).then(|| html! { <span class="muted small">{ " (read-only)" }</span> }) }</h2>
                         <div class="form-grid">
                             { for card_fields(card).filter(|s| s.input != Input::Elsewhere && values.contains_key(s.name)).map(|s| {
+                                if s.name == "services" {
+                                    return super::fields::services_input(values.get(s.name), edits.0.get(s.name), editable, &opts, save_error.as_ref(), &on_set);
+                                }
                                 super::mmr_picker::sale_field(s.name, id, values, &edits.0, editable, &opts, save_error.as_ref(), &on_set)
                                     .unwrap_or_else(|| field_input(s.name, s.label, s.input, values.get(s.name), edits.0.get(s.name), editable, &opts, save_error.as_ref(), &on_set))
                             }) }
                         </div>
+                        { for (key == "sale" && editable).then(|| html! {
+                            <button type="button" class="button secondary" data-testid="apply-order-template"
+                                onclick={{ let d = dialog.clone(); Callback::from(move |_: MouseEvent| d.set(Some(Dialog::ApplyTemplate))) }}>
+                                { "Apply Order Template" }</button>
+                        }) }
                         { for (key == "sale" && c.parent_child_billing && c.header.children.is_none()).then(|| html! {
                             <ParentPicker {id} current={c.header.parent.clone().map(|p| (p.id, p.name))} picked={edits.0.get("parent_id").cloned()}
                                 editable={editable} on_set={on_set.clone()} />
@@ -333,13 +351,17 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
         Some(Dialog::Delete) => {
             html! { <DeleteDialog {id} name={c.header.name.clone()} on_close={close_dialog.clone()} /> }
         }
+        Some(Dialog::ApplyTemplate) => html! {
+            <super::apply_template::ApplyTemplateDialog {id} version={c.version} on_close={close_dialog.clone()}
+                on_done={{ let (d, reload) = (dialog.clone(), reload.clone()); Callback::from(move |_: ()| { d.set(None); reload.emit(()); }) }} />
+        },
         None => html! {},
     };
 
     html! {
         <section class="record-page customer-page" data-testid="customer-page" data-archived={c.archived.to_string()}>
             { back }
-            <Header c={c.clone()} tab={if workflows_tab { Some(super::workflows::SEGMENT) } else if history_tab { Some(super::history::SEGMENT) } else { tab.map(|t| t.segment) }} menu_open={*menu_open}
+            <Header c={c.clone()} tab={if workflows_tab { Some(super::workflows::SEGMENT) } else if history_tab { Some(super::history::SEGMENT) } else if accounting_tab.is_some() { Some(super::accounting::SEGMENT) } else if work_orders_tab { Some(super::work_orders::SEGMENT) } else { tab.map(|t| t.segment) }} menu_open={*menu_open}
                 on_menu={{ let m = menu_open.clone(); Callback::from(move |open: bool| m.set(open)) }}
                 on_dialog={{ let d = dialog.clone(); Callback::from(move |x: Dialog| d.set(Some(x))) }}
                 on_record={on_record.clone()} />
