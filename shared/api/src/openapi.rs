@@ -231,6 +231,7 @@ fn meta(f: Function, path: &str) -> Meta {
         F::CustomerFormOptions => m("customers", "What the customer cards offer - office locations, Sold By / Lead Rep / technician users, account classes, monitoring companies, contract terms, activation fees, MMR rates and other select lists", "The options"),
         F::CustomerParentCandidates => m("customers", "Parent picker search - top-level customers by name, business name, account number or ID (sub-customers excluded)", "Up to 20 candidates"),
         F::CreateCustomer => Meta {
+            notes: &[(409, "Possible duplicates; `current.duplicates` lists the matching customers the caller may open (send `allow_duplicates=true` to save anyway)")],
             description: Some("Any card field may come along; fields outside the caller's section grants are refused with 403 naming them. A parent is linked after the customer exists (PATCH `parent_id`)."),
             ..m("customers", "New customer (plain form); first and last name, primary phone, city, state, account type and office location are required", "The new customer, as the Home page reads it")
         },

@@ -151,12 +151,12 @@ impl ListQuery {
     ];
 }
 
-/// `POST /api/v1/leads?allow_duplicates=true` saves despite the duplicate check.
+/// `POST /api/v1/leads?allow_duplicates=true` (and `POST /api/v1/customers?…`) saves despite the duplicate check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CreateLeadQuery {
     #[serde(skip_serializing_if = "Option::is_none")]
-    /// Create it even when a lead with the same name, phone and address exists (default false).
+    /// Create it even when a record of the same kind with the same name, phone and address exists (default false).
     pub allow_duplicates: Option<bool>,
 }
 
@@ -248,7 +248,7 @@ operations! {
     GetCustomer = GetCustomer, 200, RecordPath, NoQuery, () => CustomerHome;
     CustomerFormOptionsOp = CustomerFormOptions, 200, (), NoQuery, () => CustomerFormOptions;
     CustomerParentCandidates = CustomerParentCandidates, 200, (), CandidatesQuery, () => Items<Candidate>;
-    CreateCustomer = CreateCustomer, 201, (), NoQuery, Form => CustomerHome;
+    CreateCustomer = CreateCustomer, 201, (), CreateLeadQuery, Form => CustomerHome;
     UpdateCustomer = UpdateCustomer, 200, RecordPath, NoQuery, Form => CustomerHome;
     DeleteCustomer = DeleteCustomer, 204, RecordPath, NoQuery, () => ();
     DuplicateCustomer = DuplicateCustomer, 201, RecordPath, NoQuery, () => CustomerHome;

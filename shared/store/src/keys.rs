@@ -27,6 +27,7 @@
 //! | open enrollment of a workflow (uniqueness) | `C#co#R#…` | `WFOPEN#00000001` | |
 //! | Workflows tab counters | `C#co#R#…` | `WFSTATS` | |
 //! | lead duplicate lookup | `C#co#LEADDUP#<hash of name+phone+address>` | `R#00000000000042` | |
+//! | customer duplicate lookup | `C#co#CUSTDUP#<hash of name+phone+address>` | `R#00000000000042` | |
 //! | outbox email | `C#co#OUTBOX` | `MAIL#ts#id` | |
 //! | pending job (transactional outbox) | `C#co#PENDINGJOBS` | `JOB#idempotency key` | |
 //! | sale to a partner: one delivery per record sold | `C#co#SALES` | `S#<partner 8>#<sale 10>#<record 14>` | |
@@ -246,6 +247,28 @@ pub fn lead_duplicates_pk(co: &CompanyId, dup_hash: &str) -> String {
 
 pub fn lead_duplicate(co: &CompanyId, dup_hash: &str, id: RecordId) -> Key {
     Key::new(lead_duplicates_pk(co, dup_hash), format!("R#{:014}", id.0))
+}
+
+/// The customers' duplicate lookup, kept apart from the leads' so each create checks only its own kind (a lead
+/// that became a customer moves from one to the other in the conversion's transaction).
+pub fn customer_duplicates_pk(co: &CompanyId, dup_hash: &str) -> String {
+    format!("C#{co}#CUSTDUP#{dup_hash}")
+}
+
+pub fn customer_duplicate(co: &CompanyId, dup_hash: &str, id: RecordId) -> Key {
+    Key::new(customer_duplicates_pk(co, dup_hash), format!("R#{:014}", id.0))
+}
+
+/// The duplicate lookup partition of a record's kind.
+pub fn duplicates_pk(co: &CompanyId, kind: Kind, dup_hash: &str) -> String {
+    match kind {
+        Kind::Lead => lead_duplicates_pk(co, dup_hash),
+        Kind::Customer => customer_duplicates_pk(co, dup_hash),
+    }
+}
+
+pub fn duplicate(co: &CompanyId, kind: Kind, dup_hash: &str, id: RecordId) -> Key {
+    Key::new(duplicates_pk(co, kind, dup_hash), format!("R#{:014}", id.0))
 }
 
 /// A change-history entry of a record, newest last in key order.

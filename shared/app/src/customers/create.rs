@@ -59,6 +59,7 @@ async fn insert(svc: &Services, actor: &Actor, mut record: Record, history: &str
     }
     let mut ops = vec![TxOp::Put { item: record_item(co, &record), cond: Some(Condition::NotExists) }];
     ops.extend(index_writes(co, None, Some(&record)));
+    ops.extend(leads::dup_ops(co, None, Some(&record)));
     let created = FieldChange { field: "created".into(), before: Value::Null, after: json!(history) };
     ops.extend(history_ops(co, record.id, &record.created_at, actor.id().as_str(), &[created]));
     match svc.table.transact(ops).await {
@@ -71,8 +72,14 @@ async fn insert(svc: &Services, actor: &Actor, mut record: Record, history: &str
 }
 
 /// `POST /api/v1/customers`: the required Personal Information fields (first and last name, primary phone, city,
-/// state, account type) and an office location; anything else the cards hold may come along.
-pub async fn create(svc: &Services, actor: &Actor, body: &Map<String, Value>) -> Result<CustomerHome, AppError> {
+/// state, account type) and an office location; anything else the cards hold may come along. Unless
+/// `allow_duplicates`, a customer with the same name, phone and address is a 409 listing it (the leads' rule).
+pub async fn create(
+    svc: &Services,
+    actor: &Actor,
+    body: &Map<String, Value>,
+    allow_duplicates: bool,
+) -> Result<CustomerHome, AppError> {
     actor.require_somewhere(Resource::Customers, Action::Create)?;
     let now = rfc3339(svc.clock.now());
     let base = blank(Kind::Customer, actor, &now);
@@ -96,6 +103,9 @@ pub async fn create(svc: &Services, actor: &Actor, body: &Map<String, Value>) ->
     actor.require(Resource::Customers, Action::Create, target(&record))?;
     if record.lead.customer.parent_id.is_some() {
         return Err(Invalid::one("parent_id", "invalid", "link a parent after the customer is created").into());
+    }
+    if !allow_duplicates {
+        leads::refuse_duplicates(svc, actor, &record).await?;
     }
     // The ID comes first: the SSN is encrypted under it.
     let mut record = record;

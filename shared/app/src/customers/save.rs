@@ -30,6 +30,7 @@ pub(super) fn save_ops(
 ) -> Vec<TxOp> {
     let mut ops = vec![TxOp::Put { item: record_item(co, new), cond: Some(Condition::VersionIs(old.version)) }];
     ops.extend(index_writes(co, Some(old), Some(new)));
+    ops.extend(crate::leads::dup_ops(co, Some(old), Some(new)));
     ops.extend(history_ops(co, new.id, at, by.as_str(), changes));
     ops
 }
