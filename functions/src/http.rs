@@ -14,6 +14,7 @@ use vigil_domain::record::Kind;
 use vigil_domain::{Claims, CompanyId, RecordId, UserId};
 
 mod copilot;
+mod credit;
 mod custom_fields;
 mod customers;
 mod leads;
@@ -175,6 +176,12 @@ async fn dispatch(svc: &Services, function: Function, req: &Request, claims: Opt
         F::SellLeads => selling::sell_leads(svc, actor, req).await,
         F::SellCustomer => selling::sell_customer(svc, actor, req).await,
         F::ListSalesToPartners => selling::list(svc, actor, req).await,
+        F::GetCreditSettings => credit::get_settings(svc, actor).await,
+        F::PutCreditSettings => credit::put_settings(svc, actor, req).await,
+        F::RunCreditCheck => credit::run(svc, actor, req).await,
+        F::ListCreditChecks => credit::list(svc, actor, req).await,
+        F::ApplyCreditCheck => credit::apply(svc, actor, req).await,
+        F::EnterCreditScore => credit::enter_manual(svc, actor, req).await,
     }
 }
 

@@ -826,6 +826,13 @@ async fn seed_company(svc: &Services, company: &Company, domain: &str, n: u64, s
     items.push(vigil_app::customers::options_item(co, &vigil_app::customers::default_options()));
     let mmr = vigil_app::mmr::demo_settings(n);
     items.push(vigil_app::mmr::settings_item(co, &mmr));
+    // Both demo companies have the Credit Checks add-on on, with the sandbox bureau.
+    let credit = vigil_api::credit::CreditSettings {
+        enabled: true,
+        bureaus: vec![vigil_api::credit::SANDBOX.into()],
+        version: 1,
+    };
+    items.push(vigil_app::credit::settings_item(co, &credit));
     let mut mmr_legacy_given = false;
     if n == 0 {
         items.extend(vigil_app::custom_fields::demo_items(co));

@@ -4,6 +4,7 @@
 
 pub mod common;
 pub mod copilot;
+pub mod credit;
 pub mod customers;
 pub mod directory;
 pub mod leads;

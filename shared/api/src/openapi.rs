@@ -113,6 +113,7 @@ fn tags() -> Value {
         {"name": "customers", "description": "The customer record (Home page), conversion, parent/sub-customers, archive, delete, sub-records."},
         {"name": "settings", "description": "Company settings - user-defined fields and monthly monitoring rates."},
         {"name": "jobs"},
+        {"name": "credit", "description": "Credit checks - the add-on's settings, a customer's checks (each pull a job behind a bureau adapter) and applying one."},
         {"name": "workflows", "description": "Customer workflows - versioned definitions, enrollments, steps and their completion."},
         {"name": "local", "description": "Demo sign-in of the local runtime. Never deployed."},
     ])
@@ -334,6 +335,23 @@ fn meta(f: Function, path: &str) -> Meta {
         },
         F::SellCustomer => m("partners", "Sell a customer to an active partner company that buys customers", "The sale is accepted and its delivery queued"),
         F::ListSalesToPartners => m("partners", "What was sold to partner companies: when, by whom, and each delivery's status (`queued`, `delivered`, `retrying`, `failed` with the reason), newest first", "Deliveries"),
+        F::GetCreditSettings => m("credit", "The Credit Checks add-on: on or off, the bureaus offered, and every bureau there is", "The settings"),
+        F::PutCreditSettings => Meta {
+            description: Some("Company Settings Modify. Bureaus must be known ones (`sandbox`), at least one while enabled; a stale `version` is 409."),
+            ..m("credit", "Turn the Credit Checks add-on on or off and choose its bureaus", "The settings as saved")
+        },
+        F::RunCreditCheck => Meta {
+            notes: &[(422, "The add-on is off (`bureau`, code `disabled`), the bureau is not offered, or the customer has no SSN (`ssn`)")],
+            description: Some("Credit Reports Create on the customer's location. The check is saved `pending` with its job in one transaction; the job opens the customer's SSN, pulls from the bureau once and records the outcome (`completed` with score, grade, transaction ID and time; `declined`; `no_hit`; `error`). Send an `Idempotency-Key` header per click: a repeat with the same key answers the same check. The sandbox bureau's outcome follows the SSN's last digit (see the README)."),
+            ..m("credit", "Run credit for a customer (one bureau pull, as a job)", "The pending check")
+        },
+        F::ListCreditChecks => m("credit", "A customer's credit checks, newest first (Credit Reports View on the customer's location)", "The checks"),
+        F::ApplyCreditCheck => Meta {
+            notes: &[(409, "The customer changed since `version` was read"), (422, "Only a completed check can be applied")],
+            description: Some("Sets the customer's `credit_score` and `credit_tracking_number` from the check and makes it the only applied one, in one transaction with the customer's version."),
+            ..m("credit", "Apply a completed check to its customer (the active credit check)", "The customer after the apply")
+        },
+        F::EnterCreditScore => m("credit", "Enter a score by hand: a completed `manual` check, applied to the customer at once", "The customer after the apply"),
     }
 }
 
@@ -438,6 +456,9 @@ impl Builder {
             }
             t if t == TypeId::of::<crate::workflows::EnrollmentPath>() => {
                 PathKind::Ids(&[("id", "The enrollment's ID")])
+            }
+            t if t == TypeId::of::<crate::credit::CreditCheckPath>() => {
+                PathKind::Ids(&[("id", "The credit check's ID")])
             }
             t if t == TypeId::of::<crate::workflows::StepPath>() => PathKind::Ids(&[
                 ("id", "The enrollment's ID"),
@@ -551,6 +572,12 @@ impl Builder {
             F::SellLeads => self.types::<ops::SellLeads>(),
             F::SellCustomer => self.types::<ops::SellCustomer>(),
             F::ListSalesToPartners => self.types::<ops::ListSalesToPartners>(),
+            F::GetCreditSettings => self.types::<ops::GetCreditSettings>(),
+            F::PutCreditSettings => self.types::<ops::PutCreditSettings>(),
+            F::RunCreditCheck => self.types::<ops::RunCreditCheck>(),
+            F::ListCreditChecks => self.types::<ops::ListCreditChecks>(),
+            F::ApplyCreditCheck => self.types::<ops::ApplyCreditCheck>(),
+            F::EnterCreditScore => self.types::<ops::EnterCreditScore>(),
         }
     }
 

@@ -297,6 +297,12 @@ operations! {
     SellLeads = SellLeads, 202, (), NoQuery, crate::selling::SellLeads => crate::selling::SaleAccepted;
     SellCustomer = SellCustomer, 202, RecordPath, NoQuery, crate::selling::SellCustomer => crate::selling::SaleAccepted;
     ListSalesToPartners = ListSalesToPartners, 200, (), crate::selling::SalesQuery, () => Items<crate::selling::SaleToPartner>;
+    GetCreditSettings = GetCreditSettings, 200, (), NoQuery, () => crate::credit::CreditSettingsView;
+    PutCreditSettings = PutCreditSettings, 200, (), NoQuery, crate::credit::CreditSettings => crate::credit::CreditSettingsView;
+    RunCreditCheck = RunCreditCheck, 202, RecordPath, NoQuery, crate::credit::RunCredit => crate::credit::CreditCheck;
+    ListCreditChecks = ListCreditChecks, 200, RecordPath, NoQuery, () => Items<crate::credit::CreditCheck>;
+    ApplyCreditCheck = ApplyCreditCheck, 200, crate::credit::CreditCheckPath, NoQuery, crate::credit::ApplyCredit => CustomerHome;
+    EnterCreditScore = EnterCreditScore, 201, RecordPath, NoQuery, crate::credit::ManualCredit => CustomerHome;
 }
 
 #[cfg(test)]

@@ -142,6 +142,12 @@ names! {
         SellLeads = "sell_leads",
         SellCustomer = "sell_customer",
         ListSalesToPartners = "list_sales_to_partners",
+        GetCreditSettings = "get_credit_settings",
+        PutCreditSettings = "put_credit_settings",
+        RunCreditCheck = "run_credit_check",
+        ListCreditChecks = "list_credit_checks",
+        ApplyCreditCheck = "apply_credit_check",
+        EnterCreditScore = "enter_credit_score",
     }
 }
 
@@ -296,6 +302,13 @@ pub const ROUTES: &[Route] = &[
     route(Post, "/api/v1/leads/sell", F::SellLeads),
     route(Post, "/api/v1/customers/{id}/sell", F::SellCustomer),
     route(Get, "/api/v1/sales-to-partners", F::ListSalesToPartners),
+    // Credit checks: the company's add-on settings, a customer's checks (each pull a job) and applying one.
+    route(Get, "/api/v1/settings/credit", F::GetCreditSettings),
+    route(Put, "/api/v1/settings/credit", F::PutCreditSettings),
+    route(Post, "/api/v1/customers/{id}/credit-checks", F::RunCreditCheck),
+    route(Get, "/api/v1/customers/{id}/credit-checks", F::ListCreditChecks),
+    route(Post, "/api/v1/credit-checks/{id}/apply", F::ApplyCreditCheck),
+    route(Post, "/api/v1/customers/{id}/credit-checks/manual", F::EnterCreditScore),
 ];
 
 /// Routes that exist only in the local runtime (demo sign-in); never deployed.

@@ -29,6 +29,12 @@ pub enum Job {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         campaign_id: Option<CampaignId>,
     },
+    /// One credit check's bureau pull (`crate::credit`). Names the check only: the SSN is opened inside the job.
+    PullCredit {
+        company: CompanyId,
+        customer_id: RecordId,
+        check_id: u64,
+    },
 }
 
 impl Job {
@@ -36,6 +42,7 @@ impl Job {
         match self {
             Job::SendEmail { .. } => "send_email",
             Job::DeliverSale { .. } => "deliver_sale",
+            Job::PullCredit { .. } => "pull_credit",
         }
     }
 
@@ -48,7 +55,7 @@ impl Job {
                 let to = Address::parse_field("to", &to).map_err(AppError::from_field)?;
                 Ok(Job::SendEmail { company, to: to.to_string(), subject, body })
             }
-            job @ Job::DeliverSale { .. } => Ok(job),
+            job @ (Job::DeliverSale { .. } | Job::PullCredit { .. }) => Ok(job),
         }
     }
 }
@@ -179,6 +186,9 @@ async fn run(svc: &Services, env: &Envelope, receives: u32) -> Result<(), AppErr
         Job::DeliverSale { company, partner_id, sale_id, record_id, kind, campaign_id } => {
             crate::selling::deliver(svc, company, *partner_id, *sale_id, *record_id, *kind, *campaign_id, receives)
                 .await?;
+        }
+        Job::PullCredit { company, customer_id, check_id } => {
+            crate::credit::pull(svc, company, *customer_id, *check_id).await?;
         }
     }
     Ok(())

@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod clock;
 pub mod copilot;
+pub mod credit;
 pub mod custom_fields;
 pub mod customer_items;
 pub mod customers;

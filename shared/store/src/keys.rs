@@ -31,6 +31,9 @@
 //! | outbox email | `C#co#OUTBOX` | `MAIL#ts#id` | |
 //! | pending job (transactional outbox) | `C#co#PENDINGJOBS` | `JOB#idempotency key` | |
 //! | sale to a partner: one delivery per record sold | `C#co#SALES` | `S#<partner 8>#<sale 10>#<record 14>` | |
+//! | credit check | `C#co#R#…` | `CREDIT#00000000000007` | |
+//! | credit check → its customer (immutable) | `C#co` | `CREDITCHECK#00000000000007` | |
+//! | credit run click (`Idempotency-Key`, uniqueness) | `C#co` | `CREDITRUN#<hash of user+key>` | |
 //! | idempotency claim | `IDEM#scope#key` | `IDEM` | (TTL `expires_at`) |
 //! | SSN key ring (wrapped data keys, the current one) | `SSNKEYS` | `RING` | |
 //! | SSN key rotation progress | `SSNKEYS` | `ROTATION` | |
@@ -517,4 +520,25 @@ mod tests {
             records_by_id_gsi2(&co, Kind::Lead, RecordId(99)).1 < records_by_id_gsi2(&co, Kind::Lead, RecordId(100)).1
         );
     }
+}
+
+/// A customer's credit check (under the customer's partition, so it goes with the customer).
+pub fn credit_check(co: &CompanyId, customer: RecordId, id: u64) -> Key {
+    Key::new(record_pk(co, customer), format!("{CREDIT_CHECK_PREFIX}{id:014}"))
+}
+
+pub const CREDIT_CHECK_PREFIX: &str = "CREDIT#";
+
+/// Which customer a credit check belongs to (the apply route names the check only).
+pub fn credit_check_lookup(co: &CompanyId, id: u64) -> Key {
+    Key::new(company_pk(co), format!("CREDITCHECK#{id:014}"))
+}
+
+pub fn credit_check_sequence(co: &CompanyId) -> Key {
+    counter(co, "credit_checks")
+}
+
+/// One Run Credit click: written with the check it made, so a repeat of the click finds that check.
+pub fn credit_run_click(co: &CompanyId, click_hash: &str) -> Key {
+    Key::new(company_pk(co), format!("CREDITRUN#{click_hash}"))
 }

@@ -9,7 +9,7 @@ use vigil_domain::record::{Kind, Record};
 use vigil_domain::{Action, RecordId};
 use vigil_store::keys;
 
-pub(super) fn target(r: &Record) -> Target<'_> {
+pub(crate) fn target(r: &Record) -> Target<'_> {
     Target { location: r.office_location_id, owner: r.lead_rep_id.as_ref() }
 }
 
@@ -24,7 +24,7 @@ pub async fn load(svc: &Services, actor: &Actor, id: RecordId) -> Result<Record,
     Ok(r)
 }
 
-pub(super) async fn load_customer(svc: &Services, actor: &Actor, id: RecordId) -> Result<Record, AppError> {
+pub(crate) async fn load_customer(svc: &Services, actor: &Actor, id: RecordId) -> Result<Record, AppError> {
     let r = load(svc, actor, id).await?;
     if r.kind != Kind::Customer {
         return Err(AppError::Conflict {

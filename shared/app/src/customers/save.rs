@@ -14,13 +14,13 @@ use vigil_domain::record::Record;
 use vigil_domain::{CompanyId, FieldError, LocationId, RecordId, User, UserId};
 use vigil_store::{keys, Condition, StoreError, TxOp};
 
-pub(super) async fn conflict(svc: &Services, actor: &Actor, id: RecordId) -> AppError {
+pub(crate) async fn conflict(svc: &Services, actor: &Actor, id: RecordId) -> AppError {
     // The record as the caller may see it now, for the portal to show what changed.
     let current = get(svc, actor, id).await.ok().and_then(|home| serde_json::to_value(home).ok());
     AppError::Conflict { message: STALE.into(), current }
 }
 
-pub(super) fn save_ops(
+pub(crate) fn save_ops(
     co: &CompanyId,
     old: &Record,
     new: &Record,
@@ -35,7 +35,7 @@ pub(super) fn save_ops(
     ops
 }
 
-pub(super) fn bump(new: &mut Record, old: &Record, at: &str, by: &UserId) {
+pub(crate) fn bump(new: &mut Record, old: &Record, at: &str, by: &UserId) {
     new.version = old.version + 1;
     new.lead.updated_at = Some(at.to_owned());
     new.lead.updated_by = Some(by.clone());
@@ -86,7 +86,7 @@ pub(super) fn location_of(v: &Value) -> Result<Option<LocationId>, FieldError> {
     }
 }
 
-pub(super) async fn commit(svc: &Services, actor: &Actor, id: RecordId, ops: Vec<TxOp>) -> Result<(), AppError> {
+pub(crate) async fn commit(svc: &Services, actor: &Actor, id: RecordId, ops: Vec<TxOp>) -> Result<(), AppError> {
     match svc.table.transact(ops).await {
         Ok(()) => {
             crate::workflows::recheck(svc, actor.company(), id, actor.id()).await;
