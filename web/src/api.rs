@@ -343,6 +343,16 @@ impl Client {
         self.get::<ops::CustomerFormOptionsOp>().await
     }
 
+    /// `POST /api/v1/customers` (New Customer); a 409 lists possible duplicates unless `allow_duplicates`.
+    pub async fn create_customer(
+        &self,
+        form: &Map<String, Value>,
+        allow_duplicates: bool,
+    ) -> Result<CustomerHome, ApiError> {
+        let q = CreateLeadQuery { allow_duplicates: allow_duplicates.then_some(true) };
+        self.call::<ops::CreateCustomer>(&(), &q, form).await
+    }
+
     /// `PATCH /api/v1/customers/{id}` with the changed fields and `version`.
     pub async fn save_customer(&self, id: RecordId, fields: &Map<String, Value>) -> Result<CustomerHome, ApiError> {
         self.call::<ops::UpdateCustomer>(&RecordPath { id }, &NoQuery {}, fields).await

@@ -15,3 +15,5 @@ mod tags;
 mod workflows;
 
 pub use page::CustomerPage;
+// New Customer draws the same cards from the same registry.
+pub(crate) use fields::{card_fields, field_input, Card, Input};
