@@ -19,6 +19,7 @@ mod custom_fields;
 mod customers;
 mod leads;
 mod mmr;
+mod monitoring;
 mod partners;
 mod selling;
 mod workflows;
@@ -182,6 +183,12 @@ async fn dispatch(svc: &Services, function: Function, req: &Request, claims: Opt
         F::ListCreditChecks => credit::list(svc, actor, req).await,
         F::ApplyCreditCheck => credit::apply(svc, actor, req).await,
         F::EnterCreditScore => credit::enter_manual(svc, actor, req).await,
+        F::ListMonitoringCompanies => monitoring::list(svc, actor).await,
+        F::CreateMonitoringCompany => monitoring::create(svc, actor, req).await,
+        F::GetMonitoringCompany => monitoring::get(svc, actor, req).await,
+        F::UpdateMonitoringCompany => monitoring::update(svc, actor, req).await,
+        F::GetAdtPrecheck => monitoring::get_precheck(svc, actor, req).await,
+        F::RefreshAdtPrecheck => monitoring::refresh_precheck(svc, actor, req).await,
     }
 }
 

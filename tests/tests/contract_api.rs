@@ -297,6 +297,33 @@ async fn every_operation_answers_with_its_contract_type() {
     let manual = ManualCredit { score: Some(640), transaction_id: None, version: Some(applied.version) };
     call!(ops::EnterCreditScore, &path, &NoQuery {}, &manual);
 
+    // Monitoring companies and ADT PreCheck.
+    use vigil_api::monitoring::{MonitoringCompanyForm, MonitoringCompanyPath, MonitoringKind, RefreshPrecheck};
+    let companies = call!(ops::ListMonitoringCompanies, &(), &NoQuery {}, &()).items;
+    let adt = companies.iter().find(|m| m.kind == MonitoringKind::Adt && m.active).expect("Acme's ADT").clone();
+    let form = MonitoringCompanyForm { name: Some("Contract Monitoring".into()), ..Default::default() };
+    let made = call!(ops::CreateMonitoringCompany, &(), &NoQuery {}, &form);
+    let made_path = MonitoringCompanyPath { id: made.id };
+    let got = call!(ops::GetMonitoringCompany, &made_path, &NoQuery {}, &());
+    let patch = MonitoringCompanyForm { active: Some(false), version: Some(got.version), ..Default::default() };
+    assert!(!call!(ops::UpdateMonitoringCompany, &made_path, &NoQuery {}, &patch).active);
+    let mut prechecked = new_customer.clone();
+    for (k, v) in [
+        ("first_name", json!("Prechecked")),
+        ("run_adt_precheck", json!(true)),
+        ("monitored_by_id", json!(adt.id)),
+        ("birthdate", json!("1980-05-17")),
+        ("ssn", json!("123-45-6781")),
+        ("email", json!("pre@check.test")),
+        ("county", json!("Utah")),
+    ] {
+        prechecked.insert(k.into(), v);
+    }
+    let prechecked = call!(ops::CreateCustomer, &(), &CreateLeadQuery::default(), &prechecked);
+    let pc_path = RecordPath { id: prechecked.id };
+    call!(ops::GetAdtPrecheck, &pc_path, &NoQuery {}, &());
+    call!(ops::RefreshAdtPrecheck, &pc_path, &NoQuery {}, &RefreshPrecheck {});
+
     called.sort();
     called.dedup();
     let missed: Vec<_> = Function::ALL.iter().filter(|f| !called.contains(f)).collect();

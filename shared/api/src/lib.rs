@@ -8,6 +8,7 @@ pub mod credit;
 pub mod customers;
 pub mod directory;
 pub mod leads;
+pub mod monitoring;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod operation;

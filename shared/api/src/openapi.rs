@@ -233,7 +233,7 @@ fn meta(f: Function, path: &str) -> Meta {
         F::CustomerParentCandidates => m("customers", "Parent picker search - top-level customers by name, business name, account number or ID (sub-customers excluded)", "Up to 20 candidates"),
         F::CreateCustomer => Meta {
             notes: &[(409, "Possible duplicates; `current.duplicates` lists the matching customers the caller may open (send `allow_duplicates=true` to save anyway)")],
-            description: Some("Any card field may come along; fields outside the caller's section grants are refused with 403 naming them. A parent is linked after the customer exists (PATCH `parent_id`)."),
+            description: Some("Any card field may come along; fields outside the caller's section grants are refused with 403 naming them. A parent is linked after the customer exists (PATCH `parent_id`). With `run_adt_precheck: true` (offered while the company has an active ADT monitoring company) the 422 names each missing one of `monitored_by_id` (an active ADT company; it becomes `monitoring_company_id`), `dealer_number` (when that company requires one), `birthdate`, `ssn`, `email`, `business_name` and `business_contact` (commercial accounts), `address1`, `zip` and `county`; with PreCheck Order Enabled the PreCheck then runs as a job (`GET /api/v1/customers/{id}/adt-precheck`)."),
             ..m("customers", "New customer (plain form); first and last name, primary phone, city, state, account type and office location are required", "The new customer, as the Home page reads it")
         },
         F::UpdateCustomer => Meta {
@@ -352,6 +352,19 @@ fn meta(f: Function, path: &str) -> Meta {
             ..m("credit", "Apply a completed check to its customer (the active credit check)", "The customer after the apply")
         },
         F::EnterCreditScore => m("credit", "Enter a score by hand: a completed `manual` check, applied to the customer at once", "The customer after the apply"),
+        F::ListMonitoringCompanies => m("settings", "The company's monitoring companies (whoever may view customers; the create form reads it for ADT PreCheck)", "Every monitoring company"),
+        F::CreateMonitoringCompany => m("settings", "Add a monitoring company (Company Settings Create): name, kind (`adt` or `other`), active, dealer number required, PreCheck Order Enabled", "The new monitoring company"),
+        F::GetMonitoringCompany => m("settings", "One monitoring company", "The monitoring company"),
+        F::UpdateMonitoringCompany => Meta {
+            notes: &[(409, "A stale `version`")],
+            ..m("settings", "Change a monitoring company with its version (Company Settings Modify)", "The monitoring company as saved")
+        },
+        F::GetAdtPrecheck => m("customers", "The customer's ADT PreCheck: `status` (`none`, `pending`, `approved`, `needs_review`, `declined`, `unavailable`) and ADT's `result`", "The PreCheck"),
+        F::RefreshAdtPrecheck => Meta {
+            notes: &[(422, "The customer has no active ADT monitoring company (`monitoring_company_id`)")],
+            description: Some("Runs the PreCheck again as a job (Customers Modify on the customer's location); the SSN is opened inside the job only. The sandbox's outcome follows the zip's last digit (see the README)."),
+            ..m("customers", "Refresh the customer's ADT PreCheck", "The PreCheck, pending")
+        },
     }
 }
 
@@ -459,6 +472,9 @@ impl Builder {
             }
             t if t == TypeId::of::<crate::credit::CreditCheckPath>() => {
                 PathKind::Ids(&[("id", "The credit check's ID")])
+            }
+            t if t == TypeId::of::<crate::monitoring::MonitoringCompanyPath>() => {
+                PathKind::Ids(&[("id", "The monitoring company's ID")])
             }
             t if t == TypeId::of::<crate::workflows::StepPath>() => PathKind::Ids(&[
                 ("id", "The enrollment's ID"),
@@ -578,6 +594,12 @@ impl Builder {
             F::ListCreditChecks => self.types::<ops::ListCreditChecks>(),
             F::ApplyCreditCheck => self.types::<ops::ApplyCreditCheck>(),
             F::EnterCreditScore => self.types::<ops::EnterCreditScore>(),
+            F::ListMonitoringCompanies => self.types::<ops::ListMonitoringCompanies>(),
+            F::CreateMonitoringCompany => self.types::<ops::CreateMonitoringCompany>(),
+            F::GetMonitoringCompany => self.types::<ops::GetMonitoringCompany>(),
+            F::UpdateMonitoringCompany => self.types::<ops::UpdateMonitoringCompany>(),
+            F::GetAdtPrecheck => self.types::<ops::GetAdtPrecheck>(),
+            F::RefreshAdtPrecheck => self.types::<ops::RefreshAdtPrecheck>(),
         }
     }
 

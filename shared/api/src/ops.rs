@@ -303,6 +303,12 @@ operations! {
     ListCreditChecks = ListCreditChecks, 200, RecordPath, NoQuery, () => Items<crate::credit::CreditCheck>;
     ApplyCreditCheck = ApplyCreditCheck, 200, crate::credit::CreditCheckPath, NoQuery, crate::credit::ApplyCredit => CustomerHome;
     EnterCreditScore = EnterCreditScore, 201, RecordPath, NoQuery, crate::credit::ManualCredit => CustomerHome;
+    ListMonitoringCompanies = ListMonitoringCompanies, 200, (), NoQuery, () => Items<crate::monitoring::MonitoringCompany>;
+    CreateMonitoringCompany = CreateMonitoringCompany, 201, (), NoQuery, crate::monitoring::MonitoringCompanyForm => crate::monitoring::MonitoringCompany;
+    GetMonitoringCompany = GetMonitoringCompany, 200, crate::monitoring::MonitoringCompanyPath, NoQuery, () => crate::monitoring::MonitoringCompany;
+    UpdateMonitoringCompany = UpdateMonitoringCompany, 200, crate::monitoring::MonitoringCompanyPath, NoQuery, crate::monitoring::MonitoringCompanyForm => crate::monitoring::MonitoringCompany;
+    GetAdtPrecheck = GetAdtPrecheck, 200, RecordPath, NoQuery, () => crate::monitoring::PrecheckView;
+    RefreshAdtPrecheck = RefreshAdtPrecheck, 202, RecordPath, NoQuery, crate::monitoring::RefreshPrecheck => crate::monitoring::PrecheckView;
 }
 
 #[cfg(test)]

@@ -35,6 +35,12 @@ pub enum Job {
         customer_id: RecordId,
         check_id: u64,
     },
+    /// One ADT PreCheck run of a customer (`crate::monitoring::precheck`); the SSN is opened inside the job.
+    AdtPrecheck {
+        company: CompanyId,
+        customer_id: RecordId,
+        attempt: u32,
+    },
 }
 
 impl Job {
@@ -43,6 +49,7 @@ impl Job {
             Job::SendEmail { .. } => "send_email",
             Job::DeliverSale { .. } => "deliver_sale",
             Job::PullCredit { .. } => "pull_credit",
+            Job::AdtPrecheck { .. } => "adt_precheck",
         }
     }
 
@@ -55,7 +62,7 @@ impl Job {
                 let to = Address::parse_field("to", &to).map_err(AppError::from_field)?;
                 Ok(Job::SendEmail { company, to: to.to_string(), subject, body })
             }
-            job @ (Job::DeliverSale { .. } | Job::PullCredit { .. }) => Ok(job),
+            job @ (Job::DeliverSale { .. } | Job::PullCredit { .. } | Job::AdtPrecheck { .. }) => Ok(job),
         }
     }
 }
@@ -189,6 +196,9 @@ async fn run(svc: &Services, env: &Envelope, receives: u32) -> Result<(), AppErr
         }
         Job::PullCredit { company, customer_id, check_id } => {
             crate::credit::pull(svc, company, *customer_id, *check_id).await?;
+        }
+        Job::AdtPrecheck { company, customer_id, attempt } => {
+            crate::monitoring::precheck::run(svc, company, *customer_id, *attempt).await?;
         }
     }
     Ok(())

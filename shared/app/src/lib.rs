@@ -22,6 +22,7 @@ pub mod lead_options;
 pub mod lead_scoring;
 pub mod leads;
 pub mod mmr;
+pub mod monitoring;
 pub mod opportunities;
 pub mod outbox;
 pub mod partners;

@@ -34,6 +34,8 @@
 //! | credit check | `C#co#R#…` | `CREDIT#00000000000007` | |
 //! | credit check → its customer (immutable) | `C#co` | `CREDITCHECK#00000000000007` | |
 //! | credit run click (`Idempotency-Key`, uniqueness) | `C#co` | `CREDITRUN#<hash of user+key>` | |
+//! | monitoring company | `C#co` | `MONCO#00000001` | |
+//! | a customer's ADT PreCheck | `C#co#R#…` | `PRECHECK` | |
 //! | idempotency claim | `IDEM#scope#key` | `IDEM` | (TTL `expires_at`) |
 //! | SSN key ring (wrapped data keys, the current one) | `SSNKEYS` | `RING` | |
 //! | SSN key rotation progress | `SSNKEYS` | `ROTATION` | |
@@ -541,4 +543,19 @@ pub fn credit_check_sequence(co: &CompanyId) -> Key {
 /// One Run Credit click: written with the check it made, so a repeat of the click finds that check.
 pub fn credit_run_click(co: &CompanyId, click_hash: &str) -> Key {
     Key::new(company_pk(co), format!("CREDITRUN#{click_hash}"))
+}
+
+pub fn monitoring_company(co: &CompanyId, id: u32) -> Key {
+    Key::new(company_pk(co), format!("{MONITORING_COMPANY_PREFIX}{id:08}"))
+}
+
+pub const MONITORING_COMPANY_PREFIX: &str = "MONCO#";
+
+pub fn monitoring_company_sequence(co: &CompanyId) -> Key {
+    counter(co, "monitoring_companies")
+}
+
+/// A customer's ADT PreCheck (the latest run; under the customer, so it goes with the customer).
+pub fn precheck(co: &CompanyId, customer: RecordId) -> Key {
+    Key::new(record_pk(co, customer), "PRECHECK")
 }
