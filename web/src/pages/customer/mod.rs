@@ -2,6 +2,7 @@
 //! the tab bar with counts), the tag and warning row, then the cards as one always-live form with Save and
 //! Save & Stay at the top and bottom. The sub-record tabs render below the same header.
 
+mod credit;
 mod dialogs;
 mod fields;
 mod header;
@@ -15,5 +16,7 @@ mod tags;
 mod workflows;
 
 pub use page::CustomerPage;
+// The creation wizard's Qualify step runs credit with the same panel.
+pub use credit::CreditRun;
 // New Customer draws the same cards from the same registry.
 pub(crate) use fields::{card_fields, field_input, Card, Input};

@@ -275,11 +275,15 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
 
     let workflows_tab = props.tab.as_deref() == Some(super::workflows::SEGMENT);
     let history_tab = props.tab.as_deref() == Some(super::history::SEGMENT);
+    let credit_tab = props.tab.as_deref() == Some(super::credit::SEGMENT);
     let body = match tab {
         _ if workflows_tab => html! {
             <super::workflows::WorkflowsTab {id} enrollment={props.enrollment.clone()} on_changed={reload.clone()} />
         },
         _ if history_tab => html! { <super::history::HistoryTab {id} /> },
+        _ if credit_tab => {
+            html! { <super::credit::CreditTab {id} version={c.version} on_record={on_record.clone()} /> }
+        }
         Some(col) => html! {
             <CustomerItems {id} collection={col} can_create={a.modify && !c.archived} on_changed={reload.clone()} />
         },
@@ -339,7 +343,7 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
     html! {
         <section class="record-page customer-page" data-testid="customer-page" data-archived={c.archived.to_string()}>
             { back }
-            <Header c={c.clone()} tab={if workflows_tab { Some(super::workflows::SEGMENT) } else if history_tab { Some(super::history::SEGMENT) } else { tab.map(|t| t.segment) }} menu_open={*menu_open}
+            <Header c={c.clone()} tab={if workflows_tab { Some(super::workflows::SEGMENT) } else if history_tab { Some(super::history::SEGMENT) } else if credit_tab { Some(super::credit::SEGMENT) } else { tab.map(|t| t.segment) }} menu_open={*menu_open}
                 on_menu={{ let m = menu_open.clone(); Callback::from(move |open: bool| m.set(open)) }}
                 on_dialog={{ let d = dialog.clone(); Callback::from(move |x: Dialog| d.set(Some(x))) }}
                 on_record={on_record.clone()} />
