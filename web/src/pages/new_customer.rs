@@ -1,6 +1,7 @@
 //! New Customer in single-page mode: the customer cards (Personal Information with its required fields, Sale and
 //! Installation) drawn from the same field registry as the Home page, one Save, the duplicate warning with "Save
-//! anyway", and the new customer's Home page after the save.
+//! anyway", and the new customer's Home page after the save. While the company has an active ADT monitoring company
+//! the ADT PreCheck section sits above the cards, Run ADT PreCheck checked by default.
 
 use crate::api::{ApiError, CustomerFormOptions, DuplicateMatch};
 use crate::app::Route;
@@ -9,6 +10,7 @@ use crate::components::route_link::RouteLink;
 use crate::pages::customer::{card_fields, field_input, Card, Input};
 use crate::session::use_session;
 use serde_json::{Map, Value};
+use vigil_api::monitoring::{MonitoringCompany, MonitoringKind};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -33,13 +35,18 @@ pub fn NewCustomerPage() -> Html {
     let form = use_mut_ref(Map::<String, Value>::new);
     let shown = use_state(Map::<String, Value>::new);
     let sending = use_state(|| Sending::Idle);
+    let adt = use_state(Vec::<MonitoringCompany>::new);
+    let run_precheck = use_state(|| true);
     {
-        let (opts, client) = (opts.clone(), session.client());
+        let (opts, adt, client) = (opts.clone(), adt.clone(), session.client());
         use_effect_with((), move |_| {
             if let Some(client) = client {
                 crate::spawn(async move {
                     if let Ok(o) = client.customer_form_options().await {
                         opts.set(o);
+                    }
+                    if let Ok(list) = client.monitoring_companies().await {
+                        adt.set(list.into_iter().filter(|m| m.active && m.kind == MonitoringKind::Adt).collect());
                     }
                 });
             }
@@ -56,11 +63,16 @@ pub fn NewCustomerPage() -> Html {
             shown.set(form.borrow().clone());
         })
     };
+    let precheck_on = !adt.is_empty() && *run_precheck;
     let save = {
         let (form, sending, client, navigator) = (form.clone(), sending.clone(), session.client(), navigator.clone());
         Callback::from(move |allow_duplicates: bool| {
             let Some(client) = client.clone() else { return };
-            let body = form.borrow().clone();
+            let mut body = form.borrow().clone();
+            body.insert("run_adt_precheck".into(), Value::Bool(precheck_on));
+            if !precheck_on {
+                body.remove("monitored_by_id");
+            }
             let (sending, navigator) = (sending.clone(), navigator.clone());
             sending.set(Sending::Busy);
             crate::spawn(async move {
@@ -122,12 +134,52 @@ pub fn NewCustomerPage() -> Html {
             </div>
         },
     };
+    let precheck = (!adt.is_empty()).then(|| {
+        let toggle = {
+            let run_precheck = run_precheck.clone();
+            Callback::from(move |e: Event| {
+                run_precheck.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked())
+            })
+        };
+        let pick = {
+            let on_set = on_set.clone();
+            Callback::from(move |e: Event| {
+                let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+                on_set.emit(("monitored_by_id".into(), v.parse::<u64>().map(Value::from).unwrap_or(Value::Null)));
+            })
+        };
+        let picked = shown.get("monitored_by_id").and_then(Value::as_u64);
+        let needs_dealer = adt.iter().any(|m| Some(u64::from(m.id)) == picked && m.dealer_number_required);
+        let message = error.as_ref().and_then(|e| e.field_message("monitored_by_id"));
+        html! {
+            <section class="card form-card adt-precheck-section" data-testid="adt-precheck-section">
+                <h2>{ "ADT PreCheck" }</h2>
+                <label class="check"><input type="checkbox" data-testid="run-adt-precheck" checked={*run_precheck} onchange={toggle} />{ " Run ADT PreCheck" }</label>
+                if *run_precheck {
+                    <div class={classes!("form-field", message.is_some().then_some("invalid"))}>
+                        <label for="f-monitored_by_id">{ "Monitored by" }</label>
+                        <select class="input" id="f-monitored_by_id" data-testid="input-monitored_by_id" onchange={pick}>
+                            <option value="" selected={picked.is_none()}>{ "—" }</option>
+                            { for adt.iter().map(|m| html! { <option value={m.id.to_string()} selected={picked == Some(u64::from(m.id))}>{ m.name.clone() }</option> }) }
+                        </select>
+                        { for message.map(|m| html! { <span class="field-error">{ m }</span> }) }
+                    </div>
+                    <p class="muted small">
+                        { "PreCheck also needs Birthdate, SSN, Email, Address line 1, Zip and County (below)" }
+                        { if needs_dealer { ", the Dealer number (Sale information)" } else { "" } }
+                        { ", and for commercial accounts the Business name and contact." }
+                    </p>
+                }
+            </section>
+        }
+    });
     let missing: Vec<&str> = REQUIRED.iter().copied().filter(|f| !shown.contains_key(*f)).collect();
     let busy = *sending == Sending::Busy;
     html! {
         <section class="record-page new-customer-page" data-testid="new-customer-page">
             <RouteLink to={Route::Customers} class="back-link" testid="back-to-list">{ "← All customers" }</RouteLink>
             <header class="page-header"><h1>{ "New Customer" }</h1></header>
+            { for precheck }
             <div class="customer-cards">
                 { card(Card::Personal) }
                 { card(Card::Sale) }

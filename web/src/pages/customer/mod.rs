@@ -12,11 +12,13 @@ mod mmr_picker;
 mod opportunities;
 mod page;
 mod parent_picker;
+mod precheck;
 mod tags;
 mod workflows;
 
 pub use page::CustomerPage;
 // The creation wizard's Qualify step runs credit with the same panel.
 pub use credit::CreditRun;
+pub use precheck::PrecheckPanel;
 // New Customer draws the same cards from the same registry.
 pub(crate) use fields::{card_fields, field_input, Card, Input};

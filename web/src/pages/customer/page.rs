@@ -313,6 +313,7 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
                     { for save_message.clone() }
                     <div class="customer-cards">
                         { card(Card::Personal, c.editable.personal) }
+                        <super::precheck::PrecheckPanel customer={id} can_refresh={a.modify && !c.archived} />
                         { card(Card::Sale, c.editable.sale) }
                         <CustomFieldsCard card={c.cards.get("custom_fields").cloned()} edited={edits.0.get("custom_fields").cloned()}
                             editable={c.editable.custom_fields} error={(*save_error).clone()} on_set={on_set.clone()} />
