@@ -391,6 +391,13 @@ impl Client {
         .await
     }
 
+    pub async fn put_credit_settings(
+        &self,
+        body: &vigil_api::credit::CreditSettings,
+    ) -> Result<vigil_api::credit::CreditSettingsView, ApiError> {
+        self.call::<ops::PutCreditSettings>(&(), &NoQuery {}, body).await
+    }
+
     pub async fn monitoring_companies(&self) -> Result<Vec<vigil_api::monitoring::MonitoringCompany>, ApiError> {
         self.get::<ops::ListMonitoringCompanies>().await.map(|p| p.items)
     }
