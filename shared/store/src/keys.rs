@@ -497,33 +497,6 @@ pub fn sale_delivery(co: &CompanyId, partner: PartnerId, sale: u32, record: Reco
     Key::new(sales_pk(co), format!("{}{sale:010}#{}", sales_of_partner_prefix(partner), id_sk(record)))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tenant_keys_start_with_the_company() {
-        let co = CompanyId::parse("acme").unwrap();
-        for k in [company(&co), location(&co, LocationId(1)), counter(&co, "record"), record(&co, RecordId(42))] {
-            assert!(k.pk.starts_with("C#acme"), "{k:?}");
-        }
-        // A company whose name extends another's cannot reach into its partitions.
-        let a = record_pk(&CompanyId::parse("acme").unwrap(), RecordId(1));
-        let b = record_pk(&CompanyId::parse("acme-2").unwrap(), RecordId(1));
-        assert_ne!(a, b);
-        assert!(!b.starts_with(&format!("{}#", company_pk(&co))) || !b.starts_with(&a));
-    }
-
-    #[test]
-    fn padded_numbers_sort_numerically() {
-        let co = CompanyId::parse("acme").unwrap();
-        assert!(record(&co, RecordId(9)).pk < record(&co, RecordId(10)).pk);
-        assert!(
-            records_by_id_gsi2(&co, Kind::Lead, RecordId(99)).1 < records_by_id_gsi2(&co, Kind::Lead, RecordId(100)).1
-        );
-    }
-}
-
 /// A customer's credit check (under the customer's partition, so it goes with the customer).
 pub fn credit_check(co: &CompanyId, customer: RecordId, id: u64) -> Key {
     Key::new(record_pk(co, customer), format!("{CREDIT_CHECK_PREFIX}{id:014}"))
@@ -558,4 +531,31 @@ pub fn monitoring_company_sequence(co: &CompanyId) -> Key {
 /// A customer's ADT PreCheck (the latest run; under the customer, so it goes with the customer).
 pub fn precheck(co: &CompanyId, customer: RecordId) -> Key {
     Key::new(record_pk(co, customer), "PRECHECK")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tenant_keys_start_with_the_company() {
+        let co = CompanyId::parse("acme").unwrap();
+        for k in [company(&co), location(&co, LocationId(1)), counter(&co, "record"), record(&co, RecordId(42))] {
+            assert!(k.pk.starts_with("C#acme"), "{k:?}");
+        }
+        // A company whose name extends another's cannot reach into its partitions.
+        let a = record_pk(&CompanyId::parse("acme").unwrap(), RecordId(1));
+        let b = record_pk(&CompanyId::parse("acme-2").unwrap(), RecordId(1));
+        assert_ne!(a, b);
+        assert!(!b.starts_with(&format!("{}#", company_pk(&co))) || !b.starts_with(&a));
+    }
+
+    #[test]
+    fn padded_numbers_sort_numerically() {
+        let co = CompanyId::parse("acme").unwrap();
+        assert!(record(&co, RecordId(9)).pk < record(&co, RecordId(10)).pk);
+        assert!(
+            records_by_id_gsi2(&co, Kind::Lead, RecordId(99)).1 < records_by_id_gsi2(&co, Kind::Lead, RecordId(100)).1
+        );
+    }
 }

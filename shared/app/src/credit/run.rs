@@ -93,7 +93,7 @@ pub async fn run(
             "credit checks are not enabled for your company",
         )));
     }
-    let offered = settings.bureaus.iter().any(|b| *b == input.bureau) && bureau(&input.bureau).is_some();
+    let offered = settings.bureaus.contains(&input.bureau) && bureau(&input.bureau).is_some();
     if !offered {
         errors.push(FieldError::new("bureau", "not_offered", "choose one of the bureaus your company offers"));
     } else if let Some(b) = bureau(&input.bureau) {
@@ -101,7 +101,7 @@ pub async fn run(
         for name in input.bureau_fields.keys() {
             if !takes.contains(name) {
                 errors.push(FieldError::new(
-                    &format!("bureau_fields.{name}"),
+                    format!("bureau_fields.{name}"),
                     "unknown",
                     "this bureau does not take this field",
                 ));
