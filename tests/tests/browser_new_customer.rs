@@ -30,13 +30,16 @@ async fn new_customer_with_a_duplicate_warning_then_run_and_apply_credit() {
 
     let b = portal.browser_as(ADMIN).await;
     b.navigate(&portal.url("/customers")).await.unwrap();
-    b.find(r#"[data-testid="new-customer"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="new-customer"]"#, soon()).await.unwrap().click().await.unwrap();
     b.wait_for_path("/customers/new", soon()).await.unwrap();
     b.wait_for(r#"[data-testid="card-personal"]"#, soon()).await.unwrap();
     b.wait_for(r#"[data-testid="card-sale"]"#, soon()).await.unwrap();
     // Acme has an active ADT monitoring company: the PreCheck section is there, checked; this sale goes without.
-    let precheck = b.wait_for(r#"[data-testid="run-adt-precheck"]"#, soon()).await.unwrap();
-    assert!(precheck.attribute("checked").await.unwrap().is_some(), "Run ADT PreCheck is checked by default");
+    let css = r#"[data-testid="run-adt-precheck"]"#;
+    let precheck = b.wait_for(css, soon()).await.unwrap();
+    let checked = b.execute("return document.querySelector(arguments[0]).checked;", json!([css])).await.unwrap();
+    assert_eq!(checked, json!(true), "Run ADT PreCheck is checked by default");
+    b.find(r#"[data-testid="input-monitored_by_id"]"#).await.unwrap();
     precheck.click().await.unwrap();
     b.wait_gone(r#"[data-testid="input-monitored_by_id"]"#, soon()).await.unwrap();
 
