@@ -398,6 +398,18 @@ impl Client {
         self.call::<ops::PutCreditSettings>(&(), &NoQuery {}, body).await
     }
 
+    /// A score entered by hand, applied to the customer at once.
+    pub async fn enter_credit_score(
+        &self,
+        id: RecordId,
+        score: u32,
+        transaction_id: Option<String>,
+        version: u64,
+    ) -> Result<CustomerHome, ApiError> {
+        let body = vigil_api::credit::ManualCredit { score: Some(score), transaction_id, version: Some(version) };
+        self.call::<ops::EnterCreditScore>(&RecordPath { id }, &NoQuery {}, &body).await
+    }
+
     pub async fn monitoring_companies(&self) -> Result<Vec<vigil_api::monitoring::MonitoringCompany>, ApiError> {
         self.get::<ops::ListMonitoringCompanies>().await.map(|p| p.items)
     }

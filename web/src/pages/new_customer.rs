@@ -3,8 +3,9 @@
 //! anyway", and the new customer's Home page after the save. While the company has an active ADT monitoring company
 //! the ADT PreCheck section sits above the cards, Run ADT PreCheck checked by default.
 
-use crate::api::{ApiError, CustomerFormOptions, DuplicateMatch};
+use crate::api::{ApiError, CustomFieldValue, CustomerFormOptions, DuplicateMatch};
 use crate::app::Route;
+use crate::components::custom_fields_card::{self, CustomFieldsCard};
 use crate::components::format;
 use crate::components::route_link::RouteLink;
 use crate::pages::customer::{card_fields, field_input, Card, Input};
@@ -36,14 +37,31 @@ pub fn NewCustomerPage() -> Html {
     let shown = use_state(Map::<String, Value>::new);
     let sending = use_state(|| Sending::Idle);
     let adt = use_state(Vec::<MonitoringCompany>::new);
+    // The Custom Fields card's rows: the company's active fields, empty.
+    let udfs = use_state(|| None::<Value>);
     let run_precheck = use_state(|| true);
     {
-        let (opts, adt, client) = (opts.clone(), adt.clone(), session.client());
+        let (opts, adt, udfs, client) = (opts.clone(), adt.clone(), udfs.clone(), session.client());
         use_effect_with((), move |_| {
             if let Some(client) = client {
                 crate::spawn(async move {
                     if let Ok(o) = client.customer_form_options().await {
                         opts.set(o);
+                    }
+                    if let Ok(defs) = client.custom_fields().await {
+                        let rows: Vec<CustomFieldValue> = defs
+                            .into_iter()
+                            .filter(|f| f.active)
+                            .map(|f| CustomFieldValue {
+                                id: f.id,
+                                name: f.name,
+                                field_type: f.field_type,
+                                required: f.required,
+                                options: f.options,
+                                value: Value::Null,
+                            })
+                            .collect();
+                        udfs.set((!rows.is_empty()).then(|| serde_json::to_value(rows).ok()).flatten());
                     }
                     if let Ok(list) = client.monitoring_companies().await {
                         adt.set(list.into_iter().filter(|m| m.active && m.kind == MonitoringKind::Adt).collect());
@@ -55,6 +73,7 @@ pub fn NewCustomerPage() -> Html {
     let on_set = {
         let (form, shown) = (form.clone(), shown.clone());
         Callback::from(move |(k, v): (String, Value)| {
+            let v = custom_fields_card::merge_edit(&form.borrow(), &k, v);
             if v.is_null() {
                 form.borrow_mut().remove(&k);
             } else {
@@ -183,6 +202,8 @@ pub fn NewCustomerPage() -> Html {
             <div class="customer-cards">
                 { card(Card::Personal) }
                 { card(Card::Sale) }
+                <CustomFieldsCard card={(*udfs).clone()} edited={shown.get("custom_fields").cloned()} editable=true
+                    error={error.clone()} on_set={on_set.clone()} />
                 { card(Card::Installation) }
             </div>
             { status }

@@ -336,8 +336,68 @@ pub fn CreditTab(props: &CreditTabProps) -> Html {
     html! {
         <section class="card credit-tab" data-testid="credit-tab">
             <h2>{ "Credit" }</h2>
-            <CreditRun customer={props.id} version={props.version} on_applied={props.on_record.clone()} {on_settled} />
+            <CreditRun customer={props.id} version={props.version} on_applied={props.on_record.clone()} on_settled={on_settled.clone()} />
             { list }
+            <ManualScore customer={props.id} version={props.version} on_record={props.on_record.clone()} {on_settled} />
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ManualScoreProps {
+    customer: RecordId,
+    version: u64,
+    on_record: Callback<CustomerHome>,
+    on_settled: Callback<()>,
+}
+
+/// A score the office got another way (a bureau's phone line), entered by hand: applied at once.
+#[component]
+fn ManualScore(props: &ManualScoreProps) -> Html {
+    let session = use_session();
+    let score = use_state(String::new);
+    let tracking = use_state(String::new);
+    let error = use_state(|| None::<String>);
+    let save = {
+        let (client, score, tracking, error) = (session.client(), score.clone(), tracking.clone(), error.clone());
+        let (id, version, on_record, on_settled) =
+            (props.customer, props.version, props.on_record.clone(), props.on_settled.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let Some(client) = client.clone() else { return };
+            let Ok(n) = score.trim().parse::<u32>() else {
+                error.set(Some("Enter the score as a whole number (300 to 900).".into()));
+                return;
+            };
+            let t = Some(tracking.trim().to_owned()).filter(|t| !t.is_empty());
+            let (score, tracking, error, on_record, on_settled) =
+                (score.clone(), tracking.clone(), error.clone(), on_record.clone(), on_settled.clone());
+            crate::spawn(async move {
+                match client.enter_credit_score(id, n, t, version).await {
+                    Ok(home) => {
+                        score.set(String::new());
+                        tracking.set(String::new());
+                        error.set(None);
+                        on_record.emit(home);
+                        on_settled.emit(());
+                    }
+                    Err(e) => error.set(Some(e.message())),
+                }
+            });
+        })
+    };
+    let input = |state: &UseStateHandle<String>| {
+        let state = state.clone();
+        Callback::from(move |e: InputEvent| state.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))
+    };
+    html! {
+        <form class="inline-form manual-score" data-testid="manual-score" onsubmit={save}>
+            <label for="manual-score">{ "Enter a score manually" }</label>
+            <input class="input" id="manual-score" inputmode="numeric" data-testid="manual-score-input" value={(*score).clone()} oninput={input(&score)} />
+            <label for="manual-tracking">{ "Tracking number" }</label>
+            <input class="input" id="manual-tracking" data-testid="manual-tracking-input" value={(*tracking).clone()} oninput={input(&tracking)} />
+            <button type="submit" class="button secondary" data-testid="manual-score-save">{ "Apply score" }</button>
+            { for error.as_ref().map(|m| html! { <p class="error-box" role="alert">{ m.clone() }</p> }) }
+        </form>
     }
 }
