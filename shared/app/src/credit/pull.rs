@@ -33,6 +33,16 @@ pub async fn pull(svc: &Services, co: &CompanyId, customer_id: RecordId, check_i
             .add("version", 1);
         return finish(svc, &key, u, stored.view.version, co, check_id, "lost").await;
     }
+    // Everything that can fail without a bureau call comes first: a failure here is retried by the queue as a
+    // plain failure, not taken for a pull whose answer was lost.
+    let record: Option<Record> = match svc.table.get(&keys::record(co, customer_id)).await? {
+        Some(item) => Some(from_item(item)?),
+        None => None,
+    };
+    let ssn = match record.as_ref().and_then(|r| r.lead.ssn_encrypted.as_deref()) {
+        Some(sealed) => Some(ssn::decrypt(svc.data_keys.as_ref(), co, customer_id, sealed)?),
+        None => None,
+    };
     // The mark before the call: whatever happens after, this check is never pulled again.
     let mark = Update::default().set("pull_started_at", now.clone()).add("version", 1);
     match svc.table.update(&key, mark, Some(Condition::VersionIs(stored.view.version))).await {
@@ -41,34 +51,27 @@ pub async fn pull(svc: &Services, co: &CompanyId, customer_id: RecordId, check_i
         Err(e) => return Err(e.into()),
     }
     let version = stored.view.version + 1;
-
-    let record: Option<Record> = match svc.table.get(&keys::record(co, customer_id)).await? {
-        Some(item) => Some(from_item(item)?),
-        None => None,
+    let adapter = bureau(&stored.view.bureau);
+    let pulled = record.is_some() && adapter.is_some() && ssn.is_some();
+    let answer = match (&record, adapter, ssn.as_deref()) {
+        (None, _, _) => BureauAnswer::Failed("the customer is gone".into()),
+        (_, None, _) => BureauAnswer::Failed("the bureau is no longer offered".into()),
+        (_, _, None) => BureauAnswer::Failed("the customer has no SSN".into()),
+        // The SSN was opened above for this call only: never stored, queued or logged, dropped with this scope.
+        (Some(r), Some(b), Some(ssn)) => b.pull(&PullRequest {
+            check_id,
+            ssn,
+            first_name: &r.first_name,
+            last_name: &r.last_name,
+            address1: r.address1.as_deref(),
+            city: &r.city,
+            state: &r.state,
+            zip: r.zip.as_deref(),
+            previous_address: stored.view.previous_address.as_ref(),
+        }),
     };
-    let answer = match (&record, bureau(&stored.view.bureau)) {
-        (None, _) => BureauAnswer::Failed("the customer is gone".into()),
-        (_, None) => BureauAnswer::Failed("the bureau is no longer offered".into()),
-        (Some(r), Some(b)) => match r.lead.ssn_encrypted.as_deref() {
-            None => BureauAnswer::Failed("the customer has no SSN".into()),
-            Some(sealed) => {
-                // Opened here, handed to the adapter, and dropped with this scope: never stored, queued or logged.
-                let ssn = ssn::decrypt(svc.data_keys.as_ref(), co, customer_id, sealed)?;
-                b.pull(&PullRequest {
-                    check_id,
-                    ssn: &ssn,
-                    first_name: &r.first_name,
-                    last_name: &r.last_name,
-                    address1: r.address1.as_deref(),
-                    city: &r.city,
-                    state: &r.state,
-                    zip: r.zip.as_deref(),
-                    previous_address: stored.view.previous_address.as_ref(),
-                })
-            }
-        },
-    };
-    let base = Update::default().set("run_at", now).set("pulls", stored.pulls + 1).add("version", 1);
+    let pulls = stored.pulls + u32::from(pulled);
+    let base = Update::default().set("run_at", now).set("pulls", pulls).add("version", 1);
     let (u, outcome) = match answer {
         BureauAnswer::Scored { score, transaction_id } => (
             base.set("status", "completed")

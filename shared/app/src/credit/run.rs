@@ -2,7 +2,7 @@
 
 use super::{bureau, bureau_name, pull_job_key, settings, StoredCheck};
 use crate::clock::rfc3339;
-use crate::customers::{load_customer, target};
+use crate::customers::{load_customer, target, writable};
 use crate::items::{from_item, item_of};
 use crate::jobs::{self, Job};
 use crate::{Actor, AppError, Services};
@@ -72,6 +72,7 @@ pub async fn run(
     let co = actor.company().clone();
     let customer = load_customer(svc, actor, customer_id).await?;
     actor.require(Resource::CreditReports, Action::Create, target(&customer))?;
+    writable(&customer)?;
     let click = match click_key {
         Some(k) => {
             check_click_key(k)?;
