@@ -175,6 +175,10 @@ async fn admins_keep_the_monitoring_companies() {
     assert_eq!(status, 201, "{created}");
     assert_eq!(created["dealer_number_required"], false);
     assert_eq!(rt.post(&admin, LIST, json!({"kind": "adt"})).await.0, 422);
+    // The customer cards offer the active ones.
+    let offered =
+        |opts: &Value| opts["monitoring_companies"].as_array().unwrap().iter().any(|m| m["name"] == "Guardian Central");
+    assert!(offered(&rt.get(&admin, "/api/v1/customers/form-options").await.1));
     let path = format!("{LIST}/{}", created["id"]);
     let (status, got) = rt.get(&admin, &path).await;
     assert_eq!((status, got["name"].clone()), (200, json!("Guardian Central")));
@@ -182,6 +186,7 @@ async fn admins_keep_the_monitoring_companies() {
     let (status, saved) = rt.patch(&admin, &path, json!({"active": false, "version": got["version"]})).await;
     assert_eq!(status, 200);
     assert_eq!((saved["active"].clone(), saved["version"].clone()), (json!(false), json!(2)));
+    assert!(!offered(&rt.get(&admin, "/api/v1/customers/form-options").await.1), "an inactive one is not offered");
     let bluebird = rt.sign_in(OTHER_ADMIN).await;
     assert_eq!(rt.get(&bluebird, &path).await.0, 404);
     rt.stop().await;
