@@ -15,11 +15,13 @@ use vigil_domain::{Claims, CompanyId, RecordId, UserId};
 
 mod accounting;
 mod copilot;
+mod credit;
 mod custom_fields;
 mod customers;
 mod leads;
 mod mmr;
 mod orders;
+mod monitoring;
 mod partners;
 mod selling;
 mod workflows;
@@ -190,6 +192,18 @@ async fn dispatch(svc: &Services, function: Function, req: &Request, claims: Opt
         F::ListWorkOrders => orders::list_work_orders(svc, actor, req).await,
         F::CreateWorkOrder => orders::create_work_order(svc, actor, req).await,
         F::UpdateWorkOrder => orders::update_work_order(svc, actor, req).await,
+        F::GetCreditSettings => credit::get_settings(svc, actor).await,
+        F::PutCreditSettings => credit::put_settings(svc, actor, req).await,
+        F::RunCreditCheck => credit::run(svc, actor, req).await,
+        F::ListCreditChecks => credit::list(svc, actor, req).await,
+        F::ApplyCreditCheck => credit::apply(svc, actor, req).await,
+        F::EnterCreditScore => credit::enter_manual(svc, actor, req).await,
+        F::ListMonitoringCompanies => monitoring::list(svc, actor).await,
+        F::CreateMonitoringCompany => monitoring::create(svc, actor, req).await,
+        F::GetMonitoringCompany => monitoring::get(svc, actor, req).await,
+        F::UpdateMonitoringCompany => monitoring::update(svc, actor, req).await,
+        F::GetAdtPrecheck => monitoring::get_precheck(svc, actor, req).await,
+        F::RefreshAdtPrecheck => monitoring::refresh_precheck(svc, actor, req).await,
     }
 }
 

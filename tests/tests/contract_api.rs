@@ -124,7 +124,7 @@ async fn every_operation_answers_with_its_contract_type() {
     let new_customer = form(json!({"first_name": "Typed", "last_name": "Customer", "primary_phone": "(801) 555-0142",
         "city": "Provo", "state": "UT", "zip": "84601", "address1": "77 Canyon Rd", "account_type": "residential",
         "office_location_id": location.0}));
-    let other = call!(ops::CreateCustomer, &(), &NoQuery {}, &new_customer);
+    let other = call!(ops::CreateCustomer, &(), &CreateLeadQuery::default(), &new_customer);
     let copy = call!(ops::DuplicateCustomer, &RecordPath { id: other.id }, &NoQuery {}, &());
     call!(ops::DeleteCustomer, &RecordPath { id: copy.id }, &NoQuery {}, &());
     call!(ops::CustomerParentCandidates, &(), &CandidatesQuery { q: "Typed".into(), exclude: Some(home.id) }, &());
@@ -357,6 +357,64 @@ async fn every_operation_answers_with_its_contract_type() {
     assert_eq!(call!(ops::ListWorkOrders, &cid, &NoQuery {}, &()).items[0].status, "scheduled");
 
     call!(ops::DeleteLead, &RecordPath { id: page.items[0].id }, &NoQuery {}, &());
+
+    // Credit: the add-on's settings, a pull (a job), the list, apply and a manual score.
+    use vigil_api::credit::{ApplyCredit, CreditCheckPath, CreditSettings, CreditStatus, ManualCredit, RunCredit};
+    let settings = call!(ops::GetCreditSettings, &(), &NoQuery {}, &());
+    let saved = call!(ops::PutCreditSettings, &(), &NoQuery {}, &CreditSettings { ..settings.settings.clone() });
+    assert_eq!(saved.settings.version, settings.settings.version + 1);
+    let mut scored = new_customer.clone();
+    scored.insert("first_name".into(), json!("Scored"));
+    scored.insert("ssn".into(), json!("123-45-6780"));
+    let scored = call!(ops::CreateCustomer, &(), &CreateLeadQuery::default(), &scored);
+    let path = RecordPath { id: scored.id };
+    let run = RunCredit { bureau: "sandbox".into(), ..Default::default() };
+    let check = call!(ops::RunCreditCheck, &path, &NoQuery {}, &run);
+    assert_eq!(check.status, CreditStatus::Pending);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let checks = call!(ops::ListCreditChecks, &path, &NoQuery {}, &()).items;
+        if checks.iter().any(|c| c.id == check.id && c.status == CreditStatus::Completed) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the pull did not finish: {checks:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let applied = call!(
+        ops::ApplyCreditCheck,
+        &CreditCheckPath { id: check.id },
+        &NoQuery {},
+        &ApplyCredit { version: Some(scored.version) }
+    );
+    let manual = ManualCredit { score: Some(640), transaction_id: None, version: Some(applied.version) };
+    call!(ops::EnterCreditScore, &path, &NoQuery {}, &manual);
+
+    // Monitoring companies and ADT PreCheck.
+    use vigil_api::monitoring::{MonitoringCompanyForm, MonitoringCompanyPath, MonitoringKind, RefreshPrecheck};
+    let companies = call!(ops::ListMonitoringCompanies, &(), &NoQuery {}, &()).items;
+    let adt = companies.iter().find(|m| m.kind == MonitoringKind::Adt && m.active).expect("Acme's ADT").clone();
+    let form = MonitoringCompanyForm { name: Some("Contract Monitoring".into()), ..Default::default() };
+    let made = call!(ops::CreateMonitoringCompany, &(), &NoQuery {}, &form);
+    let made_path = MonitoringCompanyPath { id: made.id };
+    let got = call!(ops::GetMonitoringCompany, &made_path, &NoQuery {}, &());
+    let patch = MonitoringCompanyForm { active: Some(false), version: Some(got.version), ..Default::default() };
+    assert!(!call!(ops::UpdateMonitoringCompany, &made_path, &NoQuery {}, &patch).active);
+    let mut prechecked = new_customer.clone();
+    for (k, v) in [
+        ("first_name", json!("Prechecked")),
+        ("run_adt_precheck", json!(true)),
+        ("monitored_by_id", json!(adt.id)),
+        ("birthdate", json!("1980-05-17")),
+        ("ssn", json!("123-45-6781")),
+        ("email", json!("pre@check.test")),
+        ("county", json!("Utah")),
+    ] {
+        prechecked.insert(k.into(), v);
+    }
+    let prechecked = call!(ops::CreateCustomer, &(), &CreateLeadQuery::default(), &prechecked);
+    let pc_path = RecordPath { id: prechecked.id };
+    call!(ops::GetAdtPrecheck, &pc_path, &NoQuery {}, &());
+    call!(ops::RefreshAdtPrecheck, &pc_path, &NoQuery {}, &RefreshPrecheck {});
 
     called.sort();
     called.dedup();

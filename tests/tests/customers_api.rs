@@ -617,3 +617,61 @@ async fn cancel_date_with_canceled_in_one_body_is_accepted() {
     assert_eq!(status, 422, "{p}");
     assert_eq!(p["errors"][0]["field"], "canceled", "{p}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creating_a_customer_checks_for_duplicates_unless_allowed() {
+    let rt = LocalRuntime::start_small().await;
+    let admin = rt.sign_in(ADMIN).await;
+    let first = new_customer(&rt, &admin, "Duffy", json!({})).await;
+
+    // Same name, phone and address (case and punctuation aside): 409 listing the match, unless allowed.
+    let again = json!({
+        "first_name": "DUFFY", "last_name": "homeowner", "primary_phone": "801-555-0142", "city": "Provo", "state": "UT",
+        "address1": "77 canyon rd.", "account_type": "residential", "office_location_id": 1
+    });
+    let (status, problem) = rt.post(&admin, "/api/v1/customers", again.clone()).await;
+    assert_eq!(status, 409, "{problem}");
+    assert_eq!(problem["current"]["duplicates"][0]["id"], first["id"]);
+    assert_eq!(problem["current"]["duplicates"][0]["last_name"], "Homeowner");
+    assert_eq!(problem["current"]["hidden_duplicates"], 0);
+    assert_eq!(rt.post(&admin, "/api/v1/customers?allow_duplicates=maybe", again.clone()).await.0, 422);
+    let (status, second) = rt.post(&admin, "/api/v1/customers?allow_duplicates=true", again.clone()).await;
+    assert_eq!(status, 201, "{second}");
+    assert_ne!(second["id"], first["id"]);
+    let (status, problem) = rt.post(&admin, "/api/v1/customers", again.clone()).await;
+    assert_eq!(status, 409);
+    assert_eq!(problem["current"]["duplicates"].as_array().unwrap().len(), 2);
+
+    // An edit moves the lookup: the first no longer matches once its phone changed, and a deleted one is gone.
+    let path = format!("/api/v1/customers/{}", id(&first));
+    let (status, _) =
+        rt.patch(&admin, &path, json!({"version": first["version"], "primary_phone": "801-555-0999"})).await;
+    assert_eq!(status, 200);
+    assert_eq!(rt.delete(&admin, &format!("/api/v1/customers/{}", id(&second))).await.0, 204);
+    let (status, c) = rt.post(&admin, "/api/v1/customers", again).await;
+    assert_eq!(status, 201, "{c}");
+
+    // A lead with the same person is not a customer duplicate; the converted lead becomes one.
+    let (_, opts) = rt.get(&admin, "/api/v1/leads/form-options").await;
+    let lead_body = json!({
+        "source_id": opts["sources"][0]["id"], "first_name": "Lou", "last_name": "Leadbetter",
+        "primary_phone": "8015550155", "disposition_id": opts["dispositions"][0]["id"], "city": "Provo", "state": "UT",
+        "address1": "9 Elm St"
+    });
+    let (status, lead) = rt.post(&admin, "/api/v1/leads?allow_duplicates=true", lead_body).await;
+    assert_eq!(status, 201, "{lead}");
+    let person = json!({
+        "first_name": "Lou", "last_name": "Leadbetter", "primary_phone": "8015550155", "city": "Provo", "state": "UT",
+        "address1": "9 Elm St", "account_type": "residential", "office_location_id": 1
+    });
+    let (status, c) = rt.post(&admin, "/api/v1/customers", person.clone()).await;
+    assert_eq!(status, 201, "{c}");
+    assert_eq!(rt.delete(&admin, &format!("/api/v1/customers/{}", id(&c))).await.0, 204);
+    let convert = json!({"office_location_id": 1, "sold_by_id": "acme-sales-rep"});
+    let (status, _) = rt.post(&admin, &format!("/api/v1/leads/{}/convert", id(&lead)), convert).await;
+    assert_eq!(status, 200);
+    let (status, problem) = rt.post(&admin, "/api/v1/customers", person).await;
+    assert_eq!(status, 409, "{problem}");
+    assert_eq!(problem["current"]["duplicates"][0]["id"], lead["id"]);
+    rt.stop().await;
+}

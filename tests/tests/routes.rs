@@ -728,8 +728,12 @@ fn only_the_functions_that_touch_ssns_can_use_the_data_key() {
         "create_partner",
         "update_partner",
         "preview_message_template",
-        // It opens a buying partner's post key to deliver a sale (`vigil_app::selling::deliver`).
+        // It opens a buying partner's post key to deliver a sale (`vigil_app::selling::deliver`), and a customer's
+        // SSN for a credit pull (`vigil_app::credit::pull`).
         "jobs_worker",
+        // They answer with the customer's Home page (`customers::get`).
+        "apply_credit_check",
+        "enter_credit_score",
     ]
     .into();
     // Their requests encrypt an SSN (`vigil_app::leads::set_ssn`), and the first one to do so creates the key ring.

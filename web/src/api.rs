@@ -343,6 +343,102 @@ impl Client {
         self.get::<ops::CustomerFormOptionsOp>().await
     }
 
+    /// `POST /api/v1/customers` (New Customer); a 409 lists possible duplicates unless `allow_duplicates`.
+    pub async fn create_customer(
+        &self,
+        form: &Map<String, Value>,
+        allow_duplicates: bool,
+    ) -> Result<CustomerHome, ApiError> {
+        let q = CreateLeadQuery { allow_duplicates: allow_duplicates.then_some(true) };
+        self.call::<ops::CreateCustomer>(&(), &q, form).await
+    }
+
+    // Credit checks, monitoring companies and ADT PreCheck.
+
+    pub async fn credit_settings(&self) -> Result<vigil_api::credit::CreditSettingsView, ApiError> {
+        self.get::<ops::GetCreditSettings>().await
+    }
+
+    /// `POST /api/v1/customers/{id}/credit-checks` with the click's `Idempotency-Key`, so a click sent twice (a
+    /// retry, a double click) is one pull.
+    pub async fn run_credit(
+        &self,
+        id: RecordId,
+        body: &vigil_api::credit::RunCredit,
+        click: &str,
+    ) -> Result<vigil_api::credit::CreditCheck, ApiError> {
+        let url = ops::RunCreditCheck::path(&RecordPath { id });
+        let req = Request::post(&url)
+            .header("Authorization", &format!("Bearer {}", self.token))
+            .header("Idempotency-Key", click)
+            .json(body)
+            .map_err(|e| ApiError::network(e.to_string()))?;
+        let (status, answer) = finish(req.send().await).await?;
+        decode(status, answer)
+    }
+
+    pub async fn credit_checks(&self, id: RecordId) -> Result<Vec<vigil_api::credit::CreditCheck>, ApiError> {
+        self.call::<ops::ListCreditChecks>(&RecordPath { id }, &NoQuery {}, &()).await.map(|p| p.items)
+    }
+
+    pub async fn apply_credit(&self, check: u64, version: u64) -> Result<CustomerHome, ApiError> {
+        let path = vigil_api::credit::CreditCheckPath { id: check };
+        self.call::<ops::ApplyCreditCheck>(
+            &path,
+            &NoQuery {},
+            &vigil_api::credit::ApplyCredit { version: Some(version) },
+        )
+        .await
+    }
+
+    pub async fn put_credit_settings(
+        &self,
+        body: &vigil_api::credit::CreditSettings,
+    ) -> Result<vigil_api::credit::CreditSettingsView, ApiError> {
+        self.call::<ops::PutCreditSettings>(&(), &NoQuery {}, body).await
+    }
+
+    /// A score entered by hand, applied to the customer at once.
+    pub async fn enter_credit_score(
+        &self,
+        id: RecordId,
+        score: u32,
+        transaction_id: Option<String>,
+        version: u64,
+    ) -> Result<CustomerHome, ApiError> {
+        let body = vigil_api::credit::ManualCredit { score: Some(score), transaction_id, version: Some(version) };
+        self.call::<ops::EnterCreditScore>(&RecordPath { id }, &NoQuery {}, &body).await
+    }
+
+    pub async fn monitoring_companies(&self) -> Result<Vec<vigil_api::monitoring::MonitoringCompany>, ApiError> {
+        self.get::<ops::ListMonitoringCompanies>().await.map(|p| p.items)
+    }
+
+    pub async fn create_monitoring_company(
+        &self,
+        form: &vigil_api::monitoring::MonitoringCompanyForm,
+    ) -> Result<vigil_api::monitoring::MonitoringCompany, ApiError> {
+        self.call::<ops::CreateMonitoringCompany>(&(), &NoQuery {}, form).await
+    }
+
+    pub async fn update_monitoring_company(
+        &self,
+        id: u32,
+        form: &vigil_api::monitoring::MonitoringCompanyForm,
+    ) -> Result<vigil_api::monitoring::MonitoringCompany, ApiError> {
+        let path = vigil_api::monitoring::MonitoringCompanyPath { id };
+        self.call::<ops::UpdateMonitoringCompany>(&path, &NoQuery {}, form).await
+    }
+
+    pub async fn adt_precheck(&self, id: RecordId) -> Result<vigil_api::monitoring::PrecheckView, ApiError> {
+        self.call::<ops::GetAdtPrecheck>(&RecordPath { id }, &NoQuery {}, &()).await
+    }
+
+    pub async fn refresh_adt_precheck(&self, id: RecordId) -> Result<vigil_api::monitoring::PrecheckView, ApiError> {
+        let body = vigil_api::monitoring::RefreshPrecheck {};
+        self.call::<ops::RefreshAdtPrecheck>(&RecordPath { id }, &NoQuery {}, &body).await
+    }
+
     /// `PATCH /api/v1/customers/{id}` with the changed fields and `version`.
     pub async fn save_customer(&self, id: RecordId, fields: &Map<String, Value>) -> Result<CustomerHome, ApiError> {
         self.call::<ops::UpdateCustomer>(&RecordPath { id }, &NoQuery {}, fields).await

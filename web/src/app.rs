@@ -22,6 +22,8 @@ pub enum Route {
     Lead { id: String },
     #[at("/customers")]
     Customers,
+    #[at("/customers/new")]
+    NewCustomer,
     #[at("/customers/:id")]
     Customer { id: String },
     #[at("/customers/:id/:tab")]
@@ -131,6 +133,7 @@ fn SignedInShell(props: &ShellProps) -> Html {
         Route::Leads => html! { <pages::leads::LeadsPage /> },
         Route::NewLead => html! { <pages::new_lead::NewLeadPage /> },
         Route::Customers => html! { <pages::customer_list::CustomerList key="customers" kind={Kind::Customer} /> },
+        Route::NewCustomer => html! { <pages::new_customer::NewCustomerPage /> },
         Route::Lead { id } => html! { <pages::lead::LeadPage kind={Kind::Lead} id={id.clone()} /> },
         Route::Customer { id } => html! { <pages::customer::CustomerPage key={id.clone()} id={id.clone()} /> },
         Route::CustomerTab { id, tab } => {

@@ -23,7 +23,8 @@ pub async fn form_options(svc: &Services, actor: &Actor) -> Reply {
 }
 
 pub async fn create(svc: &Services, actor: &Actor, req: &Request) -> Reply {
-    reply::<ops::CreateCustomer>(customers::create(svc, actor, &object(req)?).await?)
+    let allow = super::leads::allow_duplicates(req)?;
+    reply::<ops::CreateCustomer>(customers::create(svc, actor, &object(req)?, allow).await?)
 }
 
 pub async fn update(svc: &Services, actor: &Actor, req: &Request) -> Reply {

@@ -14,18 +14,21 @@ pub async fn form_options(svc: &Services, actor: &Actor) -> Reply {
     reply::<ops::LeadFormOptionsOp>(lead_options::form_options(svc, actor).await?)
 }
 
+/// The `allow_duplicates` query flag of lead and customer create.
+pub(super) fn allow_duplicates(req: &Request) -> Result<bool, AppError> {
+    match req.query_string_parameters().first("allow_duplicates") {
+        None | Some("false") | Some("") => Ok(false),
+        Some("true") => Ok(true),
+        Some(_) => Err(AppError::from_field(FieldError::new(
+            "allow_duplicates",
+            "invalid",
+            "allow_duplicates must be true or false",
+        ))),
+    }
+}
+
 pub async fn create(svc: &Services, actor: &Actor, req: &Request) -> Reply {
-    let allow = match req.query_string_parameters().first("allow_duplicates") {
-        None | Some("false") | Some("") => false,
-        Some("true") => true,
-        Some(_) => {
-            return Err(AppError::from_field(FieldError::new(
-                "allow_duplicates",
-                "invalid",
-                "allow_duplicates must be true or false",
-            )))
-        }
-    };
+    let allow = allow_duplicates(req)?;
     reply::<ops::CreateLead>(leads::create(svc, actor, &object(req)?, allow).await?)
 }
 

@@ -827,6 +827,35 @@ async fn seed_company(svc: &Services, company: &Company, domain: &str, n: u64, s
     let mmr = vigil_app::mmr::demo_settings(n);
     items.push(vigil_app::mmr::settings_item(co, &mmr));
     items.extend(demo_catalog(co, &mmr, &users));
+    // Both demo companies have the Credit Checks add-on on, with the sandbox bureau.
+    let credit = vigil_api::credit::CreditSettings {
+        enabled: true,
+        bureaus: vec![vigil_api::credit::SANDBOX.into()],
+        version: 1,
+    };
+    items.push(vigil_app::credit::settings_item(co, &credit));
+    // The monitoring companies of the customer cards' list, by the same IDs; Acme's ADT is active with PreCheck on.
+    let monitoring = vigil_app::customers::default_options().monitoring_companies;
+    for m in &monitoring {
+        let adt = m.name == "ADT";
+        let company = vigil_api::monitoring::MonitoringCompany {
+            id: m.id,
+            name: m.name.clone(),
+            kind: if adt {
+                vigil_api::monitoring::MonitoringKind::Adt
+            } else {
+                vigil_api::monitoring::MonitoringKind::Other
+            },
+            active: !adt || n == 0,
+            dealer_number_required: false,
+            precheck_order_enabled: adt && n == 0,
+            version: 1,
+        };
+        items.push(vigil_app::monitoring::company_item(co, &company));
+    }
+    let mut monitoring_sequence = keys::monitoring_company_sequence(co).to_item();
+    monitoring_sequence.insert("value".into(), json!(monitoring.len()));
+    items.push(monitoring_sequence);
     let mut mmr_legacy_given = false;
     if n == 0 {
         items.extend(vigil_app::custom_fields::demo_items(co));
@@ -931,6 +960,8 @@ async fn seed_company(svc: &Services, company: &Company, domain: &str, n: u64, s
     sequence.insert("value".into(), json!(total));
     items.push(sequence);
     items.extend(seed_items(co, &records));
+    // The customers' duplicate lookups, so New Customer warns about a demo customer entered again.
+    items.extend(records.iter().filter(|r| r.kind == Kind::Customer).map(|r| vigil_app::leads::duplicate_item(co, r)));
     svc.table.batch_put(items).await?;
     Ok(())
 }

@@ -5,9 +5,11 @@
 pub mod accounting;
 pub mod common;
 pub mod copilot;
+pub mod credit;
 pub mod customers;
 pub mod directory;
 pub mod leads;
+pub mod monitoring;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod operation;

@@ -113,6 +113,7 @@ fn tags() -> Value {
         {"name": "customers", "description": "The customer record (Home page), conversion, parent/sub-customers, archive, delete, sub-records."},
         {"name": "settings", "description": "Company settings - user-defined fields and monthly monitoring rates."},
         {"name": "jobs"},
+        {"name": "credit", "description": "Credit checks - the add-on's settings, a customer's checks (each pull a job behind a bureau adapter) and applying one."},
         {"name": "workflows", "description": "Customer workflows - versioned definitions, enrollments, steps and their completion."},
         {"name": "orders", "description": "The equipment catalog, order templates and applying them, work orders."},
         {"name": "accounting", "description": "Invoices, quotes, billing methods (processor tokens only), payments and Transactions; parent/child billing."},
@@ -233,7 +234,8 @@ fn meta(f: Function, path: &str) -> Meta {
         F::CustomerFormOptions => m("customers", "What the customer cards offer - office locations, Sold By / Lead Rep / technician users, account classes, monitoring companies, contract terms, activation fees, MMR rates and other select lists", "The options"),
         F::CustomerParentCandidates => m("customers", "Parent picker search - top-level customers by name, business name, account number or ID (sub-customers excluded)", "Up to 20 candidates"),
         F::CreateCustomer => Meta {
-            description: Some("Any card field may come along; fields outside the caller's section grants are refused with 403 naming them. A parent is linked after the customer exists (PATCH `parent_id`)."),
+            notes: &[(409, "Possible duplicates; `current.duplicates` lists the matching customers the caller may open (send `allow_duplicates=true` to save anyway)")],
+            description: Some("Any card field may come along; fields outside the caller's section grants are refused with 403 naming them. A parent is linked after the customer exists (PATCH `parent_id`). With `run_adt_precheck: true` (offered while the company has an active ADT monitoring company) the 422 names each missing one of `monitored_by_id` (an active ADT company; it becomes `monitoring_company_id`), `dealer_number` (when that company requires one), `birthdate`, `ssn`, `email`, `business_name` and `business_contact` (commercial accounts), `address1`, `zip` and `county`; with PreCheck Order Enabled the PreCheck then runs as a job (`GET /api/v1/customers/{id}/adt-precheck`)."),
             ..m("customers", "New customer (plain form); first and last name, primary phone, city, state, account type and office location are required", "The new customer, as the Home page reads it")
         },
         F::UpdateCustomer => Meta {
@@ -348,6 +350,36 @@ fn meta(f: Function, path: &str) -> Meta {
         },
         F::SellCustomer => m("partners", "Sell a customer to an active partner company that buys customers", "The sale is accepted and its delivery queued"),
         F::ListSalesToPartners => m("partners", "What was sold to partner companies: when, by whom, and each delivery's status (`queued`, `delivered`, `retrying`, `failed` with the reason), newest first", "Deliveries"),
+        F::GetCreditSettings => m("credit", "The Credit Checks add-on: on or off, the bureaus offered, and every bureau there is", "The settings"),
+        F::PutCreditSettings => Meta {
+            description: Some("Company Settings Modify. Bureaus must be known ones (`sandbox`), at least one while enabled; a stale `version` is 409."),
+            ..m("credit", "Turn the Credit Checks add-on on or off and choose its bureaus", "The settings as saved")
+        },
+        F::RunCreditCheck => Meta {
+            notes: &[(422, "The add-on is off (`bureau`, code `disabled`), the bureau is not offered, or the customer has no SSN (`ssn`)")],
+            description: Some("Credit Reports Create on the customer's location. The check is saved `pending` with its job in one transaction; the job opens the customer's SSN, pulls from the bureau once and records the outcome (`completed` with score, grade, transaction ID and time; `declined`; `no_hit`; `error`). Send an `Idempotency-Key` header per click: a repeat with the same key answers the same check. The sandbox bureau's outcome follows the SSN's last digit (see the README)."),
+            ..m("credit", "Run credit for a customer (one bureau pull, as a job)", "The pending check")
+        },
+        F::ListCreditChecks => m("credit", "A customer's credit checks, newest first (Credit Reports View on the customer's location)", "The checks"),
+        F::ApplyCreditCheck => Meta {
+            notes: &[(409, "The customer changed since `version` was read"), (422, "Only a completed check can be applied")],
+            description: Some("Sets the customer's `credit_score` and `credit_tracking_number` from the check and makes it the only applied one, in one transaction with the customer's version."),
+            ..m("credit", "Apply a completed check to its customer (the active credit check)", "The customer after the apply")
+        },
+        F::EnterCreditScore => m("credit", "Enter a score by hand: a completed `manual` check, applied to the customer at once", "The customer after the apply"),
+        F::ListMonitoringCompanies => m("settings", "The company's monitoring companies (whoever may view customers; the create form reads it for ADT PreCheck)", "Every monitoring company"),
+        F::CreateMonitoringCompany => m("settings", "Add a monitoring company (Company Settings Create): name, kind (`adt` or `other`), active, dealer number required, PreCheck Order Enabled", "The new monitoring company"),
+        F::GetMonitoringCompany => m("settings", "One monitoring company", "The monitoring company"),
+        F::UpdateMonitoringCompany => Meta {
+            notes: &[(409, "A stale `version`")],
+            ..m("settings", "Change a monitoring company with its version (Company Settings Modify)", "The monitoring company as saved")
+        },
+        F::GetAdtPrecheck => m("customers", "The customer's ADT PreCheck: `status` (`none`, `pending`, `approved`, `needs_review`, `declined`, `unavailable`) and ADT's `result`", "The PreCheck"),
+        F::RefreshAdtPrecheck => Meta {
+            notes: &[(422, "The customer has no active ADT monitoring company (`monitoring_company_id`)")],
+            description: Some("Runs the PreCheck again as a job (Customers Modify on the customer's location); the SSN is opened inside the job only. The sandbox's outcome follows the zip's last digit (see the README)."),
+            ..m("customers", "Refresh the customer's ADT PreCheck", "The PreCheck, pending")
+        },
     }
 }
 
@@ -454,6 +486,12 @@ impl Builder {
                 PathKind::Ids(&[("id", "The enrollment's ID")])
             }
             t if t == TypeId::of::<crate::orders::CatalogPath>() => PathKind::Ids(&[("id", "The catalog entry's ID")]),
+            t if t == TypeId::of::<crate::credit::CreditCheckPath>() => {
+                PathKind::Ids(&[("id", "The credit check's ID")])
+            }
+            t if t == TypeId::of::<crate::monitoring::MonitoringCompanyPath>() => {
+                PathKind::Ids(&[("id", "The monitoring company's ID")])
+            }
             t if t == TypeId::of::<crate::workflows::StepPath>() => PathKind::Ids(&[
                 ("id", "The enrollment's ID"),
                 ("step_id", "The step's position in the workflow, from 1"),
@@ -579,6 +617,18 @@ impl Builder {
             F::ListWorkOrders => self.types::<ops::ListWorkOrders>(),
             F::CreateWorkOrder => self.types::<ops::CreateWorkOrder>(),
             F::UpdateWorkOrder => self.types::<ops::UpdateWorkOrder>(),
+            F::GetCreditSettings => self.types::<ops::GetCreditSettings>(),
+            F::PutCreditSettings => self.types::<ops::PutCreditSettings>(),
+            F::RunCreditCheck => self.types::<ops::RunCreditCheck>(),
+            F::ListCreditChecks => self.types::<ops::ListCreditChecks>(),
+            F::ApplyCreditCheck => self.types::<ops::ApplyCreditCheck>(),
+            F::EnterCreditScore => self.types::<ops::EnterCreditScore>(),
+            F::ListMonitoringCompanies => self.types::<ops::ListMonitoringCompanies>(),
+            F::CreateMonitoringCompany => self.types::<ops::CreateMonitoringCompany>(),
+            F::GetMonitoringCompany => self.types::<ops::GetMonitoringCompany>(),
+            F::UpdateMonitoringCompany => self.types::<ops::UpdateMonitoringCompany>(),
+            F::GetAdtPrecheck => self.types::<ops::GetAdtPrecheck>(),
+            F::RefreshAdtPrecheck => self.types::<ops::RefreshAdtPrecheck>(),
         }
     }
 

@@ -151,12 +151,12 @@ impl ListQuery {
     ];
 }
 
-/// `POST /api/v1/leads?allow_duplicates=true` saves despite the duplicate check.
+/// `POST /api/v1/leads?allow_duplicates=true` (and `POST /api/v1/customers?…`) saves despite the duplicate check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CreateLeadQuery {
     #[serde(skip_serializing_if = "Option::is_none")]
-    /// Create it even when a lead with the same name, phone and address exists (default false).
+    /// Create it even when a record of the same kind with the same name, phone and address exists (default false).
     pub allow_duplicates: Option<bool>,
 }
 
@@ -248,7 +248,7 @@ operations! {
     GetCustomer = GetCustomer, 200, RecordPath, NoQuery, () => CustomerHome;
     CustomerFormOptionsOp = CustomerFormOptions, 200, (), NoQuery, () => CustomerFormOptions;
     CustomerParentCandidates = CustomerParentCandidates, 200, (), CandidatesQuery, () => Items<Candidate>;
-    CreateCustomer = CreateCustomer, 201, (), NoQuery, Form => CustomerHome;
+    CreateCustomer = CreateCustomer, 201, (), CreateLeadQuery, Form => CustomerHome;
     UpdateCustomer = UpdateCustomer, 200, RecordPath, NoQuery, Form => CustomerHome;
     DeleteCustomer = DeleteCustomer, 204, RecordPath, NoQuery, () => ();
     DuplicateCustomer = DuplicateCustomer, 201, RecordPath, NoQuery, () => CustomerHome;
@@ -310,6 +310,18 @@ operations! {
     ListWorkOrders = ListWorkOrders, 200, RecordPath, NoQuery, () => Items<crate::orders::WorkOrder>;
     CreateWorkOrder = CreateWorkOrder, 201, RecordPath, NoQuery, crate::orders::WorkOrderSave => crate::orders::WorkOrder;
     UpdateWorkOrder = UpdateWorkOrder, 200, RecordPath, NoQuery, crate::orders::WorkOrderSave => crate::orders::WorkOrder;
+    GetCreditSettings = GetCreditSettings, 200, (), NoQuery, () => crate::credit::CreditSettingsView;
+    PutCreditSettings = PutCreditSettings, 200, (), NoQuery, crate::credit::CreditSettings => crate::credit::CreditSettingsView;
+    RunCreditCheck = RunCreditCheck, 202, RecordPath, NoQuery, crate::credit::RunCredit => crate::credit::CreditCheck;
+    ListCreditChecks = ListCreditChecks, 200, RecordPath, NoQuery, () => Items<crate::credit::CreditCheck>;
+    ApplyCreditCheck = ApplyCreditCheck, 200, crate::credit::CreditCheckPath, NoQuery, crate::credit::ApplyCredit => CustomerHome;
+    EnterCreditScore = EnterCreditScore, 201, RecordPath, NoQuery, crate::credit::ManualCredit => CustomerHome;
+    ListMonitoringCompanies = ListMonitoringCompanies, 200, (), NoQuery, () => Items<crate::monitoring::MonitoringCompany>;
+    CreateMonitoringCompany = CreateMonitoringCompany, 201, (), NoQuery, crate::monitoring::MonitoringCompanyForm => crate::monitoring::MonitoringCompany;
+    GetMonitoringCompany = GetMonitoringCompany, 200, crate::monitoring::MonitoringCompanyPath, NoQuery, () => crate::monitoring::MonitoringCompany;
+    UpdateMonitoringCompany = UpdateMonitoringCompany, 200, crate::monitoring::MonitoringCompanyPath, NoQuery, crate::monitoring::MonitoringCompanyForm => crate::monitoring::MonitoringCompany;
+    GetAdtPrecheck = GetAdtPrecheck, 200, RecordPath, NoQuery, () => crate::monitoring::PrecheckView;
+    RefreshAdtPrecheck = RefreshAdtPrecheck, 202, RecordPath, NoQuery, crate::monitoring::RefreshPrecheck => crate::monitoring::PrecheckView;
 }
 
 #[cfg(test)]

@@ -155,6 +155,18 @@ names! {
         ListWorkOrders = "list_work_orders",
         CreateWorkOrder = "create_work_order",
         UpdateWorkOrder = "update_work_order",
+        GetCreditSettings = "get_credit_settings",
+        PutCreditSettings = "put_credit_settings",
+        RunCreditCheck = "run_credit_check",
+        ListCreditChecks = "list_credit_checks",
+        ApplyCreditCheck = "apply_credit_check",
+        EnterCreditScore = "enter_credit_score",
+        ListMonitoringCompanies = "list_monitoring_companies",
+        CreateMonitoringCompany = "create_monitoring_company",
+        GetMonitoringCompany = "get_monitoring_company",
+        UpdateMonitoringCompany = "update_monitoring_company",
+        GetAdtPrecheck = "get_adt_precheck",
+        RefreshAdtPrecheck = "refresh_adt_precheck",
     }
 }
 
@@ -323,6 +335,20 @@ pub const ROUTES: &[Route] = &[
     route(Get, "/api/v1/customers/{id}/work-orders", F::ListWorkOrders),
     route(Post, "/api/v1/customers/{id}/work-orders", F::CreateWorkOrder),
     route(Patch, "/api/v1/customers/{id}/work-orders", F::UpdateWorkOrder),
+    // Credit checks: the company's add-on settings, a customer's checks (each pull a job) and applying one.
+    route(Get, "/api/v1/settings/credit", F::GetCreditSettings),
+    route(Put, "/api/v1/settings/credit", F::PutCreditSettings),
+    route(Post, "/api/v1/customers/{id}/credit-checks", F::RunCreditCheck),
+    route(Get, "/api/v1/customers/{id}/credit-checks", F::ListCreditChecks),
+    route(Post, "/api/v1/credit-checks/{id}/apply", F::ApplyCreditCheck),
+    route(Post, "/api/v1/customers/{id}/credit-checks/manual", F::EnterCreditScore),
+    // Monitoring companies (admin) and a customer's ADT PreCheck (run as a job).
+    route(Get, "/api/v1/settings/monitoring-companies", F::ListMonitoringCompanies),
+    route(Post, "/api/v1/settings/monitoring-companies", F::CreateMonitoringCompany),
+    route(Get, "/api/v1/settings/monitoring-companies/{id}", F::GetMonitoringCompany),
+    route(Patch, "/api/v1/settings/monitoring-companies/{id}", F::UpdateMonitoringCompany),
+    route(Get, "/api/v1/customers/{id}/adt-precheck", F::GetAdtPrecheck),
+    route(Post, "/api/v1/customers/{id}/adt-precheck", F::RefreshAdtPrecheck),
 ];
 
 /// Routes that exist only in the local runtime (demo sign-in); never deployed.

@@ -35,6 +35,18 @@ pub enum Job {
         customer: RecordId,
         by: UserId,
     },
+    /// One credit check's bureau pull (`crate::credit`). Names the check only: the SSN is opened inside the job.
+    PullCredit {
+        company: CompanyId,
+        customer_id: RecordId,
+        check_id: u64,
+    },
+    /// One ADT PreCheck run of a customer (`crate::monitoring::precheck`); the SSN is opened inside the job.
+    AdtPrecheck {
+        company: CompanyId,
+        customer_id: RecordId,
+        attempt: u32,
+    },
 }
 
 impl Job {
@@ -43,6 +55,8 @@ impl Job {
             Job::SendEmail { .. } => "send_email",
             Job::DeliverSale { .. } => "deliver_sale",
             Job::RecheckWorkflows { .. } => "recheck_workflows",
+            Job::PullCredit { .. } => "pull_credit",
+            Job::AdtPrecheck { .. } => "adt_precheck",
         }
     }
 
@@ -55,7 +69,7 @@ impl Job {
                 let to = Address::parse_field("to", &to).map_err(AppError::from_field)?;
                 Ok(Job::SendEmail { company, to: to.to_string(), subject, body })
             }
-            job @ (Job::DeliverSale { .. } | Job::RecheckWorkflows { .. }) => Ok(job),
+            job @ (Job::DeliverSale { .. } | Job::RecheckWorkflows { .. } | Job::PullCredit { .. } | Job::AdtPrecheck { .. }) => Ok(job),
         }
     }
 }
@@ -188,6 +202,12 @@ async fn run(svc: &Services, env: &Envelope, receives: u32) -> Result<(), AppErr
                 .await?;
         }
         Job::RecheckWorkflows { company, customer, by } => crate::workflows::recheck(svc, company, *customer, by).await,
+        Job::PullCredit { company, customer_id, check_id } => {
+            crate::credit::pull(svc, company, *customer_id, *check_id).await?;
+        }
+        Job::AdtPrecheck { company, customer_id, attempt } => {
+            crate::monitoring::precheck::run(svc, company, *customer_id, *attempt).await?;
+        }
     }
     Ok(())
 }

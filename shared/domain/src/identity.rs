@@ -78,6 +78,8 @@ impl Role {
                     Grant::new(CustomerWorkflows, &[View, Create, Modify], all.clone()),
                     Grant::new(Accounting, &[View, Create, Modify], all.clone()),
                     Grant::new(WorkOrders, &[View, Create, Modify], all.clone()),
+                    // The office sees the Credit tab; running credit is for sales reps and admins.
+                    Grant::new(CreditReports, &[View], all.clone()),
                     Grant::new(PartnerCompanies, &[View], all.clone()),
                     Grant::new(Campaigns, &[View], all.clone()),
                     Grant::new(Tags, &[View], all),

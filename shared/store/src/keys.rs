@@ -27,6 +27,7 @@
 //! | open enrollment of a workflow (uniqueness) | `C#co#R#…` | `WFOPEN#00000001` | |
 //! | Workflows tab counters | `C#co#R#…` | `WFSTATS` | |
 //! | lead duplicate lookup | `C#co#LEADDUP#<hash of name+phone+address>` | `R#00000000000042` | |
+//! | customer duplicate lookup | `C#co#CUSTDUP#<hash of name+phone+address>` | `R#00000000000042` | |
 //! | outbox email | `C#co#OUTBOX` | `MAIL#ts#id` | |
 //! | pending job (transactional outbox) | `C#co#PENDINGJOBS` | `JOB#idempotency key` | |
 //! | sale to a partner: one delivery per record sold | `C#co#SALES` | `S#<partner 8>#<sale 10>#<record 14>` | |
@@ -34,6 +35,11 @@
 //! | catalog name (uniqueness, per kind) | `C#co` | `CATALOGNAME#<kind>#…` | |
 //! | invoice or quote, payment, billing method, work order | `C#co#R#…` | `INV#…`, `PAY#…`, `BM#…`, `WO#…` | |
 //! | a sub-customer's invoice billed through this parent (copy for Transactions) | `C#co#R#<parent>` | `BILLED#<child>#<invoice>` | |
+//! | credit check | `C#co#R#…` | `CREDIT#00000000000007` | |
+//! | credit check → its customer (immutable) | `C#co` | `CREDITCHECK#00000000000007` | |
+//! | credit run click (`Idempotency-Key`, uniqueness) | `C#co` | `CREDITRUN#<hash of user+key>` | |
+//! | monitoring company | `C#co` | `MONCO#00000001` | |
+//! | a customer's ADT PreCheck | `C#co#R#…` | `PRECHECK` | |
 //! | idempotency claim | `IDEM#scope#key` | `IDEM` | (TTL `expires_at`) |
 //! | SSN key ring (wrapped data keys, the current one) | `SSNKEYS` | `RING` | |
 //! | SSN key rotation progress | `SSNKEYS` | `ROTATION` | |
@@ -250,6 +256,28 @@ pub fn lead_duplicates_pk(co: &CompanyId, dup_hash: &str) -> String {
 
 pub fn lead_duplicate(co: &CompanyId, dup_hash: &str, id: RecordId) -> Key {
     Key::new(lead_duplicates_pk(co, dup_hash), format!("R#{:014}", id.0))
+}
+
+/// The customers' duplicate lookup, kept apart from the leads' so each create checks only its own kind (a lead
+/// that became a customer moves from one to the other in the conversion's transaction).
+pub fn customer_duplicates_pk(co: &CompanyId, dup_hash: &str) -> String {
+    format!("C#{co}#CUSTDUP#{dup_hash}")
+}
+
+pub fn customer_duplicate(co: &CompanyId, dup_hash: &str, id: RecordId) -> Key {
+    Key::new(customer_duplicates_pk(co, dup_hash), format!("R#{:014}", id.0))
+}
+
+/// The duplicate lookup partition of a record's kind.
+pub fn duplicates_pk(co: &CompanyId, kind: Kind, dup_hash: &str) -> String {
+    match kind {
+        Kind::Lead => lead_duplicates_pk(co, dup_hash),
+        Kind::Customer => customer_duplicates_pk(co, dup_hash),
+    }
+}
+
+pub fn duplicate(co: &CompanyId, kind: Kind, dup_hash: &str, id: RecordId) -> Key {
+    Key::new(duplicates_pk(co, kind, dup_hash), format!("R#{:014}", id.0))
 }
 
 /// A change-history entry of a record, newest last in key order.
@@ -504,6 +532,41 @@ pub fn billed_through(co: &CompanyId, parent: RecordId, child: RecordId, invoice
 }
 
 pub const BILLED_PREFIX: &str = "BILLED#";
+/// A customer's credit check (under the customer's partition, so it goes with the customer).
+pub fn credit_check(co: &CompanyId, customer: RecordId, id: u64) -> Key {
+    Key::new(record_pk(co, customer), format!("{CREDIT_CHECK_PREFIX}{id:014}"))
+}
+
+pub const CREDIT_CHECK_PREFIX: &str = "CREDIT#";
+
+/// Which customer a credit check belongs to (the apply route names the check only).
+pub fn credit_check_lookup(co: &CompanyId, id: u64) -> Key {
+    Key::new(company_pk(co), format!("CREDITCHECK#{id:014}"))
+}
+
+pub fn credit_check_sequence(co: &CompanyId) -> Key {
+    counter(co, "credit_checks")
+}
+
+/// One Run Credit click: written with the check it made, so a repeat of the click finds that check.
+pub fn credit_run_click(co: &CompanyId, click_hash: &str) -> Key {
+    Key::new(company_pk(co), format!("CREDITRUN#{click_hash}"))
+}
+
+pub fn monitoring_company(co: &CompanyId, id: u32) -> Key {
+    Key::new(company_pk(co), format!("{MONITORING_COMPANY_PREFIX}{id:08}"))
+}
+
+pub const MONITORING_COMPANY_PREFIX: &str = "MONCO#";
+
+pub fn monitoring_company_sequence(co: &CompanyId) -> Key {
+    counter(co, "monitoring_companies")
+}
+
+/// A customer's ADT PreCheck (the latest run; under the customer, so it goes with the customer).
+pub fn precheck(co: &CompanyId, customer: RecordId) -> Key {
+    Key::new(record_pk(co, customer), "PRECHECK")
+}
 
 #[cfg(test)]
 mod tests {

@@ -25,6 +25,7 @@ pub fn Admin() -> Html {
             <crate::pages::lead_settings::LeadScoringSettings />
             <crate::pages::lead_settings::TagSettings />
             <crate::pages::mmr_admin::MmrAdmin />
+            <crate::pages::monitoring_admin::MonitoringAdmin />
             <crate::pages::custom_fields_admin::CustomFieldsAdmin />
             <crate::pages::workflows_admin::WorkflowsAdmin />
             <Outbox />

@@ -10,6 +10,8 @@ pub mod lead_settings;
 pub mod leads;
 pub mod message_templates_admin;
 pub mod mmr_admin;
+pub mod monitoring_admin;
+pub mod new_customer;
 pub mod new_lead;
 pub mod not_found;
 pub mod partners_admin;

@@ -78,7 +78,7 @@ pub async fn convert(svc: &Services, actor: &Actor, id: RecordId, input: Convert
     let change = FieldChange { field: "converted".into(), before: json!("lead"), after: json!("customer") };
     let mut ops = vec![TxOp::Put { item: record_item(&co, &new), cond: Some(Condition::VersionIs(lead.version)) }];
     ops.extend(index_writes(&co, Some(&lead), Some(&new)));
-    ops.extend(leads::dup_ops(&co, Some(&lead), None));
+    ops.extend(leads::dup_ops(&co, Some(&lead), Some(&new)));
     ops.extend(history_ops(&co, id, &now, actor.id().as_str(), &[change]));
     // The lead's person becomes the customer's primary contact, and the optional opportunity opens, in the same
     // transaction: numbers come from the record's sub-record sequence first (a number a refused commit took is

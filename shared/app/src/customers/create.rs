@@ -52,13 +52,21 @@ async fn next_id(svc: &Services, co: &CompanyId) -> Result<RecordId, AppError> {
     Ok(RecordId(u64::try_from(id).map_err(|_| AppError::Internal("record sequence is negative".into()))?))
 }
 
-async fn insert(svc: &Services, actor: &Actor, mut record: Record, history: &str) -> Result<RecordId, AppError> {
+async fn insert(
+    svc: &Services,
+    actor: &Actor,
+    mut record: Record,
+    history: &str,
+    extra: Vec<TxOp>,
+) -> Result<RecordId, AppError> {
     let co = actor.company();
     if record.id.0 == 0 {
         record.id = next_id(svc, co).await?;
     }
     let mut ops = vec![TxOp::Put { item: record_item(co, &record), cond: Some(Condition::NotExists) }];
+    ops.extend(extra);
     ops.extend(index_writes(co, None, Some(&record)));
+    ops.extend(leads::dup_ops(co, None, Some(&record)));
     let created = FieldChange { field: "created".into(), before: Value::Null, after: json!(history) };
     ops.extend(history_ops(co, record.id, &record.created_at, actor.id().as_str(), &[created]));
     match svc.table.transact(ops).await {
@@ -71,12 +79,22 @@ async fn insert(svc: &Services, actor: &Actor, mut record: Record, history: &str
 }
 
 /// `POST /api/v1/customers`: the required Personal Information fields (first and last name, primary phone, city,
-/// state, account type) and an office location; anything else the cards hold may come along.
-pub async fn create(svc: &Services, actor: &Actor, body: &Map<String, Value>) -> Result<CustomerHome, AppError> {
+/// state, account type) and an office location; anything else the cards hold may come along. Unless
+/// `allow_duplicates`, a customer with the same name, phone and address is a 409 listing it (the leads' rule).
+pub async fn create(
+    svc: &Services,
+    actor: &Actor,
+    body: &Map<String, Value>,
+    allow_duplicates: bool,
+) -> Result<CustomerHome, AppError> {
     actor.require_somewhere(Resource::Customers, Action::Create)?;
     let now = rfc3339(svc.clock.now());
     let base = blank(Kind::Customer, actor, &now);
     let mut errors = Vec::new();
+    // Run ADT PreCheck: its fields are named with the form's, in the same 422.
+    let mut body = body.clone();
+    let precheck = crate::monitoring::precheck::on_create(svc, actor.company(), &mut body, &mut errors).await?;
+    let body = &body;
     for f in ["first_name", "last_name", "primary_phone", "city", "state", "account_type", "office_location_id"] {
         if body.get(f).is_none_or(|v| v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty())) {
             errors.push(FieldError::required(f));
@@ -97,6 +115,9 @@ pub async fn create(svc: &Services, actor: &Actor, body: &Map<String, Value>) ->
     if record.lead.customer.parent_id.is_some() {
         return Err(Invalid::one("parent_id", "invalid", "link a parent after the customer is created").into());
     }
+    if !allow_duplicates {
+        leads::refuse_duplicates(svc, actor, &record).await?;
+    }
     // The ID comes first: the SSN is encrypted under it.
     let mut record = record;
     record.id = next_id(svc, actor.company()).await?;
@@ -104,7 +125,12 @@ pub async fn create(svc: &Services, actor: &Actor, body: &Map<String, Value>) ->
         let (again, _, _) = apply_body(svc, actor, &Record { id: record.id, ..base.clone() }, body).await?;
         record = again;
     }
-    let id = insert(svc, actor, record.clone(), &record.display_name()).await?;
+    // With PreCheck Order Enabled, the PreCheck's job commits with the customer (the transactional outbox).
+    let extra = match precheck.filter(|m| m.precheck_order_enabled) {
+        Some(m) => crate::monitoring::precheck::start_ops(actor.company(), record.id, m.id, &now, None)?,
+        None => Vec::new(),
+    };
+    let id = insert(svc, actor, record.clone(), &record.display_name(), extra).await?;
     tracing::info!(company = %actor.company(), customer = id.0, "customer created");
     get(svc, actor, id).await
 }
@@ -133,6 +159,6 @@ pub async fn duplicate(svc: &Services, actor: &Actor, id: RecordId) -> Result<Cu
     c.converted_at = None;
     c.converted_by = None;
     crate::mmr::for_duplicate(svc, actor.company(), c).await?;
-    let new_id = insert(svc, actor, copy, &format!("duplicated from #{id}")).await?;
+    let new_id = insert(svc, actor, copy, &format!("duplicated from #{id}"), Vec::new()).await?;
     get(svc, actor, new_id).await
 }

@@ -7,7 +7,7 @@ use crate::leads;
 use crate::record_index::index_writes;
 use crate::records::resource_of;
 use crate::{Actor, AppError, Services};
-use vigil_domain::record::{Kind, Record};
+use vigil_domain::record::Record;
 use vigil_domain::{Action, RecordId};
 use vigil_store::{keys, Condition, Index, Key, Query, StoreError, TxOp};
 
@@ -49,9 +49,7 @@ pub(crate) async fn delete_record(svc: &Services, actor: &Actor, r: Record) -> R
         marker.retain(|k, _| !k.starts_with("GSI"));
         let mut ops = vec![TxOp::Put { item: marker, cond: Some(Condition::VersionIs(r.version)) }];
         ops.extend(index_writes(&co, Some(&r), None));
-        if r.kind == Kind::Lead {
-            ops.extend(leads::dup_ops(&co, Some(&r), None));
-        }
+        ops.extend(leads::dup_ops(&co, Some(&r), None));
         if let Some(p) = r.lead.customer.parent_id {
             ops.push(TxOp::Delete { key: keys::sub_customer_link(&co, p, id), cond: None });
         }

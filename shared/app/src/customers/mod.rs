@@ -27,12 +27,13 @@ pub use family::{parent_candidates, Candidate};
 pub use history::{history, HistoryPage};
 pub use load::{load, writable};
 // Orders and accounting write the record and its sub-items in one transaction of their own.
+// What the credit checks' apply shares with the Home page's saves.
 pub(crate) use load::{load_customer, target};
 pub use options::{
     default_options, form_options, options, options_item, CustomerOptions, FormOptions, IdName, Priced, UserOption,
     OPTIONS_SETTING,
 };
-pub(crate) use save::{bump, commit, save_ops};
+pub(crate) use save::{bump, commit, conflict, save_ops};
 pub use view::{get, view};
 pub use vigil_api::customers::CustomerHome;
 

@@ -43,10 +43,17 @@ pub fn options_item(co: &CompanyId, o: &CustomerOptions) -> Item {
 }
 
 pub async fn options(svc: &Services, co: &CompanyId) -> Result<CustomerOptions, AppError> {
-    match svc.table.get(&keys::setting(co, OPTIONS_SETTING)).await? {
-        Some(item) => from_item(item),
-        None => Ok(default_options()),
+    let mut o: CustomerOptions = match svc.table.get(&keys::setting(co, OPTIONS_SETTING)).await? {
+        Some(item) => from_item(item)?,
+        None => default_options(),
+    };
+    // Once the company keeps monitoring companies (Admin), the cards offer its active ones.
+    let kept = crate::monitoring::all(svc, co).await?;
+    if !kept.is_empty() {
+        o.monitoring_companies =
+            kept.into_iter().filter(|m| m.active).map(|m| IdName { id: m.id, name: m.name }).collect();
     }
+    Ok(o)
 }
 
 /// `GET /api/v1/customers/form-options`.

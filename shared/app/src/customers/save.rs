@@ -14,7 +14,7 @@ use vigil_domain::record::Record;
 use vigil_domain::{CompanyId, FieldError, LocationId, RecordId, User, UserId};
 use vigil_store::{keys, Condition, StoreError, TxOp};
 
-pub(super) async fn conflict(svc: &Services, actor: &Actor, id: RecordId) -> AppError {
+pub(crate) async fn conflict(svc: &Services, actor: &Actor, id: RecordId) -> AppError {
     // The record as the caller may see it now, for the portal to show what changed.
     let current = get(svc, actor, id).await.ok().and_then(|home| serde_json::to_value(home).ok());
     AppError::Conflict { message: STALE.into(), current }
@@ -30,6 +30,7 @@ pub(crate) fn save_ops(
 ) -> Vec<TxOp> {
     let mut ops = vec![TxOp::Put { item: record_item(co, new), cond: Some(Condition::VersionIs(old.version)) }];
     ops.extend(index_writes(co, Some(old), Some(new)));
+    ops.extend(crate::leads::dup_ops(co, Some(old), Some(new)));
     ops.extend(history_ops(co, new.id, at, by.as_str(), changes));
     ops
 }

@@ -1,23 +1,21 @@
 //! Creating a lead.
 
 use super::checks::{check_account_class, check_disposition, check_source, finish};
-use super::duplicates::{dup_hash, dup_ops, DuplicateMatch};
+use super::duplicates::{dup_ops, refuse_duplicates};
 use super::history::history_ops;
 use super::view::{view, LeadView};
 use crate::clock::rfc3339;
-use crate::items::from_item;
 use crate::lead_scoring;
 use crate::record_index::index_writes;
 use crate::records::record_item;
 use crate::{custom_fields, Actor, AppError, Services};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
-use vigil_domain::fields::mask_record;
 use vigil_domain::identity::Target;
 use vigil_domain::lead::{self, FieldChange, NewLead};
 use vigil_domain::record::{Kind, LeadFields, Record, Stage};
 use vigil_domain::{Action, RecordId, Resource};
-use vigil_store::{keys, Condition, Index, Query, StoreError, TxOp};
+use vigil_store::{keys, Condition, StoreError, TxOp};
 
 /// `POST /api/v1/leads`. The lead belongs to the creator's home office; a user limited to their own leads becomes
 /// its lead rep (so they can see what they created).
@@ -103,47 +101,7 @@ pub async fn create(
     custom_fields::require_on_create(svc, &co, &record).await?;
 
     if !allow_duplicates {
-        let page = svc
-            .table
-            .query(&Query::new(Index::Base, keys::lead_duplicates_pk(&co, &dup_hash(&record))).limit(20))
-            .await?;
-        if !page.items.is_empty() {
-            let matches: Vec<DuplicateMatch> = page.items.into_iter().map(from_item).collect::<Result<_, _>>()?;
-            let (visible, hidden): (Vec<_>, Vec<_>) = matches.into_iter().partition(|m| {
-                perms.allows(
-                    actor.id(),
-                    Resource::Leads,
-                    Action::View,
-                    Target { location: m.office_location_id, owner: m.lead_rep_id.as_ref() },
-                )
-            });
-            let listed: Vec<Value> = visible
-                .iter()
-                .map(|m| {
-                    let mut found = Map::new();
-                    found.insert("id".into(), json!(m.id));
-                    for (k, v) in [
-                        ("first_name", json!(m.first_name)),
-                        ("last_name", json!(m.last_name)),
-                        ("primary_phone", json!(m.primary_phone)),
-                        ("address1", json!(m.address1)),
-                        ("city", json!(m.city)),
-                        ("state", json!(m.state)),
-                    ] {
-                        found.insert(k.into(), v);
-                    }
-                    mask_record(&mut found, Kind::Lead, perms);
-                    Value::Object(found)
-                })
-                .collect();
-            return Err(AppError::Conflict {
-                message: format!(
-                    "this looks like a lead that exists already (same name, phone and address); send allow_duplicates=true to create it anyway{}",
-                    if hidden.is_empty() { String::new() } else { format!(" ({} more you cannot open)", hidden.len()) }
-                ),
-                current: Some(json!({ "duplicates": listed, "hidden_duplicates": hidden.len() })),
-            });
-        }
+        refuse_duplicates(svc, actor, &record).await?;
     }
 
     let weights = lead_scoring::weights(svc, &co).await?;

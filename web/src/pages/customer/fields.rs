@@ -2,7 +2,7 @@
 
 use crate::api::{ApiError, CustomerFormOptions};
 use serde_json::Value;
-pub(super) use vigil_domain::fields::{card_fields, Card, Choices, Input};
+pub(crate) use vigil_domain::fields::{card_fields, Card, Choices, Input};
 use yew::prelude::*;
 
 // Which fields each card shows, their labels and inputs come from `vigil_domain::fields`; here, the choices of
@@ -70,7 +70,7 @@ fn masked(v: Option<&Value>) -> bool {
 }
 
 #[allow(clippy::too_many_arguments)]
-pub(super) fn field_input(
+pub(crate) fn field_input(
     f: &'static str,
     label: &'static str,
     input: Input,

@@ -79,6 +79,14 @@ pub(super) fn Header(props: &HeaderProps) -> Html {
                 warn("workflows"),
             ) }
             { tab_link(
+                Route::CustomerTab { id: id.to_string(), tab: super::credit::SEGMENT.to_owned() },
+                "Credit".into(),
+                props.tab == Some(super::credit::SEGMENT),
+                "tab-credit".into(),
+                None,
+                false,
+            ) }
+            { tab_link(
                 Route::CustomerTab { id: id.to_string(), tab: super::history::SEGMENT.to_owned() },
                 "History".into(),
                 props.tab == Some(super::history::SEGMENT),
@@ -89,6 +97,12 @@ pub(super) fn Header(props: &HeaderProps) -> Html {
         </nav>
     };
 
+    let may_run_credit = session.me.as_ref().is_some_and(|m| {
+        let target = vigil_domain::identity::Target { location: c.header.location.as_ref().map(|l| l.id), owner: None };
+        vigil_domain::UserId::parse(&m.id).is_ok_and(|user| {
+            m.permissions.allows(&user, vigil_domain::Resource::CreditReports, vigil_domain::Action::Create, target)
+        })
+    });
     let close = props.on_menu.reform(|_: ()| false);
     let a = c.actions;
     let menu = props.menu_open.then(|| {
@@ -153,6 +167,10 @@ pub(super) fn Header(props: &HeaderProps) -> Html {
                             (super::accounting::NEW_PAYMENT, "+ New Payment")].iter().map(|(seg, label)| html! {
                             <RouteLink to={Route::CustomerTab { id: id.to_string(), tab: (*seg).to_owned() }} class="button secondary"
                                 testid={format!("action-{seg}")} onnavigate={props.on_menu.reform(|_| false)}>{ *label }</RouteLink>
+                        }) }
+                        { for may_run_credit.then(|| html! {
+                            <RouteLink to={Route::CustomerTab { id: id.to_string(), tab: super::credit::SEGMENT.to_owned() }} class="button secondary"
+                                testid="action-run-credit" onnavigate={props.on_menu.reform(|_| false)}>{ "+ Run Credit" }</RouteLink>
                         }) }
                         { for a.duplicate.then(|| html! { <button type="button" class="button secondary" data-testid="action-duplicate" onclick={duplicate}>{ "Duplicate Customer" }</button> }) }
                         { for a.archive.then(|| html! { <button type="button" class="button secondary" data-testid="action-archive" onclick={dialog(Dialog::Archive)}>{ "Archive Customer" }</button> }) }

@@ -4,6 +4,7 @@
 
 mod accounting;
 mod apply_template;
+mod credit;
 mod dialogs;
 mod fields;
 mod header;
@@ -13,6 +14,7 @@ mod mmr_picker;
 mod opportunities;
 mod page;
 mod parent_picker;
+mod precheck;
 mod tags;
 mod work_orders;
 mod workflow_steps;
@@ -20,3 +22,8 @@ mod workflows;
 
 pub use accounting::{cents_of, money};
 pub use page::CustomerPage;
+// The creation wizard's Qualify step runs credit with the same panel.
+pub use credit::CreditRun;
+pub use precheck::PrecheckPanel;
+// New Customer draws the same cards from the same registry.
+pub(crate) use fields::{card_fields, field_input, Card, Input};

@@ -278,6 +278,7 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
     // Orders and accounting tabs (the quick actions open the Accounting tab with a form showing).
     let accounting_tab = props.tab.as_deref().filter(|t| super::accounting::is_segment(t));
     let work_orders_tab = props.tab.as_deref() == Some(super::work_orders::SEGMENT);
+    let credit_tab = props.tab.as_deref() == Some(super::credit::SEGMENT);
     let body = match tab {
         _ if accounting_tab.is_some() => html! {
             <super::accounting::AccountingTab {id} segment={accounting_tab.unwrap_or_default().to_owned()}
@@ -290,6 +291,9 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
             <super::workflows::WorkflowsTab {id} enrollment={props.enrollment.clone()} on_changed={reload.clone()} />
         },
         _ if history_tab => html! { <super::history::HistoryTab {id} /> },
+        _ if credit_tab => {
+            html! { <super::credit::CreditTab {id} version={c.version} on_record={on_record.clone()} /> }
+        }
         Some(col) => html! {
             <CustomerItems {id} collection={col} can_create={a.modify && !c.archived} on_changed={reload.clone()} />
         },
@@ -327,6 +331,7 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
                     { for save_message.clone() }
                     <div class="customer-cards">
                         { card(Card::Personal, c.editable.personal) }
+                        <super::precheck::PrecheckPanel customer={id} can_refresh={a.modify && !c.archived} />
                         { card(Card::Sale, c.editable.sale) }
                         <CustomFieldsCard card={c.cards.get("custom_fields").cloned()} edited={edits.0.get("custom_fields").cloned()}
                             editable={c.editable.custom_fields} error={(*save_error).clone()} on_set={on_set.clone()} />
@@ -361,7 +366,7 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
     html! {
         <section class="record-page customer-page" data-testid="customer-page" data-archived={c.archived.to_string()}>
             { back }
-            <Header c={c.clone()} tab={if workflows_tab { Some(super::workflows::SEGMENT) } else if history_tab { Some(super::history::SEGMENT) } else if accounting_tab.is_some() { Some(super::accounting::SEGMENT) } else if work_orders_tab { Some(super::work_orders::SEGMENT) } else { tab.map(|t| t.segment) }} menu_open={*menu_open}
+            <Header c={c.clone()} tab={if workflows_tab { Some(super::workflows::SEGMENT) } else if history_tab { Some(super::history::SEGMENT) } else if accounting_tab.is_some() { Some(super::accounting::SEGMENT) } else if work_orders_tab { Some(super::work_orders::SEGMENT) } else if credit_tab { Some(super::credit::SEGMENT) } else { tab.map(|t| t.segment) }} menu_open={*menu_open}
                 on_menu={{ let m = menu_open.clone(); Callback::from(move |open: bool| m.set(open)) }}
                 on_dialog={{ let d = dialog.clone(); Callback::from(move |x: Dialog| d.set(Some(x))) }}
                 on_record={on_record.clone()} />

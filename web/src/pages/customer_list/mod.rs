@@ -171,6 +171,9 @@ pub fn CustomerList(props: &CustomerListProps) -> Html {
         },
     };
 
+    let may_create = session.me.as_ref().is_some_and(|m| {
+        m.permissions.allows_somewhere(vigil_domain::Resource::Customers, vigil_domain::Action::Create)
+    });
     html! {
         <section class="list-page" aria-busy={busy.to_string()} data-testid={format!("{}-page", w.plural)}>
             <header class="page-header">
@@ -181,6 +184,9 @@ pub fn CustomerList(props: &CustomerListProps) -> Html {
                 if kind == Kind::Customer {
                     <button type="button" class="button secondary" aria-expanded={flyout.to_string()} data-testid="customer-filter-toggle"
                         onclick={toggle_flyout}>{ if filter.is_empty() { "Filters" } else { "Filters (on)" } }</button>
+                }
+                if kind == Kind::Customer && may_create {
+                    <RouteLink to={Route::NewCustomer} class="button" testid="new-customer">{ "+ New Customer" }</RouteLink>
                 }
             </header>
             if kind == Kind::Customer && *flyout {
