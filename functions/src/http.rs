@@ -16,6 +16,7 @@ use vigil_domain::{Claims, CompanyId, RecordId, UserId};
 mod copilot;
 mod custom_fields;
 mod customers;
+mod intake;
 mod leads;
 mod mmr;
 mod partners;
@@ -97,6 +98,10 @@ async fn dispatch(svc: &Services, function: Function, req: &Request, claims: Opt
     if function == F::Health {
         return health();
     }
+    // The public routes take an intake key, never a session.
+    if matches!(function, F::PublicIntake | F::PublicReceipt | F::PublicPreflight) {
+        return intake::public(svc, function, req).await;
+    }
     let actor = &auth::authenticate(svc, claims.ok_or(AppError::Unauthenticated)?).await?;
     // Exhaustive on purpose: a function added to the contract without a handler here does not compile.
     match function {
@@ -175,6 +180,12 @@ async fn dispatch(svc: &Services, function: Function, req: &Request, claims: Opt
         F::SellLeads => selling::sell_leads(svc, actor, req).await,
         F::SellCustomer => selling::sell_customer(svc, actor, req).await,
         F::ListSalesToPartners => selling::list(svc, actor, req).await,
+        F::ListIntakeKeys => intake::list(svc, actor).await,
+        F::CreateIntakeKey => intake::create(svc, actor, req).await,
+        F::DeleteIntakeKey => intake::delete(svc, actor, req).await,
+        F::GetLeadIntakeSettings => intake::get_settings(svc, actor).await,
+        F::PutLeadIntakeSettings => intake::put_settings(svc, actor, req).await,
+        F::PublicIntake | F::PublicReceipt | F::PublicPreflight => intake::public(svc, function, req).await,
     }
 }
 
@@ -221,7 +232,7 @@ fn bad_body(message: String) -> AppError {
     AppError::Invalid(vigil_domain::Invalid::one("body", "invalid_json", message))
 }
 
-fn body_bytes(req: &Request) -> &[u8] {
+pub(crate) fn body_bytes(req: &Request) -> &[u8] {
     match req.body() {
         Body::Text(s) => s.as_bytes(),
         Body::Binary(b) => b,

@@ -266,6 +266,38 @@ async fn every_operation_answers_with_its_contract_type() {
     assert!(sales.items.iter().any(|s| s.sale_id == sold.sale_id), "{sales:?}");
     call!(ops::DeleteLead, &RecordPath { id: page.items[0].id }, &NoQuery {}, &());
 
+    // Public intake: a key (admin), a post with it, its receipt, the preflight, the duplicate window.
+    let new_key = vigil_api::intake::NewIntakeKey {
+        name: "Contract form".into(),
+        partner_id: Some(source.id),
+        allowed_origins: vec!["https://contract.example".into()],
+        ..Default::default()
+    };
+    let issued = call!(ops::CreateIntakeKey, &(), &NoQuery {}, &new_key);
+    assert!(call!(ops::ListIntakeKeys, &(), &NoQuery {}, &()).items.iter().any(|k| k.id == issued.view.id));
+    let intake_settings = call!(ops::GetLeadIntakeSettings, &(), &NoQuery {}, &());
+    call!(ops::PutLeadIntakeSettings, &(), &NoQuery {}, &intake_settings);
+    {
+        let public = Client::new(&rt, issued.key.clone());
+        let posted = public
+            .call::<ops::PublicIntake>(
+                &(),
+                &NoQuery {},
+                &form(json!({"first_name": "Public", "last_name": "Contract", "primary_phone": "8015550177",
+                    "city": "Provo", "state": "UT"})),
+            )
+            .await
+            .expect("a post with the key");
+        called.push(Function::PublicIntake);
+        let path = vigil_api::intake::ReceiptPath { id: posted.receipt_id.clone() };
+        let r = public.call::<ops::PublicReceipt>(&path, &NoQuery {}, &()).await.expect("its receipt");
+        called.push(Function::PublicReceipt);
+        assert_eq!(r.receipt_id, posted.receipt_id);
+        public.call::<ops::PublicPreflight>(&(), &NoQuery {}, &()).await.expect("a preflight");
+        called.push(Function::PublicPreflight);
+    }
+    call!(ops::DeleteIntakeKey, &vigil_api::intake::IntakeKeyPath { id: issued.view.id }, &NoQuery {}, &());
+
     called.sort();
     called.dedup();
     let missed: Vec<_> = Function::ALL.iter().filter(|f| !called.contains(f)).collect();

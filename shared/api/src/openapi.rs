@@ -114,6 +114,7 @@ fn tags() -> Value {
         {"name": "settings", "description": "Company settings - user-defined fields and monthly monitoring rates."},
         {"name": "jobs"},
         {"name": "workflows", "description": "Customer workflows - versioned definitions, enrollments, steps and their completion."},
+        {"name": "intake", "description": "Public lead intake - keys, the post web forms and partners' systems make without a session, receipts, the duplicate window."},
         {"name": "local", "description": "Demo sign-in of the local runtime. Never deployed."},
     ])
 }
@@ -333,6 +334,26 @@ fn meta(f: Function, path: &str) -> Meta {
         },
         F::SellCustomer => m("partners", "Sell a customer to an active partner company that buys customers", "The sale is accepted and its delivery queued"),
         F::ListSalesToPartners => m("partners", "What was sold to partner companies: when, by whom, and each delivery's status (`queued`, `delivered`, `retrying`, `failed` with the reason), newest first", "Deliveries"),
+        F::ListIntakeKeys => m("intake", "The company's intake keys with when each was created and last used (never the secret; admin)", "The intake keys"),
+        F::CreateIntakeKey => Meta {
+            description: Some("The secret is in this answer only; the table keeps its SHA-256 hash. `partner_id` null means a web form. Allowed origins are `scheme://host[:port]`, at most 20."),
+            ..m("intake", "Issue an intake key (admin)", "The key, with its secret shown this once")
+        },
+        F::DeleteIntakeKey => m("intake", "Revoke an intake key (admin): posts with it are refused from now on", "Revoked"),
+        F::GetLeadIntakeSettings => m("intake", "The company's duplicate window for posted leads", "The setting (defaults until saved)"),
+        F::PutLeadIntakeSettings => m("intake", "Change the duplicate window (Company Settings Modify) with the version read", "The setting as saved"),
+        F::PublicIntake => Meta {
+            description: Some("No session: the intake key travels as `Authorization: Bearer <key>` (servers) or the form field `intake_key` from a page on one of the key's allowed origins. JSON or `application/x-www-form-urlencoded`. The New Lead fields are checked as New Lead checks them (422 with every bad field); `external_partner_id` + `external_campaign_id` assign the campaign; a filled `website_url` (the honeypot) is answered 202 and nothing is stored; `redirect` (a URL on an allowed origin) answers a form post with 303 to it. `Idempotency-Key`: the same key and body give the same receipt, a different body is 422. Rate limited per key and per client address (429 with Retry-After)."),
+            extra: &[303, 401, 403, 429],
+            notes: &[(303, "A browser form's `redirect` (on one of the key's allowed origins), with `receipt_id` added to its query"), (401, "No intake key, or one that is unknown or revoked"), (403, "A browser form from an origin the key does not allow"), (429, "Over the key's or the client address's limit; try again after `Retry-After` seconds")],
+            ..m("intake", "Post a lead from a web form or a partner's system", "Accepted: the lead is created by a job; the receipt says what became of it")
+        },
+        F::PublicReceipt => Meta {
+            extra: &[401],
+            notes: &[(401, "No intake key, or one that is unknown or revoked")],
+            ..m("intake", "What became of a posted lead (the key that posted it): accepted, created, duplicate or rejected", "The receipt")
+        },
+        F::PublicPreflight => m("intake", "CORS preflight of the public routes: allowed only for an origin some live intake key allows", "The CORS answer"),
     }
 }
 
@@ -375,6 +396,8 @@ fn operation_id(f: Function, path: &str) -> String {
     match f {
         Function::ListCustomerItems => camel(&format!("list_{}", collection_of(path).segment())),
         Function::CreateCustomerItem => camel(&format!("create_{}", collection_of(path).segment())),
+        Function::PublicPreflight if path.contains("receipts") => camel("public_receipt_preflight"),
+        Function::PublicPreflight => camel("public_intake_preflight"),
         f => camel(f.name()),
     }
 }
@@ -395,6 +418,8 @@ enum PathKind {
     Field,
     /// Numeric path parameters described inline: name and description.
     Ids(&'static [(&'static str, &'static str)]),
+    /// Text path parameters described inline: name and description.
+    Text(&'static [(&'static str, &'static str)]),
 }
 
 struct Builder {
@@ -432,6 +457,8 @@ impl Builder {
             t if t == TypeId::of::<()>() => PathKind::None,
             t if t == TypeId::of::<common::RecordPath>() || t == TypeId::of::<common::ItemsPath>() => PathKind::Record,
             t if t == TypeId::of::<common::FieldPath>() => PathKind::Field,
+            t if t == TypeId::of::<crate::intake::IntakeKeyPath>() => PathKind::Ids(&[("id", "The intake key's ID")]),
+            t if t == TypeId::of::<crate::intake::ReceiptPath>() => PathKind::Text(&[("id", "The receipt's ID")]),
             t if t == TypeId::of::<crate::workflows::WorkflowPath>() => {
                 PathKind::Ids(&[("id", "The workflow definition's ID")])
             }
@@ -550,6 +577,14 @@ impl Builder {
             F::SellLeads => self.types::<ops::SellLeads>(),
             F::SellCustomer => self.types::<ops::SellCustomer>(),
             F::ListSalesToPartners => self.types::<ops::ListSalesToPartners>(),
+            F::ListIntakeKeys => self.types::<ops::ListIntakeKeys>(),
+            F::CreateIntakeKey => self.types::<ops::CreateIntakeKey>(),
+            F::DeleteIntakeKey => self.types::<ops::DeleteIntakeKey>(),
+            F::GetLeadIntakeSettings => self.types::<ops::GetLeadIntakeSettings>(),
+            F::PutLeadIntakeSettings => self.types::<ops::PutLeadIntakeSettings>(),
+            F::PublicIntake => self.types::<ops::PublicIntake>(),
+            F::PublicReceipt => self.types::<ops::PublicReceipt>(),
+            F::PublicPreflight => self.types::<ops::PublicPreflight>(),
         }
     }
 
@@ -575,6 +610,15 @@ impl Builder {
                 json!({"name": name, "in": "path", "required": true, "description": description,
                        "schema": {"type": "integer", "minimum": 1}})
             })),
+            PathKind::Text(ids) => params.extend(ids.iter().map(|(name, description)| {
+                json!({"name": name, "in": "path", "required": true, "description": description,
+                       "schema": {"type": "string", "pattern": "^[0-9a-f]{32}$"}})
+            })),
+        }
+        // One preflight function answers both public paths; the receipt's carries its ID.
+        if f == Function::PublicPreflight && r.path.contains("{id}") {
+            params.push(json!({"name": "id", "in": "path", "required": true, "description": "The receipt's ID",
+                               "schema": {"type": "string", "pattern": "^[0-9a-f]{32}$"}}));
         }
         params.extend(t.query.iter().cloned());
         if !params.is_empty() {
@@ -932,6 +976,12 @@ fn form_body(f: Function, path: &str) -> Value {
                    "body": "{{first_name}} {{last_name}} was returned by {{company_name}}: {{return_reason}}"}),
         ),
         F::UpdateMessageTemplate => ("MessageTemplatePatch", json!({"version": 1, "subject": "Returned: {{lead_id}}"})),
+        F::PublicIntake => (
+            "PublicLead",
+            json!({"first_name": "Ann", "last_name": "Lee", "primary_phone": "(801) 555-0101", "city": "Provo",
+                   "state": "UT", "zip": "84601", "email": "ann.lee@example.com",
+                   "external_partner_id": "abc-leads", "external_campaign_id": "2"}),
+        ),
         other => panic!("{other} takes a form body that the description does not describe"),
     };
     body_of(schema_ref(name), Some(example))
@@ -1366,7 +1416,27 @@ fn handwritten() -> Vec<(&'static str, Value)> {
         "active": {"type": "boolean", "nullable": true, "default": true},
     }});
 
+    let mut public_lead = new_lead_fields();
+    public_lead.retain(|(k, _)| *k != "source_id" && *k != "disposition_id");
+    public_lead.extend([
+        ("source_id", json!({"type": "string", "maxLength": 20, "description": "The source (partner company ID) in this company; a partner's key attributes its leads to its partner, and a different ID is refused"})),
+        ("disposition_id", with(opt_id(), "The lead status; the company's first when absent")),
+        ("external_partner_id", opt_text(100)),
+        ("external_campaign_id", opt_text(100)),
+        ("location", json!({"type": "string", "enum": ["pending", "queue"], "nullable": true, "description": "Where the lead goes; the partner's default when absent, and always that when the partner forces it"})),
+        ("website_url", with(opt_text(2000), "The honeypot: leave it empty (a filled one is answered 202 and nothing is stored)")),
+        ("redirect", with(opt_text(2000), "Form posts: where to send the browser after (on one of the key's allowed origins)")),
+        ("intake_key", with(opt_text(200), "Form posts: the key (servers send it as `Authorization: Bearer`)")),
+    ]);
+    let public_lead = {
+        let mut schema = new_lead_schema(public_lead);
+        schema["required"] = json!(["first_name", "last_name", "primary_phone", "city", "state"]);
+        schema["description"] = json!("The New Lead form as a web form or a partner's system posts it, JSON or form-encoded. Unknown fields are refused (422).");
+        schema
+    };
+
     vec![
+        ("PublicLead", public_lead),
         ("NewLead", new_lead_schema(new_lead)),
         ("LeadPatch", object(&["version"], lead_patch, "Any editable field of the lead plus the version the edit is based on; `null` clears an optional field. Contact fields need the Contact Information section.")),
         ("NewCustomer", object(&["first_name", "last_name", "primary_phone", "city", "state", "account_type", "office_location_id"], new_customer, "The customer's card fields (Personal Information, Sale Information, Installation & Equipment, custom fields); no version, no parent.")),

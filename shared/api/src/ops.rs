@@ -297,6 +297,27 @@ operations! {
     SellLeads = SellLeads, 202, (), NoQuery, crate::selling::SellLeads => crate::selling::SaleAccepted;
     SellCustomer = SellCustomer, 202, RecordPath, NoQuery, crate::selling::SellCustomer => crate::selling::SaleAccepted;
     ListSalesToPartners = ListSalesToPartners, 200, (), crate::selling::SalesQuery, () => Items<crate::selling::SaleToPartner>;
+    ListIntakeKeys = ListIntakeKeys, 200, (), NoQuery, () => Items<crate::intake::IntakeKeyView>;
+    CreateIntakeKey = CreateIntakeKey, 201, (), NoQuery, crate::intake::NewIntakeKey => crate::intake::CreatedIntakeKey;
+    DeleteIntakeKey = DeleteIntakeKey, 204, crate::intake::IntakeKeyPath, NoQuery, () => ();
+    GetLeadIntakeSettings = GetLeadIntakeSettings, 200, (), NoQuery, () => crate::intake::LeadIntakeSettings;
+    PutLeadIntakeSettings = PutLeadIntakeSettings, 200, (), NoQuery, crate::intake::LeadIntakeSettings => crate::intake::LeadIntakeSettings;
+    /// The body is a form (JSON or `application/x-www-form-urlencoded`), read field by field.
+    PublicIntake = PublicIntake, 202, (), NoQuery, Form => crate::intake::IntakeAccepted;
+    PublicReceipt = PublicReceipt, 200, crate::intake::ReceiptPath, NoQuery, () => crate::intake::Receipt;
+    PublicPreflight = PublicPreflight, 204, (), NoQuery, () => ();
+}
+
+impl PathParams for crate::intake::IntakeKeyPath {
+    fn fill(&self, template: &str) -> String {
+        template.replace("{id}", &self.id.to_string())
+    }
+}
+
+impl PathParams for crate::intake::ReceiptPath {
+    fn fill(&self, template: &str) -> String {
+        template.replace("{id}", &encode(&self.id))
+    }
 }
 
 #[cfg(test)]

@@ -29,6 +29,11 @@ pub enum Job {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         campaign_id: Option<CampaignId>,
     },
+    /// A posted lead's receipt: create the lead, or record why not (`crate::intake`).
+    IntakeLead {
+        company: CompanyId,
+        receipt_id: String,
+    },
 }
 
 impl Job {
@@ -36,6 +41,7 @@ impl Job {
         match self {
             Job::SendEmail { .. } => "send_email",
             Job::DeliverSale { .. } => "deliver_sale",
+            Job::IntakeLead { .. } => "intake_lead",
         }
     }
 
@@ -48,7 +54,7 @@ impl Job {
                 let to = Address::parse_field("to", &to).map_err(AppError::from_field)?;
                 Ok(Job::SendEmail { company, to: to.to_string(), subject, body })
             }
-            job @ Job::DeliverSale { .. } => Ok(job),
+            job @ (Job::DeliverSale { .. } | Job::IntakeLead { .. }) => Ok(job),
         }
     }
 }
@@ -180,6 +186,7 @@ async fn run(svc: &Services, env: &Envelope, receives: u32) -> Result<(), AppErr
             crate::selling::deliver(svc, company, *partner_id, *sale_id, *record_id, *kind, *campaign_id, receives)
                 .await?;
         }
+        Job::IntakeLead { company, receipt_id } => crate::intake::from_receipt(svc, company, receipt_id).await?,
     }
     Ok(())
 }

@@ -30,6 +30,11 @@
 //! | outbox email | `C#co#OUTBOX` | `MAIL#ts#id` | |
 //! | pending job (transactional outbox) | `C#co#PENDINGJOBS` | `JOB#idempotency key` | |
 //! | sale to a partner: one delivery per record sold | `C#co#SALES` | `S#<partner 8>#<sale 10>#<record 14>` | |
+//! | intake key (hash of the secret, allowed origins, limits, last used) | `C#co` | `INTAKEKEY#00000001` | |
+//! | intake key's allowed origin (the CORS preflight's lookup) | `INTAKEORIGIN#<origin>` | `C#co#00000001` | |
+//! | intake receipt (the posted form, its status, the lead) | `C#co#RCPT#<receipt id>` | `RECEIPT` | (TTL) |
+//! | intake idempotency key (the receipt it gave) | `C#co#INTAKEIDEM#00000001#<key>` | `IDEM` | (TTL) |
+//! | intake rate-limit bucket (per key, per key and client IP) | `C#co#RATE#<bucket>` | `BUCKET` | (TTL) |
 //! | idempotency claim | `IDEM#scope#key` | `IDEM` | (TTL `expires_at`) |
 //! | SSN key ring (wrapped data keys, the current one) | `SSNKEYS` | `RING` | |
 //! | SSN key rotation progress | `SSNKEYS` | `ROTATION` | |
@@ -467,6 +472,45 @@ pub fn sales_of_partner_prefix(partner: PartnerId) -> String {
 /// One record's delivery of a sale.
 pub fn sale_delivery(co: &CompanyId, partner: PartnerId, sale: u32, record: RecordId) -> Key {
     Key::new(sales_pk(co), format!("{}{sale:010}#{}", sales_of_partner_prefix(partner), id_sk(record)))
+}
+
+// Public lead intake (owned by `vigil_app::intake`).
+
+/// An intake key: what the key's secret hashes to, its partner, allowed origins and limits.
+pub fn intake_key(co: &CompanyId, id: u32) -> Key {
+    Key::new(company_pk(co), format!("{INTAKE_KEY_PREFIX}{id:08}"))
+}
+
+pub const INTAKE_KEY_PREFIX: &str = "INTAKEKEY#";
+
+/// Per-company sequence of intake key IDs.
+pub fn intake_key_sequence(co: &CompanyId) -> Key {
+    counter(co, "INTAKE_KEY_ID")
+}
+
+/// One allowed origin of one key. A browser's preflight carries neither the key nor the company, only its `Origin`,
+/// so this lookup is keyed by the origin: one query says whether any live key allows it.
+pub fn intake_origin(origin: &str, co: &CompanyId, id: u32) -> Key {
+    Key::new(intake_origin_pk(origin), format!("C#{co}#{id:08}"))
+}
+
+pub fn intake_origin_pk(origin: &str) -> String {
+    format!("INTAKEORIGIN#{}", origin.to_ascii_lowercase())
+}
+
+/// A receipt of a posted lead, in its own partition (receipts arrive at the rate of the company's posts).
+pub fn intake_receipt(co: &CompanyId, receipt: &str) -> Key {
+    Key::new(format!("C#{co}#RCPT#{receipt}"), "RECEIPT")
+}
+
+/// The receipt an `Idempotency-Key` of one intake key gave.
+pub fn intake_idempotency(co: &CompanyId, key_id: u32, idempotency_key: &str) -> Key {
+    Key::new(format!("C#{co}#INTAKEIDEM#{key_id:08}#{idempotency_key}"), "IDEM")
+}
+
+/// A token bucket of the intake rate limits (`bucket` names the key, or the key and a client IP).
+pub fn intake_rate_bucket(co: &CompanyId, bucket: &str) -> Key {
+    Key::new(format!("C#{co}#RATE#{bucket}"), "BUCKET")
 }
 
 #[cfg(test)]

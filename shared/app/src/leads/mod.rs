@@ -18,11 +18,11 @@ mod stage;
 mod tags;
 mod view;
 
-pub(crate) use checks::{check_account_class, check_source, finish};
+pub(crate) use checks::{check_account_class, check_disposition, check_source, finish};
 pub use create::create;
 pub use delete::delete;
-pub(crate) use duplicates::dup_ops;
 pub use duplicates::DuplicateMatch;
+pub(crate) use duplicates::{dup_hash, dup_ops};
 pub use edit::edit;
 pub(crate) use edit::set_ssn;
 pub(crate) use history::history_ops;
