@@ -17,6 +17,7 @@ mod copilot;
 mod custom_fields;
 mod customers;
 mod intake;
+mod lead_queue;
 mod leads;
 mod mmr;
 mod partners;
@@ -186,6 +187,11 @@ async fn dispatch(svc: &Services, function: Function, req: &Request, claims: Opt
         F::GetLeadIntakeSettings => intake::get_settings(svc, actor).await,
         F::PutLeadIntakeSettings => intake::put_settings(svc, actor, req).await,
         F::PublicIntake | F::PublicReceipt | F::PublicPreflight => intake::public(svc, function, req).await,
+        F::GetLeadQueueSettings => lead_queue::get_settings(svc, actor).await,
+        F::PutLeadQueueSettings => lead_queue::put_settings(svc, actor, req).await,
+        F::RequestLead => lead_queue::request(svc, actor).await,
+        F::MoveLeadLocation => lead_queue::move_location(svc, actor, req).await,
+        F::ReturnLeads => lead_queue::return_leads(svc, actor, req).await,
     }
 }
 

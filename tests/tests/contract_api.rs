@@ -277,6 +277,7 @@ async fn every_operation_answers_with_its_contract_type() {
     assert!(call!(ops::ListIntakeKeys, &(), &NoQuery {}, &()).items.iter().any(|k| k.id == issued.view.id));
     let intake_settings = call!(ops::GetLeadIntakeSettings, &(), &NoQuery {}, &());
     call!(ops::PutLeadIntakeSettings, &(), &NoQuery {}, &intake_settings);
+    let mut posted_lead = None;
     {
         let public = Client::new(&rt, issued.key.clone());
         let posted = public
@@ -293,10 +294,50 @@ async fn every_operation_answers_with_its_contract_type() {
         let r = public.call::<ops::PublicReceipt>(&path, &NoQuery {}, &()).await.expect("its receipt");
         called.push(Function::PublicReceipt);
         assert_eq!(r.receipt_id, posted.receipt_id);
+        let public = &public;
+        let path = &path;
+        posted_lead = Some(
+            vigil_tests::runtime::eventually("the posted lead", std::time::Duration::from_secs(20), || async move {
+                match public.call::<ops::PublicReceipt>(path, &NoQuery {}, &()).await.ok()?.status {
+                    vigil_api::intake::ReceiptStatus::Created { lead_id } => Some(lead_id),
+                    _ => None,
+                }
+            })
+            .await,
+        );
         public.call::<ops::PublicPreflight>(&(), &NoQuery {}, &()).await.expect("a preflight");
         called.push(Function::PublicPreflight);
     }
     call!(ops::DeleteIntakeKey, &vigil_api::intake::IntakeKeyPath { id: issued.view.id }, &NoQuery {}, &());
+
+    // The lead queue: open all day, the posted (pending) lead put in the queue, requested, then returned.
+    let queue = call!(ops::GetLeadQueueSettings, &(), &NoQuery {}, &());
+    let open = vigil_api::lead_queue::LeadQueueSettings { request_hours_start: 0, request_hours_end: 24, ..queue };
+    call!(ops::PutLeadQueueSettings, &(), &NoQuery {}, &open);
+    let posted_lead = posted_lead.expect("a posted lead");
+    let moved = call!(
+        ops::MoveLeadLocation,
+        &RecordPath { id: posted_lead },
+        &NoQuery {},
+        &vigil_api::lead_queue::LocationMove {
+            to: vigil_domain::record::LeadLocation::Queue,
+            reason: "contract".into()
+        }
+    );
+    assert_eq!(moved.record.location(), vigil_domain::record::LeadLocation::Queue);
+    let requested = call!(ops::RequestLead, &(), &NoQuery {}, &());
+    assert_eq!(requested.record.id, posted_lead);
+    let report = call!(
+        ops::ReturnLeads,
+        &(),
+        &NoQuery {},
+        &vigil_api::lead_queue::ReturnLeads {
+            lead_ids: vec![posted_lead],
+            reason: "contract".into(),
+            call_center_comments: String::new()
+        }
+    );
+    assert_eq!(report.returned, vec![posted_lead]);
 
     called.sort();
     called.dedup();

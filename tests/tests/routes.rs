@@ -723,6 +723,9 @@ fn only_the_functions_that_touch_ssns_can_use_the_data_key() {
         "archive_customer",
         "unarchive_customer",
         "set_customer_tags",
+        // The lead queue answers with the lead (the same masking read).
+        "request_lead",
+        "move_lead_location",
         // They seal partners' post keys under the same key ring (`vigil_app::partners::seal_post_key`), and the
         // template preview reads a record through the masking read.
         "create_partner",

@@ -691,6 +691,7 @@ fn demo_partners_of_each_kind(co: &CompanyId, n: u64, last_campaign: u32) -> Vec
             sells_leads: true,
             default_lead_location: Some(LeadLocation::Queue),
             lead_purchase_emails: vec![format!("admin@{other_domain}")],
+            lead_return_emails: vec![format!("admin@{other_domain}")],
             lead_queue_priority: QueuePriority::Medium,
             ..PartnerSettings::blank()
         },

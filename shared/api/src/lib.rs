@@ -7,6 +7,7 @@ pub mod copilot;
 pub mod customers;
 pub mod directory;
 pub mod intake;
+pub mod lead_queue;
 pub mod leads;
 #[cfg(feature = "openapi")]
 pub mod openapi;

@@ -353,6 +353,14 @@ fn meta(f: Function, path: &str) -> Meta {
             notes: &[(401, "No intake key, or one that is unknown or revoked")],
             ..m("intake", "What became of a posted lead (the key that posted it): accepted, created, duplicate or rejected", "The receipt")
         },
+        F::GetLeadQueueSettings => m("leads", "The lead queue's settings: request hours (the lead's local time), requestable delay, requested status, blacklist minutes", "The settings (defaults until saved)"),
+        F::PutLeadQueueSettings => m("leads", "Change the lead queue's settings (Company Settings Modify) with the version read", "The settings as saved"),
+        F::RequestLead => Meta {
+            description: Some("Hands the caller exactly one queued lead: the best by its partner's priority (high, medium, normal), then the oldest; only leads past the requestable delay, inside the request hours in their own local time, and not blacklisted for the caller. Claimed with a conditional write, so two requests never get the same lead; reads in proportion to the leads considered, never the queue. 204 when none is requestable, with `Next-Requestable-At` when one will be."),
+            ..m("leads", "Request a lead from the queue (Lead Queue Create)", "The lead, now assigned to the caller")
+        },
+        F::MoveLeadLocation => m("leads", "Move a lead to pending, queue or invalid with a reason (Leads Modify; Pending Modify into or out of Pending); a rep putting back a lead they hold is blocked from it for the blacklist minutes", "The lead after the move"),
+        F::ReturnLeads => m("leads", "Return leads to the partners that sold them: each leaves the active list (location returned) and each partner gets one notification", "What was returned, and per lead what was not"),
         F::PublicPreflight => m("intake", "CORS preflight of the public routes: allowed only for an origin some live intake key allows", "The CORS answer"),
     }
 }
@@ -585,6 +593,11 @@ impl Builder {
             F::PublicIntake => self.types::<ops::PublicIntake>(),
             F::PublicReceipt => self.types::<ops::PublicReceipt>(),
             F::PublicPreflight => self.types::<ops::PublicPreflight>(),
+            F::GetLeadQueueSettings => self.types::<ops::GetLeadQueueSettings>(),
+            F::PutLeadQueueSettings => self.types::<ops::PutLeadQueueSettings>(),
+            F::RequestLead => self.types::<ops::RequestLead>(),
+            F::MoveLeadLocation => self.types::<ops::MoveLeadLocation>(),
+            F::ReturnLeads => self.types::<ops::ReturnLeads>(),
         }
     }
 

@@ -153,6 +153,11 @@ names! {
         PublicIntake = "public_intake",
         PublicReceipt = "public_receipt",
         PublicPreflight = "public_preflight",
+        GetLeadQueueSettings = "get_lead_queue_settings",
+        PutLeadQueueSettings = "put_lead_queue_settings",
+        RequestLead = "request_lead",
+        MoveLeadLocation = "move_lead_location",
+        ReturnLeads = "return_leads",
     }
 }
 
@@ -318,6 +323,12 @@ pub const ROUTES: &[Route] = &[
     Route { method: Get, path: "/api/v1/public/receipts/{id}", function: F::PublicReceipt, auth: false },
     Route { method: Options, path: "/api/v1/public/leads", function: F::PublicPreflight, auth: false },
     Route { method: Options, path: "/api/v1/public/receipts/{id}", function: F::PublicPreflight, auth: false },
+    // The lead queue (Pending and Queue) and returns to the partners that sold the leads.
+    route(Get, "/api/v1/settings/lead-queue", F::GetLeadQueueSettings),
+    route(Put, "/api/v1/settings/lead-queue", F::PutLeadQueueSettings),
+    route(Post, "/api/v1/lead-queue/request", F::RequestLead),
+    route(Post, "/api/v1/leads/{id}/location", F::MoveLeadLocation),
+    route(Post, "/api/v1/leads/return", F::ReturnLeads),
 ];
 
 /// Routes that exist only in the local runtime (demo sign-in); never deployed.

@@ -19,6 +19,7 @@ pub mod items;
 pub mod jobs;
 pub mod lead_list;
 pub mod lead_options;
+pub mod lead_queue;
 pub mod lead_scoring;
 pub mod leads;
 pub mod mmr;

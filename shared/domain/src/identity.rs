@@ -74,6 +74,7 @@ impl Role {
             Role::Office => Permissions {
                 grants: vec![
                     Grant::new(Leads, &[View, Create, Modify], all.clone()),
+                    Grant::new(PendingLeads, &[View, Modify], all.clone()),
                     Grant::new(Customers, &[View, Create, Modify], all.clone()),
                     Grant::new(CustomerWorkflows, &[View, Create, Modify], all.clone()),
                     Grant::new(PartnerCompanies, &[View], all.clone()),
@@ -85,7 +86,8 @@ impl Role {
             },
             Role::LeadRep => Permissions {
                 grants: vec![
-                    Grant::new(Leads, &[View, Create, Modify], home_only).own_only(),
+                    Grant::new(Leads, &[View, Create, Modify], home_only.clone()).own_only(),
+                    Grant::new(LeadQueue, &[Create], home_only),
                     Grant::new(Tags, &[View], all),
                 ],
                 sections: vec![(Section::ContactInformation, SectionAccess::Modify)],
@@ -133,10 +135,14 @@ pub enum Resource {
     Tags,
     Users,
     CompanySettings,
+    /// Leads in Pending: View sees them (on every read path), Modify moves leads into and out of Pending.
+    PendingLeads,
+    /// The lead queue: Create requests a lead from it.
+    LeadQueue,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 9] = [
+    pub const ALL: [Resource; 11] = [
         Resource::Leads,
         Resource::Customers,
         Resource::CustomerWorkflows,
@@ -146,6 +152,8 @@ impl Resource {
         Resource::Tags,
         Resource::Users,
         Resource::CompanySettings,
+        Resource::PendingLeads,
+        Resource::LeadQueue,
     ];
 }
 

@@ -139,6 +139,11 @@ pub struct LeadFields {
     /// by hand, which read as [`LeadLocation::default_for`] says.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<LeadLocation>,
+    /// The sort key of the lead's queue index item while it waits in the queue (so leaving the queue deletes exactly
+    /// that item). Never sent to clients.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(skip))]
+    pub queue_sk: Option<String>,
     /// The customer cards' fields (sale, installation, more personal information, parent link, lifecycle).
     #[serde(flatten)]
     pub customer: crate::customer::CustomerFields,

@@ -35,6 +35,7 @@
 //! | intake receipt (the posted form, its status, the lead) | `C#co#RCPT#<receipt id>` | `RECEIPT` | (TTL) |
 //! | intake idempotency key (the receipt it gave) | `C#co#INTAKEIDEM#00000001#<key>` | `IDEM` | (TTL) |
 //! | intake rate-limit bucket (per key, per key and client IP) | `C#co#RATE#<bucket>` | `BUCKET` | (TTL) |
+//! | lead queue entry (a lead waiting in the queue) | `C#co#LEADQUEUE` | `P<rank>#<arrived at>#<lead 14>` | |
 //! | idempotency claim | `IDEM#scope#key` | `IDEM` | (TTL `expires_at`) |
 //! | SSN key ring (wrapped data keys, the current one) | `SSNKEYS` | `RING` | |
 //! | SSN key rotation progress | `SSNKEYS` | `ROTATION` | |
@@ -506,6 +507,16 @@ pub fn intake_receipt(co: &CompanyId, receipt: &str) -> Key {
 /// The receipt an `Idempotency-Key` of one intake key gave.
 pub fn intake_idempotency(co: &CompanyId, key_id: u32, idempotency_key: &str) -> Key {
     Key::new(format!("C#{co}#INTAKEIDEM#{key_id:08}#{idempotency_key}"), "IDEM")
+}
+
+/// The lead queue: one item per waiting lead, sorted by priority rank (0 high, 1 medium, 2 normal), then arrival, so
+/// the best requestable lead is the first item of a rank's range.
+pub fn lead_queue_pk(co: &CompanyId) -> String {
+    format!("C#{co}#LEADQUEUE")
+}
+
+pub fn lead_queue_sk(rank: u8, arrived_at: &str, id: RecordId) -> String {
+    format!("P{rank}#{arrived_at}#{:014}", id.0)
 }
 
 /// A token bucket of the intake rate limits (`bucket` names the key, or the key and a client IP).

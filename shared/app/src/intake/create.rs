@@ -115,7 +115,12 @@ pub async fn from_receipt(svc: &Services, co: &CompanyId, receipt_id: &str) -> R
     let id = svc.table.increment(&keys::record_sequence(co), 1).await?;
     record.id = RecordId(u64::try_from(id).map_err(|_| AppError::Internal("record sequence is negative".into()))?);
 
-    let mut ops = vec![TxOp::Put { item: record_item(co, &record), cond: Some(Condition::NotExists) }];
+    let mut ops = Vec::new();
+    if location == vigil_domain::record::LeadLocation::Queue {
+        let rank = crate::lead_queue::rank_of(svc, co, record.source_id).await?;
+        ops.push(crate::lead_queue::enter(co, &mut record, rank, None));
+    }
+    ops.push(TxOp::Put { item: record_item(co, &record), cond: Some(Condition::NotExists) });
     ops.extend(index_writes(co, None, Some(&record)));
     ops.extend(dup_ops(co, None, Some(&record)));
     let created = FieldChange { field: "created".into(), before: Value::Null, after: json!(record.display_name()) };

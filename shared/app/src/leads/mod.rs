@@ -28,9 +28,11 @@ pub(crate) use edit::set_ssn;
 pub(crate) use history::history_ops;
 pub use history::{history, HistoryEntry};
 pub use preview::{preview, Named, Preview};
+pub(crate) use save::save;
 pub use stage::{move_stage, StageMove};
 pub use tags::{set_tags, SetTags};
 pub(crate) use view::load;
+pub(crate) use view::target;
 pub use view::{get, view, LeadView};
 
 /// The message of every stale-version conflict.
