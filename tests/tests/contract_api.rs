@@ -277,7 +277,7 @@ async fn every_operation_answers_with_its_contract_type() {
     assert!(call!(ops::ListIntakeKeys, &(), &NoQuery {}, &()).items.iter().any(|k| k.id == issued.view.id));
     let intake_settings = call!(ops::GetLeadIntakeSettings, &(), &NoQuery {}, &());
     call!(ops::PutLeadIntakeSettings, &(), &NoQuery {}, &intake_settings);
-    let mut posted_lead = None;
+    let posted_lead;
     {
         let public = Client::new(&rt, issued.key.clone());
         let posted = public
@@ -296,15 +296,14 @@ async fn every_operation_answers_with_its_contract_type() {
         assert_eq!(r.receipt_id, posted.receipt_id);
         let public = &public;
         let path = &path;
-        posted_lead = Some(
+        posted_lead =
             vigil_tests::runtime::eventually("the posted lead", std::time::Duration::from_secs(20), || async move {
                 match public.call::<ops::PublicReceipt>(path, &NoQuery {}, &()).await.ok()?.status {
                     vigil_api::intake::ReceiptStatus::Created { lead_id } => Some(lead_id),
                     _ => None,
                 }
             })
-            .await,
-        );
+            .await;
         public.call::<ops::PublicPreflight>(&(), &NoQuery {}, &()).await.expect("a preflight");
         called.push(Function::PublicPreflight);
     }
@@ -314,7 +313,6 @@ async fn every_operation_answers_with_its_contract_type() {
     let queue = call!(ops::GetLeadQueueSettings, &(), &NoQuery {}, &());
     let open = vigil_api::lead_queue::LeadQueueSettings { request_hours_start: 0, request_hours_end: 24, ..queue };
     call!(ops::PutLeadQueueSettings, &(), &NoQuery {}, &open);
-    let posted_lead = posted_lead.expect("a posted lead");
     let moved = call!(
         ops::MoveLeadLocation,
         &RecordPath { id: posted_lead },

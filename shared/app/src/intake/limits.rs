@@ -27,7 +27,7 @@ pub async fn take(svc: &Services, co: &CompanyId, bucket: &str, per_minute: u32)
             _ => (capacity, now_ms),
         };
         // A full minute refills the bucket, so a longer gap adds nothing more (and cannot overflow).
-        let elapsed = (now_ms - at).max(0).min(MINUTE_MS);
+        let elapsed = if now_ms <= at { 0 } else { (now_ms - at).min(MINUTE_MS) };
         let tokens = (tokens + elapsed * capacity / MINUTE_MS).min(capacity);
         if tokens < MILLI {
             let missing_ms = (MILLI - tokens) * MINUTE_MS / capacity;
