@@ -38,6 +38,10 @@ pub enum Route {
     AdminPartner { id: String },
     #[at("/admin/message-templates")]
     MessageTemplates,
+    #[at("/admin/intake-keys")]
+    IntakeKeys,
+    #[at("/lead-queue")]
+    LeadQueue,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -142,6 +146,8 @@ fn SignedInShell(props: &ShellProps) -> Html {
         Route::NewPartner => html! { <pages::partners_admin::PartnerPage key="new" /> },
         Route::AdminPartner { id } => html! { <pages::partners_admin::PartnerPage key={id.clone()} id={id.clone()} /> },
         Route::MessageTemplates => html! { <pages::message_templates_admin::MessageTemplates /> },
+        Route::IntakeKeys => html! { <pages::intake_keys::IntakeKeys /> },
+        Route::LeadQueue => html! { <pages::lead_queue::LeadQueuePage /> },
         Route::NotFound | Route::SignIn => html! { <pages::not_found::NotFound /> },
     };
 

@@ -50,6 +50,7 @@ pub fn TopNav(props: &TopNavProps) -> Html {
                             | Route::NewPartner
                             | Route::AdminPartner { .. }
                             | Route::MessageTemplates
+                            | Route::IntakeKeys
                     ),
                     Route::Admin
                 )
@@ -75,6 +76,9 @@ pub fn TopNav(props: &TopNavProps) -> Html {
             <nav id="nav-menu" class={classes!("nav-menu", open.then_some("open"))} aria-label="Main">
                 <ul class="nav-links">
                     if me.nav.leads { { section(Route::Leads, "Leads", "nav-leads") } }
+                    if me.permissions.allows_somewhere(vigil_domain::Resource::LeadQueue, vigil_domain::Action::Create) {
+                        { section(Route::LeadQueue, "Lead Queue", "nav-lead-queue") }
+                    }
                     if me.nav.customers { { section(Route::Customers, "Customers", "nav-customers") } }
                     if me.nav.admin { { section(Route::Admin, "Admin", "nav-admin") } }
                 </ul>

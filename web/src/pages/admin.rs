@@ -42,6 +42,7 @@ pub fn AdminLinks() -> Html {
             <ul class="tags">
                 <li><RouteLink to={Route::AdminPartners} testid="admin-link-partners">{ "Partner Companies" }</RouteLink></li>
                 <li><RouteLink to={Route::MessageTemplates} testid="admin-link-templates">{ "Message Templates" }</RouteLink></li>
+                <li><RouteLink to={Route::IntakeKeys} testid="admin-link-intake-keys">{ "Intake Keys" }</RouteLink></li>
             </ul>
         </nav>
     }
