@@ -192,6 +192,7 @@ async fn dispatch(svc: &Services, function: Function, req: &Request, claims: Opt
         F::RequestLead => lead_queue::request(svc, actor).await,
         F::MoveLeadLocation => lead_queue::move_location(svc, actor, req).await,
         F::ReturnLeads => lead_queue::return_leads(svc, actor, req).await,
+        F::LeadQueueSummary => reply::<ops::LeadQueueSummary>(vigil_app::lead_queue::summary(svc, actor).await?),
     }
 }
 

@@ -323,6 +323,7 @@ async fn every_operation_answers_with_its_contract_type() {
         }
     );
     assert_eq!(moved.record.location(), vigil_domain::record::LeadLocation::Queue);
+    assert!(call!(ops::LeadQueueSummary, &(), &NoQuery {}, &()).queued >= 1);
     let requested = call!(ops::RequestLead, &(), &NoQuery {}, &());
     assert_eq!(requested.record.id, posted_lead);
     let report = call!(

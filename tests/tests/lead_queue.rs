@@ -73,6 +73,8 @@ async fn twenty_concurrent_requests_get_twenty_distinct_leads() {
     open_all_day(&rt, &admin, json!({})).await;
     let key = key_for(&rt, &admin, Some(ABC)).await;
     let ids = posted(&rt, &key, (0..20).map(|n| lead("Concurrent", n)).collect()).await;
+    let (_, summary) = rt.get(&rep, "/api/v1/lead-queue").await;
+    assert_eq!(summary["queued"], 20, "the nav's count");
 
     let mut tasks = Vec::new();
     for i in 0..20 {
@@ -98,6 +100,8 @@ async fn twenty_concurrent_requests_get_twenty_distinct_leads() {
     assert_eq!(got, want, "every queued lead handed out exactly once");
     let (status, _, _) = request(&rt, &rep).await;
     assert_eq!(status, 204, "the queue is empty");
+    let (_, summary) = rt.get(&rep, "/api/v1/lead-queue").await;
+    assert_eq!(summary["queued"], 0);
     rt.stop().await;
 }
 
@@ -110,7 +114,9 @@ async fn priority_then_age_the_window_the_delay_and_the_blacklist() {
     // Medium first (the oldest), then two high ones: high wins over age, then the older high one.
     let medium = posted(&rt, &key_for(&rt, &admin, Some(EXCHANGE)).await, vec![lead("Medium", 1)]).await;
     let abc = key_for(&rt, &admin, Some(ABC)).await;
-    let high = posted(&rt, &abc, vec![lead("High", 2), lead("High", 3)]).await;
+    // One after the other: a lead's age is when its job created it, and jobs may run in any order.
+    let mut high = posted(&rt, &abc, vec![lead("High", 2)]).await;
+    high.extend(posted(&rt, &abc, vec![lead("High", 3)]).await);
     let order: Vec<u64> = [high[0], high[1], medium[0]].to_vec();
     let mut handed = Vec::new();
     for _ in 0..3 {

@@ -36,6 +36,14 @@ impl Default for LeadQueueSettings {
     }
 }
 
+/// `GET /api/v1/lead-queue`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct QueueSummary {
+    /// Leads waiting in the queue (requestable now or later).
+    pub queued: u64,
+}
+
 /// `POST /api/v1/leads/{id}/location`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]

@@ -361,6 +361,7 @@ fn meta(f: Function, path: &str) -> Meta {
         },
         F::MoveLeadLocation => m("leads", "Move a lead to pending, queue or invalid with a reason (Leads Modify; Pending Modify into or out of Pending); a rep putting back a lead they hold is blocked from it for the blacklist minutes", "The lead after the move"),
         F::ReturnLeads => m("leads", "Return leads to the partners that sold them: each leaves the active list (location returned) and each partner gets one notification", "What was returned, and per lead what was not"),
+        F::LeadQueueSummary => m("leads", "How many leads wait in the queue (a maintained count; the nav shows it)", "The count"),
         F::PublicPreflight => m("intake", "CORS preflight of the public routes: allowed only for an origin some live intake key allows", "The CORS answer"),
     }
 }
@@ -598,6 +599,7 @@ impl Builder {
             F::RequestLead => self.types::<ops::RequestLead>(),
             F::MoveLeadLocation => self.types::<ops::MoveLeadLocation>(),
             F::ReturnLeads => self.types::<ops::ReturnLeads>(),
+            F::LeadQueueSummary => self.types::<ops::LeadQueueSummary>(),
         }
     }
 

@@ -317,6 +317,7 @@ operations! {
     RequestLead = RequestLead, 200, (), NoQuery, () => LeadView;
     MoveLeadLocation = MoveLeadLocation, 200, RecordPath, NoQuery, crate::lead_queue::LocationMove => LeadView;
     ReturnLeads = ReturnLeads, 200, (), NoQuery, crate::lead_queue::ReturnLeads => crate::lead_queue::ReturnReport;
+    LeadQueueSummary = LeadQueueSummary, 200, (), NoQuery, () => crate::lead_queue::QueueSummary;
 }
 
 impl PathParams for crate::intake::IntakeKeyPath {

@@ -158,6 +158,7 @@ names! {
         RequestLead = "request_lead",
         MoveLeadLocation = "move_lead_location",
         ReturnLeads = "return_leads",
+        LeadQueueSummary = "lead_queue_summary",
     }
 }
 
@@ -329,6 +330,7 @@ pub const ROUTES: &[Route] = &[
     route(Post, "/api/v1/lead-queue/request", F::RequestLead),
     route(Post, "/api/v1/leads/{id}/location", F::MoveLeadLocation),
     route(Post, "/api/v1/leads/return", F::ReturnLeads),
+    route(Get, "/api/v1/lead-queue", F::LeadQueueSummary),
 ];
 
 /// Routes that exist only in the local runtime (demo sign-in); never deployed.

@@ -515,6 +515,11 @@ pub fn lead_queue_pk(co: &CompanyId) -> String {
     format!("C#{co}#LEADQUEUE")
 }
 
+/// How many leads wait in the queue (the nav's count), kept in the same transactions as the queue items.
+pub fn lead_queue_count(co: &CompanyId) -> Key {
+    counter(co, "LEADQUEUE")
+}
+
 pub fn lead_queue_sk(rank: u8, arrived_at: &str, id: RecordId) -> String {
     format!("P{rank}#{arrived_at}#{:014}", id.0)
 }

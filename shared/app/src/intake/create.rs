@@ -118,7 +118,7 @@ pub async fn from_receipt(svc: &Services, co: &CompanyId, receipt_id: &str) -> R
     let mut ops = Vec::new();
     if location == vigil_domain::record::LeadLocation::Queue {
         let rank = crate::lead_queue::rank_of(svc, co, record.source_id).await?;
-        ops.push(crate::lead_queue::enter(co, &mut record, rank, None));
+        ops.extend(crate::lead_queue::enter(co, &mut record, rank, None));
     }
     ops.push(TxOp::Put { item: record_item(co, &record), cond: Some(Condition::NotExists) });
     ops.extend(index_writes(co, None, Some(&record)));

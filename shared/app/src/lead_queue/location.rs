@@ -59,7 +59,7 @@ pub async fn move_location(svc: &Services, actor: &Actor, id: RecordId, m: Locat
             None
         };
         let rank = rank_of(svc, co, new.source_id).await?;
-        ops.push(enter(co, &mut new, rank, blocked));
+        ops.extend(enter(co, &mut new, rank, blocked));
     }
     if new.lead_rep_id.is_none() && m.to == LeadLocation::Queue && new.office_location_id.is_none() {
         return Err(AppError::from_field(FieldError::new("to", "no_office", "the lead has no office location")));

@@ -93,9 +93,9 @@ pub(crate) async fn rank_of(svc: &Services, co: &CompanyId, source: Option<Partn
     })
 }
 
-/// Puts `record` in the queue: sets its queue key and returns the index item's write. `blocked` keeps the lead from
-/// one rep until an epoch second (a lead they put back).
-pub(crate) fn enter(co: &CompanyId, record: &mut Record, rank: u8, blocked: Option<(&UserId, i64)>) -> TxOp {
+/// Puts `record` in the queue: sets its queue key and returns the index item's write and the count's. `blocked` keeps
+/// the lead from one rep until an epoch second (a lead they put back).
+pub(crate) fn enter(co: &CompanyId, record: &mut Record, rank: u8, blocked: Option<(&UserId, i64)>) -> Vec<TxOp> {
     let sk = keys::lead_queue_sk(rank, &record.created_at, record.id);
     let mut item = Key::new(keys::lead_queue_pk(co), sk.clone()).to_item();
     item.insert("lead_id".into(), json!(record.id.0));
@@ -107,11 +107,28 @@ pub(crate) fn enter(co: &CompanyId, record: &mut Record, rank: u8, blocked: Opti
         item.insert("blocked_until".into(), json!(until));
     }
     record.lead.queue_sk = Some(sk);
-    TxOp::Put { item, cond: Some(Condition::NotExists) }
+    vec![TxOp::Put { item, cond: Some(Condition::NotExists) }, count(co, 1)]
 }
 
-/// Takes `record` out of the queue: the delete of its index item, if it has one.
-pub(crate) fn leave(co: &CompanyId, record: &mut Record) -> Option<TxOp> {
-    let sk = record.lead.queue_sk.take()?;
-    Some(TxOp::Delete { key: Key::new(keys::lead_queue_pk(co), sk), cond: None })
+/// Takes `record` out of the queue: the delete of its index item (it must be there, so the count stays exact) and
+/// the count's update; nothing when it is not queued.
+pub(crate) fn leave(co: &CompanyId, record: &mut Record) -> Vec<TxOp> {
+    let Some(sk) = record.lead.queue_sk.take() else { return vec![] };
+    vec![TxOp::Delete { key: Key::new(keys::lead_queue_pk(co), sk), cond: Some(Condition::Exists) }, count(co, -1)]
+}
+
+pub(crate) fn count(co: &CompanyId, by: i64) -> TxOp {
+    TxOp::Update {
+        key: keys::lead_queue_count(co),
+        update: vigil_store::Update::default().add("value", by),
+        cond: None,
+    }
+}
+
+/// `GET /api/v1/lead-queue`: how many leads wait in the queue (the nav shows it to those who may request).
+pub async fn summary(svc: &Services, actor: &Actor) -> Result<vigil_api::lead_queue::QueueSummary, AppError> {
+    actor.require_somewhere(Resource::Leads, Action::View)?;
+    let item = svc.table.get(&keys::lead_queue_count(actor.company())).await?;
+    let queued = item.and_then(|i| i.get("value").and_then(serde_json::Value::as_i64)).unwrap_or(0);
+    Ok(vigil_api::lead_queue::QueueSummary { queued: u64::try_from(queued).unwrap_or(0) })
 }

@@ -154,6 +154,7 @@ async fn claim(
     }
     let mut ops = vec![
         TxOp::Delete { key: queue_key.clone(), cond: Some(Condition::Exists) },
+        super::count(co, -1),
         TxOp::Put { item: record_item(co, &new), cond: Some(Condition::VersionIs(old.version)) },
     ];
     ops.extend(index_writes(co, Some(&old), Some(&new)));

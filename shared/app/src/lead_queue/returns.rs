@@ -70,7 +70,7 @@ pub async fn return_leads(svc: &Services, actor: &Actor, body: ReturnLeads) -> R
         };
         let mut new = old.clone();
         new.lead.location = Some(LeadLocation::Returned);
-        let ops: Vec<_> = leave(co, &mut new).into_iter().collect();
+        let ops = leave(co, &mut new);
         let changes = [
             FieldChange { field: "location".into(), before: json!(old.location()), after: json!("returned") },
             FieldChange { field: "return_reason".into(), before: json!(null), after: json!(body.reason.trim()) },
