@@ -51,8 +51,9 @@ async fn a_rep_requests_and_returns_a_lead_and_the_html_form_posts_one() {
     let b = portal.browser_as(LEAD_REP).await;
     b.find(r#"[data-testid="nav-lead-queue"]"#).await.unwrap().click().await.unwrap();
     b.wait_for_path("/lead-queue", soon()).await.unwrap();
-    // The seeded leads the rep already holds are listed (leads with a rep read as assigned).
+    // The seeded leads the rep already holds are listed (leads with a rep read as assigned); the nav counts the queue.
     b.wait_for(r#"[data-testid="held-leads"]"#, soon()).await.unwrap();
+    b.wait_for_text(r#"[data-testid="nav-queue-count"]"#, "(1)", soon()).await.unwrap();
     b.find(r#"[data-testid="request-lead"]"#).await.unwrap().click().await.unwrap();
     b.wait_for_text(r#"[data-testid="held-lead"]"#, "Quincy Queueley", soon()).await.unwrap();
     b.screenshot(&screenshot_path("lead-queue-held")).await.unwrap();
