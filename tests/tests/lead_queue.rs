@@ -211,6 +211,7 @@ async fn pending_leads_need_the_pending_permission_on_every_read_path() {
     let (status, moved) =
         rt.post(&office, &format!("/api/v1/leads/{id}/location"), json!({"to": "queue", "reason": "checked"})).await;
     assert_eq!((status, moved["location"].as_str()), (200, Some("queue")), "{moved}");
+    assert!(moved.get("queue_sk").is_none(), "the queue item's key stays on the server: {moved}");
     let (status, _) = rt.get(&sales, &format!("/api/v1/leads/{id}")).await;
     assert_eq!(status, 200);
     let (status, bad) = rt.post(&office, &format!("/api/v1/leads/{id}/location"), json!({"to": "assigned"})).await;
