@@ -18,6 +18,8 @@ mod copilot;
 mod credit;
 mod custom_fields;
 mod customers;
+mod intake;
+mod lead_queue;
 mod leads;
 mod mmr;
 mod orders;
@@ -100,6 +102,10 @@ async fn dispatch(svc: &Services, function: Function, req: &Request, claims: Opt
     use Function as F;
     if function == F::Health {
         return health();
+    }
+    // The public routes take an intake key, never a session.
+    if matches!(function, F::PublicIntake | F::PublicReceipt | F::PublicPreflight) {
+        return intake::public(svc, function, req).await;
     }
     let actor = &auth::authenticate(svc, claims.ok_or(AppError::Unauthenticated)?).await?;
     // Exhaustive on purpose: a function added to the contract without a handler here does not compile.
@@ -204,6 +210,18 @@ async fn dispatch(svc: &Services, function: Function, req: &Request, claims: Opt
         F::UpdateMonitoringCompany => monitoring::update(svc, actor, req).await,
         F::GetAdtPrecheck => monitoring::get_precheck(svc, actor, req).await,
         F::RefreshAdtPrecheck => monitoring::refresh_precheck(svc, actor, req).await,
+        F::ListIntakeKeys => intake::list(svc, actor).await,
+        F::CreateIntakeKey => intake::create(svc, actor, req).await,
+        F::DeleteIntakeKey => intake::delete(svc, actor, req).await,
+        F::GetLeadIntakeSettings => intake::get_settings(svc, actor).await,
+        F::PutLeadIntakeSettings => intake::put_settings(svc, actor, req).await,
+        F::PublicIntake | F::PublicReceipt | F::PublicPreflight => intake::public(svc, function, req).await,
+        F::GetLeadQueueSettings => lead_queue::get_settings(svc, actor).await,
+        F::PutLeadQueueSettings => lead_queue::put_settings(svc, actor, req).await,
+        F::RequestLead => lead_queue::request(svc, actor).await,
+        F::MoveLeadLocation => lead_queue::move_location(svc, actor, req).await,
+        F::ReturnLeads => lead_queue::return_leads(svc, actor, req).await,
+        F::LeadQueueSummary => reply::<ops::LeadQueueSummary>(vigil_app::lead_queue::summary(svc, actor).await?),
     }
 }
 
@@ -250,7 +268,7 @@ fn bad_body(message: String) -> AppError {
     AppError::Invalid(vigil_domain::Invalid::one("body", "invalid_json", message))
 }
 
-fn body_bytes(req: &Request) -> &[u8] {
+pub(crate) fn body_bytes(req: &Request) -> &[u8] {
     match req.body() {
         Body::Text(s) => s.as_bytes(),
         Body::Binary(b) => b,

@@ -393,8 +393,8 @@ async fn every_operation_answers_with_its_contract_type() {
     use vigil_api::monitoring::{MonitoringCompanyForm, MonitoringCompanyPath, MonitoringKind, RefreshPrecheck};
     let companies = call!(ops::ListMonitoringCompanies, &(), &NoQuery {}, &()).items;
     let adt = companies.iter().find(|m| m.kind == MonitoringKind::Adt && m.active).expect("Acme's ADT").clone();
-    let form = MonitoringCompanyForm { name: Some("Contract Monitoring".into()), ..Default::default() };
-    let made = call!(ops::CreateMonitoringCompany, &(), &NoQuery {}, &form);
+    let monitoring = MonitoringCompanyForm { name: Some("Contract Monitoring".into()), ..Default::default() };
+    let made = call!(ops::CreateMonitoringCompany, &(), &NoQuery {}, &monitoring);
     let made_path = MonitoringCompanyPath { id: made.id };
     let got = call!(ops::GetMonitoringCompany, &made_path, &NoQuery {}, &());
     let patch = MonitoringCompanyForm { active: Some(false), version: Some(got.version), ..Default::default() };
@@ -415,6 +415,77 @@ async fn every_operation_answers_with_its_contract_type() {
     let pc_path = RecordPath { id: prechecked.id };
     call!(ops::GetAdtPrecheck, &pc_path, &NoQuery {}, &());
     call!(ops::RefreshAdtPrecheck, &pc_path, &NoQuery {}, &RefreshPrecheck {});
+    // Public intake: a key (admin), a post with it, its receipt, the preflight, the duplicate window.
+    let new_key = vigil_api::intake::NewIntakeKey {
+        name: "Contract form".into(),
+        partner_id: Some(source.id),
+        allowed_origins: vec!["https://contract.example".into()],
+        ..Default::default()
+    };
+    let issued = call!(ops::CreateIntakeKey, &(), &NoQuery {}, &new_key);
+    assert!(call!(ops::ListIntakeKeys, &(), &NoQuery {}, &()).items.iter().any(|k| k.id == issued.view.id));
+    let intake_settings = call!(ops::GetLeadIntakeSettings, &(), &NoQuery {}, &());
+    call!(ops::PutLeadIntakeSettings, &(), &NoQuery {}, &intake_settings);
+    let posted_lead;
+    {
+        let public = Client::new(&rt, issued.key.clone());
+        let posted = public
+            .call::<ops::PublicIntake>(
+                &(),
+                &NoQuery {},
+                &form(json!({"first_name": "Public", "last_name": "Contract", "primary_phone": "8015550177",
+                    "city": "Provo", "state": "UT"})),
+            )
+            .await
+            .expect("a post with the key");
+        called.push(Function::PublicIntake);
+        let path = vigil_api::intake::ReceiptPath { id: posted.receipt_id.clone() };
+        let r = public.call::<ops::PublicReceipt>(&path, &NoQuery {}, &()).await.expect("its receipt");
+        called.push(Function::PublicReceipt);
+        assert_eq!(r.receipt_id, posted.receipt_id);
+        let public = &public;
+        let path = &path;
+        posted_lead =
+            vigil_tests::runtime::eventually("the posted lead", std::time::Duration::from_secs(20), || async move {
+                match public.call::<ops::PublicReceipt>(path, &NoQuery {}, &()).await.ok()?.status {
+                    vigil_api::intake::ReceiptStatus::Created { lead_id } => Some(lead_id),
+                    _ => None,
+                }
+            })
+            .await;
+        public.call::<ops::PublicPreflight>(&(), &NoQuery {}, &()).await.expect("a preflight");
+        called.push(Function::PublicPreflight);
+    }
+    call!(ops::DeleteIntakeKey, &vigil_api::intake::IntakeKeyPath { id: issued.view.id }, &NoQuery {}, &());
+
+    // The lead queue: open all day, the posted (pending) lead put in the queue, requested, then returned.
+    let queue = call!(ops::GetLeadQueueSettings, &(), &NoQuery {}, &());
+    let open = vigil_api::lead_queue::LeadQueueSettings { request_hours_start: 0, request_hours_end: 24, ..queue };
+    call!(ops::PutLeadQueueSettings, &(), &NoQuery {}, &open);
+    let moved = call!(
+        ops::MoveLeadLocation,
+        &RecordPath { id: posted_lead },
+        &NoQuery {},
+        &vigil_api::lead_queue::LocationMove {
+            to: vigil_domain::record::LeadLocation::Queue,
+            reason: "contract".into()
+        }
+    );
+    assert_eq!(moved.record.location(), vigil_domain::record::LeadLocation::Queue);
+    assert!(call!(ops::LeadQueueSummary, &(), &NoQuery {}, &()).queued >= 1);
+    let requested = call!(ops::RequestLead, &(), &NoQuery {}, &());
+    assert_eq!(requested.record.id, posted_lead);
+    let report = call!(
+        ops::ReturnLeads,
+        &(),
+        &NoQuery {},
+        &vigil_api::lead_queue::ReturnLeads {
+            lead_ids: vec![posted_lead],
+            reason: "contract".into(),
+            call_center_comments: String::new()
+        }
+    );
+    assert_eq!(report.returned, vec![posted_lead]);
 
     called.sort();
     called.dedup();

@@ -194,6 +194,9 @@ impl Client {
             vigil_api::Method::Put => Request::put(url),
             vigil_api::Method::Patch => Request::patch(url),
             vigil_api::Method::Delete => Request::delete(url),
+            vigil_api::Method::Options => {
+                gloo_net::http::RequestBuilder::new(url).method(gloo_net::http::Method::OPTIONS)
+            }
         }
         .header("Authorization", &format!("Bearer {}", self.token));
         let sent = if body.is_null() {

@@ -42,6 +42,10 @@ pub enum Route {
     MessageTemplates,
     #[at("/admin/catalog")]
     AdminCatalog,
+    #[at("/admin/intake-keys")]
+    IntakeKeys,
+    #[at("/lead-queue")]
+    LeadQueue,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -148,6 +152,8 @@ fn SignedInShell(props: &ShellProps) -> Html {
         Route::AdminPartner { id } => html! { <pages::partners_admin::PartnerPage key={id.clone()} id={id.clone()} /> },
         Route::MessageTemplates => html! { <pages::message_templates_admin::MessageTemplates /> },
         Route::AdminCatalog => html! { <pages::catalog_admin::CatalogAdmin /> },
+        Route::IntakeKeys => html! { <pages::intake_keys::IntakeKeys /> },
+        Route::LeadQueue => html! { <pages::lead_queue::LeadQueuePage /> },
         Route::NotFound | Route::SignIn => html! { <pages::not_found::NotFound /> },
     };
 

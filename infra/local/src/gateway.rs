@@ -217,6 +217,23 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_public_intake_routes_take_no_session_and_answer_the_preflight() {
+        let local = Issuer::Local(TokenSigner::new(b"k".to_vec()));
+        let post = find("POST", "/api/v1/public/leads").unwrap().route;
+        assert_eq!(post.function, Target::Lambda(Function::PublicIntake));
+        // An intake key in the Authorization header is not a session token: the function checks it, not the gateway.
+        assert_eq!(authorize(&local, &post, Some("Bearer vik_acme_1_x"), 1).await, Ok(Authorized::Public));
+        let receipt = find("GET", "/api/v1/public/receipts/abc").unwrap();
+        assert_eq!(receipt.params.get("id").map(String::as_str), Some("abc"));
+        assert_eq!(
+            find("OPTIONS", "/api/v1/public/leads").unwrap().route.function,
+            Target::Lambda(Function::PublicPreflight)
+        );
+        assert_eq!(methods_of("/api/v1/public/leads"), ["OPTIONS", "POST"]);
+        assert!(find("OPTIONS", "/api/v1/leads").is_none(), "only the public routes answer a preflight");
+    }
+
+    #[tokio::test]
     async fn the_authorizer_refuses_missing_forged_and_expired_tokens() {
         let signer = TokenSigner::new(b"k".to_vec());
         let local = Issuer::Local(signer.clone());

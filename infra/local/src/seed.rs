@@ -61,6 +61,9 @@ pub async fn seed_demo(svc: &Services, size: SeedSize) -> Result<usize, AppError
         tracing::info!(company = %co, leads = size.leads, customers = size.customers, "seeded demo company");
         created += 1;
     }
+    if created > 0 {
+        exchange_intake_keys(svc).await?;
+    }
     Ok(created)
 }
 
@@ -593,13 +596,23 @@ fn demo_partner_items(co: &CompanyId, id: PartnerId, settings: PartnerSettings) 
 }
 
 fn demo_campaign_items(co: &CompanyId, c: &Campaign, external_partner: &str, external_campaign: &str) -> Vec<Item> {
+    demo_campaign_items_in(co, c, CampaignDirection::Inbound, external_partner, external_campaign)
+}
+
+fn demo_campaign_items_in(
+    co: &CompanyId,
+    c: &Campaign,
+    direction: CampaignDirection,
+    external_partner: &str,
+    external_campaign: &str,
+) -> Vec<Item> {
     let stored = StoredCampaign {
         campaign: CampaignView {
             id: c.id,
             partner_id: c.partner_id,
             name: c.name.clone(),
             description: String::new(),
-            direction: CampaignDirection::Inbound,
+            direction,
             external_partner_id: external_partner.into(),
             external_campaign_id: external_campaign.into(),
             version: 1,
@@ -660,6 +673,9 @@ fn demo_partners_of_each_kind(co: &CompanyId, n: u64, last_campaign: u32) -> Vec
             ..PartnerSettings::blank()
         },
     ));
+    // The other demo company buys this one's leads by posting them to its intake (the key it issued is set after both
+    // companies exist, see `exchange_intake_keys`; the port is the runtime's, see `point_demo_posts_at`), and sells
+    // it leads the same way. Its source ID over there is its partner ID there: this same slot.
     items.extend(demo_partner_items(
         co,
         id(2),
@@ -669,12 +685,23 @@ fn demo_partners_of_each_kind(co: &CompanyId, n: u64, last_campaign: u32) -> Vec
             email: format!("admin@{other_domain}"),
             buys_leads: true,
             lead_delivery_method: Some(DeliveryMethod::Vigil),
-            lead_post_url: "http://127.0.0.1:8080/api/v1/public/leads".into(),
+            lead_post_url: format!("{DEMO_POST_BASE}8080{INTAKE_PATH}"),
             lead_sale_emails: vec![format!("admin@{other_domain}")],
-            lead_source_id: co.to_string(),
+            lead_source_id: id(2).0.to_string(),
+            sells_leads: true,
+            default_lead_location: Some(LeadLocation::Queue),
+            lead_purchase_emails: vec![format!("admin@{other_domain}")],
+            lead_return_emails: vec![format!("admin@{other_domain}")],
+            lead_queue_priority: QueuePriority::Medium,
             ..PartnerSettings::blank()
         },
     ));
+    // The exchange campaigns: what this company sends names its own pair; what it receives, the other's.
+    let other_id = DEMO_COMPANIES.get(if n == 0 { 1 } else { 0 }).map(|c| c.0).unwrap_or("bluebird");
+    let outbound = Campaign { id: CampaignId(last_campaign + 4), partner_id: id(2), name: "Lead Exchange".into() };
+    items.extend(demo_campaign_items_in(co, &outbound, CampaignDirection::Outbound, co.as_str(), EXCHANGE_CAMPAIGN));
+    let inbound = Campaign { id: CampaignId(last_campaign + 5), partner_id: id(2), name: "Partner Leads".into() };
+    items.extend(demo_campaign_items_in(co, &inbound, CampaignDirection::Inbound, other_id, EXCHANGE_CAMPAIGN));
     items.extend(demo_partner_items(
         co,
         id(3),
@@ -715,7 +742,7 @@ fn demo_partners_of_each_kind(co: &CompanyId, n: u64, last_campaign: u32) -> Vec
     items.push(name);
     for (counter, value) in [
         (keys::partner_sequence(co), u64::from(FIRST_KIND_PARTNER + 4)),
-        (keys::campaign_sequence(co), u64::from(last_campaign + 3)),
+        (keys::campaign_sequence(co), u64::from(last_campaign + 5)),
         (keys::message_template_sequence(co), 1),
     ] {
         let mut item = counter.to_item();
@@ -723,6 +750,80 @@ fn demo_partners_of_each_kind(co: &CompanyId, n: u64, last_campaign: u32) -> Vec
         items.push(item);
     }
     items
+}
+
+/// The external campaign ID of the demo companies' lead exchange.
+const EXCHANGE_CAMPAIGN: &str = "exchange";
+/// The intake route the demo companies post to, on this machine; the port is the runtime's own.
+const INTAKE_PATH: &str = "/api/v1/public/leads";
+const DEMO_POST_BASE: &str = "http://127.0.0.1:";
+
+/// Each demo company issues an intake key for its partner that stands for the other demo company, and that company's
+/// lead-buyer partner carries it as its post key: a lead Acme sells to "Bluebird Security" arrives at Bluebird's
+/// intake attributed to its partner "Acme Alarm Co.". Skips a pair whose buyer already has a key (a restart).
+async fn exchange_intake_keys(svc: &Services) -> Result<(), AppError> {
+    let exchange = PartnerId(FIRST_KIND_PARTNER + 2);
+    for (seller, buyer) in [(0usize, 1usize), (1, 0)] {
+        let (Some(s), Some(b)) = (DEMO_COMPANIES.get(seller), DEMO_COMPANIES.get(buyer)) else { continue };
+        let seller_co = CompanyId::parse(s.0).map_err(|e| AppError::Internal(e.message))?;
+        let buyer_co = CompanyId::parse(b.0).map_err(|e| AppError::Internal(e.message))?;
+        let Some(item) = svc.table.get(&keys::partner(&seller_co, exchange)).await? else { continue };
+        let versioned = item.contains_key("version");
+        let mut partner: StoredPartner = vigil_app::items::from_item(item)?;
+        partner.versioned = versioned;
+        if partner.lead_post_key_encrypted.is_some() {
+            continue;
+        }
+        let body = vigil_api::intake::NewIntakeKey {
+            name: format!("{} (lead exchange)", s.1),
+            partner_id: Some(exchange),
+            ..Default::default()
+        };
+        let issued = vigil_app::intake::issue(svc, &buyer_co, "seed", &body, vec![]).await?;
+        let sealed = vigil_app::partners::seal_post_key(
+            svc.data_keys.as_ref(),
+            &seller_co,
+            exchange,
+            vigil_app::partners::PostKeyKind::Lead,
+            &issued.key,
+        )?;
+        let cond = partner.is_current();
+        partner.lead_post_key_encrypted = Some(sealed);
+        partner.version += 1;
+        svc.table.put(partner.to_item(&seller_co), Some(cond)).await?;
+    }
+    Ok(())
+}
+
+/// Points the demo companies' posts to each other at the port this runtime listens on (the seed wrote 8080; a
+/// runtime on another port, a test's, must post to itself). Only a URL of the demo's own shape is changed.
+pub async fn point_demo_posts_at(svc: &Services, port: u16) -> Result<(), AppError> {
+    let exchange = PartnerId(FIRST_KIND_PARTNER + 2);
+    let wanted = format!("{DEMO_POST_BASE}{port}{INTAKE_PATH}");
+    for (id, _, _, _) in DEMO_COMPANIES {
+        let co = CompanyId::parse(id).map_err(|e| AppError::Internal(e.message))?;
+        let Some(item) = svc.table.get(&keys::partner(&co, exchange)).await? else { continue };
+        let versioned = item.contains_key("version");
+        let mut partner: StoredPartner = vigil_app::items::from_item(item)?;
+        partner.versioned = versioned;
+        let url = &partner.settings.lead_post_url;
+        let demo_shaped = url
+            .strip_prefix(DEMO_POST_BASE)
+            .and_then(|rest| rest.strip_suffix(INTAKE_PATH))
+            .is_some_and(|p| p.parse::<u16>().is_ok());
+        if !demo_shaped || *url == wanted {
+            continue;
+        }
+        let cond = partner.is_current();
+        partner.settings.lead_post_url = wanted.clone();
+        partner.version += 1;
+        match svc.table.put(partner.to_item(&co), Some(cond)).await {
+            // An admin saved the partner meanwhile: theirs stands.
+            Ok(()) | Err(vigil_store::StoreError::ConditionFailed { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }
 
 const CAMPAIGNS: [&str; 6] = ["Spring Promo", "Web Form", "Home Show", "Radio Spot", "Summer Blitz", "Referral Bonus"];

@@ -108,6 +108,10 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let listener = tokio::net::TcpListener::bind(config.addr).await.map_err(|e| StartError::Bind(config.addr, e))?;
     let addr = listener.local_addr().map_err(|e| StartError::Bind(config.addr, e))?;
     let loopback = addr.ip().is_loopback().then_some(addr);
+    if config.seed.is_some() && loopback.is_some() {
+        // The demo companies sell leads to each other through this runtime's own intake, on whatever port it got.
+        crate::seed::point_demo_posts_at(&services, addr.port()).await.map_err(StartError::Seed)?;
+    }
     let signer = TokenSigner::new(backends.token_key);
     let dev_sign_in = serves_dev_sign_in(&config, addr).then(|| signer.clone());
     let issuer = match cognito {

@@ -8,6 +8,8 @@ pub mod copilot;
 pub mod credit;
 pub mod customers;
 pub mod directory;
+pub mod intake;
+pub mod lead_queue;
 pub mod leads;
 pub mod monitoring;
 #[cfg(feature = "openapi")]

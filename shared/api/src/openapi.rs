@@ -117,6 +117,7 @@ fn tags() -> Value {
         {"name": "workflows", "description": "Customer workflows - versioned definitions, enrollments, steps and their completion."},
         {"name": "orders", "description": "The equipment catalog, order templates and applying them, work orders."},
         {"name": "accounting", "description": "Invoices, quotes, billing methods (processor tokens only), payments and Transactions; parent/child billing."},
+        {"name": "intake", "description": "Public lead intake - keys, the post web forms and partners' systems make without a session, receipts, the duplicate window."},
         {"name": "local", "description": "Demo sign-in of the local runtime. Never deployed."},
     ])
 }
@@ -380,6 +381,35 @@ fn meta(f: Function, path: &str) -> Meta {
             description: Some("Runs the PreCheck again as a job (Customers Modify on the customer's location); the SSN is opened inside the job only. The sandbox's outcome follows the zip's last digit (see the README)."),
             ..m("customers", "Refresh the customer's ADT PreCheck", "The PreCheck, pending")
         },
+        F::ListIntakeKeys => m("intake", "The company's intake keys with when each was created and last used (never the secret; admin)", "The intake keys"),
+        F::CreateIntakeKey => Meta {
+            description: Some("The secret is in this answer only; the table keeps its SHA-256 hash. `partner_id` null means a web form. Allowed origins are `scheme://host[:port]`, at most 20."),
+            ..m("intake", "Issue an intake key (admin)", "The key, with its secret shown this once")
+        },
+        F::DeleteIntakeKey => m("intake", "Revoke an intake key (admin): posts with it are refused from now on", "Revoked"),
+        F::GetLeadIntakeSettings => m("intake", "The company's duplicate window for posted leads", "The setting (defaults until saved)"),
+        F::PutLeadIntakeSettings => m("intake", "Change the duplicate window (Company Settings Modify) with the version read", "The setting as saved"),
+        F::PublicIntake => Meta {
+            description: Some("No session: the intake key travels as `Authorization: Bearer <key>` (servers) or the form field `intake_key` from a page on one of the key's allowed origins. JSON or `application/x-www-form-urlencoded`. The New Lead fields are checked as New Lead checks them (422 with every bad field); `external_partner_id` + `external_campaign_id` assign the campaign; a filled `website_url` (the honeypot) is answered 202 and nothing is stored; `redirect` (a URL on an allowed origin) answers a form post with 303 to it. `Idempotency-Key`: the same key and body give the same receipt, a different body is 422. Rate limited per key and per client address (429 with Retry-After)."),
+            extra: &[303, 401, 403, 429],
+            notes: &[(303, "A browser form's `redirect` (on one of the key's allowed origins), with `receipt_id` added to its query"), (401, "No intake key, or one that is unknown or revoked"), (403, "A browser form from an origin the key does not allow"), (429, "Over the key's or the client address's limit; try again after `Retry-After` seconds")],
+            ..m("intake", "Post a lead from a web form or a partner's system", "Accepted: the lead is created by a job; the receipt says what became of it")
+        },
+        F::PublicReceipt => Meta {
+            extra: &[401],
+            notes: &[(401, "No intake key, or one that is unknown or revoked")],
+            ..m("intake", "What became of a posted lead (the key that posted it): accepted, created, duplicate or rejected", "The receipt")
+        },
+        F::GetLeadQueueSettings => m("leads", "The lead queue's settings: request hours (the lead's local time), requestable delay, requested status, blacklist minutes", "The settings (defaults until saved)"),
+        F::PutLeadQueueSettings => m("leads", "Change the lead queue's settings (Company Settings Modify) with the version read", "The settings as saved"),
+        F::RequestLead => Meta {
+            description: Some("Hands the caller exactly one queued lead: the best by its partner's priority (high, medium, normal), then the oldest; only leads past the requestable delay, inside the request hours in their own local time, and not blacklisted for the caller. Claimed with a conditional write, so two requests never get the same lead; reads in proportion to the leads considered, never the queue. 204 when none is requestable, with `Next-Requestable-At` when one will be."),
+            ..m("leads", "Request a lead from the queue (Lead Queue Create)", "The lead, now assigned to the caller")
+        },
+        F::MoveLeadLocation => m("leads", "Move a lead to pending, queue or invalid with a reason (Leads Modify; Pending Modify into or out of Pending); a rep putting back a lead they hold is blocked from it for the blacklist minutes", "The lead after the move"),
+        F::ReturnLeads => m("leads", "Return leads to the partners that sold them: each leaves the active list (location returned) and each partner gets one notification", "What was returned, and per lead what was not"),
+        F::LeadQueueSummary => m("leads", "How many leads wait in the queue (a maintained count; the nav shows it)", "The count"),
+        F::PublicPreflight => m("intake", "CORS preflight of the public routes: allowed only for an origin some live intake key allows", "The CORS answer"),
     }
 }
 
@@ -422,6 +452,8 @@ fn operation_id(f: Function, path: &str) -> String {
     match f {
         Function::ListCustomerItems => camel(&format!("list_{}", collection_of(path).segment())),
         Function::CreateCustomerItem => camel(&format!("create_{}", collection_of(path).segment())),
+        Function::PublicPreflight if path.contains("receipts") => camel("public_receipt_preflight"),
+        Function::PublicPreflight => camel("public_intake_preflight"),
         f => camel(f.name()),
     }
 }
@@ -442,6 +474,8 @@ enum PathKind {
     Field,
     /// Numeric path parameters described inline: name and description.
     Ids(&'static [(&'static str, &'static str)]),
+    /// Text path parameters described inline: name and description.
+    Text(&'static [(&'static str, &'static str)]),
 }
 
 struct Builder {
@@ -479,6 +513,8 @@ impl Builder {
             t if t == TypeId::of::<()>() => PathKind::None,
             t if t == TypeId::of::<common::RecordPath>() || t == TypeId::of::<common::ItemsPath>() => PathKind::Record,
             t if t == TypeId::of::<common::FieldPath>() => PathKind::Field,
+            t if t == TypeId::of::<crate::intake::IntakeKeyPath>() => PathKind::Ids(&[("id", "The intake key's ID")]),
+            t if t == TypeId::of::<crate::intake::ReceiptPath>() => PathKind::Text(&[("id", "The receipt's ID")]),
             t if t == TypeId::of::<crate::workflows::WorkflowPath>() => {
                 PathKind::Ids(&[("id", "The workflow definition's ID")])
             }
@@ -629,6 +665,20 @@ impl Builder {
             F::UpdateMonitoringCompany => self.types::<ops::UpdateMonitoringCompany>(),
             F::GetAdtPrecheck => self.types::<ops::GetAdtPrecheck>(),
             F::RefreshAdtPrecheck => self.types::<ops::RefreshAdtPrecheck>(),
+            F::ListIntakeKeys => self.types::<ops::ListIntakeKeys>(),
+            F::CreateIntakeKey => self.types::<ops::CreateIntakeKey>(),
+            F::DeleteIntakeKey => self.types::<ops::DeleteIntakeKey>(),
+            F::GetLeadIntakeSettings => self.types::<ops::GetLeadIntakeSettings>(),
+            F::PutLeadIntakeSettings => self.types::<ops::PutLeadIntakeSettings>(),
+            F::PublicIntake => self.types::<ops::PublicIntake>(),
+            F::PublicReceipt => self.types::<ops::PublicReceipt>(),
+            F::PublicPreflight => self.types::<ops::PublicPreflight>(),
+            F::GetLeadQueueSettings => self.types::<ops::GetLeadQueueSettings>(),
+            F::PutLeadQueueSettings => self.types::<ops::PutLeadQueueSettings>(),
+            F::RequestLead => self.types::<ops::RequestLead>(),
+            F::MoveLeadLocation => self.types::<ops::MoveLeadLocation>(),
+            F::ReturnLeads => self.types::<ops::ReturnLeads>(),
+            F::LeadQueueSummary => self.types::<ops::LeadQueueSummary>(),
         }
     }
 
@@ -654,6 +704,15 @@ impl Builder {
                 json!({"name": name, "in": "path", "required": true, "description": description,
                        "schema": {"type": "integer", "minimum": 1}})
             })),
+            PathKind::Text(ids) => params.extend(ids.iter().map(|(name, description)| {
+                json!({"name": name, "in": "path", "required": true, "description": description,
+                       "schema": {"type": "string", "pattern": "^[0-9a-f]{32}$"}})
+            })),
+        }
+        // One preflight function answers both public paths; the receipt's carries its ID.
+        if f == Function::PublicPreflight && r.path.contains("{id}") {
+            params.push(json!({"name": "id", "in": "path", "required": true, "description": "The receipt's ID",
+                               "schema": {"type": "string", "pattern": "^[0-9a-f]{32}$"}}));
         }
         params.extend(t.query.iter().cloned());
         if !params.is_empty() {
@@ -1011,6 +1070,12 @@ fn form_body(f: Function, path: &str) -> Value {
                    "body": "{{first_name}} {{last_name}} was returned by {{company_name}}: {{return_reason}}"}),
         ),
         F::UpdateMessageTemplate => ("MessageTemplatePatch", json!({"version": 1, "subject": "Returned: {{lead_id}}"})),
+        F::PublicIntake => (
+            "PublicLead",
+            json!({"first_name": "Ann", "last_name": "Lee", "primary_phone": "(801) 555-0101", "city": "Provo",
+                   "state": "UT", "zip": "84601", "email": "ann.lee@example.com",
+                   "external_partner_id": "abc-leads", "external_campaign_id": "2"}),
+        ),
         other => panic!("{other} takes a form body that the description does not describe"),
     };
     body_of(schema_ref(name), Some(example))
@@ -1446,7 +1511,27 @@ fn handwritten() -> Vec<(&'static str, Value)> {
         "active": {"type": "boolean", "nullable": true, "default": true},
     }});
 
+    let mut public_lead = new_lead_fields();
+    public_lead.retain(|(k, _)| *k != "source_id" && *k != "disposition_id");
+    public_lead.extend([
+        ("source_id", json!({"type": "string", "maxLength": 20, "description": "The source (partner company ID) in this company; a partner's key attributes its leads to its partner, and a different ID is refused"})),
+        ("disposition_id", with(opt_id(), "The lead status; the company's first when absent")),
+        ("external_partner_id", opt_text(100)),
+        ("external_campaign_id", opt_text(100)),
+        ("location", json!({"type": "string", "enum": ["pending", "queue"], "nullable": true, "description": "Where the lead goes; the partner's default when absent, and always that when the partner forces it"})),
+        ("website_url", with(opt_text(2000), "The honeypot: leave it empty (a filled one is answered 202 and nothing is stored)")),
+        ("redirect", with(opt_text(2000), "Form posts: where to send the browser after (on one of the key's allowed origins)")),
+        ("intake_key", with(opt_text(200), "Form posts: the key (servers send it as `Authorization: Bearer`)")),
+    ]);
+    let public_lead = {
+        let mut schema = new_lead_schema(public_lead);
+        schema["required"] = json!(["first_name", "last_name", "primary_phone", "city", "state"]);
+        schema["description"] = json!("The New Lead form as a web form or a partner's system posts it, JSON or form-encoded. Unknown fields are refused (422).");
+        schema
+    };
+
     vec![
+        ("PublicLead", public_lead),
         ("NewLead", new_lead_schema(new_lead)),
         ("LeadPatch", object(&["version"], lead_patch, "Any editable field of the lead plus the version the edit is based on; `null` clears an optional field. Contact fields need the Contact Information section.")),
         ("NewCustomer", object(&["first_name", "last_name", "primary_phone", "city", "state", "account_type", "office_location_id"], new_customer, "The customer's card fields (Personal Information, Sale Information, Installation & Equipment, custom fields); no version, no parent.")),

@@ -119,6 +119,10 @@ pub struct ListQuery {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schemars(extend("enum" = ["all", "archived_only", "active_only", ""])))]
     pub archived: Option<String>,
+    /// Lead queue location (`pending` needs the Pending permission); without it the list leaves returned leads out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(extend("enum" = ["pending", "queue", "assigned", "returned", "invalid", ""])))]
+    pub location: Option<String>,
 }
 
 impl ListQuery {
@@ -129,7 +133,7 @@ impl ListQuery {
     pub const MAX_TEXT_CHARS: usize = 200;
 
     /// The names of every parameter, as the server reads them.
-    pub const PARAMS: [&'static str; 18] = [
+    pub const PARAMS: [&'static str; 19] = [
         "number",
         "first_name",
         "last_name",
@@ -148,6 +152,7 @@ impl ListQuery {
         "cursor",
         "submitted",
         "archived",
+        "location",
     ];
 }
 
@@ -322,6 +327,34 @@ operations! {
     UpdateMonitoringCompany = UpdateMonitoringCompany, 200, crate::monitoring::MonitoringCompanyPath, NoQuery, crate::monitoring::MonitoringCompanyForm => crate::monitoring::MonitoringCompany;
     GetAdtPrecheck = GetAdtPrecheck, 200, RecordPath, NoQuery, () => crate::monitoring::PrecheckView;
     RefreshAdtPrecheck = RefreshAdtPrecheck, 202, RecordPath, NoQuery, crate::monitoring::RefreshPrecheck => crate::monitoring::PrecheckView;
+    ListIntakeKeys = ListIntakeKeys, 200, (), NoQuery, () => Items<crate::intake::IntakeKeyView>;
+    CreateIntakeKey = CreateIntakeKey, 201, (), NoQuery, crate::intake::NewIntakeKey => crate::intake::CreatedIntakeKey;
+    DeleteIntakeKey = DeleteIntakeKey, 204, crate::intake::IntakeKeyPath, NoQuery, () => ();
+    GetLeadIntakeSettings = GetLeadIntakeSettings, 200, (), NoQuery, () => crate::intake::LeadIntakeSettings;
+    PutLeadIntakeSettings = PutLeadIntakeSettings, 200, (), NoQuery, crate::intake::LeadIntakeSettings => crate::intake::LeadIntakeSettings;
+    /// The body is a form (JSON or `application/x-www-form-urlencoded`), read field by field.
+    PublicIntake = PublicIntake, 202, (), NoQuery, Form => crate::intake::IntakeAccepted;
+    PublicReceipt = PublicReceipt, 200, crate::intake::ReceiptPath, NoQuery, () => crate::intake::Receipt;
+    PublicPreflight = PublicPreflight, 204, (), NoQuery, () => ();
+    GetLeadQueueSettings = GetLeadQueueSettings, 200, (), NoQuery, () => crate::lead_queue::LeadQueueSettings;
+    PutLeadQueueSettings = PutLeadQueueSettings, 200, (), NoQuery, crate::lead_queue::LeadQueueSettings => crate::lead_queue::LeadQueueSettings;
+    /// 204 (no lead requestable now) carries `Next-Requestable-At` when a lead will be.
+    RequestLead = RequestLead, 200, (), NoQuery, () => LeadView;
+    MoveLeadLocation = MoveLeadLocation, 200, RecordPath, NoQuery, crate::lead_queue::LocationMove => LeadView;
+    ReturnLeads = ReturnLeads, 200, (), NoQuery, crate::lead_queue::ReturnLeads => crate::lead_queue::ReturnReport;
+    LeadQueueSummary = LeadQueueSummary, 200, (), NoQuery, () => crate::lead_queue::QueueSummary;
+}
+
+impl PathParams for crate::intake::IntakeKeyPath {
+    fn fill(&self, template: &str) -> String {
+        template.replace("{id}", &self.id.to_string())
+    }
+}
+
+impl PathParams for crate::intake::ReceiptPath {
+    fn fill(&self, template: &str) -> String {
+        template.replace("{id}", &encode(&self.id))
+    }
 }
 
 #[cfg(test)]

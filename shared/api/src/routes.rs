@@ -13,6 +13,8 @@ pub enum Method {
     Put,
     Patch,
     Delete,
+    /// Only the CORS preflight of the public routes.
+    Options,
 }
 
 impl Method {
@@ -23,12 +25,13 @@ impl Method {
             Method::Put => "PUT",
             Method::Patch => "PATCH",
             Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
         }
     }
 
     /// The method of an incoming request, whatever its case.
     pub fn parse(s: &str) -> Option<Self> {
-        [Method::Get, Method::Post, Method::Put, Method::Patch, Method::Delete]
+        [Method::Get, Method::Post, Method::Put, Method::Patch, Method::Delete, Method::Options]
             .into_iter()
             .find(|m| m.as_str().eq_ignore_ascii_case(s))
     }
@@ -167,6 +170,20 @@ names! {
         UpdateMonitoringCompany = "update_monitoring_company",
         GetAdtPrecheck = "get_adt_precheck",
         RefreshAdtPrecheck = "refresh_adt_precheck",
+        ListIntakeKeys = "list_intake_keys",
+        CreateIntakeKey = "create_intake_key",
+        DeleteIntakeKey = "delete_intake_key",
+        GetLeadIntakeSettings = "get_lead_intake_settings",
+        PutLeadIntakeSettings = "put_lead_intake_settings",
+        PublicIntake = "public_intake",
+        PublicReceipt = "public_receipt",
+        PublicPreflight = "public_preflight",
+        GetLeadQueueSettings = "get_lead_queue_settings",
+        PutLeadQueueSettings = "put_lead_queue_settings",
+        RequestLead = "request_lead",
+        MoveLeadLocation = "move_lead_location",
+        ReturnLeads = "return_leads",
+        LeadQueueSummary = "lead_queue_summary",
     }
 }
 
@@ -230,7 +247,7 @@ const fn route(method: Method, path: &'static str, function: Function) -> Route 
 }
 
 use Function as F;
-use Method::{Delete, Get, Patch, Post, Put};
+use Method::{Delete, Get, Options, Patch, Post, Put};
 
 /// Routes deployed to API Gateway.
 pub const ROUTES: &[Route] = &[
@@ -349,6 +366,24 @@ pub const ROUTES: &[Route] = &[
     route(Patch, "/api/v1/settings/monitoring-companies/{id}", F::UpdateMonitoringCompany),
     route(Get, "/api/v1/customers/{id}/adt-precheck", F::GetAdtPrecheck),
     route(Post, "/api/v1/customers/{id}/adt-precheck", F::RefreshAdtPrecheck),
+    // Public lead intake: keys (admin), and the routes web forms and partners' systems post to with a key instead of
+    // a session.
+    route(Get, "/api/v1/intake-keys", F::ListIntakeKeys),
+    route(Post, "/api/v1/intake-keys", F::CreateIntakeKey),
+    route(Delete, "/api/v1/intake-keys/{id}", F::DeleteIntakeKey),
+    route(Get, "/api/v1/settings/lead-intake", F::GetLeadIntakeSettings),
+    route(Put, "/api/v1/settings/lead-intake", F::PutLeadIntakeSettings),
+    Route { method: Post, path: "/api/v1/public/leads", function: F::PublicIntake, auth: false },
+    Route { method: Get, path: "/api/v1/public/receipts/{id}", function: F::PublicReceipt, auth: false },
+    Route { method: Options, path: "/api/v1/public/leads", function: F::PublicPreflight, auth: false },
+    Route { method: Options, path: "/api/v1/public/receipts/{id}", function: F::PublicPreflight, auth: false },
+    // The lead queue (Pending and Queue) and returns to the partners that sold the leads.
+    route(Get, "/api/v1/settings/lead-queue", F::GetLeadQueueSettings),
+    route(Put, "/api/v1/settings/lead-queue", F::PutLeadQueueSettings),
+    route(Post, "/api/v1/lead-queue/request", F::RequestLead),
+    route(Post, "/api/v1/leads/{id}/location", F::MoveLeadLocation),
+    route(Post, "/api/v1/leads/return", F::ReturnLeads),
+    route(Get, "/api/v1/lead-queue", F::LeadQueueSummary),
 ];
 
 /// Routes that exist only in the local runtime (demo sign-in); never deployed.

@@ -47,6 +47,11 @@ pub enum Job {
         customer_id: RecordId,
         attempt: u32,
     },
+    /// A posted lead's receipt: create the lead, or record why not (`crate::intake`).
+    IntakeLead {
+        company: CompanyId,
+        receipt_id: String,
+    },
 }
 
 impl Job {
@@ -57,6 +62,7 @@ impl Job {
             Job::RecheckWorkflows { .. } => "recheck_workflows",
             Job::PullCredit { .. } => "pull_credit",
             Job::AdtPrecheck { .. } => "adt_precheck",
+            Job::IntakeLead { .. } => "intake_lead",
         }
     }
 
@@ -69,7 +75,11 @@ impl Job {
                 let to = Address::parse_field("to", &to).map_err(AppError::from_field)?;
                 Ok(Job::SendEmail { company, to: to.to_string(), subject, body })
             }
-            job @ (Job::DeliverSale { .. } | Job::RecheckWorkflows { .. } | Job::PullCredit { .. } | Job::AdtPrecheck { .. }) => Ok(job),
+            job @ (Job::DeliverSale { .. }
+            | Job::RecheckWorkflows { .. }
+            | Job::PullCredit { .. }
+            | Job::AdtPrecheck { .. }
+            | Job::IntakeLead { .. }) => Ok(job),
         }
     }
 }
@@ -208,6 +218,7 @@ async fn run(svc: &Services, env: &Envelope, receives: u32) -> Result<(), AppErr
         Job::AdtPrecheck { company, customer_id, attempt } => {
             crate::monitoring::precheck::run(svc, company, *customer_id, *attempt).await?;
         }
+        Job::IntakeLead { company, receipt_id } => crate::intake::from_receipt(svc, company, receipt_id).await?,
     }
     Ok(())
 }

@@ -51,6 +51,9 @@ pub struct ListEntry {
     pub created_at: String,
     #[serde(default)]
     pub archived: bool,
+    /// The lead's queue location as stored (`Record::location` defaults it when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<vigil_domain::record::LeadLocation>,
 }
 
 impl From<&Record> for ListEntry {
@@ -77,7 +80,15 @@ impl From<&Record> for ListEntry {
             next_followup: r.next_followup.clone(),
             created_at: r.created_at.clone(),
             archived: r.archived,
+            location: r.lead.location,
         }
+    }
+}
+
+impl ListEntry {
+    /// The queue location, defaulted as `Record::location` does.
+    pub fn location(&self) -> vigil_domain::record::LeadLocation {
+        self.location.unwrap_or_else(|| vigil_domain::record::LeadLocation::default_for(self.lead_rep_id.as_ref()))
     }
 }
 

@@ -498,6 +498,8 @@ pub fn apply_seen(how: Seen, v: Value) -> Value {
 pub fn mask_record(flat: &mut Map<String, Value>, kind: Kind, perms: &Permissions) {
     flat.remove("ssn_encrypted");
     flat.remove("ssn_last4_index");
+    // Where the lead's queue item is: the server's own bookkeeping.
+    flat.remove("queue_sk");
     flat.retain(|name, _| seen(name, kind, perms) != Seen::Hidden);
     for (name, v) in flat.iter_mut() {
         let how = seen(name, kind, perms);

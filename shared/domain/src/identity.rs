@@ -74,6 +74,7 @@ impl Role {
             Role::Office => Permissions {
                 grants: vec![
                     Grant::new(Leads, &[View, Create, Modify], all.clone()),
+                    Grant::new(PendingLeads, &[View, Modify], all.clone()),
                     Grant::new(Customers, &[View, Create, Modify], all.clone()),
                     Grant::new(CustomerWorkflows, &[View, Create, Modify], all.clone()),
                     Grant::new(Accounting, &[View, Create, Modify], all.clone()),
@@ -89,7 +90,8 @@ impl Role {
             },
             Role::LeadRep => Permissions {
                 grants: vec![
-                    Grant::new(Leads, &[View, Create, Modify], home_only).own_only(),
+                    Grant::new(Leads, &[View, Create, Modify], home_only.clone()).own_only(),
+                    Grant::new(LeadQueue, &[Create], home_only),
                     Grant::new(Tags, &[View], all),
                 ],
                 sections: vec![(Section::ContactInformation, SectionAccess::Modify)],
@@ -145,10 +147,14 @@ pub enum Resource {
     /// The Accounting tab (the manual's "Billing Information Page"): invoices, quotes, billing methods, payments.
     Accounting,
     WorkOrders,
+    /// Leads in Pending: View sees them (on every read path), Modify moves leads into and out of Pending.
+    PendingLeads,
+    /// The lead queue: Create requests a lead from it.
+    LeadQueue,
 }
 
 impl Resource {
-    pub const ALL: [Resource; 11] = [
+    pub const ALL: [Resource; 13] = [
         Resource::Leads,
         Resource::Customers,
         Resource::CustomerWorkflows,
@@ -160,6 +166,8 @@ impl Resource {
         Resource::CompanySettings,
         Resource::Accounting,
         Resource::WorkOrders,
+        Resource::PendingLeads,
+        Resource::LeadQueue,
     ];
 }
 

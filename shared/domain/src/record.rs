@@ -135,6 +135,15 @@ pub struct LeadFields {
     /// RFC 3339, UTC, and who, of the last change.
     pub updated_at: Option<String>,
     pub updated_by: Option<UserId>,
+    /// Where the lead sits in the lead queue; absent on leads stored before the queue existed and on leads typed in
+    /// by hand, which read as [`LeadLocation::default_for`] says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<LeadLocation>,
+    /// The sort key of the lead's queue index item while it waits in the queue (so leaving the queue deletes exactly
+    /// that item). Never sent to clients.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(skip))]
+    pub queue_sk: Option<String>,
     /// The customer cards' fields (sale, installation, more personal information, parent link, lifecycle).
     #[serde(flatten)]
     pub customer: crate::customer::CustomerFields,
@@ -208,6 +217,66 @@ impl Record {
 
     pub fn display_name(&self) -> String {
         format!("{} {}", self.first_name, self.last_name)
+    }
+}
+
+/// Where a lead is in the lead queue (the manual's Pending and Queue, and what becomes of a queued lead).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum LeadLocation {
+    /// Needs action before anyone works it; seen only with the Pending permission.
+    Pending,
+    /// Waiting for a lead rep to request it.
+    Queue,
+    /// Held by a lead rep.
+    Assigned,
+    /// Pushed back to the partner that sold it.
+    Returned,
+    Invalid,
+}
+
+impl LeadLocation {
+    pub const ALL: [LeadLocation; 5] = [
+        LeadLocation::Pending,
+        LeadLocation::Queue,
+        LeadLocation::Assigned,
+        LeadLocation::Returned,
+        LeadLocation::Invalid,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            LeadLocation::Pending => "pending",
+            LeadLocation::Queue => "queue",
+            LeadLocation::Assigned => "assigned",
+            LeadLocation::Returned => "returned",
+            LeadLocation::Invalid => "invalid",
+        }
+    }
+
+    pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
+        Self::ALL.into_iter().find(|l| l.as_str() == s.trim()).ok_or_else(|| {
+            FieldError::new(field, "invalid", "must be one of pending, queue, assigned, returned, invalid")
+        })
+    }
+
+    /// The location of a lead that has none stored (typed in by hand, or older than the queue): a lead someone
+    /// already holds is theirs, any other waits in the queue. Pending is never a default, since it hides the lead
+    /// from everyone without the Pending permission.
+    pub fn default_for(lead_rep: Option<&UserId>) -> Self {
+        if lead_rep.is_some() {
+            LeadLocation::Assigned
+        } else {
+            LeadLocation::Queue
+        }
+    }
+}
+
+impl Record {
+    /// The lead's queue location, stored or defaulted.
+    pub fn location(&self) -> LeadLocation {
+        self.lead.location.unwrap_or_else(|| LeadLocation::default_for(self.lead_rep_id.as_ref()))
     }
 }
 

@@ -40,6 +40,12 @@
 //! | credit run click (`Idempotency-Key`, uniqueness) | `C#co` | `CREDITRUN#<hash of user+key>` | |
 //! | monitoring company | `C#co` | `MONCO#00000001` | |
 //! | a customer's ADT PreCheck | `C#co#R#…` | `PRECHECK` | |
+//! | intake key (hash of the secret, allowed origins, limits, last used) | `C#co` | `INTAKEKEY#00000001` | |
+//! | intake key's allowed origin (the CORS preflight's lookup) | `INTAKEORIGIN#<origin>` | `C#co#00000001` | |
+//! | intake receipt (the posted form, its status, the lead) | `C#co#RCPT#<receipt id>` | `RECEIPT` | (TTL) |
+//! | intake idempotency key (the receipt it gave) | `C#co#INTAKEIDEM#00000001#<key>` | `IDEM` | (TTL) |
+//! | intake rate-limit bucket (per key, per key and client IP) | `C#co#RATE#<bucket>` | `BUCKET` | (TTL) |
+//! | lead queue entry (a lead waiting in the queue) | `C#co#LEADQUEUE` | `P<rank>#<arrived at>#<lead 14>` | |
 //! | idempotency claim | `IDEM#scope#key` | `IDEM` | (TTL `expires_at`) |
 //! | SSN key ring (wrapped data keys, the current one) | `SSNKEYS` | `RING` | |
 //! | SSN key rotation progress | `SSNKEYS` | `ROTATION` | |
@@ -566,6 +572,60 @@ pub fn monitoring_company_sequence(co: &CompanyId) -> Key {
 /// A customer's ADT PreCheck (the latest run; under the customer, so it goes with the customer).
 pub fn precheck(co: &CompanyId, customer: RecordId) -> Key {
     Key::new(record_pk(co, customer), "PRECHECK")
+}
+
+// Public lead intake (owned by `vigil_app::intake`).
+
+/// An intake key: what the key's secret hashes to, its partner, allowed origins and limits.
+pub fn intake_key(co: &CompanyId, id: u32) -> Key {
+    Key::new(company_pk(co), format!("{INTAKE_KEY_PREFIX}{id:08}"))
+}
+
+pub const INTAKE_KEY_PREFIX: &str = "INTAKEKEY#";
+
+/// Per-company sequence of intake key IDs.
+pub fn intake_key_sequence(co: &CompanyId) -> Key {
+    counter(co, "INTAKE_KEY_ID")
+}
+
+/// One allowed origin of one key. A browser's preflight carries neither the key nor the company, only its `Origin`,
+/// so this lookup is keyed by the origin: one query says whether any live key allows it.
+pub fn intake_origin(origin: &str, co: &CompanyId, id: u32) -> Key {
+    Key::new(intake_origin_pk(origin), format!("C#{co}#{id:08}"))
+}
+
+pub fn intake_origin_pk(origin: &str) -> String {
+    format!("INTAKEORIGIN#{}", origin.to_ascii_lowercase())
+}
+
+/// A receipt of a posted lead, in its own partition (receipts arrive at the rate of the company's posts).
+pub fn intake_receipt(co: &CompanyId, receipt: &str) -> Key {
+    Key::new(format!("C#{co}#RCPT#{receipt}"), "RECEIPT")
+}
+
+/// The receipt an `Idempotency-Key` of one intake key gave.
+pub fn intake_idempotency(co: &CompanyId, key_id: u32, idempotency_key: &str) -> Key {
+    Key::new(format!("C#{co}#INTAKEIDEM#{key_id:08}#{idempotency_key}"), "IDEM")
+}
+
+/// The lead queue: one item per waiting lead, sorted by priority rank (0 high, 1 medium, 2 normal), then arrival, so
+/// the best requestable lead is the first item of a rank's range.
+pub fn lead_queue_pk(co: &CompanyId) -> String {
+    format!("C#{co}#LEADQUEUE")
+}
+
+/// How many leads wait in the queue (the nav's count), kept in the same transactions as the queue items.
+pub fn lead_queue_count(co: &CompanyId) -> Key {
+    counter(co, "LEADQUEUE")
+}
+
+pub fn lead_queue_sk(rank: u8, arrived_at: &str, id: RecordId) -> String {
+    format!("P{rank}#{arrived_at}#{:014}", id.0)
+}
+
+/// A token bucket of the intake rate limits (`bucket` names the key, or the key and a client IP).
+pub fn intake_rate_bucket(co: &CompanyId, bucket: &str) -> Key {
+    Key::new(format!("C#{co}#RATE#{bucket}"), "BUCKET")
 }
 
 #[cfg(test)]

@@ -21,6 +21,23 @@ pub fn TopNav(props: &TopNavProps) -> Html {
     let route = use_route::<Route>();
     let open = use_state(|| false);
     let me = &props.me;
+    let may_request = me.permissions.allows_somewhere(vigil_domain::Resource::LeadQueue, vigil_domain::Action::Create);
+    // The queue's count beside its link, read again on each page change (one counter item).
+    let queued = use_state(|| None::<u64>);
+    {
+        let (queued, client) = (queued.clone(), session.client());
+        use_effect_with(route.clone(), move |_| {
+            if let (true, Some(client)) = (may_request, client) {
+                crate::spawn(async move {
+                    if let Ok(s) =
+                        client.call::<vigil_api::ops::LeadQueueSummary>(&(), &vigil_api::common::NoQuery {}, &()).await
+                    {
+                        queued.set(Some(s.queued));
+                    }
+                });
+            }
+        });
+    }
 
     let toggle = {
         let open = open.clone();
@@ -50,6 +67,7 @@ pub fn TopNav(props: &TopNavProps) -> Html {
                             | Route::NewPartner
                             | Route::AdminPartner { .. }
                             | Route::MessageTemplates
+                            | Route::IntakeKeys
                     ),
                     Route::Admin
                 )
@@ -75,6 +93,17 @@ pub fn TopNav(props: &TopNavProps) -> Html {
             <nav id="nav-menu" class={classes!("nav-menu", open.then_some("open"))} aria-label="Main">
                 <ul class="nav-links">
                     if me.nav.leads { { section(Route::Leads, "Leads", "nav-leads") } }
+                    if may_request {
+                        <li>
+                            <RouteLink to={Route::LeadQueue} class="nav-link" testid="nav-lead-queue"
+                                current={matches!(route, Some(Route::LeadQueue))} onnavigate={close.clone()}>
+                                { "Lead Queue" }
+                                if let Some(n) = *queued {
+                                    <span class="nav-count" data-testid="nav-queue-count">{ format!(" ({n})") }</span>
+                                }
+                            </RouteLink>
+                        </li>
+                    }
                     if me.nav.customers { { section(Route::Customers, "Customers", "nav-customers") } }
                     if me.nav.admin { { section(Route::Admin, "Admin", "nav-admin") } }
                 </ul>

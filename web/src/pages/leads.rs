@@ -65,7 +65,21 @@ pub fn LeadsPage() -> Html {
     let location = use_location();
     let query_str = location.as_ref().map(|l| l.query_str().to_owned()).unwrap_or_default();
     let applied = filter_from_url(&query_str);
-    let api_query = lead_filter::to_query(&applied.pairs(), encode);
+    // The queue location (the Pending view and the Returned filter) rides along with the other filters.
+    let location_filter = lead_filter::parse_query(&query_str, decode)
+        .into_iter()
+        .find(|(k, _)| k == "location")
+        .map(|(_, v)| v)
+        .filter(|v| ["pending", "queue", "assigned", "returned", "invalid"].contains(&v.as_str()))
+        .unwrap_or_default();
+    let api_query = {
+        let mut pairs = applied.pairs();
+        if !location_filter.is_empty() {
+            pairs.push(("location", location_filter.clone()));
+        }
+        lead_filter::to_query(&pairs, encode)
+    };
+    let selected = use_state(std::collections::BTreeSet::<RecordId>::new);
 
     let trail = use_state(|| (String::new(), CursorTrail::default()));
     let current_trail = if trail.0 == api_query { trail.1.clone() } else { CursorTrail::default() };
@@ -183,6 +197,55 @@ pub fn LeadsPage() -> Html {
         let attempt = attempt.clone();
         Callback::from(move |_| attempt.set(*attempt + 1))
     };
+    let on_toggle = {
+        let selected = selected.clone();
+        Callback::from(move |id: RecordId| {
+            let mut s = (*selected).clone();
+            if !s.remove(&id) {
+                s.insert(id);
+            }
+            selected.set(s);
+        })
+    };
+    let on_bulk_done = {
+        let (selected, attempt) = (selected.clone(), attempt.clone());
+        Callback::from(move |()| {
+            selected.set(std::collections::BTreeSet::new());
+            attempt.set(*attempt + 1);
+        })
+    };
+    let locations = {
+        let link = |value: &'static str, label: &'static str| {
+            let current = location_filter == value;
+            let onclick = {
+                let (navigator, applied) = (navigator.clone(), applied.clone());
+                Callback::from(move |_: MouseEvent| {
+                    if let Some(nav) = &navigator {
+                        let mut pairs = applied.pairs();
+                        if !value.is_empty() {
+                            pairs.push(("location", value.to_owned()));
+                        }
+                        let _ = nav.push_with_query(&Route::Leads, &pairs);
+                    }
+                })
+            };
+            html! {
+                <li>
+                    <button type="button" class={classes!("view-tab", current.then_some("current"))} aria-pressed={current.to_string()}
+                        data-testid="location-tab" data-location={if value.is_empty() { "active" } else { value }} {onclick}>{ label }</button>
+                </li>
+            }
+        };
+        let sees_pending =
+            session.me.as_ref().is_some_and(|m| m.permissions.allows_somewhere(Resource::PendingLeads, Action::View));
+        html! {
+            <ul class="view-tabs" aria-label="Lead location">
+                { link("", "Active") }
+                if sees_pending { { link("pending", "Pending") } }
+                { link("returned", "Returned") }
+            </ul>
+        }
+    };
     let open_preview = {
         let (preview, client) = (preview.clone(), session.client());
         Callback::from(move |id: RecordId| {
@@ -273,7 +336,10 @@ pub fn LeadsPage() -> Html {
         },
         (Some(p), None) => html! {
             <>
-                { table(&p.items, &applied, &sort_by, &open_preview, &source_name) }
+                if !selected.is_empty() {
+                    <crate::pages::leads_bulk::BulkBar selected={selected.iter().copied().collect::<Vec<_>>()} on_done={on_bulk_done.clone()} />
+                }
+                { table(&p.items, &applied, &sort_by, &open_preview, &source_name, &selected, &on_toggle) }
                 { cards(&p.items, &source_name) }
                 if p.next_cursor.is_some() && (p.items.len() as u32) < applied.per_page_or_default() {
                     // The planner bounds what one request reads: a short page with a cursor is not the end.
@@ -317,6 +383,7 @@ pub fn LeadsPage() -> Html {
                 </div>
             </header>
             { tabs }
+            { locations }
             if flyout_open {
                 { flyout_view(&draft, &options, &tags, &reps, on_submit, on_clear, flyout.clone(), search_required) }
             }
@@ -571,12 +638,15 @@ fn table(
     sort_by: &Callback<&'static str>,
     open_preview: &Callback<RecordId>,
     source_name: &dyn Fn(u32) -> Option<String>,
+    selected: &std::collections::BTreeSet<RecordId>,
+    on_toggle: &Callback<RecordId>,
 ) -> Html {
     html! {
         <div class="table-wrap">
             <table class="records-table" data-testid="records-table">
                 <thead>
                     <tr>
+                        <th scope="col"><span class="visually-hidden">{ "Select" }</span></th>
                         { sort_header("ID", "id", applied, sort_by) }
                         { sort_header("Entered Date", "created", applied, sort_by) }
                         { sort_header("Name", "name", applied, sort_by) }
@@ -593,6 +663,10 @@ fn table(
                         let name = format::last_first(&r.first_name, &r.last_name);
                         html! {
                             <tr key={r.id.0} data-testid="record-row" data-id={r.id.to_string()} data-tags={r.tags.join(",")}>
+                                <td>
+                                    <input type="checkbox" aria-label={format!("Select {name}")} data-testid="row-select"
+                                        checked={selected.contains(&id)} onchange={on_toggle.reform(move |_: Event| id)} />
+                                </td>
                                 <td class="num">{ r.id.0 }</td>
                                 <td class="nowrap">{ format::date(&r.created_at) }</td>
                                 <td>

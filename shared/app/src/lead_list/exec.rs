@@ -145,13 +145,16 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
     let want = filter.per_page.get() as usize;
     let desc = filter.descending;
     let order = filter.sort.order();
+    // A pending lead is seen only with the Pending permission, on every path that lists leads (search included).
+    let sees_pending = perms.allows_somewhere(vigil_domain::Resource::PendingLeads, Action::View);
     let allowed = |e: &ListEntry| {
-        perms.allows(
-            actor.id(),
-            resource,
-            Action::View,
-            Target { location: e.office_location_id, owner: e.lead_rep_id.as_ref() },
-        )
+        (sees_pending || e.kind != Kind::Lead || e.location() != vigil_domain::record::LeadLocation::Pending)
+            && perms.allows(
+                actor.id(),
+                resource,
+                Action::View,
+                Target { location: e.office_location_id, owner: e.lead_rep_id.as_ref() },
+            )
     };
 
     let mut rows: Vec<(String, ListEntry)> = Vec::new();

@@ -66,6 +66,8 @@ pub struct LeadFilter {
     pub kind: Kind,
     /// The Customer List's Archive Status (`archived=all|archived_only|active_only`).
     pub archived: ArchiveFilter,
+    /// The lead queue location (`location=`); `None` is every lead but the returned ones.
+    pub location: Option<vigil_domain::record::LeadLocation>,
     /// Digits only.
     pub number: Option<String>,
     /// Folded prefixes.
@@ -153,7 +155,7 @@ fn texts(field: &str, s: Option<&str>, fold: impl Fn(&str) -> String) -> Result<
 
 impl LeadFilter {
     /// The query parameters the list reads: the contract's list query.
-    pub const PARAMS: [&'static str; 18] = vigil_api::ops::ListQuery::PARAMS;
+    pub const PARAMS: [&'static str; 19] = vigil_api::ops::ListQuery::PARAMS;
 
     /// Parses a Leads list query string; every bad parameter is named in the 422.
     pub fn parse(q: &BTreeMap<String, String>) -> Result<Self, Invalid> {
@@ -172,6 +174,7 @@ impl LeadFilter {
         let mut f = LeadFilter {
             kind,
             archived: ArchiveFilter::All,
+            location: None,
             number: None,
             first_name: None,
             last_name: None,
@@ -286,6 +289,9 @@ impl LeadFilter {
         });
         take(PerPage::parse(get("per_page")).map(|p| f.per_page = p));
         take(ArchiveFilter::parse(get("archived")).map(|a| f.archived = a));
+        if let Some(l) = get("location") {
+            take(vigil_domain::record::LeadLocation::parse("location", l).map(|l| f.location = Some(l)));
+        }
         if errors.is_empty() {
             Ok(f)
         } else {
@@ -307,14 +313,16 @@ impl LeadFilter {
             || self.rep.is_some()
             || self.view.is_some()
             || self.archived != ArchiveFilter::All
+            || self.location.is_some()
     }
 
     /// Everything that identifies the query, for the cursor's fingerprint.
     pub(super) fn canonical(&self) -> String {
         format!(
-            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
             self.kind,
             self.archived,
+            self.location,
             self.number,
             self.first_name,
             self.last_name,
@@ -339,6 +347,7 @@ impl LeadFilter {
 pub struct Conds {
     pub kind: Kind,
     pub archived: ArchiveFilter,
+    pub location: Option<vigil_domain::record::LeadLocation>,
     pub number: Option<String>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
@@ -359,6 +368,7 @@ impl Conds {
         let mut c = Conds {
             kind: f.kind,
             archived: f.archived,
+            location: f.location,
             number: f.number.clone(),
             first_name: f.first_name.clone(),
             last_name: f.last_name.clone(),
@@ -405,7 +415,14 @@ impl Conds {
     /// Whether the entry satisfies every condition (the number condition is enforced by its access path).
     pub fn matches(&self, e: &ListEntry) -> bool {
         let starts = |v: &str, q: &Option<String>| q.as_ref().is_none_or(|q| keys::fold(v).starts_with(q.as_str()));
+        // Returned leads leave the active list; the Returned filter (location=returned) finds them.
+        let location_ok = match (self.kind, self.location) {
+            (Kind::Customer, _) => true,
+            (Kind::Lead, Some(l)) => e.location() == l,
+            (Kind::Lead, None) => e.location() != vigil_domain::record::LeadLocation::Returned,
+        };
         if e.kind != self.kind
+            || !location_ok
             || !self.archived.keeps(e.archived)
             || !starts(&e.first_name, &self.first_name)
             || !starts(&e.last_name, &self.last_name)

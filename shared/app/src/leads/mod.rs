@@ -18,19 +18,21 @@ mod stage;
 mod tags;
 mod view;
 
-pub(crate) use checks::{check_account_class, check_source, finish};
+pub(crate) use checks::{check_account_class, check_disposition, check_source, finish};
 pub use create::create;
 pub use delete::delete;
 pub use duplicates::{dup_item as duplicate_item, DuplicateMatch};
-pub(crate) use duplicates::{dup_ops, refuse_duplicates};
+pub(crate) use duplicates::{dup_hash, dup_ops, refuse_duplicates};
 pub use edit::edit;
 pub(crate) use edit::set_ssn;
 pub(crate) use history::history_ops;
 pub use history::{history, HistoryEntry};
 pub use preview::{preview, Named, Preview};
+pub(crate) use save::save;
 pub use stage::{move_stage, StageMove};
 pub use tags::{set_tags, SetTags};
 pub(crate) use view::load;
+pub(crate) use view::target;
 pub use view::{get, view, LeadView};
 
 /// The message of every stale-version conflict.

@@ -8,7 +8,7 @@ use vigil_domain::record::{Kind, Record};
 use vigil_domain::{Action, RecordId, Resource};
 use vigil_store::keys;
 
-pub(super) fn target(r: &Record) -> Target<'_> {
+pub(crate) fn target(r: &Record) -> Target<'_> {
     Target { location: r.office_location_id, owner: r.lead_rep_id.as_ref() }
 }
 
@@ -22,6 +22,12 @@ pub(crate) async fn load(svc: &Services, actor: &Actor, id: RecordId) -> Result<
         return Err(AppError::NotFound("lead"));
     }
     actor.require(Resource::Leads, Action::View, target(&record))?;
+    // A pending lead does not exist for a user without the Pending permission (as on the list).
+    if record.location() == vigil_domain::record::LeadLocation::Pending
+        && !actor.user.permissions.allows_somewhere(Resource::PendingLeads, Action::View)
+    {
+        return Err(AppError::NotFound("lead"));
+    }
     Ok(record)
 }
 

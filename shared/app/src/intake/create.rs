@@ -1,0 +1,232 @@
+//! The job behind a receipt: creates the posted lead, or records why not (a duplicate inside the company's window,
+//! a source or status that went away since the post). The lead, its index items, the receipt's new status and the
+//! purchase notification emails commit in one transaction, so a retried job never creates a second lead.
+
+use super::settings::settings_of;
+use super::StoredReceipt;
+use crate::clock::rfc3339;
+use crate::directory;
+use crate::items::from_item;
+use crate::jobs::{self, Job};
+use crate::leads::{check_disposition, check_source, dup_ops, history_ops, DuplicateMatch};
+use crate::partners::{render, StoredPartner};
+use crate::record_index::index_writes;
+use crate::records::record_item;
+use crate::{custom_fields, lead_scoring, AppError, Services};
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+use vigil_api::intake::ReceiptStatus;
+use vigil_api::partners::MessageTemplate;
+use vigil_domain::lead::{self, FieldChange, NewLead};
+use vigil_domain::record::{Kind, LeadFields, Record, Stage};
+use vigil_domain::{CompanyId, FieldError, LocationId, RecordId, UserId};
+use vigil_store::{keys, Condition, Index, Query, SortCond, StoreError, TxOp, Update};
+
+fn accepted() -> Condition {
+    Condition::AttrEquals("status".into(), json!("accepted"))
+}
+
+async fn settle(svc: &Services, co: &CompanyId, receipt: &str, status: ReceiptStatus) -> Result<(), AppError> {
+    let mut update = Update::default();
+    if let Value::Object(fields) = serde_json::to_value(&status).map_err(|e| AppError::Internal(e.to_string()))? {
+        for (k, v) in fields {
+            update = update.set(k, v);
+        }
+    }
+    match svc.table.update(&keys::intake_receipt(co, receipt), update, Some(accepted())).await {
+        Ok(_) | Err(StoreError::ConditionFailed { .. }) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn from_receipt(svc: &Services, co: &CompanyId, receipt_id: &str) -> Result<(), AppError> {
+    let Some(item) = svc.table.get(&keys::intake_receipt(co, receipt_id)).await? else {
+        // Expired or never saved: nothing to do, and retrying cannot change that.
+        return Ok(());
+    };
+    let receipt: StoredReceipt = from_item(item)?;
+    if receipt.status != ReceiptStatus::Accepted {
+        return Ok(());
+    }
+    let input = match NewLead::parse(&receipt.form) {
+        Ok(i) => i,
+        Err(inv) => return settle(svc, co, receipt_id, ReceiptStatus::Rejected { errors: inv.errors }).await,
+    };
+    let location = receipt.location;
+    // The source, campaign and status were there at the post; an admin may have removed one since.
+    let mut errors: Vec<FieldError> = Vec::new();
+    check_source(svc, co, Some(input.source_id), input.campaign_id, &mut errors).await?;
+    let disposition = check_disposition(svc, co, input.disposition_id, &mut errors).await?;
+    if !errors.is_empty() {
+        return settle(svc, co, receipt_id, ReceiptStatus::Rejected { errors }).await;
+    }
+    let now = svc.clock.now();
+    let by = UserId::parse(&format!("intake-key-{}", receipt.key_id))
+        .map_err(|_| AppError::Internal("intake key user id".into()))?;
+    let mut record = Record {
+        id: RecordId(0),
+        kind: Kind::Lead,
+        stage: Stage::New,
+        first_name: input.first_name,
+        last_name: input.last_name,
+        business_name: None,
+        email: input.email,
+        primary_phone: input.primary_phone,
+        address1: input.address1,
+        city: input.city,
+        state: input.state.as_str().into(),
+        zip: input.zip.map(|z| z.as_str().to_owned()),
+        office_location_id: first_location(svc, co).await?,
+        source_id: Some(input.source_id),
+        campaign_id: input.campaign_id,
+        disposition: disposition.map(|d| d.name),
+        rating: 0,
+        tags: vec![],
+        lead_rep_id: None,
+        account_number: None,
+        next_followup: None,
+        created_at: rfc3339(now),
+        created_by: by.clone(),
+        archived: false,
+        version: 1,
+        lead: LeadFields {
+            address2: input.address2,
+            county: input.county,
+            cross_street: input.cross_street,
+            language: input.language,
+            account_type: input.account_type,
+            account_class_id: input.account_class_id,
+            disposition_id: Some(input.disposition_id),
+            location: Some(location),
+            ..LeadFields::default()
+        },
+    };
+    if let Err(AppError::Invalid(inv)) = custom_fields::require_on_create(svc, co, &record).await {
+        return settle(svc, co, receipt_id, ReceiptStatus::Rejected { errors: inv.errors }).await;
+    }
+    if let Some(lead_id) = duplicate_of(svc, co, &record, now).await? {
+        tracing::info!(company = %co, receipt = receipt_id, lead = lead_id.0, "posted lead is a duplicate");
+        return settle(svc, co, receipt_id, ReceiptStatus::Duplicate { lead_id }).await;
+    }
+    let weights = lead_scoring::weights(svc, co).await?;
+    let (score, factors) = lead::score(&record, &weights);
+    record.lead.score = score;
+    record.lead.score_factors = factors;
+    let id = svc.table.increment(&keys::record_sequence(co), 1).await?;
+    record.id = RecordId(u64::try_from(id).map_err(|_| AppError::Internal("record sequence is negative".into()))?);
+
+    let mut ops = Vec::new();
+    if location == vigil_domain::record::LeadLocation::Queue {
+        let rank = crate::lead_queue::rank_of(svc, co, record.source_id).await?;
+        ops.extend(crate::lead_queue::enter(co, &mut record, rank, None));
+    }
+    ops.push(TxOp::Put { item: record_item(co, &record), cond: Some(Condition::NotExists) });
+    ops.extend(index_writes(co, None, Some(&record)));
+    ops.extend(dup_ops(co, None, Some(&record)));
+    let created = FieldChange { field: "created".into(), before: Value::Null, after: json!(record.display_name()) };
+    ops.extend(history_ops(co, record.id, &record.created_at, by.as_str(), &[created]));
+    let mut update = Update::default();
+    if let Value::Object(fields) = serde_json::to_value(ReceiptStatus::Created { lead_id: record.id })
+        .map_err(|e| AppError::Internal(e.to_string()))?
+    {
+        for (k, v) in fields {
+            update = update.set(k, v);
+        }
+    }
+    ops.push(TxOp::Update { key: keys::intake_receipt(co, receipt_id), update, cond: Some(accepted()) });
+    let partner = crate::partners::load(svc, co, input.source_id).await.ok();
+    if let Some(p) = &partner {
+        ops.extend(purchase_emails(svc, co, p, &record).await?);
+    }
+    match svc.table.transact(ops).await {
+        Ok(()) => {}
+        // The receipt was settled by another run of this job: its lead exists (or it was refused), so stop.
+        Err(StoreError::ConditionFailed { .. }) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    }
+    tracing::info!(company = %co, receipt = receipt_id, lead = record.id.0, "posted lead created");
+    Ok(())
+}
+
+/// The lead this one duplicates inside the company's window, if any: `None` as the window stores every posted
+/// duplicate when it is 0 days and none when it is never.
+async fn duplicate_of(
+    svc: &Services,
+    co: &CompanyId,
+    record: &Record,
+    now: OffsetDateTime,
+) -> Result<Option<RecordId>, AppError> {
+    let window = settings_of(svc, co).await?.duplicate_window_days;
+    if window == Some(0) {
+        return Ok(None);
+    }
+    let hash = crate::leads::dup_hash(record);
+    let page = svc.table.query(&Query::new(Index::Base, keys::lead_duplicates_pk(co, &hash)).limit(20)).await?;
+    let matches: Vec<DuplicateMatch> = page.items.into_iter().map(from_item).collect::<Result<_, _>>()?;
+    let Some(days) = window else { return Ok(matches.first().map(|m| m.id)) };
+    let since = now - time::Duration::days(i64::from(days));
+    for m in matches {
+        if let Some(item) = svc.table.get(&keys::record(co, m.id)).await? {
+            let r: Record = from_item(item)?;
+            let created = OffsetDateTime::parse(&r.created_at, &time::format_description::well_known::Rfc3339).ok();
+            if created.is_some_and(|c| c >= since) {
+                return Ok(Some(m.id));
+            }
+        }
+    }
+    Ok(None)
+}
+
+async fn first_location(svc: &Services, co: &CompanyId) -> Result<Option<LocationId>, AppError> {
+    let q = Query::new(Index::Base, keys::company_pk(co)).sort(SortCond::BeginsWith(keys::LOCATION_PREFIX.into()));
+    let page = svc.table.query(&q.limit(1)).await?;
+    Ok(page.items.into_iter().next().and_then(|i| i.get("id").and_then(Value::as_u64)).map(|n| LocationId(n as u32)))
+}
+
+/// The purchase notification to each of the partner's purchase addresses, from its auto-response template when it
+/// has one; one job per (lead, recipient), so however often this runs each gets one email.
+async fn purchase_emails(
+    svc: &Services,
+    co: &CompanyId,
+    partner: &StoredPartner,
+    record: &Record,
+) -> Result<Vec<TxOp>, AppError> {
+    let s = &partner.settings;
+    if s.lead_purchase_emails.is_empty() {
+        return Ok(vec![]);
+    }
+    let company_name = directory::company(svc, co).await.map(|c| c.name).unwrap_or_else(|_| co.to_string());
+    let template: Option<MessageTemplate> = match s.lead_auto_response_template_id {
+        Some(t) => match svc.table.get(&keys::message_template(co, t)).await? {
+            Some(item) => Some(from_item(item)?),
+            None => None,
+        },
+        None => None,
+    };
+    let value = |name: &str| -> String {
+        match name {
+            "first_name" => record.first_name.clone(),
+            "last_name" => record.last_name.clone(),
+            "lead_id" => record.id.0.to_string(),
+            "partner_name" => s.name.clone(),
+            "company_name" => company_name.clone(),
+            _ => String::new(),
+        }
+    };
+    let (subject, body) = match &template {
+        Some(t) => (render(&t.subject, &value), render(&t.body, &value)),
+        None => (
+            format!("{company_name} received your lead: {} {}", record.first_name, record.last_name),
+            format!(
+                "Hello {},\n\n{company_name} received the lead {} {} (our lead {}).\n",
+                s.name, record.first_name, record.last_name, record.id.0
+            ),
+        ),
+    };
+    let mut ops = Vec::new();
+    for to in &s.lead_purchase_emails {
+        let job = Job::SendEmail { company: co.clone(), to: to.clone(), subject: subject.clone(), body: body.clone() };
+        ops.push(jobs::pending(co, format!("purchase:{co}:{}:{to}", record.id.0), job)?);
+    }
+    Ok(ops)
+}
