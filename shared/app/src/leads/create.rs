@@ -58,7 +58,11 @@ pub async fn create(
     let perms = &actor.user.permissions;
     let rep = perms.own_only(Resource::Leads, Action::View).then(|| actor.id().clone());
     let location = Some(actor.user.home_location);
-    actor.require(Resource::Leads, Action::Create, Target { location, owner: Some(actor.id()) })?;
+    actor.require(
+        Resource::Leads,
+        Action::Create,
+        Target { location, owner: Some(actor.id()), source: Some(input.source_id) },
+    )?;
 
     let now = svc.clock.now();
     let mut record = Record {
@@ -114,7 +118,7 @@ pub async fn create(
                     actor.id(),
                     Resource::Leads,
                     Action::View,
-                    Target { location: m.office_location_id, owner: m.lead_rep_id.as_ref() },
+                    Target { location: m.office_location_id, owner: m.lead_rep_id.as_ref(), source: None },
                 )
             });
             let listed: Vec<Value> = visible
