@@ -48,7 +48,7 @@ pub async fn create(
         Ok(values) => (values, Vec::new()),
         Err(errors) => (BTreeMap::new(), errors),
     };
-    check_source(svc, &co, Some(input.source_id), input.campaign_id, &mut errors).await?;
+    check_source(svc, &co, Kind::Lead, Some(input.source_id), None, input.campaign_id, &mut errors).await?;
     let disposition = check_disposition(svc, &co, input.disposition_id, &mut errors).await?;
     if let Some(c) = input.account_class_id {
         check_account_class(svc, &co, c, &mut errors).await?;
