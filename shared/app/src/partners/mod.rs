@@ -5,6 +5,7 @@
 
 mod campaigns;
 mod delete;
+pub mod emails;
 mod form;
 mod history;
 mod login;

@@ -137,7 +137,7 @@ pub async fn list_templates(svc: &Services, actor: &Actor) -> Result<Vec<Message
     svc.table.query_all(&q).await?.into_iter().map(from_item).collect()
 }
 
-async fn load(svc: &Services, co: &CompanyId, id: u32) -> Result<MessageTemplate, AppError> {
+pub(super) async fn load(svc: &Services, co: &CompanyId, id: u32) -> Result<MessageTemplate, AppError> {
     let item = svc.table.get(&keys::message_template(co, id)).await?.ok_or(AppError::NotFound("message template"))?;
     from_item(item)
 }
