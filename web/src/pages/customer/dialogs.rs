@@ -14,6 +14,8 @@ pub(super) enum Dialog {
     Archive,
     Unarchive,
     Delete,
+    /// Sell the customer to a buying partner (`super::sell`).
+    Sell,
 }
 
 #[derive(Properties, PartialEq)]

@@ -11,6 +11,7 @@ mod mmr_picker;
 mod opportunities;
 mod page;
 mod parent_picker;
+mod sell;
 mod tags;
 mod workflows;
 

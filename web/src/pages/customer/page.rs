@@ -333,6 +333,9 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
         Some(Dialog::Delete) => {
             html! { <DeleteDialog {id} name={c.header.name.clone()} on_close={close_dialog.clone()} /> }
         }
+        Some(Dialog::Sell) => {
+            html! { <super::sell::SellDialog {id} name={c.header.name.clone()} on_close={close_dialog.clone()} /> }
+        }
         None => html! {},
     };
 
