@@ -162,3 +162,25 @@ async fn an_admin_allows_and_withdraws_a_partners_login() {
     assert_eq!(rt.get(&login, "/api/v1/me").await.0, 401);
     rt.stop().await;
 }
+
+/// In AWS the partner login is a user pool user with `custom:company` and `custom:partner` (moto's Cognito, from the
+/// template's pool): its ID token carries the partner company, and the API serves it as that partner's login.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cognito_partner_token_is_served_as_its_partners_login() {
+    let (rt, pool) = vigil_tests::cognito::rehearsal_runtime("vigil-partner-login", |c| {
+        c.seed = Some(vigil_local::seed::SeedSize { leads: 4, customers: 8 })
+    })
+    .await;
+    let token = pool.sign_in(PARTNER).await;
+    let (status, me) = rt.get(&token, "/api/v1/me").await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!((me["role"].as_str(), me["partner_id"].as_u64()), (Some("partner"), Some(DEMO_PARTNER)));
+    let (status, list) = rt.get(&token, "/api/v1/customers").await;
+    assert_eq!(status, 200, "{list}");
+    assert!(list["items"].as_array().expect("rows").iter().all(|r| r["source"]["id"] == DEMO_PARTNER));
+    assert_eq!(rt.get(&token, "/api/v1/partners").await.0, 403);
+    // A staff token of the same pool is not a partner's: the admin still reads the partner companies.
+    let admin = pool.sign_in(ADMIN).await;
+    assert_eq!(rt.get(&admin, "/api/v1/partners").await.0, 200);
+    rt.stop().await;
+}
