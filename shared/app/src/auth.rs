@@ -3,7 +3,7 @@
 
 use crate::{AppError, Services};
 use vigil_api::Function;
-use vigil_domain::{identity::Target, Action, Claims, CompanyId, PartnerId, Resource, Role, User, UserId};
+use vigil_domain::{identity::Target, Action, Claims, CompanyId, Resource, Role, User, UserId};
 use vigil_store::keys;
 
 /// The user an operation acts for. Every operation takes one; its company scopes every key it builds.
@@ -19,14 +19,6 @@ impl Actor {
 
     pub fn id(&self) -> &UserId {
         &self.user.id
-    }
-
-    /// The partner company of a partner login; `None` for the company's own staff.
-    pub fn partner(&self) -> Option<PartnerId> {
-        match self.user.role {
-            Role::Partner => self.user.partner_id,
-            _ => None,
-        }
     }
 
     /// Fails with 403 unless the user may call `function` at all. Staff may call every operation (each checks its
