@@ -428,6 +428,7 @@ pub fn PartnerPage(props: &PartnerPageProps) -> Html {
                         { f.check("allow_login", "Allow login") }
                         { f.text("login_username", "Username", bool_of(d, "allow_login")) }
                     </div>
+                    <p class="muted" data-testid="partner-access-hint">{ "Read-only access to the customers attributed to this partner.                         Saving sends the partner's email an invitation with the username; the password is set at sign-in." }</p>
                 </fieldset>
                 <div class="actions">
                     if may_change {

@@ -211,3 +211,26 @@ fn describe(e: &reqwest::Error) -> String {
         "the post failed".into()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The post takes the partner's masked view as it is: a masked value is not posted, a hidden field is absent.
+    #[test]
+    fn the_post_carries_only_what_the_partners_view_shows() {
+        let seen = match json!({"first_name": "Ann", "last_name": "Lee", "primary_phone": "8015550100", "city": "Provo",
+                                "state": "UT", "zip": "***", "ssn": "***", "email": "ann@example.com"})
+        {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
+        let p = posted_lead(&seen, "SRC-1", Some(("EP", "EC")));
+        assert_eq!((p.first_name.as_str(), p.city.as_str()), ("Ann", "Provo"));
+        assert_eq!(p.zip, None, "a masked value is not posted");
+        assert_eq!(p.address1, None, "a hidden field is absent");
+        assert_eq!((p.source_id.as_str(), p.external_campaign_id.as_str()), ("SRC-1", "EC"));
+        assert!(!serde_json::to_string(&p).unwrap_or_default().contains("***"));
+    }
+}
