@@ -11,7 +11,7 @@ use vigil_api::common::Health;
 use vigil_api::{ops, Function, Items, Operation};
 use vigil_app::{auth, directory, lead_list, outbox, Actor, AppError, Services};
 use vigil_domain::record::Kind;
-use vigil_domain::{Claims, CompanyId, RecordId, UserId};
+use vigil_domain::{Claims, CompanyId, PartnerId, RecordId, UserId};
 
 mod accounting;
 mod copilot;
@@ -95,6 +95,11 @@ pub fn claims_of(req: &Request) -> Option<Claims> {
         email: claims.get("email").cloned().unwrap_or_default(),
         exp: claims.get("exp")?.parse().ok()?,
         iat: claims.get("iat").and_then(|v| v.parse().ok()).unwrap_or(0),
+        // A partner ID that does not parse is refused, not read as "no partner" (staff).
+        partner: match claims.get("custom:partner") {
+            None => None,
+            Some(p) => Some(PartnerId::parse(p).ok()?),
+        },
     })
 }
 
@@ -108,6 +113,7 @@ async fn dispatch(svc: &Services, function: Function, req: &Request, claims: Opt
         return intake::public(svc, function, req).await;
     }
     let actor = &auth::authenticate(svc, claims.ok_or(AppError::Unauthenticated)?).await?;
+    actor.admit(function)?;
     // Exhaustive on purpose: a function added to the contract without a handler here does not compile.
     match function {
         F::Health => health(),

@@ -132,6 +132,27 @@ impl UserPool {
 
     /// Creates a confirmed user with a permanent password; returns the `sub` the pool gave it.
     pub async fn create_user(&self, email: &str, name: &str, company: &str, password: &str) -> Result<String, String> {
+        self.create_user_with(email, name, company, None, password).await
+    }
+
+    /// As `create_user`, for a partner login when `partner` is its partner company's ID (`custom:partner`).
+    pub async fn create_user_with(
+        &self,
+        email: &str,
+        name: &str,
+        company: &str,
+        partner: Option<&str>,
+        password: &str,
+    ) -> Result<String, String> {
+        let mut attributes = vec![
+            json!({"Name": "email", "Value": email}),
+            json!({"Name": "email_verified", "Value": "true"}),
+            json!({"Name": "name", "Value": name}),
+            json!({"Name": "custom:company", "Value": company}),
+        ];
+        if let Some(p) = partner {
+            attributes.push(json!({"Name": "custom:partner", "Value": p}));
+        }
         let created = self
             .call(
                 "AdminCreateUser",
@@ -139,12 +160,7 @@ impl UserPool {
                     "UserPoolId": self.id,
                     "Username": email,
                     "MessageAction": "SUPPRESS",
-                    "UserAttributes": [
-                        {"Name": "email", "Value": email},
-                        {"Name": "email_verified", "Value": "true"},
-                        {"Name": "name", "Value": name},
-                        {"Name": "custom:company", "Value": company},
-                    ],
+                    "UserAttributes": attributes,
                 }),
             )
             .await?;
@@ -239,7 +255,11 @@ impl DemoPool {
         for company in all_companies(svc).await.map_err(|e| format!("reading the companies: {e}"))? {
             let people = users(svc, &company.id).await.map_err(|e| format!("reading the users: {e}"))?;
             for user in people.into_iter().filter(|u| u.active) {
-                let sub = pool.create_user(&user.email, &user.name, company.id.as_str(), &password).await?;
+                let partner =
+                    user.partner_id.filter(|_| user.role == vigil_domain::Role::Partner).map(|p| p.to_string());
+                let sub = pool
+                    .create_user_with(&user.email, &user.name, company.id.as_str(), partner.as_deref(), &password)
+                    .await?;
                 let id = UserId::parse(&sub).map_err(|e| format!("the pool's sub is no user ID: {}", e.message))?;
                 let record = vigil_domain::User { id, ..user.clone() };
                 svc.table

@@ -72,6 +72,7 @@ async fn missing_expired_and_forged_tokens_are_401() {
         email: ADMIN.into(),
         exp: u64::MAX / 2,
         iat: 0,
+        partner: None,
     };
     let forged = vigil_local::tokens::TokenSigner::new(b"not the runtime's key".to_vec()).sign(&claims);
     assert_eq!(rt.get(&forged, "/api/v1/me").await.0, 401);

@@ -72,3 +72,55 @@ async fn admin_adds_a_partner_company_and_a_campaign() {
     b.find(r#"[data-testid="campaign-delete"]"#).await.unwrap().click().await.unwrap();
     b.wait_for(r#"[data-testid="campaigns-empty"]"#, soon()).await.unwrap();
 }
+
+/// The demo partner login sees only its partner company's customers, without the SSN or the sub-record tabs; the
+/// admin sells a customer from its quick actions and sees the delivery on the buying partner's page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partner_login_reads_its_customers_and_an_admin_sells_one_from_the_quick_actions() {
+    use serde_json::json;
+    use vigil_tests::users::PARTNER;
+    let portal = Portal::start_small().await;
+    let admin = portal.token_for(ADMIN).await;
+    let customer = |first: &str, source: u64| {
+        let (portal, admin, first) = (&portal, admin.clone(), first.to_owned());
+        async move {
+            let body = json!({"first_name": first, "last_name": "Partnered", "primary_phone": "8015550142",
+                "city": "Provo", "state": "UT", "office_location_id": 1, "account_type": "residential", "ssn": "123-45-6789",
+                "birthdate": "1980-05-17"});
+            let c = portal.api(reqwest::Method::POST, Some(&admin), "/api/v1/customers", Some(body)).await;
+            let id = c["id"].as_u64().expect("id");
+            let path = format!("/api/v1/customers/{id}");
+            let patch = json!({"version": c["version"], "source_id": source});
+            portal.api(reqwest::Method::PATCH, Some(&admin), &path, Some(patch)).await;
+            id
+        }
+    };
+    // Source 1 is the demo partner login's partner company; 14 the seeded customer buyer (by email).
+    let mine = customer("Mina", 1).await;
+    let theirs = customer("Theo", 2).await;
+
+    let b = portal.browser_as(PARTNER).await;
+    b.wait_for(r#"[data-testid="nav-customers"]"#, soon()).await.unwrap();
+    assert!(b.find_all(r#"[data-testid="nav-leads"], [data-testid="nav-admin"]"#).await.unwrap().is_empty());
+    b.navigate(&portal.url("/customers")).await.unwrap();
+    b.wait_for(&format!(r#"[data-testid="record-row"][data-id="{mine}"]"#), soon()).await.unwrap();
+    assert!(b.find_all(&format!(r#"[data-testid="record-row"][data-id="{theirs}"]"#)).await.unwrap().is_empty());
+    portal.open_customer(&b, mine).await;
+    let page = b.find(r#"[data-testid="customer-page"]"#).await.unwrap().text().await.unwrap();
+    assert!(!page.contains("6789") && !page.contains("1980"), "the partner reads no SSN or birthdate");
+    assert!(b.find_all(r#"[data-testid="tab-notes"]"#).await.unwrap().is_empty(), "no sub-record tabs");
+    b.screenshot(&screenshot_path("partner-login-customer")).await.unwrap();
+    b.close().await.unwrap();
+
+    let b = portal.browser_as(ADMIN).await;
+    portal.open_customer(&b, mine).await;
+    b.find(r#"[data-testid="quick-actions-button"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="action-sell"]"#, soon()).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="sell-partner"] option[value="14"]"#, soon()).await.unwrap().click().await.unwrap();
+    b.find(r#"[data-testid="sell-confirm"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for_text(".toast", "Sold to", soon()).await.unwrap();
+    b.navigate(&portal.url("/admin/partners/14")).await.unwrap();
+    let row = format!(r#"[data-testid="sale-row"][data-record="{mine}"] [data-testid="sale-status"]"#);
+    b.wait_for_text(&row, "Delivered", soon()).await.unwrap();
+    b.screenshot(&screenshot_path("partner-sales")).await.unwrap();
+}

@@ -165,6 +165,10 @@ async fn leads_sold_by_post_reach_the_buyer_once_each_with_its_key_attribution_a
     let campaign = outbound_campaign(&rt, &admin, pid, "Resale", "BB").await;
     let a = new_lead(&rt, &admin, "Ann").await;
     let b = new_lead(&rt, &admin, "Bo").await;
+    // An SSN on the record: the post is built from the partner's masked view, so it never carries it.
+    let (status, saved) =
+        rt.patch(&admin, &format!("/api/v1/leads/{a}"), json!({"version": 1, "ssn": "123-45-6789"})).await;
+    assert_eq!(status, 200, "{saved}");
 
     let (status, sale) = rt
         .post(&admin, "/api/v1/leads/sell", json!({"lead_ids": [a, b], "partner_id": pid, "campaign_id": campaign}))
@@ -210,6 +214,7 @@ async fn leads_sold_by_post_reach_the_buyer_once_each_with_its_key_attribution_a
         for k in r.body.as_object().expect("object").keys() {
             assert!(allowed.contains(&k.as_str()), "the post carries {k}");
         }
+        assert!(!r.body.to_string().contains("6789"), "the post carries no SSN: {}", r.body);
     }
     rt.stop().await;
 }
@@ -346,4 +351,63 @@ async fn a_post_url_resolving_to_loopback_is_refused_without_the_allowance() {
     let local = guard::client(PostPolicy::LOCAL).expect("client");
     let ok = local.post(&by_name).json(&json!({})).send().await.expect("posted");
     assert_eq!(ok.status().as_u16(), 201);
+}
+
+/// A source a save newly gives a record must be an active partner that sells that kind (422 naming `source_id`);
+/// a record keeps a source deactivated since. A partner with records attributed is not deleted (the delete checks its
+/// counters in the same transaction), and is once none are left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sources_must_be_active_sellers_and_a_partner_with_records_is_not_deleted() {
+    let rt = LocalRuntime::start_small().await;
+    let admin = rt.sign_in(ADMIN).await;
+    let lead = new_lead(&rt, &admin, "Sol").await;
+    let path = format!("/api/v1/leads/{lead}");
+    let buyer_only = create_partner(
+        &rt,
+        &admin,
+        json!({"name": "Buys Only", "buys_leads": true, "lead_delivery_method": "email",
+               "lead_sale_emails": ["b@buyer.test"]}),
+    )
+    .await;
+    let (status, p) = rt.patch(&admin, &path, json!({"version": 1, "source_id": buyer_only["id"]})).await;
+    assert_eq!(status, 422, "{p}");
+    assert_eq!(
+        (p["errors"][0]["field"].as_str(), p["errors"][0]["code"].as_str()),
+        (Some("source_id"), Some("not_a_seller"))
+    );
+
+    let seller = create_partner(
+        &rt,
+        &admin,
+        json!({"name": "Fading Seller", "sells_leads": true, "default_lead_location": "queue"}),
+    )
+    .await;
+    let sid = seller["id"].as_u64().expect("id");
+    let (status, moved) = rt.patch(&admin, &path, json!({"version": 1, "source_id": sid})).await;
+    assert_eq!(status, 200, "{moved}");
+    let partner_path = format!("{PARTNERS}/{sid}");
+    let (status, refused) = rt.delete(&admin, &format!("{partner_path}?version=1")).await;
+    assert_eq!(status, 409, "a partner with a lead attributed is not deleted: {refused}");
+
+    let (status, off) = rt.patch(&admin, &partner_path, json!({"version": 1, "active": false})).await;
+    assert_eq!(status, 200, "{off}");
+    // The lead keeps its (now inactive) source through an unrelated edit.
+    let (status, kept) = rt.patch(&admin, &path, json!({"version": 2, "first_name": "Solly"})).await;
+    assert_eq!(status, 200, "{kept}");
+    // Another lead may not take it.
+    let other = new_lead(&rt, &admin, "Tam").await;
+    let (status, p) =
+        rt.patch(&admin, &format!("/api/v1/leads/{other}"), json!({"version": 1, "source_id": sid})).await;
+    assert_eq!(status, 422, "{p}");
+    assert_eq!(
+        (p["errors"][0]["field"].as_str(), p["errors"][0]["code"].as_str()),
+        (Some("source_id"), Some("inactive"))
+    );
+
+    // Once the lead moves to another source, nothing is attributed and the partner goes.
+    let (status, back) = rt.patch(&admin, &path, json!({"version": 3, "source_id": 1})).await;
+    assert_eq!(status, 200, "{back}");
+    let (status, gone) = rt.delete(&admin, &format!("{partner_path}?version=2")).await;
+    assert_eq!(status, 204, "{gone}");
+    rt.stop().await;
 }

@@ -1,6 +1,8 @@
 //! Verifies Cognito ID tokens the way API Gateway's JWT authorizer does, for the local runtime with
 //! `VIGIL_BACKEND=aws`: RS256 signatures against the user pool's JWKS, the pool's issuer, the app client as audience,
-//! `token_use` = `id` (the portal sends ID tokens; only they carry `custom:company`) and expiry.
+//! `token_use` = `id` (the portal sends ID tokens; only they carry `custom:company`, and a partner login's
+//! `custom:partner`) and expiry. Every claim is passed on as a string, as API Gateway does; `functions::http` maps
+//! `custom:partner` to `Claims::partner`.
 //!
 //! The JWKS is fetched on first use and kept; a token naming a key the cached set lacks makes one refetch (Cognito
 //! rotates keys by publishing the new one first), at most once per [`REFETCH_INTERVAL`], so tokens with made-up `kid`s
@@ -295,6 +297,9 @@ mod tests {
         assert_eq!(claims["custom:company"], "acme");
         assert_eq!(claims["exp"], (NOW + 3600).to_string());
         assert_eq!(claims["cognito:groups"], "[a b]");
+        assert!(!claims.contains_key("custom:partner"), "a staff user's token names no partner");
+        let partner = v.verify(&sign("a", &with(|c| drop(c.insert("custom:partner".into(), json!("11"))))), NOW).await;
+        assert_eq!(partner.unwrap()["custom:partner"], "11", "a partner login's claim reaches the handlers as text");
         v.verify(&sign("a", &id_claims()), NOW).await.unwrap();
         assert_eq!(keys.fetches.load(Ordering::SeqCst), 1, "the key set is cached");
     }

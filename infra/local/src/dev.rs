@@ -65,6 +65,9 @@ pub async fn sign_in(
     let user =
         found.ok_or_else(|| AppError::Invalid(Invalid::one("email", "unknown_user", "no demo user has that email")))?;
     let now = svc.clock.now().unix_timestamp().max(0) as u64;
-    let claims = Claims { sub: user.id, company: user.company, email: user.email, exp: now + session_secs, iat: now };
+    // A partner login's token names its partner company, as Cognito's `custom:partner` does in AWS.
+    let partner = if user.role == Role::Partner { user.partner_id } else { None };
+    let claims =
+        Claims { sub: user.id, company: user.company, email: user.email, exp: now + session_secs, iat: now, partner };
     Ok(Token { token: signer.sign(&claims) })
 }

@@ -120,6 +120,9 @@ pub async fn authorize(
             map.insert("email".into(), json!(claims.email));
             map.insert("exp".into(), json!(claims.exp.to_string()));
             map.insert("iat".into(), json!(claims.iat.to_string()));
+            if let Some(p) = claims.partner {
+                map.insert("custom:partner".into(), json!(p.to_string()));
+            }
             Ok(Authorized::Claims(map))
         }
         Issuer::Cognito(verifier) => verifier.verify(token, now).await.map(Authorized::Claims).map_err(|e| match e {
@@ -244,6 +247,7 @@ mod tests {
             email: String::new(),
             exp: 100,
             iat: 1,
+            partner: None,
         };
         let token = signer.sign(&claims);
         let bearer = format!("Bearer {token}");

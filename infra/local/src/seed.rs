@@ -875,7 +875,13 @@ async fn seed_company(svc: &Services, company: &Company, domain: &str, n: u64, s
             })
             .collect();
         let p = Partner { id, name: (*name).into(), campaigns };
-        items.extend(demo_partner_items(co, id, source_settings(name)));
+        let mut settings = source_settings(name);
+        if i == 0 {
+            // The demo partner login ("Pat Partner" below) signs in for the first source.
+            settings.allow_login = true;
+            settings.login_username = format!("partner@{domain}");
+        }
+        items.extend(demo_partner_items(co, id, settings));
         items.extend(p.campaigns.iter().flat_map(|c| demo_campaign_items(co, c, "", "")));
         partners.push(p);
     }
@@ -893,16 +899,25 @@ async fn seed_company(svc: &Services, company: &Company, domain: &str, n: u64, s
         .iter()
         .map(|(role, first, last)| {
             let home = LocationId(1);
-            User {
-                id: UserId::parse(&format!("{co}-{}", role.as_str().replace('_', "-")))
+            let partner = (*role == Role::Partner).then_some(PartnerId(1));
+            let id = match partner {
+                // A partner login's user is its partner company's (`partners::login_user_id`).
+                Some(p) => vigil_app::partners::login_user_id(p).expect("partner login ids are valid"),
+                None => UserId::parse(&format!("{co}-{}", role.as_str().replace('_', "-")))
                     .expect("demo user ids are valid"),
+            };
+            User {
+                id,
                 company: co.clone(),
                 email: format!("{}@{domain}", role.as_str().replace('_', ".")),
                 name: format!("{first} {last}"),
                 role: *role,
                 home_location: home,
-                partner_id: (*role == Role::Partner).then_some(PartnerId(1)),
-                permissions: role.default_permissions(home),
+                partner_id: partner,
+                permissions: match partner {
+                    Some(p) => vigil_domain::Permissions::partner(p),
+                    None => role.default_permissions(home),
+                },
                 active: true,
             }
         })

@@ -87,6 +87,7 @@ mod tests {
             email: "a@b.c".into(),
             exp,
             iat: 0,
+            partner: None,
         }
     }
 

@@ -2,7 +2,8 @@
 //! from their stored user item, so a role change takes effect on the next request.
 
 use crate::{AppError, Services};
-use vigil_domain::{identity::Target, Action, Claims, CompanyId, Resource, User, UserId};
+use vigil_api::Function;
+use vigil_domain::{identity::Target, Action, Claims, CompanyId, Resource, Role, User, UserId};
 use vigil_store::keys;
 
 /// The user an operation acts for. Every operation takes one; its company scopes every key it builds.
@@ -18,6 +19,17 @@ impl Actor {
 
     pub fn id(&self) -> &UserId {
         &self.user.id
+    }
+
+    /// Fails with 403 unless the user may call `function` at all. Staff may call every operation (each checks its
+    /// own grants); a partner login only the reads of [`PARTNER_OPERATIONS`], so an operation added later is closed to
+    /// partners until it is listed there, whatever grants it checks (some, like the office locations, check none).
+    pub fn admit(&self, function: Function) -> Result<(), AppError> {
+        if self.user.role != Role::Partner || PARTNER_OPERATIONS.contains(&function) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden("a partner login may only read its customers".into()))
+        }
     }
 
     /// Fails with 403 unless the user may take `action` on `resource` for this record.
@@ -39,6 +51,10 @@ impl Actor {
     }
 }
 
+/// What a partner login may call: who it is, and the Customers list and a record's Home page, which its grants
+/// (`Permissions::partner`) limit to the records attributed to its partner company and mask as a partner may see them.
+pub const PARTNER_OPERATIONS: &[Function] = &[Function::Me, Function::ListCustomers, Function::GetCustomer];
+
 /// Loads the user the (already verified) claims name. Expiry is checked here too, so a handler behind a
 /// misconfigured authorizer still refuses an old token.
 pub async fn authenticate(svc: &Services, claims: &Claims) -> Result<Actor, AppError> {
@@ -46,10 +62,26 @@ pub async fn authenticate(svc: &Services, claims: &Claims) -> Result<Actor, AppE
     if claims.exp <= now {
         return Err(AppError::Unauthenticated);
     }
-    let item = svc.table.get(&keys::user(&claims.company, &claims.sub)).await?.ok_or(AppError::Unauthenticated)?;
+    // A partner token is the partner company's one login (`partners::login_user_id`), whatever the user pool's `sub`;
+    // its email must be the login's current username, so renaming the login locks the old user out.
+    let id = match claims.partner {
+        Some(p) => crate::partners::login_user_id(p)?,
+        None => claims.sub.clone(),
+    };
+    let item = svc.table.get(&keys::user(&claims.company, &id)).await?.ok_or(AppError::Unauthenticated)?;
     let user: User = serde_json::from_value(item.into())
         .map_err(|e| AppError::Internal(format!("stored user is unreadable: {}", crate::error::serde_problem(&e))))?;
     if !user.active || user.company != claims.company {
+        return Err(AppError::Unauthenticated);
+    }
+    let agrees = match claims.partner {
+        Some(p) => {
+            user.role == Role::Partner && user.partner_id == Some(p) && user.email.eq_ignore_ascii_case(&claims.email)
+        }
+        // A partner login's user only ever acts through a token naming its partner company.
+        None => user.role != Role::Partner,
+    };
+    if !agrees {
         return Err(AppError::Unauthenticated);
     }
     Ok(Actor { user })

@@ -259,7 +259,7 @@ async fn of_collection(
 }
 
 fn target(r: &Record) -> Target<'_> {
-    Target { location: r.office_location_id, owner: r.lead_rep_id.as_ref() }
+    Target::of(r)
 }
 
 /// `GET /api/v1/customers/{id}/<collection>`: newest first.

@@ -4,6 +4,7 @@ use crate::items::{from_item, item_of};
 use crate::{Actor, AppError, Services};
 use serde::{Deserialize, Serialize};
 pub use vigil_api::directory::{Campaign, Me, Nav, OfficeLocation, Partner};
+use vigil_api::Function;
 use vigil_domain::{Action, CompanyId, Resource, User};
 use vigil_store::{keys, Index, Item, Query, SortCond};
 
@@ -122,10 +123,11 @@ pub async fn me(svc: &Services, actor: &Actor) -> Result<Me, AppError> {
         home_location_id: u.home_location,
         partner_id: u.partner_id,
         permissions: p.clone(),
+        // A section is offered when its list operation is admitted (a partner login: Customers only) and granted.
         nav: Nav {
-            leads: p.allows_somewhere(Resource::Leads, Action::View),
-            // Partner logins get their read-only customer list with the partner-companies feature; until then no nav.
-            customers: p.allows_somewhere(Resource::Customers, Action::View),
+            leads: actor.admit(Function::ListLeads).is_ok() && p.allows_somewhere(Resource::Leads, Action::View),
+            customers: actor.admit(Function::ListCustomers).is_ok()
+                && p.allows_somewhere(Resource::Customers, Action::View),
             admin: p.allows_somewhere(Resource::Users, Action::View)
                 || p.allows_somewhere(Resource::CompanySettings, Action::View),
         },

@@ -17,6 +17,30 @@ pub struct Claims {
     pub exp: u64,
     #[serde(default)]
     pub iat: u64,
+    /// A partner login's partner company (`custom:partner`); absent for the company's own staff. The stored user
+    /// decides what the bearer may do; this claim must agree with it.
+    #[serde(rename = "custom:partner", default, skip_serializing_if = "Option::is_none", with = "partner_claim")]
+    pub partner: Option<PartnerId>,
+}
+
+/// Cognito's custom attributes are strings: `custom:partner` is the partner company's ID as text.
+mod partner_claim {
+    use crate::PartnerId;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Option<PartnerId>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(p) => s.serialize_str(&p.to_string()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PartnerId>, D::Error> {
+        match Option::<String>::deserialize(d)? {
+            None => Ok(None),
+            Some(text) => PartnerId::parse(&text).map(Some).map_err(|e| serde::de::Error::custom(e.message)),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -124,8 +148,7 @@ impl Role {
                 ],
                 confidential: vec![],
             },
-            // A partner login sees, read-only, the customers attributed to its partner company; that rule lives in
-            // the partner read paths, not in grants.
+            // A partner login's grants name its partner company (`Permissions::partner`); without one it sees nothing.
             Role::Partner => Permissions::default(),
         }
     }
@@ -257,11 +280,19 @@ pub struct Grant {
     /// Only records the user owns (a lead rep's own leads).
     #[serde(default)]
     pub own_only: bool,
+    /// Only records attributed to this partner company (their `source_id`): a partner login's grants.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<PartnerId>,
 }
 
 impl Grant {
     pub fn new(resource: Resource, actions: &[Action], locations: LocationScope) -> Self {
-        Self { resource, actions: actions.to_vec(), locations, own_only: false }
+        Self { resource, actions: actions.to_vec(), locations, own_only: false, source: None }
+    }
+
+    pub fn from_source(mut self, partner: PartnerId) -> Self {
+        self.source = Some(partner);
+        self
     }
 
     pub fn own_only(mut self) -> Self {
@@ -278,14 +309,38 @@ pub struct Permissions {
     pub confidential: Vec<ConfidentialField>,
 }
 
-/// The record a permission question is about: where it is and whose it is.
+/// The record a permission question is about: where it is, whose it is and which partner company it came from.
 #[derive(Debug, Clone, Copy)]
 pub struct Target<'a> {
     pub location: Option<LocationId>,
     pub owner: Option<&'a UserId>,
+    pub source: Option<PartnerId>,
+}
+
+impl<'a> Target<'a> {
+    /// The permission target of a stored lead or customer.
+    pub fn of(r: &'a crate::record::Record) -> Self {
+        Target { location: r.office_location_id, owner: r.lead_rep_id.as_ref(), source: r.source_id }
+    }
 }
 
 impl Permissions {
+    /// A partner login's: read-only, only the leads and customers attributed to `partner`, their contact and
+    /// installation details; no sale information (billing) and no confidential field (SSN, birthdate, …).
+    pub fn partner(partner: PartnerId) -> Self {
+        Permissions {
+            grants: [Resource::Customers, Resource::Leads]
+                .into_iter()
+                .map(|r| Grant::new(r, &[Action::View], LocationScope::All).from_source(partner))
+                .collect(),
+            sections: vec![
+                (Section::ContactInformation, SectionAccess::View),
+                (Section::InstallationEquipment, SectionAccess::View),
+            ],
+            confidential: vec![],
+        }
+    }
+
     /// May the user take `action` on `resource` for this record?
     pub fn allows(&self, me: &UserId, resource: Resource, action: Action, target: Target<'_>) -> bool {
         self.grants.iter().any(|g| {
@@ -293,6 +348,7 @@ impl Permissions {
                 && g.actions.contains(&action)
                 && g.locations.covers(target.location)
                 && (!g.own_only || target.owner == Some(me))
+                && g.source.is_none_or(|p| target.source == Some(p))
         })
     }
 
@@ -306,6 +362,13 @@ impl Permissions {
         let matching: Vec<_> =
             self.grants.iter().filter(|g| g.resource == resource && g.actions.contains(&action)).collect();
         !matching.is_empty() && matching.iter().all(|g| g.own_only)
+    }
+
+    /// The partner company the user's grants on `resource` are limited to, when every grant for `action` is.
+    pub fn source_only(&self, resource: Resource, action: Action) -> Option<PartnerId> {
+        let mut matching = self.grants.iter().filter(|g| g.resource == resource && g.actions.contains(&action));
+        let first = matching.next()?.source?;
+        matching.all(|g| g.source == Some(first)).then_some(first)
     }
 
     pub fn section(&self, section: Section) -> SectionAccess {
@@ -350,7 +413,7 @@ mod tests {
     fn office_staff_work_every_location_but_cannot_delete_or_see_confidential() {
         let p = Role::Office.default_permissions(LocationId(1));
         let me = uid("u1");
-        let elsewhere = Target { location: Some(LocationId(3)), owner: None };
+        let elsewhere = Target { location: Some(LocationId(3)), owner: None, source: None };
         assert!(p.allows(&me, Resource::Customers, Action::Modify, elsewhere));
         assert!(!p.allows(&me, Resource::Customers, Action::Delete, elsewhere));
         assert!(!p.allows(&me, Resource::Customers, Action::Archive, elsewhere));
@@ -362,8 +425,8 @@ mod tests {
         let p = Role::LeadRep.default_permissions(LocationId(1));
         let me = uid("rep");
         let other = uid("someone");
-        let mine = Target { location: Some(LocationId(1)), owner: Some(&me) };
-        let theirs = Target { location: Some(LocationId(1)), owner: Some(&other) };
+        let mine = Target { location: Some(LocationId(1)), owner: Some(&me), source: None };
+        let theirs = Target { location: Some(LocationId(1)), owner: Some(&other), source: None };
         assert!(p.allows(&me, Resource::Leads, Action::View, mine));
         assert!(!p.allows(&me, Resource::Leads, Action::View, theirs));
         assert!(p.own_only(Resource::Leads, Action::View));
@@ -378,20 +441,20 @@ mod tests {
             &me,
             Resource::Customers,
             Action::View,
-            Target { location: Some(LocationId(2)), owner: None }
+            Target { location: Some(LocationId(2)), owner: None, source: None }
         ));
         assert!(!p.allows(
             &me,
             Resource::Customers,
             Action::View,
-            Target { location: Some(LocationId(1)), owner: None }
+            Target { location: Some(LocationId(1)), owner: None, source: None }
         ));
     }
 
     #[test]
     fn admins_see_everything_and_partners_nothing_by_grant() {
         let me = uid("a");
-        let t = Target { location: Some(LocationId(9)), owner: None };
+        let t = Target { location: Some(LocationId(9)), owner: None, source: Some(PartnerId(4)) };
         let admin = Role::Admin.default_permissions(LocationId(1));
         assert!(admin.allows(&me, Resource::Customers, Action::Unarchive, t));
         assert!(admin.sees_confidential(ConfidentialField::AbortCode));
@@ -402,10 +465,35 @@ mod tests {
     }
 
     #[test]
+    fn a_partner_login_reads_only_its_own_records_and_no_confidential_field() {
+        let me = uid("p");
+        let p = Permissions::partner(PartnerId(4));
+        let at = |source| Target { location: Some(LocationId(2)), owner: None, source };
+        for r in [Resource::Customers, Resource::Leads] {
+            assert!(p.allows(&me, r, Action::View, at(Some(PartnerId(4)))));
+            assert!(!p.allows(&me, r, Action::View, at(Some(PartnerId(5)))));
+            assert!(!p.allows(&me, r, Action::View, at(None)));
+            assert!(!p.allows(&me, r, Action::Modify, at(Some(PartnerId(4)))));
+            assert_eq!(p.source_only(r, Action::View), Some(PartnerId(4)));
+        }
+        assert_eq!(
+            Role::Office.default_permissions(LocationId(1)).source_only(Resource::Customers, Action::View),
+            None
+        );
+        assert_eq!(p.section(Section::SaleInformation), SectionAccess::None);
+        assert!(ConfidentialField::ALL.iter().all(|c| !p.sees_confidential(*c)));
+        assert!(!p.allows_somewhere(Resource::PartnerCompanies, Action::View));
+    }
+
+    #[test]
     fn claims_use_cognito_names() {
         let c: Claims =
             serde_json::from_str(r#"{"sub":"u-1","custom:company":"acme","email":"a@b.c","exp":10}"#).unwrap();
         assert_eq!(c.company.as_str(), "acme");
         assert!(serde_json::to_string(&c).unwrap().contains("custom:company"));
+        assert_eq!(c.partner, None);
+        let p: Claims =
+            serde_json::from_str(r#"{"sub":"u-1","custom:company":"acme","custom:partner":"4","exp":10}"#).unwrap();
+        assert_eq!(p.partner, Some(PartnerId(4)));
     }
 }

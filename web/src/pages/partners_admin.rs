@@ -12,6 +12,8 @@ use crate::components::route_link::RouteLink;
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;
 use serde_json::{json, Map, Value};
+use vigil_api::ops;
+use vigil_api::selling::{DeliveryStatus, SaleToPartner, SalesQuery, SoldKind};
 use vigil_domain::{Action, Resource};
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -426,6 +428,7 @@ pub fn PartnerPage(props: &PartnerPageProps) -> Html {
                         { f.check("allow_login", "Allow login") }
                         { f.text("login_username", "Username", bool_of(d, "allow_login")) }
                     </div>
+                    <p class="muted" data-testid="partner-access-hint">{ "Read-only access to the customers attributed to this partner.                         Saving sends the partner's email an invitation with the username; the password is set at sign-in." }</p>
                 </fieldset>
                 <div class="actions">
                     if may_change {
@@ -444,6 +447,100 @@ pub fn PartnerPage(props: &PartnerPageProps) -> Html {
                     <CampaignDialog partner={p.id.0} name={p.settings.name.clone()} on_close={close_campaigns} />
                 }
             }
+            if let Some(p) = &*partner {
+                if p.settings.buys_leads || p.settings.buys_customers {
+                    <PartnerSales partner={p.id.0} />
+                }
+            }
+        </section>
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// What was sold to the partner and how each delivery stands.
+
+#[derive(Properties, PartialEq)]
+struct PartnerSalesProps {
+    partner: u32,
+}
+
+/// How often the list is read again while a delivery is still on its way (queued or retrying).
+const SALES_REFRESH_MS: u32 = 3_000;
+
+fn status_label(d: &SaleToPartner) -> String {
+    let base = match d.status {
+        DeliveryStatus::Queued => "Queued",
+        DeliveryStatus::Delivered => "Delivered",
+        DeliveryStatus::Retrying => "Retrying",
+        DeliveryStatus::Failed => "Failed",
+    };
+    match &d.reason {
+        Some(r) if matches!(d.status, DeliveryStatus::Retrying | DeliveryStatus::Failed) => format!("{base}: {r}"),
+        _ => base.to_owned(),
+    }
+}
+
+/// The partner's sales, newest first, each delivery with its status (and the reason of a failed or retried one);
+/// read again every few seconds while one is still on its way, and on Refresh.
+#[component]
+fn PartnerSales(props: &PartnerSalesProps) -> Html {
+    let session = use_session();
+    let sales = use_state(|| None::<Result<Vec<SaleToPartner>, ApiError>>);
+    let round = use_state(|| 0u32);
+    {
+        let (sales, client, partner, round) = (sales.clone(), session.client(), props.partner, round.clone());
+        use_effect_with((partner, *round), move |_| {
+            if let Some(client) = client {
+                crate::spawn(async move {
+                    let query = SalesQuery { partner_id: Some(partner) };
+                    let got = client.call::<ops::ListSalesToPartners>(&(), &query, &()).await.map(|p| p.items);
+                    let pending = got.as_ref().is_ok_and(|list| {
+                        list.iter().any(|d| matches!(d.status, DeliveryStatus::Queued | DeliveryStatus::Retrying))
+                    });
+                    sales.set(Some(got));
+                    if pending {
+                        gloo_timers::future::TimeoutFuture::new(SALES_REFRESH_MS).await;
+                        round.set(*round + 1);
+                    }
+                });
+            }
+        });
+    }
+    let refresh = {
+        let round = round.clone();
+        Callback::from(move |_: MouseEvent| round.set(*round + 1))
+    };
+    let body = match &*sales {
+        None => html! { <p class="loading">{ "Loading sales…" }</p> },
+        Some(Err(e)) => html! { <p class="error-box" role="alert">{ e.message() }</p> },
+        Some(Ok(list)) if list.is_empty() => {
+            html! { <p class="empty-state" data-testid="sales-empty">{ "Nothing sold to this partner yet." }</p> }
+        }
+        Some(Ok(list)) => html! {
+            <table class="table" data-testid="sales-table">
+                <thead><tr><th>{ "Sale" }</th><th>{ "Record" }</th><th>{ "Sold" }</th><th>{ "By" }</th><th>{ "Delivery" }</th></tr></thead>
+                <tbody>
+                    { for list.iter().map(|d| html! {
+                        <tr key={format!("{}-{}", d.sale_id, d.record_id)} data-testid="sale-row" data-record={d.record_id.to_string()}
+                            data-status={format!("{:?}", d.status).to_ascii_lowercase()}>
+                            <td>{ format!("#{}", d.sale_id) }</td>
+                            <td>{ format!("{} #{}", match d.kind { SoldKind::Lead => "Lead", SoldKind::Customer => "Customer" }, d.record_id) }</td>
+                            <td>{ crate::components::format::date_time(&d.sold_at) }</td>
+                            <td>{ d.sold_by.clone() }</td>
+                            <td data-testid="sale-status">{ status_label(d) }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+        },
+    };
+    html! {
+        <section class="card" data-testid="partner-sales" aria-label="Sales to this partner">
+            <div class="card-head">
+                <h2>{ "Sales to this partner" }</h2>
+                <button type="button" class="button secondary small" data-testid="sales-refresh" onclick={refresh}>{ "Refresh" }</button>
+            </div>
+            { body }
         </section>
     }
 }

@@ -126,7 +126,7 @@ pub(super) async fn apply_body(
         }
     }
     if new.source_id != base.source_id || new.campaign_id != base.campaign_id {
-        leads::check_source(svc, co, new.source_id, new.campaign_id, &mut errors).await?;
+        leads::check_source(svc, co, new.kind, new.source_id, base.source_id, new.campaign_id, &mut errors).await?;
     }
     leads::finish(errors)?;
     if let Some(Some(s)) = &ssn_change {

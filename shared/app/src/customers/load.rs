@@ -10,7 +10,7 @@ use vigil_domain::{Action, RecordId};
 use vigil_store::keys;
 
 pub(crate) fn target(r: &Record) -> Target<'_> {
-    Target { location: r.office_location_id, owner: r.lead_rep_id.as_ref() }
+    Target::of(r)
 }
 
 /// A lead or customer of the actor's company that the actor may view. Records being deleted are gone.

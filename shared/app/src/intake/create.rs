@@ -55,7 +55,7 @@ pub async fn from_receipt(svc: &Services, co: &CompanyId, receipt_id: &str) -> R
     let location = receipt.location;
     // The source, campaign and status were there at the post; an admin may have removed one since.
     let mut errors: Vec<FieldError> = Vec::new();
-    check_source(svc, co, Some(input.source_id), input.campaign_id, &mut errors).await?;
+    check_source(svc, co, Kind::Lead, Some(input.source_id), None, input.campaign_id, &mut errors).await?;
     let disposition = check_disposition(svc, co, input.disposition_id, &mut errors).await?;
     if !errors.is_empty() {
         return settle(svc, co, receipt_id, ReceiptStatus::Rejected { errors }).await;

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use vigil_api::intake::ReceiptStatus;
 use vigil_api::partners::PartnerSettings;
 use vigil_domain::lead::NewLead;
-use vigil_domain::record::LeadLocation;
+use vigil_domain::record::{Kind, LeadLocation};
 use vigil_domain::{CampaignId, CompanyId, DispositionId, FieldError, Invalid, PartnerId};
 use vigil_store::{keys, Condition, Index, Query, SortCond, StoreError, TxOp};
 
@@ -325,7 +325,7 @@ async fn resolve(
         None => None,
     };
     if let Ok(lead) = &parsed {
-        check_source(svc, co, Some(lead.source_id), lead.campaign_id, &mut errors).await?;
+        check_source(svc, co, Kind::Lead, Some(lead.source_id), None, lead.campaign_id, &mut errors).await?;
         check_disposition(svc, co, lead.disposition_id, &mut errors).await?;
         if let Some(p) = &partner {
             if !p.settings.sells_leads || !p.settings.active {

@@ -87,7 +87,9 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
     };
     let mut rd = Reader { svc, read: 0 };
 
-    if after.is_none() && !filter.submitted && !filter.has_criteria() {
+    // A partner login's list always has its source as a criterion (and must not read the company's total).
+    let source_scope = perms.source_only(resource, Action::View);
+    if after.is_none() && !filter.submitted && !filter.has_criteria() && source_scope.is_none() {
         let company: Option<Company> = match rd.batch_get(&[keys::company(&co)]).await?.pop() {
             Some(item) => Some(from_item(item)?),
             None => None,
@@ -114,7 +116,14 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
     }
 
     let today = date(svc.clock.now());
-    let conds = Conds::resolve(filter, actor.id(), own_only, &today);
+    let mut conds = Conds::resolve(filter, actor.id(), own_only, &today);
+    // A partner login lists only what is attributed to its partner company: that source is the filter (and its
+    // counter the total) unless the caller asked for sources, whose rows the permission check below then drops.
+    if let Some(p) = source_scope {
+        if conds.sources.is_empty() {
+            conds.sources = vec![p.0];
+        }
+    }
     let mut counter_keys = vec![keys::record_total(&co, kind)];
     let needed = Counts::needed(&conds);
     counter_keys.extend(needed.iter().map(|(f, v)| keys::list_counter(&co, kind, f, v)));
@@ -153,7 +162,7 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
                 actor.id(),
                 resource,
                 Action::View,
-                Target { location: e.office_location_id, owner: e.lead_rep_id.as_ref() },
+                Target { location: e.office_location_id, owner: e.lead_rep_id.as_ref(), source: e.source_id },
             )
     };
 

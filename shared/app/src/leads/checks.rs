@@ -4,19 +4,44 @@ use crate::directory::Campaign;
 use crate::items::from_item;
 use crate::lead_options::{AccountClass, Disposition};
 use crate::{AppError, Services};
+use vigil_domain::record::Kind;
 use vigil_domain::{CampaignId, CompanyId, DispositionId, FieldError, Invalid, PartnerId};
 use vigil_store::keys;
 
+/// The source and campaign a save gives a record of `kind`. A source it newly takes (`previous` is what the record had)
+/// must be one the forms offer: an active partner that sells leads (for a lead) or customers (for a customer). One
+/// the record already has stays valid when it is deactivated, so an unrelated edit of an old record still saves.
 pub(crate) async fn check_source(
     svc: &Services,
     co: &CompanyId,
+    kind: Kind,
     source: Option<PartnerId>,
+    previous: Option<PartnerId>,
     campaign: Option<CampaignId>,
     errors: &mut Vec<FieldError>,
 ) -> Result<(), AppError> {
     if let Some(p) = source {
-        if svc.table.get(&keys::partner(co, p)).await?.is_none() {
-            errors.push(FieldError::new("source_id", "not_found", "choose one of the company's sources"));
+        match crate::partners::load(svc, co, p).await {
+            Err(AppError::NotFound(_)) => {
+                errors.push(FieldError::new("source_id", "not_found", "choose one of the company's sources"))
+            }
+            Err(e) => return Err(e),
+            Ok(_) if previous == Some(p) => {}
+            Ok(partner) => {
+                let sells = match kind {
+                    Kind::Lead => partner.settings.sells_leads,
+                    Kind::Customer => partner.settings.sells_customers,
+                };
+                if !partner.settings.active {
+                    errors.push(FieldError::new("source_id", "inactive", "this source is no longer active"));
+                } else if !sells {
+                    let what = match kind {
+                        Kind::Lead => "this partner company does not sell leads",
+                        Kind::Customer => "this partner company does not sell customers",
+                    };
+                    errors.push(FieldError::new("source_id", "not_a_seller", what));
+                }
+            }
         }
     }
     if let Some(c) = campaign {

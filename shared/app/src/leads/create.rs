@@ -46,7 +46,7 @@ pub async fn create(
         Ok(values) => (values, Vec::new()),
         Err(errors) => (BTreeMap::new(), errors),
     };
-    check_source(svc, &co, Some(input.source_id), input.campaign_id, &mut errors).await?;
+    check_source(svc, &co, Kind::Lead, Some(input.source_id), None, input.campaign_id, &mut errors).await?;
     let disposition = check_disposition(svc, &co, input.disposition_id, &mut errors).await?;
     if let Some(c) = input.account_class_id {
         check_account_class(svc, &co, c, &mut errors).await?;
@@ -56,7 +56,11 @@ pub async fn create(
     let perms = &actor.user.permissions;
     let rep = perms.own_only(Resource::Leads, Action::View).then(|| actor.id().clone());
     let location = Some(actor.user.home_location);
-    actor.require(Resource::Leads, Action::Create, Target { location, owner: Some(actor.id()) })?;
+    actor.require(
+        Resource::Leads,
+        Action::Create,
+        Target { location, owner: Some(actor.id()), source: Some(input.source_id) },
+    )?;
 
     let now = svc.clock.now();
     let mut record = Record {

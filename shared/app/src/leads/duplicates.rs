@@ -67,7 +67,7 @@ pub(crate) async fn refuse_duplicates(svc: &Services, actor: &Actor, record: &Re
             actor.id(),
             resource,
             Action::View,
-            Target { location: m.office_location_id, owner: m.lead_rep_id.as_ref() },
+            Target { location: m.office_location_id, owner: m.lead_rep_id.as_ref(), source: None },
         )
     });
     let listed: Vec<Value> = visible

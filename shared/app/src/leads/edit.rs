@@ -70,7 +70,7 @@ pub async fn edit(
 
     let mut errors = Vec::new();
     if edit.check_source {
-        check_source(svc, &co, new.source_id, new.campaign_id, &mut errors).await?;
+        check_source(svc, &co, new.kind, new.source_id, current.source_id, new.campaign_id, &mut errors).await?;
     }
     if edit.check_disposition {
         if let Some(d) = new.lead.disposition_id {

@@ -9,7 +9,7 @@ use vigil_domain::{Action, RecordId, Resource};
 use vigil_store::keys;
 
 pub(crate) fn target(r: &Record) -> Target<'_> {
-    Target { location: r.office_location_id, owner: r.lead_rep_id.as_ref() }
+    Target::of(r)
 }
 
 /// A lead of the actor's company the actor may view. A customer (its own route serves it) or a record being deleted

@@ -71,11 +71,7 @@ pub async fn update(
     edit: OpportunityEdit,
 ) -> Result<Opportunity, AppError> {
     let r = crate::customers::load(svc, actor, id).await?;
-    actor.require(
-        crate::records::resource_of(r.kind),
-        Action::Modify,
-        vigil_domain::identity::Target { location: r.office_location_id, owner: r.lead_rep_id.as_ref() },
-    )?;
+    actor.require(crate::records::resource_of(r.kind), Action::Modify, vigil_domain::identity::Target::of(&r))?;
     crate::customers::writable(&r)?;
     let co = actor.company();
     let key = keys::opportunity(co, id, edit.id);

@@ -2,7 +2,7 @@
 //! A name is unique within its partner and an external (partner ID, campaign ID) pair within the company, each by a
 //! conditional write on its own item, so an incoming record names exactly one campaign.
 
-use super::delete::attributed;
+use super::delete::{attributed_failure, unattributed};
 use super::form::{text, NAME_MAX};
 use super::history::history_ops;
 use super::save::version_of;
@@ -15,7 +15,7 @@ use crate::{Actor, AppError, Services};
 use serde_json::{json, Map, Value};
 use vigil_api::partners::{CampaignDirection, CampaignView};
 use vigil_domain::{Action, CampaignId, CompanyId, FieldError, Invalid, PartnerId, Resource};
-use vigil_store::{keys, Condition, Index, StoreError, TxOp};
+use vigil_store::{keys, Condition, StoreError, TxOp};
 
 const STALE: &str = "another admin changed this campaign; review their change and try again";
 
@@ -256,12 +256,6 @@ pub async fn delete_campaign(svc: &Services, actor: &Actor, id: CampaignId, vers
     if version != current.version {
         return Err(stale(&current));
     }
-    if attributed(svc, co, "CAMPAIGN", Index::Gsi1, id.0).await? {
-        return Err(AppError::Conflict {
-            message: "leads or customers carry this campaign; it cannot be deleted".into(),
-            current: None,
-        });
-    }
     let mut ops = vec![
         TxOp::Delete { key: keys::campaign(co, id), cond: Some(current.is_current()) },
         TxOp::Delete { key: keys::campaign_name(co, current.partner_id, &current.name), cond: None },
@@ -276,8 +270,14 @@ pub async fn delete_campaign(svc: &Services, actor: &Actor, id: CampaignId, vers
         actor.id().as_str(),
         &[(format!("campaign {}: deleted", id.0), json!(current.name), Value::Null)],
     ));
+    let checks = ops.len();
+    ops.extend(unattributed(co, "CAMPAIGN", id.0));
     match svc.table.transact(ops).await {
         Ok(()) => Ok(()),
+        Err(e) if attributed_failure(&e, checks) => Err(AppError::Conflict {
+            message: "leads or customers carry this campaign; it cannot be deleted".into(),
+            current: None,
+        }),
         Err(StoreError::ConditionFailed { .. }) => Err(match svc.table.get(&keys::campaign(co, id)).await? {
             Some(item) => stale(&campaign_from_item(item)?),
             None => AppError::NotFound("campaign"),

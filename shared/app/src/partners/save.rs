@@ -3,6 +3,7 @@
 
 use super::form::{apply, KeyChange, Parsed};
 use super::history::{diff, history_ops, key_marker};
+use super::login::login_ops;
 use super::secret::{seal_post_key, PostKeyKind};
 use super::stored::{all_partners, as_campaign, campaigns_of, load_partner, next_id, partner_name_item, StoredPartner};
 use crate::clock::rfc3339;
@@ -124,6 +125,7 @@ pub async fn create(svc: &Services, actor: &Actor, body: &Map<String, Value>) ->
         TxOp::Put { item: partner_name_item(co, id, &partner.settings.name), cond: Some(Condition::NotExists) },
     ];
     ops.extend(history_ops(co, id, &at, actor.id().as_str(), &changes));
+    ops.extend(login_ops(svc, co, None, &partner).await?);
     match svc.table.transact(ops).await {
         Ok(()) => {
             tracing::info!(company = %co, partner = id.0, "partner company created");
@@ -209,6 +211,7 @@ pub async fn update(
         ops.push(TxOp::Put { item: partner_name_item(co, id, &next.settings.name), cond: None });
     }
     ops.extend(history_ops(co, id, &at, actor.id().as_str(), &changes));
+    ops.extend(login_ops(svc, co, Some(&current), &next).await?);
     match svc.table.transact(ops).await {
         Ok(()) => Ok(next.view(campaigns)),
         Err(e) if renamed && name_op_failed(&e, name_op) => Err(taken(&next.settings.name)),

@@ -137,7 +137,7 @@ pub async fn list_templates(svc: &Services, actor: &Actor) -> Result<Vec<Message
     svc.table.query_all(&q).await?.into_iter().map(from_item).collect()
 }
 
-async fn load(svc: &Services, co: &CompanyId, id: u32) -> Result<MessageTemplate, AppError> {
+pub(super) async fn load(svc: &Services, co: &CompanyId, id: u32) -> Result<MessageTemplate, AppError> {
     let item = svc.table.get(&keys::message_template(co, id)).await?.ok_or(AppError::NotFound("message template"))?;
     from_item(item)
 }
@@ -256,11 +256,7 @@ pub async fn preview_template(
     if r.lead.customer.deleting {
         return Err(AppError::NotFound("record"));
     }
-    actor.require(
-        resource_of(r.kind),
-        Action::View,
-        Target { location: r.office_location_id, owner: r.lead_rep_id.as_ref() },
-    )?;
+    actor.require(resource_of(r.kind), Action::View, Target::of(&r))?;
     let fields = masked(svc, actor, &r)?;
     let company = directory::company(svc, co).await?;
     let id_of = |f: &str| fields.get(f).and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok());

@@ -2,28 +2,32 @@
 
 use super::{delivery_job_key, StoredDelivery};
 use crate::items::from_item;
+use crate::partners::emails::{mail_key, partner_view, sale_notification, sale_recipients};
 use crate::partners::{open_post_key, DeliveryMethod, PostKeyKind, StoredPartner};
 use crate::services::queues;
 use crate::{outbox, AppError, Services};
-use serde_json::json;
+use serde_json::{json, Map, Value};
 use vigil_api::selling::{DeliveryStatus, PostedLead, SoldKind};
 use vigil_domain::record::Record;
 use vigil_domain::{CampaignId, CompanyId, PartnerId, RecordId};
 use vigil_store::{keys, Condition, Update};
 
-/// What a partner may see of a record, in the New Lead shape the buyer's intake reads: names, phone, address and
-/// email only. Never the SSN, the birthdate, billing or anything internal (notes, reps, scores).
-pub fn posted_lead(r: &Record, source_id: &str, external: Option<(&str, &str)>) -> PostedLead {
+/// The post's body: the record's fields as the partner may see them (`partners::emails::partner_view`, the one
+/// masking every read goes through, with the partner login's grants), in the New Lead shape the buyer's intake reads:
+/// names, phone, address and email only. A field the partner's view hides or masks is not posted as a value.
+pub fn posted_lead(seen: &Map<String, Value>, source_id: &str, external: Option<(&str, &str)>) -> PostedLead {
     let (external_partner_id, external_campaign_id) = external.unwrap_or(("", ""));
+    // A masked value (`***`) is no value to post.
+    let text = |f: &str| seen.get(f).and_then(Value::as_str).filter(|v| *v != "***").map(str::to_owned);
     PostedLead {
-        first_name: r.first_name.clone(),
-        last_name: r.last_name.clone(),
-        primary_phone: r.primary_phone.clone(),
-        city: r.city.clone(),
-        state: r.state.clone(),
-        zip: r.zip.clone(),
-        address1: r.address1.clone(),
-        email: r.email.clone(),
+        first_name: text("first_name").unwrap_or_default(),
+        last_name: text("last_name").unwrap_or_default(),
+        primary_phone: text("primary_phone").unwrap_or_default(),
+        city: text("city").unwrap_or_default(),
+        state: text("state").unwrap_or_default(),
+        zip: text("zip"),
+        address1: text("address1"),
+        email: text("email"),
         source_id: source_id.to_owned(),
         external_partner_id: external_partner_id.to_owned(),
         external_campaign_id: external_campaign_id.to_owned(),
@@ -105,59 +109,48 @@ async fn attempt(
         SoldKind::Lead => (s.lead_delivery_method, s.lead_source_id.as_str()),
         SoldKind::Customer => (s.customer_delivery_method, s.customer_source_id.as_str()),
     };
-    let body = posted_lead(&record, source_id, external);
+    let seen = partner_view(svc, co, &partner, &record).map_err(|e| e.to_string())?;
+    let body = posted_lead(&seen, source_id, external);
     let idem = delivery_job_key(co, sale_id, record_id);
     match method {
-        Some(DeliveryMethod::Email) => by_email(svc, co, &partner, kind, &idem, &body, record_id).await.map(|()| None),
-        Some(DeliveryMethod::Vigil) => post(svc, co, &partner, kind, &idem, &body).await,
+        Some(DeliveryMethod::Email) => {
+            notify(svc, co, &partner, kind, &idem, &record, campaign.as_deref(), true).await.map(|()| None)
+        }
+        Some(DeliveryMethod::Vigil) => {
+            let buyer_id = post(svc, co, &partner, kind, &idem, &body).await?;
+            // The post is the delivery; the sale emails listed are told of it. A failed mail retries the job, whose
+            // post the buyer takes once (the same `Idempotency-Key`), and mails already sent are not sent again.
+            notify(svc, co, &partner, kind, &idem, &record, campaign.as_deref(), false).await?;
+            Ok(buyer_id)
+        }
         None => Err("the partner company has no delivery method".into()),
     }
 }
 
-async fn by_email(
+/// The sale notification to each recipient (`emails::sale_recipients`), rendered from the partner's template or the
+/// built-in one, once per (record, event, recipient): the mail's key is the delivery's key and the address.
+#[allow(clippy::too_many_arguments)]
+async fn notify(
     svc: &Services,
     co: &CompanyId,
     partner: &StoredPartner,
     kind: SoldKind,
     idem: &str,
-    lead: &PostedLead,
-    record_id: RecordId,
+    record: &Record,
+    campaign: Option<&vigil_api::partners::CampaignView>,
+    mail_is_delivery: bool,
 ) -> Result<(), String> {
-    let s = &partner.settings;
-    let listed = match kind {
-        SoldKind::Lead => &s.lead_sale_emails,
-        SoldKind::Customer => &s.customer_sale_emails,
-    };
-    let to: Vec<&String> = if listed.is_empty() {
-        [&s.email].into_iter().filter(|e| !e.is_empty()).collect()
-    } else {
-        listed.iter().collect()
-    };
+    let to = sale_recipients(partner, kind, mail_is_delivery);
     if to.is_empty() {
-        return Err("the partner company has no sale notification address".into());
+        return if mail_is_delivery {
+            Err("the partner company has no sale notification address".into())
+        } else {
+            Ok(())
+        };
     }
-    let what = match kind {
-        SoldKind::Lead => "lead",
-        SoldKind::Customer => "customer",
-    };
-    let subject = format!("{co} sold you a {what}: {} {}", lead.first_name, lead.last_name);
-    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-    let body = format!(
-        "{co} sold {} a {what} (#{}).\n\nName: {} {}\nPhone: {}\nEmail: {}\nAddress: {}\nCity: {}\nState: {}\nZip: {}\n",
-        s.name,
-        record_id.0,
-        lead.first_name,
-        lead.last_name,
-        lead.primary_phone,
-        opt(&lead.email),
-        opt(&lead.address1),
-        lead.city,
-        lead.state,
-        opt(&lead.zip),
-    );
-    for address in to {
-        // One email per (record, event, recipient), however often the job runs.
-        outbox::deliver(svc, co, &format!("{idem}:{address}"), address, &subject, &body)
+    let message = sale_notification(svc, co, partner, record, campaign).await.map_err(|e| e.to_string())?;
+    for address in &to {
+        outbox::deliver(svc, co, &mail_key(idem, address), address, &message.subject, &message.body)
             .await
             .map_err(|e| e.to_string())?;
     }
@@ -216,5 +209,28 @@ fn describe(e: &reqwest::Error) -> String {
         "the buyer answered with a redirect, which posts do not follow".into()
     } else {
         "the post failed".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The post takes the partner's masked view as it is: a masked value is not posted, a hidden field is absent.
+    #[test]
+    fn the_post_carries_only_what_the_partners_view_shows() {
+        let seen = match json!({"first_name": "Ann", "last_name": "Lee", "primary_phone": "8015550100", "city": "Provo",
+                                "state": "UT", "zip": "***", "ssn": "***", "email": "ann@example.com"})
+        {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
+        let p = posted_lead(&seen, "SRC-1", Some(("EP", "EC")));
+        assert_eq!((p.first_name.as_str(), p.city.as_str()), ("Ann", "Provo"));
+        assert_eq!(p.zip, None, "a masked value is not posted");
+        assert_eq!(p.address1, None, "a hidden field is absent");
+        assert_eq!((p.source_id.as_str(), p.external_campaign_id.as_str()), ("SRC-1", "EC"));
+        assert!(!serde_json::to_string(&p).unwrap_or_default().contains("***"));
     }
 }

@@ -124,6 +124,10 @@ pub const POST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The client posts go through: the guarded resolver, no redirects, the timeout, https only unless loopback is allowed.
 pub fn client(policy: PostPolicy) -> Result<reqwest::Client, String> {
+    // rustls needs a process-wide crypto provider when more than one could be chosen (another crate in the build may
+    // enable ring); installing aws-lc-rs explicitly makes that choice once. A second install (another client, or the
+    // provider another part of the process installed) is refused harmlessly: the first one stays.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     reqwest::Client::builder()
         .dns_resolver(Arc::new(GuardedResolver { policy }))
         .redirect(reqwest::redirect::Policy::none())
@@ -153,6 +157,37 @@ pub fn check_url(policy: PostPolicy, url: &str) -> Result<reqwest::Url, String> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An https post is made over TLS: the buyer receives a TLS ClientHello (a handshake record, first byte 0x16), and
+    /// the failure is the handshake's (this buyer answers nothing), not a client without TLS refusing the scheme.
+    #[tokio::test]
+    async fn an_https_post_starts_a_tls_handshake() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let buyer = tokio::spawn(async move {
+            let (sock, _) = listener.accept().await.unwrap();
+            let mut first = [0u8; 1];
+            loop {
+                sock.readable().await.unwrap();
+                match sock.try_read(&mut first) {
+                    Ok(n) => return (n, first[0]),
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+                    Err(e) => panic!("reading the hello: {e}"),
+                }
+            }
+        });
+        let policy = PostPolicy { allow_loopback: true, allow_http: false };
+        let url = check_url(policy, &format!("https://127.0.0.1:{port}/api/v1/public/leads")).unwrap();
+        let post = client(policy).unwrap().post(url).body("{}").timeout(Duration::from_secs(2)).send();
+        // Bounded: a client without TLS never connects, and the test must fail rather than wait.
+        let hello = async { tokio::time::timeout(Duration::from_secs(5), buyer).await.ok().and_then(Result::ok) };
+        let (sent, hello) = tokio::join!(post, hello);
+        let (read, byte) = hello.expect("the post reached the buyer");
+        assert_eq!((read, byte), (1, 0x16), "the buyer received a TLS handshake");
+        let err = sent.unwrap_err();
+        assert!(!err.is_builder(), "the client sends https: {err}");
+        assert!(client(policy).is_ok(), "a second client installs nothing twice");
+    }
 
     fn v4(s: &str) -> IpAddr {
         IpAddr::V4(s.parse().unwrap())

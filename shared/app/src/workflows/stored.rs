@@ -119,7 +119,7 @@ pub(crate) fn warning_delta(before: bool, after: bool) -> i64 {
 }
 
 pub(crate) fn target(r: &Record) -> Target<'_> {
-    Target { location: r.office_location_id, owner: r.lead_rep_id.as_ref() }
+    Target::of(r)
 }
 
 /// The customer, if the actor may see its workflows (Customers View and Customer Workflows View on its location).

@@ -15,6 +15,8 @@ pub(super) enum Dialog {
     Unarchive,
     Delete,
     ApplyTemplate,
+    /// Sell the customer to a buying partner (`super::sell`).
+    Sell,
 }
 
 #[derive(Properties, PartialEq)]

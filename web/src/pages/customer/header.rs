@@ -43,9 +43,12 @@ pub(super) fn Header(props: &HeaderProps) -> Html {
             </RouteLink>
         }
     };
+    // A partner login reads the Home page only: the sub-record tabs (and their quick links) are not offered.
+    let partner_login = session.me.as_ref().is_some_and(|m| m.role == vigil_domain::Role::Partner);
     let tabs = html! {
         <nav class="view-tabs customer-tabs" aria-label="Customer sections" data-testid="customer-tabs">
             { tab_link(Route::Customer { id: id.to_string() }, "Home".into(), props.tab.is_none(), "tab-home".into(), None, false) }
+            if !partner_login {
             { for COLLECTIONS.iter().map(|col| tab_link(
                 Route::CustomerTab { id: id.to_string(), tab: col.segment.to_owned() },
                 col.title.to_owned(),
@@ -94,6 +97,7 @@ pub(super) fn Header(props: &HeaderProps) -> Html {
                 None,
                 false,
             ) }
+            }
         </nav>
     };
 
@@ -153,7 +157,7 @@ pub(super) fn Header(props: &HeaderProps) -> Html {
                 } else {
                     <nav class="quick-nav" aria-label="Go to">
                         <RouteLink to={Route::Customer { id: id.to_string() }} onnavigate={props.on_menu.reform(|_| false)}>{ "Home" }</RouteLink>
-                        { for COLLECTIONS.iter().map(|col| html! {
+                        { for COLLECTIONS.iter().filter(|_| !partner_login).map(|col| html! {
                             <RouteLink to={Route::CustomerTab { id: id.to_string(), tab: col.segment.to_owned() }} onnavigate={props.on_menu.reform(|_| false)}>{ col.title }</RouteLink>
                         }) }
                     </nav>
@@ -173,6 +177,9 @@ pub(super) fn Header(props: &HeaderProps) -> Html {
                                 testid="action-run-credit" onnavigate={props.on_menu.reform(|_| false)}>{ "+ Run Credit" }</RouteLink>
                         }) }
                         { for a.duplicate.then(|| html! { <button type="button" class="button secondary" data-testid="action-duplicate" onclick={duplicate}>{ "Duplicate Customer" }</button> }) }
+                        { for (a.modify && c.kind == vigil_domain::record::Kind::Customer).then(|| html! {
+                            <button type="button" class="button secondary" data-testid="action-sell" onclick={dialog(Dialog::Sell)}>{ "Sell Customer" }</button>
+                        }) }
                         { for a.archive.then(|| html! { <button type="button" class="button secondary" data-testid="action-archive" onclick={dialog(Dialog::Archive)}>{ "Archive Customer" }</button> }) }
                         { for a.delete.then(|| html! { <button type="button" class="button danger" data-testid="action-delete" onclick={dialog(Dialog::Delete)}>{ "Delete Customer" }</button> }) }
                     </div>

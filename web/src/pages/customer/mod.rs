@@ -15,6 +15,7 @@ mod opportunities;
 mod page;
 mod parent_picker;
 mod precheck;
+mod sell;
 mod tags;
 mod work_orders;
 mod workflow_steps;

@@ -360,6 +360,9 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
             <super::apply_template::ApplyTemplateDialog {id} version={c.version} on_close={close_dialog.clone()}
                 on_done={{ let (d, reload) = (dialog.clone(), reload.clone()); Callback::from(move |_: ()| { d.set(None); reload.emit(()); }) }} />
         },
+        Some(Dialog::Sell) => {
+            html! { <super::sell::SellDialog {id} name={c.header.name.clone()} on_close={close_dialog.clone()} /> }
+        }
         None => html! {},
     };
 
