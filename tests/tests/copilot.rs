@@ -365,7 +365,10 @@ async fn the_model_engine_answers_and_the_deterministic_one_stands_in_when_it_ca
         assert!(r.line.starts_with("POST /model/anthropic.claude-test/converse"), "{}", r.line);
         let body = r.body_text();
         assert!(body.contains("Modeled"), "the model is given the lead");
-        assert!(!body.contains("6789") && !body.contains("ssn") && !body.contains("***"), "nothing confidential leaves");
+        assert!(
+            !body.contains("6789") && !body.contains("ssn") && !body.contains("***"),
+            "nothing confidential leaves"
+        );
     }
     let (_, history) = rt.get(&token, &format!("/api/v1/leads/{}/history", lead["id"])).await;
     let fallbacks =

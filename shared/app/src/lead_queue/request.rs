@@ -58,14 +58,17 @@ pub async fn request(svc: &Services, actor: &Actor) -> Result<Requested, AppErro
                 considered += 1;
                 let str_of = |k: &str| item.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
                 let location = item.get("office_location_id").and_then(Value::as_u64).map(|l| LocationId(l as u32));
-                let may =
-                    perms.allows(actor.id(), Resource::LeadQueue, Action::Create, Target { location, owner: None, source: None })
-                        && perms.allows(
-                            actor.id(),
-                            Resource::Leads,
-                            Action::View,
-                            Target { location, owner: Some(actor.id()), source: None },
-                        );
+                let may = perms.allows(
+                    actor.id(),
+                    Resource::LeadQueue,
+                    Action::Create,
+                    Target { location, owner: None, source: None },
+                ) && perms.allows(
+                    actor.id(),
+                    Resource::Leads,
+                    Action::View,
+                    Target { location, owner: Some(actor.id()), source: None },
+                );
                 if !may {
                     continue;
                 }

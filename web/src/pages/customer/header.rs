@@ -102,7 +102,11 @@ pub(super) fn Header(props: &HeaderProps) -> Html {
     };
 
     let may_run_credit = session.me.as_ref().is_some_and(|m| {
-        let target = vigil_domain::identity::Target { location: c.header.location.as_ref().map(|l| l.id), owner: None };
+        let target = vigil_domain::identity::Target {
+            location: c.header.location.as_ref().map(|l| l.id),
+            owner: None,
+            source: None,
+        };
         vigil_domain::UserId::parse(&m.id).is_ok_and(|user| {
             m.permissions.allows(&user, vigil_domain::Resource::CreditReports, vigil_domain::Action::Create, target)
         })
