@@ -102,6 +102,7 @@ pub fn aws_services_with(s: &AwsSettings, kms_key_id: Option<String>, ses_sender
         clock: Arc::new(SystemClock),
         data_keys,
         post_policy: Default::default(),
+        objects: Arc::new(vigil_store::objects::NoObjects),
     }
 }
 

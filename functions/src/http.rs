@@ -16,6 +16,7 @@ use vigil_domain::{Claims, CompanyId, RecordId, UserId};
 mod copilot;
 mod custom_fields;
 mod customers;
+mod imports;
 mod leads;
 mod mmr;
 mod partners;
@@ -175,6 +176,15 @@ async fn dispatch(svc: &Services, function: Function, req: &Request, claims: Opt
         F::SellLeads => selling::sell_leads(svc, actor, req).await,
         F::SellCustomer => selling::sell_customer(svc, actor, req).await,
         F::ListSalesToPartners => selling::list(svc, actor, req).await,
+        F::CreateImport => imports::create(svc, actor, req).await,
+        F::GetImport => imports::get(svc, actor, req).await,
+        F::AnalyzeImport => imports::analyze(svc, actor, req).await,
+        F::DryRunImport => imports::dry_run(svc, actor, req).await,
+        F::RunImport => imports::run(svc, actor, req).await,
+        F::CancelImport => imports::cancel(svc, actor, req).await,
+        F::RevertImport => imports::revert(svc, actor, req).await,
+        F::ImportErrorsCsv => imports::errors_csv(svc, actor, req).await,
+        F::ReassignLeads => imports::reassign(svc, actor, req).await,
     }
 }
 

@@ -6,6 +6,7 @@ pub mod common;
 pub mod copilot;
 pub mod customers;
 pub mod directory;
+pub mod imports;
 pub mod leads;
 #[cfg(feature = "openapi")]
 pub mod openapi;

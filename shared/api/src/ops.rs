@@ -297,6 +297,16 @@ operations! {
     SellLeads = SellLeads, 202, (), NoQuery, crate::selling::SellLeads => crate::selling::SaleAccepted;
     SellCustomer = SellCustomer, 202, RecordPath, NoQuery, crate::selling::SellCustomer => crate::selling::SaleAccepted;
     ListSalesToPartners = ListSalesToPartners, 200, (), crate::selling::SalesQuery, () => Items<crate::selling::SaleToPartner>;
+    CreateImport = CreateImport, 201, (), NoQuery, crate::imports::NewImport => crate::imports::ImportCreated;
+    GetImport = GetImport, 200, FieldPath, NoQuery, () => crate::imports::ImportStatus;
+    AnalyzeImport = AnalyzeImport, 200, FieldPath, NoQuery, () => crate::imports::ImportAnalysis;
+    DryRunImport = DryRunImport, 200, FieldPath, NoQuery, crate::imports::ImportOptions => crate::imports::DryRunReport;
+    RunImport = RunImport, 202, FieldPath, NoQuery, crate::imports::ImportOptions => crate::imports::ImportStatus;
+    CancelImport = CancelImport, 200, FieldPath, NoQuery, () => crate::imports::ImportStatus;
+    RevertImport = RevertImport, 202, FieldPath, NoQuery, () => crate::imports::ImportStatus;
+    /// The errors as CSV (`row,field,message`), `text/csv`.
+    ImportErrorsCsv = ImportErrorsCsv, 200, FieldPath, NoQuery, () => String;
+    ReassignLeads = ReassignLeads, 200, (), NoQuery, crate::imports::Reassign => crate::imports::ReassignReport;
 }
 
 #[cfg(test)]

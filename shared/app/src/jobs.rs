@@ -29,6 +29,18 @@ pub enum Job {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         campaign_id: Option<CampaignId>,
     },
+    /// One chunk of a CSV import's run (`crate::imports`); each chunk queues the next.
+    ImportChunk {
+        company: CompanyId,
+        import_id: u32,
+        chunk: u32,
+    },
+    /// One chunk of an import's revert.
+    RevertImportChunk {
+        company: CompanyId,
+        import_id: u32,
+        chunk: u32,
+    },
 }
 
 impl Job {
@@ -36,6 +48,8 @@ impl Job {
         match self {
             Job::SendEmail { .. } => "send_email",
             Job::DeliverSale { .. } => "deliver_sale",
+            Job::ImportChunk { .. } => "import_chunk",
+            Job::RevertImportChunk { .. } => "revert_import_chunk",
         }
     }
 
@@ -48,7 +62,7 @@ impl Job {
                 let to = Address::parse_field("to", &to).map_err(AppError::from_field)?;
                 Ok(Job::SendEmail { company, to: to.to_string(), subject, body })
             }
-            job @ Job::DeliverSale { .. } => Ok(job),
+            job @ (Job::DeliverSale { .. } | Job::ImportChunk { .. } | Job::RevertImportChunk { .. }) => Ok(job),
         }
     }
 }
@@ -179,6 +193,12 @@ async fn run(svc: &Services, env: &Envelope, receives: u32) -> Result<(), AppErr
         Job::DeliverSale { company, partner_id, sale_id, record_id, kind, campaign_id } => {
             crate::selling::deliver(svc, company, *partner_id, *sale_id, *record_id, *kind, *campaign_id, receives)
                 .await?;
+        }
+        Job::ImportChunk { company, import_id, chunk } => {
+            crate::imports::run_chunk(svc, company, *import_id, *chunk).await?;
+        }
+        Job::RevertImportChunk { company, import_id, chunk } => {
+            crate::imports::revert_chunk(svc, company, *import_id, *chunk).await?;
         }
     }
     Ok(())

@@ -14,6 +14,7 @@ pub mod directory;
 pub mod error;
 pub mod followups;
 pub mod idempotency;
+pub mod imports;
 pub mod items;
 pub mod jobs;
 pub mod lead_list;

@@ -15,6 +15,8 @@ pub struct Services {
     pub mailer: Arc<dyn Mailer>,
     /// Where sale posts may go: public addresses only, unless the local runtime allows loopback for its demo.
     pub post_policy: crate::selling::PostPolicy,
+    /// Uploaded files (CSV imports): S3 in AWS, a directory in the embedded default.
+    pub objects: Arc<dyn vigil_store::ObjectStore>,
 }
 
 /// Logical queue names (each backend maps them to its own queues).

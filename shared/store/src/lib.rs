@@ -11,6 +11,7 @@ pub mod embedded;
 pub mod keys;
 pub mod kms;
 pub mod mail;
+pub mod objects;
 pub mod queue;
 pub mod ses;
 pub mod sqs;
@@ -19,6 +20,7 @@ pub mod table;
 pub use cursor::{CursorError, CursorSigner};
 pub use dynamo::DynamoTable;
 pub use mail::{MailError, Mailer, OutgoingMail};
+pub use objects::ObjectStore;
 pub use queue::{OutgoingMessage, Queue, QueueError, QueueSpec, ReceivedMessage};
 pub use sqs::SqsQueue;
 pub use table::{

@@ -37,7 +37,7 @@ pub(crate) async fn check_source(
     Ok(())
 }
 
-pub(super) async fn check_disposition(
+pub(crate) async fn check_disposition(
     svc: &Services,
     co: &CompanyId,
     id: DispositionId,

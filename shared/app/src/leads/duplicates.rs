@@ -8,12 +8,12 @@ use vigil_domain::record::Record;
 use vigil_domain::CompanyId;
 use vigil_store::{keys, Item, TxOp};
 
-pub(super) fn dup_hash(r: &Record) -> String {
+pub(crate) fn dup_hash(r: &Record) -> String {
     let key = duplicate_key(&r.first_name, &r.last_name, &r.primary_phone, r.address1.as_deref());
     Sha256::digest(key.as_bytes()).iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
-pub(super) fn dup_item(co: &CompanyId, r: &Record) -> Item {
+pub(crate) fn dup_item(co: &CompanyId, r: &Record) -> Item {
     let m = DuplicateMatch {
         id: r.id,
         first_name: r.first_name.clone(),

@@ -15,7 +15,7 @@ use vigil_domain::{Action, FieldError, Invalid, RecordId, Resource};
 use vigil_store::{Condition, StoreError, TxOp};
 
 /// Writes `new` over `old` (which must still be stored at `old.version`), with index, duplicate and history items.
-pub(super) async fn save(
+pub(crate) async fn save(
     svc: &Services,
     actor: &Actor,
     old: &Record,
