@@ -94,6 +94,10 @@ pub fn aws_services_with(s: &AwsSettings, kms_key_id: Option<String>, ses_sender
         Some(sender) => Arc::new(LazySesMailer::new(config.clone(), sender)),
         None => Arc::new(Unconfigured("VIGIL_SES_SENDER")),
     };
+    let objects: Arc<dyn vigil_store::ObjectStore> = match env_value("VIGIL_IMPORTS_BUCKET") {
+        Some(bucket) => Arc::new(vigil_store::s3::S3Objects::new(config.clone(), bucket)),
+        None => Arc::new(vigil_store::objects::NoObjects),
+    };
     Services {
         table,
         mailer,
@@ -102,7 +106,7 @@ pub fn aws_services_with(s: &AwsSettings, kms_key_id: Option<String>, ses_sender
         clock: Arc::new(SystemClock),
         data_keys,
         post_policy: Default::default(),
-        objects: Arc::new(vigil_store::objects::NoObjects),
+        objects,
     }
 }
 

@@ -374,3 +374,88 @@ async fn reassigning_reps_refuses_per_row_and_writes_history() {
     assert_eq!(status, 422, "{refused}");
     rt.stop().await;
 }
+
+/// Fails the first transaction that applies an import chunk's counters, after the chunk's leads were written: the
+/// job fails as if the worker died there, and the queue hands it over again.
+struct FailChunkCountersOnce {
+    inner: std::sync::Arc<dyn vigil_store::Table>,
+    armed: std::sync::atomic::AtomicBool,
+}
+
+#[async_trait::async_trait]
+impl vigil_store::Table for FailChunkCountersOnce {
+    async fn get(&self, key: &vigil_store::Key) -> Result<Option<vigil_store::Item>, vigil_store::StoreError> {
+        self.inner.get(key).await
+    }
+    async fn put(
+        &self,
+        item: vigil_store::Item,
+        cond: Option<vigil_store::Condition>,
+    ) -> Result<(), vigil_store::StoreError> {
+        self.inner.put(item, cond).await
+    }
+    async fn update(
+        &self,
+        key: &vigil_store::Key,
+        update: vigil_store::Update,
+        cond: Option<vigil_store::Condition>,
+    ) -> Result<vigil_store::Item, vigil_store::StoreError> {
+        self.inner.update(key, update, cond).await
+    }
+    async fn delete(
+        &self,
+        key: &vigil_store::Key,
+        cond: Option<vigil_store::Condition>,
+    ) -> Result<Option<vigil_store::Item>, vigil_store::StoreError> {
+        self.inner.delete(key, cond).await
+    }
+    async fn query(&self, q: &vigil_store::Query) -> Result<vigil_store::Page, vigil_store::StoreError> {
+        self.inner.query(q).await
+    }
+    async fn batch_get(&self, keys: &[vigil_store::Key]) -> Result<Vec<vigil_store::Item>, vigil_store::StoreError> {
+        self.inner.batch_get(keys).await
+    }
+    async fn batch_put(&self, items: Vec<vigil_store::Item>) -> Result<(), vigil_store::StoreError> {
+        self.inner.batch_put(items).await
+    }
+    async fn batch_delete(&self, keys: &[vigil_store::Key]) -> Result<(), vigil_store::StoreError> {
+        self.inner.batch_delete(keys).await
+    }
+    async fn transact(&self, ops: Vec<vigil_store::TxOp>) -> Result<(), vigil_store::StoreError> {
+        let counts_a_chunk = ops.iter().any(
+            |op| matches!(op, vigil_store::TxOp::Update { key, update, .. } if key.sk.starts_with("CHUNK#") && update.set.contains_key("counters_done")),
+        );
+        if counts_a_chunk && self.armed.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            return Err(vigil_store::StoreError::Backend("injected: the worker died here".into()));
+        }
+        self.inner.transact(ops).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chunk_handed_over_again_creates_nothing_twice() {
+    let rt = LocalRuntime::start_with(|c| {
+        c.seed = Some(SeedSize { leads: 30, customers: 5 });
+        c.table_layer = Some(vigil_local::TableLayer::new(|inner| {
+            std::sync::Arc::new(FailChunkCountersOnce { inner, armed: std::sync::atomic::AtomicBool::new(true) })
+        }));
+    })
+    .await;
+    let token = rt.sign_in(ADMIN).await;
+    let before = total(&rt, &token, "").await;
+    let tag_before = total(&rt, &token, "&tags=2").await;
+    let csv = format!(
+        "{HEADER}Ivy,Again,801-555-7401,,1 Retry Rd,Provo,UT,84601\n\
+         Jon,Again,801-555-7402,,2 Retry Rd,Provo,UT,84601\n\
+         Kai,Again,801-555-7403,,3 Retry Rd,Provo,UT,84601\n"
+    );
+    let id = upload(&rt, &token, csv).await;
+    rt.post(&token, &format!("/api/v1/imports/{id}/run"), options("create", None)).await;
+    let done = wait_finished(&rt, &token, id).await;
+    assert_eq!((done["status"].as_str(), done["created"].as_u64()), (Some("done"), Some(3)), "{done}");
+    assert_eq!(total(&rt, &token, "").await, before + 3);
+    assert_eq!(total(&rt, &token, "&tags=2").await, tag_before + 3);
+    let (_, page) = rt.get(&token, "/api/v1/leads?last_name=again&per_page=50").await;
+    assert_eq!(page["items"].as_array().map(Vec::len), Some(3), "{page}");
+    rt.stop().await;
+}

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use vigil_domain::{CampaignId, DispositionId, PartnerId, RecordId, UserId};
+use vigil_domain::{CampaignId, DispositionId, PartnerId, RecordId};
 
 /// `POST /api/v1/imports`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -210,9 +210,4 @@ pub struct ReassignRow {
 pub struct ReassignReport {
     pub reassigned: u32,
     pub rows: Vec<ReassignRow>,
-}
-
-/// The user IDs a reassignment names, parsed.
-pub fn rep_of(v: &Option<String>) -> Option<Option<UserId>> {
-    v.as_ref().map(|s| if s.is_empty() { None } else { UserId::parse(s).ok() })
 }

@@ -13,6 +13,7 @@ pub mod kms;
 pub mod mail;
 pub mod objects;
 pub mod queue;
+pub mod s3;
 pub mod ses;
 pub mod sqs;
 pub mod table;

@@ -5,6 +5,7 @@ pub mod custom_fields_admin;
 pub mod customer;
 pub mod customer_list;
 pub mod lead;
+pub mod lead_import;
 pub mod lead_settings;
 pub mod leads;
 pub mod message_templates_admin;

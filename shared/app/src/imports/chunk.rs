@@ -337,8 +337,12 @@ pub async fn run_chunk(svc: &Services, co: &CompanyId, id: u32, chunk: u32) -> R
     let by = import.created_by.as_str().to_owned();
     let mut items: Vec<Item> = Vec::with_capacity(creates.len() * 10);
     let mut counters: BTreeMap<Key, i64> = BTreeMap::new();
-    for (j, (_, r)) in creates.iter_mut().enumerate() {
-        r.id = RecordId(state.first_id + j as u64);
+    // A row's ID is its place among the rows the chunk planned to create, so a redelivery gives each the same one.
+    let place: std::collections::HashMap<u32, u64> =
+        state.create_rows.iter().enumerate().map(|(j, n)| (*n, j as u64)).collect();
+    creates.retain(|(n, _)| place.contains_key(n));
+    for (n, r) in creates.iter_mut() {
+        r.id = RecordId(state.first_id + place.get(n).copied().unwrap_or_default());
         items.extend(lead_items(co, r, &by));
         for k in counters_of(co, r) {
             *counters.entry(k).or_default() += 1;

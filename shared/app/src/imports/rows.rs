@@ -155,14 +155,12 @@ impl Rows {
         let perms = &actor.user.permissions;
         let rep = perms.own_only(Resource::Leads, Action::View).then(|| actor.id().clone());
         let weights = lead_scoring::weights(svc, co).await?;
-        let probe = Record {
-            kind: Kind::Lead,
-            ..serde_json::from_value(json!({
-                "id": 0, "kind": "lead", "stage": "new", "first_name": "", "last_name": "", "primary_phone": "",
-                "city": "", "state": "", "created_at": "", "created_by": actor.id(), "version": 1
-            }))
-            .map_err(|_| AppError::Internal("a blank lead does not read".into()))?
-        };
+        // An imported lead carries no custom field values: a company with a required one gets its error on every row.
+        let probe: Record = serde_json::from_value(json!({
+            "id": 0, "kind": "lead", "stage": "new", "first_name": "", "last_name": "", "primary_phone": "",
+            "city": "", "state": "", "created_at": "", "created_by": actor.id(), "version": 1
+        }))
+        .map_err(|_| AppError::Internal("a blank lead does not read".into()))?;
         let udf_errors = match custom_fields::require_on_create(svc, co, &probe).await {
             Ok(()) => vec![],
             Err(AppError::Invalid(inv)) => inv.errors,
