@@ -16,7 +16,8 @@ use vigil_store::{Condition, Item, Key, Page, Query, StoreError, Table, TxOp, Up
 use vigil_tests::runtime::LocalRuntime;
 use vigil_tests::users::ADMIN;
 
-const FIRST: &[&str] = &["James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "Carlos", "Priya"];
+const FIRST: &[&str] =
+    &["James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "Carlos", "Priya"];
 const LAST: &[&str] = &["Smith", "Johnson", "Garcia", "Nguyen", "Patel", "Kim", "Chen", "Young", "King", "Wright"];
 const CITIES: &[(&str, &str, &str)] =
     &[("Provo", "UT", "84601"), ("Boise", "ID", "83702"), ("Reno", "NV", "89501"), ("Austin", "TX", "78701")];

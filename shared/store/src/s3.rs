@@ -32,10 +32,8 @@ impl S3Objects {
         let provider = sdk
             .credentials_provider()
             .ok_or_else(|| StoreError::Backend("no AWS credentials to sign an S3 URL with".into()))?;
-        let creds = provider
-            .provide_credentials()
-            .await
-            .map_err(|e| StoreError::Backend(format!("AWS credentials: {e}")))?;
+        let creds =
+            provider.provide_credentials().await.map_err(|e| StoreError::Backend(format!("AWS credentials: {e}")))?;
         let (scheme, host, path) = match sdk.endpoint_url() {
             // An emulator (moto) answers path-style on its one address.
             Some(endpoint) => {
@@ -60,7 +58,12 @@ impl S3Objects {
         Ok(signed)
     }
 
-    async fn send(&self, method: reqwest::Method, key: &str, range: Option<String>) -> Result<reqwest::Response, StoreError> {
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        key: &str,
+        range: Option<String>,
+    ) -> Result<reqwest::Response, StoreError> {
         let url = self.presign(method.as_str(), key, OWN_URL_SECS).await?;
         let mut req = self.http.request(method, url);
         if let Some(r) = range {
@@ -183,8 +186,11 @@ pub fn presign_url(p: &Presign<'_>) -> String {
         query.push(("X-Amz-Security-Token".to_owned(), t.to_owned()));
     }
     query.sort();
-    let canonical_query: String =
-        query.iter().map(|(k, v)| format!("{}={}", encode_with(k, false), encode_with(v, false))).collect::<Vec<_>>().join("&");
+    let canonical_query: String = query
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode_with(k, false), encode_with(v, false)))
+        .collect::<Vec<_>>()
+        .join("&");
     let canonical = format!("{}\n{}\n{canonical_query}\nhost:{}\n\nhost\nUNSIGNED-PAYLOAD", p.method, p.path, p.host);
     let to_sign = format!("AWS4-HMAC-SHA256\n{datetime}\n{scope}\n{}", hex(&Sha256::digest(canonical.as_bytes())));
     let mut key = hmac(format!("AWS4{}", p.secret_key).as_bytes(), date);

@@ -53,8 +53,7 @@ fn input_value(e: &Event) -> String {
 
 /// Creates the import and PUTs the chosen file to its upload URL.
 async fn upload(client: &Client, file: web_sys::File) -> Result<(u32, ImportAnalysis), ApiError> {
-    let created =
-        client.call::<ops::CreateImport>(&(), &NoQuery {}, &NewImport { filename: file.name() }).await?;
+    let created = client.call::<ops::CreateImport>(&(), &NoQuery {}, &NewImport { filename: file.name() }).await?;
     let failed = |detail: String| ApiError {
         status: 0,
         title: "The file could not be uploaded".into(),
@@ -146,8 +145,15 @@ pub fn LeadImportPage() -> Html {
             let Some(client) = client.clone() else { return };
             let input: Option<web_sys::HtmlInputElement> = e.target().and_then(|t| t.dyn_into().ok());
             let Some(file) = input.and_then(|i| i.files()).and_then(|f| f.get(0)) else { return };
-            let (import, choices, dry, status, busy, problem, report) =
-                (import.clone(), choices.clone(), dry.clone(), status.clone(), busy.clone(), problem.clone(), report.clone());
+            let (import, choices, dry, status, busy, problem, report) = (
+                import.clone(),
+                choices.clone(),
+                dry.clone(),
+                status.clone(),
+                busy.clone(),
+                problem.clone(),
+                report.clone(),
+            );
             busy.set(true);
             crate::spawn(async move {
                 match upload(&client, file).await {
@@ -188,15 +194,22 @@ pub fn LeadImportPage() -> Html {
             crate::spawn(async move {
                 let path = FieldPath { id };
                 let outcome = match kind {
-                    "dry" => client.call::<ops::DryRunImport>(&path, &NoQuery {}, &options).await.map(|r| dry.set(Some(r))),
-                    "run" => client.call::<ops::RunImport>(&path, &NoQuery {}, &options).await.map(|s| status.set(Some(s))),
-                    "cancel" => client.call::<ops::CancelImport>(&path, &NoQuery {}, &()).await.map(|s| status.set(Some(s))),
+                    "dry" => {
+                        client.call::<ops::DryRunImport>(&path, &NoQuery {}, &options).await.map(|r| dry.set(Some(r)))
+                    }
+                    "run" => {
+                        client.call::<ops::RunImport>(&path, &NoQuery {}, &options).await.map(|s| status.set(Some(s)))
+                    }
+                    "cancel" => {
+                        client.call::<ops::CancelImport>(&path, &NoQuery {}, &()).await.map(|s| status.set(Some(s)))
+                    }
                     _ => client.call::<ops::RevertImport>(&path, &NoQuery {}, &()).await.map(|s| status.set(Some(s))),
                 };
                 match outcome {
                     Ok(()) => problem.set(None),
                     Err(e) if e.status == 409 || e.status == 422 => {
-                        let fields: Vec<String> = e.errors.iter().map(|f| format!("{}: {}", f.field, f.message)).collect();
+                        let fields: Vec<String> =
+                            e.errors.iter().map(|f| format!("{}: {}", f.field, f.message)).collect();
                         problem.set(Some(if fields.is_empty() { e.message() } else { fields.join("; ") }));
                     }
                     Err(e) => report.emit(e),
