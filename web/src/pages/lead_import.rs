@@ -74,7 +74,7 @@ async fn upload(client: &Client, file: web_sys::File) -> Result<(u32, ImportAnal
 }
 
 fn progress_bar(s: &ImportStatus) -> Html {
-    let pct = if s.rows_total == 0 { 0 } else { (s.rows_done.min(s.rows_total) * 100) / s.rows_total };
+    let pct = (s.rows_done.min(s.rows_total) * 100).checked_div(s.rows_total).unwrap_or(0);
     html! {
         <div class="import-progress" data-testid="import-progress">
             <progress max="100" value={pct.to_string()} data-testid="import-progress-bar"></progress>

@@ -6,6 +6,7 @@ use crate::leads::{check_account_class, check_disposition, check_source, dup_has
 use crate::record_index::digits;
 use crate::{custom_fields, lead_options, lead_scoring, tags, Actor, AppError, Services};
 use serde_json::{json, Map, Value};
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use vigil_api::imports::{ImportMode, ImportOptions, MatchKey};
 use vigil_domain::lead::{self, NewLead, ScoringWeights, NEW_LEAD_FIELDS};
@@ -217,14 +218,14 @@ impl Rows {
         let mut errors = self.udf_errors.clone();
         let co = self.actor.company().clone();
         let key = (Some(input.source_id), input.campaign_id);
-        if !self.sources.contains_key(&key) {
+        if let Entry::Vacant(slot) = self.sources.entry(key) {
             let mut e = Vec::new();
             check_source(svc, &co, key.0, key.1, &mut e).await?;
-            self.sources.insert(key, e);
+            slot.insert(e);
         }
         errors.extend(self.sources.get(&key).cloned().unwrap_or_default());
         let d = input.disposition_id.0;
-        if !self.dispositions.contains_key(&d) {
+        if let Entry::Vacant(slot) = self.dispositions.entry(d) {
             let mut e = Vec::new();
             let found = check_disposition(svc, &co, input.disposition_id, &mut e).await?;
             let entry = match (found, e.into_iter().next()) {
@@ -234,7 +235,7 @@ impl Rows {
                     Err(FieldError::new("disposition_id", "not_found", "choose one of the company's lead statuses"))
                 }
             };
-            self.dispositions.insert(d, entry);
+            slot.insert(entry);
         }
         let disposition = match self.dispositions.get(&d) {
             Some(Ok(name)) => Some(name.clone()),
@@ -245,10 +246,10 @@ impl Rows {
             None => None,
         };
         if let Some(c) = input.account_class_id {
-            if !self.classes.contains_key(&c.0) {
+            if let Entry::Vacant(slot) = self.classes.entry(c.0) {
                 let mut e = Vec::new();
                 check_account_class(svc, &co, c, &mut e).await?;
-                self.classes.insert(c.0, e);
+                slot.insert(e);
             }
             errors.extend(self.classes.get(&c.0).cloned().unwrap_or_default());
         }
