@@ -133,9 +133,9 @@ mod tests {
         let data = b"a,b\n\"x\ny\",2\nlast,3";
         let w = rows(data, 0, 100, false).unwrap();
         assert_eq!(w.rows, vec![vec!["a".to_string(), "b".into()], vec!["x\ny".into(), "2".into()]]);
-        assert_eq!(w.end, 13);
+        assert_eq!(w.end, 12);
         assert!(!w.at_eof);
-        let rest = rows(&data[13..], 13, 100, true).unwrap();
+        let rest = rows(&data[12..], 12, 100, true).unwrap();
         assert_eq!(rest.rows, vec![vec!["last".to_string(), "3".into()]]);
         assert!(rest.at_eof);
         assert_eq!(rest.end, data.len() as u64);
