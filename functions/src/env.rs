@@ -97,6 +97,10 @@ pub fn aws_services_with(s: &AwsSettings, kms_key_id: Option<String>, ses_sender
         Some(sender) => Arc::new(LazySesMailer::new(config.clone(), sender)),
         None => Arc::new(Unconfigured("VIGIL_SES_SENDER")),
     };
+    let objects: Arc<dyn vigil_store::ObjectStore> = match env_value("VIGIL_IMPORTS_BUCKET") {
+        Some(bucket) => Arc::new(vigil_store::s3::S3Objects::new(config.clone(), bucket)),
+        None => Arc::new(vigil_store::objects::NoObjects),
+    };
     Services {
         table,
         mailer,
@@ -108,6 +112,7 @@ pub fn aws_services_with(s: &AwsSettings, kms_key_id: Option<String>, ses_sender
         // The Copilot's model is off unless the stack names one (the `CopilotModelId` parameter).
         model: env_value("VIGIL_BEDROCK_MODEL_ID")
             .map(|id| Arc::new(LazyBedrockModel::new(config.clone(), id)) as Arc<dyn Model>),
+        objects,
     }
 }
 

@@ -18,6 +18,7 @@ mod copilot;
 mod credit;
 mod custom_fields;
 mod customers;
+mod imports;
 mod intake;
 mod lead_queue;
 mod leads;
@@ -228,6 +229,15 @@ async fn dispatch(svc: &Services, function: Function, req: &Request, claims: Opt
         F::MoveLeadLocation => lead_queue::move_location(svc, actor, req).await,
         F::ReturnLeads => lead_queue::return_leads(svc, actor, req).await,
         F::LeadQueueSummary => reply::<ops::LeadQueueSummary>(vigil_app::lead_queue::summary(svc, actor).await?),
+        F::CreateImport => imports::create(svc, actor, req).await,
+        F::GetImport => imports::get(svc, actor, req).await,
+        F::AnalyzeImport => imports::analyze(svc, actor, req).await,
+        F::DryRunImport => imports::dry_run(svc, actor, req).await,
+        F::RunImport => imports::run(svc, actor, req).await,
+        F::CancelImport => imports::cancel(svc, actor, req).await,
+        F::RevertImport => imports::revert(svc, actor, req).await,
+        F::ImportErrorsCsv => imports::errors_csv(svc, actor, req).await,
+        F::ReassignLeads => imports::reassign(svc, actor, req).await,
     }
 }
 

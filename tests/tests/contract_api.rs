@@ -486,6 +486,60 @@ async fn every_operation_answers_with_its_contract_type() {
         }
     );
     assert_eq!(report.returned, vec![posted_lead]);
+    // A CSV import's life, and the bulk rep reassignment.
+    use vigil_api::imports::{ImportDefaults, ImportMode, ImportOptions, ImportState, NewImport, Reassign};
+    let import = call!(ops::CreateImport, &(), &NoQuery {}, &NewImport { filename: "contract.csv".into() });
+    let csv = "First Name,Last Name,Phone,City,State\nAnn,Contractcsv,8015550177,Provo,UT\nBo,,8015550178,Provo,UT\n";
+    let put = rt.http().put(&import.upload_url).body(csv).send().await.expect("upload");
+    assert_eq!(put.status(), 200);
+    let import_path = FieldPath { id: import.id };
+    let analysis = call!(ops::AnalyzeImport, &import_path, &NoQuery {}, &());
+    let import_options = ImportOptions {
+        mapping: analysis.suggested_mapping.clone(),
+        mode: ImportMode::Create,
+        match_key: None,
+        defaults: ImportDefaults { source_id: Some(source.id), ..Default::default() },
+    };
+    let dry = call!(ops::DryRunImport, &import_path, &NoQuery {}, &import_options);
+    assert_eq!((dry.valid_rows, dry.errors.len()), (1, 1), "{dry:?}");
+    // The errors download is CSV, not JSON: called by hand.
+    called.push(Function::ImportErrorsCsv);
+    let admin = rt.sign_in("admin@acme.example").await;
+    let errors = rt
+        .http()
+        .get(rt.url(&<ops::ImportErrorsCsv as vigil_api::Operation>::path(&import_path)))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("errors.csv");
+    assert_eq!(errors.status(), 200);
+    assert!(errors.text().await.expect("csv").contains("2,last_name,"));
+    let queued = call!(ops::RunImport, &import_path, &NoQuery {}, &import_options);
+    assert_eq!(queued.status, ImportState::Queued);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !call!(ops::GetImport, &import_path, &NoQuery {}, &()).status.finished() {
+        assert!(std::time::Instant::now() < deadline, "the import did not finish");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let reverting = call!(ops::RevertImport, &import_path, &NoQuery {}, &());
+    assert_eq!(reverting.status, ImportState::Reverting);
+    let second = call!(ops::CreateImport, &(), &NoQuery {}, &NewImport { filename: "second.csv".into() });
+    rt.http().put(&second.upload_url).body(csv).send().await.expect("upload");
+    let second_path = FieldPath { id: second.id };
+    call!(ops::RunImport, &second_path, &NoQuery {}, &import_options);
+    // The run may finish before the cancel arrives: then it is a 409, still a contract answer.
+    called.push(Function::CancelImport);
+    match c.call::<ops::CancelImport>(&second_path, &NoQuery {}, &()).await {
+        Ok(s) => assert_eq!(s.status, ImportState::Cancelled),
+        Err(e) => assert_eq!(e.status, 409, "{}", e.body),
+    }
+    let report = call!(
+        ops::ReassignLeads,
+        &(),
+        &NoQuery {},
+        &Reassign { lead_ids: vec![page.items[2].id], lead_rep_id: Some("acme-lead-rep".into()), sales_rep_id: None }
+    );
+    assert_eq!(report.reassigned, 1, "{report:?}");
 
     called.sort();
     called.dedup();

@@ -226,13 +226,18 @@ async fn returns_notify_each_partner_once_with_comments_only_when_asked() {
     let from_abc =
         posted(&rt, &key_for(&rt, &admin, Some(ABC)).await, vec![lead("Returnee", 1), lead("Returnee", 2)]).await;
     let from_exchange = posted(&rt, &key_for(&rt, &admin, Some(EXCHANGE)).await, vec![lead("Returnee", 3)]).await;
-    // A lead whose source does not sell leads cannot be returned.
+    // A lead whose source does not sell leads (any more) cannot be returned: "Self-Generated" (15) stops selling them
+    // after the lead was typed in.
     let (status, typed) = rt
-        .post(&admin, "/api/v1/leads?allow_duplicates=true", json!({"source_id": 12, "first_name": "Kept",
+        .post(&admin, "/api/v1/leads?allow_duplicates=true", json!({"source_id": 15, "first_name": "Kept",
             "last_name": "Returnee", "primary_phone": "8015550199", "disposition_id": 1, "city": "Provo", "state": "UT"}))
         .await;
     assert_eq!(status, 201, "{typed}");
     let typed = typed["id"].as_u64().unwrap();
+    let (_, inside) = rt.get(&admin, "/api/v1/partners/15").await;
+    let (status, inside) =
+        rt.patch(&admin, "/api/v1/partners/15", json!({"sells_leads": false, "version": inside["version"]})).await;
+    assert_eq!((status, inside["sells_leads"].as_bool()), (200, Some(false)), "{inside}");
 
     let mut ids = from_abc.clone();
     ids.extend(&from_exchange);

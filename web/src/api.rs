@@ -215,6 +215,20 @@ impl Client {
         self.get::<ops::GetMe>().await
     }
 
+    /// An import's errors as CSV text: the one answer that is not JSON.
+    pub async fn import_errors_csv(&self, id: u32) -> Result<String, ApiError> {
+        let url = ops::ImportErrorsCsv::path(&FieldPath { id });
+        let resp = Request::get(&url)
+            .header("Authorization", &format!("Bearer {}", self.token))
+            .send()
+            .await
+            .map_err(|e| ApiError::network(e.to_string()))?;
+        if !resp.ok() {
+            return Err(ApiError::unreadable(resp.status(), "the errors could not be downloaded".into()));
+        }
+        resp.text().await.map_err(|e| ApiError::network(e.to_string()))
+    }
+
     /// A page of leads (`kind = Lead`) or customers (`kind = Customer`); `filter` is `&name=value` list parameters
     /// (a `per_page` in it replaces the default).
     pub async fn records(&self, kind: Kind, filter: &str, cursor: Option<&str>) -> Result<LeadListPage, ApiError> {

@@ -18,6 +18,8 @@ pub enum Route {
     Leads,
     #[at("/leads/new")]
     NewLead,
+    #[at("/leads/import")]
+    LeadImport,
     #[at("/leads/:id")]
     Lead { id: String },
     #[at("/customers")]
@@ -136,6 +138,7 @@ fn SignedInShell(props: &ShellProps) -> Html {
         // Keyed, so going from one list to the other starts on page 1 rather than reusing the other's cursor.
         Route::Leads => html! { <pages::leads::LeadsPage /> },
         Route::NewLead => html! { <pages::new_lead::NewLeadPage /> },
+        Route::LeadImport => html! { <pages::lead_import::LeadImportPage /> },
         Route::Customers => html! { <pages::customer_list::CustomerList key="customers" kind={Kind::Customer} /> },
         Route::NewCustomer => html! { <pages::new_customer::NewCustomerPage /> },
         Route::Lead { id } => html! { <pages::lead::LeadPage kind={Kind::Lead} id={id.clone()} /> },

@@ -11,6 +11,7 @@ use vigil_app::ssn::keyring::{any_encrypted_ssn, forget_key_ring, KeyRing, Local
 use vigil_app::Services;
 use vigil_store::embedded::{EmbeddedDb, EmbeddedTable};
 use vigil_store::mail::OutboxOnly;
+use vigil_store::objects::LocalObjects;
 use vigil_store::{CursorSigner, QueueSpec, Table};
 
 pub struct Backends {
@@ -21,6 +22,8 @@ pub struct Backends {
     pub token_key: Vec<u8>,
     /// The SSN key ring behind `services.data_keys` (what `rotate_ssn_key` rotates).
     pub key_ring: Arc<KeyRing>,
+    /// Uploaded import files, in the data directory; the runtime serves their upload route.
+    pub objects: LocalObjects,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -108,6 +111,7 @@ pub async fn open(config: &Config) -> Result<Backends, BackendError> {
         .map_err(|e| BackendError::DataDir(config.data_dir.display().to_string(), e))?;
     let token_key = secret(&config.data_dir, "session.key")?;
     let cursor_key = secret(&config.data_dir, "cursor.key")?;
+    let objects = LocalObjects::new(config.data_dir.join("imports"));
     match config.backend {
         Backend::Embedded => {
             let db = EmbeddedDb::open(&config.data_dir.join("vigil.db"))?;
@@ -131,8 +135,9 @@ pub async fn open(config: &Config) -> Result<Backends, BackendError> {
                 mailer: Arc::new(OutboxOnly),
                 post_policy: Default::default(),
                 model: None,
+                objects: Arc::new(objects.clone()),
             };
-            Ok(Backends { services, embedded: Some(table), token_key, key_ring })
+            Ok(Backends { services, embedded: Some(table), token_key, key_ring, objects })
         }
         Backend::Aws => {
             // The rehearsal's cursor secret comes from the environment like a Lambda's, else from the data dir.
@@ -152,7 +157,9 @@ pub async fn open(config: &Config) -> Result<Backends, BackendError> {
                 None => local_key_ring(&config.data_dir, services.table.clone()).await?,
             };
             services.data_keys = key_ring.clone();
-            Ok(Backends { services, embedded: None, token_key, key_ring })
+            // The runtime plays the imports bucket too: uploads go to its own route.
+            services.objects = Arc::new(objects.clone());
+            Ok(Backends { services, embedded: None, token_key, key_ring, objects })
         }
     }
 }

@@ -38,6 +38,8 @@ struct Runtime {
     /// The address listened on, when it is a loopback one: API requests must name it (or `localhost`) as their
     /// `Host`, so a page on another name that resolves here (DNS rebinding) cannot use the local API.
     loopback: Option<SocketAddr>,
+    /// Where import uploads are written (the imports bucket's stand-in).
+    objects: vigil_store::objects::LocalObjects,
 }
 
 /// A started runtime. Dropping it does not stop it; call [`Running::stop`].
@@ -125,7 +127,9 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         session_secs: config.session.as_secs(),
         dev_sign_in,
         loopback,
+        objects: backends.objects.clone(),
     });
+    backends.objects.set_base_url(format!("http://{addr}"));
 
     let index = config.web_dir.join("index.html");
     // Unknown paths are the portal's own routes (deep links): index.html with 200, as CloudFront serves them.
@@ -135,6 +139,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         .route("/api/{*rest}", any(api))
         // The sandbox payment processor's own endpoint (see `sandbox_processor`), beside the API, not in it.
         .route(crate::sandbox_processor::PATH, axum::routing::post(crate::sandbox_processor::tokens))
+        .route("/uploads/{token}", axum::routing::put(upload))
         .with_state(runtime)
         .fallback_service(portal);
     let app = if index.exists() { app } else { app.fallback(portal_missing) };
@@ -314,6 +319,87 @@ fn local_json<T: serde::Serialize>(result: Result<T, AppError>) -> Response {
         Ok(v) => axum::Json(v).into_response(),
         Err(e) => problem(from_app_error(&e)),
     }
+}
+
+/// `PUT /uploads/{token}`: the imports bucket's stand-in. The token in the URL is the whole authorisation (as a
+/// presigned S3 URL's signature is): unguessable, spent on first use, and good for one file of at most the grant's
+/// size, which is streamed to disk rather than held in memory.
+async fn upload(
+    State(rt): State<Arc<Runtime>>,
+    axum::extract::Path(token): axum::extract::Path<String>,
+    req: Request,
+) -> Response {
+    use http_body_util::BodyExt;
+    use tokio::io::AsyncWriteExt;
+    let (parts, mut body) = req.into_parts();
+    if let Some(listen) = rt.loopback {
+        if !names_this_host(parts.headers.get("host").and_then(|h| h.to_str().ok()), listen) {
+            return problem(Problem::new(421, "misdirected", "Wrong host", "address this runtime by its own address"));
+        }
+    }
+    let too_large = || {
+        problem(Problem::new(
+            413,
+            "too-large",
+            "Too large",
+            format!("an upload is at most {} MB", vigil_store::objects::MAX_UPLOAD_BYTES / (1024 * 1024)),
+        ))
+    };
+    let declared =
+        parts.headers.get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    // A declared size over the limit is refused before the token is spent, so the client may try again smaller.
+    if declared.is_some_and(|n| n > vigil_store::objects::MAX_UPLOAD_BYTES) {
+        return too_large();
+    }
+    let grant = match vigil_app::imports::consume_upload_token(&rt.services, &token).await {
+        Ok(Some(g)) => g,
+        Ok(None) => {
+            return problem(Problem::new(403, "forbidden", "Forbidden", "this upload URL is used, expired or unknown"))
+        }
+        Err(e) => return to_axum(from_app_error(&e).into_response()),
+    };
+    let failed = |e: std::io::Error| {
+        tracing::error!(error = %e, "upload could not be stored");
+        problem(Problem::new(500, "internal", "Upload failed", "the upload could not be stored"))
+    };
+    let (dir, path) = match (rt.objects.dir(), rt.objects.path(&grant.object)) {
+        (Ok(d), Ok(p)) => (d.clone(), p),
+        _ => return problem(Problem::new(500, "internal", "Upload failed", "the upload could not be stored")),
+    };
+    let part = dir.join(format!(".{}.part", grant.import_id));
+    let mut file = match tokio::fs::File::create(&part).await {
+        Ok(f) => f,
+        Err(e) => return failed(e),
+    };
+    let mut written = 0u64;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            let _ = tokio::fs::remove_file(&part).await;
+            return problem(Problem::new(400, "bad-request", "Upload interrupted", "the upload was interrupted"));
+        };
+        let Ok(data) = frame.into_data() else { continue };
+        written += data.len() as u64;
+        if written > grant.max_bytes {
+            drop(file);
+            let _ = tokio::fs::remove_file(&part).await;
+            return too_large();
+        }
+        if let Err(e) = file.write_all(&data).await {
+            let _ = tokio::fs::remove_file(&part).await;
+            return failed(e);
+        }
+    }
+    if let Err(e) = file.flush().await {
+        return failed(e);
+    }
+    drop(file);
+    if let Err(e) = tokio::fs::rename(&part, &path).await {
+        return failed(e);
+    }
+    info!(company = %grant.company, import = grant.import_id, bytes = written, "import file uploaded");
+    let mut res = Response::new(AxumBody::empty());
+    res.headers_mut().insert("cache-control", HeaderValue::from_static("no-store"));
+    res
 }
 
 fn problem(p: Problem) -> Response {

@@ -8,6 +8,7 @@ pub mod copilot;
 pub mod credit;
 pub mod customers;
 pub mod directory;
+pub mod imports;
 pub mod intake;
 pub mod lead_queue;
 pub mod leads;

@@ -114,6 +114,7 @@ fn tags() -> Value {
         {"name": "settings", "description": "Company settings - user-defined fields and monthly monitoring rates."},
         {"name": "jobs"},
         {"name": "credit", "description": "Credit checks - the add-on's settings, a customer's checks (each pull a job behind a bureau adapter) and applying one."},
+        {"name": "imports", "description": "CSV lead import - upload, mapping, dry run, run in chunks with progress, cancel, revert."},
         {"name": "workflows", "description": "Customer workflows - versioned definitions, enrollments, steps and their completion."},
         {"name": "orders", "description": "The equipment catalog, order templates and applying them, work orders."},
         {"name": "accounting", "description": "Invoices, quotes, billing methods (processor tokens only), payments and Transactions; parent/child billing."},
@@ -410,6 +411,27 @@ fn meta(f: Function, path: &str) -> Meta {
         F::ReturnLeads => m("leads", "Return leads to the partners that sold them: each leaves the active list (location returned) and each partner gets one notification", "What was returned, and per lead what was not"),
         F::LeadQueueSummary => m("leads", "How many leads wait in the queue (a maintained count; the nav shows it)", "The count"),
         F::PublicPreflight => m("intake", "CORS preflight of the public routes: allowed only for an origin some live intake key allows", "The CORS answer"),
+        F::CreateImport => Meta {
+            description: Some("The CSV does not pass through the API: PUT it (at most 100 MB) to `upload_url`, which works once (an S3 presigned URL in AWS, the local runtime's upload route on a laptop). Needs Leads Create."),
+            ..m("imports", "Start a CSV lead import", "The import and where to upload its file")
+        },
+        F::GetImport => m("imports", "Where an import stands: status (`new`, `queued`, `running`, `done`, `cancelled`, `failed`, `reverting`, `reverted`) and its row counts", "The import"),
+        F::AnalyzeImport => m("imports", "Read the uploaded file's header and first rows, with the column mapping its header suggests", "Columns, suggested mapping and sample rows"),
+        F::DryRunImport => Meta {
+            description: Some("Every row goes through the New Lead form's validation with the mapping and defaults; nothing is created. Duplicates (same name, phone and address as an existing lead or an earlier row) are reported per row."),
+            ..m("imports", "Check every row of an import without writing a lead", "Valid rows, the first errors by row and field, and duplicates")
+        },
+        F::RunImport => Meta {
+            description: Some("Runs as jobs in chunks; `GET /api/v1/imports/{id}` follows its progress. Each chunk writes its leads in batches, with the list counters summed per chunk, and saves its progress, so a redelivered job never creates a lead twice."),
+            ..m("imports", "Run an import", "The import, queued")
+        },
+        F::CancelImport => m("imports", "Stop a queued or running import after the chunk in progress (what was imported stays; revert removes it)", "The import"),
+        F::RevertImport => m("imports", "Undo a finished or cancelled import: delete the leads it created and restore the fields it updated", "The import, reverting"),
+        F::ImportErrorsCsv => m("imports", "The import's row errors as CSV (`row,field,message`): the run's once it ran, the last dry run's before", "The errors, text/csv"),
+        F::ReassignLeads => Meta {
+            description: Some("Needs Leads Modify on each lead's location; a lead the caller may not modify, a converted one or one changed meanwhile is reported in its row and left as it is. Every change is in the lead's history."),
+            ..m("leads", "Give up to 100 leads a new lead rep", "One row per lead")
+        },
     }
 }
 
@@ -679,6 +701,15 @@ impl Builder {
             F::MoveLeadLocation => self.types::<ops::MoveLeadLocation>(),
             F::ReturnLeads => self.types::<ops::ReturnLeads>(),
             F::LeadQueueSummary => self.types::<ops::LeadQueueSummary>(),
+            F::CreateImport => self.types::<ops::CreateImport>(),
+            F::GetImport => self.types::<ops::GetImport>(),
+            F::AnalyzeImport => self.types::<ops::AnalyzeImport>(),
+            F::DryRunImport => self.types::<ops::DryRunImport>(),
+            F::RunImport => self.types::<ops::RunImport>(),
+            F::CancelImport => self.types::<ops::CancelImport>(),
+            F::RevertImport => self.types::<ops::RevertImport>(),
+            F::ImportErrorsCsv => self.types::<ops::ImportErrorsCsv>(),
+            F::ReassignLeads => self.types::<ops::ReassignLeads>(),
         }
     }
 

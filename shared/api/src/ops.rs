@@ -343,6 +343,16 @@ operations! {
     MoveLeadLocation = MoveLeadLocation, 200, RecordPath, NoQuery, crate::lead_queue::LocationMove => LeadView;
     ReturnLeads = ReturnLeads, 200, (), NoQuery, crate::lead_queue::ReturnLeads => crate::lead_queue::ReturnReport;
     LeadQueueSummary = LeadQueueSummary, 200, (), NoQuery, () => crate::lead_queue::QueueSummary;
+    CreateImport = CreateImport, 201, (), NoQuery, crate::imports::NewImport => crate::imports::ImportCreated;
+    GetImport = GetImport, 200, FieldPath, NoQuery, () => crate::imports::ImportStatus;
+    AnalyzeImport = AnalyzeImport, 200, FieldPath, NoQuery, () => crate::imports::ImportAnalysis;
+    DryRunImport = DryRunImport, 200, FieldPath, NoQuery, crate::imports::ImportOptions => crate::imports::DryRunReport;
+    RunImport = RunImport, 202, FieldPath, NoQuery, crate::imports::ImportOptions => crate::imports::ImportStatus;
+    CancelImport = CancelImport, 200, FieldPath, NoQuery, () => crate::imports::ImportStatus;
+    RevertImport = RevertImport, 202, FieldPath, NoQuery, () => crate::imports::ImportStatus;
+    /// The errors as CSV (`row,field,message`), `text/csv`.
+    ImportErrorsCsv = ImportErrorsCsv, 200, FieldPath, NoQuery, () => String;
+    ReassignLeads = ReassignLeads, 200, (), NoQuery, crate::imports::Reassign => crate::imports::ReassignReport;
 }
 
 impl PathParams for crate::intake::IntakeKeyPath {

@@ -184,6 +184,15 @@ names! {
         MoveLeadLocation = "move_lead_location",
         ReturnLeads = "return_leads",
         LeadQueueSummary = "lead_queue_summary",
+        CreateImport = "create_import",
+        GetImport = "get_import",
+        AnalyzeImport = "analyze_import",
+        DryRunImport = "dry_run_import",
+        RunImport = "run_import",
+        CancelImport = "cancel_import",
+        RevertImport = "revert_import",
+        ImportErrorsCsv = "import_errors_csv",
+        ReassignLeads = "reassign_leads",
     }
 }
 
@@ -384,6 +393,16 @@ pub const ROUTES: &[Route] = &[
     route(Post, "/api/v1/leads/{id}/location", F::MoveLeadLocation),
     route(Post, "/api/v1/leads/return", F::ReturnLeads),
     route(Get, "/api/v1/lead-queue", F::LeadQueueSummary),
+    // CSV lead import (the file itself goes to the upload URL, never through the API) and bulk rep reassignment.
+    route(Post, "/api/v1/imports", F::CreateImport),
+    route(Get, "/api/v1/imports/{id}", F::GetImport),
+    route(Post, "/api/v1/imports/{id}/analyze", F::AnalyzeImport),
+    route(Post, "/api/v1/imports/{id}/dry-run", F::DryRunImport),
+    route(Post, "/api/v1/imports/{id}/run", F::RunImport),
+    route(Post, "/api/v1/imports/{id}/cancel", F::CancelImport),
+    route(Post, "/api/v1/imports/{id}/revert", F::RevertImport),
+    route(Get, "/api/v1/imports/{id}/errors.csv", F::ImportErrorsCsv),
+    route(Post, "/api/v1/leads/reassign", F::ReassignLeads),
 ];
 
 /// Routes that exist only in the local runtime (demo sign-in); never deployed.

@@ -52,6 +52,18 @@ pub enum Job {
         company: CompanyId,
         receipt_id: String,
     },
+    /// One chunk of a CSV import's run (`crate::imports`); each chunk queues the next.
+    ImportChunk {
+        company: CompanyId,
+        import_id: u32,
+        chunk: u32,
+    },
+    /// One chunk of an import's revert.
+    RevertImportChunk {
+        company: CompanyId,
+        import_id: u32,
+        chunk: u32,
+    },
 }
 
 impl Job {
@@ -63,6 +75,8 @@ impl Job {
             Job::PullCredit { .. } => "pull_credit",
             Job::AdtPrecheck { .. } => "adt_precheck",
             Job::IntakeLead { .. } => "intake_lead",
+            Job::ImportChunk { .. } => "import_chunk",
+            Job::RevertImportChunk { .. } => "revert_import_chunk",
         }
     }
 
@@ -79,7 +93,9 @@ impl Job {
             | Job::RecheckWorkflows { .. }
             | Job::PullCredit { .. }
             | Job::AdtPrecheck { .. }
-            | Job::IntakeLead { .. }) => Ok(job),
+            | Job::IntakeLead { .. }
+            | Job::ImportChunk { .. }
+            | Job::RevertImportChunk { .. }) => Ok(job),
         }
     }
 }
@@ -219,6 +235,12 @@ async fn run(svc: &Services, env: &Envelope, receives: u32) -> Result<(), AppErr
             crate::monitoring::precheck::run(svc, company, *customer_id, *attempt).await?;
         }
         Job::IntakeLead { company, receipt_id } => crate::intake::from_receipt(svc, company, receipt_id).await?,
+        Job::ImportChunk { company, import_id, chunk } => {
+            crate::imports::run_chunk(svc, company, *import_id, *chunk).await?;
+        }
+        Job::RevertImportChunk { company, import_id, chunk } => {
+            crate::imports::revert_chunk(svc, company, *import_id, *chunk).await?;
+        }
     }
     Ok(())
 }

@@ -16,6 +16,7 @@ pub mod directory;
 pub mod error;
 pub mod followups;
 pub mod idempotency;
+pub mod imports;
 pub mod intake;
 pub mod items;
 pub mod jobs;

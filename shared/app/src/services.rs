@@ -18,6 +18,8 @@ pub struct Services {
     /// The language model the Copilot asks first (Bedrock when the stack names a model); without one, or when it
     /// fails, the deterministic engine answers.
     pub model: Option<Arc<dyn Model>>,
+    /// Uploaded files (CSV imports): S3 in AWS, a directory in the embedded default.
+    pub objects: Arc<dyn vigil_store::ObjectStore>,
 }
 
 /// Logical queue names (each backend maps them to its own queues).

@@ -46,6 +46,9 @@
 //! | intake idempotency key (the receipt it gave) | `C#co#INTAKEIDEM#00000001#<key>` | `IDEM` | (TTL) |
 //! | intake rate-limit bucket (per key, per key and client IP) | `C#co#RATE#<bucket>` | `BUCKET` | (TTL) |
 //! | lead queue entry (a lead waiting in the queue) | `C#co#LEADQUEUE` | `P<rank>#<arrived at>#<lead 14>` | |
+//! | lead import (CSV) | `C#co` | `IMPORT#0000000001` | |
+//! | import sub-item: chunk progress, row error, duplicate, update undo | `C#co#IMPORT#0000000001` | `CHUNK#00000001`, `ERR#…`, `RUNERR#…`, `DUP#…`, `UNDO#00000001#0000000042` | |
+//! | import upload token (hash; single use) | `UPLOAD#<sha256 of token>` | `TOKEN` | (TTL `expires_at`) |
 //! | idempotency claim | `IDEM#scope#key` | `IDEM` | (TTL `expires_at`) |
 //! | SSN key ring (wrapped data keys, the current one) | `SSNKEYS` | `RING` | |
 //! | SSN key rotation progress | `SSNKEYS` | `ROTATION` | |
@@ -626,6 +629,55 @@ pub fn lead_queue_sk(rank: u8, arrived_at: &str, id: RecordId) -> String {
 /// A token bucket of the intake rate limits (`bucket` names the key, or the key and a client IP).
 pub fn intake_rate_bucket(co: &CompanyId, bucket: &str) -> Key {
     Key::new(format!("C#{co}#RATE#{bucket}"), "BUCKET")
+}
+
+// Lead imports (CSV).
+
+/// Per-company sequence of import IDs.
+pub fn import_sequence(co: &CompanyId) -> Key {
+    counter(co, "IMPORT_ID")
+}
+
+pub const IMPORT_PREFIX: &str = "IMPORT#";
+
+/// An import's own item, in the company partition so the company's imports list is one query.
+pub fn import(co: &CompanyId, id: u64) -> Key {
+    Key::new(company_pk(co), format!("{IMPORT_PREFIX}{id:010}"))
+}
+
+/// The partition of an import's progress, row reports and undo records.
+pub fn import_pk(co: &CompanyId, id: u64) -> String {
+    format!("C#{co}#IMPORT#{id:010}")
+}
+
+/// One chunk's progress (the IDs it reserved, the rows it creates, whether its counters were applied).
+pub fn import_chunk(co: &CompanyId, id: u64, chunk: u32) -> Key {
+    Key::new(import_pk(co, id), format!("CHUNK#{chunk:08}"))
+}
+
+/// A row report (`prefix` `ERR#` for the dry run's errors, `RUNERR#` for the run's, `DUP#` for duplicates).
+pub fn import_row(co: &CompanyId, id: u64, prefix: &str, row: u64, n: u32) -> Key {
+    Key::new(import_pk(co, id), format!("{prefix}{row:010}#{n:03}"))
+}
+
+/// What an import changed on an existing lead, to restore on revert (per chunk, so revert reads it chunk by chunk).
+pub fn import_undo(co: &CompanyId, id: u64, chunk: u32, row: u64) -> Key {
+    Key::new(import_pk(co, id), format!("{}{row:010}", import_undo_prefix(chunk)))
+}
+
+pub fn import_undo_prefix(chunk: u32) -> String {
+    format!("UNDO#{chunk:08}#")
+}
+
+/// The object (uploaded file) of an import.
+pub fn import_object(co: &CompanyId, id: u64) -> String {
+    format!("imports-{co}-{id:010}.csv")
+}
+
+/// An upload token, by the hash of its secret (the secret itself is never stored). Not under a company: the upload
+/// route has no session, the token is all it has.
+pub fn upload_token(token_hash: &str) -> Key {
+    Key::new(format!("UPLOAD#{token_hash}"), "TOKEN")
 }
 
 #[cfg(test)]

@@ -13,7 +13,9 @@ pub mod keys;
 pub mod kms;
 pub mod mail;
 pub mod model;
+pub mod objects;
 pub mod queue;
+pub mod s3;
 pub mod ses;
 pub mod sqs;
 pub mod table;
@@ -22,6 +24,7 @@ pub use cursor::{CursorError, CursorSigner};
 pub use dynamo::DynamoTable;
 pub use mail::{MailError, Mailer, OutgoingMail};
 pub use model::{Model, ModelError};
+pub use objects::ObjectStore;
 pub use queue::{OutgoingMessage, Queue, QueueError, QueueSpec, ReceivedMessage};
 pub use sqs::SqsQueue;
 pub use table::{

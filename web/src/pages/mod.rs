@@ -7,6 +7,7 @@ pub mod customer;
 pub mod customer_list;
 pub mod intake_keys;
 pub mod lead;
+pub mod lead_import;
 pub mod lead_queue;
 pub mod lead_settings;
 pub mod leads;

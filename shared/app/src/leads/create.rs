@@ -62,44 +62,8 @@ pub async fn create(
         Target { location, owner: Some(actor.id()), source: Some(input.source_id) },
     )?;
 
-    let now = svc.clock.now();
-    let mut record = Record {
-        id: RecordId(0),
-        kind: Kind::Lead,
-        stage: Stage::New,
-        first_name: input.first_name,
-        last_name: input.last_name,
-        business_name: None,
-        email: input.email,
-        primary_phone: input.primary_phone,
-        address1: input.address1,
-        city: input.city,
-        state: input.state.as_str().into(),
-        zip: input.zip.map(|z| z.as_str().to_owned()),
-        office_location_id: location,
-        source_id: Some(input.source_id),
-        campaign_id: input.campaign_id,
-        disposition: disposition.map(|d| d.name),
-        rating: 0,
-        tags: vec![],
-        lead_rep_id: rep,
-        account_number: None,
-        next_followup: None,
-        created_at: rfc3339(now),
-        created_by: actor.id().clone(),
-        archived: false,
-        version: 1,
-        lead: LeadFields {
-            address2: input.address2,
-            county: input.county,
-            cross_street: input.cross_street,
-            language: input.language,
-            account_type: input.account_type,
-            account_class_id: input.account_class_id,
-            disposition_id: Some(input.disposition_id),
-            ..LeadFields::default()
-        },
-    };
+    let mut record =
+        new_record(input, disposition.map(|d| d.name), location, rep, actor.id(), &rfc3339(svc.clock.now()));
     record.lead.customer.custom_fields = udf_values;
     // Required UDFs exactly as a new customer (an unchecked checkbox counts as answered).
     custom_fields::require_on_create(svc, &co, &record).await?;
@@ -129,4 +93,53 @@ pub async fn create(
     }
     tracing::info!(company = %co, lead = record.id.0, "lead created");
     view(svc, actor, &record)
+}
+
+/// The record a valid New Lead form makes (ID 0 until the sequence gives one; unscored). The import builds its
+/// leads with this too, so a row becomes exactly the lead the form would have made.
+pub(crate) fn new_record(
+    input: NewLead,
+    disposition: Option<String>,
+    location: Option<vigil_domain::LocationId>,
+    rep: Option<vigil_domain::UserId>,
+    created_by: &vigil_domain::UserId,
+    created_at: &str,
+) -> Record {
+    Record {
+        id: RecordId(0),
+        kind: Kind::Lead,
+        stage: Stage::New,
+        first_name: input.first_name,
+        last_name: input.last_name,
+        business_name: None,
+        email: input.email,
+        primary_phone: input.primary_phone,
+        address1: input.address1,
+        city: input.city,
+        state: input.state.as_str().into(),
+        zip: input.zip.map(|z| z.as_str().to_owned()),
+        office_location_id: location,
+        source_id: Some(input.source_id),
+        campaign_id: input.campaign_id,
+        disposition,
+        rating: 0,
+        tags: vec![],
+        lead_rep_id: rep,
+        account_number: None,
+        next_followup: None,
+        created_at: created_at.to_owned(),
+        created_by: created_by.clone(),
+        archived: false,
+        version: 1,
+        lead: LeadFields {
+            address2: input.address2,
+            county: input.county,
+            cross_street: input.cross_street,
+            language: input.language,
+            account_type: input.account_type,
+            account_class_id: input.account_class_id,
+            disposition_id: Some(input.disposition_id),
+            ..LeadFields::default()
+        },
+    }
 }

@@ -20,8 +20,9 @@ mod view;
 
 pub(crate) use checks::{check_account_class, check_disposition, check_source, finish};
 pub use create::create;
+pub(crate) use create::new_record;
 pub use delete::delete;
-pub(crate) use duplicates::{dup_hash, dup_ops, refuse_duplicates};
+pub(crate) use duplicates::{dup_hash, dup_item, dup_ops, refuse_duplicates};
 pub use duplicates::{dup_item as duplicate_item, DuplicateMatch};
 pub use edit::edit;
 pub(crate) use edit::set_ssn;

@@ -7,6 +7,7 @@ mod delete;
 mod edit;
 mod history;
 mod page;
+mod reps;
 mod work;
 
 pub use page::LeadPage;

@@ -158,7 +158,18 @@ pub fn LeadPage(props: &LeadPageProps) -> Html {
                         <div class="page-actions"><super::convert::ConvertLead id={r.id} version={r.version} /></div>
                     }
                 });
-            html! { <>{ for convert }{ record_view(kind, r, &names, work) }</> }
+            // The reps, changed through the reassignment (lead rep and sales rep, with history).
+            let reps = (kind == Kind::Lead && r.kind == Kind::Lead).then(|| {
+                let on_saved = {
+                    let attempt = attempt.clone();
+                    Callback::from(move |()| attempt.set(*attempt + 1))
+                };
+                html! {
+                    <super::reps::LeadReps key={r.version.to_string()} id={r.id}
+                        lead_rep_id={r.lead_rep_id.as_ref().map(|u| u.to_string())} {on_saved} />
+                }
+            });
+            html! { <>{ for convert }{ record_view(kind, r, &names, work) }{ for reps }</> }
         }
     };
 
