@@ -77,6 +77,9 @@ async fn breakout_picker_filters_chooses_saves_and_guards_mismatched_rates() {
     b.wait_gone(r#"[data-testid="mmr-picker"]"#, soon()).await.unwrap();
     b.wait_for_text(r#"[data-testid="mmr-current"]"#, "$39.99 · Standard", soon()).await.unwrap();
 
+    // The picker leaves the page scrolled with the top Save & Stay under the sticky header: back to the top first,
+    // as a person would scroll up to it.
+    b.execute("window.scrollTo(0, 0)", serde_json::json!([])).await.unwrap();
     b.find(r#"[data-testid="save-stay-top"]"#).await.unwrap().click().await.unwrap();
     b.wait_for_text(".toast", "Customer saved", soon()).await.unwrap();
     let stored = portal.get(&admin, &format!("/api/v1/customers/{id}")).await;

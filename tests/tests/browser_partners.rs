@@ -76,7 +76,7 @@ async fn admin_adds_a_partner_company_and_a_campaign() {
 /// The demo partner login sees only its partner company's customers, without the SSN or the sub-record tabs; the
 /// admin sells a customer from its quick actions and sees the delivery on the buying partner's page.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_partner_login_reads_its_customers_and_an_admin_sells_one_from_the_quick_actions() {
+async fn a_partner_login_reads_its_customers_and_an_admin_sells_a_customer_and_two_leads() {
     use serde_json::json;
     use vigil_tests::users::PARTNER;
     let portal = Portal::start_small().await;
@@ -122,5 +122,35 @@ async fn a_partner_login_reads_its_customers_and_an_admin_sells_one_from_the_qui
     b.navigate(&portal.url("/admin/partners/14")).await.unwrap();
     let row = format!(r#"[data-testid="sale-row"][data-record="{mine}"] [data-testid="sale-status"]"#);
     b.wait_for_text(&row, "Delivered", soon()).await.unwrap();
-    b.screenshot(&screenshot_path("partner-sales")).await.unwrap();
+
+    // Two leads sold from the Leads list to the lead buyer (13, which posts them to the other demo company), and
+    // both deliveries on its page.
+    let lead = |first: &str| {
+        let (portal, admin, first) = (&portal, admin.clone(), first.to_owned());
+        async move {
+            let body = json!({"source_id": 11, "first_name": first, "last_name": "Sellwell", "primary_phone": "8015550143",
+                "city": "Orem", "state": "UT", "disposition_id": 1, "address1": format!("{first} Way")});
+            let l = portal
+                .api(reqwest::Method::POST, Some(&admin), "/api/v1/leads?allow_duplicates=true", Some(body))
+                .await;
+            l["id"].as_u64().expect("id")
+        }
+    };
+    let sold = [lead("Sally").await, lead("Simon").await];
+    b.navigate(&portal.url("/leads?last_name=sellwell")).await.unwrap();
+    for id in sold {
+        let select = format!(r#"[data-testid="record-row"][data-id="{id}"] [data-testid="row-select"]"#);
+        b.wait_for(&select, soon()).await.unwrap().click().await.unwrap();
+    }
+    b.wait_for_text(r#"[data-testid="bulk-count"]"#, "2 selected", soon()).await.unwrap();
+    b.find(r#"[data-testid="bulk-sell"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="sell-partner"] option[value="13"]"#, soon()).await.unwrap().click().await.unwrap();
+    b.find(r#"[data-testid="sell-submit"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for_text(".toast", "queued", soon()).await.unwrap();
+    b.navigate(&portal.url("/admin/partners/13")).await.unwrap();
+    for id in sold {
+        let row = format!(r#"[data-testid="sale-row"][data-record="{id}"] [data-testid="sale-status"]"#);
+        b.wait_for_text(&row, "Delivered", soon()).await.unwrap();
+    }
+    b.screenshot(&screenshot_path("partner-lead-sales")).await.unwrap();
 }

@@ -4,86 +4,19 @@
 //! keeps failing, and the SSRF guard refusing loopback when the allowance is off.
 
 use serde_json::{json, Value};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 use vigil_app::selling::{guard, PostPolicy};
 use vigil_tests::runtime::{eventually, LocalRuntime};
+use vigil_tests::stub::{Reply, Stub};
 use vigil_tests::users::{ADMIN, LEAD_REP};
 
 const PARTNERS: &str = "/api/v1/partners";
 const POST_KEY: &str = "bluebird-issued-intake-key-8842";
 
-/// One request the fake buyer received: its headers (lowercased names) and its JSON body.
-#[derive(Debug, Clone)]
-struct Received {
-    headers: Vec<(String, String)>,
-    body: Value,
-}
-
-impl Received {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
-    }
-}
-
-/// A tiny HTTP server on loopback playing the buyer's intake: records each request, answers `status` with `answer`.
-async fn fake_buyer(status: u16, answer: Value) -> (String, Arc<Mutex<Vec<Received>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("http://127.0.0.1:{}/api/v1/public/leads", listener.local_addr().expect("addr").port());
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let log = seen.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut sock, _)) = listener.accept().await else { return };
-            let log = log.clone();
-            let answer = answer.to_string();
-            tokio::spawn(async move {
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 4096];
-                let (head_end, length) = loop {
-                    let Ok(n) = sock.read(&mut chunk).await else { return };
-                    if n == 0 {
-                        return;
-                    }
-                    buf.extend_from_slice(&chunk[..n]);
-                    if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                        let head = String::from_utf8_lossy(&buf[..i]).to_string();
-                        let length = head
-                            .lines()
-                            .filter_map(|l| l.split_once(':'))
-                            .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-                            .and_then(|(_, v)| v.trim().parse::<usize>().ok())
-                            .unwrap_or(0);
-                        break (i + 4, length);
-                    }
-                };
-                while buf.len() < head_end + length {
-                    let Ok(n) = sock.read(&mut chunk).await else { return };
-                    if n == 0 {
-                        break;
-                    }
-                    buf.extend_from_slice(&chunk[..n]);
-                }
-                let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
-                let headers = head
-                    .lines()
-                    .skip(1)
-                    .filter_map(|l| l.split_once(':'))
-                    .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-                    .collect();
-                let body = serde_json::from_slice(&buf[head_end..]).unwrap_or(Value::Null);
-                log.lock().expect("log").push(Received { headers, body });
-                let resp = format!(
-                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
-                    answer.len()
-                );
-                let _ = sock.write_all(resp.as_bytes()).await;
-            });
-        }
-    });
-    (url, seen)
+/// A buyer's intake on loopback: records each post and answers `status` with `answer`.
+async fn fake_buyer(status: u16, answer: Value) -> (String, Stub) {
+    let stub = Stub::start(move |_| Reply::json(status, &answer)).await;
+    (format!("{}/api/v1/public/leads", stub.url), stub)
 }
 
 async fn create_partner(rt: &LocalRuntime, token: &str, body: Value) -> Value {
@@ -184,19 +117,20 @@ async fn leads_sold_by_post_reach_the_buyer_once_each_with_its_key_attribution_a
         assert!(d["sold_at"].as_str().is_some_and(|s| !s.is_empty()), "{d}");
     }
 
-    let got = seen.lock().expect("log").clone();
+    let got = seen.requests();
     assert_eq!(got.len(), 2, "one post per lead, never a second: {got:?}");
     let mut keys: Vec<&str> = got.iter().filter_map(|r| r.header("idempotency-key")).collect();
     keys.sort();
     keys.dedup();
     assert_eq!(keys.len(), 2, "each lead's post has its own idempotency key");
     for r in &got {
+        let body = r.json();
         assert_eq!(r.header("authorization"), Some(format!("Bearer {POST_KEY}").as_str()));
         assert!(r.header("idempotency-key").is_some_and(|k| k.contains(&sale_id.to_string())));
-        assert_eq!(r.body["source_id"], "ACME-17");
-        assert_eq!(r.body["external_partner_id"], "BB-P");
-        assert_eq!(r.body["external_campaign_id"], "BB-C");
-        assert_eq!(r.body["last_name"], "Soldier");
+        assert_eq!(body["source_id"], "ACME-17");
+        assert_eq!(body["external_partner_id"], "BB-P");
+        assert_eq!(body["external_campaign_id"], "BB-C");
+        assert_eq!(body["last_name"], "Soldier");
         // Masked as a partner may see it: the New Lead fields and the attribution, nothing else.
         let allowed = [
             "first_name",
@@ -211,10 +145,10 @@ async fn leads_sold_by_post_reach_the_buyer_once_each_with_its_key_attribution_a
             "external_partner_id",
             "external_campaign_id",
         ];
-        for k in r.body.as_object().expect("object").keys() {
+        for k in body.as_object().expect("object").keys() {
             assert!(allowed.contains(&k.as_str()), "the post carries {k}");
         }
-        assert!(!r.body.to_string().contains("6789"), "the post carries no SSN: {}", r.body);
+        assert!(!body.to_string().contains("6789"), "the post carries no SSN: {body}");
     }
     rt.stop().await;
 }
@@ -321,7 +255,7 @@ async fn a_buyer_that_keeps_failing_is_retrying_then_failed_with_the_reason() {
     // Backoff doubles from 2 s: the fifth try comes about 30 s after the first.
     let failed = deliveries(&rt, &admin, pid, sale_id, "failed", Duration::from_secs(90)).await;
     assert_eq!(failed[0]["reason"], "the buyer answered HTTP 500");
-    assert_eq!(seen.lock().expect("log").len(), 5, "five tries, then the dead-letter queue");
+    assert_eq!(seen.requests().len(), 5, "five tries, then the dead-letter queue");
     rt.stop().await;
 }
 
@@ -345,7 +279,7 @@ async fn a_post_url_resolving_to_loopback_is_refused_without_the_allowance() {
     };
     assert!(chain.contains("loopback"), "{chain}");
     assert!(guard::check_url(strict, &url).is_err(), "an IP-literal loopback URL is refused before connecting");
-    assert!(seen.lock().expect("log").is_empty(), "nothing reached the server");
+    assert!(seen.requests().is_empty(), "nothing reached the server");
 
     // The same request goes through with the local runtime's allowance: the refusal above was the guard's.
     let local = guard::client(PostPolicy::LOCAL).expect("client");

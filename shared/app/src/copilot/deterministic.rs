@@ -353,12 +353,13 @@ fn question(facts: &Facts, b: &Bant, q: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use vigil_domain::record::{Kind, LeadFields, Record};
     use vigil_domain::{RecordId, UserId};
 
-    fn lead() -> Record {
+    /// A plain new lead, Ann Lee of Provo, for the engines' tests.
+    pub(in crate::copilot) fn lead() -> Record {
         Record {
             id: RecordId(7),
             kind: Kind::Lead,

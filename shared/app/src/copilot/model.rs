@@ -169,15 +169,11 @@ impl Engine for ModelEngine {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use vigil_domain::record::Record;
 
     fn facts() -> Facts {
-        let lead: Record = serde_json::from_value(json!({
-            "id": 7, "kind": "lead", "stage": "new", "first_name": "Ann", "last_name": "Lee", "primary_phone": "801-555-0100",
-            "city": "Provo", "state": "UT", "created_at": "2026-01-01T00:00:00Z", "birthdate": "1980-05-17",
-            "email": "ann@example.com"
-        }))
-        .expect("a record");
+        let mut lead = super::super::deterministic::tests::lead();
+        lead.email = Some("ann@example.com".into());
+        lead.lead.customer.birthdate = Some("1980-05-17".into());
         Facts { lead, failed_contacts: 0, best_industries: vec![], sender: "Sam".into() }
     }
 
