@@ -163,6 +163,38 @@ async fn an_admin_allows_and_withdraws_a_partners_login() {
     rt.stop().await;
 }
 
+/// Two partners given the same new username at the same moment: the username's claim lets one of them have it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_partners_saved_at_once_never_share_a_username() {
+    let rt = LocalRuntime::start_small().await;
+    let admin = rt.sign_in(ADMIN).await;
+    let claim = |id: u64| {
+        let (rt, admin) = (&rt, admin.clone());
+        async move {
+            let path = format!("/api/v1/partners/{id}");
+            let (_, p) = rt.get(&admin, &path).await;
+            let body = json!({"version": p["version"], "allow_login": true, "login_username": "shared@desk.example"});
+            rt.patch(&admin, &path, body).await.0
+        }
+    };
+    for _ in 0..5 {
+        let (a, b) = tokio::join!(claim(4), claim(5));
+        let mut statuses = [a, b];
+        statuses.sort_unstable();
+        assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+        // Free the name again for the next round: whichever partner has it gives it up.
+        for id in [4, 5] {
+            let path = format!("/api/v1/partners/{id}");
+            let (_, p) = rt.get(&admin, &path).await;
+            if p["allow_login"] == true {
+                let (status, _) = rt.patch(&admin, &path, json!({"version": p["version"], "allow_login": false})).await;
+                assert_eq!(status, 200);
+            }
+        }
+    }
+    rt.stop().await;
+}
+
 /// In AWS the partner login is a user pool user with `custom:company` and `custom:partner` (moto's Cognito, from the
 /// template's pool): its ID token carries the partner company, and the API serves it as that partner's login.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

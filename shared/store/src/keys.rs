@@ -84,6 +84,11 @@ pub fn user(co: &CompanyId, id: &UserId) -> Key {
 pub const USER_PREFIX: &str = "USER#";
 
 /// GSI1 partition of the user with this (lowercased) email.
+/// A partner login's claim on its username (one per name across companies, as user pool names are).
+pub fn login_name(email: &str) -> Key {
+    Key::new(format!("LOGINNAME#{}", email.to_ascii_lowercase()), "CLAIM")
+}
+
 pub fn user_email_gsi1pk(email: &str) -> String {
     format!("USEREMAIL#{}", email.to_ascii_lowercase())
 }

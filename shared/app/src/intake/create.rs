@@ -5,18 +5,14 @@
 use super::settings::settings_of;
 use super::StoredReceipt;
 use crate::clock::rfc3339;
-use crate::directory;
 use crate::items::from_item;
-use crate::jobs::{self, Job};
 use crate::leads::{check_disposition, check_source, dup_ops, history_ops, DuplicateMatch};
-use crate::partners::{render, StoredPartner};
 use crate::record_index::index_writes;
 use crate::records::record_item;
 use crate::{custom_fields, lead_scoring, AppError, Services};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 use vigil_api::intake::ReceiptStatus;
-use vigil_api::partners::MessageTemplate;
 use vigil_domain::lead::{self, FieldChange, NewLead};
 use vigil_domain::record::{Kind, LeadFields, Record, Stage};
 use vigil_domain::{CompanyId, FieldError, LocationId, RecordId, UserId};
@@ -136,7 +132,7 @@ pub async fn from_receipt(svc: &Services, co: &CompanyId, receipt_id: &str) -> R
     ops.push(TxOp::Update { key: keys::intake_receipt(co, receipt_id), update, cond: Some(accepted()) });
     let partner = crate::partners::load(svc, co, input.source_id).await.ok();
     if let Some(p) = &partner {
-        ops.extend(purchase_emails(svc, co, p, &record).await?);
+        ops.extend(crate::partners::emails::purchase_notification(svc, co, p.id, &record).await?);
     }
     match svc.table.transact(ops).await {
         Ok(()) => {}
@@ -181,52 +177,4 @@ async fn first_location(svc: &Services, co: &CompanyId) -> Result<Option<Locatio
     let q = Query::new(Index::Base, keys::company_pk(co)).sort(SortCond::BeginsWith(keys::LOCATION_PREFIX.into()));
     let page = svc.table.query(&q.limit(1)).await?;
     Ok(page.items.into_iter().next().and_then(|i| i.get("id").and_then(Value::as_u64)).map(|n| LocationId(n as u32)))
-}
-
-/// The purchase notification to each of the partner's purchase addresses, from its auto-response template when it
-/// has one; one job per (lead, recipient), so however often this runs each gets one email.
-async fn purchase_emails(
-    svc: &Services,
-    co: &CompanyId,
-    partner: &StoredPartner,
-    record: &Record,
-) -> Result<Vec<TxOp>, AppError> {
-    let s = &partner.settings;
-    if s.lead_purchase_emails.is_empty() {
-        return Ok(vec![]);
-    }
-    let company_name = directory::company(svc, co).await.map(|c| c.name).unwrap_or_else(|_| co.to_string());
-    let template: Option<MessageTemplate> = match s.lead_auto_response_template_id {
-        Some(t) => match svc.table.get(&keys::message_template(co, t)).await? {
-            Some(item) => Some(from_item(item)?),
-            None => None,
-        },
-        None => None,
-    };
-    let value = |name: &str| -> String {
-        match name {
-            "first_name" => record.first_name.clone(),
-            "last_name" => record.last_name.clone(),
-            "lead_id" => record.id.0.to_string(),
-            "partner_name" => s.name.clone(),
-            "company_name" => company_name.clone(),
-            _ => String::new(),
-        }
-    };
-    let (subject, body) = match &template {
-        Some(t) => (render(&t.subject, &value), render(&t.body, &value)),
-        None => (
-            format!("{company_name} received your lead: {} {}", record.first_name, record.last_name),
-            format!(
-                "Hello {},\n\n{company_name} received the lead {} {} (our lead {}).\n",
-                s.name, record.first_name, record.last_name, record.id.0
-            ),
-        ),
-    };
-    let mut ops = Vec::new();
-    for to in &s.lead_purchase_emails {
-        let job = Job::SendEmail { company: co.clone(), to: to.clone(), subject: subject.clone(), body: body.clone() };
-        ops.push(jobs::pending(co, format!("purchase:{co}:{}:{to}", record.id.0), job)?);
-    }
-    Ok(ops)
 }

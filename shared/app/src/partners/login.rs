@@ -10,8 +10,9 @@ use super::stored::StoredPartner;
 use crate::directory::user_item;
 use crate::jobs::{self, Job};
 use crate::{AppError, Services};
+use serde_json::json;
 use vigil_domain::{CompanyId, FieldError, Invalid, LocationId, PartnerId, Permissions, Role, User, UserId};
-use vigil_store::{keys, Index, Query, TxOp};
+use vigil_store::{keys, Condition, Index, Query, TxOp};
 
 /// The user ID of a partner company's login.
 pub fn login_user_id(partner: PartnerId) -> Result<UserId, AppError> {
@@ -60,6 +61,22 @@ pub(crate) async fn login_ops(
     }
     // The partner's version condition in the same transaction guards this write: only this partner's save writes it.
     let mut ops = vec![TxOp::Put { item: user_item(&user), cond: None }];
+    // The username is also claimed by an item of its own, so two partners saved at the same moment cannot both take
+    // it (the query above sees only what was committed before).
+    let owner = json!(format!("{co}#{}", after.id.0));
+    if wants {
+        let mut claim = keys::login_name(&user.email).to_item();
+        claim.insert("owner".into(), owner.clone());
+        let mine = Condition::AttrEquals("owner".into(), owner.clone());
+        ops.push(TxOp::Put { item: claim, cond: Some(Condition::Or(vec![Condition::NotExists, mine])) });
+    }
+    if let Some(b) = before.filter(|b| b.settings.allow_login && !b.settings.login_username.is_empty()) {
+        let old = b.settings.login_username.to_ascii_lowercase();
+        if !wants || old != user.email {
+            // A name given up is free again (logins older than the claims have none to delete).
+            ops.push(TxOp::Delete { key: keys::login_name(&old), cond: None });
+        }
+    }
     let renamed = before.is_none_or(|b| {
         !b.settings.allow_login || !b.settings.login_username.eq_ignore_ascii_case(&after.settings.login_username)
     });
