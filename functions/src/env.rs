@@ -1,8 +1,8 @@
 //! Building the services a Lambda uses from its environment (names as `infra/template.yaml` sets them):
 //! `VIGIL_TABLE`, `VIGIL_QUEUE_URL_<NAME>` per queue (`VIGIL_QUEUE_URL_JOBS`), `VIGIL_CURSOR_SECRET`,
 //! `VIGIL_KMS_KEY_ID` (the KMS key that wraps the SSN data keys), `VIGIL_SES_SENDER` (the jobs worker's verified
-//! sender; without it a mail job fails rather than sends), and `VIGIL_AWS_ENDPOINT` to point the SDK at an emulator
-//! (moto) instead of AWS.
+//! sender; without it a mail job fails rather than sends), `VIGIL_USER_POOL_ID` (the user pool whose partner logins
+//! the jobs worker keeps in step), and `VIGIL_AWS_ENDPOINT` to point the SDK at an emulator (moto) instead of AWS.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -113,6 +113,11 @@ pub fn aws_services_with(s: &AwsSettings, kms_key_id: Option<String>, ses_sender
         model: env_value("VIGIL_BEDROCK_MODEL_ID")
             .map(|id| Arc::new(LazyBedrockModel::new(config.clone(), id)) as Arc<dyn Model>),
         objects,
+        // Without the pool's ID a login change's job fails and stays queued, rather than pretend the account exists.
+        users: match env_value("VIGIL_USER_POOL_ID") {
+            Some(pool) => Arc::new(vigil_store::cognito::CognitoUserPool::new(config.clone(), pool)),
+            None => Arc::new(vigil_store::user_pool::NoUserPool),
+        },
     }
 }
 

@@ -177,6 +177,21 @@ impl UserPool {
             .ok_or_else(|| format!("AdminCreateUser gave {email} no sub"))
     }
 
+    /// The pool's account of `email` as AdminGetUser answers it (`Enabled`, `UserAttributes`), `None` when it has none.
+    pub async fn account(&self, email: &str) -> Option<Value> {
+        self.call("AdminGetUser", json!({"UserPoolId": self.id, "Username": email})).await.ok()
+    }
+
+    /// Gives an account a permanent password (what the invited user does with the temporary one Cognito mailed).
+    pub async fn set_password(&self, email: &str, password: &str) -> Result<(), String> {
+        self.call(
+            "AdminSetUserPassword",
+            json!({"UserPoolId": self.id, "Username": email, "Password": password, "Permanent": true}),
+        )
+        .await
+        .map(|_| ())
+    }
+
     /// Signs a user in through the template's client (or `client_id`).
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<Tokens, String> {
         self.sign_in_with(&self.client_id, email, password).await

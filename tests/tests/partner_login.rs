@@ -216,3 +216,53 @@ async fn a_cognito_partner_token_is_served_as_its_partners_login() {
     assert_eq!(rt.get(&admin, "/api/v1/partners").await.0, 200);
     rt.stop().await;
 }
+
+/// The value of one attribute of an AdminGetUser answer.
+fn attribute<'a>(account: &'a Value, name: &str) -> Option<&'a str> {
+    account["UserAttributes"].as_array()?.iter().find(|a| a["Name"] == name)?["Value"].as_str()
+}
+
+/// In AWS nobody creates the partner's account by hand: allowing the login queues a job (with the save) that creates
+/// it in the user pool with the tenant and the partner company, the partner signs in with it, and turning the login
+/// off disables it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_allowed_login_becomes_a_pool_account_and_turning_it_off_disables_it() {
+    let (rt, pool) = vigil_tests::cognito::rehearsal_runtime("vigil-partner-pool", |c| {
+        c.seed = Some(vigil_local::seed::SeedSize { leads: 2, customers: 2 })
+    })
+    .await;
+    let admin = pool.sign_in(ADMIN).await;
+    let (status, p) = rt.get(&admin, "/api/v1/partners/2").await;
+    assert_eq!(status, 200, "{p}");
+    assert_eq!(p["allow_login"], false, "the second demo source has no login yet");
+    let email = "desk@pool-sync.example";
+    let body = json!({"version": p["version"], "allow_login": true, "login_username": "Desk@Pool-Sync.example"});
+    let (status, p) = rt.patch(&admin, "/api/v1/partners/2", body).await;
+    assert_eq!(status, 200, "{p}");
+
+    let account = eventually("the pool account", Duration::from_secs(60), || async {
+        pool.pool.account(email).await.filter(|a| a["Enabled"] == true)
+    })
+    .await;
+    assert_eq!(attribute(&account, "custom:company"), Some("acme"));
+    assert_eq!(attribute(&account, "custom:partner"), Some("2"));
+    assert_eq!(attribute(&account, "email"), Some(email));
+
+    // The partner sets a password (Cognito's invitation) and is served as its partner company's login.
+    let password = format!("Partner-{:016x}-Aa1", rand::random::<u64>());
+    pool.pool.set_password(email, &password).await.expect("a password");
+    let token = pool.pool.sign_in(email, &password).await.expect("the partner signs in").id_token;
+    let (status, me) = rt.get(&token, "/api/v1/me").await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!((me["role"].as_str(), me["partner_id"].as_u64()), (Some("partner"), Some(2)));
+
+    let (status, p) =
+        rt.patch(&admin, "/api/v1/partners/2", json!({"version": p["version"], "allow_login": false})).await;
+    assert_eq!(status, 200, "{p}");
+    eventually("the pool account disabled", Duration::from_secs(60), || async {
+        pool.pool.account(email).await.filter(|a| a["Enabled"] == false)
+    })
+    .await;
+    assert_eq!(rt.get(&token, "/api/v1/me").await.0, 401, "the login is off in the table at once");
+    rt.stop().await;
+}

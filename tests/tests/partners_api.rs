@@ -133,11 +133,11 @@ async fn a_partner_of_each_kind_is_created_with_every_setting_and_post_keys_are_
         &rt,
         &admin,
         json!({"name": "Self Generated Too", "kind": "inside", "sells_leads": true, "default_lead_location": "pending",
-               "allow_login": true, "login_username": "self.gen"}),
+               "allow_login": true, "login_username": "Desk@Self-Gen.example"}),
     )
     .await;
     assert_eq!(inside["kind"], "inside");
-    assert_eq!(inside["login_username"], "self.gen");
+    assert_eq!(inside["login_username"], "Desk@Self-Gen.example");
 
     // Plain http is accepted to a loopback host only (the local runtime's demo).
     create(
@@ -235,6 +235,8 @@ async fn every_validation_rule_names_its_field() {
     assert_eq!(error_fields(&p), ["customer_sale_emails"]);
     let p = refused(&rt, &admin, json!({"name": "Login", "allow_login": true})).await;
     assert_eq!(error_fields(&p), ["login_username"]);
+    let p = refused(&rt, &admin, json!({"name": "Login", "allow_login": true, "login_username": "self.gen"})).await;
+    assert_eq!((error_fields(&p), code_of(&p, "login_username")), (vec!["login_username".to_owned()], "invalid"));
 
     // Post URLs: https, or http to loopback only; no credentials in them.
     for (url, code) in [

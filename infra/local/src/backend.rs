@@ -136,6 +136,7 @@ pub async fn open(config: &Config) -> Result<Backends, BackendError> {
                 post_policy: Default::default(),
                 model: None,
                 objects: Arc::new(objects.clone()),
+                users: Arc::new(vigil_store::user_pool::TableUsersOnly),
             };
             Ok(Backends { services, embedded: Some(table), token_key, key_ring, objects })
         }
@@ -159,6 +160,14 @@ pub async fn open(config: &Config) -> Result<Backends, BackendError> {
             services.data_keys = key_ring.clone();
             // The runtime plays the imports bucket too: uploads go to its own route.
             services.objects = Arc::new(objects.clone());
+            // Partner logins are kept in step with the pool whose tokens the runtime accepts (its ID ends the issuer),
+            // unless the environment names one as a Lambda's does.
+            if std::env::var("VIGIL_USER_POOL_ID").map_or(true, |v| v.is_empty()) {
+                if let Some(pool) = config.cognito.as_ref().and_then(|c| c.issuer.rsplit('/').next()) {
+                    let sdk = vigil_store::aws::LazySdkConfig::new(settings.endpoint.clone());
+                    services.users = Arc::new(vigil_store::cognito::CognitoUserPool::new(sdk, pool));
+                }
+            }
             Ok(Backends { services, embedded: None, token_key, key_ring, objects })
         }
     }

@@ -64,6 +64,14 @@ pub enum Job {
         import_id: u32,
         chunk: u32,
     },
+    /// A partner company's login brought in step with the user pool (`crate::partners::sync_login`): the account as
+    /// the partner's settings are when the job runs, and `retired`, a username the change gave up, disabled.
+    SyncPartnerLogin {
+        company: CompanyId,
+        partner_id: PartnerId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retired: Option<String>,
+    },
 }
 
 impl Job {
@@ -77,6 +85,7 @@ impl Job {
             Job::IntakeLead { .. } => "intake_lead",
             Job::ImportChunk { .. } => "import_chunk",
             Job::RevertImportChunk { .. } => "revert_import_chunk",
+            Job::SyncPartnerLogin { .. } => "sync_partner_login",
         }
     }
 
@@ -95,7 +104,8 @@ impl Job {
             | Job::AdtPrecheck { .. }
             | Job::IntakeLead { .. }
             | Job::ImportChunk { .. }
-            | Job::RevertImportChunk { .. }) => Ok(job),
+            | Job::RevertImportChunk { .. }
+            | Job::SyncPartnerLogin { .. }) => Ok(job),
         }
     }
 }
@@ -240,6 +250,9 @@ async fn run(svc: &Services, env: &Envelope, receives: u32) -> Result<(), AppErr
         }
         Job::RevertImportChunk { company, import_id, chunk } => {
             crate::imports::revert_chunk(svc, company, *import_id, *chunk).await?;
+        }
+        Job::SyncPartnerLogin { company, partner_id, retired } => {
+            crate::partners::sync_login(svc, company, *partner_id, retired.as_deref()).await?;
         }
     }
     Ok(())

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use vigil_domain::record::{Kind, Record, Stage};
 use vigil_domain::{CampaignId, CompanyId, LocationId, PartnerId, RecordId, UserId};
-use vigil_store::{keys, Index, Item, Key, TxOp, Update};
+use vigil_store::{keys, Condition, Index, Item, Key, TxOp, Update};
 
 /// What a list needs of a record: its columns and every attribute a filter or a permission check reads. Stored on
 /// each index item (and read from profile items too: the field names are the record's).
@@ -321,6 +321,11 @@ pub fn index_writes(co: &CompanyId, old: Option<&Record>, new: Option<&Record>) 
     for k in new_counts.difference(&old_counts) {
         count(k, 1);
     }
+    // A record newly attributed to a source checks, in its own transaction, that the partner company still exists: a
+    // partner's delete checks the source's counters in its transaction, so whichever commits second sees the other.
+    if let Some(source) = new.and_then(|r| r.source_id).filter(|s| old.and_then(|r| r.source_id) != Some(*s)) {
+        ops.push(TxOp::Check { key: keys::partner(co, source), cond: Condition::Exists });
+    }
     ops
 }
 
@@ -406,6 +411,22 @@ pub(crate) mod tests {
         let delete = index_writes(&co(), Some(&r), None);
         assert_eq!(delete.iter().filter(|o| matches!(o, TxOp::Delete { .. })).count(), puts);
         assert_eq!(index_writes(&co(), Some(&r), Some(&r)), vec![]);
+    }
+
+    #[test]
+    fn a_record_newly_attributed_to_a_source_checks_the_partner_exists() {
+        let partner_check = |ops: &[TxOp]| {
+            ops.iter().any(|o| matches!(o, TxOp::Check { key, cond: Condition::Exists } if *key == keys::partner(&co(), PartnerId(3))))
+        };
+        let r = lead(42);
+        assert!(partner_check(&index_writes(&co(), None, Some(&r))), "a new record");
+        let mut other = r.clone();
+        other.source_id = Some(PartnerId(9));
+        assert!(partner_check(&index_writes(&co(), Some(&other), Some(&r))), "a changed source");
+        let mut renamed = r.clone();
+        renamed.first_name = "Other".into();
+        assert!(!partner_check(&index_writes(&co(), Some(&r), Some(&renamed))), "the same source");
+        assert!(!partner_check(&index_writes(&co(), Some(&r), None)), "a delete");
     }
 
     #[test]

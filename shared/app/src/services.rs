@@ -20,6 +20,9 @@ pub struct Services {
     pub model: Option<Arc<dyn Model>>,
     /// Uploaded files (CSV imports): S3 in AWS, a directory in the embedded default.
     pub objects: Arc<dyn vigil_store::ObjectStore>,
+    /// The sign-in accounts the API keeps in step itself (a partner company's login): Cognito in AWS; in the
+    /// embedded default the table's users are the accounts.
+    pub users: Arc<dyn vigil_store::UserPool>,
 }
 
 /// Logical queue names (each backend maps them to its own queues).

@@ -5,6 +5,7 @@
 
 pub mod aws;
 pub mod bedrock;
+pub mod cognito;
 pub mod cursor;
 pub mod dynamo;
 #[cfg(feature = "embedded")]
@@ -19,6 +20,7 @@ pub mod s3;
 pub mod ses;
 pub mod sqs;
 pub mod table;
+pub mod user_pool;
 
 pub use cursor::{CursorError, CursorSigner};
 pub use dynamo::DynamoTable;
@@ -30,3 +32,4 @@ pub use sqs::SqsQueue;
 pub use table::{
     Condition, Index, Item, Key, Page, Query, SortCond, StoreError, Table, TxOp, Update, EXPIRES_AT, PK, SK, VERSION,
 };
+pub use user_pool::{PoolUser, UserPool, UserPoolError};

@@ -426,7 +426,7 @@ pub fn PartnerPage(props: &PartnerPageProps) -> Html {
                     <legend>{ "Vigil access" }</legend>
                     <div class="form-row">
                         { f.check("allow_login", "Allow login") }
-                        { f.text("login_username", "Username", bool_of(d, "allow_login")) }
+                        { f.text("login_username", "Username (email)", bool_of(d, "allow_login")) }
                     </div>
                     <p class="muted" data-testid="partner-access-hint">{ "Read-only access to the customers attributed to this partner.                         Saving sends the partner's email an invitation with the username; the password is set at sign-in." }</p>
                 </fieldset>

@@ -136,8 +136,19 @@ pub async fn from_receipt(svc: &Services, co: &CompanyId, receipt_id: &str) -> R
     }
     match svc.table.transact(ops).await {
         Ok(()) => {}
-        // The receipt was settled by another run of this job: its lead exists (or it was refused), so stop.
-        Err(StoreError::ConditionFailed { .. }) => return Ok(()),
+        // The receipt was settled by another run of this job: its lead exists (or it was refused), so stop. A receipt
+        // still accepted means something else changed under the write (its source was deleted): the job runs again
+        // and its checks decide.
+        Err(StoreError::ConditionFailed { .. }) => {
+            let receipt = svc.table.get(&keys::intake_receipt(co, receipt_id)).await?;
+            if receipt.is_some_and(|r| r.get("status") == Some(&json!("accepted"))) {
+                return Err(AppError::Conflict {
+                    message: "the posted lead's source changed; retrying".into(),
+                    current: None,
+                });
+            }
+            return Ok(());
+        }
         Err(e) => return Err(e.into()),
     }
     tracing::info!(company = %co, receipt = receipt_id, lead = record.id.0, "posted lead created");

@@ -87,7 +87,10 @@ pub async fn create(
     match svc.table.transact(ops).await {
         Ok(()) => {}
         Err(StoreError::ConditionFailed { .. }) => {
-            return Err(AppError::Conflict { message: "the new lead's ID was taken; try again".into(), current: None })
+            return Err(AppError::Conflict {
+                message: "the new lead's ID or its source changed while it was saved; try again".into(),
+                current: None,
+            })
         }
         Err(e) => return Err(e.into()),
     }

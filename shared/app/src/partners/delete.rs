@@ -1,6 +1,6 @@
 //! `DELETE /api/v1/partners/{id}?version=N`: only a partner no lead or customer is attributed to (deactivate the
 //! others instead), with its campaigns and their uniqueness items, in one transaction that also checks the partner's
-//! record counters are zero.
+//! record counters are zero. Its login goes too (`login::delete_ops`).
 
 use super::save::stale;
 use super::stored::{campaigns_of, load_partner};
@@ -51,6 +51,7 @@ pub async fn delete(svc: &Services, actor: &Actor, id: PartnerId, version: u64) 
             ops.push(TxOp::Delete { key: keys::campaign_external(co, p, x), cond: None });
         }
     }
+    ops.extend(super::login::delete_ops(co, &current)?);
     let checks = ops.len();
     ops.extend(unattributed(co, "SOURCE", id.0));
     if ops.len() > MAX_TX_OPS {

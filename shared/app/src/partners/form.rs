@@ -162,10 +162,13 @@ pub(crate) fn apply(base: &PartnerSettings, body: &Map<String, Value>) -> Result
     if s.allow_login && s.login_username.is_empty() {
         more.push(FieldError::new("login_username", "required", "a partner allowed to sign in needs a username"));
     }
-    if !s.login_username.is_empty()
-        && !s.login_username.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'@'))
-    {
-        more.push(FieldError::new("login_username", "invalid", "a username takes letters, digits and . _ - @ only"));
+    // The user pool signs users in by email address, so the login's username is one.
+    if !s.login_username.is_empty() && Address::parse_field("login_username", &s.login_username).is_err() {
+        more.push(FieldError::new(
+            "login_username",
+            "invalid",
+            "the username is the email address the partner signs in with",
+        ));
     }
     for e in more {
         if !named(&errors, &e.field) {

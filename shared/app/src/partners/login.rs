@@ -4,7 +4,10 @@
 //! The login's user item has a fixed ID (`partner-<n>`), not a Cognito `sub`: a partner token names its partner
 //! company (`custom:partner`) and `auth::authenticate` loads this item by it, checking the token's email against the
 //! username. So the user pool's user (created with `custom:company` and `custom:partner`, see the README) and this
-//! item meet without the API having to call Cognito, and turning the login off here locks the pool's user out at once.
+//! item meet without the API having to look the pool up, and turning the login off here locks the pool's user out at
+//! once. The pool's account itself is kept in step by a job queued in the same transaction ([`sync_login`]): created
+//! with the invitation Cognito mails, its attributes updated, disabled when the login is turned off or the partner
+//! company deleted.
 
 use super::stored::StoredPartner;
 use crate::directory::user_item;
@@ -77,6 +80,9 @@ pub(crate) async fn login_ops(
             ops.push(TxOp::Delete { key: keys::login_name(&old), cond: None });
         }
     }
+    if let Some(job) = sync_job(co, before, Some(after))? {
+        ops.push(job);
+    }
     let renamed = before.is_none_or(|b| {
         !b.settings.allow_login || !b.settings.login_username.eq_ignore_ascii_case(&after.settings.login_username)
     });
@@ -88,7 +94,8 @@ pub(crate) async fn login_ops(
             subject: format!("Your read-only access to {}'s customers", company.name),
             body: format!(
                 "Hello {},\n\n{} gave {} read-only access to the customers attributed to you. Sign in with the \
-                 username {}; your password is set up with the sign-in page's \"forgot password\" step.\n",
+                 username {}; a separate message brings your temporary password (or set one with the sign-in \
+                 page's \"forgot password\" step).\n",
                 if after.settings.contact_person.is_empty() {
                     &after.settings.name
                 } else {
@@ -109,4 +116,121 @@ pub(crate) async fn login_ops(
         })?);
     }
     Ok(ops)
+}
+
+/// The username a partner's settings sign in with, while they let it sign in at all.
+fn signing_in(p: &StoredPartner) -> Option<String> {
+    let s = &p.settings;
+    (s.allow_login && s.active && !s.login_username.is_empty()).then(|| s.login_username.to_ascii_lowercase())
+}
+
+/// The job that brings the pool's account in step, when the save changes who may sign in (`after` is `None` for a
+/// delete): queued in the save's own transaction, so a saved change is never left without it.
+pub(crate) fn sync_job(
+    co: &CompanyId,
+    before: Option<&StoredPartner>,
+    after: Option<&StoredPartner>,
+) -> Result<Option<TxOp>, AppError> {
+    let old_name = before.map(|b| b.settings.login_username.to_ascii_lowercase()).filter(|n| !n.is_empty());
+    let new_name = after.map(|a| a.settings.login_username.to_ascii_lowercase()).filter(|n| !n.is_empty());
+    if before.and_then(signing_in) == after.and_then(signing_in) && old_name == new_name {
+        return Ok(None);
+    }
+    let Some(partner) = after.or(before) else { return Ok(None) };
+    let retired = old_name.filter(|old| new_name.as_ref() != Some(old) || after.is_none());
+    let version = after.map_or(0, |a| a.version);
+    let key = format!("partner-login-sync:{co}:{}:{version}", partner.id.0);
+    let job = Job::SyncPartnerLogin { company: co.clone(), partner_id: partner.id, retired };
+    jobs::pending(co, key, job).map(Some)
+}
+
+/// The jobs worker's side of [`sync_job`]: the pool's account made what the partner's settings say now (not what
+/// they said when the job was queued, so a late or repeated job cannot undo a newer change), and a username the
+/// partner gave up disabled unless it signs in with it again.
+pub async fn sync_login(svc: &Services, co: &CompanyId, id: PartnerId, retired: Option<&str>) -> Result<(), AppError> {
+    let partner = match super::stored::load_partner(svc, co, id).await {
+        Ok(p) => Some(p),
+        Err(AppError::NotFound(_)) => None,
+        Err(e) => return Err(e),
+    };
+    let current = partner.as_ref().and_then(signing_in);
+    let pool = |e: vigil_store::UserPoolError| AppError::Internal(format!("partner login {}: {e}", id.0));
+    match (&partner, &current) {
+        (Some(p), Some(email)) => {
+            let user = vigil_store::PoolUser {
+                email: email.clone(),
+                name: p.settings.name.clone(),
+                company: co.as_str().to_owned(),
+                partner: Some(id.0.to_string()),
+            };
+            svc.users.enable(&user).await.map_err(pool)?;
+        }
+        (Some(p), None) if !p.settings.login_username.is_empty() => {
+            svc.users.disable(&p.settings.login_username.to_ascii_lowercase()).await.map_err(pool)?;
+        }
+        _ => {}
+    }
+    if let Some(old) = retired.filter(|old| current.as_deref() != Some(*old)) {
+        svc.users.disable(old).await.map_err(pool)?;
+    }
+    tracing::info!(company = %co, partner = id.0, signs_in = current.is_some(), "partner login synced with the user pool");
+    Ok(())
+}
+
+/// A deleted partner's login goes with it: its user item, its username's claim, and (by the job) the pool's account.
+pub(crate) fn delete_ops(co: &CompanyId, p: &StoredPartner) -> Result<Vec<TxOp>, AppError> {
+    let mut ops = vec![TxOp::Delete { key: keys::user(co, &login_user_id(p.id)?), cond: None }];
+    let name = p.settings.login_username.to_ascii_lowercase();
+    if p.settings.allow_login && !name.is_empty() {
+        let owner = json!(format!("{co}#{}", p.id.0));
+        // Only its own claim (logins older than the claims have none).
+        let cond = Condition::Or(vec![Condition::NotExists, Condition::AttrEquals("owner".into(), owner)]);
+        ops.push(TxOp::Delete { key: keys::login_name(&name), cond: Some(cond) });
+    }
+    ops.extend(sync_job(co, Some(p), None)?);
+    Ok(ops)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn partner(allow_login: bool, active: bool, username: &str, version: u64) -> StoredPartner {
+        serde_json::from_value(json!({
+            "id": 7, "name": "Safe Nest", "active": active, "allow_login": allow_login,
+            "login_username": username, "version": version,
+        }))
+        .expect("a stored partner")
+    }
+
+    fn job_of(op: Option<TxOp>) -> Option<Job> {
+        let TxOp::Put { item, .. } = op? else { return None };
+        let envelope: jobs::Envelope = serde_json::from_str(item.get(jobs::ENVELOPE_ATTR)?.as_str()?).ok()?;
+        Some(envelope.job)
+    }
+
+    fn sync(before: Option<&StoredPartner>, after: Option<&StoredPartner>) -> Option<Option<String>> {
+        let co = CompanyId::parse("acme").expect("company");
+        match job_of(sync_job(&co, before, after).expect("the job is valid"))? {
+            Job::SyncPartnerLogin { retired, .. } => Some(retired),
+            other => panic!("not a login sync: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_sync_is_queued_only_when_who_may_sign_in_changes() {
+        let off = partner(false, true, "", 1);
+        let on = partner(true, true, "desk@nest.example", 2);
+        assert_eq!(sync(None, Some(&off)), None, "a partner without a login");
+        assert_eq!(sync(None, Some(&on)), Some(None), "a new partner with a login");
+        assert_eq!(sync(Some(&off), Some(&on)), Some(None), "login allowed");
+        assert_eq!(sync(Some(&on), Some(&partner(true, true, "desk@nest.example", 3))), None, "another setting");
+        assert_eq!(sync(Some(&on), Some(&partner(true, true, "DESK@nest.example", 3))), None, "same name, other case");
+        assert_eq!(sync(Some(&on), Some(&partner(false, true, "desk@nest.example", 3))), Some(None), "login off");
+        assert_eq!(sync(Some(&on), Some(&partner(true, false, "desk@nest.example", 3))), Some(None), "deactivated");
+        let renamed = partner(true, true, "front@nest.example", 3);
+        assert_eq!(sync(Some(&on), Some(&renamed)), Some(Some("desk@nest.example".into())), "renamed");
+        assert_eq!(sync(Some(&on), None), Some(Some("desk@nest.example".into())), "deleted");
+        assert_eq!(sync(Some(&off), None), None, "deleted without a login");
+    }
 }

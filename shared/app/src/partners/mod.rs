@@ -20,7 +20,7 @@ pub use campaigns::{create_campaign, delete_campaign, list_campaigns, update_cam
 pub use delete::delete;
 pub use form::post_url_problem;
 pub use history::history;
-pub use login::{login_user, login_user_id};
+pub use login::{login_user, login_user_id, sync_login};
 pub use read::{get, list};
 pub use save::{create, update};
 pub use secret::{open_post_key, seal_post_key, PostKeyKind};
