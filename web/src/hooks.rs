@@ -32,6 +32,9 @@ impl Reducible for Slot {
 /// again.
 pub struct UseStateHandle<T> {
     inner: UseReducerHandle<Slot>,
+    /// The value when this handle was made or cloned. As with Yew's handle, equality compares these, so a handle
+    /// among an effect's deps or a component's props tells the last render's value from this one's.
+    seen: Rc<dyn Any>,
     value: PhantomData<fn() -> T>,
 }
 
@@ -61,14 +64,13 @@ fn current(inner: &UseReducerHandle<Slot>) -> &dyn Any {
 
 impl<T> Clone for UseStateHandle<T> {
     fn clone(&self) -> Self {
-        Self { inner: self.inner.clone(), value: PhantomData }
+        Self { inner: self.inner.clone(), seen: Rc::clone(&self.inner.0), value: PhantomData }
     }
 }
 
-/// As Yew's: equal when the values are (props holding a handle compare by its value).
 impl<T: PartialEq + 'static> PartialEq for UseStateHandle<T> {
     fn eq(&self, other: &Self) -> bool {
-        **self == **other
+        self.seen.downcast_ref::<T>() == other.seen.downcast_ref::<T>()
     }
 }
 
@@ -82,7 +84,7 @@ impl<T: fmt::Debug + 'static> fmt::Debug for UseStateHandle<T> {
 #[hook]
 pub fn use_state<T: 'static, F: FnOnce() -> T>(init: F) -> UseStateHandle<T> {
     let inner = use_slot(Box::new(move || Rc::new(init()) as Rc<dyn Any>));
-    UseStateHandle { inner, value: PhantomData }
+    UseStateHandle { seen: Rc::clone(&inner.0), inner, value: PhantomData }
 }
 
 #[hook]
