@@ -1,6 +1,7 @@
 //! The router and the providers every screen relies on (toasts, session).
 
 use crate::components::nav::TopNav;
+use crate::hooks::use_effect_with;
 use crate::pages;
 use crate::session::{use_session, SessionAction, SessionProvider};
 use crate::toast::ToastProvider;

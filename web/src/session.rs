@@ -2,6 +2,7 @@
 //! Shared by every screen through a context holding a reducer.
 
 use crate::api::{ApiError, Client, Me};
+use crate::hooks::use_effect_with;
 use crate::toast::{use_toasts, Toasts};
 use gloo_storage::{LocalStorage, Storage};
 use std::rc::Rc;

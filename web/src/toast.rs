@@ -1,5 +1,6 @@
 //! Toasts: short messages stacked in a corner, dismissed by their button or on their own after a few seconds.
 
+use crate::hooks::use_effect_with;
 use gloo_timers::callback::Timeout;
 use std::rc::Rc;
 use yew::prelude::*;

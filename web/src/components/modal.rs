@@ -1,6 +1,7 @@
 //! A dialog over the page: labelled by its title, focus moves into it when it opens, Escape or Cancel closes it.
 //! `class` on the backdrop styles a variant (the MMR picker is full screen); `head_actions` sit beside the title.
 
+use crate::hooks::use_effect_with;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]

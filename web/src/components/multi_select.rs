@@ -2,6 +2,7 @@
 //! the matching options as a list of checkboxes. Plain form controls, so it works by keyboard and screen reader.
 
 use crate::components::format;
+use crate::hooks::use_state;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]

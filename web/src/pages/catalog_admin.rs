@@ -3,6 +3,7 @@
 //! templates point at them.
 
 use crate::api::{ApiError, CustomerFormOptions, MmrSettings};
+use crate::hooks::{use_effect_with, use_state, UseStateHandle};
 use crate::pages::customer::{cents_of, money};
 use crate::session::use_session;
 use crate::toast::use_toasts;

@@ -2,6 +2,7 @@
 //! with the copy-paste HTML form (`web/static/lead-form.html`) filled in with it and this portal's address.
 
 use crate::api::ApiError;
+use crate::hooks::{use_effect_with, use_state, UseStateHandle};
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;
 use vigil_api::common::NoQuery;

@@ -3,6 +3,7 @@
 //! errors by row and field, and the errors CSV), run with a live progress bar, cancel, revert.
 
 use crate::api::{ApiError, Client, Partner};
+use crate::hooks::{use_effect_with, use_state};
 use crate::session::{use_report_error, use_session};
 use std::collections::BTreeMap;
 use vigil_api::common::{FieldPath, NoQuery};

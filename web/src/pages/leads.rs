@@ -7,6 +7,7 @@ use crate::components::format;
 use crate::components::multi_select::MultiSelect;
 use crate::components::pager::{CursorTrail, Pager};
 use crate::components::route_link::RouteLink;
+use crate::hooks::{use_effect_with, use_state, UseStateHandle};
 use crate::lead_filter::{self, campaign_options, LeadFilter, PER_PAGES, SORTS, TAG_OPS, VIEWS};
 use crate::session::{use_report_error, use_session};
 use gloo_storage::{LocalStorage, Storage};

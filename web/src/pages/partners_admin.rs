@@ -9,6 +9,7 @@ use crate::app::Route;
 use crate::components::field_errors::{self, FieldErrors};
 use crate::components::modal::Modal;
 use crate::components::route_link::RouteLink;
+use crate::hooks::{use_effect_with, use_state};
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;
 use serde_json::{json, Map, Value};

@@ -3,6 +3,7 @@
 
 use crate::api::{self, ApiError, DevUser};
 use crate::app::{after_sign_in, Route};
+use crate::hooks::{use_effect_with, use_state};
 use crate::session::{use_session, SessionAction};
 use crate::toast::use_toasts;
 use serde::Deserialize;

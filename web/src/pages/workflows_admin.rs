@@ -4,6 +4,7 @@
 //! and deactivate a workflow (there is no delete). The server's errors name the field by path (`steps[2].title.es`).
 
 use crate::api::ApiError;
+use crate::hooks::{use_effect_with, use_state};
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;
 use std::rc::Rc;

@@ -5,6 +5,7 @@
 use crate::api::ApiError;
 use crate::app::Route;
 use crate::components::route_link::RouteLink;
+use crate::hooks::{use_effect_with, use_state, UseStateHandle};
 use crate::session::use_session;
 use crate::toast::use_toasts;
 use serde_json::{json, Value};

@@ -1,5 +1,6 @@
 //! The customer's Opportunities card: what a conversion opened (name, amount, stage, close date).
 
+use crate::hooks::{use_effect_with, use_state};
 use crate::session::use_session;
 use vigil_api::common::{NoQuery, RecordPath};
 use vigil_api::opportunities::Opportunity;

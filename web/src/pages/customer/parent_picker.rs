@@ -2,6 +2,7 @@
 //! one, and Unlink. Picking only sets `parent_id` in the page's form; Save sends it like any other field.
 
 use crate::api::{ApiError, ParentCandidate};
+use crate::hooks::use_state;
 use crate::session::use_session;
 use serde_json::Value;
 use vigil_domain::RecordId;

@@ -2,6 +2,7 @@
 //! answer) with Refresh, shown while the company has an active ADT monitoring company. The creation wizard's Qualify
 //! step shows the same panel.
 
+use crate::hooks::{use_effect_with, use_state};
 use crate::session::use_session;
 use std::time::Duration;
 use vigil_api::monitoring::{MonitoringKind, PrecheckStatus, PrecheckView};

@@ -3,6 +3,7 @@
 //! waits for the card form's Save; the page takes the saved record (and its new version) from the response.
 
 use crate::api::{CustomerHome, Named, Tag};
+use crate::hooks::{use_effect_with, use_state};
 use crate::session::use_session;
 use vigil_domain::RecordId;
 use vigil_domain::TagId;

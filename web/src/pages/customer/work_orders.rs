@@ -2,6 +2,7 @@
 //! a form to create one from the customer's equipment.
 
 use crate::api::{ApiError, SubRecord};
+use crate::hooks::{use_effect_with, use_state};
 use crate::session::use_session;
 use crate::toast::use_toasts;
 use vigil_api::common::{NoQuery, RecordPath};

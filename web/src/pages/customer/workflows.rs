@@ -8,6 +8,7 @@ use super::workflow_steps::{Customer, StepBody};
 use crate::api::{ApiError, CustomerFormOptions, CustomerHome};
 use crate::app::Route;
 use crate::components::route_link::RouteLink;
+use crate::hooks::{use_effect_with, use_state};
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;
 use std::collections::BTreeMap;

@@ -3,6 +3,7 @@
 //! filtered out). The applied filter lives in the URL with the API's parameter names, so it can be bookmarked.
 
 use crate::api::Tag;
+use crate::hooks::use_state;
 use crate::lead_filter::{parse_query, to_query, TAG_OPS};
 use yew::prelude::*;
 

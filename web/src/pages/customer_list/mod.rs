@@ -9,6 +9,7 @@ use crate::app::{record_route, Route};
 use crate::components::format;
 use crate::components::pager::{CursorTrail, Pager};
 use crate::components::route_link::RouteLink;
+use crate::hooks::{use_effect_with, use_state};
 use crate::session::{use_report_error, use_session};
 use filter::{CustomerFilter, CustomerQuery};
 use vigil_domain::record::Kind;

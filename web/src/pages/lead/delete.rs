@@ -1,6 +1,7 @@
 //! Delete lead, at the bottom of the lead page.
 
 use crate::app::Route;
+use crate::hooks::use_state;
 use crate::session::use_session;
 use crate::toast::use_toasts;
 use vigil_domain::{Action, Resource};

@@ -12,6 +12,7 @@ use crate::api::{ApiError, CustomFieldValue, LeadFormOptions, LeadView};
 use crate::components::custom_fields_card::CustomFieldsCard;
 use crate::components::dom::focus;
 use crate::components::field_errors::{by_field, FieldErrors};
+use crate::hooks::{use_effect_with, use_state};
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;
 use serde_json::{Map, Value};

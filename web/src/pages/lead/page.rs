@@ -6,6 +6,7 @@ use crate::api::{ApiError, OfficeLocation, Partner};
 use crate::app::{record_route, Route};
 use crate::components::format;
 use crate::components::route_link::RouteLink;
+use crate::hooks::{use_effect_with, use_state};
 use crate::session::{use_report_error, use_session};
 use vigil_domain::record::{Kind, Record};
 use vigil_domain::RecordId;

@@ -2,6 +2,7 @@
 //! keeps after conversion), changed through the same reassignment the Leads list uses in bulk, with history.
 
 use crate::api::UserOption;
+use crate::hooks::{use_effect_with, use_state, UseStateHandle};
 use crate::session::{use_report_error, use_session};
 use vigil_api::common::NoQuery;
 use vigil_api::imports::Reassign;

@@ -1,0 +1,111 @@
+//! The portal's `use_state` and `use_effect_with`, used by every page in place of Yew's (`web/clippy.toml` refuses
+//! Yew's).
+//!
+//! Yew's hooks are generic over their closures as well as over the state: every `|| false` is a closure type of its
+//! own, so each of the portal's few hundred call sites compiled its own copy of the hook machinery (`next_state`,
+//! the reducer hook's `run`, the effect's `rendered`), and each state type its own reducer handle, `Rc` and `Any`
+//! glue on top. Here closures are boxed and state values are kept as `Rc<dyn Any>` in one non-generic reducer, so
+//! that machinery is compiled once for the whole portal; a call site adds a box and a type check. The closures still
+//! run when Yew's would (`init` on the first render only, an effect after a render whose deps changed); boxing a
+//! closure that captures nothing allocates nothing.
+
+use std::any::Any;
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::Deref;
+use std::rc::Rc;
+
+use yew::functional::{hook, Hook, Reducible, TearDown, UseReducerHandle};
+
+/// The one state type behind every [`use_state`].
+struct Slot(Rc<dyn Any>);
+
+impl Reducible for Slot {
+    type Action = Rc<dyn Any>;
+
+    fn reduce(self: Rc<Self>, value: Rc<dyn Any>) -> Rc<Self> {
+        Rc::new(Slot(value))
+    }
+}
+
+/// What Yew's `UseStateHandle` offers the pages: `*handle` reads the current value, `set` replaces it and renders
+/// again.
+pub struct UseStateHandle<T> {
+    inner: UseReducerHandle<Slot>,
+    /// The value when this handle was made or cloned. As with Yew's handle, equality compares these, so a handle
+    /// among an effect's deps or a component's props tells the last render's value from this one's.
+    seen: Rc<dyn Any>,
+    value: PhantomData<fn() -> T>,
+}
+
+impl<T: 'static> UseStateHandle<T> {
+    pub fn set(&self, value: T) {
+        self.inner.dispatch(Rc::new(value));
+    }
+}
+
+impl<T: 'static> Deref for UseStateHandle<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        // Only this handle's `use_state::<T>` and its `set(T)` ever write the slot, so it always holds a `T`.
+        match current(&self.inner).downcast_ref::<T>() {
+            Some(value) => value,
+            None => panic!("a state slot holds a value of another type"),
+        }
+    }
+}
+
+/// The slot's value now. Out of line, so the reducer handle's reading code is not copied into every `T`'s `deref`.
+#[inline(never)]
+fn current(inner: &UseReducerHandle<Slot>) -> &dyn Any {
+    &*inner.0
+}
+
+impl<T> Clone for UseStateHandle<T> {
+    fn clone(&self) -> Self {
+        Self { inner: self.inner.clone(), seen: Rc::clone(&self.inner.0), value: PhantomData }
+    }
+}
+
+impl<T: PartialEq + 'static> PartialEq for UseStateHandle<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.seen.downcast_ref::<T>() == other.seen.downcast_ref::<T>()
+    }
+}
+
+impl<T: fmt::Debug + 'static> fmt::Debug for UseStateHandle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UseStateHandle").field("value", &**self).finish()
+    }
+}
+
+/// Same as `yew::use_state`: the state starts as `init()` on the first render and is kept across renders.
+#[hook]
+pub fn use_state<T: 'static, F: FnOnce() -> T>(init: F) -> UseStateHandle<T> {
+    let inner = use_slot(Box::new(move || Rc::new(init()) as Rc<dyn Any>));
+    UseStateHandle { seen: Rc::clone(&inner.0), inner, value: PhantomData }
+}
+
+#[hook]
+fn use_slot<'a>(init: Box<dyn FnOnce() -> Rc<dyn Any> + 'a>) -> UseReducerHandle<Slot> {
+    yew::use_reducer(move || Slot(init()))
+}
+
+/// Same as `yew::use_effect_with`: `effect` runs after a render whose `deps` differ from the last run's, and what it
+/// returns (nothing, or a closure) tears it down before the next run and on unmount.
+pub fn use_effect_with<T, F, D>(deps: T, effect: F) -> impl Hook<Output = ()>
+where
+    T: PartialEq + 'static,
+    F: FnOnce(&T) -> D + 'static,
+    D: TearDown,
+{
+    let boxed: BoxedEffect<T> = Box::new(move |deps: &T| -> Box<dyn FnOnce()> {
+        let tear_down = effect(deps);
+        Box::new(move || tear_down.tear_down())
+    });
+    #[allow(clippy::disallowed_methods)]
+    yew::use_effect_with(deps, boxed)
+}
+
+type BoxedEffect<T> = Box<dyn FnOnce(&T) -> Box<dyn FnOnce()>>;
