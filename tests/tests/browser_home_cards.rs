@@ -1,6 +1,7 @@
 //! The customer Home cards in headless Chromium against the local runtime: the Installation card's Services
 //! checkboxes (Pulse offered under an ADT monitor) and the Lead information fields are saved, the page is reloaded
-//! and the values are seen again; with no install appointment, the Schedule link opens the Appointments tab.
+//! and the values are seen again; with no install appointment, the Schedule link opens the Appointments tab; and each
+//! quick action of the header opens its flow's form.
 //!
 //! Needs `chromium` and `chromium-driver` (Debian); builds `web/dist` first when it is older than the portal's
 //! sources. Screenshots land in `target/browser/`.
@@ -64,5 +65,24 @@ async fn services_and_lead_information_are_saved_and_shown_after_a_reload() {
     // No install appointment yet: the Installation card's Schedule link opens the Appointments tab.
     b.find(r#"[data-testid="schedule-install"]"#).await.unwrap().click().await.unwrap();
     b.wait_for_path(&format!("/customers/{id}/appointments"), soon()).await.unwrap();
+    b.wait_for(r#"[data-testid="item-form"]"#, soon()).await.unwrap();
+
+    // Each quick action opens its real flow: the page and the form that starts it.
+    for (action, path, form) in [
+        ("action-new-invoice", "new-invoice", "invoice-form"),
+        ("action-new-billing-method", "new-billing-method", "billing-method-form"),
+        ("action-new-payment", "new-payment", "payment-form"),
+        ("action-run-credit", "credit", "credit-form"),
+        ("action-new-work-order", "work-orders", "work-order-form"),
+        ("action-new-notes", "notes", "item-form"),
+        ("action-new-contacts", "contacts", "item-form"),
+        ("action-new-equipment", "equipment", "item-form"),
+    ] {
+        portal.open_customer(&b, id).await;
+        b.find(r#"[data-testid="quick-actions-button"]"#).await.unwrap().click().await.unwrap();
+        b.wait_for(&format!(r#"[data-testid="{action}"]"#), soon()).await.unwrap().click().await.unwrap();
+        b.wait_for_path(&format!("/customers/{id}/{path}"), soon()).await.unwrap();
+        b.wait_for(&format!(r#"[data-testid="{form}"]"#), soon()).await.unwrap();
+    }
     b.close().await.unwrap();
 }
