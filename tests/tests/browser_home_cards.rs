@@ -58,6 +58,9 @@ async fn services_and_lead_information_are_saved_and_shown_after_a_reload() {
     b.wait_for_value(r#"[data-testid="input-lead_comments"]"#, "Asked about cameras", soon()).await.unwrap();
     // At Assigned, a lead admin sees the lead rep on the card.
     b.find(r#"[data-testid="card-lead_info"] [data-testid="input-lead_rep_id"]"#).await.unwrap();
+    b.execute(r#"document.querySelector('[data-testid="card-lead_info"]').scrollIntoView();"#, json!([]))
+        .await
+        .unwrap();
     b.screenshot(&screenshot_path("home-cards-lead-information")).await.unwrap();
     let saved = portal.get(&admin, &format!("/api/v1/customers/{id}")).await;
     assert_eq!(saved["cards"]["installation"]["services"], json!(["guard_response", "pulse"]));
