@@ -585,14 +585,14 @@ fn demo_home_cards(r: &mut Record, n: u64) {
     c.call_center_rep_id = Some(r.created_by.clone());
     c.lead_status = Some(if r.lead_rep_id.is_some() { "assigned" } else { "queue" }.to_owned());
     c.lead_disposition_id = r.lead.disposition_id.map(|d| d.0);
-    if id % 4 == 0 {
+    if id.is_multiple_of(4) {
         c.callcenter_comments = Some("Asked for a call after 5 pm.".into());
     }
-    if id % 3 == 0 {
+    if id.is_multiple_of(3) {
         c.funding_status = Some("Funded".into());
         c.funded_date = Some(created);
     }
-    if id % 5 == 0 {
+    if id.is_multiple_of(5) {
         c.central_station_account = Some(format!("CS{}-{id:06}", n + 1));
     }
 }
