@@ -6,6 +6,7 @@ pub mod client;
 pub mod cognito;
 pub mod contract;
 pub mod moto;
+pub mod orders;
 pub mod portal;
 pub mod rehearsal;
 pub mod runtime;

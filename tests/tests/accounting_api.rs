@@ -5,6 +5,7 @@
 
 use serde_json::{json, Value};
 use std::path::Path;
+use vigil_tests::orders::{billing_method, fields, new_customer, tokenize};
 use vigil_tests::runtime::LocalRuntime;
 use vigil_tests::users::{ADMIN, INSTALLER, OFFICE, OTHER_ADMIN};
 
@@ -12,50 +13,11 @@ use vigil_tests::users::{ADMIN, INSTALLER, OFFICE, OTHER_ADMIN};
 const CARD: &str = "4242424242424242";
 const CHILD: &str = "VIGIL_ACCOUNTING_LOG_CHILD";
 
-async fn new_customer(rt: &LocalRuntime, token: &str, first: &str) -> Value {
-    let body = json!({
-        "first_name": first, "last_name": "Homeowner", "primary_phone": "(801) 555-0142", "city": "Provo", "state": "UT",
-        "zip": "84601", "address1": "77 Canyon Rd", "account_type": "residential", "office_location_id": 1
-    });
-    let (status, c) = rt.post(token, "/api/v1/customers", body).await;
-    assert_eq!(status, 201, "{c}");
-    c
-}
-
-fn fields(p: &Value) -> Vec<String> {
-    p["errors"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect())
-        .unwrap_or_default()
-}
-
 async fn invoice(rt: &LocalRuntime, token: &str, id: u64, lines: Value, tax: u64) -> Value {
     let (status, inv) =
         rt.post(token, &format!("/api/v1/customers/{id}/invoices"), json!({"lines": lines, "tax_rate_bp": tax})).await;
     assert_eq!(status, 201, "{inv}");
     inv
-}
-
-/// What the browser does: the card goes to the sandbox processor's own endpoint, which answers with a token.
-async fn tokenize(rt: &LocalRuntime, number: &str) -> Value {
-    let resp = rt
-        .http()
-        .post(rt.url("/sandbox-processor/tokens"))
-        .json(&json!({"number": number, "exp_month": 12, "exp_year": 2031, "cvc": "123"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
-    resp.json().await.unwrap()
-}
-
-async fn billing_method(rt: &LocalRuntime, token: &str, id: u64) -> Value {
-    let t = tokenize(rt, "4242 4242 4242 4242").await;
-    let body = json!({"kind": "card", "token": t["token"], "brand": t["brand"], "last4": t["last4"],
-                      "exp_month": t["exp_month"], "exp_year": t["exp_year"]});
-    let (status, bm) = rt.post(token, &format!("/api/v1/customers/{id}/billing-methods"), body).await;
-    assert_eq!(status, 201, "{bm}");
-    bm
 }
 
 async fn pay(rt: &LocalRuntime, token: &str, id: u64, body: Value) -> (u16, Value) {

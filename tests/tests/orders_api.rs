@@ -4,6 +4,7 @@
 //! and work orders from the customer's equipment.
 
 use serde_json::{json, Value};
+use vigil_tests::orders::{fields, new_customer};
 use vigil_tests::runtime::LocalRuntime;
 use vigil_tests::users::{ADMIN, INSTALLER, OFFICE, OTHER_ADMIN};
 
@@ -19,23 +20,6 @@ const STARTER: u64 = 10;
 const RESIDENTIAL: u64 = 11;
 const EQUIPMENT_ONLY: u64 = 12;
 const SELLER: &str = "acme-sales-rep";
-
-async fn new_customer(rt: &LocalRuntime, token: &str, first: &str) -> Value {
-    let body = json!({
-        "first_name": first, "last_name": "Homeowner", "primary_phone": "(801) 555-0142", "city": "Provo", "state": "UT",
-        "zip": "84601", "address1": "77 Canyon Rd", "account_type": "residential", "office_location_id": 1
-    });
-    let (status, c) = rt.post(token, "/api/v1/customers", body).await;
-    assert_eq!(status, 201, "{c}");
-    c
-}
-
-fn fields(p: &Value) -> Vec<String> {
-    p["errors"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect())
-        .unwrap_or_default()
-}
 
 async fn residential_rates(rt: &LocalRuntime, token: &str) -> Vec<u64> {
     let (status, t) = rt.get(token, "/api/v1/order-templates").await;

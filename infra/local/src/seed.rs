@@ -53,7 +53,12 @@ pub async fn seed_demo(svc: &Services, size: SeedSize) -> Result<usize, AppError
         let company = Company {
             id: co.clone(),
             name: (*name).to_owned(),
-            settings: CompanySettings { parent_child_billing: *families, do_not_show_customer_list: false },
+            // Bluebird locks its customers' lead rep, so the demo shows both ways.
+            settings: CompanySettings {
+                parent_child_billing: *families,
+                do_not_show_customer_list: false,
+                lock_lead_rep: n == 1,
+            },
         };
         seed_company(svc, &company, domain, n as u64, size).await?;
         svc.table.put(company.to_item(), None).await?;
@@ -571,6 +576,27 @@ const PARTNERS: [&str; 10] = [
 const FIRST_KIND_PARTNER: u32 = PARTNERS.len() as u32 + 1;
 
 /// The ten sources above: active, outside, selling leads and customers (the forms offer them for both).
+/// The Home cards' tracking fields of a demo customer, by its ID (no random draws, so the rest of the seed stays as
+/// it was): its lead information, a funding status on every third and a central station link on every fifth.
+fn demo_home_cards(r: &mut Record, n: u64) {
+    let id = r.id.0;
+    let created = r.created_at.get(..10).unwrap_or_default().to_owned();
+    let c = &mut r.lead.customer;
+    c.call_center_rep_id = Some(r.created_by.clone());
+    c.lead_status = Some(if r.lead_rep_id.is_some() { "assigned" } else { "queue" }.to_owned());
+    c.lead_disposition_id = r.lead.disposition_id.map(|d| d.0);
+    if id.is_multiple_of(4) {
+        c.callcenter_comments = Some("Asked for a call after 5 pm.".into());
+    }
+    if id.is_multiple_of(3) {
+        c.funding_status = Some("Funded".into());
+        c.funded_date = Some(created);
+    }
+    if id.is_multiple_of(5) {
+        c.central_station_account = Some(format!("CS{}-{id:06}", n + 1));
+    }
+}
+
 fn source_settings(name: &str) -> PartnerSettings {
     PartnerSettings {
         name: name.into(),
@@ -939,7 +965,12 @@ async fn seed_company(svc: &Services, company: &Company, domain: &str, n: u64, s
     items.extend(ACCOUNT_CLASSES.iter().enumerate().map(|(i, name)| {
         account_class_item(co, &AccountClass { id: AccountClassId(i as u32 + 1), name: (*name).into(), active: true })
     }));
-    items.push(vigil_app::customers::options_item(co, &vigil_app::customers::default_options()));
+    // Bluebird offers no discount affiliates, so its Sale cards leave the affiliate fields out.
+    let mut customer_options = vigil_app::customers::default_options();
+    if n == 1 {
+        customer_options.discount_affiliates.clear();
+    }
+    items.push(vigil_app::customers::options_item(co, &customer_options));
     let mmr = vigil_app::mmr::demo_settings(n);
     items.push(vigil_app::mmr::settings_item(co, &mmr));
     items.extend(demo_catalog(co, &mmr, &users));
@@ -1056,6 +1087,7 @@ async fn seed_company(svc: &Services, company: &Company, domain: &str, n: u64, s
         record.set_tag_ids(&record_tags);
         if kind == Kind::Customer {
             vigil_app::mmr::seed_rate(&mmr, &mut record.lead.customer, id, record.archived, &mut mmr_legacy_given);
+            demo_home_cards(&mut record, n);
         }
         if record.business_name.is_some() {
             record.lead.account_type = AccountType::Commercial;

@@ -33,6 +33,17 @@ pub struct CustomerHome {
     /// its value; confidential values the caller may not see are `"***"`.
     pub cards: Map<String, Value>,
     pub editable: CardsEditable,
+    /// Fields of an editable card the caller may not change now: `lead_rep_id` when the company locks it,
+    /// `monitoring_company_id` while the customer is linked to a central station. A `PATCH` changing one is a 422.
+    #[serde(default)]
+    pub locked: Vec<String>,
+    /// The customer's scheduled install appointments: Installation Appointment is a choice among them when there
+    /// are several.
+    #[serde(default)]
+    pub install_appointments: Vec<IdName>,
+    /// The caller may schedule an appointment on this customer (the card's Schedule link when there is none).
+    #[serde(default)]
+    pub may_schedule: bool,
     pub actions: CustomerActions,
     pub parent_child_billing: bool,
 }
@@ -102,6 +113,8 @@ pub struct CardsEditable {
     pub sale: bool,
     pub installation: bool,
     pub custom_fields: bool,
+    #[serde(default)]
+    pub lead_info: bool,
 }
 
 /// What the caller may do with this record now.
@@ -145,6 +158,9 @@ pub struct CustomerOptions {
     pub dealer_numbers: Vec<String>,
     pub cancel_reasons: Vec<String>,
     pub discount_affiliates: Vec<String>,
+    /// The ADC receiver phones the Installation card offers to fill the receiver number with.
+    #[serde(default)]
+    pub adc_receiver_phones: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -174,6 +190,12 @@ pub struct CustomerFormOptions {
     pub mmr_mode: MmrMode,
     /// The rates a customer can be given now (active, matching the company's MMR items).
     pub mmr_rates: Vec<Priced>,
+    /// The company's active lead dispositions (a customer's lead information).
+    #[serde(default)]
+    pub dispositions: Vec<IdName>,
+    /// The active ADT monitoring companies: Pulse is a service only with one of them as Monitored By.
+    #[serde(default)]
+    pub adt_monitoring_company_ids: Vec<u32>,
     #[serde(flatten)]
     pub lists: CustomerOptions,
 }

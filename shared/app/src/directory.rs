@@ -24,6 +24,9 @@ pub struct CompanySettings {
     /// Search mode: the Leads and Customers lists stay empty until a filter is given.
     #[serde(default)]
     pub do_not_show_customer_list: bool,
+    /// The customer's Lead Rep cannot be changed on the Home page.
+    #[serde(default)]
+    pub lock_lead_rep: bool,
 }
 
 impl Company {

@@ -47,6 +47,11 @@ pub struct CustomerFields {
     pub warranty_term: Option<String>,
     pub dealer_number: Option<String>,
     pub collections_date: Option<String>,
+    /// Who took the lead at the call center (set by conversion); read-only.
+    pub call_center_rep_id: Option<UserId>,
+    /// The customer's account at its central station; while set, Monitored By cannot change. Set by the central
+    /// station link, never by a `PATCH`.
+    pub central_station_account: Option<String>,
     /// Read-only here (set by funding).
     pub funding_status: Option<String>,
     pub funded_date: Option<String>,
@@ -61,6 +66,19 @@ pub struct CustomerFields {
     pub services: Vec<String>,
     /// The user the install technician reports to (Installation card).
     pub install_tech_reports_to_id: Option<UserId>,
+    /// One of the customer's scheduled install (`tech`) appointments.
+    pub install_appointment_id: Option<u32>,
+    /// One of the company's ADC receiver phones; choosing one fills the receiver number.
+    pub adc_receiver_phone: Option<String>,
+    // Lead information (a customer's, kept from its lead or entered on the customer).
+    /// `YYYY-MM-DD`.
+    pub callback_date: Option<String>,
+    /// One of the company's lead dispositions.
+    pub lead_disposition_id: Option<u32>,
+    /// A code of [`LEAD_STATUSES`].
+    pub lead_status: Option<String>,
+    pub callcenter_comments: Option<String>,
+    pub lead_comments: Option<String>,
     // Family and lifecycle.
     /// The parent customer this sub-customer bills through.
     pub parent_id: Option<RecordId>,
@@ -86,6 +104,21 @@ pub const SERVICES: &[(&str, &str)] = &[
     ("tellular", "Tellular"),
     ("pulse", "Pulse"),
 ];
+
+/// The Lead Status of a customer's lead information: where the lead stood in the lead queue.
+pub const LEAD_STATUSES: &[(&str, &str)] = &[
+    ("pending", "Pending"),
+    ("queue", "Queue"),
+    ("assigned", "Assigned"),
+    ("returned", "Returned"),
+    ("invalid", "Invalid"),
+];
+
+/// The Lead Status at which the lead information shows the lead rep (to lead admins).
+pub const LEAD_STATUS_WITH_REP: &str = "assigned";
+
+/// The service only an ADT monitoring company provides.
+pub const ADT_ONLY_SERVICE: &str = "pulse";
 
 /// Which card a field sits on; its section grant decides who may see and change it.
 pub fn section_of(field: &str) -> Option<Section> {
@@ -185,11 +218,21 @@ pub fn apply_field(r: &mut Record, field: &str, v: &Value) -> Result<bool, Field
         Parse::User(slot) => *slot(r) = user_of(field, v)?,
         Parse::Flag(slot) => *slot(r) = bool_of(field, v)?,
         Parse::Services(slot) => *slot(r) = services_of(field, v)?,
+        Parse::OneOf(list, slot) => *slot(r) = one_of(field, v, list)?,
         Parse::Parent(slot) => *slot(r) = parent_of(field, v)?,
     }
     // Rules across fields (a cancel date needs Account Is Canceled) are the caller's, checked once the whole body is
     // applied: a body's fields arrive in no particular order.
     Ok(true)
+}
+
+fn one_of(field: &str, v: &Value, list: &[(&str, &str)]) -> Result<Option<String>, FieldError> {
+    match text_of(field, v, 32)? {
+        Some(code) if !list.iter().any(|(c, _)| *c == code) => {
+            Err(FieldError::new(field, "invalid", "choose one of the listed values"))
+        }
+        code => Ok(code),
+    }
 }
 
 fn services_of(field: &str, v: &Value) -> Result<Vec<String>, FieldError> {

@@ -21,10 +21,12 @@ pub enum Card {
     Sale,
     Installation,
     Lead,
+    /// A customer's lead information: what the lead it was converted from (or the office) recorded.
+    LeadInfo,
 }
 
 impl Card {
-    pub const ALL: [Card; 4] = [Card::Personal, Card::Sale, Card::Installation, Card::Lead];
+    pub const ALL: [Card; 5] = [Card::Personal, Card::Sale, Card::Installation, Card::Lead, Card::LeadInfo];
 
     /// The card's key under `cards` in the Home read.
     pub const fn key(self) -> &'static str {
@@ -33,6 +35,7 @@ impl Card {
             Card::Sale => "sale",
             Card::Installation => "installation",
             Card::Lead => "lead",
+            Card::LeadInfo => "lead_info",
         }
     }
 
@@ -42,14 +45,16 @@ impl Card {
             Card::Sale => "Sale information",
             Card::Installation => "Installation & equipment",
             Card::Lead => "Lead",
+            Card::LeadInfo => "Lead information",
         }
     }
 
     /// The section grant that guards the card's editable fields; the lead card has none (Leads Modify covers it).
+    /// A customer's lead information is sales tracking, so Sale Information guards it.
     pub const fn section(self) -> Option<Section> {
         match self {
             Card::Personal => Some(Section::ContactInformation),
-            Card::Sale => Some(Section::SaleInformation),
+            Card::Sale | Card::LeadInfo => Some(Section::SaleInformation),
             Card::Installation => Some(Section::InstallationEquipment),
             Card::Lead => None,
         }
@@ -78,12 +83,21 @@ pub enum Choices {
     Languages,
     Dispositions,
     Industries,
+    DiscountAffiliates,
+    AdcReceiverPhones,
+    /// Partners that sell customers, and their campaigns.
+    Sources,
+    Campaigns,
+    /// [`crate::customer::LEAD_STATUSES`].
+    LeadStatuses,
 }
 
 /// How a card draws the field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Input {
     Text,
+    /// Free text over several lines.
+    TextArea,
     Date,
     /// A whole number.
     Number,
@@ -136,6 +150,8 @@ pub enum Parse {
     Flag(Slot<bool>),
     /// Codes of [`crate::customer::SERVICES`], deduplicated and sorted.
     Services(Slot<Vec<String>>),
+    /// One code of the list, or blank.
+    OneOf(&'static [(&'static str, &'static str)], Slot<Option<String>>),
     /// The parent customer's ID.
     Parent(Slot<Option<RecordId>>),
 }
@@ -155,6 +171,7 @@ impl std::fmt::Debug for Parse {
             Parse::User(_) => "User",
             Parse::Flag(_) => "Flag",
             Parse::Services(_) => "Services",
+            Parse::OneOf(..) => "OneOf",
             Parse::Parent(_) => "Parent",
         };
         f.write_str(name)
@@ -239,8 +256,12 @@ impl FieldSpec {
 const P: &[Card] = &[Card::Personal];
 const S: &[Card] = &[Card::Sale];
 const SL: &[Card] = &[Card::Sale, Card::Lead];
+const SLI: &[Card] = &[Card::Sale, Card::Lead, Card::LeadInfo];
+const SI: &[Card] = &[Card::Sale, Card::LeadInfo];
 const I: &[Card] = &[Card::Installation];
 const L: &[Card] = &[Card::Lead];
+const LI: &[Card] = &[Card::LeadInfo];
+const LLI: &[Card] = &[Card::Lead, Card::LeadInfo];
 const NONE: &[Card] = &[];
 const T: usize = 200;
 
@@ -249,7 +270,7 @@ const fn f(name: &'static str, label: &'static str, cards: &'static [Card], inpu
 }
 
 use Choices as C;
-use Input::{Check, Date, Elsewhere, Fixed, Number, Select, Text};
+use Input::{Check, Date, Elsewhere, Fixed, Number, Select, Text, TextArea};
 
 /// Every field, in the order the Home page draws them.
 pub static FIELDS: &[FieldSpec] = &[
@@ -298,7 +319,9 @@ pub static FIELDS: &[FieldSpec] = &[
     f("sale_date", "Sale date", S, Date, Parse::Date(|r| &mut r.lead.customer.sale_date)),
     f("sold_by_id", "Sold by", S, Select(C::SoldBy), Parse::User(|r| &mut r.lead.customer.sold_by_id)),
     f("trainee_id", "Trainee", S, Select(C::SoldBy), Parse::User(|r| &mut r.lead.customer.trainee_id)),
-    f("lead_rep_id", "Lead rep", SL, Select(C::LeadReps), Parse::User(|r| &mut r.lead_rep_id)).on_record(),
+    f("lead_rep_id", "Lead rep", SLI, Select(C::LeadReps), Parse::User(|r| &mut r.lead_rep_id)).on_record(),
+    f("call_center_rep_id", "Call center rep", SI, Elsewhere, Parse::ReadOnly),
+    f("call_center_rep", "Call center rep", SI, Fixed, Parse::Computed),
     f("account_number", "Account number", S, Text, Parse::Text(32, |r| &mut r.account_number)).on_record(),
     f("adt_number", "ADT number", S, Text, Parse::Text(64, |r| &mut r.lead.customer.adt_number)),
     f("adt_serial", "ADT serial", S, Text, Parse::Text(64, |r| &mut r.lead.customer.adt_serial)),
@@ -309,6 +332,7 @@ pub static FIELDS: &[FieldSpec] = &[
         Select(C::MonitoringCompanies),
         Parse::Id(|r| &mut r.lead.customer.monitoring_company_id),
     ),
+    f("central_station_account", "Central station account", S, Fixed, Parse::ReadOnly),
     f(
         "monitoring_plan",
         "Monitoring plan",
@@ -349,7 +373,13 @@ pub static FIELDS: &[FieldSpec] = &[
     ),
     f("warranty_term", "Warranty", S, Select(C::WarrantyTerms), Parse::Text(T, |r| &mut r.lead.customer.warranty_term)),
     f("dealer_number", "Dealer number", S, Text, Parse::Text(64, |r| &mut r.lead.customer.dealer_number)),
-    f("discount_affiliate", "Discount affiliate", S, Text, Parse::Text(T, |r| &mut r.lead.customer.discount_affiliate)),
+    f(
+        "discount_affiliate",
+        "Discount affiliate",
+        S,
+        Select(C::DiscountAffiliates),
+        Parse::Text(T, |r| &mut r.lead.customer.discount_affiliate),
+    ),
     f(
         "discount_affiliate_member_number",
         "Affiliate member number",
@@ -371,9 +401,16 @@ pub static FIELDS: &[FieldSpec] = &[
     f("funded_date", "Funded date", S, Fixed, Parse::ReadOnly),
     f("mmr", "Monthly rate", S, Elsewhere, Parse::Computed),
     f("parent_id", "Parent customer", S, Elsewhere, Parse::Parent(|r| &mut r.lead.customer.parent_id)),
-    f("source_id", "Source", SL, Elsewhere, Parse::Lead),
-    f("campaign_id", "Source campaign", SL, Elsewhere, Parse::Lead),
+    f("source_id", "Source", SL, Select(C::Sources), Parse::Lead),
+    f("campaign_id", "Source campaign", SL, Select(C::Campaigns), Parse::Lead),
     // Installation & equipment.
+    f(
+        "install_appointment_id",
+        "Installation appointment",
+        I,
+        Elsewhere,
+        Parse::Id(|r| &mut r.lead.customer.install_appointment_id),
+    ),
     f("install_date", "Install date", I, Date, Parse::Date(|r| &mut r.lead.customer.install_date)),
     f(
         "install_tech_id",
@@ -391,6 +428,13 @@ pub static FIELDS: &[FieldSpec] = &[
         Parse::Text(64, |r| &mut r.lead.customer.confirmation_number),
     )
     .confidential(ConfidentialField::ConfirmationNumber),
+    f(
+        "adc_receiver_phone",
+        "ADC receiver phone",
+        I,
+        Select(C::AdcReceiverPhones),
+        Parse::Text(32, |r| &mut r.lead.customer.adc_receiver_phone),
+    ),
     f("receiver_number", "Receiver number", I, Text, Parse::Text(64, |r| &mut r.lead.customer.receiver_number))
         .confidential(ConfidentialField::ReceiverNumber),
     f("abort_code", "Abort code", I, Text, Parse::Text(64, |r| &mut r.lead.customer.abort_code))
@@ -403,8 +447,33 @@ pub static FIELDS: &[FieldSpec] = &[
         Select(C::SoldBy),
         Parse::User(|r| &mut r.lead.customer.install_tech_reports_to_id),
     ),
-    // The lead card (lead rep, source and campaign are above, on the sale card too).
-    f("created_at", "Created", L, Fixed, Parse::ReadOnly).on_record(),
+    // The lead card (lead rep, source and campaign are above, on the sale card too), and a customer's lead
+    // information (entered date, call center rep and lead rep are above too).
+    f("created_at", "Entered date", LLI, Fixed, Parse::ReadOnly).on_record(),
+    f("callback_date", "Callback date", LI, Date, Parse::Date(|r| &mut r.lead.customer.callback_date)),
+    f(
+        "lead_disposition_id",
+        "Lead disposition",
+        LI,
+        Select(C::Dispositions),
+        Parse::Id(|r| &mut r.lead.customer.lead_disposition_id),
+    ),
+    f(
+        "lead_status",
+        "Lead status",
+        LI,
+        Select(C::LeadStatuses),
+        Parse::OneOf(crate::customer::LEAD_STATUSES, |r| &mut r.lead.customer.lead_status),
+    ),
+    f(
+        "callcenter_comments",
+        "Callcenter comments",
+        LI,
+        TextArea,
+        Parse::Text(2000, |r| &mut r.lead.customer.callcenter_comments),
+    ),
+    f("lead_comments", "Lead comments", LI, TextArea, Parse::Text(2000, |r| &mut r.lead.customer.lead_comments)),
+    f("lead_contacts", "Lead contacts", LI, Elsewhere, Parse::Computed),
     f("stage", "Stage", L, Fixed, Parse::ReadOnly).on_record(),
     f("next_followup", "Next follow-up", L, Date, Parse::Lead),
     f("disposition_id", "Lead status", L, Select(C::Dispositions), Parse::Lead),
@@ -545,15 +614,18 @@ mod tests {
             mmr_a_la_carte monitoring_plan canceled cancel_date cancel_reason source_id campaign_id discount_affiliate \
             discount_affiliate_member_number monitoring_company_id interactive_services_provider adt_system_type \
             contract_term_months activation_fee_id warranty_term dealer_number collections_date funding_status \
-            funded_date parent_id";
+            funded_date parent_id call_center_rep_id central_station_account";
         let install = "install_date install_tech_id confirmation_number receiver_number installed abort_code services \
-            install_tech_reports_to_id";
+            install_tech_reports_to_id install_appointment_id adc_receiver_phone";
         let lead = "created_at stage next_followup disposition_id disposition rating lead_rep_id source_id campaign_id";
+        let lead_info = "created_at call_center_rep_id callback_date lead_disposition_id lead_status \
+            callcenter_comments lead_rep_id lead_comments";
         for (card, old, computed) in [
             (Card::Personal, personal, "credit_grade"),
-            (Card::Sale, sale, "contract_months_remaining mmr"),
+            (Card::Sale, sale, "call_center_rep contract_months_remaining mmr"),
             (Card::Installation, install, ""),
             (Card::Lead, lead, ""),
+            (Card::LeadInfo, lead_info, "call_center_rep lead_contacts"),
         ] {
             let sorted = |s: &str| {
                 let mut v: Vec<String> = s.split_whitespace().map(str::to_owned).collect();
@@ -599,8 +671,8 @@ mod tests {
         }
         let count = |s: Section| FIELDS.iter().filter(|f| f.section == Some(s)).count();
         assert_eq!(count(Section::ContactInformation), 26);
-        assert_eq!(count(Section::SaleInformation), 26);
-        assert_eq!(count(Section::InstallationEquipment), 8);
+        assert_eq!(count(Section::SaleInformation), 31);
+        assert_eq!(count(Section::InstallationEquipment), 10);
         for s in FIELDS {
             let editable = !matches!(s.parse, Parse::ReadOnly | Parse::Computed);
             let home = s.cards.first().and_then(|c| c.section());
@@ -702,6 +774,7 @@ mod tests {
                 Parse::Whole(..) | Parse::Id(_) | Parse::Parent(_) => json!(1),
                 Parse::Flag(_) => json!(true),
                 Parse::Services(_) => json!(["aarp"]),
+                Parse::OneOf(list, _) => json!(list[0].0),
                 Parse::Lead | Parse::Location | Parse::ReadOnly | Parse::Computed => {
                     assert!(!apply_field(&mut r, s.name, &Value::Null).unwrap(), "{}", s.name);
                     continue;

@@ -179,7 +179,6 @@ pub async fn create_invoice(
     body: NewInvoice,
 ) -> Result<Invoice, AppError> {
     let r = customer(svc, actor, id, Action::Create).await?;
-    let co = actor.company();
     let mut e = Vec::new();
     let lines = parse_lines(&body.lines, &mut e);
     let bp = match whole(&body.tax_rate_bp) {
@@ -190,21 +189,50 @@ pub async fn create_invoice(
             0
         }
     };
-    let now = svc.clock.now();
-    let day = match body.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+    let day = day_of(body.date.as_deref(), svc.clock.now(), &mut e);
+    if !e.is_empty() {
+        return Err(Invalid { errors: e }.into());
+    }
+    issue(svc, actor, &r, body.kind.unwrap_or(DocumentKind::Invoice), day, lines, bp, None).await
+}
+
+/// A document's date as sent (`YYYY-MM-DD`), today when blank; a bad one is added to `e`.
+fn day_of(sent: Option<&str>, now: time::OffsetDateTime, e: &mut Vec<FieldError>) -> String {
+    match sent.map(str::trim).filter(|d| !d.is_empty()) {
         None => date(now),
         Some(d) => vigil_domain::lead::date("date", d).unwrap_or_else(|x| {
             e.push(x);
             String::new()
         }),
-    };
-    if !e.is_empty() {
-        return Err(Invalid { errors: e }.into());
     }
-    let seq = next_seq(svc, co, id).await?;
-    let kind = body.kind.unwrap_or(DocumentKind::Invoice);
-    let inv = new_invoice(&r, seq, kind, day, lines, bp, &rfc3339(now), actor.id()).ok_or_else(too_large)?;
-    let mut ops = vec![still_open(co, id)];
+}
+
+/// Numbers and stores a new invoice or quote on `r` (with its parent's copy when it bills through one); converting
+/// a quote marks `quote` converted, at its version, in the same transaction.
+#[allow(clippy::too_many_arguments)]
+async fn issue(
+    svc: &Services,
+    actor: &Actor,
+    r: &Record,
+    kind: DocumentKind,
+    day: String,
+    lines: Vec<LineItem>,
+    tax_rate_bp: u32,
+    quote: Option<&Invoice>,
+) -> Result<Invoice, AppError> {
+    let co = actor.company();
+    let seq = next_seq(svc, co, r.id).await?;
+    let at = rfc3339(svc.clock.now());
+    let mut inv = new_invoice(r, seq, kind, day, lines, tax_rate_bp, &at, actor.id()).ok_or_else(too_large)?;
+    let mut ops = vec![still_open(co, r.id)];
+    if let Some(q) = quote {
+        inv.from_quote = Some(q.id);
+        ops.push(TxOp::Update {
+            key: invoice_key(co, q),
+            update: Update::default().set("status", "converted").set("converted_to", inv.id).add("version", 1),
+            cond: Some(Condition::VersionIs(q.version)),
+        });
+    }
     ops.extend(invoice_ops(co, &inv));
     commit(svc, ops).await?;
     Ok(inv)
@@ -260,29 +288,9 @@ pub async fn quote_to_invoice(
             current: None,
         });
     }
-    let seq = next_seq(svc, co, id).await?;
-    let now = svc.clock.now();
-    let mut inv = new_invoice(
-        &r,
-        seq,
-        DocumentKind::Invoice,
-        date(now),
-        quote.lines.clone(),
-        quote.tax_rate_bp,
-        &rfc3339(now),
-        actor.id(),
-    )
-    .ok_or_else(too_large)?;
-    inv.from_quote = Some(quote.id);
-    let mut ops = vec![still_open(co, id)];
-    ops.push(TxOp::Update {
-        key: invoice_key(co, &quote),
-        update: Update::default().set("status", "converted").set("converted_to", inv.id).add("version", 1),
-        cond: Some(Condition::VersionIs(quote.version)),
-    });
-    ops.extend(invoice_ops(co, &inv));
-    commit(svc, ops).await?;
-    Ok(inv)
+    let day = date(svc.clock.now());
+    let (lines, bp) = (quote.lines.clone(), quote.tax_rate_bp);
+    issue(svc, actor, &r, DocumentKind::Invoice, day, lines, bp, Some(&quote)).await
 }
 
 /// `POST /api/v1/customers/{id}/billing-methods`: Accounting Create. `raw` is the body as sent: a card number, CVV or
@@ -430,13 +438,7 @@ pub async fn create_payment(
         return Err(Invalid { errors: e }.into());
     };
     let now = svc.clock.now();
-    let day = match body.date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-        None => date(now),
-        Some(d) => vigil_domain::lead::date("date", d).unwrap_or_else(|x| {
-            e.push(x);
-            String::new()
-        }),
-    };
+    let day = day_of(body.date.as_deref(), now, &mut e);
     let (Some(amount), true) = (amount, e.is_empty()) else { return Err(Invalid { errors: e }.into()) };
     let method: BillingMethod = from_item(method_item.clone())?;
     let token = method_item.get("token").and_then(Value::as_str).unwrap_or_default();
@@ -478,9 +480,32 @@ pub async fn create_payment(
             cond: Some(Condition::Exists),
         });
     }
-    commit(svc, ops).await?;
+    if let Err(err) = commit(svc, ops).await {
+        void_unsaved(svc, &keys::customer_doc(co, id, PAYMENT_PREFIX, seq), &payment).await;
+        return Err(err);
+    }
     tracing::info!(customer = id.0, payment = seq, amount_cents = amount, "payment taken");
     Ok(payment)
+}
+
+/// The charge succeeded but its payment's write was refused (a conflict or contention, which apply nothing): the
+/// money goes back before the caller hears of the failure, so a retried payment never charges twice. Voided
+/// unless a read shows the payment stored after all.
+async fn void_unsaved(svc: &Services, key: &vigil_store::Key, payment: &Payment) {
+    if matches!(svc.table.get(key).await, Ok(Some(_))) {
+        return;
+    }
+    match processor::processor().void(&payment.processor_ref) {
+        Ok(()) => {
+            tracing::warn!(customer = payment.customer_id.0, payment = payment.id, "payment not saved; charge voided")
+        }
+        Err(why) => tracing::error!(
+            customer = payment.customer_id.0,
+            payment = payment.id,
+            why = %why,
+            "payment not saved and its charge could not be voided; refund it at the processor"
+        ),
+    }
 }
 
 /// `GET /api/v1/customers/{id}/accounting`: Accounting View. One Query of the customer's partition.

@@ -12,6 +12,9 @@ pub trait PaymentProcessor: Send + Sync {
     /// Charges the token; the processor's reference for the charge, or why it was declined. `reference` makes the
     /// call idempotent at the processor.
     fn charge(&self, token: &str, amount_cents: u64, reference: &str) -> Result<String, String>;
+    /// Voids (refunds in full) a charge this processor made, by its reference. Called when the payment a charge was
+    /// for could not be saved, so no money is taken without a payment on the books.
+    fn void(&self, processor_ref: &str) -> Result<(), String>;
 }
 
 /// The deterministic sandbox processor: tokens start `tok_sandbox_`; a token issued for the decline test card
@@ -39,6 +42,26 @@ impl PaymentProcessor for Sandbox {
         }
         Ok(format!("ch_sandbox_{reference}"))
     }
+
+    fn void(&self, processor_ref: &str) -> Result<(), String> {
+        if !processor_ref.starts_with("ch_sandbox_") {
+            return Err("not a sandbox charge".into());
+        }
+        let mut voided = SANDBOX_VOIDS.lock().map_err(|_| "the sandbox's ledger is unavailable".to_owned())?;
+        if !voided.iter().any(|v| v == processor_ref) {
+            voided.push(processor_ref.to_owned());
+        }
+        Ok(())
+    }
+}
+
+/// The sandbox's ledger of voided charges, as a real processor's dashboard would list them (in memory: the
+/// sandbox moves no money).
+static SANDBOX_VOIDS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// Whether the sandbox voided the charge `processor_ref`.
+pub fn sandbox_voided(processor_ref: &str) -> bool {
+    SANDBOX_VOIDS.lock().is_ok_and(|v| v.iter().any(|x| x == processor_ref))
 }
 
 /// The processor in use. Only the sandbox exists so far; a real one is chosen here by configuration.
@@ -124,5 +147,14 @@ mod tests {
         assert!(!Sandbox.accepts(&format!("{SANDBOX_PREFIX}zz")));
         assert!(Sandbox.charge(&t, 100, "r1").is_ok());
         assert!(Sandbox.charge(&format!("{SANDBOX_DECLINE_PREFIX}{}", "0".repeat(32)), 100, "r1").is_err());
+    }
+
+    #[test]
+    fn the_sandbox_voids_its_own_charges_once() {
+        let charge = Sandbox.charge(&format!("{SANDBOX_PREFIX}{}", "cd".repeat(16)), 100, "void-1").unwrap();
+        assert!(!sandbox_voided(&charge));
+        assert!(Sandbox.void(&charge).is_ok() && Sandbox.void(&charge).is_ok());
+        assert!(sandbox_voided(&charge));
+        assert!(Sandbox.void("ch_live_1").is_err());
     }
 }

@@ -16,6 +16,7 @@ pub use vigil_api::customers::Convert;
 use vigil_api::customers::CustomerHome;
 use vigil_domain::customer;
 use vigil_domain::lead::FieldChange;
+use vigil_domain::record::LeadLocation;
 use vigil_domain::record::{Kind, Stage};
 use vigil_domain::{Action, FieldError, RecordId, Resource, UserId};
 use vigil_store::{keys, Condition, TxOp};
@@ -68,6 +69,13 @@ pub async fn convert(svc: &Services, actor: &Actor, id: RecordId, input: Convert
     new.kind = Kind::Customer;
     new.stage = Stage::Converted;
     new.office_location_id = location;
+    // The customer's Lead information keeps what the lead tracked before its lead-only fields go.
+    let place = lead.lead.location.unwrap_or_else(|| LeadLocation::default_for(lead.lead_rep_id.as_ref()));
+    let info = &mut new.lead.customer;
+    info.callback_date = lead.next_followup.clone();
+    info.lead_disposition_id = lead.lead.disposition_id.map(|d| d.0);
+    info.lead_status = Some(place.as_str().to_owned());
+    info.call_center_rep_id = Some(lead.created_by.clone());
     customer::clear_lead_only(&mut new);
     new.lead.customer.sold_by_id = sold_by;
     new.lead.customer.sale_date = Some(date(svc.clock.now()));

@@ -11,7 +11,7 @@ use crate::records::resource_of;
 use crate::{custom_fields, tags, Actor, AppError, Services};
 use serde_json::{json, Map, Value};
 use vigil_api::customers::CustomerHome;
-use vigil_domain::customer::{apply_field, confidential, section_of};
+use vigil_domain::customer::{apply_field, confidential, section_of, ADT_ONLY_SERVICE};
 use vigil_domain::fields::{mask_history, parsed_by_lead_editor};
 use vigil_domain::lead::{self as lead_rules, edit_lead, FieldChange};
 use vigil_domain::record::{Kind, Record, Stage};
@@ -128,7 +128,16 @@ pub(super) async fn apply_body(
     if new.source_id != base.source_id || new.campaign_id != base.campaign_id {
         leads::check_source(svc, co, new.kind, new.source_id, base.source_id, new.campaign_id, &mut errors).await?;
     }
+    check_cards(svc, co, base, &new, body, &opts, &mut errors).await?;
     leads::finish(errors)?;
+    // Choosing an ADC receiver phone fills the receiver number, unless the body sets that too.
+    if new.lead.customer.adc_receiver_phone != base.lead.customer.adc_receiver_phone
+        && !body.contains_key("receiver_number")
+    {
+        if let Some(phone) = new.lead.customer.adc_receiver_phone.clone() {
+            new.lead.customer.receiver_number = Some(phone);
+        }
+    }
     if let Some(Some(s)) = &ssn_change {
         leads::set_ssn(svc, co, &mut new, s)?;
     } else if let Some(None) = &ssn_change {
@@ -140,6 +149,83 @@ pub(super) async fn apply_body(
     changes.append(&mut extra);
     mask_history(&mut changes);
     Ok((new, ssn_change, changes))
+}
+
+/// The Home cards' rules across fields and lists: Pulse only with an ADT monitor, and the discount affiliate, ADC
+/// receiver phone, install appointment and lead disposition each one of its list (checked when changed, so a value
+/// the list no longer offers stays).
+async fn check_cards(
+    svc: &Services,
+    co: &vigil_domain::CompanyId,
+    base: &Record,
+    new: &Record,
+    body: &Map<String, Value>,
+    opts: &super::options::CustomerOptions,
+    errors: &mut Vec<FieldError>,
+) -> Result<(), AppError> {
+    let (c, o) = (&new.lead.customer, &base.lead.customer);
+    let pulse = c.services.iter().any(|s| s == ADT_ONLY_SERVICE);
+    if pulse && (body.contains_key("services") || body.contains_key("monitoring_company_id")) {
+        let adt = crate::monitoring::active_adt(svc, co).await?;
+        if !adt.iter().any(|m| Some(m.id) == c.monitoring_company_id) {
+            errors.push(FieldError::new(
+                "services",
+                "adt_only",
+                "Pulse needs an ADT monitoring company as Monitored By",
+            ));
+        }
+    }
+    let changed = |now: &Option<String>, before: &Option<String>| now.as_ref().filter(|_| now != before).cloned();
+    if let Some(a) = changed(&c.discount_affiliate, &o.discount_affiliate) {
+        if !opts.discount_affiliates.contains(&a) {
+            errors.push(FieldError::new("discount_affiliate", "not_found", "choose one of the company's affiliates"));
+        }
+    }
+    if let Some(p) = changed(&c.adc_receiver_phone, &o.adc_receiver_phone) {
+        if !opts.adc_receiver_phones.contains(&p) {
+            errors.push(FieldError::new("adc_receiver_phone", "not_found", "choose one of the ADC receiver phones"));
+        }
+    }
+    if let Some(a) = c.install_appointment_id.filter(|_| c.install_appointment_id != o.install_appointment_id) {
+        let part = crate::customer_items::partition(svc, co, base.id).await?;
+        if !super::view::install_appointments(&part).iter().any(|x| x.id == a) {
+            errors.push(FieldError::new(
+                "install_appointment_id",
+                "not_found",
+                "choose one of the customer's scheduled install appointments",
+            ));
+        }
+    }
+    if let Some(d) = c.lead_disposition_id.filter(|_| c.lead_disposition_id != o.lead_disposition_id) {
+        let known = crate::lead_options::dispositions(svc, co).await?.into_iter().any(|x| x.active && x.id.0 == d);
+        if !known {
+            errors.push(FieldError::new(
+                "lead_disposition_id",
+                "not_found",
+                "choose one of the company's dispositions",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The fields a `PATCH` may not change now: the lead rep when the company locks it, Monitored By while the
+/// customer is linked to a central station. The Home read lists the same as `locked`.
+fn check_locks(locked: &[String], current: &Record, new: &Record) -> Result<(), AppError> {
+    let mut errors = Vec::new();
+    if locked.iter().any(|f| f == "lead_rep_id") && new.lead_rep_id != current.lead_rep_id {
+        errors.push(FieldError::new("lead_rep_id", "locked", "the company locks the lead rep"));
+    }
+    if locked.iter().any(|f| f == "monitoring_company_id")
+        && new.lead.customer.monitoring_company_id != current.lead.customer.monitoring_company_id
+    {
+        errors.push(FieldError::new(
+            "monitoring_company_id",
+            "locked",
+            "the customer is linked to a central station; Monitored By cannot change",
+        ));
+    }
+    leads::finish(errors)
 }
 
 /// The fields of `body` the actor may not change on `r` (section grants; confidential fields once set).
@@ -162,6 +248,11 @@ fn denied_fields(actor: &Actor, r: &Record, body: &Map<String, Value>) -> Vec<St
                     _ => c.abort_code.is_some(),
                 };
                 !present || perms.sees_confidential(f)
+            }
+            // An ADC receiver phone writes the receiver number, so it needs that number's grant once it is set.
+            None if k == "adc_receiver_phone" => {
+                r.lead.customer.receiver_number.is_none()
+                    || perms.sees_confidential(vigil_domain::ConfidentialField::ReceiverNumber)
             }
             None => true,
         };
@@ -201,6 +292,8 @@ pub async fn edit(
     }
     let co = actor.company().clone();
     let (mut new, _, changes) = apply_body(svc, actor, &current, body).await?;
+    let settings = crate::directory::company(svc, &co).await?.settings;
+    check_locks(&super::view::locked(&settings, &current), &current, &new)?;
     if new.office_location_id != current.office_location_id {
         actor.require(Resource::Customers, Action::Modify, target(&new))?;
     }

@@ -33,6 +33,7 @@ pub fn default_options() -> CustomerOptions {
         dealer_numbers: s(&["D-1001", "D-1002"]),
         cancel_reasons: s(&["Moved", "Price", "Service", "Non-payment", "Other"]),
         discount_affiliates: s(&["AARP", "Military", "First responders"]),
+        adc_receiver_phones: s(&["800-555-0190", "800-555-0191"]),
     }
 }
 
@@ -89,6 +90,13 @@ pub async fn form_options(svc: &Services, actor: &Actor) -> Result<FormOptions, 
         states: lead_options::states(),
         languages: lead_options::languages(),
         parent_child_billing: directory::company(svc, co).await?.settings.parent_child_billing,
+        dispositions: lead_options::dispositions(svc, co)
+            .await?
+            .into_iter()
+            .filter(|d| d.active)
+            .map(|d| IdName { id: d.id.0, name: d.name })
+            .collect(),
+        adt_monitoring_company_ids: crate::monitoring::active_adt(svc, co).await?.into_iter().map(|m| m.id).collect(),
         lists: options(svc, co).await?,
     })
 }

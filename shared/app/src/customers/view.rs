@@ -12,9 +12,10 @@ use crate::{custom_fields, tags, Actor, AppError, Services};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use vigil_api::customers::{
-    CardsEditable, CustomerActions, CustomerHeader, CustomerHome, InstallBadge, RecordLink, SaleBadge, StatusBox,
+    CardsEditable, CustomerActions, CustomerHeader, CustomerHome, IdName, InstallBadge, RecordLink, SaleBadge,
+    StatusBox,
 };
-use vigil_domain::customer::{credit_grade, months_remaining};
+use vigil_domain::customer::{credit_grade, months_remaining, LEAD_STATUS_WITH_REP};
 use vigil_domain::fields::{card_fields, seen, Card, Seen, Store};
 use vigil_domain::record::{Kind, Record, Stage};
 use vigil_domain::{Action, CompanyId, RecordId, Resource, Section, SectionAccess, User, UserId};
@@ -171,7 +172,32 @@ pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -
             json!(c.contract_term_months.and_then(|t| months_remaining(&start, t, &today))),
         );
         sale.insert("mmr".into(), crate::mmr::summary(svc, co, c.mmr_id).await?);
+        let call_center_rep = user_named(svc, co, c.call_center_rep_id.as_ref()).await?.map(|u| u.name);
+        sale.insert("call_center_rep".into(), json!(call_center_rep));
+        // Discount Affiliate shows only while the company offers affiliates or one is saved; a hidden field is not
+        // in the card, so the portal never sends it and a save keeps what is stored.
+        let affiliates = !super::options::options(svc, co).await?.discount_affiliates.is_empty();
+        if !affiliates && c.discount_affiliate.is_none() && c.discount_affiliate_member_number.is_none() {
+            sale.remove("discount_affiliate");
+            sale.remove("discount_affiliate_member_number");
+        }
         cards.insert("sale".into(), Value::Object(sale));
+        let mut lead_info = card(&flat, Card::LeadInfo, r.kind);
+        lead_info.insert("call_center_rep".into(), json!(call_center_rep));
+        let contacts: Vec<Value> = part
+            .items
+            .iter()
+            .filter(|s| s.collection == customer_items::Collection::Contacts && s.counts())
+            .map(|s| json!({"id": s.id, "name": s.data.get("name"), "phone": s.data.get("phone"), "relation": s.data.get("relation")}))
+            .collect();
+        lead_info.insert("lead_contacts".into(), Value::Array(contacts));
+        // The manual's rule: the lead rep shows here only at the assigned status, and only to lead admins (who may
+        // work pending leads).
+        let lead_admin = perms.allows_somewhere(Resource::PendingLeads, Action::Modify);
+        if !(lead_admin && c.lead_status.as_deref() == Some(LEAD_STATUS_WITH_REP)) {
+            lead_info.remove("lead_rep_id");
+        }
+        cards.insert("lead_info".into(), Value::Object(lead_info));
     }
     if install_view {
         cards.insert("installation".into(), Value::Object(card(&flat, Card::Installation, r.kind)));
@@ -193,7 +219,10 @@ pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -
         // Customers save them through PATCH /customers (Customers Modify), leads through PATCH /leads (Leads Modify,
         // which `modify` is for a lead); no section grant. A converted lead is a customer, so `kind` covers the lock.
         custom_fields: modify && has_udfs && (r.kind == Kind::Customer || r.stage != Stage::Converted),
+        lead_info: modify && sale_view && perms.section(Section::SaleInformation) >= SectionAccess::Modify,
     };
+    let locked = locked(&company.settings, r);
+    let install_appointments = install_appointments(part);
     let t = target(r);
     let customer = r.kind == Kind::Customer;
     let actions = CustomerActions {
@@ -222,9 +251,46 @@ pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -
         tag_list,
         cards,
         editable,
+        locked,
+        install_appointments,
+        may_schedule: modify && r.kind == Kind::Customer,
         actions,
         parent_child_billing: families,
     })
+}
+
+/// The fields of an editable card that cannot change now (the edit refuses them with the same list).
+pub(super) fn locked(settings: &crate::directory::CompanySettings, r: &Record) -> Vec<String> {
+    let mut locked = Vec::new();
+    if settings.lock_lead_rep {
+        locked.push("lead_rep_id".to_owned());
+    }
+    if r.lead.customer.central_station_account.is_some() {
+        locked.push("monitoring_company_id".to_owned());
+    }
+    locked
+}
+
+/// The customer's scheduled install (`tech`) appointments, by date.
+pub(super) fn install_appointments(part: &Partition) -> Vec<IdName> {
+    let mut v: Vec<(String, IdName)> = part
+        .items
+        .iter()
+        .filter(|s| {
+            s.collection == customer_items::Collection::Appointments
+                && s.status == "scheduled"
+                && s.data.get("kind").and_then(Value::as_str) == Some("tech")
+        })
+        .filter_map(|s| {
+            let date = s.data.get("date").and_then(Value::as_str).unwrap_or_default().to_owned();
+            let note = s.data.get("note").and_then(Value::as_str).unwrap_or_default();
+            let id = u32::try_from(s.id).ok()?;
+            let name = if note.is_empty() { format!("{date} install") } else { format!("{date} install: {note}") };
+            Some((date, IdName { id, name }))
+        })
+        .collect();
+    v.sort_by(|a, b| a.0.cmp(&b.0));
+    v.into_iter().map(|(_, a)| a).collect()
 }
 
 /// `GET /api/v1/customers/{id}`: a customer or a lead, the whole Home page in one call.

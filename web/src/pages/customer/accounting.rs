@@ -203,6 +203,15 @@ pub fn AccountingTab(props: &AccountingTabProps) -> Html {
             </div>
         }
     };
+    // Invoices and quotes draw alike: their heading, then their rows or a line saying there are none.
+    let documents = |title: &'static str, list: &[Invoice], testid: &'static str| {
+        html! {
+            <>
+                <h3>{ title }</h3>
+                if list.is_empty() { <p class="muted">{ format!("No {}.", title.to_lowercase()) }</p> } else { { invoice_rows(list, testid) } }
+            </>
+        }
+    };
     let form_html = match *form {
         Form::None => html! {},
         Form::Invoice => html! { <InvoiceForm {id} on_done={reload.clone()} on_close={close.clone()} /> },
@@ -228,11 +237,9 @@ pub fn AccountingTab(props: &AccountingTabProps) -> Html {
                 </div>
             }) }
             { form_html }
-            <h3>{ "Invoices" }</h3>
-            { if a.invoices.is_empty() { html! { <p class="muted">{ "No invoices." }</p> } } else { invoice_rows(&a.invoices, "invoices") } }
+            { documents("Invoices", &a.invoices, "invoices") }
             { for (!a.sub_customer_invoices.is_empty()).then(|| html! { <><h3>{ "Sub-customers' invoices" }</h3>{ invoice_rows(&a.sub_customer_invoices, "sub-customer-invoices") }</> }) }
-            <h3>{ "Quotes" }</h3>
-            { if a.quotes.is_empty() { html! { <p class="muted">{ "No quotes." }</p> } } else { invoice_rows(&a.quotes, "quotes") } }
+            { documents("Quotes", &a.quotes, "quotes") }
             <h3>{ "Payments" }</h3>
             { if a.payments.is_empty() { html! { <p class="muted">{ "No payments." }</p> } } else { html! {
                 <ul class="plain-list" data-testid="payments">{ for a.payments.iter().map(|p| html! {
@@ -373,11 +380,18 @@ fn InvoiceForm(props: &FormProps) -> Html {
             <label>{ "Tax (%)" }<input type="text" inputmode="decimal" value={(*tax).clone()} oninput={{ let t = tax.clone(); Callback::from(move |e: InputEvent| t.set(value_of(&e))) }} data-testid="invoice-tax" /></label>
             <label class="check"><input type="checkbox" checked={*quote} onchange={{ let q = quote.clone(); Callback::from(move |e: Event| q.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked())) }} data-testid="invoice-is-quote" />{ " A quote" }</label>
             { for error.as_ref().map(errors_of) }
-            <div class="actions">
-                <button type="submit" class="button" data-testid="invoice-save">{ "Create" }</button>
-                <button type="button" class="button secondary" onclick={props.on_close.reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
-            </div>
+            { form_actions("Create", "invoice-save", false, &props.on_close) }
         </form>
+    }
+}
+
+/// The submit and Cancel buttons every accounting form ends with.
+fn form_actions(label: &'static str, testid: &'static str, busy: bool, on_close: &Callback<()>) -> Html {
+    html! {
+        <div class="actions">
+            <button type="submit" class="button" disabled={busy} data-testid={testid}>{ label }</button>
+            <button type="button" class="button secondary" onclick={on_close.reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
+        </div>
     }
 }
 
@@ -466,10 +480,7 @@ fn BillingMethodForm(props: &FormProps) -> Html {
             <label>{ "Expiry year" }<input type="number" min="2000" max="2100" value={(*year).clone()} oninput={set(&year)} data-testid="card-exp-year" /></label>
             <label>{ "CVC" }<input type="password" inputmode="numeric" autocomplete="off" value={(*cvc).clone()} oninput={set(&cvc)} data-testid="card-cvc" /></label>
             { for error.as_ref().map(|m| html! { <p class="error-box" role="alert" data-testid="billing-method-error">{ m.clone() }</p> }) }
-            <div class="actions">
-                <button type="submit" class="button" disabled={*busy} data-testid="billing-method-save">{ "Save card" }</button>
-                <button type="button" class="button secondary" onclick={props.on_close.reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
-            </div>
+            { form_actions("Save card", "billing-method-save", *busy, &props.on_close) }
         </form>
     }
 }
@@ -557,10 +568,7 @@ fn PaymentForm(props: &PaymentFormProps) -> Html {
             </label>
             <label>{ "Amount ($)" }<input type="text" inputmode="decimal" value={(*amount).clone()} oninput={{ let s = amount.clone(); Callback::from(move |e: InputEvent| s.set(value_of(&e))) }} data-testid="payment-amount" /></label>
             { for error.as_ref().map(errors_of) }
-            <div class="actions">
-                <button type="submit" class="button" data-testid="payment-save">{ "Take payment" }</button>
-                <button type="button" class="button secondary" onclick={props.on_close.reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
-            </div>
+            { form_actions("Take payment", "payment-save", false, &props.on_close) }
         </form>
     }
 }
@@ -578,5 +586,7 @@ mod tests {
         assert_eq!(cents_of("1.234"), None);
         assert_eq!(cents_of("-1"), None);
         assert_eq!(cents_of(""), None);
+        // New Invoice's Tax (%) goes through the same parse: a percent to two decimals is its basis points.
+        assert_eq!(cents_of("7.25"), Some(725));
     }
 }

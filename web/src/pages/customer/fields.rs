@@ -2,6 +2,7 @@
 
 use crate::api::{ApiError, CustomerFormOptions};
 use serde_json::Value;
+use vigil_domain::customer::{ADT_ONLY_SERVICE, LEAD_STATUSES};
 pub(crate) use vigil_domain::fields::{card_fields, Card, Choices, Input};
 use yew::prelude::*;
 
@@ -42,8 +43,23 @@ fn options(o: &CustomerFormOptions, which: Choices) -> (Vec<(String, String)>, b
             (o.states.iter().map(|st| (st.code.clone(), format!("{} ({})", st.name, st.code))).collect(), false)
         }
         Choices::Languages => (o.languages.iter().map(|c| (c.value.clone(), c.label.clone())).collect(), false),
-        // Lead fields: the customer Home draws no card that has them.
-        Choices::Dispositions | Choices::Industries => (vec![], false),
+        Choices::Dispositions => (o.dispositions.iter().map(|d| (d.id.to_string(), d.name.clone())).collect(), true),
+        Choices::DiscountAffiliates => (s(&o.lists.discount_affiliates), false),
+        Choices::AdcReceiverPhones => (s(&o.lists.adc_receiver_phones), false),
+        Choices::Sources => (o.sources.iter().map(|p| (p.id.to_string(), p.name.clone())).collect(), true),
+        // Every source's campaigns, named with their source; the server refuses a campaign of another source.
+        Choices::Campaigns => (
+            o.sources
+                .iter()
+                .flat_map(|p| p.campaigns.iter().map(move |c| (c.id.to_string(), format!("{}: {}", p.name, c.name))))
+                .collect(),
+            true,
+        ),
+        Choices::LeadStatuses => {
+            (LEAD_STATUSES.iter().map(|(v, l)| ((*v).to_owned(), (*l).to_owned())).collect(), false)
+        }
+        // The lead page's own field.
+        Choices::Industries => (vec![], false),
     }
 }
 
@@ -119,6 +135,14 @@ pub(crate) fn field_input(
                 </select>
             }
         }
+        (Input::TextArea, false) => {
+            let on_set = on_set.clone();
+            let oninput = Callback::from(move |e: InputEvent| {
+                let raw = e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value();
+                on_set.emit((f.to_owned(), if raw.trim().is_empty() { Value::Null } else { Value::String(raw) }));
+            });
+            html! { <textarea class="input" id={id.clone()} data-testid={format!("input-{f}")} rows="3" value={as_text(shown)} {disabled} {oninput} /> }
+        }
         _ => {
             let kind = if input == Input::Date && !hidden { "date" } else { "text" };
             let on_set = on_set.clone();
@@ -152,11 +176,13 @@ pub(crate) fn field_input(
 }
 
 /// The Installation card's Services as one checkbox per service (the form options' list); the whole list is sent
-/// when one changes. (Pulse is offered whatever the monitor: limiting it to ADT monitors waits for the monitoring
-/// companies.)
+/// when one changes. Pulse is offered only with an ADT monitoring company as Monitored By (`monitor`, as edited),
+/// or while it is checked, so it can be unchecked.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn services_input(
     value: Option<&Value>,
     edited: Option<&Value>,
+    monitor: Option<&Value>,
     editable: bool,
     opts: &CustomerFormOptions,
     error: Option<&ApiError>,
@@ -168,10 +194,14 @@ pub(super) fn services_input(
         .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
         .unwrap_or_default();
     let message = error.and_then(|e| e.field_message("services"));
+    let adt = monitor
+        .and_then(Value::as_u64)
+        .is_some_and(|m| opts.adt_monitoring_company_ids.iter().any(|a| u64::from(*a) == m));
+    let offered = |code: &str| code != ADT_ONLY_SERVICE || adt || current.iter().any(|c| c == code);
     html! {
         <fieldset class="field services-field" data-testid="field-services">
             <legend>{ "Services" }</legend>
-            { for opts.services.iter().map(|c| {
+            { for opts.services.iter().filter(|c| offered(&c.value)).map(|c| {
                 let code = c.value.clone();
                 let on = current.contains(&code);
                 let onchange = {
@@ -195,5 +225,70 @@ pub(super) fn services_input(
             }) }
             { for message.map(|m| html! { <p class="field-error" role="alert">{ m }</p> }) }
         </fieldset>
+    }
+}
+
+/// Installation Appointment: a choice only among several install appointments; with none, a Schedule link to the
+/// Appointments tab for a user who may schedule; with one, nothing to choose.
+pub(super) fn install_appointment_input(
+    id: vigil_domain::RecordId,
+    c: &crate::api::CustomerHome,
+    values: &serde_json::Map<String, Value>,
+    edited: Option<&Value>,
+    editable: bool,
+    error: Option<&ApiError>,
+    on_set: &Callback<(String, Value)>,
+) -> Html {
+    const F: &str = "install_appointment_id";
+    if !values.contains_key(F) {
+        return html! {};
+    }
+    let appts = &c.install_appointments;
+    if appts.is_empty() {
+        return match c.may_schedule {
+            true => html! {
+                <div class="form-field" data-testid="install-appointment-none">
+                    <label>{ "Installation appointment" }</label>
+                    <crate::components::route_link::RouteLink to={crate::app::Route::CustomerTab { id: id.to_string(), tab: "appointments".into() }}
+                        testid="schedule-install">{ "Schedule" }</crate::components::route_link::RouteLink>
+                </div>
+            },
+            false => html! {},
+        };
+    }
+    if appts.len() < 2 {
+        return html! {};
+    }
+    let current = edited.or(values.get(F)).and_then(Value::as_u64);
+    let onchange = {
+        let on_set = on_set.clone();
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+            on_set.emit((F.to_owned(), v.parse::<u64>().map(Value::from).unwrap_or(Value::Null)));
+        })
+    };
+    let message = error.and_then(|e| e.field_message(F));
+    html! {
+        <div class={classes!("form-field", message.is_some().then_some("invalid"))}>
+            <label for="f-install_appointment_id">{ "Installation appointment" }</label>
+            <select class="input" id="f-install_appointment_id" data-testid="input-install_appointment_id" disabled={!editable} {onchange}>
+                <option value="" selected={current.is_none()}>{ "—" }</option>
+                { for appts.iter().map(|a| html! { <option value={a.id.to_string()} selected={current == Some(u64::from(a.id))}>{ a.name.clone() }</option> }) }
+            </select>
+            { for message.map(|m| html! { <span class="field-error">{ m }</span> }) }
+        </div>
+    }
+}
+
+/// The Lead information card's Lead Contacts: the customer's contacts, read-only here (the Contacts tab edits them).
+pub(super) fn lead_contacts(values: &serde_json::Map<String, Value>) -> Html {
+    let Some(Value::Array(list)) = values.get("lead_contacts") else { return html! {} };
+    let text = |c: &Value, k: &str| c.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+    html! {
+        <div class="lead-contacts" data-testid="lead-contacts">
+            <h3>{ "Lead contacts" }</h3>
+            if list.is_empty() { <p class="muted">{ "No contacts." }</p> }
+            <ul>{ for list.iter().map(|c| html! { <li>{ format!("{} {} {}", text(c, "name"), text(c, "phone"), text(c, "relation")) }</li> }) }</ul>
+        </div>
     }
 }

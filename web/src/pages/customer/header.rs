@@ -170,6 +170,10 @@ pub(super) fn Header(props: &HeaderProps) -> Html {
                             <RouteLink to={Route::CustomerTab { id: id.to_string(), tab: (*seg).to_owned() }} class="button secondary"
                                 testid={format!("action-new-{seg}")} onnavigate={props.on_menu.reform(|_| false)}>{ *label }</RouteLink>
                         }) }</> }) }
+                        { for a.modify.then(|| html! {
+                            <RouteLink to={Route::CustomerTab { id: id.to_string(), tab: super::work_orders::SEGMENT.to_owned() }} class="button secondary"
+                                testid="action-new-work-order" onnavigate={props.on_menu.reform(|_| false)}>{ "+ New Work Order" }</RouteLink>
+                        }) }
                         // The accounting flows: the Accounting tab with its form open.
                         { for [(super::accounting::NEW_INVOICE, "+ New Invoice"), (super::accounting::NEW_BILLING_METHOD, "+ New Billing Method"),
                             (super::accounting::NEW_PAYMENT, "+ New Payment")].iter().map(|(seg, label)| html! {

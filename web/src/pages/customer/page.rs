@@ -306,14 +306,18 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
                     <section class={classes!("card", "form-card", (!editable).then_some("read-only"))} aria-labelledby={format!("card-{key}")} data-testid={format!("card-{key}")}>
                         <h2 id={format!("card-{key}")}>{ title }{ for (!editable).then(|| html! { <span class="muted small">{ " (read-only)" }</span> }) }</h2>
                         <div class="form-grid">
+                            { for (key == "installation").then(|| super::fields::install_appointment_input(id, &c, values, edits.0.get("install_appointment_id"), editable, save_error.as_ref(), &on_set)) }
                             { for card_fields(card).filter(|s| s.input != Input::Elsewhere && values.contains_key(s.name)).map(|s| {
+                                let editable = editable && !c.locked.iter().any(|l| l == s.name);
                                 if s.name == "services" {
-                                    return super::fields::services_input(values.get(s.name), edits.0.get(s.name), editable, &opts, save_error.as_ref(), &on_set);
+                                    let monitor = edits.0.get("monitoring_company_id").or_else(|| c.cards.get("sale").and_then(|v| v.get("monitoring_company_id")));
+                                    return super::fields::services_input(values.get(s.name), edits.0.get(s.name), monitor, editable, &opts, save_error.as_ref(), &on_set);
                                 }
                                 super::mmr_picker::sale_field(s.name, id, values, &edits.0, editable, &opts, save_error.as_ref(), &on_set)
                                     .unwrap_or_else(|| field_input(s.name, s.label, s.input, values.get(s.name), edits.0.get(s.name), editable, &opts, save_error.as_ref(), &on_set))
                             }) }
                         </div>
+                        { for (key == "lead_info").then(|| super::fields::lead_contacts(values)) }
                         { for (key == "sale" && editable).then(|| html! {
                             <button type="button" class="button secondary" data-testid="apply-order-template"
                                 onclick={{ let d = dialog.clone(); Callback::from(move |_: MouseEvent| d.set(Some(Dialog::ApplyTemplate))) }}>
@@ -337,6 +341,7 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
                         <CustomFieldsCard card={c.cards.get("custom_fields").cloned()} edited={edits.0.get("custom_fields").cloned()}
                             editable={c.editable.custom_fields} error={(*save_error).clone()} on_set={on_set.clone()} />
                         { card(Card::Installation, c.editable.installation) }
+                        { card(Card::LeadInfo, c.editable.lead_info) }
                         <super::opportunities::OpportunitiesCard {id} />
                     </div>
                     // Also next to the bottom buttons, where the user who clicked them is looking.

@@ -80,6 +80,7 @@ fn card_editable(e: &CardsEditable, card: Card) -> bool {
         Card::Sale => e.sale,
         Card::Installation => e.installation,
         Card::Lead => false,
+        Card::LeadInfo => e.lead_info,
     }
 }
 
