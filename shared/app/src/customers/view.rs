@@ -224,6 +224,7 @@ pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -
         editable,
         actions,
         parent_child_billing: families,
+        wizard: crate::creation_workflows::state(svc, co, r.id).await?,
     })
 }
 

@@ -84,6 +84,7 @@ pub fn ConvertLead(props: &ConvertLeadProps) -> Html {
                 sold_by_id: Some(who),
                 version: Some(version),
                 opportunity,
+                ..Convert::default()
             };
             let (error, busy, navigator, toasts) = (error.clone(), busy.clone(), navigator.clone(), toasts.clone());
             busy.set(true);
