@@ -296,6 +296,38 @@ async fn a_wizard_moves_one_step_at_a_time_is_stored_with_the_customer_and_lead_
     assert_eq!((status, first_error(&p)), (422, ("step".into(), "unavailable".into())), "{p}");
     let (status, _) = advance(&rt, &sales, &sid, "equipment", "skip", &version).await;
     assert_eq!(status, 200);
+    // At Finish a workflow may enroll the new customer in a customer workflow (issue 14).
+    let (_, defs) = rt.get(&admin, "/api/v1/settings/customer-workflows").await;
+    let onboarding = defs["items"]
+        .as_array()
+        .and_then(|a| a.iter().find(|w| w["name"] == "New Customer Onboarding"))
+        .map(|w| w["id"].clone())
+        .expect("the demo's onboarding workflow");
+    let (status, standard) = rt
+        .post(
+            &admin,
+            ADMIN_LIST,
+            json!({"name": "Standard + onboarding", "kind": "customer_create", "type": "standard",
+                "enroll_workflow_id": onboarding}),
+        )
+        .await;
+    assert_eq!(status, 201, "{standard}");
+    let sw = standard["id"].as_u64().expect("an ID");
+    let (_, c) = rt.post(&admin, "/api/v1/customers?allow_duplicates=true", new_customer("Enid", sw)).await;
+    let eid = c["id"].clone();
+    let enrolled =
+        |list: &Value| list["items"].as_array().is_some_and(|a| a.iter().any(|e| e["workflow_id"] == onboarding));
+    let (_, before) = rt.get(&admin, &format!("/api/v1/customers/{eid}/workflows")).await;
+    assert!(!enrolled(&before), "not before Finish: {before}");
+    let mut version = c["version"].clone();
+    for step in ["sale", "installation"] {
+        let (status, w) = advance(&rt, &admin, &eid, step, "skip", &version).await;
+        assert_eq!(status, 200, "{w}");
+        version = w["customer"]["version"].clone();
+    }
+    let (_, after) = rt.get(&admin, &format!("/api/v1/customers/{eid}/workflows")).await;
+    assert!(enrolled(&after), "enrolled at Finish: {after}");
+
     // A customer created without a workflow has no wizard.
     let mut plain = new_customer("Plain", SMART_SALES);
     plain.as_object_mut().map(|o| o.remove("creation_workflow_id"));

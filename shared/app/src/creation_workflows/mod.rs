@@ -18,7 +18,7 @@ use vigil_domain::record::Record;
 use vigil_domain::{Action, CompanyId, FieldError, Invalid, Resource};
 use vigil_store::{keys, Condition, Index, Query, SortCond, StoreError};
 
-pub use wizard::{advance, get_wizard, start_ops, state};
+pub use wizard::{advance, after_create, get_wizard, start_ops, state};
 
 const STALE: &str = "another admin changed this creation workflow; review it and try again";
 const NAME_MAX: usize = 100;

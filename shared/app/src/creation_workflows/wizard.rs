@@ -144,6 +144,28 @@ async fn loaded(
     Ok((r, w, state))
 }
 
+/// At Finish, the customer workflow (issue 14) the creation workflow names. The enrollment is its own write after
+/// the finish; a customer already in that workflow, or a caller who may not enroll, finishes without it.
+pub(crate) async fn enroll(svc: &Services, actor: &Actor, id: RecordId, w: &CreationWorkflow) -> Result<(), AppError> {
+    let Some(workflow_id) = w.enroll_workflow_id else { return Ok(()) };
+    match crate::workflows::start(svc, actor, id, &NewEnrollment { workflow_id, language: None }).await {
+        Ok(_) => Ok(()),
+        Err(AppError::Conflict { .. }) | Err(AppError::Invalid(_)) | Err(AppError::Forbidden(_)) => {
+            tracing::info!(company = %actor.company(), customer = id.0, "wizard finished without its enrollment");
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A workflow with the one Information step is finished by the create itself.
+pub async fn after_create(svc: &Services, actor: &Actor, id: RecordId, w: &CreationWorkflow) -> Result<(), AppError> {
+    if started(w).finished {
+        enroll(svc, actor, id, w).await?;
+    }
+    Ok(())
+}
+
 /// `GET /api/v1/customers/{id}/wizard`.
 pub async fn get_wizard(svc: &Services, actor: &Actor, id: RecordId) -> Result<WizardView, AppError> {
     let (r, w, state) = loaded(svc, actor, id).await?;
@@ -206,16 +228,7 @@ pub async fn advance(
         Err(e) => return Err(e.into()),
     }
     if state.finished {
-        if let Some(workflow_id) = w.enroll_workflow_id {
-            // The enrollment is its own write after the finish; a customer already in that workflow stays as it is.
-            match crate::workflows::start(svc, actor, id, &NewEnrollment { workflow_id, language: None }).await {
-                Ok(_) => {}
-                Err(AppError::Conflict { .. }) | Err(AppError::Invalid(_)) | Err(AppError::Forbidden(_)) => {
-                    tracing::info!(company = %co, customer = id.0, "wizard finished without its enrollment");
-                }
-                Err(e) => return Err(e),
-            }
-        }
+        enroll(svc, actor, id, &w).await?;
     }
     tracing::info!(company = %co, customer = id.0, step = input.step.as_str(), "wizard step done");
     let r = load_customer(svc, actor, id).await?;

@@ -149,6 +149,9 @@ pub async fn create(
     }
     let id = insert(svc, actor, record.clone(), &record.display_name(), extra).await?;
     tracing::info!(company = %actor.company(), customer = id.0, "customer created");
+    if let Some(w) = &workflow {
+        crate::creation_workflows::after_create(svc, actor, id, w).await?;
+    }
     get(svc, actor, id).await
 }
 
