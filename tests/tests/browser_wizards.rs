@@ -70,6 +70,22 @@ async fn creation_wizards_for_customers_and_leads() {
     let admin = portal.token_for(ADMIN).await;
     let b = portal.browser_as(ADMIN).await;
 
+    // Admin › Creation Workflows lists the demo's workflows with their steps; the form adds one.
+    b.navigate(&portal.url("/admin")).await.unwrap();
+    b.wait_for(r#"[data-testid="admin-link-creation-workflows"]"#, soon()).await.unwrap().click().await.unwrap();
+    b.wait_for_path("/admin/creation-workflows", soon()).await.unwrap();
+    let row = b.wait_for(&format!(r#"[data-testid="creation-workflow-{SMART_SALES}"]"#), soon()).await.unwrap();
+    assert!(row.text().await.unwrap().contains("Work Order › Schedule › Next Step"));
+    b.find(r#"[data-testid="new-creation-workflow"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="cw-name"]"#, soon()).await.unwrap().send_keys("Door Knock Sales\t").await.unwrap();
+    b.find(r#"[data-testid="cw-type"] option[value="smart_sales"]"#).await.unwrap().click().await.unwrap();
+    b.find(r#"[data-testid="cw-save"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for_text(r#"[data-testid="creation-workflows"]"#, "Door Knock Sales", soon()).await.unwrap();
+    b.screenshot(&screenshot_path("wizard-admin")).await.unwrap();
+    let list = portal.get(&admin, "/api/v1/settings/creation-workflows").await;
+    let made = list["items"].as_array().and_then(|a| a.iter().find(|w| w["name"] == "Door Knock Sales")).cloned();
+    assert_eq!(made.map(|w| w["type"].clone()), Some(json!("smart_sales")));
+
     // Simple Sales, picked from ▼ of + New Customer: Information (the first save), then Qualify with credit applied
     // (running it does not move the wizard; Continue does), Order to Payment Information skipped, Review.
     b.navigate(&portal.url("/customers")).await.unwrap();

@@ -167,6 +167,17 @@ pub fn CreationWorkflowsAdmin() -> Html {
                 }
             })
         };
+        // A select's value is read through its own interface (the input one refuses a select element).
+        let choose = |f: fn(&mut Draft, String)| {
+            let draft = draft.clone();
+            Callback::from(move |e: Event| {
+                let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+                if let Some(mut d) = (*draft).clone() {
+                    f(&mut d, v);
+                    draft.set(Some(d));
+                }
+            })
+        };
         let toggle_active = {
             let draft = draft.clone();
             Callback::from(move |_: Event| {
@@ -190,7 +201,7 @@ pub fn CreationWorkflowsAdmin() -> Html {
                     <div class="form-field">
                         <label for="cw-kind">{ "For" }</label>
                         <select class="input" id="cw-kind" data-testid="cw-kind" disabled={!creating}
-                            onchange={set(|d, v| d.kind = KINDS.into_iter().find(|k| kind_value(*k) == v).unwrap_or(d.kind))}>
+                            onchange={choose(|d, v| d.kind = KINDS.into_iter().find(|k| kind_value(*k) == v).unwrap_or(d.kind))}>
                             { for KINDS.iter().map(|k| html! { <option value={kind_value(*k)} selected={*k == d.kind}>{ kind_label(*k) }</option> }) }
                         </select>
                     </div>
@@ -198,7 +209,7 @@ pub fn CreationWorkflowsAdmin() -> Html {
                         <div class="form-field">
                             <label for="cw-type">{ "Type" }</label>
                             <select class="input" id="cw-type" data-testid="cw-type" disabled={!creating}
-                                onchange={set(|d, v| d.creation_type = CreationType::ALL.into_iter().find(|t| t.as_str() == v).unwrap_or(d.creation_type))}>
+                                onchange={choose(|d, v| d.creation_type = CreationType::ALL.into_iter().find(|t| t.as_str() == v).unwrap_or(d.creation_type))}>
                                 { for CreationType::ALL.iter().map(|t| html! { <option value={t.as_str()} selected={*t == d.creation_type}>{ t.label() }</option> }) }
                             </select>
                             { for message("type").map(|m| html! { <span class="field-error" data-testid="cw-type-error">{ m }</span> }) }
