@@ -15,6 +15,7 @@ use vigil_domain::{Claims, CompanyId, PartnerId, RecordId, UserId};
 
 mod accounting;
 mod copilot;
+mod creation_workflows;
 mod credit;
 mod custom_fields;
 mod customers;
@@ -238,6 +239,13 @@ async fn dispatch(svc: &Services, function: Function, req: &Request, claims: Opt
         F::RevertImport => imports::revert(svc, actor, req).await,
         F::ImportErrorsCsv => imports::errors_csv(svc, actor, req).await,
         F::ReassignLeads => imports::reassign(svc, actor, req).await,
+        F::ListCreationWorkflows => creation_workflows::list(svc, actor).await,
+        F::CreateCreationWorkflow => creation_workflows::create(svc, actor, req).await,
+        F::GetCreationWorkflow => creation_workflows::get(svc, actor, req).await,
+        F::UpdateCreationWorkflow => creation_workflows::update(svc, actor, req).await,
+        F::AvailableCreationWorkflows => creation_workflows::available(svc, actor).await,
+        F::GetCustomerWizard => creation_workflows::get_wizard(svc, actor, req).await,
+        F::AdvanceCustomerWizard => creation_workflows::advance(svc, actor, req).await,
     }
 }
 

@@ -103,6 +103,7 @@ async fn every_operation_answers_with_its_contract_type() {
                 name: Some("Typed deal".into()),
                 amount: Some(json!(100)),
             }),
+            ..Convert::default()
         }
     );
     assert_eq!(home.id, lead.record.id);
@@ -540,6 +541,37 @@ async fn every_operation_answers_with_its_contract_type() {
         &Reassign { lead_ids: vec![page.items[2].id], lead_rep_id: Some("acme-lead-rep".into()), sales_rep_id: None }
     );
     assert_eq!(report.reassigned, 1, "{report:?}");
+    // Creation workflows and a customer's wizard.
+    use vigil_api::creation_workflows::{
+        CreationKind, CreationType, CreationWorkflowForm, CreationWorkflowPath, WizardAction, WizardAdvance, WizardStep,
+    };
+    assert!(!call!(ops::ListCreationWorkflows, &(), &NoQuery {}, &()).items.is_empty());
+    let wf_form = CreationWorkflowForm {
+        name: Some("Contract Sales".into()),
+        kind: Some(CreationKind::CustomerCreate),
+        creation_type: Some(CreationType::SimpleSales),
+        ..Default::default()
+    };
+    let wf = call!(ops::CreateCreationWorkflow, &(), &NoQuery {}, &wf_form);
+    let wf_path = CreationWorkflowPath { id: wf.id };
+    let got = call!(ops::GetCreationWorkflow, &wf_path, &NoQuery {}, &());
+    let renamed = CreationWorkflowForm {
+        name: Some("Contract Sales 2".into()),
+        version: Some(got.version),
+        ..Default::default()
+    };
+    assert_eq!(call!(ops::UpdateCreationWorkflow, &wf_path, &NoQuery {}, &renamed).version, 2);
+    assert!(call!(ops::AvailableCreationWorkflows, &(), &NoQuery {}, &()).items.iter().any(|w| w.id == wf.id));
+    let mut wizard_customer = new_customer.clone();
+    wizard_customer.insert("first_name".into(), json!("Wizarded"));
+    wizard_customer.insert("creation_workflow_id".into(), json!(wf.id));
+    let wizarded = call!(ops::CreateCustomer, &(), &CreateLeadQuery { allow_duplicates: Some(true) }, &wizard_customer);
+    let wz_path = RecordPath { id: wizarded.id };
+    let wizard = call!(ops::GetCustomerWizard, &wz_path, &NoQuery {}, &());
+    assert_eq!(wizard.state.step, Some(WizardStep::Qualify));
+    let step =
+        WizardAdvance { step: WizardStep::Qualify, action: WizardAction::Skip, version: wizard.customer.version };
+    assert_eq!(call!(ops::AdvanceCustomerWizard, &wz_path, &NoQuery {}, &step).state.step, Some(WizardStep::Order));
 
     called.sort();
     called.dedup();

@@ -132,6 +132,7 @@ async fn convert_new_lead(svc: &Services, actor: &Actor) -> RecordId {
         sold_by_id: Some("acme-sales-rep".into()),
         version: Some(lead.record.version),
         opportunity: None,
+        ..Convert::default()
     };
     vigil_app::customers::convert(svc, actor, id, input).await.expect("lead converted");
     id

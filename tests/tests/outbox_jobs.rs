@@ -60,6 +60,7 @@ async fn a_conversion_saved_while_the_queue_is_down_still_sends_its_email() {
         sold_by_id: Some("acme-sales-rep".into()),
         version: Some(1),
         opportunity: None,
+        ..Convert::default()
     };
     let home = vigil_app::customers::convert(&down, &actor, id, input).await.expect("the conversion is saved");
     assert_eq!(home.kind, vigil_domain::record::Kind::Customer);

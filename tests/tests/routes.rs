@@ -737,6 +737,9 @@ fn only_the_functions_that_touch_ssns_can_use_the_data_key() {
         // They answer with the customer's Home page (`customers::get`).
         "apply_credit_check",
         "enter_credit_score",
+        // The wizard answers with the customer's Home page (`customers::get`).
+        "get_customer_wizard",
+        "advance_customer_wizard",
     ]
     .into();
     // Their requests encrypt an SSN (`vigil_app::leads::set_ssn`), and the first one to do so creates the key ring.

@@ -483,6 +483,7 @@ impl Client {
             sold_by_id: Some(sold_by_id.to_owned()),
             version: Some(version),
             opportunity: None,
+            ..Convert::default()
         };
         self.call::<ops::ConvertLead>(&RecordPath { id }, &NoQuery {}, &body).await
     }

@@ -27,6 +27,14 @@ pub enum Route {
     Customers,
     #[at("/customers/new")]
     NewCustomer,
+    #[at("/customers/new/wizard/:workflow")]
+    NewCustomerWizard { workflow: String },
+    #[at("/customers/:id/wizard")]
+    CustomerWizard { id: String },
+    #[at("/leads/new/wizard/:workflow")]
+    NewLeadWizard { workflow: String },
+    #[at("/admin/creation-workflows")]
+    AdminCreationWorkflows,
     #[at("/customers/:id")]
     Customer { id: String },
     #[at("/customers/:id/:tab")]
@@ -138,12 +146,23 @@ fn SignedInShell(props: &ShellProps) -> Html {
         }
         // Keyed, so going from one list to the other starts on page 1 rather than reusing the other's cursor.
         Route::Leads => html! { <pages::leads::LeadsPage /> },
-        Route::NewLead => html! { <pages::new_lead::NewLeadPage /> },
+        Route::NewLead => html! { <pages::new_lead::NewLeadPage key="plain" /> },
         Route::LeadImport => html! { <pages::lead_import::LeadImportPage /> },
         Route::Customers => html! { <pages::customer_list::CustomerList key="customers" kind={Kind::Customer} /> },
-        Route::NewCustomer => html! { <pages::new_customer::NewCustomerPage /> },
+        Route::NewCustomer => html! { <pages::new_customer::NewCustomerPage key="plain" /> },
         Route::Lead { id } => html! { <pages::lead::LeadPage kind={Kind::Lead} id={id.clone()} /> },
         Route::Customer { id } => html! { <pages::customer::CustomerPage key={id.clone()} id={id.clone()} /> },
+        Route::NewCustomerWizard { workflow } => html! {
+            <pages::new_customer::NewCustomerPage key={workflow.clone()} workflow={workflow.parse::<u32>().ok()} />
+        },
+        Route::CustomerWizard { id } => html! { <pages::wizard::WizardPage key={id.clone()} id={id.clone()} /> },
+        Route::CustomerTab { id, tab } if tab == "wizard" => {
+            html! { <pages::wizard::WizardPage key={id.clone()} id={id.clone()} /> }
+        }
+        Route::NewLeadWizard { workflow } => html! {
+            <pages::new_lead::NewLeadPage key={workflow.clone()} workflow={workflow.parse::<u32>().ok()} />
+        },
+        Route::AdminCreationWorkflows => html! { <pages::wizard::admin::CreationWorkflowsAdmin /> },
         Route::CustomerTab { id, tab } => {
             html! { <pages::customer::CustomerPage key={id.clone()} id={id.clone()} tab={tab.clone()} /> }
         }

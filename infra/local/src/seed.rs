@@ -1006,6 +1006,8 @@ async fn seed_company(svc: &Services, company: &Company, domain: &str, n: u64, s
     let mut mmr_legacy_given = false;
     if n == 0 {
         items.extend(vigil_app::custom_fields::demo_items(co));
+        // One creation workflow of each kind and type (they use the demo custom fields).
+        items.extend(vigil_app::creation_workflows::demo_items(co));
     }
     let weights = ScoringWeights::default();
 

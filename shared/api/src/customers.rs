@@ -46,6 +46,9 @@ pub struct CustomerHome {
     pub may_schedule: bool,
     pub actions: CustomerActions,
     pub parent_child_billing: bool,
+    /// A creation wizard's progress while the customer was created through one (`null` otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wizard: Option<crate::creation_workflows::WizardState>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -228,6 +231,13 @@ pub struct Convert {
     /// Also open an opportunity (stage `prospecting`, closing 90 days out) on the new customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opportunity: Option<crate::opportunities::NewOpportunity>,
+    /// Converting through a lead-conversion workflow: its ID; each of its custom fields must have a value (sent in
+    /// `custom_fields` or already on the lead).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creation_workflow_id: Option<u32>,
+    /// Custom field values captured by the workflow, by field ID (as `custom_fields` on a customer save).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<Value>,
 }
 
 /// What archiving cancels of one customer.

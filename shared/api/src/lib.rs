@@ -5,6 +5,7 @@
 pub mod accounting;
 pub mod common;
 pub mod copilot;
+pub mod creation_workflows;
 pub mod credit;
 pub mod customers;
 pub mod directory;

@@ -118,6 +118,7 @@ fn tags() -> Value {
         {"name": "workflows", "description": "Customer workflows - versioned definitions, enrollments, steps and their completion."},
         {"name": "orders", "description": "The equipment catalog, order templates and applying them, work orders."},
         {"name": "accounting", "description": "Invoices, quotes, billing methods (processor tokens only), payments and Transactions; parent/child billing."},
+        {"name": "creation", "description": "Creation workflows - the guided New Customer, New Lead and Convert to Customer paths, and a customer's wizard progress."},
         {"name": "intake", "description": "Public lead intake - keys, the post web forms and partners' systems make without a session, receipts, the duplicate window."},
         {"name": "local", "description": "Demo sign-in of the local runtime. Never deployed."},
     ])
@@ -432,6 +433,23 @@ fn meta(f: Function, path: &str) -> Meta {
             description: Some("Needs Leads Modify on each lead's location; a lead the caller may not modify, a converted one or one changed meanwhile is reported in its row and left as it is. Every change is in the lead's history."),
             ..m("leads", "Give up to 100 leads a new lead rep", "One row per lead")
         },
+        F::ListCreationWorkflows => m("creation", "Every creation workflow of the company (Company Settings View), active or not", "The creation workflows"),
+        F::CreateCreationWorkflow => Meta {
+            description: Some("`kind` is `customer_create` (with `type`: `standard`, `single_page`, `simple_sales`, `smart_sales` or `adt`; `adt` only while the company has an active ADT monitoring company), `lead_create` (at least one custom field) or `lead_conversion`. The steps follow from the type."),
+            ..m("creation", "Add a creation workflow (Company Settings Create)", "The new creation workflow")
+        },
+        F::GetCreationWorkflow => m("creation", "One creation workflow", "The creation workflow"),
+        F::UpdateCreationWorkflow => Meta {
+            notes: &[(409, "The workflow changed since it was read")],
+            ..m("creation", "Change a creation workflow with its version (Company Settings Modify); `active: false` retires it", "The creation workflow as saved")
+        },
+        F::AvailableCreationWorkflows => m("creation", "The active creation workflows the caller may start (the split buttons' menus); a lead-create one only while one of its custom fields is active and the caller's role may use it", "The workflows the caller may start"),
+        F::GetCustomerWizard => m("creation", "A customer's creation wizard: the workflow, the progress stored with the record, each step's availability for the caller, and the customer as the caller may read it", "The wizard"),
+        F::AdvanceCustomerWizard => Meta {
+            description: Some("Completes or skips the current step with the customer's version. A step outside the workflow or out of order is a 422 naming `step`; completing a step the caller may not use is a 422 with the reason (skip it instead). Finishing the last step marks the wizard finished."),
+            notes: &[(409, "The customer changed since it was read")],
+            ..m("creation", "Complete or skip the current wizard step", "The wizard after the step")
+        },
     }
 }
 
@@ -546,6 +564,9 @@ impl Builder {
             t if t == TypeId::of::<crate::orders::CatalogPath>() => PathKind::Ids(&[("id", "The catalog entry's ID")]),
             t if t == TypeId::of::<crate::credit::CreditCheckPath>() => {
                 PathKind::Ids(&[("id", "The credit check's ID")])
+            }
+            t if t == TypeId::of::<crate::creation_workflows::CreationWorkflowPath>() => {
+                PathKind::Ids(&[("id", "The creation workflow's ID")])
             }
             t if t == TypeId::of::<crate::monitoring::MonitoringCompanyPath>() => {
                 PathKind::Ids(&[("id", "The monitoring company's ID")])
@@ -710,6 +731,13 @@ impl Builder {
             F::RevertImport => self.types::<ops::RevertImport>(),
             F::ImportErrorsCsv => self.types::<ops::ImportErrorsCsv>(),
             F::ReassignLeads => self.types::<ops::ReassignLeads>(),
+            F::ListCreationWorkflows => self.types::<ops::ListCreationWorkflows>(),
+            F::CreateCreationWorkflow => self.types::<ops::CreateCreationWorkflow>(),
+            F::GetCreationWorkflow => self.types::<ops::GetCreationWorkflow>(),
+            F::UpdateCreationWorkflow => self.types::<ops::UpdateCreationWorkflow>(),
+            F::AvailableCreationWorkflows => self.types::<ops::AvailableCreationWorkflows>(),
+            F::GetCustomerWizard => self.types::<ops::GetCustomerWizard>(),
+            F::AdvanceCustomerWizard => self.types::<ops::AdvanceCustomerWizard>(),
         }
     }
 

@@ -353,6 +353,13 @@ operations! {
     /// The errors as CSV (`row,field,message`), `text/csv`.
     ImportErrorsCsv = ImportErrorsCsv, 200, FieldPath, NoQuery, () => String;
     ReassignLeads = ReassignLeads, 200, (), NoQuery, crate::imports::Reassign => crate::imports::ReassignReport;
+    ListCreationWorkflows = ListCreationWorkflows, 200, (), NoQuery, () => Items<crate::creation_workflows::CreationWorkflow>;
+    CreateCreationWorkflow = CreateCreationWorkflow, 201, (), NoQuery, crate::creation_workflows::CreationWorkflowForm => crate::creation_workflows::CreationWorkflow;
+    GetCreationWorkflow = GetCreationWorkflow, 200, crate::creation_workflows::CreationWorkflowPath, NoQuery, () => crate::creation_workflows::CreationWorkflow;
+    UpdateCreationWorkflow = UpdateCreationWorkflow, 200, crate::creation_workflows::CreationWorkflowPath, NoQuery, crate::creation_workflows::CreationWorkflowForm => crate::creation_workflows::CreationWorkflow;
+    AvailableCreationWorkflows = AvailableCreationWorkflows, 200, (), NoQuery, () => Items<crate::creation_workflows::CreationWorkflow>;
+    GetCustomerWizard = GetCustomerWizard, 200, RecordPath, NoQuery, () => crate::creation_workflows::WizardView;
+    AdvanceCustomerWizard = AdvanceCustomerWizard, 200, RecordPath, NoQuery, crate::creation_workflows::WizardAdvance => crate::creation_workflows::WizardView;
 }
 
 impl PathParams for crate::intake::IntakeKeyPath {

@@ -193,6 +193,13 @@ names! {
         RevertImport = "revert_import",
         ImportErrorsCsv = "import_errors_csv",
         ReassignLeads = "reassign_leads",
+        ListCreationWorkflows = "list_creation_workflows",
+        CreateCreationWorkflow = "create_creation_workflow",
+        GetCreationWorkflow = "get_creation_workflow",
+        UpdateCreationWorkflow = "update_creation_workflow",
+        AvailableCreationWorkflows = "available_creation_workflows",
+        GetCustomerWizard = "get_customer_wizard",
+        AdvanceCustomerWizard = "advance_customer_wizard",
     }
 }
 
@@ -403,6 +410,14 @@ pub const ROUTES: &[Route] = &[
     route(Post, "/api/v1/imports/{id}/revert", F::RevertImport),
     route(Get, "/api/v1/imports/{id}/errors.csv", F::ImportErrorsCsv),
     route(Post, "/api/v1/leads/reassign", F::ReassignLeads),
+    // Creation workflows (admin: Catalogs), the split buttons' list, and a customer's wizard progress.
+    route(Get, "/api/v1/settings/creation-workflows", F::ListCreationWorkflows),
+    route(Post, "/api/v1/settings/creation-workflows", F::CreateCreationWorkflow),
+    route(Get, "/api/v1/settings/creation-workflows/{id}", F::GetCreationWorkflow),
+    route(Patch, "/api/v1/settings/creation-workflows/{id}", F::UpdateCreationWorkflow),
+    route(Get, "/api/v1/creation-workflows", F::AvailableCreationWorkflows),
+    route(Get, "/api/v1/customers/{id}/wizard", F::GetCustomerWizard),
+    route(Post, "/api/v1/customers/{id}/wizard", F::AdvanceCustomerWizard),
 ];
 
 /// Routes that exist only in the local runtime (demo sign-in); never deployed.

@@ -8,6 +8,7 @@ pub mod accounting;
 pub mod auth;
 pub mod clock;
 pub mod copilot;
+pub mod creation_workflows;
 pub mod credit;
 pub mod custom_fields;
 pub mod customer_items;

@@ -40,6 +40,8 @@
 //! | credit run click (`Idempotency-Key`, uniqueness) | `C#co` | `CREDITRUN#<hash of user+key>` | |
 //! | monitoring company | `C#co` | `MONCO#00000001` | |
 //! | a customer's ADT PreCheck | `C#co#R#…` | `PRECHECK` | |
+//! | creation workflow (New Customer / New Lead / Convert wizards) | `C#co` | `CREATEWF#00000001` | |
+//! | a record's creation wizard progress | `C#co#R#…` | `WIZARD` | |
 //! | intake key (hash of the secret, allowed origins, limits, last used) | `C#co` | `INTAKEKEY#00000001` | |
 //! | intake key's allowed origin (the CORS preflight's lookup) | `INTAKEORIGIN#<origin>` | `C#co#00000001` | |
 //! | intake receipt (the posted form, its status, the lead) | `C#co#RCPT#<receipt id>` | `RECEIPT` | (TTL) |
@@ -580,6 +582,23 @@ pub fn monitoring_company_sequence(co: &CompanyId) -> Key {
 /// A customer's ADT PreCheck (the latest run; under the customer, so it goes with the customer).
 pub fn precheck(co: &CompanyId, customer: RecordId) -> Key {
     Key::new(record_pk(co, customer), "PRECHECK")
+}
+
+// Creation workflows (owned by `vigil_app::creation_workflows`).
+
+pub fn creation_workflow(co: &CompanyId, id: u32) -> Key {
+    Key::new(company_pk(co), format!("{CREATION_WORKFLOW_PREFIX}{id:08}"))
+}
+
+pub const CREATION_WORKFLOW_PREFIX: &str = "CREATEWF#";
+
+pub fn creation_workflow_sequence(co: &CompanyId) -> Key {
+    counter(co, "creation_workflows")
+}
+
+/// A customer's creation wizard progress: under the record, written in the record's versioned transaction.
+pub fn record_wizard(co: &CompanyId, id: RecordId) -> Key {
+    Key::new(record_pk(co, id), "WIZARD")
 }
 
 // Public lead intake (owned by `vigil_app::intake`).

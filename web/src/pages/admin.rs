@@ -45,6 +45,7 @@ pub fn AdminLinks() -> Html {
                 <li><RouteLink to={Route::AdminPartners} testid="admin-link-partners">{ "Partner Companies" }</RouteLink></li>
                 <li><RouteLink to={Route::MessageTemplates} testid="admin-link-templates">{ "Message Templates" }</RouteLink></li>
                 <li><RouteLink to={Route::AdminCatalog} testid="admin-link-catalog">{ "Equipment & Order Templates" }</RouteLink></li>
+                <li><RouteLink to={Route::AdminCreationWorkflows} testid="admin-link-creation-workflows">{ "Creation Workflows" }</RouteLink></li>
                 <li><RouteLink to={Route::IntakeKeys} testid="admin-link-intake-keys">{ "Intake Keys" }</RouteLink></li>
             </ul>
         </nav>

@@ -379,7 +379,7 @@ pub fn LeadsPage() -> Html {
                         { if active > 0 { format!("Filters ({active})") } else { "Filters".to_owned() } }
                     </button>
                     if may_create {
-                        <RouteLink to={Route::NewLead} class="button" testid="new-lead">{ "+ New Lead" }</RouteLink>
+                        <crate::pages::wizard::NewLeadButton />
                     }
                 </div>
             </header>

@@ -20,4 +20,5 @@ pub mod new_lead;
 pub mod not_found;
 pub mod partners_admin;
 pub mod sign_in;
+pub mod wizard;
 pub mod workflows_admin;

@@ -15,6 +15,11 @@ use serde_json::{Map, Value};
 use vigil_api::monitoring::{MonitoringCompany, MonitoringKind};
 use yew::prelude::*;
 use yew_router::prelude::*;
+// Creation workflows: the Information step of a wizard is this page.
+use crate::pages::wizard::{CreationSplit, ProgressBar};
+use vigil_api::common::NoQuery;
+use vigil_api::creation_workflows::{CreationKind, CreationWorkflow, StepStatus, WizardStepView};
+use vigil_api::ops;
 
 /// What the server requires of a new customer (`vigil_app::customers::create`).
 const REQUIRED: [&str; 7] =
@@ -28,9 +33,29 @@ enum Sending {
     Duplicates(Vec<DuplicateMatch>, String),
 }
 
+#[derive(Properties, PartialEq)]
+pub struct NewCustomerProps {
+    /// The Information step of this creation workflow (`/customers/new/wizard/{id}`); the plain form without one.
+    #[prop_or_default]
+    pub workflow: Option<u32>,
+}
+
 #[component]
-pub fn NewCustomerPage() -> Html {
+pub fn NewCustomerPage(props: &NewCustomerProps) -> Html {
     let session = use_session();
+    let flow = use_state(|| None::<CreationWorkflow>);
+    {
+        let (flow, client, wanted) = (flow.clone(), session.client(), props.workflow);
+        use_effect_with(wanted, move |wanted| {
+            if let (Some(id), Some(client)) = (*wanted, client) {
+                crate::spawn(async move {
+                    if let Ok(list) = client.call::<ops::AvailableCreationWorkflows>(&(), &NoQuery {}, &()).await {
+                        flow.set(list.items.into_iter().find(|w| w.id == id));
+                    }
+                });
+            }
+        });
+    }
     let navigator = use_navigator();
     let opts = use_state(CustomerFormOptions::default);
     // Current even in a callback made before the last render (a change event fires on blur, right before Save).
@@ -86,9 +111,13 @@ pub fn NewCustomerPage() -> Html {
     let precheck_on = !adt.is_empty() && *run_precheck;
     let save = {
         let (form, sending, client, navigator) = (form.clone(), sending.clone(), session.client(), navigator.clone());
+        let workflow = props.workflow;
         Callback::from(move |allow_duplicates: bool| {
             let Some(client) = client.clone() else { return };
             let mut body = form.borrow().clone();
+            if let Some(w) = workflow {
+                body.insert("creation_workflow_id".into(), Value::from(w));
+            }
             body.insert("run_adt_precheck".into(), Value::Bool(precheck_on));
             if !precheck_on {
                 body.remove("monitored_by_id");
@@ -100,7 +129,12 @@ pub fn NewCustomerPage() -> Html {
                     Ok(c) => {
                         sending.set(Sending::Idle);
                         if let Some(nav) = navigator {
-                            nav.push(&Route::Customer { id: c.id.to_string() });
+                            let id = c.id.to_string();
+                            // A wizard goes on with its next step; the plain form (or a one-step wizard) lands Home.
+                            nav.push(&match c.wizard.as_ref().filter(|w| !w.finished) {
+                                Some(_) => Route::CustomerWizard { id },
+                                None => Route::Customer { id },
+                            });
                         }
                     }
                     Err(e) if e.is_conflict() && !e.duplicates().is_empty() => {
@@ -193,18 +227,65 @@ pub fn NewCustomerPage() -> Html {
             </section>
         }
     });
+    // The workflow's custom fields are pulled to the top of its first step.
+    let udf_rows = match (&*flow, (*udfs).clone()) {
+        (Some(w), Some(Value::Array(mut rows))) if !w.custom_field_ids.is_empty() => {
+            rows.sort_by_key(|r| {
+                let id = r.get("id").and_then(Value::as_u64).unwrap_or_default();
+                w.custom_field_ids.iter().position(|f| u64::from(*f) == id).unwrap_or(usize::MAX)
+            });
+            Some(Value::Array(rows))
+        }
+        (_, rows) => rows,
+    };
+    let restart = {
+        let navigator = navigator.clone();
+        let (plain, pick) = (navigator.clone(), navigator);
+        html! {
+            <CreationSplit kind={CreationKind::CustomerCreate} label="+ New Customer" testid="restart-new-customer" class="secondary"
+                only_with_workflows=true
+                on_main={Callback::from(move |_| { if let Some(n) = &plain { n.push(&Route::NewCustomer) } })}
+                on_pick={Callback::from(move |w: CreationWorkflow| { if let Some(n) = &pick { n.push(&Route::NewCustomerWizard { workflow: w.id.to_string() }) } })} />
+        }
+    };
+    let progress = flow.as_ref().map(|w| {
+        let steps: Vec<WizardStepView> = w
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| WizardStepView {
+                step: *s,
+                label: s.label().into(),
+                status: if i == 0 { StepStatus::Current } else { StepStatus::Pending },
+                available: true,
+                reason: None,
+            })
+            .collect();
+        html! { <ProgressBar {steps} /> }
+    });
+    let title = match (&*flow, props.workflow) {
+        (Some(w), _) => format!("New Customer · {}", w.name),
+        (None, Some(_)) => "New Customer · workflow".to_owned(),
+        (None, None) => "New Customer".to_owned(),
+    };
+    let udfs_first = flow.as_ref().is_some_and(|w| !w.custom_field_ids.is_empty());
+    let udf_card = html! {
+        <CustomFieldsCard card={udf_rows} edited={shown.get("custom_fields").cloned()} editable=true
+            error={error.clone()} on_set={on_set.clone()} />
+    };
     let missing: Vec<&str> = REQUIRED.iter().copied().filter(|f| !shown.contains_key(*f)).collect();
     let busy = *sending == Sending::Busy;
     html! {
         <section class="record-page new-customer-page" data-testid="new-customer-page">
             <RouteLink to={Route::Customers} class="back-link" testid="back-to-list">{ "← All customers" }</RouteLink>
-            <header class="page-header"><h1>{ "New Customer" }</h1></header>
+            <header class="page-header"><h1 data-testid="new-customer-title">{ title }</h1>{ restart }</header>
+            { for progress }
             { for precheck }
             <div class="customer-cards">
+                if udfs_first { { udf_card.clone() } }
                 { card(Card::Personal) }
                 { card(Card::Sale) }
-                <CustomFieldsCard card={(*udfs).clone()} edited={shown.get("custom_fields").cloned()} editable=true
-                    error={error.clone()} on_set={on_set.clone()} />
+                if !udfs_first { { udf_card } }
                 { card(Card::Installation) }
             </div>
             { status }

@@ -63,9 +63,30 @@ enum Sending {
     Failed(String),
 }
 
+#[derive(Properties, PartialEq)]
+pub struct NewLeadProps {
+    /// A lead-create workflow (`/leads/new/wizard/{id}`): its custom fields at the top, each required.
+    #[prop_or_default]
+    pub workflow: Option<u32>,
+}
+
 #[component]
-pub fn NewLeadPage() -> Html {
+pub fn NewLeadPage(props: &NewLeadProps) -> Html {
     let session = use_session();
+    let flow = use_state(|| None::<vigil_api::creation_workflows::CreationWorkflow>);
+    {
+        let (flow, client, wanted) = (flow.clone(), session.client(), props.workflow);
+        use_effect_with(wanted, move |wanted| {
+            if let (Some(id), Some(client)) = (*wanted, client) {
+                crate::spawn(async move {
+                    let all = vigil_api::common::NoQuery {};
+                    if let Ok(list) = client.call::<vigil_api::ops::AvailableCreationWorkflows>(&(), &all, &()).await {
+                        flow.set(list.items.into_iter().find(|w| w.id == id));
+                    }
+                });
+            }
+        });
+    }
     let report = use_report_error();
     let navigator = use_navigator();
     let options = use_state(|| None::<Result<LeadFormOptions, ApiError>>);
@@ -193,6 +214,7 @@ pub fn NewLeadPage() -> Html {
             udf_values.clone(),
             udf_error.clone(),
         );
+        let workflow = props.workflow;
         Callback::from(move |allow_duplicates: bool| {
             let found = check(&values);
             if let Some(first) = found.keys().next() {
@@ -202,6 +224,9 @@ pub fn NewLeadPage() -> Html {
             }
             let Some(client) = client.clone() else { return };
             let mut form = form_json(&values);
+            if let Some(w) = workflow {
+                form.insert("creation_workflow_id".into(), Value::from(w));
+            }
             if !udf_values.is_empty() {
                 form.insert("custom_fields".into(), Value::Object((*udf_values).clone()));
             }
@@ -370,11 +395,30 @@ pub fn NewLeadPage() -> Html {
         choices(&opts.account_types)
     };
 
+    // A workflow's own custom fields, in its order, each required (the server checks the same).
+    let flow_udfs: Option<Value> = flow.as_ref().and_then(|w| {
+        let Some(Value::Array(rows)) = (*udf_card).clone() else { return None };
+        let picked: Vec<Value> = w
+            .custom_field_ids
+            .iter()
+            .filter_map(|id| rows.iter().find(|r| r.get("id").and_then(Value::as_u64) == Some(u64::from(*id))))
+            .map(|r| {
+                let mut r = r.clone();
+                r["required"] = Value::Bool(true);
+                r
+            })
+            .collect();
+        (!picked.is_empty()).then_some(Value::Array(picked))
+    });
     html! {
         <section class="record-page new-lead" data-testid="new-lead-page">
             { back }
-            <h1>{ "New lead" }</h1>
+            <h1 data-testid="new-lead-title">{ match &*flow { Some(w) => format!("New lead · {}", w.name), None => "New lead".to_owned() } }</h1>
             <form class="lead-form" onsubmit={on_submit} novalidate=true aria-busy={busy.to_string()}>
+                if flow.is_some() {
+                    <CustomFieldsCard card={flow_udfs.clone()} edited={(!udf_values.is_empty()).then(|| Value::Object((*udf_values).clone()))}
+                        editable={!busy} error={(*udf_error).clone()} on_set={set_udf.clone()} in_form=true />
+                }
                 <div class="form-grid">
                     { field("source_id", "Source", true, select("source_id", opts.sources.iter().map(|s| (s.id.0.to_string(), s.name.clone())).collect(), Some("Choose a source"))) }
                     { field("campaign_id", "Source campaign", false, select("campaign_id", campaigns, Some(if source_id.is_some() { "None" } else { "Choose a source first" }))) }
@@ -394,8 +438,10 @@ pub fn NewLeadPage() -> Html {
                     { field("address2", "Address line 2", false, text_input("address2", "text", "address-line2")) }
                     { field("cross_street", "Cross street", false, text_input("cross_street", "text", "off")) }
                 </div>
+                if flow.is_none() {
                 <CustomFieldsCard card={(*udf_card).clone()} edited={(!udf_values.is_empty()).then(|| Value::Object((*udf_values).clone()))}
                     editable={!busy} error={(*udf_error).clone()} on_set={set_udf} in_form=true />
+                }
                 if errors.keys().any(|k| !shown_beside_input(k)) {
                     <ul class="error-box" data-testid="other-errors">
                         { for errors.iter().filter(|(k, _)| !shown_beside_input(k)).map(|(k, m)| html! { <li>{ format!("{k}: {m}") }</li> }) }

@@ -62,6 +62,8 @@ pub async fn convert(svc: &Services, actor: &Actor, id: RecordId, input: Convert
     };
     check_user(svc, &co, "sold_by_id", sold_by.as_ref(), &mut errors).await?;
     let opportunity = input.opportunity.as_ref().map(|o| opportunities::validate(o, &mut errors));
+    // A lead-conversion workflow captures its custom fields before the lead becomes a customer.
+    let udf_values = crate::creation_workflows::conversion_fields(svc, actor, &lead, &input, &mut errors).await?;
     leads::finish(errors)?;
 
     let now = rfc3339(svc.clock.now());
@@ -77,6 +79,9 @@ pub async fn convert(svc: &Services, actor: &Actor, id: RecordId, input: Convert
     info.lead_status = Some(place.as_str().to_owned());
     info.call_center_rep_id = Some(lead.created_by.clone());
     customer::clear_lead_only(&mut new);
+    if let Some(values) = udf_values {
+        new.lead.customer.custom_fields = values;
+    }
     new.lead.customer.sold_by_id = sold_by;
     new.lead.customer.sale_date = Some(date(svc.clock.now()));
     new.lead.customer.converted_at = Some(now.clone());

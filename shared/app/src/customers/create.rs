@@ -93,6 +93,19 @@ pub async fn create(
     let mut errors = Vec::new();
     // Run ADT PreCheck: its fields are named with the form's, in the same 422.
     let mut body = body.clone();
+    // A creation workflow's Information step is this create; its wizard starts in the same transaction.
+    let workflow = match body.remove("creation_workflow_id").filter(|v| !v.is_null()) {
+        Some(raw) => Some(
+            crate::creation_workflows::startable(
+                svc,
+                actor,
+                &raw,
+                vigil_api::creation_workflows::CreationKind::CustomerCreate,
+            )
+            .await?,
+        ),
+        None => None,
+    };
     let precheck = crate::monitoring::precheck::on_create(svc, actor.company(), &mut body, &mut errors).await?;
     let body = &body;
     for f in ["first_name", "last_name", "primary_phone", "city", "state", "account_type", "office_location_id"] {
@@ -130,8 +143,15 @@ pub async fn create(
         Some(m) => crate::monitoring::precheck::start_ops(actor.company(), record.id, m.id, &now, None)?,
         None => Vec::new(),
     };
+    let mut extra = extra;
+    if let Some(w) = &workflow {
+        extra.extend(crate::creation_workflows::start_ops(actor.company(), record.id, w));
+    }
     let id = insert(svc, actor, record.clone(), &record.display_name(), extra).await?;
     tracing::info!(company = %actor.company(), customer = id.0, "customer created");
+    if let Some(w) = &workflow {
+        crate::creation_workflows::after_create(svc, actor, id, w).await?;
+    }
     get(svc, actor, id).await
 }
 

@@ -256,6 +256,7 @@ pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -
         may_schedule: modify && r.kind == Kind::Customer,
         actions,
         parent_child_billing: families,
+        wizard: crate::creation_workflows::state(svc, co, r.id).await?,
     })
 }
 

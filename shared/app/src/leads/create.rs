@@ -29,7 +29,8 @@ pub async fn create(
     let co = actor.company().clone();
     // `custom_fields` is not a New Lead form field: it is checked by the UDF rules (the customer save's), and its
     // problems are reported together with the form's.
-    let mut form = form.clone();
+    // A lead-create workflow requires its custom fields on top of the form's rules.
+    let mut form = crate::creation_workflows::lead_create_form(svc, actor, form).await?;
     let udfs = match form.remove("custom_fields") {
         Some(v) => custom_fields::apply(svc, &co, &BTreeMap::new(), &v).await?,
         None => Ok(BTreeMap::new()),

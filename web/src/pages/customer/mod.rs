@@ -26,5 +26,10 @@ pub use page::CustomerPage;
 // The creation wizard's Qualify step runs credit with the same panel.
 pub use credit::CreditRun;
 pub use precheck::PrecheckPanel;
+// The creation wizard's Order, Equipment, Contacts, Payment, Work Order and Schedule steps use the tabs' own parts.
+pub use accounting::AccountingTab;
+pub use apply_template::ApplyTemplateDialog;
+pub use items::{collection, CustomerItems};
+pub use work_orders::WorkOrdersTab;
 // New Customer draws the same cards from the same registry.
 pub(crate) use fields::{card_fields, field_input, Card, Input};

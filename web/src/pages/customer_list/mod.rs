@@ -187,7 +187,7 @@ pub fn CustomerList(props: &CustomerListProps) -> Html {
                         onclick={toggle_flyout}>{ if filter.is_empty() { "Filters" } else { "Filters (on)" } }</button>
                 }
                 if kind == Kind::Customer && may_create {
-                    <RouteLink to={Route::NewCustomer} class="button" testid="new-customer">{ "+ New Customer" }</RouteLink>
+                    <crate::pages::wizard::NewCustomerButton />
                 }
             </header>
             if kind == Kind::Customer && *flyout {

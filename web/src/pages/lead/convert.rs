@@ -16,6 +16,11 @@ use vigil_api::ops;
 use vigil_domain::RecordId;
 use yew::prelude::*;
 use yew_router::prelude::*;
+// Converting through a lead-conversion workflow: its custom fields, then the same convert.
+use crate::components::custom_fields_card::CustomFieldsCard;
+use crate::pages::wizard::CreationSplit;
+use serde_json::Value;
+use vigil_api::creation_workflows::{CreationKind, CreationWorkflow};
 
 #[derive(Properties, PartialEq)]
 pub struct ConvertLeadProps {
@@ -39,9 +44,45 @@ pub fn ConvertLead(props: &ConvertLeadProps) -> Html {
     let opp_name = use_state(String::new);
     let opp_amount = use_state(String::new);
     let busy = use_state(|| false);
+    let workflow = use_state(|| None::<CreationWorkflow>);
+    let udf_rows = use_state(|| None::<Value>);
+    let udf_values = use_state(serde_json::Map::<String, Value>::new);
+    let pick = {
+        let (workflow, udf_rows, udf_values, client) =
+            (workflow.clone(), udf_rows.clone(), udf_values.clone(), session.client());
+        Callback::from(move |w: Option<CreationWorkflow>| {
+            udf_values.set(Default::default());
+            udf_rows.set(None);
+            if let (Some(w), Some(client)) = (w.clone(), client.clone()) {
+                let udf_rows = udf_rows.clone();
+                crate::spawn(async move {
+                    if let Ok(defs) = client.custom_fields().await {
+                        let rows: Vec<Value> = w
+                            .custom_field_ids
+                            .iter()
+                            .filter_map(|id| defs.iter().find(|d| d.id == *id && d.active))
+                            .map(|d| json!({"id": d.id, "name": d.name, "field_type": d.field_type, "required": true, "options": d.options, "value": null}))
+                            .collect();
+                        udf_rows.set((!rows.is_empty()).then_some(Value::Array(rows)));
+                    }
+                });
+            }
+            workflow.set(w);
+        })
+    };
+    let set_udf = {
+        let udf_values = udf_values.clone();
+        Callback::from(move |(_, v): (String, Value)| {
+            if let Value::Object(m) = v {
+                let mut next = (*udf_values).clone();
+                next.extend(m);
+                udf_values.set(next);
+            }
+        })
+    };
     let open_it = {
         let (open, opts, client) = (open.clone(), opts.clone(), session.client());
-        Callback::from(move |_| {
+        Callback::from(move |_: ()| {
             open.set(true);
             if opts.is_none() {
                 if let Some(client) = client.clone() {
@@ -59,6 +100,7 @@ pub fn ConvertLead(props: &ConvertLeadProps) -> Html {
     };
     let submit = {
         let (with_opportunity, opp_name, opp_amount) = (with_opportunity.clone(), opp_name.clone(), opp_amount.clone());
+        let (workflow, udf_values) = (workflow.clone(), udf_values.clone());
         let (client, id, version, location, sold_by, error, busy, navigator, toasts) = (
             session.client(),
             props.id,
@@ -85,6 +127,8 @@ pub fn ConvertLead(props: &ConvertLeadProps) -> Html {
                 sold_by_id: Some(who),
                 version: Some(version),
                 opportunity,
+                creation_workflow_id: workflow.as_ref().map(|w| w.id),
+                custom_fields: workflow.as_ref().map(|_| Value::Object((*udf_values).clone())),
             };
             let (error, busy, navigator, toasts) = (error.clone(), busy.clone(), navigator.clone(), toasts.clone());
             busy.set(true);
@@ -123,13 +167,19 @@ pub fn ConvertLead(props: &ConvertLeadProps) -> Html {
     };
     html! {
         <>
-            <button type="button" class="button" data-testid="convert-lead" onclick={open_it}>{ "Convert to Customer" }</button>
+            <CreationSplit kind={CreationKind::LeadConversion} label="Convert to Customer" testid="convert-lead"
+                on_main={{ let (pick, open_it) = (pick.clone(), open_it.clone()); Callback::from(move |_| { pick.emit(None); open_it.emit(()) }) }}
+                on_pick={{ let (pick, open_it) = (pick.clone(), open_it.clone()); Callback::from(move |w| { pick.emit(Some(w)); open_it.emit(()) }) }} />
             if *open {
-                <Modal title="Convert to customer" testid="convert-dialog" on_close={close.clone()}>
+                <Modal title={workflow.as_ref().map_or_else(|| "Convert to customer".to_owned(), |w| format!("Convert to customer · {}", w.name))} testid="convert-dialog" on_close={close.clone()}>
                     { match &*opts {
                         None => html! { <p class="loading">{ "Loading options…" }</p> },
                         Some(o) => html! {
                             <form onsubmit={submit}>
+                                if workflow.is_some() {
+                                    <CustomFieldsCard card={(*udf_rows).clone()} edited={(!udf_values.is_empty()).then(|| Value::Object((*udf_values).clone()))}
+                                        editable={!*busy} error={(*error).clone()} on_set={set_udf.clone()} in_form=true />
+                                }
                                 { select("Office location", "office_location_id", &location, o.office_locations.iter().map(|l| (l.id.0.to_string(), l.name.clone())).collect()) }
                                 { select("Sold by", "sold_by_id", &sold_by, o.sold_by.iter().map(|u| (u.id.to_string(), u.name.clone())).collect()) }
                                 <div class="form-field">
