@@ -3,6 +3,7 @@
 //! are the type's (the server derives them).
 
 use crate::api::{ApiError, CustomField};
+use crate::hooks::{use_effect_with, use_state};
 use crate::session::use_session;
 use vigil_api::common::NoQuery;
 use vigil_api::creation_workflows::{

@@ -6,6 +6,7 @@
 use crate::api::{ApiError, CustomerFormOptions, CustomerHome};
 use crate::app::Route;
 use crate::components::route_link::RouteLink;
+use crate::hooks::{use_effect_with, use_state};
 use crate::pages::customer::{
     card_fields, field_input, AccountingTab, ApplyTemplateDialog, Card, CreditRun, CustomerItems, Input, PrecheckPanel,
     WorkOrdersTab,

@@ -2,6 +2,7 @@
 //! start. Without such workflows it is the plain button alone.
 
 use crate::app::Route;
+use crate::hooks::{use_effect_with, use_state};
 use crate::session::use_session;
 use vigil_api::common::NoQuery;
 use vigil_api::creation_workflows::{CreationKind, CreationWorkflow};
