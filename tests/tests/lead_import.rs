@@ -520,6 +520,7 @@ async fn defaults_location_puts_the_created_leads_there_and_revert_takes_them_ou
     let rt = runtime().await;
     let token = rt.sign_in(ADMIN).await;
     let queue_before = queued(&rt, &token).await;
+    let pending_before = total(&rt, &token, "&location=pending").await;
     let (mut ids, mut queued_leads) = (Vec::new(), Vec::new());
     for (n, location) in ["queue", "pending", "invalid"].into_iter().enumerate() {
         let csv = format!(
@@ -546,6 +547,10 @@ async fn defaults_location_puts_the_created_leads_there_and_revert_takes_them_ou
         ids.push(id);
     }
     assert_eq!(queued(&rt, &token).await, queue_before + 2, "only the queue import's leads wait in the queue");
+    // Location views count exactly, and the nav's summary carries Pending's count.
+    assert_eq!(total(&rt, &token, "&location=pending").await, pending_before + 2);
+    let (_, summary) = rt.get(&token, "/api/v1/lead-queue").await;
+    assert_eq!(summary["pending"].as_u64(), Some(pending_before + 2), "{summary}");
 
     // A lead rep requests from the queue as from any other: the queue's index items were written with the leads.
     let (_, current) = rt.get(&token, "/api/v1/settings/lead-queue").await;
