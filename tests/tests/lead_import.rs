@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use std::time::Duration;
 use vigil_local::seed::SeedSize;
 use vigil_tests::runtime::{eventually, LocalRuntime};
-use vigil_tests::users::{ADMIN, OTHER_ADMIN, SALES};
+use vigil_tests::users::{ADMIN, LEAD_REP, OTHER_ADMIN, SALES};
 
 const HEADER: &str = "First Name,Last Name,Phone,Email,Address,City,State,Zip\n";
 
@@ -375,11 +375,23 @@ async fn reassigning_reps_refuses_per_row_and_writes_history() {
     rt.stop().await;
 }
 
-/// Fails the first transaction that applies an import chunk's counters, after the chunk's leads were written: the
-/// job fails as if the worker died there, and the queue hands it over again.
+/// Where [`FailChunkCountersOnce`] makes the worker die, once.
+#[derive(Clone, Copy)]
+enum Fault {
+    /// The first transaction that applies an import chunk's counters, after the chunk's leads were written.
+    ChunkCounters,
+    /// The first batch write of an import's leads, after its first half of the items landed: a lead has some of its
+    /// items (its profile, say) and not the rest.
+    MidBatch,
+}
+
+/// Fails one store call of an import chunk (see [`Fault`]): the job fails as if the worker died there, and the queue
+/// hands it over again.
 struct FailChunkCountersOnce {
     inner: std::sync::Arc<dyn vigil_store::Table>,
-    armed: std::sync::atomic::AtomicBool,
+    /// Armed once the runtime has started (the demo seed writes in batches too).
+    armed: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    fault: Fault,
 }
 
 #[async_trait::async_trait]
@@ -415,7 +427,14 @@ impl vigil_store::Table for FailChunkCountersOnce {
     async fn batch_get(&self, keys: &[vigil_store::Key]) -> Result<Vec<vigil_store::Item>, vigil_store::StoreError> {
         self.inner.batch_get(keys).await
     }
-    async fn batch_put(&self, items: Vec<vigil_store::Item>) -> Result<(), vigil_store::StoreError> {
+    async fn batch_put(&self, mut items: Vec<vigil_store::Item>) -> Result<(), vigil_store::StoreError> {
+        let leads = items.iter().any(|i| i.get("SK").and_then(serde_json::Value::as_str) == Some("PROFILE"));
+        if matches!(self.fault, Fault::MidBatch) && leads && self.armed.swap(false, std::sync::atomic::Ordering::SeqCst)
+        {
+            items.truncate(items.len() / 2);
+            self.inner.batch_put(items).await?;
+            return Err(vigil_store::StoreError::Backend("injected: the worker died mid-batch".into()));
+        }
         self.inner.batch_put(items).await
     }
     async fn batch_delete(&self, keys: &[vigil_store::Key]) -> Result<(), vigil_store::StoreError> {
@@ -425,25 +444,31 @@ impl vigil_store::Table for FailChunkCountersOnce {
         let counts_a_chunk = ops.iter().any(
             |op| matches!(op, vigil_store::TxOp::Update { key, update, .. } if key.sk.starts_with("CHUNK#") && update.set.contains_key("counters_done")),
         );
-        if counts_a_chunk && self.armed.swap(false, std::sync::atomic::Ordering::SeqCst) {
+        if matches!(self.fault, Fault::ChunkCounters)
+            && counts_a_chunk
+            && self.armed.swap(false, std::sync::atomic::Ordering::SeqCst)
+        {
             return Err(vigil_store::StoreError::Backend("injected: the worker died here".into()));
         }
         self.inner.transact(ops).await
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_chunk_handed_over_again_creates_nothing_twice() {
-    let rt = LocalRuntime::start_with(|c| {
+async fn handed_over_again(fault: Fault) {
+    let armed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let layer_armed = armed.clone();
+    let rt = LocalRuntime::start_with(move |c| {
         c.seed = Some(SeedSize { leads: 30, customers: 5 });
-        c.table_layer = Some(vigil_local::TableLayer::new(|inner| {
-            std::sync::Arc::new(FailChunkCountersOnce { inner, armed: std::sync::atomic::AtomicBool::new(true) })
+        c.table_layer = Some(vigil_local::TableLayer::new(move |inner| {
+            std::sync::Arc::new(FailChunkCountersOnce { inner, armed: layer_armed.clone(), fault })
         }));
     })
     .await;
+    armed.store(true, std::sync::atomic::Ordering::SeqCst);
     let token = rt.sign_in(ADMIN).await;
     let before = total(&rt, &token, "").await;
     let tag_before = total(&rt, &token, "&tags=2").await;
+    let (_, queue_before) = rt.get(&token, "/api/v1/lead-queue").await;
     let csv = format!(
         "{HEADER}Ivy,Again,801-555-7401,,1 Retry Rd,Provo,UT,84601\n\
          Jon,Again,801-555-7402,,2 Retry Rd,Provo,UT,84601\n\
@@ -453,9 +478,101 @@ async fn a_chunk_handed_over_again_creates_nothing_twice() {
     rt.post(&token, &format!("/api/v1/imports/{id}/run"), options("create", None)).await;
     let done = wait_finished(&rt, &token, id).await;
     assert_eq!((done["status"].as_str(), done["created"].as_u64()), (Some("done"), Some(3)), "{done}");
+    assert!(!armed.load(std::sync::atomic::Ordering::SeqCst), "the worker died once");
     assert_eq!(total(&rt, &token, "").await, before + 3);
     assert_eq!(total(&rt, &token, "&tags=2").await, tag_before + 3);
     let (_, page) = rt.get(&token, "/api/v1/leads?last_name=again&per_page=50").await;
-    assert_eq!(page["items"].as_array().map(Vec::len), Some(3), "{page}");
+    let items = page["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 3, "{page}");
+    // Every lead has every item: its profile, the index items the lists read, its history, its queue entry.
+    for lead in &items {
+        let id = lead["id"].as_u64().expect("id");
+        let (status, got) = rt.get(&token, &format!("/api/v1/leads/{id}")).await;
+        assert_eq!((status, got["location"].as_str()), (200, Some("queue")), "{got}");
+        let (_, history) = rt.get(&token, &format!("/api/v1/leads/{id}/history")).await;
+        assert!(history.to_string().contains("\"created\""), "{history}");
+        let phone = got["primary_phone"].as_str().unwrap_or_default().replace(|c: char| !c.is_ascii_digit(), "");
+        let (_, by_phone) = rt.get(&token, &format!("/api/v1/leads?number={phone}&per_page=10")).await;
+        assert_eq!(by_phone["items"][0]["id"].as_u64(), Some(id), "{by_phone}");
+    }
+    let (_, queue) = rt.get(&token, "/api/v1/lead-queue").await;
+    assert_eq!(queue["queued"].as_u64(), queue_before["queued"].as_u64().map(|n| n + 3), "{queue}");
     rt.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chunk_handed_over_again_creates_nothing_twice() {
+    handed_over_again(Fault::ChunkCounters).await;
+}
+
+/// A worker that dies inside a batch write leaves leads with only some of their items; the job handed over again
+/// writes every planned lead whole, under the same IDs, and counts each once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chunk_that_died_mid_batch_leaves_no_lead_half_written() {
+    handed_over_again(Fault::MidBatch).await;
+}
+
+/// `defaults.location`: a list imported to the queue waits there (the queue's count and index items, so a rep can
+/// request its leads), one imported to Pending or Invalid is there, and reverting the import takes its leads out of
+/// the queue again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn defaults_location_puts_the_created_leads_there_and_revert_takes_them_out() {
+    let rt = runtime().await;
+    let token = rt.sign_in(ADMIN).await;
+    let queue_before = queued(&rt, &token).await;
+    let pending_before = total(&rt, &token, "&location=pending").await;
+    let (mut ids, mut queued_leads) = (Vec::new(), Vec::new());
+    for (n, location) in ["queue", "pending", "invalid"].into_iter().enumerate() {
+        let csv = format!(
+            "{HEADER}Lou{n},Located,801-555-76{n}1,,{n}1 Spot St,Provo,UT,84601\n\
+             Mo{n},Located,801-555-76{n}2,,{n}2 Spot St,Provo,UT,84601\n"
+        );
+        let id = upload(&rt, &token, csv).await;
+        let mut body = options("create", None);
+        body["defaults"]["location"] = json!(location);
+        let (status, run) = rt.post(&token, &format!("/api/v1/imports/{id}/run"), body).await;
+        assert_eq!(status, 202, "{run}");
+        let done = wait_finished(&rt, &token, id).await;
+        assert_eq!(done["created"].as_u64(), Some(2), "{done}");
+        let (_, page) = rt.get(&token, &format!("/api/v1/leads?location={location}&last_name=located")).await;
+        let found: Vec<u64> = page["items"].as_array().into_iter().flatten().filter_map(|l| l["id"].as_u64()).collect();
+        assert_eq!(found.len(), 2, "{location}: {page}");
+        for lead in &found {
+            let (_, got) = rt.get(&token, &format!("/api/v1/leads/{lead}")).await;
+            assert_eq!(got["location"], location, "{got}");
+        }
+        if location == "queue" {
+            queued_leads = found;
+        }
+        ids.push(id);
+    }
+    assert_eq!(queued(&rt, &token).await, queue_before + 2, "only the queue import's leads wait in the queue");
+    // Location views count exactly, and the nav's summary carries Pending's count.
+    assert_eq!(total(&rt, &token, "&location=pending").await, pending_before + 2);
+    let (_, summary) = rt.get(&token, "/api/v1/lead-queue").await;
+    assert_eq!(summary["pending"].as_u64(), Some(pending_before + 2), "{summary}");
+
+    // A lead rep requests from the queue as from any other: the queue's index items were written with the leads.
+    let (_, current) = rt.get(&token, "/api/v1/settings/lead-queue").await;
+    let open = json!({"request_hours_start": 0, "request_hours_end": 24, "requestable_after_minutes": 0,
+                      "requested_status": null, "blacklist_minutes": 0, "version": current["version"]});
+    let (status, saved) = rt.put(&token, "/api/v1/settings/lead-queue", open).await;
+    assert_eq!(status, 200, "{saved}");
+    let rep = rt.sign_in(LEAD_REP).await;
+    let (status, got) = rt.post(&rep, "/api/v1/lead-queue/request", json!({})).await;
+    assert_eq!(status, 200, "{got}");
+    assert_eq!(queued(&rt, &token).await, queue_before + 1);
+    let still_queued = queued_leads.iter().filter(|id| got["id"].as_u64() != Some(**id)).count() as u64;
+
+    let (status, _) = rt.post(&token, &format!("/api/v1/imports/{}/revert", ids[0]), json!({})).await;
+    assert_eq!(status, 202);
+    assert_eq!(wait_finished(&rt, &token, ids[0]).await["status"], "reverted");
+    assert_eq!(queued(&rt, &token).await, queue_before + 1 - still_queued, "reverted leads leave the queue");
+    let (_, page) = rt.get(&token, "/api/v1/leads?location=queue&last_name=located").await;
+    assert_eq!(page["items"].as_array().map(Vec::len), Some(0), "{page}");
+    rt.stop().await;
+}
+
+async fn queued(rt: &LocalRuntime, token: &str) -> u64 {
+    rt.get(token, "/api/v1/lead-queue").await.1["queued"].as_u64().expect("queued")
 }

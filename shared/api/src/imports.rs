@@ -68,7 +68,7 @@ pub struct ImportDefaults {
     /// Tag IDs every created lead gets.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
-    /// `pending` or `queue`: where the created leads go in the lead queue.
+    /// `pending`, `queue` or `invalid`: where the created leads go in the lead queue.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
 }

@@ -42,6 +42,9 @@ impl Default for LeadQueueSettings {
 pub struct QueueSummary {
     /// Leads waiting in the queue (requestable now or later).
     pub queued: u64,
+    /// Leads in Pending, for a caller who may see them (the nav's Pending count); `null` otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<u64>,
 }
 
 /// `POST /api/v1/leads/{id}/location`.

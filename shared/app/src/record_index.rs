@@ -287,6 +287,11 @@ pub fn counters_of(co: &CompanyId, r: &Record) -> BTreeSet<Key> {
     if r.archived {
         set.insert(keys::list_counter(co, kind, "ARCHIVED", "true"));
     }
+    // Each lead counts in its queue location (stored or defaulted), so the Pending, Returned and Invalid views and the
+    // nav's Pending count read exact totals.
+    if kind == Kind::Lead {
+        set.insert(keys::list_counter(co, kind, "LOCATION", r.location().as_str()));
+    }
     set
 }
 

@@ -15,6 +15,11 @@ pub struct TopNavProps {
     pub me: Rc<Me>,
 }
 
+fn close_menu(open: &UseStateHandle<bool>) -> Callback<()> {
+    let open = open.clone();
+    Callback::from(move |()| open.set(false))
+}
+
 #[component]
 pub fn TopNav(props: &TopNavProps) -> Html {
     let session = use_session();
@@ -23,22 +28,40 @@ pub fn TopNav(props: &TopNavProps) -> Html {
     let open = use_state(|| false);
     let me = &props.me;
     let may_request = me.permissions.allows_somewhere(vigil_domain::Resource::LeadQueue, vigil_domain::Action::Create);
-    // The queue's count beside its link, read again on each page change (one counter item).
+    let sees_pending =
+        me.permissions.allows_somewhere(vigil_domain::Resource::PendingLeads, vigil_domain::Action::View);
+    // The queue's and Pending's counts beside their links, read again on each page change (two counter items).
     let queued = use_state(|| None::<u64>);
+    let pending = use_state(|| None::<u64>);
     {
-        let (queued, client) = (queued.clone(), session.client());
+        let (queued, pending, client) = (queued.clone(), pending.clone(), session.client());
         use_effect_with(route.clone(), move |_| {
-            if let (true, Some(client)) = (may_request, client) {
+            if let (true, Some(client)) = (may_request || sees_pending, client) {
                 crate::spawn(async move {
                     if let Ok(s) =
                         client.call::<vigil_api::ops::LeadQueueSummary>(&(), &vigil_api::common::NoQuery {}, &()).await
                     {
                         queued.set(Some(s.queued));
+                        pending.set(s.pending);
                     }
                 });
             }
         });
     }
+    // Pending is the Leads list's Pending view: a link with its query, followed inside the portal.
+    let open_pending = {
+        let (navigator, close) = (navigator.clone(), close_menu(&open));
+        Callback::from(move |e: MouseEvent| {
+            if e.button() != 0 || e.meta_key() || e.ctrl_key() || e.shift_key() || e.alt_key() {
+                return;
+            }
+            if let Some(nav) = &navigator {
+                e.prevent_default();
+                let _ = nav.push_with_query(&Route::Leads, &[("location", "pending")]);
+                close.emit(());
+            }
+        })
+    };
 
     let toggle = {
         let open = open.clone();
@@ -103,6 +126,17 @@ pub fn TopNav(props: &TopNavProps) -> Html {
                                     <span class="nav-count" data-testid="nav-queue-count">{ format!(" ({n})") }</span>
                                 }
                             </RouteLink>
+                        </li>
+                    }
+                    if sees_pending && me.nav.leads {
+                        <li>
+                            <a href={format!("{}?location=pending", Route::Leads.to_path())} class="nav-link"
+                                data-testid="nav-pending" onclick={open_pending}>
+                                { "Pending" }
+                                if let Some(n) = *pending {
+                                    <span class="nav-count" data-testid="nav-pending-count">{ format!(" ({n})") }</span>
+                                }
+                            </a>
                         </li>
                     }
                     if me.nav.customers { { section(Route::Customers, "Customers", "nav-customers") } }

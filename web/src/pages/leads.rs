@@ -379,6 +379,7 @@ pub fn LeadsPage() -> Html {
                         { if active > 0 { format!("Filters ({active})") } else { "Filters".to_owned() } }
                     </button>
                     if may_create {
+                        <RouteLink to={Route::LeadImport} class="button secondary" testid="import-leads">{ "Import" }</RouteLink>
                         <crate::pages::wizard::NewLeadButton />
                     }
                 </div>

@@ -1,12 +1,14 @@
 //! The Leads list's bulk actions on the checked rows: Return (to the partners that sold them, with a reason and
-//! call-center comments) and Sell (to a buying partner, with an optional outbound campaign).
+//! call-center comments), Sell (to a buying partner, with an optional outbound campaign) and Reassign (new lead rep
+//! and/or sales rep, a refusal reported per lead).
 
-use crate::api::{ApiError, CampaignView, PartnerView};
+use crate::api::{ApiError, CampaignView, PartnerView, UserOption};
 use crate::components::modal::Modal;
 use crate::hooks::{use_effect_with, use_state};
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;
 use vigil_api::common::NoQuery;
+use vigil_api::imports::Reassign;
 use vigil_api::lead_queue::ReturnLeads;
 use vigil_api::ops;
 use vigil_api::partners::CampaignDirection;
@@ -25,6 +27,7 @@ pub struct BulkBarProps {
 enum Dialog {
     Return,
     Sell,
+    Reassign,
 }
 
 #[component]
@@ -51,6 +54,10 @@ pub fn BulkBar(props: &BulkBarProps) -> Html {
             <span data-testid="bulk-count">{ format!("{n} selected") }</span>
             <button type="button" class="button secondary small" data-testid="bulk-return" onclick={open(Dialog::Return)}>{ "Return" }</button>
             <button type="button" class="button secondary small" data-testid="bulk-sell" onclick={open(Dialog::Sell)}>{ "Sell" }</button>
+            <button type="button" class="button secondary small" data-testid="bulk-reassign" onclick={open(Dialog::Reassign)}>{ "Reassign" }</button>
+            if *dialog == Some(Dialog::Reassign) {
+                <ReassignDialog selected={props.selected.clone()} on_close={close.clone()} on_done={done.clone()} />
+            }
             if *dialog == Some(Dialog::Return) {
                 <ReturnDialog selected={props.selected.clone()} on_close={close.clone()} on_done={done.clone()} />
             }
@@ -230,6 +237,97 @@ fn SellDialog(props: &DialogProps) -> Html {
                 </select>
                 <div class="form-actions">
                     <button type="submit" class="button" disabled={*busy} data-testid="sell-submit">{ "Sell" }</button>
+                </div>
+            </form>
+        </Modal>
+    }
+}
+
+/// What a rep picker leaves alone: the reassignment's `null`.
+const UNCHANGED: &str = "-";
+
+#[component]
+fn ReassignDialog(props: &DialogProps) -> Html {
+    let session = use_session();
+    let report = use_report_error();
+    let toasts = use_toasts();
+    let options = use_state(|| None::<(Vec<UserOption>, Vec<UserOption>)>);
+    let lead_rep = use_state(|| UNCHANGED.to_owned());
+    let sales_rep = use_state(|| UNCHANGED.to_owned());
+    let error = use_state(|| None::<String>);
+    let busy = use_state(|| false);
+    {
+        let (options, client, report) = (options.clone(), session.client(), report.clone());
+        use_effect_with((), move |_| {
+            if let Some(client) = client {
+                crate::spawn(async move {
+                    match client.customer_form_options().await {
+                        Ok(o) => options.set(Some((o.lead_reps, o.sold_by))),
+                        Err(e) => report.emit(e),
+                    }
+                });
+            }
+        });
+    }
+    let (lead_reps, sales_reps) = (*options).clone().unwrap_or_default();
+    let on_submit = {
+        let (lead_rep, sales_rep, error, busy, client, toasts, report) =
+            (lead_rep.clone(), sales_rep.clone(), error.clone(), busy.clone(), session.client(), toasts, report);
+        let (ids, on_done) = (props.selected.clone(), props.on_done.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let Some(client) = client.clone() else { return };
+            let pick = |v: &str| (v != UNCHANGED).then(|| v.to_owned());
+            let body = Reassign { lead_ids: ids.clone(), lead_rep_id: pick(&lead_rep), sales_rep_id: pick(&sales_rep) };
+            if body.lead_rep_id.is_none() && body.sales_rep_id.is_none() {
+                error.set(Some("Choose a lead rep or a sales rep".into()));
+                return;
+            }
+            busy.set(true);
+            let (error, busy, toasts, report, on_done) =
+                (error.clone(), busy.clone(), toasts.clone(), report.clone(), on_done.clone());
+            crate::spawn(async move {
+                match client.call::<ops::ReassignLeads>(&(), &NoQuery {}, &body).await {
+                    Ok(r) => {
+                        let mut msg = format!("Reassigned {} lead(s)", r.reassigned);
+                        for row in r.rows.iter().filter(|row| !row.ok) {
+                            msg.push_str(&format!("; #{}: {}", row.lead_id, row.message.clone().unwrap_or_default()));
+                        }
+                        toasts.info(&msg);
+                        on_done.emit(());
+                    }
+                    Err(e) if e.status == 422 => error.set(Some(e.message())),
+                    Err(e) => report.emit(e),
+                }
+                busy.set(false);
+            });
+        })
+    };
+    let pick = |state: UseStateHandle<String>| {
+        Callback::from(move |e: Event| state.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()))
+    };
+    html! {
+        <Modal title="Reassign leads" testid="reassign-dialog" on_close={props.on_close.clone()}>
+            <form class="admin-form" onsubmit={on_submit} novalidate=true>
+                if let Some(m) = &*error { <p class="error-box" role="alert">{ m.clone() }</p> }
+                <p class="muted">{ format!("{} lead(s) get the reps chosen here.", props.selected.len()) }</p>
+                <label for="reassign-lead-rep">{ "Lead rep" }</label>
+                <select id="reassign-lead-rep" class="input" data-testid="reassign-lead-rep" onchange={pick(lead_rep.clone())}>
+                    <option value={UNCHANGED} selected={*lead_rep == UNCHANGED}>{ "(unchanged)" }</option>
+                    <option value="" selected={lead_rep.is_empty()}>{ "(none)" }</option>
+                    { for lead_reps.iter().map(|u| html! {
+                        <option value={u.id.to_string()} selected={*lead_rep == u.id.as_str()}>{ u.name.clone() }</option>
+                    }) }
+                </select>
+                <label for="reassign-sales-rep">{ "Sales rep" }</label>
+                <select id="reassign-sales-rep" class="input" data-testid="reassign-sales-rep" onchange={pick(sales_rep.clone())}>
+                    <option value={UNCHANGED} selected={*sales_rep == UNCHANGED}>{ "(unchanged)" }</option>
+                    { for sales_reps.iter().map(|u| html! {
+                        <option value={u.id.to_string()} selected={*sales_rep == u.id.as_str()}>{ u.name.clone() }</option>
+                    }) }
+                </select>
+                <div class="form-actions">
+                    <button type="submit" class="button" disabled={*busy} data-testid="reassign-submit">{ "Reassign" }</button>
                 </div>
             </form>
         </Modal>

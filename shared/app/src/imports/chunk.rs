@@ -1,6 +1,6 @@
 //! One chunk of an import run: the job that turns up to [`CHUNK_ROWS`] rows into leads.
 
-use super::rows::{existing_duplicate, Prepared, Rows};
+use super::rows::{existing_duplicates, Prepared, Rows};
 use super::{actor_of, csvfile, load_as, CHUNK_ROWS, MAX_STORED_ERRORS, WINDOW_BYTES};
 use crate::clock::rfc3339;
 use crate::items::{from_item, item_of};
@@ -14,12 +14,15 @@ use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashSet};
 use vigil_api::imports::{ImportState, RowDuplicate, RowError};
 use vigil_domain::lead::FieldChange;
-use vigil_domain::record::Record;
-use vigil_domain::{CompanyId, FieldError, RecordId};
+use vigil_domain::record::{LeadLocation, Record};
+use vigil_domain::{CompanyId, FieldError, PartnerId, RecordId};
 use vigil_store::{keys, Condition, Item, Key, StoreError, TxOp, Update};
 
 /// Counter updates per transaction, leaving room for the progress update that rides along.
 const COUNTERS_PER_TX: usize = 90;
+/// New leads per batch write call: about 4,500 items, a fraction of a second of the embedded store's single writer
+/// (other requests wait that long at most), and 180 BatchWriteItem calls of 25 in DynamoDB.
+const WRITE_GROUP: usize = 500;
 
 /// A chunk's own progress, saved before its leads are written so a redelivered job repeats exactly the same writes.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -224,6 +227,32 @@ pub(crate) fn lead_items(co: &CompanyId, r: &Record, by: &str) -> Vec<Item> {
     items
 }
 
+/// A finished batch write task's outcome as the app's.
+fn joined(r: Result<Result<(), StoreError>, tokio::task::JoinError>) -> Result<(), AppError> {
+    match r {
+        Ok(written) => Ok(written?),
+        Err(e) => Err(AppError::Internal(format!("an import write task failed: {e}"))),
+    }
+}
+
+/// Transaction operations written in bulk instead: unconditional puts join the batch write (their keys are the
+/// lead's, deterministic, so a rewrite is the same item) and counter additions join the chunk's summed counters.
+fn bulk_ops(ops: Vec<TxOp>, items: &mut Vec<Item>, counters: &mut BTreeMap<Key, i64>) -> Result<(), AppError> {
+    for op in ops {
+        match op {
+            TxOp::Put { item, .. } => items.push(item),
+            TxOp::Update { key, update, cond: None } if update.set.is_empty() && update.remove.is_empty() => {
+                let [(_, by)] = update.add.as_slice() else {
+                    return Err(AppError::Internal("an import adds to one counter attribute at a time".into()));
+                };
+                *counters.entry(key).or_default() += by;
+            }
+            _ => return Err(AppError::Internal("an import cannot write this operation in bulk".into())),
+        }
+    }
+    Ok(())
+}
+
 /// The job of chunk `chunk` of import `id`. Ends quietly when the import was cancelled, reverted or this chunk is
 /// done already (a redelivery).
 pub async fn run_chunk(svc: &Services, co: &CompanyId, id: u32, chunk: u32) -> Result<(), AppError> {
@@ -284,6 +313,8 @@ pub async fn run_chunk(svc: &Services, co: &CompanyId, id: u32, chunk: u32) -> R
     let mut errors: Vec<RowError> = Vec::new();
     let mut dups: Vec<RowDuplicate> = Vec::new();
     let mut updates: Vec<(u64, RecordId, Map<String, Value>)> = Vec::new();
+    // Rows to check against the stored leads, all at once after the loop: (row number, chunk index, record).
+    let mut unchecked: Vec<(u64, u32, Record)> = Vec::new();
     let mut hashes = HashSet::new();
     for (i, row) in window.rows.iter().enumerate() {
         let n = u32::try_from(i).unwrap_or(u32::MAX);
@@ -297,14 +328,21 @@ pub async fn run_chunk(svc: &Services, co: &CompanyId, id: u32, chunk: u32) -> R
                     Some(p) if p.contains(&n) => creates.push((n, *r)),
                     Some(_) => dups.push(RowDuplicate { row: row_no, lead_id: None }),
                     None if !fresh => dups.push(RowDuplicate { row: row_no, lead_id: None }),
-                    None => match existing_duplicate(svc, co, &r, mine.clone()).await? {
-                        Some(existing) => dups.push(RowDuplicate { row: row_no, lead_id: Some(existing) }),
-                        None => creates.push((n, *r)),
-                    },
+                    None => unchecked.push((row_no, n, *r)),
                 }
             }
         }
     }
+    let found = existing_duplicates(svc, co, unchecked.iter().map(|(_, _, r)| dup_hash(r)).collect(), mine).await?;
+    for ((row_no, n, r), existing) in unchecked.into_iter().zip(found) {
+        match existing {
+            Some(existing) => dups.push(RowDuplicate { row: row_no, lead_id: Some(existing) }),
+            None => creates.push((n, r)),
+        }
+    }
+    // Rows in file order, whichever way they were found to be creates.
+    creates.sort_by_key(|(n, _)| *n);
+    dups.sort_by_key(|d| d.row);
 
     let state = match saved {
         Some(s) => s,
@@ -335,18 +373,48 @@ pub async fn run_chunk(svc: &Services, co: &CompanyId, id: u32, chunk: u32) -> R
     }
 
     let by = import.created_by.as_str().to_owned();
-    let mut items: Vec<Item> = Vec::with_capacity(creates.len() * 10);
     let mut counters: BTreeMap<Key, i64> = BTreeMap::new();
     // A row's ID is its place among the rows the chunk planned to create, so a redelivery gives each the same one.
     let place: std::collections::HashMap<u32, u64> =
         state.create_rows.iter().enumerate().map(|(j, n)| (*n, j as u64)).collect();
     creates.retain(|(n, _)| place.contains_key(n));
-    for (n, r) in creates.iter_mut() {
-        r.id = RecordId(state.first_id + place.get(n).copied().unwrap_or_default());
-        items.extend(lead_items(co, r, &by));
-        for k in counters_of(co, r) {
-            *counters.entry(k).or_default() += 1;
+    let mut ranks: std::collections::HashMap<Option<PartnerId>, u8> = std::collections::HashMap::new();
+    // The leads go out in groups, each group's batch write running while the next group's items are built, so the
+    // store's writes and the item building (JSON) overlap. A crash between groups, or inside one, leaves some leads
+    // with some of their items: the job is redelivered (it is done only once the progress transaction below commits)
+    // and writes every planned lead's items again, with the same IDs (its place in `create_rows`) and the same
+    // contents (rows are read again from the same bytes, `created_at` is the chunk's saved one), so the puts are
+    // idempotent and every lead ends with all its items; counters are added once, after every item is written.
+    let mut writing: Option<tokio::task::JoinHandle<Result<(), StoreError>>> = None;
+    for group in creates.chunks_mut(WRITE_GROUP) {
+        let mut items: Vec<Item> = Vec::with_capacity(group.len() * 12);
+        for (n, r) in group.iter_mut() {
+            r.id = RecordId(state.first_id + place.get(n).copied().unwrap_or_default());
+            if r.lead.location == Some(LeadLocation::Queue) {
+                let rank = match ranks.get(&r.source_id) {
+                    Some(rank) => *rank,
+                    None => {
+                        let rank = crate::lead_queue::rank_of(svc, co, r.source_id).await?;
+                        ranks.insert(r.source_id, rank);
+                        rank
+                    }
+                };
+                // The queue's own entry, so its index item and count are exactly what a lead moved there gets.
+                bulk_ops(crate::lead_queue::enter(co, r, rank, None), &mut items, &mut counters)?;
+            }
+            items.extend(lead_items(co, r, &by));
+            for k in counters_of(co, r) {
+                *counters.entry(k).or_default() += 1;
+            }
         }
+        if let Some(previous) = writing.take() {
+            joined(previous.await)?;
+        }
+        let table = svc.table.clone();
+        writing = Some(tokio::spawn(async move { table.batch_put(items).await }));
+    }
+    if let Some(previous) = writing.take() {
+        joined(previous.await)?;
     }
     let mut updated = 0u64;
     for (row_no, lead, fields) in updates {
@@ -355,9 +423,11 @@ pub async fn run_chunk(svc: &Services, co: &CompanyId, id: u32, chunk: u32) -> R
             Err(e) => errors.extend(row_errors(row_no, e)),
         }
     }
-    items.extend(error_items(co, id, "RUNERR#", import.errors, &errors));
+    let mut items = error_items(co, id, "RUNERR#", import.errors, &errors);
     items.extend(dup_items(co, id, import.duplicates, &dups));
-    svc.table.batch_put(items).await?;
+    if !items.is_empty() {
+        svc.table.batch_put(items).await?;
+    }
     apply_counters(svc, &chunk_key, "counters_done", counter_groups(&counters), state.counters_done).await?;
 
     let rows_in_errors: HashSet<u64> = errors.iter().map(|e| e.row).collect();

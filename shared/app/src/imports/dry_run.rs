@@ -1,7 +1,7 @@
 //! The dry run (every row validated, nothing created) and the errors CSV.
 
 use super::chunk::{error_items, row_errors};
-use super::rows::{check_options, existing_duplicate, Prepared, Rows};
+use super::rows::{check_options, existing_duplicates, Prepared, Rows};
 use super::start::read_header;
 use super::{csvfile, load, CHUNK_ROWS, MAX_STORED_ERRORS, WINDOW_BYTES};
 use crate::clock::{date, rfc3339};
@@ -35,6 +35,7 @@ pub async fn dry_run(svc: &Services, actor: &Actor, id: u32, options: ImportOpti
         let bytes = svc.objects.read_range(&object, at, len).await?;
         let w = csvfile::rows(&bytes, at, CHUNK_ROWS, at + len >= size)
             .map_err(|m| AppError::from(vigil_domain::Invalid::from(FieldError::new("file", "invalid", m))))?;
+        let mut unchecked: Vec<(u64, String)> = Vec::new();
         for row in &w.rows {
             total += 1;
             let problems = match rows.prepare(svc, row).await? {
@@ -50,10 +51,11 @@ pub async fn dry_run(svc: &Services, actor: &Actor, id: u32, options: ImportOpti
                     Err(e) => return Err(e),
                 },
                 Prepared::Create(r) => {
-                    if !hashes.insert(dup_hash(&r)) {
+                    let hash = dup_hash(&r);
+                    if !hashes.insert(hash.clone()) {
                         dups.push(RowDuplicate { row: total, lead_id: None });
-                    } else if let Some(existing) = existing_duplicate(svc, co, &r, 0..0).await? {
-                        dups.push(RowDuplicate { row: total, lead_id: Some(existing) });
+                    } else {
+                        unchecked.push((total, hash));
                     }
                     vec![]
                 }
@@ -67,11 +69,19 @@ pub async fn dry_run(svc: &Services, actor: &Actor, id: u32, options: ImportOpti
                 }
             }
         }
+        let (numbers, hashes_asked): (Vec<u64>, Vec<String>) = unchecked.into_iter().unzip();
+        let found = existing_duplicates(svc, co, hashes_asked, 0..0).await?;
+        for (row, existing) in numbers.into_iter().zip(found) {
+            if let Some(existing) = existing {
+                dups.push(RowDuplicate { row, lead_id: Some(existing) });
+            }
+        }
         if w.at_eof || w.end <= at {
             break;
         }
         at = w.end;
     }
+    dups.sort_by_key(|d| d.row);
     // The last dry run's errors replace the previous one's.
     let old = page_all(svc, co, id, "ERR#").await?;
     svc.table.batch_delete(&old.iter().filter_map(Key::of).collect::<Vec<_>>()).await?;

@@ -111,6 +111,11 @@ pub async fn revert_chunk(svc: &Services, co: &CompanyId, id: u32, chunk: u32) -
             ids.push(r.id.0);
             let dup = Key::of(&crate::leads::dup_item(co, &r)).ok_or_else(|| AppError::Internal("dup key".into()))?;
             extra.push((dup.pk, dup.sk));
+            // A lead still waiting in the queue leaves it (one handed out since is assigned, no longer queued).
+            if let Some(sk) = &r.lead.queue_sk {
+                extra.push((keys::lead_queue_pk(co), sk.clone()));
+                *counters.entry(keys::lead_queue_count(co)).or_default() -= 1;
+            }
             for k in counters_of(co, &r) {
                 *counters.entry(k).or_default() -= 1;
             }

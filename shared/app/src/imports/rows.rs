@@ -2,7 +2,7 @@
 //! the create use case's reference checks and record (`leads::new_record`); the references are checked once per
 //! distinct value, not once per row.
 
-use crate::leads::{check_account_class, check_disposition, check_source, dup_hash, new_record};
+use crate::leads::{check_account_class, check_disposition, check_source, new_record};
 use crate::record_index::digits;
 use crate::{custom_fields, lead_options, lead_scoring, tags, Actor, AppError, Services};
 use serde_json::{json, Map, Value};
@@ -10,7 +10,7 @@ use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use vigil_api::imports::{ImportMode, ImportOptions, MatchKey};
 use vigil_domain::lead::{self, NewLead, ScoringWeights, NEW_LEAD_FIELDS};
-use vigil_domain::record::{Kind, Record};
+use vigil_domain::record::{Kind, LeadLocation, Record};
 use vigil_domain::{Action, CampaignId, FieldError, Invalid, PartnerId, RecordId, Resource};
 use vigil_store::{keys, Index, Query, SortCond};
 
@@ -36,6 +36,8 @@ pub(crate) struct Rows {
     mode: ImportMode,
     match_key: Option<MatchKey>,
     location: Option<vigil_domain::LocationId>,
+    /// `defaults.location`: where created leads go in the lead queue (unset: where a typed-in lead goes).
+    lead_location: Option<LeadLocation>,
     rep: Option<vigil_domain::UserId>,
     actor: Actor,
     created_at: String,
@@ -93,8 +95,8 @@ pub(crate) async fn check_options(
         (ImportMode::Create, _) => {}
     }
     if let Some(l) = &o.defaults.location {
-        if l != "pending" && l != "queue" {
-            errors.push(FieldError::new("defaults.location", "invalid", "must be pending or queue"));
+        if !matches!(l.as_str(), "pending" | "queue" | "invalid") {
+            errors.push(FieldError::new("defaults.location", "invalid", "must be pending, queue or invalid"));
         }
     }
     if !o.defaults.tags.is_empty() {
@@ -174,6 +176,7 @@ impl Rows {
             mode: o.mode,
             match_key: o.match_key,
             location: Some(actor.user.home_location),
+            lead_location: o.defaults.location.as_deref().and_then(|l| LeadLocation::parse("location", l).ok()),
             rep,
             actor: actor.clone(),
             created_at,
@@ -258,6 +261,7 @@ impl Rows {
         }
         let mut r = new_record(input, disposition, self.location, self.rep.clone(), self.actor.id(), &self.created_at);
         r.tags = self.tags.clone();
+        r.lead.location = self.lead_location;
         let (score, factors) = lead::score(&r, &self.weights);
         r.lead.score = score;
         r.lead.score_factors = factors;
@@ -302,20 +306,34 @@ fn is_lead(item: &vigil_store::Item) -> bool {
         && !item.get("deleting").and_then(Value::as_bool).unwrap_or(false)
 }
 
-/// The existing lead a new one would duplicate (same name, phone and address), if any, other than `mine` (the IDs a
-/// redelivered chunk gave its own leads).
-pub(crate) async fn existing_duplicate(
+/// How many duplicate lookups an import keeps in flight: DynamoDB answers them in parallel; the embedded store
+/// takes them one after another anyway.
+const LOOKUPS_IN_FLIGHT: usize = 16;
+
+/// For each duplicate hash, the existing lead a new one with it would duplicate (same name, phone and address), if
+/// any, other than `mine` (the IDs a redelivered chunk gave its own leads); answers in the order asked.
+pub(crate) async fn existing_duplicates(
     svc: &Services,
     co: &vigil_domain::CompanyId,
-    r: &Record,
+    hashes: Vec<String>,
     mine: std::ops::Range<u64>,
-) -> Result<Option<RecordId>, AppError> {
-    let q = Query::new(Index::Base, keys::lead_duplicates_pk(co, &dup_hash(r))).limit(5);
-    let page = svc.table.query(&q).await?;
-    Ok(page
-        .items
-        .iter()
-        .filter_map(|i| i.get("id").and_then(Value::as_u64))
-        .find(|id| !mine.contains(id))
-        .map(RecordId))
+) -> Result<Vec<Option<RecordId>>, AppError> {
+    let mut found = vec![None; hashes.len()];
+    let mut lookups = tokio::task::JoinSet::new();
+    let mut asked = hashes.into_iter().enumerate();
+    loop {
+        while lookups.len() < LOOKUPS_IN_FLIGHT {
+            let Some((i, hash)) = asked.next() else { break };
+            let (table, pk) = (svc.table.clone(), keys::lead_duplicates_pk(co, &hash));
+            lookups.spawn(async move { (i, table.query(&Query::new(Index::Base, pk).limit(5)).await) });
+        }
+        let Some(done) = lookups.join_next().await else { break };
+        let (i, page) = done.map_err(|e| AppError::Internal(format!("a duplicate lookup failed: {e}")))?;
+        let existing =
+            page?.items.iter().filter_map(|i| i.get("id").and_then(Value::as_u64)).find(|id| !mine.contains(id));
+        if let Some(slot) = found.get_mut(i) {
+            *slot = existing.map(RecordId);
+        }
+    }
+    Ok(found)
 }

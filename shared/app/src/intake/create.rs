@@ -6,7 +6,7 @@ use super::settings::settings_of;
 use super::StoredReceipt;
 use crate::clock::rfc3339;
 use crate::items::from_item;
-use crate::leads::{check_disposition, check_source, dup_ops, history_ops, DuplicateMatch};
+use crate::leads::{check_disposition, check_source, dup_ops, history_ops, new_record, DuplicateMatch};
 use crate::record_index::index_writes;
 use crate::records::record_item;
 use crate::{custom_fields, lead_scoring, AppError, Services};
@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 use vigil_api::intake::ReceiptStatus;
 use vigil_domain::lead::{self, FieldChange, NewLead};
-use vigil_domain::record::{Kind, LeadFields, Record, Stage};
+use vigil_domain::record::{Kind, Record};
 use vigil_domain::{CompanyId, FieldError, LocationId, RecordId, UserId};
 use vigil_store::{keys, Condition, Index, Query, SortCond, StoreError, TxOp, Update};
 
@@ -59,44 +59,9 @@ pub async fn from_receipt(svc: &Services, co: &CompanyId, receipt_id: &str) -> R
     let now = svc.clock.now();
     let by = UserId::parse(&format!("intake-key-{}", receipt.key_id))
         .map_err(|_| AppError::Internal("intake key user id".into()))?;
-    let mut record = Record {
-        id: RecordId(0),
-        kind: Kind::Lead,
-        stage: Stage::New,
-        first_name: input.first_name,
-        last_name: input.last_name,
-        business_name: None,
-        email: input.email,
-        primary_phone: input.primary_phone,
-        address1: input.address1,
-        city: input.city,
-        state: input.state.as_str().into(),
-        zip: input.zip.map(|z| z.as_str().to_owned()),
-        office_location_id: first_location(svc, co).await?,
-        source_id: Some(input.source_id),
-        campaign_id: input.campaign_id,
-        disposition: disposition.map(|d| d.name),
-        rating: 0,
-        tags: vec![],
-        lead_rep_id: None,
-        account_number: None,
-        next_followup: None,
-        created_at: rfc3339(now),
-        created_by: by.clone(),
-        archived: false,
-        version: 1,
-        lead: LeadFields {
-            address2: input.address2,
-            county: input.county,
-            cross_street: input.cross_street,
-            language: input.language,
-            account_type: input.account_type,
-            account_class_id: input.account_class_id,
-            disposition_id: Some(input.disposition_id),
-            location: Some(location),
-            ..LeadFields::default()
-        },
-    };
+    let office = first_location(svc, co).await?;
+    let mut record = new_record(input, disposition.map(|d| d.name), office, None, &by, &rfc3339(now));
+    record.lead.location = Some(location);
     if let Err(AppError::Invalid(inv)) = custom_fields::require_on_create(svc, co, &record).await {
         return settle(svc, co, receipt_id, ReceiptStatus::Rejected { errors: inv.errors }).await;
     }
@@ -130,7 +95,10 @@ pub async fn from_receipt(svc: &Services, co: &CompanyId, receipt_id: &str) -> R
         }
     }
     ops.push(TxOp::Update { key: keys::intake_receipt(co, receipt_id), update, cond: Some(accepted()) });
-    let partner = crate::partners::load(svc, co, input.source_id).await.ok();
+    let partner = match record.source_id {
+        Some(source) => crate::partners::load(svc, co, source).await.ok(),
+        None => None,
+    };
     if let Some(p) = &partner {
         ops.extend(crate::partners::emails::purchase_notification(svc, co, p.id, &record).await?);
     }

@@ -7,7 +7,7 @@ use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use vigil_api::intake::{CreatedIntakeKey, IntakeKeyView, NewIntakeKey};
-use vigil_domain::{Action, CompanyId, FieldError, Invalid, PartnerId, Resource};
+use vigil_domain::{Action, CompanyId, FieldError, Invalid, Resource};
 use vigil_store::{keys, Condition, Index, Query, SortCond, StoreError, TxOp, Update};
 
 const PREFIX: &str = "vik_";
@@ -17,43 +17,23 @@ const ORIGIN_MAX: usize = 200;
 pub const DEFAULT_PER_MINUTE: u32 = 60;
 pub const DEFAULT_PER_IP_PER_MINUTE: u32 = 10;
 
-/// The key as stored: its hash, never the secret.
+/// The key as stored: what a listing shows of it, and its hash, never the secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredKey {
-    pub id: u32,
-    pub name: String,
-    pub partner_id: Option<PartnerId>,
-    pub allowed_origins: Vec<String>,
-    pub per_minute: u32,
-    pub per_ip_per_minute: u32,
-    pub prefix: String,
+    #[serde(flatten)]
+    pub view: IntakeKeyView,
     /// Hex SHA-256 of the whole key.
     pub hash: String,
-    pub created_at: String,
-    pub created_by: String,
-    #[serde(default)]
-    pub last_used_at: Option<String>,
 }
 
 impl StoredKey {
     pub fn view(&self) -> IntakeKeyView {
-        IntakeKeyView {
-            id: self.id,
-            name: self.name.clone(),
-            partner_id: self.partner_id,
-            allowed_origins: self.allowed_origins.clone(),
-            per_minute: self.per_minute,
-            per_ip_per_minute: self.per_ip_per_minute,
-            prefix: self.prefix.clone(),
-            created_at: self.created_at.clone(),
-            created_by: self.created_by.clone(),
-            last_used_at: self.last_used_at.clone(),
-        }
+        self.view.clone()
     }
 
     /// Whether `origin` (an `Origin` header) is one this key allows.
     pub fn allows_origin(&self, origin: &str) -> bool {
-        normalize_origin(origin).is_some_and(|o| self.allowed_origins.contains(&o))
+        normalize_origin(origin).is_some_and(|o| self.view.allowed_origins.contains(&o))
     }
 }
 
@@ -131,7 +111,7 @@ fn check(body: &NewIntakeKey) -> Result<Vec<String>, Invalid> {
 }
 
 fn key_item(co: &CompanyId, k: &StoredKey) -> vigil_store::Item {
-    let mut item = item_of(&keys::intake_key(co, k.id), k, &[]);
+    let mut item = item_of(&keys::intake_key(co, k.view.id), k, &[]);
     item.insert("version".into(), 1.into());
     item
 }
@@ -167,7 +147,7 @@ pub async fn issue(
     rand::thread_rng().fill_bytes(&mut secret);
     let secret: String = secret.iter().map(|b| format!("{b:02x}")).collect();
     let key = format!("{PREFIX}{co}_{id}_{secret}");
-    let stored = StoredKey {
+    let view = IntakeKeyView {
         id,
         name: body.name.trim().to_owned(),
         partner_id: body.partner_id,
@@ -175,13 +155,13 @@ pub async fn issue(
         per_minute: body.per_minute.unwrap_or(DEFAULT_PER_MINUTE),
         per_ip_per_minute: body.per_ip_per_minute.unwrap_or(DEFAULT_PER_IP_PER_MINUTE),
         prefix: key.chars().take(PREFIX.len() + co.as_str().len() + 6).collect(),
-        hash: hash(&key),
         created_at: rfc3339(svc.clock.now()),
         created_by: by.to_owned(),
         last_used_at: None,
     };
+    let stored = StoredKey { view, hash: hash(&key) };
     let mut ops = vec![TxOp::Put { item: key_item(co, &stored), cond: Some(Condition::NotExists) }];
-    for o in &stored.allowed_origins {
+    for o in &stored.view.allowed_origins {
         ops.push(TxOp::Put { item: origin_item(co, id, o), cond: Some(Condition::NotExists) });
     }
     match svc.table.transact(ops).await {
@@ -215,7 +195,7 @@ pub async fn revoke(svc: &Services, actor: &Actor, id: u32) -> Result<(), AppErr
         None => return Err(AppError::NotFound("intake key")),
     };
     let mut ops = vec![TxOp::Delete { key: keys::intake_key(co, id), cond: Some(Condition::Exists) }];
-    for o in &stored.allowed_origins {
+    for o in &stored.view.allowed_origins {
         ops.push(TxOp::Delete { key: keys::intake_origin(o, co, id), cond: None });
     }
     match svc.table.transact(ops).await {

@@ -49,7 +49,7 @@ pub async fn receipt(svc: &Services, co: &CompanyId, key: &StoredKey, id: &str) 
         return Err(AppError::NotFound("receipt"));
     };
     let stored: StoredReceipt = from_item(item)?;
-    if stored.key_id != key.id {
+    if stored.key_id != key.view.id {
         return Err(AppError::NotFound("receipt"));
     }
     Ok(Receipt { receipt_id: stored.receipt_id, status: stored.status })

@@ -109,15 +109,15 @@ pub async fn post(svc: &Services, mut p: PublicPost) -> Result<Posted, Refusal> 
         }
         _ => {}
     }
-    limits::take(svc, &co, &format!("KEY#{}", key.id), key.per_minute).await.map_err(&refuse)?;
+    limits::take(svc, &co, &format!("KEY#{}", key.view.id), key.view.per_minute).await.map_err(&refuse)?;
     if browser {
-        let bucket = format!("KEY#{}#IP#{}", key.id, p.client_ip);
-        limits::take(svc, &co, &bucket, key.per_ip_per_minute).await.map_err(&refuse)?;
+        let bucket = format!("KEY#{}#IP#{}", key.view.id, p.client_ip);
+        limits::take(svc, &co, &bucket, key.view.per_ip_per_minute).await.map_err(&refuse)?;
     }
     let redirect = match p.form.remove("redirect").as_ref().and_then(text_of).filter(|s| !s.is_empty()) {
         None => None,
         Some(url) => match origin_of(&url) {
-            Some(o) if key.allowed_origins.contains(&o) => Some(url),
+            Some(o) if key.view.allowed_origins.contains(&o) => Some(url),
             _ => {
                 return Err(refuse(
                     Invalid::one("redirect", "not_allowed", "the redirect must be on one of the key's allowed origins")
@@ -129,7 +129,7 @@ pub async fn post(svc: &Services, mut p: PublicPost) -> Result<Posted, Refusal> 
     let honeypot = p.form.remove(HONEYPOT).as_ref().and_then(text_of).is_some_and(|s| !s.is_empty());
     if honeypot {
         // Looks accepted to the bot that filled it; nothing is stored, and the receipt ID leads nowhere.
-        tracing::info!(company = %co, intake_key = key.id, "honeypot filled; nothing stored");
+        tracing::info!(company = %co, intake_key = key.view.id, "honeypot filled; nothing stored");
         let receipt_id = random_id();
         return Ok(Posted { redirect: redirect.map(|r| with_receipt(&r, &receipt_id)), receipt_id, cors_origin });
     }
@@ -156,7 +156,7 @@ pub async fn post(svc: &Services, mut p: PublicPost) -> Result<Posted, Refusal> 
         Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect::<String>()
     };
     if let Some(k) = &idempotency {
-        if let Some(receipt_id) = replayed(svc, &co, key.id, k, &body_hash).await.map_err(&refuse)? {
+        if let Some(receipt_id) = replayed(svc, &co, key.view.id, k, &body_hash).await.map_err(&refuse)? {
             return Ok(Posted { redirect: redirect.map(|r| with_receipt(&r, &receipt_id)), receipt_id, cors_origin });
         }
     }
@@ -167,7 +167,7 @@ pub async fn post(svc: &Services, mut p: PublicPost) -> Result<Posted, Refusal> 
     let expires = now.unix_timestamp() + RECEIPT_DAYS * 86_400;
     let receipt = StoredReceipt {
         receipt_id: receipt_id.clone(),
-        key_id: key.id,
+        key_id: key.view.id,
         status: ReceiptStatus::Accepted,
         form,
         location,
@@ -177,7 +177,7 @@ pub async fn post(svc: &Services, mut p: PublicPost) -> Result<Posted, Refusal> 
     receipt_item.insert(vigil_store::EXPIRES_AT.into(), json!(expires));
     let mut ops = vec![TxOp::Put { item: receipt_item, cond: Some(Condition::NotExists) }];
     if let Some(k) = &idempotency {
-        let mut item = keys::intake_idempotency(&co, key.id, k).to_item();
+        let mut item = keys::intake_idempotency(&co, key.view.id, k).to_item();
         item.insert("receipt_id".into(), json!(receipt_id));
         item.insert("body_hash".into(), json!(body_hash));
         item.insert(vigil_store::EXPIRES_AT.into(), json!(expires));
@@ -190,7 +190,7 @@ pub async fn post(svc: &Services, mut p: PublicPost) -> Result<Posted, Refusal> 
         // Another post with the same Idempotency-Key got in first: answer as its replay.
         Err(StoreError::ConditionFailed { op: Some(1), .. }) if idempotency.is_some() => {
             let k = idempotency.as_deref().unwrap_or_default();
-            return match replayed(svc, &co, key.id, k, &body_hash).await.map_err(&refuse)? {
+            return match replayed(svc, &co, key.view.id, k, &body_hash).await.map_err(&refuse)? {
                 Some(receipt_id) => {
                     Ok(Posted { redirect: redirect.map(|r| with_receipt(&r, &receipt_id)), receipt_id, cors_origin })
                 }
@@ -199,8 +199,8 @@ pub async fn post(svc: &Services, mut p: PublicPost) -> Result<Posted, Refusal> 
         }
         Err(e) => return Err(refuse(e.into())),
     }
-    touch(svc, &co, key.id).await.map_err(&refuse)?;
-    tracing::info!(company = %co, intake_key = key.id, receipt = %receipt_id, "lead posted");
+    touch(svc, &co, key.view.id).await.map_err(&refuse)?;
+    tracing::info!(company = %co, intake_key = key.view.id, receipt = %receipt_id, "lead posted");
     Ok(Posted { redirect: redirect.map(|r| with_receipt(&r, &receipt_id)), receipt_id, cors_origin })
 }
 
@@ -277,7 +277,7 @@ async fn resolve(
     }
     // A partner's key speaks for that partner only; a web form's key names its source in the form (or through the
     // campaign it names).
-    let source = match key.partner_id {
+    let source = match key.view.partner_id {
         Some(p) => {
             if !posted_source.is_empty() && posted_source != p.0.to_string() {
                 errors.push(FieldError::new("source_id", "not_this_key", "this key posts for another source"));

@@ -33,6 +33,9 @@ impl Counts {
         if c.archived != ArchiveFilter::All {
             v.push(("ARCHIVED".into(), "true".into()));
         }
+        if let (vigil_domain::record::Kind::Lead, Some(l)) = (c.kind, c.location) {
+            v.push(("LOCATION".into(), l.as_str().into()));
+        }
         v
     }
 }
@@ -305,6 +308,12 @@ pub fn plan(
             dims.push((share(archived), Some(archived)));
         }
         ArchiveFilter::ActiveOnly => dims.push((1.0 - share(archived), Some(counts.total.saturating_sub(archived)))),
+    }
+
+    // A location view (Pending, Returned, Invalid …) is counted: alone, its total is exact.
+    if let (vigil_domain::record::Kind::Lead, Some(l)) = (c.kind, c.location) {
+        let n = counts.get("LOCATION", l.as_str());
+        dims.push((share(n), Some(n)));
     }
 
     let want = sort.order();

@@ -128,7 +128,17 @@ pub(crate) fn count(co: &CompanyId, by: i64) -> TxOp {
 /// `GET /api/v1/lead-queue`: how many leads wait in the queue (the nav shows it to those who may request).
 pub async fn summary(svc: &Services, actor: &Actor) -> Result<vigil_api::lead_queue::QueueSummary, AppError> {
     actor.require_somewhere(Resource::Leads, Action::View)?;
-    let item = svc.table.get(&keys::lead_queue_count(actor.company())).await?;
-    let queued = item.and_then(|i| i.get("value").and_then(serde_json::Value::as_i64)).unwrap_or(0);
-    Ok(vigil_api::lead_queue::QueueSummary { queued: u64::try_from(queued).unwrap_or(0) })
+    let co = actor.company();
+    let value = |item: Option<vigil_store::Item>| {
+        let n = item.and_then(|i| i.get("value").and_then(serde_json::Value::as_i64)).unwrap_or(0);
+        u64::try_from(n).unwrap_or(0)
+    };
+    let queued = value(svc.table.get(&keys::lead_queue_count(co)).await?);
+    let pending = if actor.user.permissions.allows_somewhere(Resource::PendingLeads, Action::View) {
+        let key = keys::list_counter(co, vigil_domain::record::Kind::Lead, "LOCATION", "pending");
+        Some(value(svc.table.get(&key).await?))
+    } else {
+        None
+    };
+    Ok(vigil_api::lead_queue::QueueSummary { queued, pending })
 }
