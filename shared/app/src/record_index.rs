@@ -5,6 +5,11 @@
 //! The index items (keys in `vigil_store::keys`, section "Lead/customer list access paths") live under the record's
 //! own partition and carry its list columns ([`ListEntry`]), so a list page reads one item per candidate row whatever
 //! access path it takes. Each item fills up to four GSI slots, so a lead has about five index items in all.
+//!
+//! The one- and two-character prefix partitions (`IX#SHORT`, the shorter email-word prefixes) and the `FN`/`LN`/`EW`
+//! prefix counters came later. Every create, edit, import and the demo seed write them; records stored before them
+//! lack both, so a table with such records needs a backfill (index items put again, prefix counters recounted) before
+//! short searches find those records and their totals are right. No backfill job exists yet.
 
 use crate::items::item_of;
 use serde::{Deserialize, Serialize};
