@@ -1,7 +1,8 @@
 //! Leads list benchmark (not a test): seeds 100k and 1M leads into the embedded store and prints, for each filter of
 //! the manual alone and five realistic combinations, items read per page and p50/p95 latency of the list operation.
 //!
-//! `cargo bench -p vigil-tests --bench lead_list`; `VIGIL_BENCH_SIZES=100000` runs only some sizes.
+//! `cargo bench -p vigil-tests --bench lead_list`; `VIGIL_BENCH_SIZES=100000` runs only some sizes. The `true`
+//! column counts the seeded leads that match (office user; `-` where the number or a rep's own view decides).
 
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -10,8 +11,8 @@ use serde_json::json;
 use std::collections::BTreeMap;
 use std::time::Instant;
 use vigil_app::items::from_item;
-use vigil_app::lead_list::{self, LeadFilter};
-use vigil_app::record_index::{is_counter, seed_items};
+use vigil_app::lead_list::{self, Conds, LeadFilter};
+use vigil_app::record_index::{is_counter, seed_items, ListEntry};
 use vigil_app::records::record_item;
 use vigil_app::Actor;
 use vigil_domain::record::Record;
@@ -121,12 +122,13 @@ fn lead(rng: &mut StdRng, id: u64, today: &str) -> Record {
     .unwrap()
 }
 
-async fn seed(rt: &LocalRuntime, co: &CompanyId, n: u64) -> (f64, Record) {
+async fn seed(rt: &LocalRuntime, co: &CompanyId, n: u64) -> (f64, Record, Vec<ListEntry>) {
     let started = Instant::now();
     let today = vigil_app::clock::date(rt.services().clock.now());
     let mut rng = StdRng::seed_from_u64(42);
     let mut counters: BTreeMap<Key, i64> = BTreeMap::new();
     let mut sample = None;
+    let mut entries = Vec::new();
     let chunk = 10_000;
     for start in (1..=n).step_by(chunk) {
         let records: Vec<Record> =
@@ -134,6 +136,7 @@ async fn seed(rt: &LocalRuntime, co: &CompanyId, n: u64) -> (f64, Record) {
         if sample.is_none() {
             sample = records.get(records.len() / 2).cloned();
         }
+        entries.extend(records.iter().map(ListEntry::from));
         let mut items: Vec<Item> = records.iter().map(|r| record_item(co, r)).collect();
         for item in seed_items(co, &records) {
             if is_counter(&item) {
@@ -150,7 +153,7 @@ async fn seed(rt: &LocalRuntime, co: &CompanyId, n: u64) -> (f64, Record) {
         item
     });
     rt.services().table.batch_put(counter_items.collect()).await.unwrap();
-    (started.elapsed().as_secs_f64(), sample.unwrap())
+    (started.elapsed().as_secs_f64(), sample.unwrap(), entries)
 }
 
 fn pct(v: &mut [f64], p: f64) -> f64 {
@@ -168,7 +171,8 @@ async fn main() {
     for n in sizes {
         let rt = LocalRuntime::start_with(|c| c.seed = Some(SeedSize { leads: 0, customers: 0 })).await;
         let co = CompanyId::parse("acme").unwrap();
-        let (secs, sample) = seed(&rt, &co, n).await;
+        let (secs, sample, entries) = seed(&rt, &co, n).await;
+        let today = vigil_app::clock::date(rt.services().clock.now());
         println!("\n## {n} leads (seeded in {secs:.0} s)\n");
         let office: User = from_item(
             rt.services().table.get(&keys::user(&co, &UserId::parse("acme-office").unwrap())).await.unwrap().unwrap(),
@@ -188,6 +192,14 @@ async fn main() {
             ("first_name=mar", "first_name=mar".into(), &office),
             ("last_name=smi", "last_name=smi".into(), &office),
             ("email=john", "email=john".into(), &office),
+            ("last_name=sm", "last_name=sm".into(), &office),
+            ("first_name=jo", "first_name=jo".into(), &office),
+            ("email=a", "email=a".into(), &office),
+            ("last_name=m (1 letter)", "last_name=m".into(), &office),
+            ("first_name=j (1 letter)", "first_name=j".into(), &office),
+            ("last_name=smith (5 letters)", "last_name=smith".into(), &office),
+            ("first_name=jo, sort=name", "first_name=jo&sort=name".into(), &office),
+            ("last_name=sm, sort=email", "last_name=sm&sort=email".into(), &office),
             ("source=3", "source=3".into(), &office),
             ("source=3,7", "source=3,7".into(), &office),
             ("campaign=5", "campaign=5".into(), &office),
@@ -213,9 +225,9 @@ async fn main() {
             ("combo: email=gma & contacted & campaign=4", "email=gma&stage=contacted&campaign=4".into(), &office),
         ];
         println!(
-            "| filter | rows p1 | items read p1 | items read p2 | budget (3/row+50) | path | total | p50 ms | p95 ms |"
+            "| filter | rows p1 | items read p1 | items read p2 | budget (3/row+50) | path | order | total | true | p50 ms | p95 ms |"
         );
-        println!("|---|---|---|---|---|---|---|---|---|");
+        println!("|---|---|---|---|---|---|---|---|---|---|---|");
         for (name, query, user) in cases {
             let actor = Actor { user: user.clone() };
             let mut params: BTreeMap<String, String> = query
@@ -245,13 +257,20 @@ async fn main() {
                 }
                 None => "-".into(),
             };
+            let truth = if query.contains("number=") || user.id.as_str() != "acme-office" {
+                "-".to_owned()
+            } else {
+                let conds = Conds::resolve(&filter, &user.id, false, &today);
+                entries.iter().filter(|e| conds.matches(e)).count().to_string()
+            };
             let rows = first.items.len();
             let ok = if first.meta.items_read as usize <= 3 * rows + 50 { "ok" } else { "OVER" };
             println!(
-                "| {name} | {rows} | {} | {p2} | {} {ok} | {} | {}{} | {:.2} | {:.2} |",
+                "| {name} | {rows} | {} | {p2} | {} {ok} | {} | {} | {}{} | {truth} | {:.2} | {:.2} |",
                 first.meta.items_read,
                 3 * rows + 50,
                 first.meta.access_path,
+                first.meta.order_served,
                 if first.meta.total_exact { "" } else { "~" },
                 first.meta.total,
                 pct(&mut times.clone(), 0.5),

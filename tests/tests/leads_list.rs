@@ -254,3 +254,86 @@ async fn search_mode_waits_for_a_submit() {
     assert!(!page["items"].as_array().unwrap().is_empty());
     rt.stop().await;
 }
+
+/// One- and two-letter name and email searches fill page one (25 rows when at least 25 match) within the read
+/// budget, and their total is the true count (exact, or an estimate within 10% that says so). The true count is what
+/// paging through every row finds; the rows are the ones the masked single-row search returns for the same lead.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn short_prefix_searches_fill_page_one_with_honest_totals() {
+    let (rt, _) = start().await;
+    let token = rt.sign_in(OFFICE).await;
+    for query in [
+        "last_name=sm",
+        "last_name=s",
+        "first_name=jo",
+        "first_name=m",
+        "email=zm",
+        "email=z",
+        "last_name=smit",
+        "first_name=jo&sort=name",
+        "last_name=sm&sort=email",
+    ] {
+        let (status, page) = rt.get(&token, &format!("/api/v1/leads?{query}")).await;
+        assert_eq!(status, 200, "{query}: {page}");
+        let meta = &page["meta"];
+        let items = page["items"].as_array().unwrap();
+        let (all, _) = all_pages(&rt, &token, query).await;
+        let truth = all.len() as u64;
+        assert!(truth >= 25, "{query}: the test's leads match at least 25 ({truth})");
+        assert_eq!(items.len(), 25, "{query}: a full first page: {meta}");
+        let read = meta["items_read"].as_u64().unwrap();
+        assert!(read <= 3 * 25 + 50, "{query}: read {read}");
+        let total = meta["total"].as_u64().unwrap();
+        if meta["total_exact"] == true {
+            assert_eq!(total, truth, "{query}: an exact total is the true count: {meta}");
+        } else {
+            assert!(total.abs_diff(truth) * 10 <= truth, "{query}: estimate {total} within 10% of {truth}: {meta}");
+        }
+        if query.len() <= "last_name=sm".len() {
+            assert_eq!(meta["total_exact"], true, "{query}: one and two letters are counted exactly: {meta}");
+        }
+        let served = meta["order_served"].as_str().unwrap();
+        if let Some((_, asked)) = query.split_once("sort=") {
+            // A set small enough is read whole and sorted as asked; a larger one may come in name order instead.
+            assert!([asked, "name", "first_name", "id"].contains(&served), "{query}: {meta}");
+            assert_eq!(served != asked, meta["order_note"].is_string(), "{query}: another order is said: {meta}");
+        } else {
+            assert_eq!(served, "id", "{query}: served newest first as asked: {meta}");
+            let ids: Vec<u64> = items.iter().map(|r| r["id"].as_u64().unwrap()).collect();
+            assert!(ids.windows(2).all(|w| w[0] > w[1]), "{query}: newest first");
+        }
+        // Rows are masked as every list row is: the same as the lead found alone by its ID.
+        let first = &items[0];
+        let (_, alone) = rt.get(&token, &format!("/api/v1/leads?number={}", first["id"])).await;
+        assert_eq!(&alone["items"][0], first, "{query}");
+    }
+    rt.stop().await;
+}
+
+/// By Source: one group per source with its count from the counters (no lead is read), the rest as "no source",
+/// largest first; each group's count is what the list filtered to that source finds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn by_source_groups_leads_with_counts_from_counters() {
+    let (rt, _) = start().await;
+    let token = rt.sign_in(OFFICE).await;
+    let (status, page) = rt.get(&token, "/api/v1/leads?view=by_source").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page["items"].as_array().unwrap().is_empty());
+    let groups = page["groups"].as_array().unwrap();
+    let counts: Vec<u64> = groups.iter().map(|g| g["count"].as_u64().unwrap()).collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "largest first: {counts:?}");
+    assert_eq!(counts.iter().sum::<u64>(), page["meta"]["total"].as_u64().unwrap(), "{page}");
+    let sourced: Vec<&Value> = groups.iter().filter(|g| !g["source"].is_null()).collect();
+    assert!(sourced.len() >= 2, "the demo's sources have leads: {page}");
+    // Partners and one counter each, never the leads.
+    assert!(page["meta"]["items_read"].as_u64().unwrap() <= 2 * 40, "{}", page["meta"]);
+    for g in sourced {
+        let id = &g["source"]["id"];
+        assert!(g["source"]["name"].is_string());
+        let (rows, meta) = all_pages(&rt, &token, &format!("source={id}")).await;
+        assert_eq!(g["count"].as_u64(), Some(rows.len() as u64), "source {id}: {meta}");
+    }
+    let (status, body) = rt.get(&token, "/api/v1/leads?view=by_sauce").await;
+    assert_eq!((status, body["errors"][0]["field"].as_str()), (422, Some("view")));
+    rt.stop().await;
+}

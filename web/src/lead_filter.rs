@@ -18,13 +18,14 @@ pub const TAG_OPS: [(&str, &str); 4] = [
 pub const SORTS: [(&str, &str); 5] =
     [("id", "ID"), ("name", "Name"), ("address", "Address"), ("email", "Email"), ("created", "Entered date")];
 
-/// Saved views: (value, tab label). The tab "All" is no view.
-pub const VIEWS: [(&str, &str); 5] = [
+/// Saved views: (value, tab label). The tab "All" is no view. By source lists groups, not leads.
+pub const VIEWS: [(&str, &str); 6] = [
     ("my_open", "My open"),
     ("hot", "Hot"),
     ("todays_followups", "Today's follow-ups"),
     ("recent", "Recent"),
     ("my_assigned", "My assigned"),
+    ("by_source", "By source"),
 ];
 
 #[derive(Debug, Clone, PartialEq, Default)]

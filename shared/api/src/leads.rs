@@ -64,6 +64,14 @@ pub struct LeadListMeta {
     /// Search mode: the company shows no rows until a search is submitted.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub search_required: bool,
+    /// The order the rows are in: the `sort` asked for (`id`, `created`, `name`, `address`, `email`), or, when a
+    /// short name or email search could not fill a page in that order, `name` (last, first), `first_name` or `id`
+    /// (newest first); `order_note` then says why.
+    #[serde(default)]
+    pub order_served: String,
+    /// Set only when `order_served` is not the order asked for: a sentence for the user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_note: Option<String>,
 }
 
 /// One page of the Leads list or the Customer List and the opaque cursor of the next one.
@@ -73,6 +81,18 @@ pub struct LeadListPage {
     pub items: Vec<LeadRow>,
     pub next_cursor: Option<String>,
     pub meta: LeadListMeta,
+    /// `view=by_source` only: the leads grouped by source (no rows); each group opens as `source=<id>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<SourceGroup>>,
+}
+
+/// A group of the By Source view: a source (`null`: leads without one) and how many leads it has, from the
+/// maintained counters (`meta.total_exact` says whether the counts are the caller's own).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct SourceGroup {
+    pub source: Option<NamedOpt>,
+    pub count: u64,
 }
 
 /// A lead as the API returns it: the record's fields without the SSN ciphertext and blind index, plus `ssn` —

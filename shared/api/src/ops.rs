@@ -94,7 +94,7 @@ pub struct ListQuery {
     pub rep: Option<String>,
     /// A saved view.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schemars(extend("enum" = ["my_open", "hot", "todays_followups", "recent", "my_assigned", ""])))]
+    #[cfg_attr(feature = "openapi", schemars(extend("enum" = ["my_open", "hot", "todays_followups", "recent", "my_assigned", "by_source", ""])))]
     pub view: Option<String>,
     /// Sort column (default `id`; `created` for the `recent` view).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -431,7 +431,8 @@ pub fn fold(s: &str) -> String {
 // | `IX#FACET` | campaign / id | stage / id | disposition / id | source / id |
 // | `IX#SORT` | address order | email order | first-name order | phone digits / id |
 // | `IX#LOOKUP` | first-name 3-prefix / id | last-name 3-prefix / id | account number / id | SSN blind index / id |
-// | `IX#EMAIL#n` | email-word 3-prefix / id (one word per slot, four per item) | … | … | … |
+// | `IX#SHORT` | first-name 1-prefix / id | last-name 1-prefix / id | first-name 2-prefix / id | last-name 2-prefix / id |
+// | `IX#EMAIL#n` | email-word 1-, 2- and 3-prefixes / id (one prefix per slot, four per item) | … | … | … |
 // | `IX#TAGS#n` | tag / id (one tag per slot, four per item) | … | … | … |
 //
 // Partitions sorted by ID use the padded ID as sort key (`{:014}`), so every such path merges with the others by
@@ -469,7 +470,8 @@ pub fn list_ssn_pk(co: &CompanyId, kind: Kind, blind_index: &str) -> String {
     list_pk(co, kind, &format!("SSN4#{blind_index}"))
 }
 
-/// Three-character word prefix partitions (ID order): `field` is `FN`, `LN` or `EW` (email word).
+/// Name and email-word prefix partitions of one to three characters (ID order): `field` is `FN`, `LN` or `EW`
+/// (email word). Their counters (`list_counter` with the same field and prefix) are exact.
 pub fn list_prefix_pk(co: &CompanyId, kind: Kind, field: &str, prefix3: &str) -> String {
     list_pk(co, kind, &format!("{field}#{prefix3}"))
 }
@@ -490,7 +492,8 @@ pub fn list_sorted_sk(parts: &[&str], id: RecordId) -> String {
     s
 }
 
-/// The maintained size of one list partition (`facet`/`value` as in [`list_facet_pk`]; also `REP`, `FOLLOWUP`).
+/// The maintained size of one list partition (`facet`/`value` as in [`list_facet_pk`]; also `REP`, `FOLLOWUP`, and
+/// `FN`/`LN`/`EW` with a prefix as in [`list_prefix_pk`]).
 pub fn list_counter(co: &CompanyId, kind: Kind, facet: &str, value: &str) -> Key {
     counter(co, &format!("LIST#{}#{facet}#{}", kind_tag(kind), fold(value)))
 }

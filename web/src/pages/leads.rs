@@ -308,6 +308,36 @@ pub fn LeadsPage() -> Html {
             </div>
         },
         (None, None) => html! { <p class="loading" data-testid="loading">{ "Loading leads…" }</p> },
+        (Some(p), None) if p.groups.is_some() => {
+            // A group opens the list filtered to its source (leads without a source have no filter to open).
+            let open = |id: u32| {
+                let (apply, applied) = (apply.clone(), applied.clone());
+                Callback::from(move |_: MouseEvent| {
+                    apply.emit(LeadFilter { view: String::new(), sources: vec![id], ..applied.clone() })
+                })
+            };
+            html! {
+                <ul class="source-groups" data-testid="source-groups">
+                    { for p.groups.iter().flatten().map(|g| {
+                        let count = format::total(g.count, p.meta.total_exact, "lead", "leads");
+                        match &g.source {
+                            Some(s) => html! {
+                                <li data-testid="source-group" data-source={s.id.to_string()}>
+                                    <button type="button" class="link-button" onclick={open(s.id)}>
+                                        { s.name.clone().unwrap_or_else(|| format!("Source {}", s.id)) }
+                                    </button>{ " " }<span class="muted" data-testid="group-count">{ count }</span>
+                                </li>
+                            },
+                            None => html! {
+                                <li data-testid="source-group" data-source="none">
+                                    { "No source " }<span class="muted" data-testid="group-count">{ count }</span>
+                                </li>
+                            },
+                        }
+                    }) }
+                </ul>
+            }
+        }
         (Some(_), None) if search_required => html! {
             <div class="empty-state" data-testid="search-required">
                 <p><strong>{ "Search to see leads." }</strong></p>
@@ -339,6 +369,9 @@ pub fn LeadsPage() -> Html {
             <>
                 if !selected.is_empty() {
                     <crate::pages::leads_bulk::BulkBar selected={selected.iter().copied().collect::<Vec<_>>()} on_done={on_bulk_done.clone()} />
+                }
+                if let Some(note) = &p.meta.order_note {
+                    <p class="notice" role="status" data-testid="order-note" data-order={p.meta.order_served.clone()}>{ note.clone() }</p>
                 }
                 { table(&p.items, &applied, &sort_by, &open_preview, &source_name, &selected, &on_toggle) }
                 { cards(&p.items, &source_name) }

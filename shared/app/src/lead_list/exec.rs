@@ -1,7 +1,7 @@
 //! Executing a plan: reads a page of rows in proportion to the page, with the signed cursor.
 
-use super::filter::{Conds, LeadFilter};
-use super::plan::{plan, resume_cond, sort_key, Counts, Plan, Stream};
+use super::filter::{Conds, LeadFilter, Order, SortField, View};
+use super::plan::{plan_in, resume_cond, sort_key, Counts, Plan, Stream};
 use crate::clock::date;
 use crate::directory::Company;
 use crate::items::from_item;
@@ -10,7 +10,7 @@ use crate::records::resource_of;
 use crate::{Actor, AppError, Services};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
-pub use vigil_api::leads::{LeadListMeta, LeadListPage, LeadRow, NamedOpt as Named};
+pub use vigil_api::leads::{LeadListMeta, LeadListPage, LeadRow, NamedOpt as Named, SourceGroup};
 use vigil_domain::identity::Target;
 use vigil_domain::record::Kind;
 use vigil_domain::{Action, CampaignId, CompanyId, ConfidentialField, LocationScope, PartnerId};
@@ -69,26 +69,32 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
         .iter()
         .any(|g| g.resource == resource && g.actions.contains(&Action::View) && g.locations == LocationScope::All);
     let fingerprint = format!("list|{co}|{}|{}", actor.id(), filter.canonical());
-    let after: Option<String> = match filter.cursor.as_deref() {
-        Some(c) => {
-            let item = svc.cursors.open(&fingerprint, c)?;
-            Some(
-                item.get("after")
-                    .and_then(Value::as_str)
-                    .ok_or(AppError::BadRequest {
-                        field: "cursor",
-                        code: "invalid_cursor",
-                        message: "cursor is malformed".into(),
-                    })?
-                    .to_owned(),
-            )
-        }
+    let opened: Option<Item> = filter.cursor.as_deref().map(|c| svc.cursors.open(&fingerprint, c)).transpose()?;
+    let after: Option<String> = match &opened {
+        Some(item) => Some(
+            item.get("after")
+                .and_then(Value::as_str)
+                .ok_or(AppError::BadRequest {
+                    field: "cursor",
+                    code: "invalid_cursor",
+                    message: "cursor is malformed".into(),
+                })?
+                .to_owned(),
+        ),
         None => None,
     };
+    // What the first page decided, kept by its cursor: the order served and the total shown.
+    let cursor_order = opened.as_ref().and_then(|i| order_named(i.get("order")?.as_str()?));
+    let cursor_total =
+        opened.as_ref().and_then(|i| Some((i.get("total")?.as_u64()?, i.get("total_exact")?.as_bool()?)));
     let mut rd = Reader { svc, read: 0 };
 
     // A partner login's list always has its source as a criterion (and must not read the company's total).
     let source_scope = perms.source_only(resource, Action::View);
+    if filter.view == Some(View::BySource) {
+        let exact = !own_only && all_locations;
+        return by_source(&mut rd, &co, kind, source_scope, exact, sort_name(filter.sort)).await;
+    }
     if after.is_none() && !filter.submitted && !filter.has_criteria() && source_scope.is_none() {
         let company: Option<Company> = match rd.batch_get(&[keys::company(&co)]).await?.pop() {
             Some(item) => Some(from_item(item)?),
@@ -110,7 +116,10 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
                     total,
                     total_exact: !own_only && all_locations,
                     search_required: true,
+                    order_served: sort_name(filter.sort).into(),
+                    order_note: None,
                 },
+                groups: None,
             });
         }
     }
@@ -150,10 +159,22 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
         .and_then(|n| ssn_lookup_value(svc, &co, n));
     // A rep limited to own leads is already a rep condition (with its own counter); only a location limit makes a
     // counted total an upper bound.
-    let plan = plan(&co, &conds, &counts, filter.sort, filter.per_page.get(), !all_locations, ssn_index.as_deref());
+    let plan = plan_in(
+        &co,
+        &conds,
+        &counts,
+        filter.sort,
+        filter.per_page.get(),
+        !all_locations,
+        ssn_index.as_deref(),
+        cursor_order,
+    );
     let want = filter.per_page.get() as usize;
-    let desc = filter.descending;
     let order = filter.sort.order();
+    // An in-memory page is sorted in the order asked; a stream yields its own.
+    let served = if plan.in_memory { order } else { plan.order };
+    // Another order than the one asked runs its natural way: names A to Z, IDs newest first.
+    let desc = if served == order { filter.descending } else { served == Order::Id };
     // A pending lead is seen only with the Pending permission, on every path that lists leads (search included).
     let sees_pending = perms.allows_somewhere(vigil_domain::Resource::PendingLeads, Action::View);
     let allowed = |e: &ListEntry| {
@@ -167,6 +188,7 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
     };
 
     let mut rows: Vec<(String, ListEntry)> = Vec::new();
+    let mut sample: Option<(u64, u64)> = None;
     let mut next_after: Option<String> = None;
     let mut exhausted = false;
     if plan.in_memory {
@@ -220,6 +242,7 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
             .collect();
         let scan_start = rd.read;
         let mut last_examined: Option<String> = None;
+        let (mut examined, mut matched) = (0u64, 0u64);
         let mut out_of_budget = false;
         'scan: loop {
             let budget = SCAN_BASE + 2 * rows.len() as u32;
@@ -262,6 +285,10 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
             }
             last_examined = Some(key.clone());
             let e: ListEntry = from_item(item)?;
+            examined += 1;
+            if conds.matches(&e) {
+                matched += 1;
+            }
             if conds.matches(&e) && allowed(&e) {
                 rows.push((key, e));
                 if rows.len() == want {
@@ -275,6 +302,7 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
                 next_after = last_examined.clone();
             }
         }
+        sample = (examined > 0).then_some((matched, examined));
     }
 
     // Source and campaign names for the page.
@@ -292,9 +320,17 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
     let first_page_complete = after.is_none() && next_after.is_none();
     let (total, total_exact) = if first_page_complete && (plan.in_memory || exhausted) {
         (rows.len() as u64, true)
+    } else if let Some(kept) = cursor_total {
+        kept
     } else if after.is_none() {
+        // A long search read through its exactly counted three-character partition: the share of what was read
+        // that matched, times the partition's size, measures what the planner could only guess.
+        let estimate = match sample {
+            Some((m, n)) if plan.sample_total => (plan.candidates * m as f64 / n as f64).round() as u64,
+            _ => plan.total,
+        };
         // An estimate never says fewer than the first page shows.
-        (plan.total.max(rows.len() as u64), plan.total_exact)
+        (estimate.max(rows.len() as u64), plan.total_exact)
     } else {
         (plan.total, plan.total_exact)
     };
@@ -326,12 +362,133 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
     let next_cursor = next_after.map(|a| {
         let mut item = Item::new();
         item.insert("after".into(), json!(a));
+        item.insert("order".into(), json!(order_name(served)));
+        item.insert("total".into(), json!(total));
+        item.insert("total_exact".into(), json!(total_exact));
         svc.cursors.seal(&fingerprint, &item)
+    });
+    let order_note = (served != order).then(|| {
+        format!(
+            "Sorted by {} instead of {}: this search matches too few of the leads in that order to fill a page.",
+            order_label(served),
+            order_label(order)
+        )
     });
     Ok(LeadListPage {
         items,
         next_cursor,
-        meta: LeadListMeta { items_read: rd.read, access_path: plan.path, total, total_exact, search_required: false },
+        meta: LeadListMeta {
+            items_read: rd.read,
+            access_path: plan.path,
+            total,
+            total_exact,
+            search_required: false,
+            order_served: if served == order { sort_name(filter.sort).into() } else { order_name(served).into() },
+            order_note,
+        },
+        groups: None,
+    })
+}
+
+fn sort_name(sort: SortField) -> &'static str {
+    match sort {
+        SortField::Id => "id",
+        SortField::Name => "name",
+        SortField::Address => "address",
+        SortField::Email => "email",
+        SortField::Created => "created",
+    }
+}
+
+fn order_name(order: Order) -> &'static str {
+    match order {
+        Order::Id => "id",
+        Order::Name => "name",
+        Order::Address => "address",
+        Order::Email => "email",
+        Order::FirstName => "first_name",
+    }
+}
+
+fn order_named(name: &str) -> Option<Order> {
+    [Order::Id, Order::Name, Order::Address, Order::Email, Order::FirstName]
+        .into_iter()
+        .find(|o| order_name(*o) == name)
+}
+
+fn order_label(order: Order) -> &'static str {
+    match order {
+        Order::Id => "newest first",
+        Order::Name => "last name",
+        Order::Address => "address",
+        Order::Email => "email",
+        Order::FirstName => "first name",
+    }
+}
+
+/// The By Source view: one group per source with its counter, and the leads without a source (the kind's total less
+/// the sources' counters), largest first. Reads the company's partners and one counter each, never a lead. A partner
+/// login sees only its own source's group.
+async fn by_source(
+    rd: &mut Reader<'_>,
+    co: &CompanyId,
+    kind: Kind,
+    source_scope: Option<PartnerId>,
+    exact: bool,
+    sort: &str,
+) -> Result<LeadListPage, AppError> {
+    let q = Query::new(vigil_store::Index::Base, keys::company_pk(co))
+        .sort_opt(Some(SortCond::BeginsWith(keys::PARTNER_PREFIX.into())));
+    let partners: Vec<(PartnerId, String)> = rd
+        .query_all(&q)
+        .await?
+        .into_iter()
+        .filter_map(|i| {
+            Some((PartnerId(u32::try_from(i.get("id")?.as_u64()?).ok()?), i.get("name")?.as_str()?.to_owned()))
+        })
+        .filter(|(id, _)| source_scope.is_none_or(|s| s == *id))
+        .collect();
+    let mut counter_keys: Vec<Key> =
+        partners.iter().map(|(id, _)| keys::list_counter(co, kind, "SOURCE", &id.0.to_string())).collect();
+    if source_scope.is_none() {
+        counter_keys.push(keys::record_total(co, kind));
+    }
+    let mut counts: HashMap<Key, u64> = HashMap::new();
+    for chunk in counter_keys.chunks(100) {
+        for item in rd.batch_get(chunk).await? {
+            if let (Some(k), Some(v)) = (Key::of(&item), item.get("value").and_then(Value::as_i64)) {
+                counts.insert(k, v.max(0) as u64);
+            }
+        }
+    }
+    let count_of = |k: &Key| counts.get(k).copied().unwrap_or(0);
+    let mut groups: Vec<SourceGroup> = partners
+        .iter()
+        .map(|(id, name)| SourceGroup {
+            source: Some(Named { id: id.0, name: Some(name.clone()) }),
+            count: count_of(&keys::list_counter(co, kind, "SOURCE", &id.0.to_string())),
+        })
+        .filter(|g| g.count > 0)
+        .collect();
+    let sourced: u64 = groups.iter().map(|g| g.count).sum();
+    let total = if source_scope.is_some() { sourced } else { count_of(&keys::record_total(co, kind)).max(sourced) };
+    if total > sourced {
+        groups.push(SourceGroup { source: None, count: total - sourced });
+    }
+    groups.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.source.is_none().cmp(&b.source.is_none())));
+    Ok(LeadListPage {
+        items: vec![],
+        next_cursor: None,
+        meta: LeadListMeta {
+            items_read: rd.read,
+            access_path: "source_counters".into(),
+            total,
+            total_exact: exact,
+            search_required: false,
+            order_served: sort.into(),
+            order_note: None,
+        },
+        groups: Some(groups),
     })
 }
 

@@ -26,6 +26,8 @@ pub enum View {
     TodaysFollowups,
     Recent,
     MyAssigned,
+    /// Leads grouped by source with a count per group (no rows).
+    BySource,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -249,11 +251,14 @@ impl LeadFilter {
                 ("todays_followups", View::TodaysFollowups),
                 ("recent", View::Recent),
                 ("my_assigned", View::MyAssigned),
+                ("by_source", View::BySource),
             ]
             .into_iter()
             .find(|(n, _)| *n == v)
             .map(|(_, view)| f.view = Some(view))
-            .ok_or_else(|| bad("view", "view must be my_open, hot, todays_followups, recent or my_assigned")),
+            .ok_or_else(|| {
+                bad("view", "view must be my_open, hot, todays_followups, recent, my_assigned or by_source")
+            }),
         });
         take(match get("sort") {
             None => {
@@ -400,7 +405,7 @@ impl Conds {
             Some(View::MyAssigned) => c.rep = Some(me.clone()),
             Some(View::Hot) => c.min_rating = Some(4),
             Some(View::TodaysFollowups) => c.followup = Some(today.to_owned()),
-            Some(View::Recent) | None => {}
+            Some(View::Recent | View::BySource) | None => {}
         }
         if own_only {
             // A rep restricted to own leads asking for someone else's gets nothing.

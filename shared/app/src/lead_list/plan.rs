@@ -2,7 +2,7 @@
 //! resume conditions that let a cursor mean the same on every path of one order.
 
 use super::filter::{Conds, Order, SortField, TagsOp};
-use crate::record_index::{self, address_parts, prefix3, ListEntry};
+use crate::record_index::{self, address_parts, ListEntry};
 use crate::records::ArchiveFilter;
 use std::collections::HashMap;
 use vigil_domain::{CompanyId, RecordId};
@@ -36,6 +36,9 @@ impl Counts {
         if let (vigil_domain::record::Kind::Lead, Some(l)) = (c.kind, c.location) {
             v.push(("LOCATION".into(), l.as_str().into()));
         }
+        for (field, q) in [("FN", &c.first_name), ("LN", &c.last_name), ("EW", &c.email)] {
+            v.extend(q.as_deref().and_then(served_prefix).map(|p| (field.into(), p)));
+        }
         v
     }
 }
@@ -65,6 +68,16 @@ pub struct Plan {
     pub pass_rate: f64,
     pub total: u64,
     pub total_exact: bool,
+    /// The total is the size of the path read (exactly counted) scaled by the share of it that matched on the first
+    /// page: a search longer than three characters, read through its three-character partition.
+    pub sample_total: bool,
+}
+
+/// The partition prefix a name or email search reads: its first three characters at most, when they are letters or
+/// digits (anything else is matched by scanning). Searches of up to three characters are counted exactly.
+pub fn served_prefix(q: &str) -> Option<String> {
+    let p: String = q.chars().take(3).collect();
+    (!p.is_empty() && p.chars().all(char::is_alphanumeric)).then_some(p)
 }
 
 /// The estimated share of leads whose folded name or email word starts with a prefix of this length.
@@ -104,6 +117,26 @@ pub fn plan(
     restricted: bool,
     ssn_index: Option<&str>,
 ) -> Plan {
+    plan_in(co, c, counts, sort, per_page, restricted, ssn_index, None)
+}
+
+/// [`plan`], held to the order an earlier page was served in (`served`, from its cursor), so a cursor's sort key
+/// always means the same on the next page even when counters moved in between.
+///
+/// A name or email search the order asked for cannot fill a page within the read budget (a two-letter last name in
+/// ID order over a scan of the company, a first name in last-name order) is served in the order of a path that can:
+/// name order where the search has one, else ID order. `Plan::order` tells the caller.
+#[allow(clippy::too_many_arguments)]
+pub fn plan_in(
+    co: &CompanyId,
+    c: &Conds,
+    counts: &Counts,
+    sort: SortField,
+    per_page: u32,
+    restricted: bool,
+    ssn_index: Option<&str>,
+    served: Option<Order>,
+) -> Plan {
     let total = counts.total as f64;
     let share = |n: u64| if total > 0.0 { (n as f64 / total).min(1.0) } else { 0.0 };
     let mut cands: Vec<Candidate> = Vec::new();
@@ -123,13 +156,21 @@ pub fn plan(
     });
     let name_pk = keys::records_by_name_gsi1(co, kind, "", "", RecordId(0)).0;
     let sorted = |order: &str, index| id_stream(index, keys::list_sorted_pk(co, kind, order));
+    // A prefix's counter is exact up to three characters and bounds a longer one.
+    let prefix_count = |field: &str, q: &str| -> (f64, bool) {
+        match served_prefix(q) {
+            Some(p) => (counts.get(field, &p) as f64, q.chars().count() <= 3),
+            None => (total * prefix_share(q.chars().count()), false),
+        }
+    };
+    let (name_size, name_exact) = c.last_name.as_deref().map_or((total, true), |q| prefix_count("LN", q));
     cands.push(Candidate {
         path: "gsi1_by_name",
         order: Order::Name,
         streams: vec![Stream { index: Index::Gsi1, pk: name_pk.clone(), prefix: c.last_name.clone() }],
         get: None,
-        size: total * prefix_share(c.last_name.as_ref().map_or(0, |p| p.chars().count())),
-        exact: c.last_name.is_none(),
+        size: name_size,
+        exact: name_exact,
     });
     cands.push(Candidate {
         path: "address_order",
@@ -242,42 +283,42 @@ pub fn plan(
             }
         }
     }
-    let mut prefix =
-        |path: &'static str, field: &str, index: Index, q: &Option<String>, dims: &mut Vec<(f64, Option<u64>)>| {
-            let Some(q) = q else { return };
-            let s = prefix_share(q.chars().count());
-            dims.push((s, None));
-            let p3 = prefix3(q);
-            if p3.chars().count() == 3 && p3.chars().all(char::is_alphanumeric) {
-                let size = total * prefix_share(3);
-                cands.push(Candidate {
-                    path,
-                    order: Order::Id,
-                    streams: vec![id_stream(index, keys::list_prefix_pk(co, kind, field, &p3))],
-                    get: None,
-                    size,
-                    exact: false,
-                });
-            }
+    // Name and email prefixes: the partition of their first one to three characters, exactly counted. A search
+    // longer than three characters reads its three-character partition and filters; its share is estimated.
+    let mut has_prefix = false;
+    for (path, field, q) in [
+        ("first_name_prefix", "FN", &c.first_name),
+        ("last_name_prefix", "LN", &c.last_name),
+        ("email_word_prefix", "EW", &c.email),
+    ] {
+        let Some(q) = q else { continue };
+        has_prefix = true;
+        let len = q.chars().count();
+        let Some(p) = served_prefix(q) else {
+            dims.push((prefix_share(len) * if field == "EW" { 3.0 } else { 1.0 }, None));
+            continue;
         };
-    prefix("first_name_prefix", "FN", Index::Gsi1, &c.first_name, &mut dims);
-    prefix("last_name_prefix", "LN", Index::Gsi2, &c.last_name, &mut dims);
-    if let Some(q) = &c.email {
-        let p3 = prefix3(q);
-        dims.push((prefix_share(q.chars().count()) * 3.0, None));
-        if p3.chars().count() == 3 && p3.chars().all(char::is_alphanumeric) {
-            let stream = id_stream(Index::GSIS[slot_of(&p3)], keys::list_prefix_pk(co, kind, "EW", &p3));
-            cands.push(Candidate {
-                path: "email_word_prefix",
-                order: Order::Id,
-                streams: vec![stream],
-                get: None,
-                size: total * prefix_share(3) * 3.0,
-                exact: false,
-            });
+        let n = counts.get(field, &p);
+        let plen = p.chars().count();
+        let index = if field == "EW" { Index::GSIS[slot_of(&p)] } else { record_index::name_prefix_index(field, plen) };
+        cands.push(Candidate {
+            path,
+            order: Order::Id,
+            streams: vec![id_stream(index, keys::list_prefix_pk(co, kind, field, &p))],
+            get: None,
+            size: n as f64,
+            exact: true,
+        });
+        if len <= 3 {
+            dims.push((share(n), Some(n)));
+        } else {
+            // Each further character keeps about a quarter of the three-character partition; the first page's reads
+            // replace this guess with a measurement (`sample_total`).
+            dims.push((share(n) / 4f64.powi(len.min(12) as i32 - 3), None));
         }
     }
     if let Some(q) = &c.first_name {
+        let (size, exact) = prefix_count("FN", q);
         let stream =
             Stream { index: Index::Gsi3, pk: keys::list_sorted_pk(co, kind, "FIRST"), prefix: Some(q.clone()) };
         cands.push(Candidate {
@@ -285,8 +326,8 @@ pub fn plan(
             order: Order::FirstName,
             streams: vec![stream],
             get: None,
-            size: total * prefix_share(q.chars().count()),
-            exact: false,
+            size,
+            exact,
         });
     }
     if c.min_rating.is_some() {
@@ -318,15 +359,44 @@ pub fn plan(
 
     let want = sort.order();
     let small = (2 * per_page + 30) as f64;
-    let chosen = cands
-        .iter()
-        .filter(|k| k.exact && k.size <= small)
-        .min_by(|a, b| a.size.total_cmp(&b.size))
-        .or_else(|| cands.iter().filter(|k| k.order == want).min_by(|a, b| a.size.total_cmp(&b.size)))
-        .expect("every order has a path");
-    let in_memory = chosen.order != want || chosen.get.is_some();
     let selectivity: f64 = dims.iter().map(|d| d.0).product();
-    let estimate = (total * selectivity).round() as u64;
+    let matches = total * selectivity;
+    // Whether reading `k` in its order fills the first page within the read budget (`exec::SCAN_BASE` plus two
+    // reads per row): the rows wanted divided by the share of `k` expected to match.
+    let servable = |k: &Candidate| {
+        let rows = matches.min(f64::from(per_page)).max(1.0);
+        let density = if k.size > 0.0 { (matches / k.size).min(1.0) } else { 1.0 };
+        rows / density.max(1e-9) <= 40.0 + 2.0 * rows
+    };
+    let by_size = |a: &&Candidate, b: &&Candidate| a.size.total_cmp(&b.size);
+    let in_order = |o: Order| cands.iter().filter(move |k| k.order == o).min_by(by_size);
+    let fallback_rank = |o: Order| match o {
+        Order::Name => 0,
+        Order::FirstName => 1,
+        _ => 2,
+    };
+    let small_set = cands.iter().filter(|k| k.exact && k.size <= small).min_by(by_size);
+    let chosen = match served {
+        // A later page keeps the order of the first; an in-memory page is always in the order asked.
+        Some(o) if o != want => in_order(o),
+        Some(_) => small_set.or_else(|| in_order(want)),
+        None => small_set.or_else(|| {
+            let best = in_order(want)?;
+            if !has_prefix || servable(best) {
+                return Some(best);
+            }
+            cands
+                .iter()
+                .filter(|k| k.order != want && k.get.is_none() && servable(k))
+                .min_by(|a, b| fallback_rank(a.order).cmp(&fallback_rank(b.order)).then(a.size.total_cmp(&b.size)))
+                .or(Some(best))
+        }),
+    }
+    .or_else(|| in_order(want))
+    .expect("every order has a path");
+    let in_memory = (chosen.order != want && served.is_none_or(|o| o == want) && chosen.exact && chosen.size <= small)
+        || chosen.get.is_some();
+    let estimate = matches.round() as u64;
     let (total_out, total_exact) = match dims.as_slice() {
         [] => (counts.total, !restricted),
         [(_, Some(n))] => (*n, !restricted),
@@ -347,6 +417,12 @@ pub fn plan(
         pass_rate,
         total: total_out,
         total_exact,
+        sample_total: !total_exact
+            && chosen.exact
+            && chosen.order == Order::Id
+            && [&c.first_name, &c.last_name, &c.email]
+                .iter()
+                .any(|q| q.as_deref().is_some_and(|q| q.chars().count() > 3)),
     }
 }
 
@@ -428,6 +504,47 @@ mod tests {
     }
 
     #[test]
+    fn short_prefixes_read_their_own_partition_and_count_exactly() {
+        let n = counts(100_000, &[("LN", "sm", 1_500), ("LN", "s", 9_000), ("FN", "jo", 2_000), ("EW", "a", 8_000)]);
+        let q = |last: Option<&str>, first: Option<&str>, email: Option<&str>| Conds {
+            last_name: last.map(str::to_owned),
+            first_name: first.map(str::to_owned),
+            email: email.map(str::to_owned),
+            ..Conds::default()
+        };
+        for (c, path, total) in [
+            (q(Some("sm"), None, None), "last_name_prefix", 1_500),
+            (q(Some("s"), None, None), "last_name_prefix", 9_000),
+            (q(None, Some("jo"), None), "first_name_prefix", 2_000),
+            (q(None, None, Some("a")), "email_word_prefix", 8_000),
+        ] {
+            let p = plan(&co(), &c, &n, SortField::Id, 25, false, None);
+            assert_eq!((p.path.as_str(), p.order, p.total, p.total_exact), (path, Order::Id, total, true), "{c:?}");
+            assert!((p.pass_rate - 1.0).abs() < 1e-9, "every item read matches: {p:?}");
+        }
+        // The two-letter partitions are not the three-letter ones.
+        let p = plan(&co(), &q(Some("sm"), None, None), &n, SortField::Id, 25, false, None);
+        assert_eq!(p.streams[0].index, Index::Gsi4);
+        assert!(p.streams[0].pk.ends_with("#LN#sm"), "{:?}", p.streams);
+        // A first name in last-name order cannot fill a page by scanning names: it comes in first-name order.
+        let p = plan(&co(), &q(None, Some("jo"), None), &n, SortField::Name, 25, false, None);
+        assert_eq!((p.path.as_str(), p.order), ("first_name_order", Order::FirstName));
+        // Held to the first page's order by the cursor, even where the counts would now choose another.
+        let p = plan_in(&co(), &q(None, Some("jo"), None), &n, SortField::Name, 25, false, None, Some(Order::Name));
+        assert_eq!(p.order, Order::Name);
+        // A last name in email order comes in last-name order; in name order it is served as asked.
+        let p = plan(&co(), &q(Some("sm"), None, None), &n, SortField::Email, 25, false, None);
+        assert_eq!(p.order, Order::Name);
+        let p = plan(&co(), &q(Some("sm"), None, None), &n, SortField::Name, 25, false, None);
+        assert_eq!((p.path.as_str(), p.total, p.total_exact), ("gsi1_by_name", 1_500, true));
+        // Longer than three characters: the three-letter partition is read and the total measured from it.
+        let n = counts(100_000, &[("LN", "smi", 1_200)]);
+        let p = plan(&co(), &q(Some("smith"), None, None), &n, SortField::Id, 25, false, None);
+        assert_eq!((p.path.as_str(), p.total_exact, p.sample_total), ("last_name_prefix", false, true));
+        assert!(p.streams[0].pk.ends_with("#LN#smi"));
+    }
+
+    #[test]
     fn resuming_after_a_key_stays_inside_the_prefix() {
         assert_eq!(resume_cond(None, Some("00000000000005"), true), Some(SortCond::Lt("00000000000005".into())));
         match resume_cond(Some("smi"), Some("smith#al#00000000000009"), false) {
@@ -481,8 +598,8 @@ mod tests {
             assert!(!p.streams.is_empty() || p.get.is_some());
             if p.in_memory {
                 assert!(p.candidates <= (2 * per_page + 30) as f64, "{p:?}");
-            } else {
-                assert_eq!(p.order, sort.order(), "{p:?}");
+            } else if c.last_name.is_none() && c.email.is_none() {
+                assert_eq!(p.order, sort.order(), "only a name or email search is served in another order: {p:?}");
             }
             if p.total_exact {
                 assert!(p.total <= total.max(n.by.values().sum()), "{p:?}");

@@ -164,6 +164,7 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
                     <p>{ "Convert it to a customer from the lead page." }</p>
                     <RouteLink to={Route::Lead { id: id.to_string() }}>{ "Open the lead" }</RouteLink>
                 </div>
+                <crate::pages::lead::LeadCopilot {id} />
             </section>
         };
     }

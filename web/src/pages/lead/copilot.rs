@@ -103,8 +103,14 @@ pub fn CopilotPanel(props: &CopilotPanelProps) -> Html {
                     .and_then(|w| w.document())
                     .and_then(|d| d.query_selector("[data-testid=convert-lead]").ok().flatten())
                     .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-                if let Some(button) = open {
-                    button.click();
+                match open {
+                    Some(button) => button.click(),
+                    // A lead's Home page has no Convert dialog: the lead page has.
+                    None => {
+                        if let Some(w) = web_sys::window() {
+                            let _ = w.location().set_href(&format!("/leads/{id}"));
+                        }
+                    }
                 }
                 return;
             }
@@ -230,5 +236,39 @@ fn problem(e: &ApiError) -> String {
         e.message()
     } else {
         detail
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LeadCopilotProps {
+    pub id: vigil_domain::RecordId,
+}
+
+/// The same panel on a lead's Home page (`/customers/{id}` of a record still in lead status), which holds the
+/// customer-shaped read and not the lead: it loads the lead itself, and again after a next action changed it.
+#[component]
+pub fn LeadCopilot(props: &LeadCopilotProps) -> Html {
+    let session = use_session();
+    let record = use_state(|| None::<Record>);
+    {
+        let (record, client) = (record.clone(), session.client());
+        use_effect_with(props.id, move |id| {
+            let id = *id;
+            if let Some(client) = client {
+                crate::spawn(async move {
+                    if let Ok(r) = client.record(vigil_domain::record::Kind::Lead, id).await {
+                        record.set(Some(r));
+                    }
+                });
+            }
+        });
+    }
+    let on_saved = {
+        let record = record.clone();
+        Callback::from(move |r: Record| record.set(Some(r)))
+    };
+    match &*record {
+        Some(r) => html! { <CopilotPanel record={r.clone()} {on_saved} /> },
+        None => html! {},
     }
 }

@@ -10,4 +10,5 @@ mod page;
 mod reps;
 mod work;
 
+pub use copilot::LeadCopilot;
 pub use page::LeadPage;
