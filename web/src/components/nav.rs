@@ -4,7 +4,7 @@
 use crate::api::Me;
 use crate::app::Route;
 use crate::components::route_link::RouteLink;
-use crate::hooks::{use_effect_with, use_state};
+use crate::hooks::{use_effect_with, use_state, UseStateHandle};
 use crate::session::{use_session, SessionAction};
 use std::rc::Rc;
 use yew::prelude::*;

@@ -3,7 +3,7 @@
 //! There is no outbox composer, so an intro email is shown as a draft with a copy button.
 
 use crate::api::ApiError;
-use crate::hooks::use_state;
+use crate::hooks::{use_effect_with, use_state};
 use crate::session::use_session;
 use vigil_api::common::{NoQuery, RecordPath};
 use vigil_api::copilot::{Ask, CopilotAnswer, CopilotAsk, Dimension, NextActionKind};
