@@ -153,6 +153,7 @@ async fn dispatch(svc: &Services, function: Function, req: &Request, claims: Opt
         F::UnarchiveCustomer => customers::unarchive(svc, actor, req).await,
         F::ListCustomerItems => customers::list_items(svc, actor, req).await,
         F::CreateCustomerItem => customers::create_item(svc, actor, req).await,
+        F::UpdateCustomerItem => customers::update_item(svc, actor, req).await,
         F::SetCustomerTags => customers::set_tags(svc, actor, req).await,
         F::ListCustomFields => custom_fields::list(svc, actor).await,
         F::CreateCustomField => custom_fields::create(svc, actor, req).await,

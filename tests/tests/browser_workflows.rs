@@ -158,6 +158,10 @@ async fn a_user_starts_a_workflow_completes_its_steps_and_the_tab_badge_follows(
     // The ticket it generated is on the Notes & Tickets tab; the list shows the enrollment as completed.
     b.find(r#"[data-testid="tab-notes"]"#).await.unwrap().click().await.unwrap();
     b.wait_for_text(r#"[data-testid="customer-page"]"#, "Send the welcome kit", soon()).await.unwrap();
+    // Closing it from its row; the change gets its line in the History tab below.
+    let status = r#"[data-testid="item-row"] [data-testid="item-status"]"#;
+    b.find(&format!(r#"{status} option[value="closed"]"#)).await.unwrap().click().await.unwrap();
+    b.wait_for(r#"[data-testid="item-status"].item-closed"#, soon()).await.unwrap();
     b.find(tab).await.unwrap().click().await.unwrap();
     b.wait_for_text(r#"[data-testid="enrollment-status"]"#, "Completed", soon()).await.unwrap();
     b.wait_for_text(&format!("{tab} .count"), "1", soon()).await.unwrap();
@@ -166,5 +170,6 @@ async fn a_user_starts_a_workflow_completes_its_steps_and_the_tab_badge_follows(
     b.wait_for_text(r#"[data-testid="history"]"#, "step 2 (Contact details) passed", soon()).await.unwrap();
     // And the emergency contact added from the step.
     b.wait_for_text(r#"[data-testid="history"]"#, "Hal Neighbor", soon()).await.unwrap();
+    b.wait_for_text(r#"[data-testid="history"]"#, "Send the welcome kit · closed", soon()).await.unwrap();
     b.close().await.unwrap();
 }

@@ -3,7 +3,7 @@
 //! compile). Walks a lead and a customer through their life: create → get → patch → tags → convert → archive.
 
 use serde_json::{json, Map, Value};
-use vigil_api::common::{CursorQuery, FieldPath, ItemsPath, NoQuery, RecordPath, VersionQuery};
+use vigil_api::common::{CursorQuery, FieldPath, ItemPath, ItemsPath, NoQuery, RecordPath, VersionQuery};
 use vigil_api::customers::{Collection, Confirm, Convert};
 use vigil_api::leads::{NewTag, SetTags, StageMove};
 use vigil_api::ops::{self, CandidatesQuery, CreateLeadQuery, HistoryQuery, ListQuery, RatesQuery};
@@ -131,7 +131,11 @@ async fn every_operation_answers_with_its_contract_type() {
     call!(ops::CustomerParentCandidates, &(), &CandidatesQuery { q: "Typed".into(), exclude: Some(home.id) }, &());
     let items = ItemsPath { id: home.id, collection: Collection::Notes };
     let note = call!(ops::CreateCustomerItem, &items, &NoQuery {}, &form(json!({"text": "A typed note"})));
-    assert_eq!(call!(ops::ListCustomerItems, &items, &NoQuery {}, &()).items, vec![note]);
+    assert_eq!(call!(ops::ListCustomerItems, &items, &NoQuery {}, &()).items, vec![note.clone()]);
+    let item = ItemPath { id: home.id, collection: Collection::Notes, item_id: note.id };
+    let closed =
+        call!(ops::UpdateCustomerItem, &item, &NoQuery {}, &form(json!({"version": note.version, "status": "closed"})));
+    assert_eq!((closed.status.as_str(), closed.version), ("closed", note.version + 1));
     call!(ops::CustomerHistory, &id, &HistoryQuery { per_page: Some(10), cursor: None }, &());
     call!(ops::CustomerArchivePreview, &id, &NoQuery {}, &());
     let archived = call!(ops::ArchiveCustomer, &id, &NoQuery {}, &Confirm { confirm: true, include_children: false });

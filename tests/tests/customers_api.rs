@@ -675,3 +675,76 @@ async fn creating_a_customer_checks_for_duplicates_unless_allowed() {
     assert_eq!(problem["current"]["duplicates"][0]["id"], lead["id"]);
     rt.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sub_record_changes_with_its_version_and_its_line_in_the_history() {
+    let rt = LocalRuntime::start_small().await;
+    let admin = rt.sign_in(ADMIN).await;
+    let installer = rt.sign_in(INSTALLER).await;
+    let other = rt.sign_in(OTHER_ADMIN).await;
+    let cid = id(&new_customer(&rt, &admin, "Ticketed", json!({})).await);
+    let (status, t) = rt
+        .post(&admin, &format!("/api/v1/customers/{cid}/notes"), json!({"text": "Keypad beeps", "ticket": true}))
+        .await;
+    assert_eq!(status, 201, "{t}");
+    assert_eq!((t["status"].as_str(), t["version"].as_u64()), (Some("open"), Some(1)));
+    let path = format!("/api/v1/customers/{cid}/notes/{}", t["id"]);
+
+    // Bad bodies name the field, and nothing changes.
+    let (status, e) = rt.patch(&admin, &path, json!({"status": "closed"})).await;
+    assert_eq!((status, e["errors"][0]["field"].as_str()), (422, Some("version")), "{e}");
+    let (status, e) = rt.patch(&admin, &path, json!({"version": 1, "status": "done"})).await;
+    assert_eq!((status, e["errors"][0]["field"].as_str()), (422, Some("status")), "{e}");
+    let (status, e) = rt.patch(&admin, &path, json!({"version": 1, "text": ""})).await;
+    assert_eq!((status, e["errors"][0]["field"].as_str()), (422, Some("text")), "{e}");
+    let (status, e) = rt.patch(&admin, &format!("/api/v1/customers/{cid}/notes/x1"), json!({"version": 1})).await;
+    assert_eq!((status, e["errors"][0]["field"].as_str()), (422, Some("item_id")), "{e}");
+    assert_eq!(rt.patch(&admin, &format!("/api/v1/customers/{cid}/notes/999"), json!({"version": 1})).await.0, 404);
+    // Another company finds nothing; the installer may not modify the customer.
+    assert_eq!(rt.patch(&other, &path, json!({"version": 1, "status": "closed"})).await.0, 404);
+    assert_eq!(rt.patch(&installer, &path, json!({"version": 1, "status": "closed"})).await.0, 403);
+
+    // Closing the ticket raises its version, keeps its fields and takes it off the tab count.
+    let (status, closed) = rt.patch(&admin, &path, json!({"version": 1, "status": "closed"})).await;
+    assert_eq!(status, 200, "{closed}");
+    assert_eq!((closed["status"].as_str(), closed["version"].as_u64()), (Some("closed"), Some(2)));
+    assert_eq!(
+        (closed["data"]["text"].as_str(), closed["data"]["ticket"].as_bool()),
+        (Some("Keypad beeps"), Some(true))
+    );
+    let (_, c) = rt.get(&admin, &format!("/api/v1/customers/{cid}")).await;
+    assert_eq!(c["tabs"]["notes"], 0, "{}", c["tabs"]);
+    // A stale version is 409 with the item as stored.
+    let (status, e) = rt.patch(&admin, &path, json!({"version": 1, "status": "open"})).await;
+    assert_eq!(status, 409, "{e}");
+    assert_eq!(e["current"]["status"], "closed");
+
+    // The History tab has the change, before and after.
+    let (status, h) = rt.get(&admin, &format!("/api/v1/customers/{cid}/history?per_page=50")).await;
+    assert_eq!(status, 200, "{h}");
+    let lines: Vec<&Value> = h["items"].as_array().unwrap().iter().filter(|e| e["field"] == "ticket").collect();
+    assert_eq!(lines.len(), 2, "created and closed: {h}");
+    let change = lines.iter().find(|e| !e["before"].is_null()).expect("the change's line");
+    assert!(change["after"].as_str().unwrap().ends_with("closed"), "{change}");
+    assert!(!change["before"].as_str().unwrap().contains("closed"), "{change}");
+
+    // Clearing an optional field with null; an emergency contact made inactive.
+    let (_, ct) = rt
+        .post(
+            &admin,
+            &format!("/api/v1/customers/{cid}/contacts"),
+            json!({"name": "Ned", "phone": "801-555-0100", "relation": "Neighbor"}),
+        )
+        .await;
+    let cpath = format!("/api/v1/customers/{cid}/contacts/{}", ct["id"]);
+    let (status, ct) = rt.patch(&admin, &cpath, json!({"version": 1, "relation": null, "status": "inactive"})).await;
+    assert_eq!(status, 200, "{ct}");
+    assert!(ct["data"].get("relation").is_none(), "{ct}");
+    assert_eq!((ct["status"].as_str(), ct["data"]["name"].as_str()), (Some("inactive"), Some("Ned")));
+
+    // Archived customers take no change.
+    let (status, _) = rt.post(&admin, &format!("/api/v1/customers/{cid}/archive"), json!({"confirm": true})).await;
+    assert_eq!(status, 200);
+    let (status, e) = rt.patch(&admin, &cpath, json!({"version": 2, "status": "active"})).await;
+    assert_eq!(status, 409, "{e}");
+}

@@ -5,7 +5,7 @@ use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
-use vigil_api::common::{CursorQuery, FieldPath, ItemsPath, NoQuery, RecordPath, VersionQuery};
+use vigil_api::common::{CursorQuery, FieldPath, ItemPath, ItemsPath, NoQuery, RecordPath, VersionQuery};
 use vigil_api::customers::{Confirm, Convert};
 use vigil_api::leads::{SetTags, StageMove};
 use vigil_api::operation::query_string;
@@ -529,6 +529,18 @@ impl Client {
     ) -> Result<SubRecord, ApiError> {
         let path = ItemsPath { id, collection: collection_of(segment)? };
         self.call::<ops::CreateCustomerItem>(&path, &NoQuery {}, body).await
+    }
+
+    /// `PATCH /api/v1/customers/{id}/<collection>/{item_id}`: the fields changed, `status`, and the `version` read.
+    pub async fn update_customer_item(
+        &self,
+        id: RecordId,
+        segment: &str,
+        item_id: u64,
+        body: &Map<String, Value>,
+    ) -> Result<SubRecord, ApiError> {
+        let path = ItemPath { id, collection: collection_of(segment)?, item_id };
+        self.call::<ops::UpdateCustomerItem>(&path, &NoQuery {}, body).await
     }
 
     pub async fn lead(&self, id: RecordId) -> Result<LeadView, ApiError> {

@@ -8,10 +8,13 @@ use vigil_app::customer_items::{self, Collection};
 use vigil_app::{customers, records, Actor, AppError, Services};
 use vigil_domain::RecordId;
 
-/// The sub-record collection a `/api/v1/customers/{id}/<collection>` request names (its last path segment).
+/// The sub-record collection a `/api/v1/customers/{id}/<collection>[/{item_id}]` request names.
 fn collection(req: &Request) -> Result<Collection, AppError> {
-    let last = req.uri().path().trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_owned();
-    Collection::from_segment(&last).ok_or_else(|| AppError::Internal(format!("no customer collection named {last}")))
+    let path = req.uri().path().trim_end_matches('/');
+    path.rsplit('/')
+        .take(2)
+        .find_map(Collection::from_segment)
+        .ok_or_else(|| AppError::Internal(format!("no customer collection in {path}")))
 }
 
 pub async fn get(svc: &Services, actor: &Actor, req: &Request) -> Reply {
@@ -80,6 +83,23 @@ pub async fn list_items(svc: &Services, actor: &Actor, req: &Request) -> Reply {
 pub async fn create_item(svc: &Services, actor: &Actor, req: &Request) -> Reply {
     reply::<ops::CreateCustomerItem>(
         customer_items::create(svc, actor, record_id(req)?, collection(req)?, &object(req)?).await?,
+    )
+}
+
+pub async fn update_item(svc: &Services, actor: &Actor, req: &Request) -> Reply {
+    let raw = req.path_parameters_ref().and_then(|p| p.first("item_id")).unwrap_or_default();
+    let item_id = match raw.parse::<u64>() {
+        Ok(n) if n > 0 && raw.bytes().all(|b| b.is_ascii_digit()) => n,
+        _ => {
+            return Err(AppError::from_field(vigil_domain::FieldError::new(
+                "item_id",
+                "invalid",
+                "item_id must be a positive whole number",
+            )))
+        }
+    };
+    reply::<ops::UpdateCustomerItem>(
+        customer_items::update(svc, actor, record_id(req)?, collection(req)?, item_id, &object(req)?).await?,
     )
 }
 

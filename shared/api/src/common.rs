@@ -36,6 +36,14 @@ pub struct ItemsPath {
     pub collection: crate::customers::Collection,
 }
 
+/// One sub-record of a customer's collection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ItemPath {
+    pub id: vigil_domain::RecordId,
+    pub collection: crate::customers::Collection,
+    pub item_id: u64,
+}
+
 /// No query string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]

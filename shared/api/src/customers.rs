@@ -321,6 +321,17 @@ impl Collection {
     pub fn from_segment(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|c| c.segment() == s)
     }
+
+    /// The statuses a person may set on an item (the first is a new item's; archiving sets `cancelled`).
+    pub fn statuses(self) -> &'static [&'static str] {
+        match self {
+            Collection::Notes => &["open", "closed"],
+            Collection::Contacts | Collection::Equipment => &["active", "inactive"],
+            Collection::RecurringInvoices => &["active", "cancelled"],
+            Collection::Appointments => &["scheduled", "completed", "cancelled"],
+            Collection::ScheduledPayments => &["scheduled", "cancelled"],
+        }
+    }
 }
 
 /// One sub-record. `data` holds the collection's own fields (validated on create).
@@ -337,4 +348,7 @@ pub struct SubRecord {
     pub created_by: UserId,
     #[serde(default)]
     pub data: Map<String, Value>,
+    /// Raised by every change; a change sends the one it read. Items from before versions existed read 0.
+    #[serde(default)]
+    pub version: u64,
 }

@@ -281,6 +281,12 @@ fn meta(f: Function, path: &str) -> Meta {
             summary: format!("Add to the record's {} (Modify on the record; archived records take nothing)", collection_label(path).to_lowercase()),
             ..m("customers", "", "The new item")
         },
+        F::UpdateCustomerItem => Meta {
+            summary: format!("Change one of the record's {} and its status, with the version read (Modify on the record; archived records refuse)", collection_label(path).to_lowercase()),
+            description: Some("Fields sent replace the stored ones, `null` clears an optional one, and the result is validated as a new item is. The change and its line of the customer's history land in one transaction. A stale `version`, or a change made meanwhile (another user's edit, archiving's cancellation), is 409 with the item as stored."),
+            extra: &[409],
+            ..m("customers", "", "The item as saved")
+        },
         F::SetCustomerTags => m("customers", "Replace the customer's tags (archived customers refuse)", "The customer record with its new tags"),
         F::ListCustomFields => m("settings", "The company's user-defined fields (UDFs), in display order", "Every definition, active and inactive"),
         F::CreateCustomField => m("settings", "Define a user-defined field (Company Settings Modify; admins)", "The new definition"),
@@ -465,8 +471,7 @@ fn collection_label(path: &str) -> &'static str {
 }
 
 fn collection_of(path: &str) -> Collection {
-    let last = path.rsplit('/').next().unwrap_or_default();
-    Collection::from_segment(last).unwrap_or_else(|| panic!("{path} names no customer collection"))
+    path.rsplit('/').find_map(Collection::from_segment).unwrap_or_else(|| panic!("{path} names no customer collection"))
 }
 
 /// `list_office_locations` → `listOfficeLocations`.
@@ -492,6 +497,7 @@ fn operation_id(f: Function, path: &str) -> String {
     match f {
         Function::ListCustomerItems => camel(&format!("list_{}", collection_of(path).segment())),
         Function::CreateCustomerItem => camel(&format!("create_{}", collection_of(path).segment())),
+        Function::UpdateCustomerItem => camel(&format!("update_{}", collection_of(path).segment())),
         Function::PublicPreflight if path.contains("receipts") => camel("public_receipt_preflight"),
         Function::PublicPreflight => camel("public_intake_preflight"),
         f => camel(f.name()),
@@ -553,6 +559,9 @@ impl Builder {
             t if t == TypeId::of::<()>() => PathKind::None,
             t if t == TypeId::of::<common::RecordPath>() || t == TypeId::of::<common::ItemsPath>() => PathKind::Record,
             t if t == TypeId::of::<common::FieldPath>() => PathKind::Field,
+            t if t == TypeId::of::<common::ItemPath>() => {
+                PathKind::Ids(&[("id", "The customer's ID"), ("item_id", "The item's ID in its collection")])
+            }
             t if t == TypeId::of::<crate::intake::IntakeKeyPath>() => PathKind::Ids(&[("id", "The intake key's ID")]),
             t if t == TypeId::of::<crate::intake::ReceiptPath>() => PathKind::Text(&[("id", "The receipt's ID")]),
             t if t == TypeId::of::<crate::workflows::WorkflowPath>() => {
@@ -645,6 +654,7 @@ impl Builder {
             F::UnarchiveCustomer => self.types::<ops::UnarchiveCustomer>(),
             F::ListCustomerItems => self.types::<ops::ListCustomerItems>(),
             F::CreateCustomerItem => self.types::<ops::CreateCustomerItem>(),
+            F::UpdateCustomerItem => self.types::<ops::UpdateCustomerItem>(),
             F::SetCustomerTags => self.types::<ops::SetCustomerTags>(),
             F::ListCustomFields => self.types::<ops::ListCustomFields>(),
             F::CreateCustomField => self.types::<ops::CreateCustomField>(),
@@ -1089,21 +1099,12 @@ fn form_body(f: Function, path: &str) -> Value {
                    "state": "UT", "account_type": "residential", "office_location_id": 1}),
         ),
         F::UpdateCustomer => ("CustomerPatch", json!({"version": 1, "spouse": "Sam Lee", "installed": true})),
-        F::CreateCustomerItem => match collection_of(path) {
-            Collection::Notes => ("NewNote", json!({"text": "Call back about the keypad", "ticket": false})),
-            Collection::Contacts => {
-                ("NewContact", json!({"name": "Sam Lee", "phone": "801-555-0102", "relation": "Spouse"}))
-            }
-            Collection::Equipment => ("NewEquipment", json!({"name": "Door sensor", "quantity": 2, "zone": "Front"})),
-            Collection::Appointments => ("NewAppointment", json!({"date": "2030-01-15", "kind": "tech"})),
-            Collection::RecurringInvoices => (
-                "NewRecurringInvoice",
-                json!({"amount_cents": 3999, "start_date": "2030-01-01", "frequency": "monthly"}),
-            ),
-            Collection::ScheduledPayments => {
-                ("NewScheduledPayment", json!({"amount_cents": 19900, "date": "2030-01-01"}))
-            }
-        },
+        F::CreateCustomerItem => item_body(collection_of(path)),
+        F::UpdateCustomerItem => {
+            let c = collection_of(path);
+            let status = c.statuses().last().copied().unwrap_or_default();
+            (patch_name(c), json!({"version": 1, "status": status}))
+        }
         F::CreateCustomField => {
             ("NewCustomField", json!({"name": "Gate code", "field_type": "text", "required": false}))
         }
@@ -1138,6 +1139,33 @@ fn form_body(f: Function, path: &str) -> Value {
         other => panic!("{other} takes a form body that the description does not describe"),
     };
     body_of(schema_ref(name), Some(example))
+}
+
+/// A new sub-record's body schema name, with an example the demo data accepts.
+fn item_body(c: Collection) -> (&'static str, Value) {
+    match c {
+        Collection::Notes => ("NewNote", json!({"text": "Call back about the keypad", "ticket": false})),
+        Collection::Contacts => {
+            ("NewContact", json!({"name": "Sam Lee", "phone": "801-555-0102", "relation": "Spouse"}))
+        }
+        Collection::Equipment => ("NewEquipment", json!({"name": "Door sensor", "quantity": 2, "zone": "Front"})),
+        Collection::Appointments => ("NewAppointment", json!({"date": "2030-01-15", "kind": "tech"})),
+        Collection::RecurringInvoices => {
+            ("NewRecurringInvoice", json!({"amount_cents": 3999, "start_date": "2030-01-01", "frequency": "monthly"}))
+        }
+        Collection::ScheduledPayments => ("NewScheduledPayment", json!({"amount_cents": 19900, "date": "2030-01-01"})),
+    }
+}
+
+fn patch_name(c: Collection) -> &'static str {
+    match c {
+        Collection::Notes => "NotePatch",
+        Collection::Contacts => "ContactPatch",
+        Collection::Equipment => "EquipmentPatch",
+        Collection::Appointments => "AppointmentPatch",
+        Collection::RecurringInvoices => "RecurringInvoicePatch",
+        Collection::ScheduledPayments => "ScheduledPaymentPatch",
+    }
 }
 
 /// Links a stateful client can follow from an operation's success: the new or returned record's ID feeds the
@@ -1589,7 +1617,7 @@ fn handwritten() -> Vec<(&'static str, Value)> {
         schema
     };
 
-    vec![
+    let mut schemas = vec![
         ("PublicLead", public_lead),
         ("NewLead", new_lead_schema(new_lead)),
         ("LeadPatch", object(&["version"], lead_patch, "Any editable field of the lead plus the version the edit is based on; `null` clears an optional field. Contact fields need the Contact Information section.")),
@@ -1685,7 +1713,23 @@ fn handwritten() -> Vec<(&'static str, Value)> {
             "email": {"type": "string", "minLength": 1, "pattern": r"\S", "description": "A demo user's email (any case)", "example": "admin@acme.example"},
         }})),
         ("SignInResponse", json!({"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}}})),
-    ]
+    ];
+    for c in Collection::ALL {
+        schemas.push((patch_name(c), item_patch(c, &schemas)));
+    }
+    schemas
+}
+
+/// A sub-record's change: its new-item schema with every field optional (`null` clears an optional one), plus the
+/// status and the version read.
+fn item_patch(c: Collection, schemas: &[(&'static str, Value)]) -> Value {
+    let (new, _) = item_body(c);
+    let mut schema = schemas.iter().find(|(n, _)| *n == new).map(|(_, s)| s.clone()).unwrap_or_default();
+    schema["required"] = json!(["version"]);
+    schema["description"] = json!("The fields changed, the status and the version read; other fields are ignored.");
+    schema["properties"]["version"] = version();
+    schema["properties"]["status"] = json!({"type": "string", "enum": c.statuses()});
+    schema
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! The operations: one type per function, naming its path, query, body and response types.
 
-use crate::common::{CursorQuery, FieldPath, Health, Items, ItemsPath, NoQuery, RecordPath, VersionQuery};
+use crate::common::{CursorQuery, FieldPath, Health, ItemPath, Items, ItemsPath, NoQuery, RecordPath, VersionQuery};
 use crate::customers::{
     ArchivePreview, Candidate, Confirm, Convert, CustomerFormOptions, CustomerHome, HistoryPage, SubRecord,
 };
@@ -40,6 +40,12 @@ impl PathParams for FieldPath {
 impl PathParams for ItemsPath {
     fn fill(&self, _template: &str) -> String {
         format!("/api/v1/customers/{}/{}", self.id, encode(self.collection.segment()))
+    }
+}
+
+impl PathParams for ItemPath {
+    fn fill(&self, _template: &str) -> String {
+        format!("/api/v1/customers/{}/{}/{}", self.id, encode(self.collection.segment()), self.item_id)
     }
 }
 
@@ -264,6 +270,7 @@ operations! {
     UnarchiveCustomer = UnarchiveCustomer, 200, RecordPath, NoQuery, Confirm => CustomerHome;
     ListCustomerItems = ListCustomerItems, 200, ItemsPath, NoQuery, () => Items<SubRecord>;
     CreateCustomerItem = CreateCustomerItem, 201, ItemsPath, NoQuery, Form => SubRecord;
+    UpdateCustomerItem = UpdateCustomerItem, 200, ItemPath, NoQuery, Form => SubRecord;
     SetCustomerTags = SetCustomerTags, 200, RecordPath, NoQuery, SetTags => CustomerHome;
     ListCustomFields = ListCustomFields, 200, (), NoQuery, () => Items<CustomField>;
     CreateCustomField = CreateCustomField, 201, (), NoQuery, Form => CustomField;

@@ -82,7 +82,7 @@ impl SubRecordRules for SubRecord {
 pub fn cancel_op(co: &vigil_domain::CompanyId, s: &SubRecord) -> TxOp {
     TxOp::Update {
         key: s.key(co),
-        update: vigil_store::Update::default().set("status", "cancelled"),
+        update: vigil_store::Update::default().set("status", "cancelled").add("version", 1),
         cond: Some(Condition::AttrEquals("status".into(), Value::String(s.status.clone()))),
     }
 }
@@ -296,6 +296,7 @@ pub async fn create(
         created_at: rfc3339(svc.clock.now()),
         created_by: actor.id().clone(),
         data,
+        version: 1,
     };
     // The record must still exist and be unarchived when the item lands.
     let mut ops = vec![
@@ -316,6 +317,118 @@ pub async fn create(
         }),
         Err(e) => Err(e.into()),
     }
+}
+
+/// `PATCH /api/v1/customers/{id}/<collection>/{item_id}`: the fields sent (a `null` clears an optional one) and
+/// `status`, with the `version` read. Same permission and archive rules as adding one; the change and its history
+/// line land in one transaction, and a change made meanwhile (another user's edit, archiving's cancellation) is 409.
+pub async fn update(
+    svc: &Services,
+    actor: &Actor,
+    id: RecordId,
+    c: Collection,
+    item_id: u64,
+    body: &Map<String, Value>,
+) -> Result<SubRecord, AppError> {
+    let r = crate::customers::load(svc, actor, id).await?;
+    actor.require(crate::records::resource_of(r.kind), Action::Modify, target(&r))?;
+    crate::customers::writable(&r)?;
+    let co = actor.company();
+    let key = keys::record_child_item(co, id, c.prefix(), item_id);
+    let before: SubRecord = match svc.table.get(&key).await? {
+        Some(item) => from_item(item)?,
+        None => return Err(AppError::NotFound("item")),
+    };
+    let after = changed(&before, body)?;
+    if after.status == before.status && after.data == before.data {
+        return Ok(before);
+    }
+    // Items written before versions existed have none: they match only while still without one.
+    let unchanged = match before.version {
+        0 => Condition::And(vec![Condition::Exists, Condition::AttrNotExists("version".into())]),
+        v => Condition::VersionIs(v),
+    };
+    let cond =
+        Condition::And(vec![unchanged, Condition::AttrEquals("status".into(), Value::String(before.status.clone()))]);
+    let at = rfc3339(svc.clock.now());
+    let mut ops = vec![
+        TxOp::Check { key: keys::record(co, id), cond: Condition::AttrEquals("archived".into(), Value::Bool(false)) },
+        TxOp::Put { item: item_of(&key, &after, &[]), cond: Some(cond) },
+        history_op(co, Some(&before), &after, &at, actor.id()),
+    ];
+    let change = format!("{}{}v{}", c.prefix(), after.id, after.version);
+    ops.extend(crate::workflows::recheck_job(svc, co, id, actor.id(), &change).await?);
+    match svc.table.transact(ops).await {
+        Ok(()) => {
+            crate::workflows::recheck(svc, co, id, actor.id()).await;
+            Ok(after)
+        }
+        Err(vigil_store::StoreError::ConditionFailed { .. }) => {
+            let now: Option<SubRecord> = svc.table.get(&key).await?.map(from_item).transpose()?;
+            Err(AppError::Conflict {
+                message: "this item or its customer changed meanwhile (edited, archived or removed); nothing was saved"
+                    .into(),
+                current: now.and_then(|n| serde_json::to_value(n).ok()),
+            })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The item as the body would leave it, validated as a new one is, or 409 when `version` is not the one stored.
+/// Fields the server set (a sub-customer's `bill_through`, a generated ticket's links) are kept.
+fn changed(before: &SubRecord, body: &Map<String, Value>) -> Result<SubRecord, AppError> {
+    let c = before.collection;
+    let mut errors = Vec::new();
+    let version = match body.get("version") {
+        Some(v) => v.as_u64(),
+        None => {
+            errors.push(FieldError::required("version"));
+            None
+        }
+    };
+    if body.contains_key("version") && version.is_none() {
+        errors.push(FieldError::new("version", "invalid", "version must be a whole number"));
+    }
+    let mut status = before.status.clone();
+    match body.get("status") {
+        None => {}
+        Some(Value::String(s)) if c.statuses().contains(&s.as_str()) => status = s.clone(),
+        Some(_) => errors.push(FieldError::new(
+            "status",
+            "invalid",
+            format!("status must be one of: {}", c.statuses().join(", ")),
+        )),
+    }
+    let mut merged = before.data.clone();
+    for (k, v) in body.iter().filter(|(k, _)| !["version", "status"].contains(&k.as_str())) {
+        match v {
+            Value::Null => merged.remove(k),
+            v => merged.insert(k.clone(), v.clone()),
+        };
+    }
+    let data = match validate(c, &merged) {
+        Ok(valid) => {
+            let mut data = merged;
+            data.retain(|k, _| valid.contains_key(k) || !body.contains_key(k));
+            data.extend(valid);
+            data
+        }
+        Err(invalid) => {
+            errors.extend(invalid.errors);
+            Map::new()
+        }
+    };
+    if !errors.is_empty() {
+        return Err(Invalid { errors }.into());
+    }
+    if version != Some(before.version) {
+        return Err(AppError::Conflict {
+            message: "another user changed this item; review their change and try again".into(),
+            current: serde_json::to_value(before).ok(),
+        });
+    }
+    Ok(SubRecord { status, data, version: before.version + 1, ..before.clone() })
 }
 
 /// The customer's history line for a sub-record created (`before` is `None`) or changed, for the transaction that

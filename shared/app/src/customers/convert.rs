@@ -165,5 +165,6 @@ async fn primary_contact(
         created_at: now.to_owned(),
         created_by: actor.id().clone(),
         data,
+        version: 1,
     })
 }

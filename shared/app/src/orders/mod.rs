@@ -342,6 +342,7 @@ pub async fn apply(
             created_at: at.clone(),
             created_by: actor.id().clone(),
             data,
+            version: 1,
         };
         ops.push(TxOp::Put {
             item: item_of(&keys::record_child_item(co, id, Collection::Equipment.prefix(), sub.id), &sub, &[]),

@@ -248,6 +248,7 @@ pub(crate) async fn generated_op(
         created_at: rfc3339(now),
         created_by: by.clone(),
         data,
+        version: 1,
     };
     Ok(vec![
         TxOp::Put { item: item_of(&sub.key(co), &sub, &[]), cond: Some(Condition::NotExists) },

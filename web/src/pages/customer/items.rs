@@ -146,7 +146,7 @@ pub fn CustomerItems(props: &CustomerItemsProps) -> Html {
             if props.can_create {
                 <ItemForm id={props.id} collection={props.collection} {on_added} />
             }
-            <ItemList id={props.id} collection={props.collection} refresh={*refresh} />
+            <ItemList id={props.id} collection={props.collection} refresh={*refresh} can_change={props.can_create} on_changed={props.on_changed.clone()} />
         </section>
     }
 }
@@ -158,6 +158,12 @@ pub struct ItemListProps {
     /// Changes whenever the list is to be read again (a sub-record was added).
     #[prop_or_default]
     pub refresh: u32,
+    /// Each row offers its status to change (the customer takes changes).
+    #[prop_or_default]
+    pub can_change: bool,
+    /// A row's status changed: the header's counts are stale.
+    #[prop_or_default]
+    pub on_changed: Callback<()>,
 }
 
 /// A collection's sub-records, newest first, with its empty state.
@@ -166,11 +172,19 @@ pub fn ItemList(props: &ItemListProps) -> Html {
     let session = use_session();
     let report = use_report_error();
     let items = use_state(|| None::<Result<Vec<SubRecord>, ApiError>>);
+    let changed = use_state(|| 0u32);
     let segment = props.collection.segment;
+    let on_saved = {
+        let (changed, on_changed) = (changed.clone(), props.on_changed.clone());
+        Callback::from(move |_: ()| {
+            changed.set(*changed + 1);
+            on_changed.emit(());
+        })
+    };
 
     {
         let (items, client, id) = (items.clone(), session.client(), props.id);
-        use_effect_with((id, segment, props.refresh), move |_| {
+        use_effect_with((id, segment, props.refresh, *changed), move |_| {
             if let Some(client) = client {
                 crate::spawn(async move {
                     let got = client.customer_items(id, segment).await;
@@ -196,7 +210,11 @@ pub fn ItemList(props: &ItemListProps) -> Html {
                     <li class="card item" data-testid="item-row" data-id={r.id.to_string()}>
                         <div class="card-top">
                             <span class="muted">{ format::date_time(&r.created_at) }</span>
-                            <span class={classes!("badge", format!("item-{}", r.status))}>{ r.status.clone() }</span>
+                            if props.can_change {
+                                <StatusSelect id={props.id} {segment} item={r.clone()} on_saved={on_saved.clone()} />
+                            } else {
+                                <span class={classes!("badge", format!("item-{}", r.status))}>{ r.status.clone() }</span>
+                            }
                         </div>
                         <dl class="fields">
                             { for specs.iter().filter(|s| r.data.get(s.field).is_some_and(|v| !v.is_null())).map(|s| html! {
@@ -207,6 +225,55 @@ pub fn ItemList(props: &ItemListProps) -> Html {
                 }) }
             </ul>
         },
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct StatusSelectProps {
+    id: RecordId,
+    segment: &'static str,
+    item: SubRecord,
+    on_saved: Callback<()>,
+}
+
+/// A row's status, changed in place with the version the row was read at (a change made meanwhile is refused and
+/// the list read again).
+#[component]
+fn StatusSelect(props: &StatusSelectProps) -> Html {
+    let session = use_session();
+    let toasts = use_toasts();
+    let busy = use_state(|| false);
+    let statuses = vigil_api::customers::Collection::from_segment(props.segment).map_or(&[][..], |c| c.statuses());
+    let onchange = {
+        let (client, busy, toasts, on_saved) = (session.client(), busy.clone(), toasts.clone(), props.on_saved.clone());
+        let (id, segment, item_id, version) = (props.id, props.segment, props.item.id, props.item.version);
+        Callback::from(move |e: Event| {
+            let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() else { return };
+            let Some(client) = client.clone() else { return };
+            let mut body = Map::new();
+            body.insert("status".into(), Value::from(select.value()));
+            body.insert("version".into(), Value::from(version));
+            let (busy, toasts, on_saved) = (busy.clone(), toasts.clone(), on_saved.clone());
+            busy.set(true);
+            crate::spawn(async move {
+                if let Err(e) = client.update_customer_item(id, segment, item_id, &body).await {
+                    toasts.error("The status was not changed", Some(e.message()));
+                }
+                busy.set(false);
+                on_saved.emit(());
+            });
+        })
+    };
+    html! {
+        <select class={classes!("item-status", format!("item-{}", props.item.status))} aria-label="Status"
+            data-testid="item-status" disabled={*busy} {onchange}>
+            { for statuses.iter().map(|s| html! {
+                <option value={*s} selected={*s == props.item.status}>{ *s }</option>
+            }) }
+            if !statuses.contains(&props.item.status.as_str()) {
+                <option value={props.item.status.clone()} selected=true>{ props.item.status.clone() }</option>
+            }
+        </select>
     }
 }
 
