@@ -304,7 +304,7 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
                                     return super::fields::services_input(values.get(s.name), edits.0.get(s.name), monitor, editable, &opts, save_error.as_ref(), &on_set);
                                 }
                                 super::mmr_picker::sale_field(s.name, id, values, &edits.0, editable, &opts, save_error.as_ref(), &on_set)
-                                    .unwrap_or_else(|| field_input(s.name, s.label, s.input, values.get(s.name), edits.0.get(s.name), editable, &opts, save_error.as_ref(), &on_set))
+                                    .unwrap_or_else(|| field_input(key, s.name, s.label, s.input, values.get(s.name), edits.0.get(s.name), editable, &opts, save_error.as_ref(), &on_set))
                             }) }
                         </div>
                         { for (key == "lead_info").then(|| super::fields::lead_contacts(values)) }

@@ -233,7 +233,7 @@ pub fn WizardPage(props: &WizardPageProps) -> Html {
                         <h2>{ card.title() }</h2>
                         <div class="form-grid">
                             { for card_fields(card).filter(|s| !matches!(s.input, Input::Elsewhere | Input::Fixed)).map(|s| {
-                                field_input(s.name, s.label, s.input, values.get(s.name), shown.get(s.name), true, &opts, error.as_ref(), &on_set)
+                                field_input(card.key(), s.name, s.label, s.input, values.get(s.name), shown.get(s.name), true, &opts, error.as_ref(), &on_set)
                             }) }
                         </div>
                     </section>
