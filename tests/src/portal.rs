@@ -158,3 +158,37 @@ impl Portal {
         (email, token)
     }
 }
+
+/// In the open Convert-to-Customer dialog: office location `location` and the demo sales rep as Sold By. The
+/// location's options arrive with the form options, so the wait is on the option itself.
+pub async fn fill_convert_dialog(b: &Browser, location: u64) {
+    b.wait_for(r#"[data-testid="convert-dialog"]"#, soon()).await.expect("the Convert dialog");
+    b.wait_for(&format!(r#"[data-testid="convert-office_location_id"] option[value="{location}"]"#), soon())
+        .await
+        .expect("the office location")
+        .click()
+        .await
+        .expect("click the office location");
+    b.find(r#"[data-testid="convert-sold_by_id"] option[value="acme-sales-rep"]"#)
+        .await
+        .expect("the Sold By rep")
+        .click()
+        .await
+        .expect("click Sold By");
+}
+
+/// Confirms the Convert-to-Customer dialog.
+pub async fn confirm_convert_dialog(b: &Browser) {
+    b.find(r#"[data-testid="convert-confirm"]"#)
+        .await
+        .expect("the Convert button")
+        .click()
+        .await
+        .expect("click Convert");
+}
+
+/// Converts from the open Convert-to-Customer dialog at office location `location`, sold by the demo sales rep.
+pub async fn convert_in_dialog(b: &Browser, location: u64) {
+    fill_convert_dialog(b, location).await;
+    confirm_convert_dialog(b).await;
+}

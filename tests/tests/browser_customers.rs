@@ -10,7 +10,7 @@
 use serde_json::{json, Value};
 use std::time::Instant;
 use vigil_tests::browser::{soon, Browser};
-use vigil_tests::portal::{screenshot_path, Portal};
+use vigil_tests::portal::{confirm_convert_dialog, fill_convert_dialog, screenshot_path, Portal};
 use vigil_tests::users::{ADMIN, OFFICE};
 
 const SSN: &str = "123-45-6789";
@@ -144,21 +144,9 @@ async fn convert_a_lead(portal: &Portal, admin: &str) {
     let b = portal.browser_as(ADMIN).await;
     b.navigate(&portal.url(&format!("/leads/{lid}"))).await.unwrap();
     b.wait_for(r#"[data-testid="convert-lead"]"#, soon()).await.unwrap().click().await.unwrap();
-    b.wait_for(r#"[data-testid="convert-dialog"]"#, soon()).await.unwrap();
-    b.wait_for(r#"[data-testid="convert-office_location_id"] option[value="2"]"#, soon())
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.find(r#"[data-testid="convert-sold_by_id"] option[value="acme-sales-rep"]"#)
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    fill_convert_dialog(&b, 2).await;
     b.screenshot(&screenshot_path("customer-convert")).await.unwrap();
-    b.find(r#"[data-testid="convert-confirm"]"#).await.unwrap().click().await.unwrap();
+    confirm_convert_dialog(&b).await;
     b.wait_for_path(&format!("/customers/{lid}"), soon()).await.unwrap();
     b.wait_for_text(r#"[data-testid="customer-name"]"#, "Lena Leadsworth", soon()).await.unwrap();
     b.wait_for_text(r#"[data-testid="location"]"#, "Boise", soon()).await.unwrap();

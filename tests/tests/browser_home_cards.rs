@@ -58,6 +58,27 @@ async fn services_and_lead_information_are_saved_and_shown_after_a_reload() {
     b.wait_for_value(r#"[data-testid="input-lead_comments"]"#, "Asked about cameras", soon()).await.unwrap();
     // At Assigned, a lead admin sees the lead rep on the card.
     b.find(r#"[data-testid="card-lead_info"] [data-testid="input-lead_rep_id"]"#).await.unwrap();
+    // The Entered date reads as the portal's date and time elsewhere (the browser's en-US locale string), not as the
+    // stored RFC 3339 text.
+    let stored = portal.get(&admin, &format!("/api/v1/customers/{id}")).await;
+    let created = stored["cards"]["lead_info"]["created_at"].as_str().expect("an entered date").to_owned();
+    let readable = b.execute("return new Date(arguments[0]).toLocaleString('en-US');", json!([created])).await.unwrap();
+    let readable = readable.as_str().unwrap();
+    assert!(!readable.contains('T') && readable != created, "{readable}");
+    b.wait_for_value(r#"[data-testid="card-lead_info"] [data-testid="input-created_at"]"#, readable, soon())
+        .await
+        .unwrap();
+    // The lead rep is on the Sale and the Lead information cards: every id on the page is still unique, so each
+    // label names its own input.
+    let repeated = b
+        .execute(
+            "const ids = [...document.querySelectorAll('[id]')].map(e => e.id); \
+             return ids.filter((id, i) => ids.indexOf(id) !== i);",
+            json!([]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(repeated, json!([]), "ids used twice on the customer's Home page");
     b.execute(r#"document.querySelector('[data-testid="card-lead_info"]').scrollIntoView();"#, json!([]))
         .await
         .unwrap();

@@ -7,7 +7,7 @@
 
 use serde_json::json;
 use vigil_tests::browser::soon;
-use vigil_tests::portal::{screenshot_path, Portal};
+use vigil_tests::portal::{confirm_convert_dialog, fill_convert_dialog, screenshot_path, Portal};
 use vigil_tests::users::ADMIN;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -40,19 +40,7 @@ async fn copilot_qualifies_and_converting_with_an_opportunity_shows_it_on_the_cu
     b.screenshot(&screenshot_path("lead-copilot")).await.unwrap();
 
     b.find(r#"[data-testid="convert-lead"]"#).await.unwrap().click().await.unwrap();
-    b.wait_for(r#"[data-testid="convert-dialog"]"#, soon()).await.unwrap();
-    b.wait_for(r#"[data-testid="convert-office_location_id"] option[value="2"]"#, soon())
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.find(r#"[data-testid="convert-sold_by_id"] option[value="acme-sales-rep"]"#)
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    fill_convert_dialog(&b, 2).await;
     b.find(r#"[data-testid="convert-with-opportunity"]"#).await.unwrap().click().await.unwrap();
     b.wait_for(r#"[data-testid="convert-opportunity-name"]"#, soon())
         .await
@@ -62,7 +50,7 @@ async fn copilot_qualifies_and_converting_with_an_opportunity_shows_it_on_the_cu
         .unwrap();
     b.find(r#"[data-testid="convert-opportunity-amount"]"#).await.unwrap().send_keys("2,500.50").await.unwrap();
     b.screenshot(&screenshot_path("lead-convert-opportunity")).await.unwrap();
-    b.find(r#"[data-testid="convert-confirm"]"#).await.unwrap().click().await.unwrap();
+    confirm_convert_dialog(&b).await;
     b.wait_for_path(&format!("/customers/{lid}"), soon()).await.unwrap();
     b.wait_for_text(r#"[data-testid="opportunity-name"]"#, "Opal's shop alarm", soon()).await.unwrap();
     b.wait_for_text(r#"[data-testid="opportunity-amount"]"#, "$2500.50", soon()).await.unwrap();

@@ -26,7 +26,10 @@ async fn admin_imports_a_csv_through_the_wizard_and_finds_the_leads() {
     )
     .unwrap();
 
-    b.navigate(&portal.url("/leads/import")).await.unwrap();
+    // From the Leads list's Import link, as a user gets there.
+    b.navigate(&portal.url("/leads")).await.unwrap();
+    b.wait_for(r#"[data-testid="import-leads"]"#, soon()).await.unwrap().click().await.unwrap();
+    b.wait_for_path("/leads/import", soon()).await.unwrap();
     b.wait_for(r#"[data-testid="lead-import"]"#, soon()).await.unwrap();
     b.find(r#"[data-testid="import-file"]"#).await.unwrap().send_keys(file.to_str().unwrap()).await.unwrap();
     // The header's suggestion is prefilled: Phone maps to the primary phone.

@@ -504,6 +504,36 @@ async fn stage_status_and_rep_filters_match_the_api_and_an_admin_sets_score_weig
     let short = page["next_cursor"].is_string() && page["items"].as_array().unwrap().len() < 25;
     assert_eq!(!b.find_all(r#"[data-testid="more-may-follow"]"#).await.unwrap().is_empty(), short);
 
+    // The nav's Pending count is the queue summary's.
+    let summary = portal.get(&token, "/api/v1/lead-queue").await;
+    let pending = summary["pending"].as_u64().expect("an admin sees the Pending count");
+    b.wait_for_text(r#"[data-testid="nav-pending-count"]"#, &format!("({pending})"), soon()).await.unwrap();
+
+    // Bulk Reassign: two of the rep's leads go to another lead rep.
+    let other = reps["lead_reps"].as_array().unwrap().iter().filter_map(|u| u["id"].as_str()).find(|id| *id != rep);
+    let other = other.expect("a second lead rep").to_owned();
+    let rows = b.find_all(r#"[data-testid="record-row"]"#).await.unwrap();
+    assert!(rows.len() >= 2, "the rep has two leads to reassign");
+    let mut picked = Vec::new();
+    for row in &rows[..2] {
+        picked.push(row.attribute("data-id").await.unwrap().expect("a row's id"));
+        row.find(r#"[data-testid="row-select"]"#).await.unwrap().click().await.unwrap();
+    }
+    b.wait_for_text(r#"[data-testid="bulk-count"]"#, "2 selected", soon()).await.unwrap();
+    b.find(r#"[data-testid="bulk-reassign"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for(&format!(r#"[data-testid="reassign-lead-rep"] option[value="{other}"]"#), soon())
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.find(r#"[data-testid="reassign-submit"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for_text(".toast", "Reassigned 2 lead(s)", soon()).await.unwrap();
+    for id in &picked {
+        let lead = portal.get(&token, &format!("/api/v1/leads/{id}")).await;
+        assert_eq!(lead["lead_rep_id"], other.as_str(), "lead {id}");
+    }
+
     // Admin: weights over 100 in total are refused beside the form; a good set is saved.
     b.navigate(&portal.url("/admin")).await.unwrap();
     retype(&b, r#"[data-testid="weight-engagement"]"#, "60").await;

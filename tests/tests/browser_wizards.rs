@@ -9,7 +9,7 @@
 
 use serde_json::json;
 use vigil_tests::browser::{soon, url_path, Browser};
-use vigil_tests::portal::{screenshot_path, Portal};
+use vigil_tests::portal::{convert_in_dialog, screenshot_path, Portal};
 use vigil_tests::users::ADMIN;
 
 /// The demo's creation workflows (`vigil_app::creation_workflows::demo_items`).
@@ -198,19 +198,7 @@ async fn creation_wizards_for_customers_and_leads() {
         .click()
         .await
         .unwrap();
-    b.wait_for(r#"[data-testid="convert-office_location_id"] option[value="1"]"#, soon())
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.find(r#"[data-testid="convert-sold_by_id"] option[value="acme-sales-rep"]"#)
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    b.find(r#"[data-testid="convert-confirm"]"#).await.unwrap().click().await.unwrap();
+    convert_in_dialog(&b, 1).await;
     b.wait_for_path(&format!("/customers/{lead_id}"), soon()).await.unwrap();
     b.wait_for_text(r#"[data-testid="customer-name"]"#, "Tess", soon()).await.unwrap();
     b.screenshot(&screenshot_path("wizard-lead-converted")).await.unwrap();

@@ -375,3 +375,41 @@ async fn a_wizard_moves_one_step_at_a_time_is_stored_with_the_customer_and_lead_
     assert_eq!(c["custom_fields"]["3"], "Garage", "{c}");
     rt.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_company_finds_none_of_this_companys_creation_workflows_or_wizards() {
+    let rt = LocalRuntime::start_small().await;
+    let admin = rt.sign_in(ADMIN).await;
+    let other = rt.sign_in(OTHER_ADMIN).await;
+    // Both demo companies have the same seeded workflows (same IDs), so the one tried is Acme's own, made here.
+    let (status, made) = rt
+        .post(&admin, ADMIN_LIST, json!({"name": "Acme only", "kind": "customer_create", "type": "simple_sales"}))
+        .await;
+    assert_eq!(status, 201, "{made}");
+    let path = format!("{ADMIN_LIST}/{}", made["id"]);
+    let (status, c) =
+        rt.post(&admin, "/api/v1/customers?allow_duplicates=true", new_customer("Private", SMART_SALES)).await;
+    assert_eq!(status, 201, "{c}");
+    let id = c["id"].clone();
+    let wizard = format!("/api/v1/customers/{id}/wizard");
+    let (status, before) = rt.get(&admin, &wizard).await;
+    assert_eq!(status, 200, "{before}");
+
+    // Not found, rather than forbidden: another company's IDs do not exist for them.
+    let (status, p) = rt.get(&other, &path).await;
+    assert_eq!(status, 404, "{p}");
+    let (status, p) = rt.patch(&other, &path, json!({"name": "Taken over", "active": false, "version": 1})).await;
+    assert_eq!(status, 404, "{p}");
+    let (status, p) = rt.get(&other, &wizard).await;
+    assert_eq!(status, 404, "{p}");
+    let (status, p) = advance(&rt, &other, &id, "qualify", "skip", &before["customer"]["version"]).await;
+    assert_eq!(status, 404, "{p}");
+
+    // Nothing changed for the owner.
+    let (status, again) = rt.get(&admin, &path).await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!((&again["name"], &again["active"], &again["version"]), (&json!("Acme only"), &json!(true), &json!(1)));
+    let (_, after) = rt.get(&admin, &wizard).await;
+    assert_eq!(after, before);
+    rt.stop().await;
+}

@@ -236,3 +236,39 @@ async fn the_new_fields_are_masked_by_grants() {
     assert_eq!(receiver["after"], "***");
     rt.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_company_finds_none_of_this_companys_home_cards() {
+    let rt = LocalRuntime::start_small().await;
+    let admin = rt.sign_in(ADMIN).await;
+    let other = rt.sign_in(OTHER_ADMIN).await;
+    let c = new_customer(&rt, &admin, "Private").await;
+    let id = c["id"].as_u64().unwrap();
+    let home = format!("/api/v1/customers/{id}");
+
+    // Not found, rather than forbidden: another company's IDs do not exist for them.
+    let (status, e) = rt.get(&other, &home).await;
+    assert_eq!(status, 404, "{e}");
+    for body in [
+        json!({"lead_status": "assigned", "callcenter_comments": "Not yours", "lead_comments": "Not yours"}),
+        json!({"services": ["maintenance"], "adc_receiver_phone": "8015550100"}),
+        json!({"discount_affiliate": "AARP", "dealer_number": "D-9"}),
+        json!({"install_appointment_id": 1}),
+    ] {
+        let (status, e) = patch(&rt, &other, &c, body.clone()).await;
+        assert_eq!(status, 404, "{body}: {e}");
+    }
+    let (status, e) = rt.get(&other, &format!("{home}/history")).await;
+    assert_eq!(status, 404, "{e}");
+    let (status, e) =
+        rt.post(&other, &format!("{home}/appointments"), json!({"date": "2099-03-01", "kind": "tech"})).await;
+    assert_eq!(status, 404, "{e}");
+
+    // Nothing changed for the owner: same version, same cards, no appointment.
+    let (status, after) = rt.get(&admin, &home).await;
+    assert_eq!(status, 200, "{after}");
+    assert_eq!(after["version"], c["version"]);
+    assert_eq!(after["cards"], c["cards"]);
+    assert_eq!(after["install_appointments"], json!([]));
+    rt.stop().await;
+}

@@ -163,6 +163,48 @@ async fn an_admin_allows_and_withdraws_a_partners_login() {
     rt.stop().await;
 }
 
+/// A partner company deleted (nothing attributed to it any more) or deactivated takes its login with it: the token
+/// its login already holds is refused on the partner's own reads from then on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_or_deactivated_partners_login_is_refused() {
+    let rt = LocalRuntime::start_small().await;
+    let admin = rt.sign_in(ADMIN).await;
+    let mut logins = Vec::new();
+    for (name, username) in [("Gone Leads", "desk@gone.example"), ("Paused Leads", "desk@paused.example")] {
+        let body = json!({"name": name, "kind": "outside", "sells_leads": true, "default_lead_location": "pending",
+                          "allow_login": true, "login_username": username});
+        let (status, p) = rt.post(&admin, "/api/v1/partners", body).await;
+        assert_eq!(status, 201, "{p}");
+        let token = rt.sign_in(username).await;
+        for path in ["/api/v1/me", "/api/v1/customers"] {
+            let (status, v) = rt.get(&token, path).await;
+            assert_eq!(status, 200, "{name} {path}: {v}");
+        }
+        logins.push((p, token));
+    }
+    let refused = |status: u16| status == 401 || status == 403;
+
+    // Deleted: nothing is attributed to it, so the delete goes through.
+    let (gone, token) = &logins[0];
+    let (status, e) = rt.delete(&admin, &format!("/api/v1/partners/{}?version={}", gone["id"], gone["version"])).await;
+    assert_eq!(status, 204, "{e}");
+    for path in ["/api/v1/me", "/api/v1/customers"] {
+        let (status, _) = rt.get(token, path).await;
+        assert!(refused(status), "a deleted partner's login on {path}: {status}");
+    }
+
+    // Deactivated, with its login still allowed: refused the same way.
+    let (paused, token) = &logins[1];
+    let path = format!("/api/v1/partners/{}", paused["id"]);
+    let (status, off) = rt.patch(&admin, &path, json!({"version": paused["version"], "active": false})).await;
+    assert_eq!((status, &off["allow_login"]), (200, &json!(true)), "{off}");
+    for path in ["/api/v1/me", "/api/v1/customers"] {
+        let (status, _) = rt.get(token, path).await;
+        assert!(refused(status), "a deactivated partner's login on {path}: {status}");
+    }
+    rt.stop().await;
+}
+
 /// Two partners given the same new username at the same moment: the username's claim lets one of them have it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_partners_saved_at_once_never_share_a_username() {

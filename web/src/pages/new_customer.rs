@@ -159,7 +159,7 @@ pub fn NewCustomerPage(props: &NewCustomerProps) -> Html {
                 }
                 <div class="form-grid">
                     { for card_fields(card).filter(|s| !matches!(s.input, Input::Elsewhere | Input::Fixed)).map(|s| {
-                        field_input(s.name, s.label, s.input, None, shown.get(s.name), true, &opts, error.as_ref(), &on_set)
+                        field_input(key, s.name, s.label, s.input, None, shown.get(s.name), true, &opts, error.as_ref(), &on_set)
                     }) }
                 </div>
             </section>

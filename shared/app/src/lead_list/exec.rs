@@ -1,7 +1,7 @@
 //! Executing a plan: reads a page of rows in proportion to the page, with the signed cursor.
 
 use super::filter::{Conds, LeadFilter, Order, SortField, View};
-use super::plan::{plan_in, resume_cond, sort_key, Counts, Plan, Stream};
+use super::plan::{plan, resume_cond, sort_key, Counts, Plan, Stream};
 use crate::clock::date;
 use crate::directory::Company;
 use crate::items::from_item;
@@ -159,7 +159,7 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
         .and_then(|n| ssn_lookup_value(svc, &co, n));
     // A rep limited to own leads is already a rep condition (with its own counter); only a location limit makes a
     // counted total an upper bound.
-    let plan = plan_in(
+    let plan = plan(
         &co,
         &conds,
         &counts,

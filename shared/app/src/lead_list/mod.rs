@@ -17,4 +17,4 @@ mod plan;
 
 pub use exec::{list, LeadListMeta, LeadListPage, LeadRow, Named};
 pub use filter::{Conds, LeadFilter, Order, SortField, TagsOp, View};
-pub use plan::{plan, plan_in, resume_cond, served_prefix, slot_of, sort_key, Counts, Plan, Stream};
+pub use plan::{plan, resume_cond, served_prefix, slot_of, sort_key, Counts, Plan, Stream};

@@ -108,26 +108,15 @@ struct Candidate {
 ///
 /// `ssn_index` is the blind index of the number searched for when it has four digits (computed by the caller, who
 /// holds the key).
-pub fn plan(
-    co: &CompanyId,
-    c: &Conds,
-    counts: &Counts,
-    sort: SortField,
-    per_page: u32,
-    restricted: bool,
-    ssn_index: Option<&str>,
-) -> Plan {
-    plan_in(co, c, counts, sort, per_page, restricted, ssn_index, None)
-}
-
-/// [`plan`], held to the order an earlier page was served in (`served`, from its cursor), so a cursor's sort key
-/// always means the same on the next page even when counters moved in between.
+///
+/// `served` is the order an earlier page was served in (from its cursor; `None` on a first page): the plan keeps to
+/// it, so a cursor's sort key always means the same on the next page even when counters moved in between.
 ///
 /// A name or email search the order asked for cannot fill a page within the read budget (a two-letter last name in
 /// ID order over a scan of the company, a first name in last-name order) is served in the order of a path that can:
 /// name order where the search has one, else ID order. `Plan::order` tells the caller.
 #[allow(clippy::too_many_arguments)]
-pub fn plan_in(
+pub fn plan(
     co: &CompanyId,
     c: &Conds,
     counts: &Counts,
@@ -477,29 +466,29 @@ mod tests {
     fn the_planner_takes_the_most_selective_path_in_the_order_asked() {
         let c = Conds { sources: vec![1], tags: vec!["7".into()], tags_op: Some(TagsOp::Any), ..Conds::default() };
         let n = counts(1_000_000, &[("SOURCE", "1", 100_000), ("TAG", "7", 5_000)]);
-        let p = plan(&co(), &c, &n, SortField::Id, 25, false, None);
+        let p = plan(&co(), &c, &n, SortField::Id, 25, false, None, None);
         assert_eq!(p.path, "tags");
         assert!(!p.total_exact, "two conditions: estimated");
         assert_eq!(p.total, 500);
         // Sorting by name takes the name index and filters.
-        let p = plan(&co(), &c, &n, SortField::Name, 25, false, None);
+        let p = plan(&co(), &c, &n, SortField::Name, 25, false, None, None);
         assert_eq!(p.path, "gsi1_by_name");
         // A small counted set is read whole and sorted in memory, whatever the order.
         let n = counts(1_000_000, &[("SOURCE", "1", 100_000), ("TAG", "7", 40)]);
-        let p = plan(&co(), &c, &n, SortField::Name, 25, false, None);
+        let p = plan(&co(), &c, &n, SortField::Name, 25, false, None, None);
         assert_eq!(p.path, "tags+memory_sort");
         assert!(p.in_memory);
         // One counted condition alone is exact.
         let c = Conds { sources: vec![1, 2], ..Conds::default() };
         let n = counts(1000, &[("SOURCE", "1", 100), ("SOURCE", "2", 50)]);
-        let p = plan(&co(), &c, &n, SortField::Id, 25, false, None);
+        let p = plan(&co(), &c, &n, SortField::Id, 25, false, None, None);
         assert_eq!((p.path.as_str(), p.total, p.total_exact, p.streams.len()), ("source", 150, true, 2));
         assert!(
-            !plan(&co(), &c, &n, SortField::Id, 25, true, None).total_exact,
+            !plan(&co(), &c, &n, SortField::Id, 25, true, None, None).total_exact,
             "a location-restricted user's total is estimated"
         );
         // Nothing given: the company index, exact.
-        let p = plan(&co(), &Conds::default(), &n, SortField::Created, 25, false, None);
+        let p = plan(&co(), &Conds::default(), &n, SortField::Created, 25, false, None, None);
         assert_eq!((p.path.as_str(), p.total, p.total_exact), ("gsi2_by_id", 1000, true));
     }
 
@@ -518,28 +507,28 @@ mod tests {
             (q(None, Some("jo"), None), "first_name_prefix", 2_000),
             (q(None, None, Some("a")), "email_word_prefix", 8_000),
         ] {
-            let p = plan(&co(), &c, &n, SortField::Id, 25, false, None);
+            let p = plan(&co(), &c, &n, SortField::Id, 25, false, None, None);
             assert_eq!((p.path.as_str(), p.order, p.total, p.total_exact), (path, Order::Id, total, true), "{c:?}");
             assert!((p.pass_rate - 1.0).abs() < 1e-9, "every item read matches: {p:?}");
         }
         // The two-letter partitions are not the three-letter ones.
-        let p = plan(&co(), &q(Some("sm"), None, None), &n, SortField::Id, 25, false, None);
+        let p = plan(&co(), &q(Some("sm"), None, None), &n, SortField::Id, 25, false, None, None);
         assert_eq!(p.streams[0].index, Index::Gsi4);
         assert!(p.streams[0].pk.ends_with("#LN#sm"), "{:?}", p.streams);
         // A first name in last-name order cannot fill a page by scanning names: it comes in first-name order.
-        let p = plan(&co(), &q(None, Some("jo"), None), &n, SortField::Name, 25, false, None);
+        let p = plan(&co(), &q(None, Some("jo"), None), &n, SortField::Name, 25, false, None, None);
         assert_eq!((p.path.as_str(), p.order), ("first_name_order", Order::FirstName));
         // Held to the first page's order by the cursor, even where the counts would now choose another.
-        let p = plan_in(&co(), &q(None, Some("jo"), None), &n, SortField::Name, 25, false, None, Some(Order::Name));
+        let p = plan(&co(), &q(None, Some("jo"), None), &n, SortField::Name, 25, false, None, Some(Order::Name));
         assert_eq!(p.order, Order::Name);
         // A last name in email order comes in last-name order; in name order it is served as asked.
-        let p = plan(&co(), &q(Some("sm"), None, None), &n, SortField::Email, 25, false, None);
+        let p = plan(&co(), &q(Some("sm"), None, None), &n, SortField::Email, 25, false, None, None);
         assert_eq!(p.order, Order::Name);
-        let p = plan(&co(), &q(Some("sm"), None, None), &n, SortField::Name, 25, false, None);
+        let p = plan(&co(), &q(Some("sm"), None, None), &n, SortField::Name, 25, false, None, None);
         assert_eq!((p.path.as_str(), p.total, p.total_exact), ("gsi1_by_name", 1_500, true));
         // Longer than three characters: the three-letter partition is read and the total measured from it.
         let n = counts(100_000, &[("LN", "smi", 1_200)]);
-        let p = plan(&co(), &q(Some("smith"), None, None), &n, SortField::Id, 25, false, None);
+        let p = plan(&co(), &q(Some("smith"), None, None), &n, SortField::Id, 25, false, None, None);
         assert_eq!((p.path.as_str(), p.total_exact, p.sample_total), ("last_name_prefix", false, true));
         assert!(p.streams[0].pk.ends_with("#LN#smi"));
     }
@@ -594,7 +583,7 @@ mod tests {
             let n = Counts { total, by: by.into_iter().map(|(f, v, _)| ((f, v), pick(&mut rng))).collect() };
             let sort = sorts[rng.gen_range(0..sorts.len())];
             let per_page = [10, 25, 50][rng.gen_range(0..3)];
-            let p = plan(&co(), &c, &n, sort, per_page, false, None);
+            let p = plan(&co(), &c, &n, sort, per_page, false, None, None);
             assert!(!p.streams.is_empty() || p.get.is_some());
             if p.in_memory {
                 assert!(p.candidates <= (2 * per_page + 30) as f64, "{p:?}");

@@ -81,12 +81,27 @@ fn as_text(v: Option<&Value>) -> String {
     }
 }
 
+/// A read-only timestamp (the Entered date) as a person reads it, the way the lead page and the lists show them;
+/// anything else as [`as_text`]. Only `Fixed` inputs: an editable value must show exactly what will be sent.
+fn fixed_text(input: Input, v: Option<&Value>) -> String {
+    match v.and_then(Value::as_str) {
+        Some(s) if input == Input::Fixed && is_timestamp(s) => crate::components::format::date_time(s),
+        _ => as_text(v),
+    }
+}
+
+/// RFC 3339 with a time (`2026-03-01T09:30:00Z`), as opposed to a plain date, which must stay a date.
+fn is_timestamp(s: &str) -> bool {
+    s.len() > 10 && s.as_bytes().get(10) == Some(&b'T')
+}
+
 fn masked(v: Option<&Value>) -> bool {
     v.and_then(Value::as_str).is_some_and(|s| s.starts_with("***"))
 }
 
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn field_input(
+    scope: &str,
     f: &'static str,
     label: &'static str,
     input: Input,
@@ -97,7 +112,8 @@ pub(crate) fn field_input(
     error: Option<&ApiError>,
     on_set: &Callback<(String, Value)>,
 ) -> Html {
-    let id = format!("f-{f}");
+    // Scoped by the card (or step) drawing it: a field such as the lead rep sits on more than one card of a page.
+    let id = format!("f-{scope}-{f}");
     let hidden = masked(value);
     let shown = edited.or(value);
     let disabled = !editable || hidden || input == Input::Fixed;
@@ -162,7 +178,7 @@ pub(crate) fn field_input(
             let title = hidden.then_some("Confidential: you do not have permission to see this value");
             html! {
                 <input class={classes!("input", hidden.then_some("masked"))} type={kind} id={id.clone()} data-testid={format!("input-{f}")}
-                    value={as_text(shown)} {disabled} {title} {oninput} />
+                    value={fixed_text(input, shown)} {disabled} {title} {oninput} />
             }
         }
     };

@@ -7,6 +7,7 @@ mod apply_template;
 mod credit;
 mod dialogs;
 mod fields;
+mod form_options;
 mod header;
 mod history;
 mod items;
@@ -33,3 +34,4 @@ pub use items::{collection, CustomerItems};
 pub use work_orders::WorkOrdersTab;
 // New Customer draws the same cards from the same registry.
 pub(crate) use fields::{card_fields, field_input, Card, Input};
+pub use form_options::use_customer_form_options;

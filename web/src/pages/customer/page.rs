@@ -4,11 +4,12 @@
 
 use super::dialogs::{ArchiveDialog, DeleteDialog, Dialog, UnarchiveDialog};
 use super::fields::{card_fields, field_input, Card, Input};
+use super::form_options::use_customer_form_options;
 use super::header::Header;
 use super::items::{collection, CustomerItems};
 use super::parent_picker::ParentPicker;
 use super::tags::CustomerTags;
-use crate::api::{ApiError, CustomerFormOptions, CustomerHome};
+use crate::api::{ApiError, CustomerHome};
 use crate::app::Route;
 use crate::components::custom_fields_card::{self, CustomFieldsCard};
 use crate::components::route_link::RouteLink;
@@ -72,7 +73,7 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
     let navigator = use_navigator();
     let load = use_state(|| Load::Loading);
     let attempt = use_state(|| 0u32);
-    let opts = use_state(CustomerFormOptions::default);
+    let opts = use_customer_form_options();
     let edits = use_reducer(Edits::default);
     // The same edits, current even in a callback created before the last re-render (a change event fires on blur,
     // right before the click on Save).
@@ -82,18 +83,6 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
     let menu_open = use_state(|| false);
     let dialog = use_state(|| None::<Dialog>);
 
-    {
-        let (opts, client) = (opts.clone(), session.client());
-        use_effect_with((), move |_| {
-            if let Some(client) = client {
-                crate::spawn(async move {
-                    if let Ok(o) = client.customer_form_options().await {
-                        opts.set(o);
-                    }
-                });
-            }
-        });
-    }
     {
         let (load, client, edits, save_error, latest) =
             (load.clone(), session.client(), edits.clone(), save_error.clone(), latest.clone());
@@ -315,7 +304,7 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
                                     return super::fields::services_input(values.get(s.name), edits.0.get(s.name), monitor, editable, &opts, save_error.as_ref(), &on_set);
                                 }
                                 super::mmr_picker::sale_field(s.name, id, values, &edits.0, editable, &opts, save_error.as_ref(), &on_set)
-                                    .unwrap_or_else(|| field_input(s.name, s.label, s.input, values.get(s.name), edits.0.get(s.name), editable, &opts, save_error.as_ref(), &on_set))
+                                    .unwrap_or_else(|| field_input(key, s.name, s.label, s.input, values.get(s.name), edits.0.get(s.name), editable, &opts, save_error.as_ref(), &on_set))
                             }) }
                         </div>
                         { for (key == "lead_info").then(|| super::fields::lead_contacts(values)) }

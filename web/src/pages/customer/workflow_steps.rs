@@ -198,7 +198,7 @@ fn ConfirmBody(props: &StepBodyProps) -> Html {
         <div class="step-body confirm-body" data-testid={testid}>
             <div class="form-grid">
                 { for shown.iter().map(|(s, value, editable)| {
-                    field_input(s.name, s.label, s.input, Some(value), edits.get(s.name), *editable, &props.opts, error.as_ref(), &on_set)
+                    field_input("step", s.name, s.label, s.input, Some(value), edits.get(s.name), *editable, &props.opts, error.as_ref(), &on_set)
                 }) }
             </div>
             { for conflict.then(|| html! {

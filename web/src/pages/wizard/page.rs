@@ -3,13 +3,13 @@
 //! server (stored with the customer), so a reload resumes at the same step. A step the user may not use says why
 //! and offers Skip; Finish (or the last step) opens the customer's Home page.
 
-use crate::api::{ApiError, CustomerFormOptions, CustomerHome};
+use crate::api::{ApiError, CustomerHome};
 use crate::app::Route;
 use crate::components::route_link::RouteLink;
 use crate::hooks::{use_effect_with, use_state};
 use crate::pages::customer::{
-    card_fields, field_input, AccountingTab, ApplyTemplateDialog, Card, CreditRun, CustomerItems, Input, PrecheckPanel,
-    WorkOrdersTab,
+    card_fields, field_input, use_customer_form_options, AccountingTab, ApplyTemplateDialog, Card, CreditRun,
+    CustomerItems, Input, PrecheckPanel, WorkOrdersTab,
 };
 use crate::session::use_session;
 use serde_json::{Map, Value};
@@ -62,7 +62,7 @@ pub fn WizardPage(props: &WizardPageProps) -> Html {
     let busy = use_state(|| false);
     let error = use_state(|| None::<ApiError>);
     let template_open = use_state(|| false);
-    let opts = use_state(CustomerFormOptions::default);
+    let opts = use_customer_form_options();
     let form = use_mut_ref(Map::<String, Value>::new);
     let shown = use_state(Map::<String, Value>::new);
     let id = props.id.parse::<u64>().ok().map(RecordId);
@@ -72,18 +72,6 @@ pub fn WizardPage(props: &WizardPageProps) -> Html {
             if let (Some(id), Some(client)) = (*id, client) {
                 crate::spawn(async move {
                     view.set(Some(client.call::<ops::GetCustomerWizard>(&RecordPath { id }, &NoQuery {}, &()).await));
-                });
-            }
-        });
-    }
-    {
-        let (opts, client) = (opts.clone(), session.client());
-        use_effect_with((), move |_| {
-            if let Some(client) = client {
-                crate::spawn(async move {
-                    if let Ok(o) = client.customer_form_options().await {
-                        opts.set(o);
-                    }
                 });
             }
         });
@@ -245,7 +233,7 @@ pub fn WizardPage(props: &WizardPageProps) -> Html {
                         <h2>{ card.title() }</h2>
                         <div class="form-grid">
                             { for card_fields(card).filter(|s| !matches!(s.input, Input::Elsewhere | Input::Fixed)).map(|s| {
-                                field_input(s.name, s.label, s.input, values.get(s.name), shown.get(s.name), true, &opts, error.as_ref(), &on_set)
+                                field_input(card.key(), s.name, s.label, s.input, values.get(s.name), shown.get(s.name), true, &opts, error.as_ref(), &on_set)
                             }) }
                         </div>
                     </section>
