@@ -188,7 +188,7 @@ pub struct CreationWorkflowForm {
     pub creation_type: Option<CreationType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_field_ids: Option<Vec<u32>>,
-    /// Each of them required unless in `optional_custom_field_ids`.
+    /// The listed custom fields shown without requiring a value (every other one is required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional_custom_field_ids: Option<Vec<u32>>,
     /// Role names (`admin`, `office`, `lead_rep`, `sales_rep`, `installer`, `partner`); an unknown one is a 422
