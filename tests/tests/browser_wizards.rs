@@ -2,7 +2,8 @@
 //! scenario: Simple Sales from Information to Review with credit applied on the Qualify step; Smart Sales to Finish
 //! landing on the new customer's Home page, reloaded mid-wizard and resuming at the stored step; a lead created
 //! through a lead-create workflow with its custom field; a lead converted through a lead-conversion workflow
-//! (same ID, the customer's Home page).
+//! (same ID, the customer's Home page). The admin form sets Smart Sales to enroll at Finish, and its customer is
+//! enrolled.
 //!
 //! Needs `chromium` and `chromium-driver` (Debian); builds `web/dist` first when it is older than the portal's
 //! sources. Screenshots land in `target/browser/`.
@@ -85,6 +86,25 @@ async fn creation_wizards_for_customers_and_leads() {
     let list = portal.get(&admin, "/api/v1/settings/creation-workflows").await;
     let made = list["items"].as_array().and_then(|a| a.iter().find(|w| w["name"] == "Door Knock Sales")).cloned();
     assert_eq!(made.map(|w| w["type"].clone()), Some(json!("smart_sales")));
+    // The demo's Smart Sales now enrolls at Finish: the form offers the active customer workflows.
+    let defs = portal.get(&admin, "/api/v1/settings/customer-workflows").await;
+    let onboarding = defs["items"]
+        .as_array()
+        .and_then(|a| a.iter().find(|w| w["name"] == "New Customer Onboarding"))
+        .and_then(|w| w["id"].as_u64())
+        .expect("the demo's onboarding workflow");
+    b.find(&format!(r#"[data-testid="creation-workflow-{SMART_SALES}"] button"#)).await.unwrap().click().await.unwrap();
+    b.wait_for(&format!(r#"[data-testid="cw-enroll"] option[value="{onboarding}"]"#), soon())
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.find(r#"[data-testid="cw-role-sales_rep"]"#).await.unwrap();
+    b.find(r#"[data-testid="cw-save"]"#).await.unwrap().click().await.unwrap();
+    b.wait_gone(r#"[data-testid="creation-workflow-form"]"#, soon()).await.unwrap();
+    let smart_flow = portal.get(&admin, &format!("/api/v1/settings/creation-workflows/{SMART_SALES}")).await;
+    assert_eq!(smart_flow["enroll_workflow_id"], json!(onboarding), "{smart_flow}");
 
     // Simple Sales, picked from ▼ of + New Customer: Information (the first save), then Qualify with credit applied
     // (running it does not move the wizard; Continue does), Order to Payment Information skipped, Review.
@@ -147,6 +167,10 @@ async fn creation_wizards_for_customers_and_leads() {
     b.screenshot(&screenshot_path("wizard-smart-sales-finished")).await.unwrap();
     let home = portal.get(&admin, &format!("/api/v1/customers/{smart}")).await;
     assert_eq!(home["wizard"]["finished"], true, "{}", home["wizard"]);
+    // Finish enrolled the customer in the workflow the admin form chose.
+    assert_eq!(home["tabs"]["workflows"], 1, "{}", home["tabs"]);
+    let enrolled = portal.get(&admin, &format!("/api/v1/customers/{smart}/workflows")).await;
+    assert_eq!(enrolled["items"][0]["workflow_id"], json!(onboarding), "{enrolled}");
 
     // A lead through a lead-create workflow: its custom field on top, required, saved with the lead.
     let options = portal.get(&admin, "/api/v1/leads/form-options").await;

@@ -98,6 +98,57 @@ async fn admins_define_creation_workflows_and_the_split_buttons_list_what_each_r
     assert_eq!(office_only["custom_field_ids"], json!([1, 4]));
     assert_eq!(office_only["steps"], json!(["information"]));
 
+    // Who may start it and what Finish enrolls into are checked like the rest: an unknown role, a customer workflow
+    // that does not exist in this company (Bluebird's own is none of Acme's), or an inactive one is a 422 naming
+    // its field.
+    let (status, p) = rt
+        .post(
+            &admin,
+            ADMIN_LIST,
+            json!({"name": "R", "kind": "customer_create", "type": "standard", "roles": ["wizard"]}),
+        )
+        .await;
+    assert_eq!((status, first_error(&p)), (422, ("roles".into(), "unknown".into())), "{p}");
+    let (status, theirs) = rt
+        .post(
+            &other,
+            "/api/v1/settings/customer-workflows",
+            json!({"name": "Bluebird only", "layout": "stepped", "languages": ["en"], "steps": [
+                {"title": {"en": "Call"}, "content": {"en": "Hi"}, "type": "instructions", "completion": "acknowledge"}
+            ]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{theirs}");
+    let (_, ours) = rt.get(&admin, "/api/v1/settings/customer-workflows").await;
+    assert!(ours["items"].as_array().is_some_and(|a| a.iter().all(|w| w["id"] != theirs["id"])), "{ours}");
+    for id in [json!(999), theirs["id"].clone()] {
+        let (status, p) = rt
+            .post(
+                &admin,
+                ADMIN_LIST,
+                json!({"name": "E", "kind": "customer_create", "type": "standard", "enroll_workflow_id": id}),
+            )
+            .await;
+        assert_eq!((status, first_error(&p)), (422, ("enroll_workflow_id".into(), "not_found".into())), "{p}");
+    }
+    let (status, p) = rt
+        .post(
+            &admin,
+            ADMIN_LIST,
+            json!({"name": "E", "kind": "lead_create", "custom_field_ids": [1], "enroll_workflow_id": 1}),
+        )
+        .await;
+    assert_eq!((status, first_error(&p)), (422, ("enroll_workflow_id".into(), "invalid".into())), "{p}");
+    // A lead workflow's field may be optional, but only one it shows.
+    let (status, p) = rt
+        .post(
+            &admin,
+            ADMIN_LIST,
+            json!({"name": "O", "kind": "lead_create", "custom_field_ids": [1], "optional_custom_field_ids": [4]}),
+        )
+        .await;
+    assert_eq!((status, first_error(&p)), (422, ("optional_custom_field_ids".into(), "not_listed".into())), "{p}");
+
     // Changes take the version read; kind and type are fixed.
     let path = format!("{ADMIN_LIST}/{}", simple["id"]);
     let (status, renamed) = rt.patch(&admin, &path, json!({"name": "Door to door v2", "version": 1})).await;
@@ -354,6 +405,24 @@ async fn a_wizard_moves_one_step_at_a_time_is_stored_with_the_customer_and_lead_
     assert_eq!(status, 201, "{l}");
     assert_eq!(l["custom_fields"]["1"], "4321#", "{l}");
 
+    // A field the workflow marks optional is shown but not required.
+    let (status, relaxed) = rt
+        .post(
+            &admin,
+            ADMIN_LIST,
+            json!({"name": "Relaxed capture", "kind": "lead_create", "custom_field_ids": [1, 3],
+                "optional_custom_field_ids": [3]}),
+        )
+        .await;
+    assert_eq!((status, relaxed["optional_custom_field_ids"].clone()), (201, json!([3])), "{relaxed}");
+    let mut body = lead("Rhea");
+    body["creation_workflow_id"] = relaxed["id"].clone();
+    let (status, p) = rt.post(&admin, "/api/v1/leads?allow_duplicates=true", body.clone()).await;
+    assert_eq!((status, first_error(&p)), (422, ("custom_fields.1".into(), "required".into())), "{p}");
+    body["custom_fields"] = json!({"1": "77#"});
+    let (status, l) = rt.post(&admin, "/api/v1/leads?allow_duplicates=true", body).await;
+    assert_eq!(status, 201, "without the optional field: {l}");
+
     // Lead-conversion: captures its field, then converts like the simple convert (same ID).
     let mut body = lead("Cora");
     body.as_object_mut().map(|o| o.remove("creation_workflow_id"));
@@ -411,5 +480,116 @@ async fn another_company_finds_none_of_this_companys_creation_workflows_or_wizar
     assert_eq!((&again["name"], &again["active"], &again["version"]), (&json!("Acme only"), &json!(true), &json!(1)));
     let (_, after) = rt.get(&admin, &wizard).await;
     assert_eq!(after, before);
+    rt.stop().await;
+}
+
+/// The customer's Workflows tab: how many enrollments it lists, and the header's count.
+async fn enrollments(rt: &LocalRuntime, token: &str, id: &Value) -> (usize, Value) {
+    let (_, list) = rt.get(token, &format!("/api/v1/customers/{id}/workflows")).await;
+    let (_, home) = rt.get(token, &format!("/api/v1/customers/{id}")).await;
+    (list["items"].as_array().map_or(0, Vec::len), home["tabs"]["workflows"].clone())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn continuing_a_step_needs_its_work_done_and_finish_enrolls_in_the_same_transaction() {
+    let rt = LocalRuntime::start_small().await;
+    let admin = rt.sign_in(ADMIN).await;
+    let (_, defs) = rt.get(&admin, "/api/v1/settings/customer-workflows").await;
+    let onboarding = defs["items"]
+        .as_array()
+        .and_then(|a| a.iter().find(|w| w["name"] == "New Customer Onboarding"))
+        .map(|w| w["id"].clone())
+        .expect("the demo's onboarding workflow");
+    let (status, flow) = rt
+        .post(
+            &admin,
+            ADMIN_LIST,
+            json!({"name": "Smart + onboarding", "kind": "customer_create", "type": "smart_sales",
+                "enroll_workflow_id": onboarding}),
+        )
+        .await;
+    assert_eq!(status, 201, "{flow}");
+    let (status, c) = rt
+        .post(
+            &admin,
+            "/api/v1/customers?allow_duplicates=true",
+            new_customer("Stepa", flow["id"].as_u64().unwrap_or(0)),
+        )
+        .await;
+    assert_eq!(status, 201, "{c}");
+    let id = c["id"].clone();
+    let mut version = c["version"].clone();
+    let (status, w) = advance(&rt, &admin, &id, "qualify", "skip", &version).await;
+    assert_eq!(status, 200, "{w}");
+    version = w["customer"]["version"].clone();
+
+    // Each step's Continue needs its work: the 422 names the step, and Skip stays the way on without it.
+    let customer = |p: &str| format!("/api/v1/customers/{id}/{p}");
+    let (_, templates) = rt.get(&admin, "/api/v1/order-templates").await;
+    let template = templates["items"]
+        .as_array()
+        .and_then(|a| a.iter().find(|t| t["mmrs"].as_array().is_some_and(|m| !m.is_empty())))
+        .cloned()
+        .expect("a demo template with monthly rates");
+    let sid = id.as_u64().unwrap_or(0);
+    let steps: [(&str, &str); 4] = [
+        ("order", "Order: apply an order template"),
+        ("payment_information", "Payment Information: add a billing method"),
+        ("work_order", "Work Order: create a work order"),
+        ("schedule", "Schedule: schedule an appointment"),
+    ];
+    for (step, says) in steps {
+        for skipped in ["equipment", "contacts"].iter().filter(|_| step == "payment_information") {
+            let (status, w) = advance(&rt, &admin, &id, skipped, "skip", &version).await;
+            assert_eq!(status, 200, "{w}");
+            version = w["customer"]["version"].clone();
+        }
+        if step == "work_order" {
+            let (status, w) = advance(&rt, &admin, &id, "review", "complete", &version).await;
+            assert_eq!(status, 200, "Review has nothing to do: {w}");
+            version = w["customer"]["version"].clone();
+        }
+        let (status, p) = advance(&rt, &admin, &id, step, "complete", &version).await;
+        assert_eq!((status, first_error(&p)), (422, ("step".into(), "not_done".into())), "{step}: {p}");
+        let message = p["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(message.starts_with(says), "{step}: {message}");
+        let (status, p) = match step {
+            "order" => {
+                let body = json!({"order_template_id": template["id"], "mmr_id": template["mmrs"][0]["id"],
+                    "version": version});
+                rt.post(&admin, &customer("apply-order-template"), body).await
+            }
+            "payment_information" => (201, vigil_tests::orders::billing_method(&rt, &admin, sid).await),
+            "work_order" => rt.post(&admin, &customer("work-orders"), json!({"type": "installation"})).await,
+            _ => rt.post(&admin, &customer("appointments"), json!({"date": "2031-04-02", "kind": "tech"})).await,
+        };
+        assert!(status == 200 || status == 201, "{step}'s work: {p}");
+        let (_, now) = rt.get(&admin, &format!("/api/v1/customers/{id}")).await;
+        let (status, w) = advance(&rt, &admin, &id, step, "complete", &now["version"]).await;
+        assert_eq!(status, 200, "{step} once done: {w}");
+        assert!(w["state"]["completed_steps"].as_array().is_some_and(|s| s.contains(&json!(step))), "{w}");
+        version = w["customer"]["version"].clone();
+    }
+
+    // Finish and its enrollment are one transaction: when the enrollment's writes are refused (its lookup item is
+    // taken here), the wizard is not finished either, and nothing is enrolled.
+    let svc = rt.services();
+    let co = vigil_domain::CompanyId::parse("acme").expect("company");
+    let seq = svc.table.get(&vigil_store::keys::enrollment_sequence(&co)).await.expect("read");
+    let next = seq.and_then(|i| i.get("value").and_then(Value::as_u64)).unwrap_or(0) + 1;
+    let blocker = vigil_store::keys::enrollment_lookup(&co, next);
+    svc.table.put(blocker.to_item(), None).await.expect("block the next enrollment");
+    let (status, p) = advance(&rt, &admin, &id, "next_step", "complete", &version).await;
+    assert_eq!(status, 409, "{p}");
+    let (_, w) = rt.get(&admin, &format!("/api/v1/customers/{id}/wizard")).await;
+    assert_eq!((w["state"]["step"].clone(), w["state"]["finished"].clone()), (json!("next_step"), json!(false)));
+    assert_eq!(enrollments(&rt, &admin, &id).await, (0, json!(0)));
+
+    // Without the obstacle the same Finish enrolls, and the header's Workflows count says so.
+    svc.table.delete(&blocker, None).await.expect("unblock");
+    let (status, done) = advance(&rt, &admin, &id, "next_step", "complete", &w["customer"]["version"]).await;
+    assert_eq!(status, 200, "{done}");
+    assert_eq!(done["state"]["finished"], true);
+    assert_eq!(enrollments(&rt, &admin, &id).await, (1, json!(1)));
     rt.stop().await;
 }

@@ -158,8 +158,12 @@ pub struct CreationWorkflow {
     /// Derived from the type (lead workflows have the one Information step).
     pub steps: Vec<WizardStep>,
     /// Custom fields pulled to the top of the first step, in this order. Lead-create and lead-conversion workflows
-    /// require a value for each.
+    /// require a value for each unless it is in `optional_custom_field_ids`.
     pub custom_field_ids: Vec<u32>,
+    /// The per-field required flag, inverted so that stored workflows read as before: the fields of
+    /// `custom_field_ids` the first step shows without requiring a value. Empty means every one is required.
+    #[serde(default)]
+    pub optional_custom_field_ids: Vec<u32>,
     /// Roles that may pick it; empty means every role.
     #[serde(default)]
     pub roles: Vec<Role>,
@@ -184,8 +188,13 @@ pub struct CreationWorkflowForm {
     pub creation_type: Option<CreationType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_field_ids: Option<Vec<u32>>,
+    /// The listed custom fields shown without requiring a value (every other one is required).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub roles: Option<Vec<Role>>,
+    pub optional_custom_field_ids: Option<Vec<u32>>,
+    /// Role names (`admin`, `office`, `lead_rep`, `sales_rep`, `installer`, `partner`); an unknown one is a 422
+    /// naming `roles`. Empty means every role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<String>>,
     /// `null` (or `0`) clears it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enroll_workflow_id: Option<u32>,

@@ -395,17 +395,17 @@ pub fn NewLeadPage(props: &NewLeadProps) -> Html {
         choices(&opts.account_types)
     };
 
-    // A workflow's own custom fields, in its order, each required (the server checks the same).
+    // A workflow's own custom fields, in its order, each required unless the workflow marks it optional (the server
+    // checks the same).
     let flow_udfs: Option<Value> = flow.as_ref().and_then(|w| {
         let Some(Value::Array(rows)) = (*udf_card).clone() else { return None };
         let picked: Vec<Value> = w
             .custom_field_ids
             .iter()
-            .filter_map(|id| rows.iter().find(|r| r.get("id").and_then(Value::as_u64) == Some(u64::from(*id))))
-            .map(|r| {
-                let mut r = r.clone();
-                r["required"] = Value::Bool(true);
-                r
+            .filter_map(|id| {
+                let mut r = rows.iter().find(|r| r.get("id").and_then(Value::as_u64) == Some(u64::from(*id)))?.clone();
+                r["required"] = Value::Bool(!w.optional_custom_field_ids.contains(id));
+                Some(r)
             })
             .collect();
         (!picked.is_empty()).then_some(Value::Array(picked))

@@ -15,7 +15,7 @@ use vigil_api::creation_workflows::{CreationKind, CreationType, CreationWorkflow
 use vigil_api::customers::Convert;
 use vigil_domain::custom_field::CustomField;
 use vigil_domain::record::Record;
-use vigil_domain::{Action, CompanyId, FieldError, Invalid, Resource};
+use vigil_domain::{Action, CompanyId, FieldError, Invalid, Resource, Role};
 use vigil_store::{keys, Condition, Index, Query, SortCond, StoreError};
 
 pub use wizard::{advance, after_create, get_wizard, start_ops, state};
@@ -99,11 +99,26 @@ fn name_of(raw: Option<&String>) -> Result<Option<String>, FieldError> {
     }
 }
 
-/// The checks a saved workflow must pass, create and update alike.
+/// The roles named in a form; an unknown name is a problem naming `roles`.
+fn roles_of(raw: &[String], errors: &mut Vec<FieldError>) -> Vec<Role> {
+    let mut out = Vec::with_capacity(raw.len());
+    for name in raw {
+        match Role::ALL.into_iter().find(|r| r.as_str() == name.trim()) {
+            Some(r) if !out.contains(&r) => out.push(r),
+            Some(_) => {}
+            None => errors.push(FieldError::new("roles", "unknown", "choose roles of the company's users")),
+        }
+    }
+    out
+}
+
+/// The checks a saved workflow must pass, create and update alike. A newly chosen enrollment target must be active
+/// (one deactivated later stays named: the Finish then enrolls no one).
 async fn check(
     svc: &Services,
     co: &CompanyId,
     w: &CreationWorkflow,
+    enroll_changed: bool,
     errors: &mut Vec<FieldError>,
 ) -> Result<(), AppError> {
     match (w.kind, w.creation_type) {
@@ -134,6 +149,13 @@ async fn check(
             ));
         }
     }
+    if w.optional_custom_field_ids.iter().any(|id| !w.custom_field_ids.contains(id)) {
+        errors.push(FieldError::new(
+            "optional_custom_field_ids",
+            "not_listed",
+            "only fields the workflow shows can be optional",
+        ));
+    }
     if w.kind == CreationKind::LeadCreate && w.custom_field_ids.is_empty() {
         errors.push(FieldError::new(
             "custom_field_ids",
@@ -148,8 +170,21 @@ async fn check(
                 "invalid",
                 "only a customer-create workflow enrolls the new customer",
             ));
-        } else if svc.table.get(&keys::workflow(co, id)).await?.is_none() {
-            errors.push(FieldError::new("enroll_workflow_id", "not_found", "choose one of the customer workflows"));
+        } else {
+            match svc.table.get(&keys::workflow(co, id)).await? {
+                None => errors.push(FieldError::new(
+                    "enroll_workflow_id",
+                    "not_found",
+                    "choose one of the customer workflows",
+                )),
+                Some(item) if enroll_changed && item.get("active").and_then(Value::as_bool) != Some(true) => errors
+                    .push(FieldError::new(
+                        "enroll_workflow_id",
+                        "inactive",
+                        "choose one of the active customer workflows",
+                    )),
+                Some(_) => {}
+            }
         }
     }
     Ok(())
@@ -193,11 +228,12 @@ pub async fn create(svc: &Services, actor: &Actor, form: CreationWorkflowForm) -
         creation_type: form.creation_type,
         steps: steps_of(kind, form.creation_type),
         custom_field_ids: dedup(form.custom_field_ids.unwrap_or_default()),
-        roles: form.roles.unwrap_or_default(),
+        optional_custom_field_ids: dedup(form.optional_custom_field_ids.unwrap_or_default()),
+        roles: roles_of(form.roles.as_deref().unwrap_or_default(), &mut errors),
         enroll_workflow_id: form.enroll_workflow_id.filter(|i| *i > 0),
         version: 1,
     };
-    check(svc, co, &w, &mut errors).await?;
+    check(svc, co, &w, w.enroll_workflow_id.is_some(), &mut errors).await?;
     if !errors.is_empty() {
         return Err(Invalid { errors }.into());
     }
@@ -239,16 +275,20 @@ pub async fn update(
     if let Some(ids) = form.custom_field_ids {
         next.custom_field_ids = dedup(ids);
     }
-    if let Some(roles) = form.roles {
-        next.roles = roles;
+    if let Some(ids) = form.optional_custom_field_ids {
+        next.optional_custom_field_ids = dedup(ids);
+    }
+    if let Some(roles) = &form.roles {
+        next.roles = roles_of(roles, &mut errors);
     }
     if let Some(e) = form.enroll_workflow_id {
         next.enroll_workflow_id = (e > 0).then_some(e);
     }
     next.steps = steps_of(next.kind, next.creation_type);
     // Retiring a workflow needs no checks: an ADT one must stay retirable after the ADT company is gone.
-    if next.active || next.custom_field_ids != current.custom_field_ids {
-        check(svc, co, &next, &mut errors).await?;
+    let enroll_changed = next.enroll_workflow_id.is_some() && next.enroll_workflow_id != current.enroll_workflow_id;
+    if next.active || next.custom_field_ids != current.custom_field_ids || enroll_changed {
+        check(svc, co, &next, enroll_changed, &mut errors).await?;
     }
     if !errors.is_empty() {
         return Err(Invalid { errors }.into());
@@ -283,10 +323,11 @@ pub(crate) async fn startable(
     Ok(w)
 }
 
-/// The workflow's custom fields as required ones (a lead workflow captures each of them).
+/// The workflow's custom fields it requires (a lead workflow captures each of them but the optional ones).
 fn required_fields(w: &CreationWorkflow, fields: &[CustomField]) -> Vec<CustomField> {
     w.custom_field_ids
         .iter()
+        .filter(|id| !w.optional_custom_field_ids.contains(id))
         .filter_map(|id| fields.iter().find(|f| f.id == *id && f.active))
         .map(|f| CustomField { required: true, ..f.clone() })
         .collect()
@@ -360,6 +401,7 @@ pub fn demo_items(co: &CompanyId) -> Vec<vigil_store::Item> {
         creation_type: Some(t),
         steps: steps_of(CreationKind::CustomerCreate, Some(t)),
         custom_field_ids: vec![],
+        optional_custom_field_ids: vec![],
         roles: vec![],
         enroll_workflow_id: None,
         version: 1,
@@ -372,6 +414,7 @@ pub fn demo_items(co: &CompanyId) -> Vec<vigil_store::Item> {
         creation_type: None,
         steps: steps_of(kind, None),
         custom_field_ids: vec![field],
+        optional_custom_field_ids: vec![],
         roles: vec![],
         enroll_workflow_id: None,
         version: 1,

@@ -3,17 +3,19 @@
 //! same wizard cannot both move it on from the same version.
 
 use super::load;
+use crate::customer_items::{Collection, CollectionRules};
 use crate::customers::{self, bump, conflict, load_customer, save_ops, target, writable};
 use crate::items::{from_item, item_of};
+use crate::workflows::Enrollment;
 use crate::{clock::rfc3339, Actor, AppError, Services};
 use vigil_api::creation_workflows::{
     CreationWorkflow, StepStatus, WizardAction, WizardAdvance, WizardState, WizardStep, WizardStepView, WizardView,
 };
 use vigil_api::credit::CreditSettings;
-use vigil_api::workflows::NewEnrollment;
 use vigil_domain::record::Record;
 use vigil_domain::{Action, CompanyId, FieldError, RecordId, Resource, Section, SectionAccess};
-use vigil_store::{keys, Condition, StoreError, TxOp};
+use vigil_store::table::MAX_TX_OPS;
+use vigil_store::{keys, Condition, Index, Query, SortCond, StoreError, TxOp};
 
 fn state_item(co: &CompanyId, id: RecordId, s: &WizardState) -> vigil_store::Item {
     item_of(&keys::record_wizard(co, id), s, &[])
@@ -39,9 +41,18 @@ fn started(w: &CreationWorkflow) -> WizardState {
     }
 }
 
-/// The create's extra write: the wizard's first state, in the customer's own transaction.
-pub fn start_ops(co: &CompanyId, id: RecordId, w: &CreationWorkflow) -> Vec<TxOp> {
-    vec![TxOp::Put { item: state_item(co, id, &started(w)), cond: Some(Condition::NotExists) }]
+/// The create's extra writes, in the customer's own transaction: the wizard's first state and, when the create
+/// itself finishes the wizard (a workflow with the one Information step), the enrollment its Finish makes.
+pub async fn start_ops(svc: &Services, actor: &Actor, r: &Record, w: &CreationWorkflow) -> Result<Vec<TxOp>, AppError> {
+    let co = actor.company();
+    let start = started(w);
+    let mut ops = vec![TxOp::Put { item: state_item(co, r.id, &start), cond: Some(Condition::NotExists) }];
+    if start.finished {
+        if let Some(e) = finish_enrollment(svc, actor, r, w).await? {
+            ops.extend(crate::workflows::enroll_ops(co, &e)?);
+        }
+    }
+    Ok(ops)
 }
 
 async fn credit_enabled(svc: &Services, co: &CompanyId) -> Result<bool, AppError> {
@@ -106,6 +117,54 @@ async fn unavailable(svc: &Services, actor: &Actor, r: &Record, step: WizardStep
     Ok(reason.map(str::to_owned))
 }
 
+/// Whether the customer's partition holds an item under `prefix` that `counts`.
+async fn holds(
+    svc: &Services,
+    co: &CompanyId,
+    id: RecordId,
+    prefix: &str,
+    counts: impl Fn(&vigil_store::Item) -> bool,
+) -> Result<bool, AppError> {
+    let q = Query::new(Index::Base, keys::record_pk(co, id)).sort(SortCond::BeginsWith(format!("{prefix}#")));
+    Ok(svc.table.query_all(&q).await?.iter().any(counts))
+}
+
+/// What a step's Continue still needs on `r`, or `None` when its work is done. Only the steps whose work leaves a
+/// trace are checked: the order (a template's rate or equipment), a billing method, a work order, an appointment.
+async fn not_done(
+    svc: &Services,
+    co: &CompanyId,
+    r: &Record,
+    step: WizardStep,
+) -> Result<Option<&'static str>, AppError> {
+    let status_is = |want: &'static str| {
+        move |item: &vigil_store::Item| item.get("status").and_then(serde_json::Value::as_str) == Some(want)
+    };
+    let any = |_: &vigil_store::Item| true;
+    let missing = match step {
+        WizardStep::Order => {
+            r.lead.customer.mmr_id.is_none()
+                && !holds(svc, co, r.id, Collection::Equipment.prefix(), status_is("active")).await?
+        }
+        WizardStep::PaymentInformation | WizardStep::PaymentMethod => {
+            !holds(svc, co, r.id, crate::accounting::BILLING_METHOD_PREFIX, any).await?
+        }
+        WizardStep::WorkOrder => !holds(svc, co, r.id, crate::orders::WORK_ORDER_PREFIX, any).await?,
+        WizardStep::Schedule => {
+            !holds(svc, co, r.id, Collection::Appointments.prefix(), status_is("scheduled")).await?
+        }
+        _ => false,
+    };
+    Ok(missing.then_some(match step {
+        WizardStep::Order => "apply an order template or add equipment to the order first, or skip this step.",
+        WizardStep::PaymentInformation | WizardStep::PaymentMethod => {
+            "add a billing method for the customer first, or skip this step."
+        }
+        WizardStep::WorkOrder => "create a work order for the customer first, or skip this step.",
+        _ => "schedule an appointment for the customer first, or skip this step.",
+    }))
+}
+
 async fn view(
     svc: &Services,
     actor: &Actor,
@@ -144,24 +203,28 @@ async fn loaded(
     Ok((r, w, state))
 }
 
-/// At Finish, the customer workflow (issue 14) the creation workflow names. The enrollment is its own write after
-/// the finish; a customer already in that workflow, or a caller who may not enroll, finishes without it.
-pub(crate) async fn enroll(svc: &Services, actor: &Actor, id: RecordId, w: &CreationWorkflow) -> Result<(), AppError> {
-    let Some(workflow_id) = w.enroll_workflow_id else { return Ok(()) };
-    match crate::workflows::start(svc, actor, id, &NewEnrollment { workflow_id, language: None }).await {
-        Ok(_) => Ok(()),
-        Err(AppError::Conflict { .. }) | Err(AppError::Invalid(_)) | Err(AppError::Forbidden(_)) => {
-            tracing::info!(company = %actor.company(), customer = id.0, "wizard finished without its enrollment");
-            Ok(())
-        }
-        Err(e) => Err(e),
+/// At Finish, the enrollment in the customer workflow (issue 14) the creation workflow names, decided before the
+/// finishing transaction is built so that its writes join it: a customer already in that workflow, or a caller who
+/// may not enroll, finishes without it.
+async fn finish_enrollment(
+    svc: &Services,
+    actor: &Actor,
+    r: &Record,
+    w: &CreationWorkflow,
+) -> Result<Option<Enrollment>, AppError> {
+    let Some(workflow_id) = w.enroll_workflow_id else { return Ok(None) };
+    let e = crate::workflows::finish_enrollment(svc, actor, r, workflow_id).await?;
+    if e.is_none() {
+        tracing::info!(company = %actor.company(), customer = r.id.0, "wizard finishes without its enrollment");
     }
+    Ok(e)
 }
 
-/// A workflow with the one Information step is finished by the create itself.
+/// After the create's commit: a wizard the create finished re-checks the enrollment it may have started, so its
+/// automatic steps show at once (the queued job does it otherwise).
 pub async fn after_create(svc: &Services, actor: &Actor, id: RecordId, w: &CreationWorkflow) -> Result<(), AppError> {
-    if started(w).finished {
-        enroll(svc, actor, id, w).await?;
+    if started(w).finished && w.enroll_workflow_id.is_some() {
+        crate::workflows::recheck(svc, actor.company(), id, actor.id()).await;
     }
     Ok(())
 }
@@ -210,6 +273,9 @@ pub async fn advance(
             {
                 return Err(step_error("not_applied", "apply a credit result to the customer, or skip this step"));
             }
+            if let Some(what) = not_done(svc, actor.company(), &r, input.step).await? {
+                return Err(step_error("not_done", format!("{}: {what}", input.step.label())));
+            }
             state.completed_steps.push(input.step);
         }
         WizardAction::Skip => state.skipped_steps.push(input.step),
@@ -220,15 +286,40 @@ pub async fn advance(
     let now = rfc3339(svc.clock.now());
     let mut next = r.clone();
     bump(&mut next, &r, &now, actor.id());
-    let mut ops = save_ops(co, &r, &next, &now, actor.id(), &[]);
-    ops.push(TxOp::Put { item: state_item(co, id, &state), cond: None });
-    match svc.table.transact(ops).await {
-        Ok(()) => {}
-        Err(StoreError::ConditionFailed { .. }) => return Err(conflict(svc, actor, id).await),
-        Err(e) => return Err(e.into()),
+    let mut enrolled = false;
+    // A second round only when someone enrolled the customer in the same workflow between the decision and the
+    // commit: the decision, made again, then finishes without a second enrollment.
+    for round in 0..2 {
+        let mut ops = save_ops(co, &r, &next, &now, actor.id(), &[]);
+        ops.push(TxOp::Put { item: state_item(co, id, &state), cond: None });
+        let mut open_op = None;
+        if state.finished {
+            if let Some(e) = finish_enrollment(svc, actor, &r, &w).await? {
+                let more = crate::workflows::enroll_ops(co, &e)?;
+                // DynamoDB takes at most 100 writes in one transaction; the finish is a handful plus the
+                // enrollment's six, so this only guards against a future change growing either side.
+                if ops.len() + more.len() > MAX_TX_OPS {
+                    return Err(AppError::Internal(format!(
+                        "the wizard's finish and its enrollment need {} writes, over a transaction's {MAX_TX_OPS}",
+                        ops.len() + more.len()
+                    )));
+                }
+                open_op = Some(ops.len() + crate::workflows::OPEN_OP);
+                ops.extend(more);
+            }
+        }
+        match svc.table.transact(ops).await {
+            Ok(()) => {
+                enrolled = open_op.is_some();
+                break;
+            }
+            Err(StoreError::ConditionFailed { op: Some(n), .. }) if Some(n) == open_op && round == 0 => continue,
+            Err(StoreError::ConditionFailed { .. }) => return Err(conflict(svc, actor, id).await),
+            Err(e) => return Err(e.into()),
+        }
     }
-    if state.finished {
-        enroll(svc, actor, id, &w).await?;
+    if enrolled {
+        crate::workflows::recheck(svc, co, id, actor.id()).await;
     }
     tracing::info!(company = %co, customer = id.0, step = input.step.as_str(), "wizard step done");
     let r = load_customer(svc, actor, id).await?;

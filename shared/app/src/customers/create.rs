@@ -145,7 +145,7 @@ pub async fn create(
     };
     let mut extra = extra;
     if let Some(w) = &workflow {
-        extra.extend(crate::creation_workflows::start_ops(actor.company(), record.id, w));
+        extra.extend(crate::creation_workflows::start_ops(svc, actor, &record, w).await?);
     }
     let id = insert(svc, actor, record.clone(), &record.display_name(), extra).await?;
     tracing::info!(company = %actor.company(), customer = id.0, "customer created");

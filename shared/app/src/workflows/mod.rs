@@ -18,7 +18,9 @@ mod view;
 
 pub use complete::complete;
 pub use definitions::{create, get, list, update};
+pub(crate) use enroll::{enroll_ops, finish_enrollment, OPEN_OP};
 pub use enroll::{list_enrollments, start};
 pub use recheck::{recheck, recheck_job};
+pub(crate) use stored::Enrollment;
 pub use stored::TabCounts;
 pub use view::get_enrollment;

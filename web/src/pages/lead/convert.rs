@@ -61,7 +61,7 @@ pub fn ConvertLead(props: &ConvertLeadProps) -> Html {
                             .custom_field_ids
                             .iter()
                             .filter_map(|id| defs.iter().find(|d| d.id == *id && d.active))
-                            .map(|d| json!({"id": d.id, "name": d.name, "field_type": d.field_type, "required": true, "options": d.options, "value": null}))
+                            .map(|d| json!({"id": d.id, "name": d.name, "field_type": d.field_type, "required": !w.optional_custom_field_ids.contains(&d.id), "options": d.options, "value": null}))
                             .collect();
                         udf_rows.set((!rows.is_empty()).then_some(Value::Array(rows)));
                     }

@@ -1,6 +1,7 @@
 //! Admin › Catalogs › Creation Workflows (`/admin/creation-workflows`): the guided New Customer, New Lead and
 //! Convert to Customer paths. One form creates and edits; kind and type are fixed once created, and the steps shown
-//! are the type's (the server derives them).
+//! are the type's (the server derives them). The form also says which roles may start a workflow, which of its custom
+//! fields are optional, and (customer-create only) the customer workflow a Finish enrolls the new customer in.
 
 use crate::api::{ApiError, CustomField};
 use crate::hooks::{use_effect_with, use_state};
@@ -10,7 +11,12 @@ use vigil_api::creation_workflows::{
     CreationKind, CreationType, CreationWorkflow, CreationWorkflowForm, CreationWorkflowPath,
 };
 use vigil_api::ops;
+use vigil_api::workflows::WorkflowDefinition;
+use vigil_domain::Role;
 use yew::prelude::*;
+
+/// The roles a workflow can be limited to: partner logins create nothing.
+const ROLES: [Role; 5] = [Role::Admin, Role::Office, Role::LeadRep, Role::SalesRep, Role::Installer];
 
 fn kind_label(k: CreationKind) -> &'static str {
     match k {
@@ -39,6 +45,9 @@ struct Draft {
     creation_type: CreationType,
     active: bool,
     fields: Vec<u32>,
+    optional: Vec<u32>,
+    roles: Vec<Role>,
+    enroll: Option<u32>,
 }
 
 impl Default for Draft {
@@ -51,6 +60,9 @@ impl Default for Draft {
             creation_type: CreationType::SimpleSales,
             active: true,
             fields: vec![],
+            optional: vec![],
+            roles: vec![],
+            enroll: None,
         }
     }
 }
@@ -60,11 +72,12 @@ pub fn CreationWorkflowsAdmin() -> Html {
     let session = use_session();
     let list = use_state(|| None::<Result<Vec<CreationWorkflow>, ApiError>>);
     let fields = use_state(Vec::<CustomField>::new);
+    let customer_flows = use_state(Vec::<WorkflowDefinition>::new);
     let draft = use_state(|| None::<Draft>);
     let error = use_state(|| None::<ApiError>);
     let reload = use_state(|| 0u32);
     {
-        let (list, fields, client) = (list.clone(), fields.clone(), session.client());
+        let (list, fields, flows, client) = (list.clone(), fields.clone(), customer_flows.clone(), session.client());
         use_effect_with(*reload, move |_| {
             if let Some(client) = client {
                 crate::spawn(async move {
@@ -72,6 +85,9 @@ pub fn CreationWorkflowsAdmin() -> Html {
                     list.set(Some(got.map(|l| l.items)));
                     if let Ok(defs) = client.custom_fields().await {
                         fields.set(defs.into_iter().filter(|f| f.active).collect());
+                    }
+                    if let Ok(defs) = client.call::<ops::ListCustomerWorkflows>(&(), &NoQuery {}, &()).await {
+                        flows.set(defs.items.into_iter().filter(|w| w.active).collect());
                     }
                 });
             }
@@ -88,6 +104,12 @@ pub fn CreationWorkflowsAdmin() -> Html {
                     name: Some(d.name.clone()),
                     active: Some(d.active),
                     custom_field_ids: Some(d.fields.clone()),
+                    optional_custom_field_ids: Some(
+                        d.optional.iter().copied().filter(|f| d.fields.contains(f)).collect(),
+                    ),
+                    roles: Some(d.roles.iter().map(|r| r.as_str().to_owned()).collect()),
+                    // 0 clears it; only a customer-create workflow enrolls.
+                    enroll_workflow_id: (d.kind == CreationKind::CustomerCreate).then(|| d.enroll.unwrap_or(0)),
                     ..Default::default()
                 };
                 let got = match d.id {
@@ -126,6 +148,9 @@ pub fn CreationWorkflowsAdmin() -> Html {
                 creation_type: w.creation_type.unwrap_or(CreationType::Standard),
                 active: w.active,
                 fields: w.custom_field_ids.clone(),
+                optional: w.optional_custom_field_ids.clone(),
+                roles: w.roles.clone(),
+                enroll: w.enroll_workflow_id,
             }))
         })
     };
@@ -221,17 +246,64 @@ pub fn CreationWorkflowsAdmin() -> Html {
                 <fieldset>
                     <legend>{ "Custom fields pulled to the top of the first step" }</legend>
                     { for fields.iter().map(|f| {
-                        let (draft, fid) = (draft.clone(), f.id);
+                        let (shown_draft, fid) = (draft.clone(), f.id);
+                        let onchange = Callback::from(move |_: Event| {
+                            if let Some(mut d) = (*shown_draft).clone() {
+                                if d.fields.contains(&fid) { d.fields.retain(|x| *x != fid) } else { d.fields.push(fid) }
+                                shown_draft.set(Some(d));
+                            }
+                        });
+                        let shown = d.fields.contains(&f.id);
+                        let required = {
+                            let (draft, fid) = (draft.clone(), f.id);
+                            Callback::from(move |_: Event| {
+                                if let Some(mut d) = (*draft).clone() {
+                                    if d.optional.contains(&fid) { d.optional.retain(|x| *x != fid) } else { d.optional.push(fid) }
+                                    draft.set(Some(d));
+                                }
+                            })
+                        };
+                        html! {
+                            <div class="check-row">
+                                <label class="check"><input type="checkbox" data-testid={format!("cw-field-{}", f.id)} checked={shown} {onchange} />{ format!(" {}", f.name) }</label>
+                                if shown {
+                                    <label class="check muted"><input type="checkbox" data-testid={format!("cw-field-required-{}", f.id)} checked={!d.optional.contains(&f.id)} onchange={required} />{ " Required" }</label>
+                                }
+                            </div>
+                        }
+                    }) }
+                    { for message("custom_field_ids").map(|m| html! { <span class="field-error">{ m }</span> }) }
+                    { for message("optional_custom_field_ids").map(|m| html! { <span class="field-error">{ m }</span> }) }
+                </fieldset>
+                <fieldset>
+                    <legend>{ "Roles that may start it (none checked: every role)" }</legend>
+                    { for ROLES.iter().map(|r| {
+                        let (draft, role) = (draft.clone(), *r);
                         let onchange = Callback::from(move |_: Event| {
                             if let Some(mut d) = (*draft).clone() {
-                                if d.fields.contains(&fid) { d.fields.retain(|x| *x != fid) } else { d.fields.push(fid) }
+                                if d.roles.contains(&role) { d.roles.retain(|x| *x != role) } else { d.roles.push(role) }
                                 draft.set(Some(d));
                             }
                         });
-                        html! { <label class="check"><input type="checkbox" data-testid={format!("cw-field-{}", f.id)} checked={d.fields.contains(&f.id)} {onchange} />{ format!(" {}", f.name) }</label> }
+                        html! { <label class="check"><input type="checkbox" data-testid={format!("cw-role-{}", r.as_str())} checked={d.roles.contains(r)} {onchange} />{ format!(" {}", r.label()) }</label> }
                     }) }
-                    { for message("custom_field_ids").map(|m| html! { <span class="field-error">{ m }</span> }) }
+                    { for message("roles").map(|m| html! { <span class="field-error" data-testid="cw-roles-error">{ m }</span> }) }
                 </fieldset>
+                if d.kind == CreationKind::CustomerCreate {
+                    <div class="form-field">
+                        <label for="cw-enroll">{ "At Finish, enroll the customer in" }</label>
+                        <select class="input" id="cw-enroll" data-testid="cw-enroll"
+                            onchange={choose(|d, v| d.enroll = v.parse().ok().filter(|n| *n > 0))}>
+                            <option value="" selected={d.enroll.is_none()}>{ "None" }</option>
+                            { for customer_flows.iter().map(|w| html! { <option value={w.id.to_string()} selected={d.enroll == Some(w.id)}>{ w.name.clone() }</option> }) }
+                            // A workflow deactivated since it was chosen stays shown, so saving keeps it.
+                            if let Some(id) = d.enroll.filter(|id| !customer_flows.iter().any(|w| w.id == *id)) {
+                                <option value={id.to_string()} selected=true>{ format!("Workflow {id} (inactive)") }</option>
+                            }
+                        </select>
+                        { for message("enroll_workflow_id").map(|m| html! { <span class="field-error" data-testid="cw-enroll-error">{ m }</span> }) }
+                    </div>
+                }
                 if let Some(e) = &*error {
                     <p class="error-box" role="alert">{ e.message() }</p>
                 }

@@ -272,13 +272,15 @@ pub fn WizardPage(props: &WizardPageProps) -> Html {
             <section class="card wizard-step" data-testid={format!("wizard-body-{}", step.as_str())}>
                 <h2>{ step.label() }</h2>
                 { body }
+                // Under the step it is about: what Continue still needs there (a 422 naming the step), or why the
+                // save failed.
+                if let Some(e) = &*error {
+                    <div class="error-box" role="alert" data-testid="wizard-step-error">
+                        <p>{ e.message() }</p>
+                        { for e.errors.iter().map(|f| html! { <p class="field-error" data-testid={format!("wizard-error-{}", f.field)}>{ f.message.clone() }</p> }) }
+                    </div>
+                }
             </section>
-            if let Some(e) = &*error {
-                <div class="error-box" role="alert" data-testid="wizard-step-error">
-                    <p>{ e.message() }</p>
-                    { for e.errors.iter().map(|f| html! { <p class="field-error">{ f.message.clone() }</p> }) }
-                </div>
-            }
             <div class="save-bar">
                 if available {
                     <button type="button" class="button" data-testid="wizard-complete" disabled={busy_now} onclick={complete}>{ complete_label }</button>
