@@ -10,7 +10,7 @@
 
 use serde_json::json;
 use vigil_tests::browser::{soon, url_path, Browser};
-use vigil_tests::portal::{convert_in_dialog, screenshot_path, Portal};
+use vigil_tests::portal::{confirm_convert_dialog, fill_convert_dialog, screenshot_path, Portal};
 use vigil_tests::users::ADMIN;
 
 /// The demo's creation workflows (`vigil_app::creation_workflows::demo_items`).
@@ -215,14 +215,17 @@ async fn creation_wizards_for_customers_and_leads() {
     b.navigate(&portal.url(&format!("/leads/{lead_id}"))).await.unwrap();
     b.wait_for(r#"[data-testid="convert-lead-menu"]"#, soon()).await.unwrap().click().await.unwrap();
     b.wait_for(&format!(r#"[data-testid="workflow-{CONVERSION}"]"#), soon()).await.unwrap().click().await.unwrap();
-    b.wait_for(r#"[data-testid="convert-dialog"]"#, soon()).await.unwrap();
+    // The location and Sold By first: their options arrive with the form options, and the field is chosen once the
+    // dialog has everything it loads.
+    fill_convert_dialog(&b, 1).await;
     b.wait_for(r#"[data-testid="input-custom_fields.3"] option[value="Garage"]"#, soon())
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    convert_in_dialog(&b, 1).await;
+    b.wait_for(r#"[data-testid="input-custom_fields.3"] option[value="Garage"]:checked"#, soon()).await.unwrap();
+    confirm_convert_dialog(&b).await;
     b.wait_for_path(&format!("/customers/{lead_id}"), soon()).await.unwrap();
     b.wait_for_text(r#"[data-testid="customer-name"]"#, "Tess", soon()).await.unwrap();
     b.screenshot(&screenshot_path("wizard-lead-converted")).await.unwrap();
