@@ -72,6 +72,9 @@ impl Table for Counting {
     async fn query(&self, query: &Query) -> Result<Page, StoreError> {
         self.inner.query(query).await
     }
+    async fn query_each(&self, queries: &[Query]) -> Result<Vec<Page>, StoreError> {
+        self.inner.query_each(queries).await
+    }
     async fn batch_get(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
         self.inner.batch_get(keys).await
     }
@@ -120,6 +123,24 @@ fn csv(n: u64) -> String {
     out
 }
 
+/// Short and longer name and email searches whose totals (maintained prefix counters) must be exact after import.
+const PREFIXES: &[(&str, &str)] =
+    &[("last_name", "sm"), ("first_name", "j"), ("first_name", "jo"), ("email", "ma"), ("email", "k")];
+
+/// How many generated rows a name or email prefix search matches (word prefixes, as the list matches them).
+fn prefix_matches(n: u64, field: &str, prefix: &str) -> u64 {
+    (0..n)
+        .filter(|&i| {
+            let (f, l) = (FIRST[(i % 10) as usize].to_lowercase(), LAST[((i / 10) % 10) as usize].to_lowercase());
+            match field {
+                "first_name" => f.starts_with(prefix),
+                "last_name" => l.starts_with(prefix),
+                _ => [f.as_str(), &format!("{l}{i}"), "mail", "test"].iter().any(|w| w.starts_with(prefix)),
+            }
+        })
+        .count() as u64
+}
+
 async fn total(rt: &LocalRuntime, token: &str, query: &str) -> (u64, bool) {
     let (status, page) = rt.get(token, &format!("/api/v1/leads?per_page=10{query}")).await;
     assert_eq!(status, 200, "{page}");
@@ -143,6 +164,10 @@ async fn main() {
         .await;
         let token = rt.sign_in(ADMIN).await;
         let before = total(&rt, &token, "").await.0;
+        let mut prefix_before = Vec::new();
+        for (field, prefix) in PREFIXES {
+            prefix_before.push(total(&rt, &token, &format!("&{field}={prefix}")).await.0);
+        }
         let body = csv(n);
         let mb = body.len() as f64 / 1e6;
         let (_, created) = rt.post(&token, "/api/v1/imports", json!({"filename": "bench.csv"})).await;
@@ -197,6 +222,14 @@ async fn main() {
         println!("| DynamoDB write units per lead (1 KB each, transactions 2x) | {:.2} |", per(units));
         println!("| list total (all leads) | {all} (exact: {all_exact}; expected {}) |", before + n);
         println!("| list total source=1 / campaign=1 / tag 2 / stage new | {by_source} / {by_campaign} / {by_tag} / {by_stage} (expected {n} each) |");
+        let mut prefixes = Vec::new();
+        for ((field, prefix), was) in PREFIXES.iter().zip(&prefix_before) {
+            let (got, exact) = total(&rt, &token, &format!("&{field}={prefix}")).await;
+            let want = was + prefix_matches(n, field, prefix);
+            prefixes.push(format!("{field}={prefix} {got}{} (expected {want})", if exact { "" } else { " ~" }));
+            assert_eq!((got, exact), (want, true), "{field}={prefix}");
+        }
+        println!("| list total of prefix searches | {} |", prefixes.join(", "));
         assert_eq!(all, before + n, "the list total is exact");
         assert_eq!((by_source, by_campaign, by_tag, by_stage), (n, n, n, before + n));
         rt.stop().await;

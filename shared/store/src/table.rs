@@ -271,6 +271,17 @@ pub trait Table: Send + Sync {
         }
     }
 
+    /// One page of each query, in the order asked: for bulk jobs that would otherwise query row by row (an import's
+    /// duplicate check). DynamoDB has no batched query, so this is one query after another (callers keep a few such
+    /// calls in flight); the embedded backend answers them all in one call on its connection.
+    async fn query_each(&self, queries: &[Query]) -> Result<Vec<Page>, StoreError> {
+        let mut pages = Vec::with_capacity(queries.len());
+        for q in queries {
+            pages.push(self.query(q).await?);
+        }
+        Ok(pages)
+    }
+
     /// Reads many items by key; missing ones are left out. Order is not kept. Any number of keys.
     async fn batch_get(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError>;
 

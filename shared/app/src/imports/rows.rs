@@ -306,9 +306,10 @@ fn is_lead(item: &vigil_store::Item) -> bool {
         && !item.get("deleting").and_then(Value::as_bool).unwrap_or(false)
 }
 
-/// How many duplicate lookups an import keeps in flight: DynamoDB answers them in parallel; the embedded store
-/// takes them one after another anyway.
-const LOOKUPS_IN_FLIGHT: usize = 16;
+/// Duplicate lookups per store call, and calls an import keeps in flight: DynamoDB answers the calls side by side;
+/// the embedded store answers each call's lookups in one go, where a call per lookup cost more than the lookup.
+const LOOKUPS_PER_CALL: usize = 100;
+const CALLS_IN_FLIGHT: usize = 16;
 
 /// For each duplicate hash, the existing lead a new one with it would duplicate (same name, phone and address), if
 /// any, other than `mine` (the IDs a redelivered chunk gave its own leads); answers in the order asked.
@@ -319,20 +320,27 @@ pub(crate) async fn existing_duplicates(
     mine: std::ops::Range<u64>,
 ) -> Result<Vec<Option<RecordId>>, AppError> {
     let mut found = vec![None; hashes.len()];
+    let queries: Vec<Query> =
+        hashes.iter().map(|h| Query::new(Index::Base, keys::lead_duplicates_pk(co, h)).limit(5)).collect();
     let mut lookups = tokio::task::JoinSet::new();
-    let mut asked = hashes.into_iter().enumerate();
+    let mut asked = queries.chunks(LOOKUPS_PER_CALL).map(<[Query]>::to_vec).enumerate();
     loop {
-        while lookups.len() < LOOKUPS_IN_FLIGHT {
-            let Some((i, hash)) = asked.next() else { break };
-            let (table, pk) = (svc.table.clone(), keys::lead_duplicates_pk(co, &hash));
-            lookups.spawn(async move { (i, table.query(&Query::new(Index::Base, pk).limit(5)).await) });
+        while lookups.len() < CALLS_IN_FLIGHT {
+            let Some((n, batch)) = asked.next() else { break };
+            let table = svc.table.clone();
+            lookups.spawn(async move { (n * LOOKUPS_PER_CALL, table.query_each(&batch).await) });
         }
         let Some(done) = lookups.join_next().await else { break };
-        let (i, page) = done.map_err(|e| AppError::Internal(format!("a duplicate lookup failed: {e}")))?;
-        let existing =
-            page?.items.iter().filter_map(|i| i.get("id").and_then(Value::as_u64)).find(|id| !mine.contains(id));
-        if let Some(slot) = found.get_mut(i) {
-            *slot = existing.map(RecordId);
+        let (first, pages) = done.map_err(|e| AppError::Internal(format!("a duplicate lookup failed: {e}")))?;
+        for (i, page) in pages?.into_iter().enumerate() {
+            let existing = page
+                .items
+                .iter()
+                .filter_map(|item| item.get("id").and_then(Value::as_u64))
+                .find(|id| !mine.contains(id));
+            if let Some(slot) = found.get_mut(first + i) {
+                *slot = existing.map(RecordId);
+            }
         }
     }
     Ok(found)

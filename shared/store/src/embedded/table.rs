@@ -520,6 +520,12 @@ impl Table for EmbeddedTable {
         self.shared.run(move |conn| query(conn, &q)).await
     }
 
+    async fn query_each(&self, queries: &[Query]) -> Result<Vec<Page>, StoreError> {
+        // One trip to the blocking pool and the lock for all of them, instead of one per query.
+        let queries = queries.to_vec();
+        self.shared.run(move |conn| queries.iter().map(|q| query(conn, q)).collect()).await
+    }
+
     async fn batch_get(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
         for key in keys {
             check_key(key)?;
@@ -626,6 +632,29 @@ mod tests {
         let page = t.query(&Query::new(Index::Base, "P").sort(SortCond::BeginsWith("a".into()))).await.expect("query");
         let sks: Vec<&str> = page.items.iter().filter_map(|i| i["SK"].as_str()).collect();
         assert_eq!(sks, ["a", "ab", "aé", "a\u{10FFFF}x"]);
+    }
+
+    /// Queries answered in one call give each the page it gets alone, in the order asked; a bad one fails the call.
+    #[tokio::test]
+    async fn query_each_answers_as_single_queries_do() {
+        let t = EmbeddedDb::in_memory().expect("db").table();
+        for (pk, sk) in [("A", "1"), ("A", "2"), ("A", "3"), ("C", "1")] {
+            t.put(item(json!({"PK": pk, "SK": sk})), None).await.expect("put");
+        }
+        let queries = [
+            Query::new(Index::Base, "C"),
+            Query::new(Index::Base, "B"),
+            Query::new(Index::Base, "A").limit(2),
+            Query::new(Index::Base, "A").backward().limit(5),
+        ];
+        let mut alone = Vec::new();
+        for q in &queries {
+            alone.push(t.query(q).await.expect("query"));
+        }
+        assert_eq!(t.query_each(&queries).await.expect("query_each"), alone);
+        assert!(alone[2].last_key.is_some() && alone[1].items.is_empty());
+        let bad = [Query::new(Index::Base, "A"), Query::new(Index::Base, "A").limit(0)];
+        assert!(matches!(t.query_each(&bad).await, Err(StoreError::Invalid(_))));
     }
 
     /// DynamoDB's key size limits hold for every key a write stores (base table and GSIs, measured in UTF-8 bytes)
