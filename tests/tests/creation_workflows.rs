@@ -348,21 +348,7 @@ async fn a_wizard_moves_one_step_at_a_time_is_stored_with_the_customer_and_lead_
     let (status, _) = advance(&rt, &sales, &sid, "equipment", "skip", &version).await;
     assert_eq!(status, 200);
     // At Finish a workflow may enroll the new customer in a customer workflow (issue 14).
-    let (_, defs) = rt.get(&admin, "/api/v1/settings/customer-workflows").await;
-    let onboarding = defs["items"]
-        .as_array()
-        .and_then(|a| a.iter().find(|w| w["name"] == "New Customer Onboarding"))
-        .map(|w| w["id"].clone())
-        .expect("the demo's onboarding workflow");
-    let (status, standard) = rt
-        .post(
-            &admin,
-            ADMIN_LIST,
-            json!({"name": "Standard + onboarding", "kind": "customer_create", "type": "standard",
-                "enroll_workflow_id": onboarding}),
-        )
-        .await;
-    assert_eq!(status, 201, "{standard}");
+    let (onboarding, standard) = enrolling_workflow(&rt, &admin, "Standard + onboarding", "standard").await;
     let sw = standard["id"].as_u64().expect("an ID");
     let (_, c) = rt.post(&admin, "/api/v1/customers?allow_duplicates=true", new_customer("Enid", sw)).await;
     let eid = c["id"].clone();
@@ -483,6 +469,21 @@ async fn another_company_finds_none_of_this_companys_creation_workflows_or_wizar
     rt.stop().await;
 }
 
+/// A customer-create workflow of `kind` that enrolls at Finish in the demo's onboarding workflow: the onboarding
+/// workflow's ID and the new creation workflow.
+async fn enrolling_workflow(rt: &LocalRuntime, admin: &str, name: &str, kind: &str) -> (Value, Value) {
+    let (_, defs) = rt.get(admin, "/api/v1/settings/customer-workflows").await;
+    let onboarding = defs["items"]
+        .as_array()
+        .and_then(|a| a.iter().find(|w| w["name"] == "New Customer Onboarding"))
+        .map(|w| w["id"].clone())
+        .expect("the demo's onboarding workflow");
+    let body = json!({"name": name, "kind": "customer_create", "type": kind, "enroll_workflow_id": onboarding});
+    let (status, made) = rt.post(admin, ADMIN_LIST, body).await;
+    assert_eq!(status, 201, "{made}");
+    (onboarding, made)
+}
+
 /// The customer's Workflows tab: how many enrollments it lists, and the header's count.
 async fn enrollments(rt: &LocalRuntime, token: &str, id: &Value) -> (usize, Value) {
     let (_, list) = rt.get(token, &format!("/api/v1/customers/{id}/workflows")).await;
@@ -494,21 +495,7 @@ async fn enrollments(rt: &LocalRuntime, token: &str, id: &Value) -> (usize, Valu
 async fn continuing_a_step_needs_its_work_done_and_finish_enrolls_in_the_same_transaction() {
     let rt = LocalRuntime::start_small().await;
     let admin = rt.sign_in(ADMIN).await;
-    let (_, defs) = rt.get(&admin, "/api/v1/settings/customer-workflows").await;
-    let onboarding = defs["items"]
-        .as_array()
-        .and_then(|a| a.iter().find(|w| w["name"] == "New Customer Onboarding"))
-        .map(|w| w["id"].clone())
-        .expect("the demo's onboarding workflow");
-    let (status, flow) = rt
-        .post(
-            &admin,
-            ADMIN_LIST,
-            json!({"name": "Smart + onboarding", "kind": "customer_create", "type": "smart_sales",
-                "enroll_workflow_id": onboarding}),
-        )
-        .await;
-    assert_eq!(status, 201, "{flow}");
+    let (_, flow) = enrolling_workflow(&rt, &admin, "Smart + onboarding", "smart_sales").await;
     let (status, c) = rt
         .post(
             &admin,
