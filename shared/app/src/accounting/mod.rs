@@ -244,17 +244,20 @@ fn still_open(co: &CompanyId, id: RecordId) -> TxOp {
 }
 
 async fn commit(svc: &Services, ops: Vec<TxOp>) -> Result<(), AppError> {
-    match svc.table.transact(ops).await {
-        Ok(()) => Ok(()),
-        Err(StoreError::ConditionFailed { op: Some(0), .. }) => Err(AppError::Conflict {
+    svc.table.transact(ops).await.map_err(commit_error)
+}
+
+fn commit_error(e: StoreError) -> AppError {
+    match e {
+        StoreError::ConditionFailed { op: Some(0), .. } => AppError::Conflict {
             message: "this customer was archived or removed meanwhile; nothing was saved".into(),
             current: None,
-        }),
-        Err(StoreError::ConditionFailed { .. }) => Err(AppError::Conflict {
+        },
+        StoreError::ConditionFailed { .. } => AppError::Conflict {
             message: "another user changed this at the same time; reload and try again".into(),
             current: None,
-        }),
-        Err(e) => Err(e.into()),
+        },
+        e => e.into(),
     }
 }
 
@@ -480,21 +483,51 @@ pub async fn create_payment(
             cond: Some(Condition::Exists),
         });
     }
-    if let Err(err) = commit(svc, ops).await {
-        void_unsaved(svc, &keys::customer_doc(co, id, PAYMENT_PREFIX, seq), &payment).await;
-        return Err(err);
+    if let Err(err) = svc.table.transact(ops).await {
+        // A refused condition or contention applied nothing; any other failure (a timeout, a lost connection) may
+        // have, and only a read that answers tells.
+        let stored = match err {
+            StoreError::ConditionFailed { .. } | StoreError::Busy => Some(false),
+            _ => stored(svc, &keys::customer_doc(co, id, PAYMENT_PREFIX, seq)).await,
+        };
+        match stored {
+            Some(true) => {}
+            Some(false) => {
+                void(&payment);
+                return Err(commit_error(err));
+            }
+            None => {
+                tracing::error!(
+                    customer = id.0,
+                    payment = seq,
+                    "payment's write failed and whether it was stored is unknown; the charge stands: reconcile it at the processor"
+                );
+                return Err(AppError::Conflict {
+                    message: "the card was charged but whether the payment was saved is unknown: check the Accounting \
+                              tab before taking it again"
+                        .into(),
+                    current: None,
+                });
+            }
+        }
     }
     tracing::info!(customer = id.0, payment = seq, amount_cents = amount, "payment taken");
     Ok(payment)
 }
 
-/// The charge succeeded but its payment's write was refused (a conflict or contention, which apply nothing): the
-/// money goes back before the caller hears of the failure, so a retried payment never charges twice. Voided
-/// unless a read shows the payment stored after all.
-async fn void_unsaved(svc: &Services, key: &vigil_store::Key, payment: &Payment) {
-    if matches!(svc.table.get(key).await, Ok(Some(_))) {
-        return;
+/// Whether the payment's item is stored, by a read that answers (three tries); `None` when none did.
+async fn stored(svc: &Services, key: &vigil_store::Key) -> Option<bool> {
+    for _ in 0..3 {
+        if let Ok(found) = svc.table.get(key).await {
+            return Some(found.is_some());
+        }
     }
+    None
+}
+
+/// The charge succeeded but its payment is not stored: the money goes back before the caller hears of the failure,
+/// so a retried payment never charges twice.
+fn void(payment: &Payment) {
     match processor::processor().void(&payment.processor_ref) {
         Ok(()) => {
             tracing::warn!(customer = payment.customer_id.0, payment = payment.id, "payment not saved; charge voided")
