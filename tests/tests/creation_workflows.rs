@@ -139,6 +139,33 @@ async fn admins_define_creation_workflows_and_the_split_buttons_list_what_each_r
         )
         .await;
     assert_eq!((status, first_error(&p)), (422, ("enroll_workflow_id".into(), "invalid".into())), "{p}");
+    // A deactivated customer workflow is no new enrollment target.
+    let (status, retired) = rt
+        .post(
+            &admin,
+            "/api/v1/settings/customer-workflows",
+            json!({"name": "Retired", "layout": "stepped", "languages": ["en"], "steps": [
+                {"title": {"en": "Call"}, "content": {"en": "Hi"}, "type": "instructions", "completion": "acknowledge"}
+            ]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{retired}");
+    let (status, off) = rt
+        .patch(
+            &admin,
+            &format!("/api/v1/settings/customer-workflows/{}", retired["id"]),
+            json!({"version": retired["version"], "active": false}),
+        )
+        .await;
+    assert_eq!((status, &off["active"]), (200, &json!(false)), "{off}");
+    let (status, p) = rt
+        .post(
+            &admin,
+            ADMIN_LIST,
+            json!({"name": "E", "kind": "customer_create", "type": "standard", "enroll_workflow_id": retired["id"]}),
+        )
+        .await;
+    assert_eq!((status, first_error(&p)), (422, ("enroll_workflow_id".into(), "inactive".into())), "{p}");
     // A lead workflow's field may be optional, but only one it shows.
     let (status, p) = rt
         .post(
