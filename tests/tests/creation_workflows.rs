@@ -109,15 +109,8 @@ async fn admins_define_creation_workflows_and_the_split_buttons_list_what_each_r
         )
         .await;
     assert_eq!((status, first_error(&p)), (422, ("roles".into(), "unknown".into())), "{p}");
-    let (status, theirs) = rt
-        .post(
-            &other,
-            "/api/v1/settings/customer-workflows",
-            json!({"name": "Bluebird only", "layout": "stepped", "languages": ["en"], "steps": [
-                {"title": {"en": "Call"}, "content": {"en": "Hi"}, "type": "instructions", "completion": "acknowledge"}
-            ]}),
-        )
-        .await;
+    let (status, theirs) =
+        rt.post(&other, "/api/v1/settings/customer-workflows", one_step_workflow("Bluebird only")).await;
     assert_eq!(status, 201, "{theirs}");
     let (_, ours) = rt.get(&admin, "/api/v1/settings/customer-workflows").await;
     assert!(ours["items"].as_array().is_some_and(|a| a.iter().all(|w| w["id"] != theirs["id"])), "{ours}");
@@ -140,15 +133,7 @@ async fn admins_define_creation_workflows_and_the_split_buttons_list_what_each_r
         .await;
     assert_eq!((status, first_error(&p)), (422, ("enroll_workflow_id".into(), "invalid".into())), "{p}");
     // A deactivated customer workflow is no new enrollment target.
-    let (status, retired) = rt
-        .post(
-            &admin,
-            "/api/v1/settings/customer-workflows",
-            json!({"name": "Retired", "layout": "stepped", "languages": ["en"], "steps": [
-                {"title": {"en": "Call"}, "content": {"en": "Hi"}, "type": "instructions", "completion": "acknowledge"}
-            ]}),
-        )
-        .await;
+    let (status, retired) = rt.post(&admin, "/api/v1/settings/customer-workflows", one_step_workflow("Retired")).await;
     assert_eq!(status, 201, "{retired}");
     let (status, off) = rt
         .patch(
@@ -494,6 +479,13 @@ async fn another_company_finds_none_of_this_companys_creation_workflows_or_wizar
     let (_, after) = rt.get(&admin, &wizard).await;
     assert_eq!(after, before);
     rt.stop().await;
+}
+
+/// A customer workflow of one acknowledged English instructions step.
+fn one_step_workflow(name: &str) -> Value {
+    json!({"name": name, "layout": "stepped", "languages": ["en"], "steps": [
+        {"title": {"en": "Call"}, "content": {"en": "Hi"}, "type": "instructions", "completion": "acknowledge"}
+    ]})
 }
 
 /// A customer-create workflow of `kind` that enrolls at Finish in the demo's onboarding workflow: the onboarding
