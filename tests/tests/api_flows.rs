@@ -99,12 +99,14 @@ async fn missing_expired_and_forged_tokens_are_401() {
 async fn expired_sessions_are_401() {
     let rt = LocalRuntime::start_with(|c| {
         c.seed = Some(vigil_local::seed::SeedSize { leads: 5, customers: 5 });
-        c.session = Duration::from_secs(1);
+        // Expiry is counted in whole seconds, so a 1 s session can lapse before its first request: 3 s leaves at
+        // least 2.
+        c.session = Duration::from_secs(3);
     })
     .await;
     let token = rt.sign_in(OFFICE).await;
     assert_eq!(rt.get(&token, "/api/v1/me").await.0, 200);
-    eventually("the session to expire", Duration::from_secs(5), || async {
+    eventually("the session to expire", Duration::from_secs(10), || async {
         (rt.get(&token, "/api/v1/me").await.0 == 401).then_some(())
     })
     .await;
