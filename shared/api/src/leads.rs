@@ -58,6 +58,10 @@ pub struct LeadRow {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct LeadListMeta {
     pub items_read: u32,
+    /// Of `items_read`, those read past the page to measure a long name or email search's total (so an estimate is
+    /// within ±10%, or the total exact).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub items_read_for_total: u32,
     pub access_path: String,
     pub total: u64,
     pub total_exact: bool,
@@ -264,4 +268,8 @@ pub struct LeadFormOptions {
     pub account_classes: Vec<AccountClass>,
     pub languages: Vec<Choice>,
     pub industries: Vec<String>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }

@@ -55,6 +55,57 @@ struct Open {
 /// Reads at most this many items scanning for rows: `SCAN_BASE` plus two per row found, so a page never reads more
 /// than about three items per row returned (with the names of its sources and campaigns) plus fifty.
 const SCAN_BASE: u32 = 40;
+/// At most this many items are read past a page to measure a long search's total (about 1 MB of index items, one
+/// DynamoDB page), in queries of `TOTAL_READ_CHUNK`.
+const TOTAL_READ_CAP: u32 = 2_000;
+const TOTAL_READ_CHUNK: u32 = 250;
+
+impl Open {
+    /// Reads the stream's next `limit` items into its buffer.
+    async fn refill(&mut self, rd: &mut Reader<'_>, limit: u32, desc: bool) -> Result<(), AppError> {
+        let mut q = Query::new(self.spec.index, self.spec.pk.clone()).limit(limit).start(self.start.take());
+        q.sort = self.cond.clone();
+        q.forward = !desc;
+        let page = rd.query(&q).await?;
+        let sk_attr = self.spec.index.sk_attr();
+        for item in page.items {
+            let sk = item.get(sk_attr).and_then(Value::as_str).unwrap_or_default().to_owned();
+            self.buf.push_back((sk, item));
+        }
+        self.done = page.last_key.is_none();
+        self.start = page.last_key;
+        Ok(())
+    }
+}
+
+/// The next item in order across the streams' buffers, with its sort key; `None` when every buffer is empty.
+fn pop_next(open: &mut [Open], desc: bool) -> Option<(String, Item)> {
+    let (i, _) = open
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| o.buf.front().map(|(k, _)| (i, k.clone())))
+        .reduce(|a, b| if (b.1 < a.1) != desc && b.1 != a.1 { b } else { a })?;
+    open.get_mut(i)?.buf.pop_front()
+}
+
+/// Whether `matched` of `examined` items read from a partition of `size` estimate its matching share within ±10% at
+/// 95% confidence: the Wilson score interval (sound for a share of 0 or 1, unlike the plain normal one) narrowed
+/// by the finite-population correction (reading most of a partition leaves little to guess) lies within a tenth
+/// of the share measured. It treats the items read as a random sample of the partition, which holds while the
+/// order of arrival says nothing of the name or email.
+fn within_tenth(size: f64, matched: u64, examined: u64) -> bool {
+    if matched == 0 || examined == 0 {
+        return false;
+    }
+    let (m, n) = (matched as f64, examined as f64);
+    let p = m / n;
+    let z2 = 1.96f64 * 1.96;
+    let centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let fpc = if size > 1.0 { ((size - n).max(0.0) / (size - 1.0)).sqrt() } else { 0.0 };
+    let half = (z2 * (p * (1.0 - p) / n + z2 / (4.0 * n * n))).sqrt() / (1.0 + z2 / n);
+    let (below, above) = ((p - (centre - half)) * fpc, (centre + half - p) * fpc);
+    below <= 0.1 * p && above <= 0.1 * p
+}
 
 /// The Leads list, a page at a time.
 pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<LeadListPage, AppError> {
@@ -112,6 +163,7 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
                 next_cursor: None,
                 meta: LeadListMeta {
                     items_read: rd.read,
+                    items_read_for_total: 0,
                     access_path: "none".into(),
                     total,
                     total_exact: !own_only && all_locations,
@@ -191,6 +243,9 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
     let mut sample: Option<(u64, u64)> = None;
     let mut next_after: Option<String> = None;
     let mut exhausted = false;
+    // Set when the whole counted partition was read to measure the total: the rows the caller may see in it.
+    let mut measured: Option<u64> = None;
+    let mut read_for_total = 0u32;
     if plan.in_memory {
         // A small, counted candidate set: read it whole, filter, sort, and page by the cursor's sort key.
         let mut found: BTreeMap<String, ListEntry> = BTreeMap::new();
@@ -253,30 +308,9 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
                     break 'scan;
                 }
                 let need = want.saturating_sub(rows.len()) as f64 + 1.0;
-                let chunk = chunk_size(need, plan.pass_rate, open_len(&plan), budget - used);
-                let mut q = Query::new(o.spec.index, o.spec.pk.clone()).limit(chunk).start(o.start.take());
-                q.sort = o.cond.clone();
-                q.forward = !desc;
-                let page = rd.query(&q).await?;
-                let sk_attr = o.spec.index.sk_attr();
-                for item in page.items {
-                    let sk = item.get(sk_attr).and_then(Value::as_str).unwrap_or_default().to_owned();
-                    o.buf.push_back((sk, item));
-                }
-                o.done = page.last_key.is_none();
-                o.start = page.last_key;
+                o.refill(&mut rd, chunk_size(need, plan.pass_rate, open_len(&plan), budget - used), desc).await?;
             }
-            // The next item in order across the streams.
-            let next = open
-                .iter()
-                .enumerate()
-                .filter_map(|(i, o)| o.buf.front().map(|(k, _)| (i, k.clone())))
-                .reduce(|a, b| if (b.1 < a.1) != desc && b.1 != a.1 { b } else { a });
-            let Some((i, key)) = next else {
-                exhausted = true;
-                break;
-            };
-            let Some((_, item)) = open.get_mut(i).and_then(|o| o.buf.pop_front()) else {
+            let Some((key, item)) = pop_next(&mut open, desc) else {
                 exhausted = true;
                 break;
             };
@@ -302,6 +336,67 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
                 next_after = last_examined.clone();
             }
         }
+        let count_start = rd.read;
+        if after.is_none() && plan.sample_total && !exhausted {
+            // A long name search: its range of the name-sorted index holds exactly its matches, so unless it is
+            // large, reading it gives the exact total.
+            if let Some(spec) = &plan.count_stream {
+                let mut range = Open {
+                    spec: spec.clone(),
+                    cond: resume_cond(spec.prefix.as_deref(), None, false),
+                    start: None,
+                    buf: VecDeque::new(),
+                    done: false,
+                };
+                let mut in_range = 0u64;
+                while !range.done && rd.read - count_start < TOTAL_READ_CAP {
+                    let room = TOTAL_READ_CAP - (rd.read - count_start);
+                    range.refill(&mut rd, room.min(TOTAL_READ_CHUNK), false).await?;
+                    for (_, item) in range.buf.drain(..) {
+                        let e: ListEntry = from_item(item)?;
+                        in_range += u64::from(conds.matches(&e) && allowed(&e));
+                    }
+                }
+                if range.done {
+                    measured = Some(in_range);
+                }
+            }
+        }
+        if after.is_none() && plan.sample_total && !exhausted && measured.is_none() {
+            // Otherwise the page's own sample of the counted partition is too small to promise its estimate: read
+            // on, past the page, until the estimate is within ±10% (95% confidence) or the partition is read whole.
+            let mut visible = rows.len() as u64;
+            loop {
+                if within_tenth(plan.candidates, matched, examined) {
+                    break;
+                }
+                for o in open.iter_mut().filter(|o| o.buf.is_empty() && !o.done) {
+                    let room = (2 * TOTAL_READ_CAP).saturating_sub(rd.read - count_start);
+                    if room == 0 {
+                        break;
+                    }
+                    o.refill(&mut rd, room.min(TOTAL_READ_CHUNK), desc).await?;
+                }
+                if rd.read - count_start >= 2 * TOTAL_READ_CAP && open.iter().all(|o| o.buf.is_empty()) {
+                    break;
+                }
+                let Some((key, item)) = pop_next(&mut open, desc) else {
+                    measured = Some(visible);
+                    break;
+                };
+                if last_examined.as_ref() == Some(&key) {
+                    continue;
+                }
+                last_examined = Some(key);
+                let e: ListEntry = from_item(item)?;
+                examined += 1;
+                if conds.matches(&e) {
+                    matched += 1;
+                    visible += u64::from(allowed(&e));
+                }
+            }
+        }
+        read_for_total = rd.read - count_start;
         sample = (examined > 0).then_some((matched, examined));
     }
 
@@ -320,6 +415,8 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
     let first_page_complete = after.is_none() && next_after.is_none();
     let (total, total_exact) = if first_page_complete && (plan.in_memory || exhausted) {
         (rows.len() as u64, true)
+    } else if let Some(all) = measured {
+        (all, true)
     } else if let Some(kept) = cursor_total {
         kept
     } else if after.is_none() {
@@ -379,6 +476,7 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
         next_cursor,
         meta: LeadListMeta {
             items_read: rd.read,
+            items_read_for_total: read_for_total,
             access_path: plan.path,
             total,
             total_exact,
@@ -481,6 +579,7 @@ async fn by_source(
         next_cursor: None,
         meta: LeadListMeta {
             items_read: rd.read,
+            items_read_for_total: 0,
             access_path: "source_counters".into(),
             total,
             total_exact: exact,
@@ -533,7 +632,23 @@ impl SortOpt for Query {
 
 #[cfg(test)]
 mod tests {
-    use super::chunk_size;
+    use super::{chunk_size, within_tenth};
+
+    #[test]
+    fn an_estimate_is_promised_within_a_tenth_only_with_enough_sample() {
+        // Nothing matched yet, or too little read: no promise.
+        assert!(!within_tenth(100_000.0, 0, 500));
+        assert!(!within_tenth(100_000.0, 25, 50));
+        // Every item matching is no proof after 25 items (the share could be 0.87), but is after 40.
+        assert!(!within_tenth(100_000.0, 25, 25));
+        assert!(within_tenth(100_000.0, 40, 40));
+        // Half matching: about 385 items are needed from a large partition, far fewer from a small one.
+        assert!(!within_tenth(100_000.0, 150, 300));
+        assert!(within_tenth(100_000.0, 200, 400));
+        assert!(within_tenth(300.0, 100, 200));
+        // The whole partition read: the share is known.
+        assert!(within_tenth(300.0, 1, 300));
+    }
 
     /// A page with one item of budget left used to ask for `clamp(2, 1)`, which panics.
     #[test]

@@ -71,6 +71,9 @@ pub struct Plan {
     /// The total is the size of the path read (exactly counted) scaled by the share of it that matched on the first
     /// page: a search longer than three characters, read through its three-character partition.
     pub sample_total: bool,
+    /// For a long name search whose total is estimated: the name-sorted range that holds exactly its matches, read
+    /// (up to a cap) to count them.
+    pub count_stream: Option<Stream>,
 }
 
 /// The partition prefix a name or email search reads: its first three characters at most, when they are letters or
@@ -392,6 +395,20 @@ pub fn plan(
         _ => (estimate, false),
     };
     let pass_rate = if chosen.size > 0.0 { (total * selectivity / chosen.size).clamp(0.01, 1.0) } else { 1.0 };
+    let sample_total = !total_exact
+        && chosen.exact
+        && chosen.order == Order::Id
+        && [&c.first_name, &c.last_name, &c.email].iter().any(|q| q.as_deref().is_some_and(|q| q.chars().count() > 3));
+    let long = |q: &Option<String>| q.as_deref().is_some_and(|q| q.chars().count() > 3);
+    let count_stream = if !sample_total {
+        None
+    } else if long(&c.last_name) {
+        Some(Stream { index: Index::Gsi1, pk: name_pk, prefix: c.last_name.clone() })
+    } else if long(&c.first_name) {
+        Some(Stream { index: Index::Gsi3, pk: keys::list_sorted_pk(co, kind, "FIRST"), prefix: c.first_name.clone() })
+    } else {
+        None
+    };
     Plan {
         path: if in_memory && chosen.get.is_none() {
             format!("{}+memory_sort", chosen.path)
@@ -406,12 +423,8 @@ pub fn plan(
         pass_rate,
         total: total_out,
         total_exact,
-        sample_total: !total_exact
-            && chosen.exact
-            && chosen.order == Order::Id
-            && [&c.first_name, &c.last_name, &c.email]
-                .iter()
-                .any(|q| q.as_deref().is_some_and(|q| q.chars().count() > 3)),
+        sample_total,
+        count_stream,
     }
 }
 
