@@ -337,9 +337,13 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
             }
         }
         let count_start = rd.read;
-        if after.is_none() && plan.sample_total && !exhausted {
-            // A long name search: its range of the name-sorted index holds exactly its matches, so unless it is
-            // large, reading it gives the exact total.
+        // A long search's total is estimated from the share of its counted partition that matched on the page,
+        // when that sample is large enough to put the estimate within a tenth. When it is not, and the search is
+        // on a name, its range of the name-sorted index holds exactly its matches: unless it is large, reading
+        // that gives the exact total.
+        let measure =
+            after.is_none() && plan.sample_total && !exhausted && !within_tenth(plan.candidates, matched, examined);
+        if measure {
             if let Some(spec) = &plan.count_stream {
                 let mut range = Open {
                     spec: spec.clone(),
@@ -362,9 +366,9 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
                 }
             }
         }
-        if after.is_none() && plan.sample_total && !exhausted && measured.is_none() {
-            // Otherwise the page's own sample of the counted partition is too small to promise its estimate: read
-            // on, past the page, until the estimate is within ±10% (95% confidence) or the partition is read whole.
+        if measure && measured.is_none() {
+            // Otherwise the sample grows: the partition is read on, past the page, until the estimate is within
+            // ±10% (95% confidence) or the partition is read whole.
             let mut visible = rows.len() as u64;
             loop {
                 if within_tenth(plan.candidates, matched, examined) {
