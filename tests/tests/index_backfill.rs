@@ -269,3 +269,46 @@ async fn a_second_start_while_a_run_is_under_way_is_a_conflict() {
     assert_eq!(body["current"]["status"], "running", "{body}");
     rt.stop().await;
 }
+
+/// One record's transaction on the real store: an edit between the read and the write is read again (the items and
+/// counters follow the edited record, never the stale copy), and a record without a name, guarded by its email
+/// item, is counted once however often it is backfilled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_edited_meanwhile_is_read_again_and_a_nameless_one_is_counted_once() {
+    use vigil_app::reindex::{backfill, Backfilled};
+    let rt = LocalRuntime::start_with(|c| c.seed = Some(vigil_local::seed::SeedSize { leads: 5, customers: 1 })).await;
+    let svc = rt.services();
+    let stale = record(71_001, Kind::Lead, "Bea", "Qxraced", "bea@raced.test");
+    store_the_old_way(&rt, &stale).await;
+    // Another user's edit lands after the backfill read the record: a new first name and version.
+    let mut edited = stale.clone();
+    edited.first_name = "Zed".into();
+    edited.version = 2;
+    svc.table.put(record_item(&co(), &edited), None).await.unwrap();
+    let (z, b) = (keys::list_counter(&co(), Kind::Lead, "FN", "z"), keys::list_counter(&co(), Kind::Lead, "FN", "b"));
+    let (z0, b0) = (counter(&rt, &z).await, counter(&rt, &b).await);
+    assert_eq!(backfill(svc, &co(), stale.clone()).await.unwrap(), Backfilled::Updated);
+    let short = svc.table.get(&keys::list_index_item(&co(), stale.id, "SHORT")).await.unwrap().expect("IX#SHORT");
+    assert_eq!(short["first_name"], "Zed", "the short item carries the edited record");
+    assert!(short["GSI1PK"].as_str().unwrap().ends_with("FN#z"), "{}", short["GSI1PK"]);
+    assert_eq!((counter(&rt, &z).await, counter(&rt, &b).await), (z0 + 1, b0), "counted as edited");
+    assert_eq!(backfill(svc, &co(), edited).await.unwrap(), Backfilled::Current);
+    assert_eq!(counter(&rt, &z).await, z0 + 1);
+
+    // No name: no short item, so the email item whose layout changed is the marker.
+    let nameless = record(71_002, Kind::Lead, "", "", "nobody.kx@nameless.test");
+    store_the_old_way(&rt, &nameless).await;
+    let kx = keys::list_counter(&co(), Kind::Lead, "EW", "kx");
+    let before = counter(&rt, &kx).await;
+    assert_eq!(backfill(svc, &co(), nameless.clone()).await.unwrap(), Backfilled::Updated);
+    assert_eq!(backfill(svc, &co(), nameless.clone()).await.unwrap(), Backfilled::Current);
+    assert_eq!(counter(&rt, &kx).await, before + 1, "counted once");
+    // And one the current code wrote is never counted.
+    let fresh = record(71_003, Kind::Lead, "", "", "fresh.kx@nameless.test");
+    let mut items = vec![record_item(&co(), &fresh)];
+    items.extend(index_items(&co(), &fresh));
+    svc.table.batch_put(items).await.unwrap();
+    assert_eq!(backfill(svc, &co(), fresh).await.unwrap(), Backfilled::Current);
+    assert_eq!(counter(&rt, &kx).await, before + 1);
+    rt.stop().await;
+}
