@@ -23,6 +23,7 @@ mod imports;
 mod intake;
 mod lead_queue;
 mod leads;
+mod maintenance;
 mod mmr;
 mod monitoring;
 mod orders;
@@ -247,6 +248,8 @@ async fn dispatch(svc: &Services, function: Function, req: &Request, claims: Opt
         F::AvailableCreationWorkflows => creation_workflows::available(svc, actor).await,
         F::GetCustomerWizard => creation_workflows::get_wizard(svc, actor, req).await,
         F::AdvanceCustomerWizard => creation_workflows::advance(svc, actor, req).await,
+        F::GetReindex => maintenance::get_reindex(svc, actor).await,
+        F::StartReindex => maintenance::start_reindex(svc, actor).await,
     }
 }
 

@@ -576,6 +576,12 @@ async fn every_operation_answers_with_its_contract_type() {
     let step =
         WizardAdvance { step: WizardStep::Qualify, action: WizardAction::Skip, version: wizard.customer.version };
     assert_eq!(call!(ops::AdvanceCustomerWizard, &wz_path, &NoQuery {}, &step).state.step, Some(WizardStep::Order));
+    // The index backfill (last: its jobs run on while the test ends).
+    use vigil_api::maintenance::ReindexStatus;
+    assert_eq!(call!(ops::GetReindex, &(), &NoQuery {}, &()).status, ReindexStatus::Idle);
+    let started = call!(ops::StartReindex, &(), &NoQuery {}, &());
+    assert_eq!((started.status, started.records_seen), (ReindexStatus::Running, 0));
+    assert!(call!(ops::GetReindex, &(), &NoQuery {}, &()).started_at.is_some());
 
     called.sort();
     called.dedup();

@@ -13,6 +13,7 @@ pub mod imports;
 pub mod intake;
 pub mod lead_queue;
 pub mod leads;
+pub mod maintenance;
 pub mod monitoring;
 #[cfg(feature = "openapi")]
 pub mod openapi;

@@ -119,6 +119,7 @@ fn tags() -> Value {
         {"name": "orders", "description": "The equipment catalog, order templates and applying them, work orders."},
         {"name": "accounting", "description": "Invoices, quotes, billing methods (processor tokens only), payments and Transactions; parent/child billing."},
         {"name": "creation", "description": "Creation workflows - the guided New Customer, New Lead and Convert to Customer paths, and a customer's wizard progress."},
+        {"name": "maintenance", "description": "Admin runs over the company's own data - the backfill of the list's short-prefix items and prefix counters."},
         {"name": "intake", "description": "Public lead intake - keys, the post web forms and partners' systems make without a session, receipts, the duplicate window."},
         {"name": "local", "description": "Demo sign-in of the local runtime. Never deployed."},
     ])
@@ -456,6 +457,12 @@ fn meta(f: Function, path: &str) -> Meta {
             notes: &[(409, "The customer changed since it was read")],
             ..m("creation", "Complete or skip the current wizard step", "The wizard after the step")
         },
+        F::GetReindex => m("maintenance", "Where the company's index backfill stands (Company Settings Modify): status, records seen and updated", "The latest run (`idle` before the first)"),
+        F::StartReindex => Meta {
+            description: Some("Walks every lead and customer of the company in jobs of 100 records; each record stored before the one- and two-character prefix items gets them and its name and email prefix counters, in one transaction conditional on its version, once however often the run is repeated."),
+            notes: &[(409, "A run is under way")],
+            ..m("maintenance", "Start the backfill of the list's short-prefix items and prefix counters (Company Settings Modify)", "The run, started")
+        },
     }
 }
 
@@ -748,6 +755,8 @@ impl Builder {
             F::AvailableCreationWorkflows => self.types::<ops::AvailableCreationWorkflows>(),
             F::GetCustomerWizard => self.types::<ops::GetCustomerWizard>(),
             F::AdvanceCustomerWizard => self.types::<ops::AdvanceCustomerWizard>(),
+            F::GetReindex => self.types::<ops::GetReindex>(),
+            F::StartReindex => self.types::<ops::StartReindex>(),
         }
     }
 

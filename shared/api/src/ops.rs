@@ -367,6 +367,9 @@ operations! {
     AvailableCreationWorkflows = AvailableCreationWorkflows, 200, (), NoQuery, () => Items<crate::creation_workflows::CreationWorkflow>;
     GetCustomerWizard = GetCustomerWizard, 200, RecordPath, NoQuery, () => crate::creation_workflows::WizardView;
     AdvanceCustomerWizard = AdvanceCustomerWizard, 200, RecordPath, NoQuery, crate::creation_workflows::WizardAdvance => crate::creation_workflows::WizardView;
+    GetReindex = GetReindex, 200, (), NoQuery, () => crate::maintenance::ReindexState;
+    /// 409 while a run is under way.
+    StartReindex = StartReindex, 202, (), NoQuery, () => crate::maintenance::ReindexState;
 }
 
 impl PathParams for crate::intake::IntakeKeyPath {

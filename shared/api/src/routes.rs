@@ -201,6 +201,8 @@ names! {
         AvailableCreationWorkflows = "available_creation_workflows",
         GetCustomerWizard = "get_customer_wizard",
         AdvanceCustomerWizard = "advance_customer_wizard",
+        GetReindex = "get_reindex",
+        StartReindex = "start_reindex",
     }
 }
 
@@ -425,6 +427,9 @@ pub const ROUTES: &[Route] = &[
     route(Get, "/api/v1/creation-workflows", F::AvailableCreationWorkflows),
     route(Get, "/api/v1/customers/{id}/wizard", F::GetCustomerWizard),
     route(Post, "/api/v1/customers/{id}/wizard", F::AdvanceCustomerWizard),
+    // Maintenance: the backfill of the list's short-prefix items and prefix counters (admins).
+    route(Get, "/api/v1/maintenance/reindex", F::GetReindex),
+    route(Post, "/api/v1/maintenance/reindex", F::StartReindex),
 ];
 
 /// Routes that exist only in the local runtime (demo sign-in); never deployed.

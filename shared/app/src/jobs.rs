@@ -7,6 +7,7 @@ use crate::{directory, outbox, AppError, Services};
 use serde::{Deserialize, Serialize};
 use vigil_api::selling::SoldKind;
 use vigil_domain::email::Address;
+use vigil_domain::record::Kind;
 use vigil_domain::{CampaignId, CompanyId, PartnerId, RecordId, UserId};
 use vigil_store::{keys, Index, Item, Key, OutgoingMessage, Query, TxOp};
 
@@ -72,6 +73,14 @@ pub enum Job {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         retired: Option<String>,
     },
+    /// One page of a company's index backfill (`crate::reindex`): the records of `kind` after ID `after`; each page
+    /// queues the next.
+    ReindexPage {
+        company: CompanyId,
+        run: u32,
+        kind: Kind,
+        after: u64,
+    },
 }
 
 impl Job {
@@ -86,6 +95,7 @@ impl Job {
             Job::ImportChunk { .. } => "import_chunk",
             Job::RevertImportChunk { .. } => "revert_import_chunk",
             Job::SyncPartnerLogin { .. } => "sync_partner_login",
+            Job::ReindexPage { .. } => "reindex_page",
         }
     }
 
@@ -105,7 +115,8 @@ impl Job {
             | Job::IntakeLead { .. }
             | Job::ImportChunk { .. }
             | Job::RevertImportChunk { .. }
-            | Job::SyncPartnerLogin { .. }) => Ok(job),
+            | Job::SyncPartnerLogin { .. }
+            | Job::ReindexPage { .. }) => Ok(job),
         }
     }
 }
@@ -253,6 +264,9 @@ async fn run(svc: &Services, env: &Envelope, receives: u32) -> Result<(), AppErr
         }
         Job::SyncPartnerLogin { company, partner_id, retired } => {
             crate::partners::sync_login(svc, company, *partner_id, retired.as_deref()).await?;
+        }
+        Job::ReindexPage { company, run, kind, after } => {
+            crate::reindex::run_page(svc, company, *run, *kind, *after).await?;
         }
     }
     Ok(())

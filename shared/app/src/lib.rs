@@ -34,6 +34,7 @@ pub mod outbox;
 pub mod partners;
 pub mod record_index;
 pub mod records;
+pub mod reindex;
 pub mod retry;
 pub mod selling;
 pub mod services;

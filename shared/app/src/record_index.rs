@@ -9,7 +9,9 @@
 //! The one- and two-character prefix partitions (`IX#SHORT`, the shorter email-word prefixes) and the `FN`/`LN`/`EW`
 //! prefix counters came later. Every create, edit, import and the demo seed write them; records stored before them
 //! lack both, so a table with such records needs a backfill (index items put again, prefix counters recounted) before
-//! short searches find those records and their totals are right. No backfill job exists yet.
+//! short searches find those records and their totals are right. `crate::reindex` is that backfill
+//! (`POST /api/v1/maintenance/reindex`): it walks a company's records and brings each older one up to date in one
+//! transaction, guarded so that no record is ever counted twice.
 
 use crate::items::item_of;
 use serde::{Deserialize, Serialize};
@@ -337,8 +339,16 @@ pub fn counters_of(co: &CompanyId, r: &Record) -> BTreeSet<Key> {
     if kind == Kind::Lead {
         set.insert(keys::list_counter(co, kind, "LOCATION", r.location().as_str()));
     }
-    // Exact totals for name and email searches of up to three characters (longer ones are estimated from the
-    // three-character partition they read).
+    set.extend(prefix_counters(co, r));
+    set
+}
+
+/// The name and email prefix counters of a record (`FN`, `LN`, `EW`; part of [`counters_of`]): exact totals for
+/// name and email searches of up to three characters (longer ones are estimated from the three-character partition
+/// they read). They came with the short-prefix items, so `crate::reindex` counts exactly these for older records.
+pub fn prefix_counters(co: &CompanyId, r: &Record) -> BTreeSet<Key> {
+    let kind = r.kind;
+    let mut set = BTreeSet::new();
     for (field, name) in [("FN", &r.first_name), ("LN", &r.last_name)] {
         set.extend(prefixes(name).iter().map(|p| keys::list_counter(co, kind, field, p)));
     }

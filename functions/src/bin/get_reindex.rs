@@ -1,0 +1,5 @@
+//! Lambda for the `get_reindex` route.
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    vigil_functions::lambda::run_http(vigil_api::Function::GetReindex).await
+}
