@@ -171,6 +171,7 @@ async fn dispatch(svc: &Services, function: Function, req: &Request, claims: Opt
         F::UpdatePartner => partners::update(svc, actor, req).await,
         F::DeletePartner => partners::delete(svc, actor, req).await,
         F::PartnerHistory => partners::history(svc, actor, req).await,
+        F::PartnerReturns => partners::returns(svc, actor, req).await,
         F::ListCampaigns => partners::list_campaigns(svc, actor, req).await,
         F::CreateCampaign => partners::create_campaign(svc, actor, req).await,
         F::UpdateCampaign => partners::update_campaign(svc, actor, req).await,

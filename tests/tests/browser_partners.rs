@@ -1,6 +1,7 @@
 //! Admin › Partner Companies in headless Chromium against the local runtime: the admin adds a partner company that
 //! sells leads in the form laid out like the manual; a bad address in an email list is refused with the server's
-//! message beside that field; saved, the partner's Campaigns dialog adds a campaign (and deletes it again).
+//! message beside that field; saved, the partner's page shows its empty Returns section and its Campaigns dialog adds
+//! a campaign (and deletes it again).
 //!
 //! Needs `chromium` and `chromium-driver` (Debian); builds `web/dist` first when it is older than the portal's
 //! sources. Screenshots land in `target/browser/`.
@@ -55,6 +56,9 @@ async fn admin_adds_a_partner_company_and_a_campaign() {
     assert_eq!(saved["lead_purchase_emails"], serde_json::json!(["buyer@d2d-leads.com"]));
     let id = saved["id"].as_u64().unwrap();
     b.wait_for_path(&format!("/admin/partners/{id}"), soon()).await.unwrap();
+    // The new partner's Returns section: both counts at zero and its empty state.
+    b.wait_for_text(r#"[data-testid="returns-counts"]"#, "Rejected duplicates: 0", soon()).await.unwrap();
+    b.wait_for_text(r#"[data-testid="returns-empty"]"#, "No returns or rejected duplicates yet", soon()).await.unwrap();
 
     // The Campaigns dialog adds a campaign.
     b.find(r#"[data-testid="partner-campaigns"]"#).await.unwrap().click().await.unwrap();

@@ -215,6 +215,21 @@ async fn a_partner_post_is_validated_attributed_queued_and_notified() {
     })
     .await;
     assert!(mail["subject"].as_str().unwrap().contains("Acme Alarm Co."), "{mail}");
+
+    // Posted again by ABC inside the duplicate window: refused on the receipt, and an entry of ABC's returns report
+    // naming the existing lead and the receipt, never the key or the lead's personal data.
+    let again = lead("Ann", "Assigned", "8015550151");
+    let dup = receipt_id(&post(&rt, &key, again, None).await);
+    assert_eq!(settled(&rt, &key, &dup).await["status"], "duplicate");
+    let (status, report) = rt.get(&admin, &format!("/api/v1/partners/{ABC}/returns")).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["counts"], json!({"returned": 0, "duplicate_rejected": 1}), "{report}");
+    let entry = &report["items"][0];
+    assert_eq!((entry["kind"].as_str(), entry["lead_id"].as_u64()), (Some("duplicate_rejected"), Some(lead_id)));
+    assert_eq!(entry["receipt_id"], dup.as_str());
+    assert!(entry["reason"].as_str().is_some_and(|r| r.contains("30 days")), "{entry}");
+    let text = report.to_string();
+    assert!(!text.contains(&key) && !text.contains("Assigned") && !text.contains("8015550151"), "{report}");
     rt.stop().await;
 }
 
@@ -279,6 +294,11 @@ async fn pending_or_queue_honeypot_idempotency_and_the_duplicate_window() {
     assert_eq!(status, 200);
     let never = receipt_id(&post(&rt, &key, body, None).await);
     assert_eq!(settled(&rt, &key, &never).await["status"], "duplicate");
+    // A web form's key has no partner: its rejected duplicates are in no partner's returns report, not even the
+    // lead's source's.
+    let (status, report) = rt.get(&admin, &format!("/api/v1/partners/{PENDING_SOURCE}/returns")).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!((&report["items"], &report["counts"]["duplicate_rejected"]), (&json!([]), &json!(0)), "{report}");
 
     // A receipt is the posting key's: another key of the company does not find it.
     let (_, other) = issue(&rt, &admin, json!({"name": "Other form"})).await;

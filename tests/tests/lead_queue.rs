@@ -1,14 +1,17 @@
 //! The lead queue over HTTP (issue 11): concurrent requests get distinct leads, the request window in the lead's
 //! local time, the requestable delay, the blacklist after a put-back, priority then age, Pending visible only with its
-//! permission on every read path, and returns with and without call-center comments.
+//! permission on every read path, and returns with and without call-center comments, each in its partner's returns
+//! report.
 
 use serde_json::{json, Value};
 use std::time::Duration;
 use vigil_tests::runtime::{eventually, LocalRuntime};
-use vigil_tests::users::{ADMIN, LEAD_REP, OFFICE, SALES};
+use vigil_tests::users::{ADMIN, LEAD_REP, OFFICE, OTHER_ADMIN, PARTNER, SALES};
 
 const ABC: u64 = 11;
 const EXCHANGE: u64 = 13;
+/// "HomeShield Leads", the partner whose login is the demo `partner` user.
+const HOMESHIELD: u64 = 1;
 const QUEUE_SETTINGS: &str = "/api/v1/settings/lead-queue";
 const REQUEST: &str = "/api/v1/lead-queue/request";
 
@@ -281,5 +284,51 @@ async fn returns_notify_each_partner_once_with_comments_only_when_asked() {
     assert!(abc["subject"].as_str().unwrap().starts_with(&format!("Lead {}", from_abc[0])), "from the template");
     let other = mails.iter().find(|m| m["to"] == "admin@bluebird.example").unwrap();
     assert!(!other["body"].as_str().unwrap().contains("Nobody by that name"), "{other}");
+
+    // Each return is an entry of its partner's returns report, counted with it; the comments were sent to ABC only.
+    let (status, abc) = rt.get(&admin, &format!("/api/v1/partners/{ABC}/returns?per_page=10")).await;
+    assert_eq!(status, 200, "{abc}");
+    assert_eq!(abc["counts"], json!({"returned": 2, "duplicate_rejected": 0}), "{abc}");
+    let items = abc["items"].as_array().unwrap();
+    let mut lead_ids: Vec<u64> = items.iter().filter_map(|e| e["lead_id"].as_u64()).collect();
+    lead_ids.sort_unstable();
+    assert_eq!(lead_ids, from_abc, "{abc}");
+    assert!(items.iter().all(|e| e["kind"] == "returned" && e["reason"] == "Wrong number"), "{abc}");
+    assert!(items.iter().all(|e| e["comments_sent"] == true && e.get("receipt_id").is_none()), "{abc}");
+    assert!(!abc.to_string().contains("Returnee"), "the report names leads by ID only: {abc}");
+    let (_, exchange) = rt.get(&admin, &format!("/api/v1/partners/{EXCHANGE}/returns")).await;
+    assert_eq!(exchange["counts"]["returned"], 1, "{exchange}");
+    assert_eq!(
+        (&exchange["items"][0]["lead_id"], &exchange["items"][0]["comments_sent"]),
+        (&json!(from_exchange[0]), &json!(false))
+    );
+    // Both fit one page: no cursor. Page sizes are those of the other lists.
+    assert_eq!(abc["next_cursor"], Value::Null);
+    let (status, _) = rt.get(&admin, &format!("/api/v1/partners/{ABC}/returns?per_page=7")).await;
+    assert_eq!(status, 422);
+
+    // Office staff may view partners, so they read it; a lead rep may not (403); another company's admin does not
+    // find an Acme partner (404); a partner login reads its own report only.
+    let office = rt.sign_in(OFFICE).await;
+    assert_eq!(rt.get(&office, &format!("/api/v1/partners/{ABC}/returns")).await.0, 200);
+    let rep = rt.sign_in(LEAD_REP).await;
+    assert_eq!(rt.get(&rep, &format!("/api/v1/partners/{ABC}/returns")).await.0, 403);
+    let (status, created) = rt
+        .post(
+            &admin,
+            "/api/v1/partners",
+            json!({"name": "Acme Only Leads", "kind": "outside", "sells_leads": true,
+            "default_lead_location": "queue"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let other = rt.sign_in(OTHER_ADMIN).await;
+    let acme_only = format!("/api/v1/partners/{}/returns", created["id"]);
+    assert_eq!(rt.get(&other, &acme_only).await.0, 404);
+    assert_eq!(rt.get(&admin, "/api/v1/partners/9999/returns").await.0, 404);
+    let partner = rt.sign_in(PARTNER).await;
+    let (status, own) = rt.get(&partner, &format!("/api/v1/partners/{HOMESHIELD}/returns")).await;
+    assert_eq!((status, &own["counts"]), (200, &json!({"returned": 0, "duplicate_rejected": 0})), "{own}");
+    assert_eq!(rt.get(&partner, &format!("/api/v1/partners/{ABC}/returns")).await.0, 403);
     rt.stop().await;
 }

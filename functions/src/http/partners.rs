@@ -27,6 +27,12 @@ pub async fn history(svc: &Services, actor: &Actor, req: &Request) -> Reply {
     reply::<ops::PartnerHistory>(Items { items: partners::history(svc, actor, PartnerId(id(req)?)).await? })
 }
 
+pub async fn returns(svc: &Services, actor: &Actor, req: &Request) -> Reply {
+    let q = req.query_string_parameters();
+    let per_page = vigil_app::records::PerPage::parse(q.first("per_page")).map_err(AppError::from_field)?;
+    reply::<ops::PartnerReturns>(partners::returns(svc, actor, PartnerId(id(req)?), per_page, q.first("cursor")).await?)
+}
+
 pub async fn list_campaigns(svc: &Services, actor: &Actor, req: &Request) -> Reply {
     reply::<ops::ListCampaigns>(Items { items: partners::list_campaigns(svc, actor, PartnerId(id(req)?)).await? })
 }

@@ -314,6 +314,10 @@ fn meta(f: Function, path: &str) -> Meta {
             ..m("partners", "Delete a partner company no lead or customer is attributed to, with its campaigns", "Deleted")
         },
         F::PartnerHistory => m("partners", "Every change of the partner company and its campaigns (newest 200, oldest first)", "History entries (post keys only as set or removed)"),
+        F::PartnerReturns => Meta {
+            description: Some("Whoever may view partner companies reads any partner's report; a partner login reads only its own (any other ID is 403, whether or not it exists). Entries name the lead by ID only. `counts` are maintained with the entries, not counted."),
+            ..m("partners", "The partner's returns report: leads returned to it and its posted leads rejected as duplicates, newest first, paged", "A page of report entries and the counts by kind")
+        },
         F::ListCampaigns => m("partners", "The partner company's campaigns in ID order", "The campaigns"),
         F::CreateCampaign => m("partners", "Add a campaign to the partner company (name unique within the partner; the external partner and campaign IDs unique in the company)", "The new campaign"),
         F::UpdateCampaign => m("partners", "Change a campaign with its version", "The campaign saved"),
@@ -676,6 +680,7 @@ impl Builder {
             F::UpdatePartner => self.types::<ops::UpdatePartner>(),
             F::DeletePartner => self.types::<ops::DeletePartner>(),
             F::PartnerHistory => self.types::<ops::PartnerHistory>(),
+            F::PartnerReturns => self.types::<ops::PartnerReturns>(),
             F::ListCampaigns => self.types::<ops::ListCampaigns>(),
             F::CreateCampaign => self.types::<ops::CreateCampaign>(),
             F::UpdateCampaign => self.types::<ops::UpdateCampaign>(),
@@ -1232,6 +1237,7 @@ fn links(f: Function) -> Option<Value> {
             "GetPartner": link("getPartner", None),
             "UpdatePartner": link("updatePartner", Some(&version)),
             "PartnerHistory": link("partnerHistory", None),
+            "PartnerReturns": link("partnerReturns", None),
             "ListCampaigns": link("listCampaigns", None),
             "CreateCampaign": link("createCampaign", None),
         })),

@@ -8,7 +8,9 @@ use crate::directory::{Me, OfficeLocation};
 use crate::leads::{HistoryEntry, LeadFormOptions, LeadListPage, LeadView, NewTag, Preview, SetTags, StageMove, Tag};
 use crate::operation::{encode, Operation, PathParams};
 use crate::outbox::OutboxPage;
-use crate::partners::{CampaignView, MessageTemplate, PartnerChange, PartnerView, PreviewRequest, RenderedMessage};
+use crate::partners::{
+    CampaignView, MessageTemplate, PartnerChange, PartnerReturnsPage, PartnerView, PreviewRequest, RenderedMessage,
+};
 use crate::routes::Function;
 use crate::settings::{MmrSettingsView, RateList};
 use crate::workflows::{
@@ -171,7 +173,7 @@ pub struct CreateLeadQuery {
     pub allow_duplicates: Option<bool>,
 }
 
-/// `GET /api/v1/customers/{id}/history`.
+/// `GET /api/v1/customers/{id}/history` and `GET /api/v1/partners/{id}/returns`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct HistoryQuery {
@@ -285,6 +287,7 @@ operations! {
     UpdatePartner = UpdatePartner, 200, FieldPath, NoQuery, Form => PartnerView;
     DeletePartner = DeletePartner, 204, FieldPath, VersionQuery, () => ();
     PartnerHistory = PartnerHistory, 200, FieldPath, NoQuery, () => Items<PartnerChange>;
+    PartnerReturns = PartnerReturns, 200, FieldPath, HistoryQuery, () => PartnerReturnsPage;
     ListCampaigns = ListCampaigns, 200, FieldPath, NoQuery, () => Items<CampaignView>;
     CreateCampaign = CreateCampaign, 201, FieldPath, NoQuery, Form => CampaignView;
     UpdateCampaign = UpdateCampaign, 200, FieldPath, NoQuery, Form => CampaignView;

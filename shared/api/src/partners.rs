@@ -291,3 +291,60 @@ pub struct PartnerChange {
     pub before: serde_json::Value,
     pub after: serde_json::Value,
 }
+
+/// What a partner's returns report entry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PartnerReturnKind {
+    /// A lead the partner sold was returned to it (`POST /api/v1/leads/return`).
+    Returned,
+    /// A lead the partner posted was refused as a duplicate of an existing lead.
+    DuplicateRejected,
+}
+
+impl PartnerReturnKind {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            PartnerReturnKind::Returned => "returned",
+            PartnerReturnKind::DuplicateRejected => "duplicate_rejected",
+        }
+    }
+}
+
+/// One entry of a partner's returns report. It names the lead by ID only: no personal data, and never the intake key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct PartnerReturn {
+    pub kind: PartnerReturnKind,
+    /// When it happened (RFC 3339, UTC).
+    pub at: String,
+    /// The returned lead, or the existing lead the rejected post duplicated.
+    pub lead_id: RecordId,
+    /// The receipt of the rejected post (duplicates only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt_id: Option<String>,
+    /// The return reason, or why the post was refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Returns only: whether the call-center comments went to the partner with the notification.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comments_sent: Option<bool>,
+}
+
+/// How many entries of each kind a partner's report holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct PartnerReturnCounts {
+    pub returned: u64,
+    pub duplicate_rejected: u64,
+}
+
+/// `GET /api/v1/partners/{id}/returns`: newest first, signed cursor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct PartnerReturnsPage {
+    pub items: Vec<PartnerReturn>,
+    pub next_cursor: Option<String>,
+    pub counts: PartnerReturnCounts,
+}

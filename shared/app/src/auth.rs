@@ -51,9 +51,11 @@ impl Actor {
     }
 }
 
-/// What a partner login may call: who it is, and the Customers list and a record's Home page, which its grants
-/// (`Permissions::partner`) limit to the records attributed to its partner company and mask as a partner may see them.
-pub const PARTNER_OPERATIONS: &[Function] = &[Function::Me, Function::ListCustomers, Function::GetCustomer];
+/// What a partner login may call: who it is, the Customers list and a record's Home page, which its grants
+/// (`Permissions::partner`) limit to the records attributed to its partner company and mask as a partner may see them,
+/// and its own returns report (`partners::returns` refuses another partner's).
+pub const PARTNER_OPERATIONS: &[Function] =
+    &[Function::Me, Function::ListCustomers, Function::GetCustomer, Function::PartnerReturns];
 
 /// Loads the user the (already verified) claims name. Expiry is checked here too, so a handler behind a
 /// misconfigured authorizer still refuses an old token.

@@ -11,6 +11,8 @@
 //! | campaign | `C#co` | `CAMPAIGN#00000001` | GSI1 `C#co#PARTNER#00000001#CAMPAIGNS` / campaign |
 //! | partner name, campaign name, campaign external pair, template name (uniqueness) | `C#co` | `PARTNERNAME#…`, `CAMPAIGNNAME#00000001#…`, `CAMPAIGNEXT#…`, `MSGTPLNAME#…` | |
 //! | partner history entry | `C#co#PARTNER#00000001` | `HIST#at#seq` | |
+//! | partner returns report entry (a returned lead, a rejected duplicate post) | `C#co#PARTNER#00000001#RETURNS` | `E#at#kind#<lead 14 or receipt>` | |
+//! | partner returns report counts | `C#co#PARTNER#00000001#RETURNS` | `COUNTS` | |
 //! | message template | `C#co` | `MSGTPL#00000001` | |
 //! | lead or customer profile | `C#co#R#00000000000042` | `PROFILE` | GSI1 kind by name, GSI2 kind by ID, GSI3 rep's, GSI4 follow-up date |
 //! | record sub-item | `C#co#R#…` | `HIST#…`, `NOTE#…`, `CONTACT#…`, `EQUIP#…`, `APPT#…`, `RINV#…`, `SPAY#…`, `SEQ#ITEMS` | |
@@ -224,6 +226,25 @@ pub fn partner_history(co: &CompanyId, id: PartnerId, at: &str, seq: u32) -> Key
 
 pub fn partner_history_pk(co: &CompanyId, id: PartnerId) -> String {
     format!("C#{co}#PARTNER#{:08}", id.0)
+}
+
+/// A partner's returns report (leads returned to it, its posts rejected as duplicates) is one partition of its own,
+/// entries sorted by time, so a page of the report is one query whatever the company's size.
+pub fn partner_returns_pk(co: &CompanyId, id: PartnerId) -> String {
+    format!("C#{co}#PARTNER#{:08}#RETURNS", id.0)
+}
+
+/// One report entry; `unique` (the returned lead's padded ID, or the rejected post's receipt) keeps two entries of
+/// the same millisecond apart.
+pub fn partner_return_entry(co: &CompanyId, id: PartnerId, at: &str, kind: &str, unique: &str) -> Key {
+    Key::new(partner_returns_pk(co, id), format!("{PARTNER_RETURN_PREFIX}{at}#{kind}#{unique}"))
+}
+
+pub const PARTNER_RETURN_PREFIX: &str = "E#";
+
+/// The report's counts by kind, moved in the same transactions as its entries.
+pub fn partner_return_counts(co: &CompanyId, id: PartnerId) -> Key {
+    Key::new(partner_returns_pk(co, id), "COUNTS")
 }
 
 /// Per-company sequence of campaign IDs.

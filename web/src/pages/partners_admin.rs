@@ -8,12 +8,15 @@ use crate::api::{ApiError, CampaignView, MessageTemplate, OfficeLocation, Partne
 use crate::app::Route;
 use crate::components::field_errors::{self, FieldErrors};
 use crate::components::modal::Modal;
+use crate::components::pager::{CursorTrail, Pager};
 use crate::components::route_link::RouteLink;
 use crate::hooks::{use_effect_with, use_state};
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;
 use serde_json::{json, Map, Value};
-use vigil_api::ops;
+use vigil_api::common::FieldPath;
+use vigil_api::ops::{self, HistoryQuery};
+use vigil_api::partners::{PartnerReturnKind, PartnerReturnsPage};
 use vigil_api::selling::{DeliveryStatus, SaleToPartner, SalesQuery, SoldKind};
 use vigil_domain::{Action, Resource};
 use yew::prelude::*;
@@ -452,6 +455,7 @@ pub fn PartnerPage(props: &PartnerPageProps) -> Html {
                 if p.settings.buys_leads || p.settings.buys_customers {
                     <PartnerSales partner={p.id.0} />
                 }
+                <PartnerReturns partner={p.id.0} />
             }
         </section>
     }
@@ -541,6 +545,81 @@ fn PartnerSales(props: &PartnerSalesProps) -> Html {
                 <h2>{ "Sales to this partner" }</h2>
                 <button type="button" class="button secondary small" data-testid="sales-refresh" onclick={refresh}>{ "Refresh" }</button>
             </div>
+            { body }
+        </section>
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The partner's returns report: leads returned to it and its posts refused as duplicates.
+
+#[derive(Properties, PartialEq)]
+struct PartnerReturnsProps {
+    partner: u32,
+}
+
+/// The counts by kind, then one page of entries, newest first, with the shared cursor pager.
+#[component]
+fn PartnerReturns(props: &PartnerReturnsProps) -> Html {
+    let session = use_session();
+    let page = use_state(|| None::<Result<PartnerReturnsPage, ApiError>>);
+    let trail = use_state(CursorTrail::default);
+    {
+        let (page, client, partner) = (page.clone(), session.client(), props.partner);
+        use_effect_with((partner, trail.current()), move |(partner, cursor)| {
+            let (partner, cursor) = (*partner, cursor.clone());
+            if let Some(client) = client {
+                crate::spawn(async move {
+                    let query = HistoryQuery { per_page: Some(25), cursor };
+                    page.set(Some(client.call::<ops::PartnerReturns>(&FieldPath { id: partner }, &query, &()).await));
+                });
+            }
+        });
+    }
+    let on_next = {
+        let trail = trail.clone();
+        Callback::from(move |c: String| trail.set(trail.forward(c)))
+    };
+    let on_previous = {
+        let trail = trail.clone();
+        Callback::from(move |()| trail.set(trail.back()))
+    };
+    let kind = |k: PartnerReturnKind| match k {
+        PartnerReturnKind::Returned => "Returned",
+        PartnerReturnKind::DuplicateRejected => "Duplicate rejected",
+    };
+    let body = match &*page {
+        None => html! { <p class="loading">{ "Loading returns…" }</p> },
+        Some(Err(e)) => html! { <p class="error-box" role="alert">{ e.message() }</p> },
+        Some(Ok(p)) => html! {
+            <>
+                <p class="muted" data-testid="returns-counts">
+                    { format!("Returned: {} · Rejected duplicates: {}", p.counts.returned, p.counts.duplicate_rejected) }
+                </p>
+                if p.items.is_empty() && trail.page_number() == 1 {
+                    <p class="empty-state" data-testid="returns-empty">{ "No returns or rejected duplicates yet" }</p>
+                } else {
+                    <table class="table" data-testid="returns-table">
+                        <thead><tr><th>{ "Kind" }</th><th>{ "Date" }</th><th>{ "Lead" }</th><th>{ "Reason" }</th></tr></thead>
+                        <tbody>
+                            { for p.items.iter().map(|e| html! {
+                                <tr data-testid="return-row" data-kind={e.kind.as_str()}>
+                                    <td>{ kind(e.kind) }</td>
+                                    <td>{ crate::components::format::date_time(&e.at) }</td>
+                                    <td><RouteLink to={Route::Lead { id: e.lead_id.to_string() }} testid="return-lead">{ format!("#{}", e.lead_id) }</RouteLink></td>
+                                    <td>{ e.reason.clone().unwrap_or_default() }</td>
+                                </tr>
+                            }) }
+                        </tbody>
+                    </table>
+                }
+                <Pager page_number={trail.page_number()} next_cursor={p.next_cursor.clone()} busy={false} {on_next} {on_previous} />
+            </>
+        },
+    };
+    html! {
+        <section class="card" data-testid="partner-returns" aria-label="Returns">
+            <div class="card-head"><h2>{ "Returns" }</h2></div>
             { body }
         </section>
     }

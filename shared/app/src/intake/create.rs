@@ -1,6 +1,7 @@
 //! The job behind a receipt: creates the posted lead, or records why not (a duplicate inside the company's window,
 //! a source or status that went away since the post). The lead, its index items, the receipt's new status and the
-//! purchase notification emails commit in one transaction, so a retried job never creates a second lead.
+//! purchase notification emails commit in one transaction, so a retried job never creates a second lead. A duplicate
+//! posted with a partner's key is an entry of that partner's returns report, written with the receipt's settle.
 
 use super::settings::settings_of;
 use super::StoredReceipt;
@@ -22,13 +23,19 @@ fn accepted() -> Condition {
     Condition::AttrEquals("status".into(), json!("accepted"))
 }
 
-async fn settle(svc: &Services, co: &CompanyId, receipt: &str, status: ReceiptStatus) -> Result<(), AppError> {
+/// The receipt's fields that say `status`.
+fn status_update(status: &ReceiptStatus) -> Result<Update, AppError> {
     let mut update = Update::default();
-    if let Value::Object(fields) = serde_json::to_value(&status).map_err(|e| AppError::Internal(e.to_string()))? {
+    if let Value::Object(fields) = serde_json::to_value(status).map_err(|e| AppError::Internal(e.to_string()))? {
         for (k, v) in fields {
             update = update.set(k, v);
         }
     }
+    Ok(update)
+}
+
+async fn settle(svc: &Services, co: &CompanyId, receipt: &str, status: ReceiptStatus) -> Result<(), AppError> {
+    let update = status_update(&status)?;
     match svc.table.update(&keys::intake_receipt(co, receipt), update, Some(accepted())).await {
         Ok(_) | Err(StoreError::ConditionFailed { .. }) => Ok(()),
         Err(e) => Err(e.into()),
@@ -65,9 +72,28 @@ pub async fn from_receipt(svc: &Services, co: &CompanyId, receipt_id: &str) -> R
     if let Err(AppError::Invalid(inv)) = custom_fields::require_on_create(svc, co, &record).await {
         return settle(svc, co, receipt_id, ReceiptStatus::Rejected { errors: inv.errors }).await;
     }
-    if let Some(lead_id) = duplicate_of(svc, co, &record, now).await? {
+    let window = settings_of(svc, co).await?.duplicate_window_days;
+    if let Some(lead_id) = duplicate_of(svc, co, &record, window, now).await? {
         tracing::info!(company = %co, receipt = receipt_id, lead = lead_id.0, "posted lead is a duplicate");
-        return settle(svc, co, receipt_id, ReceiptStatus::Duplicate { lead_id }).await;
+        let Some(partner) = receipt.partner_id else {
+            return settle(svc, co, receipt_id, ReceiptStatus::Duplicate { lead_id }).await;
+        };
+        let reason = match window {
+            Some(days) => format!("duplicates a lead from the last {days} days"),
+            None => "duplicates an existing lead".to_owned(),
+        };
+        let entry = crate::partners::returns::duplicate_rejected(&rfc3339(now), lead_id, receipt_id, reason);
+        let mut ops = vec![TxOp::Update {
+            key: keys::intake_receipt(co, receipt_id),
+            update: status_update(&ReceiptStatus::Duplicate { lead_id })?,
+            cond: Some(accepted()),
+        }];
+        ops.extend(crate::partners::returns::entry_ops(co, partner, &entry));
+        return match svc.table.transact(ops).await {
+            // Another run of this job settled the receipt (and wrote the entry) first.
+            Ok(()) | Err(StoreError::ConditionFailed { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        };
     }
     let weights = lead_scoring::weights(svc, co).await?;
     let (score, factors) = lead::score(&record, &weights);
@@ -86,14 +112,7 @@ pub async fn from_receipt(svc: &Services, co: &CompanyId, receipt_id: &str) -> R
     ops.extend(dup_ops(co, None, Some(&record)));
     let created = FieldChange { field: "created".into(), before: Value::Null, after: json!(record.display_name()) };
     ops.extend(history_ops(co, record.id, &record.created_at, by.as_str(), &[created]));
-    let mut update = Update::default();
-    if let Value::Object(fields) = serde_json::to_value(ReceiptStatus::Created { lead_id: record.id })
-        .map_err(|e| AppError::Internal(e.to_string()))?
-    {
-        for (k, v) in fields {
-            update = update.set(k, v);
-        }
-    }
+    let update = status_update(&ReceiptStatus::Created { lead_id: record.id })?;
     ops.push(TxOp::Update { key: keys::intake_receipt(co, receipt_id), update, cond: Some(accepted()) });
     let partner = match record.source_id {
         Some(source) => crate::partners::load(svc, co, source).await.ok(),
@@ -129,9 +148,9 @@ async fn duplicate_of(
     svc: &Services,
     co: &CompanyId,
     record: &Record,
+    window: Option<u32>,
     now: OffsetDateTime,
 ) -> Result<Option<RecordId>, AppError> {
-    let window = settings_of(svc, co).await?.duplicate_window_days;
     if window == Some(0) {
         return Ok(None);
     }

@@ -37,6 +37,10 @@ pub struct StoredReceipt {
     pub form: Map<String, Value>,
     pub location: vigil_domain::record::LeadLocation,
     pub received_at: String,
+    /// The partner of the key that posted it (none for a web form's key), whose returns report records a rejected
+    /// duplicate. Taken at the post, so revoking the key before the job runs does not lose the entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_id: Option<vigil_domain::PartnerId>,
 }
 
 /// `GET /api/v1/public/receipts/{id}`: only the key that posted it may read it (another key's receipt is not found).

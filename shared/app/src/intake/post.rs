@@ -172,6 +172,7 @@ pub async fn post(svc: &Services, mut p: PublicPost) -> Result<Posted, Refusal> 
         form,
         location,
         received_at: rfc3339(now),
+        partner_id: key.view.partner_id,
     };
     let mut receipt_item = item_of(&keys::intake_receipt(&co, &receipt_id), &receipt, &[]);
     receipt_item.insert(vigil_store::EXPIRES_AT.into(), json!(expires));

@@ -1,8 +1,10 @@
 //! `POST /api/v1/leads/return`: leads pushed back to the partners that sold them. Each leaves the active list
 //! (location `returned`); each partner gets one notification for the batch, with the call-center comments only when
-//! it asked for them, from its auto-response template when it has one.
+//! it asked for them, from its auto-response template when it has one. Each return is an entry of the partner's
+//! returns report, written in the lead's own save.
 
 use super::leave;
+use crate::clock::rfc3339;
 use crate::directory;
 use crate::items::from_item;
 use crate::jobs::{self, Job};
@@ -70,7 +72,14 @@ pub async fn return_leads(svc: &Services, actor: &Actor, body: ReturnLeads) -> R
         };
         let mut new = old.clone();
         new.lead.location = Some(LeadLocation::Returned);
-        let ops = leave(co, &mut new);
+        let mut ops = leave(co, &mut new);
+        let entry = crate::partners::returns::returned(
+            &rfc3339(svc.clock.now()),
+            old.id,
+            body.reason.trim(),
+            comments_sent(&partner, &body),
+        );
+        ops.extend(crate::partners::returns::entry_ops(co, partner.id, &entry));
         let changes = [
             FieldChange { field: "location".into(), before: json!(old.location()), after: json!("returned") },
             FieldChange { field: "return_reason".into(), before: json!(null), after: json!(body.reason.trim()) },
@@ -90,6 +99,15 @@ pub async fn return_leads(svc: &Services, actor: &Actor, body: ReturnLeads) -> R
     Ok(report)
 }
 
+/// Whether the partner's notification carries the call-center comments: it must ask for them, have somewhere to
+/// receive the notification, and there must be comments.
+fn comments_sent(partner: &StoredPartner, body: &ReturnLeads) -> bool {
+    let s = &partner.settings;
+    s.include_call_center_comments_with_return
+        && !s.lead_return_emails.is_empty()
+        && !body.call_center_comments.trim().is_empty()
+}
+
 /// One return notification to each of the partner's return addresses for this batch (idempotent per batch and
 /// recipient: the job key names the leads).
 async fn notify(
@@ -106,7 +124,7 @@ async fn notify(
     }
     let co = actor.company();
     let company_name = directory::company(svc, co).await.map(|c| c.name).unwrap_or_else(|_| co.to_string());
-    let comments = if s.include_call_center_comments_with_return { body.call_center_comments.trim() } else { "" };
+    let comments = if comments_sent(partner, body) { body.call_center_comments.trim() } else { "" };
     let template: Option<MessageTemplate> = match s.lead_auto_response_template_id {
         Some(t) => match svc.table.get(&keys::message_template(co, t)).await? {
             Some(item) => Some(from_item(item)?),
