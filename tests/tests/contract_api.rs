@@ -233,6 +233,8 @@ async fn every_operation_answers_with_its_contract_type() {
         &form(json!({"notes": "typed", "version": partner.version}))
     );
     assert!(!call!(ops::PartnerHistory, &partner_path, &NoQuery {}, &()).items.is_empty());
+    let returns = call!(ops::PartnerReturns, &partner_path, &HistoryQuery { per_page: Some(10), cursor: None }, &());
+    assert!(returns.items.is_empty() && returns.next_cursor.is_none(), "a new partner has no returns");
     let campaign = call!(ops::CreateCampaign, &partner_path, &NoQuery {}, &form(json!({"name": "Contract campaign"})));
     let campaign_path = FieldPath { id: campaign.id.0 };
     let campaign = call!(
