@@ -339,12 +339,14 @@ pub async fn list(svc: &Services, actor: &Actor, filter: &LeadFilter) -> Result<
         let count_start = rd.read;
         // A long search's total is estimated from the share of its counted partition that matched on the page,
         // when that sample is large enough to put the estimate within a tenth. When it is not, and the search is
-        // on a name, its range of the name-sorted index holds exactly its matches: unless it is large, reading
-        // that gives the exact total.
+        // on a name, its range of the name-sorted index holds exactly its matches: unless it may be large, reading
+        // that gives the exact total. Otherwise the sample grows until the estimate is within a tenth.
         let measure =
             after.is_none() && plan.sample_total && !exhausted && !within_tenth(plan.candidates, matched, examined);
         if measure {
-            if let Some(spec) = &plan.count_stream {
+            // Only when the three-letter partition, which bounds the range, fits in what may be read: a range
+            // that cannot be read whole would cost the reads and still leave an estimate.
+            if let Some(spec) = plan.count_stream.as_ref().filter(|_| plan.candidates <= f64::from(TOTAL_READ_CAP)) {
                 let mut range = Open {
                     spec: spec.clone(),
                     cond: resume_cond(spec.prefix.as_deref(), None, false),
