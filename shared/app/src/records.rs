@@ -93,6 +93,37 @@ pub fn mask_history(entries: Vec<HistoryEntry>, kind: Kind, perms: &Permissions)
         .collect()
 }
 
+/// One page, newest first, of the items of partition `pk` whose sort keys start with `prefix`, parsed as `T`, and
+/// the signed cursor of the next page (sealed to `fingerprint`, which names the caller's company, the list and the
+/// page size, so a cursor cannot be replayed against another list).
+pub async fn newest_first<T: DeserializeOwned>(
+    svc: &Services,
+    fingerprint: &str,
+    pk: String,
+    prefix: &str,
+    per_page: PerPage,
+    cursor: Option<&str>,
+) -> Result<(Vec<T>, Option<String>), AppError> {
+    let start = match cursor {
+        Some(c) if !c.is_empty() => Some(svc.cursors.open(fingerprint, c)?),
+        _ => None,
+    };
+    let q = vigil_store::Query::new(vigil_store::Index::Base, pk)
+        .sort(vigil_store::SortCond::BeginsWith(prefix.into()))
+        .backward()
+        .limit(per_page.get())
+        .start(start);
+    let page = svc.table.query(&q).await?;
+    let last = page.items.last().and_then(vigil_store::Key::of).map(|k| k.to_item());
+    let full = page.items.len() as u32 == per_page.get();
+    let items = page.items.into_iter().map(crate::items::from_item).collect::<Result<Vec<T>, _>>()?;
+    let next_cursor = match (page.last_key.is_some() || full, last) {
+        (true, Some(k)) => Some(svc.cursors.seal(fingerprint, &k)),
+        _ => None,
+    };
+    Ok((items, next_cursor))
+}
+
 /// Page sizes the lists offer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PerPage(u32);

@@ -1,6 +1,7 @@
 //! Cursor paging: the server hands out an opaque cursor for the next page, so the way back is the trail of cursors
 //! already used.
 
+use crate::hooks::UseStateHandle;
 use yew::prelude::*;
 
 /// The cursors of the pages visited so far; the last one is the page on screen (`None` is the first page).
@@ -36,6 +37,13 @@ impl CursorTrail {
         }
         Self(t)
     }
+}
+
+/// The Pager's Next and Previous callbacks, moving `trail` on or back.
+pub fn trail_callbacks(trail: &UseStateHandle<CursorTrail>) -> (Callback<String>, Callback<()>) {
+    let next = trail.clone();
+    let back = trail.clone();
+    (Callback::from(move |c: String| next.set(next.forward(c))), Callback::from(move |()| back.set(back.back())))
 }
 
 #[derive(Properties, PartialEq)]

@@ -180,14 +180,7 @@ fn Outbox() -> Html {
             }
         });
     }
-    let on_next = {
-        let trail = trail.clone();
-        Callback::from(move |c: String| trail.set(trail.forward(c)))
-    };
-    let on_previous = {
-        let trail = trail.clone();
-        Callback::from(move |()| trail.set(trail.back()))
-    };
+    let (on_next, on_previous) = crate::components::pager::trail_callbacks(&trail);
     let body = match &*load {
         Load::Loading => html! { <p class="loading">{ "Loading the outbox…" }</p> },
         Load::Failed(e) => failed("the outbox", e),

@@ -576,14 +576,7 @@ fn PartnerReturns(props: &PartnerReturnsProps) -> Html {
             }
         });
     }
-    let on_next = {
-        let trail = trail.clone();
-        Callback::from(move |c: String| trail.set(trail.forward(c)))
-    };
-    let on_previous = {
-        let trail = trail.clone();
-        Callback::from(move |()| trail.set(trail.back()))
-    };
+    let (on_next, on_previous) = crate::components::pager::trail_callbacks(&trail);
     let kind = |k: PartnerReturnKind| match k {
         PartnerReturnKind::Returned => "Returned",
         PartnerReturnKind::DuplicateRejected => "Duplicate rejected",

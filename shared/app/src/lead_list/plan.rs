@@ -395,11 +395,11 @@ pub fn plan(
         _ => (estimate, false),
     };
     let pass_rate = if chosen.size > 0.0 { (total * selectivity / chosen.size).clamp(0.01, 1.0) } else { 1.0 };
+    let long = |q: &Option<String>| q.as_deref().is_some_and(|q| q.chars().count() > 3);
     let sample_total = !total_exact
         && chosen.exact
         && chosen.order == Order::Id
-        && [&c.first_name, &c.last_name, &c.email].iter().any(|q| q.as_deref().is_some_and(|q| q.chars().count() > 3));
-    let long = |q: &Option<String>| q.as_deref().is_some_and(|q| q.chars().count() > 3);
+        && [&c.first_name, &c.last_name, &c.email].into_iter().any(long);
     let count_stream = if !sample_total {
         None
     } else if long(&c.last_name) {

@@ -3,13 +3,13 @@
 //! save, the intake job's receipt settle), so the report never misses a committed change nor shows one that was
 //! rolled back. Entries carry the lead's ID only, never its personal data or the intake key.
 
-use crate::items::{from_item, item_of};
+use crate::items::item_of;
 use crate::records::PerPage;
 use crate::{Actor, AppError, Services};
 use serde_json::Value;
 use vigil_api::partners::{PartnerReturn, PartnerReturnCounts, PartnerReturnKind, PartnerReturnsPage};
 use vigil_domain::{Action, CompanyId, PartnerId, RecordId, Resource, Role};
-use vigil_store::{keys, Condition, Index, Key, Query, SortCond, TxOp, Update};
+use vigil_store::{keys, Condition, TxOp, Update};
 
 /// The writes that add `entry` to `partner`'s report: the entry (new, so a replayed write cannot count twice) and
 /// its kind's count.
@@ -73,23 +73,15 @@ pub async fn returns(
     let co = actor.company();
     super::stored::load_partner(svc, co, id).await?;
     let fingerprint = format!("{co}|partner-returns|{}|{}", id.0, per_page.get());
-    let start = match cursor {
-        Some(c) if !c.is_empty() => Some(svc.cursors.open(&fingerprint, c)?),
-        _ => None,
-    };
-    let q = Query::new(Index::Base, keys::partner_returns_pk(co, id))
-        .sort(SortCond::BeginsWith(keys::PARTNER_RETURN_PREFIX.into()))
-        .backward()
-        .limit(per_page.get())
-        .start(start);
-    let page = svc.table.query(&q).await?;
-    let last = page.items.last().and_then(Key::of).map(|k| k.to_item());
-    let full = page.items.len() as u32 == per_page.get();
-    let items: Vec<PartnerReturn> = page.items.into_iter().map(from_item).collect::<Result<_, _>>()?;
-    let next_cursor = match (page.last_key.is_some() || full, last) {
-        (true, Some(k)) => Some(svc.cursors.seal(&fingerprint, &k)),
-        _ => None,
-    };
+    let (items, next_cursor): (Vec<PartnerReturn>, _) = crate::records::newest_first(
+        svc,
+        &fingerprint,
+        keys::partner_returns_pk(co, id),
+        keys::PARTNER_RETURN_PREFIX,
+        per_page,
+        cursor,
+    )
+    .await?;
     let counts = match svc.table.get(&keys::partner_return_counts(co, id)).await? {
         Some(item) => {
             let count = |kind: PartnerReturnKind| {
