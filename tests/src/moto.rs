@@ -52,6 +52,44 @@ def watch():
 
 threading.Thread(target=watch, daemon=True).start()
 
+# moto's TransactWriteItems snapshots the whole table for rollback once per item of the transaction, before any of
+# them is applied, so every snapshot is the same: a 40-item transaction copied the table 40 times, and the tests of
+# creates on moto spent minutes in copying. Within one call the first snapshot of a table is reused; rollback
+# restores the same state as before.
+try:
+    import copy as _copy
+    import moto.dynamodb.models as _ddb
+
+    _snapshots = threading.local()
+
+    class _SnapshotOnce:
+        def __getattr__(self, name):
+            return getattr(_copy, name)
+
+        @staticmethod
+        def deepcopy(obj, memo=None):
+            taken = getattr(_snapshots, "taken", None)
+            if taken is None or not isinstance(obj, _ddb.Table):
+                return _copy.deepcopy(obj, memo)
+            # The original is kept beside its copy, so its id is not reused by another object during the call.
+            if id(obj) not in taken:
+                taken[id(obj)] = (obj, _copy.deepcopy(obj, memo))
+            return taken[id(obj)][1]
+
+    _transact = _ddb.DynamoDBBackend.transact_write_items
+
+    def _transact_snapshot_once(self, transact_items):
+        _snapshots.taken = {}
+        try:
+            return _transact(self, transact_items)
+        finally:
+            _snapshots.taken = None
+
+    _ddb.copy = _SnapshotOnce()
+    _ddb.DynamoDBBackend.transact_write_items = _transact_snapshot_once
+except (ImportError, AttributeError):
+    pass
+
 from moto.server import main
 main(["-H", "127.0.0.1", "-p", port])
 "#;
