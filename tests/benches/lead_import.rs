@@ -16,6 +16,10 @@ use vigil_store::{Condition, Item, Key, Page, Query, StoreError, Table, TxOp, Up
 use vigil_tests::runtime::LocalRuntime;
 use vigil_tests::users::ADMIN;
 
+/// The allocator of the `vigil-local` binary, so the figures are the embedded runtime's as a dealer runs it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const FIRST: &[&str] =
     &["James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "Carlos", "Priya"];
 const LAST: &[&str] = &["Smith", "Johnson", "Garcia", "Nguyen", "Patel", "Kim", "Chen", "Young", "King", "Wright"];

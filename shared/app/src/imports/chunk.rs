@@ -23,6 +23,9 @@ const COUNTERS_PER_TX: usize = 90;
 /// New leads per batch write call: about 4,500 items, a fraction of a second of the embedded store's single writer
 /// (other requests wait that long at most), and 180 BatchWriteItem calls of 25 in DynamoDB.
 const WRITE_GROUP: usize = 500;
+/// Groups being built and written at once: one per core of the machine this was measured on, plus one waiting on
+/// the store's single writer.
+const WRITERS: usize = 3;
 
 /// A chunk's own progress, saved before its leads are written so a redelivered job repeats exactly the same writes.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -228,9 +231,9 @@ pub(crate) fn lead_items(co: &CompanyId, r: &Record, by: &str) -> Vec<Item> {
 }
 
 /// A finished batch write task's outcome as the app's.
-fn joined(r: Result<Result<(), StoreError>, tokio::task::JoinError>) -> Result<(), AppError> {
+fn joined(r: Result<Result<(), AppError>, tokio::task::JoinError>) -> Result<(), AppError> {
     match r {
-        Ok(written) => Ok(written?),
+        Ok(written) => written,
         Err(e) => Err(AppError::Internal(format!("an import write task failed: {e}"))),
     }
 }
@@ -379,17 +382,21 @@ pub async fn run_chunk(svc: &Services, co: &CompanyId, id: u32, chunk: u32) -> R
         state.create_rows.iter().enumerate().map(|(j, n)| (*n, j as u64)).collect();
     creates.retain(|(n, _)| place.contains_key(n));
     let mut ranks: std::collections::HashMap<Option<PartnerId>, u8> = std::collections::HashMap::new();
-    // The leads go out in groups, each group's batch write running while the next group's items are built, so the
-    // store's writes and the item building (JSON) overlap. A crash between groups, or inside one, leaves some leads
-    // with some of their items: the job is redelivered (it is done only once the progress transaction below commits)
-    // and writes every planned lead's items again, with the same IDs (its place in `create_rows`) and the same
-    // contents (rows are read again from the same bytes, `created_at` is the chunk's saved one), so the puts are
-    // idempotent and every lead ends with all its items; counters are added once, after every item is written.
-    let mut writing: Option<tokio::task::JoinHandle<Result<(), StoreError>>> = None;
-    for group in creates.chunks_mut(WRITE_GROUP) {
-        let mut items: Vec<Item> = Vec::with_capacity(group.len() * 12);
-        for (n, r) in group.iter_mut() {
-            r.id = RecordId(state.first_id + place.get(n).copied().unwrap_or_default());
+    // The leads go out in groups. Each group's items (JSON maps, most of an import's CPU) are built and written by a
+    // task of its own, up to WRITERS at a time, so both cores build while the store writes. A crash between groups,
+    // or inside one, leaves some leads with some of their items: the job is redelivered (it is done only once the
+    // progress transaction below commits) and writes every planned lead's items again, with the same IDs (its place
+    // in `create_rows`) and the same contents (rows are read again from the same bytes, `created_at` is the chunk's
+    // saved one), so the puts are idempotent, in whatever order they land, and every lead ends with all its items;
+    // counters are added once, after every item is written.
+    let created = creates.len();
+    let mut writing: std::collections::VecDeque<tokio::task::JoinHandle<Result<(), AppError>>> = Default::default();
+    let mut pending = creates.into_iter().peekable();
+    while pending.peek().is_some() {
+        let mut group: Vec<Record> = Vec::with_capacity(WRITE_GROUP);
+        let mut items: Vec<Item> = Vec::new();
+        for (n, mut r) in pending.by_ref().take(WRITE_GROUP) {
+            r.id = RecordId(state.first_id + place.get(&n).copied().unwrap_or_default());
             if r.lead.location == Some(LeadLocation::Queue) {
                 let rank = match ranks.get(&r.source_id) {
                     Some(rank) => *rank,
@@ -400,21 +407,34 @@ pub async fn run_chunk(svc: &Services, co: &CompanyId, id: u32, chunk: u32) -> R
                     }
                 };
                 // The queue's own entry, so its index item and count are exactly what a lead moved there gets.
-                bulk_ops(crate::lead_queue::enter(co, r, rank, None), &mut items, &mut counters)?;
+                bulk_ops(crate::lead_queue::enter(co, &mut r, rank, None), &mut items, &mut counters)?;
             }
-            items.extend(lead_items(co, r, &by));
-            for k in counters_of(co, r) {
+            for k in counters_of(co, &r) {
                 *counters.entry(k).or_default() += 1;
             }
+            group.push(r);
         }
-        if let Some(previous) = writing.take() {
-            joined(previous.await)?;
+        while writing.len() >= WRITERS {
+            if let Some(oldest) = writing.pop_front() {
+                joined(oldest.await)?;
+            }
         }
-        let table = svc.table.clone();
-        writing = Some(tokio::spawn(async move { table.batch_put(items).await }));
+        let (table, co, by) = (svc.table.clone(), co.clone(), by.clone());
+        writing.push_back(tokio::spawn(async move {
+            let items = tokio::task::spawn_blocking(move || {
+                items.reserve(group.len() * 13);
+                for r in &group {
+                    items.extend(lead_items(&co, r, &by));
+                }
+                items
+            })
+            .await
+            .map_err(|e| AppError::Internal(format!("building an import group's items failed: {e}")))?;
+            Ok(table.batch_put(items).await?)
+        }));
     }
-    if let Some(previous) = writing.take() {
-        joined(previous.await)?;
+    while let Some(w) = writing.pop_front() {
+        joined(w.await)?;
     }
     let mut updated = 0u64;
     for (row_no, lead, fields) in updates {
@@ -437,7 +457,7 @@ pub async fn run_chunk(svc: &Services, co: &CompanyId, id: u32, chunk: u32) -> R
             .set("next_chunk", json!(chunk + 1))
             .set("next_offset", json!(window.end))
             .add("rows_done", window.rows.len() as i64)
-            .add("created", creates.len() as i64)
+            .add("created", created as i64)
             .add("updated", updated as i64)
             .add("duplicates", dups.len() as i64)
             .add("errors", rows_in_errors.len() as i64)
@@ -475,6 +495,6 @@ pub async fn run_chunk(svc: &Services, co: &CompanyId, id: u32, chunk: u32) -> R
         }
         Err(e) => return Err(e.into()),
     }
-    tracing::info!(company = %co, import = id, chunk, rows = window.rows.len(), created = creates.len(), "import chunk done");
+    tracing::info!(company = %co, import = id, chunk, rows = window.rows.len(), created, "import chunk done");
     Ok(())
 }
