@@ -82,7 +82,7 @@ impl Table for Counting {
     async fn batch_get(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
         self.inner.batch_get(keys).await
     }
-    async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {
+    async fn batch_put(&self, items: &[Item]) -> Result<(), StoreError> {
         // Sizing every item would encode each one a second time, a noticeable share of the import's own work: a
         // sample of one in SAMPLE (co-prime to the items per lead, so every kind of item is sampled alike) stands
         // for the rest.

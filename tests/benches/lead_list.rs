@@ -145,14 +145,14 @@ async fn seed(rt: &LocalRuntime, co: &CompanyId, n: u64) -> (f64, Record, Vec<Li
                 items.push(item);
             }
         }
-        rt.services().table.batch_put(items).await.unwrap();
+        rt.services().table.batch_put(&items).await.unwrap();
     }
     let counter_items = counters.into_iter().map(|(k, v)| {
         let mut item = k.to_item();
         item.insert("value".into(), json!(v));
         item
     });
-    rt.services().table.batch_put(counter_items.collect()).await.unwrap();
+    rt.services().table.batch_put(&counter_items.collect::<Vec<_>>()).await.unwrap();
     (started.elapsed().as_secs_f64(), sample.unwrap(), entries)
 }
 

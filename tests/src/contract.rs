@@ -608,7 +608,7 @@ pub mod table {
         let pk = "C#acme#R#20";
         let stored: Vec<Item> =
             SORT_KEYS.iter().enumerate().map(|(n, sk)| item(json!({"PK": pk, "SK": sk, "n": n}))).collect();
-        t.batch_put(stored.clone()).await.expect("batch_put");
+        t.batch_put(&stored).await.expect("batch_put");
         // Neighbouring partitions must not leak in.
         for other in ["C#acme#R#2", "C#acme#R#200", "C#acme#R#20#", "c#acme#R#20"] {
             t.put(item(json!({"PK": other, "SK": "A#01"})), None).await.expect("put neighbour");
@@ -631,7 +631,7 @@ pub mod table {
                 i
             })
             .collect();
-        t.batch_put(stored.clone()).await.expect("batch_put");
+        t.batch_put(&stored).await.expect("batch_put");
         // The same GSI partition value on the other indexes must not show up in this one.
         for other in Index::GSIS.into_iter().filter(|g| *g != index) {
             let mut i = item(json!({"PK": "C#acme#R#other", "SK": format!("{other:?}")}));
@@ -662,7 +662,7 @@ pub mod table {
         let pk = "C#acme#R#30";
         let stored: Vec<Item> =
             (0..57).map(|n| item(json!({"PK": pk, "SK": format!("HIST#{n:04}"), "n": n}))).collect();
-        t.batch_put(stored.clone()).await.expect("batch_put");
+        t.batch_put(&stored).await.expect("batch_put");
         let sks: Vec<String> = stored.iter().map(|i| sk_of(Index::Base, i)).collect();
         for limit in [1, 5, 10, 19, 56, 57, 58, 100] {
             for forward in [true, false] {
@@ -713,7 +713,7 @@ pub mod table {
         // Neighbours it must leave out: a partition whose key starts the same, and an item outside the prefix.
         seed.push(item(json!({"PK": "C#acme#R#310", "SK": "HIST#0000"})));
         seed.push(item(json!({"PK": pk, "SK": "PROFILE"})));
-        t.batch_put(seed).await.expect("batch_put");
+        t.batch_put(&seed).await.expect("batch_put");
         let sks: Vec<String> = stored.iter().map(|i| sk_of(Index::Base, i)).collect();
         let hist = Query::new(Index::Base, pk).sort(SortCond::BeginsWith("HIST#".into()));
         for limit in [None, Some(1), Some(10), Some(57), Some(100)] {
@@ -750,7 +750,7 @@ pub mod table {
                 "GSI2PK": "C#acme#LEAD", "GSI2SK": format!("NAME#{}", ["jones", "smith", "smith", "lee"][n % 4]), "n": n,
             })));
         }
-        t.batch_put(stored.clone()).await.expect("batch_put");
+        t.batch_put(&stored).await.expect("batch_put");
         for forward in [true, false] {
             for limit in [1, 2, 4, 5, 22, 23] {
                 let mut q = Query::new(Index::Gsi2, "C#acme#LEAD").limit(limit);
@@ -779,7 +779,7 @@ pub mod table {
 
     pub async fn gsi_sparse_and_follows_updates(t: Arc<dyn Table>) {
         let gpk = "C#acme#CITY";
-        t.batch_put(vec![
+        t.batch_put(&[
             item(json!({"PK": "C#acme#R#1", "SK": "PROFILE", "GSI1PK": gpk, "GSI1SK": "oslo#1"})),
             item(json!({"PK": "C#acme#R#2", "SK": "PROFILE", "GSI1PK": gpk})),
             item(json!({"PK": "C#acme#R#3", "SK": "PROFILE", "GSI1SK": "oslo#3"})),
@@ -821,7 +821,7 @@ pub mod table {
         assert!(t.batch_get(&[]).await.expect("empty batch_get").is_empty());
         let stored: Vec<Item> =
             (0..130).map(|n| item(json!({"PK": format!("C#acme#R#{n:04}"), "SK": "PROFILE", "n": n}))).collect();
-        t.batch_put(stored.clone()).await.expect("batch_put");
+        t.batch_put(&stored).await.expect("batch_put");
         // 130 present (every other key asked for) and 40 missing, interleaved.
         let mut keys: Vec<Key> = stored.iter().map(|i| Key::of(i).expect("key")).collect();
         for n in 0..40 {
@@ -838,13 +838,13 @@ pub mod table {
     pub async fn batch_put_delete_many(t: Arc<dyn Table>) {
         let pk = "C#acme#R#40";
         let stored: Vec<Item> = (0..60).map(|n| item(json!({"PK": pk, "SK": format!("TAG#{n:03}"), "n": n}))).collect();
-        t.batch_put(stored.clone()).await.expect("batch_put");
+        t.batch_put(&stored).await.expect("batch_put");
         assert_eq!(t.query(&Query::new(Index::Base, pk)).await.expect("query").items, stored);
 
         // Overwrites in bulk replace whole items.
         let replaced: Vec<Item> =
             stored.iter().take(30).map(|i| item(json!({"PK": pk, "SK": i["SK"], "new": true}))).collect();
-        t.batch_put(replaced.clone()).await.expect("batch_put overwrite");
+        t.batch_put(&replaced).await.expect("batch_put overwrite");
         let now = t.query(&Query::new(Index::Base, pk)).await.expect("query").items;
         assert_eq!(now[..30], replaced[..]);
         assert_eq!(now[30..], stored[30..]);
@@ -858,7 +858,7 @@ pub mod table {
         assert_eq!(left_sks, want);
         // Deleting keys that are not there is fine.
         t.batch_delete(&doomed).await.expect("batch_delete again");
-        t.batch_put(Vec::new()).await.expect("empty batch_put");
+        t.batch_put(&[]).await.expect("empty batch_put");
         t.batch_delete(&[]).await.expect("empty batch_delete");
     }
 
@@ -867,7 +867,7 @@ pub mod table {
         let profile = item(json!({"PK": pk, "SK": "PROFILE", "version": 3, "stage": "lead"}));
         let note = item(json!({"PK": pk, "SK": "NOTE#1", "text": "call back"}));
         let guard = item(json!({"PK": "C#acme", "SK": "COUNTER#lead", "value": 9}));
-        t.batch_put(vec![profile.clone(), note.clone(), guard.clone()]).await.expect("seed");
+        t.batch_put(&[profile.clone(), note.clone(), guard.clone()]).await.expect("seed");
 
         let ops = |check: Condition| {
             vec![
@@ -929,7 +929,7 @@ pub mod table {
 
     pub async fn transact_applies_all_ops(t: Arc<dyn Table>) {
         let pk = "C#acme#R#51";
-        t.batch_put(vec![
+        t.batch_put(&[
             item(json!({"PK": pk, "SK": "PROFILE", "version": 3, "stage": "lead", "GSI1PK": "C#acme#LEADS", "GSI1SK": "x"})),
             item(json!({"PK": pk, "SK": "NOTE#1", "text": "call back"})),
             item(json!({"PK": "C#acme", "SK": "COUNTER#lead", "value": 9})),
@@ -1072,7 +1072,7 @@ pub mod table {
                 })));
             }
         }
-        t.batch_put(items).await.expect("seed");
+        t.batch_put(&items).await.expect("seed");
         for index in [Index::Base, Index::Gsi1] {
             for q in [
                 Query::new(index, "C#acme"),

@@ -168,7 +168,7 @@ impl Table for Flaky {
         self.gate(None, false, false)?;
         self.inner.batch_get(keys).await
     }
-    async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {
+    async fn batch_put(&self, items: &[Item]) -> Result<(), StoreError> {
         self.gate(None, false, false)?;
         self.inner.batch_put(items).await
     }

@@ -108,7 +108,7 @@ async fn aws_batches_dedupe_and_chunk() {
     let mut items: Vec<Item> =
         (0..60).map(|n| item(json!({"PK": "C#acme#B", "SK": format!("{n:03}"), "v": 1}))).collect();
     items.push(item(json!({"PK": "C#acme#B", "SK": "000", "v": 2})));
-    t.batch_put(items).await.expect("batch_put");
+    t.batch_put(&items).await.expect("batch_put");
     assert_eq!(t.get(&Key::new("C#acme#B", "000")).await.expect("get").expect("item")["v"], json!(2));
     let mut keys: Vec<Key> = (0..60).map(|n| Key::new("C#acme#B", format!("{n:03}"))).collect();
     keys.extend(keys.clone());

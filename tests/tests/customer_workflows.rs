@@ -387,7 +387,7 @@ impl Table for SameRead {
     async fn batch_get(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
         self.inner.batch_get(keys).await
     }
-    async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {
+    async fn batch_put(&self, items: &[Item]) -> Result<(), StoreError> {
         self.inner.batch_put(items).await
     }
     async fn batch_delete(&self, keys: &[Key]) -> Result<(), StoreError> {

@@ -69,7 +69,7 @@ async fn store_the_old_way(rt: &LocalRuntime, r: &Record) {
     let table = &rt.services().table;
     let mut items = vec![record_item(&co(), r)];
     items.extend(old_index_items(&co(), r));
-    table.batch_put(items).await.unwrap();
+    table.batch_put(&items).await.unwrap();
     let prefixes = prefix_counters(&co(), r);
     let counters: Vec<TxOp> = counters_of(&co(), r)
         .into_iter()
@@ -307,7 +307,7 @@ async fn a_record_edited_meanwhile_is_read_again_and_a_nameless_one_is_counted_o
     let fresh = record(71_003, Kind::Lead, "", "", "fresh.kx@nameless.test");
     let mut items = vec![record_item(&co(), &fresh)];
     items.extend(index_items(&co(), &fresh));
-    svc.table.batch_put(items).await.unwrap();
+    svc.table.batch_put(&items).await.unwrap();
     assert_eq!(backfill(svc, &co(), fresh).await.unwrap(), Backfilled::Current);
     assert_eq!(counter(&rt, &kx).await, before + 1);
     rt.stop().await;

@@ -427,12 +427,11 @@ impl vigil_store::Table for FailChunkCountersOnce {
     async fn batch_get(&self, keys: &[vigil_store::Key]) -> Result<Vec<vigil_store::Item>, vigil_store::StoreError> {
         self.inner.batch_get(keys).await
     }
-    async fn batch_put(&self, mut items: Vec<vigil_store::Item>) -> Result<(), vigil_store::StoreError> {
+    async fn batch_put(&self, items: &[vigil_store::Item]) -> Result<(), vigil_store::StoreError> {
         let leads = items.iter().any(|i| i.get("SK").and_then(serde_json::Value::as_str) == Some("PROFILE"));
         if matches!(self.fault, Fault::MidBatch) && leads && self.armed.swap(false, std::sync::atomic::Ordering::SeqCst)
         {
-            items.truncate(items.len() / 2);
-            self.inner.batch_put(items).await?;
+            self.inner.batch_put(items.get(..items.len() / 2).unwrap_or_default()).await?;
             return Err(vigil_store::StoreError::Backend("injected: the worker died mid-batch".into()));
         }
         self.inner.batch_put(items).await

@@ -63,7 +63,7 @@ async fn store(rt: &LocalRuntime, records: &[Record]) {
     let mut items: Vec<_> = records.iter().map(|r| record_item(&co(), r)).collect();
     // Only the index items: the counters must add to the seed's (transactions, as the write operations do).
     items.extend(seed_items(&co(), records).into_iter().filter(|i| !vigil_app::record_index::is_counter(i)));
-    rt.services().table.batch_put(items).await.unwrap();
+    rt.services().table.batch_put(&items).await.unwrap();
     for r in records {
         let counters: Vec<TxOp> =
             index_writes(&co(), None, Some(r)).into_iter().filter(|op| matches!(op, TxOp::Update { .. })).collect();

@@ -51,7 +51,7 @@ impl Table for Faulty {
     async fn batch_get(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
         self.0.batch_get(keys).await
     }
-    async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {
+    async fn batch_put(&self, items: &[Item]) -> Result<(), StoreError> {
         self.0.batch_put(items).await
     }
     async fn batch_delete(&self, keys: &[Key]) -> Result<(), StoreError> {

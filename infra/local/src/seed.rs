@@ -1112,7 +1112,7 @@ async fn seed_company(svc: &Services, company: &Company, domain: &str, n: u64, s
     items.extend(seed_items(co, &records));
     // The customers' duplicate lookups, so New Customer warns about a demo customer entered again.
     items.extend(records.iter().filter(|r| r.kind == Kind::Customer).map(|r| vigil_app::leads::duplicate_item(co, r)));
-    svc.table.batch_put(items).await?;
+    svc.table.batch_put(&items).await?;
     Ok(())
 }
 

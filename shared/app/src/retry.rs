@@ -116,13 +116,19 @@ impl Table for RetryingTable {
         on_busy(&self.backoff, "query", || self.inner.query(query)).await
     }
 
+    // Forwarded, or the trait's default would ask the backend one query at a time (the embedded one answers a whole
+    // call on one trip to its connection).
+    async fn query_each(&self, queries: &[Query]) -> Result<Vec<Page>, StoreError> {
+        on_busy(&self.backoff, "query_each", || self.inner.query_each(queries)).await
+    }
+
     async fn batch_get(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
         on_busy(&self.backoff, "batch_get", || self.inner.batch_get(keys)).await
     }
 
     // Batch writes are unconditional puts and deletes of whole items: writing them again is harmless.
-    async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {
-        on_busy(&self.backoff, "batch_put", || self.inner.batch_put(items.clone())).await
+    async fn batch_put(&self, items: &[Item]) -> Result<(), StoreError> {
+        on_busy(&self.backoff, "batch_put", || self.inner.batch_put(items)).await
     }
 
     async fn batch_delete(&self, keys: &[Key]) -> Result<(), StoreError> {
@@ -192,10 +198,14 @@ mod tests {
         assert_eq!(Backoff::STORE.worst_case(), Duration::from_millis(25 + 50 + 100 + 200 + 400 + 800 + 1000));
     }
 
-    /// A counter whose increments are refused as busy a few times before each one applies.
+    /// A counter whose increments are refused as busy a few times before each one applies; it also counts the
+    /// queries it is asked one by one and in batches.
+    #[derive(Default)]
     struct Contended {
         refusals: AtomicU32,
         value: std::sync::Mutex<i64>,
+        single_queries: AtomicU32,
+        batched_queries: AtomicU32,
     }
 
     #[async_trait]
@@ -213,12 +223,17 @@ mod tests {
             Ok(None)
         }
         async fn query(&self, _: &Query) -> Result<Page, StoreError> {
+            self.single_queries.fetch_add(1, Ordering::SeqCst);
             Ok(Page::default())
+        }
+        async fn query_each(&self, queries: &[Query]) -> Result<Vec<Page>, StoreError> {
+            self.batched_queries.fetch_add(1, Ordering::SeqCst);
+            Ok(vec![Page::default(); queries.len()])
         }
         async fn batch_get(&self, _: &[Key]) -> Result<Vec<Item>, StoreError> {
             Ok(vec![])
         }
-        async fn batch_put(&self, _: Vec<Item>) -> Result<(), StoreError> {
+        async fn batch_put(&self, _: &[Item]) -> Result<(), StoreError> {
             Ok(())
         }
         async fn batch_delete(&self, _: &[Key]) -> Result<(), StoreError> {
@@ -240,7 +255,7 @@ mod tests {
 
     #[tokio::test]
     async fn retried_increments_hand_out_dense_numbers() {
-        let inner = Arc::new(Contended { refusals: AtomicU32::new(0), value: std::sync::Mutex::new(0) });
+        let inner = Arc::new(Contended::default());
         let table = RetryingTable::new(inner.clone(), FAST);
         let key = Key::new("C#acme", "SEQ");
         let mut got = Vec::new();
@@ -249,5 +264,16 @@ mod tests {
         }
         assert_eq!(got, (1..=10).collect::<Vec<_>>(), "one number per increment, none skipped");
         assert_eq!(inner.refusals.load(Ordering::SeqCst), 20);
+    }
+
+    #[tokio::test]
+    async fn batched_queries_reach_the_backend_as_one_call() {
+        let inner = Arc::new(Contended::default());
+        let table = RetryingTable::new(inner.clone(), FAST);
+        let queries: Vec<Query> =
+            ["A", "B", "C"].into_iter().map(|pk| Query::new(vigil_store::Index::Base, pk)).collect();
+        assert_eq!(table.query_each(&queries).await.unwrap().len(), 3);
+        assert_eq!(inner.batched_queries.load(Ordering::SeqCst), 1, "one call for the three queries");
+        assert_eq!(inner.single_queries.load(Ordering::SeqCst), 0, "none asked one by one");
     }
 }

@@ -133,7 +133,7 @@ impl Table for LazyDynamoTable {
         self.table().await.batch_get(keys).await
     }
 
-    async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {
+    async fn batch_put(&self, items: &[Item]) -> Result<(), StoreError> {
         self.table().await.batch_put(items).await
     }
 

@@ -677,12 +677,12 @@ impl Table for DynamoTable {
         Ok(found)
     }
 
-    async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {
+    async fn batch_put(&self, items: &[Item]) -> Result<(), StoreError> {
         // DynamoDB rejects a batch with two writes to one key: the last write of a key wins, as it would in order.
         let mut position: HashMap<Key, usize> = HashMap::new();
-        let mut unique: Vec<Option<Item>> = Vec::with_capacity(items.len());
+        let mut unique: Vec<Option<&Item>> = Vec::with_capacity(items.len());
         for item in items {
-            let key = item_key(&item)?;
+            let key = item_key(item)?;
             if let Some(i) = position.insert(key, unique.len()) {
                 unique[i] = None;
             }
@@ -690,7 +690,7 @@ impl Table for DynamoTable {
         }
         let mut requests = Vec::with_capacity(position.len());
         for item in unique.into_iter().flatten() {
-            let put = PutRequest::builder().set_item(Some(to_av_map(&item)?)).build().map_err(build_error)?;
+            let put = PutRequest::builder().set_item(Some(to_av_map(item)?)).build().map_err(build_error)?;
             requests.push(WriteRequest::builder().put_request(put).build());
         }
         self.batch_write(requests).await

@@ -285,8 +285,9 @@ pub trait Table: Send + Sync {
     /// Reads many items by key; missing ones are left out. Order is not kept. Any number of keys.
     async fn batch_get(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError>;
 
-    /// Writes many items unconditionally, in chunks (not atomic as a whole). For seeding and bulk moves.
-    async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError>;
+    /// Writes many items unconditionally, in chunks (not atomic as a whole). For seeding and bulk moves. Borrowed,
+    /// so a wrapper that retries the call needs no copy of the items.
+    async fn batch_put(&self, items: &[Item]) -> Result<(), StoreError>;
 
     /// Deletes many items unconditionally, in chunks (not atomic as a whole).
     async fn batch_delete(&self, keys: &[Key]) -> Result<(), StoreError>;
@@ -339,7 +340,7 @@ mod tests {
         async fn batch_get(&self, _: &[Key]) -> Result<Vec<Item>, StoreError> {
             Ok(vec![])
         }
-        async fn batch_put(&self, _: Vec<Item>) -> Result<(), StoreError> {
+        async fn batch_put(&self, _: &[Item]) -> Result<(), StoreError> {
             Ok(())
         }
         async fn batch_delete(&self, _: &[Key]) -> Result<(), StoreError> {

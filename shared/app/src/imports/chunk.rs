@@ -430,7 +430,7 @@ pub async fn run_chunk(svc: &Services, co: &CompanyId, id: u32, chunk: u32) -> R
             })
             .await
             .map_err(|e| AppError::Internal(format!("building an import group's items failed: {e}")))?;
-            Ok(table.batch_put(items).await?)
+            Ok(table.batch_put(&items).await?)
         }));
     }
     while let Some(w) = writing.pop_front() {
@@ -446,7 +446,7 @@ pub async fn run_chunk(svc: &Services, co: &CompanyId, id: u32, chunk: u32) -> R
     let mut items = error_items(co, id, "RUNERR#", import.errors, &errors);
     items.extend(dup_items(co, id, import.duplicates, &dups));
     if !items.is_empty() {
-        svc.table.batch_put(items).await?;
+        svc.table.batch_put(&items).await?;
     }
     apply_counters(svc, &chunk_key, "counters_done", counter_groups(&counters), state.counters_done).await?;
 

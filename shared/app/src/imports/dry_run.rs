@@ -85,7 +85,7 @@ pub async fn dry_run(svc: &Services, actor: &Actor, id: u32, options: ImportOpti
     // The last dry run's errors replace the previous one's.
     let old = page_all(svc, co, id, "ERR#").await?;
     svc.table.batch_delete(&old.iter().filter_map(Key::of).collect::<Vec<_>>()).await?;
-    svc.table.batch_put(error_items(co, id, "ERR#", 0, &errors)).await?;
+    svc.table.batch_put(&error_items(co, id, "ERR#", 0, &errors)).await?;
     let dups_total = dups.len() as u64;
     errors.truncate(LISTED);
     dups.truncate(LISTED);

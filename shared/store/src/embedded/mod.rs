@@ -292,7 +292,7 @@ mod tests {
     #[tokio::test]
     async fn sweep_deletes_only_expired_items() {
         let t = EmbeddedDb::in_memory().expect("db").table();
-        t.batch_put(vec![
+        t.batch_put(&[
             item(json!({"PK": "IDEM#a", "SK": "IDEM", "expires_at": 100})),
             item(json!({"PK": "IDEM#b", "SK": "IDEM", "expires_at": 199.5})),
             item(json!({"PK": "IDEM#c", "SK": "IDEM", "expires_at": 200})),

@@ -544,12 +544,11 @@ impl Table for EmbeddedTable {
             .await
     }
 
-    async fn batch_put(&self, items: Vec<Item>) -> Result<(), StoreError> {
+    async fn batch_put(&self, items: &[Item]) -> Result<(), StoreError> {
         // Encoded (and checked) before the lock is taken, so other callers wait only for the SQLite work. One
         // transaction for the whole call: a commit per few hundred rows was a large share of a bulk import's time,
         // and callers size their calls (an import writes about 4,500 items at a time).
         let rows = items.iter().map(row_of).collect::<Result<Vec<_>, _>>()?;
-        drop(items);
         if rows.is_empty() {
             return Ok(());
         }
