@@ -94,6 +94,8 @@ impl std::fmt::Debug for EmbeddedDb {
 
 pub(crate) struct Shared {
     conn: Mutex<Connection>,
+    /// Copies the WAL into the database file beside the writer (files only; see [`Checkpointer`]).
+    checkpointer: Option<Checkpointer>,
     /// Wakes long-polling receivers when a message is sent or made visible, so they need not poll fast.
     pub(crate) arrivals: Notify,
 }
@@ -123,20 +125,21 @@ impl EmbeddedDb {
         conn.pragma_update(None, "mmap_size", 4_i64 << 30).map_err(store_err)?;
         // SQLite checkpoints (copies the WAL into the file and syncs both) once the WAL passes 1,000 pages (4 MB), so
         // a bulk write checkpointed after nearly every batch, writing the same hot index pages again each time.
-        // 65,536 pages (256 MB) lets repeated writes of a page meet in the WAL: at 16,384 an import's batch stalled
-        // for a checkpoint of about 190 ms every third batch or so. What a commit survives is the same (WAL mode,
+        // Bulk writes are checkpointed by the [`Checkpointer`] thread beside the writer instead; the writer's own
+        // checkpoint at 65,536 pages (256 MB) is the backstop. What a commit survives is the same (WAL mode,
         // synchronous NORMAL). The WAL file is cut back to 64 MB after a checkpoint.
         conn.pragma_update(None, "wal_autocheckpoint", 65_536).map_err(store_err)?;
         conn.pragma_update(None, "journal_size_limit", 64_i64 << 20).map_err(store_err)?;
-        Self::init(conn)
+        let checkpointer = Checkpointer::start(path)?;
+        Self::init(conn, Some(checkpointer))
     }
 
     /// A private database that lives as long as this value (and its clones); for tests.
     pub fn in_memory() -> Result<Self, StoreError> {
-        Self::init(Connection::open_in_memory().map_err(store_err)?)
+        Self::init(Connection::open_in_memory().map_err(store_err)?, None)
     }
 
-    fn init(conn: Connection) -> Result<Self, StoreError> {
+    fn init(conn: Connection, checkpointer: Option<Checkpointer>) -> Result<Self, StoreError> {
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(store_err)?;
         if version > SCHEMA_VERSION {
             return Err(StoreError::Backend(format!(
@@ -147,7 +150,7 @@ impl EmbeddedDb {
         // Queries build their SQL per shape (index, sort condition, direction, start); keep every shape prepared.
         conn.set_prepared_statement_cache_capacity(256);
         conn.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(store_err)?;
-        Ok(Self { shared: Arc::new(Shared { conn: Mutex::new(conn), arrivals: Notify::new() }) })
+        Ok(Self { shared: Arc::new(Shared { conn: Mutex::new(conn), checkpointer, arrivals: Notify::new() }) })
     }
 
     /// The single table.
@@ -160,6 +163,55 @@ impl EmbeddedDb {
     pub fn queue(&self, specs: Vec<QueueSpec>) -> Result<EmbeddedQueue, QueueError> {
         EmbeddedQueue::new(self.shared.clone(), specs)
     }
+}
+
+/// Bytes of items a bulk write may add before the [`Checkpointer`] is asked to run: with their index entries and
+/// pages, about a quarter of the WAL size at which the writer would checkpoint by itself.
+const CHECKPOINT_AFTER_BYTES: u64 = 32 << 20;
+
+/// A thread with its own connection to the file that runs a passive checkpoint when bulk writes have added enough.
+/// A passive checkpoint copies what is committed in the WAL into the database file without blocking the writer, so
+/// an import goes on writing on one core while the other checkpoints, instead of stopping for a second or so in the
+/// commit that crossed `wal_autocheckpoint` (which stays as the backstop). It ends when the database is dropped.
+pub(crate) struct Checkpointer {
+    written: std::sync::atomic::AtomicU64,
+    wake: std::sync::mpsc::SyncSender<()>,
+}
+
+impl Checkpointer {
+    fn start(db: &Path) -> Result<Self, StoreError> {
+        let conn = Connection::open(db)
+            .map_err(|e| StoreError::Backend(format!("cannot open {} for checkpoints: {e}", db.display())))?;
+        // One request waiting is enough: the checkpoint it runs covers every commit before it.
+        let (wake, asked) = std::sync::mpsc::sync_channel::<()>(1);
+        std::thread::Builder::new()
+            .name("vigil-checkpoint".into())
+            .spawn(move || {
+                while asked.recv().is_ok() {
+                    // Busy (the writer's own checkpoint is running) or failed: the next request tries again.
+                    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                        tracing::debug!(error = %e, "background checkpoint skipped");
+                    }
+                }
+            })
+            .map_err(|e| StoreError::Backend(format!("cannot start the checkpoint thread: {e}")))?;
+        Ok(Self { written: 0.into(), wake })
+    }
+
+    /// Counts `bytes` of items written in bulk, and asks for a checkpoint each [`CHECKPOINT_AFTER_BYTES`]; never
+    /// waits.
+    fn wrote(&self, bytes: u64) {
+        use std::sync::atomic::Ordering;
+        let before = self.written.fetch_add(bytes, Ordering::Relaxed);
+        if crosses_a_checkpoint(before, bytes) {
+            let _ = self.wake.try_send(());
+        }
+    }
+}
+
+/// Whether writing `bytes` more after `before` passes a multiple of [`CHECKPOINT_AFTER_BYTES`].
+fn crosses_a_checkpoint(before: u64, bytes: u64) -> bool {
+    before / CHECKPOINT_AFTER_BYTES != before.saturating_add(bytes) / CHECKPOINT_AFTER_BYTES
 }
 
 /// The error types the blocking runner can report its own failures in.
@@ -192,6 +244,13 @@ impl Shared {
         match task.await {
             Ok(result) => result,
             Err(e) => Err(E::backend(format!("embedded database task failed: {e}"))),
+        }
+    }
+
+    /// After a bulk write of `bytes` of items: lets the checkpointer copy the WAL into the file now and then.
+    pub(crate) fn after_bulk_write(&self, bytes: u64) {
+        if let Some(c) = &self.checkpointer {
+            c.wrote(bytes);
         }
     }
 
@@ -287,6 +346,39 @@ mod tests {
         conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).expect("bump");
         drop(conn);
         assert!(matches!(EmbeddedDb::open(&path), Err(StoreError::Backend(_))));
+    }
+
+    #[tokio::test]
+    async fn bulk_writes_are_checkpointed_beside_the_writer() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("vigil.db");
+        let t = EmbeddedDb::open(&path).expect("open").table();
+        let file_size = || std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        let before = file_size();
+        // 40 MB in batches: past one checkpoint request, far below the writer's own checkpoint (256 MB of WAL),
+        // so only the checkpointer can have moved the rows from the WAL into the file.
+        let filler = "x".repeat(10_000);
+        for batch in 0..8 {
+            let items: Vec<Item> = (0..500)
+                .map(|n| item(json!({"PK": format!("B#{batch}"), "SK": format!("{n:04}"), "f": filler})))
+                .collect();
+            t.batch_put(&items).await.expect("batch_put");
+        }
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while file_size() < before + (16 << 20) {
+            assert!(std::time::Instant::now() < deadline, "no checkpoint: the file is {} bytes", file_size());
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    #[test]
+    fn a_checkpoint_is_asked_for_once_per_threshold_passed() {
+        let t = CHECKPOINT_AFTER_BYTES;
+        assert!(!crosses_a_checkpoint(0, t - 1));
+        assert!(crosses_a_checkpoint(t - 1, 1));
+        assert!(!crosses_a_checkpoint(t, t - 1));
+        assert!(crosses_a_checkpoint(t + 5, 2 * t));
+        assert!(!crosses_a_checkpoint(u64::MAX - 1, 1), "no overflow");
     }
 
     #[tokio::test]

@@ -552,6 +552,7 @@ impl Table for EmbeddedTable {
         if rows.is_empty() {
             return Ok(());
         }
+        let bytes = rows.iter().map(|r| r.body.len() as u64).sum();
         self.shared
             .run(move |conn| {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(store_err)?;
@@ -563,7 +564,9 @@ impl Table for EmbeddedTable {
                 }
                 tx.commit().map_err(store_err)
             })
-            .await
+            .await?;
+        self.shared.after_bulk_write(bytes);
+        Ok(())
     }
 
     async fn batch_delete(&self, keys: &[Key]) -> Result<(), StoreError> {
