@@ -7,9 +7,10 @@
 //! let queue = db.queue(vec![spec_jobs, spec_dlq])?; // impl Queue, cheap to clone
 //! ```
 //!
-//! One connection behind a mutex serves every request; calls run on tokio's blocking pool. Serialising all access is
-//! what makes each multi-step operation (condition check + write, transaction, counter, receive) atomic without
-//! retry loops, and one writer is all SQLite allows anyway. The file is in WAL mode with `synchronous = NORMAL`: a
+//! One connection behind a mutex serves every request (a second one, on a thread of its own, only copies the WAL into
+//! the file after bulk writes); calls run on tokio's blocking pool. Serialising all access is what makes each
+//! multi-step operation (condition check + write, transaction, counter, receive) atomic without retry loops, and one
+//! writer is all SQLite allows anyway. The file is in WAL mode with `synchronous = NORMAL`: a
 //! committed write survives the process dying; only an OS crash or power loss can lose the last commits.
 //!
 //! Where DynamoDB leaves room, this backend chooses:
