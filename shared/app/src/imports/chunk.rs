@@ -11,7 +11,7 @@ use crate::records::record_item;
 use crate::{Actor, AppError, Services};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use vigil_api::imports::{ImportState, RowDuplicate, RowError};
 use vigil_domain::lead::FieldChange;
 use vigil_domain::record::{LeadLocation, Record};
@@ -26,6 +26,9 @@ const WRITE_GROUP: usize = 500;
 /// Groups being built and written at once: one per core of the machine this was measured on, plus one waiting on
 /// the store's single writer.
 const WRITERS: usize = 3;
+
+/// Items a new lead is written as, about: profile, list index entries, duplicate lookup, history.
+const ITEMS_PER_LEAD: usize = 13;
 
 /// A chunk's own progress, saved before its leads are written so a redelivered job repeats exactly the same writes.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -378,10 +381,9 @@ pub async fn run_chunk(svc: &Services, co: &CompanyId, id: u32, chunk: u32) -> R
     let by = import.created_by.as_str().to_owned();
     let mut counters: BTreeMap<Key, i64> = BTreeMap::new();
     // A row's ID is its place among the rows the chunk planned to create, so a redelivery gives each the same one.
-    let place: std::collections::HashMap<u32, u64> =
-        state.create_rows.iter().enumerate().map(|(j, n)| (*n, j as u64)).collect();
+    let place: HashMap<u32, u64> = state.create_rows.iter().enumerate().map(|(j, n)| (*n, j as u64)).collect();
     creates.retain(|(n, _)| place.contains_key(n));
-    let mut ranks: std::collections::HashMap<Option<PartnerId>, u8> = std::collections::HashMap::new();
+    let mut ranks: HashMap<Option<PartnerId>, u8> = HashMap::new();
     // The leads go out in groups. Each group's items (JSON maps, most of an import's CPU) are built and written by a
     // task of its own, up to WRITERS at a time, so both cores build while the store writes. A crash between groups,
     // or inside one, leaves some leads with some of their items: the job is redelivered (it is done only once the
@@ -414,7 +416,7 @@ pub async fn run_chunk(svc: &Services, co: &CompanyId, id: u32, chunk: u32) -> R
             }
             group.push(r);
         }
-        while writing.len() >= WRITERS {
+        if writing.len() >= WRITERS {
             if let Some(oldest) = writing.pop_front() {
                 joined(oldest.await)?;
             }
@@ -422,7 +424,7 @@ pub async fn run_chunk(svc: &Services, co: &CompanyId, id: u32, chunk: u32) -> R
         let (table, co, by) = (svc.table.clone(), co.clone(), by.clone());
         writing.push_back(tokio::spawn(async move {
             let items = tokio::task::spawn_blocking(move || {
-                items.reserve(group.len() * 13);
+                items.reserve(group.len() * ITEMS_PER_LEAD);
                 for r in &group {
                     items.extend(lead_items(&co, r, &by));
                 }
