@@ -245,7 +245,8 @@ async fn cancel_stops_the_run_and_the_totals_match_what_was_created() {
 async fn a_row_repeating_a_lead_of_the_chunk_before_is_flagged_with_its_id() {
     let rt = runtime().await;
     let token = rt.sign_in(ADMIN).await;
-    let row = |i: usize| format!("Ahead{i},Chunky,801{:07},,{i} Ahead Rd,Provo,UT,84601\n", 6_000_000 + i);
+    let phone = |i: usize| format!("801{:07}", 6_000_000 + i);
+    let row = |i: usize| format!("Ahead{i},Chunky,{},,{i} Ahead Rd,Provo,UT,84601\n", phone(i));
     let first_chunk = vigil_app::imports::CHUNK_ROWS;
     let mut csv = String::from(HEADER);
     for i in 0..first_chunk {
@@ -256,19 +257,16 @@ async fn a_row_repeating_a_lead_of_the_chunk_before_is_flagged_with_its_id() {
     csv.push_str(&row(first_chunk));
     let id = upload(&rt, &token, csv).await;
     let before = total(&rt, &token, "").await;
-    rt.post(&token, &format!("/api/v1/imports/{id}/run"), options("create", None)).await;
-    let done = eventually("the import to finish", Duration::from_secs(180), || async {
-        let (_, s) = rt.get(&token, &format!("/api/v1/imports/{id}")).await;
-        (s["status"] == "done").then_some(s)
-    })
-    .await;
+    let (status, queued) = rt.post(&token, &format!("/api/v1/imports/{id}/run"), options("create", None)).await;
+    assert_eq!(status, 202, "{queued}");
+    let done = wait_finished(&rt, &token, id).await;
+    assert_eq!(done["status"], "done", "{done}");
     let created = first_chunk as u64 + 1;
     assert_eq!((done["created"].as_u64(), done["duplicates"].as_u64()), (Some(created), Some(2)), "{done}");
     assert_eq!(total(&rt, &token, "").await, before + created);
     let co = vigil_domain::CompanyId::parse("acme").expect("company");
     for (dup_row, of) in [(first_chunk + 1, 0), (first_chunk + 2, first_chunk - 1)] {
-        let phone = format!("801{:07}", 6_000_000 + of);
-        let (_, page) = rt.get(&token, &format!("/api/v1/leads?number={phone}&per_page=10")).await;
+        let (_, page) = rt.get(&token, &format!("/api/v1/leads?number={}&per_page=10", phone(of))).await;
         let leads: Vec<u64> = page["items"].as_array().into_iter().flatten().filter_map(|l| l["id"].as_u64()).collect();
         assert_eq!(leads.len(), 1, "row {} became one lead: {page}", of + 1);
         let key = vigil_store::keys::import_row(&co, id, "DUP#", dup_row as u64, 0);
