@@ -2,16 +2,20 @@
 //! way the code wrote them before the short-prefix partitions (no `IX#SHORT` item, email-word items of three-letter
 //! prefixes only, no `FN`/`LN`/`EW` counters) are missed by one- and two-letter searches until the backfill has run,
 //! then found with exact totals; a second run changes nothing; only an admin may start or read it, and each company
-//! sees its own run.
+//! sees its own run; a run that died or failed does not block the next.
 
+use async_trait::async_trait;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::time::Duration;
 use vigil_app::record_index::{counters_of, email_words, index_items, prefix3, prefix_counters, slot_of};
 use vigil_app::records::record_item;
+use vigil_app::services::queues;
+use vigil_app::Services;
 use vigil_domain::record::{Kind, Record};
 use vigil_domain::CompanyId;
-use vigil_store::{keys, Index, Item, TxOp, Update};
+use vigil_store::{keys, Condition, Index, Item, Key, Page, Query, StoreError, Table, TxOp, Update};
 use vigil_tests::runtime::{eventually, LocalRuntime};
 use vigil_tests::users::{ADMIN, OFFICE, OTHER_ADMIN, SALES};
 
@@ -254,19 +258,113 @@ async fn records_stored_before_the_short_prefixes_are_found_with_exact_totals_af
 }
 
 /// Starting a run while one is under way is refused; the state item says a run is under way.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_second_start_while_a_run_is_under_way_is_a_conflict() {
-    let rt = LocalRuntime::start_with(|c| c.seed = Some(vigil_local::seed::SeedSize { leads: 5, customers: 1 })).await;
-    let admin = rt.sign_in(ADMIN).await;
-    // A run that stays under way: its page job belongs to another cursor, so no worker moves it on.
-    let stuck = json!({"status": "running", "records_seen": 0, "records_updated": 0,
-        "started_at": "2026-01-01T00:00:00Z", "run": 1, "cursor": "1:lead:0", "version": 1});
-    let mut item: Item = serde_json::from_value(stuck).unwrap();
+/// Puts the company's run item as a run left it: `status` and times as given, its page job nowhere in the queue, so
+/// no worker moves it on.
+async fn put_run(rt: &LocalRuntime, run: Value) {
+    let mut item: Item = serde_json::from_value(run).unwrap();
     item.extend(keys::setting(&co(), "REINDEX").to_item());
     rt.services().table.put(item, None).await.unwrap();
-    let (status, body) = rt.post(&admin, REINDEX, json!({})).await;
-    assert_eq!(status, 409, "{body}");
-    assert_eq!(body["current"]["status"], "running", "{body}");
+}
+
+/// RFC 3339 of `ago` before now, as the runs store their times.
+fn ago(ago: time::Duration) -> String {
+    vigil_app::clock::rfc3339(time::OffsetDateTime::now_utc() - ago)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_start_while_a_run_is_under_way_is_a_conflict_until_it_saves_no_page_for_too_long() {
+    let rt = LocalRuntime::start_with(|c| c.seed = Some(vigil_local::seed::SeedSize { leads: 5, customers: 1 })).await;
+    let admin = rt.sign_in(ADMIN).await;
+    let stale = vigil_app::reindex::STALE_AFTER;
+    let run = |started: String, progressed: Option<String>| {
+        let mut r = json!({"status": "running", "records_seen": 100, "records_updated": 0,
+            "started_at": started, "run": 1, "cursor": "1:lead:100", "version": 3});
+        if let Some(p) = progressed {
+            r["progressed_at"] = json!(p);
+        }
+        r
+    };
+
+    // Started just now; then started long ago but saving pages still.
+    for live in [run(ago(time::Duration::ZERO), None), run(ago(stale * 4), Some(ago(stale / 2)))] {
+        put_run(&rt, live).await;
+        let (status, body) = rt.post(&admin, REINDEX, json!({})).await;
+        assert_eq!(status, 409, "{body}");
+        assert_eq!(body["current"]["status"], "running", "{body}");
+        assert_eq!(body["current"]["records_seen"], 100, "{body}");
+    }
+
+    // No page saved for longer than a worker can take on one: the run is dead, and a new start replaces it and
+    // walks every record.
+    put_run(&rt, run(ago(stale * 4), Some(ago(stale + time::Duration::minutes(1))))).await;
+    let done = run_to_done(&rt, &admin).await;
+    assert_eq!(done["records_seen"], 6, "{done}");
+    rt.stop().await;
+}
+
+/// Fails every query: the page's read of its records.
+struct QueriesFail(Arc<dyn Table>);
+
+#[async_trait]
+impl Table for QueriesFail {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        self.0.get(key).await
+    }
+    async fn put(&self, item: Item, cond: Option<Condition>) -> Result<(), StoreError> {
+        self.0.put(item, cond).await
+    }
+    async fn update(&self, key: &Key, update: Update, cond: Option<Condition>) -> Result<Item, StoreError> {
+        self.0.update(key, update, cond).await
+    }
+    async fn delete(&self, key: &Key, cond: Option<Condition>) -> Result<Option<Item>, StoreError> {
+        self.0.delete(key, cond).await
+    }
+    async fn query(&self, _: &Query) -> Result<Page, StoreError> {
+        Err(StoreError::Backend("query timed out".into()))
+    }
+    async fn batch_get(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
+        self.0.batch_get(keys).await
+    }
+    async fn batch_put(&self, items: &[Item]) -> Result<(), StoreError> {
+        self.0.batch_put(items).await
+    }
+    async fn batch_delete(&self, keys: &[Key]) -> Result<(), StoreError> {
+        self.0.batch_delete(keys).await
+    }
+    async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError> {
+        self.0.transact(ops).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_failing_on_the_last_try_stops_the_run_as_failed_and_a_new_start_is_accepted() {
+    let rt = LocalRuntime::start_with(|c| c.seed = Some(vigil_local::seed::SeedSize { leads: 5, customers: 1 })).await;
+    let admin = rt.sign_in(ADMIN).await;
+    put_run(
+        &rt,
+        json!({"status": "running", "records_seen": 0, "records_updated": 0,
+        "started_at": ago(time::Duration::ZERO), "run": 1, "cursor": "1:lead:0", "version": 1}),
+    )
+    .await;
+    let failing = Services { table: Arc::new(QueriesFail(rt.services().table.clone())), ..rt.services().clone() };
+    let acme = co();
+    let page = |receives| vigil_app::reindex::run_page(&failing, &acme, 1, Kind::Lead, 0, receives);
+
+    // Tries before the last: the error goes back to the queue for another, and the run waits on the same page.
+    for receives in 1..queues::JOBS_MAX_RECEIVES {
+        assert!(page(receives).await.is_err());
+        let (_, state) = rt.get(&admin, REINDEX).await;
+        assert_eq!(state["status"], "running", "after try {receives}: {state}");
+    }
+    // The last: still an error (the message goes to the dead-letter queue), and the run says it failed.
+    assert!(page(queues::JOBS_MAX_RECEIVES).await.is_err());
+    let (status, state) = rt.get(&admin, REINDEX).await;
+    assert_eq!(status, 200, "{state}");
+    assert_eq!(state["status"], "failed", "{state}");
+    assert!(state["finished_at"].is_string(), "{state}");
+
+    let done = run_to_done(&rt, &admin).await;
+    assert_eq!(done["records_seen"], 6, "{done}");
     rt.stop().await;
 }
 

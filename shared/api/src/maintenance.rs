@@ -15,6 +15,9 @@ pub enum ReindexStatus {
     Running,
     /// Every record was seen; a new run may be started.
     Done,
+    /// A page kept failing until the queue gave up on it, so the run stopped; a new run may be started, and passes
+    /// over the records this one already brought up to date.
+    Failed,
 }
 
 /// `GET`/`POST /api/v1/maintenance/reindex`: the company's latest backfill run.
@@ -29,7 +32,7 @@ pub struct ReindexState {
     /// RFC 3339, UTC.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<String>,
-    /// RFC 3339, UTC; set once the run is done.
+    /// RFC 3339, UTC; set once the run is done or has failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<String>,
 }

@@ -266,7 +266,7 @@ async fn run(svc: &Services, env: &Envelope, receives: u32) -> Result<(), AppErr
             crate::partners::sync_login(svc, company, *partner_id, retired.as_deref()).await?;
         }
         Job::ReindexPage { company, run, kind, after } => {
-            crate::reindex::run_page(svc, company, *run, *kind, *after).await?;
+            crate::reindex::run_page(svc, company, *run, *kind, *after, receives).await?;
         }
     }
     Ok(())

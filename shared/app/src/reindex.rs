@@ -16,6 +16,11 @@
 //! [`backfill_ops`]). Either way a second run, a redelivered page or an edit made by the current code finds the
 //! marker in place and counts nothing.
 //!
+//! A run that stops part-way does not block the next one: a page that fails on the queue's last try marks the run
+//! `failed`, and a run with no page saved for [`STALE_AFTER`] (its job lost, or a worker that died on the last try)
+//! may be replaced by a new start. Replacing is safe at any point: the older run's page jobs find another run in
+//! place and do nothing, and a page of it still under way is guarded record by record like any redelivery.
+//!
 //! What the marker cannot tell: an older record whose list fields (name, email, stage, tags, …) were edited by the
 //! current code before the backfill reached it. That edit wrote its short items (so the backfill leaves it alone)
 //! but moved its prefix counters as a difference from counts that were never made, so the one- to three-letter
@@ -24,6 +29,7 @@
 
 use crate::items::{from_item, item_of};
 use crate::record_index::{email_prefixes, email_words, index_items, prefix3, prefix_counters, slot_of};
+use crate::services::queues;
 use crate::{jobs, Actor, AppError, Services};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -43,6 +49,10 @@ const SETTING: &str = "REINDEX";
 /// record is then left for the next run; an edit by the current code wrote its short items anyway).
 const REREADS: u32 = 5;
 
+/// How long a run may go without saving a page before a new start may replace it. A page is seconds of work and a
+/// Lambda stops after 15 minutes at most, so a run this quiet has no worker left on it.
+pub const STALE_AFTER: time::Duration = time::Duration::minutes(15);
+
 /// The stored run: the state the API shows, plus what the jobs need.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Run {
@@ -56,6 +66,23 @@ struct Run {
     cursor: String,
     #[serde(default)]
     version: u64,
+    /// RFC 3339, UTC: when the last page was saved (absent before the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    progressed_at: Option<String>,
+}
+
+impl Run {
+    /// Under way and saving pages: a start must wait for it.
+    fn is_live(&self, now: time::OffsetDateTime) -> bool {
+        if self.state.status != ReindexStatus::Running {
+            return false;
+        }
+        let last = self.progressed_at.as_deref().or(self.state.started_at.as_deref());
+        let parsed =
+            last.and_then(|t| time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok());
+        // A run with no readable time has nothing to show it is alive; it must not block every later start.
+        parsed.is_some_and(|t| now - t < STALE_AFTER)
+    }
 }
 
 fn run_key(co: &CompanyId) -> Key {
@@ -88,19 +115,23 @@ pub async fn get(svc: &Services, actor: &Actor) -> Result<ReindexState, AppError
     Ok(load(svc, actor.company()).await?.map(|r| r.state).unwrap_or_default())
 }
 
-/// `POST /api/v1/maintenance/reindex`: starts a run; 409 while one is under way.
+/// `POST /api/v1/maintenance/reindex`: starts a run; 409 while one is under way and saving pages.
 pub async fn start(svc: &Services, actor: &Actor) -> Result<ReindexState, AppError> {
     actor.require_somewhere(Resource::CompanySettings, Action::Modify)?;
     let co = actor.company();
     let previous = load(svc, co).await?;
     let running =
         || AppError::Conflict { message: "a backfill is already running for this company".into(), current: None };
+    let now = svc.clock.now();
     if let Some(p) = &previous {
-        if p.state.status == ReindexStatus::Running {
+        if p.is_live(now) {
             return Err(AppError::Conflict {
                 message: "a backfill is already running for this company".into(),
                 current: serde_json::to_value(&p.state).ok(),
             });
+        }
+        if p.state.status == ReindexStatus::Running {
+            tracing::warn!(run = p.run, "index backfill: a run saved no page for too long and is replaced");
         }
     }
     let run = previous.as_ref().map_or(0, |p| p.run) + 1;
@@ -109,12 +140,13 @@ pub async fn start(svc: &Services, actor: &Actor) -> Result<ReindexState, AppErr
             status: ReindexStatus::Running,
             records_seen: 0,
             records_updated: 0,
-            started_at: Some(crate::clock::rfc3339(svc.clock.now())),
+            started_at: Some(crate::clock::rfc3339(now)),
             finished_at: None,
         },
         run,
         cursor: cursor(run, Kind::Lead, 0),
         version: previous.as_ref().map_or(0, |p| p.version) + 1,
+        progressed_at: None,
     };
     let cond = match &previous {
         None => Condition::NotExists,
@@ -134,8 +166,49 @@ pub async fn start(svc: &Services, actor: &Actor) -> Result<ReindexState, AppErr
     Ok(next.state)
 }
 
-/// One page of a run (the `ReindexPage` job): the records of `kind` after ID `after`.
-pub async fn run_page(svc: &Services, co: &CompanyId, run: u32, kind: Kind, after: u64) -> Result<(), AppError> {
+/// One page of a run (the `ReindexPage` job): the records of `kind` after ID `after`. `receives` is how often the
+/// queue has handed the job over (1 the first time): a failure on the last try stops the run as `failed`, and is
+/// returned so the message still goes to the dead-letter queue for an operator to see.
+pub async fn run_page(
+    svc: &Services,
+    co: &CompanyId,
+    run: u32,
+    kind: Kind,
+    after: u64,
+    receives: u32,
+) -> Result<(), AppError> {
+    let result = page(svc, co, run, kind, after).await;
+    if result.is_err() && receives >= queues::JOBS_MAX_RECEIVES {
+        stop_failed(svc, co, run, &cursor(run, kind, after)).await;
+    }
+    result
+}
+
+/// Marks the run `failed` if it still waits on the page `expected`. Best effort: when even this write fails, the run
+/// stays `running` until [`STALE_AFTER`] lets a new start replace it.
+async fn stop_failed(svc: &Services, co: &CompanyId, run: u32, expected: &str) {
+    let update = Update::default()
+        .set("status", json!(ReindexStatus::Failed))
+        .set("cursor", json!(""))
+        .set("finished_at", json!(crate::clock::rfc3339(svc.clock.now())))
+        .add("version", 1);
+    match svc.table.update(&run_key(co), update, Some(still_at(expected))).await {
+        Ok(_) => tracing::error!(run, "index backfill stopped: a page failed on its last try"),
+        // The page was saved by another delivery, or the run was replaced: nothing to stop.
+        Err(StoreError::ConditionFailed { .. }) => {}
+        Err(e) => tracing::error!(run, error = %e, "index backfill: could not mark the run failed"),
+    }
+}
+
+/// The run is under way and waiting on the page `expected`.
+fn still_at(expected: &str) -> Condition {
+    Condition::And(vec![
+        Condition::AttrEquals("cursor".into(), json!(expected)),
+        Condition::AttrEquals("status".into(), json!(ReindexStatus::Running)),
+    ])
+}
+
+async fn page(svc: &Services, co: &CompanyId, run: u32, kind: Kind, after: u64) -> Result<(), AppError> {
     let expected = cursor(run, kind, after);
     match load(svc, co).await? {
         Some(r) if r.state.status == ReindexStatus::Running && r.cursor == expected => {}
@@ -167,7 +240,7 @@ pub async fn run_page(svc: &Services, co: &CompanyId, run: u32, kind: Kind, afte
         (true, Kind::Customer) => None,
     };
     let mut update = Update::default().add("records_seen", seen as i64).add("records_updated", updated as i64);
-    update = update.add("version", 1);
+    update = update.add("version", 1).set("progressed_at", json!(crate::clock::rfc3339(svc.clock.now())));
     let mut ops = Vec::new();
     match next {
         Some((k, a)) => {
@@ -181,11 +254,7 @@ pub async fn run_page(svc: &Services, co: &CompanyId, run: u32, kind: Kind, afte
                 .set("finished_at", json!(crate::clock::rfc3339(svc.clock.now())));
         }
     }
-    let cond = Condition::And(vec![
-        Condition::AttrEquals("cursor".into(), json!(expected)),
-        Condition::AttrEquals("status".into(), json!(ReindexStatus::Running)),
-    ]);
-    ops.insert(0, TxOp::Update { key: run_key(co), update, cond: Some(cond) });
+    ops.insert(0, TxOp::Update { key: run_key(co), update, cond: Some(still_at(&expected)) });
     match svc.table.transact(ops).await {
         // A concurrent delivery of the same page saved it first: its counts stand.
         Ok(()) | Err(StoreError::ConditionFailed { .. }) => {}
