@@ -104,6 +104,10 @@ pub(crate) struct Shared {
 impl EmbeddedDb {
     /// Opens (creating if needed, with its parent directory) the database file at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::open_checkpointing_every(path, CHECKPOINT_EVERY)
+    }
+
+    fn open_checkpointing_every(path: &Path, every: Duration) -> Result<Self, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| StoreError::Backend(format!("cannot create {}: {e}", dir.display())))?;
@@ -126,12 +130,12 @@ impl EmbeddedDb {
         conn.pragma_update(None, "mmap_size", 4_i64 << 30).map_err(store_err)?;
         // SQLite checkpoints (copies the WAL into the file and syncs both) once the WAL passes 1,000 pages (4 MB), so
         // a bulk write checkpointed after nearly every batch, writing the same hot index pages again each time.
-        // Bulk writes are checkpointed by the [`Checkpointer`] thread beside the writer instead; the writer's own
-        // checkpoint at 65,536 pages (256 MB) is the backstop. What a commit survives is the same (WAL mode,
+        // The [`Checkpointer`] thread beside the writer checkpoints instead, after bulk writes and now and then;
+        // the writer's own checkpoint at 65,536 pages (256 MB) is the backstop. What a commit survives is the same (WAL mode,
         // synchronous NORMAL). The WAL file is cut back to 64 MB after a checkpoint.
         conn.pragma_update(None, "wal_autocheckpoint", 65_536).map_err(store_err)?;
         conn.pragma_update(None, "journal_size_limit", 64_i64 << 20).map_err(store_err)?;
-        let checkpointer = Checkpointer::start(path)?;
+        let checkpointer = Checkpointer::start(path, every)?;
         Self::init(conn, Some(checkpointer))
     }
 
@@ -170,17 +174,23 @@ impl EmbeddedDb {
 /// pages, about a quarter of the WAL size at which the writer would checkpoint by itself.
 const CHECKPOINT_AFTER_BYTES: u64 = 32 << 20;
 
-/// A thread with its own connection to the file that runs a passive checkpoint when bulk writes have added enough.
-/// A passive checkpoint copies what is committed in the WAL into the database file without blocking the writer, so
-/// an import goes on writing on one core while the other checkpoints, instead of stopping for a second or so in the
-/// commit that crossed `wal_autocheckpoint` (which stays as the backstop). It ends when the database is dropped.
+/// How often the [`Checkpointer`] runs without being asked: ordinary writes (one record at a time) are not counted,
+/// and without this their WAL would grow to the writer's 256 MB backstop before reaching the database file. A
+/// passive checkpoint with nothing new to copy costs next to nothing.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(30);
+
+/// A thread with its own connection to the file that runs a passive checkpoint when bulk writes have added enough,
+/// and every [`CHECKPOINT_EVERY`] otherwise. A passive checkpoint copies what is committed in the WAL into the
+/// database file without blocking the writer, so an import goes on writing on one core while the other
+/// checkpoints, instead of stopping for a second or so in the commit that crossed `wal_autocheckpoint` (which stays
+/// as the backstop). It ends when the database is dropped.
 pub(crate) struct Checkpointer {
     written: std::sync::atomic::AtomicU64,
     wake: std::sync::mpsc::SyncSender<()>,
 }
 
 impl Checkpointer {
-    fn start(db: &Path) -> Result<Self, StoreError> {
+    fn start(db: &Path, every: Duration) -> Result<Self, StoreError> {
         let conn = Connection::open(db)
             .map_err(|e| StoreError::Backend(format!("cannot open {} for checkpoints: {e}", db.display())))?;
         // One request waiting is enough: the checkpoint it runs covers every commit before it.
@@ -188,7 +198,8 @@ impl Checkpointer {
         std::thread::Builder::new()
             .name("vigil-checkpoint".into())
             .spawn(move || {
-                while asked.recv().is_ok() {
+                use std::sync::mpsc::RecvTimeoutError;
+                while !matches!(asked.recv_timeout(every), Err(RecvTimeoutError::Disconnected)) {
                     // Busy (the writer's own checkpoint is running) or failed: the next request tries again.
                     if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
                         tracing::debug!(error = %e, "background checkpoint skipped");
@@ -403,6 +414,26 @@ mod tests {
         // An update that drops the TTL keeps the item from being swept.
         t.update(&Key::new("IDEM#c", "IDEM"), Update::default().remove("expires_at"), None).await.expect("update");
         assert_eq!(t.sweep_expired(10_000).await.expect("sweep"), 0);
+    }
+
+    /// One record at a time, as the portal writes: what is committed reaches the database file within a checkpoint
+    /// period, not only once the WAL reaches the writer's backstop.
+    #[tokio::test]
+    async fn ordinary_writes_reach_the_database_file_without_a_bulk_write() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("vigil.db");
+        let t = EmbeddedDb::open_checkpointing_every(&path, Duration::from_millis(20)).expect("open").table();
+        let size = || std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        let before = size();
+        for n in 0..100 {
+            let it = item(json!({"PK": "C#acme", "SK": format!("R#{n:03}"), "notes": "x".repeat(4_000)}));
+            t.put(it, None).await.expect("put");
+        }
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while size() < before + 400_000 {
+            assert!(std::time::Instant::now() < deadline, "the database file stayed at {} bytes", size());
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
