@@ -2,7 +2,7 @@
 //! server's edge answers with `Op::Response`, the portal and the tests call `client.call::<Op>(…)`, so both sides
 //! agree on every field at compile time.
 
-use crate::routes::{routes_of, Function, Method};
+use crate::routes::{first_route, Function, Method};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -21,13 +21,13 @@ pub trait Operation {
     type Response: DeserializeOwned + Serialize;
 
     fn method() -> Method {
-        routes_of(Self::FUNCTION).next().map(|r| r.method).unwrap_or(Method::Get)
+        first_route(Self::FUNCTION).map_or(Method::Get, |r| r.method)
     }
 
     /// The route's path template. Functions that serve several routes (the sub-record collections) take the
     /// distinguishing segment from their path parameters.
     fn path_template() -> &'static str {
-        routes_of(Self::FUNCTION).next().map(|r| r.path).unwrap_or("/api/v1")
+        first_route(Self::FUNCTION).map_or("/api/v1", |r| r.path)
     }
 
     /// The path of a request with these parameters.
@@ -49,7 +49,12 @@ impl PathParams for () {
 
 /// The query string of a query object: its fields in order, `null`s left out, percent-encoded.
 pub fn query_string<Q: Serialize>(q: &Q) -> String {
-    let Ok(serde_json::Value::Object(map)) = serde_json::to_value(q) else { return String::new() };
+    query_of(serde_json::to_value(q).ok())
+}
+
+/// What does not depend on the query's type, compiled once.
+fn query_of(q: Option<serde_json::Value>) -> String {
+    let Some(serde_json::Value::Object(map)) = q else { return String::new() };
     let mut out = String::new();
     for (k, v) in map {
         let text = match v {

@@ -455,6 +455,14 @@ pub fn routes_of(f: Function) -> impl Iterator<Item = &'static Route> {
     ROUTES.iter().filter(move |r| r.function == f)
 }
 
+/// The first route `f` serves. Out of line: called with a constant from every operation's `method` and
+/// `path_template`, it would otherwise be specialised into a search of the table per operation (about 17 KB of the
+/// portal's wasm).
+#[inline(never)]
+pub fn first_route(f: Function) -> Option<&'static Route> {
+    routes_of(f).next()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
