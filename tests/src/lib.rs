@@ -5,6 +5,7 @@ pub mod browser;
 pub mod client;
 pub mod cognito;
 pub mod contract;
+pub mod faults;
 pub mod moto;
 pub mod orders;
 pub mod portal;

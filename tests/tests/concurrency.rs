@@ -8,8 +8,9 @@ use std::sync::{Arc, Mutex};
 use vigil_app::retry::Backoff;
 use vigil_local::seed::SeedSize;
 use vigil_local::TableLayer;
-use vigil_store::{Condition, Item, Key, Page, Query, StoreError, Table, TxOp, Update};
+use vigil_store::StoreError;
 use vigil_tests::cognito::rehearsal_runtime;
+use vigil_tests::faults::{Call, Gate, Gated};
 use vigil_tests::runtime::LocalRuntime;
 
 const OFFICE: &str = "office@acme.example";
@@ -111,23 +112,22 @@ struct Refusals {
     transactions: u32,
 }
 
-/// The embedded table with contention injected: calls are refused with `StoreError::Busy` (applying nothing, as a
-/// refused call does) while `Refusals` says so. Counts every refusal.
+/// Contention injected into the embedded table: calls are refused with `StoreError::Busy` while `Refusals` says so.
+/// Counts every refusal.
 struct Flaky {
-    inner: Arc<dyn Table>,
     refuse: Mutex<Refusals>,
     refused: AtomicU32,
 }
 
-impl Flaky {
-    fn gate(&self, get: Option<&Key>, increment: bool, transaction: bool) -> Result<(), StoreError> {
+impl Gate for Flaky {
+    fn check(&self, call: Call<'_>) -> Result<(), StoreError> {
         let mut r = self.refuse.lock().map_err(|_| StoreError::Backend("poisoned".into()))?;
-        let get_matches = get.is_some_and(|k| r.get_sk.as_ref().is_none_or(|sk| *sk == k.sk));
+        let get_matches = matches!(call, Call::Get(k) if r.get_sk.as_ref().is_none_or(|sk| *sk == k.sk));
         let counter = if get_matches && r.gets > 0 {
             &mut r.gets
-        } else if increment && r.increments > 0 {
+        } else if matches!(call, Call::Increment(_)) && r.increments > 0 {
             &mut r.increments
-        } else if transaction && r.transactions > 0 {
+        } else if matches!(call, Call::Transact(_)) && r.transactions > 0 {
             &mut r.transactions
         } else {
             return Ok(());
@@ -136,53 +136,11 @@ impl Flaky {
         self.refused.fetch_add(1, Ordering::SeqCst);
         Err(StoreError::Busy)
     }
-
-    fn set(&self, refusals: Refusals) {
-        *self.refuse.lock().expect("lock") = refusals;
-    }
 }
 
-#[async_trait::async_trait]
-impl Table for Flaky {
-    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
-        self.gate(Some(key), false, false)?;
-        self.inner.get(key).await
-    }
-    async fn put(&self, item: Item, cond: Option<Condition>) -> Result<(), StoreError> {
-        self.gate(None, false, false)?;
-        self.inner.put(item, cond).await
-    }
-    async fn update(&self, key: &Key, update: Update, cond: Option<Condition>) -> Result<Item, StoreError> {
-        self.gate(None, false, false)?;
-        self.inner.update(key, update, cond).await
-    }
-    async fn delete(&self, key: &Key, cond: Option<Condition>) -> Result<Option<Item>, StoreError> {
-        self.gate(None, false, false)?;
-        self.inner.delete(key, cond).await
-    }
-    async fn query(&self, query: &Query) -> Result<Page, StoreError> {
-        self.gate(None, false, false)?;
-        self.inner.query(query).await
-    }
-    async fn batch_get(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
-        self.gate(None, false, false)?;
-        self.inner.batch_get(keys).await
-    }
-    async fn batch_put(&self, items: &[Item]) -> Result<(), StoreError> {
-        self.gate(None, false, false)?;
-        self.inner.batch_put(items).await
-    }
-    async fn batch_delete(&self, keys: &[Key]) -> Result<(), StoreError> {
-        self.gate(None, false, false)?;
-        self.inner.batch_delete(keys).await
-    }
-    async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError> {
-        self.gate(None, false, true)?;
-        self.inner.transact(ops).await
-    }
-    async fn increment(&self, key: &Key, by: i64) -> Result<i64, StoreError> {
-        self.gate(None, true, false)?;
-        self.inner.increment(key, by).await
+impl Flaky {
+    fn set(&self, refusals: Refusals) {
+        *self.refuse.lock().expect("lock") = refusals;
     }
 }
 
@@ -193,9 +151,9 @@ async fn flaky_runtime() -> (LocalRuntime, Arc<Flaky>) {
     let rt = LocalRuntime::start_with(|c| {
         c.seed = Some(SeedSize { leads: 20, customers: 5 });
         c.table_layer = Some(TableLayer::new(move |inner| {
-            let f = Arc::new(Flaky { inner, refuse: Mutex::default(), refused: AtomicU32::new(0) });
+            let f = Arc::new(Flaky { refuse: Mutex::default(), refused: AtomicU32::new(0) });
             *slot.lock().expect("lock") = Some(f.clone());
-            f
+            Arc::new(Gated { inner, gate: f })
         }));
     })
     .await;

@@ -4,7 +4,6 @@
 //! then found with exact totals; a second run changes nothing; only an admin may start or read it, and each company
 //! sees its own run; a run that died or failed does not block the next.
 
-use async_trait::async_trait;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -15,7 +14,8 @@ use vigil_app::services::queues;
 use vigil_app::Services;
 use vigil_domain::record::{Kind, Record};
 use vigil_domain::CompanyId;
-use vigil_store::{keys, Condition, Index, Item, Key, Page, Query, StoreError, Table, TxOp, Update};
+use vigil_store::{keys, Index, Item, StoreError, TxOp, Update};
+use vigil_tests::faults::{Call, Gated};
 use vigil_tests::runtime::{eventually, LocalRuntime};
 use vigil_tests::users::{ADMIN, OFFICE, OTHER_ADMIN, SALES};
 
@@ -266,6 +266,16 @@ async fn put_run(rt: &LocalRuntime, run: Value) {
     rt.services().table.put(item, None).await.unwrap();
 }
 
+/// A run under way, waiting on the page `cursor`, started and last saving a page at the times given.
+fn running(cursor: &str, seen: u64, started: String, progressed: Option<String>) -> Value {
+    let mut run = json!({"status": "running", "records_seen": seen, "records_updated": 0,
+        "started_at": started, "run": 1, "cursor": cursor, "version": 3});
+    if let Some(p) = progressed {
+        run["progressed_at"] = json!(p);
+    }
+    run
+}
+
 /// RFC 3339 of `ago` before now, as the runs store their times.
 fn ago(ago: time::Duration) -> String {
     vigil_app::clock::rfc3339(time::OffsetDateTime::now_utc() - ago)
@@ -276,14 +286,7 @@ async fn a_second_start_while_a_run_is_under_way_is_a_conflict_until_it_saves_no
     let rt = LocalRuntime::start_with(|c| c.seed = Some(vigil_local::seed::SeedSize { leads: 5, customers: 1 })).await;
     let admin = rt.sign_in(ADMIN).await;
     let stale = vigil_app::reindex::STALE_AFTER;
-    let run = |started: String, progressed: Option<String>| {
-        let mut r = json!({"status": "running", "records_seen": 100, "records_updated": 0,
-            "started_at": started, "run": 1, "cursor": "1:lead:100", "version": 3});
-        if let Some(p) = progressed {
-            r["progressed_at"] = json!(p);
-        }
-        r
-    };
+    let run = |started, progressed| running("1:lead:100", 100, started, progressed);
 
     // Started just now; then started long ago but saving pages still.
     for live in [run(ago(time::Duration::ZERO), None), run(ago(stale * 4), Some(ago(stale / 2)))] {
@@ -302,51 +305,18 @@ async fn a_second_start_while_a_run_is_under_way_is_a_conflict_until_it_saves_no
     rt.stop().await;
 }
 
-/// Fails every query: the page's read of its records.
-struct QueriesFail(Arc<dyn Table>);
-
-#[async_trait]
-impl Table for QueriesFail {
-    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
-        self.0.get(key).await
-    }
-    async fn put(&self, item: Item, cond: Option<Condition>) -> Result<(), StoreError> {
-        self.0.put(item, cond).await
-    }
-    async fn update(&self, key: &Key, update: Update, cond: Option<Condition>) -> Result<Item, StoreError> {
-        self.0.update(key, update, cond).await
-    }
-    async fn delete(&self, key: &Key, cond: Option<Condition>) -> Result<Option<Item>, StoreError> {
-        self.0.delete(key, cond).await
-    }
-    async fn query(&self, _: &Query) -> Result<Page, StoreError> {
-        Err(StoreError::Backend("query timed out".into()))
-    }
-    async fn batch_get(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError> {
-        self.0.batch_get(keys).await
-    }
-    async fn batch_put(&self, items: &[Item]) -> Result<(), StoreError> {
-        self.0.batch_put(items).await
-    }
-    async fn batch_delete(&self, keys: &[Key]) -> Result<(), StoreError> {
-        self.0.batch_delete(keys).await
-    }
-    async fn transact(&self, ops: Vec<TxOp>) -> Result<(), StoreError> {
-        self.0.transact(ops).await
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_failing_on_the_last_try_stops_the_run_as_failed_and_a_new_start_is_accepted() {
     let rt = LocalRuntime::start_with(|c| c.seed = Some(vigil_local::seed::SeedSize { leads: 5, customers: 1 })).await;
     let admin = rt.sign_in(ADMIN).await;
-    put_run(
-        &rt,
-        json!({"status": "running", "records_seen": 0, "records_updated": 0,
-        "started_at": ago(time::Duration::ZERO), "run": 1, "cursor": "1:lead:0", "version": 1}),
-    )
-    .await;
-    let failing = Services { table: Arc::new(QueriesFail(rt.services().table.clone())), ..rt.services().clone() };
+    put_run(&rt, running("1:lead:0", 0, ago(time::Duration::ZERO), None)).await;
+    // Every query fails: the page's read of its records.
+    let queries_fail = |call: Call<'_>| match call {
+        Call::Query(_) => Err(StoreError::Backend("query timed out".into())),
+        _ => Ok(()),
+    };
+    let failing = Gated { inner: rt.services().table.clone(), gate: queries_fail };
+    let failing = Services { table: Arc::new(failing), ..rt.services().clone() };
     let acme = co();
     let page = |receives| vigil_app::reindex::run_page(&failing, &acme, 1, Kind::Lead, 0, receives);
 
