@@ -131,8 +131,8 @@ impl EmbeddedDb {
         // SQLite checkpoints (copies the WAL into the file and syncs both) once the WAL passes 1,000 pages (4 MB), so
         // a bulk write checkpointed after nearly every batch, writing the same hot index pages again each time.
         // The [`Checkpointer`] thread beside the writer checkpoints instead, after bulk writes and now and then;
-        // the writer's own checkpoint at 65,536 pages (256 MB) is the backstop. What a commit survives is the same (WAL mode,
-        // synchronous NORMAL). The WAL file is cut back to 64 MB after a checkpoint.
+        // the writer's own checkpoint at 65,536 pages (256 MB) is the backstop. What a commit survives is the same
+        // (WAL mode, synchronous NORMAL). The WAL file is cut back to 64 MB after a checkpoint.
         conn.pragma_update(None, "wal_autocheckpoint", 65_536).map_err(store_err)?;
         conn.pragma_update(None, "journal_size_limit", 64_i64 << 20).map_err(store_err)?;
         let checkpointer = Checkpointer::start(path, every)?;
