@@ -257,7 +257,6 @@ async fn records_stored_before_the_short_prefixes_are_found_with_exact_totals_af
     rt.stop().await;
 }
 
-/// Starting a run while one is under way is refused; the state item says a run is under way.
 /// Puts the company's run item as a run left it: `status` and times as given, its page job nowhere in the queue, so
 /// no worker moves it on.
 async fn put_run(rt: &LocalRuntime, run: Value) {
@@ -281,6 +280,8 @@ fn ago(ago: time::Duration) -> String {
     vigil_app::clock::rfc3339(time::OffsetDateTime::now_utc() - ago)
 }
 
+/// Starting a run while one is under way is refused, with the run in the answer; once it has saved no page for
+/// longer than a worker can take on one, a new start replaces it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_start_while_a_run_is_under_way_is_a_conflict_until_it_saves_no_page_for_too_long() {
     let rt = LocalRuntime::start_with(|c| c.seed = Some(vigil_local::seed::SeedSize { leads: 5, customers: 1 })).await;

@@ -18,7 +18,7 @@ const WASM_NAME: &str = "vigil_web";
 /// What wasm-bindgen is asked for; part of the stamp, so changing it rebuilds.
 const BINDGEN_ARGS: [&str; 3] = ["--target", "web", "--no-typescript"];
 /// `-Oz` tuned for the size that is downloaded, the gzipped one, rather than the raw one (measured on the portal,
-/// gzip -9; the README's Benchmarks section has the figures):
+/// gzip -9; the README's "Keeping the portal small" has the figures):
 /// - Functions with one caller are inlined only when small. `-Oz` inlines them whatever their size, which saves 1%
 ///   raw but costs 14% gzipped: each inlined body is renumbered into its caller and no longer matches its siblings.
 /// - Functions are then laid out sorted by name, so the copies of one generic function and the parts of one page sit

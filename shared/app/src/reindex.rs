@@ -120,15 +120,14 @@ pub async fn start(svc: &Services, actor: &Actor) -> Result<ReindexState, AppErr
     actor.require_somewhere(Resource::CompanySettings, Action::Modify)?;
     let co = actor.company();
     let previous = load(svc, co).await?;
-    let running =
-        || AppError::Conflict { message: "a backfill is already running for this company".into(), current: None };
+    let running = |current: Option<serde_json::Value>| AppError::Conflict {
+        message: "a backfill is already running for this company".into(),
+        current,
+    };
     let now = svc.clock.now();
     if let Some(p) = &previous {
         if p.is_live(now) {
-            return Err(AppError::Conflict {
-                message: "a backfill is already running for this company".into(),
-                current: serde_json::to_value(&p.state).ok(),
-            });
+            return Err(running(serde_json::to_value(&p.state).ok()));
         }
         if p.state.status == ReindexStatus::Running {
             tracing::warn!(run = p.run, "index backfill: a run saved no page for too long and is replaced");
@@ -159,7 +158,7 @@ pub async fn start(svc: &Services, actor: &Actor) -> Result<ReindexState, AppErr
     match svc.table.transact(ops).await {
         Ok(()) => {}
         // Another admin started one between the read and the write.
-        Err(StoreError::ConditionFailed { .. }) => return Err(running()),
+        Err(StoreError::ConditionFailed { .. }) => return Err(running(None)),
         Err(e) => return Err(e.into()),
     }
     tracing::info!(run, "index backfill started");
