@@ -3,6 +3,7 @@
 
 use crate::runtime::LocalRuntime;
 use serde_json::Value;
+use std::fmt::Display;
 use vigil_api::operation::query_string;
 use vigil_api::Operation;
 
@@ -53,8 +54,20 @@ impl<'a> Client<'a> {
             return Err(Refused { status, body: serde_json::from_str(&text).unwrap_or(Value::Null) });
         }
         let text = if text.is_empty() { "null" } else { text.as_str() };
-        Ok(serde_json::from_str(text).unwrap_or_else(|e| {
+        let answer: Value = serde_json::from_str(text).expect("the answer is JSON");
+        let read: O::Response = serde_json::from_value(answer.clone()).unwrap_or_else(|e| {
             panic!("{} answered a body that does not fit its response type: {e}\n{text}", O::FUNCTION)
-        }))
+        });
+        same_reading(&read, answer, O::FUNCTION);
+        Ok(read)
     }
+}
+
+/// The portal reads answers with `vigil_json`, not serde: every answer a test reads is read both ways, and the two
+/// must agree (compared as the JSON they write back).
+fn same_reading<T: serde::Serialize + vigil_json::FromJson>(serde_read: &T, answer: Value, function: impl Display) {
+    let portal_read = T::from_json(answer)
+        .unwrap_or_else(|e| panic!("the portal's reader refused {function}'s answer, which serde read: {e}"));
+    let (a, b) = (serde_json::to_value(serde_read), serde_json::to_value(&portal_read));
+    assert_eq!(a.ok(), b.ok(), "serde and the portal's reader read {function}'s answer differently");
 }

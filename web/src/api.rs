@@ -2,8 +2,7 @@
 //! error shape and the response types live in one place.
 
 use gloo_net::http::{Request, Response};
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 use vigil_api::common::{CursorQuery, FieldPath, ItemPath, ItemsPath, NoQuery, RecordPath, VersionQuery};
 use vigil_api::customers::{Confirm, Convert};
@@ -13,6 +12,7 @@ use vigil_api::ops::{self, CandidatesQuery, CreateLeadQuery, ListQuery, RatesQue
 use vigil_api::Operation;
 use vigil_domain::record::{Kind, Stage};
 use vigil_domain::{FieldError, RecordId, Role};
+use vigil_json::FromJson;
 
 // The contract's types, under the names the pages use.
 pub use vigil_api::customers::{
@@ -99,7 +99,7 @@ impl ApiError {
 }
 
 /// The body of an error response (`application/problem+json`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, FromJson)]
 struct Problem {
     #[serde(default)]
     title: Option<String>,
@@ -112,7 +112,7 @@ struct Problem {
 }
 
 /// A demo user the local runtime can sign in without a password.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, FromJson)]
 pub struct DevUser {
     pub email: String,
     pub name: String,
@@ -121,7 +121,7 @@ pub struct DevUser {
     pub role: Role,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, FromJson)]
 pub struct SignedIn {
     pub token: String,
 }
@@ -132,7 +132,7 @@ impl ApiError {
         self.current
             .as_ref()
             .and_then(|c| c.get("duplicates"))
-            .and_then(|d| crate::json::from_value(d.clone()).ok())
+            .and_then(|d| vigil_json::from_value(d.clone()).ok())
             .unwrap_or_default()
     }
 }
@@ -652,7 +652,7 @@ fn list_query(query: &str) -> ListQuery {
             map.insert(k, Value::String(v));
         }
     }
-    crate::json::from_value(Value::Object(map)).unwrap_or_default()
+    vigil_json::from_value(Value::Object(map)).unwrap_or_default()
 }
 
 /// A successful answer as JSON (`null` for a 204), or the error it describes. Parsing into a `Value` first, and
@@ -670,7 +670,7 @@ async fn finish(sent: Result<Response, gloo_net::Error>) -> Result<(u16, Value),
             .map(|v| (status, v))
             .map_err(|e| ApiError::unreadable(status, e.to_string()));
     }
-    let problem = serde_json::from_str::<Value>(&text).ok().and_then(|v| crate::json::from_value::<Problem>(v).ok());
+    let problem = serde_json::from_str::<Value>(&text).ok().and_then(|v| vigil_json::from_value::<Problem>(v).ok());
     Err(match problem {
         Some(p) => ApiError {
             status,
@@ -683,8 +683,8 @@ async fn finish(sent: Result<Response, gloo_net::Error>) -> Result<(u16, Value),
     })
 }
 
-fn decode<T: DeserializeOwned>(status: u16, answer: Value) -> Result<T, ApiError> {
-    crate::json::from_value(answer).map_err(|e| ApiError::unreadable(status, e.to_string()))
+fn decode<T: FromJson>(status: u16, answer: Value) -> Result<T, ApiError> {
+    vigil_json::from_value(answer).map_err(|e| ApiError::unreadable(status, e.to_string()))
 }
 
 fn fallback_title(status: u16) -> String {

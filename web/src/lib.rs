@@ -4,7 +4,6 @@ pub mod api;
 pub mod app;
 pub mod components;
 pub mod hooks;
-pub mod json;
 pub mod lead_filter;
 pub mod pages;
 pub mod session;

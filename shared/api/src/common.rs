@@ -1,16 +1,17 @@
 //! Shapes several operations share.
 
 use serde::{Deserialize, Serialize};
+use vigil_json::FromJson;
 
 /// A list response (`{"items": [...]}`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema), schemars(rename = "{T}List"))]
 pub struct Items<T> {
     pub items: Vec<T>,
 }
 
 /// `GET /api/v1/health`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Health {
     pub status: String,
@@ -50,7 +51,7 @@ pub struct ItemPath {
 pub struct NoQuery {}
 
 /// A delete's query: the version the caller read (a delete has no body), so a stale delete gets 409.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct VersionQuery {
     #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
@@ -58,7 +59,7 @@ pub struct VersionQuery {
 }
 
 /// A paged read's query.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CursorQuery {
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -2,9 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 use vigil_domain::{CampaignId, LocationId, PartnerId, Permissions, Role};
+use vigil_json::FromJson;
 
 /// What the portal needs to know about the signed-in user (`GET /api/v1/me`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Me {
     pub id: String,
@@ -22,7 +23,7 @@ pub struct Me {
 }
 
 /// Which sections the signed-in user may open; the server decides from their permissions.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Nav {
     pub leads: bool,
@@ -30,7 +31,7 @@ pub struct Nav {
     pub admin: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct OfficeLocation {
     pub id: LocationId,
@@ -40,7 +41,7 @@ pub struct OfficeLocation {
 }
 
 /// A partner company (lead and customer source) with its campaigns.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Partner {
     pub id: PartnerId,
@@ -49,7 +50,7 @@ pub struct Partner {
     pub campaigns: Vec<Campaign>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Campaign {
     pub id: CampaignId,

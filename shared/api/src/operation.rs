@@ -18,7 +18,7 @@ pub trait Operation {
     /// The JSON body; `()` for none.
     type Body: Serialize;
     /// The JSON answer; `()` for 204.
-    type Response: DeserializeOwned + Serialize;
+    type Response: DeserializeOwned + Serialize + vigil_json::FromJson;
 
     fn method() -> Method {
         first_route(Self::FUNCTION).map_or(Method::Get, |r| r.method)

@@ -3,9 +3,10 @@
 //! [`ROUTES`].
 
 use serde::{Deserialize, Serialize};
+use vigil_json::FromJson;
 
 /// An HTTP method the API uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Method {
     Get,

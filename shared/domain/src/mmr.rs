@@ -16,6 +16,7 @@ use crate::{FieldError, Invalid};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeSet;
+use vigil_json::FromJson;
 
 /// Longest item or rate name.
 pub const NAME_MAX: usize = 60;
@@ -25,7 +26,7 @@ pub const RATES_MAX: usize = 500;
 /// The largest amount accepted, in cents ($100,000).
 pub const AMOUNT_MAX: u64 = 10_000_000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum MmrMode {
@@ -46,7 +47,7 @@ impl MmrMode {
 }
 
 /// One configured line item (Monitoring, Financing, Warranty, …).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct MmrItem {
     pub id: u32,
@@ -54,7 +55,7 @@ pub struct MmrItem {
 }
 
 /// One line of a rate's breakdown. The name is kept with the line so a rate still reads after its item is removed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct LineItem {
     pub item_id: u32,
@@ -62,7 +63,7 @@ pub struct LineItem {
     pub amount_cents: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct MmrRate {
     pub id: u32,
@@ -86,7 +87,7 @@ impl MmrRate {
     }
 
     fn item_ids(&self) -> BTreeSet<u32> {
-        self.line_items.iter().map(|l| l.item_id).collect()
+        id_set(self.line_items.iter().map(|l| l.item_id))
     }
 
     fn line_sum(&self) -> u64 {
@@ -100,7 +101,7 @@ pub fn dollars(cents: u64) -> String {
 }
 
 /// The company's MMR configuration (the `mmr` company setting).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 pub struct MmrSettings {
     pub mode: MmrMode,
     /// 0 until an admin first saves; every save adds one (a stale version is refused).
@@ -110,6 +111,16 @@ pub struct MmrSettings {
     pub items: Vec<MmrItem>,
     #[serde(default)]
     pub rates: Vec<MmrRate>,
+}
+
+/// The IDs as a set, inserted one by one: collecting into a set sorts first, a sort the portal would carry for this
+/// one use.
+fn id_set(ids: impl Iterator<Item = u32>) -> BTreeSet<u32> {
+    let mut set = BTreeSet::new();
+    for id in ids {
+        set.insert(id);
+    }
+    set
 }
 
 impl Default for MmrSettings {
@@ -143,7 +154,7 @@ impl MmrSettings {
 
     /// The rate's breakdown names other items than the company's current configuration (breakout mode only).
     pub fn mismatch(&self, rate: &MmrRate) -> bool {
-        self.mode == MmrMode::Breakout && rate.item_ids() != self.items.iter().map(|i| i.id).collect()
+        self.mode == MmrMode::Breakout && rate.item_ids() != id_set(self.items.iter().map(|i| i.id))
     }
 
     /// Whether a customer whose rate is now `current` may hold `rate`.
@@ -189,7 +200,7 @@ impl MmrSettings {
 }
 
 /// A rate with what the caller needs to show it: whether it mismatches and whether it may be chosen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RateView {
     pub id: u32,
@@ -516,14 +527,14 @@ impl RateFilter {
 }
 
 /// The values each filter can take: the distinct totals, and per configured item its distinct amounts.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct FilterChoices {
     pub total: Vec<u64>,
     pub items: Vec<ItemChoices>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ItemChoices {
     pub id: u32,

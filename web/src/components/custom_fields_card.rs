@@ -42,7 +42,7 @@ pub struct CustomFieldsCardProps {
 
 #[component]
 pub fn CustomFieldsCard(props: &CustomFieldsCardProps) -> Html {
-    let Some(rows) = props.card.clone().and_then(|v| crate::json::from_value::<Vec<CustomFieldValue>>(v).ok()) else {
+    let Some(rows) = props.card.clone().and_then(|v| vigil_json::from_value::<Vec<CustomFieldValue>>(v).ok()) else {
         return html! {};
     };
     if rows.is_empty() {

@@ -27,8 +27,12 @@ struct Choices {
 
 impl Choices {
     fn options(&self) -> ImportOptions {
+        let mut mapping = BTreeMap::new();
+        for (column, field) in self.mapping.iter().filter(|(_, f)| !f.is_empty()) {
+            mapping.insert(column.clone(), field.clone());
+        }
         ImportOptions {
-            mapping: self.mapping.iter().filter(|(_, f)| !f.is_empty()).map(|(c, f)| (c.clone(), f.clone())).collect(),
+            mapping,
             mode: self.mode,
             match_key: self.match_key,
             defaults: ImportDefaults {

@@ -29,18 +29,16 @@ struct Draft {
 
 impl Draft {
     fn of(w: &ScoringWeights) -> Self {
-        let weights = WEIGHTS
-            .iter()
-            .map(|(k, _, _)| {
-                let v = match *k {
-                    "company_size" => w.company_size,
-                    "industry_fit" => w.industry_fit,
-                    "title_seniority" => w.title_seniority,
-                    _ => w.engagement,
-                };
-                ((*k).to_owned(), v.to_string())
-            })
-            .collect();
+        let mut weights = FieldErrors::new();
+        for (k, _, _) in WEIGHTS {
+            let v = match k {
+                "company_size" => w.company_size,
+                "industry_fit" => w.industry_fit,
+                "title_seniority" => w.title_seniority,
+                _ => w.engagement,
+            };
+            weights.insert(k.to_owned(), v.to_string());
+        }
         Draft { weights, best: w.best_industries.clone(), version: w.version }
     }
 
@@ -146,7 +144,7 @@ pub fn LeadScoringSettings() -> Html {
                             // Someone saved in between: show what is stored now, keep nothing of the draft.
                             Err(e) if e.is_conflict() => {
                                 let now =
-                                    e.current.clone().and_then(|v| crate::json::from_value::<ScoringWeights>(v).ok());
+                                    e.current.clone().and_then(|v| vigil_json::from_value::<ScoringWeights>(v).ok());
                                 if let Some(now) = now {
                                     draft.set(Draft::of(&now));
                                     loaded.set(Some(Ok(now)));

@@ -94,8 +94,8 @@ fn key<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
-fn parse<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
-    crate::json::from_value(serde_json::Value::String(s.to_owned())).ok()
+fn parse<T: vigil_json::FromJson>(s: &str) -> Option<T> {
+    vigil_json::from_value(serde_json::Value::String(s.to_owned())).ok()
 }
 
 /// The sample customer the preview fills merge fields from.

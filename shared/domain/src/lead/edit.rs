@@ -10,6 +10,7 @@ use crate::record::Record;
 use crate::{text, AccountClassId, CampaignId, DispositionId, FieldError, Invalid, PartnerId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use vigil_json::FromJson;
 
 /// Fields `PATCH /api/v1/leads/{id}` accepts (besides `version`): the registry's lead-editor fields.
 pub fn editable_fields() -> impl Iterator<Item = &'static str> {
@@ -17,7 +18,7 @@ pub fn editable_fields() -> impl Iterator<Item = &'static str> {
 }
 
 /// One field's change, as the history records it. SSN changes carry no values at all.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
 pub struct FieldChange {
     pub field: String,
     pub before: Value,

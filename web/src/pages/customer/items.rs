@@ -343,8 +343,10 @@ pub fn ItemForm(props: &ItemFormProps) -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(client) = client.clone() else { return };
-            let body: Map<String, Value> =
-                form.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), v.clone())).collect();
+            let mut body = Map::new();
+            for (k, v) in form.iter().filter(|(_, v)| !v.is_null()) {
+                body.insert(k.clone(), v.clone());
+            }
             let (form, error, busy, on_added, toasts) =
                 (form.clone(), error.clone(), busy.clone(), on_added.clone(), toasts.clone());
             busy.set(true);
@@ -391,7 +393,9 @@ pub fn ItemForm(props: &ItemFormProps) -> Html {
                         let value = match current {
                             Some(Value::Number(n)) if input == Input::Money => n.as_u64().map(|c| format!("{}.{:02}", c / 100, c % 100)).unwrap_or_default(),
                             Some(Value::String(s)) => s.clone(),
-                            Some(Value::Number(n)) => n.to_string(),
+                            // Written as JSON writes it: `Number`'s own `Display` would bring Rust's float
+                            // formatting into the wasm for this one use.
+                            Some(v @ Value::Number(_)) => v.to_string(),
                             _ => String::new(),
                         };
                         html! {

@@ -170,7 +170,7 @@ fn ConfirmBody(props: &StepBodyProps) -> Html {
                     Err(e) if e.is_conflict() => {
                         // Show what is stored now rather than the values the edit was based on; the user's edits
                         // are dropped, as the Home page's reload drops them, so nothing overwrites the other change.
-                        let fresh = match e.current.clone().map(crate::json::from_value::<CustomerHome>) {
+                        let fresh = match e.current.clone().map(vigil_json::from_value::<CustomerHome>) {
                             Some(Ok(h)) => Some(h),
                             _ => client.customer_home(id).await.ok(),
                         };

@@ -192,17 +192,19 @@ impl Reducible for UdfEdits {
 /// The custom field edits that differ from the record's values (an edit typed back to the stored value is no edit).
 fn udf_changes(r: &Record, edits: &Map<String, Value>) -> Map<String, Value> {
     let stored = &r.lead.customer.custom_fields;
-    edits
-        .iter()
-        .filter(|(k, v)| stored.get(*k).unwrap_or(&Value::Null) != *v)
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
+    let mut changes = Map::new();
+    for (k, v) in edits {
+        if stored.get(k).unwrap_or(&Value::Null) != v {
+            changes.insert(k.clone(), v.clone());
+        }
+    }
+    changes
 }
 
 /// The card rows for the record on screen: the definitions as last read, each with the record's current value (the
 /// record changes with every save and stage move; the definitions do not).
 fn udf_rows(card: &Value, r: &Record) -> Option<Value> {
-    let mut rows: Vec<CustomFieldValue> = crate::json::from_value(card.clone()).ok()?;
+    let mut rows: Vec<CustomFieldValue> = vigil_json::from_value(card.clone()).ok()?;
     for row in &mut rows {
         row.value = r.lead.customer.custom_fields.get(&row.id.to_string()).cloned().unwrap_or(Value::Null);
     }

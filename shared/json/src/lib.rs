@@ -1,0 +1,379 @@
+//! Reads the contract's types from a parsed JSON tree, for the portal.
+//!
+//! serde's derived `Deserialize` is a visitor state machine per type: a field-name matcher, a slot per field, a loop
+//! over the map's entries, the missing-field checks, and a sequence path for structs sent as arrays. In the portal
+//! that is a third of the code. `#[derive(FromJson)]` writes one short function per type instead: take each field
+//! out of the object by name and read it. What does not depend on the type (finding a key, checking a node's
+//! kind, building an error) lives here, compiled once.
+//!
+//! The derive follows the type's `#[serde(...)]` attributes (renames, defaults, flatten, tags, `try_from`), so a
+//! type reads the same JSON as serde reads; it refuses attributes it does not know rather than guess. The server
+//! keeps serde; the tests' client decodes every answer both ways and compares.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+pub use serde_json::{Map, Number, Value};
+pub use vigil_json_derive::FromJson;
+
+/// Why a tree did not fit the type. The message says where (`field: …`) and what was wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error(String);
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl Error {
+    /// A message of the type's own validation (`try_from`).
+    pub fn custom(message: &dyn fmt::Display) -> Self {
+        Self(message.to_string())
+    }
+
+    pub fn missing(field: &str) -> Self {
+        Self(format!("missing field `{field}`"))
+    }
+
+    /// `found` where `expected` was wanted.
+    pub fn kind(found: &Value, expected: &str) -> Self {
+        let found = match found {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+        };
+        Self(format!("invalid type: {found}, expected {expected}"))
+    }
+
+    fn unknown_variant(name: &str, expected: &str) -> Self {
+        Self(format!("unknown variant `{name}` of {expected}"))
+    }
+
+    /// The same error, said to be under `field`.
+    pub fn at(self, field: &str) -> Self {
+        Self(format!("{field}: {}", self.0))
+    }
+}
+
+/// A type read from a JSON tree.
+pub trait FromJson: Sized {
+    fn from_json(value: Value) -> Result<Self, Error>;
+
+    /// What an absent field reads as: an error, except for `Option` (`None`), as with serde.
+    fn missing(field: &str) -> Result<Self, Error> {
+        Err(Error::missing(field))
+    }
+}
+
+/// A type read from an object's key (a JSON key is always a string; numbers are written as their digits).
+pub trait FromJsonKey: Sized {
+    fn from_key(key: String) -> Result<Self, Error>;
+}
+
+/// `value` as a `T`.
+pub fn from_value<T: FromJson>(value: Value) -> Result<T, Error> {
+    T::from_json(value)
+}
+
+/// `text` parsed, then read as a `T`.
+pub fn from_str<T: FromJson>(text: &str) -> Result<T, Error> {
+    T::from_json(parse(text)?)
+}
+
+fn parse(text: &str) -> Result<Value, Error> {
+    serde_json::from_str(text).map_err(|e| Error::custom(&e))
+}
+
+/// An object whose fields are being taken out, one by one, by a derived reader.
+///
+/// A field that fails to read gives `None` and keeps its error here, for [`Object::finish`]: the derived reader
+/// then checks one `Option` per field instead of moving an error out at each one, which is most of its code.
+pub struct Object {
+    map: Map<String, Value>,
+    error: Option<Error>,
+}
+
+impl Object {
+    /// `value` as an object; `expected` names the type for the error.
+    pub fn new(value: Value, expected: &str) -> Result<Self, Error> {
+        match value {
+            Value::Object(map) => Ok(Self { map, error: None }),
+            other => Err(Error::kind(&other, expected)),
+        }
+    }
+
+    /// The value of `key`, taken out.
+    pub fn take(&mut self, key: &str) -> Option<Value> {
+        self.map.remove(key)
+    }
+
+    /// The value, or `None` with the error kept, said to be under `key` (the first error wins).
+    fn keep<T>(&mut self, read: Result<T, Error>, key: &str) -> Option<T> {
+        match read {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.fail(e, key);
+                None
+            }
+        }
+    }
+
+    fn fail(&mut self, e: Error, key: &str) {
+        if self.error.is_none() {
+            self.error = Some(if key.is_empty() { e } else { e.at(key) });
+        }
+    }
+
+    /// The field `key`, read (an absent field as `T::missing` says).
+    pub fn field<T: FromJson>(&mut self, key: &str) -> Option<T> {
+        let (read, at) = match self.take(key) {
+            Some(v) => (T::from_json(v), key),
+            None => (T::missing(key), ""),
+        };
+        self.keep(read, at)
+    }
+
+    /// The field `key`, or `default()` when absent.
+    pub fn field_or<T: FromJson>(&mut self, key: &str, default: fn() -> T) -> Option<T> {
+        match self.take(key) {
+            Some(v) => {
+                let read = T::from_json(v);
+                self.keep(read, key)
+            }
+            None => Some(default()),
+        }
+    }
+
+    /// The fields not taken yet, read as a `T`: a `#[serde(flatten)]` field.
+    pub fn flattened<T: FromJson>(&mut self) -> Option<T> {
+        let read = T::from_json(self.rest());
+        self.keep(read, "")
+    }
+
+    /// What the reader read, or the first error of a field.
+    pub fn finish<T>(self, read: Option<T>) -> Result<T, Error> {
+        read.ok_or_else(|| self.into_error())
+    }
+
+    fn into_error(self) -> Error {
+        self.error.unwrap_or_else(|| Error("unreadable object".into()))
+    }
+
+    /// Fails when a field was not taken (`#[serde(deny_unknown_fields)]`).
+    pub fn deny_unknown(&self) -> Result<(), Error> {
+        match self.map.keys().next() {
+            Some(k) => Err(Error(format!("unknown field `{k}`"))),
+            None => Ok(()),
+        }
+    }
+
+    /// The fields not taken yet, as an object (an internally tagged newtype variant's payload).
+    pub fn rest(&self) -> Value {
+        Value::Object(self.map.clone())
+    }
+
+    /// Takes the tag `key` and says which of `names` it is (an internally or adjacently tagged enum).
+    pub fn tag(&mut self, key: &str, names: &[&str], expected: &str) -> Result<usize, Error> {
+        match self.take(key) {
+            Some(v) => variant(v, names, expected).map_err(|e| e.at(key)),
+            None => Err(Error::missing(key)),
+        }
+    }
+}
+
+/// Which of `names` a string is (an enum's unit variants).
+pub fn variant(value: Value, names: &[&str], expected: &str) -> Result<usize, Error> {
+    match value {
+        Value::String(s) => names.iter().position(|n| *n == s).ok_or_else(|| Error::unknown_variant(&s, expected)),
+        other => Err(Error::kind(&other, expected)),
+    }
+}
+
+/// An externally tagged enum: `"Name"` for a unit variant, `{"Name": payload}` otherwise. The variant's index and
+/// its payload (`null` for the string form).
+pub fn external(value: Value, names: &[&str], expected: &str) -> Result<(usize, Value), Error> {
+    match value {
+        Value::String(_) => Ok((variant(value, names, expected)?, Value::Null)),
+        Value::Object(map) if map.len() == 1 => match map.into_iter().next() {
+            Some((k, payload)) => Ok((variant(Value::String(k), names, expected)?, payload)),
+            None => Err(Error::missing(expected)),
+        },
+        other => Err(Error::kind(&other, expected)),
+    }
+}
+
+/// The elements of an array.
+fn array(value: Value, expected: &str) -> Result<Vec<Value>, Error> {
+    match value {
+        Value::Array(items) => Ok(items),
+        other => Err(Error::kind(&other, expected)),
+    }
+}
+
+fn object(value: Value) -> Result<Map<String, Value>, Error> {
+    match value {
+        Value::Object(map) => Ok(map),
+        other => Err(Error::kind(&other, "an object")),
+    }
+}
+
+impl FromJson for Value {
+    fn from_json(value: Value) -> Result<Self, Error> {
+        Ok(value)
+    }
+}
+
+impl FromJson for Map<String, Value> {
+    fn from_json(value: Value) -> Result<Self, Error> {
+        object(value)
+    }
+}
+
+impl FromJson for () {
+    fn from_json(value: Value) -> Result<Self, Error> {
+        match value {
+            Value::Null => Ok(()),
+            other => Err(Error::kind(&other, "null")),
+        }
+    }
+}
+
+impl FromJson for bool {
+    fn from_json(value: Value) -> Result<Self, Error> {
+        match value {
+            Value::Bool(b) => Ok(b),
+            other => Err(Error::kind(&other, "a boolean")),
+        }
+    }
+}
+
+impl FromJson for String {
+    fn from_json(value: Value) -> Result<Self, Error> {
+        match value {
+            Value::String(s) => Ok(s),
+            other => Err(Error::kind(&other, "a string")),
+        }
+    }
+}
+
+impl FromJson for f64 {
+    fn from_json(value: Value) -> Result<Self, Error> {
+        match &value {
+            Value::Number(n) => n.as_f64().ok_or_else(|| Error::kind(&value, "a number")),
+            _ => Err(Error::kind(&value, "a number")),
+        }
+    }
+}
+
+/// An integer as `i128`, which holds every JSON integer serde_json parses (one copy for every integer type).
+fn integer(value: &Value) -> Option<i128> {
+    let n = value.as_number()?;
+    n.as_u64().map(i128::from).or_else(|| n.as_i64().map(i128::from))
+}
+
+fn out_of_range(value: &Value, expected: &str) -> Error {
+    Error(format!("invalid value: {value}, expected {expected}"))
+}
+
+macro_rules! integers {
+    ($($t:ty, $what:literal;)*) => {$(
+        impl FromJson for $t {
+            fn from_json(value: Value) -> Result<Self, Error> {
+                match integer(&value) {
+                    Some(n) => <$t>::try_from(n).map_err(|_| out_of_range(&value, $what)),
+                    None => Err(Error::kind(&value, $what)),
+                }
+            }
+        }
+
+        impl FromJsonKey for $t {
+            fn from_key(key: String) -> Result<Self, Error> {
+                key.parse().map_err(|_| out_of_range(&Value::String(key), $what))
+            }
+        }
+    )*};
+}
+
+integers! {
+    u8, "an integer 0..=255";
+    u16, "an integer 0..=65535";
+    u32, "a u32";
+    u64, "a u64";
+    usize, "a usize";
+    i32, "an i32";
+    i64, "an i64";
+}
+
+impl FromJsonKey for String {
+    fn from_key(key: String) -> Result<Self, Error> {
+        Ok(key)
+    }
+}
+
+impl<T: FromJson> FromJson for Option<T> {
+    fn from_json(value: Value) -> Result<Self, Error> {
+        match value {
+            Value::Null => Ok(None),
+            v => T::from_json(v).map(Some),
+        }
+    }
+
+    fn missing(_field: &str) -> Result<Self, Error> {
+        Ok(None)
+    }
+}
+
+impl<T: FromJson> FromJson for Box<T> {
+    fn from_json(value: Value) -> Result<Self, Error> {
+        T::from_json(value).map(Box::new)
+    }
+}
+
+// Collections are filled by a plain loop rather than `collect`: collecting `Result`s adds an adapter per element
+// type, and collecting into a `BTreeMap` sorts first (a sort per type), though an object's keys come sorted.
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(value: Value) -> Result<Self, Error> {
+        let items = array(value, "an array")?;
+        let mut out = Vec::with_capacity(items.len());
+        for v in items {
+            out.push(T::from_json(v)?);
+        }
+        Ok(out)
+    }
+}
+
+impl<T: FromJson + Ord> FromJson for BTreeSet<T> {
+    fn from_json(value: Value) -> Result<Self, Error> {
+        let mut out = BTreeSet::new();
+        for v in array(value, "an array")? {
+            out.insert(T::from_json(v)?);
+        }
+        Ok(out)
+    }
+}
+
+impl<A: FromJson, B: FromJson> FromJson for (A, B) {
+    fn from_json(value: Value) -> Result<Self, Error> {
+        let mut items = array(value, "an array of two")?.into_iter();
+        match (items.next(), items.next(), items.next()) {
+            (Some(a), Some(b), None) => Ok((A::from_json(a)?, B::from_json(b)?)),
+            _ => Err(Error("invalid length, expected an array of two".into())),
+        }
+    }
+}
+
+impl<K: FromJsonKey + Ord, V: FromJson> FromJson for BTreeMap<K, V> {
+    fn from_json(value: Value) -> Result<Self, Error> {
+        let mut out = BTreeMap::new();
+        for (k, v) in object(value)? {
+            out.insert(K::from_key(k)?, V::from_json(v)?);
+        }
+        Ok(out)
+    }
+}
