@@ -267,7 +267,35 @@ pub(crate) fn reply<O: Operation>(value: O::Response) -> Reply {
     if O::STATUS == 204 {
         return no_content();
     }
+    #[cfg(feature = "json-check")]
+    json_check::<O>(&value)?;
     json(O::STATUS, &value)
+}
+
+/// With the `json-check` feature (the tests turn it on), every answer is also written by `vigil_json`, the portal's
+/// JSON layer, which must write the JSON serde writes, and read back by it, which must read what serde reads
+/// (compared as serde writes the two readings: a type need not read back what it writes). Every API test then
+/// checks that layer on real answers of every operation it calls. Only the operation is logged, not the values
+/// (they hold personal data).
+#[cfg(feature = "json-check")]
+fn json_check<O: Operation>(value: &O::Response) -> Result<(), AppError> {
+    use vigil_json::{FromJson, ToJson};
+    let written = |v: &O::Response| serde_json::to_value(v).ok();
+    let serde = written(value);
+    let same_writing = serde.as_ref() == Some(&value.to_json());
+    let (serde_read, ours_read) = match serde {
+        Some(json) => (
+            serde_json::from_value::<O::Response>(json.clone()).ok().and_then(|v| written(&v)),
+            O::Response::from_json(json).ok().and_then(|v| written(&v)),
+        ),
+        None => (None, None),
+    };
+    if same_writing && serde_read.is_some() && serde_read == ours_read {
+        return Ok(());
+    }
+    let side = if same_writing { "reads" } else { "writes" };
+    tracing::error!(operation = %O::FUNCTION, side, "vigil_json and serde disagree on an answer");
+    Err(AppError::Internal(format!("vigil_json {side} {} answers differently from serde", O::FUNCTION)))
 }
 
 /// The Leads list and the Customer List share one engine and one set of filters.

@@ -6,6 +6,7 @@ use serde_json::Value;
 use std::fmt::Display;
 use vigil_api::operation::query_string;
 use vigil_api::Operation;
+use vigil_json::ToJson;
 
 /// A failed call: the status and the problem+json body.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,9 +44,11 @@ impl<'a> Client<'a> {
         let method =
             reqwest::Method::from_bytes(O::method().as_str().as_bytes()).expect("the contract's methods are valid");
         let mut req = self.rt.http().request(method, url).bearer_auth(&self.token);
-        let body = serde_json::to_value(body).expect("request bodies serialise");
-        if !body.is_null() {
-            req = req.json(&body);
+        let sent = serde_json::to_value(body).expect("request bodies serialise");
+        same_writing(&sent, body.to_json(), "body", O::FUNCTION);
+        same_writing(&serde_json::to_value(query).expect("queries serialise"), query.to_json(), "query", O::FUNCTION);
+        if !sent.is_null() {
+            req = req.json(&sent);
         }
         let resp = req.send().await.expect("the local runtime answers");
         let status = resp.status().as_u16();
@@ -63,11 +66,25 @@ impl<'a> Client<'a> {
     }
 }
 
+/// The portal writes requests with `vigil_json`, not serde: every body and query a test sends is written both ways,
+/// and the two must be the same JSON.
+fn same_writing(serde_wrote: &Value, portal_wrote: Value, what: &str, function: impl Display) {
+    assert_eq!(serde_wrote, &portal_wrote, "serde and the portal's writer wrote {function}'s {what} differently");
+}
+
 /// The portal reads answers with `vigil_json`, not serde: every answer a test reads is read both ways, and the two
 /// must agree (compared as the JSON they write back).
-fn same_reading<T: serde::Serialize + vigil_json::FromJson>(serde_read: &T, answer: Value, function: impl Display) {
+/// Its writer is checked on the answers too (they hold most of the contract's types): the value serde read, written
+/// back by `vigil_json`, is the JSON serde writes.
+fn same_reading<T: serde::Serialize + vigil_json::FromJson + ToJson>(
+    serde_read: &T,
+    answer: Value,
+    function: impl Display,
+) {
     let portal_read = T::from_json(answer)
         .unwrap_or_else(|e| panic!("the portal's reader refused {function}'s answer, which serde read: {e}"));
     let (a, b) = (serde_json::to_value(serde_read), serde_json::to_value(&portal_read));
     assert_eq!(a.ok(), b.ok(), "serde and the portal's reader read {function}'s answer differently");
+    let written = serde_json::to_value(serde_read).unwrap_or(Value::Null);
+    same_writing(&written, serde_read.to_json(), "answer", function);
 }

@@ -2,8 +2,7 @@
 //! error shape and the response types live in one place.
 
 use gloo_net::http::{Request, Response};
-use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use vigil_api::common::{CursorQuery, FieldPath, ItemPath, ItemsPath, NoQuery, RecordPath, VersionQuery};
 use vigil_api::customers::{Confirm, Convert};
 use vigil_api::leads::{SetTags, StageMove};
@@ -12,7 +11,7 @@ use vigil_api::ops::{self, CandidatesQuery, CreateLeadQuery, ListQuery, RatesQue
 use vigil_api::Operation;
 use vigil_domain::record::{Kind, Stage};
 use vigil_domain::{FieldError, RecordId, Role};
-use vigil_json::FromJson;
+use vigil_json::{FromJson, ToJson};
 
 // The contract's types, under the names the pages use.
 pub use vigil_api::customers::{
@@ -137,7 +136,7 @@ impl ApiError {
     }
 }
 
-#[derive(Serialize)]
+#[derive(ToJson)]
 struct SignInBody<'a> {
     email: &'a str,
 }
@@ -154,7 +153,7 @@ pub async fn dev_users() -> Result<Vec<DevUser>, ApiError> {
 
 pub async fn dev_sign_in(email: &str) -> Result<SignedIn, ApiError> {
     let req = Request::post(&format!("{BASE}/dev/sign-in"))
-        .json(&SignInBody { email })
+        .json(&SignInBody { email }.to_json())
         .map_err(|e| ApiError::network(e.to_string()))?;
     let (status, answer) = finish(req.send().await).await?;
     decode(status, answer)
@@ -180,8 +179,7 @@ impl Client {
         body: &O::Body,
     ) -> Result<O::Response, ApiError> {
         let url = format!("{}{}", O::path(path), query_string(query));
-        let body = serde_json::to_value(body).map_err(|e| ApiError::network(e.to_string()))?;
-        let (status, answer) = self.send(O::method(), &url, &body).await?;
+        let (status, answer) = self.send(O::method(), &url, &body.to_json()).await?;
         decode(status, answer)
     }
 
@@ -479,7 +477,7 @@ impl Client {
         version: u64,
     ) -> Result<CustomerHome, ApiError> {
         let body = Convert {
-            office_location_id: Some(json!(office_location_id)),
+            office_location_id: Some(office_location_id.to_json()),
             sold_by_id: Some(sold_by_id.to_owned()),
             version: Some(version),
             opportunity: None,
@@ -615,8 +613,7 @@ impl Client {
 
     /// `PUT /api/v1/settings/mmr`: the whole configuration with the `version` it was read at.
     pub async fn put_mmr_settings(&self, s: &MmrSettings) -> Result<MmrSettings, ApiError> {
-        let body = serde_json::to_value(s).map_err(|e| ApiError::network(e.to_string()))?;
-        self.call::<ops::PutMmrSettings>(&(), &NoQuery {}, &body).await
+        self.call::<ops::PutMmrSettings>(&(), &NoQuery {}, &s.to_json()).await
     }
 }
 
@@ -625,7 +622,7 @@ fn collection_of(segment: &str) -> Result<Collection, ApiError> {
 }
 
 fn tags_body(tag_ids: &[u32], version: u64) -> SetTags {
-    SetTags { tag_ids: tag_ids.iter().map(|t| json!(t)).collect(), version: Some(version) }
+    SetTags { tag_ids: tag_ids.iter().map(ToJson::to_json).collect(), version: Some(version) }
 }
 
 /// The `name=value` pairs of a query string (with or without a leading `&` or `?`), decoded.
@@ -709,10 +706,10 @@ impl Client {
             Kind::Customer => {
                 let home = self.customer_home(id).await?;
                 let mut record = home.record;
-                record.insert("id".into(), json!(home.id));
-                record.insert("kind".into(), json!(home.kind));
-                record.insert("version".into(), json!(home.version));
-                record.insert("archived".into(), json!(home.archived));
+                record.insert("id".into(), home.id.to_json());
+                record.insert("kind".into(), home.kind.to_json());
+                record.insert("version".into(), home.version.to_json());
+                record.insert("archived".into(), home.archived.to_json());
                 // Read as a lead's view is: the same deserialiser as `lead`, so the wasm has one copy of the
                 // record's (large) one rather than two.
                 decode::<LeadView>(200, Value::Object(record)).map(|v| v.record)

@@ -5,10 +5,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use vigil_domain::{RecordId, UserId};
-use vigil_json::FromJson;
+use vigil_json::{FromJson, ToJson};
 
 /// An invoice or a quote.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentKind {
@@ -17,7 +17,7 @@ pub enum DocumentKind {
 }
 
 /// One line of an invoice or quote; `amount_cents` is `quantity × unit_cents`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct LineItem {
     pub description: String,
@@ -29,7 +29,7 @@ pub struct LineItem {
 }
 
 /// An invoice or quote of a customer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Invoice {
     /// Per customer, from 1 (shared with the customer's other sub-records).
@@ -62,7 +62,7 @@ pub struct Invoice {
 }
 
 /// One line of a new invoice or quote, read value by value so each problem names `lines[i].field`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct NewLine {
     /// 1–200 characters.
@@ -82,7 +82,7 @@ pub struct NewLine {
 pub const MAX_LINES: usize = 50;
 
 /// `POST /api/v1/customers/{id}/invoices`: an invoice (default) or a quote.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct NewInvoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -100,7 +100,7 @@ pub struct NewInvoice {
 }
 
 /// `POST /api/v1/customers/{id}/quote-to-invoice`: the quote and its version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct QuoteToInvoice {
     pub quote_id: u64,
@@ -108,7 +108,7 @@ pub struct QuoteToInvoice {
 }
 
 /// A billing method: the processor's token stays on the server; the answer carries what the portal shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct BillingMethod {
     pub id: u64,
@@ -129,7 +129,7 @@ pub struct BillingMethod {
 
 /// `POST /api/v1/customers/{id}/billing-methods`: what the processor answered when the browser sent it the card or
 /// account. A body with a card number, CVV or account number is refused (422): those go to the processor only.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct NewBillingMethod {
     /// `card` or `ach`.
@@ -152,7 +152,7 @@ pub struct NewBillingMethod {
 }
 
 /// A payment, recorded on the customer that received it (a parent for its billing sub-customers' invoices).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Payment {
     pub id: u64,
@@ -171,7 +171,7 @@ pub struct Payment {
 
 /// `POST /api/v1/customers/{id}/payments`. On a sub-customer this is refused (409 naming the parent): payments are
 /// received on the parent, which names the sub-customer's invoice with `invoice_customer_id`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct NewPayment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -192,7 +192,7 @@ pub struct NewPayment {
 }
 
 /// One row of Transactions: an invoice (a charge) or a payment (a credit), with the balance after it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Transaction {
     pub date: String,
@@ -210,7 +210,7 @@ pub struct Transaction {
 }
 
 /// The parent a sub-customer bills through.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct BillingParent {
     pub id: RecordId,
@@ -218,7 +218,7 @@ pub struct BillingParent {
 }
 
 /// `GET /api/v1/customers/{id}/accounting`: the Accounting tab in one call.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Accounting {
     pub customer_id: RecordId,

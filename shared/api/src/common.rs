@@ -1,17 +1,17 @@
 //! Shapes several operations share.
 
 use serde::{Deserialize, Serialize};
-use vigil_json::FromJson;
+use vigil_json::{FromJson, ToJson};
 
 /// A list response (`{"items": [...]}`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema), schemars(rename = "{T}List"))]
 pub struct Items<T> {
     pub items: Vec<T>,
 }
 
 /// `GET /api/v1/health`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Health {
     pub status: String,
@@ -46,12 +46,12 @@ pub struct ItemPath {
 }
 
 /// No query string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, ToJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct NoQuery {}
 
 /// A delete's query: the version the caller read (a delete has no body), so a stale delete gets 409.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct VersionQuery {
     #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
@@ -59,7 +59,7 @@ pub struct VersionQuery {
 }
 
 /// A paged read's query.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CursorQuery {
     #[serde(skip_serializing_if = "Option::is_none")]

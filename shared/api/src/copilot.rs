@@ -1,10 +1,10 @@
 //! The Sales Copilot on the lead page: one ask, one answer whose every number says where it comes from.
 
 use serde::{Deserialize, Serialize};
-use vigil_json::FromJson;
+use vigil_json::{FromJson, ToJson};
 
 /// What the caller asks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Ask {
@@ -30,7 +30,7 @@ impl Ask {
 }
 
 /// `POST /api/v1/leads/{id}/copilot`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CopilotAsk {
     pub ask: Ask,
@@ -40,7 +40,7 @@ pub struct CopilotAsk {
 }
 
 /// One BANT dimension: 0–25 and the one line that justifies it from the lead's own fields.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Dimension {
     #[cfg_attr(feature = "openapi", schemars(range(max = 25)))]
@@ -48,7 +48,7 @@ pub struct Dimension {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Bant {
     pub budget: Dimension,
@@ -65,7 +65,7 @@ impl Bant {
 }
 
 /// A draft first outreach.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct EmailDraft {
     pub subject: String,
@@ -75,7 +75,7 @@ pub struct EmailDraft {
 }
 
 /// What the Copilot recommends doing next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum NextActionKind {
@@ -93,7 +93,7 @@ pub enum NextActionKind {
     Reopen,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct NextAction {
     pub kind: NextActionKind,
@@ -102,7 +102,7 @@ pub struct NextAction {
 
 /// The Copilot's answer. `bant` and `total` come with `qualify`, `hot` and `reasons` with `hot`, `email` with
 /// `intro_email`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CopilotAnswer {
     /// `deterministic` (rules over the record) or `bedrock` (a model given only what the caller may see).

@@ -5,10 +5,10 @@ use crate::customers::CustomerHome;
 use crate::operation::PathParams;
 use serde::{Deserialize, Serialize};
 use vigil_domain::Role;
-use vigil_json::FromJson;
+use vigil_json::{FromJson, ToJson};
 
 /// What a workflow creates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CreationKind {
@@ -18,7 +18,7 @@ pub enum CreationKind {
 }
 
 /// The customer-create wizard types of the manual.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CreationType {
@@ -86,7 +86,7 @@ impl CreationType {
 }
 
 /// One step of a wizard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum WizardStep {
@@ -146,7 +146,7 @@ impl WizardStep {
 }
 
 /// A creation workflow as stored and returned.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CreationWorkflow {
     pub id: u32,
@@ -176,7 +176,7 @@ pub struct CreationWorkflow {
 
 /// `POST /api/v1/settings/creation-workflows`, and `PATCH` (with `version`; fields left out stay; `kind` and `type`
 /// are fixed at create).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CreationWorkflowForm {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -217,7 +217,7 @@ impl PathParams for CreationWorkflowPath {
 }
 
 /// Where a customer's wizard stands, stored with the record and written with its version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct WizardState {
     pub workflow_id: u32,
@@ -229,7 +229,7 @@ pub struct WizardState {
 }
 
 /// `complete` (the step's work is done) or `skip` (moved on without it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum WizardAction {
@@ -238,7 +238,7 @@ pub enum WizardAction {
 }
 
 /// `POST /api/v1/customers/{id}/wizard`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct WizardAdvance {
     pub step: WizardStep,
@@ -248,7 +248,7 @@ pub struct WizardAdvance {
 }
 
 /// How one step of the wizard stands for the caller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StepStatus {
@@ -259,7 +259,7 @@ pub enum StepStatus {
 }
 
 /// A step badge of the progress bar.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct WizardStepView {
     pub step: WizardStep,
@@ -272,7 +272,7 @@ pub struct WizardStepView {
 
 /// `GET /api/v1/customers/{id}/wizard` (and what `POST` answers): the workflow, the progress and the customer as
 /// the caller may read it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct WizardView {
     pub workflow: CreationWorkflow,

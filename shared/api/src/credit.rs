@@ -4,13 +4,13 @@ use crate::operation::PathParams;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use vigil_domain::RecordId;
-use vigil_json::FromJson;
+use vigil_json::{FromJson, ToJson};
 
 /// The bureau every demo company offers: deterministic by the SSN's last digit, named as such in the portal.
 pub const SANDBOX: &str = "sandbox";
 
 /// `PUT /api/v1/settings/credit` (and the stored settings): the Credit Checks add-on and the bureaus it offers.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CreditSettings {
     pub enabled: bool,
@@ -23,7 +23,7 @@ pub struct CreditSettings {
 }
 
 /// A bureau the system can pull from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct BureauOption {
     pub id: String,
@@ -34,7 +34,7 @@ pub struct BureauOption {
 }
 
 /// `GET /api/v1/settings/credit`: the settings and every bureau there is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CreditSettingsView {
     #[serde(flatten)]
@@ -43,7 +43,7 @@ pub struct CreditSettingsView {
 }
 
 /// A prior address sent along with a pull.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PreviousAddress {
     pub address1: String,
@@ -54,7 +54,7 @@ pub struct PreviousAddress {
 
 /// `POST /api/v1/customers/{id}/credit-checks`: one pull. Send an `Idempotency-Key` header per click: a repeat
 /// with the same key answers the check the first made.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RunCredit {
     /// One of the bureaus the company's settings offer.
@@ -68,7 +68,7 @@ pub struct RunCredit {
 }
 
 /// Where a check stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CreditStatus {
@@ -84,7 +84,7 @@ pub enum CreditStatus {
 }
 
 /// One credit check of a customer. It keeps no SSN.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CreditCheck {
     pub id: u64,
@@ -110,7 +110,7 @@ pub struct CreditCheck {
 }
 
 /// `POST /api/v1/credit-checks/{id}/apply`: the customer's version the apply is based on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ApplyCredit {
     #[serde(default)]
@@ -119,7 +119,7 @@ pub struct ApplyCredit {
 }
 
 /// `POST /api/v1/customers/{id}/credit-checks/manual`: a score entered by hand, applied at once.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ManualCredit {
     #[cfg_attr(feature = "openapi", schemars(with = "u32", required, range(min = 300, max = 900)))]

@@ -8,12 +8,12 @@ use std::collections::BTreeMap;
 use vigil_domain::mmr::MmrMode;
 use vigil_domain::record::Kind;
 use vigil_domain::{LocationId, RecordId, TagId, UserId};
-use vigil_json::FromJson;
+use vigil_json::{FromJson, ToJson};
 
 /// `GET /api/v1/customers/{id}` (and what every customer write answers): the whole Home page in one call. The
 /// record's own fields sit at the top level (`record`, masked as the caller's grants say, without the cards the
 /// caller may not view), beside the page's blocks.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CustomerHome {
     pub id: RecordId,
@@ -52,7 +52,7 @@ pub struct CustomerHome {
     pub wizard: Option<crate::creation_workflows::WizardState>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CustomerHeader {
     pub id: RecordId,
@@ -76,7 +76,7 @@ pub struct CustomerHeader {
 }
 
 /// One status box of the sticky header (account, monitoring, billing, funding).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct StatusBox {
     pub category: String,
@@ -85,14 +85,14 @@ pub struct StatusBox {
     pub color: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SaleBadge {
     pub date: Option<String>,
     pub sold_by: Option<Named<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct InstallBadge {
     pub date: Option<String>,
@@ -100,7 +100,7 @@ pub struct InstallBadge {
 }
 
 /// Another customer the header links to (parent or sub-customer).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RecordLink {
     pub id: RecordId,
@@ -110,7 +110,7 @@ pub struct RecordLink {
 }
 
 /// Which cards the caller may save now.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CardsEditable {
     pub personal: bool,
@@ -122,7 +122,7 @@ pub struct CardsEditable {
 }
 
 /// What the caller may do with this record now.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CustomerActions {
     pub modify: bool,
@@ -133,14 +133,14 @@ pub struct CustomerActions {
     pub duplicate: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct IdName {
     pub id: u32,
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Priced {
     pub id: u32,
@@ -149,7 +149,7 @@ pub struct Priced {
 }
 
 /// The select options of the customer cards, stored as the company setting `customer_options`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CustomerOptions {
     pub monitoring_companies: Vec<IdName>,
@@ -167,7 +167,7 @@ pub struct CustomerOptions {
     pub adc_receiver_phones: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct UserOption {
     pub id: UserId,
@@ -175,7 +175,7 @@ pub struct UserOption {
 }
 
 /// `GET /api/v1/customers/form-options`: the select options of the customer cards and of Convert to Customer.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CustomerFormOptions {
     pub office_locations: Vec<OfficeLocation>,
@@ -205,7 +205,7 @@ pub struct CustomerFormOptions {
 }
 
 /// A top-level customer the parent picker offers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Candidate {
     pub id: RecordId,
@@ -217,7 +217,7 @@ pub struct Candidate {
 }
 
 /// `POST /api/v1/leads/{id}/convert`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Convert {
     /// One of the company's office locations.
@@ -242,7 +242,7 @@ pub struct Convert {
 }
 
 /// What archiving cancels of one customer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Affected {
     pub id: RecordId,
@@ -253,7 +253,7 @@ pub struct Affected {
 }
 
 /// `GET /api/v1/customers/{id}/archive-preview`: what archiving would do.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ArchivePreview {
     pub customer: Affected,
@@ -264,7 +264,7 @@ pub struct ArchivePreview {
 }
 
 /// The body of archive and unarchive.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Confirm {
     /// Must be `true`: the user confirmed what the archive preview listed.
@@ -277,7 +277,7 @@ pub struct Confirm {
 }
 
 /// `GET /api/v1/customers/{id}/history`: newest first, signed cursor.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct HistoryPage {
     pub items: Vec<HistoryEntry>,
@@ -285,7 +285,7 @@ pub struct HistoryPage {
 }
 
 /// A customer's sub-record collection (a tab of the Home page).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Collection {
@@ -336,7 +336,7 @@ impl Collection {
 }
 
 /// One sub-record. `data` holds the collection's own fields (validated on create).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SubRecord {
     pub id: u64,

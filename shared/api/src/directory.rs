@@ -2,10 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 use vigil_domain::{CampaignId, LocationId, PartnerId, Permissions, Role};
-use vigil_json::FromJson;
+use vigil_json::{FromJson, ToJson};
 
 /// What the portal needs to know about the signed-in user (`GET /api/v1/me`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Me {
     pub id: String,
@@ -23,7 +23,7 @@ pub struct Me {
 }
 
 /// Which sections the signed-in user may open; the server decides from their permissions.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Nav {
     pub leads: bool,
@@ -31,7 +31,7 @@ pub struct Nav {
     pub admin: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct OfficeLocation {
     pub id: LocationId,
@@ -41,7 +41,7 @@ pub struct OfficeLocation {
 }
 
 /// A partner company (lead and customer source) with its campaigns.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Partner {
     pub id: PartnerId,
@@ -50,7 +50,7 @@ pub struct Partner {
     pub campaigns: Vec<Campaign>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Campaign {
     pub id: CampaignId,

@@ -4,10 +4,10 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use vigil_domain::{CampaignId, DispositionId, PartnerId, RecordId};
-use vigil_json::FromJson;
+use vigil_json::{FromJson, ToJson};
 
 /// `POST /api/v1/imports`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct NewImport {
     /// The file's name as the user chose it (shown on the import; at most 200 characters).
@@ -15,7 +15,7 @@ pub struct NewImport {
 }
 
 /// The answer to `POST /api/v1/imports`: where to PUT the CSV (at most 100 MB). The URL works once.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ImportCreated {
     pub id: u32,
@@ -23,7 +23,7 @@ pub struct ImportCreated {
 }
 
 /// The header and first rows of an uploaded CSV, and the mapping its header suggests.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ImportAnalysis {
     pub columns: Vec<String>,
@@ -35,7 +35,7 @@ pub struct ImportAnalysis {
     pub fields: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ImportMode {
@@ -46,7 +46,7 @@ pub enum ImportMode {
     CreateOrUpdate,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MatchKey {
@@ -56,7 +56,7 @@ pub enum MatchKey {
 }
 
 /// Values every created lead of the batch gets where its row has none.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ImportDefaults {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -75,7 +75,7 @@ pub struct ImportDefaults {
 }
 
 /// The body of a dry run and of a run.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ImportOptions {
     /// Column → New Lead field; unmapped columns are ignored.
@@ -90,7 +90,7 @@ pub struct ImportOptions {
 }
 
 /// One row's problem. `row` counts data rows from 1 (the header is not a row).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RowError {
     pub row: u64,
@@ -99,7 +99,7 @@ pub struct RowError {
 }
 
 /// A row that looks like a lead that exists already (same name, phone and address): it is not created.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RowDuplicate {
     pub row: u64,
@@ -109,7 +109,7 @@ pub struct RowDuplicate {
 }
 
 /// The answer to a dry run: nothing is written but its report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct DryRunReport {
     pub rows_total: u64,
@@ -124,7 +124,7 @@ pub struct DryRunReport {
     pub errors_csv_path: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ImportState {
@@ -161,7 +161,7 @@ impl ImportState {
 }
 
 /// `GET /api/v1/imports/{id}`: where an import stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ImportStatus {
     pub id: u32,
@@ -183,7 +183,7 @@ pub struct ImportStatus {
 }
 
 /// `POST /api/v1/leads/reassign`: at most 100 leads; at least one of the reps (`null` leaves it, `""` clears it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Reassign {
     pub lead_ids: Vec<RecordId>,
@@ -194,7 +194,7 @@ pub struct Reassign {
 }
 
 /// One lead's outcome of a reassignment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ReassignRow {
     pub lead_id: RecordId,
@@ -206,7 +206,7 @@ pub struct ReassignRow {
     pub message: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ReassignReport {
     pub reassigned: u32,

@@ -3,10 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 use vigil_domain::{FieldError, PartnerId, RecordId};
-use vigil_json::FromJson;
+use vigil_json::{FromJson, ToJson};
 
 /// What `POST /api/v1/intake-keys` takes.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewIntakeKey {
@@ -27,7 +27,7 @@ pub struct NewIntakeKey {
 }
 
 /// An intake key as listed: never its secret.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct IntakeKeyView {
     pub id: u32,
@@ -46,7 +46,7 @@ pub struct IntakeKeyView {
 }
 
 /// A new key: the view and the secret, shown this once.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CreatedIntakeKey {
     #[serde(flatten)]
@@ -57,28 +57,28 @@ pub struct CreatedIntakeKey {
 }
 
 /// The path of one intake key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct IntakeKeyPath {
     pub id: u32,
 }
 
 /// What a post to `POST /api/v1/public/leads` gets back (202): the lead is created by a job.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct IntakeAccepted {
     pub receipt_id: String,
 }
 
 /// The path of one receipt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ReceiptPath {
     pub id: String,
 }
 
 /// What became of a posted lead.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum ReceiptStatus {
@@ -98,7 +98,7 @@ pub enum ReceiptStatus {
 }
 
 /// `GET /api/v1/public/receipts/{id}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Receipt {
     pub receipt_id: String,
@@ -107,7 +107,7 @@ pub struct Receipt {
 }
 
 /// `GET/PUT /api/v1/settings/lead-intake`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct LeadIntakeSettings {
     /// A posted lead that duplicates a lead created in the last N days is not stored (its receipt says `duplicate`);

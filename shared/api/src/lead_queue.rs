@@ -4,10 +4,10 @@
 use serde::{Deserialize, Serialize};
 use vigil_domain::record::LeadLocation;
 use vigil_domain::{DispositionId, RecordId};
-use vigil_json::FromJson;
+use vigil_json::{FromJson, ToJson};
 
 /// `GET/PUT /api/v1/settings/lead-queue`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct LeadQueueSettings {
     /// The hour (0–23, the lead's local time, from its state) from which leads may be requested.
@@ -38,7 +38,7 @@ impl Default for LeadQueueSettings {
 }
 
 /// `GET /api/v1/lead-queue`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct QueueSummary {
     /// Leads waiting in the queue (requestable now or later).
@@ -49,7 +49,7 @@ pub struct QueueSummary {
 }
 
 /// `POST /api/v1/leads/{id}/location`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LocationMove {
@@ -61,7 +61,7 @@ pub struct LocationMove {
 }
 
 /// `POST /api/v1/leads/return`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReturnLeads {
@@ -75,7 +75,7 @@ pub struct ReturnLeads {
 }
 
 /// A lead that could not be returned, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct NotReturned {
     pub lead_id: RecordId,
@@ -83,7 +83,7 @@ pub struct NotReturned {
 }
 
 /// What a return did: the leads returned, and per row the ones that were not.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ReturnReport {
     pub returned: Vec<RecordId>,

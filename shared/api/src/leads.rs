@@ -7,10 +7,10 @@ use vigil_domain::custom_field::CardField;
 use vigil_domain::lead::Country;
 use vigil_domain::record::{Kind, Record, Stage};
 use vigil_domain::{AccountClassId, CampaignId, DispositionId, LocationId, PartnerId, RecordId, TagId, UserId};
-use vigil_json::FromJson;
+use vigil_json::{FromJson, ToJson};
 
 /// An ID with its name.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema), schemars(rename = "Named{T}"))]
 pub struct Named<T> {
     pub id: T,
@@ -18,7 +18,7 @@ pub struct Named<T> {
 }
 
 /// An ID with its name when the server knows it (a list row's source or campaign).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct NamedOpt {
     pub id: u32,
@@ -26,7 +26,7 @@ pub struct NamedOpt {
 }
 
 /// A row of the Leads list and of the Customer List.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct LeadRow {
     pub id: RecordId,
@@ -55,7 +55,7 @@ pub struct LeadRow {
 
 /// How the server answered a list query: how many items it read, which access path it used, and the total from
 /// its counters (exact, or an estimate when no counter covers the filter).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct LeadListMeta {
     pub items_read: u32,
@@ -80,7 +80,7 @@ pub struct LeadListMeta {
 }
 
 /// One page of the Leads list or the Customer List and the opaque cursor of the next one.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct LeadListPage {
     pub items: Vec<LeadRow>,
@@ -93,7 +93,7 @@ pub struct LeadListPage {
 
 /// A group of the By Source view: a source (`null`: leads without one) and how many leads it has, from the
 /// maintained counters (`meta.total_exact` says whether the counts are the caller's own).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SourceGroup {
     pub source: Option<NamedOpt>,
@@ -102,7 +102,7 @@ pub struct SourceGroup {
 
 /// A lead as the API returns it: the record's fields without the SSN ciphertext and blind index, plus `ssn` —
 /// `null` when none is stored, the full number for users holding the SSN grant, `***` for everyone else.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct LeadView {
     #[serde(flatten)]
@@ -115,7 +115,7 @@ pub struct LeadView {
 }
 
 /// One history entry of a record.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct HistoryEntry {
     pub at: String,
@@ -126,7 +126,7 @@ pub struct HistoryEntry {
 }
 
 /// A lead found by the duplicate check, as the 409 lists it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct DuplicateMatch {
     pub id: RecordId,
@@ -143,7 +143,7 @@ pub struct DuplicateMatch {
 }
 
 /// The list's side panel: what the manual's preview shows, each section only when the user may see it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Preview {
     pub id: RecordId,
@@ -173,7 +173,7 @@ pub struct Preview {
 }
 
 /// `POST /api/v1/leads/{id}/stage`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct StageMove {
     /// The next stage: one of the current stage's next steps (new → contacted → qualified | unqualified;
@@ -187,7 +187,7 @@ pub struct StageMove {
 }
 
 /// `PUT /api/v1/leads/{id}/tags` and `PUT /api/v1/customers/{id}/tags`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SetTags {
     /// The company tags the record should carry (at most 50), replacing the ones it has.
@@ -200,7 +200,7 @@ pub struct SetTags {
 }
 
 /// A company tag.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Tag {
     pub id: TagId,
@@ -208,7 +208,7 @@ pub struct Tag {
 }
 
 /// `POST /api/v1/tags`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct NewTag {
     /// 1–50 characters, unique ignoring case.
@@ -218,7 +218,7 @@ pub struct NewTag {
 }
 
 /// A company lead status (the manual's "Status"): Hot, Warm, Cold, …
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Disposition {
     pub id: DispositionId,
@@ -227,7 +227,7 @@ pub struct Disposition {
     pub active: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct AccountClass {
     pub id: AccountClassId,
@@ -240,7 +240,7 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct StateOption {
     pub code: String,
@@ -248,7 +248,7 @@ pub struct StateOption {
     pub country: Country,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Choice {
     pub value: String,
@@ -256,7 +256,7 @@ pub struct Choice {
 }
 
 /// `GET /api/v1/leads/form-options`: the selects of New Lead and the lead page.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct LeadFormOptions {
     /// Partner companies with their campaigns.

@@ -2,10 +2,10 @@
 
 use crate::operation::PathParams;
 use serde::{Deserialize, Serialize};
-use vigil_json::FromJson;
+use vigil_json::{FromJson, ToJson};
 
 /// `adt` companies offer ADT PreCheck; `other` ones do not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MonitoringKind {
@@ -15,7 +15,7 @@ pub enum MonitoringKind {
 }
 
 /// A monitoring company of the dealer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct MonitoringCompany {
     pub id: u32,
@@ -30,7 +30,7 @@ pub struct MonitoringCompany {
 }
 
 /// `POST /api/v1/settings/monitoring-companies`, and `PATCH` (with `version`, fields left out stay).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct MonitoringCompanyForm {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -61,7 +61,7 @@ impl PathParams for MonitoringCompanyPath {
 }
 
 /// Where a customer's ADT PreCheck stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PrecheckStatus {
@@ -77,7 +77,7 @@ pub enum PrecheckStatus {
 }
 
 /// What ADT answered.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PrecheckResult {
     pub reference: Option<String>,
@@ -88,7 +88,7 @@ pub struct PrecheckResult {
 }
 
 /// `GET /api/v1/customers/{id}/adt-precheck` (and what `POST` answers).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PrecheckView {
     pub status: PrecheckStatus,
@@ -100,6 +100,6 @@ pub struct PrecheckView {
 }
 
 /// `POST /api/v1/customers/{id}/adt-precheck`: refresh (run it again).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RefreshPrecheck {}

@@ -5,6 +5,7 @@
 use crate::routes::{first_route, Function, Method};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use vigil_json::{FromJson, ToJson};
 
 /// An operation of the API.
 pub trait Operation {
@@ -14,11 +15,11 @@ pub trait Operation {
     /// What fills the route's `{param}`s.
     type Path: PathParams;
     /// The query string, as an object of optional fields (absent ones are left out).
-    type Query: Serialize;
+    type Query: Serialize + ToJson;
     /// The JSON body; `()` for none.
-    type Body: Serialize;
+    type Body: Serialize + ToJson;
     /// The JSON answer; `()` for 204.
-    type Response: DeserializeOwned + Serialize + vigil_json::FromJson;
+    type Response: DeserializeOwned + Serialize + FromJson + ToJson;
 
     fn method() -> Method {
         first_route(Self::FUNCTION).map_or(Method::Get, |r| r.method)
@@ -48,13 +49,13 @@ impl PathParams for () {
 }
 
 /// The query string of a query object: its fields in order, `null`s left out, percent-encoded.
-pub fn query_string<Q: Serialize>(q: &Q) -> String {
-    query_of(serde_json::to_value(q).ok())
+pub fn query_string<Q: ToJson>(q: &Q) -> String {
+    query_of(q.to_json())
 }
 
 /// What does not depend on the query's type, compiled once.
-fn query_of(q: Option<serde_json::Value>) -> String {
-    let Some(serde_json::Value::Object(map)) = q else { return String::new() };
+fn query_of(q: serde_json::Value) -> String {
+    let serde_json::Value::Object(map) = q else { return String::new() };
     let mut out = String::new();
     for (k, v) in map {
         let text = match v {
@@ -96,7 +97,7 @@ const HEX: &[u8; 16] = b"0123456789ABCDEF";
 mod tests {
     use super::*;
 
-    #[derive(Serialize)]
+    #[derive(Serialize, ToJson)]
     struct Q {
         q: Option<String>,
         n: Option<u32>,

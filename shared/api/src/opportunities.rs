@@ -4,10 +4,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use vigil_domain::RecordId;
-use vigil_json::FromJson;
+use vigil_json::{FromJson, ToJson};
 
 /// The optional opportunity of a conversion. `amount` is in integer US cents (`250000` is $2,500.00), 0 or more.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct NewOpportunity {
     /// 1–200 characters.
@@ -21,7 +21,7 @@ pub struct NewOpportunity {
 }
 
 /// One opportunity of a customer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Opportunity {
     /// Per customer, from 1.
@@ -43,7 +43,7 @@ pub const STAGES: &[&str] = &["prospecting", "qualification", "proposal", "negot
 
 /// `PATCH /api/v1/customers/{id}/opportunities`: changes one opportunity of the customer (named by `id`), based on
 /// its `version`; fields left out stay as they are.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct OpportunityEdit {
     /// The opportunity's number on this customer.

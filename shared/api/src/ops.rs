@@ -22,7 +22,7 @@ use serde_json::{Map, Value};
 use vigil_domain::custom_field::CustomField;
 use vigil_domain::lead::ScoringWeights;
 use vigil_domain::RecordId;
-use vigil_json::FromJson;
+use vigil_json::{FromJson, ToJson};
 
 /// A form body: the fields sent, by name. Creates and partial updates read only the fields present, and `null`
 /// clears one, so the body is an object rather than a struct of options.
@@ -54,7 +54,7 @@ impl PathParams for ItemPath {
 
 /// The filters, sort and paging of the Leads list and the Customer List (every one optional; values as the portal's
 /// URL carries them: lists comma-separated).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ListQuery {
     /// Digits of a record ID, account number, phone or SSN last 4 (spaces, dashes, dots, parentheses and `+` are ignored).
@@ -166,7 +166,7 @@ impl ListQuery {
 }
 
 /// `POST /api/v1/leads?allow_duplicates=true` (and `POST /api/v1/customers?…`) saves despite the duplicate check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CreateLeadQuery {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -175,7 +175,7 @@ pub struct CreateLeadQuery {
 }
 
 /// `GET /api/v1/customers/{id}/history` and `GET /api/v1/partners/{id}/returns`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct HistoryQuery {
     /// Page size: 10, 25 or 50 (default 25).
@@ -188,7 +188,7 @@ pub struct HistoryQuery {
 }
 
 /// `GET /api/v1/customers/parent-candidates`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CandidatesQuery {
     /// An ID, account number, last name, first name ("first last") or a word of the business name: two characters
@@ -201,7 +201,7 @@ pub struct CandidatesQuery {
 }
 
 /// `GET /api/v1/customers/mmr-rates`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RatesQuery {
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -5,10 +5,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use vigil_domain::{RecordId, UserId};
-use vigil_json::FromJson;
+use vigil_json::{FromJson, ToJson};
 
 /// What a catalog entry is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CatalogKind {
@@ -40,7 +40,7 @@ impl CatalogKind {
 }
 
 /// One equipment item of a package.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PackageItem {
     pub equipment_id: u32,
@@ -51,7 +51,7 @@ pub struct PackageItem {
 /// One catalog entry. The fields beyond `name` and `active` belong to one kind each: equipment
 /// (`collection_item`, `default_charge_cents`), package (`items`), order template (`mmr_ids`, `package_ids`),
 /// sold-by (`user_id`; its `name` is the user's).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CatalogEntry {
     /// One sequence for every kind, from 1.
@@ -75,7 +75,7 @@ pub struct CatalogEntry {
 }
 
 /// `GET /api/v1/settings/catalog`: every entry of every kind, inactive ones included, in ID order.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Catalog {
     pub equipment: Vec<CatalogEntry>,
@@ -88,7 +88,7 @@ pub struct Catalog {
 /// `POST /api/v1/settings/catalog` (create: `kind` required) and `PATCH /api/v1/settings/catalog/{id}` (edit:
 /// `kind` and `version` required; fields left out stay). Values are checked one by one, so a wrong one is a 422
 /// naming it rather than a refused body.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CatalogSave {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -118,7 +118,7 @@ pub struct CatalogSave {
 }
 
 /// An MMR a template offers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct TemplateRate {
     pub id: u32,
@@ -127,7 +127,7 @@ pub struct TemplateRate {
 }
 
 /// A package's line as the dialog shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PackageLine {
     pub equipment_id: u32,
@@ -136,7 +136,7 @@ pub struct PackageLine {
     pub charge_cents: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct TemplatePackage {
     pub id: u32,
@@ -146,7 +146,7 @@ pub struct TemplatePackage {
 }
 
 /// `GET /api/v1/order-templates`: one active template with its rates and active packages.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct OrderTemplate {
     pub id: u32,
@@ -157,7 +157,7 @@ pub struct OrderTemplate {
 
 /// One Additional Equipment row. Values are read one by one so that each problem names its row and field
 /// (`additional_equipment[2].charge`); a row with every value blank is skipped.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct AdditionalEquipment {
     /// An active, non-collection equipment item.
@@ -179,7 +179,7 @@ pub struct AdditionalEquipment {
 }
 
 /// What Pre-populate & Add creates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Prepopulate {
@@ -195,7 +195,7 @@ pub const MAX_ADDITIONAL_ROWS: usize = 20;
 pub const MAX_PACKAGE_ITEMS: usize = 40;
 
 /// `POST /api/v1/customers/{id}/apply-order-template`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ApplyOrderTemplate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -221,7 +221,7 @@ pub struct ApplyOrderTemplate {
 }
 
 /// What applying added.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct AppliedOrder {
     pub customer_id: RecordId,
@@ -235,7 +235,7 @@ pub struct AppliedOrder {
 }
 
 /// One equipment sub-record a work order covers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct WorkOrderItem {
     /// The customer's equipment sub-record.
@@ -250,7 +250,7 @@ pub const WORK_ORDER_TYPES: &[&str] = &["installation", "service", "removal", "i
 pub const WORK_ORDER_STATUSES: &[&str] = &["open", "scheduled", "in_progress", "completed", "cancelled"];
 
 /// A work order on a customer (Work Orders tab).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct WorkOrder {
     /// Per customer, from 1.
@@ -270,7 +270,7 @@ pub struct WorkOrder {
 
 /// `POST /api/v1/customers/{id}/work-orders` (create) and `PATCH` (edit: `id` and `version` required; fields left
 /// out stay).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct WorkOrderSave {
     #[serde(default, skip_serializing_if = "Option::is_none")]

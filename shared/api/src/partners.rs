@@ -7,10 +7,10 @@
 use crate::directory::Campaign;
 use serde::{Deserialize, Serialize};
 use vigil_domain::{CampaignId, LocationId, PartnerId, RecordId};
-use vigil_json::FromJson;
+use vigil_json::{FromJson, ToJson};
 
 /// `outside`: another company; `inside`: the dealer itself (e.g. "Self-Generated").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PartnerKind {
@@ -20,7 +20,7 @@ pub enum PartnerKind {
 }
 
 /// Where a lead bought from this partner lands: `pending` (nobody's until someone acts) or the lead `queue`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LeadLocation {
@@ -30,7 +30,7 @@ pub enum LeadLocation {
 }
 
 /// How high leads from this partner sit in the lead queue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum QueuePriority {
@@ -41,7 +41,7 @@ pub enum QueuePriority {
 }
 
 /// How a buying partner receives what the company sells it: posted to its own Vigil, or by email.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryMethod {
@@ -50,7 +50,7 @@ pub enum DeliveryMethod {
 }
 
 /// Whether a campaign brings records in from the partner or sends them out to it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CampaignDirection {
@@ -65,7 +65,7 @@ fn yes() -> bool {
 
 /// Every setting of a partner company an admin edits, as stored and as read. The defaults are what a partner saved
 /// before these settings existed reads as: an active outside source of leads and customers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PartnerSettings {
     pub name: String,
@@ -191,7 +191,7 @@ impl PartnerSettings {
 }
 
 /// A partner company as the API reads it. The post keys are write-only: a read says only whether one is set.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PartnerView {
     pub id: PartnerId,
@@ -213,7 +213,7 @@ impl PartnerView {
 }
 
 /// A campaign with every setting (`GET /api/v1/partners/{id}/campaigns`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CampaignView {
     pub id: CampaignId,
@@ -237,7 +237,7 @@ fn one() -> u64 {
 }
 
 /// A message template (`/api/v1/message-templates`): partner emails and auto-responses are rendered from it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct MessageTemplate {
     pub id: u32,
@@ -267,7 +267,7 @@ pub const MERGE_FIELDS: &[&str] = &[
 ];
 
 /// `POST /api/v1/message-templates/{id}/preview`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PreviewRequest {
     /// A lead or customer the caller may read; its fields are merged as the caller may see them.
@@ -275,7 +275,7 @@ pub struct PreviewRequest {
 }
 
 /// A template rendered for one record.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RenderedMessage {
     pub subject: String,
@@ -283,7 +283,7 @@ pub struct RenderedMessage {
 }
 
 /// One change of a partner company (or of one of its campaigns), newest last.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PartnerChange {
     pub at: String,
@@ -294,7 +294,7 @@ pub struct PartnerChange {
 }
 
 /// What a partner's returns report entry records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PartnerReturnKind {
@@ -314,7 +314,7 @@ impl PartnerReturnKind {
 }
 
 /// One entry of a partner's returns report. It names the lead by ID only: no personal data, and never the intake key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PartnerReturn {
     pub kind: PartnerReturnKind,
@@ -334,7 +334,7 @@ pub struct PartnerReturn {
 }
 
 /// How many entries of each kind a partner's report holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PartnerReturnCounts {
     pub returned: u64,
@@ -342,7 +342,7 @@ pub struct PartnerReturnCounts {
 }
 
 /// `GET /api/v1/partners/{id}/returns`: newest first, signed cursor.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PartnerReturnsPage {
     pub items: Vec<PartnerReturn>,

@@ -2,10 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 use vigil_domain::{CampaignId, PartnerId, RecordId};
-use vigil_json::FromJson;
+use vigil_json::{FromJson, ToJson};
 
 /// `POST /api/v1/leads/sell`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SellLeads {
     /// The leads to sell (1 to 100).
@@ -18,7 +18,7 @@ pub struct SellLeads {
 }
 
 /// `POST /api/v1/customers/{id}/sell`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SellCustomer {
     /// An active partner company that buys customers.
@@ -29,14 +29,14 @@ pub struct SellCustomer {
 }
 
 /// The answer to a sale: it is accepted and its delivery queued.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SaleAccepted {
     pub sale_id: u32,
 }
 
 /// Where a sold record's delivery stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryStatus {
@@ -50,7 +50,7 @@ pub enum DeliveryStatus {
 }
 
 /// Whether a sale sold leads or a customer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SoldKind {
@@ -59,7 +59,7 @@ pub enum SoldKind {
 }
 
 /// One delivery of a sale: one record, as `GET /api/v1/sales-to-partners` lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SaleToPartner {
     pub sale_id: u32,
@@ -82,7 +82,7 @@ pub struct SaleToPartner {
 }
 
 /// The query of `GET /api/v1/sales-to-partners`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SalesQuery {
     /// Only what was sold to this partner company.
@@ -92,7 +92,7 @@ pub struct SalesQuery {
 
 /// What a sale posts to a buyer's intake (`POST /api/v1/public/leads`): the New Lead fields a partner may see, and
 /// the attribution the buyer reads (its source ID for us, the campaign's external pair).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PostedLead {
     pub first_name: String,

@@ -2,10 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 use vigil_domain::mmr::{FilterChoices, MmrItem, MmrMode, RateView};
-use vigil_json::FromJson;
+use vigil_json::{FromJson, ToJson};
 
 /// `GET /api/v1/settings/mmr`: the configuration, each rate with its mismatch flag and whether it may be given out.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct MmrSettingsView {
     pub mode: MmrMode,
@@ -15,7 +15,7 @@ pub struct MmrSettingsView {
 }
 
 /// `GET /api/v1/customers/mmr-rates`: the picker's matching rates and the values each filter can take.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RateList {
     pub items: Vec<RateView>,

@@ -8,10 +8,10 @@ use vigil_domain::workflow::{
     Texts,
 };
 use vigil_domain::{RecordId, UserId};
-use vigil_json::FromJson;
+use vigil_json::{FromJson, ToJson};
 
 /// One step of a definition as the API spells it (`fields` is empty unless the type confirms fields).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct WorkflowStep {
     /// The title in every language of the workflow.
@@ -50,7 +50,7 @@ impl From<&Step> for WorkflowStep {
 }
 
 /// A workflow definition (one version of it).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct WorkflowDefinition {
     pub id: u32,
@@ -65,7 +65,7 @@ pub struct WorkflowDefinition {
 }
 
 /// `POST /api/v1/settings/customer-workflows`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct NewWorkflow {
     pub name: String,
@@ -77,7 +77,7 @@ pub struct NewWorkflow {
 }
 
 /// `PATCH /api/v1/settings/customer-workflows/{id}`: the fields changed and the version read.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct WorkflowPatch {
     pub version: u64,
@@ -94,7 +94,7 @@ pub struct WorkflowPatch {
 }
 
 /// `GET /api/v1/settings/customer-workflows/{id}?version=`: an older version (the current one by default).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct WorkflowVersionQuery {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -139,7 +139,7 @@ impl PathParams for StepPath {
 }
 
 /// `POST /api/v1/customers/{id}/workflows`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct NewEnrollment {
     pub workflow_id: u32,
@@ -149,7 +149,7 @@ pub struct NewEnrollment {
 }
 
 /// "3 of 7": steps done (optional ones included) out of all.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Progress {
     pub done: u32,
@@ -157,7 +157,7 @@ pub struct Progress {
 }
 
 /// A row of the Workflows tab.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct EnrollmentSummary {
     pub id: u64,
@@ -176,7 +176,7 @@ pub struct EnrollmentSummary {
 }
 
 /// `GET /api/v1/customers/{id}/workflows`: ordered by status (pending, in progress, completed, failed).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CustomerWorkflows {
     pub items: Vec<EnrollmentSummary>,
@@ -185,7 +185,7 @@ pub struct CustomerWorkflows {
 }
 
 /// One step of an enrollment, its text in the enrollment's language with the customer's fields filled in.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct EnrollmentStep {
     pub id: u32,
@@ -207,7 +207,7 @@ pub struct EnrollmentStep {
 }
 
 /// `GET /api/v1/enrollments/{id}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct EnrollmentView {
     pub id: u64,
@@ -228,7 +228,7 @@ pub struct EnrollmentView {
 }
 
 /// `GET /api/v1/enrollments/{id}?language=`: the steps in another of the workflow's languages.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct EnrollmentQuery {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -236,7 +236,7 @@ pub struct EnrollmentQuery {
 }
 
 /// `POST /api/v1/enrollments/{id}/steps/{step_id}/complete`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CompleteStep {
     /// `passed` or `failed` for pass/fail steps, `acknowledged` for acknowledge steps; automatic steps complete

@@ -13,7 +13,7 @@ use crate::{FieldError, Invalid};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
-use vigil_json::FromJson;
+use vigil_json::{FromJson, ToJson};
 
 pub const NAME_MAX: usize = 60;
 pub const TEXT_MAX: usize = 500;
@@ -22,7 +22,7 @@ pub const OPTION_MAX: usize = 100;
 pub const POSITION_MAX: u32 = 10_000;
 
 /// What kind of input a field is, fixed at creation (stored values would not fit another type).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FieldType {
@@ -65,7 +65,7 @@ impl FieldType {
 }
 
 /// One definition, as stored and as the API returns it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CustomField {
     pub id: u32,
@@ -90,7 +90,7 @@ fn yes() -> bool {
 }
 
 /// One row of the Home page's Custom Fields card (`cards.custom_fields`): an active definition and the record's value.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CardField {
     pub id: u32,

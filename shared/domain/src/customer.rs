@@ -8,9 +8,9 @@ use crate::record::Record;
 use crate::{text, ConfidentialField, FieldError, RecordId, Section, UserId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use vigil_json::FromJson;
+use vigil_json::{FromJson, ToJson};
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct CustomerFields {

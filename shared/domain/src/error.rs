@@ -1,9 +1,9 @@
 use serde::{Deserialize, Serialize};
-use vigil_json::FromJson;
+use vigil_json::{FromJson, ToJson};
 
 /// One problem with one input field, as the API reports it (`errors: [{field, code, message}]`) and as the portal
 /// shows it beside the field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct FieldError {
     pub field: String,
@@ -30,7 +30,7 @@ fn human(field: &str) -> String {
 }
 
 /// Input that failed validation; carries every field's problem, not just the first.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, ToJson, Deserialize, FromJson)]
 #[error("invalid input: {}", .errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>().join(", "))]
 pub struct Invalid {
     pub errors: Vec<FieldError>,

@@ -3,10 +3,10 @@
 use crate::FieldError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use vigil_json::FromJson;
+use vigil_json::{FromJson, ToJson};
 
 /// A tenant. Lowercase letters, digits and dashes, 1 to 32 characters, so it is safe inside every key.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ToJson, Deserialize, FromJson)]
 #[serde(try_from = "String", into = "String")]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema), schemars(extend("pattern" = "^[a-z0-9-]{1,32}$")))]
 pub struct CompanyId(String);
@@ -48,7 +48,7 @@ impl fmt::Display for CompanyId {
 }
 
 /// A user: the identity provider's subject (`sub`). Opaque, 1 to 64 characters of `[A-Za-z0-9-_]`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ToJson, Deserialize, FromJson)]
 #[serde(try_from = "String", into = "String")]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema), schemars(extend("pattern" = "^[A-Za-z0-9_-]{1,64}$")))]
 pub struct UserId(String);
@@ -91,7 +91,7 @@ impl fmt::Display for UserId {
 macro_rules! numeric_id {
     ($(#[$m:meta])* $name:ident, $inner:ty, $field:literal) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, FromJson)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ToJson, Deserialize, FromJson)]
         #[serde(transparent)]
         #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
         pub struct $name(#[cfg_attr(feature = "openapi", schemars(range(min = 1, max = <$inner>::MAX)))] pub $inner);

@@ -16,7 +16,7 @@ use crate::{FieldError, Invalid};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeSet;
-use vigil_json::FromJson;
+use vigil_json::{FromJson, ToJson};
 
 /// Longest item or rate name.
 pub const NAME_MAX: usize = 60;
@@ -26,7 +26,7 @@ pub const RATES_MAX: usize = 500;
 /// The largest amount accepted, in cents ($100,000).
 pub const AMOUNT_MAX: u64 = 10_000_000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum MmrMode {
@@ -47,7 +47,7 @@ impl MmrMode {
 }
 
 /// One configured line item (Monitoring, Financing, Warranty, …).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct MmrItem {
     pub id: u32,
@@ -55,7 +55,7 @@ pub struct MmrItem {
 }
 
 /// One line of a rate's breakdown. The name is kept with the line so a rate still reads after its item is removed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct LineItem {
     pub item_id: u32,
@@ -63,7 +63,7 @@ pub struct LineItem {
     pub amount_cents: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct MmrRate {
     pub id: u32,
@@ -101,7 +101,7 @@ pub fn dollars(cents: u64) -> String {
 }
 
 /// The company's MMR configuration (the `mmr` company setting).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 pub struct MmrSettings {
     pub mode: MmrMode,
     /// 0 until an admin first saves; every save adds one (a stale version is refused).
@@ -200,7 +200,7 @@ impl MmrSettings {
 }
 
 /// A rate with what the caller needs to show it: whether it mismatches and whether it may be chosen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RateView {
     pub id: u32,
@@ -527,14 +527,14 @@ impl RateFilter {
 }
 
 /// The values each filter can take: the distinct totals, and per configured item its distinct amounts.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct FilterChoices {
     pub total: Vec<u64>,
     pub items: Vec<ItemChoices>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ItemChoices {
     pub id: u32,

@@ -3,9 +3,9 @@
 use crate::lead::AccountType;
 use crate::{AccountClassId, CampaignId, DispositionId, FieldError, LocationId, PartnerId, RecordId, TagId, UserId};
 use serde::{Deserialize, Serialize};
-use vigil_json::FromJson;
+use vigil_json::{FromJson, ToJson};
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
@@ -15,7 +15,7 @@ pub enum Kind {
 }
 
 /// The pipeline every lead moves through, one step at a time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
@@ -77,7 +77,7 @@ impl Stage {
 }
 
 /// One factor's share of a lead's score.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ScoreFactor {
     /// `company_size`, `industry_fit`, `title_seniority` or `engagement`.
@@ -91,7 +91,7 @@ pub struct ScoreFactor {
 /// The New Lead form's extra fields, the qualification fields of the second product, the score and the encrypted
 /// SSN. Flattened into [`Record`], so the stored item and the JSON stay flat and old items (without these
 /// attributes) still read.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct LeadFields {
@@ -151,7 +151,7 @@ pub struct LeadFields {
 }
 
 /// The profile item of a lead or customer: what lists, headers and the seed need. Later features add fields.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Record {
     pub id: RecordId,
@@ -222,7 +222,7 @@ impl Record {
 }
 
 /// Where a lead is in the lead queue (the manual's Pending and Queue, and what becomes of a queued lead).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LeadLocation {

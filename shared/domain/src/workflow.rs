@@ -12,7 +12,7 @@ use crate::{fields, Invalid, UserId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
-use vigil_json::FromJson;
+use vigil_json::{FromJson, ToJson};
 
 pub const MAX_NAME_CHARS: usize = 100;
 pub const MAX_LANGUAGES: usize = 4;
@@ -23,7 +23,7 @@ pub const MAX_CONTENT_CHARS: usize = 2000;
 pub const MAX_SUBJECT_CHARS: usize = 200;
 
 /// How the enrollment page lays the steps out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Layout {
@@ -34,7 +34,7 @@ pub enum Layout {
 }
 
 /// A language code: two lowercase letters (`en`, `es`).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct Lang(String);
@@ -72,7 +72,7 @@ impl std::fmt::Display for Lang {
 pub type Texts = BTreeMap<Lang, String>;
 
 /// A customer detail a `confirm_fields` step confirms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ConfirmField {
@@ -123,7 +123,7 @@ impl ConfirmField {
 }
 
 /// The step's type, with what only that type carries.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum StepKind {
     Instructions,
@@ -138,7 +138,7 @@ pub enum StepKind {
 }
 
 /// The type names as the JSON spells them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StepType {
@@ -207,7 +207,7 @@ impl Facts {
 }
 
 /// How a step is completed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Completion {
@@ -220,7 +220,7 @@ pub enum Completion {
 }
 
 /// What a person may answer on a step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
@@ -242,7 +242,7 @@ impl Completion {
 }
 
 /// The type of appointment a step books.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AppointmentType {
@@ -260,7 +260,7 @@ impl AppointmentType {
 }
 
 /// What completing a step creates on the customer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Generates {
@@ -276,7 +276,7 @@ pub enum Generates {
 }
 
 /// One step of a definition.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 pub struct Step {
     pub title: Texts,
     pub content: Texts,
@@ -288,7 +288,7 @@ pub struct Step {
 }
 
 /// A definition as an admin sends it (without its ID and version, which the server keeps).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 pub struct Definition {
     pub name: String,
     pub active: bool,
@@ -611,7 +611,7 @@ fn generates(at: &str, v: Option<&Value>, e: &mut Vec<FieldError>) -> Option<Gen
 // Enrollments.
 
 /// Where an enrollment stands; the order is the Workflows tab's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EnrollmentStatus {
@@ -629,7 +629,7 @@ impl EnrollmentStatus {
 }
 
 /// Where one step of an enrollment stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StepStatus {
@@ -642,7 +642,7 @@ pub enum StepStatus {
 }
 
 /// One step's state in an enrollment (`id` is its 1-based position in the definition version).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct StepState {
     pub id: u32,

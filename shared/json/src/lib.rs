@@ -1,4 +1,4 @@
-//! Reads the contract's types from a parsed JSON tree, for the portal.
+//! Reads and writes the contract's types as JSON trees, for the portal.
 //!
 //! serde's derived `Deserialize` is a visitor state machine per type: a field-name matcher, a slot per field, a loop
 //! over the map's entries, the missing-field checks, and a sequence path for structs sent as arrays. In the portal
@@ -9,12 +9,16 @@
 //! The derive follows the type's `#[serde(...)]` attributes (renames, defaults, flatten, tags, `try_from`), so a
 //! type reads the same JSON as serde reads; it refuses attributes it does not know rather than guess. The server
 //! keeps serde; the tests' client decodes every answer both ways and compares.
+//!
+//! `#[derive(ToJson)]` is the other direction, for the requests the portal sends: the `Value` serde would write,
+//! built field by field (serde's `Serialize` goes through a serializer state machine per type). The tests' client
+//! writes every request both ways and compares.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 pub use serde_json::{Map, Number, Value};
-pub use vigil_json_derive::FromJson;
+pub use vigil_json_derive::{FromJson, ToJson};
 
 /// Why a tree did not fit the type. The message says where (`field: …`) and what was wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -375,5 +379,182 @@ impl<K: FromJsonKey + Ord, V: FromJson> FromJson for BTreeMap<K, V> {
             out.insert(K::from_key(k)?, V::from_json(v)?);
         }
         Ok(out)
+    }
+}
+
+/// A type written as a JSON tree.
+pub trait ToJson {
+    fn to_json(&self) -> Value;
+}
+
+/// A type written as an object's key.
+pub trait ToJsonKey {
+    fn to_key(&self) -> String;
+}
+
+/// Adds `key: value` to a derived writer's object.
+pub fn insert(o: &mut Map<String, Value>, key: &str, value: Value) {
+    o.insert(key.to_owned(), value);
+}
+
+/// Adds a `#[serde(flatten)]` field's entries (nothing for `null`, as for an absent `Option`).
+pub fn merge(o: &mut Map<String, Value>, value: Value) {
+    if let Value::Object(entries) = value {
+        o.extend(entries);
+    }
+}
+
+/// An externally tagged variant with a payload: `{"name": payload}`.
+pub fn wrap(name: &str, payload: Value) -> Value {
+    let mut o = Map::new();
+    insert(&mut o, name, payload);
+    Value::Object(o)
+}
+
+/// An internally tagged variant: the payload's object with the tag added (`{"tag": "name"}` for a unit variant).
+pub fn with_tag(tag: &str, name: &str, payload: Value) -> Value {
+    let mut o = match payload {
+        Value::Object(o) => o,
+        _ => Map::new(),
+    };
+    insert(&mut o, tag, Value::String(name.to_owned()));
+    Value::Object(o)
+}
+
+/// An adjacently tagged variant: `{"tag": "name", "content": payload}`.
+pub fn adjacent(tag: &str, name: &str, content: &str, payload: Value) -> Value {
+    let mut o = Map::new();
+    insert(&mut o, tag, Value::String(name.to_owned()));
+    insert(&mut o, content, payload);
+    Value::Object(o)
+}
+
+impl ToJson for Value {
+    fn to_json(&self) -> Value {
+        self.clone()
+    }
+}
+
+impl ToJson for Map<String, Value> {
+    fn to_json(&self) -> Value {
+        Value::Object(self.clone())
+    }
+}
+
+impl ToJson for () {
+    fn to_json(&self) -> Value {
+        Value::Null
+    }
+}
+
+impl ToJson for bool {
+    fn to_json(&self) -> Value {
+        Value::Bool(*self)
+    }
+}
+
+impl ToJson for str {
+    fn to_json(&self) -> Value {
+        Value::String(self.to_owned())
+    }
+}
+
+impl ToJson for String {
+    fn to_json(&self) -> Value {
+        Value::String(self.clone())
+    }
+}
+
+impl ToJsonKey for String {
+    fn to_key(&self) -> String {
+        self.clone()
+    }
+}
+
+/// Not finite numbers are `null`, as serde_json writes them.
+impl ToJson for f64 {
+    fn to_json(&self) -> Value {
+        Number::from_f64(*self).map_or(Value::Null, Value::Number)
+    }
+}
+
+macro_rules! write_integers {
+    ($($t:ty),*) => {$(
+        impl ToJson for $t {
+            fn to_json(&self) -> Value {
+                Value::Number(Number::from(*self))
+            }
+        }
+
+        impl ToJsonKey for $t {
+            fn to_key(&self) -> String {
+                self.to_string()
+            }
+        }
+    )*};
+}
+
+write_integers!(u8, u16, u32, u64, usize, i32, i64);
+
+impl<T: ToJson + ?Sized> ToJson for &T {
+    fn to_json(&self) -> Value {
+        (**self).to_json()
+    }
+}
+
+impl<T: ToJson + ?Sized> ToJson for Box<T> {
+    fn to_json(&self) -> Value {
+        (**self).to_json()
+    }
+}
+
+impl<T: ToJson> ToJson for Option<T> {
+    fn to_json(&self) -> Value {
+        match self {
+            Some(v) => v.to_json(),
+            None => Value::Null,
+        }
+    }
+}
+
+impl<T: ToJson> ToJson for [T] {
+    fn to_json(&self) -> Value {
+        let mut out = Vec::with_capacity(self.len());
+        for v in self {
+            out.push(v.to_json());
+        }
+        Value::Array(out)
+    }
+}
+
+impl<T: ToJson> ToJson for Vec<T> {
+    fn to_json(&self) -> Value {
+        self.as_slice().to_json()
+    }
+}
+
+impl<T: ToJson> ToJson for BTreeSet<T> {
+    fn to_json(&self) -> Value {
+        let mut out = Vec::with_capacity(self.len());
+        for v in self {
+            out.push(v.to_json());
+        }
+        Value::Array(out)
+    }
+}
+
+impl<A: ToJson, B: ToJson> ToJson for (A, B) {
+    fn to_json(&self) -> Value {
+        Value::Array(vec![self.0.to_json(), self.1.to_json()])
+    }
+}
+
+impl<K: ToJsonKey, V: ToJson> ToJson for BTreeMap<K, V> {
+    fn to_json(&self) -> Value {
+        let mut o = Map::new();
+        for (k, v) in self {
+            o.insert(k.to_key(), v.to_json());
+        }
+        Value::Object(o)
     }
 }

@@ -1,19 +1,22 @@
 //! The derive reads what serde reads: each type here is read from the same JSON both ways, successes compared as
 //! values, failures as failures.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::fmt::Debug;
-use vigil_json::FromJson;
+use vigil_json::{FromJson, ToJson};
 
-/// Reads `v` with serde and with `vigil_json`; both must succeed with the same value, or both fail.
-fn same<T: for<'de> Deserialize<'de> + FromJson + PartialEq + Debug>(v: Value) -> Option<T> {
+/// Reads `v` with serde and with `vigil_json`; both must succeed with the same value, or both fail. A value read is
+/// then written both ways, which must agree too.
+fn same<T: for<'de> Deserialize<'de> + FromJson + Serialize + ToJson + PartialEq + Debug>(v: Value) -> Option<T> {
     let serde = serde_json::from_value::<T>(v.clone());
     let ours = vigil_json::from_value::<T>(v.clone());
     match (serde, ours) {
         (Ok(a), Ok(b)) => {
             assert_eq!(a, b, "read differently: {v}");
+            // Written back, both ways, the value is the same JSON.
+            assert_eq!(serde_json::to_value(&a).ok(), Some(b.to_json()), "written differently: {v}");
             Some(a)
         }
         (Err(_), Err(_)) => None,
@@ -21,7 +24,7 @@ fn same<T: for<'de> Deserialize<'de> + FromJson + PartialEq + Debug>(v: Value) -
     }
 }
 
-#[derive(Debug, PartialEq, Deserialize, FromJson)]
+#[derive(Debug, PartialEq, Deserialize, FromJson, Serialize, ToJson)]
 struct Plain {
     id: u64,
     name: String,
@@ -39,7 +42,7 @@ fn seven() -> u32 {
     7
 }
 
-#[derive(Debug, PartialEq, Deserialize, FromJson)]
+#[derive(Debug, PartialEq, Deserialize, FromJson, Serialize, ToJson)]
 #[serde(rename_all = "snake_case")]
 enum Kind {
     Lead,
@@ -74,14 +77,14 @@ fn structs_read_like_serde() {
     assert!(vigil_json::from_value::<Plain>(json!([1, "Ann", null, [], 7, "lead", null])).is_err());
 }
 
-#[derive(Debug, PartialEq, Deserialize, FromJson)]
+#[derive(Debug, PartialEq, Deserialize, FromJson, Serialize, ToJson)]
 #[serde(rename_all = "UPPERCASE")]
 enum Loud {
     Lead,
     NewCustomer,
 }
 
-#[derive(Debug, PartialEq, Default, Deserialize, FromJson)]
+#[derive(Debug, PartialEq, Default, Deserialize, FromJson, Serialize, ToJson)]
 #[serde(default, deny_unknown_fields)]
 struct Defaults {
     a: u32,
@@ -96,21 +99,21 @@ fn container_attributes() {
     assert_eq!(same::<Defaults>(json!({"b": "x", "c": 1})), None);
 }
 
-#[derive(Debug, PartialEq, Deserialize, FromJson)]
+#[derive(Debug, PartialEq, Deserialize, FromJson, Serialize, ToJson)]
 struct Outer {
     id: u32,
     #[serde(flatten)]
     inner: Inner,
 }
 
-#[derive(Debug, PartialEq, Deserialize, FromJson)]
+#[derive(Debug, PartialEq, Deserialize, FromJson, Serialize, ToJson)]
 struct Inner {
     name: String,
     #[serde(default)]
     id: Option<u32>,
 }
 
-#[derive(Debug, PartialEq, Deserialize, FromJson)]
+#[derive(Debug, PartialEq, Deserialize, FromJson, Serialize, ToJson)]
 struct WithRest {
     archived: bool,
     #[serde(flatten)]
@@ -126,7 +129,7 @@ fn flattened_fields_read_what_the_others_left() {
     assert_eq!(same::<WithRest>(json!({"a": 1})), None);
 }
 
-#[derive(Debug, PartialEq, Deserialize, FromJson)]
+#[derive(Debug, PartialEq, Deserialize, FromJson, Serialize, ToJson)]
 #[serde(tag = "status", rename_all = "snake_case")]
 enum Status {
     Accepted,
@@ -134,26 +137,26 @@ enum Status {
     Done(Done),
 }
 
-#[derive(Debug, PartialEq, Deserialize, FromJson)]
+#[derive(Debug, PartialEq, Deserialize, FromJson, Serialize, ToJson)]
 struct Done {
     lead_id: u64,
 }
 
-#[derive(Debug, PartialEq, Deserialize, FromJson)]
+#[derive(Debug, PartialEq, Deserialize, FromJson, Serialize, ToJson)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "ids")]
 enum Scope {
     All,
     Only(Vec<u32>),
 }
 
-#[derive(Debug, PartialEq, Deserialize, FromJson)]
+#[derive(Debug, PartialEq, Deserialize, FromJson, Serialize, ToJson)]
 enum External {
     Unit,
     One(String),
     Named { a: u8 },
 }
 
-#[derive(Debug, PartialEq, Deserialize, FromJson)]
+#[derive(Debug, PartialEq, Deserialize, FromJson, Serialize, ToJson)]
 struct Receipt {
     receipt_id: String,
     #[serde(flatten)]
@@ -185,14 +188,14 @@ fn tagged_enums() {
     assert_eq!(same::<External>(json!({"Two": 1})), None);
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize, FromJson, Serialize, ToJson)]
 #[serde(transparent)]
 struct FieldId(u32);
 
-#[derive(Debug, PartialEq, Deserialize, FromJson)]
+#[derive(Debug, PartialEq, Deserialize, FromJson, Serialize, ToJson)]
 struct Wrapped(String);
 
-#[derive(Debug, PartialEq, Deserialize, FromJson)]
+#[derive(Debug, PartialEq, Deserialize, FromJson, Serialize, ToJson)]
 #[serde(try_from = "String")]
 struct Zip(String);
 
@@ -206,7 +209,7 @@ impl TryFrom<String> for Zip {
     }
 }
 
-#[derive(Debug, PartialEq, Deserialize, FromJson)]
+#[derive(Debug, PartialEq, Deserialize, FromJson, Serialize, ToJson)]
 struct Generic<T> {
     items: Vec<T>,
     by_id: BTreeMap<FieldId, T>,
@@ -236,4 +239,47 @@ fn errors_name_the_field() {
     assert_eq!(err.to_string(), "id: invalid type: a string, expected a u32");
     let err = vigil_json::from_value::<Outer>(json!({"id": 4})).expect_err("refused");
     assert_eq!(err.to_string(), "missing field `name`");
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson)]
+#[serde(into = "String")]
+struct Code(u8);
+
+impl From<Code> for String {
+    fn from(c: Code) -> String {
+        format!("C{}", c.0)
+    }
+}
+
+#[derive(Serialize, ToJson)]
+struct Sparse {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    a: Option<u8>,
+    #[serde(skip_serializing)]
+    hidden: u8,
+    #[serde(flatten)]
+    rest: Map<String, Value>,
+    code: Code,
+    by_code: BTreeMap<FieldId, Option<Code>>,
+    ratio: f64,
+}
+
+#[test]
+fn writes_like_serde() {
+    let rest = json!({"x": 1, "y": [true]}).as_object().cloned().unwrap_or_default();
+    for s in [
+        Sparse { a: None, hidden: 1, rest: Map::new(), code: Code(2), by_code: BTreeMap::new(), ratio: 0.5 },
+        Sparse {
+            a: Some(3),
+            hidden: 1,
+            rest,
+            code: Code(9),
+            by_code: [(FieldId(4), Some(Code(1))), (FieldId(5), None)].into_iter().collect(),
+            ratio: f64::NAN,
+        },
+    ] {
+        let ours = s.to_json();
+        assert_eq!(serde_json::to_value(&s).ok(), Some(ours.clone()));
+        assert_eq!((s.hidden, ours.get("hidden")), (1, None), "a skipped field is not written");
+    }
 }

@@ -87,7 +87,7 @@ pub fn NewCustomerPage(props: &NewCustomerProps) -> Html {
                                 value: Value::Null,
                             })
                             .collect();
-                        udfs.set((!rows.is_empty()).then(|| serde_json::to_value(rows).ok()).flatten());
+                        udfs.set((!rows.is_empty()).then(|| vigil_json::ToJson::to_json(&rows)));
                     }
                     if let Ok(list) = client.monitoring_companies().await {
                         adt.set(list.into_iter().filter(|m| m.active && m.kind == MonitoringKind::Adt).collect());

@@ -123,8 +123,8 @@ pub fn PartnerList() -> Html {
 type Draft = Map<String, Value>;
 
 fn draft_of(p: &PartnerView) -> Draft {
-    let mut d = match serde_json::to_value(p) {
-        Ok(Value::Object(m)) => m,
+    let mut d = match vigil_json::ToJson::to_json(p) {
+        Value::Object(m) => m,
         _ => Map::new(),
     };
     for f in READ_ONLY {

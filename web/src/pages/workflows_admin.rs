@@ -90,8 +90,8 @@ const COMPLETIONS: [(Completion, &str); 3] = [
     (Completion::Automatic, "Automatic"),
 ];
 
-fn key<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+fn key<T: vigil_json::ToJson>(v: &T) -> String {
+    v.to_json().as_str().map(str::to_owned).unwrap_or_default()
 }
 
 fn parse<T: vigil_json::FromJson>(s: &str) -> Option<T> {

@@ -10,7 +10,7 @@ use crate::record::Record;
 use crate::{text, AccountClassId, CampaignId, DispositionId, FieldError, Invalid, PartnerId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use vigil_json::FromJson;
+use vigil_json::{FromJson, ToJson};
 
 /// Fields `PATCH /api/v1/leads/{id}` accepts (besides `version`): the registry's lead-editor fields.
 pub fn editable_fields() -> impl Iterator<Item = &'static str> {
@@ -18,7 +18,7 @@ pub fn editable_fields() -> impl Iterator<Item = &'static str> {
 }
 
 /// One field's change, as the history records it. SSN changes carry no values at all.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 pub struct FieldChange {
     pub field: String,
     pub before: Value,
@@ -192,8 +192,7 @@ pub fn edit_lead(current: &Record, body: &Map<String, Value>, today: &str) -> Re
 /// The fields that differ between two versions of a record, as history entries. SSN ciphertext, the blind index,
 /// the score and bookkeeping fields are left out (the score follows from the others).
 pub fn diff(before: &Record, after: &Record) -> Vec<FieldChange> {
-    let (Ok(Value::Object(a)), Ok(Value::Object(b))) = (serde_json::to_value(before), serde_json::to_value(after))
-    else {
+    let (Value::Object(a), Value::Object(b)) = (before.to_json(), after.to_json()) else {
         return vec![];
     };
     const SKIP: &[&str] = &[

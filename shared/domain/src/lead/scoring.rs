@@ -5,11 +5,11 @@ use crate::error::Errors;
 use crate::record::{Record, ScoreFactor};
 use crate::{FieldError, Invalid};
 use serde::{Deserialize, Serialize};
-use vigil_json::FromJson;
+use vigil_json::{FromJson, ToJson};
 
 /// How much each factor may add to the score (points; the score is capped at 100), and which industries fit best.
 /// An admin changes these under Settings › Lead scoring.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ScoringWeights {
     #[cfg_attr(feature = "openapi", schemars(range(max = 100)))]

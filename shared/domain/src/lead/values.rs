@@ -4,10 +4,10 @@
 use crate::FieldError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use vigil_json::FromJson;
+use vigil_json::{FromJson, ToJson};
 
 /// The country a state or province belongs to; it decides which postal code format applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub enum Country {
     #[serde(rename = "US")]
@@ -91,7 +91,7 @@ pub const STATES: &[(&str, &str, Country)] = &[
 ];
 
 /// A state or province code from [`STATES`], uppercase.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, ToJson, Deserialize, FromJson)]
 #[serde(try_from = "String", into = "String")]
 pub struct StateCode(&'static str);
 
@@ -128,7 +128,7 @@ impl From<StateCode> for String {
 }
 
 /// A US ZIP (`84601`), ZIP+4 (`84601-1234`) or Canadian postal code (`K1A 0B6`), checked against the state's country.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, ToJson, Deserialize, FromJson)]
 pub struct Zip(String);
 
 impl Zip {
@@ -174,7 +174,7 @@ fn canadian_postal_code(s: &str) -> Option<String> {
     ok.then(|| format!("{}{}{} {}{}{}", compact[0], compact[1], compact[2], compact[3], compact[4], compact[5]))
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, FromJson)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, ToJson, Deserialize, FromJson)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AccountType {

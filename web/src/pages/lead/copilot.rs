@@ -153,7 +153,7 @@ pub fn CopilotPanel(props: &CopilotPanelProps) -> Html {
             NextActionKind::Reopen => "Reopen to New".to_owned(),
             NextActionKind::Convert => "Open Convert to Customer".to_owned(),
         };
-        let kind_name = serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let kind_name = vigil_json::ToJson::to_json(&kind).as_str().map(str::to_owned).unwrap_or_default();
         let email = a.email.as_ref().map(|m| {
             let text = format!("Subject: {}\n\n{}", m.subject, m.body);
             let onclick = {

@@ -208,7 +208,7 @@ fn udf_rows(card: &Value, r: &Record) -> Option<Value> {
     for row in &mut rows {
         row.value = r.lead.customer.custom_fields.get(&row.id.to_string()).cloned().unwrap_or(Value::Null);
     }
-    serde_json::to_value(rows).ok()
+    Some(vigil_json::ToJson::to_json(&rows))
 }
 
 /// What the server would say about these changes, by field (the same rules, run here first).
@@ -282,7 +282,7 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
                 crate::spawn(async move {
                     if let Ok(v) = client.lead(id).await {
                         ssn.set(Some((v.record.version, v.ssn)));
-                        udf_card.set(v.custom_fields_card.flatten().and_then(|c| serde_json::to_value(c).ok()));
+                        udf_card.set(v.custom_fields_card.flatten().map(|c| vigil_json::ToJson::to_json(&c)));
                     }
                 });
             }
