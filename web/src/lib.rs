@@ -6,6 +6,7 @@ pub mod components;
 pub mod hooks;
 pub mod lead_filter;
 pub mod pages;
+pub mod router;
 pub mod session;
 pub mod toast;
 pub mod zip_table;

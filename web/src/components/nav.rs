@@ -5,10 +5,10 @@ use crate::api::Me;
 use crate::app::Route;
 use crate::components::route_link::RouteLink;
 use crate::hooks::{use_effect_with, use_state, UseStateHandle};
+use crate::router::{use_navigator, use_route};
 use crate::session::{use_session, SessionAction};
 use std::rc::Rc;
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct TopNavProps {
@@ -24,7 +24,7 @@ fn close_menu(open: &UseStateHandle<bool>) -> Callback<()> {
 pub fn TopNav(props: &TopNavProps) -> Html {
     let session = use_session();
     let navigator = use_navigator();
-    let route = use_route::<Route>();
+    let route = use_route();
     let open = use_state(|| false);
     let me = &props.me;
     let may_request = me.permissions.allows_somewhere(vigil_domain::Resource::LeadQueue, vigil_domain::Action::Create);
@@ -57,7 +57,7 @@ pub fn TopNav(props: &TopNavProps) -> Html {
             }
             if let Some(nav) = &navigator {
                 e.prevent_default();
-                let _ = nav.push_with_query(&Route::Leads, &[("location", "pending")]);
+                nav.push_with_query(&Route::Leads, &[("location", "pending")]);
                 close.emit(());
             }
         })

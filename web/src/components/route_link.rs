@@ -1,6 +1,6 @@
 use crate::app::Route;
+use crate::router::use_navigator;
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct RouteLinkProps {

@@ -9,12 +9,12 @@ use crate::components::pager::{CursorTrail, Pager};
 use crate::components::route_link::RouteLink;
 use crate::hooks::{use_effect_with, use_state, UseStateHandle};
 use crate::lead_filter::{self, campaign_options, LeadFilter, PER_PAGES, SORTS, TAG_OPS, VIEWS};
+use crate::router::{use_location, use_navigator};
 use crate::session::{use_report_error, use_session};
 use gloo_storage::{LocalStorage, Storage};
 use vigil_domain::record::Stage;
 use vigil_domain::{Action, RecordId, Resource};
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 const STICKY_SORT: &str = "vigil.leads.sort";
 const STICKY_DIR: &str = "vigil.leads.dir";
@@ -151,7 +151,7 @@ pub fn LeadsPage() -> Html {
                 if pairs.is_empty() {
                     nav.push(&Route::Leads);
                 } else {
-                    let _ = nav.push_with_query(&Route::Leads, &pairs);
+                    nav.push_with_query(&Route::Leads, &pairs);
                 }
             }
         })
@@ -226,7 +226,7 @@ pub fn LeadsPage() -> Html {
                         if !value.is_empty() {
                             pairs.push(("location", value.to_owned()));
                         }
-                        let _ = nav.push_with_query(&Route::Leads, &pairs);
+                        nav.push_with_query(&Route::Leads, &pairs);
                     }
                 })
             };

@@ -14,9 +14,9 @@ use crate::session::use_session;
 use serde_json::{Map, Value};
 use vigil_api::monitoring::{MonitoringCompany, MonitoringKind};
 use yew::prelude::*;
-use yew_router::prelude::*;
 // Creation workflows: the Information step of a wizard is this page.
 use crate::pages::wizard::{CreationSplit, ProgressBar};
+use crate::router::use_navigator;
 use vigil_api::common::NoQuery;
 use vigil_api::creation_workflows::{CreationKind, CreationWorkflow, StepStatus, WizardStepView};
 use vigil_api::ops;

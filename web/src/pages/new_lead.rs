@@ -11,12 +11,12 @@ use crate::components::field_errors::{by_field, FieldErrors};
 use crate::components::format;
 use crate::components::route_link::RouteLink;
 use crate::hooks::{use_effect_with, use_state};
+use crate::router::use_navigator;
 use crate::session::{use_report_error, use_session};
 use crate::zip_table::{self, ZipPlace};
 use serde_json::{Map, Value};
 use vigil_domain::lead::NewLead;
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 /// The form's inputs by field name. Keyed by `String` like [`FieldErrors`], so the portal carries one map type.
 type Values = FieldErrors;

@@ -11,6 +11,7 @@ use crate::components::modal::Modal;
 use crate::components::pager::{CursorTrail, Pager};
 use crate::components::route_link::RouteLink;
 use crate::hooks::{use_effect_with, use_state};
+use crate::router::use_navigator;
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;
 use serde_json::{json, Map, Value};
@@ -20,7 +21,6 @@ use vigil_api::partners::{PartnerReturnKind, PartnerReturnsPage};
 use vigil_api::selling::{DeliveryStatus, SaleToPartner, SalesQuery, SoldKind};
 use vigil_domain::{Action, Resource};
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 /// The list fields the form edits as text, one address per line.
 const EMAIL_LISTS: &[&str] = &[

@@ -2,13 +2,12 @@
 //! and sign-in goes through the company's identity provider.
 
 use crate::api::{self, ApiError, DevUser};
-use crate::app::{after_sign_in, Route};
+use crate::app::after_sign_in;
 use crate::hooks::{use_effect_with, use_state};
+use crate::router::{use_location, Redirect};
 use crate::session::{use_session, SessionAction};
 use crate::toast::use_toasts;
-use serde::Deserialize;
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 #[derive(Debug, Clone, PartialEq)]
 enum DemoUsers {
@@ -17,11 +16,6 @@ enum DemoUsers {
     /// No dev route: this is a production deployment.
     IdentityProvider,
     Failed(ApiError),
-}
-
-#[derive(Deserialize)]
-struct NextQuery {
-    next: Option<String>,
 }
 
 #[component]
@@ -51,8 +45,8 @@ pub fn SignIn() -> Html {
     }
 
     if session.me.is_some() {
-        let next = location.and_then(|l| l.query::<NextQuery>().ok()).and_then(|q| q.next);
-        return html! { <Redirect<Route> to={after_sign_in(next.as_deref())} /> };
+        let next = location.and_then(|l| l.query_param("next"));
+        return html! { <Redirect to={after_sign_in(next.as_deref())} /> };
     }
 
     let choose = {

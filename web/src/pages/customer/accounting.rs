@@ -6,6 +6,7 @@ use crate::api::ApiError;
 use crate::app::Route;
 use crate::components::route_link::RouteLink;
 use crate::hooks::{use_effect_with, use_state, UseStateHandle};
+use crate::router::use_navigator;
 use crate::session::use_session;
 use crate::toast::use_toasts;
 use serde_json::{json, Value};
@@ -17,7 +18,6 @@ use vigil_api::common::{NoQuery, RecordPath};
 use vigil_api::ops;
 use vigil_domain::RecordId;
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 /// The tab's URL segment, and the segments the header's quick actions open it with a form showing.
 pub const SEGMENT: &str = "accounting";

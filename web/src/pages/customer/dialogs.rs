@@ -4,11 +4,11 @@ use crate::api::{ApiError, ArchivePreview, CustomerHome};
 use crate::app::Route;
 use crate::components::modal::Modal;
 use crate::hooks::{use_effect_with, use_state};
+use crate::router::use_navigator;
 use crate::session::use_session;
 use crate::toast::use_toasts;
 use vigil_domain::RecordId;
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) enum Dialog {

@@ -7,11 +7,11 @@ use crate::api::CustomerHome;
 use crate::app::Route;
 use crate::components::format;
 use crate::components::route_link::RouteLink;
+use crate::router::use_navigator;
 use crate::session::use_session;
 use crate::toast::use_toasts;
 use std::rc::Rc;
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub(super) struct HeaderProps {

@@ -14,13 +14,13 @@ use crate::app::Route;
 use crate::components::custom_fields_card::{self, CustomFieldsCard};
 use crate::components::route_link::RouteLink;
 use crate::hooks::{use_effect_with, use_state};
+use crate::router::use_navigator;
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;
 use serde_json::{Map, Value};
 use std::rc::Rc;
 use vigil_domain::RecordId;
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Load {

@@ -9,6 +9,7 @@ use crate::api::{ApiError, CustomerFormOptions, CustomerHome};
 use crate::app::Route;
 use crate::components::route_link::RouteLink;
 use crate::hooks::{use_effect_with, use_state};
+use crate::router::use_navigator;
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;
 use std::collections::BTreeMap;
@@ -22,7 +23,6 @@ use vigil_api::workflows::{
 use vigil_domain::workflow::{Completion, EnrollmentStatus, Lang, Layout, Outcome, StepStatus, StepType};
 use vigil_domain::RecordId;
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 /// The tab's URL segment.
 pub const SEGMENT: &str = "customer-workflows";

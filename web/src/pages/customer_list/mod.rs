@@ -10,11 +10,11 @@ use crate::components::format;
 use crate::components::pager::{CursorTrail, Pager};
 use crate::components::route_link::RouteLink;
 use crate::hooks::{use_effect_with, use_state};
+use crate::router::{use_location, use_navigator};
 use crate::session::{use_report_error, use_session};
 use filter::{CustomerFilter, CustomerQuery};
 use vigil_domain::record::Kind;
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct CustomerListProps {
@@ -118,7 +118,7 @@ pub fn CustomerList(props: &CustomerListProps) -> Html {
                 if pairs.is_empty() {
                     nav.push(&Route::Customers);
                 } else {
-                    let _ = nav.push_with_query(&Route::Customers, &pairs);
+                    nav.push_with_query(&Route::Customers, &pairs);
                 }
             }
         })

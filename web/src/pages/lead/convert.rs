@@ -15,10 +15,10 @@ use vigil_api::opportunities::NewOpportunity;
 use vigil_api::ops;
 use vigil_domain::RecordId;
 use yew::prelude::*;
-use yew_router::prelude::*;
 // Converting through a lead-conversion workflow: its custom fields, then the same convert.
 use crate::components::custom_fields_card::CustomFieldsCard;
 use crate::pages::wizard::CreationSplit;
+use crate::router::use_navigator;
 use serde_json::Value;
 use vigil_api::creation_workflows::{CreationKind, CreationWorkflow};
 

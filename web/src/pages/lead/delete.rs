@@ -2,11 +2,11 @@
 
 use crate::app::Route;
 use crate::hooks::use_state;
+use crate::router::use_navigator;
 use crate::session::use_session;
 use crate::toast::use_toasts;
 use vigil_domain::{Action, Resource};
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct DeleteLeadProps {

@@ -11,6 +11,7 @@ use crate::pages::customer::{
     card_fields, field_input, use_customer_form_options, AccountingTab, ApplyTemplateDialog, Card, CreditRun,
     CustomerItems, Input, PrecheckPanel, WorkOrdersTab,
 };
+use crate::router::use_navigator;
 use crate::session::use_session;
 use serde_json::{Map, Value};
 use vigil_api::common::{NoQuery, RecordPath};
@@ -18,7 +19,6 @@ use vigil_api::creation_workflows::{StepStatus, WizardAction, WizardAdvance, Wiz
 use vigil_api::ops;
 use vigil_domain::RecordId;
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct ProgressBarProps {

@@ -82,7 +82,7 @@ pub fn CreationSplit(props: &CreationSplitProps) -> Html {
 /// **+ New Customer** of the Customer List: the plain form, or ▼ a customer-create workflow's wizard.
 #[component]
 pub fn NewCustomerButton() -> Html {
-    let navigator = yew_router::prelude::use_navigator();
+    let navigator = crate::router::use_navigator();
     let (plain, pick) = (navigator.clone(), navigator);
     html! {
         <CreationSplit kind={CreationKind::CustomerCreate} label="+ New Customer" testid="new-customer"
@@ -96,7 +96,7 @@ pub fn NewCustomerButton() -> Html {
 /// **+ New Lead** of the Leads list: the plain form, or ▼ a lead-create workflow's form.
 #[component]
 pub fn NewLeadButton() -> Html {
-    let navigator = yew_router::prelude::use_navigator();
+    let navigator = crate::router::use_navigator();
     let (plain, pick) = (navigator.clone(), navigator);
     html! {
         <CreationSplit kind={CreationKind::LeadCreate} label="+ New Lead" testid="new-lead"
