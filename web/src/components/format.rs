@@ -99,6 +99,16 @@ fn thousands(n: u64) -> String {
     out
 }
 
+/// A snake_case key of the contract as a label: `in_progress` is "In progress". The keys are ASCII, so the first
+/// letter is raised without Rust's Unicode case tables.
+pub fn key_label(key: &str) -> String {
+    let mut out = key.replace('_', " ");
+    if let Some(first) = out.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    out
+}
+
 /// `str::to_lowercase`, done by the browser: the same Unicode mapping (final sigma included), without Rust's case
 /// tables in the wasm (about 20 KiB).
 pub fn lowercase(text: &str) -> String {
@@ -162,6 +172,15 @@ fn float_form(text: &str) -> Option<FloatForm> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_read_as_labels() {
+        assert_eq!(key_label("in_progress"), "In progress");
+        assert_eq!(key_label("closed_won"), "Closed won");
+        assert_eq!(key_label("x"), "X");
+        assert_eq!(key_label(""), "");
+        assert_eq!(key_label("élan_vital"), "élan vital");
+    }
 
     #[test]
     fn numbers_are_read_as_rust_reads_them() {

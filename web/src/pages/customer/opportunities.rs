@@ -1,5 +1,6 @@
 //! The customer's Opportunities card: what a conversion opened (name, amount, stage, close date).
 
+use crate::components::format;
 use crate::hooks::{use_effect_with, use_state};
 use crate::session::use_session;
 use vigil_api::common::{NoQuery, RecordPath};
@@ -15,11 +16,6 @@ pub struct OpportunitiesCardProps {
 
 fn money(cents: u64) -> String {
     format!("${}.{:02}", cents / 100, cents % 100)
-}
-
-fn stage_label(stage: &str) -> String {
-    let mut c = stage.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default().replace('_', " ")
 }
 
 #[component]
@@ -55,7 +51,7 @@ pub fn OpportunitiesCard(props: &OpportunitiesCardProps) -> Html {
                             <tr data-testid="opportunity" data-id={o.id.to_string()}>
                                 <td data-testid="opportunity-name">{ o.name.clone() }</td>
                                 <td class="num" data-testid="opportunity-amount">{ money(o.amount) }</td>
-                                <td data-testid="opportunity-stage">{ stage_label(&o.stage) }</td>
+                                <td data-testid="opportunity-stage">{ format::key_label(&o.stage) }</td>
                                 <td data-testid="opportunity-close">{ o.close_date.clone() }</td>
                             </tr>
                         }) }

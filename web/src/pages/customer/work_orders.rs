@@ -2,6 +2,7 @@
 //! a form to create one from the customer's equipment.
 
 use crate::api::{ApiError, SubRecord};
+use crate::components::format;
 use crate::hooks::{use_effect_with, use_state};
 use crate::session::use_session;
 use crate::toast::use_toasts;
@@ -18,11 +19,6 @@ pub struct WorkOrdersTabProps {
     pub id: RecordId,
     pub can_create: bool,
     pub on_changed: Callback<()>,
-}
-
-fn label(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default().replace('_', " ")
 }
 
 #[component]
@@ -129,11 +125,11 @@ pub fn WorkOrdersTab(props: &WorkOrdersTabProps) -> Html {
                         { for items.iter().map(|w| html! {
                             <tr data-testid="work-order" data-id={w.id.to_string()}>
                                 <td>{ format!("#{}", w.id) }</td>
-                                <td>{ label(&w.kind) }</td>
+                                <td>{ format::key_label(&w.kind) }</td>
                                 <td>{ w.items.iter().map(|i| format!("{} × {}", i.quantity, i.name)).collect::<Vec<_>>().join(", ") }</td>
                                 <td>{ w.notes.clone() }</td>
                                 <td><select aria-label="Status" data-testid="work-order-status" disabled={!props.can_create} onchange={set_status(w)}>
-                                    { for WORK_ORDER_STATUSES.iter().map(|s| html! { <option value={*s} selected={w.status == *s}>{ label(s) }</option> }) }
+                                    { for WORK_ORDER_STATUSES.iter().map(|s| html! { <option value={*s} selected={w.status == *s}>{ format::key_label(s) }</option> }) }
                                 </select></td>
                             </tr>
                         }) }
@@ -151,7 +147,7 @@ pub fn WorkOrdersTab(props: &WorkOrdersTabProps) -> Html {
                     <h3>{ "New work order" }</h3>
                     <label>{ "Type" }
                         <select data-testid="work-order-type" onchange={{ let k = kind.clone(); Callback::from(move |e: Event| k.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value())) }}>
-                            { for WORK_ORDER_TYPES.iter().map(|t| html! { <option value={*t} selected={*kind == *t}>{ label(t) }</option> }) }
+                            { for WORK_ORDER_TYPES.iter().map(|t| html! { <option value={*t} selected={*kind == *t}>{ format::key_label(t) }</option> }) }
                         </select>
                     </label>
                     <fieldset><legend>{ "Equipment" }</legend>
