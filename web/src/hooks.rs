@@ -80,9 +80,17 @@ impl<T: fmt::Debug + 'static> fmt::Debug for UseStateHandle<T> {
     }
 }
 
-/// Same as `yew::use_state`: the state starts as `init()` on the first render and is kept across renders.
+/// Same as `yew::use_state`: the state starts as `init()` on the first render and is kept across renders. `init`
+/// captures nothing (a closure like `|| false` is such a function), so the code that boxes it is compiled once per
+/// state type rather than once per call site; [`use_state_with`] takes a closure that captures.
 #[hook]
-pub fn use_state<T: 'static, F: FnOnce() -> T>(init: F) -> UseStateHandle<T> {
+pub fn use_state<T: 'static>(init: fn() -> T) -> UseStateHandle<T> {
+    use_state_with(init)
+}
+
+/// [`use_state`] starting from a closure that captures (props, other state).
+#[hook]
+pub fn use_state_with<T: 'static, F: FnOnce() -> T>(init: F) -> UseStateHandle<T> {
     let inner = use_slot(Box::new(move || Rc::new(init()) as Rc<dyn Any>));
     UseStateHandle { seen: Rc::clone(&inner.0), inner, value: PhantomData }
 }

@@ -13,7 +13,7 @@ use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use crate::app::Route;
-use crate::hooks::{use_effect_with, use_state};
+use crate::hooks::{use_effect_with, use_state, use_state_with};
 
 /// The browser's current path (still percent-encoded) and query string (with its `?`, or empty).
 #[derive(Debug, Clone, PartialEq)]
@@ -195,7 +195,9 @@ pub fn Router(props: &RouterProps) -> Html {
     let navigator = {
         let location = location.clone();
         // Made once, so the navigator's readers are not drawn again on every navigation, only the location's.
-        use_state(move || Navigator { refresh: Callback::from(move |()| location.set(Rc::new(Location::current()))) })
+        use_state_with(move || Navigator {
+            refresh: Callback::from(move |()| location.set(Rc::new(Location::current()))),
+        })
     };
     {
         let refresh = navigator.refresh.clone();

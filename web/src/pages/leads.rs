@@ -7,7 +7,7 @@ use crate::components::format;
 use crate::components::multi_select::MultiSelect;
 use crate::components::pager::{CursorTrail, Pager};
 use crate::components::route_link::RouteLink;
-use crate::hooks::{use_effect_with, use_state, UseStateHandle};
+use crate::hooks::{use_effect_with, use_state, use_state_with, UseStateHandle};
 use crate::lead_filter::{self, campaign_options, LeadFilter, PER_PAGES, SORTS, TAG_OPS, VIEWS};
 use crate::router::{use_location, use_navigator};
 use crate::session::{use_report_error, use_session};
@@ -89,7 +89,7 @@ pub fn LeadsPage() -> Html {
     let busy = use_state(|| true);
     let attempt = use_state(|| 0u32);
     let flyout = use_state(|| false);
-    let draft = use_state(|| applied.clone());
+    let draft = use_state_with(|| applied.clone());
     let options = use_state(LeadFormOptions::default);
     let tags = use_state(Vec::<Tag>::new);
     let reps = use_state(Vec::<UserOption>::new);

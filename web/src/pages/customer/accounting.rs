@@ -5,7 +5,7 @@
 use crate::api::ApiError;
 use crate::app::Route;
 use crate::components::route_link::RouteLink;
-use crate::hooks::{use_effect_with, use_state, UseStateHandle};
+use crate::hooks::{use_effect_with, use_state, use_state_with, UseStateHandle};
 use crate::router::use_navigator;
 use crate::session::use_session;
 use crate::toast::use_toasts;
@@ -111,7 +111,7 @@ pub fn AccountingTab(props: &AccountingTabProps) -> Html {
     let id = props.id;
     let data = use_state(|| None::<Result<Rc<Accounting>, ApiError>>);
     let attempt = use_state(|| 0u32);
-    let form = use_state(|| form_of(&props.segment));
+    let form = use_state_with(|| form_of(&props.segment));
     {
         let (form, segment) = (form.clone(), props.segment.clone());
         use_effect_with(segment, move |s| form.set(form_of(s)));
@@ -502,9 +502,9 @@ fn PaymentForm(props: &PaymentFormProps) -> Html {
         a.invoices.iter().chain(&a.sub_customer_invoices).filter(|i| i.status == "open").cloned().collect();
     let first = open.first().map(|i| format!("{}:{}", i.customer_id, i.id)).unwrap_or_default();
     let owed = open.first().map(|i| i.total_cents.saturating_sub(i.paid_cents)).unwrap_or(0);
-    let invoice = use_state(|| first);
-    let method = use_state(|| a.billing_methods.first().map(|m| m.id.to_string()).unwrap_or_default());
-    let amount = use_state(|| if owed > 0 { format!("{}.{:02}", owed / 100, owed % 100) } else { String::new() });
+    let invoice = use_state_with(|| first);
+    let method = use_state_with(|| a.billing_methods.first().map(|m| m.id.to_string()).unwrap_or_default());
+    let amount = use_state_with(|| if owed > 0 { format!("{}.{:02}", owed / 100, owed % 100) } else { String::new() });
     let error = use_state(|| None::<ApiError>);
     let submit = {
         let (client, invoice, method, amount, error, on_done, toasts, id) = (

@@ -3,7 +3,7 @@
 //! filtered out). The applied filter lives in the URL with the API's parameter names, so it can be bookmarked.
 
 use crate::api::Tag;
-use crate::hooks::use_state;
+use crate::hooks::use_state_with;
 use crate::lead_filter::{parse_query, to_query, TAG_OPS};
 use yew::prelude::*;
 
@@ -110,7 +110,7 @@ fn select_value(e: Event) -> String {
 
 #[component]
 pub fn CustomerFilter(props: &CustomerFilterProps) -> Html {
-    let draft = use_state(|| props.applied.clone());
+    let draft = use_state_with(|| props.applied.clone());
     let set = |f: fn(&mut CustomerQuery, String)| {
         let draft = draft.clone();
         Callback::from(move |v: String| {

@@ -12,7 +12,7 @@ use crate::api::{ApiError, CustomFieldValue, LeadFormOptions, LeadView};
 use crate::components::custom_fields_card::CustomFieldsCard;
 use crate::components::dom::focus;
 use crate::components::field_errors::{by_field, FieldErrors};
-use crate::hooks::{use_effect_with, use_state};
+use crate::hooks::{use_effect_with, use_state, use_state_with};
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;
 use serde_json::{Map, Value};
@@ -252,7 +252,7 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
     let ssn = use_state(|| None::<(u64, Option<String>)>);
     let loaded = ssn.as_ref().filter(|(v, _)| *v == r.version).map(|(_, s)| s.clone());
     let base = values_of(r, loaded.clone().flatten().as_deref());
-    let values = use_state(|| base.clone());
+    let values = use_state_with(|| base.clone());
     let errors = use_state(FieldErrors::new);
     let status = use_state(|| Status::Idle);
     // Custom fields: the card rows of the lead read (`None` until read, or when the company has none) and the

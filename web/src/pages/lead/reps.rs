@@ -2,7 +2,7 @@
 //! keeps after conversion), changed through the same reassignment the Leads list uses in bulk, with history.
 
 use crate::api::UserOption;
-use crate::hooks::{use_effect_with, use_state, UseStateHandle};
+use crate::hooks::{use_effect_with, use_state, use_state_with, UseStateHandle};
 use crate::session::{use_report_error, use_session};
 use vigil_api::common::NoQuery;
 use vigil_api::imports::Reassign;
@@ -28,7 +28,7 @@ pub fn LeadReps(props: &LeadRepsProps) -> Html {
     let session = use_session();
     let report = use_report_error();
     let options = use_state(|| None::<(Vec<UserOption>, Vec<UserOption>)>);
-    let lead_rep = use_state(|| props.lead_rep_id.clone().unwrap_or_default());
+    let lead_rep = use_state_with(|| props.lead_rep_id.clone().unwrap_or_default());
     let sales_rep = use_state(String::new);
     let message = use_state(|| None::<String>);
     let busy = use_state(|| false);
