@@ -1,6 +1,6 @@
 //! The `#[serde(...)]` attributes both derives follow.
 
-use syn::{Attribute, DeriveInput, Error, Ident, LitStr, Path, Type};
+use syn::{Attribute, Data, DeriveInput, Error, Fields, Generics, Ident, LitStr, Path, Type, TypeParamBound};
 
 /// serde's `rename_all` rules that the contract uses.
 #[derive(Clone, Copy)]
@@ -236,4 +236,36 @@ pub fn is_named(t: &Type, names: &[&str]) -> bool {
 }
 
 /// The types a JSON object's key can be: strings and integers.
-pub const KEY_TYPES: [&str; 8] = ["String", "u8", "u16", "u32", "u64", "usize", "i32", "i64"];
+const KEY_TYPES: [&str; 8] = ["String", "u8", "u16", "u32", "u64", "usize", "i32", "i64"];
+
+/// How a type serves as an object's key, as serde allows it.
+pub enum Key<'a> {
+    /// Through its JSON string: a conversion from or into `String`, or a unit-only enum.
+    Text,
+    /// A newtype over a string or an integer: its field's key.
+    Field(&'a syn::Field),
+}
+
+/// Whether the type can be a key, and how; `conversion` is the type it is read from or written as, if any.
+pub fn key<'a>(input: &'a DeriveInput, c: &Container, conversion: Option<&Type>) -> Option<Key<'a>> {
+    if !input.generics.params.is_empty() {
+        return None;
+    }
+    match (conversion, &input.data) {
+        (Some(t), _) => is_named(t, &["String"]).then_some(Key::Text),
+        (None, Data::Struct(s)) if s.fields.len() == 1 && (c.transparent || matches!(s.fields, Fields::Unnamed(_))) => {
+            s.fields.iter().next().filter(|f| is_named(&f.ty, &KEY_TYPES)).map(Key::Field)
+        }
+        (None, Data::Enum(e)) if c.tag.is_none() && e.variants.iter().all(|v| v.fields.is_empty()) => Some(Key::Text),
+        _ => None,
+    }
+}
+
+/// The type's generics with `bound` on every type parameter (a `Vec<T>` field reads when `T` does).
+pub fn bounded(generics: &Generics, bound: TypeParamBound) -> Generics {
+    let mut generics = generics.clone();
+    for p in generics.type_params_mut() {
+        p.bounds.push(bound.clone());
+    }
+    generics
+}

@@ -1,11 +1,11 @@
 //! `FromJson`: one short reader per type.
 
 use crate::attrs::{
-    container, field_attrs, field_name, is_named, variant_attrs, variant_name, Container, Rule, KEY_TYPES,
+    bounded, container, field_attrs, field_name, key, variant_attrs, variant_name, Container, Key, Rule,
 };
 use proc_macro2::{Span, TokenStream as Tokens};
 use quote::{format_ident, quote};
-use syn::{Data, DeriveInput, Error, Fields, Type};
+use syn::{Data, DeriveInput, Error, Fields};
 
 pub fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
     let c = container(input)?;
@@ -29,10 +29,7 @@ pub fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
     };
     let key = key_impl(input, &c);
 
-    let mut generics = input.generics.clone();
-    for p in generics.type_params_mut() {
-        p.bounds.push(syn::parse_quote!(::vigil_json::FromJson));
-    }
+    let generics = bounded(&input.generics, syn::parse_quote!(::vigil_json::FromJson));
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     Ok(quote! {
         impl #impl_generics ::vigil_json::FromJson for #name #ty_generics #where_clause {
@@ -45,38 +42,25 @@ pub fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
     })
 }
 
-/// Types that serde can read from an object's key: strings and integers, their newtypes, unit-only enums, and
-/// types converted from a `String`.
+/// Types that serde can read from an object's key (see [`key`]).
 fn key_impl(input: &DeriveInput, c: &Container) -> Tokens {
-    if !input.generics.params.is_empty() {
-        return Tokens::new();
-    }
     let name = &input.ident;
-    let plain = |t: &Type| is_named(t, &KEY_TYPES);
-    let from_key = match (&c.via, &input.data) {
-        (Some((via, _)), _) if is_named(via, &["String"]) => quote! {
+    let from_key = match key(input, c, c.via.as_ref().map(|(t, _)| t)) {
+        Some(Key::Text) => quote! {
             <Self as ::vigil_json::FromJson>::from_json(::vigil_json::Value::String(key))
         },
-        (None, Data::Struct(s)) if s.fields.len() == 1 && (c.transparent || matches!(s.fields, Fields::Unnamed(_))) => {
-            match s.fields.iter().next() {
-                Some(f) if plain(&f.ty) => {
-                    let ty = &f.ty;
-                    let build = match &f.ident {
-                        Some(ident) => quote!(Self { #ident: inner }),
-                        None => quote!(Self(inner)),
-                    };
-                    quote! {
-                        let inner = <#ty as ::vigil_json::FromJsonKey>::from_key(key)?;
-                        ::core::result::Result::Ok(#build)
-                    }
-                }
-                _ => return Tokens::new(),
+        Some(Key::Field(f)) => {
+            let ty = &f.ty;
+            let build = match &f.ident {
+                Some(ident) => quote!(Self { #ident: inner }),
+                None => quote!(Self(inner)),
+            };
+            quote! {
+                let inner = <#ty as ::vigil_json::FromJsonKey>::from_key(key)?;
+                ::core::result::Result::Ok(#build)
             }
         }
-        (None, Data::Enum(e)) if c.tag.is_none() && e.variants.iter().all(|v| v.fields.is_empty()) => quote! {
-            <Self as ::vigil_json::FromJson>::from_json(::vigil_json::Value::String(key))
-        },
-        _ => return Tokens::new(),
+        None => return Tokens::new(),
     };
     quote! {
         impl ::vigil_json::FromJsonKey for #name {

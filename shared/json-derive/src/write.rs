@@ -1,7 +1,7 @@
 //! `ToJson`: one short writer per type, building the `Value` serde would write.
 
 use crate::attrs::{
-    container, field_attrs, field_name, is_named, variant_attrs, variant_name, Container, Rule, KEY_TYPES,
+    bounded, container, field_attrs, field_name, key, variant_attrs, variant_name, Container, Key, Rule,
 };
 use proc_macro2::{Span, TokenStream as Tokens};
 use quote::{format_ident, quote};
@@ -19,10 +19,7 @@ pub fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
         (None, Data::Union(_)) => return Err(Error::new(Span::call_site(), "ToJson does not write unions")),
     };
     let key = key_impl(input, &c);
-    let mut generics = input.generics.clone();
-    for p in generics.type_params_mut() {
-        p.bounds.push(syn::parse_quote!(::vigil_json::ToJson));
-    }
+    let generics = bounded(&input.generics, syn::parse_quote!(::vigil_json::ToJson));
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     Ok(quote! {
         impl #impl_generics ::vigil_json::ToJson for #name #ty_generics #where_clause {
@@ -34,35 +31,24 @@ pub fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
     })
 }
 
-/// The same types as `FromJsonKey`'s: strings, integers, their newtypes, unit-only enums, types written as a
-/// `String`.
+/// The same types as `FromJsonKey`'s (see [`key`]).
 fn key_impl(input: &DeriveInput, c: &Container) -> Tokens {
-    if !input.generics.params.is_empty() {
-        return Tokens::new();
-    }
     let name = &input.ident;
-    let as_text = quote! {
-        match ::vigil_json::ToJson::to_json(self) {
-            ::vigil_json::Value::String(s) => s,
-            other => other.to_string(),
-        }
-    };
-    let to_key = match (&c.into, &input.data) {
-        (Some(into), _) if is_named(into, &["String"]) => as_text,
-        (None, Data::Struct(s)) if s.fields.len() == 1 && (c.transparent || matches!(s.fields, Fields::Unnamed(_))) => {
-            match s.fields.iter().next() {
-                Some(f) if is_named(&f.ty, &KEY_TYPES) => {
-                    let access = match &f.ident {
-                        Some(ident) => quote!(self.#ident),
-                        None => quote!(self.0),
-                    };
-                    quote!(::vigil_json::ToJsonKey::to_key(&#access))
-                }
-                _ => return Tokens::new(),
+    let to_key = match key(input, c, c.into.as_ref()) {
+        Some(Key::Text) => quote! {
+            match ::vigil_json::ToJson::to_json(self) {
+                ::vigil_json::Value::String(s) => s,
+                other => other.to_string(),
             }
+        },
+        Some(Key::Field(f)) => {
+            let access = match &f.ident {
+                Some(ident) => quote!(self.#ident),
+                None => quote!(self.0),
+            };
+            quote!(::vigil_json::ToJsonKey::to_key(&#access))
         }
-        (None, Data::Enum(e)) if c.tag.is_none() && e.variants.iter().all(|v| v.fields.is_empty()) => as_text,
-        _ => return Tokens::new(),
+        None => return Tokens::new(),
     };
     quote! {
         impl ::vigil_json::ToJsonKey for #name {

@@ -2,17 +2,19 @@
 //!
 //! serde's derived `Deserialize` is a visitor state machine per type: a field-name matcher, a slot per field, a loop
 //! over the map's entries, the missing-field checks, and a sequence path for structs sent as arrays. In the portal
-//! that is a third of the code. `#[derive(FromJson)]` writes one short function per type instead: take each field
+//! that was a sixth of the wasm. `#[derive(FromJson)]` writes one short function per type instead: take each field
 //! out of the object by name and read it. What does not depend on the type (finding a key, checking a node's
 //! kind, building an error) lives here, compiled once.
 //!
 //! The derive follows the type's `#[serde(...)]` attributes (renames, defaults, flatten, tags, `try_from`), so a
-//! type reads the same JSON as serde reads; it refuses attributes it does not know rather than guess. The server
-//! keeps serde; the tests' client decodes every answer both ways and compares.
+//! type reads the same JSON as serde reads; it refuses attributes it does not know rather than guess.
 //!
 //! `#[derive(ToJson)]` is the other direction, for the requests the portal sends: the `Value` serde would write,
-//! built field by field (serde's `Serialize` goes through a serializer state machine per type). The tests' client
-//! writes every request both ways and compares.
+//! built field by field (serde's `Serialize` goes through a serializer state machine per type).
+//!
+//! The server keeps serde. The two are held together by tests: this crate's own (every attribute, both ways), the
+//! server's `json-check` feature, which the tests turn on (every answer of every API test is also written and read
+//! by this crate and compared with serde), and the tests' typed client (its requests and answers, both ways).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
