@@ -8,6 +8,7 @@ pub mod lead_filter;
 pub mod pages;
 pub mod router;
 pub mod session;
+pub mod storage;
 pub mod toast;
 pub mod zip_table;
 

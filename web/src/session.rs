@@ -3,8 +3,8 @@
 
 use crate::api::{ApiError, Client, Me};
 use crate::hooks::use_effect_with;
+use crate::storage;
 use crate::toast::{use_toasts, Toasts};
-use gloo_storage::{LocalStorage, Storage};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -21,7 +21,7 @@ pub struct Session {
 
 impl Session {
     fn from_storage() -> Self {
-        let token = LocalStorage::get::<String>(TOKEN_KEY).ok().filter(|t| !t.is_empty());
+        let token = storage::get::<String>(TOKEN_KEY).filter(|t| !t.is_empty());
         Self { token: token.map(Rc::from), me: None, load_error: None }
     }
 
@@ -52,7 +52,7 @@ impl Reducible for Session {
     fn reduce(self: Rc<Self>, action: SessionAction) -> Rc<Self> {
         match action {
             SessionAction::SignedIn(token) => {
-                let _ = LocalStorage::set(TOKEN_KEY, &token);
+                storage::set(TOKEN_KEY, &token);
                 Rc::new(Session { token: Some(Rc::from(token)), me: None, load_error: None })
             }
             SessionAction::Loaded { token, me } if self.token.as_ref() == Some(&token) => {
@@ -63,7 +63,7 @@ impl Reducible for Session {
             }
             SessionAction::Loaded { .. } | SessionAction::LoadFailed { .. } => self,
             SessionAction::SignOut => {
-                LocalStorage::delete(TOKEN_KEY);
+                storage::delete(TOKEN_KEY);
                 Rc::new(Session::default())
             }
         }

@@ -11,7 +11,7 @@ use crate::hooks::{use_effect_with, use_state, use_state_with, UseStateHandle};
 use crate::lead_filter::{self, campaign_options, LeadFilter, PER_PAGES, SORTS, TAG_OPS, VIEWS};
 use crate::router::{use_location, use_navigator};
 use crate::session::{use_report_error, use_session};
-use gloo_storage::{LocalStorage, Storage};
+use crate::storage;
 use vigil_domain::record::Stage;
 use vigil_domain::{Action, RecordId, Resource};
 use yew::prelude::*;
@@ -33,21 +33,21 @@ fn filter_from_url(query: &str) -> LeadFilter {
     let pairs = lead_filter::parse_query(query, decode);
     let mut f = LeadFilter::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     if f.sort.is_empty() {
-        f.sort = LocalStorage::get::<String>(STICKY_SORT).unwrap_or_default();
-        f.dir = LocalStorage::get::<String>(STICKY_DIR).unwrap_or_default();
+        f.sort = storage::get::<String>(STICKY_SORT).unwrap_or_default();
+        f.dir = storage::get::<String>(STICKY_DIR).unwrap_or_default();
         f = LeadFilter::from_pairs(f.pairs().iter().map(|(k, v)| (*k, v.as_str())));
         // drops stale stored values
     }
     if f.per_page == 0 {
-        f.per_page = LocalStorage::get::<u32>(STICKY_PER_PAGE).ok().filter(|n| PER_PAGES.contains(n)).unwrap_or(0);
+        f.per_page = storage::get::<u32>(STICKY_PER_PAGE).filter(|n| PER_PAGES.contains(n)).unwrap_or(0);
     }
     f
 }
 
 fn remember_sticky(f: &LeadFilter) {
-    let _ = LocalStorage::set(STICKY_SORT, &f.sort);
-    let _ = LocalStorage::set(STICKY_DIR, &f.dir);
-    let _ = LocalStorage::set(STICKY_PER_PAGE, f.per_page);
+    storage::set(STICKY_SORT, &f.sort);
+    storage::set(STICKY_DIR, &f.dir);
+    storage::set(STICKY_PER_PAGE, &f.per_page);
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -99,7 +99,8 @@ pub fn CreditRun(props: &CreditRunProps) -> Html {
                 previous_address: (*previous).clone(),
             };
             // One key per click: a retry of this click is the same pull.
-            let click = format!("{:.0}-{:.0}", js_sys::Date::now(), js_sys::Math::random() * 1e12);
+            // Whole numbers, so no float is printed (Rust's float printing is 14 KiB of wasm).
+            let click = format!("{}-{}", js_sys::Date::now() as u64, (js_sys::Math::random() * 1e12) as u64);
             let (current, busy, error, on_settled) = (current.clone(), busy.clone(), error.clone(), on_settled.clone());
             busy.set(true);
             error.set(None);
