@@ -3,6 +3,8 @@
 
 use gloo_net::http::{Request, Response};
 use serde_json::{Map, Value};
+use std::future::Future;
+use std::pin::Pin;
 use vigil_api::common::{CursorQuery, FieldPath, ItemPath, ItemsPath, NoQuery, RecordPath, VersionQuery};
 use vigil_api::customers::{Confirm, Convert};
 use vigil_api::leads::{SetTags, StageMove};
@@ -159,6 +161,9 @@ pub async fn dev_sign_in(email: &str) -> Result<SignedIn, ApiError> {
     decode(status, answer)
 }
 
+/// A request on its way: the status and JSON of its answer, or why there is none.
+type Exchange<'a> = Pin<Box<dyn Future<Output = Result<(u16, Value), ApiError>> + 'a>>;
+
 /// Calls made on behalf of a signed-in user.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Client {
@@ -171,21 +176,29 @@ impl Client {
     }
 
     /// Calls operation `O` of the contract: its route filled with `path`, `query` and `body`, its answer parsed as
-    /// `O::Response` (the types the server answers with).
-    pub async fn call<O: Operation>(
+    /// `O::Response` (the types the server answers with). The request is prepared at once; what is awaited is the
+    /// one boxed exchange every call shares and the answer's decoding, so each operation's future stays small.
+    pub fn call<O: Operation>(
         &self,
         path: &O::Path,
         query: &O::Query,
         body: &O::Body,
-    ) -> Result<O::Response, ApiError> {
-        let url = format!("{}{}", O::path(path), query_string(query));
-        let (status, answer) = self.send(O::method(), &url, &body.to_json()).await?;
-        decode(status, answer)
+    ) -> impl Future<Output = Result<O::Response, ApiError>> + '_ {
+        let sent = self.send(O::method(), format!("{}{}", O::path(path), query_string(query)), body.to_json());
+        async move {
+            let (status, answer) = sent.await?;
+            decode(status, answer)
+        }
     }
 
     /// The part of every call that does not depend on the operation's types, compiled once rather than once per
     /// operation.
-    async fn send(&self, method: vigil_api::Method, url: &str, body: &Value) -> Result<(u16, Value), ApiError> {
+    fn send(&self, method: vigil_api::Method, url: String, body: Value) -> Exchange<'_> {
+        Box::pin(self.exchange(method, url, body))
+    }
+
+    async fn exchange(&self, method: vigil_api::Method, url: String, body: Value) -> Result<(u16, Value), ApiError> {
+        let url = url.as_str();
         let req = match method {
             vigil_api::Method::Get => Request::get(url),
             vigil_api::Method::Post => Request::post(url),
@@ -200,17 +213,19 @@ impl Client {
         let sent = if body.is_null() {
             req.send().await
         } else {
-            req.json(body).map_err(|e| ApiError::network(e.to_string()))?.send().await
+            req.json(&body).map_err(|e| ApiError::network(e.to_string()))?.send().await
         };
         finish(sent).await
     }
 
-    async fn get<O: Operation<Path = (), Query = NoQuery, Body = ()>>(&self) -> Result<O::Response, ApiError> {
-        self.call::<O>(&(), &NoQuery {}, &()).await
+    fn get<O: Operation<Path = (), Query = NoQuery, Body = ()>>(
+        &self,
+    ) -> impl Future<Output = Result<O::Response, ApiError>> + '_ {
+        self.call::<O>(&(), &NoQuery {}, &())
     }
 
-    pub async fn me(&self) -> Result<Me, ApiError> {
-        self.get::<ops::GetMe>().await
+    pub fn me(&self) -> impl Future<Output = Result<Me, ApiError>> + '_ {
+        self.get::<ops::GetMe>()
     }
 
     /// An import's errors as CSV text: the one answer that is not JSON.
@@ -253,45 +268,63 @@ impl Client {
         self.get::<ops::ListPartners>().await.map(|p| p.items)
     }
 
-    pub async fn partner(&self, id: u32) -> Result<PartnerView, ApiError> {
-        self.call::<ops::GetPartner>(&FieldPath { id }, &NoQuery {}, &()).await
+    pub fn partner(&self, id: u32) -> impl Future<Output = Result<PartnerView, ApiError>> + '_ {
+        self.call::<ops::GetPartner>(&FieldPath { id }, &NoQuery {}, &())
     }
 
-    pub async fn create_partner(&self, body: &Map<String, Value>) -> Result<PartnerView, ApiError> {
-        self.call::<ops::CreatePartner>(&(), &NoQuery {}, body).await
+    pub fn create_partner(
+        &self,
+        body: &Map<String, Value>,
+    ) -> impl Future<Output = Result<PartnerView, ApiError>> + '_ {
+        self.call::<ops::CreatePartner>(&(), &NoQuery {}, body)
     }
 
     /// `PATCH` with the form's fields and the partner's `version`.
-    pub async fn update_partner(&self, id: u32, body: &Map<String, Value>) -> Result<PartnerView, ApiError> {
-        self.call::<ops::UpdatePartner>(&FieldPath { id }, &NoQuery {}, body).await
+    pub fn update_partner(
+        &self,
+        id: u32,
+        body: &Map<String, Value>,
+    ) -> impl Future<Output = Result<PartnerView, ApiError>> + '_ {
+        self.call::<ops::UpdatePartner>(&FieldPath { id }, &NoQuery {}, body)
     }
 
-    pub async fn delete_partner(&self, id: u32, version: u64) -> Result<(), ApiError> {
-        self.call::<ops::DeletePartner>(&FieldPath { id }, &VersionQuery { version }, &()).await
+    pub fn delete_partner(&self, id: u32, version: u64) -> impl Future<Output = Result<(), ApiError>> + '_ {
+        self.call::<ops::DeletePartner>(&FieldPath { id }, &VersionQuery { version }, &())
     }
 
     pub async fn campaigns(&self, partner: u32) -> Result<Vec<CampaignView>, ApiError> {
         self.call::<ops::ListCampaigns>(&FieldPath { id: partner }, &NoQuery {}, &()).await.map(|p| p.items)
     }
 
-    pub async fn create_campaign(&self, partner: u32, body: &Map<String, Value>) -> Result<CampaignView, ApiError> {
-        self.call::<ops::CreateCampaign>(&FieldPath { id: partner }, &NoQuery {}, body).await
+    pub fn create_campaign(
+        &self,
+        partner: u32,
+        body: &Map<String, Value>,
+    ) -> impl Future<Output = Result<CampaignView, ApiError>> + '_ {
+        self.call::<ops::CreateCampaign>(&FieldPath { id: partner }, &NoQuery {}, body)
     }
 
-    pub async fn update_campaign(&self, id: u32, body: &Map<String, Value>) -> Result<CampaignView, ApiError> {
-        self.call::<ops::UpdateCampaign>(&FieldPath { id }, &NoQuery {}, body).await
+    pub fn update_campaign(
+        &self,
+        id: u32,
+        body: &Map<String, Value>,
+    ) -> impl Future<Output = Result<CampaignView, ApiError>> + '_ {
+        self.call::<ops::UpdateCampaign>(&FieldPath { id }, &NoQuery {}, body)
     }
 
-    pub async fn delete_campaign(&self, id: u32, version: u64) -> Result<(), ApiError> {
-        self.call::<ops::DeleteCampaign>(&FieldPath { id }, &VersionQuery { version }, &()).await
+    pub fn delete_campaign(&self, id: u32, version: u64) -> impl Future<Output = Result<(), ApiError>> + '_ {
+        self.call::<ops::DeleteCampaign>(&FieldPath { id }, &VersionQuery { version }, &())
     }
 
     pub async fn message_templates(&self) -> Result<Vec<MessageTemplate>, ApiError> {
         self.get::<ops::ListMessageTemplates>().await.map(|p| p.items)
     }
 
-    pub async fn create_message_template(&self, body: &Map<String, Value>) -> Result<MessageTemplate, ApiError> {
-        self.call::<ops::CreateMessageTemplate>(&(), &NoQuery {}, body).await
+    pub fn create_message_template(
+        &self,
+        body: &Map<String, Value>,
+    ) -> impl Future<Output = Result<MessageTemplate, ApiError>> + '_ {
+        self.call::<ops::CreateMessageTemplate>(&(), &NoQuery {}, body)
     }
 
     pub async fn update_message_template(
@@ -302,12 +335,12 @@ impl Client {
         self.call::<ops::UpdateMessageTemplate>(&FieldPath { id }, &NoQuery {}, body).await
     }
 
-    pub async fn delete_message_template(&self, id: u32, version: u64) -> Result<(), ApiError> {
-        self.call::<ops::DeleteMessageTemplate>(&FieldPath { id }, &VersionQuery { version }, &()).await
+    pub fn delete_message_template(&self, id: u32, version: u64) -> impl Future<Output = Result<(), ApiError>> + '_ {
+        self.call::<ops::DeleteMessageTemplate>(&FieldPath { id }, &VersionQuery { version }, &())
     }
 
-    pub async fn lead_form_options(&self) -> Result<LeadFormOptions, ApiError> {
-        self.get::<ops::LeadFormOptionsOp>().await
+    pub fn lead_form_options(&self) -> impl Future<Output = Result<LeadFormOptions, ApiError>> + '_ {
+        self.get::<ops::LeadFormOptionsOp>()
     }
 
     /// A page of the Leads list; `query` is the list's query string without `?` (see `lead_filter`).
@@ -317,8 +350,8 @@ impl Client {
         self.call::<ops::ListLeads>(&(), &q, &()).await
     }
 
-    pub async fn lead_preview(&self, id: RecordId) -> Result<LeadPreview, ApiError> {
-        self.call::<ops::PreviewLead>(&RecordPath { id }, &NoQuery {}, &()).await
+    pub fn lead_preview(&self, id: RecordId) -> impl Future<Output = Result<LeadPreview, ApiError>> + '_ {
+        self.call::<ops::PreviewLead>(&RecordPath { id }, &NoQuery {}, &())
     }
 
     /// `POST /api/v1/leads` with the New Lead form; `allow_duplicates` after the user chose "create anyway".
@@ -341,8 +374,13 @@ impl Client {
         self.call::<ops::CreateTag>(&(), &NoQuery {}, &body).await
     }
 
-    pub async fn set_lead_tags(&self, id: RecordId, tag_ids: &[u32], version: u64) -> Result<LeadView, ApiError> {
-        self.call::<ops::SetLeadTags>(&RecordPath { id }, &NoQuery {}, &tags_body(tag_ids, version)).await
+    pub fn set_lead_tags(
+        &self,
+        id: RecordId,
+        tag_ids: &[u32],
+        version: u64,
+    ) -> impl Future<Output = Result<LeadView, ApiError>> + '_ {
+        self.call::<ops::SetLeadTags>(&RecordPath { id }, &NoQuery {}, &tags_body(tag_ids, version))
     }
 
     pub async fn outbox(&self, cursor: Option<&str>) -> Result<OutboxPage, ApiError> {
@@ -350,12 +388,12 @@ impl Client {
         self.call::<ops::ListOutbox>(&(), &q, &()).await
     }
 
-    pub async fn customer_home(&self, id: RecordId) -> Result<CustomerHome, ApiError> {
-        self.call::<ops::GetCustomer>(&RecordPath { id }, &NoQuery {}, &()).await
+    pub fn customer_home(&self, id: RecordId) -> impl Future<Output = Result<CustomerHome, ApiError>> + '_ {
+        self.call::<ops::GetCustomer>(&RecordPath { id }, &NoQuery {}, &())
     }
 
-    pub async fn customer_form_options(&self) -> Result<CustomerFormOptions, ApiError> {
-        self.get::<ops::CustomerFormOptionsOp>().await
+    pub fn customer_form_options(&self) -> impl Future<Output = Result<CustomerFormOptions, ApiError>> + '_ {
+        self.get::<ops::CustomerFormOptionsOp>()
     }
 
     /// `POST /api/v1/customers` (New Customer); a 409 lists possible duplicates unless `allow_duplicates`.
@@ -370,8 +408,10 @@ impl Client {
 
     // Credit checks, monitoring companies and ADT PreCheck.
 
-    pub async fn credit_settings(&self) -> Result<vigil_api::credit::CreditSettingsView, ApiError> {
-        self.get::<ops::GetCreditSettings>().await
+    pub fn credit_settings(
+        &self,
+    ) -> impl Future<Output = Result<vigil_api::credit::CreditSettingsView, ApiError>> + '_ {
+        self.get::<ops::GetCreditSettings>()
     }
 
     /// `POST /api/v1/customers/{id}/credit-checks` with the click's `Idempotency-Key`, so a click sent twice (a
@@ -445,8 +485,11 @@ impl Client {
         self.call::<ops::UpdateMonitoringCompany>(&path, &NoQuery {}, form).await
     }
 
-    pub async fn adt_precheck(&self, id: RecordId) -> Result<vigil_api::monitoring::PrecheckView, ApiError> {
-        self.call::<ops::GetAdtPrecheck>(&RecordPath { id }, &NoQuery {}, &()).await
+    pub fn adt_precheck(
+        &self,
+        id: RecordId,
+    ) -> impl Future<Output = Result<vigil_api::monitoring::PrecheckView, ApiError>> + '_ {
+        self.call::<ops::GetAdtPrecheck>(&RecordPath { id }, &NoQuery {}, &())
     }
 
     pub async fn refresh_adt_precheck(&self, id: RecordId) -> Result<vigil_api::monitoring::PrecheckView, ApiError> {
@@ -455,8 +498,12 @@ impl Client {
     }
 
     /// `PATCH /api/v1/customers/{id}` with the changed fields and `version`.
-    pub async fn save_customer(&self, id: RecordId, fields: &Map<String, Value>) -> Result<CustomerHome, ApiError> {
-        self.call::<ops::UpdateCustomer>(&RecordPath { id }, &NoQuery {}, fields).await
+    pub fn save_customer(
+        &self,
+        id: RecordId,
+        fields: &Map<String, Value>,
+    ) -> impl Future<Output = Result<CustomerHome, ApiError>> + '_ {
+        self.call::<ops::UpdateCustomer>(&RecordPath { id }, &NoQuery {}, fields)
     }
 
     /// `PUT /api/v1/customers/{id}/tags`: the Home page's tag widget.
@@ -486,8 +533,8 @@ impl Client {
         self.call::<ops::ConvertLead>(&RecordPath { id }, &NoQuery {}, &body).await
     }
 
-    pub async fn archive_preview(&self, id: RecordId) -> Result<ArchivePreview, ApiError> {
-        self.call::<ops::CustomerArchivePreview>(&RecordPath { id }, &NoQuery {}, &()).await
+    pub fn archive_preview(&self, id: RecordId) -> impl Future<Output = Result<ArchivePreview, ApiError>> + '_ {
+        self.call::<ops::CustomerArchivePreview>(&RecordPath { id }, &NoQuery {}, &())
     }
 
     pub async fn archive_customer(&self, id: RecordId) -> Result<CustomerHome, ApiError> {
@@ -505,12 +552,12 @@ impl Client {
         self.call::<ops::CustomerParentCandidates>(&(), &query, &()).await.map(|p| p.items)
     }
 
-    pub async fn delete_customer(&self, id: RecordId) -> Result<(), ApiError> {
-        self.call::<ops::DeleteCustomer>(&RecordPath { id }, &NoQuery {}, &()).await
+    pub fn delete_customer(&self, id: RecordId) -> impl Future<Output = Result<(), ApiError>> + '_ {
+        self.call::<ops::DeleteCustomer>(&RecordPath { id }, &NoQuery {}, &())
     }
 
-    pub async fn duplicate_customer(&self, id: RecordId) -> Result<CustomerHome, ApiError> {
-        self.call::<ops::DuplicateCustomer>(&RecordPath { id }, &NoQuery {}, &()).await
+    pub fn duplicate_customer(&self, id: RecordId) -> impl Future<Output = Result<CustomerHome, ApiError>> + '_ {
+        self.call::<ops::DuplicateCustomer>(&RecordPath { id }, &NoQuery {}, &())
     }
 
     /// The sub-records of one collection, named by its path segment (`notes`, `recurring-invoices`, …).
@@ -541,18 +588,22 @@ impl Client {
         self.call::<ops::UpdateCustomerItem>(&path, &NoQuery {}, body).await
     }
 
-    pub async fn lead(&self, id: RecordId) -> Result<LeadView, ApiError> {
-        self.call::<ops::GetLead>(&RecordPath { id }, &NoQuery {}, &()).await
+    pub fn lead(&self, id: RecordId) -> impl Future<Output = Result<LeadView, ApiError>> + '_ {
+        self.call::<ops::GetLead>(&RecordPath { id }, &NoQuery {}, &())
     }
 
     /// `PATCH /api/v1/leads/{id}`: `fields` carries the changed fields and the `version` they were read at.
-    pub async fn patch_lead(&self, id: RecordId, fields: &Map<String, Value>) -> Result<LeadView, ApiError> {
-        self.call::<ops::UpdateLead>(&RecordPath { id }, &NoQuery {}, fields).await
+    pub fn patch_lead(
+        &self,
+        id: RecordId,
+        fields: &Map<String, Value>,
+    ) -> impl Future<Output = Result<LeadView, ApiError>> + '_ {
+        self.call::<ops::UpdateLead>(&RecordPath { id }, &NoQuery {}, fields)
     }
 
     /// `DELETE /api/v1/leads/{id}` (204, no body).
-    pub async fn delete_lead(&self, id: RecordId) -> Result<(), ApiError> {
-        self.call::<ops::DeleteLead>(&RecordPath { id }, &NoQuery {}, &()).await
+    pub fn delete_lead(&self, id: RecordId) -> impl Future<Output = Result<(), ApiError>> + '_ {
+        self.call::<ops::DeleteLead>(&RecordPath { id }, &NoQuery {}, &())
     }
 
     /// The lead's history, oldest first (the newest 100 entries).
@@ -565,8 +616,8 @@ impl Client {
         self.customer_form_options().await.map(|o| o.lead_reps)
     }
 
-    pub async fn lead_scoring(&self) -> Result<vigil_domain::lead::ScoringWeights, ApiError> {
-        self.get::<ops::GetLeadScoring>().await
+    pub fn lead_scoring(&self) -> impl Future<Output = Result<vigil_domain::lead::ScoringWeights, ApiError>> + '_ {
+        self.get::<ops::GetLeadScoring>()
     }
 
     pub async fn set_lead_scoring(
@@ -581,17 +632,24 @@ impl Client {
     }
 
     /// `POST` with `{name, field_type, required, options}`.
-    pub async fn create_custom_field(&self, body: &Map<String, Value>) -> Result<CustomField, ApiError> {
-        self.call::<ops::CreateCustomField>(&(), &NoQuery {}, body).await
+    pub fn create_custom_field(
+        &self,
+        body: &Map<String, Value>,
+    ) -> impl Future<Output = Result<CustomField, ApiError>> + '_ {
+        self.call::<ops::CreateCustomField>(&(), &NoQuery {}, body)
     }
 
     /// `PATCH` with the changed attributes and the definition's `version`.
-    pub async fn update_custom_field(&self, id: u32, body: &Map<String, Value>) -> Result<CustomField, ApiError> {
-        self.call::<ops::UpdateCustomField>(&FieldPath { id }, &NoQuery {}, body).await
+    pub fn update_custom_field(
+        &self,
+        id: u32,
+        body: &Map<String, Value>,
+    ) -> impl Future<Output = Result<CustomField, ApiError>> + '_ {
+        self.call::<ops::UpdateCustomField>(&FieldPath { id }, &NoQuery {}, body)
     }
 
-    pub async fn delete_custom_field(&self, id: u32, version: u64) -> Result<(), ApiError> {
-        self.call::<ops::DeleteCustomField>(&FieldPath { id }, &VersionQuery { version }, &()).await
+    pub fn delete_custom_field(&self, id: u32, version: u64) -> impl Future<Output = Result<(), ApiError>> + '_ {
+        self.call::<ops::DeleteCustomField>(&FieldPath { id }, &VersionQuery { version }, &())
     }
 
     /// The picker's rates for `customer` narrowed by `filter` (a `vigil_domain::mmr::RateFilter` query string).
@@ -607,13 +665,13 @@ impl Client {
         self.call::<ops::ListMmrRates>(&(), &q, &()).await
     }
 
-    pub async fn mmr_settings(&self) -> Result<MmrSettings, ApiError> {
-        self.get::<ops::GetMmrSettings>().await
+    pub fn mmr_settings(&self) -> impl Future<Output = Result<MmrSettings, ApiError>> + '_ {
+        self.get::<ops::GetMmrSettings>()
     }
 
     /// `PUT /api/v1/settings/mmr`: the whole configuration with the `version` it was read at.
-    pub async fn put_mmr_settings(&self, s: &MmrSettings) -> Result<MmrSettings, ApiError> {
-        self.call::<ops::PutMmrSettings>(&(), &NoQuery {}, &s.to_json()).await
+    pub fn put_mmr_settings(&self, s: &MmrSettings) -> impl Future<Output = Result<MmrSettings, ApiError>> + '_ {
+        self.call::<ops::PutMmrSettings>(&(), &NoQuery {}, &s.to_json())
     }
 }
 
