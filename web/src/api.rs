@@ -685,9 +685,7 @@ fn tags_body(tag_ids: &[u32], version: u64) -> SetTags {
 
 /// The `name=value` pairs of a query string (with or without a leading `&` or `?`), decoded.
 fn pairs(query: &str) -> Vec<(String, String)> {
-    let decode = |s: &str| {
-        js_sys::decode_uri_component(&s.replace('+', " ")).ok().and_then(|d| d.as_string()).unwrap_or_default()
-    };
+    let decode = crate::router::form_decode;
     query
         .trim_start_matches(['?', '&'])
         .split('&')

@@ -90,7 +90,7 @@ impl Route {
 
     /// The path of this route; parameters are percent-encoded, so each stays one segment.
     pub fn to_path(&self) -> String {
-        let p = crate::router::encode_segment;
+        let p = vigil_api::operation::encode;
         match self {
             Route::Home => "/".into(),
             Route::SignIn => "/sign-in".into(),

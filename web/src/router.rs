@@ -63,7 +63,7 @@ fn query_param(query: &str, name: &str) -> Option<String> {
 
 /// A query component as `application/x-www-form-urlencoded` reads it: `+` is a space, and bytes that are not UTF-8
 /// become U+FFFD rather than failing.
-fn form_decode(s: &str) -> String {
+pub(crate) fn form_decode(s: &str) -> String {
     String::from_utf8_lossy(&percent_decode(&s.replace('+', " "))).into_owned()
 }
 
@@ -95,23 +95,15 @@ fn hex_value(b: &u8) -> Option<u8> {
     char::from(*b).to_digit(16).and_then(|d| u8::try_from(d).ok())
 }
 
-/// Percent-encodes all but `A-Z a-z 0-9 - . _ ~`, so a path parameter stays one segment whatever it holds.
-pub(crate) fn encode_segment(s: &str) -> String {
-    encode(s, |b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'), false)
-}
-
-/// `application/x-www-form-urlencoded`, as forms and the query serialiser used before write it.
+/// `application/x-www-form-urlencoded`, as forms and the query serialiser used before write it. (Path segments
+/// are encoded by the contract's `vigil_api::operation::encode`.)
 fn form_encode(s: &str) -> String {
-    encode(s, |b| b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_'), true)
-}
-
-fn encode(s: &str, keep: fn(u8) -> bool, space_as_plus: bool) -> String {
     let hex = |n: u8| char::from(if n < 10 { b'0' + n } else { b'A' + n - 10 });
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
-        if keep(b) {
+        if b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_') {
             out.push(char::from(b));
-        } else if space_as_plus && b == b' ' {
+        } else if b == b' ' {
             out.push('+');
         } else {
             out.push('%');
@@ -282,6 +274,7 @@ mod tests {
 
     #[test]
     fn encodes_segments_and_form_values() {
+        let encode_segment = vigil_api::operation::encode;
         assert_eq!(encode_segment("a b/c~d.e_f-g"), "a%20b%2Fc~d.e_f-g");
         assert_eq!(encode_segment("é"), "%C3%A9");
         assert_eq!(form_encode("a b/c*d~"), "a+b%2Fc*d%7E");

@@ -14,9 +14,9 @@
 //!
 //! The server keeps serde. The two are held together by tests: this crate's own (every attribute, both ways), the
 //! server's `json-check` feature, which the tests turn on (every answer of every API test is also written and read
-//! by this crate and compared with serde), and the tests' typed client (its requests and answers, both ways).
+//! by this crate and compared with serde), and the tests' typed client (every request it sends, written both ways).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
 
 pub use serde_json::{Map, Number, Value};
@@ -119,8 +119,8 @@ impl Object {
         self.map.remove(key)
     }
 
-    /// The value, or `None` with the error kept, said to be under `key` (the first error wins).
-    fn keep<T>(&mut self, read: Result<T, Error>, key: &str) -> Option<T> {
+    /// The value, or `None` with the error kept, said to be under `key` if given (the first error wins).
+    fn keep<T>(&mut self, read: Result<T, Error>, key: Option<&str>) -> Option<T> {
         match read {
             Ok(v) => Some(v),
             Err(e) => {
@@ -130,17 +130,20 @@ impl Object {
         }
     }
 
-    fn fail(&mut self, e: Error, key: &str) {
+    fn fail(&mut self, e: Error, key: Option<&str>) {
         if self.error.is_none() {
-            self.error = Some(if key.is_empty() { e } else { e.at(key) });
+            self.error = Some(match key {
+                Some(key) => e.at(key),
+                None => e,
+            });
         }
     }
 
     /// The field `key`, read (an absent field as `T::missing` says).
     pub fn field<T: FromJson>(&mut self, key: &str) -> Option<T> {
         let (read, at) = match self.take(key) {
-            Some(v) => (T::from_json(v), key),
-            None => (T::missing(key), ""),
+            Some(v) => (T::from_json(v), Some(key)),
+            None => (T::missing(key), None),
         };
         self.keep(read, at)
     }
@@ -150,7 +153,7 @@ impl Object {
         match self.take(key) {
             Some(v) => {
                 let read = T::from_json(v);
-                self.keep(read, key)
+                self.keep(read, Some(key))
             }
             None => Some(default()),
         }
@@ -159,7 +162,7 @@ impl Object {
     /// The fields not taken yet, read as a `T`: a `#[serde(flatten)]` field.
     pub fn flattened<T: FromJson>(&mut self) -> Option<T> {
         let read = T::from_json(self.rest());
-        self.keep(read, "")
+        self.keep(read, None)
     }
 
     /// What the reader read, or the first error of a field.
@@ -335,12 +338,6 @@ impl<T: FromJson> FromJson for Option<T> {
     }
 }
 
-impl<T: FromJson> FromJson for Box<T> {
-    fn from_json(value: Value) -> Result<Self, Error> {
-        T::from_json(value).map(Box::new)
-    }
-}
-
 // Collections are filled by a plain loop rather than `collect`: collecting `Result`s adds an adapter per element
 // type, and collecting into a `BTreeMap` sorts first (a sort per type), though an object's keys come sorted.
 impl<T: FromJson> FromJson for Vec<T> {
@@ -349,16 +346,6 @@ impl<T: FromJson> FromJson for Vec<T> {
         let mut out = Vec::with_capacity(items.len());
         for v in items {
             out.push(T::from_json(v)?);
-        }
-        Ok(out)
-    }
-}
-
-impl<T: FromJson + Ord> FromJson for BTreeSet<T> {
-    fn from_json(value: Value) -> Result<Self, Error> {
-        let mut out = BTreeSet::new();
-        for v in array(value, "an array")? {
-            out.insert(T::from_json(v)?);
         }
         Ok(out)
     }
@@ -504,12 +491,6 @@ impl<T: ToJson + ?Sized> ToJson for &T {
     }
 }
 
-impl<T: ToJson + ?Sized> ToJson for Box<T> {
-    fn to_json(&self) -> Value {
-        (**self).to_json()
-    }
-}
-
 impl<T: ToJson> ToJson for Option<T> {
     fn to_json(&self) -> Value {
         match self {
@@ -532,16 +513,6 @@ impl<T: ToJson> ToJson for [T] {
 impl<T: ToJson> ToJson for Vec<T> {
     fn to_json(&self) -> Value {
         self.as_slice().to_json()
-    }
-}
-
-impl<T: ToJson> ToJson for BTreeSet<T> {
-    fn to_json(&self) -> Value {
-        let mut out = Vec::with_capacity(self.len());
-        for v in self {
-            out.push(v.to_json());
-        }
-        Value::Array(out)
     }
 }
 
