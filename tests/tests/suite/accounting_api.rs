@@ -286,7 +286,13 @@ async fn a_card_number_is_never_stored_or_logged() {
     let child_dir = data.path().to_path_buf();
     let out = tokio::task::spawn_blocking(move || {
         std::process::Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "a_card_number_is_never_stored_or_logged", "--nocapture", "--test-threads", "1"])
+            .args([
+                "--exact",
+                &vigil_tests::test_name(module_path!(), "a_card_number_is_never_stored_or_logged"),
+                "--nocapture",
+                "--test-threads",
+                "1",
+            ])
             .env(CHILD, child_dir)
             .env("VIGIL_LOG", "debug")
             .env_remove("VIGIL_LOG_FORMAT")

@@ -384,7 +384,13 @@ async fn ssns_never_reach_logs_or_test_output() {
     let child_dir = data.path().to_path_buf();
     let out = tokio::task::spawn_blocking(move || {
         std::process::Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "ssns_never_reach_logs_or_test_output", "--nocapture", "--test-threads", "1"])
+            .args([
+                "--exact",
+                &vigil_tests::test_name(module_path!(), "ssns_never_reach_logs_or_test_output"),
+                "--nocapture",
+                "--test-threads",
+                "1",
+            ])
             .env(CHILD, child_dir)
             .env("VIGIL_LOG", "debug")
             .env_remove("VIGIL_LOG_FORMAT")
