@@ -283,24 +283,13 @@ async fn a_card_number_is_never_stored_or_logged() {
         return card_flows_for_the_log_test().await;
     }
     let data = tempfile::tempdir().unwrap();
-    let child_dir = data.path().to_path_buf();
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                &vigil_tests::test_name(module_path!(), "a_card_number_is_never_stored_or_logged"),
-                "--nocapture",
-                "--test-threads",
-                "1",
-            ])
-            .env(CHILD, child_dir)
-            .env("VIGIL_LOG", "debug")
-            .env_remove("VIGIL_LOG_FORMAT")
-            .output()
-    })
-    .await
-    .unwrap()
-    .unwrap();
+    let out = vigil_tests::run_logged_child(
+        module_path!(),
+        "a_card_number_is_never_stored_or_logged",
+        CHILD,
+        data.path().to_path_buf(),
+    )
+    .await;
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     let redacted = text.replace(CARD, "<card>");
     assert!(out.status.success(), "the child's flows failed:\n{redacted}");
