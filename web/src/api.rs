@@ -655,7 +655,7 @@ impl Client {
     /// The picker's rates for `customer` narrowed by `filter` (a `vigil_domain::mmr::RateFilter` query string).
     pub async fn mmr_rates(&self, customer: RecordId, filter: &str) -> Result<MmrRateList, ApiError> {
         let mut q = RatesQuery { customer_id: Some(customer), ..Default::default() };
-        for (k, v) in pairs(filter) {
+        for (k, v) in crate::router::query_pairs(filter) {
             match k.as_str() {
                 "total" => q.total = Some(v),
                 "items" => q.items = Some(v),
@@ -683,24 +683,10 @@ fn tags_body(tag_ids: &[u32], version: u64) -> SetTags {
     SetTags { tag_ids: tag_ids.iter().map(ToJson::to_json).collect(), version: Some(version) }
 }
 
-/// The `name=value` pairs of a query string (with or without a leading `&` or `?`), decoded.
-fn pairs(query: &str) -> Vec<(String, String)> {
-    let decode = crate::router::form_decode;
-    query
-        .trim_start_matches(['?', '&'])
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (decode(k), decode(v))
-        })
-        .collect()
-}
-
 /// A list query string as the contract's query type (names it does not know are dropped; the server ignores them).
 fn list_query(query: &str) -> ListQuery {
     let mut map = Map::new();
-    for (k, v) in pairs(query) {
+    for (k, v) in crate::router::query_pairs(query) {
         if ListQuery::PARAMS.contains(&k.as_str()) {
             map.insert(k, Value::String(v));
         }

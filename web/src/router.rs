@@ -47,18 +47,29 @@ impl Location {
 }
 
 fn query_param(query: &str, name: &str) -> Option<String> {
-    let query = query.strip_prefix('?').unwrap_or(query);
-    let mut found = None;
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        if form_decode(key) == name {
-            if found.is_some() {
-                return None;
-            }
-            found = Some(form_decode(value));
-        }
+    let mut values = query_pairs(query).into_iter().filter(|(k, _)| k == name);
+    match (values.next(), values.next()) {
+        (Some((_, value)), None) => Some(value),
+        _ => None,
     }
-    found
+}
+
+/// The `name=value` pairs of a query string (with or without a leading `?` or `&`), each decoded as a form's.
+pub(crate) fn query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .trim_start_matches(['?', '&'])
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (form_decode(k), form_decode(v))
+        })
+        .collect()
+}
+
+/// A value for a query string the server reads (the browser's `encodeURIComponent`).
+pub(crate) fn uri_component(s: &str) -> String {
+    String::from(js_sys::encode_uri_component(s))
 }
 
 /// A query component as `application/x-www-form-urlencoded` reads it: `+` is a space, and bytes that are not UTF-8
@@ -299,6 +310,10 @@ mod tests {
         assert_eq!(query_param("?next", "next").as_deref(), Some(""));
         assert_eq!(query_param("?%6Eext=x", "next").as_deref(), Some("x"));
         assert_eq!(query_param("?next=%FF", "next").as_deref(), Some("\u{FFFD}"));
+        assert_eq!(
+            query_pairs("?first_name=Ann+Marie&tags=1%2C2"),
+            vec![("first_name".into(), "Ann Marie".into()), ("tags".into(), "1,2".into())]
+        );
         assert_eq!(query_param("", "next"), None);
         assert_eq!(query_param("?nextx=1&xnext=2", "next"), None);
         assert_eq!(query_param("?next=/a&next=/b", "next"), None);

@@ -2,8 +2,10 @@
 //!
 //! One binary rather than one per file: each test binary links the whole server, the runtime and both backends
 //! (about 95 MB in a debug build), so fifty of them cost gigabytes of disk and minutes of linking on a fresh CI
-//! machine. Tests in different modules share this process: moto and the portal's build are started once, and
-//! anything process-wide (a tracing subscriber, environment) must stay inside the test that needs it.
+//! machine. Tests in different modules share this process: moto and the portal's build are started once. What is
+//! process-wide is shared too: the credit checks install the global tracing subscriber to capture logs, so it
+//! captures other tests' lines as well, and no test may set environment variables (a test that needs its own
+//! environment or logging runs itself in a child process, `vigil_tests::run_logged_child`).
 //!
 //! One area: `cargo test -p vigil-tests --test suite leads_api::`.
 

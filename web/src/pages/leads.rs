@@ -9,7 +9,7 @@ use crate::components::pager::{CursorTrail, Pager};
 use crate::components::route_link::RouteLink;
 use crate::hooks::{use_effect_with, use_state, use_state_with, UseStateHandle};
 use crate::lead_filter::{self, campaign_options, LeadFilter, PER_PAGES, SORTS, TAG_OPS, VIEWS};
-use crate::router::{use_location, use_navigator};
+use crate::router::{query_pairs, uri_component, use_location, use_navigator};
 use crate::session::{use_report_error, use_session};
 use crate::storage;
 use vigil_domain::record::Stage;
@@ -20,17 +20,9 @@ const STICKY_SORT: &str = "vigil.leads.sort";
 const STICKY_DIR: &str = "vigil.leads.dir";
 const STICKY_PER_PAGE: &str = "vigil.leads.per_page";
 
-fn decode(s: &str) -> String {
-    js_sys::decode_uri_component(s).map(String::from).unwrap_or_else(|_| s.to_owned())
-}
-
-fn encode(s: &str) -> String {
-    String::from(js_sys::encode_uri_component(s))
-}
-
 /// The filter the URL asks for, with the user's sticky sort and per-page where the URL names none.
 fn filter_from_url(query: &str) -> LeadFilter {
-    let pairs = lead_filter::parse_query(query, decode);
+    let pairs = query_pairs(query);
     let mut f = LeadFilter::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     if f.sort.is_empty() {
         f.sort = storage::get::<String>(STICKY_SORT).unwrap_or_default();
@@ -67,7 +59,7 @@ pub fn LeadsPage() -> Html {
     let query_str = location.as_ref().map(|l| l.query_str().to_owned()).unwrap_or_default();
     let applied = filter_from_url(&query_str);
     // The queue location (the Pending view and the Returned filter) rides along with the other filters.
-    let location_filter = lead_filter::parse_query(&query_str, decode)
+    let location_filter = query_pairs(&query_str)
         .into_iter()
         .find(|(k, _)| k == "location")
         .map(|(_, v)| v)
@@ -78,7 +70,7 @@ pub fn LeadsPage() -> Html {
         if !location_filter.is_empty() {
             pairs.push(("location", location_filter.clone()));
         }
-        lead_filter::to_query(&pairs, encode)
+        lead_filter::to_query(&pairs, uri_component)
     };
     let selected = use_state(std::collections::BTreeSet::<RecordId>::new);
 

@@ -4,7 +4,8 @@
 
 use crate::api::Tag;
 use crate::hooks::use_state_with;
-use crate::lead_filter::{parse_query, to_query, TAG_OPS};
+use crate::lead_filter::{to_query, TAG_OPS};
+use crate::router::{query_pairs, uri_component};
 use yew::prelude::*;
 
 /// What the flyout holds, by the list's query parameter names.
@@ -56,7 +57,7 @@ impl CustomerQuery {
     /// Reads the page URL's query (unknown parameters are ignored; the server validates the rest).
     pub fn from_url(query: &str) -> Self {
         let mut q = Self::default();
-        for (k, v) in parse_query(query, decode) {
+        for (k, v) in query_pairs(query) {
             if let Some(slot) = q.slot(&k) {
                 *slot = v;
             }
@@ -66,7 +67,7 @@ impl CustomerQuery {
 
     /// `&name=value` pairs for the API call, URI-encoded.
     pub fn query(&self) -> String {
-        let q = to_query(&self.pairs(), encode);
+        let q = to_query(&self.pairs(), uri_component);
         if q.is_empty() {
             q
         } else {
@@ -77,14 +78,6 @@ impl CustomerQuery {
     pub fn is_empty(&self) -> bool {
         self.pairs().is_empty()
     }
-}
-
-fn decode(s: &str) -> String {
-    js_sys::decode_uri_component(s).map(String::from).unwrap_or_else(|_| s.to_owned())
-}
-
-fn encode(s: &str) -> String {
-    String::from(js_sys::encode_uri_component(s))
 }
 
 #[derive(Properties, PartialEq)]
