@@ -2,6 +2,7 @@
 
 use crate::components::nav::TopNav;
 use crate::hooks::use_effect_with;
+use crate::html;
 use crate::pages;
 use crate::router::{use_location, use_navigator, Redirect, Router, Switch};
 use crate::session::{use_session, SessionAction, SessionProvider};

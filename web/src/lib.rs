@@ -3,6 +3,7 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod h;
 pub mod hooks;
 pub mod lead_filter;
 pub mod pages;
@@ -11,6 +12,9 @@ pub mod session;
 pub mod storage;
 pub mod toast;
 pub mod zip_table;
+
+/// Yew's markup, built with less code per element (see `web/macros`).
+pub use vigil_web_macros::html;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -8,6 +8,7 @@
 
 use std::rc::Rc;
 
+use crate::html;
 use gloo_events::EventListener;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;

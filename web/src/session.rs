@@ -3,6 +3,7 @@
 
 use crate::api::{ApiError, Client, Me};
 use crate::hooks::use_effect_with;
+use crate::html;
 use crate::storage;
 use crate::toast::{use_toasts, Toasts};
 use std::rc::Rc;

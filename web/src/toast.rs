@@ -1,6 +1,7 @@
 //! Toasts: short messages stacked in a corner, dismissed by their button or on their own after a few seconds.
 
 use crate::hooks::use_effect_with;
+use crate::html;
 use gloo_timers::callback::Timeout;
 use std::rc::Rc;
 use yew::prelude::*;

@@ -7,6 +7,7 @@
 //! saved by its Save, rather than a card of their own.
 
 use crate::api::{ApiError, CustomFieldValue, FieldType};
+use crate::html;
 use serde_json::{Map, Value};
 use yew::prelude::*;
 

@@ -2,6 +2,7 @@
 //! `class` on the backdrop styles a variant (the MMR picker is full screen); `head_actions` sit beside the title.
 
 use crate::hooks::use_effect_with;
+use crate::html;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]

@@ -3,6 +3,7 @@
 
 use crate::components::format;
 use crate::hooks::use_state;
+use crate::html;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]

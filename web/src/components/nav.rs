@@ -5,6 +5,7 @@ use crate::api::Me;
 use crate::app::Route;
 use crate::components::route_link::RouteLink;
 use crate::hooks::{use_effect_with, use_state, UseStateHandle};
+use crate::html;
 use crate::router::{use_navigator, use_route};
 use crate::session::{use_session, SessionAction};
 use std::rc::Rc;

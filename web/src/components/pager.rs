@@ -2,6 +2,7 @@
 //! already used.
 
 use crate::hooks::UseStateHandle;
+use crate::html;
 use yew::prelude::*;
 
 /// The cursors of the pages visited so far; the last one is the page on screen (`None` is the first page).

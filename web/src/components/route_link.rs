@@ -1,4 +1,5 @@
 use crate::app::Route;
+use crate::html;
 use crate::router::use_navigator;
 use yew::prelude::*;
 

@@ -5,6 +5,7 @@ use crate::api::{ApiError, OfficeLocation, OutboxPage, Partner};
 use crate::components::format;
 use crate::components::pager::{CursorTrail, Pager};
 use crate::hooks::{use_effect_with, use_state, UseStateHandle};
+use crate::html;
 use crate::session::{use_report_error, use_session};
 use yew::prelude::*;
 

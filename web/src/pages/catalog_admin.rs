@@ -4,6 +4,7 @@
 
 use crate::api::{ApiError, CustomerFormOptions, MmrSettings};
 use crate::hooks::{use_effect_with, use_state, UseStateHandle};
+use crate::html;
 use crate::pages::customer::{cents_of, money};
 use crate::session::use_session;
 use crate::toast::use_toasts;

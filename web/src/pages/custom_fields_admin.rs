@@ -6,6 +6,7 @@
 use crate::api::{ApiError, CustomField, FieldType};
 use crate::components::field_errors::{self, FieldErrors};
 use crate::hooks::{use_effect_with, use_state, UseStateHandle};
+use crate::html;
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;
 use serde_json::{json, Map, Value};

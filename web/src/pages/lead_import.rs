@@ -4,6 +4,7 @@
 
 use crate::api::{ApiError, Client, Partner};
 use crate::hooks::{use_effect_with, use_state};
+use crate::html;
 use crate::session::{use_report_error, use_session};
 use std::collections::BTreeMap;
 use vigil_api::common::{FieldPath, NoQuery};

@@ -4,6 +4,7 @@
 use crate::api::Tag;
 use crate::components::field_errors::{by_field, FieldErrors};
 use crate::hooks::{use_effect_with, use_state};
+use crate::html;
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;
 use vigil_domain::lead::{ScoringWeights, INDUSTRIES};

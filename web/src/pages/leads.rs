@@ -8,6 +8,7 @@ use crate::components::multi_select::MultiSelect;
 use crate::components::pager::{CursorTrail, Pager};
 use crate::components::route_link::RouteLink;
 use crate::hooks::{use_effect_with, use_state, use_state_with, UseStateHandle};
+use crate::html;
 use crate::lead_filter::{self, campaign_options, LeadFilter, PER_PAGES, SORTS, TAG_OPS, VIEWS};
 use crate::router::{query_pairs, uri_component, use_location, use_navigator};
 use crate::session::{use_report_error, use_session};

@@ -5,6 +5,7 @@
 use crate::api::{ApiError, CampaignView, PartnerView, UserOption};
 use crate::components::modal::Modal;
 use crate::hooks::{use_effect_with, use_state, UseStateHandle};
+use crate::html;
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;
 use vigil_api::common::NoQuery;

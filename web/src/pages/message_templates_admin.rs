@@ -5,6 +5,7 @@
 use crate::api::{ApiError, MessageTemplate};
 use crate::components::field_errors::{self, FieldErrors};
 use crate::hooks::{use_effect_with, use_state};
+use crate::html;
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;
 use serde_json::{json, Map, Value};

@@ -9,6 +9,7 @@
 use crate::api::{ApiError, MmrItem, MmrLine, MmrRate, MmrSettings};
 use crate::components::format::dollars;
 use crate::hooks::{use_effect_with, use_state};
+use crate::html;
 use crate::session::use_session;
 use crate::toast::use_toasts;
 use std::collections::BTreeMap;

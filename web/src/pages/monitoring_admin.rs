@@ -2,6 +2,7 @@
 //! saved with the company's version) and the Credit Checks add-on (on or off, its bureaus).
 
 use crate::hooks::{use_effect_with, use_state};
+use crate::html;
 use crate::session::use_session;
 use vigil_api::credit::{CreditSettings, CreditSettingsView};
 use vigil_api::monitoring::{MonitoringCompany, MonitoringCompanyForm, MonitoringKind};

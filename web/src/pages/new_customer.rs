@@ -9,6 +9,7 @@ use crate::components::custom_fields_card::{self, CustomFieldsCard};
 use crate::components::format;
 use crate::components::route_link::RouteLink;
 use crate::hooks::{use_effect_with, use_state};
+use crate::html;
 use crate::pages::customer::{card_fields, field_input, Card, Input};
 use crate::session::use_session;
 use serde_json::{Map, Value};

@@ -11,6 +11,7 @@ use crate::components::field_errors::{by_field, FieldErrors};
 use crate::components::format;
 use crate::components::route_link::RouteLink;
 use crate::hooks::{use_effect_with, use_state};
+use crate::html;
 use crate::router::use_navigator;
 use crate::session::{use_report_error, use_session};
 use crate::zip_table::{self, ZipPlace};

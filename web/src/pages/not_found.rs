@@ -1,5 +1,6 @@
 use crate::app::Route;
 use crate::components::route_link::RouteLink;
+use crate::html;
 use yew::prelude::*;
 
 #[component]

@@ -4,6 +4,7 @@
 use crate::api::{self, ApiError, DevUser};
 use crate::app::after_sign_in;
 use crate::hooks::{use_effect_with, use_state};
+use crate::html;
 use crate::router::{use_location, Redirect};
 use crate::session::{use_session, SessionAction};
 use crate::toast::use_toasts;

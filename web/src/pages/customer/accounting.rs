@@ -6,6 +6,7 @@ use crate::api::ApiError;
 use crate::app::Route;
 use crate::components::route_link::RouteLink;
 use crate::hooks::{use_effect_with, use_state, use_state_with, UseStateHandle};
+use crate::html;
 use crate::router::use_navigator;
 use crate::session::use_session;
 use crate::toast::use_toasts;

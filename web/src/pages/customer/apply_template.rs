@@ -5,6 +5,7 @@
 use crate::api::ApiError;
 use crate::components::modal::Modal;
 use crate::hooks::{use_effect_with, use_state};
+use crate::html;
 use crate::session::use_session;
 use crate::toast::use_toasts;
 use serde_json::{json, Value};

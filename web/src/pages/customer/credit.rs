@@ -5,6 +5,7 @@
 use crate::api::CustomerHome;
 use crate::components::modal::Modal;
 use crate::hooks::{use_effect_with, use_state, UseStateHandle};
+use crate::html;
 use crate::session::use_session;
 use std::time::Duration;
 use vigil_api::credit::{CreditCheck, CreditSettingsView, CreditStatus, PreviousAddress, RunCredit};

@@ -4,6 +4,7 @@ use crate::api::{ApiError, ArchivePreview, CustomerHome};
 use crate::app::Route;
 use crate::components::modal::Modal;
 use crate::hooks::{use_effect_with, use_state};
+use crate::html;
 use crate::router::use_navigator;
 use crate::session::use_session;
 use crate::toast::use_toasts;

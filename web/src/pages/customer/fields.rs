@@ -1,6 +1,7 @@
 //! The Home cards' fields: which fields each card shows, how each is edited, and the options of its dropdowns.
 
 use crate::api::{ApiError, CustomerFormOptions};
+use crate::html;
 use serde_json::Value;
 use vigil_domain::customer::{ADT_ONLY_SERVICE, LEAD_STATUSES};
 pub(crate) use vigil_domain::fields::{card_fields, Card, Choices, Input};

@@ -7,6 +7,7 @@ use crate::api::CustomerHome;
 use crate::app::Route;
 use crate::components::format;
 use crate::components::route_link::RouteLink;
+use crate::html;
 use crate::router::use_navigator;
 use crate::session::use_session;
 use crate::toast::use_toasts;

@@ -4,6 +4,7 @@
 use crate::api::{ApiError, HistoryEntry};
 use crate::components::format;
 use crate::hooks::{use_effect_with, use_state};
+use crate::html;
 use crate::session::{use_report_error, use_session};
 use serde_json::Value;
 use vigil_api::common::RecordPath;

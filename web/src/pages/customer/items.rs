@@ -6,6 +6,7 @@
 use crate::api::{ApiError, SubRecord};
 use crate::components::format;
 use crate::hooks::{use_effect_with, use_state};
+use crate::html;
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;
 use serde_json::{Map, Value};

@@ -10,6 +10,7 @@ use crate::api::{ApiError, CustomerFormOptions, MmrRate, MmrRateList};
 use crate::components::format::dollars;
 use crate::components::modal::Modal;
 use crate::hooks::{use_effect_with, use_state};
+use crate::html;
 use crate::session::use_session;
 use serde_json::{Map, Value};
 use vigil_domain::mmr::RateFilter;

@@ -2,6 +2,7 @@
 
 use crate::components::format;
 use crate::hooks::{use_effect_with, use_state};
+use crate::html;
 use crate::session::use_session;
 use vigil_api::common::{NoQuery, RecordPath};
 use vigil_api::opportunities::Opportunity;

@@ -14,6 +14,7 @@ use crate::app::Route;
 use crate::components::custom_fields_card::{self, CustomFieldsCard};
 use crate::components::route_link::RouteLink;
 use crate::hooks::{use_effect_with, use_state};
+use crate::html;
 use crate::router::use_navigator;
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;

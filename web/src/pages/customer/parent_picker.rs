@@ -3,6 +3,7 @@
 
 use crate::api::{ApiError, ParentCandidate};
 use crate::hooks::use_state;
+use crate::html;
 use crate::session::use_session;
 use serde_json::Value;
 use vigil_domain::RecordId;

@@ -3,6 +3,7 @@
 //! step shows the same panel.
 
 use crate::hooks::{use_effect_with, use_state};
+use crate::html;
 use crate::session::use_session;
 use std::time::Duration;
 use vigil_api::monitoring::{MonitoringKind, PrecheckStatus, PrecheckView};

@@ -4,6 +4,7 @@
 
 use crate::api::{CustomerHome, Named, Tag};
 use crate::hooks::{use_effect_with, use_state};
+use crate::html;
 use crate::session::use_session;
 use vigil_domain::RecordId;
 use vigil_domain::TagId;

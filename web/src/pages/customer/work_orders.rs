@@ -4,6 +4,7 @@
 use crate::api::{ApiError, SubRecord};
 use crate::components::format;
 use crate::hooks::{use_effect_with, use_state};
+use crate::html;
 use crate::session::use_session;
 use crate::toast::use_toasts;
 use vigil_api::common::{NoQuery, RecordPath};

@@ -7,6 +7,7 @@ use super::fields::{field_input, Card};
 use super::items::{collection, ItemForm, ItemList};
 use crate::api::{ApiError, CardsEditable, CustomerFormOptions, CustomerHome, SubRecord};
 use crate::hooks::use_state;
+use crate::html;
 use crate::session::use_session;
 use crate::toast::use_toasts;
 use serde_json::{Map, Value};

@@ -9,6 +9,7 @@ use crate::api::{ApiError, CustomerFormOptions, CustomerHome};
 use crate::app::Route;
 use crate::components::route_link::RouteLink;
 use crate::hooks::{use_effect_with, use_state};
+use crate::html;
 use crate::router::use_navigator;
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;

@@ -4,6 +4,7 @@
 
 use crate::api::Tag;
 use crate::hooks::use_state_with;
+use crate::html;
 use crate::lead_filter::{to_query, TAG_OPS};
 use crate::router::{query_pairs, uri_component};
 use yew::prelude::*;

@@ -10,6 +10,7 @@ use crate::components::format;
 use crate::components::pager::{CursorTrail, Pager};
 use crate::components::route_link::RouteLink;
 use crate::hooks::{use_effect_with, use_state};
+use crate::html;
 use crate::router::{use_location, use_navigator};
 use crate::session::{use_report_error, use_session};
 use filter::{CustomerFilter, CustomerQuery};

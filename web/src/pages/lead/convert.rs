@@ -6,6 +6,7 @@ use crate::api::{ApiError, CustomerFormOptions};
 use crate::app::Route;
 use crate::components::modal::Modal;
 use crate::hooks::{use_state, UseStateHandle};
+use crate::html;
 use crate::session::use_session;
 use crate::toast::use_toasts;
 use serde_json::json;

@@ -4,6 +4,7 @@
 
 use crate::api::ApiError;
 use crate::hooks::{use_effect_with, use_state};
+use crate::html;
 use crate::session::use_session;
 use vigil_api::common::{NoQuery, RecordPath};
 use vigil_api::copilot::{Ask, CopilotAnswer, CopilotAsk, Dimension, NextActionKind};

@@ -2,6 +2,7 @@
 
 use crate::app::Route;
 use crate::hooks::use_state;
+use crate::html;
 use crate::router::use_navigator;
 use crate::session::use_session;
 use crate::toast::use_toasts;

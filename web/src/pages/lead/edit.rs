@@ -13,6 +13,7 @@ use crate::components::custom_fields_card::CustomFieldsCard;
 use crate::components::dom::focus;
 use crate::components::field_errors::{by_field, FieldErrors};
 use crate::hooks::{use_effect_with, use_state, use_state_with};
+use crate::html;
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;
 use serde_json::{Map, Value};

@@ -4,6 +4,7 @@ use super::edit::{PERSONAL, QUALIFICATION};
 use crate::api::HistoryEntry;
 use crate::components::format;
 use crate::hooks::{use_effect_with, use_state};
+use crate::html;
 use crate::session::use_session;
 use serde_json::Value;
 use yew::prelude::*;

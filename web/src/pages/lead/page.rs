@@ -7,6 +7,7 @@ use crate::app::{record_route, Route};
 use crate::components::format;
 use crate::components::route_link::RouteLink;
 use crate::hooks::{use_effect_with, use_state};
+use crate::html;
 use crate::session::{use_report_error, use_session};
 use vigil_domain::record::{Kind, Record};
 use vigil_domain::RecordId;

@@ -3,6 +3,7 @@
 
 use crate::api::UserOption;
 use crate::hooks::{use_effect_with, use_state, use_state_with, UseStateHandle};
+use crate::html;
 use crate::session::{use_report_error, use_session};
 use vigil_api::common::NoQuery;
 use vigil_api::imports::Reassign;

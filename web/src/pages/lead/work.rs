@@ -6,6 +6,7 @@
 use crate::api::{ApiError, Tag};
 use crate::components::format;
 use crate::hooks::{use_effect_with, use_state};
+use crate::html;
 use crate::session::{use_report_error, use_session};
 use std::future::Future;
 use std::pin::Pin;

@@ -5,6 +5,7 @@
 
 use crate::api::{ApiError, CustomField};
 use crate::hooks::{use_effect_with, use_state};
+use crate::html;
 use crate::session::use_session;
 use vigil_api::common::NoQuery;
 use vigil_api::creation_workflows::{

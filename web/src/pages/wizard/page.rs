@@ -7,6 +7,7 @@ use crate::api::{ApiError, CustomerHome};
 use crate::app::Route;
 use crate::components::route_link::RouteLink;
 use crate::hooks::{use_effect_with, use_state};
+use crate::html;
 use crate::pages::customer::{
     card_fields, field_input, use_customer_form_options, AccountingTab, ApplyTemplateDialog, Card, CreditRun,
     CustomerItems, Input, PrecheckPanel, WorkOrdersTab,

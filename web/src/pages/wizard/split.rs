@@ -3,6 +3,7 @@
 
 use crate::app::Route;
 use crate::hooks::{use_effect_with, use_state};
+use crate::html;
 use crate::session::use_session;
 use vigil_api::common::NoQuery;
 use vigil_api::creation_workflows::{CreationKind, CreationWorkflow};

@@ -1,0 +1,93 @@
+//! What the portal's `html!` (`web/macros`) builds elements with: one function per kind of element (Yew's `VTag`
+//! constructors behind a call rather than written out at every element), and static trees for markup with nothing
+//! dynamic in it. The nodes are the ones `yew::html!` would make; only the code making them is shared.
+
+use std::rc::Rc;
+use yew::html::NodeRef;
+use yew::virtual_dom::listeners::Listeners;
+use yew::virtual_dom::{AttrValue, AttributeOrProperty, Attributes, Key, VList, VNode, VTag, VText};
+
+/// Markup with nothing dynamic in it.
+pub enum S {
+    /// Tag, attributes, children.
+    E(&'static str, &'static [(&'static str, AttributeOrProperty)], &'static [S]),
+    T(&'static str),
+}
+
+/// An element with static attributes and neither key nor ref.
+pub fn el(
+    tag: &'static str,
+    attrs: &'static [(&'static str, AttributeOrProperty)],
+    listeners: Listeners,
+    children: VNode,
+) -> VNode {
+    VNode::from(VTag::__new_other(
+        AttrValue::Static(tag),
+        NodeRef::default(),
+        None,
+        Attributes::Static(attrs),
+        listeners,
+        children,
+    ))
+}
+
+/// Any other element but an input or a textarea.
+pub fn tag(
+    tag: &'static str,
+    node_ref: NodeRef,
+    key: Option<Key>,
+    attributes: Attributes,
+    listeners: Listeners,
+    children: VNode,
+) -> VNode {
+    VNode::from(VTag::__new_other(AttrValue::Static(tag), node_ref, key, attributes, listeners, children))
+}
+
+/// An `<input>`.
+pub fn input(
+    value: Option<AttrValue>,
+    checked: Option<bool>,
+    node_ref: NodeRef,
+    key: Option<Key>,
+    attributes: Attributes,
+    listeners: Listeners,
+) -> VNode {
+    VNode::from(VTag::__new_input(value, checked, node_ref, key, attributes, listeners))
+}
+
+/// A `<textarea>`.
+pub fn textarea(
+    value: Option<AttrValue>,
+    defaultvalue: Option<AttrValue>,
+    node_ref: NodeRef,
+    key: Option<Key>,
+    attributes: Attributes,
+    listeners: Listeners,
+) -> VNode {
+    VNode::from(VTag::__new_textarea(value, defaultvalue, node_ref, key, attributes, listeners))
+}
+
+/// An attribute whose value is known at run time; `None` leaves it out.
+pub fn attr(value: Option<AttrValue>) -> Option<AttributeOrProperty> {
+    value.map(AttributeOrProperty::Attribute)
+}
+
+/// A boolean attribute (`disabled`, `selected`, …): present when true.
+pub fn flag(on: bool, name: &'static str) -> Option<AttributeOrProperty> {
+    on.then_some(AttributeOrProperty::Static(name))
+}
+
+/// The nodes of static markup.
+pub fn stat(s: &'static S) -> VNode {
+    match s {
+        S::T(text) => VNode::from(VText::new(AttrValue::Static(text))),
+        S::E(tag, attrs, children) => {
+            let children = match children {
+                [] => VNode::default(),
+                [one] => stat(one),
+                many => VNode::VList(Rc::new(VList::from(many.iter().map(stat).collect::<Vec<_>>()))),
+            };
+            el(tag, attrs, Listeners::None, children)
+        }
+    }
+}
