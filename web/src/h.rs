@@ -1,6 +1,6 @@
 //! What the portal's `html!` (`web/macros`) builds elements with: one function per kind of element (Yew's `VTag`
 //! constructors behind a call rather than written out at every element), and static trees for markup with nothing
-//! dynamic in it. The nodes are the ones `yew::html!` would make; only the code making them is shared.
+//! dynamic in it. The nodes are the ones Yew's `html!` would make; only the code making them is shared.
 
 use std::rc::Rc;
 use yew::html::NodeRef;

@@ -25,10 +25,10 @@ fn expand(input: TokenStream) -> TokenStream {
             [Node::Element(e)] => e.expr(),
             _ => {
                 let inner = yew_context(&nodes);
-                quote!(::yew::html! { #inner })
+                yew(inner)
             }
         },
-        _ => quote!(::yew::html! { #input }),
+        _ => yew(input),
     }
 }
 
@@ -212,14 +212,19 @@ fn children_expr(children: &[Node]) -> TokenStream {
             }
             None => {
                 let inner = yew_context(children);
-                quote!(::yew::html! { <> #inner </> })
+                yew(quote!(<> #inner </>))
             }
         },
         _ => {
             let inner = yew_context(children);
-            quote!(::yew::html! { <> #inner </> })
+            yew(quote!(<> #inner </>))
         }
     }
+}
+
+/// Markup for Yew to build.
+fn yew(markup: TokenStream) -> TokenStream {
+    quote!(::yew::html! { #markup })
 }
 
 /// A `{ expr }` that is one node, not Yew's `{ for iter }`.
@@ -789,5 +794,30 @@ mod tests {
             assert!(out.starts_with("::yew::html!"), "{bad} => {out}");
             assert!(!out.contains("crate::h::"), "{bad} => {out}");
         }
+    }
+
+    /// Every portal file with markup reads it with this macro: a file that forgot `use crate::html;` would compile
+    /// with Yew's (the prelude's glob import) and quietly bring the per-element code back.
+    #[test]
+    fn every_portal_file_with_markup_uses_the_portals_html() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../src");
+        let mut dirs = vec![src];
+        let mut checked = 0;
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+                let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                if text.contains("html! {") || text.contains("html!{") {
+                    checked += 1;
+                    assert!(text.contains("use crate::html;"), "{} uses Yew's html!", path.display());
+                }
+                assert!(!text.contains("yew::html!"), "{} names Yew's html!", path.display());
+            }
+        }
+        assert!(checked > 50, "only {checked} files with markup found: is the path right?");
     }
 }
