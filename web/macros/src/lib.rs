@@ -163,24 +163,15 @@ impl Element {
         let attrs = self.attributes();
         let [first, second] = &self.special;
         let none = quote!(::std::option::Option::None);
-        let value = match first {
-            Some(e) => {
-                quote!(::yew::html::IntoPropValue::<::std::option::Option<::yew::virtual_dom::AttrValue>>::into_prop_value(#e))
-            }
-            None => none.clone(),
-        };
+        let attr_value = |e| quote!(::yew::html::IntoPropValue::<::std::option::Option<::yew::virtual_dom::AttrValue>>::into_prop_value(#e));
+        let value = first.as_ref().map_or(none.clone(), attr_value);
         match self.kind {
             Kind::Input => {
                 let checked = second.as_ref().map_or(none, |e| quote!(::std::option::Option::Some(#e)));
                 quote_spanned!(self.span=> crate::h::input(#value, #checked, #node_ref, #key, #attrs, #listeners))
             }
             Kind::Textarea => {
-                let default = match second {
-                    Some(e) => {
-                        quote!(::yew::html::IntoPropValue::<::std::option::Option<::yew::virtual_dom::AttrValue>>::into_prop_value(#e))
-                    }
-                    None => none,
-                };
+                let default = second.as_ref().map_or(none, attr_value);
                 quote_spanned!(self.span=> crate::h::textarea(#value, #default, #node_ref, #key, #attrs, #listeners))
             }
             Kind::Other => {
@@ -202,24 +193,21 @@ impl Element {
 fn children_expr(children: &[Node]) -> TokenStream {
     let into = quote!(::yew::html::IntoPropValue::<::yew::virtual_dom::VNode>::into_prop_value);
     match children {
-        [] => quote!(::std::default::Default::default()),
-        [Node::Element(e)] => e.expr(),
-        [Node::Text(lit)] => quote!(#into(#lit)),
-        [Node::Raw(block)] => match node_block(block) {
-            Some(g) => {
+        [] => return quote!(::std::default::Default::default()),
+        [Node::Element(e)] => return e.expr(),
+        [Node::Text(lit)] => return quote!(#into(#lit)),
+        // A component: Yew's node for it, not a list of one.
+        [Node::Wrapped { .. }] => return yew(yew_context(children)),
+        [Node::Raw(block)] => {
+            if let Some(g) = node_block(block) {
                 let value = unbrace(&g);
-                quote!(#into(#value))
+                return quote!(#into(#value));
             }
-            None => {
-                let inner = yew_context(children);
-                yew(quote!(<> #inner </>))
-            }
-        },
-        _ => {
-            let inner = yew_context(children);
-            yew(quote!(<> #inner </>))
         }
+        _ => {}
     }
+    let inner = yew_context(children);
+    yew(quote!(<> #inner </>))
 }
 
 /// Markup for Yew to build.
