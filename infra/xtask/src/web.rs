@@ -21,6 +21,8 @@ const BINDGEN_ARGS: [&str; 3] = ["--target", "web", "--no-typescript"];
 /// gzip -9; the README's "Keeping the portal small" has the figures):
 /// - Functions with one caller are inlined only when small. `-Oz` inlines them whatever their size, which saves 1%
 ///   raw but costs 14% gzipped: each inlined body is renumbered into its caller and no longer matches its siblings.
+/// - The passes run again until the module stops shrinking (`--converge`): 62 KiB less raw, 3 KiB less gzipped, for
+///   about 45 s more.
 /// - Functions are then laid out sorted by name, so the copies of one generic function and the parts of one page sit
 ///   together, within reach of gzip's 32 KiB window: 4% less gzipped, the same raw; 6% with the names made into
 ///   sort keys first ([`wasm_names`]).
@@ -30,8 +32,9 @@ const BINDGEN_ARGS: [&str; 3] = ["--target", "web", "--no-typescript"];
 /// memory (the stack sits below the data at 1 MiB and never reaches down there), and the memory starts zeroed (the
 /// module creates it rather than importing it), so zero bytes of data need not be stored. The name section the
 /// ordering reads is dropped from the output (no `-g`). Part of the stamp.
-const WASM_OPT_ARGS: [&str; 11] = [
+const WASM_OPT_ARGS: [&str; 12] = [
     "-Oz",
+    "--converge",
     "--one-caller-inline-max-function-size=20",
     "--reorder-functions-by-name",
     "--low-memory-unused",
