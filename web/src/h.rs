@@ -14,21 +14,15 @@ pub enum S {
     T(&'static str),
 }
 
-/// An element with static attributes and neither key nor ref.
+/// An element with static attributes and neither key nor ref: most elements, so their calls leave out what `tag`
+/// would be given as defaults.
 pub fn el(
-    tag: &'static str,
+    name: &'static str,
     attrs: &'static [(&'static str, AttributeOrProperty)],
     listeners: Listeners,
     children: VNode,
 ) -> VNode {
-    VNode::from(VTag::__new_other(
-        AttrValue::Static(tag),
-        NodeRef::default(),
-        None,
-        Attributes::Static(attrs),
-        listeners,
-        children,
-    ))
+    tag(name, NodeRef::default(), None, Attributes::Static(attrs), listeners, children)
 }
 
 /// Any other element but an input or a textarea.

@@ -408,15 +408,12 @@ impl Parser<'_> {
                 self.i += 1;
                 break false;
             }
-            match self.peek(0)? {
+            let (attr, attr_span, given) = match self.peek(0)? {
                 TokenTree::Ident(_) => {
                     let (attr, attr_span) = self.name()?;
                     if !self.punct(0, '=') {
                         return None;
                     }
-                    // Yew refuses a repeated attribute; it gets the element to say so.
-                    compact &= !seen.contains(&attr);
-                    seen.push(attr.clone());
                     self.i += 1;
                     let given = match self.take()? {
                         TokenTree::Literal(lit) if is_str(&lit) => Given::Str(lit),
@@ -428,28 +425,32 @@ impl Parser<'_> {
                         }
                         _ => return None,
                     };
-                    compact &= a.add(kind, attr, attr_span, given);
+                    (attr, attr_span, given)
                 }
                 // `{onclick}`, short for `onclick={onclick}`.
                 TokenTree::Group(g) if g.delimiter() == Delimiter::Brace && shorthand(g).is_some() => {
                     let g = g.clone();
                     self.i += 1;
                     let attr = shorthand(&g)?;
-                    compact &= !seen.contains(&attr.to_string());
-                    seen.push(attr.to_string());
-                    compact &= a.add(kind, attr.to_string(), attr.span(), Given::Block(g));
+                    (attr.to_string(), attr.span(), Given::Block(g))
                 }
                 // `~property` and the like: Yew's to build.
                 TokenTree::Group(_) => {
                     compact = false;
                     self.i += 1;
+                    continue;
                 }
                 TokenTree::Punct(p) if p.as_char() == '~' => {
                     compact = false;
                     self.i += 1;
+                    continue;
                 }
                 _ => return None,
-            }
+            };
+            // Yew refuses a repeated attribute; it gets the element to say so.
+            compact &= !seen.contains(&attr);
+            seen.push(attr.clone());
+            compact &= a.add(kind, attr, attr_span, given);
         };
         let open: TokenStream = self.t[start..self.i].iter().cloned().collect();
         let children = match self_closing {
