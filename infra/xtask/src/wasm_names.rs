@@ -142,7 +142,7 @@ fn no_generics(name: &str) -> String {
 }
 
 /// An unsigned LEB128 at `pos`: its value and the position after it.
-fn leb(bytes: &[u8], mut pos: usize) -> Option<(usize, usize)> {
+pub(super) fn leb(bytes: &[u8], mut pos: usize) -> Option<(usize, usize)> {
     let mut value = 0usize;
     for shift in (0..35).step_by(7) {
         let byte = *bytes.get(pos)?;
@@ -155,7 +155,7 @@ fn leb(bytes: &[u8], mut pos: usize) -> Option<(usize, usize)> {
     None
 }
 
-fn put_leb(out: &mut Vec<u8>, mut value: usize) {
+pub(super) fn put_leb(out: &mut Vec<u8>, mut value: usize) {
     loop {
         let byte = (value & 0x7f) as u8;
         value >>= 7;

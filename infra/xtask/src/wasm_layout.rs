@@ -1,0 +1,288 @@
+//! Lays the functions of an optimised wasm module out so that each one sits after the functions it shares the most
+//! byte runs with. gzip finds repeats only within its last 32 KiB, so a function whose instructions are much like its
+//! neighbours' costs little; sorting by name ([`super::wasm_names`]) groups the copies of one generic function, and
+//! this goes further on the optimised code itself, where two unrelated pages' handlers can still be near copies.
+//!
+//! The layout is greedy: starting from the first function, the next one is the unplaced function sharing the most
+//! distinct 6-byte runs with the last 8 placed (runs that more than 200 functions contain say nothing and are
+//! ignored), the count divided by a fourth root of the candidate's size so that large functions do not win by size
+//! alone; when none shares a run, the next unplaced function in the current order. Measured on the portal: 3% less
+//! gzipped than the name order alone, the same raw.
+//!
+//! The result is a `name` section naming each function by its place; wasm-opt's `--reorder-functions-by-name` moves
+//! the code (it renumbers the calls, the table and the exports) and drops the names again.
+
+use std::collections::{HashMap, VecDeque};
+
+use super::wasm_names::{leb, put_leb};
+
+/// Names the layout; part of the portal build's stamp, so a change of layout is rebuilt.
+pub const ORDER: &str = "shared 6-byte runs with the last 8, size^0.25 (1)";
+
+/// Length of the byte runs compared.
+const RUN: usize = 6;
+/// How many of the last placed functions a candidate is compared with.
+const RECENT: usize = 8;
+/// A run found in more functions than this is ignored.
+const COMMON: usize = 200;
+
+/// The module with a `name` section whose function names sort in the new layout (any earlier `name` section
+/// replaced), or None when it is not a module this can read or has no code.
+pub fn with_layout_names(module: &[u8]) -> Option<Vec<u8>> {
+    let sections = sections(module)?;
+    let imported = match sections.iter().find(|(id, _)| *id == 2) {
+        Some((_, body)) => imported_functions(body)?,
+        None => 0,
+    };
+    let bodies = function_bodies(sections.iter().find(|(id, _)| *id == 10)?.1)?;
+    if bodies.is_empty() {
+        return None;
+    }
+    let order = layout(&bodies);
+
+    let mut place = vec![0; bodies.len()];
+    for (at, &f) in order.iter().enumerate() {
+        place[f] = at;
+    }
+    let mut names = Vec::new();
+    put_leb(&mut names, imported + bodies.len());
+    let name = |names: &mut Vec<u8>, index: usize, text: String| {
+        put_leb(names, index);
+        put_leb(names, text.len());
+        names.extend_from_slice(text.as_bytes());
+    };
+    // Imports keep their place whatever their names; theirs only need to be distinct.
+    for index in 0..imported {
+        name(&mut names, index, format!("import {index}"));
+    }
+    for (f, at) in place.iter().enumerate() {
+        name(&mut names, imported + f, format!("{at:07}"));
+    }
+    let mut name_section = Vec::new();
+    put_leb(&mut name_section, 4);
+    name_section.extend_from_slice(b"name");
+    name_section.push(1);
+    put_leb(&mut name_section, names.len());
+    name_section.extend_from_slice(&names);
+
+    let mut out = module.get(..8)?.to_vec();
+    for (id, body) in sections.iter().filter(|(id, body)| !(*id == 0 && is_name_section(body))) {
+        out.push(*id);
+        put_leb(&mut out, body.len());
+        out.extend_from_slice(body);
+    }
+    out.push(0);
+    put_leb(&mut out, name_section.len());
+    out.extend_from_slice(&name_section);
+    Some(out)
+}
+
+/// The order to lay the functions out in, as indices into `bodies`.
+fn layout(bodies: &[&[u8]]) -> Vec<usize> {
+    let runs: Vec<Vec<u64>> = bodies.iter().map(|b| distinct_runs(b)).collect();
+    let mut holders: HashMap<u64, Vec<u32>> = HashMap::new();
+    for (f, set) in runs.iter().enumerate() {
+        for &run in set {
+            holders.entry(run).or_default().push(f as u32);
+        }
+    }
+    holders.retain(|_, fs| fs.len() <= COMMON);
+    let weight: Vec<f64> = runs.iter().map(|set| (set.len() as f64).powf(0.25) + 1.0).collect();
+
+    let n = bodies.len();
+    let mut placed = vec![false; n];
+    let mut order = Vec::with_capacity(n);
+    let mut recent = VecDeque::with_capacity(RECENT + 1);
+    let mut shared = vec![0u32; n];
+    let mut touched = Vec::new();
+    let mut next_unplaced = 0;
+    let mut current = 0;
+    loop {
+        placed[current] = true;
+        order.push(current);
+        if order.len() == n {
+            return order;
+        }
+        recent.push_back(current);
+        if recent.len() > RECENT {
+            recent.pop_front();
+        }
+        for &f in &recent {
+            for run in &runs[f] {
+                for &c in holders.get(run).map_or(&[][..], Vec::as_slice) {
+                    let c = c as usize;
+                    if !placed[c] {
+                        if shared[c] == 0 {
+                            touched.push(c);
+                        }
+                        shared[c] += 1;
+                    }
+                }
+            }
+        }
+        let mut best: Option<(f64, usize)> = None;
+        for &c in &touched {
+            let score = f64::from(shared[c]) / weight[c];
+            // Ties go to the earlier function, so the layout does not depend on the order candidates were met in.
+            if best.is_none_or(|(s, b)| score > s || (score == s && c < b)) {
+                best = Some((score, c));
+            }
+        }
+        for c in touched.drain(..) {
+            shared[c] = 0;
+        }
+        current = match best {
+            Some((_, c)) => c,
+            None => {
+                while placed[next_unplaced] {
+                    next_unplaced += 1;
+                }
+                next_unplaced
+            }
+        };
+    }
+}
+
+/// The distinct byte runs of a function body, hashed; a body shorter than a run is one run.
+fn distinct_runs(body: &[u8]) -> Vec<u64> {
+    let mut set: Vec<u64> = if body.len() < RUN { vec![fnv(body)] } else { body.windows(RUN).map(fnv).collect() };
+    set.sort_unstable();
+    set.dedup();
+    set
+}
+
+/// 64-bit FNV-1a: the same on every machine and release, so the layout is too.
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+}
+
+/// The module's sections as (id, contents), in order.
+fn sections(module: &[u8]) -> Option<Vec<(u8, &[u8])>> {
+    if module.get(..4)? != b"\0asm" {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut pos = 8;
+    while pos < module.len() {
+        let id = *module.get(pos)?;
+        let (size, start) = leb(module, pos + 1)?;
+        let end = start.checked_add(size)?;
+        out.push((id, module.get(start..end)?));
+        pos = end;
+    }
+    Some(out)
+}
+
+fn is_name_section(custom: &[u8]) -> bool {
+    leb(custom, 0).is_some_and(|(len, start)| custom.get(start..start + len) == Some(&b"name"[..]))
+}
+
+/// How many functions the import section imports; they come before the module's own in the function index space.
+fn imported_functions(imports: &[u8]) -> Option<usize> {
+    let (count, mut pos) = leb(imports, 0)?;
+    let mut functions = 0;
+    for _ in 0..count {
+        for _ in 0..2 {
+            let (len, p) = leb(imports, pos)?;
+            pos = p.checked_add(len)?;
+        }
+        let kind = *imports.get(pos)?;
+        pos += 1;
+        pos = match kind {
+            // A function: its type index.
+            0 => {
+                functions += 1;
+                leb(imports, pos)?.1
+            }
+            // A table: element type, then limits.
+            1 => limits(imports, pos + 1)?,
+            2 => limits(imports, pos)?,
+            // A global: value type and mutability.
+            3 => pos + 2,
+            // A tag: attribute and type index.
+            4 => leb(imports, pos + 1)?.1,
+            _ => return None,
+        };
+    }
+    Some(functions)
+}
+
+/// Skips limits: a flags byte, the minimum, and the maximum when flagged.
+fn limits(bytes: &[u8], pos: usize) -> Option<usize> {
+    let flags = *bytes.get(pos)?;
+    let (_, pos) = leb(bytes, pos + 1)?;
+    if flags & 1 == 1 {
+        Some(leb(bytes, pos)?.1)
+    } else {
+        Some(pos)
+    }
+}
+
+/// Each function body of the code section, with its size prefix.
+fn function_bodies(code: &[u8]) -> Option<Vec<&[u8]>> {
+    let (count, mut pos) = leb(code, 0)?;
+    let mut out = Vec::with_capacity(count.min(code.len()));
+    for _ in 0..count {
+        let (size, start) = leb(code, pos)?;
+        let end = start.checked_add(size)?;
+        out.push(code.get(pos..end)?);
+        pos = end;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn section(id: u8, body: &[u8]) -> Vec<u8> {
+        let mut out = vec![id];
+        put_leb(&mut out, body.len());
+        out.extend_from_slice(body);
+        out
+    }
+
+    #[test]
+    fn a_function_follows_the_one_it_shares_runs_with() {
+        let a: &[u8] = b"\x05\x00\x41\x01\x41\x02\x6a\x1a\x0b";
+        let b: &[u8] = b"\x05\x00\x23\x00\x23\x01\x71\x0b";
+        let a2: &[u8] = b"\x06\x00\x41\x01\x41\x02\x6a\x1a\x1a\x0b";
+        assert_eq!(layout(&[a, b, a2]), vec![0, 2, 1]);
+        // Nothing shared: the order stays.
+        assert_eq!(layout(&[b"\x01\x0b", b"\x02\x00\x0b", b"\x03\x00\x01\x0b"]), vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn names_the_functions_by_their_place_after_the_imports() {
+        // One imported function (module "m", field "f", type 0), then three bodies laid out as 0, 2, 1.
+        let imports = [&[1u8, 1, b'm', 1, b'f', 0, 0][..]].concat();
+        let bodies: [&[u8]; 3] = [
+            b"\x00\x41\x01\x41\x02\x6a\x1a\x0b",
+            b"\x00\x23\x00\x23\x01\x71\x0b",
+            b"\x00\x41\x01\x41\x02\x6a\x1a\x1a\x0b",
+        ];
+        let mut code = vec![3u8];
+        for b in bodies {
+            put_leb(&mut code, b.len());
+            code.extend_from_slice(b);
+        }
+        let old_names = [&[4u8][..], b"name", &section(1, &[0])].concat();
+        let module =
+            [&b"\0asm\x01\0\0\0"[..], &section(2, &imports), &section(10, &code), &section(0, &old_names)].concat();
+
+        let out = with_layout_names(&module).expect("a module it reads");
+        let mut names = vec![4u8];
+        for (index, name) in [(0, "import 0"), (1, "0000000"), (2, "0000002"), (3, "0000001")] {
+            names.push(index);
+            names.push(name.len() as u8);
+            names.extend_from_slice(name.as_bytes());
+        }
+        let name_section = [&[4u8][..], b"name", &section(1, &names)].concat();
+        let expected =
+            [&b"\0asm\x01\0\0\0"[..], &section(2, &imports), &section(10, &code), &section(0, &name_section)].concat();
+        assert_eq!(out, expected);
+
+        assert_eq!(with_layout_names(&module[..module.len() - 2]), None, "cut short");
+        assert_eq!(with_layout_names(b"\0asm\x01\0\0\0"), None, "no code");
+    }
+}
