@@ -6,7 +6,7 @@
 //! The layout is greedy: starting from the first function, the next one is the unplaced function sharing the most
 //! distinct 5-byte runs with the last 8 placed (runs that more than 400 functions contain say nothing and are
 //! ignored), the count divided by a fourth root of the candidate's size so that large functions do not win by size
-//! alone; when none shares a run, the next unplaced function in the current order. Measured on the portal: 3% less
+//! alone; when none shares a run, the next unplaced function in the current order. Measured on the portal: 3.6% less
 //! gzipped than the name order alone, the same raw.
 //!
 //! The result is a `name` section naming each function by its place; wasm-opt's `--reorder-functions-by-name` moves
