@@ -174,7 +174,9 @@ fn sections(module: &[u8]) -> Option<Vec<(u8, &[u8])>> {
 }
 
 fn is_name_section(custom: &[u8]) -> bool {
-    leb(custom, 0).is_some_and(|(len, start)| custom.get(start..start + len) == Some(&b"name"[..]))
+    leb(custom, 0)
+        .and_then(|(len, start)| custom.get(start..start.checked_add(len)?))
+        .is_some_and(|name| name == b"name")
 }
 
 /// How many functions the import section imports; they come before the module's own in the function index space.
