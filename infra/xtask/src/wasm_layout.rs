@@ -14,7 +14,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use super::wasm_names::{leb, put_leb};
+use super::wasm_names::{custom_name, leb, put_leb, put_name, put_section, sections};
 
 /// Names the layout; part of the portal build's stamp, so a change of layout is rebuilt.
 pub const ORDER: &str = "shared 5-byte runs with the last 8, size^0.25, common 400 (1)";
@@ -46,34 +46,25 @@ pub fn with_layout_names(module: &[u8]) -> Option<Vec<u8>> {
     }
     let mut names = Vec::new();
     put_leb(&mut names, imported + bodies.len());
-    let name = |names: &mut Vec<u8>, index: usize, text: String| {
-        put_leb(names, index);
-        put_leb(names, text.len());
-        names.extend_from_slice(text.as_bytes());
-    };
     // Imports keep their place whatever their names; theirs only need to be distinct.
     for index in 0..imported {
-        name(&mut names, index, format!("import {index}"));
+        put_name(&mut names, index, &format!("import {index}"));
     }
     for (f, at) in place.iter().enumerate() {
-        name(&mut names, imported + f, format!("{at:07}"));
+        put_name(&mut names, imported + f, &format!("{at:07}"));
     }
     let mut name_section = Vec::new();
     put_leb(&mut name_section, 4);
     name_section.extend_from_slice(b"name");
-    name_section.push(1);
-    put_leb(&mut name_section, names.len());
-    name_section.extend_from_slice(&names);
+    put_section(&mut name_section, 1, &names);
 
     let mut out = module.get(..8)?.to_vec();
-    for (id, body) in sections.iter().filter(|(id, body)| !(*id == 0 && is_name_section(body))) {
-        out.push(*id);
-        put_leb(&mut out, body.len());
-        out.extend_from_slice(body);
+    for (id, body) in sections {
+        if !(id == 0 && custom_name(body).is_some_and(|(name, _)| name == "name")) {
+            put_section(&mut out, id, body);
+        }
     }
-    out.push(0);
-    put_leb(&mut out, name_section.len());
-    out.extend_from_slice(&name_section);
+    put_section(&mut out, 0, &name_section);
     Some(out)
 }
 
@@ -156,29 +147,6 @@ fn fnv(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
 }
 
-/// The module's sections as (id, contents), in order.
-fn sections(module: &[u8]) -> Option<Vec<(u8, &[u8])>> {
-    if module.get(..4)? != b"\0asm" {
-        return None;
-    }
-    let mut out = Vec::new();
-    let mut pos = 8;
-    while pos < module.len() {
-        let id = *module.get(pos)?;
-        let (size, start) = leb(module, pos + 1)?;
-        let end = start.checked_add(size)?;
-        out.push((id, module.get(start..end)?));
-        pos = end;
-    }
-    Some(out)
-}
-
-fn is_name_section(custom: &[u8]) -> bool {
-    leb(custom, 0)
-        .and_then(|(len, start)| custom.get(start..start.checked_add(len)?))
-        .is_some_and(|name| name == b"name")
-}
-
 /// How many functions the import section imports; they come before the module's own in the function index space.
 fn imported_functions(imports: &[u8]) -> Option<usize> {
     let (count, mut pos) = leb(imports, 0)?;
@@ -198,6 +166,7 @@ fn imported_functions(imports: &[u8]) -> Option<usize> {
             }
             // A table: element type, then limits.
             1 => limits(imports, pos + 1)?,
+            // A memory: limits.
             2 => limits(imports, pos)?,
             // A global: value type and mutability.
             3 => pos + 2,
@@ -238,9 +207,8 @@ mod tests {
     use super::*;
 
     fn section(id: u8, body: &[u8]) -> Vec<u8> {
-        let mut out = vec![id];
-        put_leb(&mut out, body.len());
-        out.extend_from_slice(body);
+        let mut out = Vec::new();
+        put_section(&mut out, id, body);
         out
     }
 
@@ -252,6 +220,20 @@ mod tests {
         assert_eq!(layout(&[a, b, a2]), vec![0, 2, 1]);
         // Nothing shared: the order stays.
         assert_eq!(layout(&[b"\x01\x0b", b"\x02\x00\x0b", b"\x03\x00\x01\x0b"]), vec![0, 1, 2]);
+    }
+
+    #[test]
+    fn counts_the_imported_functions_among_other_imports() {
+        let imports: &[u8] = &[
+            5, // count
+            1, b'm', 1, b'f', 0, 0, // function, type 0
+            1, b'm', 1, b'm', 2, 1, 1, 2, // memory, min 1, max 2
+            1, b'm', 1, b'g', 3, 0x7f, 0, // global i32, immutable
+            1, b'm', 1, b't', 1, 0x70, 0, 1, // table of funcref, min 1
+            1, b'm', 2, b'f', b'2', 0, 1, // function, type 1
+        ];
+        assert_eq!(imported_functions(imports), Some(2));
+        assert_eq!(imported_functions(&imports[..imports.len() - 1]), None, "cut short");
     }
 
     #[test]

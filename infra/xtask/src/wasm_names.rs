@@ -16,47 +16,34 @@ pub const ORDER: &str = "trait, method, type; no generics (1)";
 /// module this can read.
 pub fn with_sort_keys(module: &[u8]) -> Option<Vec<u8>> {
     let mut out = module.get(..8)?.to_vec();
-    let mut pos = 8;
     let mut renamed = false;
-    while pos < module.len() {
-        let id = *module.get(pos)?;
-        let (size, body_start) = leb(module, pos + 1)?;
-        let body = module.get(body_start..body_start.checked_add(size)?)?;
-        let body = match (id, custom_name(body)) {
+    for (id, body) in sections(module)? {
+        match (id, custom_name(body)) {
             (0, Some(("name", names_at))) => {
                 renamed = true;
-                rename(body, names_at)?
+                put_section(&mut out, id, &rename(body, names_at)?);
             }
-            _ => body.to_vec(),
-        };
-        out.push(id);
-        put_leb(&mut out, body.len());
-        out.extend_from_slice(&body);
-        pos = body_start + size;
+            _ => put_section(&mut out, id, body),
+        }
     }
     renamed.then_some(out)
 }
 
 /// A custom section's name and where its contents start.
-fn custom_name(body: &[u8]) -> Option<(&str, usize)> {
+pub(super) fn custom_name(body: &[u8]) -> Option<(&str, usize)> {
     let (len, start) = leb(body, 0)?;
     let name = std::str::from_utf8(body.get(start..start.checked_add(len)?)?).ok()?;
     Some((name, start + len))
 }
 
 /// The `name` section with its function names (subsection 1) replaced by sort keys; other subsections kept.
-fn rename(section: &[u8], mut pos: usize) -> Option<Vec<u8>> {
+fn rename(section: &[u8], pos: usize) -> Option<Vec<u8>> {
     let mut out = section.get(..pos)?.to_vec();
-    while pos < section.len() {
-        let sub = *section.get(pos)?;
-        let (size, start) = leb(section, pos + 1)?;
-        let end = start.checked_add(size)?;
-        let contents = section.get(start..end)?;
-        let contents = if sub == 1 { function_names(contents)? } else { contents.to_vec() };
-        out.push(sub);
-        put_leb(&mut out, contents.len());
-        out.extend_from_slice(&contents);
-        pos = end;
+    for (sub, contents) in chunks(section, pos)? {
+        match sub {
+            1 => put_section(&mut out, sub, &function_names(contents)?),
+            _ => put_section(&mut out, sub, contents),
+        }
     }
     Some(out)
 }
@@ -70,13 +57,45 @@ fn function_names(map: &[u8]) -> Option<Vec<u8>> {
         let (index, p) = leb(map, pos)?;
         let (len, p) = leb(map, p)?;
         let name = String::from_utf8_lossy(map.get(p..p.checked_add(len)?)?);
-        let key = sort_key(&name);
-        put_leb(&mut out, index);
-        put_leb(&mut out, key.len());
-        out.extend_from_slice(key.as_bytes());
+        put_name(&mut out, index, &sort_key(&name));
         pos = p + len;
     }
     Some(out)
+}
+
+/// The module's sections as (id, contents), in order; None when it is not a wasm module or is cut short.
+pub(super) fn sections(module: &[u8]) -> Option<Vec<(u8, &[u8])>> {
+    if module.get(..4)? != b"\0asm" {
+        return None;
+    }
+    chunks(module, 8)
+}
+
+/// The (id, size, contents) entries from `pos` to the end: a module's sections, or a `name` section's subsections.
+fn chunks(bytes: &[u8], mut pos: usize) -> Option<Vec<(u8, &[u8])>> {
+    let mut out = Vec::new();
+    while pos < bytes.len() {
+        let id = *bytes.get(pos)?;
+        let (size, start) = leb(bytes, pos + 1)?;
+        let end = start.checked_add(size)?;
+        out.push((id, bytes.get(start..end)?));
+        pos = end;
+    }
+    Some(out)
+}
+
+/// Appends a section (or subsection): its id, its size and its contents.
+pub(super) fn put_section(out: &mut Vec<u8>, id: u8, contents: &[u8]) {
+    out.push(id);
+    put_leb(out, contents.len());
+    out.extend_from_slice(contents);
+}
+
+/// Appends one entry of a name map: the function's index and its name.
+pub(super) fn put_name(out: &mut Vec<u8>, index: usize, name: &str) {
+    put_leb(out, index);
+    put_leb(out, name.len());
+    out.extend_from_slice(name.as_bytes());
 }
 
 /// `<Type as Trait>::method::h…` sorts as `Trait::method Type`, anything else as its path; both without generic
