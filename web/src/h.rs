@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 use yew::html::NodeRef;
+use yew::utils::NodeSeq;
 use yew::virtual_dom::listeners::Listeners;
 use yew::virtual_dom::{AttrValue, AttributeOrProperty, Attributes, Key, VList, VNode, VTag, VText};
 
@@ -83,5 +84,45 @@ pub fn stat(s: &'static S) -> VNode {
             };
             el(tag, attrs, Listeners::None, children)
         }
+    }
+}
+
+/// The children of a list being gathered, as Yew's `html!` gathers them (`web/macros`): the same nodes in the same
+/// order, each added by a call here rather than by a vector extension compiled per iterator type.
+#[derive(Default)]
+pub struct Kids(Vec<VNode>);
+
+impl Kids {
+    /// Not inlined: it is the one copy of the vector's growth that every child of every list goes through.
+    #[inline(never)]
+    pub fn one(&mut self, node: VNode) {
+        self.0.push(node);
+    }
+
+    /// `{ "text" }`.
+    pub fn text(&mut self, text: &'static str) {
+        self.one(VNode::from(VText::new(AttrValue::Static(text))));
+    }
+
+    /// `{ expr }`: a node, an `Option` of one or a vector of them, as Yew reads a block.
+    pub fn seq<IN>(&mut self, nodes: NodeSeq<IN, VNode>) {
+        for node in nodes {
+            self.one(node);
+        }
+    }
+
+    /// `{ for iter }`.
+    pub fn each<I: IntoIterator>(&mut self, items: I)
+    where
+        I::Item: Into<VNode>,
+    {
+        for item in items {
+            self.one(item.into());
+        }
+    }
+
+    /// The list, as Yew's `<>…</>` makes it.
+    pub fn list(self) -> VNode {
+        VNode::VList(Rc::new(VList::with_children(self.0, None)))
     }
 }

@@ -4,7 +4,7 @@ use crate::attrs::{
     bounded, container, field_attrs, field_name, key, variant_attrs, variant_name, Container, Key, Rule,
 };
 use proc_macro2::{Span, TokenStream as Tokens};
-use quote::{format_ident, quote};
+use quote::quote;
 use syn::{Data, DeriveInput, Error, Fields};
 
 pub fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
@@ -28,6 +28,7 @@ pub fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
         (None, Data::Union(_)) => return Err(Error::new(Span::call_site(), "FromJson does not read unions")),
     };
     let key = key_impl(input, &c);
+    let placeholder = placeholder(input, c.via.is_some())?;
 
     let generics = bounded(&input.generics, syn::parse_quote!(::vigil_json::FromJson));
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
@@ -36,6 +37,10 @@ pub fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
             #[allow(unused_variables, unused_mut)]
             fn from_json(value: ::vigil_json::Value) -> ::core::result::Result<Self, ::vigil_json::Error> {
                 #body
+            }
+
+            fn placeholder() -> Self {
+                #placeholder
             }
         }
         #key
@@ -89,14 +94,11 @@ fn struct_body(c: &Container, fields: &Fields, expected: &str) -> syn::Result<To
         }
         Fields::Unnamed(_) => Err(Error::new(Span::call_site(), "FromJson reads tuple structs of one field only")),
         Fields::Named(_) => {
-            let (reads, build) = named_fields(c, fields, None)?;
+            let build = named_fields(c, fields, None)?;
             let deny = c.deny_unknown.then(|| quote!(o.deny_unknown()?;));
             Ok(quote! {
                 let mut o = ::vigil_json::Object::new(value, #expected)?;
-                let read = (|| {
-                    #reads
-                    ::core::option::Option::Some(Self { #build })
-                })();
+                let read = Self { #build };
                 #deny
                 o.finish(read)
             })
@@ -104,39 +106,35 @@ fn struct_body(c: &Container, fields: &Fields, expected: &str) -> syn::Result<To
     }
 }
 
-/// Reads the named fields out of the object `o`, inside a closure giving an `Option`: the statements, and the struct
-/// literal's fields. Flattened fields are read last, from what the others left.
-fn named_fields(c: &Container, fields: &Fields, rule: Option<Option<Rule>>) -> syn::Result<(Tokens, Tokens)> {
+/// The fields of a struct literal reading the named fields out of the object `o` (each an error kept in `o` and a
+/// placeholder in its place when it fails). A literal's fields are evaluated in the order written, so the flattened
+/// ones go last and read what the others left.
+fn named_fields(c: &Container, fields: &Fields, rule: Option<Option<Rule>>) -> syn::Result<Tokens> {
     let rule = rule.unwrap_or(c.rename_all);
     let mut reads = Tokens::new();
     let mut flattened = Tokens::new();
-    let mut build = Tokens::new();
-    for (i, f) in fields.iter().enumerate() {
+    for f in fields {
         let attrs = field_attrs(&f.attrs)?;
         let Some(ident) = &f.ident else {
             return Err(Error::new(Span::call_site(), "FromJson expects named fields here"));
         };
-        let local = format_ident!("f{i}");
         let ty = &f.ty;
         let key = field_name(ident, &attrs, rule);
-        build.extend(quote!(#ident: #local,));
         if attrs.flatten {
-            flattened.extend(quote! {
-                let #local = o.flattened::<#ty>()?;
-            });
+            flattened.extend(quote!(#ident: o.flattened::<#ty>(),));
             continue;
         }
         // A container's `default` reads an absent field as its type's default: serde takes it from the
         // container's `Default`, which is the same when that is derived (as on every type using it here).
         let read = match (&attrs.default, c.default) {
-            (Some(None), _) | (None, true) => quote!(o.field_or::<#ty>(#key, ::core::default::Default::default)?),
-            (Some(Some(path)), _) => quote!(o.field_or::<#ty>(#key, #path)?),
-            (None, false) => quote!(o.field::<#ty>(#key)?),
+            (Some(None), _) | (None, true) => quote!(o.field_or::<#ty>(#key, ::core::default::Default::default)),
+            (Some(Some(path)), _) => quote!(o.field_or::<#ty>(#key, #path)),
+            (None, false) => quote!(o.field::<#ty>(#key)),
         };
-        reads.extend(quote!(let #local = #read;));
+        reads.extend(quote!(#ident: #read,));
     }
     reads.extend(flattened);
-    Ok((reads, build))
+    Ok(reads)
 }
 
 fn enum_body(c: &Container, e: &syn::DataEnum, expected: &str) -> syn::Result<Tokens> {
@@ -161,17 +159,14 @@ fn enum_body(c: &Container, e: &syn::DataEnum, expected: &str) -> syn::Result<To
             }
             (Fields::Named(_), tag, content) => {
                 let inner = Container { rename_all: attrs.rename_all, ..Container::default() };
-                let (reads, build) = named_fields(&inner, &v.fields, Some(attrs.rename_all))?;
+                let build = named_fields(&inner, &v.fields, Some(attrs.rename_all))?;
                 let open = match (tag, content) {
                     (Some(_), None) => Tokens::new(),
                     _ => quote!(let mut o = ::vigil_json::Object::new(payload, #expected)?;),
                 };
                 quote! {{
                     #open
-                    let read = (|| {
-                        #reads
-                        ::core::option::Option::Some(Self::#ident { #build })
-                    })();
+                    let read = Self::#ident { #build };
                     o.finish(read)
                 }}
             }
@@ -206,6 +201,41 @@ fn enum_body(c: &Container, e: &syn::DataEnum, expected: &str) -> syn::Result<To
     Ok(quote! {
         #choose {
             #(#arms)*
+        }
+    })
+}
+
+/// [`FromJson::placeholder`]'s body: the struct, or the enum's first variant, with each field's own placeholder. A
+/// type read through another (`try_from`/`from`) may hold fields that are not read as JSON at all, so its fields
+/// take their `Default` instead; none of these values is checked, since none is ever seen.
+fn placeholder(input: &DeriveInput, via: bool) -> syn::Result<Tokens> {
+    let fill = match via {
+        true => quote!(::core::default::Default::default()),
+        false => quote!(::vigil_json::FromJson::placeholder()),
+    };
+    let (path, fields) = match &input.data {
+        Data::Struct(s) => (quote!(Self), &s.fields),
+        Data::Enum(e) => match e.variants.first() {
+            Some(v) => {
+                let ident = &v.ident;
+                (quote!(Self::#ident), &v.fields)
+            }
+            None => return Err(Error::new(Span::call_site(), "FromJson does not read an enum without variants")),
+        },
+        Data::Union(_) => return Err(Error::new(Span::call_site(), "FromJson does not read unions")),
+    };
+    Ok(match fields {
+        Fields::Unit => path,
+        Fields::Unnamed(u) => {
+            let each = u.unnamed.iter().map(|_| &fill);
+            quote!(#path(#(#each),*))
+        }
+        Fields::Named(n) => {
+            let each = n.named.iter().map(|f| {
+                let ident = &f.ident;
+                quote!(#ident: #fill)
+            });
+            quote!(#path { #(#each),* })
         }
     })
 }

@@ -75,6 +75,11 @@ pub trait FromJson: Sized {
     fn missing(field: &str) -> Result<Self, Error> {
         Err(Error::missing(field))
     }
+
+    /// A value that stands in for a field that failed to read, so that a derived reader can finish its struct
+    /// literal before it reports the error; never given to the caller. The derive makes it from the first variant or
+    /// the fields' own placeholders.
+    fn placeholder() -> Self;
 }
 
 /// A type read from an object's key (a JSON key is always a string; numbers are written as their digits).
@@ -98,8 +103,9 @@ fn parse(text: &str) -> Result<Value, Error> {
 
 /// An object whose fields are being taken out, one by one, by a derived reader.
 ///
-/// A field that fails to read gives `None` and keeps its error here, for [`Object::finish`]: the derived reader
-/// then checks one `Option` per field instead of moving an error out at each one, which is most of its code.
+/// A field that fails to read gives its type's [`FromJson::placeholder`] and keeps its error here, for
+/// [`Object::finish`]: the derived reader is then one struct literal, each field read straight into its place,
+/// with no check or clean-up per field (those were most of its code).
 pub struct Object {
     map: Map<String, Value>,
     error: Option<Error>,
@@ -119,13 +125,14 @@ impl Object {
         self.map.remove(key)
     }
 
-    /// The value, or `None` with the error kept, said to be under `key` if given (the first error wins).
-    fn keep<T>(&mut self, read: Result<T, Error>, key: Option<&str>) -> Option<T> {
+    /// The value, or its type's placeholder with the error kept, said to be under `key` if given (the first error
+    /// wins).
+    fn keep<T: FromJson>(&mut self, read: Result<T, Error>, key: Option<&str>) -> T {
         match read {
-            Ok(v) => Some(v),
+            Ok(v) => v,
             Err(e) => {
                 self.fail(e, key);
-                None
+                T::placeholder()
             }
         }
     }
@@ -140,7 +147,7 @@ impl Object {
     }
 
     /// The field `key`, read (an absent field as `T::missing` says).
-    pub fn field<T: FromJson>(&mut self, key: &str) -> Option<T> {
+    pub fn field<T: FromJson>(&mut self, key: &str) -> T {
         let (read, at) = match self.take(key) {
             Some(v) => (T::from_json(v), Some(key)),
             None => (T::missing(key), None),
@@ -149,29 +156,28 @@ impl Object {
     }
 
     /// The field `key`, or `default()` when absent.
-    pub fn field_or<T: FromJson>(&mut self, key: &str, default: fn() -> T) -> Option<T> {
+    pub fn field_or<T: FromJson>(&mut self, key: &str, default: fn() -> T) -> T {
         match self.take(key) {
             Some(v) => {
                 let read = T::from_json(v);
                 self.keep(read, Some(key))
             }
-            None => Some(default()),
+            None => default(),
         }
     }
 
     /// The fields not taken yet, read as a `T`: a `#[serde(flatten)]` field.
-    pub fn flattened<T: FromJson>(&mut self) -> Option<T> {
+    pub fn flattened<T: FromJson>(&mut self) -> T {
         let read = T::from_json(self.rest());
         self.keep(read, None)
     }
 
-    /// What the reader read, or the first error of a field.
-    pub fn finish<T>(self, read: Option<T>) -> Result<T, Error> {
-        read.ok_or_else(|| self.into_error())
-    }
-
-    fn into_error(self) -> Error {
-        self.error.unwrap_or_else(|| Error("unreadable object".into()))
+    /// What the reader read, or the first error of a field (what was read is then dropped: it holds placeholders).
+    pub fn finish<T>(self, read: T) -> Result<T, Error> {
+        match self.error {
+            None => Ok(read),
+            Some(e) => Err(e),
+        }
     }
 
     /// Fails when a field was not taken (`#[serde(deny_unknown_fields)]`).
@@ -236,11 +242,19 @@ impl FromJson for Value {
     fn from_json(value: Value) -> Result<Self, Error> {
         Ok(value)
     }
+
+    fn placeholder() -> Self {
+        Value::Null
+    }
 }
 
 impl FromJson for Map<String, Value> {
     fn from_json(value: Value) -> Result<Self, Error> {
         object(value)
+    }
+
+    fn placeholder() -> Self {
+        Map::new()
     }
 }
 
@@ -251,6 +265,8 @@ impl FromJson for () {
             other => Err(Error::kind(&other, "null")),
         }
     }
+
+    fn placeholder() -> Self {}
 }
 
 impl FromJson for bool {
@@ -259,6 +275,10 @@ impl FromJson for bool {
             Value::Bool(b) => Ok(b),
             other => Err(Error::kind(&other, "a boolean")),
         }
+    }
+
+    fn placeholder() -> Self {
+        false
     }
 }
 
@@ -269,6 +289,10 @@ impl FromJson for String {
             other => Err(Error::kind(&other, "a string")),
         }
     }
+
+    fn placeholder() -> Self {
+        String::new()
+    }
 }
 
 impl FromJson for f64 {
@@ -277,6 +301,10 @@ impl FromJson for f64 {
             Value::Number(n) => n.as_f64().ok_or_else(|| Error::kind(&value, "a number")),
             _ => Err(Error::kind(&value, "a number")),
         }
+    }
+
+    fn placeholder() -> Self {
+        0.0
     }
 }
 
@@ -298,6 +326,10 @@ macro_rules! integers {
                     Some(n) => <$t>::try_from(n).map_err(|_| out_of_range(&value, $what)),
                     None => Err(Error::kind(&value, $what)),
                 }
+            }
+
+            fn placeholder() -> Self {
+                0
             }
         }
 
@@ -333,6 +365,10 @@ impl<T: FromJson> FromJson for Option<T> {
         }
     }
 
+    fn placeholder() -> Self {
+        None
+    }
+
     fn missing(_field: &str) -> Result<Self, Error> {
         Ok(None)
     }
@@ -349,6 +385,10 @@ impl<T: FromJson> FromJson for Vec<T> {
         }
         Ok(out)
     }
+
+    fn placeholder() -> Self {
+        Vec::new()
+    }
 }
 
 impl<A: FromJson, B: FromJson> FromJson for (A, B) {
@@ -359,6 +399,10 @@ impl<A: FromJson, B: FromJson> FromJson for (A, B) {
             _ => Err(Error("invalid length, expected an array of two".into())),
         }
     }
+
+    fn placeholder() -> Self {
+        (A::placeholder(), B::placeholder())
+    }
 }
 
 impl<K: FromJsonKey + Ord, V: FromJson> FromJson for BTreeMap<K, V> {
@@ -368,6 +412,10 @@ impl<K: FromJsonKey + Ord, V: FromJson> FromJson for BTreeMap<K, V> {
             out.insert(K::from_key(k)?, V::from_json(v)?);
         }
         Ok(out)
+    }
+
+    fn placeholder() -> Self {
+        BTreeMap::new()
     }
 }
 

@@ -241,6 +241,45 @@ fn errors_name_the_field() {
     assert_eq!(err.to_string(), "missing field `name`");
 }
 
+/// Fields of every kind whose placeholder stands in when they fail: an enum, a type read through another, a struct.
+#[derive(Debug, PartialEq, Deserialize, FromJson, Serialize, ToJson)]
+struct Placeheld {
+    scope: Scope,
+    zip: Zip,
+    done: Done,
+    pair: (u8, bool),
+    #[serde(flatten)]
+    outer: Outer,
+}
+
+#[test]
+fn the_first_failing_field_is_reported_whatever_fails_after_it() {
+    let good = json!({"scope": {"kind": "all"}, "zip": "84601", "done": {"lead_id": 1}, "pair": [1, true], "id": 2, "name": "n"});
+    let read = same::<Placeheld>(good.clone()).expect("reads");
+    assert_eq!(read.outer.inner.name, "n");
+    for (field, bad, said) in [
+        ("scope", json!({"kind": "some"}), "scope: kind: unknown variant `some` of enum Scope"),
+        ("zip", json!("8460"), "zip: enter a 5-digit ZIP"),
+        ("done", json!({}), "done: missing field `lead_id`"),
+        ("pair", json!([1]), "pair: invalid length, expected an array of two"),
+        ("name", json!(3), "name: invalid type: a number, expected a string"),
+    ] {
+        let mut value = good.clone();
+        value[field] = bad;
+        // Every field after this one fails too: the first error is still the one reported.
+        let mut later = false;
+        for (other, broken) in [("scope", json!(1)), ("zip", json!(1)), ("done", json!(1)), ("pair", json!(1))] {
+            if later {
+                value[other] = broken;
+            }
+            later |= other == field;
+        }
+        assert_eq!(same::<Placeheld>(value.clone()), None, "{field}");
+        let err = vigil_json::from_value::<Placeheld>(value).expect_err("refused");
+        assert_eq!(err.to_string(), said);
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, ToJson)]
 #[serde(into = "String")]
 struct Code(u8);

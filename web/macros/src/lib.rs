@@ -5,9 +5,11 @@
 //! ones Yew would build (the same attributes in the same order, the same children), so rendering and diffing are
 //! unchanged.
 //!
-//! Components, fragments, `{ for … }` and anything this does not build (`~property`, dynamic tag names, an attribute
-//! given twice) go to `yew::html!` as written, their children still looked through; markup this cannot read at all
-//! goes to Yew whole, so Yew reports the error.
+//! Lists of children are gathered by `crate::h::Kids`, a call per child, `{ block }`s and `{ for … }`s included.
+//!
+//! Components, fragments and anything this does not build (`~property`, dynamic tag names, an attribute given twice)
+//! go to `yew::html!` as written, their children still looked through; markup this cannot read at all goes to Yew
+//! whole, so Yew reports the error.
 
 use proc_macro2::{Delimiter, Group, Ident, Literal, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned, ToTokens};
@@ -23,6 +25,7 @@ fn expand(input: TokenStream) -> TokenStream {
     match p.nodes(End::Input) {
         Some(nodes) if p.i == tokens.len() => match nodes.as_slice() {
             [Node::Element(e)] => e.expr(),
+            [Node::Raw(block)] if for_block(block).is_some() => children_expr(&nodes),
             _ => {
                 let inner = yew_context(&nodes);
                 yew(inner)
@@ -206,8 +209,61 @@ fn children_expr(children: &[Node]) -> TokenStream {
         }
         _ => {}
     }
-    let inner = yew_context(children);
-    yew(quote!(<> #inner </>))
+    gathered(children)
+}
+
+/// Children in a list, gathered by `crate::h::Kids` one at a time: the same nodes in the same list as Yew's
+/// `<>…</>`, but each is added by a call to one shared function, where Yew's expansion compiles a vector extension
+/// per `{ for … }` iterator and an array per list length.
+fn gathered(children: &[Node]) -> TokenStream {
+    // Hygienic, so the name cannot meet one in the markup's expressions.
+    let k = Ident::new("__kids", Span::mixed_site());
+    let mut steps = TokenStream::new();
+    for c in children {
+        steps.extend(match c {
+            Node::Text(lit) => quote!(#k.text(#lit);),
+            Node::Element(e) => {
+                let expr = e.expr();
+                quote!(#k.one(#expr);)
+            }
+            Node::Wrapped { .. } => {
+                let node = yew(yew_context(std::slice::from_ref(c)));
+                quote!(#k.one(#node);)
+            }
+            Node::Raw(block) => match (for_block(block), node_block(block)) {
+                (Some(iter), _) => quote!(#k.each(#iter);),
+                (None, Some(g)) => {
+                    let value = unbrace(&g);
+                    quote!(#k.seq(::std::convert::Into::<::yew::utils::NodeSeq<_, ::yew::virtual_dom::VNode>>::into(#value));)
+                }
+                // `if`, `for … in` or a bare literal: one node, which Yew builds alone as it would in a list.
+                (None, None) => {
+                    let node = yew(block.clone());
+                    quote!(#k.one(#node);)
+                }
+            },
+        });
+    }
+    quote!({
+        let mut #k = crate::h::Kids::default();
+        #steps
+        #k.list()
+    })
+}
+
+/// The iterator of a `{ for iter }`.
+fn for_block(tokens: &TokenStream) -> Option<TokenStream> {
+    let mut it = tokens.clone().into_iter();
+    match (it.next(), it.next()) {
+        (Some(TokenTree::Group(g)), None) if g.delimiter() == Delimiter::Brace => {
+            let mut inner = g.stream().into_iter();
+            match inner.next() {
+                Some(TokenTree::Ident(i)) if i == "for" => Some(inner.collect()),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
 }
 
 /// Markup for Yew to build.
@@ -769,6 +825,30 @@ mod tests {
         assert!(out.contains("ifa{{crate::h::stat("), "{out}");
         assert!(out.contains("else{{crate::h::el(\"li\""), "{out}");
         assert!(out.contains("foriinitems{{crate::h::el(\"li\""), "{out}");
+    }
+
+    #[test]
+    fn blocks_and_iterators_among_children_are_gathered_by_shared_calls() {
+        let out = expanded(r#"<ul><li>{ "a" }</li>{ "b" }{ node }{ for items.iter().map(row) }<Item /></ul>"#);
+        assert!(out.starts_with("crate::h::el(\"ul\""), "{out}");
+        assert!(out.contains("letmut__kids=crate::h::Kids::default();__kids.one(crate::h::stat("), "{out}");
+        assert!(out.contains("__kids.text(\"b\");"), "{out}");
+        assert!(
+            out.contains(
+                "__kids.seq(::std::convert::Into::<::yew::utils::NodeSeq<_,::yew::virtual_dom::VNode>>::into(node));"
+            ),
+            "{out}"
+        );
+        assert!(out.contains("__kids.each(items.iter().map(row));"), "{out}");
+        assert!(out.contains("__kids.one(::yew::html!{<Item/>});__kids.list()"), "{out}");
+
+        let out = expanded(r#"{ for rows }"#);
+        assert_eq!(out, "{letmut__kids=crate::h::Kids::default();__kids.each(rows);__kids.list()}");
+
+        // An `if` and a component are one node each, built by Yew.
+        let out = expanded(r#"<ul>{ node }if a { <li></li> }</ul>"#);
+        assert!(out.contains("__kids.one(::yew::html!{ifa{"), "{out}");
+        assert!(!out.contains("::yew::html!{<>"), "{out}");
     }
 
     #[test]
