@@ -391,18 +391,28 @@ fn cargo_bin() -> Option<PathBuf> {
 
 /// Panic locations in the wasm name their source files. Without the registry's directory on this machine
 /// (`~/.cargo/registry/src/index.crates.io-<hash>/`) the names are a few KiB shorter and the same on every machine.
-/// Only for the wasm target, and only when RUSTFLAGS is unset (cargo lets RUSTFLAGS win).
+/// The standard library's generic code compiled into the portal names its files under the toolchain's source
+/// directory, and its precompiled code under `/rustc/<commit>/`: the first is written as the second, so each file
+/// is named once, the same way on every machine. Only for the wasm target, and only when RUSTFLAGS is unset (cargo
+/// lets RUSTFLAGS win).
 fn remap_flags() -> String {
     let registry = cargo_home().map(|h| h.join("registry").join("src"));
-    let mut flags = Vec::new();
+    let mut dirs: Vec<(String, String)> = Vec::new();
     for entry in registry.iter().filter_map(|r| fs::read_dir(r).ok()).flatten().flatten() {
-        let dir = entry.path().display().to_string();
-        // The variable is split on spaces; a directory with one is left as it is.
-        if !dir.contains(char::is_whitespace) {
-            flags.push(format!("--remap-path-prefix={dir}/="));
-        }
+        dirs.push((format!("{}/", entry.path().display()), String::new()));
     }
-    flags.join(" ")
+    let sysroot = output(Command::new("rustc").args(["--print", "sysroot"]));
+    let commit = output(Command::new("rustc").arg("-vV"))
+        .and_then(|v| v.lines().find_map(|l| l.strip_prefix("commit-hash: ").map(str::to_owned)));
+    if let (Some(sysroot), Some(commit)) = (sysroot, commit) {
+        dirs.push((format!("{}/lib/rustlib/src/rust/", sysroot.trim()), format!("/rustc/{}/", commit.trim())));
+    }
+    // The variable is split on spaces; a directory with one is left as it is.
+    dirs.iter()
+        .filter(|(from, to)| !from.contains(char::is_whitespace) && !to.contains(char::is_whitespace))
+        .map(|(from, to)| format!("--remap-path-prefix={from}={to}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The binaryen release whose wasm-opt understands what rustc emits (Debian's binaryen is too old).
