@@ -149,44 +149,7 @@ fn fnv(bytes: &[u8]) -> u64 {
 
 /// How many functions the import section imports; they come before the module's own in the function index space.
 fn imported_functions(imports: &[u8]) -> Option<usize> {
-    let (count, mut pos) = leb(imports, 0)?;
-    let mut functions = 0;
-    for _ in 0..count {
-        for _ in 0..2 {
-            let (len, p) = leb(imports, pos)?;
-            pos = p.checked_add(len)?;
-        }
-        let kind = *imports.get(pos)?;
-        pos += 1;
-        pos = match kind {
-            // A function: its type index.
-            0 => {
-                functions += 1;
-                leb(imports, pos)?.1
-            }
-            // A table: element type, then limits.
-            1 => limits(imports, pos + 1)?,
-            // A memory: limits.
-            2 => limits(imports, pos)?,
-            // A global: value type and mutability.
-            3 => pos + 2,
-            // A tag: attribute and type index.
-            4 => leb(imports, pos + 1)?.1,
-            _ => return None,
-        };
-    }
-    Some(functions)
-}
-
-/// Skips limits: a flags byte, the minimum, and the maximum when flagged.
-fn limits(bytes: &[u8], pos: usize) -> Option<usize> {
-    let flags = *bytes.get(pos)?;
-    let (_, pos) = leb(bytes, pos + 1)?;
-    if flags & 1 == 1 {
-        Some(leb(bytes, pos)?.1)
-    } else {
-        Some(pos)
-    }
+    Some(super::wasm_imports::imports(imports)?.iter().filter(|e| e.kind == 0).count())
 }
 
 /// Each function body of the code section, with its size prefix.

@@ -7,6 +7,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+#[path = "wasm_imports.rs"]
+mod wasm_imports;
 #[path = "wasm_layout.rs"]
 mod wasm_layout;
 #[path = "wasm_names.rs"]
@@ -113,6 +115,7 @@ pub fn build_web(root: &Path) -> Result<(), String> {
                 true
             }
         };
+        shorten_imports(&dist, &bound)?;
         let raw = file_size(&bound)?;
         if raw != before_opt {
             println!("web: wasm {} before wasm-opt", kib(before_opt));
@@ -181,6 +184,23 @@ fn optimise(opt: &Path, dist: &Path, bound: &Path) -> Result<bool, String> {
     Ok(true)
 }
 
+/// Renames the imported functions in the bound wasm and its glue ([`wasm_imports`]); a glue of a shape it does not
+/// know keeps both as they are.
+fn shorten_imports(dist: &Path, bound: &Path) -> Result<(), String> {
+    let glue_path = dist.join(format!("{WASM_NAME}.js"));
+    let glue = String::from_utf8(read_file(&glue_path)?).map_err(|e| format!("{}: {e}", glue_path.display()))?;
+    match wasm_imports::with_short_imports(&read_file(bound)?, &glue) {
+        Some((module, glue)) => {
+            write_file(bound, &module)?;
+            write_file(&glue_path, glue.as_bytes())
+        }
+        None => {
+            println!("web: the imports keep wasm-bindgen's names (its glue is not of the shape expected)");
+            Ok(())
+        }
+    }
+}
+
 fn read_file(path: &Path) -> Result<Vec<u8>, String> {
     fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
@@ -194,7 +214,7 @@ fn rename(from: &Path, to: &Path) -> Result<(), String> {
 }
 
 /// What the bound and optimised files depend on: the wasm cargo built, the wasm-bindgen version, wasm-opt's version
-/// (or its absence), both tools' flags and the order the functions are laid out in.
+/// (or its absence), both tools' flags, the order the functions are laid out in and how imports are named.
 fn input_hash(wasm: &Path, bindgen_version: &str, opt: Option<&Path>) -> Result<u64, String> {
     let mut h = Fnv::new();
     h.chunk(&read_file(wasm)?);
@@ -202,6 +222,7 @@ fn input_hash(wasm: &Path, bindgen_version: &str, opt: Option<&Path>) -> Result<
     for arg in BINDGEN_ARGS {
         h.chunk(arg.as_bytes());
     }
+    h.chunk(wasm_imports::NAMING.as_bytes());
     match opt {
         Some(opt) => {
             let version = output(Command::new(opt).arg("--version")).unwrap_or_default();
