@@ -3,7 +3,7 @@
 //! as a key of the object the module is given. The hashes do not compress. Written as `a`, `b`, … in both files,
 //! the module is 3.5 KiB smaller gzipped.
 
-use super::wasm_names::{leb, put_leb, put_section, sections};
+use super::wasm_names::{bytes_at, leb, put_bytes, put_leb, put_section, sections};
 
 /// How imports are named; part of the portal stamp.
 pub const NAMING: &str = "function imports as a, b, … when the glue names each once (1)";
@@ -23,8 +23,8 @@ pub(super) fn imports(section: &[u8]) -> Option<Vec<Import<'_>>> {
     let (count, mut pos) = leb(section, 0)?;
     let mut out = Vec::with_capacity(count.min(section.len()));
     for _ in 0..count {
-        let (module, p) = name(section, pos)?;
-        let (name, p) = name(section, p)?;
+        let (module, p) = bytes_at(section, pos)?;
+        let (name, p) = bytes_at(section, p)?;
         let kind = *section.get(p)?;
         let start = p + 1;
         let end = match kind {
@@ -44,13 +44,6 @@ pub(super) fn imports(section: &[u8]) -> Option<Vec<Import<'_>>> {
         pos = end;
     }
     Some(out)
-}
-
-/// A length-prefixed name at `pos`, and the position after it.
-fn name(bytes: &[u8], pos: usize) -> Option<(&[u8], usize)> {
-    let (len, start) = leb(bytes, pos)?;
-    let end = start.checked_add(len)?;
-    Some((bytes.get(start..end)?, end))
 }
 
 /// Skips limits: a flags byte, the minimum, and the maximum when flagged.
@@ -94,10 +87,8 @@ pub fn with_short_imports(module: &[u8], glue: &str) -> Option<(Vec<u8>, String)
                 }
                 _ => e.name.to_vec(),
             };
-            for part in [e.module, &renamed] {
-                put_leb(&mut section, part.len());
-                section.extend_from_slice(part);
-            }
+            put_bytes(&mut section, e.module);
+            put_bytes(&mut section, &renamed);
             section.push(e.kind);
             section.extend_from_slice(e.desc);
         }
@@ -127,10 +118,8 @@ mod tests {
     fn module(names: [&str; 2]) -> Vec<u8> {
         let mut imports = vec![3];
         for (name, kind, desc) in [("memory", 2u8, &[0u8, 1][..]), (names[0], 0, &[0]), (names[1], 0, &[0])] {
-            for part in ["./glue.js", name] {
-                put_leb(&mut imports, part.len());
-                imports.extend_from_slice(part.as_bytes());
-            }
+            put_bytes(&mut imports, b"./glue.js");
+            put_bytes(&mut imports, name.as_bytes());
             imports.push(kind);
             imports.extend_from_slice(desc);
         }

@@ -14,7 +14,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use super::wasm_names::{custom_name, leb, put_leb, put_name, put_section, sections};
+use super::wasm_names::{custom_name, leb, put_bytes, put_leb, put_name, put_section, sections};
 
 /// Names the layout; part of the portal build's stamp, so a change of layout is rebuilt.
 pub const ORDER: &str = "shared 5-byte runs with the last 8, size^0.25, common 400 (1)";
@@ -54,8 +54,7 @@ pub fn with_layout_names(module: &[u8]) -> Option<Vec<u8>> {
         put_name(&mut names, imported + f, &format!("{at:07}"));
     }
     let mut name_section = Vec::new();
-    put_leb(&mut name_section, 4);
-    name_section.extend_from_slice(b"name");
+    put_bytes(&mut name_section, b"name");
     put_section(&mut name_section, 1, &names);
 
     let mut out = module.get(..8)?.to_vec();
@@ -210,8 +209,7 @@ mod tests {
         ];
         let mut code = vec![3u8];
         for b in bodies {
-            put_leb(&mut code, b.len());
-            code.extend_from_slice(b);
+            put_bytes(&mut code, b);
         }
         let old_names = [&[4u8][..], b"name", &section(1, &[0])].concat();
         let module =

@@ -31,9 +31,8 @@ pub fn with_sort_keys(module: &[u8]) -> Option<Vec<u8>> {
 
 /// A custom section's name and where its contents start.
 pub(super) fn custom_name(body: &[u8]) -> Option<(&str, usize)> {
-    let (len, start) = leb(body, 0)?;
-    let name = std::str::from_utf8(body.get(start..start.checked_add(len)?)?).ok()?;
-    Some((name, start + len))
+    let (name, end) = bytes_at(body, 0)?;
+    Some((std::str::from_utf8(name).ok()?, end))
 }
 
 /// The `name` section with its function names (subsection 1) replaced by sort keys; other subsections kept.
@@ -87,15 +86,26 @@ fn chunks(bytes: &[u8], mut pos: usize) -> Option<Vec<(u8, &[u8])>> {
 /// Appends a section (or subsection): its id, its size and its contents.
 pub(super) fn put_section(out: &mut Vec<u8>, id: u8, contents: &[u8]) {
     out.push(id);
-    put_leb(out, contents.len());
-    out.extend_from_slice(contents);
+    put_bytes(out, contents);
 }
 
 /// Appends one entry of a name map: the function's index and its name.
 pub(super) fn put_name(out: &mut Vec<u8>, index: usize, name: &str) {
     put_leb(out, index);
-    put_leb(out, name.len());
-    out.extend_from_slice(name.as_bytes());
+    put_bytes(out, name.as_bytes());
+}
+
+/// Appends a length-prefixed byte string (a name, a module's name in an import).
+pub(super) fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+    put_leb(out, bytes.len());
+    out.extend_from_slice(bytes);
+}
+
+/// A length-prefixed byte string at `pos`, and the position after it.
+pub(super) fn bytes_at(bytes: &[u8], pos: usize) -> Option<(&[u8], usize)> {
+    let (len, start) = leb(bytes, pos)?;
+    let end = start.checked_add(len)?;
+    Some((bytes.get(start..end)?, end))
 }
 
 /// `<Type as Trait>::method::h…` sorts as `Trait::method Type`, anything else as its path; both without generic
