@@ -162,7 +162,12 @@ pub async fn dev_sign_in(email: &str) -> Result<SignedIn, ApiError> {
 }
 
 /// A request on its way: the status and JSON of its answer, or why there is none.
-type Exchange<'a> = Pin<Box<dyn Future<Output = Result<(u16, Value), ApiError>> + 'a>>;
+type Exchange<'a> = Task<'a, Result<(u16, Value), ApiError>>;
+
+/// A call's answer to come. Boxed, so that a page's task awaiting it holds a pointer rather than the call's whole
+/// state, and the call's polling is compiled once, not into every page's task (6.5 KiB less gzipped for `call`,
+/// 2.4 more for the calls below).
+pub type Task<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
 /// Calls made on behalf of a signed-in user.
 #[derive(Debug, Clone, PartialEq)]
@@ -183,12 +188,15 @@ impl Client {
         path: &O::Path,
         query: &O::Query,
         body: &O::Body,
-    ) -> impl Future<Output = Result<O::Response, ApiError>> + '_ {
+    ) -> Task<'_, Result<O::Response, ApiError>>
+    where
+        O::Response: 'static,
+    {
         let sent = self.send(O::method(), format!("{}{}", O::path(path), query_string(query)), body.to_json());
-        async move {
+        Box::pin(async move {
             let (status, answer) = sent.await?;
             decode(status, answer)
-        }
+        })
     }
 
     /// The part of every call that does not depend on the operation's types, compiled once rather than once per
@@ -220,7 +228,10 @@ impl Client {
 
     fn get<O: Operation<Path = (), Query = NoQuery, Body = ()>>(
         &self,
-    ) -> impl Future<Output = Result<O::Response, ApiError>> + '_ {
+    ) -> impl Future<Output = Result<O::Response, ApiError>> + '_
+    where
+        O::Response: 'static,
+    {
         self.call::<O>(&(), &NoQuery {}, &())
     }
 
@@ -229,43 +240,54 @@ impl Client {
     }
 
     /// An import's errors as CSV text: the one answer that is not JSON.
-    pub async fn import_errors_csv(&self, id: u32) -> Result<String, ApiError> {
-        let url = ops::ImportErrorsCsv::path(&FieldPath { id });
-        let resp = Request::get(&url)
-            .header("Authorization", &format!("Bearer {}", self.token))
-            .send()
-            .await
-            .map_err(|e| ApiError::network(e.to_string()))?;
-        if !resp.ok() {
-            return Err(ApiError::unreadable(resp.status(), "the errors could not be downloaded".into()));
-        }
-        resp.text().await.map_err(|e| ApiError::network(e.to_string()))
+    pub fn import_errors_csv(&self, id: u32) -> Task<'_, Result<String, ApiError>> {
+        Box::pin(async move {
+            let url = ops::ImportErrorsCsv::path(&FieldPath { id });
+            let resp = Request::get(&url)
+                .header("Authorization", &format!("Bearer {}", self.token))
+                .send()
+                .await
+                .map_err(|e| ApiError::network(e.to_string()))?;
+            if !resp.ok() {
+                return Err(ApiError::unreadable(resp.status(), "the errors could not be downloaded".into()));
+            }
+            resp.text().await.map_err(|e| ApiError::network(e.to_string()))
+        })
     }
 
     /// A page of leads (`kind = Lead`) or customers (`kind = Customer`); `filter` is `&name=value` list parameters
     /// (a `per_page` in it replaces the default).
-    pub async fn records(&self, kind: Kind, filter: &str, cursor: Option<&str>) -> Result<LeadListPage, ApiError> {
-        let mut q = list_query(filter);
-        q.per_page.get_or_insert_with(|| PER_PAGE.to_string());
-        q.cursor = cursor.map(str::to_owned);
-        match kind {
-            Kind::Lead => self.call::<ops::ListLeads>(&(), &q, &()).await,
-            Kind::Customer => self.call::<ops::ListCustomers>(&(), &q, &()).await,
-        }
+    pub fn records<'a>(
+        &'a self,
+        kind: Kind,
+        filter: &'a str,
+        cursor: Option<&'a str>,
+    ) -> Task<'a, Result<LeadListPage, ApiError>> {
+        Box::pin(async move {
+            let mut q = list_query(filter);
+            q.per_page.get_or_insert_with(|| PER_PAGE.to_string());
+            q.cursor = cursor.map(str::to_owned);
+            match kind {
+                Kind::Lead => self.call::<ops::ListLeads>(&(), &q, &()).await,
+                Kind::Customer => self.call::<ops::ListCustomers>(&(), &q, &()).await,
+            }
+        })
     }
 
-    pub async fn office_locations(&self) -> Result<Vec<OfficeLocation>, ApiError> {
-        self.get::<ops::ListOfficeLocations>().await.map(|p| p.items)
+    pub fn office_locations(&self) -> Task<'_, Result<Vec<OfficeLocation>, ApiError>> {
+        Box::pin(async move { self.get::<ops::ListOfficeLocations>().await.map(|p| p.items) })
     }
 
     /// Partner companies as lead sources (name and campaigns).
-    pub async fn partners(&self) -> Result<Vec<Partner>, ApiError> {
-        self.get::<ops::ListPartners>().await.map(|p| p.items.iter().map(PartnerView::as_source).collect())
+    pub fn partners(&self) -> Task<'_, Result<Vec<Partner>, ApiError>> {
+        Box::pin(async move {
+            self.get::<ops::ListPartners>().await.map(|p| p.items.iter().map(PartnerView::as_source).collect())
+        })
     }
 
     /// Partner companies with every setting (Admin › Partner Companies).
-    pub async fn partner_views(&self) -> Result<Vec<PartnerView>, ApiError> {
-        self.get::<ops::ListPartners>().await.map(|p| p.items)
+    pub fn partner_views(&self) -> Task<'_, Result<Vec<PartnerView>, ApiError>> {
+        Box::pin(async move { self.get::<ops::ListPartners>().await.map(|p| p.items) })
     }
 
     pub fn partner(&self, id: u32) -> impl Future<Output = Result<PartnerView, ApiError>> + '_ {
@@ -292,8 +314,10 @@ impl Client {
         self.call::<ops::DeletePartner>(&FieldPath { id }, &VersionQuery { version }, &())
     }
 
-    pub async fn campaigns(&self, partner: u32) -> Result<Vec<CampaignView>, ApiError> {
-        self.call::<ops::ListCampaigns>(&FieldPath { id: partner }, &NoQuery {}, &()).await.map(|p| p.items)
+    pub fn campaigns(&self, partner: u32) -> Task<'_, Result<Vec<CampaignView>, ApiError>> {
+        Box::pin(async move {
+            self.call::<ops::ListCampaigns>(&FieldPath { id: partner }, &NoQuery {}, &()).await.map(|p| p.items)
+        })
     }
 
     pub fn create_campaign(
@@ -316,8 +340,8 @@ impl Client {
         self.call::<ops::DeleteCampaign>(&FieldPath { id }, &VersionQuery { version }, &())
     }
 
-    pub async fn message_templates(&self) -> Result<Vec<MessageTemplate>, ApiError> {
-        self.get::<ops::ListMessageTemplates>().await.map(|p| p.items)
+    pub fn message_templates(&self) -> Task<'_, Result<Vec<MessageTemplate>, ApiError>> {
+        Box::pin(async move { self.get::<ops::ListMessageTemplates>().await.map(|p| p.items) })
     }
 
     pub fn create_message_template(
@@ -327,12 +351,12 @@ impl Client {
         self.call::<ops::CreateMessageTemplate>(&(), &NoQuery {}, body)
     }
 
-    pub async fn update_message_template(
-        &self,
+    pub fn update_message_template<'a>(
+        &'a self,
         id: u32,
-        body: &Map<String, Value>,
-    ) -> Result<MessageTemplate, ApiError> {
-        self.call::<ops::UpdateMessageTemplate>(&FieldPath { id }, &NoQuery {}, body).await
+        body: &'a Map<String, Value>,
+    ) -> Task<'a, Result<MessageTemplate, ApiError>> {
+        Box::pin(async move { self.call::<ops::UpdateMessageTemplate>(&FieldPath { id }, &NoQuery {}, body).await })
     }
 
     pub fn delete_message_template(&self, id: u32, version: u64) -> impl Future<Output = Result<(), ApiError>> + '_ {
@@ -344,10 +368,12 @@ impl Client {
     }
 
     /// A page of the Leads list; `query` is the list's query string without `?` (see `lead_filter`).
-    pub async fn leads(&self, query: &str, cursor: Option<&str>) -> Result<LeadListPage, ApiError> {
-        let mut q = list_query(query);
-        q.cursor = cursor.map(str::to_owned);
-        self.call::<ops::ListLeads>(&(), &q, &()).await
+    pub fn leads<'a>(&'a self, query: &'a str, cursor: Option<&'a str>) -> Task<'a, Result<LeadListPage, ApiError>> {
+        Box::pin(async move {
+            let mut q = list_query(query);
+            q.cursor = cursor.map(str::to_owned);
+            self.call::<ops::ListLeads>(&(), &q, &()).await
+        })
     }
 
     pub fn lead_preview(&self, id: RecordId) -> impl Future<Output = Result<LeadPreview, ApiError>> + '_ {
@@ -355,23 +381,33 @@ impl Client {
     }
 
     /// `POST /api/v1/leads` with the New Lead form; `allow_duplicates` after the user chose "create anyway".
-    pub async fn create_lead(&self, form: &Map<String, Value>, allow_duplicates: bool) -> Result<LeadView, ApiError> {
-        let q = CreateLeadQuery { allow_duplicates: allow_duplicates.then_some(true) };
-        self.call::<ops::CreateLead>(&(), &q, form).await
+    pub fn create_lead<'a>(
+        &'a self,
+        form: &'a Map<String, Value>,
+        allow_duplicates: bool,
+    ) -> Task<'a, Result<LeadView, ApiError>> {
+        Box::pin(async move {
+            let q = CreateLeadQuery { allow_duplicates: allow_duplicates.then_some(true) };
+            self.call::<ops::CreateLead>(&(), &q, form).await
+        })
     }
 
-    pub async fn move_lead_stage(&self, id: RecordId, to: Stage, version: u64) -> Result<LeadView, ApiError> {
-        let body = StageMove { to: to.as_str().to_owned(), version: Some(version) };
-        self.call::<ops::MoveLeadStage>(&RecordPath { id }, &NoQuery {}, &body).await
+    pub fn move_lead_stage(&self, id: RecordId, to: Stage, version: u64) -> Task<'_, Result<LeadView, ApiError>> {
+        Box::pin(async move {
+            let body = StageMove { to: to.as_str().to_owned(), version: Some(version) };
+            self.call::<ops::MoveLeadStage>(&RecordPath { id }, &NoQuery {}, &body).await
+        })
     }
 
-    pub async fn tags(&self) -> Result<Vec<Tag>, ApiError> {
-        self.get::<ops::ListTags>().await.map(|p| p.items)
+    pub fn tags(&self) -> Task<'_, Result<Vec<Tag>, ApiError>> {
+        Box::pin(async move { self.get::<ops::ListTags>().await.map(|p| p.items) })
     }
 
-    pub async fn create_tag(&self, name: &str) -> Result<Tag, ApiError> {
-        let body = vigil_api::leads::NewTag { name: name.to_owned() };
-        self.call::<ops::CreateTag>(&(), &NoQuery {}, &body).await
+    pub fn create_tag<'a>(&'a self, name: &'a str) -> Task<'a, Result<Tag, ApiError>> {
+        Box::pin(async move {
+            let body = vigil_api::leads::NewTag { name: name.to_owned() };
+            self.call::<ops::CreateTag>(&(), &NoQuery {}, &body).await
+        })
     }
 
     pub fn set_lead_tags(
@@ -383,9 +419,11 @@ impl Client {
         self.call::<ops::SetLeadTags>(&RecordPath { id }, &NoQuery {}, &tags_body(tag_ids, version))
     }
 
-    pub async fn outbox(&self, cursor: Option<&str>) -> Result<OutboxPage, ApiError> {
-        let q = CursorQuery { cursor: cursor.map(str::to_owned) };
-        self.call::<ops::ListOutbox>(&(), &q, &()).await
+    pub fn outbox<'a>(&'a self, cursor: Option<&'a str>) -> Task<'a, Result<OutboxPage, ApiError>> {
+        Box::pin(async move {
+            let q = CursorQuery { cursor: cursor.map(str::to_owned) };
+            self.call::<ops::ListOutbox>(&(), &q, &()).await
+        })
     }
 
     pub fn customer_home(&self, id: RecordId) -> impl Future<Output = Result<CustomerHome, ApiError>> + '_ {
@@ -397,13 +435,15 @@ impl Client {
     }
 
     /// `POST /api/v1/customers` (New Customer); a 409 lists possible duplicates unless `allow_duplicates`.
-    pub async fn create_customer(
-        &self,
-        form: &Map<String, Value>,
+    pub fn create_customer<'a>(
+        &'a self,
+        form: &'a Map<String, Value>,
         allow_duplicates: bool,
-    ) -> Result<CustomerHome, ApiError> {
-        let q = CreateLeadQuery { allow_duplicates: allow_duplicates.then_some(true) };
-        self.call::<ops::CreateCustomer>(&(), &q, form).await
+    ) -> Task<'a, Result<CustomerHome, ApiError>> {
+        Box::pin(async move {
+            let q = CreateLeadQuery { allow_duplicates: allow_duplicates.then_some(true) };
+            self.call::<ops::CreateCustomer>(&(), &q, form).await
+        })
     }
 
     // Credit checks, monitoring companies and ADT PreCheck.
@@ -416,73 +456,83 @@ impl Client {
 
     /// `POST /api/v1/customers/{id}/credit-checks` with the click's `Idempotency-Key`, so a click sent twice (a
     /// retry, a double click) is one pull.
-    pub async fn run_credit(
-        &self,
+    pub fn run_credit<'a>(
+        &'a self,
         id: RecordId,
-        body: &vigil_api::credit::RunCredit,
-        click: &str,
-    ) -> Result<vigil_api::credit::CreditCheck, ApiError> {
-        let url = ops::RunCreditCheck::path(&RecordPath { id });
-        let req = Request::post(&url)
-            .header("Authorization", &format!("Bearer {}", self.token))
-            .header("Idempotency-Key", click)
-            .json(body)
-            .map_err(|e| ApiError::network(e.to_string()))?;
-        let (status, answer) = finish(req.send().await).await?;
-        decode(status, answer)
+        body: &'a vigil_api::credit::RunCredit,
+        click: &'a str,
+    ) -> Task<'a, Result<vigil_api::credit::CreditCheck, ApiError>> {
+        Box::pin(async move {
+            let url = ops::RunCreditCheck::path(&RecordPath { id });
+            let req = Request::post(&url)
+                .header("Authorization", &format!("Bearer {}", self.token))
+                .header("Idempotency-Key", click)
+                .json(body)
+                .map_err(|e| ApiError::network(e.to_string()))?;
+            let (status, answer) = finish(req.send().await).await?;
+            decode(status, answer)
+        })
     }
 
-    pub async fn credit_checks(&self, id: RecordId) -> Result<Vec<vigil_api::credit::CreditCheck>, ApiError> {
-        self.call::<ops::ListCreditChecks>(&RecordPath { id }, &NoQuery {}, &()).await.map(|p| p.items)
+    pub fn credit_checks(&self, id: RecordId) -> Task<'_, Result<Vec<vigil_api::credit::CreditCheck>, ApiError>> {
+        Box::pin(async move {
+            self.call::<ops::ListCreditChecks>(&RecordPath { id }, &NoQuery {}, &()).await.map(|p| p.items)
+        })
     }
 
-    pub async fn apply_credit(&self, check: u64, version: u64) -> Result<CustomerHome, ApiError> {
-        let path = vigil_api::credit::CreditCheckPath { id: check };
-        self.call::<ops::ApplyCreditCheck>(
-            &path,
-            &NoQuery {},
-            &vigil_api::credit::ApplyCredit { version: Some(version) },
-        )
-        .await
+    pub fn apply_credit(&self, check: u64, version: u64) -> Task<'_, Result<CustomerHome, ApiError>> {
+        Box::pin(async move {
+            let path = vigil_api::credit::CreditCheckPath { id: check };
+            self.call::<ops::ApplyCreditCheck>(
+                &path,
+                &NoQuery {},
+                &vigil_api::credit::ApplyCredit { version: Some(version) },
+            )
+            .await
+        })
     }
 
-    pub async fn put_credit_settings(
-        &self,
-        body: &vigil_api::credit::CreditSettings,
-    ) -> Result<vigil_api::credit::CreditSettingsView, ApiError> {
-        self.call::<ops::PutCreditSettings>(&(), &NoQuery {}, body).await
+    pub fn put_credit_settings<'a>(
+        &'a self,
+        body: &'a vigil_api::credit::CreditSettings,
+    ) -> Task<'a, Result<vigil_api::credit::CreditSettingsView, ApiError>> {
+        Box::pin(async move { self.call::<ops::PutCreditSettings>(&(), &NoQuery {}, body).await })
     }
 
     /// A score entered by hand, applied to the customer at once.
-    pub async fn enter_credit_score(
+    pub fn enter_credit_score(
         &self,
         id: RecordId,
         score: u32,
         transaction_id: Option<String>,
         version: u64,
-    ) -> Result<CustomerHome, ApiError> {
-        let body = vigil_api::credit::ManualCredit { score: Some(score), transaction_id, version: Some(version) };
-        self.call::<ops::EnterCreditScore>(&RecordPath { id }, &NoQuery {}, &body).await
+    ) -> Task<'_, Result<CustomerHome, ApiError>> {
+        Box::pin(async move {
+            let body = vigil_api::credit::ManualCredit { score: Some(score), transaction_id, version: Some(version) };
+            self.call::<ops::EnterCreditScore>(&RecordPath { id }, &NoQuery {}, &body).await
+        })
     }
 
-    pub async fn monitoring_companies(&self) -> Result<Vec<vigil_api::monitoring::MonitoringCompany>, ApiError> {
-        self.get::<ops::ListMonitoringCompanies>().await.map(|p| p.items)
+    pub fn monitoring_companies(&self) -> Task<'_, Result<Vec<vigil_api::monitoring::MonitoringCompany>, ApiError>> {
+        Box::pin(async move { self.get::<ops::ListMonitoringCompanies>().await.map(|p| p.items) })
     }
 
-    pub async fn create_monitoring_company(
-        &self,
-        form: &vigil_api::monitoring::MonitoringCompanyForm,
-    ) -> Result<vigil_api::monitoring::MonitoringCompany, ApiError> {
-        self.call::<ops::CreateMonitoringCompany>(&(), &NoQuery {}, form).await
+    pub fn create_monitoring_company<'a>(
+        &'a self,
+        form: &'a vigil_api::monitoring::MonitoringCompanyForm,
+    ) -> Task<'a, Result<vigil_api::monitoring::MonitoringCompany, ApiError>> {
+        Box::pin(async move { self.call::<ops::CreateMonitoringCompany>(&(), &NoQuery {}, form).await })
     }
 
-    pub async fn update_monitoring_company(
-        &self,
+    pub fn update_monitoring_company<'a>(
+        &'a self,
         id: u32,
-        form: &vigil_api::monitoring::MonitoringCompanyForm,
-    ) -> Result<vigil_api::monitoring::MonitoringCompany, ApiError> {
-        let path = vigil_api::monitoring::MonitoringCompanyPath { id };
-        self.call::<ops::UpdateMonitoringCompany>(&path, &NoQuery {}, form).await
+        form: &'a vigil_api::monitoring::MonitoringCompanyForm,
+    ) -> Task<'a, Result<vigil_api::monitoring::MonitoringCompany, ApiError>> {
+        Box::pin(async move {
+            let path = vigil_api::monitoring::MonitoringCompanyPath { id };
+            self.call::<ops::UpdateMonitoringCompany>(&path, &NoQuery {}, form).await
+        })
     }
 
     pub fn adt_precheck(
@@ -492,9 +542,14 @@ impl Client {
         self.call::<ops::GetAdtPrecheck>(&RecordPath { id }, &NoQuery {}, &())
     }
 
-    pub async fn refresh_adt_precheck(&self, id: RecordId) -> Result<vigil_api::monitoring::PrecheckView, ApiError> {
-        let body = vigil_api::monitoring::RefreshPrecheck {};
-        self.call::<ops::RefreshAdtPrecheck>(&RecordPath { id }, &NoQuery {}, &body).await
+    pub fn refresh_adt_precheck(
+        &self,
+        id: RecordId,
+    ) -> Task<'_, Result<vigil_api::monitoring::PrecheckView, ApiError>> {
+        Box::pin(async move {
+            let body = vigil_api::monitoring::RefreshPrecheck {};
+            self.call::<ops::RefreshAdtPrecheck>(&RecordPath { id }, &NoQuery {}, &body).await
+        })
     }
 
     /// `PATCH /api/v1/customers/{id}` with the changed fields and `version`.
@@ -507,49 +562,63 @@ impl Client {
     }
 
     /// `PUT /api/v1/customers/{id}/tags`: the Home page's tag widget.
-    pub async fn set_customer_tags(
-        &self,
+    pub fn set_customer_tags<'a>(
+        &'a self,
         id: RecordId,
-        tag_ids: &[u32],
+        tag_ids: &'a [u32],
         version: u64,
-    ) -> Result<CustomerHome, ApiError> {
-        self.call::<ops::SetCustomerTags>(&RecordPath { id }, &NoQuery {}, &tags_body(tag_ids, version)).await
+    ) -> Task<'a, Result<CustomerHome, ApiError>> {
+        Box::pin(async move {
+            self.call::<ops::SetCustomerTags>(&RecordPath { id }, &NoQuery {}, &tags_body(tag_ids, version)).await
+        })
     }
 
-    pub async fn convert_lead(
-        &self,
+    pub fn convert_lead<'a>(
+        &'a self,
         id: RecordId,
         office_location_id: u32,
-        sold_by_id: &str,
+        sold_by_id: &'a str,
         version: u64,
-    ) -> Result<CustomerHome, ApiError> {
-        let body = Convert {
-            office_location_id: Some(office_location_id.to_json()),
-            sold_by_id: Some(sold_by_id.to_owned()),
-            version: Some(version),
-            opportunity: None,
-            ..Convert::default()
-        };
-        self.call::<ops::ConvertLead>(&RecordPath { id }, &NoQuery {}, &body).await
+    ) -> Task<'a, Result<CustomerHome, ApiError>> {
+        Box::pin(async move {
+            let body = Convert {
+                office_location_id: Some(office_location_id.to_json()),
+                sold_by_id: Some(sold_by_id.to_owned()),
+                version: Some(version),
+                opportunity: None,
+                ..Convert::default()
+            };
+            self.call::<ops::ConvertLead>(&RecordPath { id }, &NoQuery {}, &body).await
+        })
     }
 
     pub fn archive_preview(&self, id: RecordId) -> impl Future<Output = Result<ArchivePreview, ApiError>> + '_ {
         self.call::<ops::CustomerArchivePreview>(&RecordPath { id }, &NoQuery {}, &())
     }
 
-    pub async fn archive_customer(&self, id: RecordId) -> Result<CustomerHome, ApiError> {
-        let body = Confirm { confirm: true, include_children: false };
-        self.call::<ops::ArchiveCustomer>(&RecordPath { id }, &NoQuery {}, &body).await
+    pub fn archive_customer(&self, id: RecordId) -> Task<'_, Result<CustomerHome, ApiError>> {
+        Box::pin(async move {
+            let body = Confirm { confirm: true, include_children: false };
+            self.call::<ops::ArchiveCustomer>(&RecordPath { id }, &NoQuery {}, &body).await
+        })
     }
 
-    pub async fn unarchive_customer(&self, id: RecordId, include_children: bool) -> Result<CustomerHome, ApiError> {
-        let body = Confirm { confirm: true, include_children };
-        self.call::<ops::UnarchiveCustomer>(&RecordPath { id }, &NoQuery {}, &body).await
+    pub fn unarchive_customer(&self, id: RecordId, include_children: bool) -> Task<'_, Result<CustomerHome, ApiError>> {
+        Box::pin(async move {
+            let body = Confirm { confirm: true, include_children };
+            self.call::<ops::UnarchiveCustomer>(&RecordPath { id }, &NoQuery {}, &body).await
+        })
     }
 
-    pub async fn parent_candidates(&self, q: &str, exclude: RecordId) -> Result<Vec<ParentCandidate>, ApiError> {
-        let query = CandidatesQuery { q: q.to_owned(), exclude: Some(exclude) };
-        self.call::<ops::CustomerParentCandidates>(&(), &query, &()).await.map(|p| p.items)
+    pub fn parent_candidates<'a>(
+        &'a self,
+        q: &'a str,
+        exclude: RecordId,
+    ) -> Task<'a, Result<Vec<ParentCandidate>, ApiError>> {
+        Box::pin(async move {
+            let query = CandidatesQuery { q: q.to_owned(), exclude: Some(exclude) };
+            self.call::<ops::CustomerParentCandidates>(&(), &query, &()).await.map(|p| p.items)
+        })
     }
 
     pub fn delete_customer(&self, id: RecordId) -> impl Future<Output = Result<(), ApiError>> + '_ {
@@ -561,31 +630,37 @@ impl Client {
     }
 
     /// The sub-records of one collection, named by its path segment (`notes`, `recurring-invoices`, …).
-    pub async fn customer_items(&self, id: RecordId, segment: &str) -> Result<Vec<SubRecord>, ApiError> {
-        let path = ItemsPath { id, collection: collection_of(segment)? };
-        self.call::<ops::ListCustomerItems>(&path, &NoQuery {}, &()).await.map(|p| p.items)
+    pub fn customer_items<'a>(&'a self, id: RecordId, segment: &'a str) -> Task<'a, Result<Vec<SubRecord>, ApiError>> {
+        Box::pin(async move {
+            let path = ItemsPath { id, collection: collection_of(segment)? };
+            self.call::<ops::ListCustomerItems>(&path, &NoQuery {}, &()).await.map(|p| p.items)
+        })
     }
 
-    pub async fn create_customer_item(
-        &self,
+    pub fn create_customer_item<'a>(
+        &'a self,
         id: RecordId,
-        segment: &str,
-        body: &Map<String, Value>,
-    ) -> Result<SubRecord, ApiError> {
-        let path = ItemsPath { id, collection: collection_of(segment)? };
-        self.call::<ops::CreateCustomerItem>(&path, &NoQuery {}, body).await
+        segment: &'a str,
+        body: &'a Map<String, Value>,
+    ) -> Task<'a, Result<SubRecord, ApiError>> {
+        Box::pin(async move {
+            let path = ItemsPath { id, collection: collection_of(segment)? };
+            self.call::<ops::CreateCustomerItem>(&path, &NoQuery {}, body).await
+        })
     }
 
     /// `PATCH /api/v1/customers/{id}/<collection>/{item_id}`: the fields changed, `status`, and the `version` read.
-    pub async fn update_customer_item(
-        &self,
+    pub fn update_customer_item<'a>(
+        &'a self,
         id: RecordId,
-        segment: &str,
+        segment: &'a str,
         item_id: u64,
-        body: &Map<String, Value>,
-    ) -> Result<SubRecord, ApiError> {
-        let path = ItemPath { id, collection: collection_of(segment)?, item_id };
-        self.call::<ops::UpdateCustomerItem>(&path, &NoQuery {}, body).await
+        body: &'a Map<String, Value>,
+    ) -> Task<'a, Result<SubRecord, ApiError>> {
+        Box::pin(async move {
+            let path = ItemPath { id, collection: collection_of(segment)?, item_id };
+            self.call::<ops::UpdateCustomerItem>(&path, &NoQuery {}, body).await
+        })
     }
 
     pub fn lead(&self, id: RecordId) -> impl Future<Output = Result<LeadView, ApiError>> + '_ {
@@ -607,28 +682,30 @@ impl Client {
     }
 
     /// The lead's history, oldest first (the newest 100 entries).
-    pub async fn lead_history(&self, id: RecordId) -> Result<Vec<HistoryEntry>, ApiError> {
-        self.call::<ops::LeadHistory>(&RecordPath { id }, &NoQuery {}, &()).await.map(|p| p.items)
+    pub fn lead_history(&self, id: RecordId) -> Task<'_, Result<Vec<HistoryEntry>, ApiError>> {
+        Box::pin(
+            async move { self.call::<ops::LeadHistory>(&RecordPath { id }, &NoQuery {}, &()).await.map(|p| p.items) },
+        )
     }
 
     /// The users leads can be assigned to (the customer form options' `lead_reps`).
-    pub async fn lead_reps(&self) -> Result<Vec<UserOption>, ApiError> {
-        self.customer_form_options().await.map(|o| o.lead_reps)
+    pub fn lead_reps(&self) -> Task<'_, Result<Vec<UserOption>, ApiError>> {
+        Box::pin(async move { self.customer_form_options().await.map(|o| o.lead_reps) })
     }
 
     pub fn lead_scoring(&self) -> impl Future<Output = Result<vigil_domain::lead::ScoringWeights, ApiError>> + '_ {
         self.get::<ops::GetLeadScoring>()
     }
 
-    pub async fn set_lead_scoring(
-        &self,
-        w: &vigil_domain::lead::ScoringWeights,
-    ) -> Result<vigil_domain::lead::ScoringWeights, ApiError> {
-        self.call::<ops::PutLeadScoring>(&(), &NoQuery {}, w).await
+    pub fn set_lead_scoring<'a>(
+        &'a self,
+        w: &'a vigil_domain::lead::ScoringWeights,
+    ) -> Task<'a, Result<vigil_domain::lead::ScoringWeights, ApiError>> {
+        Box::pin(async move { self.call::<ops::PutLeadScoring>(&(), &NoQuery {}, w).await })
     }
 
-    pub async fn custom_fields(&self) -> Result<Vec<CustomField>, ApiError> {
-        self.get::<ops::ListCustomFields>().await.map(|p| p.items)
+    pub fn custom_fields(&self) -> Task<'_, Result<Vec<CustomField>, ApiError>> {
+        Box::pin(async move { self.get::<ops::ListCustomFields>().await.map(|p| p.items) })
     }
 
     /// `POST` with `{name, field_type, required, options}`.
@@ -653,16 +730,18 @@ impl Client {
     }
 
     /// The picker's rates for `customer` narrowed by `filter` (a `vigil_domain::mmr::RateFilter` query string).
-    pub async fn mmr_rates(&self, customer: RecordId, filter: &str) -> Result<MmrRateList, ApiError> {
-        let mut q = RatesQuery { customer_id: Some(customer), ..Default::default() };
-        for (k, v) in crate::router::query_pairs(filter) {
-            match k.as_str() {
-                "total" => q.total = Some(v),
-                "items" => q.items = Some(v),
-                _ => {}
+    pub fn mmr_rates<'a>(&'a self, customer: RecordId, filter: &'a str) -> Task<'a, Result<MmrRateList, ApiError>> {
+        Box::pin(async move {
+            let mut q = RatesQuery { customer_id: Some(customer), ..Default::default() };
+            for (k, v) in crate::router::query_pairs(filter) {
+                match k.as_str() {
+                    "total" => q.total = Some(v),
+                    "items" => q.items = Some(v),
+                    _ => {}
+                }
             }
-        }
-        self.call::<ops::ListMmrRates>(&(), &q, &()).await
+            self.call::<ops::ListMmrRates>(&(), &q, &()).await
+        })
     }
 
     pub fn mmr_settings(&self) -> impl Future<Output = Result<MmrSettings, ApiError>> + '_ {
@@ -742,20 +821,22 @@ fn fallback_title(status: u16) -> String {
 impl Client {
     /// A lead or a customer as a plain record (the customer's as its Home read shows it: masked, without the cards
     /// the caller may not view).
-    pub async fn record(&self, kind: Kind, id: RecordId) -> Result<vigil_domain::record::Record, ApiError> {
-        match kind {
-            Kind::Lead => self.lead(id).await.map(|v| v.record),
-            Kind::Customer => {
-                let home = self.customer_home(id).await?;
-                let mut record = home.record;
-                record.insert("id".into(), home.id.to_json());
-                record.insert("kind".into(), home.kind.to_json());
-                record.insert("version".into(), home.version.to_json());
-                record.insert("archived".into(), home.archived.to_json());
-                // Read as a lead's view is: the same deserialiser as `lead`, so the wasm has one copy of the
-                // record's (large) one rather than two.
-                decode::<LeadView>(200, Value::Object(record)).map(|v| v.record)
+    pub fn record(&self, kind: Kind, id: RecordId) -> Task<'_, Result<vigil_domain::record::Record, ApiError>> {
+        Box::pin(async move {
+            match kind {
+                Kind::Lead => self.lead(id).await.map(|v| v.record),
+                Kind::Customer => {
+                    let home = self.customer_home(id).await?;
+                    let mut record = home.record;
+                    record.insert("id".into(), home.id.to_json());
+                    record.insert("kind".into(), home.kind.to_json());
+                    record.insert("version".into(), home.version.to_json());
+                    record.insert("archived".into(), home.archived.to_json());
+                    // Read as a lead's view is: the same deserialiser as `lead`, so the wasm has one copy of the
+                    // record's (large) one rather than two.
+                    decode::<LeadView>(200, Value::Object(record)).map(|v| v.record)
+                }
             }
-        }
+        })
     }
 }

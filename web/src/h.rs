@@ -2,6 +2,10 @@
 //! constructors behind a call rather than written out at every element), and static trees for markup with nothing
 //! dynamic in it. The nodes are the ones Yew's `html!` would make; only the code making them is shared.
 
+mod host;
+
+pub use host::host;
+
 use std::rc::Rc;
 use yew::html::NodeRef;
 use yew::utils::NodeSeq;

@@ -7,9 +7,12 @@
 //!
 //! Lists of children are gathered by `crate::h::Kids`, a call per child, `{ block }`s and `{ for … }`s included.
 //!
-//! Components, fragments and anything this does not build (`~property`, dynamic tag names, an attribute given twice)
-//! go to `yew::html!` as written, their children still looked through; markup this cannot read at all goes to Yew
-//! whole, so Yew reports the error.
+//! A component's props are built by `yew::html_nested!` from the markup as written (less the key), and the component
+//! is mounted by `crate::h::host`, under one Yew component type for all of them.
+//!
+//! Fragments and anything this does not build (`~property`, dynamic tag names, an attribute given twice, a key by
+//! shorthand) go to `yew::html!` as written, their children still looked through; markup this cannot read at all
+//! (a component with generics among it) goes to Yew whole, so Yew reports the error.
 
 use proc_macro2::{Delimiter, Group, Ident, Literal, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned, ToTokens};
@@ -25,6 +28,7 @@ fn expand(input: TokenStream) -> TokenStream {
     match p.nodes(End::Input) {
         Some(nodes) if p.i == tokens.len() => match nodes.as_slice() {
             [Node::Element(e)] => e.expr(),
+            [c @ Node::Component { .. }] => hosted(c),
             [Node::Raw(block)] if for_block(block).is_some() => children_expr(&nodes),
             _ => {
                 let inner = yew_context(&nodes);
@@ -41,8 +45,16 @@ enum Node {
     /// `{ "text" }`.
     Text(Literal),
     Element(Element),
-    /// Something Yew builds (a component, a fragment, an element this does not build), with its children looked
-    /// through.
+    /// A component, whose props Yew's `html_nested!` builds from the markup as written (less its key), mounted by
+    /// `crate::h::host`.
+    Component {
+        open: TokenStream,
+        key: Option<TokenStream>,
+        children: Vec<Node>,
+        close: TokenStream,
+    },
+    /// Something Yew builds (a fragment, an element this does not build, a component it is left to), with its
+    /// children looked through.
     Wrapped {
         open: TokenStream,
         children: Vec<Node>,
@@ -199,7 +211,8 @@ fn children_expr(children: &[Node]) -> TokenStream {
         [] => return quote!(::std::default::Default::default()),
         [Node::Element(e)] => return e.expr(),
         [Node::Text(lit)] => return quote!(#into(#lit)),
-        // A component: Yew's node for it, not a list of one.
+        // A component: its node, not a list of one.
+        [c @ Node::Component { .. }] => return hosted(c),
         [Node::Wrapped { .. }] => return yew(yew_context(children)),
         [Node::Raw(block)] => {
             if let Some(g) = node_block(block) {
@@ -225,6 +238,10 @@ fn gathered(children: &[Node]) -> TokenStream {
             Node::Element(e) => {
                 let expr = e.expr();
                 quote!(#k.one(#expr);)
+            }
+            Node::Component { .. } => {
+                let node = hosted(c);
+                quote!(#k.one(#node);)
             }
             Node::Wrapped { .. } => {
                 let node = yew(yew_context(std::slice::from_ref(c)));
@@ -266,6 +283,47 @@ fn for_block(tokens: &TokenStream) -> Option<TokenStream> {
     }
 }
 
+/// A component's node: its props from Yew's `html_nested!`, mounted by `crate::h::host`.
+fn hosted(node: &Node) -> TokenStream {
+    let Node::Component { open, key, children, close } = node else { return TokenStream::new() };
+    let inner = yew_context(children);
+    let key = match key {
+        Some(e) => quote!(::std::option::Option::Some(::std::convert::Into::<::yew::virtual_dom::Key>::into(#e))),
+        None => quote!(::std::option::Option::None),
+    };
+    quote!(crate::h::host(::yew::html_nested! { #open #inner #close }, #key))
+}
+
+/// A component's opening tag without its `key = value`, and the key's expression. None when the key is given some
+/// other way (`{key}`), which is left to Yew.
+fn split_key(open: &TokenStream) -> Option<(TokenStream, Option<TokenStream>)> {
+    let tokens: Vec<TokenTree> = open.clone().into_iter().collect();
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut key = None;
+    let mut i = 0;
+    while let Some(t) = tokens.get(i) {
+        let is_key = matches!(t, TokenTree::Ident(id) if id == "key");
+        let after_name = !matches!(out.last(), Some(TokenTree::Punct(p)) if p.as_char() == ':' || p.as_char() == '.');
+        match (is_key && after_name, tokens.get(i + 1), tokens.get(i + 2)) {
+            (true, Some(TokenTree::Punct(eq)), Some(value)) if eq.as_char() == '=' => {
+                key = Some(match value {
+                    TokenTree::Group(g) => unbrace(g),
+                    other => other.clone().into(),
+                });
+                i += 3;
+            }
+            _ => {
+                if matches!(t, TokenTree::Group(g) if shorthand(g).is_some_and(|n| n == "key")) {
+                    return None;
+                }
+                out.push(t.clone());
+                i += 1;
+            }
+        }
+    }
+    Some((out.into_iter().collect(), key))
+}
+
 /// Markup for Yew to build.
 fn yew(markup: TokenStream) -> TokenStream {
     quote!(::yew::html! { #markup })
@@ -305,6 +363,10 @@ fn yew_context(nodes: &[Node]) -> TokenStream {
             Node::Element(e) => {
                 let expr = e.expr();
                 out.extend(quote!({ #expr }));
+            }
+            Node::Component { .. } => {
+                let node = hosted(n);
+                out.extend(quote!({ #node }));
             }
             Node::Wrapped { open, children, close } => {
                 out.extend(open.clone());
@@ -440,12 +502,17 @@ impl Parser<'_> {
                 }
             };
             let open: TokenStream = self.t[start..self.i].iter().cloned().collect();
-            if self_closing {
-                return Some(Node::Wrapped { open, children: Vec::new(), close: TokenStream::new() });
-            }
-            let children = self.nodes(End::Closing)?;
-            let close = self.closing(Some(&name))?;
-            return Some(Node::Wrapped { open, children, close });
+            let (children, close) = match self_closing {
+                true => (Vec::new(), TokenStream::new()),
+                false => (self.nodes(End::Closing)?, self.closing(Some(&name))?),
+            };
+            // Yew's rule: a name whose last part starts with a capital is a component.
+            let component =
+                name.rsplit("::").next().and_then(|n| n.chars().next()).is_some_and(|c| c.is_ascii_uppercase());
+            return Some(match component.then(|| split_key(&open)).flatten() {
+                Some((open, key)) => Node::Component { open, key, children, close },
+                None => Node::Wrapped { open, children, close },
+            });
         }
         let kind = match name.as_str() {
             "input" => Kind::Input,
@@ -811,11 +878,28 @@ mod tests {
     }
 
     #[test]
-    fn components_and_what_this_does_not_build_go_to_yew_with_their_children_looked_through() {
+    fn components_are_hosted_with_their_props_built_by_yew_and_children_looked_through() {
         let out = expanded(r#"<Modal title="t"><p>{ "body" }</p><input ~value={v} /></Modal>"#);
-        assert!(out.starts_with("::yew::html!{<Modaltitle=\"t\">"), "{out}");
+        assert!(out.starts_with("crate::h::host(::yew::html_nested!{<Modaltitle=\"t\">"), "{out}");
         assert!(out.contains("{crate::h::stat(&crate::h::S::E(\"p\""), "{out}");
         assert!(out.contains("<input~value={v}/>"), "a property is Yew's to set: {out}");
+        assert!(out.ends_with("</Modal>},::std::option::Option::None)"), "{out}");
+
+        // The key is the host's; the props are the component's.
+        let out = expanded(r#"<crate::a::Row key={r.id} row={r.clone()} {on_open} />"#);
+        assert_eq!(
+            out,
+            "crate::h::host(::yew::html_nested!{<crate::a::Rowrow={r.clone()}{on_open}/>},\
+             ::std::option::Option::Some(::std::convert::Into::<::yew::virtual_dom::Key>::into(r.id)))"
+        );
+        // A prop whose value mentions `key` is a prop.
+        let out = expanded(r#"<Row title={x.key} />"#);
+        assert!(out.contains("<Rowtitle={x.key}/>},::std::option::Option::None)"), "{out}");
+
+        // A key given by shorthand, a fragment and a tag Yew would not read are Yew's to build.
+        let out = expanded(r#"<div><Row {key} /><>{ "a" }</></div>"#);
+        assert!(out.contains("__kids.one(::yew::html!{<Row{key}/>});"), "{out}");
+        assert!(out.contains("__kids.one(::yew::html!{<>{\"a\"}</>});"), "{out}");
     }
 
     #[test]
@@ -840,12 +924,15 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("__kids.each(items.iter().map(row));"), "{out}");
-        assert!(out.contains("__kids.one(::yew::html!{<Item/>});__kids.list()"), "{out}");
+        assert!(
+            out.contains("__kids.one(crate::h::host(::yew::html_nested!{<Item/>},::std::option::Option::None));"),
+            "{out}"
+        );
 
         let out = expanded(r#"{ for rows }"#);
         assert_eq!(out, "{letmut__kids=crate::h::Kids::default();__kids.each(rows);__kids.list()}");
 
-        // An `if` and a component are one node each, built by Yew.
+        // An `if` is one node, built by Yew.
         let out = expanded(r#"<ul>{ node }if a { <li></li> }</ul>"#);
         assert!(out.contains("__kids.one(::yew::html!{ifa{"), "{out}");
         assert!(!out.contains("::yew::html!{<>"), "{out}");

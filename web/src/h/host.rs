@@ -1,0 +1,129 @@
+//! Every portal component is mounted as one Yew component, [`Host`], whose props carry the component's own props and
+//! its render function.
+//!
+//! Yew compiles its component machinery (mounting, reuse, props comparison, the scheduler's runners, the `Any` glue)
+//! once per component type: about 30 KiB gzipped over the portal's hundred components. Under one host type it is
+//! compiled once; a component adds a render shim and a props comparison.
+//!
+//! Yew reuses a mounted component when the next render puts a component of the same type at its place, so every
+//! portal component would be "the same" to it. The host tells them apart by the component's `TypeId`: props of
+//! another component compare unequal, and the host then drops the old component's hooks (running their cleanups)
+//! and starts the new one from fresh hooks, as Yew does when it replaces a component.
+
+use std::any::{Any, TypeId};
+use std::rc::Rc;
+use yew::functional::{FunctionComponent, FunctionProvider, HookContext};
+use yew::html::{BaseComponent, Context, HtmlResult, Properties};
+use yew::virtual_dom::{Key, VChild, VComp, VNode};
+
+type Render = fn(&mut HookContext, &dyn Any) -> HtmlResult;
+
+/// What `html!` puts where markup names a component: the component's props, built by Yew's `html_nested!` (so
+/// every prop rule of Yew's markup holds), mounted under the host.
+pub fn host<C>(child: VChild<C>, key: Option<Key>) -> VNode
+where
+    C: FunctionProvider + BaseComponent<Properties = <C as FunctionProvider>::Properties>,
+    <C as FunctionProvider>::Properties: 'static,
+{
+    let same = same::<<C as FunctionProvider>::Properties>;
+    mount(HostProps { component: TypeId::of::<C>(), props: child.props, render: render::<C>, same }, key)
+}
+
+/// Out of line, so the node's construction is not copied into every component's `host`.
+#[inline(never)]
+fn mount(props: HostProps, key: Option<Key>) -> VNode {
+    VNode::VComp(Rc::new(VComp::new::<Host>(Rc::new(props), key)))
+}
+
+fn render<C: FunctionProvider>(ctx: &mut HookContext, props: &dyn Any) -> HtmlResult
+where
+    C::Properties: 'static,
+{
+    match props.downcast_ref::<C::Properties>() {
+        Some(props) => C::run(ctx, props),
+        // `host` pairs each render function with its own component's props.
+        None => Ok(VNode::default()),
+    }
+}
+
+fn same<P: PartialEq + 'static>(a: &dyn Any, b: &dyn Any) -> bool {
+    match (a.downcast_ref::<P>(), b.downcast_ref::<P>()) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
+}
+
+#[derive(Clone)]
+pub struct HostProps {
+    component: TypeId,
+    props: Rc<dyn Any>,
+    render: Render,
+    /// The component's props comparison.
+    same: fn(&dyn Any, &dyn Any) -> bool,
+}
+
+impl PartialEq for HostProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.component == other.component && (self.same)(&*self.props, &*other.props)
+    }
+}
+
+impl Properties for HostProps {
+    type Builder = ();
+
+    fn builder() -> Self::Builder {}
+}
+
+pub struct Host {
+    hooks: FunctionComponent<Host>,
+    /// The component whose hooks `hooks` holds.
+    component: TypeId,
+}
+
+impl FunctionProvider for Host {
+    type Properties = HostProps;
+
+    fn run(ctx: &mut HookContext, props: &HostProps) -> HtmlResult {
+        (props.render)(ctx, &*props.props)
+    }
+}
+
+impl BaseComponent for Host {
+    type Message = ();
+    type Properties = HostProps;
+
+    fn create(ctx: &Context<Self>) -> Self {
+        Self { hooks: FunctionComponent::new(ctx), component: ctx.props().component }
+    }
+
+    fn update(&mut self, _ctx: &Context<Self>, _msg: ()) -> bool {
+        true
+    }
+
+    fn changed(&mut self, ctx: &Context<Self>, _old_props: &HostProps) -> bool {
+        let component = ctx.props().component;
+        if component != self.component {
+            // Another component in this one's place: its hooks are not these.
+            self.hooks.destroy();
+            self.hooks = FunctionComponent::new(ctx);
+            self.component = component;
+        }
+        true
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> HtmlResult {
+        self.hooks.render(ctx.props())
+    }
+
+    fn rendered(&mut self, _ctx: &Context<Self>, _first_render: bool) {
+        self.hooks.rendered()
+    }
+
+    fn destroy(&mut self, _ctx: &Context<Self>) {
+        self.hooks.destroy()
+    }
+
+    fn prepare_state(&self) -> Option<String> {
+        None
+    }
+}
