@@ -2,8 +2,8 @@
 //! its render function.
 //!
 //! Yew compiles its component machinery (mounting, reuse, props comparison, the scheduler's runners, the `Any` glue)
-//! once per component type: about 30 KiB gzipped over the portal's hundred components. Under one host type it is
-//! compiled once; a component adds a render shim and a props comparison.
+//! once per component type. Under one host type it is compiled once; a component adds a render shim and a props
+//! comparison. Measured on the portal's 95 components: 21 KiB less gzipped (552.1 to 530.9 KiB).
 //!
 //! Yew reuses a mounted component when the next render puts a component of the same type at its place, so every
 //! portal component would be "the same" to it. The host tells them apart by the component's `TypeId`: props of
