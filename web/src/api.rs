@@ -5,7 +5,7 @@ use gloo_net::http::{Request, Response};
 use serde_json::{Map, Value};
 use std::future::Future;
 use std::pin::Pin;
-use vigil_api::common::{CursorQuery, FieldPath, ItemPath, ItemsPath, NoQuery, RecordPath, VersionQuery};
+use vigil_api::common::{CursorQuery, FieldPath, ItemPath, Items, ItemsPath, NoQuery, RecordPath, VersionQuery};
 use vigil_api::customers::{Confirm, Convert};
 use vigil_api::leads::{SetTags, StageMove};
 use vigil_api::operation::query_string;
@@ -161,6 +161,11 @@ pub async fn dev_sign_in(email: &str) -> Result<SignedIn, ApiError> {
     decode(status, answer)
 }
 
+/// The rows of a list answer.
+fn items<T: 'static>(list: Task<'static, Result<Items<T>, ApiError>>) -> Task<'static, Result<Vec<T>, ApiError>> {
+    Box::pin(async move { list.await.map(|p| p.items) })
+}
+
 /// A request on its way: the status and JSON of its answer, or why there is none.
 type Exchange<'a> = Task<'a, Result<(u16, Value), ApiError>>;
 
@@ -252,25 +257,23 @@ impl Client {
 
     /// A page of leads (`kind = Lead`) or customers (`kind = Customer`); `filter` is `&name=value` list parameters
     /// (a `per_page` in it replaces the default).
-    pub fn records<'a>(
-        &'a self,
+    pub fn records(
+        &self,
         kind: Kind,
-        filter: &'a str,
-        cursor: Option<&'a str>,
-    ) -> Task<'a, Result<LeadListPage, ApiError>> {
-        Box::pin(async move {
-            let mut q = list_query(filter);
-            q.per_page.get_or_insert_with(|| PER_PAGE.to_string());
-            q.cursor = cursor.map(str::to_owned);
-            match kind {
-                Kind::Lead => self.call::<ops::ListLeads>(&(), &q, &()).await,
-                Kind::Customer => self.call::<ops::ListCustomers>(&(), &q, &()).await,
-            }
-        })
+        filter: &str,
+        cursor: Option<&str>,
+    ) -> Task<'static, Result<LeadListPage, ApiError>> {
+        let mut q = list_query(filter);
+        q.per_page.get_or_insert_with(|| PER_PAGE.to_string());
+        q.cursor = cursor.map(str::to_owned);
+        match kind {
+            Kind::Lead => self.call::<ops::ListLeads>(&(), &q, &()),
+            Kind::Customer => self.call::<ops::ListCustomers>(&(), &q, &()),
+        }
     }
 
     pub fn office_locations(&self) -> Task<'_, Result<Vec<OfficeLocation>, ApiError>> {
-        Box::pin(async move { self.get::<ops::ListOfficeLocations>().await.map(|p| p.items) })
+        items(self.get::<ops::ListOfficeLocations>())
     }
 
     /// Partner companies as lead sources (name and campaigns).
@@ -282,7 +285,7 @@ impl Client {
 
     /// Partner companies with every setting (Admin › Partner Companies).
     pub fn partner_views(&self) -> Task<'_, Result<Vec<PartnerView>, ApiError>> {
-        Box::pin(async move { self.get::<ops::ListPartners>().await.map(|p| p.items) })
+        items(self.get::<ops::ListPartners>())
     }
 
     pub fn partner(&self, id: u32) -> impl Future<Output = Result<PartnerView, ApiError>> + '_ {
@@ -310,9 +313,7 @@ impl Client {
     }
 
     pub fn campaigns(&self, partner: u32) -> Task<'_, Result<Vec<CampaignView>, ApiError>> {
-        Box::pin(async move {
-            self.call::<ops::ListCampaigns>(&FieldPath { id: partner }, &NoQuery {}, &()).await.map(|p| p.items)
-        })
+        items(self.call::<ops::ListCampaigns>(&FieldPath { id: partner }, &NoQuery {}, &()))
     }
 
     pub fn create_campaign(
@@ -336,7 +337,7 @@ impl Client {
     }
 
     pub fn message_templates(&self) -> Task<'_, Result<Vec<MessageTemplate>, ApiError>> {
-        Box::pin(async move { self.get::<ops::ListMessageTemplates>().await.map(|p| p.items) })
+        items(self.get::<ops::ListMessageTemplates>())
     }
 
     pub fn create_message_template(
@@ -389,7 +390,7 @@ impl Client {
     }
 
     pub fn tags(&self) -> Task<'_, Result<Vec<Tag>, ApiError>> {
-        Box::pin(async move { self.get::<ops::ListTags>().await.map(|p| p.items) })
+        items(self.get::<ops::ListTags>())
     }
 
     pub fn create_tag(&self, name: &str) -> Task<'_, Result<Tag, ApiError>> {
@@ -458,21 +459,16 @@ impl Client {
     }
 
     pub fn credit_checks(&self, id: RecordId) -> Task<'_, Result<Vec<vigil_api::credit::CreditCheck>, ApiError>> {
-        Box::pin(async move {
-            self.call::<ops::ListCreditChecks>(&RecordPath { id }, &NoQuery {}, &()).await.map(|p| p.items)
-        })
+        items(self.call::<ops::ListCreditChecks>(&RecordPath { id }, &NoQuery {}, &()))
     }
 
     pub fn apply_credit(&self, check: u64, version: u64) -> Task<'_, Result<CustomerHome, ApiError>> {
-        Box::pin(async move {
-            let path = vigil_api::credit::CreditCheckPath { id: check };
-            self.call::<ops::ApplyCreditCheck>(
-                &path,
-                &NoQuery {},
-                &vigil_api::credit::ApplyCredit { version: Some(version) },
-            )
-            .await
-        })
+        let path = vigil_api::credit::CreditCheckPath { id: check };
+        self.call::<ops::ApplyCreditCheck>(
+            &path,
+            &NoQuery {},
+            &vigil_api::credit::ApplyCredit { version: Some(version) },
+        )
     }
 
     pub fn put_credit_settings(
@@ -495,7 +491,7 @@ impl Client {
     }
 
     pub fn monitoring_companies(&self) -> Task<'_, Result<Vec<vigil_api::monitoring::MonitoringCompany>, ApiError>> {
-        Box::pin(async move { self.get::<ops::ListMonitoringCompanies>().await.map(|p| p.items) })
+        items(self.get::<ops::ListMonitoringCompanies>())
     }
 
     pub fn create_monitoring_company(
@@ -579,15 +575,13 @@ impl Client {
         self.call::<ops::UnarchiveCustomer>(&RecordPath { id }, &NoQuery {}, &body)
     }
 
-    pub fn parent_candidates<'a>(
-        &'a self,
-        q: &'a str,
+    pub fn parent_candidates(
+        &self,
+        q: &str,
         exclude: RecordId,
-    ) -> Task<'a, Result<Vec<ParentCandidate>, ApiError>> {
-        Box::pin(async move {
-            let query = CandidatesQuery { q: q.to_owned(), exclude: Some(exclude) };
-            self.call::<ops::CustomerParentCandidates>(&(), &query, &()).await.map(|p| p.items)
-        })
+    ) -> Task<'static, Result<Vec<ParentCandidate>, ApiError>> {
+        let query = CandidatesQuery { q: q.to_owned(), exclude: Some(exclude) };
+        items(self.call::<ops::CustomerParentCandidates>(&(), &query, &()))
     }
 
     pub fn delete_customer(&self, id: RecordId) -> impl Future<Output = Result<(), ApiError>> + '_ {
@@ -651,10 +645,8 @@ impl Client {
     }
 
     /// The lead's history, oldest first (the newest 100 entries).
-    pub fn lead_history(&self, id: RecordId) -> Task<'_, Result<Vec<HistoryEntry>, ApiError>> {
-        Box::pin(
-            async move { self.call::<ops::LeadHistory>(&RecordPath { id }, &NoQuery {}, &()).await.map(|p| p.items) },
-        )
+    pub fn lead_history(&self, id: RecordId) -> Task<'static, Result<Vec<HistoryEntry>, ApiError>> {
+        items(self.call::<ops::LeadHistory>(&RecordPath { id }, &NoQuery {}, &()))
     }
 
     /// The users leads can be assigned to (the customer form options' `lead_reps`).
@@ -674,7 +666,7 @@ impl Client {
     }
 
     pub fn custom_fields(&self) -> Task<'_, Result<Vec<CustomField>, ApiError>> {
-        Box::pin(async move { self.get::<ops::ListCustomFields>().await.map(|p| p.items) })
+        items(self.get::<ops::ListCustomFields>())
     }
 
     /// `POST` with `{name, field_type, required, options}`.
