@@ -28,7 +28,7 @@ fn expand(input: TokenStream) -> TokenStream {
     match p.nodes(End::Input) {
         Some(nodes) if p.i == tokens.len() => match nodes.as_slice() {
             [Node::Element(e)] => e.expr(),
-            [c @ Node::Component { .. }] => hosted(c),
+            [Node::Component(c)] => c.expr(),
             [Node::Raw(block)] if for_block(block).is_some() => children_expr(&nodes),
             _ => {
                 let inner = yew_context(&nodes);
@@ -45,14 +45,7 @@ enum Node {
     /// `{ "text" }`.
     Text(Literal),
     Element(Element),
-    /// A component, whose props Yew's `html_nested!` builds from the markup as written (less its key), mounted by
-    /// `crate::h::host`.
-    Component {
-        open: TokenStream,
-        key: Option<TokenStream>,
-        children: Vec<Node>,
-        close: TokenStream,
-    },
+    Component(Component),
     /// Something Yew builds (a fragment, an element this does not build, a component it is left to), with its
     /// children looked through.
     Wrapped {
@@ -60,6 +53,28 @@ enum Node {
         children: Vec<Node>,
         close: TokenStream,
     },
+}
+
+/// A component, whose props Yew's `html_nested!` builds from the markup as written (less its key), mounted by
+/// `crate::h::host`.
+struct Component {
+    open: TokenStream,
+    key: Option<TokenStream>,
+    children: Vec<Node>,
+    close: TokenStream,
+}
+
+impl Component {
+    /// The component's node.
+    fn expr(&self) -> TokenStream {
+        let Component { open, key, children, close } = self;
+        let inner = yew_context(children);
+        let key = match key {
+            Some(e) => quote!(::std::option::Option::Some(::std::convert::Into::<::yew::virtual_dom::Key>::into(#e))),
+            None => quote!(::std::option::Option::None),
+        };
+        quote!(crate::h::host(::yew::html_nested! { #open #inner #close }, #key))
+    }
 }
 
 struct Element {
@@ -212,7 +227,7 @@ fn children_expr(children: &[Node]) -> TokenStream {
         [Node::Element(e)] => return e.expr(),
         [Node::Text(lit)] => return quote!(#into(#lit)),
         // A component: its node, not a list of one.
-        [c @ Node::Component { .. }] => return hosted(c),
+        [Node::Component(c)] => return c.expr(),
         [Node::Wrapped { .. }] => return yew(yew_context(children)),
         [Node::Raw(block)] => {
             if let Some(g) = node_block(block) {
@@ -239,8 +254,8 @@ fn gathered(children: &[Node]) -> TokenStream {
                 let expr = e.expr();
                 quote!(#k.one(#expr);)
             }
-            Node::Component { .. } => {
-                let node = hosted(c);
+            Node::Component(component) => {
+                let node = component.expr();
                 quote!(#k.one(#node);)
             }
             Node::Wrapped { .. } => {
@@ -281,17 +296,6 @@ fn for_block(tokens: &TokenStream) -> Option<TokenStream> {
         }
         _ => None,
     }
-}
-
-/// A component's node: its props from Yew's `html_nested!`, mounted by `crate::h::host`.
-fn hosted(node: &Node) -> TokenStream {
-    let Node::Component { open, key, children, close } = node else { return TokenStream::new() };
-    let inner = yew_context(children);
-    let key = match key {
-        Some(e) => quote!(::std::option::Option::Some(::std::convert::Into::<::yew::virtual_dom::Key>::into(#e))),
-        None => quote!(::std::option::Option::None),
-    };
-    quote!(crate::h::host(::yew::html_nested! { #open #inner #close }, #key))
 }
 
 /// A component's opening tag without its `key = value`, and the key's expression. None when the key is given some
@@ -364,8 +368,8 @@ fn yew_context(nodes: &[Node]) -> TokenStream {
                 let expr = e.expr();
                 out.extend(quote!({ #expr }));
             }
-            Node::Component { .. } => {
-                let node = hosted(n);
+            Node::Component(c) => {
+                let node = c.expr();
                 out.extend(quote!({ #node }));
             }
             Node::Wrapped { open, children, close } => {
@@ -510,7 +514,7 @@ impl Parser<'_> {
             let component =
                 name.rsplit("::").next().and_then(|n| n.chars().next()).is_some_and(|c| c.is_ascii_uppercase());
             return Some(match component.then(|| split_key(&open)).flatten() {
-                Some((open, key)) => Node::Component { open, key, children, close },
+                Some((open, key)) => Node::Component(Component { open, key, children, close }),
                 None => Node::Wrapped { open, children, close },
             });
         }
