@@ -132,8 +132,11 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     backends.objects.set_base_url(format!("http://{addr}"));
 
     let index = config.web_dir.join("index.html");
-    // Unknown paths are the portal's own routes (deep links): index.html with 200, as CloudFront serves them.
-    let portal = ServeDir::new(&config.web_dir).fallback(ServeFile::new(&index));
+    // Unknown paths are the portal's own routes (deep links): index.html with 200, as CloudFront serves them. The
+    // build compresses the wasm and its glue ahead of time (`x.wasm.br`, `x.wasm.gz`); a browser that accepts one of
+    // those gets it in place of the 1.6 MB file.
+    let portal =
+        ServeDir::new(&config.web_dir).precompressed_br().precompressed_gzip().fallback(ServeFile::new(&index));
     let app = Router::new()
         .route("/api", any(api))
         .route("/api/{*rest}", any(api))

@@ -7,6 +7,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+#[path = "precompress.rs"]
+mod precompress;
 #[path = "wasm_imports.rs"]
 mod wasm_imports;
 #[path = "wasm_layout.rs"]
@@ -120,6 +122,10 @@ pub fn build_web(root: &Path) -> Result<(), String> {
         if raw != before_opt {
             println!("web: wasm {} before wasm-opt", kib(before_opt));
         }
+        println!("web: precompressing ({})", precompress::SETTINGS);
+        for file in [&bound, &glue_path(&dist)] {
+            precompressed(file)?;
+        }
         // After a failed wasm-opt no stamp, so the next build tries again.
         if optimised {
             let stamp = Stamp { inputs, outputs: output_hash(&dist)? };
@@ -142,9 +148,34 @@ pub fn build_web(root: &Path) -> Result<(), String> {
 
     let raw = file_size(&bound)?;
     let gz = gzip_size(&bound)?;
-    let js = file_size(&dist.join(format!("{WASM_NAME}.js")))?;
+    let js = file_size(&glue_path(&dist))?;
     println!("web: wasm {} raw, {} gzipped; js glue {}; output in {}", kib(raw), kib(gz), kib(js), dist.display());
+    println!(
+        "web: as downloaded: wasm {} brotli, {} gzip (zopfli); js glue {} brotli",
+        kib(file_size(&with_suffix(&bound, "br"))?),
+        kib(file_size(&with_suffix(&bound, "gz"))?),
+        kib(file_size(&with_suffix(&glue_path(&dist), "br"))?)
+    );
     Ok(())
+}
+
+fn glue_path(dist: &Path) -> PathBuf {
+    dist.join(format!("{WASM_NAME}.js"))
+}
+
+/// `x.wasm` with `.br` appended: the name a server looks for beside the file it serves.
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".");
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Writes `file.br` and `file.gz` beside `file` ([`precompress`]).
+fn precompressed(file: &Path) -> Result<(), String> {
+    let bytes = read_file(file)?;
+    write_file(&with_suffix(file, "br"), &precompress::brotli(&bytes)?)?;
+    write_file(&with_suffix(file, "gz"), &precompress::gzip(&bytes)?)
 }
 
 /// Runs wasm-opt over the bound wasm in place, then lays its functions out ([`wasm_layout`]). False when the
@@ -187,7 +218,7 @@ fn optimise(opt: &Path, dist: &Path, bound: &Path) -> Result<bool, String> {
 /// Renames the imported functions in the bound wasm and its glue ([`wasm_imports`]); a glue of a shape it does not
 /// know keeps both as they are.
 fn shorten_imports(dist: &Path, bound: &Path) -> Result<(), String> {
-    let glue_path = dist.join(format!("{WASM_NAME}.js"));
+    let glue_path = glue_path(dist);
     let glue = String::from_utf8(read_file(&glue_path)?).map_err(|e| format!("{}: {e}", glue_path.display()))?;
     match wasm_imports::with_short_imports(&read_file(bound)?, &glue) {
         Some((module, glue)) => {
@@ -223,6 +254,7 @@ fn input_hash(wasm: &Path, bindgen_version: &str, opt: Option<&Path>) -> Result<
         h.chunk(arg.as_bytes());
     }
     h.chunk(wasm_imports::NAMING.as_bytes());
+    h.chunk(precompress::SETTINGS.as_bytes());
     match opt {
         Some(opt) => {
             let version = output(Command::new(opt).arg("--version")).unwrap_or_default();

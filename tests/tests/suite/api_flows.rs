@@ -363,6 +363,41 @@ async fn the_portal_answers_its_own_routes_with_index_html() {
     rt.stop().await;
 }
 
+/// The build leaves `x.wasm.br` and `x.wasm.gz` beside the wasm; a browser is sent the one it accepts, brotli first,
+/// with the wasm's own content type, and a client that accepts neither gets the file itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_portal_sends_the_precompressed_wasm_a_browser_accepts() {
+    let web = tempfile::tempdir().unwrap();
+    std::fs::write(web.path().join("index.html"), "<!doctype html><title>Vigil portal</title>").unwrap();
+    for (name, body) in [("app.wasm", "plain"), ("app.wasm.br", "as brotli"), ("app.wasm.gz", "as gzip")] {
+        std::fs::write(web.path().join(name), body).unwrap();
+    }
+    let dir = web.path().to_path_buf();
+    let rt = LocalRuntime::start_with(move |c| {
+        c.web_dir = dir;
+        c.seed = None;
+    })
+    .await;
+    for (accepts, encoding, body) in [
+        (Some("gzip, deflate, br, zstd"), Some("br"), "as brotli"),
+        (Some("gzip, deflate"), Some("gzip"), "as gzip"),
+        (Some("identity"), None, "plain"),
+        (None, None, "plain"),
+    ] {
+        let mut req = rt.http().get(rt.url("/app.wasm"));
+        if let Some(accepts) = accepts {
+            req = req.header("accept-encoding", accepts);
+        }
+        let resp = req.send().await.unwrap();
+        assert_eq!(resp.status(), 200, "{accepts:?}");
+        let header = |name: &str| resp.headers().get(name).map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(header("content-encoding").as_deref(), encoding, "{accepts:?}");
+        assert_eq!(header("content-type").as_deref(), Some("application/wasm"), "{accepts:?}");
+        assert_eq!(resp.text().await.unwrap(), body, "{accepts:?}");
+    }
+    rt.stop().await;
+}
+
 /// A page on another name that resolves to this machine (DNS rebinding) cannot use the local API: requests must name
 /// the runtime's own address or localhost as their Host. And the demo sign-in is not served off loopback.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
