@@ -5,6 +5,7 @@ pub mod app;
 pub mod components;
 pub mod h;
 pub mod hooks;
+pub mod id_map;
 pub mod lead_filter;
 pub mod pages;
 pub mod router;

@@ -136,3 +136,64 @@ async fn a_template_invoice_on_a_sub_customer_is_paid_by_card_on_the_parent() {
     assert_eq!(child_books["invoices"][0]["status"], "paid");
     b.close().await.unwrap();
 }
+
+/// Types into a field read on `change` and leaves it (a click on the form's heading), as a person tabbing on would.
+async fn type_and_leave(b: &vigil_tests::browser::Browser, css: &str, text: &str) {
+    let el = b.wait_for(css, soon()).await.unwrap();
+    el.clear().await.unwrap();
+    el.send_keys(text).await.unwrap();
+    b.find(r#"[data-testid="catalog-form"] h2"#).await.unwrap().click().await.unwrap();
+}
+
+/// The catalog admin builds a package from equipment quantities and an order template from a ticked rate and
+/// package: what is saved is exactly what was picked, a quantity set back to 0 included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_catalog_admin_saves_the_picked_equipment_rates_and_packages() {
+    let portal = Portal::start_small().await;
+    let admin = portal.token_for(ADMIN).await;
+    let mmr = portal.get(&admin, "/api/v1/settings/mmr").await;
+    let rate = mmr["rates"].as_array().unwrap().iter().find(|r| r["active"] == true).unwrap()["id"].as_u64().unwrap();
+    let find = |catalog: &serde_json::Value, list: &str, name: &str| {
+        catalog[list].as_array().unwrap().iter().find(|e| e["name"] == name).cloned().unwrap_or_default()
+    };
+
+    let b = portal.browser_as(ADMIN).await;
+    b.navigate(&portal.url("/admin/catalog")).await.unwrap();
+    b.wait_for(r#"[data-testid="catalog-form"]"#, soon()).await.unwrap();
+    b.find(r#"[data-testid="catalog-kind"] option[value="package"]"#).await.unwrap().click().await.unwrap();
+    type_and_leave(&b, r#"[data-testid="catalog-name"]"#, "Patio Bundle").await;
+    for (id, quantity) in [(3, "2"), (1, "1"), (2, "4"), (2, "0")] {
+        type_and_leave(&b, &format!(r#"[data-testid="catalog-pick-equipment"][data-id="{id}"]"#), quantity).await;
+    }
+    b.find(r#"[data-testid="catalog-save"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for_text(".toast", "Patio Bundle added", soon()).await.unwrap();
+    let catalog = portal.get(&admin, "/api/v1/settings/catalog").await;
+    let package = find(&catalog, "packages", "Patio Bundle");
+    assert_eq!(
+        package["items"],
+        json!([{"equipment_id": 1, "quantity": 1}, {"equipment_id": 3, "quantity": 2}]),
+        "{catalog}"
+    );
+    let package_id = package["id"].as_u64().unwrap();
+
+    b.find(r#"[data-testid="catalog-kind"] option[value="order_template"]"#).await.unwrap().click().await.unwrap();
+    type_and_leave(&b, r#"[data-testid="catalog-name"]"#, "Patio Template").await;
+    b.wait_for(&format!(r#"[data-testid="catalog-pick-rate"][data-id="{rate}"]"#), soon())
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.find(&format!(r#"[data-testid="catalog-pick-package"][data-id="{package_id}"]"#))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.find(r#"[data-testid="catalog-save"]"#).await.unwrap().click().await.unwrap();
+    b.wait_for_text(".toast", "Patio Template added", soon()).await.unwrap();
+    let catalog = portal.get(&admin, "/api/v1/settings/catalog").await;
+    let template = find(&catalog, "order_templates", "Patio Template");
+    assert_eq!((&template["mmr_ids"], &template["package_ids"]), (&json!([rate]), &json!([package_id])), "{catalog}");
+    b.close().await.unwrap();
+}

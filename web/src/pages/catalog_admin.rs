@@ -5,11 +5,11 @@
 use crate::api::{ApiError, CustomerFormOptions, MmrSettings};
 use crate::hooks::{use_effect_with, use_state, UseStateHandle};
 use crate::html;
+use crate::id_map::IdMap;
 use crate::pages::customer::{cents_of, money};
 use crate::session::use_session;
 use crate::toast::use_toasts;
 use serde_json::Value;
-use std::collections::BTreeMap;
 use vigil_api::common::NoQuery;
 use vigil_api::ops;
 use vigil_api::orders::{Catalog, CatalogEntry, CatalogKind, CatalogPath, CatalogSave, PackageItem};
@@ -82,7 +82,7 @@ pub fn CatalogAdmin() -> Html {
     let name = use_state(String::new);
     let charge = use_state(String::new);
     let collection = use_state(|| false);
-    let picked = use_state(BTreeMap::<u32, u32>::new);
+    let picked = use_state(IdMap::<u32>::new);
     let user = use_state(String::new);
     let error = use_state(|| None::<ApiError>);
     {
@@ -154,13 +154,32 @@ pub fn CatalogAdmin() -> Html {
                 // The picks are equipment and quantities for a package; rates (keys under a million) and packages
                 // (keys from a million) for a template.
                 CatalogKind::Package => {
-                    body.items =
-                        Some(picked.iter().map(|(id, q)| PackageItem { equipment_id: *id, quantity: *q }).collect());
+                    body.items = Some(
+                        picked
+                            .iter()
+                            .filter_map(|(id, q)| {
+                                Some(PackageItem { equipment_id: u32::try_from(id).ok()?, quantity: *q })
+                            })
+                            .collect(),
+                    );
                 }
                 CatalogKind::OrderTemplate => {
-                    body.mmr_ids = Some(picked.keys().filter(|k| **k < 1_000_000).copied().collect());
-                    body.package_ids =
-                        Some(picked.keys().filter(|k| **k >= 1_000_000).map(|k| k - 1_000_000).collect());
+                    body.mmr_ids = Some(
+                        picked
+                            .ids()
+                            .iter()
+                            .filter(|k| **k < 1_000_000)
+                            .filter_map(|k| u32::try_from(*k).ok())
+                            .collect(),
+                    );
+                    body.package_ids = Some(
+                        picked
+                            .ids()
+                            .iter()
+                            .filter_map(|k| k.checked_sub(1_000_000))
+                            .filter_map(|k| u32::try_from(k).ok())
+                            .collect(),
+                    );
                 }
                 _ => {}
             }
@@ -172,7 +191,7 @@ pub fn CatalogAdmin() -> Html {
                         toasts.info(&format!("{} added", e.name));
                         error.set(None);
                         name.set(String::new());
-                        picked.set(BTreeMap::new());
+                        picked.set(IdMap::new());
                         attempt.set(*attempt + 1);
                     }
                     Err(e) => error.set(Some(e)),
@@ -184,7 +203,7 @@ pub fn CatalogAdmin() -> Html {
         let s = s.clone();
         Callback::from(move |e: Event| s.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))
     };
-    let pick = |key: u32, with_quantity: bool| {
+    let pick = |key: u64, with_quantity: bool| {
         let picked = picked.clone();
         Callback::from(move |e: Event| {
             let input = e.target_unchecked_into::<web_sys::HtmlInputElement>();
@@ -197,7 +216,7 @@ pub fn CatalogAdmin() -> Html {
             if n > 0 {
                 next.insert(key, n);
             } else {
-                next.remove(&key);
+                next.remove(key);
             }
             picked.set(next);
         })
@@ -226,7 +245,7 @@ pub fn CatalogAdmin() -> Html {
                 <label>{ "Kind" }
                     <select data-testid="catalog-kind" onchange={{ let (kind, picked) = (kind.clone(), picked.clone()); Callback::from(move |e: Event| {
                         let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
-                        if let Some(x) = CatalogKind::ALL.iter().find(|x| x.as_str() == v) { kind.set(*x); picked.set(BTreeMap::new()); }
+                        if let Some(x) = CatalogKind::ALL.iter().find(|x| x.as_str() == v) { kind.set(*x); picked.set(IdMap::new()); }
                     }) }}>
                         { for kinds.iter().map(|kk| html! { <option value={kk.as_str()} selected={*kk == k}>{ title(*kk) }</option> }) }
                     </select>
@@ -248,19 +267,19 @@ pub fn CatalogAdmin() -> Html {
                 if k == CatalogKind::Package {
                     <fieldset><legend>{ "Equipment and quantities" }</legend>
                         { for c.equipment.iter().filter(|e| e.active && !e.collection_item).map(|e| html! {
-                            <label>{ e.name.clone() }<input type="number" min="0" value={picked.get(&e.id).map(|q| q.to_string()).unwrap_or_default()} onchange={pick(e.id, true)} /></label>
+                            <label>{ e.name.clone() }<input type="number" min="0" value={picked.get(u64::from(e.id)).map(|q| q.to_string()).unwrap_or_default()} onchange={pick(u64::from(e.id), true)} data-testid="catalog-pick-equipment" data-id={e.id.to_string()} /></label>
                         }) }
                     </fieldset>
                 }
                 if k == CatalogKind::OrderTemplate {
                     <fieldset><legend>{ "Monthly rates" }</legend>
                         { for rate_list.iter().filter(|r| r.active).map(|r| html! {
-                            <label class="check"><input type="checkbox" checked={picked.contains_key(&r.id)} onchange={pick(r.id, false)} />{ format!(" {}", r.name.clone().unwrap_or_else(|| money(r.amount_cents))) }</label>
+                            <label class="check"><input type="checkbox" checked={picked.contains(u64::from(r.id))} onchange={pick(u64::from(r.id), false)} data-testid="catalog-pick-rate" data-id={r.id.to_string()} />{ format!(" {}", r.name.clone().unwrap_or_else(|| money(r.amount_cents))) }</label>
                         }) }
                     </fieldset>
                     <fieldset><legend>{ "Packages" }</legend>
                         { for c.packages.iter().filter(|p| p.active).map(|p| html! {
-                            <label class="check"><input type="checkbox" checked={picked.contains_key(&(p.id + 1_000_000))} onchange={pick(p.id + 1_000_000, false)} />{ format!(" {}", p.name) }</label>
+                            <label class="check"><input type="checkbox" checked={picked.contains(u64::from(p.id) + 1_000_000)} onchange={pick(u64::from(p.id) + 1_000_000, false)} data-testid="catalog-pick-package" data-id={p.id.to_string()} />{ format!(" {}", p.name) }</label>
                         }) }
                     </fieldset>
                 }

@@ -25,7 +25,7 @@ pub fn LeadQueuePage() -> Html {
     let attempt = use_state(|| 0u32);
     let notice = use_state(|| None::<String>);
     let busy = use_state(|| false);
-    let reasons = use_state(std::collections::BTreeMap::<RecordId, String>::new);
+    let reasons = use_state(crate::id_map::IdMap::<String>::new);
     {
         let (held, client) = (held.clone(), session.client());
         use_effect_with(*attempt, move |_| {
@@ -69,7 +69,7 @@ pub fn LeadQueuePage() -> Html {
             (session.client(), reasons.clone(), attempt.clone(), toasts.clone(), report.clone());
         Callback::from(move |_: MouseEvent| {
             let Some(client) = client.clone() else { return };
-            let body = LocationMove { to, reason: reasons.get(&id).cloned().unwrap_or_default() };
+            let body = LocationMove { to, reason: reasons.get(id.0).cloned().unwrap_or_default() };
             let (attempt, toasts, report) = (attempt.clone(), toasts.clone(), report.clone());
             crate::spawn(async move {
                 match client.call::<ops::MoveLeadLocation>(&RecordPath { id }, &NoQuery {}, &body).await {
@@ -99,7 +99,7 @@ pub fn LeadQueuePage() -> Html {
                         Callback::from(move |e: InputEvent| {
                             let v = e.target_unchecked_into::<web_sys::HtmlInputElement>().value();
                             let mut m = (*reasons).clone();
-                            m.insert(id, v);
+                            m.insert(id.0, v);
                             reasons.set(m);
                         })
                     };
@@ -110,7 +110,7 @@ pub fn LeadQueuePage() -> Html {
                                 <span class="muted">{ format!(" · {} · {}", format::city_state(&r.city, &r.state), format::phone(&r.primary_phone)) }</span>
                             </div>
                             <input class="input" placeholder="Reason" aria-label="Reason" data-testid="held-reason"
-                                value={reasons.get(&id).cloned().unwrap_or_default()} oninput={on_reason} />
+                                value={reasons.get(id.0).cloned().unwrap_or_default()} oninput={on_reason} />
                             <button type="button" class="button secondary small" data-testid="put-back" onclick={mover(id, LeadLocation::Queue)}>{ "Put back" }</button>
                             <button type="button" class="button secondary small" data-testid="mark-invalid" onclick={mover(id, LeadLocation::Invalid)}>{ "Invalid" }</button>
                         </li>

@@ -9,6 +9,7 @@ use crate::components::pager::{CursorTrail, Pager};
 use crate::components::route_link::RouteLink;
 use crate::hooks::{use_effect_with, use_state, use_state_with, UseStateHandle};
 use crate::html;
+use crate::id_map::IdMap;
 use crate::lead_filter::{self, campaign_options, LeadFilter, PER_PAGES, SORTS, TAG_OPS, VIEWS};
 use crate::router::{query_pairs, uri_component, use_location, use_navigator};
 use crate::session::{use_report_error, use_session};
@@ -73,7 +74,7 @@ pub fn LeadsPage() -> Html {
         }
         lead_filter::to_query(&pairs, uri_component)
     };
-    let selected = use_state(std::collections::BTreeSet::<RecordId>::new);
+    let selected = use_state(IdMap::<()>::new);
 
     let trail = use_state(|| (String::new(), CursorTrail::default()));
     let current_trail = if trail.0 == api_query { trail.1.clone() } else { CursorTrail::default() };
@@ -195,8 +196,8 @@ pub fn LeadsPage() -> Html {
         let selected = selected.clone();
         Callback::from(move |id: RecordId| {
             let mut s = (*selected).clone();
-            if !s.remove(&id) {
-                s.insert(id);
+            if !s.remove(id.0) {
+                s.insert(id.0, ());
             }
             selected.set(s);
         })
@@ -204,7 +205,7 @@ pub fn LeadsPage() -> Html {
     let on_bulk_done = {
         let (selected, attempt) = (selected.clone(), attempt.clone());
         Callback::from(move |()| {
-            selected.set(std::collections::BTreeSet::new());
+            selected.set(IdMap::new());
             attempt.set(*attempt + 1);
         })
     };
@@ -361,7 +362,7 @@ pub fn LeadsPage() -> Html {
         (Some(p), None) => html! {
             <>
                 if !selected.is_empty() {
-                    <crate::pages::leads_bulk::BulkBar selected={selected.iter().copied().collect::<Vec<_>>()} on_done={on_bulk_done.clone()} />
+                    <crate::pages::leads_bulk::BulkBar selected={selected.ids().iter().map(|id| RecordId(*id)).collect::<Vec<_>>()} on_done={on_bulk_done.clone()} />
                 }
                 if let Some(note) = &p.meta.order_note {
                     <p class="notice" role="status" data-testid="order-note" data-order={p.meta.order_served.clone()}>{ note.clone() }</p>
@@ -666,7 +667,7 @@ fn table(
     sort_by: &Callback<&'static str>,
     open_preview: &Callback<RecordId>,
     source_name: &dyn Fn(u32) -> Option<String>,
-    selected: &std::collections::BTreeSet<RecordId>,
+    selected: &IdMap<()>,
     on_toggle: &Callback<RecordId>,
 ) -> Html {
     html! {
@@ -693,7 +694,7 @@ fn table(
                             <tr key={r.id.0} data-testid="record-row" data-id={r.id.to_string()} data-tags={r.tags.join(",")}>
                                 <td>
                                     <input type="checkbox" aria-label={format!("Select {name}")} data-testid="row-select"
-                                        checked={selected.contains(&id)} onchange={on_toggle.reform(move |_: Event| id)} />
+                                        checked={selected.contains(id.0)} onchange={on_toggle.reform(move |_: Event| id)} />
                                 </td>
                                 <td class="num">{ r.id.0 }</td>
                                 <td class="nowrap">{ format::date(&r.created_at) }</td>

@@ -10,10 +10,10 @@ use crate::app::Route;
 use crate::components::route_link::RouteLink;
 use crate::hooks::{use_effect_with, use_state};
 use crate::html;
+use crate::id_map::IdMap;
 use crate::router::use_navigator;
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use vigil_api::common::{NoQuery, RecordPath};
 use vigil_api::ops;
@@ -91,7 +91,7 @@ fn EnrollmentList(props: &ListProps) -> Html {
     let list = use_state(|| None::<Result<Rc<CustomerWorkflows>, ApiError>>);
     let defs = use_state(Vec::<WorkflowDefinition>::new);
     let managing = use_state(|| false);
-    let languages = use_state(BTreeMap::<u32, String>::new);
+    let languages = use_state(IdMap::<String>::new);
     let id = props.id;
 
     {
@@ -132,7 +132,7 @@ fn EnrollmentList(props: &ListProps) -> Html {
         let (workflow_id, first) = (w.id, w.languages.first().map(|l| l.to_string()).unwrap_or_default());
         Callback::from(move |_: MouseEvent| {
             let Some(client) = client.clone() else { return };
-            let language = Lang::parse(languages.get(&workflow_id).unwrap_or(&first));
+            let language = Lang::parse(languages.get(u64::from(workflow_id)).unwrap_or(&first));
             let (navigator, toasts, on_changed) = (navigator.clone(), toasts.clone(), on_changed.clone());
             crate::spawn(async move {
                 let body = NewEnrollment { workflow_id, language };
@@ -162,7 +162,7 @@ fn EnrollmentList(props: &ListProps) -> Html {
                         let onchange = Callback::from(move |e: Event| {
                             let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
                             let mut next = (*languages).clone();
-                            next.insert(wid, v);
+                            next.insert(u64::from(wid), v);
                             languages.set(next);
                         });
                         html! {
