@@ -148,13 +148,14 @@ pub fn build_web(root: &Path) -> Result<(), String> {
 
     let raw = file_size(&bound)?;
     let gz = gzip_size(&bound)?;
-    let js = file_size(&glue_path(&dist))?;
+    let glue = glue_path(&dist);
+    let js = file_size(&glue)?;
     println!("web: wasm {} raw, {} gzipped; js glue {}; output in {}", kib(raw), kib(gz), kib(js), dist.display());
     println!(
         "web: as downloaded: wasm {} brotli, {} gzip (zopfli); js glue {} brotli",
         kib(file_size(&with_suffix(&bound, "br"))?),
         kib(file_size(&with_suffix(&bound, "gz"))?),
-        kib(file_size(&with_suffix(&glue_path(&dist), "br"))?)
+        kib(file_size(&with_suffix(&glue, "br"))?)
     );
     Ok(())
 }

@@ -15,6 +15,10 @@ use vigil_api::ops;
 use vigil_api::orders::{Catalog, CatalogEntry, CatalogKind, CatalogPath, CatalogSave, PackageItem};
 use yew::prelude::*;
 
+/// An order template's picks hold rates by their ID and packages by theirs above every `u32`, so a rate ID can never
+/// be read as a package's.
+const PACKAGE_KEYS: u64 = 1 << 32;
+
 fn title(k: CatalogKind) -> &'static str {
     match k {
         CatalogKind::Equipment => "Equipment",
@@ -151,8 +155,7 @@ pub fn CatalogAdmin() -> Html {
                         Some(cents_of(&charge).map_or_else(|| Value::from(charge.trim()), Value::from));
                     body.collection_item = Some(*collection);
                 }
-                // The picks are equipment and quantities for a package; rates (keys under a million) and packages
-                // (keys from a million) for a template.
+                // The picks are equipment and quantities for a package; rates and packages for a template.
                 CatalogKind::Package => {
                     body.items = Some(
                         picked
@@ -164,19 +167,12 @@ pub fn CatalogAdmin() -> Html {
                     );
                 }
                 CatalogKind::OrderTemplate => {
-                    body.mmr_ids = Some(
-                        picked
-                            .ids()
-                            .iter()
-                            .filter(|k| **k < 1_000_000)
-                            .filter_map(|k| u32::try_from(*k).ok())
-                            .collect(),
-                    );
+                    body.mmr_ids = Some(picked.ids().iter().filter_map(|k| u32::try_from(*k).ok()).collect());
                     body.package_ids = Some(
                         picked
                             .ids()
                             .iter()
-                            .filter_map(|k| k.checked_sub(1_000_000))
+                            .filter_map(|k| k.checked_sub(PACKAGE_KEYS))
                             .filter_map(|k| u32::try_from(k).ok())
                             .collect(),
                     );
@@ -279,7 +275,7 @@ pub fn CatalogAdmin() -> Html {
                     </fieldset>
                     <fieldset><legend>{ "Packages" }</legend>
                         { for c.packages.iter().filter(|p| p.active).map(|p| html! {
-                            <label class="check"><input type="checkbox" checked={picked.contains(u64::from(p.id) + 1_000_000)} onchange={pick(u64::from(p.id) + 1_000_000, false)} data-testid="catalog-pick-package" data-id={p.id.to_string()} />{ format!(" {}", p.name) }</label>
+                            <label class="check"><input type="checkbox" checked={picked.contains(PACKAGE_KEYS + u64::from(p.id))} onchange={pick(PACKAGE_KEYS + u64::from(p.id), false)} data-testid="catalog-pick-package" data-id={p.id.to_string()} />{ format!(" {}", p.name) }</label>
                         }) }
                     </fieldset>
                 }
