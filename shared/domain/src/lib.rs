@@ -11,6 +11,7 @@ pub mod ids;
 pub mod lead;
 pub mod mmr;
 pub mod record;
+pub mod small_sort;
 pub mod text;
 pub mod workflow;
 

@@ -14,6 +14,7 @@ use crate::pages::customer::{card_fields, field_input, Card, Input};
 use crate::session::use_session;
 use serde_json::{Map, Value};
 use vigil_api::monitoring::{MonitoringCompany, MonitoringKind};
+use vigil_domain::small_sort;
 use yew::prelude::*;
 // Creation workflows: the Information step of a wizard is this page.
 use crate::pages::wizard::{CreationSplit, ProgressBar};
@@ -231,10 +232,11 @@ pub fn NewCustomerPage(props: &NewCustomerProps) -> Html {
     // The workflow's custom fields are pulled to the top of its first step.
     let udf_rows = match (&*flow, (*udfs).clone()) {
         (Some(w), Some(Value::Array(mut rows))) if !w.custom_field_ids.is_empty() => {
-            rows.sort_by_key(|r| {
+            let place = |r: &Value| {
                 let id = r.get("id").and_then(Value::as_u64).unwrap_or_default();
                 w.custom_field_ids.iter().position(|f| u64::from(*f) == id).unwrap_or(usize::MAX)
-            });
+            };
+            small_sort::sort_by(&mut rows, |a, b| place(a).cmp(&place(b)));
             Some(Value::Array(rows))
         }
         (_, rows) => rows,

@@ -17,6 +17,7 @@ use crate::session::{use_report_error, use_session};
 use crate::zip_table::{self, ZipPlace};
 use serde_json::{Map, Value};
 use vigil_domain::lead::NewLead;
+use vigil_domain::small_sort;
 use yew::prelude::*;
 
 /// The form's inputs by field name. Keyed by `String` like [`FieldErrors`], so the portal carries one map type.
@@ -112,7 +113,7 @@ pub fn NewLeadPage(props: &NewLeadProps) -> Html {
                 crate::spawn(async move {
                     if let Ok(mut defs) = client.custom_fields().await {
                         defs.retain(|d| d.active);
-                        defs.sort_by_key(|d| (d.position, d.id));
+                        small_sort::sort_by(&mut defs, |a, b| (a.position, a.id).cmp(&(b.position, b.id)));
                         let rows: Vec<Value> = defs
                             .into_iter()
                             .map(|d| serde_json::json!({"id": d.id, "name": d.name, "field_type": d.field_type, "required": d.required, "options": d.options, "value": null}))

@@ -16,7 +16,7 @@ use vigil_api::workflows::{NewWorkflow, WorkflowDefinition, WorkflowPatch, Workf
 use vigil_domain::workflow::{
     render, AppointmentType, Completion, ConfirmField, Generates, Lang, Layout, StepType, Texts,
 };
-use vigil_domain::{Action, Resource};
+use vigil_domain::{small_sort, Action, Resource};
 use yew::prelude::*;
 
 /// One edit of the draft, given the input's value.
@@ -149,7 +149,7 @@ pub fn WorkflowsAdmin() -> Html {
                                 all.push(u);
                             }
                         }
-                        all.sort_by(|a, b| a.name.cmp(&b.name));
+                        small_sort::sort_by(&mut all, |a, b| a.name.cmp(&b.name));
                         people.set(Rc::new(all));
                     }
                 });

@@ -206,7 +206,7 @@ pub fn diff(before: &Record, after: &Record) -> Vec<FieldChange> {
         "updated_by",
     ];
     let mut keys: Vec<&String> = a.keys().chain(b.keys().filter(|k| !a.contains_key(*k))).collect();
-    keys.sort();
+    crate::small_sort::sort_by(&mut keys, |x, y| x.cmp(y));
     keys.into_iter()
         .filter(|k| !SKIP.contains(&k.as_str()))
         .filter_map(|k| {

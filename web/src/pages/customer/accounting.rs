@@ -209,7 +209,7 @@ pub fn AccountingTab(props: &AccountingTabProps) -> Html {
         html! {
             <>
                 <h3>{ title }</h3>
-                if list.is_empty() { <p class="muted">{ format!("No {}.", title.to_lowercase()) }</p> } else { { invoice_rows(list, testid) } }
+                if list.is_empty() { <p class="muted">{ format!("No {}.", title.to_ascii_lowercase()) }</p> } else { { invoice_rows(list, testid) } }
             </>
         }
     };

@@ -263,7 +263,7 @@ pub fn ApplyTemplateDialog(props: &ApplyTemplateProps) -> Html {
             <fieldset class="cards-choice" data-testid="prepopulate"><legend>{ "Pre-populate & Add" }</legend>
                 { for [(None, "Nothing"), (Some(Prepopulate::Invoice), "Invoice"), (Some(Prepopulate::Quote), "Quote")].into_iter().map(|(v, l)| {
                     let pick = { let p = prepopulate.clone(); Callback::from(move |_: Event| p.set(v)) };
-                    html! { <label class="choice-card" data-testid={format!("prepopulate-{}", l.to_lowercase())}>
+                    html! { <label class="choice-card" data-testid={format!("prepopulate-{}", l.to_ascii_lowercase())}>
                         <input type="radio" name="prepopulate" checked={*prepopulate == v} onchange={pick} />{ format!(" {l}") }</label> }
                 }) }
                 { field_error("prepopulate") }

@@ -233,7 +233,7 @@ pub fn CreditRun(props: &CreditRunProps) -> Html {
             Callback::from(move |_: MouseEvent| confirm.set(true))
         };
         html! {
-            <section class="card credit-result" data-testid="credit-result" data-status={format!("{:?}", c.status).to_lowercase()} aria-live="polite">
+            <section class="card credit-result" data-testid="credit-result" data-status={format!("{:?}", c.status).to_ascii_lowercase()} aria-live="polite">
                 <h3>{ c.bureau_name.clone() }</h3>
                 <p data-testid="credit-status">{ status_label(c.status) }</p>
                 if pending {

@@ -5,6 +5,7 @@ use crate::html;
 use serde_json::Value;
 use vigil_domain::customer::{ADT_ONLY_SERVICE, LEAD_STATUSES};
 pub(crate) use vigil_domain::fields::{card_fields, Card, Choices, Input};
+use vigil_domain::small_sort;
 use yew::prelude::*;
 
 // Which fields each card shows, their labels and inputs come from `vigil_domain::fields`; here, the choices of
@@ -229,7 +230,7 @@ pub(super) fn services_input(
                         if checked {
                             next.push(code.clone());
                         }
-                        next.sort();
+                        small_sort::sort_by(&mut next, |a, b| a.cmp(b));
                         on_set.emit(("services".to_owned(), Value::from(next)));
                     })
                 };

@@ -84,7 +84,7 @@ pub fn PrecheckPanel(props: &PrecheckPanelProps) -> Html {
     let v = (*view).clone();
     let status = v.as_ref().map(|v| v.status).unwrap_or(PrecheckStatus::None);
     html! {
-        <section class="card adt-precheck" data-testid="adt-precheck" data-status={format!("{status:?}").to_lowercase()} aria-live="polite">
+        <section class="card adt-precheck" data-testid="adt-precheck" data-status={format!("{status:?}").to_ascii_lowercase()} aria-live="polite">
             <h2>{ "ADT Pre-Check" }</h2>
             <p data-testid="adt-precheck-status">{ label(status) }</p>
             { for v.as_ref().and_then(|v| v.result.clone()).map(|r| html! {
