@@ -154,9 +154,8 @@ pub async fn dev_users() -> Result<Vec<DevUser>, ApiError> {
 }
 
 pub async fn dev_sign_in(email: &str) -> Result<SignedIn, ApiError> {
-    let req = Request::post(&format!("{BASE}/dev/sign-in"))
-        .json(&SignInBody { email }.to_json())
-        .map_err(|e| ApiError::network(e.to_string()))?;
+    let req = Request::post(&format!("{BASE}/dev/sign-in"));
+    let req = with_json(req, &SignInBody { email }.to_json())?;
     let (status, answer) = finish(req.send().await).await?;
     decode(status, answer)
 }
@@ -221,9 +220,13 @@ impl Client {
             }
         }
         .header("Authorization", &format!("Bearer {}", self.token));
-        let req = if body.is_null() { req.build() } else { req.json(&body) };
+        let req = if body.is_null() {
+            req.build().map_err(|e| ApiError::network(e.to_string()))
+        } else {
+            with_json(req, &body)
+        };
         Box::pin(async move {
-            let req = req.map_err(|e| ApiError::network(e.to_string()))?;
+            let req = req?;
             finish(req.send().await).await
         })
     }
@@ -450,9 +453,8 @@ impl Client {
             let url = ops::RunCreditCheck::path(&RecordPath { id });
             let req = Request::post(&url)
                 .header("Authorization", &format!("Bearer {}", self.token))
-                .header("Idempotency-Key", click)
-                .json(body)
-                .map_err(|e| ApiError::network(e.to_string()))?;
+                .header("Idempotency-Key", click);
+            let req = with_json(req, &body.to_json())?;
             let (status, answer) = finish(req.send().await).await?;
             decode(status, answer)
         })
@@ -735,6 +737,14 @@ fn list_query(query: &str) -> ListQuery {
 /// A successful answer as JSON (`null` for a 204), or the error it describes. Parsing into a `Value` first, and
 /// from there into the caller's type (`decode`), keeps one JSON parser in the portal: the typed deserialisers only
 /// walk a parsed tree, which is much less code per response type than parsing text for each.
+/// A request with `body` as its JSON, written by [`vigil_json::to_text`]: gloo's own `json` writes through serde's
+/// serializer, a second JSON writer in the wasm.
+pub fn with_json(req: gloo_net::http::RequestBuilder, body: &Value) -> Result<Request, ApiError> {
+    req.header("Content-Type", "application/json")
+        .body(vigil_json::to_text(body))
+        .map_err(|e| ApiError::network(e.to_string()))
+}
+
 async fn finish(sent: Result<Response, gloo_net::Error>) -> Result<(u16, Value), ApiError> {
     let resp = sent.map_err(|e| ApiError::network(e.to_string()))?;
     let status = resp.status();

@@ -17,7 +17,7 @@ pub fn get<T: FromJson>(key: &str) -> Option<T> {
 /// Keeps `value` under `key`. A full or refused storage only loses the convenience, so it is not an error.
 pub fn set<T: ToJson + ?Sized>(key: &str, value: &T) {
     if let Some(storage) = local() {
-        let _ = storage.set_item(key, &value.to_json().to_string());
+        let _ = storage.set_item(key, &vigil_json::to_text(&value.to_json()));
     }
 }
 

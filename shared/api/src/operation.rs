@@ -63,10 +63,10 @@ fn query_of(q: serde_json::Value) -> String {
             serde_json::Value::String(s) => s,
             serde_json::Value::Array(items) => items
                 .iter()
-                .map(|i| i.as_str().map(str::to_owned).unwrap_or_else(|| i.to_string()))
+                .map(|i| i.as_str().map(str::to_owned).unwrap_or_else(|| vigil_json::to_text(i)))
                 .collect::<Vec<_>>()
                 .join(","),
-            other => other.to_string(),
+            other => vigil_json::to_text(&other),
         };
         out.push(if out.is_empty() { '?' } else { '&' });
         out.push_str(&encode(&k));

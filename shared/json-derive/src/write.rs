@@ -38,7 +38,7 @@ fn key_impl(input: &DeriveInput, c: &Container) -> Tokens {
         Some(Key::Text) => quote! {
             match ::vigil_json::ToJson::to_json(self) {
                 ::vigil_json::Value::String(s) => s,
-                other => other.to_string(),
+                other => ::vigil_json::to_text(&other),
             }
         },
         Some(Key::Field(f)) => {

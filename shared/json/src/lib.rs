@@ -19,7 +19,10 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+mod text;
+
 pub use serde_json::{Map, Number, Value};
+pub use text::to_text;
 pub use vigil_json_derive::{FromJson, ToJson};
 
 /// Why a tree did not fit the type. The message says where (`field: …`) and what was wrong.
@@ -315,7 +318,7 @@ fn integer(value: &Value) -> Option<i128> {
 }
 
 fn out_of_range(value: &Value, expected: &str) -> Error {
-    Error(format!("invalid value: {value}, expected {expected}"))
+    Error(format!("invalid value: {}, expected {expected}", to_text(value)))
 }
 
 macro_rules! integers {

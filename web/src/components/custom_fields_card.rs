@@ -81,7 +81,7 @@ fn as_text(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
-        other => other.to_string(),
+        other => vigil_json::to_text(other),
     }
 }
 

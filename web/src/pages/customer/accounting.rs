@@ -398,10 +398,12 @@ fn form_actions(label: &'static str, testid: &'static str, busy: bool, on_close:
 
 /// Posts the card to the processor's own endpoint; its answer (token, brand, last 4, expiry) or why it refused.
 async fn tokenize(body: &Value) -> Result<Value, String> {
-    let req = gloo_net::http::Request::post(PROCESSOR_TOKENS).json(body).map_err(|e| e.to_string())?;
+    let req = crate::api::with_json(gloo_net::http::Request::post(PROCESSOR_TOKENS), body)
+        .map_err(|e| e.detail.unwrap_or(e.title))?;
     let resp = req.send().await.map_err(|e| e.to_string())?;
     let ok = resp.ok();
-    let answer: Value = resp.json().await.map_err(|e| e.to_string())?;
+    let text = resp.text().await.map_err(|e| e.to_string())?;
+    let answer: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
     if ok {
         Ok(answer)
     } else {

@@ -76,10 +76,10 @@ fn as_text(v: Option<&Value>) -> String {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Array(a)) => a
             .iter()
-            .map(|x| x.as_str().map(str::to_owned).unwrap_or_else(|| x.to_string()))
+            .map(|x| x.as_str().map(str::to_owned).unwrap_or_else(|| vigil_json::to_text(x)))
             .collect::<Vec<_>>()
             .join(", "),
-        Some(other) => other.to_string(),
+        Some(other) => vigil_json::to_text(other),
     }
 }
 

@@ -19,7 +19,7 @@ fn shown(v: &Value) -> String {
     match v {
         Value::Null => "—".into(),
         Value::String(s) => s.clone(),
-        other => other.to_string(),
+        other => vigil_json::to_text(other),
     }
 }
 

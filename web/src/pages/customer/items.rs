@@ -116,7 +116,7 @@ fn shown(spec: &Spec, v: Option<&Value>) -> String {
             }
         }
         (_, Some(Value::String(s))) => s.clone(),
-        (_, Some(other)) => other.to_string(),
+        (_, Some(other)) => vigil_json::to_text(other),
     }
 }
 
@@ -394,9 +394,9 @@ pub fn ItemForm(props: &ItemFormProps) -> Html {
                         let value = match current {
                             Some(Value::Number(n)) if input == Input::Money => n.as_u64().map(|c| format!("{}.{:02}", c / 100, c % 100)).unwrap_or_default(),
                             Some(Value::String(s)) => s.clone(),
-                            // Written as JSON writes it: `Number`'s own `Display` would bring Rust's float
-                            // formatting into the wasm for this one use.
-                            Some(v @ Value::Number(_)) => v.to_string(),
+                            // Written as JSON writes it, through the one JSON writer (no Rust float
+                            // formatting in the wasm).
+                            Some(v @ Value::Number(_)) => vigil_json::to_text(v),
                             _ => String::new(),
                         };
                         html! {

@@ -23,7 +23,7 @@ fn shown(v: &Value) -> String {
         Value::String(s) => s.clone(),
         Value::Array(a) if a.is_empty() => "—".into(),
         Value::Array(a) => a.iter().map(shown).collect::<Vec<_>>().join(", "),
-        other => other.to_string(),
+        other => vigil_json::to_text(other),
     }
 }
 

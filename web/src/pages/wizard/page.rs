@@ -243,7 +243,7 @@ pub fn WizardPage(props: &WizardPageProps) -> Html {
             WizardStep::Review => {
                 let personal = customer.cards.get("personal").cloned().unwrap_or(Value::Null);
                 let text = |k: &str| personal.get(k).and_then(Value::as_str).unwrap_or("—").to_owned();
-                let score = personal.get("credit_score").filter(|v| !v.is_null()).map(Value::to_string);
+                let score = personal.get("credit_score").filter(|v| !v.is_null()).map(vigil_json::to_text);
                 html! {
                     <dl class="wizard-review" data-testid="wizard-review">
                         <dt>{ "Customer" }</dt><dd>{ format!("#{} {}", id, customer.header.name) }</dd>
