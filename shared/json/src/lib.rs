@@ -70,6 +70,16 @@ impl Error {
     }
 }
 
+/// A JSON object of these fields in this order, as `json!({...})` builds it: the portal's way to write a small
+/// object without `json!`, whose values go through serde's serializer and an `unwrap`.
+pub fn make_object<const N: usize>(fields: [(&str, Value); N]) -> Value {
+    let mut map = Map::new();
+    for (name, value) in fields {
+        map.insert(name.to_owned(), value);
+    }
+    Value::Object(map)
+}
+
 /// A type read from a JSON tree.
 pub trait FromJson: Sized {
     fn from_json(value: Value) -> Result<Self, Error>;

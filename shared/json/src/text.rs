@@ -78,6 +78,13 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn make_object_builds_what_json_builds() {
+        let built = crate::make_object([("b", Value::from(1)), ("a", Value::Null), ("c", Value::from("x"))]);
+        assert_eq!(built, json!({"b": 1, "a": null, "c": "x"}));
+        assert_eq!(to_text(&built), r#"{"a":null,"b":1,"c":"x"}"#);
+    }
+
+    #[test]
     fn writes_what_serde_json_writes() {
         let control: String = (0u8..0x20).map(char::from).chain(['\u{7f}', 'é', '€', '😀', '/', '"', '\\']).collect();
         let values = [

@@ -9,8 +9,9 @@ use crate::hooks::{use_effect_with, use_state, UseStateHandle};
 use crate::html;
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use vigil_domain::{Action, Resource};
+use vigil_json::ToJson;
 use yew::prelude::*;
 
 /// What the new-field or edit form holds, as typed.
@@ -48,11 +49,11 @@ impl Draft {
     /// The `POST` body.
     fn create_body(&self) -> Map<String, Value> {
         let mut m = Map::new();
-        m.insert("name".into(), json!(self.name));
-        m.insert("field_type".into(), json!(self.field_type));
-        m.insert("required".into(), json!(self.required));
+        m.insert("name".into(), self.name.to_json());
+        m.insert("field_type".into(), self.field_type.to_json());
+        m.insert("required".into(), self.required.to_json());
         if self.field_type == FieldType::Select {
-            m.insert("options".into(), json!(self.options()));
+            m.insert("options".into(), self.options().to_json());
         }
         m
     }
@@ -61,8 +62,8 @@ impl Draft {
     fn patch_body(&self, version: u64) -> Map<String, Value> {
         let mut m = self.create_body();
         m.remove("field_type");
-        m.insert("active".into(), json!(self.active));
-        m.insert("version".into(), json!(version));
+        m.insert("active".into(), self.active.to_json());
+        m.insert("version".into(), version.to_json());
         m
     }
 }
@@ -273,8 +274,8 @@ impl RowCtx {
             crate::spawn(async move {
                 let one = |f: &CustomField, p: u32| {
                     let mut m = Map::new();
-                    m.insert("version".into(), json!(f.version));
-                    m.insert("position".into(), json!(p));
+                    m.insert("version".into(), f.version.to_json());
+                    m.insert("position".into(), p.to_json());
                     m
                 };
                 let first = client.update_custom_field(a.id, &one(&a, pa)).await;

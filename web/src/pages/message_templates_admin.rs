@@ -8,9 +8,10 @@ use crate::hooks::{use_effect_with, use_state};
 use crate::html;
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use vigil_api::partners::MERGE_FIELDS;
 use vigil_domain::{Action, Resource};
+use vigil_json::ToJson;
 use yew::prelude::*;
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -34,11 +35,11 @@ impl Draft {
 
     fn body(&self) -> Map<String, Value> {
         let mut m = Map::new();
-        m.insert("name".into(), json!(self.name));
-        m.insert("subject".into(), json!(self.subject));
-        m.insert("body".into(), json!(self.body));
+        m.insert("name".into(), self.name.to_json());
+        m.insert("subject".into(), self.subject.to_json());
+        m.insert("body".into(), self.body.to_json());
         if let Some((_, version)) = self.editing {
-            m.insert("version".into(), json!(version));
+            m.insert("version".into(), version.to_json());
         }
         m
     }

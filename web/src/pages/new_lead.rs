@@ -18,6 +18,7 @@ use crate::zip_table::{self, ZipPlace};
 use serde_json::{Map, Value};
 use vigil_domain::lead::NewLead;
 use vigil_domain::small_sort;
+use vigil_json::ToJson;
 use yew::prelude::*;
 
 /// The form's inputs by field name. Keyed by `String` like [`FieldErrors`], so the portal carries one map type.
@@ -116,7 +117,16 @@ pub fn NewLeadPage(props: &NewLeadProps) -> Html {
                         small_sort::sort_by(&mut defs, |a, b| (a.position, a.id).cmp(&(b.position, b.id)));
                         let rows: Vec<Value> = defs
                             .into_iter()
-                            .map(|d| serde_json::json!({"id": d.id, "name": d.name, "field_type": d.field_type, "required": d.required, "options": d.options, "value": null}))
+                            .map(|d| {
+                                vigil_json::make_object([
+                                    ("id", d.id.to_json()),
+                                    ("name", d.name.to_json()),
+                                    ("field_type", d.field_type.to_json()),
+                                    ("required", d.required.to_json()),
+                                    ("options", d.options.to_json()),
+                                    ("value", Value::Null),
+                                ])
+                            })
                             .collect();
                         udf_card.set((!rows.is_empty()).then_some(Value::Array(rows)));
                     }

@@ -15,12 +15,13 @@ use crate::html;
 use crate::router::use_navigator;
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use vigil_api::common::FieldPath;
 use vigil_api::ops::{self, HistoryQuery};
 use vigil_api::partners::{PartnerReturnKind, PartnerReturnsPage};
 use vigil_api::selling::{DeliveryStatus, SaleToPartner, SalesQuery, SoldKind};
 use vigil_domain::{Action, Resource};
+use vigil_json::ToJson;
 use yew::prelude::*;
 
 /// The list fields the form edits as text, one address per line.
@@ -137,20 +138,20 @@ fn draft_of(p: &PartnerView) -> Draft {
             .and_then(Value::as_array)
             .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("\n"))
             .unwrap_or_default();
-        d.insert((*f).into(), json!(text));
+        d.insert((*f).into(), text.to_json());
     }
     for f in IDS {
         let text = d.get(*f).and_then(Value::as_u64).map(|n| n.to_string()).unwrap_or_default();
-        d.insert((*f).into(), json!(text));
+        d.insert((*f).into(), text.to_json());
     }
     d
 }
 
 fn blank_draft() -> Draft {
     let mut d = Map::new();
-    d.insert("kind".into(), json!("outside"));
-    d.insert("active".into(), json!(true));
-    d.insert("lead_queue_priority".into(), json!("normal"));
+    d.insert("kind".into(), Value::from("outside"));
+    d.insert("active".into(), true.to_json());
+    d.insert("lead_queue_priority".into(), Value::from("normal"));
     d
 }
 
@@ -161,10 +162,10 @@ fn body_of(d: &Draft) -> Map<String, Value> {
         let key = k.as_str();
         let value = if EMAIL_LISTS.contains(&key) {
             let text = v.as_str().unwrap_or_default();
-            json!(text.split(['\n', ',', ';']).map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>())
+            text.split(['\n', ',', ';']).map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>().to_json()
         } else if IDS.contains(&key) {
             match v.as_str().and_then(|s| s.parse::<u64>().ok()) {
-                Some(n) => json!(n),
+                Some(n) => n.to_json(),
                 None => Value::Null,
             }
         } else if matches!(key, "default_lead_location" | "lead_delivery_method" | "customer_delivery_method")
@@ -174,7 +175,7 @@ fn body_of(d: &Draft) -> Map<String, Value> {
         } else if matches!(key, "lead_post_key" | "customer_post_key") {
             // Only a key typed in is sent: a blank input keeps the stored one.
             match v.as_str() {
-                Some(s) if !s.is_empty() => json!(s),
+                Some(s) if !s.is_empty() => s.to_json(),
                 _ => continue,
             }
         } else {
@@ -285,7 +286,7 @@ pub fn PartnerPage(props: &PartnerPageProps) -> Html {
             let mut body = body_of(&draft);
             let current = (*partner).clone();
             if let Some(p) = &current {
-                body.insert("version".into(), json!(p.version));
+                body.insert("version".into(), p.version.to_json());
             }
             busy.set(true);
             let (draft, errors, busy, partner, toasts, report, navigator) = (
@@ -683,7 +684,7 @@ impl Fields {
         let oninput = {
             let (set, f) = (self.set.clone(), f.to_owned());
             Callback::from(move |e: InputEvent| {
-                set.emit((f.clone(), json!(e.target_unchecked_into::<web_sys::HtmlInputElement>().value())))
+                set.emit((f.clone(), Value::from(e.target_unchecked_into::<web_sys::HtmlInputElement>().value())))
             })
         };
         let input = html! {
@@ -699,7 +700,7 @@ impl Fields {
         let oninput = {
             let (set, f) = (self.set.clone(), f.to_owned());
             Callback::from(move |e: InputEvent| {
-                set.emit((f.clone(), json!(e.target_unchecked_into::<web_sys::HtmlInputElement>().value())))
+                set.emit((f.clone(), Value::from(e.target_unchecked_into::<web_sys::HtmlInputElement>().value())))
             })
         };
         let placeholder = if is_set { "A key is stored; type to replace it" } else { "None stored" };
@@ -714,7 +715,7 @@ impl Fields {
         let oninput = {
             let (set, f) = (self.set.clone(), f.to_owned());
             Callback::from(move |e: InputEvent| {
-                set.emit((f.clone(), json!(e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value())))
+                set.emit((f.clone(), Value::from(e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value())))
             })
         };
         let input = html! {
@@ -730,7 +731,7 @@ impl Fields {
         let onchange = {
             let (set, f) = (self.set.clone(), f.to_owned());
             Callback::from(move |e: Event| {
-                set.emit((f.clone(), json!(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked())))
+                set.emit((f.clone(), Value::Bool(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked())))
             })
         };
         let err = self.errors.get(f).map(|m| {
@@ -750,7 +751,7 @@ impl Fields {
         let onchange = {
             let (set, f) = (self.set.clone(), f.to_owned());
             Callback::from(move |e: Event| {
-                set.emit((f.clone(), json!(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value())))
+                set.emit((f.clone(), Value::from(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value())))
             })
         };
         let current = text_of(&self.draft, f);
@@ -781,7 +782,7 @@ fn CampaignDialog(props: &CampaignDialogProps) -> Html {
     let attempt = use_state(|| 0u32);
     let draft = use_state(|| {
         let mut d = Map::new();
-        d.insert("direction".into(), json!("inbound"));
+        d.insert("direction".into(), Value::from("inbound"));
         d
     });
     let errors = use_state(FieldErrors::new);
@@ -825,7 +826,7 @@ fn CampaignDialog(props: &CampaignDialogProps) -> Html {
                 match client.create_campaign(partner, &body).await {
                     Ok(_) => {
                         let mut d = Map::new();
-                        d.insert("direction".into(), json!("inbound"));
+                        d.insert("direction".into(), Value::from("inbound"));
                         draft.set(d);
                         errors.set(FieldErrors::new());
                         attempt.set(*attempt + 1);

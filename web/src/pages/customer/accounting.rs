@@ -10,7 +10,7 @@ use crate::html;
 use crate::router::use_navigator;
 use crate::session::use_session;
 use crate::toast::use_toasts;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::rc::Rc;
 use vigil_api::accounting::{
     Accounting, DocumentKind, Invoice, NewBillingMethod, NewInvoice, NewLine, NewPayment, QuoteToInvoice,
@@ -18,6 +18,7 @@ use vigil_api::accounting::{
 use vigil_api::common::{NoQuery, RecordPath};
 use vigil_api::ops;
 use vigil_domain::RecordId;
+use vigil_json::ToJson;
 use yew::prelude::*;
 
 /// The tab's URL segment, and the segments the header's quick actions open it with a form showing.
@@ -342,8 +343,8 @@ fn InvoiceForm(props: &FormProps) -> Html {
                     .iter()
                     .map(|l| NewLine {
                         description: Some(l.description.clone()),
-                        quantity: Some(json!(l.quantity.trim())),
-                        unit_cents: Some(cents_of(&l.price).map_or_else(|| json!(l.price.trim()), Value::from)),
+                        quantity: Some(l.quantity.trim().to_json()),
+                        unit_cents: Some(cents_of(&l.price).map_or_else(|| l.price.trim().to_json(), Value::from)),
                     })
                     .collect(),
                 // A percentage typed (7.25) in basis points (725): the same two-decimal parse as money.
@@ -441,8 +442,13 @@ fn BillingMethodForm(props: &FormProps) -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(client) = client.clone() else { return };
-            let card = json!({"kind": "card", "number": *number, "exp_month": month.trim().parse::<u8>().ok(),
-                              "exp_year": year.trim().parse::<u16>().ok(), "cvc": *cvc});
+            let card = vigil_json::make_object([
+                ("kind", Value::from("card")),
+                ("number", number.to_json()),
+                ("exp_month", month.trim().parse::<u8>().ok().to_json()),
+                ("exp_year", year.trim().parse::<u16>().ok().to_json()),
+                ("cvc", cvc.to_json()),
+            ]);
             let (error, busy, on_done, toasts, number, cvc) =
                 (error.clone(), busy.clone(), on_done.clone(), toasts.clone(), number.clone(), cvc.clone());
             busy.set(true);
@@ -528,7 +534,7 @@ fn PaymentForm(props: &PaymentFormProps) -> Html {
                 invoice_id: inv.parse().ok(),
                 invoice_customer_id: RecordId::parse(cust).ok(),
                 billing_method_id: method.parse().ok(),
-                amount_cents: Some(cents_of(&amount).map_or_else(|| json!(amount.trim()), Value::from)),
+                amount_cents: Some(cents_of(&amount).map_or_else(|| amount.trim().to_json(), Value::from)),
                 date: None,
             };
             let (error, on_done, toasts) = (error.clone(), on_done.clone(), toasts.clone());

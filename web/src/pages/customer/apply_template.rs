@@ -8,11 +8,12 @@ use crate::hooks::{use_effect_with, use_state};
 use crate::html;
 use crate::session::use_session;
 use crate::toast::use_toasts;
-use serde_json::{json, Value};
+use serde_json::Value;
 use vigil_api::common::{NoQuery, RecordPath};
 use vigil_api::ops;
 use vigil_api::orders::{AdditionalEquipment, ApplyOrderTemplate, Catalog, OrderTemplate, Prepopulate};
 use vigil_domain::RecordId;
+use vigil_json::ToJson;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -33,7 +34,7 @@ struct RowInput {
 
 fn text(v: &str) -> Option<Value> {
     let v = v.trim();
-    (!v.is_empty()).then(|| v.parse::<u64>().map_or_else(|_| json!(v), Value::from))
+    (!v.is_empty()).then(|| v.parse::<u64>().map_or_else(|_| v.to_json(), Value::from))
 }
 
 #[component]
@@ -144,7 +145,8 @@ pub fn ApplyTemplateDialog(props: &ApplyTemplateProps) -> Html {
                         quantity: text(&r.quantity),
                         // Dollars typed, cents sent; blank takes the catalog's charge.
                         charge: (!r.charge.trim().is_empty()).then(|| {
-                            super::accounting::cents_of(&r.charge).map_or_else(|| json!(r.charge.trim()), Value::from)
+                            super::accounting::cents_of(&r.charge)
+                                .map_or_else(|| r.charge.trim().to_json(), Value::from)
                         }),
                         wire_type_id: text(&r.wire_type_id),
                     })

@@ -9,12 +9,12 @@ use crate::hooks::{use_state, UseStateHandle};
 use crate::html;
 use crate::session::use_session;
 use crate::toast::use_toasts;
-use serde_json::json;
 use vigil_api::common::{NoQuery, RecordPath};
 use vigil_api::customers::Convert;
 use vigil_api::opportunities::NewOpportunity;
 use vigil_api::ops;
 use vigil_domain::RecordId;
+use vigil_json::ToJson;
 use yew::prelude::*;
 // Converting through a lead-conversion workflow: its custom fields, then the same convert.
 use crate::components::custom_fields_card::CustomFieldsCard;
@@ -62,7 +62,16 @@ pub fn ConvertLead(props: &ConvertLeadProps) -> Html {
                             .custom_field_ids
                             .iter()
                             .filter_map(|id| defs.iter().find(|d| d.id == *id && d.active))
-                            .map(|d| json!({"id": d.id, "name": d.name, "field_type": d.field_type, "required": !w.optional_custom_field_ids.contains(&d.id), "options": d.options, "value": null}))
+                            .map(|d| {
+                                vigil_json::make_object([
+                                    ("id", d.id.to_json()),
+                                    ("name", d.name.to_json()),
+                                    ("field_type", d.field_type.to_json()),
+                                    ("required", Value::Bool(!w.optional_custom_field_ids.contains(&d.id))),
+                                    ("options", d.options.to_json()),
+                                    ("value", Value::Null),
+                                ])
+                            })
                             .collect();
                         udf_rows.set((!rows.is_empty()).then_some(Value::Array(rows)));
                     }
@@ -121,10 +130,12 @@ pub fn ConvertLead(props: &ConvertLeadProps) -> Html {
             let opportunity = with_opportunity.then(|| NewOpportunity {
                 name: Some((*opp_name).clone()),
                 // Dollars typed, cents sent; what does not read as dollars goes as typed, and the server names it.
-                amount: Some(dollars_to_cents(&opp_amount).map_or_else(|| json!(opp_amount.trim()), |c| json!(c))),
+                amount: Some(
+                    dollars_to_cents(&opp_amount).map_or_else(|| opp_amount.trim().to_json(), |c| c.to_json()),
+                ),
             });
             let body = Convert {
-                office_location_id: Some(json!(loc)),
+                office_location_id: Some(loc.to_json()),
                 sold_by_id: Some(who),
                 version: Some(version),
                 opportunity,
