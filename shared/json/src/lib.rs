@@ -70,8 +70,9 @@ impl Error {
     }
 }
 
-/// A JSON object of these fields in this order, as `json!({...})` builds it: the portal's way to write a small
-/// object without `json!`, whose values go through serde's serializer and an `unwrap`.
+/// A JSON object of these fields, as `json!({...})` builds it (a `Map` keeps its keys sorted, whatever order they
+/// come in): how the portal writes a small object without `json!`, which sends each value through serde's serializer
+/// and unwraps the result.
 pub fn make_object<const N: usize>(fields: [(&str, Value); N]) -> Value {
     let mut map = Map::new();
     for (name, value) in fields {
