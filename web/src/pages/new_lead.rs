@@ -416,7 +416,11 @@ pub fn NewLeadPage(props: &NewLeadProps) -> Html {
             .iter()
             .filter_map(|id| {
                 let mut r = rows.iter().find(|r| r.get("id").and_then(Value::as_u64) == Some(u64::from(*id)))?.clone();
-                r["required"] = Value::Bool(!w.optional_custom_field_ids.contains(id));
+                // Not `r["required"] = …`: indexing a `Value` panics on a non-object and brings serde_json's
+                // panic formatting into the wasm.
+                if let Value::Object(fields) = &mut r {
+                    fields.insert("required".into(), Value::Bool(!w.optional_custom_field_ids.contains(id)));
+                }
                 Some(r)
             })
             .collect();
