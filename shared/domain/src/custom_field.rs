@@ -104,6 +104,20 @@ pub struct CardField {
     pub value: Value,
 }
 
+impl CardField {
+    /// The card's row for a definition and the record's value of it.
+    pub fn new(field: CustomField, value: Value) -> Self {
+        Self {
+            id: field.id,
+            name: field.name,
+            field_type: field.field_type,
+            required: field.required,
+            options: field.options,
+            value,
+        }
+    }
+}
+
 /// A definition body (`POST`) parsed; the ID, position and version come from the store.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewField {

@@ -3,7 +3,7 @@
 //! create the lead anyway. Typing a ZIP suggests city, state and county from Vigil's ZIP table. The company's custom
 //! fields (UDFs) follow the standard ones, with the lead page's inputs; the server checks them.
 
-use crate::api::{ApiError, DuplicateMatch, LeadFormOptions};
+use crate::api::{ApiError, CustomFieldValue, DuplicateMatch, LeadFormOptions};
 use crate::app::Route;
 use crate::components::custom_fields_card::CustomFieldsCard;
 use crate::components::dom::focus;
@@ -115,19 +115,8 @@ pub fn NewLeadPage(props: &NewLeadProps) -> Html {
                     if let Ok(mut defs) = client.custom_fields().await {
                         defs.retain(|d| d.active);
                         small_sort::sort_by(&mut defs, |a, b| (a.position, a.id).cmp(&(b.position, b.id)));
-                        let rows: Vec<Value> = defs
-                            .into_iter()
-                            .map(|d| {
-                                vigil_json::make_object([
-                                    ("id", d.id.to_json()),
-                                    ("name", d.name.to_json()),
-                                    ("field_type", d.field_type.to_json()),
-                                    ("required", d.required.to_json()),
-                                    ("options", d.options.to_json()),
-                                    ("value", Value::Null),
-                                ])
-                            })
-                            .collect();
+                        let rows: Vec<Value> =
+                            defs.into_iter().map(|d| CustomFieldValue::new(d, Value::Null).to_json()).collect();
                         udf_card.set((!rows.is_empty()).then_some(Value::Array(rows)));
                     }
                 });

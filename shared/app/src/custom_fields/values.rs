@@ -37,13 +37,9 @@ pub async fn card(svc: &Services, co: &CompanyId, r: &Record) -> Result<Option<V
         .await?
         .into_iter()
         .filter(|f| f.active)
-        .map(|f| CardField {
-            value: values.get(&f.key()).cloned().unwrap_or(Value::Null),
-            id: f.id,
-            name: f.name,
-            field_type: f.field_type,
-            required: f.required,
-            options: f.options,
+        .map(|f| {
+            let value = values.get(&f.key()).cloned().unwrap_or(Value::Null);
+            CardField::new(f, value)
         })
         .collect();
     Ok((!rows.is_empty()).then_some(rows))

@@ -394,8 +394,7 @@ pub fn ItemForm(props: &ItemFormProps) -> Html {
                         let value = match current {
                             Some(Value::Number(n)) if input == Input::Money => n.as_u64().map(|c| format!("{}.{:02}", c / 100, c % 100)).unwrap_or_default(),
                             Some(Value::String(s)) => s.clone(),
-                            // Written as JSON writes it, through the one JSON writer (no Rust float
-                            // formatting in the wasm).
+                            // Written as the JSON had it.
                             Some(v @ Value::Number(_)) => vigil_json::to_text(v),
                             _ => String::new(),
                         };

@@ -2,7 +2,7 @@
 //! also open an opportunity (name and amount). The same record becomes a customer with the same ID, and the page
 //! lands on it.
 
-use crate::api::{ApiError, CustomerFormOptions};
+use crate::api::{ApiError, CustomFieldValue, CustomerFormOptions};
 use crate::app::Route;
 use crate::components::modal::Modal;
 use crate::hooks::{use_state, UseStateHandle};
@@ -63,14 +63,8 @@ pub fn ConvertLead(props: &ConvertLeadProps) -> Html {
                             .iter()
                             .filter_map(|id| defs.iter().find(|d| d.id == *id && d.active))
                             .map(|d| {
-                                vigil_json::make_object([
-                                    ("id", d.id.to_json()),
-                                    ("name", d.name.to_json()),
-                                    ("field_type", d.field_type.to_json()),
-                                    ("required", Value::Bool(!w.optional_custom_field_ids.contains(&d.id))),
-                                    ("options", d.options.to_json()),
-                                    ("value", Value::Null),
-                                ])
+                                let required = !w.optional_custom_field_ids.contains(&d.id);
+                                CustomFieldValue { required, ..CustomFieldValue::new(d.clone(), Value::Null) }.to_json()
                             })
                             .collect();
                         udf_rows.set((!rows.is_empty()).then_some(Value::Array(rows)));
