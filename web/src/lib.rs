@@ -39,3 +39,8 @@ pub fn start() {
     }
     yew::Renderer::<app::App>::new().render();
 }
+
+/// The portal's allocator, smaller in the wasm than Rust's default (dlmalloc).
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
