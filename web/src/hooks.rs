@@ -108,12 +108,59 @@ where
     F: FnOnce(&T) -> D + 'static,
     D: TearDown,
 {
-    let boxed: BoxedEffect<T> = Box::new(move |deps: &T| -> Box<dyn FnOnce()> {
-        let tear_down = effect(deps);
-        Box::new(move || tear_down.tear_down())
+    let boxed: BoxedEffect = Box::new(move |deps: &Deps| -> Box<dyn FnOnce()> {
+        // Yew hands back the deps this call stored, so they are a `T`.
+        match deps.0.as_any().downcast_ref::<T>() {
+            Some(deps) => {
+                let tear_down = effect(deps);
+                Box::new(move || tear_down.tear_down())
+            }
+            None => Box::new(|| ()),
+        }
     });
     #[allow(clippy::disallowed_methods)]
-    yew::use_effect_with(deps, boxed)
+    yew::use_effect_with(Deps(Box::new(deps)), boxed)
 }
 
-type BoxedEffect<T> = Box<dyn FnOnce(&T) -> Box<dyn FnOnce()>>;
+/// An effect's deps, whatever their type, behind one type: Yew's effect hook is generic over the deps, and with a
+/// hundred types of them it was compiled a hundred times.
+struct Deps(Box<dyn SameAs>);
+
+impl PartialEq for Deps {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.same_as(other.0.as_any())
+    }
+}
+
+trait SameAs {
+    fn as_any(&self) -> &dyn Any;
+    fn same_as(&self, other: &dyn Any) -> bool;
+}
+
+impl<T: PartialEq + 'static> SameAs for T {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn same_as(&self, other: &dyn Any) -> bool {
+        other.downcast_ref::<T>() == Some(self)
+    }
+}
+
+type BoxedEffect = Box<dyn FnOnce(&Deps) -> Box<dyn FnOnce()>>;
+
+#[cfg(test)]
+mod tests {
+    use super::Deps;
+
+    #[test]
+    fn deps_compare_as_their_own_type() {
+        let deps = |v: (u32, Option<&'static str>)| Deps(Box::new(v));
+        assert!(deps((1, Some("a"))) == deps((1, Some("a"))));
+        assert!(deps((1, Some("a"))) != deps((1, None)));
+        assert!(deps((1, Some("a"))) != deps((2, Some("a"))));
+        // Two call sites never share a hook, but deps of another type are never equal.
+        assert!(Deps(Box::new(1u32)) != Deps(Box::new(1u64)));
+        assert!(Deps(Box::new(())) == Deps(Box::new(())));
+    }
+}
