@@ -50,21 +50,21 @@ pub fn CreationSplit(props: &CreationSplitProps) -> Html {
     if flows.is_empty() && props.only_with_workflows {
         return html! {};
     }
-    if flows.is_empty() {
-        return html! {
-            <button type="button" class={classes!("button", props.class.clone())} data-testid={testid} onclick={main}>{ props.label.clone() }</button>
-        };
-    }
     let toggle = {
         let open = open.clone();
         Callback::from(move |_: MouseEvent| open.set(!*open))
     };
+    // The main button keeps its place when the workflows arrive and ▼ joins it: were it re-created, a click landing
+    // as the answer comes in would be lost (the press on the old button, the release on the new one).
+    let offered = !flows.is_empty();
     html! {
-        <div class="split-button" data-testid={format!("{testid}-split")}>
+        <div class="split-button" data-testid={offered.then(|| AttrValue::from(format!("{testid}-split")))}>
             <button type="button" class={classes!("button", props.class.clone())} data-testid={testid.clone()} onclick={main}>{ props.label.clone() }</button>
-            <button type="button" class={classes!("button", "split-toggle", props.class.clone())} aria-haspopup="menu"
-                aria-expanded={open.to_string()} aria-label="New from workflow" data-testid={format!("{testid}-menu")} onclick={toggle}>{ "▼" }</button>
-            if *open {
+            if offered {
+                <button type="button" class={classes!("button", "split-toggle", props.class.clone())} aria-haspopup="menu"
+                    aria-expanded={open.to_string()} aria-label="New from workflow" data-testid={format!("{testid}-menu")} onclick={toggle}>{ "▼" }</button>
+            }
+            if offered && *open {
                 <ul class="split-menu" role="menu" data-testid={format!("{testid}-workflows")}>
                     <li class="split-menu-title muted small">{ "New from workflow" }</li>
                     { for flows.iter().map(|w| {
