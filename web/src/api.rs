@@ -753,11 +753,9 @@ async fn finish(sent: Result<Response, gloo_net::Error>) -> Result<(u16, Value),
         if text.is_empty() {
             return Ok((status, Value::Null));
         }
-        return serde_json::from_str(&text)
-            .map(|v| (status, v))
-            .map_err(|e| ApiError::unreadable(status, e.to_string()));
+        return vigil_json::parse(&text).map(|v| (status, v)).map_err(|e| ApiError::unreadable(status, e.to_string()));
     }
-    let problem = serde_json::from_str::<Value>(&text).ok().and_then(|v| vigil_json::from_value::<Problem>(v).ok());
+    let problem = vigil_json::parse(&text).ok().and_then(|v| vigil_json::from_value::<Problem>(v).ok());
     Err(match problem {
         Some(p) => ApiError {
             status,

@@ -19,8 +19,10 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+mod read;
 mod text;
 
+pub use read::parse;
 pub use serde_json::{Map, Number, Value};
 pub use text::to_text;
 pub use vigil_json_derive::{FromJson, ToJson};
@@ -109,10 +111,6 @@ pub fn from_value<T: FromJson>(value: Value) -> Result<T, Error> {
 /// `text` parsed, then read as a `T`.
 pub fn from_str<T: FromJson>(text: &str) -> Result<T, Error> {
     T::from_json(parse(text)?)
-}
-
-fn parse(text: &str) -> Result<Value, Error> {
-    serde_json::from_str(text).map_err(|e| Error::custom(&e))
 }
 
 /// An object whose fields are being taken out, one by one, by a derived reader.

@@ -404,7 +404,7 @@ async fn tokenize(body: &Value) -> Result<Value, String> {
     let resp = req.send().await.map_err(|e| e.to_string())?;
     let ok = resp.ok();
     let text = resp.text().await.map_err(|e| e.to_string())?;
-    let answer: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let answer = vigil_json::parse(&text).map_err(|e| e.to_string())?;
     if ok {
         Ok(answer)
     } else {
