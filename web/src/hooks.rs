@@ -110,7 +110,8 @@ where
 {
     let boxed: BoxedEffect = Box::new(move |deps: &Deps| -> Box<dyn FnOnce()> {
         // Yew hands back the deps this call stored, so they are a `T`.
-        match deps.0.as_any().downcast_ref::<T>() {
+        let deps: &dyn Any = &*deps.0;
+        match deps.downcast_ref::<T>() {
             Some(deps) => {
                 let tear_down = effect(deps);
                 Box::new(move || tear_down.tear_down())
@@ -128,20 +129,15 @@ struct Deps(Box<dyn SameAs>);
 
 impl PartialEq for Deps {
     fn eq(&self, other: &Self) -> bool {
-        self.0.same_as(other.0.as_any())
+        self.0.same_as(&*other.0)
     }
 }
 
-trait SameAs {
-    fn as_any(&self) -> &dyn Any;
+trait SameAs: Any {
     fn same_as(&self, other: &dyn Any) -> bool;
 }
 
 impl<T: PartialEq + 'static> SameAs for T {
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-
     fn same_as(&self, other: &dyn Any) -> bool {
         other.downcast_ref::<T>() == Some(self)
     }
