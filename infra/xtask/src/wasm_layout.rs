@@ -3,21 +3,26 @@
 //! neighbours' costs little; sorting by name ([`super::wasm_names`]) groups the copies of one generic function, and
 //! this goes further on the optimised code itself, where two unrelated pages' handlers can still be near copies.
 //!
-//! The layout is greedy: starting from the first function, the next one is the unplaced function sharing the most
-//! distinct 5-byte runs with the last 8 placed (runs that more than 400 functions contain say nothing and are
-//! ignored), the count divided by a fourth root of the candidate's size so that large functions do not win by size
-//! alone; when none shares a run, the next unplaced function in the current order. Measured on the portal: 3.6% less
-//! gzipped than the name order alone, the same raw.
+//! The layout is greedy. Starting from the first function, the candidates for the next place are the unplaced
+//! functions sharing the most distinct 5-byte runs with the last 8 placed (runs that more than 400 functions contain
+//! say nothing and are ignored), the count divided by a fourth root of the candidate's size so that large functions
+//! do not win by size alone. Of the best 32, the one placed is the one that deflate compresses best after the code
+//! laid out so far, measured against what it costs compressed alone: shared runs say which functions look alike,
+//! the compressor how much of that gzip can use. When no function shares a run, the next unplaced function in the
+//! current order follows. Measured on the portal: 3.6% less gzipped than the name order alone with the shared runs
+//! alone, 0.3% less again with the compressor's choice among them, the same raw; the compressor adds about 13 s.
 //!
 //! The result is a `name` section naming each function by its place; wasm-opt's `--reorder-functions-by-name` moves
 //! the code (it renumbers the calls, the table and the exports) and drops the names again.
 
 use std::collections::{HashMap, VecDeque};
 
+use miniz_oxide::deflate::core::{compress_to_output, create_comp_flags_from_zip_params, CompressorOxide, TDEFLFlush};
+
 use super::wasm_names::{custom_name, leb, put_bytes, put_leb, put_name, put_section, sections};
 
 /// Names the layout; part of the portal build's stamp, so a change of layout is rebuilt.
-pub const ORDER: &str = "shared 5-byte runs with the last 8, size^0.25, common 400 (1)";
+pub const ORDER: &str = "shared 5-byte runs with the last 8, size^0.25, common 400, deflated best of 32 (2)";
 
 /// Length of the byte runs compared.
 const RUN: usize = 5;
@@ -25,6 +30,8 @@ const RUN: usize = 5;
 const RECENT: usize = 8;
 /// A run found in more functions than this is ignored.
 const COMMON: usize = 400;
+/// How many of the candidates sharing the most runs are compressed to choose among them.
+const CANDIDATES: usize = 32;
 
 /// The module with a `name` section whose function names sort in the new layout (any earlier `name` section
 /// replaced), or None when it is not a module this can read or has no code.
@@ -87,9 +94,11 @@ fn layout(bodies: &[&[u8]]) -> Vec<usize> {
     let mut touched = Vec::new();
     let mut next_unplaced = 0;
     let mut current = 0;
+    let mut deflate = Deflate::new(bodies);
     loop {
         placed[current] = true;
         order.push(current);
+        deflate.place(bodies[current]);
         if order.len() == n {
             return order;
         }
@@ -110,16 +119,20 @@ fn layout(bodies: &[&[u8]]) -> Vec<usize> {
                 }
             }
         }
-        let mut best: Option<(f64, usize)> = None;
-        for &c in &touched {
-            let score = f64::from(shared[c]) / weight[c];
-            // Ties go to the earlier function, so the layout does not depend on the order candidates were met in.
-            if best.is_none_or(|(s, b)| score > s || (score == s && c < b)) {
-                best = Some((score, c));
-            }
-        }
+        let mut candidates: Vec<(f64, usize)> =
+            touched.iter().map(|&c| (f64::from(shared[c]) / weight[c], c)).collect();
         for c in touched.drain(..) {
             shared[c] = 0;
+        }
+        // Ties go to the earlier function, so the layout does not depend on the order candidates were met in.
+        candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        candidates.truncate(CANDIDATES);
+        let mut best: Option<(isize, usize)> = None;
+        for &(_, c) in &candidates {
+            let saved = deflate.alone[c] as isize - deflate.after(bodies[c]) as isize;
+            if best.is_none_or(|(s, b)| saved > s || (saved == s && c < b)) {
+                best = Some((saved, c));
+            }
         }
         current = match best {
             Some((_, c)) => c,
@@ -131,6 +144,41 @@ fn layout(bodies: &[&[u8]]) -> Vec<usize> {
             }
         };
     }
+}
+
+/// What deflate makes of the code laid out so far: a compressor at gzip -9's settings that has taken every placed
+/// function, each flushed to a byte boundary so that the next one's cost is the bytes it adds.
+struct Deflate {
+    laid: CompressorOxide,
+    /// Each function's cost compressed on its own.
+    alone: Vec<usize>,
+}
+
+impl Deflate {
+    fn new(bodies: &[&[u8]]) -> Self {
+        let fresh = CompressorOxide::new(create_comp_flags_from_zip_params(9, -15, 0));
+        let alone = bodies.iter().map(|body| compressed(&mut fresh.clone(), body)).collect();
+        Self { laid: fresh, alone }
+    }
+
+    fn place(&mut self, body: &[u8]) {
+        compressed(&mut self.laid, body);
+    }
+
+    /// What `body` would add after the code laid out so far.
+    fn after(&self, body: &[u8]) -> usize {
+        compressed(&mut self.laid.clone(), body)
+    }
+}
+
+/// The bytes `compressor` writes for `body`, flushed.
+fn compressed(compressor: &mut CompressorOxide, body: &[u8]) -> usize {
+    let mut written = 0;
+    compress_to_output(compressor, body, TDEFLFlush::Sync, |out| {
+        written += out.len();
+        true
+    });
+    written
 }
 
 /// The distinct byte runs of a function body, hashed; a body shorter than a run is one run.
