@@ -84,14 +84,19 @@ impl Reader<'_> {
         }
     }
 
-    /// Past the opening bracket, one level deeper.
-    fn open(&mut self) -> Result<(), Error> {
+    /// Past the opening bracket, one level deeper; false when the list closes at once (`close` taken).
+    fn open(&mut self, close: u8) -> Result<bool, Error> {
         if self.depth == MAX_DEPTH {
             return Err(self.error("nested too deeply"));
         }
         self.depth += 1;
         self.at += 1;
-        Ok(())
+        self.whitespace();
+        if self.eat(close) {
+            self.depth -= 1;
+            return Ok(false);
+        }
+        Ok(true)
     }
 
     /// Whether the list goes on (a comma, taken) or ends (`close`, taken); anything else is an error.
@@ -108,46 +113,40 @@ impl Reader<'_> {
     }
 
     fn array(&mut self) -> Result<Value, Error> {
-        self.open()?;
         let mut items = Vec::new();
-        self.whitespace();
-        if self.eat(b']') {
-            self.depth -= 1;
-            return Ok(Value::Array(items));
-        }
-        loop {
-            items.push(self.value()?);
-            if !self.more(b']')? {
-                return Ok(Value::Array(items));
+        if self.open(b']')? {
+            loop {
+                items.push(self.value()?);
+                if !self.more(b']')? {
+                    break;
+                }
             }
         }
+        Ok(Value::Array(items))
     }
 
     fn object(&mut self) -> Result<Value, Error> {
-        self.open()?;
         let mut map = Map::new();
-        self.whitespace();
-        if self.eat(b'}') {
-            self.depth -= 1;
-            return Ok(Value::Object(map));
-        }
-        loop {
-            self.whitespace();
-            if self.peek() != Some(b'"') {
-                return Err(self.error("expected a key (a string)"));
-            }
-            let key = self.string()?;
-            self.whitespace();
-            if !self.eat(b':') {
-                return Err(self.error("expected `:`"));
-            }
-            let value = self.value()?;
-            // A repeated key keeps its last value, as serde_json keeps it.
-            map.insert(key, value);
-            if !self.more(b'}')? {
-                return Ok(Value::Object(map));
+        if self.open(b'}')? {
+            loop {
+                self.whitespace();
+                if self.peek() != Some(b'"') {
+                    return Err(self.error("expected a key (a string)"));
+                }
+                let key = self.string()?;
+                self.whitespace();
+                if !self.eat(b':') {
+                    return Err(self.error("expected `:`"));
+                }
+                let value = self.value()?;
+                // A repeated key keeps its last value, as serde_json keeps it.
+                map.insert(key, value);
+                if !self.more(b'}')? {
+                    break;
+                }
             }
         }
+        Ok(Value::Object(map))
     }
 
     /// A string from its opening quote: runs of plain text copied as they are, escapes decoded.
