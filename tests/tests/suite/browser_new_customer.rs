@@ -30,7 +30,11 @@ async fn new_customer_with_a_duplicate_warning_then_run_and_apply_credit() {
 
     let b = portal.browser_as(ADMIN).await;
     b.navigate(&portal.url("/customers")).await.unwrap();
-    b.wait_for(r#"[data-testid="new-customer"]"#, soon()).await.unwrap().click().await.unwrap();
+    // The button found first is the one clicked once ▼ has joined it (Acme has customer-create workflows): it keeps
+    // its place when they arrive, where a re-created button would lose a click landing then (a stale element here).
+    let new_customer = b.wait_for(r#"[data-testid="new-customer"]"#, soon()).await.unwrap();
+    b.wait_for(r#"[data-testid="new-customer-menu"]"#, soon()).await.unwrap();
+    new_customer.click().await.unwrap();
     b.wait_for_path("/customers/new", soon()).await.unwrap();
     b.wait_for(r#"[data-testid="card-personal"]"#, soon()).await.unwrap();
     b.wait_for(r#"[data-testid="card-sale"]"#, soon()).await.unwrap();

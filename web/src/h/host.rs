@@ -44,9 +44,8 @@ pub struct HostProps {
 }
 
 /// Props are the same only when they are the very same value (the same render closure): a component renders again
-/// whenever its parent does,
-/// as React's do by default. Comparing them field by field compiled a comparison per props type (6 KiB gzipped) to
-/// spare renders that cost the browser little, since Yew patches only what differs.
+/// whenever its parent does, as React's do by default. Comparing them field by field compiled a comparison per props
+/// type (6 KiB gzipped) to spare renders that cost the browser little, since Yew patches only what differs.
 impl PartialEq for HostProps {
     fn eq(&self, other: &Self) -> bool {
         self.component == other.component && Rc::ptr_eq(&self.render, &other.render)
