@@ -11,6 +11,16 @@ use vigil_tests::browser::{soon, url_path};
 use vigil_tests::portal::{screenshot_path, Portal};
 use vigil_tests::users::ADMIN;
 
+/// Sets `window.vigilRemoved` once an element matching `arguments[0]` leaves the page.
+const WATCH_REMOVALS: &str = "const css = arguments[0]; window.vigilRemoved = false;
+    new MutationObserver((changes) => {
+        for (const change of changes) {
+            for (const node of change.removedNodes) {
+                if (node.nodeType === 1 && (node.matches(css) || node.querySelector(css))) { window.vigilRemoved = true; }
+            }
+        }
+    }).observe(document.body, { childList: true, subtree: true });";
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn new_customer_with_a_duplicate_warning_then_run_and_apply_credit() {
     let portal = Portal::start_small().await;
@@ -29,12 +39,17 @@ async fn new_customer_with_a_duplicate_warning_then_run_and_apply_credit() {
     let existing_id = existing["id"].as_u64().expect("the existing customer");
 
     let b = portal.browser_as(ADMIN).await;
-    b.navigate(&portal.url("/customers")).await.unwrap();
-    // The button found first is the one clicked once ▼ has joined it (Acme has customer-create workflows): it keeps
-    // its place when they arrive, where a re-created button would lose a click landing then (a stale element here).
-    let new_customer = b.wait_for(r#"[data-testid="new-customer"]"#, soon()).await.unwrap();
+    // + New Customer keeps its button when Acme's customer-create workflows arrive and ▼ joins it: a re-created
+    // button would lose a click landing then. Watched from before the Customer List opens (in the page, so that the
+    // first render, made before the workflows are known, is seen whatever the timing).
+    b.navigate(&portal.url("/leads")).await.unwrap();
+    b.wait_for(r#"[data-testid="nav-customers"]"#, soon()).await.unwrap();
+    b.execute(WATCH_REMOVALS, json!([r#"[data-testid="new-customer"]"#])).await.unwrap();
+    b.find(r#"[data-testid="nav-customers"]"#).await.unwrap().click().await.unwrap();
     b.wait_for(r#"[data-testid="new-customer-menu"]"#, soon()).await.unwrap();
-    new_customer.click().await.unwrap();
+    let removed = b.execute("return window.vigilRemoved;", json!([])).await.unwrap();
+    assert_eq!(removed, json!(false), "+ New Customer was re-created when the workflows arrived");
+    b.find(r#"[data-testid="new-customer"]"#).await.unwrap().click().await.unwrap();
     b.wait_for_path("/customers/new", soon()).await.unwrap();
     b.wait_for(r#"[data-testid="card-personal"]"#, soon()).await.unwrap();
     b.wait_for(r#"[data-testid="card-sale"]"#, soon()).await.unwrap();
