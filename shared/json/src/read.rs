@@ -1,7 +1,6 @@
 //! JSON text read into a tree, as serde_json reads it into a `Value`: the same nodes, integers kept as `u64` or
-//! `i64`, other numbers as the nearest `f64`. serde_json's parser is generic
-//! over its reader and its visitor, and brought 5 KiB gzipped of them into the portal for this one use; this is one
-//! small function per kind of node.
+//! `i64`, other numbers as the nearest `f64`. serde_json's parser is generic over its reader and its visitor, and
+//! brought 5 KiB gzipped of them into the portal for this one use; this is one small function per kind of node.
 
 use crate::Error;
 use serde_json::{Map, Number, Value};
@@ -245,16 +244,16 @@ impl Reader<'_> {
             return Err(self.error("invalid number"));
         }
         let integer = self.text.get(whole..self.at).unwrap_or_default();
-        let mut fraction = false;
+        let mut integral = true;
         if self.eat(b'.') {
-            fraction = true;
+            integral = false;
             if !self.digits() {
                 return Err(self.error("invalid number (no digit after `.`)"));
             }
         }
         if let Some(b'e' | b'E') = self.peek() {
             self.at += 1;
-            fraction = true;
+            integral = false;
             if !self.eat(b'-') {
                 self.eat(b'+');
             }
@@ -262,7 +261,7 @@ impl Reader<'_> {
                 return Err(self.error("invalid number (no digit in the exponent)"));
             }
         }
-        if !fraction {
+        if integral {
             if let Ok(magnitude) = integer.parse::<u64>() {
                 if !negative {
                     return Ok(Number::from(magnitude));
