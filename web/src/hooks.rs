@@ -30,17 +30,47 @@ impl Reducible for Slot {
 
 /// What Yew's `UseStateHandle` offers the pages: `*handle` reads the current value, `set` replaces it and renders
 /// again.
+///
+/// One pointer, so that a closure holding handles copies and drops a pointer each (Yew's reducer handle is seven
+/// words, and cloning it allocates).
 pub struct UseStateHandle<T> {
-    inner: UseReducerHandle<Slot>,
-    /// The value when this handle was made or cloned. As with Yew's handle, equality compares these, so a handle
-    /// among an effect's deps or a component's props tells the last render's value from this one's.
-    seen: Rc<dyn Any>,
+    /// `None` only while the handle is dropped ([`release`]).
+    shared: Option<Rc<Shared>>,
     value: PhantomData<fn() -> T>,
+}
+
+impl<T> UseStateHandle<T> {
+    fn shared(&self) -> &Shared {
+        match &self.shared {
+            Some(shared) => shared,
+            None => unreachable!("a state handle is read while it is dropped"),
+        }
+    }
+}
+
+impl<T> Drop for UseStateHandle<T> {
+    fn drop(&mut self) {
+        release(self.shared.take());
+    }
+}
+
+/// Out of line, so that dropping a handle is one call wherever a closure holding handles is dropped, not the
+/// reducer handle's drop code inlined there.
+#[inline(never)]
+fn release(shared: Option<Rc<Shared>>) {
+    drop(shared);
+}
+
+struct Shared {
+    inner: UseReducerHandle<Slot>,
+    /// The value when this handle was made, at a render. As with Yew's handle, equality compares these, so a handle
+    /// among an effect's deps tells the last render's value from this one's.
+    seen: Rc<dyn Any>,
 }
 
 impl<T: 'static> UseStateHandle<T> {
     pub fn set(&self, value: T) {
-        self.inner.dispatch(Rc::new(value));
+        self.shared().inner.dispatch(Rc::new(value));
     }
 }
 
@@ -49,7 +79,7 @@ impl<T: 'static> Deref for UseStateHandle<T> {
 
     fn deref(&self) -> &T {
         // Only this handle's `use_state::<T>` and its `set(T)` ever write the slot, so it always holds a `T`.
-        match current(&self.inner).downcast_ref::<T>() {
+        match current(&self.shared().inner).downcast_ref::<T>() {
             Some(value) => value,
             None => panic!("a state slot holds a value of another type"),
         }
@@ -64,13 +94,13 @@ fn current(inner: &UseReducerHandle<Slot>) -> &dyn Any {
 
 impl<T> Clone for UseStateHandle<T> {
     fn clone(&self) -> Self {
-        Self { inner: self.inner.clone(), seen: Rc::clone(&self.inner.0), value: PhantomData }
+        Self { shared: self.shared.clone(), value: PhantomData }
     }
 }
 
 impl<T: PartialEq + 'static> PartialEq for UseStateHandle<T> {
     fn eq(&self, other: &Self) -> bool {
-        self.seen.downcast_ref::<T>() == other.seen.downcast_ref::<T>()
+        self.shared().seen.downcast_ref::<T>() == other.shared().seen.downcast_ref::<T>()
     }
 }
 
@@ -92,7 +122,7 @@ pub fn use_state<T: 'static>(init: fn() -> T) -> UseStateHandle<T> {
 #[hook]
 pub fn use_state_with<T: 'static, F: FnOnce() -> T>(init: F) -> UseStateHandle<T> {
     let inner = use_slot(Box::new(move || Rc::new(init()) as Rc<dyn Any>));
-    UseStateHandle { seen: Rc::clone(&inner.0), inner, value: PhantomData }
+    UseStateHandle { shared: Some(Rc::new(Shared { seen: Rc::clone(&inner.0), inner })), value: PhantomData }
 }
 
 #[hook]

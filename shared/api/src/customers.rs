@@ -4,7 +4,7 @@ use crate::directory::{OfficeLocation, Partner};
 use crate::leads::{AccountClass, Choice, HistoryEntry, Named, StateOption};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use vigil_domain::sorted::SortedMap;
 use vigil_domain::mmr::MmrMode;
 use vigil_domain::record::Kind;
 use vigil_domain::{LocationId, RecordId, TagId, UserId};
@@ -26,9 +26,9 @@ pub struct CustomerHome {
     pub record: Map<String, Value>,
     pub header: CustomerHeader,
     /// Tab counts by collection (`notes`, `recurring_invoices`, …).
-    pub tabs: BTreeMap<String, u64>,
+    pub tabs: SortedMap<String, u64>,
     /// Tabs that need attention (an overdue open note).
-    pub warnings: BTreeMap<String, bool>,
+    pub warnings: SortedMap<String, bool>,
     pub tag_list: Vec<Named<TagId>>,
     /// The cards the caller may view (`personal`, `sale`, `installation`, `lead`, `custom_fields`), each field to
     /// its value; confidential values the caller may not see are `"***"`.

@@ -2,7 +2,7 @@
 //! reassignment of leads' reps.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use vigil_domain::sorted::SortedMap;
 use vigil_domain::{CampaignId, DispositionId, PartnerId, RecordId};
 use vigil_json::{FromJson, ToJson};
 
@@ -28,7 +28,7 @@ pub struct ImportCreated {
 pub struct ImportAnalysis {
     pub columns: Vec<String>,
     /// Column → New Lead field, for the columns whose header names one.
-    pub suggested_mapping: BTreeMap<String, String>,
+    pub suggested_mapping: SortedMap<String, String>,
     /// Up to five rows, as the file has them.
     pub sample: Vec<Vec<String>>,
     /// The New Lead fields a column may map to.
@@ -79,7 +79,7 @@ pub struct ImportDefaults {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ImportOptions {
     /// Column → New Lead field; unmapped columns are ignored.
-    pub mapping: BTreeMap<String, String>,
+    pub mapping: SortedMap<String, String>,
     #[serde(default)]
     pub mode: ImportMode,
     /// Required with `create_or_update`.

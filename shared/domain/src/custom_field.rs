@@ -12,7 +12,7 @@ use crate::lead::FieldChange;
 use crate::{FieldError, Invalid};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 use vigil_json::{FromJson, ToJson};
 
 pub const NAME_MAX: usize = 60;
@@ -401,9 +401,9 @@ impl CustomField {
 /// clears. Unknown or inactive field IDs are errors, and so is clearing a required field.
 pub fn apply_values(
     defs: &[CustomField],
-    values: &BTreeMap<String, Value>,
+    values: &SortedMap<String, Value>,
     sent: &Value,
-) -> Result<BTreeMap<String, Value>, Vec<FieldError>> {
+) -> Result<SortedMap<String, Value>, Vec<FieldError>> {
     let Value::Object(sent) = sent else {
         return Err(vec![FieldError::new(
             "custom_fields",
@@ -441,7 +441,7 @@ pub fn apply_values(
 }
 
 /// The required active fields `values` leaves empty (a new record must fill them).
-pub fn missing_required(defs: &[CustomField], values: &BTreeMap<String, Value>) -> Vec<FieldError> {
+pub fn missing_required(defs: &[CustomField], values: &SortedMap<String, Value>) -> Vec<FieldError> {
     defs.iter().filter(|d| d.active && !d.satisfied(values.get(&d.key()))).map(CustomField::required_error).collect()
 }
 
@@ -573,7 +573,7 @@ mod tests {
             def(3, FieldType::Checkbox, true),
             CustomField { active: false, ..def(4, FieldType::Text, false) },
         ];
-        let mut values = BTreeMap::new();
+        let mut values = SortedMap::new();
         values.insert("1".to_owned(), json!("A"));
         values.insert("2".to_owned(), json!(4.0));
         let next = apply_values(&defs, &values, &json!({"2": null, "3": false})).unwrap();
@@ -585,7 +585,7 @@ mod tests {
         assert_eq!(fields, ["custom_fields.1", "custom_fields.4", "custom_fields.9"]);
         assert_eq!(e[0].code, "required");
         assert_eq!(apply_values(&defs, &values, &json!(["1"])).unwrap_err()[0].field, "custom_fields");
-        let missing = missing_required(&defs, &BTreeMap::new());
+        let missing = missing_required(&defs, &SortedMap::new());
         assert_eq!(missing.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["custom_fields.1"]);
         assert!(missing_required(&defs, &values).is_empty());
     }

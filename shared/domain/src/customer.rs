@@ -90,8 +90,8 @@ pub struct CustomerFields {
     pub deleting: bool,
     /// User-defined field values: definition ID (decimal string) → value as JSON, parsed by
     /// [`crate::custom_field`]. Left out of the item when empty, so older items read and write unchanged.
-    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-    pub custom_fields: std::collections::BTreeMap<String, Value>,
+    #[serde(skip_serializing_if = "crate::sorted::SortedMap::is_empty")]
+    pub custom_fields: crate::sorted::SortedMap<String, Value>,
 }
 
 /// The Services checkboxes of the installation card.

@@ -12,6 +12,7 @@ pub mod lead;
 pub mod mmr;
 pub mod record;
 pub mod small_sort;
+pub mod sorted;
 pub mod text;
 pub mod workflow;
 

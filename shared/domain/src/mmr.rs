@@ -15,7 +15,7 @@
 use crate::{FieldError, Invalid};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::BTreeSet;
+use crate::sorted::SortedSet;
 use vigil_json::{FromJson, ToJson};
 
 /// Longest item or rate name.
@@ -86,7 +86,7 @@ impl MmrRate {
         self.name.clone().unwrap_or_else(|| dollars(self.amount_cents))
     }
 
-    fn item_ids(&self) -> BTreeSet<u32> {
+    fn item_ids(&self) -> SortedSet<u32> {
         id_set(self.line_items.iter().map(|l| l.item_id))
     }
 
@@ -115,8 +115,8 @@ pub struct MmrSettings {
 
 /// The IDs as a set, inserted one by one: collecting into a set sorts first, a sort the portal would carry for this
 /// one use.
-fn id_set(ids: impl Iterator<Item = u32>) -> BTreeSet<u32> {
-    let mut set = BTreeSet::new();
+fn id_set(ids: impl Iterator<Item = u32>) -> SortedSet<u32> {
+    let mut set = SortedSet::new();
     for id in ids {
         set.insert(id);
     }
@@ -544,11 +544,11 @@ pub struct ItemChoices {
 
 /// The filter choices among `rates` (sorted, distinct).
 pub fn filter_choices<'a>(items: &[MmrItem], rates: impl Iterator<Item = &'a MmrRate> + Clone) -> FilterChoices {
-    let total: BTreeSet<u64> = rates.clone().map(|r| r.amount_cents).collect();
+    let total: SortedSet<u64> = rates.clone().map(|r| r.amount_cents).collect();
     let items = items
         .iter()
         .map(|item| {
-            let amounts: BTreeSet<u64> = rates
+            let amounts: SortedSet<u64> = rates
                 .clone()
                 .flat_map(|r| r.line_items.iter())
                 .filter(|l| l.item_id == item.id)

@@ -11,7 +11,7 @@ use crate::error::FieldError;
 use crate::{fields, Invalid, UserId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 use vigil_json::{FromJson, ToJson};
 
 pub const MAX_NAME_CHARS: usize = 100;
@@ -69,7 +69,7 @@ impl std::fmt::Display for Lang {
 }
 
 /// A text in every language of its workflow (the parser refuses a missing one).
-pub type Texts = BTreeMap<Lang, String>;
+pub type Texts = SortedMap<Lang, String>;
 
 /// A customer detail a `confirm_fields` step confirms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ToJson, Deserialize, FromJson)]

@@ -6,7 +6,7 @@ use crate::api::{ApiError, Client, Partner};
 use crate::hooks::{use_effect_with, use_state};
 use crate::html;
 use crate::session::{use_report_error, use_session};
-use std::collections::BTreeMap;
+use vigil_domain::sorted::SortedMap;
 use vigil_api::common::{FieldPath, NoQuery};
 use vigil_api::imports::{
     DryRunReport, ImportAnalysis, ImportDefaults, ImportMode, ImportOptions, ImportState, ImportStatus, MatchKey,
@@ -19,7 +19,7 @@ use yew::prelude::*;
 
 #[derive(Debug, Clone, PartialEq, Default)]
 struct Choices {
-    mapping: BTreeMap<String, String>,
+    mapping: SortedMap<String, String>,
     mode: ImportMode,
     match_key: Option<MatchKey>,
     source_id: Option<u32>,
@@ -28,7 +28,7 @@ struct Choices {
 
 impl Choices {
     fn options(&self) -> ImportOptions {
-        let mut mapping = BTreeMap::new();
+        let mut mapping = SortedMap::new();
         for (column, field) in self.mapping.iter().filter(|(_, f)| !f.is_empty()) {
             mapping.insert(column.clone(), field.clone());
         }

@@ -63,7 +63,7 @@ impl Draft {
         };
         if let Err(inv) = w.validate() {
             for (k, m) in by_field(&inv.errors) {
-                errors.entry(k).or_insert(m);
+                errors.insert_if_absent(k, || m);
             }
         }
         if errors.is_empty() {

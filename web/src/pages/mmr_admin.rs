@@ -12,7 +12,7 @@ use crate::hooks::{use_effect_with, use_state};
 use crate::html;
 use crate::session::use_session;
 use crate::toast::use_toasts;
-use std::collections::BTreeMap;
+use vigil_domain::sorted::SortedMap;
 use std::rc::Rc;
 use vigil_domain::mmr::{self as rules, AMOUNT_MAX};
 use vigil_domain::{Action, Resource};
@@ -257,7 +257,7 @@ impl Draft {
 /// The server's field messages, keyed by the input they belong to, and the summary shown at the top.
 #[derive(Debug, Clone, PartialEq, Default)]
 struct Problems {
-    at: BTreeMap<String, String>,
+    at: SortedMap<String, String>,
     summary: Vec<String>,
 }
 
@@ -297,7 +297,7 @@ impl Problems {
                 _ => ("form".to_owned(), String::new()),
             };
             p.summary.push(if who.is_empty() { f.message.clone() } else { format!("{who}: {}", f.message) });
-            p.at.entry(key).or_insert_with(|| f.message.clone());
+            p.at.insert_if_absent(key, || f.message.clone());
         }
         if p.summary.is_empty() {
             p.summary.push(e.message());

@@ -10,7 +10,7 @@ pub mod wizard;
 use crate::items::{from_item, item_of};
 use crate::{custom_fields, monitoring, Actor, AppError, Services};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use vigil_domain::sorted::SortedMap;
 use vigil_api::creation_workflows::{CreationKind, CreationType, CreationWorkflow, CreationWorkflowForm, WizardStep};
 use vigil_api::customers::Convert;
 use vigil_domain::custom_field::CustomField;
@@ -348,12 +348,12 @@ pub async fn lead_create_form(
     let w = startable(svc, actor, &raw, CreationKind::LeadCreate).await?;
     let fields = custom_fields::all(svc, actor.company()).await?;
     let values = match form.get("custom_fields") {
-        Some(sent) => match custom_fields::apply(svc, actor.company(), &BTreeMap::new(), sent).await? {
+        Some(sent) => match custom_fields::apply(svc, actor.company(), &SortedMap::new(), sent).await? {
             Ok(v) => v,
             // The plain create reports these with the form's own problems.
             Err(_) => return Ok(form),
         },
-        None => BTreeMap::new(),
+        None => SortedMap::new(),
     };
     let missing = vigil_domain::custom_field::missing_required(&required_fields(&w, &fields), &values);
     if !missing.is_empty() {
@@ -370,7 +370,7 @@ pub(crate) async fn conversion_fields(
     lead: &Record,
     input: &Convert,
     errors: &mut Vec<FieldError>,
-) -> Result<Option<BTreeMap<String, Value>>, AppError> {
+) -> Result<Option<SortedMap<String, Value>>, AppError> {
     let Some(id) = input.creation_workflow_id else { return Ok(None) };
     let w = startable(svc, actor, &Value::from(id), CreationKind::LeadConversion).await?;
     let co = actor.company();

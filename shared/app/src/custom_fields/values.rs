@@ -3,7 +3,7 @@
 use super::definitions::all;
 use crate::{AppError, Services};
 use serde_json::Value;
-use std::collections::BTreeMap;
+use vigil_domain::sorted::SortedMap;
 use vigil_domain::custom_field::{self as udf, CardField};
 use vigil_domain::record::Record;
 use vigil_domain::{CompanyId, FieldError, Invalid};
@@ -12,9 +12,9 @@ use vigil_domain::{CompanyId, FieldError, Invalid};
 pub async fn apply(
     svc: &Services,
     co: &CompanyId,
-    values: &BTreeMap<String, Value>,
+    values: &SortedMap<String, Value>,
     sent: &Value,
-) -> Result<Result<BTreeMap<String, Value>, Vec<FieldError>>, AppError> {
+) -> Result<Result<SortedMap<String, Value>, Vec<FieldError>>, AppError> {
     let defs = all(svc, co).await?;
     Ok(udf::apply_values(&defs, values, sent))
 }

@@ -10,7 +10,7 @@ use crate::leads::Named;
 use crate::records::{self, resource_of};
 use crate::{custom_fields, tags, Actor, AppError, Services};
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
+use vigil_domain::sorted::SortedMap;
 use vigil_api::customers::{
     CardsEditable, CustomerActions, CustomerHeader, CustomerHome, IdName, InstallBadge, RecordLink, SaleBadge,
     StatusBox,
@@ -137,8 +137,8 @@ pub async fn view(svc: &Services, actor: &Actor, r: &Record, part: &Partition) -
         archived: r.archived,
     };
 
-    let mut tabs = BTreeMap::new();
-    let mut warnings = BTreeMap::new();
+    let mut tabs = SortedMap::new();
+    let mut warnings = SortedMap::new();
     for col in customer_items::Collection::ALL {
         let n = part.items.iter().filter(|s| s.collection == col && s.counts()).count();
         tabs.insert(col.segment().replace('-', "_"), n as u64);

@@ -1,7 +1,7 @@
 //! Reading the uploaded CSV: whole rows from a byte window of the file, the header, and the mapping a header
 //! suggests.
 
-use std::collections::BTreeMap;
+use vigil_domain::sorted::SortedMap;
 use vigil_domain::lead::NEW_LEAD_FIELDS;
 
 /// Rows read from a window of the file.
@@ -111,9 +111,9 @@ pub fn suggest(column: &str) -> Option<&'static str> {
 }
 
 /// Column → field for every column whose header names a field, each field once (the first column naming it).
-pub fn suggested_mapping(columns: &[String]) -> BTreeMap<String, String> {
+pub fn suggested_mapping(columns: &[String]) -> SortedMap<String, String> {
     let mut taken = std::collections::BTreeSet::new();
-    let mut out = BTreeMap::new();
+    let mut out = SortedMap::new();
     for c in columns {
         if let Some(f) = suggest(c) {
             if taken.insert(f) && !out.contains_key(c) {

@@ -10,7 +10,7 @@ use crate::record_index::index_writes;
 use crate::records::record_item;
 use crate::{custom_fields, Actor, AppError, Services};
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
+use vigil_domain::sorted::SortedMap;
 use vigil_domain::identity::Target;
 use vigil_domain::lead::{self, FieldChange, NewLead};
 use vigil_domain::record::{Kind, LeadFields, Record, Stage};
@@ -32,8 +32,8 @@ pub async fn create(
     // A lead-create workflow requires its custom fields on top of the form's rules.
     let mut form = crate::creation_workflows::lead_create_form(svc, actor, form).await?;
     let udfs = match form.remove("custom_fields") {
-        Some(v) => custom_fields::apply(svc, &co, &BTreeMap::new(), &v).await?,
-        None => Ok(BTreeMap::new()),
+        Some(v) => custom_fields::apply(svc, &co, &SortedMap::new(), &v).await?,
+        None => Ok(SortedMap::new()),
     };
     let input = match (NewLead::parse(&form), &udfs) {
         (Ok(input), _) => input,
@@ -45,7 +45,7 @@ pub async fn create(
     };
     let (udf_values, mut errors) = match udfs {
         Ok(values) => (values, Vec::new()),
-        Err(errors) => (BTreeMap::new(), errors),
+        Err(errors) => (SortedMap::new(), errors),
     };
     check_source(svc, &co, Kind::Lead, Some(input.source_id), None, input.campaign_id, &mut errors).await?;
     let disposition = check_disposition(svc, &co, input.disposition_id, &mut errors).await?;
