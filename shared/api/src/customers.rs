@@ -4,9 +4,9 @@ use crate::directory::{OfficeLocation, Partner};
 use crate::leads::{AccountClass, Choice, HistoryEntry, Named, StateOption};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use vigil_domain::sorted::SortedMap;
 use vigil_domain::mmr::MmrMode;
 use vigil_domain::record::Kind;
+use vigil_domain::sorted::SortedMap;
 use vigil_domain::{LocationId, RecordId, TagId, UserId};
 use vigil_json::{FromJson, ToJson};
 

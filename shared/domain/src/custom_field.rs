@@ -9,10 +9,10 @@
 
 use crate::error::Errors;
 use crate::lead::FieldChange;
+use crate::sorted::SortedMap;
 use crate::{FieldError, Invalid};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use crate::sorted::SortedMap;
 use vigil_json::{FromJson, ToJson};
 
 pub const NAME_MAX: usize = 60;

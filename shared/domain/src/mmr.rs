@@ -12,10 +12,10 @@
 //! - Item IDs are never reused: a new item gets an ID above every ID a rate's breakdown has ever used, so a legacy
 //!   rate cannot silently match a new item.
 
+use crate::sorted::SortedSet;
 use crate::{FieldError, Invalid};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use crate::sorted::SortedSet;
 use vigil_json::{FromJson, ToJson};
 
 /// Longest item or rate name.

@@ -8,10 +8,10 @@
 //! (`steps[2].title.es`), all at once.
 
 use crate::error::FieldError;
+use crate::sorted::SortedMap;
 use crate::{fields, Invalid, UserId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use crate::sorted::SortedMap;
 use vigil_json::{FromJson, ToJson};
 
 pub const MAX_NAME_CHARS: usize = 100;

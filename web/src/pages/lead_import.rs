@@ -6,13 +6,13 @@ use crate::api::{ApiError, Client, Partner};
 use crate::hooks::{use_effect_with, use_state};
 use crate::html;
 use crate::session::{use_report_error, use_session};
-use vigil_domain::sorted::SortedMap;
 use vigil_api::common::{FieldPath, NoQuery};
 use vigil_api::imports::{
     DryRunReport, ImportAnalysis, ImportDefaults, ImportMode, ImportOptions, ImportState, ImportStatus, MatchKey,
     NewImport,
 };
 use vigil_api::ops;
+use vigil_domain::sorted::SortedMap;
 use vigil_domain::PartnerId;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;

@@ -10,11 +10,11 @@ pub mod wizard;
 use crate::items::{from_item, item_of};
 use crate::{custom_fields, monitoring, Actor, AppError, Services};
 use serde_json::{Map, Value};
-use vigil_domain::sorted::SortedMap;
 use vigil_api::creation_workflows::{CreationKind, CreationType, CreationWorkflow, CreationWorkflowForm, WizardStep};
 use vigil_api::customers::Convert;
 use vigil_domain::custom_field::CustomField;
 use vigil_domain::record::Record;
+use vigil_domain::sorted::SortedMap;
 use vigil_domain::{Action, CompanyId, FieldError, Invalid, Resource, Role};
 use vigil_store::{keys, Condition, Index, Query, SortCond, StoreError};
 

@@ -3,9 +3,9 @@
 use super::definitions::all;
 use crate::{AppError, Services};
 use serde_json::Value;
-use vigil_domain::sorted::SortedMap;
 use vigil_domain::custom_field::{self as udf, CardField};
 use vigil_domain::record::Record;
+use vigil_domain::sorted::SortedMap;
 use vigil_domain::{CompanyId, FieldError, Invalid};
 
 /// The record values after applying the sent `custom_fields` object, or the field errors (`custom_fields.<id>`).

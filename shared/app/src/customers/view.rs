@@ -10,7 +10,6 @@ use crate::leads::Named;
 use crate::records::{self, resource_of};
 use crate::{custom_fields, tags, Actor, AppError, Services};
 use serde_json::{json, Map, Value};
-use vigil_domain::sorted::SortedMap;
 use vigil_api::customers::{
     CardsEditable, CustomerActions, CustomerHeader, CustomerHome, IdName, InstallBadge, RecordLink, SaleBadge,
     StatusBox,
@@ -18,6 +17,7 @@ use vigil_api::customers::{
 use vigil_domain::customer::{credit_grade, months_remaining, LEAD_STATUS_WITH_REP};
 use vigil_domain::fields::{card_fields, seen, Card, Seen, Store};
 use vigil_domain::record::{Kind, Record, Stage};
+use vigil_domain::sorted::SortedMap;
 use vigil_domain::{Action, CompanyId, RecordId, Resource, Section, SectionAccess, User, UserId};
 use vigil_store::keys;
 

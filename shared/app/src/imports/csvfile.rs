@@ -1,8 +1,8 @@
 //! Reading the uploaded CSV: whole rows from a byte window of the file, the header, and the mapping a header
 //! suggests.
 
-use vigil_domain::sorted::SortedMap;
 use vigil_domain::lead::NEW_LEAD_FIELDS;
+use vigil_domain::sorted::SortedMap;
 
 /// Rows read from a window of the file.
 #[derive(Debug, Default)]

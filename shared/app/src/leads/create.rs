@@ -10,10 +10,10 @@ use crate::record_index::index_writes;
 use crate::records::record_item;
 use crate::{custom_fields, Actor, AppError, Services};
 use serde_json::{json, Map, Value};
-use vigil_domain::sorted::SortedMap;
 use vigil_domain::identity::Target;
 use vigil_domain::lead::{self, FieldChange, NewLead};
 use vigil_domain::record::{Kind, LeadFields, Record, Stage};
+use vigil_domain::sorted::SortedMap;
 use vigil_domain::{Action, RecordId, Resource};
 use vigil_store::{keys, Condition, StoreError, TxOp};
 
