@@ -16,9 +16,24 @@ use yew::functional::{FunctionComponent, FunctionProvider, HookContext};
 use yew::html::{BaseComponent, Context, HtmlResult, Properties};
 use yew::virtual_dom::{Key, VChild, VComp, VNode};
 
-/// The component's render function with its props: the props stay typed inside the closure, so nothing is cast back
-/// from `Any` to render them.
-type Render = Rc<dyn Fn(&mut HookContext) -> HtmlResult>;
+/// The component's render function with its props: the props stay typed inside, so nothing is cast back from `Any`
+/// to render them. A trait of its own rather than `dyn Fn`, whose vtable would also hold `FnOnce` and `FnMut` entry
+/// points compiled for every component and never called.
+type Render = Rc<dyn Renders>;
+
+trait Renders {
+    fn render(&self, ctx: &mut HookContext) -> HtmlResult;
+}
+
+struct Rendered<C: FunctionProvider> {
+    props: Rc<<C as FunctionProvider>::Properties>,
+}
+
+impl<C: FunctionProvider> Renders for Rendered<C> {
+    fn render(&self, ctx: &mut HookContext) -> HtmlResult {
+        C::run(ctx, &self.props)
+    }
+}
 
 /// What `html!` puts where markup names a component: the component's props, built by Yew's `html_nested!` (so
 /// every prop rule of Yew's markup holds), mounted under the host.
@@ -28,7 +43,7 @@ where
     <C as FunctionProvider>::Properties: 'static,
 {
     let props = child.props;
-    mount(HostProps { component: TypeId::of::<C>(), render: Rc::new(move |ctx| C::run(ctx, &props)) }, key)
+    mount(HostProps { component: TypeId::of::<C>(), render: Rc::new(Rendered::<C> { props }) }, key)
 }
 
 /// Out of line, so the node's construction is not copied into every component's `host`.
@@ -68,7 +83,7 @@ impl FunctionProvider for Host {
     type Properties = HostProps;
 
     fn run(ctx: &mut HookContext, props: &HostProps) -> HtmlResult {
-        (props.render)(ctx)
+        props.render.render(ctx)
     }
 }
 
