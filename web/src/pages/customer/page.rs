@@ -35,25 +35,6 @@ enum Load {
 #[derive(Debug, Clone, PartialEq, Default)]
 struct Edits(Map<String, Value>);
 
-enum Edit {
-    Set(String, Value),
-    Clear,
-}
-
-impl Reducible for Edits {
-    type Action = Edit;
-    fn reduce(self: Rc<Self>, action: Edit) -> Rc<Self> {
-        let mut next = (*self).clone();
-        match action {
-            Edit::Set(k, v) => {
-                next.0.insert(k, v);
-            }
-            Edit::Clear => next.0.clear(),
-        }
-        Rc::new(next)
-    }
-}
-
 #[derive(Properties, PartialEq)]
 pub struct CustomerPageProps {
     pub id: AttrValue,
@@ -75,7 +56,7 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
     let load = use_state(|| Load::Loading);
     let attempt = use_state(|| 0u32);
     let opts = use_customer_form_options();
-    let edits = use_reducer(Edits::default);
+    let edits = use_state(Edits::default);
     // The same edits, current even in a callback created before the last re-render (a change event fires on blur,
     // right before the click on Save).
     let latest = use_mut_ref(Map::<String, Value>::new);
@@ -99,7 +80,7 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
                             Load::Failed(e)
                         }
                     };
-                    edits.dispatch(Edit::Clear);
+                    edits.set(Edits::default());
                     latest.borrow_mut().clear();
                     save_error.set(None);
                     load.set(next);
@@ -190,7 +171,7 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
                 match client.save_customer(id, &body).await {
                     Ok(saved) => {
                         save_error.set(None);
-                        edits.dispatch(Edit::Clear);
+                        edits.set(Edits::default());
                         latest.borrow_mut().clear();
                         toasts.info("Customer saved");
                         if stay {
@@ -253,7 +234,7 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
         Callback::from(move |(k, v): (String, Value)| {
             let v = custom_fields_card::merge_edit(&latest.borrow(), &k, v);
             latest.borrow_mut().insert(k.clone(), v.clone());
-            edits.dispatch(Edit::Set(k, v))
+            edits.set(Edits(latest.borrow().clone()))
         })
     };
     let close_dialog = {

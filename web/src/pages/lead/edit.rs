@@ -17,7 +17,6 @@ use crate::html;
 use crate::session::{use_report_error, use_session};
 use crate::toast::use_toasts;
 use serde_json::{Map, Value};
-use std::rc::Rc;
 use vigil_domain::record::Record;
 use vigil_domain::{Action, Resource, Section, SectionAccess};
 use yew::prelude::*;
@@ -164,29 +163,18 @@ fn changes(before: &Values, after: &Values, version: u64) -> Map<String, Value> 
     m
 }
 
-/// The custom field values changed on the page, by field ID. A reducer rather than a state: every edit merges into
-/// the edits as they are, so keystrokes that arrive before the page re-renders are not lost to a stale copy.
+/// The custom field values changed on the page, by field ID. Every edit merges into the edits as they are now (a
+/// state handle reads the current value, even in a callback made before the last render), so keystrokes that arrive
+/// before the page re-renders are not lost to a stale copy.
 #[derive(Debug, Default, PartialEq)]
 struct UdfEdits(Map<String, Value>);
 
-enum UdfEdit {
-    /// `{"<id>": value}` joins the edits made before.
-    Set(Map<String, Value>),
-    Clear,
-}
-
-impl Reducible for UdfEdits {
-    type Action = UdfEdit;
-
-    fn reduce(self: Rc<Self>, action: UdfEdit) -> Rc<Self> {
-        match action {
-            UdfEdit::Set(one) => {
-                let mut next = self.0.clone();
-                next.extend(one);
-                Rc::new(UdfEdits(next))
-            }
-            UdfEdit::Clear => Rc::new(UdfEdits::default()),
-        }
+impl UdfEdits {
+    /// `{"<id>": value}` joined to the edits made before.
+    fn with(&self, one: Map<String, Value>) -> Self {
+        let mut next = self.0.clone();
+        next.extend(one);
+        UdfEdits(next)
     }
 }
 
@@ -259,7 +247,7 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
     // Custom fields: the card rows of the lead read (`None` until read, or when the company has none) and the
     // values changed here, by field ID.
     let udf_card = use_state(|| None::<Value>);
-    let udf_edits = use_reducer(UdfEdits::default);
+    let udf_edits = use_state(UdfEdits::default);
 
     {
         let (options, client) = (options.clone(), session.client());
@@ -295,7 +283,7 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
         use_effect_with((r.version, loaded.clone()), move |_| {
             values.set(base);
             errors.set(FieldErrors::new());
-            udf_edits.dispatch(UdfEdit::Clear);
+            udf_edits.set(UdfEdits::default());
         });
     }
 
@@ -334,7 +322,7 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
                 });
                 errors.set(e);
             }
-            udf_edits.dispatch(UdfEdit::Set(one));
+            udf_edits.set(udf_edits.with(one));
             if matches!(*status, Status::Saved | Status::Failed(_)) {
                 status.set(Status::Idle);
             }
@@ -423,7 +411,7 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
             (values.clone(), errors.clone(), udf_edits.clone(), status.clone(), base.clone());
         Callback::from(move |_| {
             values.set(base.clone());
-            udf_edits.dispatch(UdfEdit::Clear);
+            udf_edits.set(UdfEdits::default());
             errors.set(FieldErrors::new());
             status.set(Status::Idle);
         })
