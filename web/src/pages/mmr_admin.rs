@@ -8,7 +8,7 @@
 
 use crate::api::{ApiError, MmrItem, MmrLine, MmrRate, MmrSettings};
 use crate::components::format::dollars;
-use crate::hooks::{use_effect_with, use_state};
+use crate::hooks::{use_effect_with, use_state, UseStateHandle};
 use crate::html;
 use crate::session::use_session;
 use crate::toast::use_toasts;
@@ -338,11 +338,9 @@ enum Msg {
     Blocked,
 }
 
-impl Reducible for Editor {
-    type Action = Msg;
-
-    fn reduce(self: Rc<Self>, action: Msg) -> Rc<Self> {
-        let mut next = (*self).clone();
+impl Editor {
+    fn next(&self, action: Msg) -> Self {
+        let mut next = self.clone();
         match action {
             Msg::Loading => next.load = Load::Loading,
             Msg::Loaded(s) => {
@@ -377,24 +375,30 @@ impl Reducible for Editor {
             Msg::Conflict => next.conflict = true,
             Msg::Blocked => next.blocked = true,
         }
-        Rc::new(next)
+        next
     }
 }
 
+/// Applies `action` to the editor as it is now (a state handle reads the current value, so two messages sent before
+/// the page renders again both count).
+fn dispatch(ed: &UseStateHandle<Editor>, action: Msg) {
+    ed.set(ed.next(action));
+}
+
 /// A callback that applies `f` with the input's value to the draft.
-fn on_text(ed: &UseReducerHandle<Editor>, f: impl Fn(&mut Draft, String) + 'static) -> Callback<InputEvent> {
+fn on_text(ed: &UseStateHandle<Editor>, f: impl Fn(&mut Draft, String) + 'static) -> Callback<InputEvent> {
     let (ed, f) = (ed.clone(), Rc::new(f));
     Callback::from(move |e: InputEvent| {
         let (v, f) = (e.target_unchecked_into::<HtmlInputElement>().value(), f.clone());
-        ed.dispatch(Msg::Edit(Rc::new(move |d: &mut Draft| f(d, v.clone()))));
+        dispatch(&ed, Msg::Edit(Rc::new(move |d: &mut Draft| f(d, v.clone()))));
     })
 }
 
-fn on_click(ed: &UseReducerHandle<Editor>, reshape: bool, f: impl Fn(&mut Draft) + 'static) -> Callback<MouseEvent> {
+fn on_click(ed: &UseStateHandle<Editor>, reshape: bool, f: impl Fn(&mut Draft) + 'static) -> Callback<MouseEvent> {
     let f: Edit = Rc::new(f);
     let ed = ed.clone();
     Callback::from(move |_: MouseEvent| {
-        ed.dispatch(if reshape { Msg::Reshape(f.clone()) } else { Msg::Edit(f.clone()) })
+        dispatch(&ed, if reshape { Msg::Reshape(f.clone()) } else { Msg::Edit(f.clone()) })
     })
 }
 
@@ -408,7 +412,7 @@ fn field_error(message: Option<&String>, testid: &'static str) -> Html {
 pub fn MmrAdmin() -> Html {
     let session = use_session();
     let toasts = use_toasts();
-    let ed = use_reducer(|| Editor {
+    let ed = use_state(|| Editor {
         load: Load::Loading,
         draft: None,
         problems: Problems::default(),
@@ -423,9 +427,9 @@ pub fn MmrAdmin() -> Html {
         let (ed, client) = (ed.clone(), session.client());
         use_effect_with(*attempt, move |_| {
             if let Some(client) = client {
-                ed.dispatch(Msg::Loading);
+                dispatch(&ed, Msg::Loading);
                 crate::spawn(async move {
-                    ed.dispatch(match client.mmr_settings().await {
+                    dispatch(&ed, match client.mmr_settings().await {
                         Ok(s) => Msg::Loaded(s),
                         Err(e) => Msg::Failed(e),
                     })
@@ -457,7 +461,7 @@ pub fn MmrAdmin() -> Html {
             e.prevent_default();
             let (Some(client), Some(draft)) = (client.clone(), ed.draft.clone()) else { return };
             let Some((body, sent)) = draft.body().filter(|_| draft.money_problems() == 0) else {
-                ed.dispatch(Msg::Blocked);
+                dispatch(&ed, Msg::Blocked);
                 return;
             };
             let (ed, busy, attempt, toasts) = (ed.clone(), busy.clone(), attempt.clone(), toasts.clone());
@@ -468,11 +472,11 @@ pub fn MmrAdmin() -> Html {
                         toasts.info("MMR settings saved");
                         attempt.set(*attempt + 1);
                     }
-                    Err(e) if e.is_conflict() => ed.dispatch(Msg::Conflict),
-                    Err(e) if e.status == 422 => ed.dispatch(Msg::Rejected(e, sent)),
+                    Err(e) if e.is_conflict() => dispatch(&ed, Msg::Conflict),
+                    Err(e) if e.status == 422 => dispatch(&ed, Msg::Rejected(e, sent)),
                     Err(e) => {
                         toasts.error("Could not save the MMR settings", Some(e.message()));
-                        ed.dispatch(Msg::Rejected(ApiError { errors: vec![], ..e }, sent));
+                        dispatch(&ed, Msg::Rejected(ApiError { errors: vec![], ..e }, sent));
                     }
                 }
                 busy.set(false);
@@ -520,7 +524,7 @@ pub fn MmrAdmin() -> Html {
 }
 
 /// The conflict notice, and the summary of what keeps the configuration from being saved.
-fn status(ed: &UseReducerHandle<Editor>, reload: Callback<MouseEvent>) -> Html {
+fn status(ed: &UseStateHandle<Editor>, reload: Callback<MouseEvent>) -> Html {
     let money = ed.draft.as_ref().map_or(0, Draft::money_problems);
     html! {
         <div id="mmr-admin-status">
@@ -545,7 +549,7 @@ fn status(ed: &UseReducerHandle<Editor>, reload: Callback<MouseEvent>) -> Html {
     }
 }
 
-fn mode_switch(ed: &UseReducerHandle<Editor>, d: &Draft, locked: bool) -> Html {
+fn mode_switch(ed: &UseStateHandle<Editor>, d: &Draft, locked: bool) -> Html {
     let breakout = d.breakout();
     let saved = if d.mode == d.base.mode.as_str() { "" } else { " (not saved yet)" };
     let to = |mode: &'static str| on_click(ed, false, move |d: &mut Draft| d.set_mode(mode));
@@ -566,7 +570,7 @@ fn mode_switch(ed: &UseReducerHandle<Editor>, d: &Draft, locked: bool) -> Html {
     }
 }
 
-fn items_editor(ed: &UseReducerHandle<Editor>, d: &Draft, locked: bool) -> Html {
+fn items_editor(ed: &UseStateHandle<Editor>, d: &Draft, locked: bool) -> Html {
     let add = on_click(ed, true, |d: &mut Draft| {
         let id = d.next_item_id();
         d.items.push(MmrItem { id, name: String::new() });
@@ -604,7 +608,7 @@ fn items_editor(ed: &UseReducerHandle<Editor>, d: &Draft, locked: bool) -> Html 
     }
 }
 
-fn rates_table(ed: &UseReducerHandle<Editor>, d: &Draft, locked: bool) -> Html {
+fn rates_table(ed: &UseStateHandle<Editor>, d: &Draft, locked: bool) -> Html {
     let breakout = d.breakout();
     let active = d.rates.iter().filter(|r| r.active).count();
     let configured: Vec<u32> = d.items.iter().map(|i| i.id).collect();
@@ -646,7 +650,7 @@ fn rates_table(ed: &UseReducerHandle<Editor>, d: &Draft, locked: bool) -> Html {
     }
 }
 
-fn rate_row(ed: &UseReducerHandle<Editor>, d: &Draft, i: usize, r: &RateDraft, others: bool, locked: bool) -> Html {
+fn rate_row(ed: &UseStateHandle<Editor>, d: &Draft, i: usize, r: &RateDraft, others: bool, locked: bool) -> Html {
     let breakout = d.breakout();
     let at = |what: &str| ed.problems.at.get(&format!("rate-{i}-{what}"));
     let id = |what: &str| format!("mmr-rate-{i}-{what}");
@@ -738,7 +742,7 @@ fn rate_row(ed: &UseReducerHandle<Editor>, d: &Draft, i: usize, r: &RateDraft, o
         let ed = ed.clone();
         Callback::from(move |e: Event| {
             let on = e.target_unchecked_into::<HtmlInputElement>().checked();
-            ed.dispatch(Msg::Edit(Rc::new(move |d: &mut Draft| {
+            dispatch(&ed, Msg::Edit(Rc::new(move |d: &mut Draft| {
                 if let Some(r) = d.rates.get_mut(i) {
                     r.active = on
                 }
