@@ -1,8 +1,9 @@
 //! `SortedMap` and `SortedSet`: the parts of `BTreeMap`'s and `BTreeSet`'s API the shared types and the portal use,
 //! over one sorted `Vec`. A B-tree compiles its node code (search, insert and split, remove and merge, steal, clone)
-//! once per key and value type, about 16 KiB of the portal's gzipped download for its handful of maps; a sorted
-//! `Vec` is a binary search and a shift. Inserting is linear, so only for the small maps a record or a form holds (a
-//! record's custom fields, a form's errors, an import's column mapping).
+//! once per key and value type: 16 KiB of the portal's gzipped download for its handful of maps, and 9 KiB less
+//! once these stood in for them (with JSON objects as `IndexMap`s in the portal). A sorted `Vec` is a binary search
+//! and a shift. Inserting is linear, so only for the small maps a record or a form holds (a record's custom fields,
+//! a form's errors, an import's column mapping).
 
 use std::borrow::Borrow;
 use std::fmt;

@@ -429,10 +429,13 @@ pub fn MmrAdmin() -> Html {
             if let Some(client) = client {
                 dispatch(&ed, Msg::Loading);
                 crate::spawn(async move {
-                    dispatch(&ed, match client.mmr_settings().await {
-                        Ok(s) => Msg::Loaded(s),
-                        Err(e) => Msg::Failed(e),
-                    })
+                    dispatch(
+                        &ed,
+                        match client.mmr_settings().await {
+                            Ok(s) => Msg::Loaded(s),
+                            Err(e) => Msg::Failed(e),
+                        },
+                    )
                 });
             }
         });
@@ -742,11 +745,14 @@ fn rate_row(ed: &UseStateHandle<Editor>, d: &Draft, i: usize, r: &RateDraft, oth
         let ed = ed.clone();
         Callback::from(move |e: Event| {
             let on = e.target_unchecked_into::<HtmlInputElement>().checked();
-            dispatch(&ed, Msg::Edit(Rc::new(move |d: &mut Draft| {
-                if let Some(r) = d.rates.get_mut(i) {
-                    r.active = on
-                }
-            })));
+            dispatch(
+                &ed,
+                Msg::Edit(Rc::new(move |d: &mut Draft| {
+                    if let Some(r) = d.rates.get_mut(i) {
+                        r.active = on
+                    }
+                })),
+            );
         })
     };
     let remove = on_click(ed, true, move |d: &mut Draft| {
