@@ -86,6 +86,19 @@ impl<T: 'static> Deref for UseStateHandle<T> {
     }
 }
 
+impl<T: Reducible + 'static> UseStateHandle<T> {
+    /// What a reducer's handle does, for a state whose type is a reducer (the session, the toasts): the value
+    /// `T::reduce` makes of the current one and `action` replaces it; the very same value back (an action that
+    /// changes nothing) renders nothing.
+    pub fn dispatch(&self, action: T::Action) {
+        let Ok(now) = Rc::clone(&self.shared().inner.0).downcast::<T>() else { return };
+        let next = T::reduce(Rc::clone(&now), action);
+        if !Rc::ptr_eq(&now, &next) {
+            self.shared().inner.dispatch(next);
+        }
+    }
+}
+
 /// The slot's value now. Out of line, so the reducer handle's reading code is not copied into every `T`'s `deref`.
 #[inline(never)]
 fn current(inner: &UseReducerHandle<Slot>) -> &dyn Any {

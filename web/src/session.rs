@@ -1,8 +1,8 @@
 //! Who is signed in: the bearer token (kept in localStorage so a reload stays signed in) and the user it belongs to.
-//! Shared by every screen through a context holding a reducer.
+//! Shared by every screen through a context holding its state.
 
 use crate::api::{ApiError, Client, Me};
-use crate::hooks::use_effect_with;
+use crate::hooks::{use_effect_with, use_state, UseStateHandle};
 use crate::html;
 use crate::storage;
 use crate::toast::{use_toasts, Toasts};
@@ -71,7 +71,7 @@ impl Reducible for Session {
     }
 }
 
-pub type SessionHandle = UseReducerHandle<Session>;
+pub type SessionHandle = UseStateHandle<Session>;
 
 #[hook]
 pub fn use_session() -> SessionHandle {
@@ -106,7 +106,7 @@ pub struct SessionProviderProps {
 /// Holds the session and loads `me` whenever there is a token without a user.
 #[component]
 pub fn SessionProvider(props: &SessionProviderProps) -> Html {
-    let session = use_reducer(Session::from_storage);
+    let session = use_state(Session::from_storage);
     let toasts = use_toasts();
 
     {

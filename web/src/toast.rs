@@ -1,6 +1,6 @@
 //! Toasts: short messages stacked in a corner, dismissed by their button or on their own after a few seconds.
 
-use crate::hooks::use_effect_with;
+use crate::hooks::{use_effect_with, use_state, UseStateHandle};
 use crate::html;
 use gloo_timers::callback::Timeout;
 use std::rc::Rc;
@@ -65,7 +65,7 @@ impl Reducible for ToastQueue {
 
 /// The handle screens use to show a message.
 #[derive(Clone, PartialEq)]
-pub struct Toasts(UseReducerHandle<ToastQueue>);
+pub struct Toasts(UseStateHandle<ToastQueue>);
 
 impl Toasts {
     pub fn error(&self, title: &str, detail: Option<String>) {
@@ -89,7 +89,7 @@ pub struct ToastProviderProps {
 
 #[component]
 pub fn ToastProvider(props: &ToastProviderProps) -> Html {
-    let queue = use_reducer(ToastQueue::default);
+    let queue = use_state(ToastQueue::default);
     let dismiss = {
         let queue = queue.clone();
         Callback::from(move |id| queue.dispatch(ToastAction::Dismiss(id)))

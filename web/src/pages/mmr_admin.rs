@@ -338,9 +338,11 @@ enum Msg {
     Blocked,
 }
 
-impl Editor {
-    fn next(&self, action: Msg) -> Self {
-        let mut next = self.clone();
+impl Reducible for Editor {
+    type Action = Msg;
+
+    fn reduce(self: Rc<Self>, action: Msg) -> Rc<Self> {
+        let mut next = (*self).clone();
         match action {
             Msg::Loading => next.load = Load::Loading,
             Msg::Loaded(s) => {
@@ -375,14 +377,8 @@ impl Editor {
             Msg::Conflict => next.conflict = true,
             Msg::Blocked => next.blocked = true,
         }
-        next
+        Rc::new(next)
     }
-}
-
-/// Applies `action` to the editor as it is now (a state handle reads the current value, so two messages sent before
-/// the page renders again both count).
-fn dispatch(ed: &UseStateHandle<Editor>, action: Msg) {
-    ed.set(ed.next(action));
 }
 
 /// A callback that applies `f` with the input's value to the draft.
@@ -390,7 +386,7 @@ fn on_text(ed: &UseStateHandle<Editor>, f: impl Fn(&mut Draft, String) + 'static
     let (ed, f) = (ed.clone(), Rc::new(f));
     Callback::from(move |e: InputEvent| {
         let (v, f) = (e.target_unchecked_into::<HtmlInputElement>().value(), f.clone());
-        dispatch(&ed, Msg::Edit(Rc::new(move |d: &mut Draft| f(d, v.clone()))));
+        ed.dispatch(Msg::Edit(Rc::new(move |d: &mut Draft| f(d, v.clone()))));
     })
 }
 
@@ -398,7 +394,7 @@ fn on_click(ed: &UseStateHandle<Editor>, reshape: bool, f: impl Fn(&mut Draft) +
     let f: Edit = Rc::new(f);
     let ed = ed.clone();
     Callback::from(move |_: MouseEvent| {
-        dispatch(&ed, if reshape { Msg::Reshape(f.clone()) } else { Msg::Edit(f.clone()) })
+        ed.dispatch(if reshape { Msg::Reshape(f.clone()) } else { Msg::Edit(f.clone()) })
     })
 }
 
@@ -427,15 +423,12 @@ pub fn MmrAdmin() -> Html {
         let (ed, client) = (ed.clone(), session.client());
         use_effect_with(*attempt, move |_| {
             if let Some(client) = client {
-                dispatch(&ed, Msg::Loading);
+                ed.dispatch(Msg::Loading);
                 crate::spawn(async move {
-                    dispatch(
-                        &ed,
-                        match client.mmr_settings().await {
-                            Ok(s) => Msg::Loaded(s),
-                            Err(e) => Msg::Failed(e),
-                        },
-                    )
+                    ed.dispatch(match client.mmr_settings().await {
+                        Ok(s) => Msg::Loaded(s),
+                        Err(e) => Msg::Failed(e),
+                    })
                 });
             }
         });
@@ -464,7 +457,7 @@ pub fn MmrAdmin() -> Html {
             e.prevent_default();
             let (Some(client), Some(draft)) = (client.clone(), ed.draft.clone()) else { return };
             let Some((body, sent)) = draft.body().filter(|_| draft.money_problems() == 0) else {
-                dispatch(&ed, Msg::Blocked);
+                ed.dispatch(Msg::Blocked);
                 return;
             };
             let (ed, busy, attempt, toasts) = (ed.clone(), busy.clone(), attempt.clone(), toasts.clone());
@@ -475,11 +468,11 @@ pub fn MmrAdmin() -> Html {
                         toasts.info("MMR settings saved");
                         attempt.set(*attempt + 1);
                     }
-                    Err(e) if e.is_conflict() => dispatch(&ed, Msg::Conflict),
-                    Err(e) if e.status == 422 => dispatch(&ed, Msg::Rejected(e, sent)),
+                    Err(e) if e.is_conflict() => ed.dispatch(Msg::Conflict),
+                    Err(e) if e.status == 422 => ed.dispatch(Msg::Rejected(e, sent)),
                     Err(e) => {
                         toasts.error("Could not save the MMR settings", Some(e.message()));
-                        dispatch(&ed, Msg::Rejected(ApiError { errors: vec![], ..e }, sent));
+                        ed.dispatch(Msg::Rejected(ApiError { errors: vec![], ..e }, sent));
                     }
                 }
                 busy.set(false);
@@ -745,14 +738,11 @@ fn rate_row(ed: &UseStateHandle<Editor>, d: &Draft, i: usize, r: &RateDraft, oth
         let ed = ed.clone();
         Callback::from(move |e: Event| {
             let on = e.target_unchecked_into::<HtmlInputElement>().checked();
-            dispatch(
-                &ed,
-                Msg::Edit(Rc::new(move |d: &mut Draft| {
-                    if let Some(r) = d.rates.get_mut(i) {
-                        r.active = on
-                    }
-                })),
-            );
+            ed.dispatch(Msg::Edit(Rc::new(move |d: &mut Draft| {
+                if let Some(r) = d.rates.get_mut(i) {
+                    r.active = on
+                }
+            })));
         })
     };
     let remove = on_click(ed, true, move |d: &mut Draft| {
