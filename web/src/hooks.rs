@@ -140,6 +140,8 @@ pub fn use_state_with<T: 'static, F: FnOnce() -> T>(init: F) -> UseStateHandle<T
 
 #[hook]
 fn use_slot<'a>(init: Box<dyn FnOnce() -> Rc<dyn Any> + 'a>) -> UseReducerHandle<Slot> {
+    // The one use of Yew's reducer hook: every state is this slot.
+    #[allow(clippy::disallowed_methods)]
     yew::use_reducer(move || Slot(init()))
 }
 
