@@ -91,6 +91,7 @@ impl<T: Reducible + 'static> UseStateHandle<T> {
     /// `T::reduce` makes of the current one and `action` replaces it; the very same value back (an action that
     /// changes nothing) renders nothing.
     pub fn dispatch(&self, action: T::Action) {
+        // The slot always holds a `T` (see `deref`); were it ever not, the action is dropped rather than panicking.
         let Ok(now) = Rc::clone(&self.shared().inner.0).downcast::<T>() else { return };
         let next = T::reduce(Rc::clone(&now), action);
         if !Rc::ptr_eq(&now, &next) {
