@@ -161,12 +161,12 @@ fn SignedInShell(props: &ShellProps) -> Html {
     let Some(me) = session.me.clone() else {
         let body = match &session.load_error {
             Some(message) => {
-                let retry = Callback::from(|_| {
+                let retry = crate::h::cb(|_| {
                     let _ = web_sys::window().map(|w| w.location().reload());
                 });
                 let sign_out = {
                     let session = session.clone();
-                    Callback::from(move |_| session.dispatch(SessionAction::SignOut))
+                    crate::h::cb(move |_| session.dispatch(SessionAction::SignOut))
                 };
                 html! {
                     <div class="panel error-box" role="alert" data-testid="session-error">

@@ -7,6 +7,7 @@ mod host;
 pub use host::host;
 
 use std::rc::Rc;
+use yew::callback::Callback;
 use yew::html::NodeRef;
 use yew::utils::NodeSeq;
 use yew::virtual_dom::listeners::Listeners;
@@ -27,43 +28,51 @@ pub fn el(
     listeners: Listeners,
     children: VNode,
 ) -> VNode {
-    tag(name, NodeRef::default(), None, Attributes::Static(attrs), listeners, children)
+    tag(name, None, None, Attributes::Static(attrs), listeners, children)
 }
 
-/// Any other element but an input or a textarea.
+/// Any other element but an input or a textarea. The node ref is an `Option`, so an element without one (nearly all)
+/// passes a constant rather than making an empty ref where it is written.
 pub fn tag(
     tag: &'static str,
-    node_ref: NodeRef,
+    node_ref: Option<NodeRef>,
     key: Option<Key>,
     attributes: Attributes,
     listeners: Listeners,
     children: VNode,
 ) -> VNode {
-    VNode::from(VTag::__new_other(AttrValue::Static(tag), node_ref, key, attributes, listeners, children))
+    VNode::from(VTag::__new_other(
+        AttrValue::Static(tag),
+        node_ref.unwrap_or_default(),
+        key,
+        attributes,
+        listeners,
+        children,
+    ))
 }
 
 /// An `<input>`.
 pub fn input(
     value: Option<AttrValue>,
     checked: Option<bool>,
-    node_ref: NodeRef,
+    node_ref: Option<NodeRef>,
     key: Option<Key>,
     attributes: Attributes,
     listeners: Listeners,
 ) -> VNode {
-    VNode::from(VTag::__new_input(value, checked, node_ref, key, attributes, listeners))
+    VNode::from(VTag::__new_input(value, checked, node_ref.unwrap_or_default(), key, attributes, listeners))
 }
 
 /// A `<textarea>`.
 pub fn textarea(
     value: Option<AttrValue>,
     defaultvalue: Option<AttrValue>,
-    node_ref: NodeRef,
+    node_ref: Option<NodeRef>,
     key: Option<Key>,
     attributes: Attributes,
     listeners: Listeners,
 ) -> VNode {
-    VNode::from(VTag::__new_textarea(value, defaultvalue, node_ref, key, attributes, listeners))
+    VNode::from(VTag::__new_textarea(value, defaultvalue, node_ref.unwrap_or_default(), key, attributes, listeners))
 }
 
 /// An attribute whose value is known at run time; `None` leaves it out.
@@ -135,5 +144,62 @@ impl Kids {
     /// The list, as Yew's `<>…</>` makes it.
     pub fn list(self) -> VNode {
         VNode::VList(Rc::new(VList::with_children(self.0, None)))
+    }
+}
+
+/// `Callback::from(f)`, with `f` behind a one-method trait of its own inside a closure shared by every callback of
+/// the same event type. A closure coerced to `dyn Fn` gets a vtable holding `FnOnce` and `FnMut` entry points too,
+/// compiled for each of the portal's few hundred callbacks and never called.
+pub fn cb<IN: 'static, OUT: 'static>(f: impl Fn(IN) -> OUT + 'static) -> Callback<IN, OUT> {
+    wrap(Rc::new(f))
+}
+
+trait Handler<IN, OUT> {
+    fn handle(&self, input: IN) -> OUT;
+}
+
+impl<IN, OUT, F: Fn(IN) -> OUT> Handler<IN, OUT> for F {
+    fn handle(&self, input: IN) -> OUT {
+        self(input)
+    }
+}
+
+#[inline(never)]
+fn wrap<IN: 'static, OUT: 'static>(handler: Rc<dyn Handler<IN, OUT>>) -> Callback<IN, OUT> {
+    Callback::from(move |input| handler.handle(input))
+}
+
+/// `Callback::reform` through [`cb`]: a callback that maps its input by `f` and passes it on to this one.
+pub trait Adapt<IN, OUT> {
+    fn adapt<T: 'static>(&self, f: impl Fn(T) -> IN + 'static) -> Callback<T, OUT>;
+}
+
+impl<IN: 'static, OUT: 'static> Adapt<IN, OUT> for Callback<IN, OUT> {
+    fn adapt<T: 'static>(&self, f: impl Fn(T) -> IN + 'static) -> Callback<T, OUT> {
+        let this = self.clone();
+        cb(move |input| this.emit(f(input)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{cb, Adapt};
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    #[test]
+    fn a_callback_runs_its_closure_and_an_adapted_one_maps_the_input_first() {
+        let seen = Rc::new(Cell::new(0));
+        let add = cb({
+            let seen = Rc::clone(&seen);
+            move |n: u32| {
+                seen.set(seen.get() + n);
+                seen.get()
+            }
+        });
+        assert_eq!(add.emit(2), 2);
+        let from_text = add.adapt(|s: &'static str| s.len() as u32);
+        assert_eq!(from_text.emit("abc"), 5);
+        assert_eq!(seen.get(), 5);
     }
 }

@@ -200,7 +200,7 @@ pub fn Router(props: &RouterProps) -> Html {
         let location = location.clone();
         // Made once, so the navigator's readers are not drawn again on every navigation, only the location's.
         use_state_with(move || Navigator {
-            refresh: Callback::from(move |()| location.set(Rc::new(Location::current()))),
+            refresh: crate::h::cb(move |()| location.set(Rc::new(Location::current()))),
         })
     };
     {

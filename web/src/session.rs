@@ -84,7 +84,7 @@ pub fn use_session() -> SessionHandle {
 pub fn use_report_error() -> Callback<ApiError> {
     let session = use_session();
     let toasts = use_toasts();
-    Callback::from(move |err: ApiError| report(&session, &toasts, err))
+    crate::h::cb(move |err: ApiError| report(&session, &toasts, err))
 }
 
 fn report(session: &SessionHandle, toasts: &Toasts, err: ApiError) {

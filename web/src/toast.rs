@@ -92,7 +92,7 @@ pub fn ToastProvider(props: &ToastProviderProps) -> Html {
     let queue = use_state(ToastQueue::default);
     let dismiss = {
         let queue = queue.clone();
-        Callback::from(move |id| queue.dispatch(ToastAction::Dismiss(id)))
+        crate::h::cb(move |id| queue.dispatch(ToastAction::Dismiss(id)))
     };
     html! {
         <ContextProvider<Toasts> context={Toasts(queue.clone())}>
@@ -129,7 +129,7 @@ fn ToastView(props: &ToastViewProps) -> Html {
     }
     let onclick = {
         let on_dismiss = props.on_dismiss.clone();
-        Callback::from(move |_| on_dismiss.emit(id))
+        crate::h::cb(move |_| on_dismiss.emit(id))
     };
     let (class, role) = match props.toast.kind {
         ToastKind::Error => ("toast toast-error", "alert"),

@@ -183,8 +183,10 @@ impl Element {
             }
         };
         let node_ref = match &self.node_ref {
-            Some(e) => quote!(::yew::html::IntoPropValue::<::yew::html::NodeRef>::into_prop_value(#e)),
-            None => quote!(::std::default::Default::default()),
+            Some(e) => {
+                quote!(::std::option::Option::Some(::yew::html::IntoPropValue::<::yew::html::NodeRef>::into_prop_value(#e)))
+            }
+            None => quote!(::std::option::Option::None),
         };
         let key = match &self.key {
             Some(e) => quote!(::std::option::Option::Some(::std::convert::Into::<::yew::virtual_dom::Key>::into(#e))),

@@ -109,7 +109,7 @@ fn field(
     let described = message.as_ref().map(|_| format!("{id}-error"));
     let control = match row.field_type {
         FieldType::Checkbox => {
-            let onchange = Callback::from(move |e: Event| {
+            let onchange = crate::h::cb(move |e: Event| {
                 emit(Value::Bool(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked()))
             });
             html! {
@@ -119,7 +119,7 @@ fn field(
         }
         FieldType::Select => {
             let current = as_text(&shown);
-            let onchange = Callback::from(move |e: Event| {
+            let onchange = crate::h::cb(move |e: Event| {
                 let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
                 emit(if v.is_empty() { Value::Null } else { Value::String(v) })
             });
@@ -140,7 +140,7 @@ fn field(
                 _ => ("text", None),
             };
             // Every keystroke, so a Save clicked right after typing sends what was typed.
-            let oninput = Callback::from(move |e: InputEvent| {
+            let oninput = crate::h::cb(move |e: InputEvent| {
                 let raw = e.target_unchecked_into::<web_sys::HtmlInputElement>().value();
                 let v = if raw.trim().is_empty() {
                     Value::Null

@@ -39,7 +39,7 @@ pub fn Modal(props: &ModalProps) -> Html {
     }
     let onkeydown = {
         let on_close = props.on_close.clone();
-        Callback::from(move |e: KeyboardEvent| {
+        crate::h::cb(move |e: KeyboardEvent| {
             if e.key() == "Escape" {
                 e.prevent_default();
                 on_close.emit(());

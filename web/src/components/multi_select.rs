@@ -2,6 +2,7 @@
 //! the matching options as a list of checkboxes. Plain form controls, so it works by keyboard and screen reader.
 
 use crate::components::format;
+use crate::h::Adapt;
 use crate::hooks::use_state;
 use crate::html;
 use yew::prelude::*;
@@ -26,14 +27,14 @@ pub fn MultiSelect(props: &MultiSelectProps) -> Html {
 
     let on_search = {
         let search = search.clone();
-        Callback::from(move |e: InputEvent| {
+        crate::h::cb(move |e: InputEvent| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
             search.set(input.value());
         })
     };
     let toggle = |v: u32| {
         let (selected, onchange) = (props.selected.clone(), props.onchange.clone());
-        Callback::from(move |()| {
+        crate::h::cb(move |()| {
             let mut next = selected.clone();
             if let Some(i) = next.iter().position(|s| *s == v) {
                 next.remove(i);
@@ -56,7 +57,7 @@ pub fn MultiSelect(props: &MultiSelectProps) -> Html {
                         <li class="pill" key={*v} data-testid="pill" data-value={v.to_string()}>
                             { label_of(*v) }
                             <button type="button" class="pill-remove" aria-label={format!("Remove {}", label_of(*v))}
-                                onclick={toggle(*v).reform(|_: MouseEvent| ())}>{ "×" }</button>
+                                onclick={toggle(*v).adapt(|_: MouseEvent| ())}>{ "×" }</button>
                         </li>
                     }) }
                 </ul>
@@ -69,7 +70,7 @@ pub fn MultiSelect(props: &MultiSelectProps) -> Html {
                     let id = format!("{}-{v}", props.id);
                     html! {
                         <li key={*v}>
-                            <input type="checkbox" id={id.clone()} {checked} onchange={toggle(*v).reform(|_: Event| ())}
+                            <input type="checkbox" id={id.clone()} {checked} onchange={toggle(*v).adapt(|_: Event| ())}
                                 data-testid="option" data-value={v.to_string()} />
                             <label for={id}>{ l.clone() }</label>
                         </li>

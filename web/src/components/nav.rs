@@ -18,7 +18,7 @@ pub struct TopNavProps {
 
 fn close_menu(open: &UseStateHandle<bool>) -> Callback<()> {
     let open = open.clone();
-    Callback::from(move |()| open.set(false))
+    crate::h::cb(move |()| open.set(false))
 }
 
 #[component]
@@ -52,7 +52,7 @@ pub fn TopNav(props: &TopNavProps) -> Html {
     // Pending is the Leads list's Pending view: a link with its query, followed inside the portal.
     let open_pending = {
         let (navigator, close) = (navigator.clone(), close_menu(&open));
-        Callback::from(move |e: MouseEvent| {
+        crate::h::cb(move |e: MouseEvent| {
             if e.button() != 0 || e.meta_key() || e.ctrl_key() || e.shift_key() || e.alt_key() {
                 return;
             }
@@ -66,13 +66,13 @@ pub fn TopNav(props: &TopNavProps) -> Html {
 
     let toggle = {
         let open = open.clone();
-        Callback::from(move |_| open.set(!*open))
+        crate::h::cb(move |_| open.set(!*open))
     };
     let close = {
         let open = open.clone();
-        Callback::from(move |()| open.set(false))
+        crate::h::cb(move |()| open.set(false))
     };
-    let sign_out = Callback::from(move |_| {
+    let sign_out = crate::h::cb(move |_| {
         // Go to sign-in first, so the signed-out shell does not remember this page as where to return.
         if let Some(nav) = &navigator {
             nav.push(&Route::SignIn);

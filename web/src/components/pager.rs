@@ -1,6 +1,7 @@
 //! Cursor paging: the server hands out an opaque cursor for the next page, so the way back is the trail of cursors
 //! already used.
 
+use crate::h::Adapt;
 use crate::hooks::UseStateHandle;
 use crate::html;
 use yew::prelude::*;
@@ -44,7 +45,7 @@ impl CursorTrail {
 pub fn trail_callbacks(trail: &UseStateHandle<CursorTrail>) -> (Callback<String>, Callback<()>) {
     let next = trail.clone();
     let back = trail.clone();
-    (Callback::from(move |c: String| next.set(next.forward(c))), Callback::from(move |()| back.set(back.back())))
+    (crate::h::cb(move |c: String| next.set(next.forward(c))), crate::h::cb(move |()| back.set(back.back())))
 }
 
 #[derive(Properties, PartialEq)]
@@ -61,13 +62,13 @@ pub fn Pager(props: &PagerProps) -> Html {
     let next = {
         let cursor = props.next_cursor.clone();
         let on_next = props.on_next.clone();
-        Callback::from(move |_| {
+        crate::h::cb(move |_| {
             if let Some(c) = &cursor {
                 on_next.emit(c.clone());
             }
         })
     };
-    let previous = props.on_previous.reform(|_: MouseEvent| ());
+    let previous = props.on_previous.adapt(|_: MouseEvent| ());
     if props.page_number <= 1 && props.next_cursor.is_none() {
         return html! {};
     }

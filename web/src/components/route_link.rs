@@ -26,7 +26,7 @@ pub fn RouteLink(props: &RouteLinkProps) -> Html {
     let onclick = {
         let to = props.to.clone();
         let onnavigate = props.onnavigate.clone();
-        Callback::from(move |e: MouseEvent| {
+        crate::h::cb(move |e: MouseEvent| {
             // Leave modified clicks (new tab, new window) and non-primary buttons to the browser.
             if e.button() != 0 || e.meta_key() || e.ctrl_key() || e.shift_key() || e.alt_key() {
                 return;

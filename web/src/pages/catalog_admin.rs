@@ -113,7 +113,7 @@ pub fn CatalogAdmin() -> Html {
     let toggle = |e: &CatalogEntry| {
         let (client, attempt, toasts) = (session.client(), attempt.clone(), toasts.clone());
         let (id, kind, version, active) = (e.id, e.kind, e.version, e.active);
-        Callback::from(move |_: Event| {
+        crate::h::cb(move |_: Event| {
             let Some(client) = client.clone() else { return };
             let (attempt, toasts) = (attempt.clone(), toasts.clone());
             let body =
@@ -139,7 +139,7 @@ pub fn CatalogAdmin() -> Html {
             attempt.clone(),
             toasts.clone(),
         );
-        Callback::from(move |e: SubmitEvent| {
+        crate::h::cb(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(client) = client.clone() else { return };
             let k = *kind;
@@ -197,11 +197,11 @@ pub fn CatalogAdmin() -> Html {
     };
     let set_text = |s: &UseStateHandle<String>| {
         let s = s.clone();
-        Callback::from(move |e: Event| s.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))
+        crate::h::cb(move |e: Event| s.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))
     };
     let pick = |key: u64, with_quantity: bool| {
         let picked = picked.clone();
-        Callback::from(move |e: Event| {
+        crate::h::cb(move |e: Event| {
             let input = e.target_unchecked_into::<web_sys::HtmlInputElement>();
             let mut next = (*picked).clone();
             let n = if with_quantity {
@@ -239,7 +239,7 @@ pub fn CatalogAdmin() -> Html {
             <form class="card inline-form" data-testid="catalog-form" onsubmit={create}>
                 <h2>{ "Add" }</h2>
                 <label>{ "Kind" }
-                    <select data-testid="catalog-kind" onchange={{ let (kind, picked) = (kind.clone(), picked.clone()); Callback::from(move |e: Event| {
+                    <select data-testid="catalog-kind" onchange={{ let (kind, picked) = (kind.clone(), picked.clone()); crate::h::cb(move |e: Event| {
                         let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
                         if let Some(x) = CatalogKind::ALL.iter().find(|x| x.as_str() == v) { kind.set(*x); picked.set(IdMap::new()); }
                     }) }}>
@@ -248,7 +248,7 @@ pub fn CatalogAdmin() -> Html {
                 </label>
                 if k == CatalogKind::SoldBy {
                     <label>{ "User" }
-                        <select data-testid="catalog-user" onchange={{ let u = user.clone(); Callback::from(move |e: Event| u.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value())) }}>
+                        <select data-testid="catalog-user" onchange={{ let u = user.clone(); crate::h::cb(move |e: Event| u.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value())) }}>
                             <option value="">{ "Choose a user" }</option>
                             { for users.sold_by.iter().map(|u| html! { <option value={u.id.to_string()} selected={*user == u.id.to_string()}>{ u.name.clone() }</option> }) }
                         </select>
@@ -258,7 +258,7 @@ pub fn CatalogAdmin() -> Html {
                 }
                 if k == CatalogKind::Equipment {
                     <label>{ "Default charge ($)" }<input type="text" inputmode="decimal" value={(*charge).clone()} onchange={set_text(&charge)} data-testid="catalog-charge" /></label>
-                    <label class="check"><input type="checkbox" checked={*collection} onchange={{ let c = collection.clone(); Callback::from(move |e: Event| c.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked())) }} />{ " Collection item" }</label>
+                    <label class="check"><input type="checkbox" checked={*collection} onchange={{ let c = collection.clone(); crate::h::cb(move |e: Event| c.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked())) }} />{ " Collection item" }</label>
                 }
                 if k == CatalogKind::Package {
                     <fieldset><legend>{ "Equipment and quantities" }</legend>

@@ -116,7 +116,7 @@ pub fn CustomFieldsAdmin() -> Html {
     }
     let reload = {
         let attempt = attempt.clone();
-        Callback::from(move |_: ()| attempt.set(*attempt + 1))
+        crate::h::cb(move |_: ()| attempt.set(*attempt + 1))
     };
 
     let on_create = {
@@ -129,7 +129,7 @@ pub fn CustomFieldsAdmin() -> Html {
             toasts.clone(),
             report.clone(),
         );
-        Callback::from(move |e: SubmitEvent| {
+        crate::h::cb(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(client) = client.clone() else { return };
             let body = new_draft.create_body();
@@ -226,7 +226,7 @@ impl RowCtx {
             let start = {
                 let (editing, edit_errors, d) = (self.editing.clone(), self.edit_errors.clone(), Draft::of(f));
                 let id = f.id;
-                Callback::from(move |_: MouseEvent| {
+                crate::h::cb(move |_: MouseEvent| {
                     edit_errors.set(FieldErrors::new());
                     editing.set(Some((id, d.clone())));
                 })
@@ -257,7 +257,7 @@ impl RowCtx {
         };
         let (client, busy, reload, report) =
             (self.client.clone(), self.busy.clone(), self.reload.clone(), self.report.clone());
-        Callback::from(move |_: MouseEvent| {
+        crate::h::cb(move |_: MouseEvent| {
             let Some(client) = client.clone() else { return };
             // Ties (equal positions) still swap: the one moving up gets the lower number.
             let (pa, pb) = if a.position == b.position {
@@ -297,11 +297,11 @@ impl RowCtx {
         let version = f.version;
         let on_change = {
             let editing = self.editing.clone();
-            Callback::from(move |d: Draft| editing.set(Some((id, d))))
+            crate::h::cb(move |d: Draft| editing.set(Some((id, d))))
         };
         let cancel = {
             let (editing, edit_errors) = (self.editing.clone(), self.edit_errors.clone());
-            Callback::from(move |_: MouseEvent| {
+            crate::h::cb(move |_: MouseEvent| {
                 edit_errors.set(FieldErrors::new());
                 editing.set(None);
             })
@@ -316,7 +316,7 @@ impl RowCtx {
                 self.report.clone(),
             );
             let draft = draft.clone();
-            Callback::from(move |e: SubmitEvent| {
+            crate::h::cb(move |e: SubmitEvent| {
                 e.prevent_default();
                 let Some(client) = client.clone() else { return };
                 let body = draft.patch_body(version);
@@ -367,7 +367,7 @@ fn draft_inputs(
 ) -> Html {
     let on_change = {
         let draft = draft.clone();
-        Callback::from(move |d: Draft| draft.set(d))
+        crate::h::cb(move |d: Draft| draft.set(d))
     };
     draft_inputs_with(prefix, draft, errors, creating, busy, on_change)
 }
@@ -395,27 +395,23 @@ fn draft_inputs_with(
     };
     let on_name = {
         let set = set(|d, v| d.name = v);
-        Callback::from(move |e: InputEvent| set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))
+        crate::h::cb(move |e: InputEvent| set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))
     };
     let on_type = {
         let set = set(|d, v| d.field_type = FieldType::parse(&v).unwrap_or(FieldType::Text));
-        Callback::from(move |e: Event| set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()))
+        crate::h::cb(move |e: Event| set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()))
     };
     let on_options = {
         let set = set(|d, v| d.options = v);
-        Callback::from(move |e: InputEvent| set(e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value()))
+        crate::h::cb(move |e: InputEvent| set(e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value()))
     };
     let on_required = {
         let set = set(|d, v| d.required = v == "true");
-        Callback::from(move |e: Event| {
-            set(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked().to_string())
-        })
+        crate::h::cb(move |e: Event| set(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked().to_string()))
     };
     let on_active = {
         let set = set(|d, v| d.active = v == "true");
-        Callback::from(move |e: Event| {
-            set(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked().to_string())
-        })
+        crate::h::cb(move |e: Event| set(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked().to_string()))
     };
     let id = |what: &str| format!("{prefix}-{what}");
     html! {

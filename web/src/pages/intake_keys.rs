@@ -57,7 +57,7 @@ pub fn IntakeKeys() -> Html {
             session.client(),
             report.clone(),
         );
-        Callback::from(move |e: SubmitEvent| {
+        crate::h::cb(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(client) = client.clone() else { return };
             let body = NewIntakeKey {
@@ -82,7 +82,7 @@ pub fn IntakeKeys() -> Html {
     };
     let revoke = |id: u32| {
         let (client, attempt, toasts, report) = (session.client(), attempt.clone(), toasts.clone(), report.clone());
-        Callback::from(move |_: MouseEvent| {
+        crate::h::cb(move |_: MouseEvent| {
             let Some(client) = client.clone() else { return };
             let (attempt, toasts, report) = (attempt.clone(), toasts.clone(), report.clone());
             crate::spawn(async move {
@@ -98,7 +98,7 @@ pub fn IntakeKeys() -> Html {
     };
     let text = |state: &UseStateHandle<String>| {
         let state = state.clone();
-        Callback::from(move |e: InputEvent| state.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))
+        crate::h::cb(move |e: InputEvent| state.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))
     };
     let rows = match &*list {
         None => html! { <p class="loading">{ "Loading intake keys…" }</p> },

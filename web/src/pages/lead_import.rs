@@ -147,7 +147,7 @@ pub fn LeadImportPage() -> Html {
             problem.clone(),
             report.clone(),
         );
-        Callback::from(move |e: Event| {
+        crate::h::cb(move |e: Event| {
             let Some(client) = client.clone() else { return };
             let input: Option<web_sys::HtmlInputElement> = e.target().and_then(|t| t.dyn_into().ok());
             let Some(file) = input.and_then(|i| i.files()).and_then(|f| f.get(0)) else { return };
@@ -191,7 +191,7 @@ pub fn LeadImportPage() -> Html {
             problem.clone(),
             report.clone(),
         );
-        Callback::from(move |_: MouseEvent| {
+        crate::h::cb(move |_: MouseEvent| {
             let (Some(client), Some((id, _))) = (client.clone(), (*import).clone()) else { return };
             let options = choices.options();
             let (dry, status, busy, problem, report) =
@@ -227,7 +227,7 @@ pub fn LeadImportPage() -> Html {
 
     let set_choice = |apply: fn(&mut Choices, String)| {
         let choices = choices.clone();
-        Callback::from(move |e: Event| {
+        crate::h::cb(move |e: Event| {
             let mut c = (*choices).clone();
             apply(&mut c, input_value(&e));
             choices.set(c);
@@ -241,7 +241,7 @@ pub fn LeadImportPage() -> Html {
                 let current = choices.mapping.get(col).cloned().unwrap_or_default();
                 let onchange = {
                     let (choices, col) = (choices.clone(), col.clone());
-                    Callback::from(move |e: Event| {
+                    crate::h::cb(move |e: Event| {
                         let mut c = (*choices).clone();
                         c.mapping.insert(col.clone(), input_value(&e));
                         choices.set(c);
@@ -364,7 +364,7 @@ pub fn LeadImportPage() -> Html {
 
 /// The errors CSV needs the session's token, which a plain link cannot carry: fetched, then saved from a blob URL.
 fn download_errors(client: Option<Client>, id: u32) -> Callback<MouseEvent> {
-    Callback::from(move |e: MouseEvent| {
+    crate::h::cb(move |e: MouseEvent| {
         e.prevent_default();
         let Some(client) = client.clone() else { return };
         crate::spawn(async move {

@@ -40,7 +40,7 @@ pub fn LeadQueuePage() -> Html {
     let on_request = {
         let (client, notice, busy, attempt, toasts, report) =
             (session.client(), notice.clone(), busy.clone(), attempt.clone(), toasts.clone(), report.clone());
-        Callback::from(move |_: MouseEvent| {
+        crate::h::cb(move |_: MouseEvent| {
             let Some(client) = client.clone() else { return };
             busy.set(true);
             let (notice, busy, attempt, toasts, report) =
@@ -67,7 +67,7 @@ pub fn LeadQueuePage() -> Html {
     let mover = |id: RecordId, to: LeadLocation| {
         let (client, reasons, attempt, toasts, report) =
             (session.client(), reasons.clone(), attempt.clone(), toasts.clone(), report.clone());
-        Callback::from(move |_: MouseEvent| {
+        crate::h::cb(move |_: MouseEvent| {
             let Some(client) = client.clone() else { return };
             let body = LocationMove { to, reason: reasons.get(id.0).cloned().unwrap_or_default() };
             let (attempt, toasts, report) = (attempt.clone(), toasts.clone(), report.clone());
@@ -96,7 +96,7 @@ pub fn LeadQueuePage() -> Html {
                     let id = r.id;
                     let on_reason = {
                         let reasons = reasons.clone();
-                        Callback::from(move |e: InputEvent| {
+                        crate::h::cb(move |e: InputEvent| {
                             let v = e.target_unchecked_into::<web_sys::HtmlInputElement>().value();
                             let mut m = (*reasons).clone();
                             m.insert(id.0, v);

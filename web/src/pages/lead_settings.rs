@@ -123,7 +123,7 @@ pub fn LeadScoringSettings() -> Html {
                     report.clone(),
                     toasts.clone(),
                 );
-                Callback::from(move |e: SubmitEvent| {
+                crate::h::cb(move |e: SubmitEvent| {
                     e.prevent_default();
                     let w = match draft.parse() {
                         Ok(w) => w,
@@ -171,7 +171,7 @@ pub fn LeadScoringSettings() -> Html {
                 let err = errors.get(k).cloned();
                 let oninput = {
                     let (draft, errors) = (draft.clone(), errors.clone());
-                    Callback::from(move |e: InputEvent| {
+                    crate::h::cb(move |e: InputEvent| {
                         let input: web_sys::HtmlInputElement = e.target_unchecked_into();
                         let mut d = (*draft).clone();
                         d.weights.insert(k.to_owned(), input.value());
@@ -199,7 +199,7 @@ pub fn LeadScoringSettings() -> Html {
             };
             let toggle = |industry: &'static str| {
                 let draft = draft.clone();
-                Callback::from(move |_: Event| {
+                crate::h::cb(move |_: Event| {
                     let mut d = (*draft).clone();
                     if let Some(i) = d.best.iter().position(|b| b == industry) {
                         d.best.remove(i);
@@ -284,7 +284,7 @@ pub fn TagSettings() -> Html {
     }
     let on_input = {
         let (name, error) = (name.clone(), error.clone());
-        Callback::from(move |e: InputEvent| {
+        crate::h::cb(move |e: InputEvent| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
             name.set(input.value());
             error.set(None);
@@ -293,7 +293,7 @@ pub fn TagSettings() -> Html {
     let on_submit = {
         let (tags, name, error, busy, client) =
             (tags.clone(), name.clone(), error.clone(), busy.clone(), session.client());
-        Callback::from(move |e: SubmitEvent| {
+        crate::h::cb(move |e: SubmitEvent| {
             e.prevent_default();
             let typed = name.trim().to_owned();
             if typed.is_empty() {

@@ -7,6 +7,7 @@ use crate::components::format;
 use crate::components::multi_select::MultiSelect;
 use crate::components::pager::{CursorTrail, Pager};
 use crate::components::route_link::RouteLink;
+use crate::h::Adapt;
 use crate::hooks::{use_effect_with, use_state, use_state_with, UseStateHandle};
 use crate::html;
 use crate::id_map::IdMap;
@@ -138,7 +139,7 @@ pub fn LeadsPage() -> Html {
     // Goes to a filter: the URL changes (so it can be bookmarked), which reloads the list from page 1.
     let apply = {
         let navigator = navigator.clone();
-        Callback::from(move |f: LeadFilter| {
+        crate::h::cb(move |f: LeadFilter| {
             remember_sticky(&f);
             if let Some(nav) = &navigator {
                 let pairs = f.pairs();
@@ -156,7 +157,7 @@ pub fn LeadsPage() -> Html {
 
     let toggle_flyout = {
         let (flyout, draft, applied) = (flyout.clone(), draft.clone(), applied.clone());
-        Callback::from(move |_| {
+        crate::h::cb(move |_| {
             if !*flyout {
                 draft.set(applied.clone());
             }
@@ -165,7 +166,7 @@ pub fn LeadsPage() -> Html {
     };
     let on_submit = {
         let (draft, apply, flyout) = (draft.clone(), apply.clone(), flyout.clone());
-        Callback::from(move |e: SubmitEvent| {
+        crate::h::cb(move |e: SubmitEvent| {
             e.prevent_default();
             let f = LeadFilter { submitted: true, ..(*draft).clone() };
             flyout.set(false);
@@ -174,7 +175,7 @@ pub fn LeadsPage() -> Html {
     };
     let on_clear = {
         let (draft, apply) = (draft.clone(), apply.clone());
-        Callback::from(move |_| {
+        crate::h::cb(move |_| {
             let f = draft.cleared();
             draft.set(f.clone());
             apply.emit(f);
@@ -182,19 +183,19 @@ pub fn LeadsPage() -> Html {
     };
     let on_next = {
         let (trail, q, cur) = (trail.clone(), api_query.clone(), current_trail.clone());
-        Callback::from(move |c: String| trail.set((q.clone(), cur.forward(c))))
+        crate::h::cb(move |c: String| trail.set((q.clone(), cur.forward(c))))
     };
     let on_previous = {
         let (trail, q, cur) = (trail.clone(), api_query.clone(), current_trail.clone());
-        Callback::from(move |()| trail.set((q.clone(), cur.back())))
+        crate::h::cb(move |()| trail.set((q.clone(), cur.back())))
     };
     let retry = {
         let attempt = attempt.clone();
-        Callback::from(move |_| attempt.set(*attempt + 1))
+        crate::h::cb(move |_| attempt.set(*attempt + 1))
     };
     let on_toggle = {
         let selected = selected.clone();
-        Callback::from(move |id: RecordId| {
+        crate::h::cb(move |id: RecordId| {
             let mut s = (*selected).clone();
             if !s.remove(id.0) {
                 s.insert(id.0, ());
@@ -204,7 +205,7 @@ pub fn LeadsPage() -> Html {
     };
     let on_bulk_done = {
         let (selected, attempt) = (selected.clone(), attempt.clone());
-        Callback::from(move |()| {
+        crate::h::cb(move |()| {
             selected.set(IdMap::new());
             attempt.set(*attempt + 1);
         })
@@ -214,7 +215,7 @@ pub fn LeadsPage() -> Html {
             let current = location_filter == value;
             let onclick = {
                 let (navigator, applied) = (navigator.clone(), applied.clone());
-                Callback::from(move |_: MouseEvent| {
+                crate::h::cb(move |_: MouseEvent| {
                     if let Some(nav) = &navigator {
                         let mut pairs = applied.pairs();
                         if !value.is_empty() {
@@ -243,7 +244,7 @@ pub fn LeadsPage() -> Html {
     };
     let open_preview = {
         let (preview, client) = (preview.clone(), session.client());
-        Callback::from(move |id: RecordId| {
+        crate::h::cb(move |id: RecordId| {
             preview.set(PreviewState::Loading(id));
             let (preview, client) = (preview.clone(), client.clone());
             if let Some(client) = client {
@@ -258,11 +259,11 @@ pub fn LeadsPage() -> Html {
     };
     let close_preview = {
         let preview = preview.clone();
-        Callback::from(move |()| preview.set(PreviewState::Closed))
+        crate::h::cb(move |()| preview.set(PreviewState::Closed))
     };
     let sort_by = {
         let (apply, applied) = (apply.clone(), applied.clone());
-        Callback::from(move |s: &'static str| apply.emit(applied.sorted_by(s)))
+        crate::h::cb(move |s: &'static str| apply.emit(applied.sorted_by(s)))
     };
 
     let tabs = {
@@ -270,7 +271,7 @@ pub fn LeadsPage() -> Html {
             let current = applied.view == value;
             let onclick = {
                 let (apply, applied) = (apply.clone(), applied.clone());
-                Callback::from(move |_| apply.emit(LeadFilter { view: value.to_owned(), ..applied.clone() }))
+                crate::h::cb(move |_| apply.emit(LeadFilter { view: value.to_owned(), ..applied.clone() }))
             };
             html! {
                 <li>
@@ -306,7 +307,7 @@ pub fn LeadsPage() -> Html {
             // A group opens the list filtered to its source (leads without a source have no filter to open).
             let open = |id: u32| {
                 let (apply, applied) = (apply.clone(), applied.clone());
-                Callback::from(move |_: MouseEvent| {
+                crate::h::cb(move |_: MouseEvent| {
                     apply.emit(LeadFilter { view: String::new(), sources: vec![id], ..applied.clone() })
                 })
             };
@@ -374,7 +375,7 @@ pub fn LeadsPage() -> Html {
                     <p class="notice more-note" role="status" data-testid="more-may-follow">
                         { format!("{} on this page; more leads may follow. ", p.items.len()) }
                         <button type="button" class="link-button" disabled={*busy} data-testid="load-more"
-                            onclick={{ let (c, on_next) = (p.next_cursor.clone(), on_next.clone()); Callback::from(move |_| if let Some(c) = &c { on_next.emit(c.clone()) }) }}>
+                            onclick={{ let (c, on_next) = (p.next_cursor.clone(), on_next.clone()); crate::h::cb(move |_| if let Some(c) = &c { on_next.emit(c.clone()) }) }}>
                             { "Go to the next page" }
                         </button>
                     </p>
@@ -447,7 +448,7 @@ fn flyout_view(
 ) -> Html {
     let set = |f: fn(&mut LeadFilter, String)| {
         let draft = draft.clone();
-        Callback::from(move |v: String| {
+        crate::h::cb(move |v: String| {
             let mut d = (*draft).clone();
             f(&mut d, v);
             draft.set(d);
@@ -463,7 +464,7 @@ fn flyout_view(
             <div class="form-field">
                 <label for={id}>{ label }</label>
                 <input type="text" class="input" id={id} value={value.to_owned()} data-testid={testid}
-                    oninput={cb.reform(input_value)} />
+                    oninput={cb.adapt(input_value)} />
                 if let Some(hint) = extra {
                     <span class="hint">{ hint }</span>
                 }
@@ -475,15 +476,15 @@ fn flyout_view(
     let tag_options: Vec<(u32, String)> = tags.iter().map(|t| (t.id.0, t.name.clone())).collect();
     let on_sources = {
         let (draft, all) = (draft.clone(), options.sources.clone());
-        Callback::from(move |v: Vec<u32>| draft.set(draft.with_sources(v, &all)))
+        crate::h::cb(move |v: Vec<u32>| draft.set(draft.with_sources(v, &all)))
     };
     let on_campaigns = {
         let draft = draft.clone();
-        Callback::from(move |v: Vec<u32>| draft.set(LeadFilter { campaigns: v, ..(*draft).clone() }))
+        crate::h::cb(move |v: Vec<u32>| draft.set(LeadFilter { campaigns: v, ..(*draft).clone() }))
     };
     let on_tags = {
         let draft = draft.clone();
-        Callback::from(move |v: Vec<u32>| draft.set(LeadFilter { tags: v, ..(*draft).clone() }))
+        crate::h::cb(move |v: Vec<u32>| draft.set(LeadFilter { tags: v, ..(*draft).clone() }))
     };
     let on_sort = set(|d, v| {
         d.sort = v;
@@ -515,7 +516,7 @@ fn flyout_view(
     let dispositions: Vec<(String, String)> =
         options.dispositions.iter().map(|d| (d.name.clone(), d.name.clone())).collect();
     let rep_choices: Vec<(String, String)> = reps.iter().map(|r| (r.id.to_string(), r.name.clone())).collect();
-    let on_keydown = Callback::from(move |e: KeyboardEvent| {
+    let on_keydown = crate::h::cb(move |e: KeyboardEvent| {
         if e.key() == "Escape" && !search_required {
             flyout.set(false);
         }
@@ -532,14 +533,14 @@ fn flyout_view(
                     <div class="form-row">
                         <div class="form-field">
                             <label for="f-sort">{ "Sort by" }</label>
-                            <select id="f-sort" class="input" data-testid="filter-sort" onchange={on_sort.reform(select_value)}>
+                            <select id="f-sort" class="input" data-testid="filter-sort" onchange={on_sort.adapt(select_value)}>
                                 <option value="" selected={draft.sort.is_empty()}>{ "Company default" }</option>
                                 { for SORTS.iter().map(|(v, l)| html! { <option value={*v} selected={draft.sort == *v}>{ *l }</option> }) }
                             </select>
                         </div>
                         <div class="form-field">
                             <label for="f-per-page">{ "Per page" }</label>
-                            <select id="f-per-page" class="input" data-testid="filter-per-page" onchange={on_per_page.reform(select_value)}>
+                            <select id="f-per-page" class="input" data-testid="filter-per-page" onchange={on_per_page.adapt(select_value)}>
                                 { for PER_PAGES.iter().map(|n| html! { <option value={n.to_string()} selected={per_page == *n}>{ n.to_string() }</option> }) }
                             </select>
                         </div>
@@ -551,7 +552,7 @@ fn flyout_view(
                         <label for="f-number">{ "Search by ID, account number, phone, or SSN" }</label>
                         <input type="text" inputmode="numeric" class="input" id="f-number" placeholder="Numbers only..."
                             value={draft.number.clone()} data-testid="filter-number"
-                            oninput={set(|d, v| d.number = v.chars().filter(char::is_ascii_digit).collect()).reform(input_value)} />
+                            oninput={set(|d, v| d.number = v.chars().filter(char::is_ascii_digit).collect()).adapt(input_value)} />
                     </div>
                     <div class="form-row">
                         { text("f-first", "First name", &draft.first_name, "filter-first-name", set(|d, v| d.first_name = v), None) }
@@ -565,20 +566,20 @@ fn flyout_view(
                     <div class="form-row">
                         <div class="form-field">
                             <label for="f-stage">{ "Stage" }</label>
-                            <select id="f-stage" class="input" data-testid="filter-stage" onchange={on_stage.reform(select_value)}>
+                            <select id="f-stage" class="input" data-testid="filter-stage" onchange={on_stage.adapt(select_value)}>
                                 { choice_list(&draft.stage, stages, "Any stage") }
                             </select>
                         </div>
                         <div class="form-field">
                             <label for="f-disposition">{ "Lead status" }</label>
-                            <select id="f-disposition" class="input" data-testid="filter-disposition" onchange={on_disposition.reform(select_value)}>
+                            <select id="f-disposition" class="input" data-testid="filter-disposition" onchange={on_disposition.adapt(select_value)}>
                                 { choice_list(&draft.disposition, dispositions, "Any status") }
                             </select>
                         </div>
                         if !rep_choices.is_empty() || !draft.rep.is_empty() {
                             <div class="form-field">
                                 <label for="f-rep">{ "Lead rep" }</label>
-                                <select id="f-rep" class="input" data-testid="filter-rep" onchange={on_rep.reform(select_value)}>
+                                <select id="f-rep" class="input" data-testid="filter-rep" onchange={on_rep.adapt(select_value)}>
                                     { choice_list(&draft.rep, rep_choices, "Any rep") }
                                 </select>
                             </div>
@@ -596,7 +597,7 @@ fn flyout_view(
                     <legend>{ "Tags" }</legend>
                     <div class="form-field">
                         <label for="f-tags-op">{ "Tags operator" }</label>
-                        <select id="f-tags-op" class="input" data-testid="filter-tags-op" onchange={on_tags_op.reform(select_value)}>
+                        <select id="f-tags-op" class="input" data-testid="filter-tags-op" onchange={on_tags_op.adapt(select_value)}>
                             { for TAG_OPS.iter().map(|(v, l)| html! { <option value={*v} selected={tags_op == *v}>{ *l }</option> }) }
                         </select>
                     </div>
@@ -628,7 +629,7 @@ fn sort_header(label: &'static str, key: &'static str, applied: &LeadFilter, sor
         (true, _) => " ↑",
         _ => "",
     };
-    let onclick = sort_by.reform(move |_: MouseEvent| key);
+    let onclick = sort_by.adapt(move |_: MouseEvent| key);
     html! {
         <th scope="col" aria-sort={aria_sort}>
             <button type="button" class="sort-button" data-testid={format!("sort-{key}")} {onclick}>{ label }{ arrow }</button>
@@ -688,13 +689,13 @@ fn table(
                 <tbody>
                     { for rows.iter().map(|r| {
                         let id = r.id;
-                        let eye = open_preview.reform(move |_: MouseEvent| id);
+                        let eye = open_preview.adapt(move |_: MouseEvent| id);
                         let name = format::last_first(&r.first_name, &r.last_name);
                         html! {
                             <tr key={r.id.0} data-testid="record-row" data-id={r.id.to_string()} data-tags={r.tags.join(",")}>
                                 <td>
                                     <input type="checkbox" aria-label={format!("Select {name}")} data-testid="row-select"
-                                        checked={selected.contains(id.0)} onchange={on_toggle.reform(move |_: Event| id)} />
+                                        checked={selected.contains(id.0)} onchange={on_toggle.adapt(move |_: Event| id)} />
                                 </td>
                                 <td class="num">{ r.id.0 }</td>
                                 <td class="nowrap">{ format::date(&r.created_at) }</td>
@@ -775,10 +776,10 @@ fn PreviewPanel(props: &PreviewProps) -> Html {
             }
         });
     }
-    let close = props.on_close.reform(|_: MouseEvent| ());
+    let close = props.on_close.adapt(|_: MouseEvent| ());
     let on_keydown = {
         let on_close = props.on_close.clone();
-        Callback::from(move |e: KeyboardEvent| {
+        crate::h::cb(move |e: KeyboardEvent| {
             if e.key() == "Escape" {
                 on_close.emit(());
             }

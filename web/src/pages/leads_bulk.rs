@@ -36,15 +36,15 @@ pub fn BulkBar(props: &BulkBarProps) -> Html {
     let dialog = use_state(|| None::<Dialog>);
     let open = |d: Dialog| {
         let dialog = dialog.clone();
-        Callback::from(move |_: MouseEvent| dialog.set(Some(d)))
+        crate::h::cb(move |_: MouseEvent| dialog.set(Some(d)))
     };
     let close = {
         let dialog = dialog.clone();
-        Callback::from(move |()| dialog.set(None))
+        crate::h::cb(move |()| dialog.set(None))
     };
     let done = {
         let (dialog, on_done) = (dialog.clone(), props.on_done.clone());
-        Callback::from(move |()| {
+        crate::h::cb(move |()| {
             dialog.set(None);
             on_done.emit(());
         })
@@ -93,7 +93,7 @@ fn ReturnDialog(props: &DialogProps) -> Html {
         let (reason, comments, error, busy, client, toasts, report) =
             (reason.clone(), comments.clone(), error.clone(), busy.clone(), session.client(), toasts, report);
         let (ids, on_done) = (props.selected.clone(), props.on_done.clone());
-        Callback::from(move |e: SubmitEvent| {
+        crate::h::cb(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(client) = client.clone() else { return };
             let body = ReturnLeads {
@@ -128,10 +128,10 @@ fn ReturnDialog(props: &DialogProps) -> Html {
                 <p class="muted">{ format!("{} lead(s) go back to the partners that sold them.", props.selected.len()) }</p>
                 <label for="return-reason">{ "Reason" }</label>
                 <input id="return-reason" class="input" required=true maxlength="500" data-testid="return-reason"
-                    value={(*reason).clone()} oninput={{ let r = reason.clone(); Callback::from(move |e| r.set(text_of(e))) }} />
+                    value={(*reason).clone()} oninput={{ let r = reason.clone(); crate::h::cb(move |e| r.set(text_of(e))) }} />
                 <label for="return-comments">{ "Call-center comments" }</label>
                 <textarea id="return-comments" class="input" maxlength="4000" data-testid="return-comments"
-                    value={(*comments).clone()} oninput={{ let c = comments.clone(); Callback::from(move |e| c.set(text_of(e))) }} />
+                    value={(*comments).clone()} oninput={{ let c = comments.clone(); crate::h::cb(move |e| c.set(text_of(e))) }} />
                 <div class="form-actions">
                     <button type="submit" class="button" disabled={*busy} data-testid="return-submit">{ "Return" }</button>
                 </div>
@@ -167,7 +167,7 @@ fn SellDialog(props: &DialogProps) -> Html {
         let (partner, campaign, error, busy, client, toasts, report) =
             (partner.clone(), campaign.clone(), error.clone(), busy.clone(), session.client(), toasts, report);
         let (ids, on_done) = (props.selected.clone(), props.on_done.clone());
-        Callback::from(move |e: SubmitEvent| {
+        crate::h::cb(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(client) = client.clone() else { return };
             let Some(p) = *partner else {
@@ -195,7 +195,7 @@ fn SellDialog(props: &DialogProps) -> Html {
     let on_partner = {
         let (partner, campaign, campaigns, client) =
             (partner.clone(), campaign.clone(), campaigns.clone(), session.client());
-        Callback::from(move |e: Event| {
+        crate::h::cb(move |e: Event| {
             let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
             let chosen: Option<u32> = v.parse().ok();
             partner.set(chosen);
@@ -213,7 +213,7 @@ fn SellDialog(props: &DialogProps) -> Html {
     };
     let on_campaign = {
         let campaign = campaign.clone();
-        Callback::from(move |e: Event| {
+        crate::h::cb(move |e: Event| {
             let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
             campaign.set(v.parse().ok());
         })
@@ -275,7 +275,7 @@ fn ReassignDialog(props: &DialogProps) -> Html {
         let (lead_rep, sales_rep, error, busy, client, toasts, report) =
             (lead_rep.clone(), sales_rep.clone(), error.clone(), busy.clone(), session.client(), toasts, report);
         let (ids, on_done) = (props.selected.clone(), props.on_done.clone());
-        Callback::from(move |e: SubmitEvent| {
+        crate::h::cb(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(client) = client.clone() else { return };
             let pick = |v: &str| (v != UNCHANGED).then(|| v.to_owned());
@@ -305,7 +305,7 @@ fn ReassignDialog(props: &DialogProps) -> Html {
         })
     };
     let pick = |state: UseStateHandle<String>| {
-        Callback::from(move |e: Event| state.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()))
+        crate::h::cb(move |e: Event| state.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()))
     };
     html! {
         <Modal title="Reassign leads" testid="reassign-dialog" on_close={props.on_close.clone()}>

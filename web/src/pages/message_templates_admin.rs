@@ -83,7 +83,7 @@ pub fn MessageTemplates() -> Html {
             toasts.clone(),
             report.clone(),
         );
-        Callback::from(move |e: SubmitEvent| {
+        crate::h::cb(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(client) = client.clone() else { return };
             let d = (*draft).clone();
@@ -125,7 +125,7 @@ pub fn MessageTemplates() -> Html {
                 { for l.iter().map(|t| {
                     let edit = {
                         let (draft, errors, t) = (draft.clone(), errors.clone(), t.clone());
-                        Callback::from(move |_: MouseEvent| {
+                        crate::h::cb(move |_: MouseEvent| {
                             errors.set(FieldErrors::new());
                             draft.set(Draft::of(&t));
                         })
@@ -144,7 +144,7 @@ pub fn MessageTemplates() -> Html {
     };
     let input = |f: &'static str| {
         let draft = draft.clone();
-        Callback::from(move |e: InputEvent| {
+        crate::h::cb(move |e: InputEvent| {
             let v = e.target_unchecked_into::<web_sys::HtmlInputElement>().value();
             let mut d = (*draft).clone();
             match f {
@@ -157,7 +157,7 @@ pub fn MessageTemplates() -> Html {
     };
     let on_body = {
         let draft = draft.clone();
-        Callback::from(move |e: InputEvent| {
+        crate::h::cb(move |e: InputEvent| {
             let mut d = (*draft).clone();
             d.body = e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value();
             draft.set(d);
@@ -168,7 +168,7 @@ pub fn MessageTemplates() -> Html {
     };
     let cancel = {
         let (draft, errors) = (draft.clone(), errors.clone());
-        Callback::from(move |_: MouseEvent| {
+        crate::h::cb(move |_: MouseEvent| {
             errors.set(FieldErrors::new());
             draft.set(Draft::default());
         })

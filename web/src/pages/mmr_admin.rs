@@ -384,7 +384,7 @@ impl Reducible for Editor {
 /// A callback that applies `f` with the input's value to the draft.
 fn on_text(ed: &UseStateHandle<Editor>, f: impl Fn(&mut Draft, String) + 'static) -> Callback<InputEvent> {
     let (ed, f) = (ed.clone(), Rc::new(f));
-    Callback::from(move |e: InputEvent| {
+    crate::h::cb(move |e: InputEvent| {
         let (v, f) = (e.target_unchecked_into::<HtmlInputElement>().value(), f.clone());
         ed.dispatch(Msg::Edit(Rc::new(move |d: &mut Draft| f(d, v.clone()))));
     })
@@ -393,9 +393,7 @@ fn on_text(ed: &UseStateHandle<Editor>, f: impl Fn(&mut Draft, String) + 'static
 fn on_click(ed: &UseStateHandle<Editor>, reshape: bool, f: impl Fn(&mut Draft) + 'static) -> Callback<MouseEvent> {
     let f: Edit = Rc::new(f);
     let ed = ed.clone();
-    Callback::from(move |_: MouseEvent| {
-        ed.dispatch(if reshape { Msg::Reshape(f.clone()) } else { Msg::Edit(f.clone()) })
-    })
+    crate::h::cb(move |_: MouseEvent| ed.dispatch(if reshape { Msg::Reshape(f.clone()) } else { Msg::Edit(f.clone()) }))
 }
 
 /// Always one node, present or not: Yew matches unkeyed siblings from the end, so a message appearing as an extra
@@ -448,12 +446,12 @@ pub fn MmrAdmin() -> Html {
     }
     let reload = {
         let attempt = attempt.clone();
-        Callback::from(move |_: MouseEvent| attempt.set(*attempt + 1))
+        crate::h::cb(move |_: MouseEvent| attempt.set(*attempt + 1))
     };
     let on_save = {
         let (ed, busy, attempt, client, toasts) =
             (ed.clone(), busy.clone(), attempt.clone(), session.client(), toasts.clone());
-        Callback::from(move |e: SubmitEvent| {
+        crate::h::cb(move |e: SubmitEvent| {
             e.prevent_default();
             let (Some(client), Some(draft)) = (client.clone(), ed.draft.clone()) else { return };
             let Some((body, sent)) = draft.body().filter(|_| draft.money_problems() == 0) else {
@@ -736,7 +734,7 @@ fn rate_row(ed: &UseStateHandle<Editor>, d: &Draft, i: usize, r: &RateDraft, oth
     };
     let toggle = {
         let ed = ed.clone();
-        Callback::from(move |e: Event| {
+        crate::h::cb(move |e: Event| {
             let on = e.target_unchecked_into::<HtmlInputElement>().checked();
             ed.dispatch(Msg::Edit(Rc::new(move |d: &mut Draft| {
                 if let Some(r) = d.rates.get_mut(i) {

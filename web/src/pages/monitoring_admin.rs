@@ -42,7 +42,7 @@ pub fn MonitoringAdmin() -> Html {
     };
     let toggle = |m: &MonitoringCompany, which: &'static str| {
         let (client, m, done) = (session.client(), m.clone(), done.clone());
-        Callback::from(move |e: Event| {
+        crate::h::cb(move |e: Event| {
             let on = e.target_unchecked_into::<web_sys::HtmlInputElement>().checked();
             let Some(client) = client.clone() else { return };
             let mut form = MonitoringCompanyForm { version: Some(m.version), ..Default::default() };
@@ -59,7 +59,7 @@ pub fn MonitoringAdmin() -> Html {
     };
     let add = {
         let (client, name, kind, done) = (session.client(), name.clone(), kind.clone(), done.clone());
-        Callback::from(move |e: SubmitEvent| {
+        crate::h::cb(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(client) = client.clone() else { return };
             let form = MonitoringCompanyForm { name: Some((*name).clone()), kind: Some(*kind), ..Default::default() };
@@ -75,7 +75,7 @@ pub fn MonitoringAdmin() -> Html {
     };
     let credit_toggle = {
         let (client, credit, done) = (session.client(), credit.clone(), done.clone());
-        Callback::from(move |e: Event| {
+        crate::h::cb(move |e: Event| {
             let on = e.target_unchecked_into::<web_sys::HtmlInputElement>().checked();
             let (Some(client), Some(c)) = (client.clone(), (*credit).clone()) else { return };
             let mut body = CreditSettings { enabled: on, ..c.settings.clone() };
@@ -116,9 +116,9 @@ pub fn MonitoringAdmin() -> Html {
             <form class="inline-form" onsubmit={add}>
                 <label for="monitoring-name">{ "New monitoring company" }</label>
                 <input class="input" id="monitoring-name" data-testid="monitoring-name" value={(*name).clone()}
-                    oninput={{ let name = name.clone(); Callback::from(move |e: InputEvent| name.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value())) }} />
+                    oninput={{ let name = name.clone(); crate::h::cb(move |e: InputEvent| name.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value())) }} />
                 <select class="input" aria-label="Kind" data-testid="monitoring-kind"
-                    onchange={{ let kind = kind.clone(); Callback::from(move |e: Event| {
+                    onchange={{ let kind = kind.clone(); crate::h::cb(move |e: Event| {
                         let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
                         kind.set(if v == "adt" { MonitoringKind::Adt } else { MonitoringKind::Other });
                     }) }}>

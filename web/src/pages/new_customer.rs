@@ -8,6 +8,7 @@ use crate::app::Route;
 use crate::components::custom_fields_card::{self, CustomFieldsCard};
 use crate::components::format;
 use crate::components::route_link::RouteLink;
+use crate::h::Adapt;
 use crate::hooks::{use_effect_with, use_state};
 use crate::html;
 use crate::pages::customer::{card_fields, field_input, Card, Input};
@@ -100,7 +101,7 @@ pub fn NewCustomerPage(props: &NewCustomerProps) -> Html {
     }
     let on_set = {
         let (form, shown) = (form.clone(), shown.clone());
-        Callback::from(move |(k, v): (String, Value)| {
+        crate::h::cb(move |(k, v): (String, Value)| {
             let v = custom_fields_card::merge_edit(&form.borrow(), &k, v);
             if v.is_null() {
                 form.borrow_mut().remove(&k);
@@ -114,7 +115,7 @@ pub fn NewCustomerPage(props: &NewCustomerProps) -> Html {
     let save = {
         let (form, sending, client, navigator) = (form.clone(), sending.clone(), session.client(), navigator.clone());
         let workflow = props.workflow;
-        Callback::from(move |allow_duplicates: bool| {
+        crate::h::cb(move |allow_duplicates: bool| {
             let Some(client) = client.clone() else { return };
             let mut body = form.borrow().clone();
             if let Some(w) = workflow {
@@ -186,20 +187,20 @@ pub fn NewCustomerPage(props: &NewCustomerProps) -> Html {
                         </li>
                     }) }
                 </ul>
-                <button type="button" class="button" data-testid="save-anyway" onclick={save.reform(|_| true)}>{ "Save anyway" }</button>
+                <button type="button" class="button" data-testid="save-anyway" onclick={save.adapt(|_| true)}>{ "Save anyway" }</button>
             </div>
         },
     };
     let precheck = (!adt.is_empty()).then(|| {
         let toggle = {
             let run_precheck = run_precheck.clone();
-            Callback::from(move |e: Event| {
+            crate::h::cb(move |e: Event| {
                 run_precheck.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked())
             })
         };
         let pick = {
             let on_set = on_set.clone();
-            Callback::from(move |e: Event| {
+            crate::h::cb(move |e: Event| {
                 let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
                 on_set.emit(("monitored_by_id".into(), v.parse::<u64>().map(Value::from).unwrap_or(Value::Null)));
             })
@@ -247,8 +248,8 @@ pub fn NewCustomerPage(props: &NewCustomerProps) -> Html {
         html! {
             <CreationSplit kind={CreationKind::CustomerCreate} label="+ New Customer" testid="restart-new-customer" class="secondary"
                 only_with_workflows=true
-                on_main={Callback::from(move |_| { if let Some(n) = &plain { n.push(&Route::NewCustomer) } })}
-                on_pick={Callback::from(move |w: CreationWorkflow| { if let Some(n) = &pick { n.push(&Route::NewCustomerWizard { workflow: w.id.to_string() }) } })} />
+                on_main={crate::h::cb(move |_| { if let Some(n) = &plain { n.push(&Route::NewCustomer) } })}
+                on_pick={crate::h::cb(move |w: CreationWorkflow| { if let Some(n) = &pick { n.push(&Route::NewCustomerWizard { workflow: w.id.to_string() }) } })} />
         }
     };
     let progress = flow.as_ref().map(|w| {
@@ -295,7 +296,7 @@ pub fn NewCustomerPage(props: &NewCustomerProps) -> Html {
             <div class="save-bar">
                 <button type="button" class="button" data-testid="save-new-customer" disabled={busy}
                     title={(!missing.is_empty()).then(|| format!("Still required: {}", missing.join(", ")))}
-                    onclick={save.reform(|_| false)}>{ if busy { "Saving…" } else { "Save" } }</button>
+                    onclick={save.adapt(|_| false)}>{ if busy { "Saving…" } else { "Save" } }</button>
                 <RouteLink to={Route::Customers} class="button secondary" testid="cancel-new-customer">{ "Cancel" }</RouteLink>
             </div>
         </section>

@@ -10,6 +10,7 @@ use crate::components::dom::focus;
 use crate::components::field_errors::{by_field, FieldErrors};
 use crate::components::format;
 use crate::components::route_link::RouteLink;
+use crate::h::Adapt;
 use crate::hooks::{use_effect_with, use_state};
 use crate::html;
 use crate::router::use_navigator;
@@ -125,7 +126,7 @@ pub fn NewLeadPage(props: &NewLeadProps) -> Html {
     }
     let set_udf = {
         let (udf_values, udf_error) = (udf_values.clone(), udf_error.clone());
-        Callback::from(move |(_, v): (String, Value)| {
+        crate::h::cb(move |(_, v): (String, Value)| {
             let Value::Object(m) = v else { return };
             // An edited field's old message goes, as the standard fields' do.
             if let Some(e) = &*udf_error {
@@ -152,7 +153,7 @@ pub fn NewLeadPage(props: &NewLeadProps) -> Html {
 
     let set_field = {
         let (values, errors) = (values.clone(), errors.clone());
-        Callback::from(move |(k, v): (&'static str, String)| {
+        crate::h::cb(move |(k, v): (&'static str, String)| {
             let mut next = (*values).clone();
             if k == "source_id" {
                 next.remove("campaign_id");
@@ -168,7 +169,7 @@ pub fn NewLeadPage(props: &NewLeadProps) -> Html {
     };
     let on_zip = {
         let (set_field, suggestions) = (set_field.clone(), suggestions.clone());
-        Callback::from(move |e: InputEvent| {
+        crate::h::cb(move |e: InputEvent| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
             let typed = input.value();
             set_field.emit(("zip", typed.clone()));
@@ -183,7 +184,7 @@ pub fn NewLeadPage(props: &NewLeadProps) -> Html {
     };
     let pick_zip = {
         let (values, errors, suggestions) = (values.clone(), errors.clone(), suggestions.clone());
-        Callback::from(move |p: ZipPlace| {
+        crate::h::cb(move |p: ZipPlace| {
             let mut next = (*values).clone();
             let zip =
                 next.get("zip").filter(|z| z.starts_with(&p.zip) && z.len() == 10).cloned().unwrap_or(p.zip.clone());
@@ -216,7 +217,7 @@ pub fn NewLeadPage(props: &NewLeadProps) -> Html {
             udf_error.clone(),
         );
         let workflow = props.workflow;
-        Callback::from(move |allow_duplicates: bool| {
+        crate::h::cb(move |allow_duplicates: bool| {
             let found = check(&values);
             if let Some(first) = found.keys().next() {
                 focus(&format!("nl-{first}"));
@@ -262,12 +263,12 @@ pub fn NewLeadPage(props: &NewLeadProps) -> Html {
     };
     let on_submit = {
         let send = send.clone();
-        Callback::from(move |e: SubmitEvent| {
+        crate::h::cb(move |e: SubmitEvent| {
             e.prevent_default();
             send.emit(false);
         })
     };
-    let create_anyway = send.reform(|_: MouseEvent| true);
+    let create_anyway = send.adapt(|_: MouseEvent| true);
 
     let back =
         html! { <RouteLink to={Route::Leads} class="back-link" testid="back-to-list">{ "← All leads" }</RouteLink> };
@@ -305,7 +306,7 @@ pub fn NewLeadPage(props: &NewLeadProps) -> Html {
     let invalid = |name: &str| errors.contains_key(name).then_some("true");
     let text_input = |name: &'static str, kind: &'static str, autocomplete: &'static str| {
         let set_field = set_field.clone();
-        let oninput = Callback::from(move |e: InputEvent| {
+        let oninput = crate::h::cb(move |e: InputEvent| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
             set_field.emit((name, input.value()));
         });
@@ -316,7 +317,7 @@ pub fn NewLeadPage(props: &NewLeadProps) -> Html {
     };
     let select = |name: &'static str, choices: Vec<(String, String)>, blank: Option<&'static str>| {
         let set_field = set_field.clone();
-        let onchange = Callback::from(move |e: Event| {
+        let onchange = crate::h::cb(move |e: Event| {
             let s: web_sys::HtmlSelectElement = e.target_unchecked_into();
             set_field.emit((name, s.value()));
         });
@@ -351,7 +352,7 @@ pub fn NewLeadPage(props: &NewLeadProps) -> Html {
             if !suggestions.is_empty() {
                 <ul class="suggestions" id="zip-suggestions" aria-label="ZIP suggestions" data-testid="zip-suggestions">
                     { for suggestions.iter().map(|p| {
-                        let pick = pick_zip.reform({ let p = p.clone(); move |_: MouseEvent| p.clone() });
+                        let pick = pick_zip.adapt({ let p = p.clone(); move |_: MouseEvent| p.clone() });
                         let county = if p.county.is_empty() { String::new() } else { format!(" ({})", p.county) };
                         html! {
                             <li key={p.zip.clone()}>

@@ -262,7 +262,7 @@ pub fn PartnerPage(props: &PartnerPageProps) -> Html {
 
     let set = {
         let draft = draft.clone();
-        Callback::from(move |(f, v): (String, Value)| {
+        crate::h::cb(move |(f, v): (String, Value)| {
             let mut next = (*draft).clone();
             next.insert(f, v);
             draft.set(next);
@@ -280,7 +280,7 @@ pub fn PartnerPage(props: &PartnerPageProps) -> Html {
             report.clone(),
             navigator.clone(),
         );
-        Callback::from(move |e: SubmitEvent| {
+        crate::h::cb(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(client) = client.clone() else { return };
             let mut body = body_of(&draft);
@@ -330,7 +330,7 @@ pub fn PartnerPage(props: &PartnerPageProps) -> Html {
     let on_delete = {
         let (client, partner, errors, toasts, navigator) =
             (session.client(), partner.clone(), errors.clone(), toasts.clone(), navigator.clone());
-        Callback::from(move |_: MouseEvent| {
+        crate::h::cb(move |_: MouseEvent| {
             let (Some(client), Some(p)) = (client.clone(), (*partner).clone()) else { return };
             let (errors, toasts, navigator) = (errors.clone(), toasts.clone(), navigator.clone());
             crate::spawn(async move {
@@ -362,11 +362,11 @@ pub fn PartnerPage(props: &PartnerPageProps) -> Html {
     let title = partner.as_ref().map(|p| p.settings.name.clone()).unwrap_or_else(|| "Add Partner Company".into());
     let open_campaigns = {
         let campaigns_open = campaigns_open.clone();
-        Callback::from(move |_: MouseEvent| campaigns_open.set(true))
+        crate::h::cb(move |_: MouseEvent| campaigns_open.set(true))
     };
     let close_campaigns = {
         let campaigns_open = campaigns_open.clone();
-        Callback::from(move |()| campaigns_open.set(false))
+        crate::h::cb(move |()| campaigns_open.set(false))
     };
     html! {
         <section class="admin-page" data-testid="partner-page">
@@ -515,7 +515,7 @@ fn PartnerSales(props: &PartnerSalesProps) -> Html {
     }
     let refresh = {
         let round = round.clone();
-        Callback::from(move |_: MouseEvent| round.set(*round + 1))
+        crate::h::cb(move |_: MouseEvent| round.set(*round + 1))
     };
     let body = match &*sales {
         None => html! { <p class="loading">{ "Loading sales…" }</p> },
@@ -683,7 +683,7 @@ impl Fields {
     fn text(&self, f: &str, label: &str, required: bool) -> Html {
         let oninput = {
             let (set, f) = (self.set.clone(), f.to_owned());
-            Callback::from(move |e: InputEvent| {
+            crate::h::cb(move |e: InputEvent| {
                 set.emit((f.clone(), Value::from(e.target_unchecked_into::<web_sys::HtmlInputElement>().value())))
             })
         };
@@ -699,7 +699,7 @@ impl Fields {
     fn secret(&self, f: &str, label: &str, is_set: bool) -> Html {
         let oninput = {
             let (set, f) = (self.set.clone(), f.to_owned());
-            Callback::from(move |e: InputEvent| {
+            crate::h::cb(move |e: InputEvent| {
                 set.emit((f.clone(), Value::from(e.target_unchecked_into::<web_sys::HtmlInputElement>().value())))
             })
         };
@@ -714,7 +714,7 @@ impl Fields {
     fn area(&self, f: &str, label: &str, required: bool) -> Html {
         let oninput = {
             let (set, f) = (self.set.clone(), f.to_owned());
-            Callback::from(move |e: InputEvent| {
+            crate::h::cb(move |e: InputEvent| {
                 set.emit((f.clone(), Value::from(e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value())))
             })
         };
@@ -730,7 +730,7 @@ impl Fields {
     fn check(&self, f: &str, label: &str) -> Html {
         let onchange = {
             let (set, f) = (self.set.clone(), f.to_owned());
-            Callback::from(move |e: Event| {
+            crate::h::cb(move |e: Event| {
                 set.emit((f.clone(), Value::Bool(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked())))
             })
         };
@@ -750,7 +750,7 @@ impl Fields {
     fn select(&self, f: &str, label: &str, required: bool, options: &[(String, String)], blank: bool) -> Html {
         let onchange = {
             let (set, f) = (self.set.clone(), f.to_owned());
-            Callback::from(move |e: Event| {
+            crate::h::cb(move |e: Event| {
                 set.emit((f.clone(), Value::from(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value())))
             })
         };
@@ -799,7 +799,7 @@ fn CampaignDialog(props: &CampaignDialogProps) -> Html {
     }
     let set = {
         let draft = draft.clone();
-        Callback::from(move |(f, v): (String, Value)| {
+        crate::h::cb(move |(f, v): (String, Value)| {
             let mut next = (*draft).clone();
             next.insert(f, v);
             draft.set(next);
@@ -815,7 +815,7 @@ fn CampaignDialog(props: &CampaignDialogProps) -> Html {
             report.clone(),
             props.partner,
         );
-        Callback::from(move |e: SubmitEvent| {
+        crate::h::cb(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(client) = client.clone() else { return };
             let body = (*draft).clone();
@@ -841,12 +841,12 @@ fn CampaignDialog(props: &CampaignDialogProps) -> Html {
     let f = Fields { prefix: "campaign", draft: (*draft).clone(), errors: (*errors).clone(), set, busy: *busy };
     let close = {
         let on_close = props.on_close.clone();
-        Callback::from(move |_: MouseEvent| on_close.emit(()))
+        crate::h::cb(move |_: MouseEvent| on_close.emit(()))
     };
     let remove = |c: &CampaignView| {
         let (client, errors, attempt, id, version) =
             (session.client(), errors.clone(), attempt.clone(), c.id.0, c.version);
-        Callback::from(move |_: MouseEvent| {
+        crate::h::cb(move |_: MouseEvent| {
             let Some(client) = client.clone() else { return };
             let (errors, attempt) = (errors.clone(), attempt.clone());
             crate::spawn(async move {

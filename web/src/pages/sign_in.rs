@@ -3,6 +3,7 @@
 
 use crate::api::{self, ApiError, DevUser};
 use crate::app::after_sign_in;
+use crate::h::Adapt;
 use crate::hooks::{use_effect_with, use_state};
 use crate::html;
 use crate::router::{use_location, Redirect};
@@ -53,7 +54,7 @@ pub fn SignIn() -> Html {
     let choose = {
         let session = session.clone();
         let signing_in = signing_in.clone();
-        Callback::from(move |email: String| {
+        crate::h::cb(move |email: String| {
             if signing_in.is_some() {
                 return;
             }
@@ -74,7 +75,7 @@ pub fn SignIn() -> Html {
     let body = if let Some(message) = &session.load_error {
         let other = {
             let session = session.clone();
-            Callback::from(move |_| session.dispatch(SessionAction::SignOut))
+            crate::h::cb(move |_| session.dispatch(SessionAction::SignOut))
         };
         html! {
             <div class="error-box" role="alert" data-testid="session-error">
@@ -96,7 +97,7 @@ pub fn SignIn() -> Html {
             DemoUsers::Failed(e) => {
                 let retry = {
                     let reload = reload.clone();
-                    Callback::from(move |_| reload.set(*reload + 1))
+                    crate::h::cb(move |_| reload.set(*reload + 1))
                 };
                 html! {
                     <div class="error-box" role="alert" data-testid="sign-in-error">
@@ -141,7 +142,7 @@ fn demo_user_groups(list: &[DevUser], busy: Option<&str>, choose: &Callback<Stri
                         <ul class="user-choices">
                             { for users.iter().map(|u| {
                                 let email = u.email.clone();
-                                let onclick = choose.reform(move |_: MouseEvent| email.clone());
+                                let onclick = choose.adapt(move |_: MouseEvent| email.clone());
                                 let this_one = busy == Some(u.email.as_str());
                                 html! {
                                     <li>

@@ -187,7 +187,7 @@ pub fn WorkflowsAdmin() -> Html {
 
     let edit = |d: Draft| {
         let (draft, errors) = (draft.clone(), errors.clone());
-        Callback::from(move |_: MouseEvent| {
+        crate::h::cb(move |_: MouseEvent| {
             errors.set(vec![]);
             draft.set(Some(d.clone()));
         })
@@ -195,7 +195,7 @@ pub fn WorkflowsAdmin() -> Html {
     let toggle_active = |w: &WorkflowDefinition| {
         let (client, attempt, toasts) = (session.client(), attempt.clone(), toasts.clone());
         let (id, version, active) = (w.id, w.version, !w.active);
-        Callback::from(move |_: MouseEvent| {
+        crate::h::cb(move |_: MouseEvent| {
             let Some(client) = client.clone() else { return };
             let (attempt, toasts) = (attempt.clone(), toasts.clone());
             crate::spawn(async move {
@@ -220,15 +220,15 @@ pub fn WorkflowsAdmin() -> Html {
         };
         let on_input = |f: Change| {
             let set = update(f);
-            Callback::from(move |e: InputEvent| set(input_value(&e)))
+            crate::h::cb(move |e: InputEvent| set(input_value(&e)))
         };
         let on_change = |f: Change| {
             let set = update(f);
-            Callback::from(move |e: Event| set(value_of(&e)))
+            crate::h::cb(move |e: Event| set(value_of(&e)))
         };
         let on_click = |f: Change| {
             let set = update(f);
-            Callback::from(move |_: MouseEvent| set(String::new()))
+            crate::h::cb(move |_: MouseEvent| set(String::new()))
         };
         let langs = d.langs();
         let step_html = |i: usize, s: &WorkflowStep| {
@@ -357,7 +357,7 @@ pub fn WorkflowsAdmin() -> Html {
         let save = {
             let (client, draft, errors, attempt, toasts, d) =
                 (session.client(), draft.clone(), errors.clone(), attempt.clone(), toasts.clone(), d.clone());
-            Callback::from(move |_: MouseEvent| {
+            crate::h::cb(move |_: MouseEvent| {
                 let Some(client) = client.clone() else { return };
                 let (draft, errors, attempt, toasts, d) =
                     (draft.clone(), errors.clone(), attempt.clone(), toasts.clone(), d.clone());
@@ -402,7 +402,7 @@ pub fn WorkflowsAdmin() -> Html {
         };
         let cancel = {
             let draft = draft.clone();
-            Callback::from(move |_: MouseEvent| draft.set(None))
+            crate::h::cb(move |_: MouseEvent| draft.set(None))
         };
         html! {
             <div class="workflow-editor" data-testid="workflow-editor">

@@ -5,6 +5,7 @@
 use crate::api::ApiError;
 use crate::app::Route;
 use crate::components::route_link::RouteLink;
+use crate::h::Adapt;
 use crate::hooks::{use_effect_with, use_state, use_state_with, UseStateHandle};
 use crate::html;
 use crate::router::use_navigator;
@@ -132,7 +133,7 @@ pub fn AccountingTab(props: &AccountingTabProps) -> Html {
     }
     let reload = {
         let (attempt, on_changed, form) = (attempt.clone(), props.on_changed.clone(), form.clone());
-        Callback::from(move |_: ()| {
+        crate::h::cb(move |_: ()| {
             attempt.set(*attempt + 1);
             form.set(Form::None);
             on_changed.emit(());
@@ -145,17 +146,17 @@ pub fn AccountingTab(props: &AccountingTabProps) -> Html {
     };
     let open = |f: Form| {
         let form = form.clone();
-        Callback::from(move |_: MouseEvent| form.set(f))
+        crate::h::cb(move |_: MouseEvent| form.set(f))
     };
     let close = {
         let form = form.clone();
-        Callback::from(move |_: ()| form.set(Form::None))
+        crate::h::cb(move |_: ()| form.set(Form::None))
     };
     // A sub-customer's payments are received on the parent: its New Payment opens the parent's.
     let new_payment = match &a.parent {
         Some(p) => {
             let (navigator, parent) = (navigator.clone(), p.id);
-            Callback::from(move |_: MouseEvent| {
+            crate::h::cb(move |_: MouseEvent| {
                 if let Some(nav) = &navigator {
                     nav.push(&Route::CustomerTab { id: parent.to_string(), tab: NEW_PAYMENT.to_owned() });
                 }
@@ -165,7 +166,7 @@ pub fn AccountingTab(props: &AccountingTabProps) -> Html {
     };
     let convert = |q: &Invoice| {
         let (client, toasts, reload, quote) = (session.client(), toasts.clone(), reload.clone(), (q.id, q.version));
-        Callback::from(move |_: MouseEvent| {
+        crate::h::cb(move |_: MouseEvent| {
             let Some(client) = client.clone() else { return };
             let (toasts, reload) = (toasts.clone(), reload.clone());
             crate::spawn(async move {
@@ -302,7 +303,7 @@ fn InvoiceForm(props: &FormProps) -> Html {
     let error = use_state(|| None::<ApiError>);
     let set_line = |i: usize, which: u8| {
         let lines = lines.clone();
-        Callback::from(move |e: InputEvent| {
+        crate::h::cb(move |e: InputEvent| {
             let v = value_of(&e);
             let mut next = (*lines).clone();
             if let Some(l) = next.get_mut(i) {
@@ -317,7 +318,7 @@ fn InvoiceForm(props: &FormProps) -> Html {
     };
     let add = {
         let lines = lines.clone();
-        Callback::from(move |_: MouseEvent| {
+        crate::h::cb(move |_: MouseEvent| {
             let mut next = (*lines).clone();
             next.push(LineInput { quantity: "1".into(), ..Default::default() });
             lines.set(next);
@@ -334,7 +335,7 @@ fn InvoiceForm(props: &FormProps) -> Html {
             toasts.clone(),
             props.id,
         );
-        Callback::from(move |e: SubmitEvent| {
+        crate::h::cb(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(client) = client.clone() else { return };
             let body = NewInvoice {
@@ -379,8 +380,8 @@ fn InvoiceForm(props: &FormProps) -> Html {
                 </fieldset>
             }) }
             <button type="button" class="button secondary" onclick={add}>{ "Add line" }</button>
-            <label>{ "Tax (%)" }<input type="text" inputmode="decimal" value={(*tax).clone()} oninput={{ let t = tax.clone(); Callback::from(move |e: InputEvent| t.set(value_of(&e))) }} data-testid="invoice-tax" /></label>
-            <label class="check"><input type="checkbox" checked={*quote} onchange={{ let q = quote.clone(); Callback::from(move |e: Event| q.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked())) }} data-testid="invoice-is-quote" />{ " A quote" }</label>
+            <label>{ "Tax (%)" }<input type="text" inputmode="decimal" value={(*tax).clone()} oninput={{ let t = tax.clone(); crate::h::cb(move |e: InputEvent| t.set(value_of(&e))) }} data-testid="invoice-tax" /></label>
+            <label class="check"><input type="checkbox" checked={*quote} onchange={{ let q = quote.clone(); crate::h::cb(move |e: Event| q.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked())) }} data-testid="invoice-is-quote" />{ " A quote" }</label>
             { for error.as_ref().map(errors_of) }
             { form_actions("Create", "invoice-save", false, &props.on_close) }
         </form>
@@ -392,7 +393,7 @@ fn form_actions(label: &'static str, testid: &'static str, busy: bool, on_close:
     html! {
         <div class="actions">
             <button type="submit" class="button" disabled={busy} data-testid={testid}>{ label }</button>
-            <button type="button" class="button secondary" onclick={on_close.reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
+            <button type="button" class="button secondary" onclick={on_close.adapt(|_: MouseEvent| ())}>{ "Cancel" }</button>
         </div>
     }
 }
@@ -424,7 +425,7 @@ fn BillingMethodForm(props: &FormProps) -> Html {
     let busy = use_state(|| false);
     let set = |s: &UseStateHandle<String>| {
         let s = s.clone();
-        Callback::from(move |e: InputEvent| s.set(value_of(&e)))
+        crate::h::cb(move |e: InputEvent| s.set(value_of(&e)))
     };
     let submit = {
         let (client, number, month, year, cvc, error, busy, on_done, toasts, id) = (
@@ -439,7 +440,7 @@ fn BillingMethodForm(props: &FormProps) -> Html {
             toasts.clone(),
             props.id,
         );
-        Callback::from(move |e: SubmitEvent| {
+        crate::h::cb(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(client) = client.clone() else { return };
             let card = vigil_json::make_object([
@@ -526,7 +527,7 @@ fn PaymentForm(props: &PaymentFormProps) -> Html {
             toasts.clone(),
             props.id,
         );
-        Callback::from(move |e: SubmitEvent| {
+        crate::h::cb(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(client) = client.clone() else { return };
             let (cust, inv) = invoice.split_once(':').unwrap_or_default();
@@ -559,7 +560,7 @@ fn PaymentForm(props: &PaymentFormProps) -> Html {
                 <p class="muted">{ "Add a billing method first." }</p>
             }
             <label>{ "Invoice" }
-                <select data-testid="payment-invoice" onchange={{ let s = invoice.clone(); Callback::from(move |e: Event| s.set(select_of(&e))) }}>
+                <select data-testid="payment-invoice" onchange={{ let s = invoice.clone(); crate::h::cb(move |e: Event| s.set(select_of(&e))) }}>
                     { for open.iter().map(|i| {
                         let key = format!("{}:{}", i.customer_id, i.id);
                         html! { <option value={key.clone()} selected={*invoice == key}>{
@@ -569,13 +570,13 @@ fn PaymentForm(props: &PaymentFormProps) -> Html {
                 </select>
             </label>
             <label>{ "Billing method" }
-                <select data-testid="payment-method" onchange={{ let s = method.clone(); Callback::from(move |e: Event| s.set(select_of(&e))) }}>
+                <select data-testid="payment-method" onchange={{ let s = method.clone(); crate::h::cb(move |e: Event| s.set(select_of(&e))) }}>
                     { for a.billing_methods.iter().map(|m| html! {
                         <option value={m.id.to_string()} selected={*method == m.id.to_string()}>{ format!("{} ending {}", m.brand, m.last4) }</option>
                     }) }
                 </select>
             </label>
-            <label>{ "Amount ($)" }<input type="text" inputmode="decimal" value={(*amount).clone()} oninput={{ let s = amount.clone(); Callback::from(move |e: InputEvent| s.set(value_of(&e))) }} data-testid="payment-amount" /></label>
+            <label>{ "Amount ($)" }<input type="text" inputmode="decimal" value={(*amount).clone()} oninput={{ let s = amount.clone(); crate::h::cb(move |e: InputEvent| s.set(value_of(&e))) }} data-testid="payment-amount" /></label>
             { for error.as_ref().map(errors_of) }
             { form_actions("Take payment", "payment-save", false, &props.on_close) }
         </form>

@@ -4,6 +4,7 @@
 
 use crate::api::ApiError;
 use crate::components::modal::Modal;
+use crate::h::Adapt;
 use crate::hooks::{use_effect_with, use_state};
 use crate::html;
 use crate::session::use_session;
@@ -82,7 +83,7 @@ pub fn ApplyTemplateDialog(props: &ApplyTemplateProps) -> Html {
     let chosen = template.and_then(|t| list.iter().find(|x| x.id == t).cloned());
     let set_row = |i: usize, which: u8| {
         let rows = rows.clone();
-        Callback::from(move |e: Event| {
+        crate::h::cb(move |e: Event| {
             // Selects and inputs share this callback; each is read through its own type.
             let v = match e.target_dyn_into::<web_sys::HtmlSelectElement>() {
                 Some(select) => select.value(),
@@ -102,7 +103,7 @@ pub fn ApplyTemplateDialog(props: &ApplyTemplateProps) -> Html {
     };
     let remove_row = |i: usize| {
         let rows = rows.clone();
-        Callback::from(move |_: MouseEvent| {
+        crate::h::cb(move |_: MouseEvent| {
             let next: Vec<RowInput> =
                 rows.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, r)| r.clone()).collect();
             rows.set(next);
@@ -110,7 +111,7 @@ pub fn ApplyTemplateDialog(props: &ApplyTemplateProps) -> Html {
     };
     let add_row = {
         let rows = rows.clone();
-        Callback::from(move |_: MouseEvent| {
+        crate::h::cb(move |_: MouseEvent| {
             let mut next = (*rows).clone();
             next.push(RowInput { quantity: "1".into(), ..Default::default() });
             rows.set(next);
@@ -132,7 +133,7 @@ pub fn ApplyTemplateDialog(props: &ApplyTemplateProps) -> Html {
             props.id,
             props.version,
         );
-        Callback::from(move |_: MouseEvent| {
+        crate::h::cb(move |_: MouseEvent| {
             let Some(client) = client.clone() else { return };
             let body = ApplyOrderTemplate {
                 order_template_id: *template,
@@ -195,7 +196,7 @@ pub fn ApplyTemplateDialog(props: &ApplyTemplateProps) -> Html {
             <fieldset class="cards-choice" data-testid="template-cards"><legend>{ "Order Template" }</legend>
                 { for list.iter().map(|t| {
                     let pick = { let (template, mmr, package) = (template.clone(), mmr.clone(), package.clone()); let tid = t.id;
-                        Callback::from(move |_: Event| { template.set(Some(tid)); mmr.set(String::new()); package.set(None); }) };
+                        crate::h::cb(move |_: Event| { template.set(Some(tid)); mmr.set(String::new()); package.set(None); }) };
                     html! { <label class={classes!("choice-card", (*template == Some(t.id)).then_some("active"))} data-testid="template-card">
                         <input type="radio" name="order-template" checked={*template == Some(t.id)} onchange={pick} />
                         <strong>{ t.name.clone() }</strong>
@@ -207,7 +208,7 @@ pub fn ApplyTemplateDialog(props: &ApplyTemplateProps) -> Html {
             { for chosen.as_ref().map(|t| html! { <>
                 { for (!t.mmrs.is_empty()).then(|| html! {
                     <label>{ "Monthly Monitoring Charge" }
-                        <select data-testid="template-mmr" onchange={{ let m = mmr.clone(); Callback::from(move |e: Event| m.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value())) }}>
+                        <select data-testid="template-mmr" onchange={{ let m = mmr.clone(); crate::h::cb(move |e: Event| m.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value())) }}>
                             <option value="" selected={mmr.is_empty()}>{ "Choose a rate" }</option>
                             { for t.mmrs.iter().map(|r| html! { <option value={r.id.to_string()} selected={*mmr == r.id.to_string()}>{ format!("{} ({})", r.name, super::accounting::money(r.total_cents)) }</option> }) }
                         </select>
@@ -216,7 +217,7 @@ pub fn ApplyTemplateDialog(props: &ApplyTemplateProps) -> Html {
                 }) }
                 <fieldset class="cards-choice" data-testid="package-cards"><legend>{ "Equipment Package" }</legend>
                     { for t.packages.iter().map(|p| {
-                        let pick = { let package = package.clone(); let pid = p.id; Callback::from(move |_: Event| package.set(Some(pid))) };
+                        let pick = { let package = package.clone(); let pid = p.id; crate::h::cb(move |_: Event| package.set(Some(pid))) };
                         html! { <label class={classes!("choice-card", (*package == Some(p.id)).then_some("active"))} data-testid="package-card">
                             <input type="radio" name="package" checked={*package == Some(p.id)} onchange={pick} />
                             <strong>{ p.name.clone() }</strong>{ format!(" {}", super::accounting::money(p.total_cents)) }
@@ -254,7 +255,7 @@ pub fn ApplyTemplateDialog(props: &ApplyTemplateProps) -> Html {
                 { field_error("additional_equipment") }
             </fieldset>
             <label>{ "Sold By" }
-                <select data-testid="sold-by" onchange={{ let s = sold_by.clone(); Callback::from(move |e: Event| s.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value())) }}>
+                <select data-testid="sold-by" onchange={{ let s = sold_by.clone(); crate::h::cb(move |e: Event| s.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value())) }}>
                     <option value="" selected={sold_by.is_empty()}>{ "—" }</option>
                     { for sellers.iter().filter_map(|s| s.user_id.clone().map(|u| (u, s.name.clone()))).map(|(u, name)| html! {
                         <option value={u.to_string()} selected={*sold_by == u.to_string()}>{ name }</option>
@@ -264,7 +265,7 @@ pub fn ApplyTemplateDialog(props: &ApplyTemplateProps) -> Html {
             </label>
             <fieldset class="cards-choice" data-testid="prepopulate"><legend>{ "Pre-populate & Add" }</legend>
                 { for [(None, "Nothing"), (Some(Prepopulate::Invoice), "Invoice"), (Some(Prepopulate::Quote), "Quote")].into_iter().map(|(v, l)| {
-                    let pick = { let p = prepopulate.clone(); Callback::from(move |_: Event| p.set(v)) };
+                    let pick = { let p = prepopulate.clone(); crate::h::cb(move |_: Event| p.set(v)) };
                     html! { <label class="choice-card" data-testid={format!("prepopulate-{}", l.to_ascii_lowercase())}>
                         <input type="radio" name="prepopulate" checked={*prepopulate == v} onchange={pick} />{ format!(" {l}") }</label> }
                 }) }
@@ -273,7 +274,7 @@ pub fn ApplyTemplateDialog(props: &ApplyTemplateProps) -> Html {
             { for error.as_ref().filter(|e| e.errors.is_empty()).map(|e| html! { <p class="error-box" role="alert" data-testid="apply-error">{ e.message() }</p> }) }
             <div class="actions">
                 <button type="button" class="button" disabled={*busy} data-testid="apply-template" onclick={apply}>{ "Apply" }</button>
-                <button type="button" class="button secondary" onclick={props.on_close.reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
+                <button type="button" class="button secondary" onclick={props.on_close.adapt(|_: MouseEvent| ())}>{ "Cancel" }</button>
             </div>
         </Modal>
     }

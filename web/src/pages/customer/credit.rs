@@ -4,6 +4,7 @@
 
 use crate::api::CustomerHome;
 use crate::components::modal::Modal;
+use crate::h::Adapt;
 use crate::hooks::{use_effect_with, use_state, UseStateHandle};
 use crate::html;
 use crate::session::use_session;
@@ -92,7 +93,7 @@ pub fn CreditRun(props: &CreditRunProps) -> Html {
             props.customer,
             props.on_settled.clone(),
         );
-        Callback::from(move |_: MouseEvent| {
+        crate::h::cb(move |_: MouseEvent| {
             let Some(client) = client.clone() else { return };
             let body = RunCredit {
                 bureau: (*bureau).clone(),
@@ -140,7 +141,7 @@ pub fn CreditRun(props: &CreditRunProps) -> Html {
             props.on_applied.clone(),
             props.on_settled.clone(),
         );
-        Callback::from(move |_: MouseEvent| {
+        crate::h::cb(move |_: MouseEvent| {
             let (Some(client), Some(check)) = (client.clone(), (*current).clone()) else { return };
             let (current, confirm, error, on_applied, on_settled) =
                 (current.clone(), confirm.clone(), error.clone(), on_applied.clone(), on_settled.clone());
@@ -161,11 +162,11 @@ pub fn CreditRun(props: &CreditRunProps) -> Html {
     let form = {
         let on_bureau = {
             let bureau = bureau.clone();
-            Callback::from(move |e: Event| bureau.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()))
+            crate::h::cb(move |e: Event| bureau.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()))
         };
         let on_previous = {
             let previous = previous.clone();
-            Callback::from(move |e: Event| {
+            crate::h::cb(move |e: Event| {
                 let on = e.target_unchecked_into::<web_sys::HtmlInputElement>().checked();
                 previous.set(on.then(PreviousAddress::default));
             })
@@ -178,7 +179,7 @@ pub fn CreditRun(props: &CreditRunProps) -> Html {
                 "state" => p.state.clone(),
                 _ => p.zip.clone(),
             });
-            let oninput = Callback::from(move |e: InputEvent| {
+            let oninput = crate::h::cb(move |e: InputEvent| {
                 let v = e.target_unchecked_into::<web_sys::HtmlInputElement>().value();
                 let mut p = (*previous).clone().unwrap_or_default();
                 match key {
@@ -219,18 +220,18 @@ pub fn CreditRun(props: &CreditRunProps) -> Html {
         let pending = c.status == CreditStatus::Pending;
         let again = {
             let current = current.clone();
-            Callback::from(move |_: MouseEvent| current.set(None))
+            crate::h::cb(move |_: MouseEvent| current.set(None))
         };
         let skip = {
             let (current, on_skip) = (current.clone(), props.on_skip.clone());
-            Callback::from(move |_: MouseEvent| {
+            crate::h::cb(move |_: MouseEvent| {
                 current.set(None);
                 on_skip.emit(());
             })
         };
         let open_confirm = {
             let confirm = confirm.clone();
-            Callback::from(move |_: MouseEvent| confirm.set(true))
+            crate::h::cb(move |_: MouseEvent| confirm.set(true))
         };
         html! {
             <section class="card credit-result" data-testid="credit-result" data-status={format!("{:?}", c.status).to_ascii_lowercase()} aria-live="polite">
@@ -263,13 +264,13 @@ pub fn CreditRun(props: &CreditRunProps) -> Html {
     let dialog = (*confirm).then(|| {
         let close = {
             let confirm = confirm.clone();
-            Callback::from(move |_: ()| confirm.set(false))
+            crate::h::cb(move |_: ()| confirm.set(false))
         };
         html! {
             <Modal title="Apply credit check" testid="credit-apply-dialog" on_close={close.clone()}>
                 <p>{ "Make this the customer's active credit check? It sets the customer's beacon score and credit tracking number." }</p>
                 <div class="actions">
-                    <button type="button" class="button secondary" onclick={close.reform(|_: MouseEvent| ())}>{ "Cancel" }</button>
+                    <button type="button" class="button secondary" onclick={close.adapt(|_: MouseEvent| ())}>{ "Cancel" }</button>
                     <button type="button" class="button" data-testid="credit-apply-confirm" onclick={apply}>{ "Apply" }</button>
                 </div>
             </Modal>
@@ -309,7 +310,7 @@ pub fn CreditTab(props: &CreditTabProps) -> Html {
     }
     let on_settled = {
         let reload = reload.clone();
-        Callback::from(move |_: ()| reload.set(*reload + 1))
+        crate::h::cb(move |_: ()| reload.set(*reload + 1))
     };
     let list = match &*checks {
         None => html! { <p class="loading">{ "Loading credit checks…" }</p> },
@@ -365,7 +366,7 @@ fn ManualScore(props: &ManualScoreProps) -> Html {
         let (client, score, tracking, error) = (session.client(), score.clone(), tracking.clone(), error.clone());
         let (id, version, on_record, on_settled) =
             (props.customer, props.version, props.on_record.clone(), props.on_settled.clone());
-        Callback::from(move |e: SubmitEvent| {
+        crate::h::cb(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(client) = client.clone() else { return };
             let Ok(n) = score.trim().parse::<u32>() else {
@@ -391,7 +392,7 @@ fn ManualScore(props: &ManualScoreProps) -> Html {
     };
     let input = |state: &UseStateHandle<String>| {
         let state = state.clone();
-        Callback::from(move |e: InputEvent| state.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))
+        crate::h::cb(move |e: InputEvent| state.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))
     };
     html! {
         <form class="inline-form manual-score" data-testid="manual-score" onsubmit={save}>

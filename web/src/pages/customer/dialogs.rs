@@ -3,6 +3,7 @@
 use crate::api::{ApiError, ArchivePreview, CustomerHome};
 use crate::app::Route;
 use crate::components::modal::Modal;
+use crate::h::Adapt;
 use crate::hooks::{use_effect_with, use_state};
 use crate::html;
 use crate::router::use_navigator;
@@ -44,12 +45,12 @@ pub(super) fn ArchiveDialog(props: &RecordDialogProps) -> Html {
     }
     let onchange = {
         let confirmed = confirmed.clone();
-        Callback::from(move |e: Event| confirmed.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked()))
+        crate::h::cb(move |e: Event| confirmed.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked()))
     };
     let archive = {
         let (client, id, on_done, on_close, error) =
             (session.client(), props.id, props.on_done.clone(), props.on_close.clone(), error.clone());
-        Callback::from(move |_| {
+        crate::h::cb(move |_| {
             let Some(client) = client.clone() else { return };
             let (on_done, on_close, error) = (on_done.clone(), on_close.clone(), error.clone());
             crate::spawn(async move {
@@ -98,7 +99,7 @@ pub(super) fn ArchiveDialog(props: &RecordDialogProps) -> Html {
             { for error.as_ref().map(|m| html! { <p class="error-box" role="alert" data-testid="dialog-error">{ m.clone() }</p> }) }
             <div class="actions">
                 <button type="button" class="button danger" disabled={!*confirmed} data-testid="archive-confirm" onclick={archive}>{ "Archive" }</button>
-                <button type="button" class="button secondary" onclick={props.on_close.reform(|_| ())}>{ "Cancel" }</button>
+                <button type="button" class="button secondary" onclick={props.on_close.adapt(|_| ())}>{ "Cancel" }</button>
             </div>
         </Modal>
     }
@@ -120,7 +121,7 @@ pub(super) fn UnarchiveDialog(props: &UnarchiveProps) -> Html {
     let error = use_state(|| None::<String>);
     let onchange = {
         let confirmed = confirmed.clone();
-        Callback::from(move |e: Event| confirmed.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked()))
+        crate::h::cb(move |e: Event| confirmed.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked()))
     };
     let go = {
         let (client, id, on_done, on_close, error, with_children) = (
@@ -131,7 +132,7 @@ pub(super) fn UnarchiveDialog(props: &UnarchiveProps) -> Html {
             error.clone(),
             with_children.clone(),
         );
-        Callback::from(move |_| {
+        crate::h::cb(move |_| {
             let Some(client) = client.clone() else { return };
             let (on_done, on_close, error, include) =
                 (on_done.clone(), on_close.clone(), error.clone(), *with_children);
@@ -148,7 +149,7 @@ pub(super) fn UnarchiveDialog(props: &UnarchiveProps) -> Html {
     };
     let pick = |v: bool| {
         let with_children = with_children.clone();
-        Callback::from(move |_: Event| with_children.set(v))
+        crate::h::cb(move |_: Event| with_children.set(v))
     };
     html! {
         <Modal title="Unarchive customer" testid="unarchive-dialog" on_close={props.on_close.clone()}>
@@ -167,7 +168,7 @@ pub(super) fn UnarchiveDialog(props: &UnarchiveProps) -> Html {
             { for error.as_ref().map(|m| html! { <p class="error-box" role="alert" data-testid="dialog-error">{ m.clone() }</p> }) }
             <div class="actions">
                 <button type="button" class="button" disabled={!*confirmed} data-testid="unarchive-confirm" onclick={go}>{ "Unarchive" }</button>
-                <button type="button" class="button secondary" onclick={props.on_close.reform(|_| ())}>{ "Cancel" }</button>
+                <button type="button" class="button secondary" onclick={props.on_close.adapt(|_| ())}>{ "Cancel" }</button>
             </div>
         </Modal>
     }
@@ -189,7 +190,7 @@ pub(super) fn DeleteDialog(props: &DeleteProps) -> Html {
     let go = {
         let (client, id, error, navigator, toasts) =
             (session.client(), props.id, error.clone(), navigator.clone(), toasts.clone());
-        Callback::from(move |_| {
+        crate::h::cb(move |_| {
             let Some(client) = client.clone() else { return };
             let (error, navigator, toasts) = (error.clone(), navigator.clone(), toasts.clone());
             crate::spawn(async move {
@@ -210,7 +211,7 @@ pub(super) fn DeleteDialog(props: &DeleteProps) -> Html {
             <p>{ format!("Delete #{} {} and everything under it (notes, contacts, equipment, history)? This cannot be undone.", props.id, props.name) }</p>
             { for error.as_ref().map(|m| html! { <p class="error-box" role="alert" data-testid="dialog-error">{ m.clone() }</p> }) }
             <div class="actions">
-                <button type="button" class="button secondary" onclick={props.on_close.reform(|_| ())}>{ "Cancel" }</button>
+                <button type="button" class="button secondary" onclick={props.on_close.adapt(|_| ())}>{ "Cancel" }</button>
                 <button type="button" class="button danger" data-testid="delete-confirm" onclick={go}>{ "Delete" }</button>
             </div>
         </Modal>

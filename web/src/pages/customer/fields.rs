@@ -123,7 +123,7 @@ pub(crate) fn field_input(
     let control = match (input, hidden) {
         (Input::Check, false) => {
             let on_set = on_set.clone();
-            let onchange = Callback::from(move |e: Event| {
+            let onchange = crate::h::cb(move |e: Event| {
                 on_set
                     .emit((f.to_owned(), Value::Bool(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked())))
             });
@@ -133,7 +133,7 @@ pub(crate) fn field_input(
             let (choices, numeric) = options(opts, which);
             let current = as_text(shown);
             let on_set = on_set.clone();
-            let onchange = Callback::from(move |e: Event| {
+            let onchange = crate::h::cb(move |e: Event| {
                 let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
                 let v = if v.is_empty() {
                     Value::Null
@@ -155,7 +155,7 @@ pub(crate) fn field_input(
         }
         (Input::TextArea, false) => {
             let on_set = on_set.clone();
-            let oninput = Callback::from(move |e: InputEvent| {
+            let oninput = crate::h::cb(move |e: InputEvent| {
                 let raw = e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value();
                 on_set.emit((f.to_owned(), if raw.trim().is_empty() { Value::Null } else { Value::String(raw) }));
             });
@@ -165,7 +165,7 @@ pub(crate) fn field_input(
             let kind = if input == Input::Date && !hidden { "date" } else { "text" };
             let on_set = on_set.clone();
             // Every keystroke, so a Save clicked right after typing sends what was typed.
-            let oninput = Callback::from(move |e: InputEvent| {
+            let oninput = crate::h::cb(move |e: InputEvent| {
                 // Untrimmed: the input shows what the user typed, spaces included (the server trims).
                 let raw = e.target_unchecked_into::<web_sys::HtmlInputElement>().value();
                 let v = if raw.trim().is_empty() {
@@ -224,7 +224,7 @@ pub(super) fn services_input(
                 let on = current.contains(&code);
                 let onchange = {
                     let (on_set, current, code) = (on_set.clone(), current.clone(), code.clone());
-                    Callback::from(move |e: Event| {
+                    crate::h::cb(move |e: Event| {
                         let checked = e.target_unchecked_into::<web_sys::HtmlInputElement>().checked();
                         let mut next: Vec<String> = current.iter().filter(|s| **s != code).cloned().collect();
                         if checked {
@@ -280,7 +280,7 @@ pub(super) fn install_appointment_input(
     let current = edited.or(values.get(F)).and_then(Value::as_u64);
     let onchange = {
         let on_set = on_set.clone();
-        Callback::from(move |e: Event| {
+        crate::h::cb(move |e: Event| {
             let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
             on_set.emit((F.to_owned(), v.parse::<u64>().map(Value::from).unwrap_or(Value::Null)));
         })

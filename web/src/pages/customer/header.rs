@@ -7,6 +7,7 @@ use crate::api::CustomerHome;
 use crate::app::Route;
 use crate::components::format;
 use crate::components::route_link::RouteLink;
+use crate::h::Adapt;
 use crate::html;
 use crate::router::use_navigator;
 use crate::session::use_session;
@@ -112,19 +113,19 @@ pub(super) fn Header(props: &HeaderProps) -> Html {
             m.permissions.allows(&user, vigil_domain::Resource::CreditReports, vigil_domain::Action::Create, target)
         })
     });
-    let close = props.on_menu.reform(|_: ()| false);
+    let close = props.on_menu.adapt(|_: ()| false);
     let a = c.actions;
     let menu = props.menu_open.then(|| {
         let dialog = |d: Dialog| {
             let (on_dialog, on_menu) = (props.on_dialog.clone(), props.on_menu.clone());
-            Callback::from(move |_: MouseEvent| {
+            crate::h::cb(move |_: MouseEvent| {
                 on_menu.emit(false);
                 on_dialog.emit(d);
             })
         };
         let duplicate = {
             let (client, navigator, toasts, on_menu) = (session.client(), navigator.clone(), toasts.clone(), props.on_menu.clone());
-            Callback::from(move |_: MouseEvent| {
+            crate::h::cb(move |_: MouseEvent| {
                 on_menu.emit(false);
                 let Some(client) = client.clone() else { return };
                 let (navigator, toasts) = (navigator.clone(), toasts.clone());
@@ -143,7 +144,7 @@ pub(super) fn Header(props: &HeaderProps) -> Html {
         };
         let onkeydown = {
             let close = close.clone();
-            Callback::from(move |e: KeyboardEvent| {
+            crate::h::cb(move |e: KeyboardEvent| {
                 if e.key() == "Escape" {
                     close.emit(());
                 }
@@ -161,29 +162,29 @@ pub(super) fn Header(props: &HeaderProps) -> Html {
                     }
                 } else {
                     <nav class="quick-nav" aria-label="Go to">
-                        <RouteLink to={Route::Customer { id: id.to_string() }} onnavigate={props.on_menu.reform(|_| false)}>{ "Home" }</RouteLink>
+                        <RouteLink to={Route::Customer { id: id.to_string() }} onnavigate={props.on_menu.adapt(|_| false)}>{ "Home" }</RouteLink>
                         { for COLLECTIONS.iter().filter(|_| !partner_login).map(|col| html! {
-                            <RouteLink to={Route::CustomerTab { id: id.to_string(), tab: col.segment.to_owned() }} onnavigate={props.on_menu.reform(|_| false)}>{ col.title }</RouteLink>
+                            <RouteLink to={Route::CustomerTab { id: id.to_string(), tab: col.segment.to_owned() }} onnavigate={props.on_menu.adapt(|_| false)}>{ col.title }</RouteLink>
                         }) }
                     </nav>
                     <div class="quick-new">
                         { for a.modify.then(|| html! { <>{ for new_links.iter().map(|(seg, label)| html! {
                             <RouteLink to={Route::CustomerTab { id: id.to_string(), tab: (*seg).to_owned() }} class="button secondary"
-                                testid={format!("action-new-{seg}")} onnavigate={props.on_menu.reform(|_| false)}>{ *label }</RouteLink>
+                                testid={format!("action-new-{seg}")} onnavigate={props.on_menu.adapt(|_| false)}>{ *label }</RouteLink>
                         }) }</> }) }
                         { for a.modify.then(|| html! {
                             <RouteLink to={Route::CustomerTab { id: id.to_string(), tab: super::work_orders::SEGMENT.to_owned() }} class="button secondary"
-                                testid="action-new-work-order" onnavigate={props.on_menu.reform(|_| false)}>{ "+ New Work Order" }</RouteLink>
+                                testid="action-new-work-order" onnavigate={props.on_menu.adapt(|_| false)}>{ "+ New Work Order" }</RouteLink>
                         }) }
                         // The accounting flows: the Accounting tab with its form open.
                         { for [(super::accounting::NEW_INVOICE, "+ New Invoice"), (super::accounting::NEW_BILLING_METHOD, "+ New Billing Method"),
                             (super::accounting::NEW_PAYMENT, "+ New Payment")].iter().map(|(seg, label)| html! {
                             <RouteLink to={Route::CustomerTab { id: id.to_string(), tab: (*seg).to_owned() }} class="button secondary"
-                                testid={format!("action-{seg}")} onnavigate={props.on_menu.reform(|_| false)}>{ *label }</RouteLink>
+                                testid={format!("action-{seg}")} onnavigate={props.on_menu.adapt(|_| false)}>{ *label }</RouteLink>
                         }) }
                         { for may_run_credit.then(|| html! {
                             <RouteLink to={Route::CustomerTab { id: id.to_string(), tab: super::credit::SEGMENT.to_owned() }} class="button secondary"
-                                testid="action-run-credit" onnavigate={props.on_menu.reform(|_| false)}>{ "+ Run Credit" }</RouteLink>
+                                testid="action-run-credit" onnavigate={props.on_menu.adapt(|_| false)}>{ "+ Run Credit" }</RouteLink>
                         }) }
                         { for a.duplicate.then(|| html! { <button type="button" class="button secondary" data-testid="action-duplicate" onclick={duplicate}>{ "Duplicate Customer" }</button> }) }
                         { for (a.modify && c.kind == vigil_domain::record::Kind::Customer).then(|| html! {
@@ -221,7 +222,7 @@ pub(super) fn Header(props: &HeaderProps) -> Html {
     };
     let toggle = {
         let (on_menu, open) = (props.on_menu.clone(), props.menu_open);
-        Callback::from(move |_| on_menu.emit(!open))
+        crate::h::cb(move |_| on_menu.emit(!open))
     };
 
     html! {

@@ -72,7 +72,7 @@ pub fn HistoryTab(props: &HistoryTabProps) -> Html {
     }
     let more = (*next).clone().map(|c| {
         let cursor = cursor.clone();
-        let onclick = Callback::from(move |_| cursor.set(Some(c.clone())));
+        let onclick = crate::h::cb(move |_| cursor.set(Some(c.clone())));
         html! { <button type="button" class="button secondary" data-testid="history-more" {onclick}>{ "Load more" }</button> }
     });
     html! {

@@ -135,7 +135,7 @@ pub fn CustomerItems(props: &CustomerItemsProps) -> Html {
     let refresh = use_state(|| 0u32);
     let on_added = {
         let (refresh, on_changed) = (refresh.clone(), props.on_changed.clone());
-        Callback::from(move |_: SubRecord| {
+        crate::h::cb(move |_: SubRecord| {
             refresh.set(*refresh + 1);
             on_changed.emit(());
         })
@@ -177,7 +177,7 @@ pub fn ItemList(props: &ItemListProps) -> Html {
     let segment = props.collection.segment;
     let on_saved = {
         let (changed, on_changed) = (changed.clone(), props.on_changed.clone());
-        Callback::from(move |_: ()| {
+        crate::h::cb(move |_: ()| {
             changed.set(*changed + 1);
             on_changed.emit(());
         })
@@ -248,7 +248,7 @@ fn StatusSelect(props: &StatusSelectProps) -> Html {
     let onchange = {
         let (client, busy, toasts, on_saved) = (session.client(), busy.clone(), toasts.clone(), props.on_saved.clone());
         let (id, segment, item_id, version) = (props.id, props.segment, props.item.id, props.item.version);
-        Callback::from(move |e: Event| {
+        crate::h::cb(move |e: Event| {
             let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() else { return };
             let Some(client) = client.clone() else { return };
             let mut body = Map::new();
@@ -305,7 +305,7 @@ pub fn ItemForm(props: &ItemFormProps) -> Html {
 
     let set = |field: &'static str, input: Input| {
         let form = form.clone();
-        Callback::from(move |e: Event| {
+        crate::h::cb(move |e: Event| {
             let value = match input {
                 Input::Check => Value::Bool(e.target_unchecked_into::<web_sys::HtmlInputElement>().checked()),
                 Input::Choice(_) => Value::String(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()),
@@ -341,7 +341,7 @@ pub fn ItemForm(props: &ItemFormProps) -> Html {
             toasts.clone(),
         );
         let singular = props.collection.singular;
-        Callback::from(move |e: SubmitEvent| {
+        crate::h::cb(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(client) = client.clone() else { return };
             let mut body = Map::new();

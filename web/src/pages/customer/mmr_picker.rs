@@ -9,6 +9,7 @@
 use crate::api::{ApiError, CustomerFormOptions, MmrRate, MmrRateList};
 use crate::components::format::dollars;
 use crate::components::modal::Modal;
+use crate::h::Adapt;
 use crate::hooks::{use_effect_with, use_state};
 use crate::html;
 use crate::session::use_session;
@@ -69,7 +70,7 @@ fn simple_select(
     }
     let onchange = {
         let on_set = on_set.clone();
-        Callback::from(move |e: Event| {
+        crate::h::cb(move |e: Event| {
             let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
             on_set.emit(("mmr_id".into(), v.parse::<u64>().map(Value::from).unwrap_or(Value::Null)));
         })
@@ -134,15 +135,15 @@ pub fn MmrField(props: &MmrFieldProps) -> Html {
     };
     let open_it = {
         let open = open.clone();
-        Callback::from(move |_: MouseEvent| open.set(true))
+        crate::h::cb(move |_: MouseEvent| open.set(true))
     };
     let close = {
         let open = open.clone();
-        Callback::from(move |_: ()| open.set(false))
+        crate::h::cb(move |_: ()| open.set(false))
     };
     let on_pick = {
         let (chosen, on_set, open) = (chosen.clone(), props.on_set.clone(), open.clone());
-        Callback::from(move |r: MmrRate| {
+        crate::h::cb(move |r: MmrRate| {
             on_set.emit(("mmr_id".into(), Value::from(r.id)));
             chosen.set(Some(r));
             open.set(false);
@@ -150,7 +151,7 @@ pub fn MmrField(props: &MmrFieldProps) -> Html {
     };
     let on_clear = {
         let (on_set, open) = (props.on_set.clone(), open.clone());
-        Callback::from(move |_: ()| {
+        crate::h::cb(move |_: ()| {
             on_set.emit(("mmr_id".into(), Value::Null));
             open.set(false);
         })
@@ -218,7 +219,7 @@ pub fn MmrPicker(props: &MmrPickerProps) -> Html {
     };
     let select = |testid: String, label: String, choices: &[u64], selected: Option<u64>, apply: Apply| {
         let filter = filter.clone();
-        let onchange = Callback::from(move |e: Event| {
+        let onchange = crate::h::cb(move |e: Event| {
             let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value().parse::<u64>().ok();
             filter.set(apply(&filter, v));
         });
@@ -268,11 +269,11 @@ pub fn MmrPicker(props: &MmrPickerProps) -> Html {
     };
     html! {
         <Modal title="Choose a monthly rate" testid="mmr-picker" class="mmr-picker-backdrop" on_close={props.on_close.clone()}
-            head_actions={html! { <button type="button" class="button secondary" data-testid="mmr-close" onclick={props.on_close.reform(|_| ())}>{ "Cancel" }</button> }}>
+            head_actions={html! { <button type="button" class="button secondary" data-testid="mmr-close" onclick={props.on_close.adapt(|_| ())}>{ "Cancel" }</button> }}>
             { for filter_bar }
             <div class="mmr-picker-body">{ body }</div>
             <div class="actions mmr-picker-foot">
-                <button type="button" class="button secondary" data-testid="mmr-clear" onclick={props.on_clear.reform(|_| ())}>{ "Clear" }</button>
+                <button type="button" class="button secondary" data-testid="mmr-clear" onclick={props.on_clear.adapt(|_| ())}>{ "Clear" }</button>
                 <span class="muted small">{ "Clear removes the rate from this customer when you save." }</span>
             </div>
         </Modal>
@@ -282,7 +283,7 @@ pub fn MmrPicker(props: &MmrPickerProps) -> Html {
 fn rate_card(r: &MmrRate, current: bool, on_pick: &Callback<MmrRate>) -> Html {
     let onclick = {
         let (on_pick, r) = (on_pick.clone(), r.clone());
-        Callback::from(move |_| on_pick.emit(r.clone()))
+        crate::h::cb(move |_| on_pick.emit(r.clone()))
     };
     let why = if r.assignable {
         None

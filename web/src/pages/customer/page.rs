@@ -13,6 +13,7 @@ use crate::api::{ApiError, CustomerHome};
 use crate::app::Route;
 use crate::components::custom_fields_card::{self, CustomFieldsCard};
 use crate::components::route_link::RouteLink;
+use crate::h::Adapt;
 use crate::hooks::{use_effect_with, use_state};
 use crate::html;
 use crate::router::use_navigator;
@@ -100,7 +101,7 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
     };
     let reload = {
         let attempt = attempt.clone();
-        Callback::from(move |_: ()| attempt.set(*attempt + 1))
+        crate::h::cb(move |_: ()| attempt.set(*attempt + 1))
     };
     let c = match &*load {
         Load::Loading => {
@@ -115,7 +116,7 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
             }
         }
         Load::Failed(e) => {
-            let retry = reload.reform(|_: MouseEvent| ());
+            let retry = reload.adapt(|_: MouseEvent| ());
             return html! {
                 <section class="record-page">{ back }
                     <div class="error-box" role="alert" data-testid="record-error">
@@ -153,7 +154,7 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
             c.clone(),
             latest.clone(),
         );
-        Callback::from(move |stay: bool| {
+        crate::h::cb(move |stay: bool| {
             let Some(client) = client.clone() else { return };
             let mut body = latest.borrow().clone();
             body.insert("version".into(), Value::from(c.version));
@@ -192,14 +193,14 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
         let can_save = a.modify && !c.archived && !*saving;
         let open_delete = {
             let dialog = dialog.clone();
-            Callback::from(move |_| dialog.set(Some(Dialog::Delete)))
+            crate::h::cb(move |_| dialog.set(Some(Dialog::Delete)))
         };
         html! {
             <div class="save-bar" data-testid={format!("save-bar-{at}")}>
                 <button type="button" class="button" disabled={!can_save} data-testid={format!("save-{at}")}
-                    onclick={save.reform(|_| false)}>{ "Save" }</button>
+                    onclick={save.adapt(|_| false)}>{ "Save" }</button>
                 <button type="button" class="button secondary" disabled={!can_save} data-testid={format!("save-stay-{at}")}
-                    onclick={save.reform(|_| true)}>{ "Save & Stay" }</button>
+                    onclick={save.adapt(|_| true)}>{ "Save & Stay" }</button>
                 { for dirty.then(|| html! { <span class="muted" data-testid="unsaved">{ "Unsaved changes" }</span> }) }
                 { for a.delete.then(|| html! {
                     <button type="button" class="button danger" data-testid={format!("delete-{at}")} onclick={open_delete}>{ "Delete" }</button>
@@ -209,7 +210,7 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
     };
     let save_message = save_error.as_ref().map(|e| {
         if e.is_conflict() {
-            let onclick = reload.reform(|_: MouseEvent| ());
+            let onclick = reload.adapt(|_: MouseEvent| ());
             html! {
                 <div class="error-box conflict" role="alert" data-testid="save-conflict">
                     <p>{ e.message() }</p>
@@ -231,7 +232,7 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
     let tab = props.tab.as_deref().and_then(collection);
     let on_set = {
         let (edits, latest) = (edits.clone(), latest.clone());
-        Callback::from(move |(k, v): (String, Value)| {
+        crate::h::cb(move |(k, v): (String, Value)| {
             let v = custom_fields_card::merge_edit(&latest.borrow(), &k, v);
             latest.borrow_mut().insert(k.clone(), v.clone());
             edits.set(Edits(latest.borrow().clone()))
@@ -239,11 +240,11 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
     };
     let close_dialog = {
         let dialog = dialog.clone();
-        Callback::from(move |_| dialog.set(None))
+        crate::h::cb(move |_| dialog.set(None))
     };
     let on_record = {
         let load = load.clone();
-        Callback::from(move |r: CustomerHome| load.set(Load::Loaded(Rc::new(r))))
+        crate::h::cb(move |r: CustomerHome| load.set(Load::Loaded(Rc::new(r))))
     };
 
     let workflows_tab = props.tab.as_deref() == Some(super::workflows::SEGMENT);
@@ -292,7 +293,7 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
                         { for (key == "lead_info").then(|| super::fields::lead_contacts(values)) }
                         { for (key == "sale" && editable).then(|| html! {
                             <button type="button" class="button secondary" data-testid="apply-order-template"
-                                onclick={{ let d = dialog.clone(); Callback::from(move |_: MouseEvent| d.set(Some(Dialog::ApplyTemplate))) }}>
+                                onclick={{ let d = dialog.clone(); crate::h::cb(move |_: MouseEvent| d.set(Some(Dialog::ApplyTemplate))) }}>
                                 { "Apply Order Template" }</button>
                         }) }
                         { for (key == "sale" && c.parent_child_billing && c.header.children.is_none()).then(|| html! {
@@ -336,7 +337,7 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
         }
         Some(Dialog::ApplyTemplate) => html! {
             <super::apply_template::ApplyTemplateDialog {id} version={c.version} on_close={close_dialog.clone()}
-                on_done={{ let (d, reload) = (dialog.clone(), reload.clone()); Callback::from(move |_: ()| { d.set(None); reload.emit(()); }) }} />
+                on_done={{ let (d, reload) = (dialog.clone(), reload.clone()); crate::h::cb(move |_: ()| { d.set(None); reload.emit(()); }) }} />
         },
         Some(Dialog::Sell) => {
             html! { <super::sell::SellDialog {id} name={c.header.name.clone()} on_close={close_dialog.clone()} /> }
@@ -348,8 +349,8 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
         <section class="record-page customer-page" data-testid="customer-page" data-archived={c.archived.to_string()}>
             { back }
             <Header c={c.clone()} tab={if workflows_tab { Some(super::workflows::SEGMENT) } else if history_tab { Some(super::history::SEGMENT) } else if accounting_tab.is_some() { Some(super::accounting::SEGMENT) } else if work_orders_tab { Some(super::work_orders::SEGMENT) } else if credit_tab { Some(super::credit::SEGMENT) } else { tab.map(|t| t.segment) }} menu_open={*menu_open}
-                on_menu={{ let m = menu_open.clone(); Callback::from(move |open: bool| m.set(open)) }}
-                on_dialog={{ let d = dialog.clone(); Callback::from(move |x: Dialog| d.set(Some(x))) }}
+                on_menu={{ let m = menu_open.clone(); crate::h::cb(move |open: bool| m.set(open)) }}
+                on_dialog={{ let d = dialog.clone(); crate::h::cb(move |x: Dialog| d.set(Some(x))) }}
                 on_record={on_record.clone()} />
             <div class="below-header">
                 <CustomerTags {id} version={c.version} tags={c.tag_list.clone()} editable={a.modify && !c.archived} on_saved={on_record.clone()} />

@@ -2,6 +2,7 @@
 //! one, and Unlink. Picking only sets `parent_id` in the page's form; Save sends it like any other field.
 
 use crate::api::{ApiError, ParentCandidate};
+use crate::h::Adapt;
 use crate::hooks::use_state;
 use crate::html;
 use crate::session::use_session;
@@ -35,7 +36,7 @@ pub(super) fn ParentPicker(props: &ParentPickerProps) -> Html {
     };
     let search = {
         let (query, found, client, exclude) = (query.clone(), found.clone(), session.client(), props.id);
-        Callback::from(move |e: SubmitEvent| {
+        crate::h::cb(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(client) = client.clone() else { return };
             let (q, found) = ((*query).clone(), found.clone());
@@ -46,9 +47,9 @@ pub(super) fn ParentPicker(props: &ParentPickerProps) -> Html {
     };
     let oninput = {
         let query = query.clone();
-        Callback::from(move |e: InputEvent| query.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))
+        crate::h::cb(move |e: InputEvent| query.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))
     };
-    let unlink = props.on_set.reform(|_: MouseEvent| ("parent_id".to_owned(), Value::Null));
+    let unlink = props.on_set.adapt(|_: MouseEvent| ("parent_id".to_owned(), Value::Null));
     html! {
         <div class="parent-picker" data-testid="parent-picker">
             <span class="field-label">{ "Parent customer" }</span>
@@ -72,7 +73,7 @@ pub(super) fn ParentPicker(props: &ParentPickerProps) -> Html {
                         <ul class="suggestions parent-results">
                             { for list.iter().map(|p| {
                                 let (on_set, names, found, pid, name) = (props.on_set.clone(), names.clone(), found.clone(), p.id, p.name.clone());
-                                let onclick = Callback::from(move |_| {
+                                let onclick = crate::h::cb(move |_| {
                                     let mut n = (*names).clone();
                                     n.push((pid, name.clone()));
                                     names.set(n);

@@ -67,7 +67,7 @@ pub fn PrecheckPanel(props: &PrecheckPanelProps) -> Html {
     }
     let refresh = {
         let (client, watch, error, id) = (session.client(), watch.clone(), error.clone(), props.customer);
-        Callback::from(move |_: MouseEvent| {
+        crate::h::cb(move |_: MouseEvent| {
             let Some(client) = client.clone() else { return };
             let (watch, error) = (watch.clone(), error.clone());
             crate::spawn(async move {

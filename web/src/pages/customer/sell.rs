@@ -4,6 +4,7 @@
 
 use crate::api::ApiError;
 use crate::components::modal::Modal;
+use crate::h::Adapt;
 use crate::hooks::{use_effect_with, use_state};
 use crate::html;
 use crate::session::use_session;
@@ -64,14 +65,14 @@ pub(super) fn SellDialog(props: &SellProps) -> Html {
     }
     let pick_partner = {
         let partner = partner.clone();
-        Callback::from(move |e: Event| {
+        crate::h::cb(move |e: Event| {
             let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
             partner.set(PartnerId::parse(&v).ok());
         })
     };
     let pick_campaign = {
         let campaign = campaign.clone();
-        Callback::from(move |e: Event| {
+        crate::h::cb(move |e: Event| {
             let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
             campaign.set(CampaignId::parse(&v).ok());
         })
@@ -88,7 +89,7 @@ pub(super) fn SellDialog(props: &SellProps) -> Html {
             props.on_close.clone(),
             partners.clone(),
         );
-        Callback::from(move |_| {
+        crate::h::cb(move |_| {
             let (Some(client), Some(partner_id)) = (client.clone(), *partner) else { return };
             let body = SellCustomer { partner_id, campaign_id: *campaign };
             let name = match &*partners {
@@ -157,7 +158,7 @@ pub(super) fn SellDialog(props: &SellProps) -> Html {
             { for other_error.map(|e| html! { <p class="error-box" role="alert" data-testid="dialog-error">{ e.message() }</p> }) }
             <div class="actions">
                 <button type="button" class="button" data-testid="sell-confirm" disabled={partner.is_none() || *busy} onclick={sell}>{ "Sell" }</button>
-                <button type="button" class="button secondary" onclick={props.on_close.reform(|_| ())}>{ "Cancel" }</button>
+                <button type="button" class="button secondary" onclick={props.on_close.adapt(|_| ())}>{ "Cancel" }</button>
             </div>
         </Modal>
     }

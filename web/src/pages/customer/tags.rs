@@ -41,7 +41,7 @@ pub fn CustomerTags(props: &CustomerTagsProps) -> Html {
     let put = {
         let (client, busy, problem, on_saved, id, version) =
             (session.client(), busy.clone(), problem.clone(), props.on_saved.clone(), props.id, props.version);
-        Callback::from(move |next: Vec<u32>| {
+        crate::h::cb(move |next: Vec<u32>| {
             let Some(client) = client.clone() else { return };
             let (busy, problem, on_saved) = (busy.clone(), problem.clone(), on_saved.clone());
             busy.set(true);
@@ -62,11 +62,11 @@ pub fn CustomerTags(props: &CustomerTagsProps) -> Html {
     };
     let remove = |tag: u32| {
         let (put, chosen) = (put.clone(), chosen.clone());
-        Callback::from(move |_: MouseEvent| put.emit(chosen.iter().copied().filter(|t| *t != tag).collect()))
+        crate::h::cb(move |_: MouseEvent| put.emit(chosen.iter().copied().filter(|t| *t != tag).collect()))
     };
     let add = {
         let (put, chosen) = (put.clone(), chosen.clone());
-        Callback::from(move |e: Event| {
+        crate::h::cb(move |e: Event| {
             let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
             if let Ok(tag) = select.value().parse::<u32>() {
                 let mut next = chosen.clone();

@@ -51,7 +51,7 @@ pub fn WorkOrdersTab(props: &WorkOrdersTabProps) -> Html {
     }
     let reload = {
         let (attempt, on_changed) = (attempt.clone(), props.on_changed.clone());
-        Callback::from(move |_: ()| {
+        crate::h::cb(move |_: ()| {
             attempt.set(*attempt + 1);
             on_changed.emit(());
         })
@@ -66,7 +66,7 @@ pub fn WorkOrdersTab(props: &WorkOrdersTabProps) -> Html {
             reload.clone(),
             toasts.clone(),
         );
-        Callback::from(move |e: SubmitEvent| {
+        crate::h::cb(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(client) = client.clone() else { return };
             let body = WorkOrderSave {
@@ -94,7 +94,7 @@ pub fn WorkOrdersTab(props: &WorkOrdersTabProps) -> Html {
     let set_status = |w: &WorkOrder| {
         let (client, reload, toasts, wid, version) =
             (session.client(), reload.clone(), toasts.clone(), w.id, w.version);
-        Callback::from(move |e: Event| {
+        crate::h::cb(move |e: Event| {
             let status = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
             let Some(client) = client.clone() else { return };
             let (reload, toasts) = (reload.clone(), toasts.clone());
@@ -147,7 +147,7 @@ pub fn WorkOrdersTab(props: &WorkOrdersTabProps) -> Html {
                 <form class="inline-form" data-testid="work-order-form" onsubmit={create}>
                     <h3>{ "New work order" }</h3>
                     <label>{ "Type" }
-                        <select data-testid="work-order-type" onchange={{ let k = kind.clone(); Callback::from(move |e: Event| k.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value())) }}>
+                        <select data-testid="work-order-type" onchange={{ let k = kind.clone(); crate::h::cb(move |e: Event| k.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value())) }}>
                             { for WORK_ORDER_TYPES.iter().map(|t| html! { <option value={*t} selected={*kind == *t}>{ format::key_label(t) }</option> }) }
                         </select>
                     </label>
@@ -155,7 +155,7 @@ pub fn WorkOrdersTab(props: &WorkOrdersTabProps) -> Html {
                         if equipment.is_empty() { <p class="muted">{ "The customer has no equipment yet." }</p> }
                         { for equipment.iter().map(|e| {
                             let eid = e.id;
-                            let toggle = { let picked = picked.clone(); Callback::from(move |ev: Event| {
+                            let toggle = { let picked = picked.clone(); crate::h::cb(move |ev: Event| {
                                 let on = ev.target_unchecked_into::<web_sys::HtmlInputElement>().checked();
                                 let mut next: Vec<u64> = (*picked).iter().copied().filter(|x| *x != eid).collect();
                                 if on { next.push(eid); }
@@ -165,7 +165,7 @@ pub fn WorkOrdersTab(props: &WorkOrdersTabProps) -> Html {
                                 { format!(" {} × {}", e.data.get("quantity").and_then(|q| q.as_u64()).unwrap_or(1), e.data.get("name").and_then(|n| n.as_str()).unwrap_or_default()) }</label> }
                         }) }
                     </fieldset>
-                    <label>{ "Notes" }<textarea value={(*notes).clone()} onchange={{ let n = notes.clone(); Callback::from(move |e: Event| n.set(e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value())) }} data-testid="work-order-notes" /></label>
+                    <label>{ "Notes" }<textarea value={(*notes).clone()} onchange={{ let n = notes.clone(); crate::h::cb(move |e: Event| n.set(e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value())) }} data-testid="work-order-notes" /></label>
                     { for error.as_ref().map(|e| html! { <div class="error-box" role="alert">{ for e.errors.iter().map(|f| html! { <p>{ format!("{}: {}", f.field, f.message) }</p> }) }<p>{ e.message() }</p></div> }) }
                     <button type="submit" class="button" data-testid="work-order-save">{ "Create work order" }</button>
                 </form>

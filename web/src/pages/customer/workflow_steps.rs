@@ -127,7 +127,7 @@ fn ConfirmBody(props: &StepBodyProps) -> Html {
     }
     let on_set = {
         let (edits, latest, saved) = (edits.clone(), latest.clone(), saved.clone());
-        Callback::from(move |(k, v): (String, Value)| {
+        crate::h::cb(move |(k, v): (String, Value)| {
             latest.borrow_mut().insert(k, v);
             edits.set(latest.borrow().clone());
             saved.set(false);
@@ -138,7 +138,7 @@ fn ConfirmBody(props: &StepBodyProps) -> Html {
         let (edits, latest, error, conflict, saved, busy, toasts) =
             (edits.clone(), latest.clone(), error.clone(), conflict.clone(), saved.clone(), busy.clone(), toasts);
         let (on_customer, on_changed) = (props.on_customer.clone(), props.on_changed.clone());
-        Callback::from(move |_: MouseEvent| {
+        crate::h::cb(move |_: MouseEvent| {
             let Some(client) = client.clone() else { return };
             let mut body = latest.borrow().clone();
             if body.is_empty() {
@@ -238,11 +238,11 @@ fn ReviewBody(props: &ReviewProps) -> Html {
     let Some(col) = collection(props.segment) else { return html! {} };
     let toggle = |to: bool| {
         let adding = adding.clone();
-        Callback::from(move |_: MouseEvent| adding.set(to))
+        crate::h::cb(move |_: MouseEvent| adding.set(to))
     };
     let on_added = {
         let (refresh, adding, on_changed) = (refresh.clone(), adding.clone(), props.on_changed.clone());
-        Callback::from(move |_: SubRecord| {
+        crate::h::cb(move |_: SubRecord| {
             adding.set(false);
             refresh.set(*refresh + 1);
             on_changed.emit(());

@@ -130,7 +130,7 @@ fn EnrollmentList(props: &ListProps) -> Html {
         let (client, navigator, toasts, on_changed, languages) =
             (session.client(), navigator.clone(), toasts.clone(), props.on_changed.clone(), languages.clone());
         let (workflow_id, first) = (w.id, w.languages.first().map(|l| l.to_string()).unwrap_or_default());
-        Callback::from(move |_: MouseEvent| {
+        crate::h::cb(move |_: MouseEvent| {
             let Some(client) = client.clone() else { return };
             let language = Lang::parse(languages.get(u64::from(workflow_id)).unwrap_or(&first));
             let (navigator, toasts, on_changed) = (navigator.clone(), toasts.clone(), on_changed.clone());
@@ -159,7 +159,7 @@ fn EnrollmentList(props: &ListProps) -> Html {
                     let testid = format!("workflow-choice-{}", w.id);
                     let chooser = (w.languages.len() > 1).then(|| {
                         let (languages, wid) = (languages.clone(), w.id);
-                        let onchange = Callback::from(move |e: Event| {
+                        let onchange = crate::h::cb(move |e: Event| {
                             let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
                             let mut next = (*languages).clone();
                             next.insert(u64::from(wid), v);
@@ -192,7 +192,7 @@ fn EnrollmentList(props: &ListProps) -> Html {
     });
     let toggle = {
         let managing = managing.clone();
-        Callback::from(move |_| managing.set(!*managing))
+        crate::h::cb(move |_| managing.set(!*managing))
     };
 
     html! {
@@ -291,7 +291,7 @@ fn EnrollmentPage(props: &EnrollmentProps) -> Html {
     let act = |step: u32, outcome: Outcome| {
         let (client, view, toasts, on_changed, busy, version) =
             (session.client(), view.clone(), toasts.clone(), props.on_changed.clone(), busy.clone(), v.version);
-        Callback::from(move |_: MouseEvent| {
+        crate::h::cb(move |_: MouseEvent| {
             let Some(client) = client.clone() else { return };
             let (view, toasts, on_changed, busy) = (view.clone(), toasts.clone(), on_changed.clone(), busy.clone());
             busy.set(true);
@@ -324,7 +324,7 @@ fn EnrollmentPage(props: &EnrollmentProps) -> Html {
     let reread = {
         let (client, view, on_changed, language) =
             (session.client(), view.clone(), props.on_changed.clone(), (*language).clone());
-        Callback::from(move |_: ()| {
+        crate::h::cb(move |_: ()| {
             let Some(client) = client.clone() else { return };
             let (view, on_changed, language) = (view.clone(), on_changed.clone(), language.clone());
             crate::spawn(async move {
@@ -338,7 +338,7 @@ fn EnrollmentPage(props: &EnrollmentProps) -> Html {
     };
     let on_customer = {
         let customer = customer.clone();
-        Callback::from(move |h: CustomerHome| customer.set(Customer::Loaded(Rc::new(h))))
+        crate::h::cb(move |h: CustomerHome| customer.set(Customer::Loaded(Rc::new(h))))
     };
     let open = matches!(v.status, EnrollmentStatus::Pending | EnrollmentStatus::InProgress);
     let card = |s: &EnrollmentStep, force_open: Option<bool>| {
@@ -384,7 +384,7 @@ fn EnrollmentPage(props: &EnrollmentProps) -> Html {
     };
     let language_select = (v.languages.len() > 1).then(|| {
         let language = language.clone();
-        let onchange = Callback::from(move |e: Event| {
+        let onchange = crate::h::cb(move |e: Event| {
             language.set(Some(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()));
         });
         html! {
@@ -399,7 +399,7 @@ fn EnrollmentPage(props: &EnrollmentProps) -> Html {
         Layout::SinglePage => {
             let set = |to: bool| {
                 let expanded = expanded.clone();
-                Callback::from(move |_| expanded.set(Some(to)))
+                crate::h::cb(move |_| expanded.set(Some(to)))
             };
             html! {
                 <>
@@ -415,7 +415,7 @@ fn EnrollmentPage(props: &EnrollmentProps) -> Html {
             let i = (*current).min(v.steps.len().saturating_sub(1));
             let go = |to: usize| {
                 let current = current.clone();
-                Callback::from(move |_| current.set(to))
+                crate::h::cb(move |_| current.set(to))
             };
             html! {
                 <>

@@ -3,6 +3,7 @@
 //! filtered out). The applied filter lives in the URL with the API's parameter names, so it can be bookmarked.
 
 use crate::api::Tag;
+use crate::h::Adapt;
 use crate::hooks::use_state_with;
 use crate::html;
 use crate::lead_filter::{to_query, TAG_OPS};
@@ -107,7 +108,7 @@ pub fn CustomerFilter(props: &CustomerFilterProps) -> Html {
     let draft = use_state_with(|| props.applied.clone());
     let set = |f: fn(&mut CustomerQuery, String)| {
         let draft = draft.clone();
-        Callback::from(move |v: String| {
+        crate::h::cb(move |v: String| {
             let mut d = (*draft).clone();
             f(&mut d, v);
             draft.set(d);
@@ -115,21 +116,21 @@ pub fn CustomerFilter(props: &CustomerFilterProps) -> Html {
     };
     let on_submit = {
         let (draft, on_apply) = (draft.clone(), props.on_apply.clone());
-        Callback::from(move |e: SubmitEvent| {
+        crate::h::cb(move |e: SubmitEvent| {
             e.prevent_default();
             on_apply.emit((*draft).clone());
         })
     };
     let on_clear = {
         let (draft, on_apply) = (draft.clone(), props.on_apply.clone());
-        Callback::from(move |_: MouseEvent| {
+        crate::h::cb(move |_: MouseEvent| {
             draft.set(CustomerQuery::default());
             on_apply.emit(CustomerQuery::default());
         })
     };
     let on_keydown = {
         let on_close = props.on_close.clone();
-        Callback::from(move |e: KeyboardEvent| {
+        crate::h::cb(move |e: KeyboardEvent| {
             if e.key() == "Escape" {
                 on_close.emit(());
             }
@@ -139,7 +140,7 @@ pub fn CustomerFilter(props: &CustomerFilterProps) -> Html {
         html! {
             <div class="form-field">
                 <label for={id}>{ label }</label>
-                <input type="text" class="input" id={id} value={value.to_owned()} data-testid={testid} oninput={cb.reform(input_value)} />
+                <input type="text" class="input" id={id} value={value.to_owned()} data-testid={testid} oninput={cb.adapt(input_value)} />
             </div>
         }
     };
@@ -152,7 +153,7 @@ pub fn CustomerFilter(props: &CustomerFilterProps) -> Html {
         html! {
             <div class="form-field">
                 <label for={id}>{ label }</label>
-                <select id={id} class="input" data-testid={testid} onchange={cb.reform(select_value)}>
+                <select id={id} class="input" data-testid={testid} onchange={cb.adapt(select_value)}>
                     { for choices.iter().map(|(v, l)| html! { <option value={v.to_string()} selected={value == *v}>{ l.to_string() }</option> }) }
                 </select>
             </div>

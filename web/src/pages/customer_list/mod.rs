@@ -99,20 +99,20 @@ pub fn CustomerList(props: &CustomerListProps) -> Html {
 
     let on_next = {
         let (trail_state, trail, query) = (trail_state.clone(), trail.clone(), query.clone());
-        Callback::from(move |c: String| trail_state.set((query.clone(), trail.forward(c))))
+        crate::h::cb(move |c: String| trail_state.set((query.clone(), trail.forward(c))))
     };
     let on_previous = {
         let (trail_state, trail, query) = (trail_state.clone(), trail.clone(), query.clone());
-        Callback::from(move |()| trail_state.set((query.clone(), trail.back())))
+        crate::h::cb(move |()| trail_state.set((query.clone(), trail.back())))
     };
     let retry = {
         let attempt = attempt.clone();
-        Callback::from(move |_| attempt.set(*attempt + 1))
+        crate::h::cb(move |_| attempt.set(*attempt + 1))
     };
 
     let on_apply = {
         let (navigator, flyout) = (navigator.clone(), flyout.clone());
-        Callback::from(move |q: CustomerQuery| {
+        crate::h::cb(move |q: CustomerQuery| {
             flyout.set(false);
             if let Some(nav) = &navigator {
                 let pairs = q.pairs();
@@ -126,11 +126,11 @@ pub fn CustomerList(props: &CustomerListProps) -> Html {
     };
     let toggle_flyout = {
         let flyout = flyout.clone();
-        Callback::from(move |_: MouseEvent| flyout.set(!*flyout))
+        crate::h::cb(move |_: MouseEvent| flyout.set(!*flyout))
     };
     let close_flyout = {
         let flyout = flyout.clone();
-        Callback::from(move |()| flyout.set(false))
+        crate::h::cb(move |()| flyout.set(false))
     };
 
     let total = page.as_ref().map(|p| format::total(p.meta.total, p.meta.total_exact, w.singular, w.plural));

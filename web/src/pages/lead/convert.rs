@@ -5,6 +5,7 @@
 use crate::api::{ApiError, CustomFieldValue, CustomerFormOptions};
 use crate::app::Route;
 use crate::components::modal::Modal;
+use crate::h::Adapt;
 use crate::hooks::{use_state, UseStateHandle};
 use crate::html;
 use crate::session::use_session;
@@ -51,7 +52,7 @@ pub fn ConvertLead(props: &ConvertLeadProps) -> Html {
     let pick = {
         let (workflow, udf_rows, udf_values, client) =
             (workflow.clone(), udf_rows.clone(), udf_values.clone(), session.client());
-        Callback::from(move |w: Option<CreationWorkflow>| {
+        crate::h::cb(move |w: Option<CreationWorkflow>| {
             udf_values.set(Default::default());
             udf_rows.set(None);
             if let (Some(w), Some(client)) = (w.clone(), client.clone()) {
@@ -76,7 +77,7 @@ pub fn ConvertLead(props: &ConvertLeadProps) -> Html {
     };
     let set_udf = {
         let udf_values = udf_values.clone();
-        Callback::from(move |(_, v): (String, Value)| {
+        crate::h::cb(move |(_, v): (String, Value)| {
             if let Value::Object(m) = v {
                 let mut next = (*udf_values).clone();
                 next.extend(m);
@@ -86,7 +87,7 @@ pub fn ConvertLead(props: &ConvertLeadProps) -> Html {
     };
     let open_it = {
         let (open, opts, client) = (open.clone(), opts.clone(), session.client());
-        Callback::from(move |_: ()| {
+        crate::h::cb(move |_: ()| {
             open.set(true);
             if opts.is_none() {
                 if let Some(client) = client.clone() {
@@ -100,7 +101,7 @@ pub fn ConvertLead(props: &ConvertLeadProps) -> Html {
     };
     let close = {
         let open = open.clone();
-        Callback::from(move |_| open.set(false))
+        crate::h::cb(move |_| open.set(false))
     };
     let submit = {
         let (with_opportunity, opp_name, opp_amount) = (with_opportunity.clone(), opp_name.clone(), opp_amount.clone());
@@ -116,7 +117,7 @@ pub fn ConvertLead(props: &ConvertLeadProps) -> Html {
             navigator.clone(),
             toasts.clone(),
         );
-        Callback::from(move |e: SubmitEvent| {
+        crate::h::cb(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(client) = client.clone() else { return };
             let loc = location.parse::<u32>().unwrap_or(0);
@@ -158,7 +159,7 @@ pub fn ConvertLead(props: &ConvertLeadProps) -> Html {
                   choices: Vec<(String, String)>| {
         let s = state.clone();
         let onchange =
-            Callback::from(move |e: Event| s.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()));
+            crate::h::cb(move |e: Event| s.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()));
         let message = error.as_ref().and_then(|e| e.field_message(field));
         html! {
             <div class={classes!("form-field", message.is_some().then_some("invalid"))}>
@@ -174,8 +175,8 @@ pub fn ConvertLead(props: &ConvertLeadProps) -> Html {
     html! {
         <>
             <CreationSplit kind={CreationKind::LeadConversion} label="Convert to Customer" testid="convert-lead"
-                on_main={{ let (pick, open_it) = (pick.clone(), open_it.clone()); Callback::from(move |_| { pick.emit(None); open_it.emit(()) }) }}
-                on_pick={{ let (pick, open_it) = (pick.clone(), open_it.clone()); Callback::from(move |w| { pick.emit(Some(w)); open_it.emit(()) }) }} />
+                on_main={{ let (pick, open_it) = (pick.clone(), open_it.clone()); crate::h::cb(move |_| { pick.emit(None); open_it.emit(()) }) }}
+                on_pick={{ let (pick, open_it) = (pick.clone(), open_it.clone()); crate::h::cb(move |w| { pick.emit(Some(w)); open_it.emit(()) }) }} />
             if *open {
                 <Modal title={workflow.as_ref().map_or_else(|| "Convert to customer".to_owned(), |w| format!("Convert to customer · {}", w.name))} testid="convert-dialog" on_close={close.clone()}>
                     { match &*opts {
@@ -191,7 +192,7 @@ pub fn ConvertLead(props: &ConvertLeadProps) -> Html {
                                 <div class="form-field">
                                     <label>
                                         <input type="checkbox" checked={*with_opportunity} data-testid="convert-with-opportunity"
-                                            onchange={{ let w = with_opportunity.clone(); Callback::from(move |_| w.set(!*w)) }} />
+                                            onchange={{ let w = with_opportunity.clone(); crate::h::cb(move |_| w.set(!*w)) }} />
                                         { " Also create an opportunity" }
                                     </label>
                                 </div>
@@ -202,7 +203,7 @@ pub fn ConvertLead(props: &ConvertLeadProps) -> Html {
                                 { for error.as_ref().filter(|e| e.errors.is_empty()).map(|e| html! { <p class="error-box" role="alert" data-testid="dialog-error">{ e.message() }</p> }) }
                                 <div class="actions">
                                     <button type="submit" class="button" disabled={*busy} data-testid="convert-confirm">{ "Convert" }</button>
-                                    <button type="button" class="button secondary" onclick={close.reform(|_| ())}>{ "Cancel" }</button>
+                                    <button type="button" class="button secondary" onclick={close.adapt(|_| ())}>{ "Cancel" }</button>
                                 </div>
                             </form>
                         },
@@ -234,7 +235,7 @@ fn text_input(
 ) -> Html {
     let s = state.clone();
     let oninput =
-        Callback::from(move |e: InputEvent| s.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()));
+        crate::h::cb(move |e: InputEvent| s.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()));
     let message = error.and_then(|e| e.field_message(field));
     html! {
         <div class={classes!("form-field", message.is_some().then_some("invalid"))}>

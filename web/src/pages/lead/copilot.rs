@@ -3,6 +3,7 @@
 //! There is no outbox composer, so an intro email is shown as a draft with a copy button.
 
 use crate::api::ApiError;
+use crate::h::Adapt;
 use crate::hooks::{use_effect_with, use_state};
 use crate::html;
 use crate::session::use_session;
@@ -61,7 +62,7 @@ pub fn CopilotPanel(props: &CopilotPanelProps) -> Html {
     let send = {
         let (client, answer, error, busy, copied) =
             (session.client(), answer.clone(), error.clone(), busy.clone(), copied.clone());
-        Callback::from(move |req: CopilotAsk| {
+        crate::h::cb(move |req: CopilotAsk| {
             let Some(client) = client.clone() else { return };
             let (answer, error, busy, copied) = (answer.clone(), error.clone(), busy.clone(), copied.clone());
             busy.set(true);
@@ -78,17 +79,17 @@ pub fn CopilotPanel(props: &CopilotPanelProps) -> Html {
     };
     let ask = |a: Ask| {
         let send = send.clone();
-        Callback::from(move |_: MouseEvent| send.emit(CopilotAsk { ask: a, question: None }))
+        crate::h::cb(move |_: MouseEvent| send.emit(CopilotAsk { ask: a, question: None }))
     };
     let on_question = {
         let question = question.clone();
-        Callback::from(move |e: InputEvent| {
+        crate::h::cb(move |e: InputEvent| {
             question.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value());
         })
     };
     let submit_question = {
         let (send, question) = (send.clone(), question.clone());
-        Callback::from(move |e: SubmitEvent| {
+        crate::h::cb(move |e: SubmitEvent| {
             e.prevent_default();
             send.emit(CopilotAsk { ask: Ask::Question, question: Some((*question).clone()) });
         })
@@ -98,7 +99,7 @@ pub fn CopilotPanel(props: &CopilotPanelProps) -> Html {
     let act = {
         let (client, error, busy, on_saved, answer) =
             (session.client(), error.clone(), busy.clone(), props.on_saved.clone(), answer.clone());
-        Callback::from(move |kind: NextActionKind| {
+        crate::h::cb(move |kind: NextActionKind| {
             if kind == NextActionKind::Convert {
                 let open = web_sys::window()
                     .and_then(|w| w.document())
@@ -159,7 +160,7 @@ pub fn CopilotPanel(props: &CopilotPanelProps) -> Html {
             let text = format!("Subject: {}\n\n{}", m.subject, m.body);
             let onclick = {
                 let copied = copied.clone();
-                Callback::from(move |_| {
+                crate::h::cb(move |_| {
                     copy_text(&text);
                     copied.set(true);
                 })
@@ -200,7 +201,7 @@ pub fn CopilotPanel(props: &CopilotPanelProps) -> Html {
                 { for email }
                 <div class="copilot-next" data-testid="copilot-next" data-kind={kind_name}>
                     <p><strong>{ "Next: " }</strong>{ a.next_action.label.clone() }</p>
-                    <button type="button" class="button" disabled={*busy} data-testid="copilot-do-next" onclick={act.reform(move |_| kind)}>{ button_label }</button>
+                    <button type="button" class="button" disabled={*busy} data-testid="copilot-do-next" onclick={act.adapt(move |_| kind)}>{ button_label }</button>
                 </div>
                 <p class="muted">{ format!("Answered by the {} engine from the fields you may see.", a.engine) }</p>
             </div>
@@ -266,7 +267,7 @@ pub fn LeadCopilot(props: &LeadCopilotProps) -> Html {
     }
     let on_saved = {
         let record = record.clone();
-        Callback::from(move |r: Record| record.set(Some(r)))
+        crate::h::cb(move |r: Record| record.set(Some(r)))
     };
     match &*record {
         Some(r) => html! { <CopilotPanel record={r.clone()} {on_saved} /> },

@@ -31,19 +31,19 @@ pub fn DeleteLead(props: &DeleteLeadProps) -> Html {
     }
     let ask = {
         let (asking, problem) = (asking.clone(), problem.clone());
-        Callback::from(move |_| {
+        crate::h::cb(move |_| {
             problem.set(None);
             asking.set(true);
         })
     };
     let cancel = {
         let asking = asking.clone();
-        Callback::from(move |_| asking.set(false))
+        crate::h::cb(move |_| asking.set(false))
     };
     let confirm = {
         let (busy, problem, asking, client, id) =
             (busy.clone(), problem.clone(), asking.clone(), session.client(), props.id);
-        Callback::from(move |_| {
+        crate::h::cb(move |_| {
             let Some(client) = client.clone() else { return };
             busy.set(true);
             let (busy, problem, asking, toasts, navigator) =

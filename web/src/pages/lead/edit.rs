@@ -12,6 +12,7 @@ use crate::api::{ApiError, CustomFieldValue, LeadFormOptions, LeadView};
 use crate::components::custom_fields_card::CustomFieldsCard;
 use crate::components::dom::focus;
 use crate::components::field_errors::{by_field, FieldErrors};
+use crate::h::Adapt;
 use crate::hooks::{use_effect_with, use_state, use_state_with};
 use crate::html;
 use crate::session::{use_report_error, use_session};
@@ -295,7 +296,7 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
 
     let set = {
         let (values, errors, status) = (values.clone(), errors.clone(), status.clone());
-        Callback::from(move |(k, v): (&'static str, String)| {
+        crate::h::cb(move |(k, v): (&'static str, String)| {
             let mut next = (*values).clone();
             next.insert(k.to_owned(), v);
             values.set(next);
@@ -312,7 +313,7 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
     // A custom field's edit, merged into the ones made before (`{"<id>": value}`), clearing that field's error.
     let set_udf = {
         let (udf_edits, errors, status) = (udf_edits.clone(), errors.clone(), status.clone());
-        Callback::from(move |(_, v): (String, Value)| {
+        crate::h::cb(move |(_, v): (String, Value)| {
             let Value::Object(one) = v else { return };
             let named: Vec<String> = one.keys().map(|k| format!("custom_fields.{k}")).collect();
             if named.iter().any(|k| errors.contains_key(k)) {
@@ -348,7 +349,7 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
             toasts.clone(),
             ssn.clone(),
         );
-        Callback::from(move |e: SubmitEvent| {
+        crate::h::cb(move |e: SubmitEvent| {
             e.prevent_default();
             if body.is_empty() {
                 return;
@@ -409,7 +410,7 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
     let discard = {
         let (values, errors, udf_edits, status, base) =
             (values.clone(), errors.clone(), udf_edits.clone(), status.clone(), base.clone());
-        Callback::from(move |_| {
+        crate::h::cb(move |_| {
             values.set(base.clone());
             udf_edits.set(UdfEdits::default());
             errors.set(FieldErrors::new());
@@ -418,7 +419,7 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
     };
     let reload = {
         let (on_reload, status) = (props.on_reload.clone(), status.clone());
-        Callback::from(move |_| {
+        crate::h::cb(move |_| {
             status.set(Status::Idle);
             on_reload.emit(());
         })
@@ -434,11 +435,11 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
         let described =
             err.as_ref().map(|_| format!("lderr-{name}")).or_else(|| fd.hint.map(|_| format!("ldhint-{name}")));
         let disabled = !enabled || saving;
-        let oninput = set.reform(move |e: InputEvent| {
+        let oninput = set.adapt(move |e: InputEvent| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
             (name, input.value())
         });
-        let onchange_select = set.reform(move |e: Event| {
+        let onchange_select = set.adapt(move |e: Event| {
             let s: web_sys::HtmlSelectElement = e.target_unchecked_into();
             (name, s.value())
         });
@@ -461,7 +462,7 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
         let input = match fd.kind {
             Kind::Check => {
                 let checked = value == "true";
-                let onchange = set.reform(move |e: Event| {
+                let onchange = set.adapt(move |e: Event| {
                     let input: web_sys::HtmlInputElement = e.target_unchecked_into();
                     (name, input.checked().to_string())
                 });
@@ -537,7 +538,7 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
                     <input type="text" class="input" id="ld-ssn" name="ssn" autocomplete="off" inputmode="numeric" placeholder="123-45-6789"
                         value={values.get("ssn").cloned().unwrap_or_default()} disabled={!enabled || saving}
                         aria-invalid={err.as_ref().map(|_| "true")} aria-describedby={err.as_ref().map(|_| "lderr-ssn".to_owned())}
-                        data-testid="edit-ssn" oninput={set.reform(|e: InputEvent| {
+                        data-testid="edit-ssn" oninput={set.adapt(|e: InputEvent| {
                             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
                             ("ssn", input.value())
                         })} />

@@ -130,7 +130,7 @@ pub fn LeadPage(props: &LeadPageProps) -> Html {
         Load::Failed(e) => {
             let retry = {
                 let attempt = attempt.clone();
-                Callback::from(move |_| attempt.set(*attempt + 1))
+                crate::h::cb(move |_| attempt.set(*attempt + 1))
             };
             html! {
                 <div class="error-box" role="alert" data-testid="record-error">
@@ -143,11 +143,11 @@ pub fn LeadPage(props: &LeadPageProps) -> Html {
             let work = (kind == Kind::Lead && r.kind == Kind::Lead).then(|| {
                 let on_saved = {
                     let load = load.clone();
-                    Callback::from(move |saved: Record| load.set(Load::Loaded(Box::new(saved))))
+                    crate::h::cb(move |saved: Record| load.set(Load::Loaded(Box::new(saved))))
                 };
                 let on_reload = {
                     let attempt = attempt.clone();
-                    Callback::from(move |()| attempt.set(*attempt + 1))
+                    crate::h::cb(move |()| attempt.set(*attempt + 1))
                 };
                 html! { <super::work::LeadWork record={(**r).clone()} {on_saved} {on_reload} /> }
             });
@@ -164,7 +164,7 @@ pub fn LeadPage(props: &LeadPageProps) -> Html {
             let reps = (kind == Kind::Lead && r.kind == Kind::Lead).then(|| {
                 let on_saved = {
                     let attempt = attempt.clone();
-                    Callback::from(move |()| attempt.set(*attempt + 1))
+                    crate::h::cb(move |()| attempt.set(*attempt + 1))
                 };
                 html! {
                     <super::reps::LeadReps key={r.version.to_string()} id={r.id}

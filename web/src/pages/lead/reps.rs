@@ -58,7 +58,7 @@ pub fn LeadReps(props: &LeadRepsProps) -> Html {
             props.on_saved.clone(),
             props.id,
         );
-        Callback::from(move |_: MouseEvent| {
+        crate::h::cb(move |_: MouseEvent| {
             let Some(client) = client.clone() else { return };
             let body = Reassign {
                 lead_ids: vec![id],
@@ -84,7 +84,7 @@ pub fn LeadReps(props: &LeadRepsProps) -> Html {
             });
         })
     };
-    let pick = |state: UseStateHandle<String>| Callback::from(move |e: Event| state.set(select_value(e)));
+    let pick = |state: UseStateHandle<String>| crate::h::cb(move |e: Event| state.set(select_value(e)));
     html! {
         <section class="card" aria-labelledby="card-reps" data-testid="lead-reps">
             <h2 id="card-reps">{ "Reps" }</h2>

@@ -5,6 +5,7 @@
 
 use crate::api::{ApiError, Tag};
 use crate::components::format;
+use crate::h::Adapt;
 use crate::hooks::{use_effect_with, use_state};
 use crate::html;
 use crate::session::{use_report_error, use_session};
@@ -62,7 +63,7 @@ pub fn LeadWork(props: &LeadWorkProps) -> Html {
     let run = {
         let (busy, conflict, problem, on_saved, report) =
             (busy.clone(), conflict.clone(), problem.clone(), props.on_saved.clone(), report.clone());
-        Callback::from(move |write: Write| {
+        crate::h::cb(move |write: Write| {
             busy.set(true);
             problem.set(None);
             let (busy, conflict, problem, on_saved, report) =
@@ -95,7 +96,7 @@ pub fn LeadWork(props: &LeadWorkProps) -> Html {
         let to = *to;
         let onclick = {
             let (run, client) = (run.clone(), client.clone());
-            Callback::from(move |_| {
+            crate::h::cb(move |_| {
                 let client = client.clone();
                 run.emit(Box::pin(async move { client.move_lead_stage(id, to, version).await.map(|v| v.record) }));
             })
@@ -114,7 +115,7 @@ pub fn LeadWork(props: &LeadWorkProps) -> Html {
 
     let rate = |n: u8| {
         let (run, client) = (run.clone(), client.clone());
-        Callback::from(move |_| {
+        crate::h::cb(move |_| {
             let client = client.clone();
             run.emit(Box::pin(async move {
                 let mut fields = serde_json::Map::new();
@@ -138,7 +139,7 @@ pub fn LeadWork(props: &LeadWorkProps) -> Html {
     let chosen: Vec<u32> = r.tag_ids().iter().map(|t| t.0).collect();
     let toggle_tag = |tag: u32| {
         let (run, client, chosen) = (run.clone(), client.clone(), chosen.clone());
-        Callback::from(move |()| {
+        crate::h::cb(move |()| {
             let mut next = chosen.clone();
             if let Some(i) = next.iter().position(|t| *t == tag) {
                 next.remove(i);
@@ -154,7 +155,7 @@ pub fn LeadWork(props: &LeadWorkProps) -> Html {
     };
     let on_new_tag_input = {
         let new_tag = new_tag.clone();
-        Callback::from(move |e: InputEvent| {
+        crate::h::cb(move |e: InputEvent| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
             new_tag.set(input.value());
         })
@@ -162,7 +163,7 @@ pub fn LeadWork(props: &LeadWorkProps) -> Html {
     let add_tag = {
         let (new_tag, all_tags, client, chosen, run, problem) =
             (new_tag.clone(), all_tags.clone(), client.clone(), chosen.clone(), run.clone(), problem.clone());
-        Callback::from(move |e: SubmitEvent| {
+        crate::h::cb(move |e: SubmitEvent| {
             e.prevent_default();
             let name = new_tag.trim().to_owned();
             if name.is_empty() {
@@ -198,7 +199,7 @@ pub fn LeadWork(props: &LeadWorkProps) -> Html {
     };
     let reload = {
         let (on_reload, conflict) = (props.on_reload.clone(), conflict.clone());
-        Callback::from(move |_| {
+        crate::h::cb(move |_| {
             conflict.set(None);
             on_reload.emit(());
         })
@@ -265,7 +266,7 @@ pub fn LeadWork(props: &LeadWorkProps) -> Html {
                             <li class="tag" data-testid="lead-tag" data-id={t.to_string()}>
                                 { tag_name(*t) }
                                 <button type="button" class="pill-remove" aria-label={format!("Remove tag {}", tag_name(*t))}
-                                    disabled={*busy} onclick={toggle_tag(*t).reform(|_: MouseEvent| ())}>{ "×" }</button>
+                                    disabled={*busy} onclick={toggle_tag(*t).adapt(|_: MouseEvent| ())}>{ "×" }</button>
                             </li>
                         }) }
                         if chosen.is_empty() {
@@ -280,7 +281,7 @@ pub fn LeadWork(props: &LeadWorkProps) -> Html {
                                 html! {
                                     <li key={t.id.0}>
                                         <input type="checkbox" id={id.clone()} checked={chosen.contains(&t.id.0)} disabled={*busy}
-                                            data-testid="tag-option" data-id={t.id.to_string()} onchange={toggle_tag(t.id.0).reform(|_: Event| ())} />
+                                            data-testid="tag-option" data-id={t.id.to_string()} onchange={toggle_tag(t.id.0).adapt(|_: Event| ())} />
                                         <label for={id}>{ t.name.clone() }</label>
                                     </li>
                                 }

@@ -96,7 +96,7 @@ pub fn CreationWorkflowsAdmin() -> Html {
     }
     let save = {
         let (draft, error, reload, client) = (draft.clone(), error.clone(), reload.clone(), session.client());
-        Callback::from(move |e: SubmitEvent| {
+        crate::h::cb(move |e: SubmitEvent| {
             e.prevent_default();
             let (Some(client), Some(d)) = (client.clone(), (*draft).clone()) else { return };
             let (draft, error, reload) = (draft.clone(), error.clone(), reload.clone());
@@ -139,7 +139,7 @@ pub fn CreationWorkflowsAdmin() -> Html {
     };
     let edit = |w: &CreationWorkflow| {
         let (draft, error, w) = (draft.clone(), error.clone(), w.clone());
-        Callback::from(move |_: MouseEvent| {
+        crate::h::cb(move |_: MouseEvent| {
             error.set(None);
             draft.set(Some(Draft {
                 id: Some(w.id),
@@ -157,7 +157,7 @@ pub fn CreationWorkflowsAdmin() -> Html {
     };
     let new = {
         let (draft, error) = (draft.clone(), error.clone());
-        Callback::from(move |_: MouseEvent| {
+        crate::h::cb(move |_: MouseEvent| {
             error.set(None);
             draft.set(Some(Draft::default()))
         })
@@ -186,7 +186,7 @@ pub fn CreationWorkflowsAdmin() -> Html {
     let form = (*draft).clone().map(|d| {
         let set = |f: fn(&mut Draft, String)| {
             let draft = draft.clone();
-            Callback::from(move |e: Event| {
+            crate::h::cb(move |e: Event| {
                 let v = e.target_unchecked_into::<web_sys::HtmlInputElement>().value();
                 if let Some(mut d) = (*draft).clone() {
                     f(&mut d, v);
@@ -197,7 +197,7 @@ pub fn CreationWorkflowsAdmin() -> Html {
         // A select's value is read through its own interface (the input one refuses a select element).
         let choose = |f: fn(&mut Draft, String)| {
             let draft = draft.clone();
-            Callback::from(move |e: Event| {
+            crate::h::cb(move |e: Event| {
                 let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
                 if let Some(mut d) = (*draft).clone() {
                     f(&mut d, v);
@@ -207,7 +207,7 @@ pub fn CreationWorkflowsAdmin() -> Html {
         };
         let toggle_active = {
             let draft = draft.clone();
-            Callback::from(move |_: Event| {
+            crate::h::cb(move |_: Event| {
                 if let Some(mut d) = (*draft).clone() {
                     d.active = !d.active;
                     draft.set(Some(d));
@@ -248,7 +248,7 @@ pub fn CreationWorkflowsAdmin() -> Html {
                     <legend>{ "Custom fields pulled to the top of the first step" }</legend>
                     { for fields.iter().map(|f| {
                         let (shown_draft, fid) = (draft.clone(), f.id);
-                        let onchange = Callback::from(move |_: Event| {
+                        let onchange = crate::h::cb(move |_: Event| {
                             if let Some(mut d) = (*shown_draft).clone() {
                                 if d.fields.contains(&fid) { d.fields.retain(|x| *x != fid) } else { d.fields.push(fid) }
                                 shown_draft.set(Some(d));
@@ -257,7 +257,7 @@ pub fn CreationWorkflowsAdmin() -> Html {
                         let shown = d.fields.contains(&f.id);
                         let required = {
                             let (draft, fid) = (draft.clone(), f.id);
-                            Callback::from(move |_: Event| {
+                            crate::h::cb(move |_: Event| {
                                 if let Some(mut d) = (*draft).clone() {
                                     if d.optional.contains(&fid) { d.optional.retain(|x| *x != fid) } else { d.optional.push(fid) }
                                     draft.set(Some(d));
@@ -280,7 +280,7 @@ pub fn CreationWorkflowsAdmin() -> Html {
                     <legend>{ "Roles that may start it (none checked: every role)" }</legend>
                     { for ROLES.iter().map(|r| {
                         let (draft, role) = (draft.clone(), *r);
-                        let onchange = Callback::from(move |_: Event| {
+                        let onchange = crate::h::cb(move |_: Event| {
                             if let Some(mut d) = (*draft).clone() {
                                 if d.roles.contains(&role) { d.roles.retain(|x| *x != role) } else { d.roles.push(role) }
                                 draft.set(Some(d));
@@ -310,7 +310,7 @@ pub fn CreationWorkflowsAdmin() -> Html {
                 }
                 <div class="actions">
                     <button type="submit" class="button" data-testid="cw-save">{ "Save" }</button>
-                    <button type="button" class="button secondary" onclick={{ let d = draft.clone(); Callback::from(move |_| d.set(None)) }}>{ "Cancel" }</button>
+                    <button type="button" class="button secondary" onclick={{ let d = draft.clone(); crate::h::cb(move |_| d.set(None)) }}>{ "Cancel" }</button>
                 </div>
             </form>
         }

@@ -6,6 +6,7 @@
 use crate::api::{ApiError, CustomerHome};
 use crate::app::Route;
 use crate::components::route_link::RouteLink;
+use crate::h::Adapt;
 use crate::hooks::{use_effect_with, use_state};
 use crate::html;
 use crate::pages::customer::{
@@ -87,13 +88,13 @@ pub fn WizardPage(props: &WizardPageProps) -> Html {
     };
     let refresh = {
         let reload = reload.clone();
-        Callback::from(move |_: ()| reload.set(*reload + 1))
+        crate::h::cb(move |_: ()| reload.set(*reload + 1))
     };
     let advance = {
         let (view, busy, error, client, navigator) =
             (view.clone(), busy.clone(), error.clone(), session.client(), navigator.clone());
         let version = w.customer.version;
-        Callback::from(move |(step, action, extra): (WizardStep, WizardAction, Option<Map<String, Value>>)| {
+        crate::h::cb(move |(step, action, extra): (WizardStep, WizardAction, Option<Map<String, Value>>)| {
             let Some(client) = client.clone() else { return };
             let (view, busy, error, navigator) = (view.clone(), busy.clone(), error.clone(), navigator.clone());
             busy.set(true);
@@ -152,18 +153,18 @@ pub fn WizardPage(props: &WizardPageProps) -> Html {
     let extra_fields = matches!(step, WizardStep::Sale | WizardStep::Installation);
     let complete = {
         let (advance, form) = (advance.clone(), form.clone());
-        Callback::from(move |_: MouseEvent| {
+        crate::h::cb(move |_: MouseEvent| {
             let extra = extra_fields.then(|| form.borrow().clone());
             advance.emit((step, WizardAction::Complete, extra))
         })
     };
     let skip = {
         let advance = advance.clone();
-        Callback::from(move |_: MouseEvent| advance.emit((step, WizardAction::Skip, None)))
+        crate::h::cb(move |_: MouseEvent| advance.emit((step, WizardAction::Skip, None)))
     };
     let on_set = {
         let (form, shown) = (form.clone(), shown.clone());
-        Callback::from(move |(k, v): (String, Value)| {
+        crate::h::cb(move |(k, v): (String, Value)| {
             form.borrow_mut().insert(k, v);
             shown.set(form.borrow().clone());
         })
@@ -174,8 +175,8 @@ pub fn WizardPage(props: &WizardPageProps) -> Html {
     } else {
         match step {
             WizardStep::Qualify => {
-                let on_applied = refresh.reform(|_: CustomerHome| ());
-                let on_skip = advance.reform(move |_: ()| (step, WizardAction::Skip, None));
+                let on_applied = refresh.adapt(|_: CustomerHome| ());
+                let on_skip = advance.adapt(move |_: ()| (step, WizardAction::Skip, None));
                 html! {
                     <>
                         <PrecheckPanel customer={id} />
@@ -186,15 +187,15 @@ pub fn WizardPage(props: &WizardPageProps) -> Html {
             WizardStep::Order => {
                 let open = {
                     let t = template_open.clone();
-                    Callback::from(move |_: MouseEvent| t.set(true))
+                    crate::h::cb(move |_: MouseEvent| t.set(true))
                 };
                 let close = {
                     let t = template_open.clone();
-                    Callback::from(move |_: ()| t.set(false))
+                    crate::h::cb(move |_: ()| t.set(false))
                 };
                 let done = {
                     let (t, refresh) = (template_open.clone(), refresh.clone());
-                    Callback::from(move |_: ()| {
+                    crate::h::cb(move |_: ()| {
                         t.set(false);
                         refresh.emit(());
                     })

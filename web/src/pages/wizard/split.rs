@@ -44,7 +44,7 @@ pub fn CreationSplit(props: &CreationSplitProps) -> Html {
     }
     let main = {
         let on_main = props.on_main.clone();
-        Callback::from(move |_: MouseEvent| on_main.emit(()))
+        crate::h::cb(move |_: MouseEvent| on_main.emit(()))
     };
     let testid = props.testid.clone();
     if flows.is_empty() && props.only_with_workflows {
@@ -52,7 +52,7 @@ pub fn CreationSplit(props: &CreationSplitProps) -> Html {
     }
     let toggle = {
         let open = open.clone();
-        Callback::from(move |_: MouseEvent| open.set(!*open))
+        crate::h::cb(move |_: MouseEvent| open.set(!*open))
     };
     // The main button keeps its place when the workflows arrive and ▼ joins it: were it re-created, a click landing
     // as the answer comes in would be lost (the press on the old button, the release on the new one).
@@ -69,7 +69,7 @@ pub fn CreationSplit(props: &CreationSplitProps) -> Html {
                     <li class="split-menu-title muted small">{ "New from workflow" }</li>
                     { for flows.iter().map(|w| {
                         let (pick, open, w2) = (props.on_pick.clone(), open.clone(), w.clone());
-                        let onclick = Callback::from(move |_: MouseEvent| { open.set(false); pick.emit(w2.clone()); });
+                        let onclick = crate::h::cb(move |_: MouseEvent| { open.set(false); pick.emit(w2.clone()); });
                         html! {
                             <li role="none"><button type="button" role="menuitem" class="split-item" data-testid={format!("workflow-{}", w.id)} {onclick}>{ w.name.clone() }</button></li>
                         }
@@ -87,8 +87,8 @@ pub fn NewCustomerButton() -> Html {
     let (plain, pick) = (navigator.clone(), navigator);
     html! {
         <CreationSplit kind={CreationKind::CustomerCreate} label="+ New Customer" testid="new-customer"
-            on_main={Callback::from(move |_| { if let Some(n) = &plain { n.push(&Route::NewCustomer) } })}
-            on_pick={Callback::from(move |w: CreationWorkflow| {
+            on_main={crate::h::cb(move |_| { if let Some(n) = &plain { n.push(&Route::NewCustomer) } })}
+            on_pick={crate::h::cb(move |w: CreationWorkflow| {
                 if let Some(n) = &pick { n.push(&Route::NewCustomerWizard { workflow: w.id.to_string() }) }
             })} />
     }
@@ -101,8 +101,8 @@ pub fn NewLeadButton() -> Html {
     let (plain, pick) = (navigator.clone(), navigator);
     html! {
         <CreationSplit kind={CreationKind::LeadCreate} label="+ New Lead" testid="new-lead"
-            on_main={Callback::from(move |_| { if let Some(n) = &plain { n.push(&Route::NewLead) } })}
-            on_pick={Callback::from(move |w: CreationWorkflow| {
+            on_main={crate::h::cb(move |_| { if let Some(n) = &plain { n.push(&Route::NewLead) } })}
+            on_pick={crate::h::cb(move |w: CreationWorkflow| {
                 if let Some(n) = &pick { n.push(&Route::NewLeadWizard { workflow: w.id.to_string() }) }
             })} />
     }
