@@ -119,6 +119,64 @@ impl Kids {
         self.0.push(node);
     }
 
+    /// A child element: the node [`el`] makes, added by one call so that the node is not carried from one call to
+    /// the next where the markup is written. Likewise [`Kids::tag`], [`Kids::input`], [`Kids::textarea`] and
+    /// [`Kids::stat`].
+    #[inline(never)]
+    pub fn el(
+        &mut self,
+        name: &'static str,
+        attrs: &'static [(&'static str, AttributeOrProperty)],
+        listeners: Listeners,
+        children: VNode,
+    ) {
+        self.one(el(name, attrs, listeners, children));
+    }
+
+    #[inline(never)]
+    pub fn tag(
+        &mut self,
+        name: &'static str,
+        node_ref: Option<NodeRef>,
+        key: Option<Key>,
+        attributes: Attributes,
+        listeners: Listeners,
+        children: VNode,
+    ) {
+        self.one(tag(name, node_ref, key, attributes, listeners, children));
+    }
+
+    #[inline(never)]
+    pub fn input(
+        &mut self,
+        value: Option<AttrValue>,
+        checked: Option<bool>,
+        node_ref: Option<NodeRef>,
+        key: Option<Key>,
+        attributes: Attributes,
+        listeners: Listeners,
+    ) {
+        self.one(input(value, checked, node_ref, key, attributes, listeners));
+    }
+
+    #[inline(never)]
+    pub fn textarea(
+        &mut self,
+        value: Option<AttrValue>,
+        defaultvalue: Option<AttrValue>,
+        node_ref: Option<NodeRef>,
+        key: Option<Key>,
+        attributes: Attributes,
+        listeners: Listeners,
+    ) {
+        self.one(textarea(value, defaultvalue, node_ref, key, attributes, listeners));
+    }
+
+    #[inline(never)]
+    pub fn stat(&mut self, s: &'static S) {
+        self.one(stat(s));
+    }
+
     /// `{ "text" }`.
     pub fn text(&mut self, text: &'static str) {
         self.one(text_node(text));

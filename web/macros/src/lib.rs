@@ -167,9 +167,15 @@ impl Element {
 
     /// An expression of type `VNode`.
     fn expr(&self) -> TokenStream {
+        self.built_by(&quote!(crate::h::))
+    }
+
+    /// The call that builds the element: `by` is `crate::h::`, for its node, or `kids.`, for the `crate::h::Kids`
+    /// method of the same name and arguments that adds it to a list being gathered.
+    fn built_by(&self, by: &TokenStream) -> TokenStream {
         if self.is_static() {
             let tree = self.tree();
-            return quote_spanned!(self.span=> crate::h::stat(&#tree));
+            return quote_spanned!(self.span=> #by stat(&#tree));
         }
         let tag = &self.tag;
         let listeners = match self.listeners.is_empty() {
@@ -200,20 +206,20 @@ impl Element {
         match self.kind {
             Kind::Input => {
                 let checked = second.as_ref().map_or(none, |e| quote!(::std::option::Option::Some(#e)));
-                quote_spanned!(self.span=> crate::h::input(#value, #checked, #node_ref, #key, #attrs, #listeners))
+                quote_spanned!(self.span=> #by input(#value, #checked, #node_ref, #key, #attrs, #listeners))
             }
             Kind::Textarea => {
                 let default = second.as_ref().map_or(none, attr_value);
-                quote_spanned!(self.span=> crate::h::textarea(#value, #default, #node_ref, #key, #attrs, #listeners))
+                quote_spanned!(self.span=> #by textarea(#value, #default, #node_ref, #key, #attrs, #listeners))
             }
             Kind::Other => {
                 let children = children_expr(&self.children);
                 match (&self.key, &self.node_ref, self.static_attrs()) {
                     (None, None, Some(kv)) => {
-                        quote_spanned!(self.span=> crate::h::el(#tag, #kv, #listeners, #children))
+                        quote_spanned!(self.span=> #by el(#tag, #kv, #listeners, #children))
                     }
                     _ => {
-                        quote_spanned!(self.span=> crate::h::tag(#tag, #node_ref, #key, #attrs, #listeners, #children))
+                        quote_spanned!(self.span=> #by tag(#tag, #node_ref, #key, #attrs, #listeners, #children))
                     }
                 }
             }
@@ -253,8 +259,8 @@ fn gathered(children: &[Node]) -> TokenStream {
         steps.extend(match c {
             Node::Text(lit) => quote!(#k.text(#lit);),
             Node::Element(e) => {
-                let expr = e.expr();
-                quote!(#k.one(#expr);)
+                let call = e.built_by(&quote!(#k.));
+                quote!(#call;)
             }
             Node::Component(component) => {
                 let node = component.expr();
@@ -921,7 +927,7 @@ mod tests {
     fn blocks_and_iterators_among_children_are_gathered_by_shared_calls() {
         let out = expanded(r#"<ul><li>{ "a" }</li>{ "b" }{ node }{ for items.iter().map(row) }<Item /></ul>"#);
         assert!(out.starts_with("crate::h::el(\"ul\""), "{out}");
-        assert!(out.contains("letmut__kids=crate::h::Kids::default();__kids.one(crate::h::stat("), "{out}");
+        assert!(out.contains("letmut__kids=crate::h::Kids::default();__kids.stat("), "{out}");
         assert!(out.contains("__kids.text(\"b\");"), "{out}");
         assert!(
             out.contains(
@@ -934,6 +940,13 @@ mod tests {
             out.contains("__kids.one(crate::h::host(::yew::html_nested!{<Item/>},::std::option::Option::None));"),
             "{out}"
         );
+
+        // An element among children is built and added by one call of the same name on the list.
+        let out = expanded(r#"<ul><li {onclick}>{ "a" }</li><input {value} /><li key="k">{ "b" }</li></ul>"#);
+        assert!(out.contains("__kids.el(\"li\""), "{out}");
+        assert!(out.contains("__kids.input("), "{out}");
+        assert!(out.contains("__kids.tag(\"li\""), "{out}");
+        assert!(!out.contains("__kids.one("), "{out}");
 
         let out = expanded(r#"{ for rows }"#);
         assert_eq!(out, "{letmut__kids=crate::h::Kids::default();__kids.each(rows);__kids.list()}");
