@@ -47,6 +47,17 @@ pub struct ApiError {
     pub current: Option<Value>,
 }
 
+/// What went wrong with a request the browser could not make or answer, as text. Matched by hand rather than by the
+/// error's `Display`, which formats its JSON variant (never made here: answers are read by `vigil_json`) and with it
+/// serde_json's and std's I/O error messages, 1.2 KiB gzipped of text and code.
+pub fn fetch_problem(e: gloo_net::Error) -> String {
+    match e {
+        gloo_net::Error::JsError(js) => js.to_string(),
+        gloo_net::Error::GlooError(text) => text,
+        _ => "the answer could not be read".into(),
+    }
+}
+
 impl ApiError {
     fn network(detail: String) -> Self {
         Self {
@@ -221,7 +232,7 @@ impl Client {
         }
         .header("Authorization", &format!("Bearer {}", self.token));
         let req = if body.is_null() {
-            req.build().map_err(|e| ApiError::network(e.to_string()))
+            req.build().map_err(|e| ApiError::network(fetch_problem(e)))
         } else {
             with_json(req, &body)
         };
@@ -250,11 +261,11 @@ impl Client {
                 .header("Authorization", &format!("Bearer {}", self.token))
                 .send()
                 .await
-                .map_err(|e| ApiError::network(e.to_string()))?;
+                .map_err(|e| ApiError::network(fetch_problem(e)))?;
             if !resp.ok() {
                 return Err(ApiError::unreadable(resp.status(), "the errors could not be downloaded".into()));
             }
-            resp.text().await.map_err(|e| ApiError::network(e.to_string()))
+            resp.text().await.map_err(|e| ApiError::network(fetch_problem(e)))
         })
     }
 
@@ -734,21 +745,21 @@ fn list_query(query: &str) -> ListQuery {
     vigil_json::from_value(Value::Object(map)).unwrap_or_default()
 }
 
-/// A successful answer as JSON (`null` for a 204), or the error it describes. Parsing into a `Value` first, and
-/// from there into the caller's type (`decode`), keeps one JSON parser in the portal: the typed deserialisers only
-/// walk a parsed tree, which is much less code per response type than parsing text for each.
 /// A request with `body` as its JSON, written by [`vigil_json::to_text`]: gloo's own `json` writes through serde's
 /// serializer, a second JSON writer in the wasm.
 pub fn with_json(req: gloo_net::http::RequestBuilder, body: &Value) -> Result<Request, ApiError> {
     req.header("Content-Type", "application/json")
         .body(vigil_json::to_text(body))
-        .map_err(|e| ApiError::network(e.to_string()))
+        .map_err(|e| ApiError::network(fetch_problem(e)))
 }
 
+/// A successful answer as JSON (`null` for a 204), or the error it describes. Parsing into a `Value` first, and
+/// from there into the caller's type (`decode`), keeps one JSON parser in the portal: the typed deserialisers only
+/// walk a parsed tree, which is much less code per response type than parsing text for each.
 async fn finish(sent: Result<Response, gloo_net::Error>) -> Result<(u16, Value), ApiError> {
-    let resp = sent.map_err(|e| ApiError::network(e.to_string()))?;
+    let resp = sent.map_err(|e| ApiError::network(fetch_problem(e)))?;
     let status = resp.status();
-    let text = resp.text().await.map_err(|e| ApiError::network(e.to_string()))?;
+    let text = resp.text().await.map_err(|e| ApiError::network(fetch_problem(e)))?;
     if resp.ok() {
         if text.is_empty() {
             return Ok((status, Value::Null));

@@ -69,8 +69,8 @@ async fn upload(client: &Client, file: web_sys::File) -> Result<(u32, ImportAnal
     };
     let req = gloo_net::http::Request::put(&created.upload_url)
         .body(wasm_bindgen::JsValue::from(file))
-        .map_err(|e| failed(e.to_string()))?;
-    let resp = req.send().await.map_err(|e| failed(e.to_string()))?;
+        .map_err(|e| failed(crate::api::fetch_problem(e)))?;
+    let resp = req.send().await.map_err(|e| failed(crate::api::fetch_problem(e)))?;
     if !resp.ok() {
         return Err(failed(format!("the upload was refused ({})", resp.status())));
     }

@@ -402,9 +402,9 @@ fn form_actions(label: &'static str, testid: &'static str, busy: bool, on_close:
 async fn tokenize(body: &Value) -> Result<Value, String> {
     let req = crate::api::with_json(gloo_net::http::Request::post(PROCESSOR_TOKENS), body)
         .map_err(|e| e.detail.unwrap_or(e.title))?;
-    let resp = req.send().await.map_err(|e| e.to_string())?;
+    let resp = req.send().await.map_err(crate::api::fetch_problem)?;
     let ok = resp.ok();
-    let text = resp.text().await.map_err(|e| e.to_string())?;
+    let text = resp.text().await.map_err(crate::api::fetch_problem)?;
     let answer = vigil_json::parse(&text).map_err(|e| e.to_string())?;
     if ok {
         Ok(answer)
