@@ -5,6 +5,7 @@ use gloo_net::http::{Request, Response};
 use serde_json::{Map, Value};
 use std::future::Future;
 use std::pin::Pin;
+use std::task::{Context, Poll};
 use vigil_api::common::{CursorQuery, FieldPath, ItemPath, Items, ItemsPath, NoQuery, RecordPath, VersionQuery};
 use vigil_api::customers::{Confirm, Convert};
 use vigil_api::leads::{SetTags, StageMove};
@@ -173,7 +174,28 @@ pub async fn dev_sign_in(email: &str) -> Result<SignedIn, ApiError> {
 
 /// The rows of a list answer.
 fn items<T: 'static>(list: Task<'static, Result<Items<T>, ApiError>>) -> Task<'static, Result<Vec<T>, ApiError>> {
-    Box::pin(async move { list.await.map(|p| p.items) })
+    then(list, |list| list.map(|p| p.items))
+}
+
+/// `task`'s output passed through `f` once it is ready. A plain future rather than an async block, whose state
+/// machine (its states, their drop code, and a panic for a poll after the end) was compiled for every response type:
+/// 11 KiB less raw over the portal's calls (the same gzipped: those copies were alike).
+fn then<A: 'static, B: 'static>(task: Task<'static, A>, f: fn(A) -> B) -> Task<'static, B> {
+    Box::pin(Then { task, f })
+}
+
+struct Then<A, B> {
+    task: Task<'static, A>,
+    f: fn(A) -> B,
+}
+
+impl<A, B> Future for Then<A, B> {
+    type Output = B;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<B> {
+        let this = self.get_mut();
+        this.task.as_mut().poll(cx).map(this.f)
+    }
 }
 
 /// A request on its way: the status and JSON of its answer, or why there is none.
@@ -209,10 +231,7 @@ impl Client {
         O::Response: 'static,
     {
         let sent = self.send(O::method(), format!("{}{}", O::path(path), query_string(query)), body.to_json());
-        Box::pin(async move {
-            let (status, answer) = sent.await?;
-            decode(status, answer)
-        })
+        then(sent, |sent| sent.and_then(|(status, answer)| decode(status, answer)))
     }
 
     /// The part of every call that does not depend on the operation's types, compiled once rather than once per
@@ -292,9 +311,7 @@ impl Client {
 
     /// Partner companies as lead sources (name and campaigns).
     pub fn partners(&self) -> Task<'_, Result<Vec<Partner>, ApiError>> {
-        Box::pin(async move {
-            self.get::<ops::ListPartners>().await.map(|p| p.items.iter().map(PartnerView::as_source).collect())
-        })
+        then(self.get::<ops::ListPartners>(), |p| p.map(|p| p.items.iter().map(PartnerView::as_source).collect()))
     }
 
     /// Partner companies with every setting (Admin › Partner Companies).
@@ -664,7 +681,7 @@ impl Client {
 
     /// The users leads can be assigned to (the customer form options' `lead_reps`).
     pub fn lead_reps(&self) -> Task<'_, Result<Vec<UserOption>, ApiError>> {
-        Box::pin(async move { self.customer_form_options().await.map(|o| o.lead_reps) })
+        then(self.get::<ops::CustomerFormOptionsOp>(), |o| o.map(|o| o.lead_reps))
     }
 
     pub fn lead_scoring(&self) -> impl Future<Output = Result<vigil_domain::lead::ScoringWeights, ApiError>> + '_ {
