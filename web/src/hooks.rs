@@ -15,6 +15,8 @@ use std::marker::PhantomData;
 use std::ops::Deref;
 use std::rc::Rc;
 
+use serde_json::Value;
+use vigil_json::ToJson;
 use yew::functional::{hook, Hook, Reducible, TearDown, UseReducerHandle};
 
 /// The one state type behind every [`use_state`].
@@ -148,24 +150,22 @@ fn use_slot<'a>(init: Box<dyn FnOnce() -> Rc<dyn Any> + 'a>) -> UseReducerHandle
 
 /// Same as `yew::use_effect_with`: `effect` runs after a render whose `deps` differ from the last run's, and what it
 /// returns (nothing, or a closure) tears it down before the next run and on unmount.
+///
+/// The deps are compared as the JSON they write ([`Deps`]), so that no deps type is kept behind `dyn Any`: each such
+/// type brought its `TypeId` (sixteen bytes that do not compress, twice) and a comparison of its own into the wasm.
 pub fn use_effect_with<T, F, D>(deps: T, effect: F) -> impl Hook<Output = ()>
 where
-    T: PartialEq + 'static,
+    T: ToJson + 'static,
     F: FnOnce(&T) -> D + 'static,
     D: TearDown,
 {
-    let boxed: BoxedEffect = Box::new(move |deps: &Deps| -> Box<dyn FnOnce()> {
-        // Yew hands back the deps this call stored, so they are a `T`.
-        match as_type::<T>(&*deps.0) {
-            Some(deps) => {
-                let tear_down = effect(deps);
-                Box::new(move || tear_down.tear_down())
-            }
-            None => Box::new(|| ()),
-        }
+    let key = Deps(deps.to_json());
+    let boxed: BoxedEffect = Box::new(move |_: &Deps| -> Box<dyn FnOnce()> {
+        let tear_down = effect(&deps);
+        Box::new(move || tear_down.tear_down())
     });
     #[allow(clippy::disallowed_methods)]
-    yew::use_effect_with(Deps(Box::new(deps)), boxed)
+    yew::use_effect_with(key, boxed)
 }
 
 /// `value` as a `T`. Out of line, so that each type's `TypeId` (sixteen bytes that do not compress) is written once,
@@ -176,40 +176,33 @@ fn as_type<T: 'static>(value: &dyn Any) -> Option<&T> {
     value.downcast_ref::<T>()
 }
 
-/// An effect's deps, whatever their type, behind one type: Yew's effect hook is generic over the deps, and with a
-/// hundred types of them it was compiled a hundred times.
-struct Deps(Box<dyn SameAs>);
-
-impl PartialEq for Deps {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.same_as(&*other.0)
-    }
-}
-
-trait SameAs: Any {
-    fn same_as(&self, other: &dyn Any) -> bool;
-}
-
-impl<T: PartialEq + 'static> SameAs for T {
-    fn same_as(&self, other: &dyn Any) -> bool {
-        as_type::<T>(other) == Some(self)
-    }
-}
+/// An effect's deps, whatever their type, as one value: Yew's effect hook is generic over the deps, and with a
+/// hundred types of them it was compiled a hundred times. JSON tells apart what the deps' own `==` does for the
+/// types effects depend on (numbers, text, flags, IDs, and options, tuples and records of them); the one thing it
+/// cannot tell apart, `Some(None)` from `None`, is not written as a dep (a test below shows why).
+#[derive(PartialEq)]
+struct Deps(Value);
 
 type BoxedEffect = Box<dyn FnOnce(&Deps) -> Box<dyn FnOnce()>>;
 
 #[cfg(test)]
 mod tests {
     use super::Deps;
+    use vigil_json::ToJson;
+
+    fn deps(v: impl ToJson) -> Deps {
+        Deps(v.to_json())
+    }
 
     #[test]
-    fn deps_compare_as_their_own_type() {
-        let deps = |v: (u32, Option<&'static str>)| Deps(Box::new(v));
+    fn deps_compare_as_their_values() {
         assert!(deps((1, Some("a"))) == deps((1, Some("a"))));
-        assert!(deps((1, Some("a"))) != deps((1, None)));
+        assert!(deps((1, Some("a"))) != deps((1, None::<&str>)));
         assert!(deps((1, Some("a"))) != deps((2, Some("a"))));
-        // Two call sites never share a hook, but deps of another type are never equal.
-        assert!(Deps(Box::new(1u32)) != Deps(Box::new(1u64)));
-        assert!(Deps(Box::new(())) == Deps(Box::new(())));
+        assert!(deps((1u32, Some("a"), false)) != deps((1u32, Some("a"), true)));
+        assert!(deps((1u32, "a", 2u32, 3u32)) != deps((1u32, "a", 3u32, 2u32)));
+        assert!(deps(()) == deps(()));
+        // What JSON cannot tell apart, and so is never an effect's dep.
+        assert!(deps(Some(None::<u32>)) == deps(None::<Option<u32>>));
     }
 }

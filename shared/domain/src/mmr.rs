@@ -453,7 +453,7 @@ fn parse_lines(
 // The breakout picker's filters (`GET /api/v1/customers/mmr-rates?total=&items=`).
 
 /// What the picker's filter selects ask for: a total, and amounts for some line items.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, ToJson)]
 pub struct RateFilter {
     pub total: Option<u64>,
     /// `(item_id, amount_cents)`, one per item.

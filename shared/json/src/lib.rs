@@ -551,6 +551,12 @@ impl<T: ToJson + ?Sized> ToJson for &T {
     }
 }
 
+impl<T: ToJson + ?Sized> ToJson for std::rc::Rc<T> {
+    fn to_json(&self) -> Value {
+        (**self).to_json()
+    }
+}
+
 impl<T: ToJson> ToJson for Option<T> {
     fn to_json(&self) -> Value {
         match self {
@@ -579,6 +585,18 @@ impl<T: ToJson> ToJson for Vec<T> {
 impl<A: ToJson, B: ToJson> ToJson for (A, B) {
     fn to_json(&self) -> Value {
         Value::Array(vec![self.0.to_json(), self.1.to_json()])
+    }
+}
+
+impl<A: ToJson, B: ToJson, C: ToJson> ToJson for (A, B, C) {
+    fn to_json(&self) -> Value {
+        Value::Array(vec![self.0.to_json(), self.1.to_json(), self.2.to_json()])
+    }
+}
+
+impl<A: ToJson, B: ToJson, C: ToJson, D: ToJson> ToJson for (A, B, C, D) {
+    fn to_json(&self) -> Value {
+        Value::Array(vec![self.0.to_json(), self.1.to_json(), self.2.to_json(), self.3.to_json()])
     }
 }
 

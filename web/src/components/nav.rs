@@ -36,7 +36,7 @@ pub fn TopNav(props: &TopNavProps) -> Html {
     let pending = use_state(|| None::<u64>);
     {
         let (queued, pending, client) = (queued.clone(), pending.clone(), session.client());
-        use_effect_with(route.clone(), move |_| {
+        use_effect_with(route.as_ref().map(Route::to_path), move |_| {
             if let (true, Some(client)) = (may_request || sees_pending, client) {
                 crate::spawn(async move {
                     if let Ok(s) =

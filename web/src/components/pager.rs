@@ -10,6 +10,13 @@ use yew::prelude::*;
 #[derive(Debug, Clone, PartialEq)]
 pub struct CursorTrail(Vec<Option<String>>);
 
+/// Written as its cursors, for an effect that depends on the trail.
+impl vigil_json::ToJson for CursorTrail {
+    fn to_json(&self) -> serde_json::Value {
+        self.0.to_json()
+    }
+}
+
 impl Default for CursorTrail {
     fn default() -> Self {
         Self(vec![None])

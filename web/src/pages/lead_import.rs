@@ -121,13 +121,14 @@ pub fn LeadImportPage() -> Html {
     let tick = use_state(|| 0u32);
     {
         let (status, client, tick) = (status.clone(), session.client(), tick.clone());
-        let moving = (*status).as_ref().filter(|s| !s.status.finished() && s.status != ImportState::New).cloned();
-        use_effect_with((moving, *tick), move |(moving, n)| {
+        // The import that moves, by ID: what it says changes with every answer, and so does the tick.
+        let moving = (*status).as_ref().filter(|s| !s.status.finished() && s.status != ImportState::New).map(|s| s.id);
+        use_effect_with((moving, *tick), move |&(moving, n)| {
             let next = n.wrapping_add(1);
-            if let (Some(s), Some(client)) = (moving.clone(), client) {
+            if let (Some(id), Some(client)) = (moving, client) {
                 crate::spawn(async move {
                     gloo_timers::future::TimeoutFuture::new(700).await;
-                    if let Ok(now) = client.call::<ops::GetImport>(&FieldPath { id: s.id }, &NoQuery {}, &()).await {
+                    if let Ok(now) = client.call::<ops::GetImport>(&FieldPath { id }, &NoQuery {}, &()).await {
                         status.set(Some(now));
                     }
                     tick.set(next);

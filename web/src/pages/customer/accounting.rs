@@ -117,7 +117,7 @@ pub fn AccountingTab(props: &AccountingTabProps) -> Html {
     let form = use_state_with(|| form_of(&props.segment));
     {
         let (form, segment) = (form.clone(), props.segment.clone());
-        use_effect_with(segment, move |s| form.set(form_of(s)));
+        use_effect_with(segment.to_string(), move |s| form.set(form_of(s)));
     }
     {
         let (data, client) = (data.clone(), session.client());

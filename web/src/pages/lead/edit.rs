@@ -281,7 +281,8 @@ pub fn LeadDetails(props: &LeadDetailsProps) -> Html {
     // A new version (saved here, a stage move, a reload) or the SSN arriving resets the form to it.
     {
         let (values, errors, udf_edits, base) = (values.clone(), errors.clone(), udf_edits.clone(), base.clone());
-        use_effect_with((r.version, loaded.clone()), move |_| {
+        // `loaded`'s two levels as a flag and a value: deps are compared as JSON, where `Some(None)` is `None`.
+        use_effect_with((r.version, loaded.is_some(), loaded.clone().flatten()), move |_| {
             values.set(base);
             errors.set(FieldErrors::new());
             udf_edits.set(UdfEdits::default());
