@@ -169,8 +169,8 @@ where
 }
 
 /// `value` as a `T`. Out of line, so that each type's `TypeId` (sixteen bytes that do not compress) is written once,
-/// here, rather than at every state read, effect and comparison of that type (1.2 KiB of the portal's gzipped
-/// download).
+/// here, rather than at every state read and comparison of that type (1.2 KiB of the portal's gzipped download, when
+/// effects' deps were read this way too).
 #[inline(never)]
 fn as_type<T: 'static>(value: &dyn Any) -> Option<&T> {
     value.downcast_ref::<T>()

@@ -60,7 +60,7 @@ fn number(out: &mut String, n: &Number) {
 }
 
 /// `f`'s shortest round-trip digits, as the browser writes the number (`123.45`, `1e+21`, `1.5e-7`). In the portal
-/// the browser does it: serde_json's own float formatting brought 4 KiB of code and tables into the wasm.
+/// the browser does it: serde_json's own float formatting and its tables were 1.1 KiB of the gzipped wasm.
 #[cfg(target_arch = "wasm32")]
 fn shortest(f: f64) -> String {
     // The browser writes -0 as `0`.
