@@ -7,8 +7,10 @@
 //! saved by its Save, rather than a card of their own.
 
 use crate::api::{ApiError, CustomFieldValue, FieldType};
+use crate::hooks::{use_state, UseStateHandle};
 use crate::html;
 use serde_json::{Map, Value};
+use vigil_domain::sorted::SortedMap;
 use yew::prelude::*;
 
 /// The page's edits keep one `custom_fields` object: a new UDF edit joins the ones made before instead of
@@ -50,13 +52,15 @@ pub fn CustomFieldsCard(props: &CustomFieldsCardProps) -> Html {
         return html! {};
     }
     let editable = props.editable;
+    // What was typed into each number input, by field ID (see `field`).
+    let typed = use_state(SortedMap::<String, String>::new);
     let inputs = html! {
         <div class="form-grid">
             { for rows.iter().map(|row| {
                 let key = row.id.to_string();
                 let edited = props.edited.as_ref().and_then(|e| e.get(&key)).cloned();
                 let message = props.error.as_ref().and_then(|e| e.field_message(&format!("custom_fields.{key}")));
-                field(row, edited, message, editable, &props.on_set)
+                field(row, edited, message, editable, &props.on_set, &typed)
             }) }
         </div>
     };
@@ -85,12 +89,25 @@ fn as_text(v: &Value) -> String {
     }
 }
 
+/// What a number input's text is sent as: a JSON number when it reads as one; anything else as typed, for the server
+/// to name the problem; nothing when empty.
+fn number_value(raw: &str) -> Value {
+    if raw.trim().is_empty() {
+        return Value::Null;
+    }
+    crate::components::format::parse_f64(raw.trim())
+        .and_then(serde_json::Number::from_f64)
+        .map(Value::Number)
+        .unwrap_or_else(|| Value::String(raw.to_owned()))
+}
+
 fn field(
     row: &CustomFieldValue,
     edited: Option<Value>,
     message: Option<String>,
     editable: bool,
     on_set: &Callback<(String, Value)>,
+    typed: &UseStateHandle<SortedMap<String, String>>,
 ) -> Html {
     let key = row.id.to_string();
     let id = format!("udf-{key}");
@@ -139,25 +156,31 @@ fn field(
                 FieldType::Date => ("date", None),
                 _ => ("text", None),
             };
+            // A number input shows what was typed while it is the edit: the number written back as text (`3` as
+            // `3.0`) would replace the text under the cursor, so that `3.25` typed key by key became 3.025.
+            let text = match (t, typed.get(&key), &edited) {
+                (FieldType::Number, Some(raw), Some(v)) if number_value(raw) == *v => raw.clone(),
+                _ => as_text(&shown),
+            };
             // Every keystroke, so a Save clicked right after typing sends what was typed.
+            let (typed, key) = (typed.clone(), key.clone());
             let oninput = crate::h::cb(move |e: InputEvent| {
                 let raw = e.target_unchecked_into::<web_sys::HtmlInputElement>().value();
-                let v = if raw.trim().is_empty() {
-                    Value::Null
-                } else if t == FieldType::Number {
-                    // Numbers go as JSON numbers; anything else goes as typed and the server names the problem.
-                    crate::components::format::parse_f64(raw.trim())
-                        .and_then(serde_json::Number::from_f64)
-                        .map(Value::Number)
-                        .unwrap_or(Value::String(raw))
-                } else {
-                    Value::String(raw)
+                let v = match t {
+                    FieldType::Number => {
+                        let mut now = (*typed).clone();
+                        now.insert(key.clone(), raw.clone());
+                        typed.set(now);
+                        number_value(&raw)
+                    }
+                    _ if raw.trim().is_empty() => Value::Null,
+                    _ => Value::String(raw),
                 };
                 emit(v)
             });
             let maxlength = (t == FieldType::Text).then_some("500");
             html! {
-                <input class="input" type={kind} {step} id={id.clone()} data-testid={testid} value={as_text(&shown)} {disabled} {maxlength}
+                <input class="input" type={kind} {step} id={id.clone()} data-testid={testid} value={text} {disabled} {maxlength}
                     aria-invalid={invalid} aria-describedby={described} {oninput} />
             }
         }
