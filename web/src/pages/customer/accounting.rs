@@ -116,8 +116,8 @@ pub fn AccountingTab(props: &AccountingTabProps) -> Html {
     let attempt = use_state(|| 0u32);
     let form = use_state_with(|| form_of(&props.segment));
     {
-        let (form, segment) = (form.clone(), props.segment.clone());
-        use_effect_with(segment.to_string(), move |s| form.set(form_of(s)));
+        let form = form.clone();
+        use_effect_with(props.segment.to_string(), move |s| form.set(form_of(s)));
     }
     {
         let (data, client) = (data.clone(), session.client());
